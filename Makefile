@@ -1,0 +1,61 @@
+# City Diplomacy Registry. `make run` serves the site; `make test` checks everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/diplomacy
+PYTEST_ARGS ?= -n 2
+FIXTURES := cooperation_fields busan_partners busan_almaty_2022
+export DJANGO_SETTINGS_MODULE := diplomacy.settings
+
+.PHONY: install run serve test lint check migrations-check pytest-sqlite pytest-postgres messages fixtures clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# Compile the translation catalogues (gettext's msgfmt; installed from Debian if missing).
+messages: install
+	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+run: messages
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py loaddata $(FIXTURES)
+	$(BIN)/python manage.py populate_history --auto
+	$(BIN)/python manage.py collectstatic --no-input -v0
+	@echo ""
+	@echo "To sign in to /admin/, create a staff account:  $(BIN)/python manage.py createsuperuser"
+	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check: install
+	$(BIN)/python manage.py check
+
+migrations-check: install
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest-sqlite: messages
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+
+pytest-postgres: messages
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint check migrations-check pytest-sqlite pytest-postgres
+
+# Rebuild fixtures/*.json from ../shared/data/busan_partners.csv and registry/fixture_data.py.
+fixtures: install
+	$(BIN)/python manage.py build_fixtures
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3

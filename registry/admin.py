@@ -1,0 +1,328 @@
+"""Django admin for staff of the international relations office.
+
+Every registry model is registered with change history (django-simple-history):
+each change page has a “History” button listing who changed what, with a revert.
+Changelists cost a fixed number of queries whatever the page size
+(``list_select_related`` and prefetches for the columns shown).
+"""
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.filters import CountryFilter
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import regions
+from .dates import partial_date
+from .models import (
+    Agreement,
+    City,
+    CityName,
+    CooperationField,
+    Delegation,
+    DelegationMember,
+    Event,
+    EventParticipant,
+    ItineraryStop,
+    Organization,
+    Outcome,
+    Partnership,
+    Person,
+    Signatory,
+    Source,
+)
+
+admin.site.site_header = _("City Diplomacy Registry")
+admin.site.site_title = _("City Diplomacy Registry")
+admin.site.index_title = _("Registry administration")
+
+TIMESTAMPS = ("created_at", "updated_at")
+
+
+class RegionFilter(admin.SimpleListFilter):
+    """Filter by the UN M49 sub-region of a country field (``country_field``)."""
+
+    title = _("UN M49 region")
+    parameter_name = "region"
+    country_field = "country"
+
+    def lookups(self, request, model_admin):
+        return [(region.slug, region.name()) for region in regions.all_regions("subregion")]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            region = regions.get_region(self.value())
+        except KeyError:
+            return queryset.none()
+        return queryset.filter(**{f"{self.country_field}__in": regions.countries_in(region)})
+
+
+class PartnerRegionFilter(RegionFilter):
+    country_field = "partner__country"
+
+
+class PartnerCountryFilter(admin.SimpleListFilter):
+    """Filter partnerships by the partner city's country (only countries present)."""
+
+    title = _("partner country")
+    parameter_name = "partner_country"
+
+    def lookups(self, request, model_admin):
+        codes = City.objects.filter(partnerships_as_partner__isnull=False).values_list("country", flat=True)
+        present = set(codes)
+        return [(code, name) for code, name in countries if code in present]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(partner__country=self.value())
+        return queryset
+
+
+class RegistryAdmin(SimpleHistoryAdmin):
+    """Shared defaults: timestamps read-only, sources picked by autocomplete."""
+
+    readonly_fields = TIMESTAMPS
+    save_on_top = True
+    list_per_page = 100
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+# --------------------------------------------------------------------------- sources, fields
+
+
+@admin.register(Source)
+class SourceAdmin(RegistryAdmin):
+    list_display = ("title", "publisher", "published_on", "language", "url")
+    list_filter = ("language", "publisher")
+    search_fields = ("title", "publisher", "url", "slug")
+    date_hierarchy = "published_on"
+    prepopulated_fields = {"slug": ("title",)}
+
+
+@admin.register(CooperationField)
+class CooperationFieldAdmin(RegistryAdmin):
+    list_display = ("name_en", "name_ko", "slug")
+    search_fields = ("name_en", "name_ko", "slug")
+    prepopulated_fields = {"slug": ("name_en",)}
+
+
+# --------------------------------------------------------------------------- cities
+
+
+class CityNameInline(admin.TabularInline):
+    model = CityName
+    extra = 0
+    fields = ("name", "kind", "used_from", "used_until", "notes")
+
+
+@admin.register(City)
+class CityAdmin(RegistryAdmin):
+    list_display = ("name_en", "name_ko", "name_native", "country", "subregion_name", "admin_level", "confidence")
+    list_filter = (("country", CountryFilter), RegionFilter, "admin_level", "confidence")
+    search_fields = ("name_en", "name_ko", "name_native", "names__name", "slug", "search_text", "wikidata_id")
+    prepopulated_fields = {"slug": ("name_en",)}
+    autocomplete_fields = ("sources",)
+    inlines = [CityNameInline]
+    readonly_fields = (*TIMESTAMPS, "region_name", "subregion_name")
+    fieldsets = (
+        (None, {"fields": ("name_en", "name_ko", "name_native", "slug", "country", "region_name", "subregion_name")}),
+        (_("Details"), {"fields": ("admin_level", "population", "population_year", "wikidata_id")}),
+        (_("Position"), {"fields": ("latitude", "longitude", "coordinates_source")}),
+        (_("Evidence"), {"fields": ("confidence", "sources", "notes")}),
+        (_("Record"), {"fields": TIMESTAMPS, "classes": ("collapse",)}),
+    )
+
+    @admin.display(description=_("UN M49 region"))
+    def region_name(self, obj):
+        return obj.region.name() if obj and obj.region else "—"
+
+    @admin.display(description=_("UN M49 sub-region"))
+    def subregion_name(self, obj):
+        return obj.subregion.name() if obj and obj.subregion else "—"
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            queryset |= self.model.objects.search(search_term)
+        return queryset, may_have_duplicates
+
+
+@admin.register(CityName)
+class CityNameAdmin(RegistryAdmin):
+    list_display = ("name", "kind", "city", "used_from", "used_until")
+    list_filter = ("kind",)
+    list_select_related = ("city",)
+    search_fields = ("name", "city__name_en", "city__name_ko")
+    autocomplete_fields = ("city",)
+
+
+# --------------------------------------------------------------------------- people and organizations
+
+
+@admin.register(Organization)
+class OrganizationAdmin(RegistryAdmin):
+    list_display = ("name_en", "name_ko", "kind", "city", "country")
+    list_filter = ("kind", ("country", CountryFilter))
+    list_select_related = ("city",)
+    search_fields = ("name_en", "name_ko", "name_native", "slug")
+    autocomplete_fields = ("city", "sources")
+    prepopulated_fields = {"slug": ("name_en",)}
+
+
+@admin.register(Person)
+class PersonAdmin(RegistryAdmin):
+    list_display = ("name_en", "name_ko", "slug")
+    search_fields = ("name_en", "name_ko", "name_native", "slug")
+    autocomplete_fields = ("sources",)
+    prepopulated_fields = {"slug": ("name_en",)}
+
+
+# --------------------------------------------------------------------------- partnerships
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(RegistryAdmin):
+    list_display = (
+        "partner",
+        "partner_country",
+        "city",
+        "kind",
+        "established_display",
+        "status",
+        "ended_on",
+        "confidence",
+    )
+    list_filter = (
+        "kind",
+        "status",
+        "confidence",
+        PartnerCountryFilter,
+        PartnerRegionFilter,
+        "fields",
+        "established_precision",
+    )
+    list_select_related = ("city", "partner")
+    search_fields = (
+        "partner__name_en",
+        "partner__name_ko",
+        "partner__name_native",
+        "partner__names__name",
+        "city__name_en",
+        "city__name_ko",
+        "notes",
+    )
+    autocomplete_fields = ("city", "partner", "fields", "sources")
+    date_hierarchy = "established_on"
+    fieldsets = (
+        (None, {"fields": ("city", "partner", "kind", "fields")}),
+        (_("Dates"), {"fields": ("established_on", "established_precision")}),
+        (_("Status"), {"fields": ("status", "ended_on", "ended_precision", "status_reason")}),
+        (_("Evidence"), {"fields": ("confidence", "sources", "notes")}),
+        (_("Record"), {"fields": TIMESTAMPS, "classes": ("collapse",)}),
+    )
+
+    @admin.display(description=_("country"), ordering="partner__country")
+    def partner_country(self, obj):
+        return obj.partner.country.name
+
+    @admin.display(description=_("established"), ordering="established_on")
+    def established_display(self, obj):
+        return partial_date(obj.established_on, obj.established_precision)
+
+
+# --------------------------------------------------------------------------- agreements
+
+
+class SignatoryInline(admin.TabularInline):
+    model = Signatory
+    extra = 0
+    fields = ("order", "person", "role", "organization")
+    autocomplete_fields = ("person", "organization")
+
+
+@admin.register(Agreement)
+class AgreementAdmin(RegistryAdmin):
+    list_display = ("title_en", "kind", "signed_on", "place", "partnership")
+    list_filter = ("kind", "fields", "signed_precision")
+    list_select_related = ("place", "partnership__city", "partnership__partner")
+    search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "slug")
+    autocomplete_fields = ("partnership", "parties", "place", "fields", "sources")
+    date_hierarchy = "signed_on"
+    inlines = [SignatoryInline]
+    prepopulated_fields = {"slug": ("title_en",)}
+
+
+# --------------------------------------------------------------------------- events
+
+
+class EventParticipantInline(admin.TabularInline):
+    model = EventParticipant
+    extra = 0
+    fields = ("order", "person", "role", "organization")
+    autocomplete_fields = ("person", "organization")
+
+
+@admin.register(Event)
+class EventAdmin(RegistryAdmin):
+    list_display = ("title_en", "kind", "start_on", "end_on", "city", "venue")
+    list_filter = ("kind", ("city__country", CountryFilter))
+    list_select_related = ("city",)
+    search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "slug")
+    autocomplete_fields = ("city", "partnership", "agreement", "delegation", "sources")
+    date_hierarchy = "start_on"
+    inlines = [EventParticipantInline]
+    prepopulated_fields = {"slug": ("title_en",)}
+
+
+# --------------------------------------------------------------------------- delegations
+
+
+class DelegationMemberInline(admin.TabularInline):
+    model = DelegationMember
+    extra = 0
+    fields = ("order", "person", "role", "organization")
+    autocomplete_fields = ("person", "organization")
+
+
+class ItineraryStopInline(admin.TabularInline):
+    model = ItineraryStop
+    extra = 0
+    fields = ("order", "city", "arrive_on", "depart_on", "purpose_en", "purpose_ko")
+    autocomplete_fields = ("city",)
+
+
+class OutcomeInline(admin.StackedInline):
+    model = Outcome
+    extra = 0
+    fields = (
+        ("order", "kind"),
+        "description_en",
+        "description_ko",
+        ("amount_qualifier", "amount", "currency"),
+        ("count", "count_unit"),
+        "agreement",
+    )
+    autocomplete_fields = ("agreement",)
+
+
+@admin.register(Delegation)
+class DelegationAdmin(RegistryAdmin):
+    list_display = ("name_en", "kind", "start_on", "end_on", "organizer", "stops")
+    list_filter = ("kind",)
+    list_select_related = ("organizer",)
+    search_fields = ("name_en", "name_ko", "purpose_en", "purpose_ko", "slug")
+    autocomplete_fields = ("organizer", "leader", "travelled_with", "sources")
+    date_hierarchy = "start_on"
+    inlines = [DelegationMemberInline, ItineraryStopInline, OutcomeInline]
+    prepopulated_fields = {"slug": ("name_en",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(stop_count=Count("itinerary"))
+
+    @admin.display(description=_("stops"), ordering="stop_count")
+    def stops(self, obj):
+        return obj.stop_count

@@ -1,0 +1,36 @@
+"""Dates shown at the precision their source gives."""
+
+import datetime
+
+from babel.dates import format_date, format_skeleton
+from django.utils.translation import get_language
+
+
+def partial_date(value: datetime.date | None, precision: str = "day", language: str | None = None) -> str:
+    """Format ``value`` at ``precision`` (``day``, ``month`` or ``year``) for ``language``.
+
+    ``partial_date(date(1966, 1, 1), "year")`` → ``"1966"`` (never “1 January 1966”);
+    ``"month"`` → ``"June 1966"`` / ``"1966년 6월"``; ``"day"`` → ``"30 June 1966"`` /
+    ``"1966년 6월 30일"`` (Babel's CLDR formats). ``None`` gives ``""``.
+    """
+    if value is None:
+        return ""
+    locale = (language or get_language() or "en").split("-")[0]
+    if locale == "en":
+        locale = "en_GB"
+    if precision == "year":
+        return str(value.year)
+    if precision == "month":
+        return format_skeleton("yMMMM", value, locale=locale)
+    return format_date(value, "long", locale=locale)
+
+
+def iso_partial(value: datetime.date | None, precision: str = "day") -> str | None:
+    """ISO 8601 at ``precision``: ``"1966"``, ``"1966-06"`` or ``"1966-06-30"``; ``None`` stays ``None``."""
+    if value is None:
+        return None
+    if precision == "year":
+        return f"{value.year:04d}"
+    if precision == "month":
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()

@@ -1,0 +1,164 @@
+"""The network on a date: how many partner cities in how many countries.
+
+:func:`network_summary` computes, in the database, the partner cities and countries a
+city has partnerships in force with on a date, broken down by kind and by UN M49
+region and sub-region. :func:`first_partners` names the earliest partner in each
+sub-region. Both take the home city explicitly; :func:`registry.models.home_city`
+gives the configured one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber
+
+from . import regions
+from .models import City, Partnership
+
+
+@dataclass
+class Tally:
+    """Distinct partner cities and distinct countries (both ``int``)."""
+
+    partner_cities: int = 0
+    countries: int = 0
+
+    def add(self, other: Tally) -> None:
+        self.partner_cities += other.partner_cities
+        self.countries += other.countries
+
+
+@dataclass
+class RegionTally(Tally):
+    """A :class:`Tally` for one UN M49 area, with the areas below it."""
+
+    region: regions.Region | None = None
+    subregions: dict[str, RegionTally] = field(default_factory=dict)
+
+
+@dataclass
+class NetworkSummary:
+    """The network of ``home_city`` on ``as_of``.
+
+    ``by_kind`` maps a partnership kind (``sister``, ``friendship``) to its :class:`Tally`;
+    ``by_region`` maps an M49 region slug (``asia``) to a :class:`RegionTally` whose
+    ``subregions`` map sub-region slugs (``central-asia``) to theirs. Partners whose
+    country has no M49 region are counted under the key ``""``.
+    """
+
+    home_city: City
+    as_of: datetime.date
+    partner_cities: int
+    countries: int
+    by_kind: dict[str, Tally]
+    by_region: dict[str, RegionTally]
+
+
+def partnerships_of(home: City) -> QuerySet[Partnership]:
+    """Partnerships of ``home`` (either side) annotated with ``other_id`` and
+    ``other_country``: the partner city and its ISO country code, seen from ``home``."""
+    return (
+        Partnership.objects.involving(home)
+        .annotate(
+            other_id=Case(When(city=home, then=F("partner_id")), default=F("city_id")),
+            other_country=Case(When(city=home, then=F("partner__country")), default=F("city__country")),
+        )
+        .order_by()
+    )
+
+
+def network_summary(home: City, as_of: datetime.date) -> NetworkSummary:
+    """Count ``home``'s partner cities and their countries in force on ``as_of``.
+
+    A partnership is in force on a date when it was established on or before it and has
+    not ended by it (see :meth:`PartnershipQuerySet.in_force_on`): a date known only to
+    the year counts from 1 January of that year, one known to the month from its first
+    day. Runs one SQL query (a ``UNION ALL`` of two grouped counts); totals and region
+    totals are sums over sub-regions, which partition the countries.
+    """
+    in_force = partnerships_of(home).in_force_on(as_of)
+    counts = {"cities": Count("other_id", distinct=True), "nations": Count("other_country", distinct=True)}
+    by_subregion = in_force.values(group=Value("subregion"), key=regions.subregion_case("other_country")).annotate(
+        **counts
+    )
+    by_kind_rows = in_force.values(group=Value("kind"), key=F("kind")).annotate(**counts)
+
+    by_kind = {kind: Tally() for kind in Partnership.Kind.values}
+    by_region: dict[str, RegionTally] = {}
+    total = Tally()
+    for row in by_subregion.union(by_kind_rows, all=True):
+        tally = Tally(row["cities"], row["nations"])
+        if row["group"] == "kind":
+            by_kind[row["key"]] = tally
+            continue
+        total.add(tally)
+        sub = regions.get_region(row["key"]) if row["key"] else None
+        parent = regions.get_region(sub.parent) if sub else None
+        region_key = parent.slug if parent else ""
+        bucket = by_region.setdefault(region_key, RegionTally(region=parent))
+        bucket.add(tally)
+        sub_tally = RegionTally(tally.partner_cities, tally.countries, region=sub)
+        bucket.subregions[sub.slug if sub else ""] = sub_tally
+
+    by_region = dict(sorted(by_region.items(), key=lambda item: (-item[1].partner_cities, item[0])))
+    for bucket in by_region.values():
+        bucket.subregions = dict(sorted(bucket.subregions.items(), key=lambda i: (-i[1].partner_cities, i[0])))
+    return NetworkSummary(home, as_of, total.partner_cities, total.countries, by_kind, by_region)
+
+
+def first_partners(home: City, as_of: datetime.date | None = None) -> dict[str, Partnership]:
+    """The earliest partnership of ``home`` in each M49 sub-region, keyed by sub-region slug.
+
+    Counts every partnership established by ``as_of`` (default: all), ended or not, so a
+    first partner stays first after the relation ends. Ties on the date go to the lower id.
+    One query, using a window function.
+    """
+    subregion = regions.subregion_case("other_country")
+    qs = partnerships_of(home).annotate(
+        subregion=subregion,
+        rank=Window(RowNumber(), partition_by=[subregion], order_by=[F("established_on").asc(), F("id").asc()]),
+    )
+    if as_of is not None:
+        qs = qs.filter(established_on__lte=as_of)
+    qs = qs.filter(rank=1).exclude(subregion="").select_related("city", "partner")
+    return {regions.get_region(p.subregion).slug: p for p in qs}
+
+
+def timeline(home: City) -> list[dict]:
+    """Partnerships of ``home`` established per year, with the running total in force.
+
+    Returns ``[{"year": int, "established": int, "sister": int, "friendship": int,
+    "ended": int, "in_force": int}]`` in year order; ``in_force`` counts partnerships
+    open at the end of that year. Two grouped queries.
+    """
+    qs = partnerships_of(home)
+    started = (
+        qs.values(year=F("established_on__year"))
+        .annotate(
+            established=Count("id"),
+            sister=Count("id", filter=Q(kind=Partnership.Kind.SISTER)),
+            friendship=Count("id", filter=Q(kind=Partnership.Kind.FRIENDSHIP)),
+        )
+        .order_by("year")
+    )
+    ended = dict(
+        qs.filter(ended_on__isnull=False)
+        .values(year=F("ended_on__year"))
+        .annotate(n=Count("id"))
+        .values_list("year", "n")
+    )
+    rows: dict[int, dict] = {}
+    for row in started:
+        rows[row["year"]] = {**row, "ended": 0}
+    for year, n in ended.items():
+        rows.setdefault(year, {"year": year, "established": 0, "sister": 0, "friendship": 0, "ended": 0})["ended"] = n
+    running = 0
+    result = []
+    for year in sorted(rows):
+        running += rows[year]["established"] - rows[year]["ended"]
+        result.append({**rows[year], "in_force": running})
+    return result

@@ -1,0 +1,178 @@
+"""UN M49 regions of countries.
+
+The mapping country → region → sub-region comes from the UN M49 table shipped in
+``registry/data/m49.csv`` (see the README beside it). Region names in English and
+Korean come from Babel's CLDR territory names, so nothing here is typed per city.
+
+Public API:
+
+* :func:`region_of(country_code)` → :class:`Region` or ``None`` (the M49 region, e.g. Asia ``142``)
+* :func:`subregion_of(country_code)` → :class:`Region` or ``None`` (e.g. Central Asia ``143``)
+* :func:`get_region(slug_or_code)` → :class:`Region` (raises ``KeyError`` for an unknown one)
+* :func:`countries_in(region)` → ``frozenset`` of ISO 3166-1 alpha-2 codes
+* :func:`subregion_case(field)` → a database expression giving the sub-region code of a country column
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from django.db.models import Case, CharField, Value, When
+from django.utils.text import slugify
+from django.utils.translation import get_language
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "m49.csv"
+
+# The UN Statistics Division's English names of M49 areas (the slugs are made from these).
+UN_NAMES: dict[str, str] = {
+    "002": "Africa",
+    "009": "Oceania",
+    "019": "Americas",
+    "142": "Asia",
+    "150": "Europe",
+    "015": "Northern Africa",
+    "202": "Sub-Saharan Africa",
+    "011": "Western Africa",
+    "014": "Eastern Africa",
+    "017": "Middle Africa",
+    "018": "Southern Africa",
+    "419": "Latin America and the Caribbean",
+    "005": "South America",
+    "013": "Central America",
+    "029": "Caribbean",
+    "021": "Northern America",
+    "143": "Central Asia",
+    "030": "Eastern Asia",
+    "034": "Southern Asia",
+    "035": "South-eastern Asia",
+    "145": "Western Asia",
+    "151": "Eastern Europe",
+    "154": "Northern Europe",
+    "155": "Western Europe",
+    "039": "Southern Europe",
+    "830": "Channel Islands",
+    "053": "Australia and New Zealand",
+    "054": "Melanesia",
+    "057": "Micronesia",
+    "061": "Polynesia",
+}
+
+# Korean names where CLDR has none.
+_KO_FALLBACK = {"830": "채널 제도"}
+
+
+@dataclass(frozen=True)
+class Region:
+    """A UN M49 area: ``code`` is the three-digit M49 code, ``level`` one of
+    ``region``, ``subregion`` or ``intermediate``; ``parent`` the enclosing code or ""."""
+
+    code: str
+    level: str
+    parent: str = ""
+
+    @property
+    def slug(self) -> str:
+        """URL slug from the UN English name, e.g. ``central-asia``."""
+        return slugify(UN_NAMES[self.code])
+
+    @property
+    def un_name(self) -> str:
+        """The UN Statistics Division's English name."""
+        return UN_NAMES[self.code]
+
+    def name(self, language: str | None = None) -> str:
+        """The name in ``language`` (default: the active language), from CLDR via Babel."""
+        language = (language or get_language() or "en").split("-")[0]
+        if language == "en":
+            return UN_NAMES[self.code]
+        try:
+            locale = Locale.parse(language)
+        except (ValueError, LookupError):
+            return UN_NAMES[self.code]
+        return locale.territories.get(self.code) or _KO_FALLBACK.get(self.code) or UN_NAMES[self.code]
+
+    def __str__(self) -> str:
+        return self.name()
+
+
+@dataclass(frozen=True)
+class _Table:
+    regions: dict[str, Region]
+    by_country: dict[str, tuple[str, str, str]]  # iso2 -> (region, subregion, intermediate)
+
+
+@cache
+def _table() -> _Table:
+    regions: dict[str, Region] = {}
+    by_country: dict[str, tuple[str, str, str]] = {}
+    with DATA_FILE.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            region, sub, inter = row["region"], row["subregion"], row["intermediate_region"]
+            by_country[row["iso2"]] = (region, sub, inter)
+            if region:
+                regions.setdefault(region, Region(region, "region"))
+            if sub:
+                regions.setdefault(sub, Region(sub, "subregion", region))
+            if inter:
+                regions.setdefault(inter, Region(inter, "intermediate", sub))
+    return _Table(regions, by_country)
+
+
+def _lookup(country_code: str, index: int) -> Region | None:
+    codes = _table().by_country.get(str(country_code or "").upper())
+    if not codes or not codes[index]:
+        return None
+    return _table().regions[codes[index]]
+
+
+def region_of(country_code: str) -> Region | None:
+    """The M49 region (continent) of an ISO 3166-1 alpha-2 code, or ``None``."""
+    return _lookup(country_code, 0)
+
+
+def subregion_of(country_code: str) -> Region | None:
+    """The M49 sub-region of an ISO 3166-1 alpha-2 code (Kazakhstan: Central Asia), or ``None``."""
+    return _lookup(country_code, 1)
+
+
+def intermediate_region_of(country_code: str) -> Region | None:
+    """The M49 intermediate region (Mexico: Central America), or ``None`` where M49 has none."""
+    return _lookup(country_code, 2)
+
+
+def all_regions(level: str | None = None) -> list[Region]:
+    """Every M49 area that has at least one country, optionally only one ``level``."""
+    found = _table().regions.values()
+    return sorted((r for r in found if level in (None, r.level)), key=lambda r: r.un_name)
+
+
+def get_region(key: str) -> Region:
+    """Find an area by slug (``central-asia``) or M49 code (``143``); ``KeyError`` if unknown."""
+    key = str(key).strip().lower()
+    for region in _table().regions.values():
+        if key in (region.slug, region.code):
+            return region
+    raise KeyError(key)
+
+
+def countries_in(region: Region) -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes of the countries inside ``region`` (at any level)."""
+    index = {"region": 0, "subregion": 1, "intermediate": 2}[region.level]
+    return frozenset(iso for iso, codes in _table().by_country.items() if codes[index] == region.code)
+
+
+def subregion_case(field: str) -> Case:
+    """A SQL ``CASE`` giving the M49 sub-region code of the country column ``field``.
+
+    Lets the database group and count by sub-region without a stored region column.
+    Countries with no sub-region give ``""``.
+    """
+    whens = [
+        When(**{f"{field}__in": sorted(countries_in(region))}, then=Value(region.code))
+        for region in all_regions("subregion")
+    ]
+    return Case(*whens, default=Value(""), output_field=CharField())

@@ -1,0 +1,217 @@
+"""The admin: every screen answers for staff, in a constant number of queries, with rules on fields."""
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from registry.models import (
+    Agreement,
+    City,
+    CityName,
+    CooperationField,
+    Delegation,
+    Event,
+    ItineraryStop,
+    Organization,
+    Outcome,
+    Partnership,
+    Person,
+    Signatory,
+    Source,
+)
+
+from .factories import (
+    AgreementFactory,
+    CityFactory,
+    DelegationFactory,
+    EventFactory,
+    OrganizationFactory,
+    PartnershipFactory,
+    PersonFactory,
+    SourceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _agreement():
+    agreement = AgreementFactory(partnership=PartnershipFactory())
+    Signatory.objects.create(agreement=agreement, order=1, person=PersonFactory(), organization=OrganizationFactory())
+    return agreement
+
+
+def _delegation():
+    delegation = DelegationFactory(leader=PersonFactory())
+    ItineraryStop.objects.create(delegation=delegation, order=1, city=CityFactory())
+    Outcome.objects.create(delegation=delegation, kind="contract", description_en="Contracts", amount=1, currency="USD")
+    return delegation
+
+
+def _city():
+    city = CityFactory(name_ko="도시", name_native="Город")
+    CityName.objects.create(city=city, name=f"Old {city.slug}", used_until=1990)
+    city.sources.add(SourceFactory())
+    return city
+
+
+def _cooperation_field():
+    n = CooperationField.objects.count()
+    return CooperationField.objects.create(slug=f"field-{n}", name_en=f"Field {n}")
+
+
+BUILDERS = {
+    Source: SourceFactory,
+    CooperationField: _cooperation_field,
+    City: _city,
+    CityName: lambda: CityName.objects.create(city=CityFactory(), name="Former"),
+    Organization: lambda: OrganizationFactory(city=CityFactory()),
+    Person: PersonFactory,
+    Partnership: PartnershipFactory,
+    Agreement: _agreement,
+    Event: lambda: EventFactory(partnership=PartnershipFactory()),
+    Delegation: _delegation,
+}
+
+
+def test_every_registry_model_is_in_the_admin():
+    registered = {model for model in admin.site._registry if model._meta.app_label == "registry"}
+    assert registered == set(BUILDERS)
+
+
+def _url(model, view, *args):
+    return reverse(f"admin:registry_{model._meta.model_name}_{view}", args=args)
+
+
+def _changelist_queries(client, model):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(_url(model, "changelist"))
+    assert response.status_code == HTTPStatus.OK
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("model", list(BUILDERS), ids=lambda m: m.__name__)
+def test_changelist_queries_do_not_grow_with_rows(staff_client, model):
+    for _ in range(10):
+        BUILDERS[model]()
+    at_10 = _changelist_queries(staff_client, model)
+    for _ in range(190):
+        BUILDERS[model]()
+    assert model.objects.count() >= 200
+    assert _changelist_queries(staff_client, model) <= at_10
+
+
+@pytest.mark.parametrize("model", list(BUILDERS), ids=lambda m: m.__name__)
+def test_add_change_history_and_search_answer(staff_client, model):
+    obj = BUILDERS[model]()
+    assert staff_client.get(_url(model, "add")).status_code == HTTPStatus.OK
+    assert staff_client.get(_url(model, "change", obj.pk)).status_code == HTTPStatus.OK
+    assert staff_client.get(_url(model, "history", obj.pk)).status_code == HTTPStatus.OK
+    assert staff_client.get(_url(model, "changelist"), {"q": "a"}).status_code == HTTPStatus.OK
+
+
+@pytest.mark.parametrize("model", list(BUILDERS), ids=lambda m: m.__name__)
+def test_change_form_queries_do_not_grow_with_related_rows(staff_client, model):
+    obj = BUILDERS[model]()
+    with CaptureQueriesContext(connection) as small:
+        staff_client.get(_url(model, "change", obj.pk))
+    for _ in range(30):
+        BUILDERS[model]()
+    with CaptureQueriesContext(connection) as large:
+        staff_client.get(_url(model, "change", obj.pk))
+    assert len(large.captured_queries) <= len(small.captured_queries)
+
+
+def test_city_search_matches_former_names_and_accents(staff_client):
+    almaty = CityFactory(name_en="Almaty", slug="almaty")
+    CityName.objects.create(city=almaty, name="Alma-Ata", used_from=1921, used_until=1993)
+    CityFactory(name_en="Valparaíso", slug="valparaiso")
+    response = staff_client.get(_url(City, "changelist"), {"q": "alma-ata"})
+    assert list(response.context["cl"].result_list) == [almaty]
+    response = staff_client.get(_url(City, "changelist"), {"q": "valparaiso"})
+    assert [c.slug for c in response.context["cl"].result_list] == ["valparaiso"]
+
+
+def _partnership_form(city, partner, **overrides):
+    data = {
+        "city": city.pk,
+        "partner": partner.pk,
+        "kind": "sister",
+        "established_on": "2000-01-01",
+        "established_precision": "day",
+        "status": "active",
+        "ended_on": "",
+        "ended_precision": "day",
+        "status_reason": "",
+        "confidence": "high",
+        "notes": "",
+    }
+    return {**data, **overrides}
+
+
+def test_admin_shows_self_partnership_on_the_partner_field(staff_client):
+    city = CityFactory()
+    response = staff_client.post(_url(Partnership, "add"), _partnership_form(city, city))
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["adminform"].form.errors["partner"] == ["A city cannot be its own partner."]
+    assert not Partnership.objects.exists()
+
+
+def test_admin_shows_second_open_partnership_on_the_partner_field(staff_client):
+    existing = PartnershipFactory()
+    response = staff_client.post(_url(Partnership, "add"), _partnership_form(existing.partner, existing.city))
+    errors = response.context["adminform"].form.errors
+    assert "already have a partnership in force" in errors["partner"][0]
+    assert Partnership.objects.count() == 1
+
+
+def test_admin_shows_end_before_start_on_the_end_date(staff_client):
+    response = staff_client.post(
+        _url(Partnership, "add"),
+        _partnership_form(CityFactory(), CityFactory(), status="ended", ended_on="1999-01-01"),
+    )
+    assert (
+        "A partnership cannot end before it was established." in response.context["adminform"].form.errors["ended_on"]
+    )
+
+
+def test_admin_saves_a_valid_partnership_and_records_who(staff_client, superuser):
+    response = staff_client.post(_url(Partnership, "add"), _partnership_form(CityFactory(), CityFactory()))
+    assert response.status_code == HTTPStatus.FOUND
+    partnership = Partnership.objects.get()
+    assert partnership.history.get().history_user == superuser
+    assert partnership.established_on == datetime.date(2000, 1, 1)
+
+
+def test_admin_refuses_to_delete_a_city_in_a_partnership(staff_client):
+    partnership = PartnershipFactory()
+    response = staff_client.post(_url(City, "delete", partnership.partner.pk), {"post": "yes"})
+    assert response.status_code == HTTPStatus.OK
+    assert "protected" in response.text.lower()
+    assert City.objects.filter(pk=partnership.partner.pk).exists()
+
+
+def test_admin_index_shows_todays_network(staff_client, home):
+    PartnershipFactory(city=home, partner=CityFactory(country="KZ"), established_on=datetime.date(2022, 9, 14))
+    PartnershipFactory(city=home, partner=CityFactory(country="KZ"), established_on=datetime.date(2100, 1, 1))
+    response = staff_client.get(reverse("admin:index"))
+    assert "Home: 1 partner cities in 1 countries" in response.text
+
+
+def test_admin_speaks_korean_when_the_browser_asks(staff_client):
+    response = staff_client.get(reverse("admin:index"), headers={"accept-language": "ko"})
+    assert response.status_code == HTTPStatus.OK
+    assert '<html lang="ko"' in response.text
+    english = staff_client.get(reverse("admin:index"), headers={"accept-language": "en"})
+    assert '<html lang="en"' in english.text
+
+
+def test_staff_sees_medium_confidence_in_the_changelist(staff_client):
+    PartnershipFactory(confidence="medium")
+    response = staff_client.get(_url(Partnership, "changelist"), {"confidence__exact": "medium"})
+    assert response.context["cl"].result_count == 1
+    assert "medium" in response.text

@@ -1,0 +1,76 @@
+"""Public pages of the foundation: the home page's network summary and city pages."""
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.urls import resolve, reverse
+from django.utils import translation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("as_of", "cities", "countries"),
+    [("2022-09-21", 38, 28), ("2022-09-13", 37, 27)],
+)
+def test_home_shows_the_network_on_a_date(client, shipped_data, as_of, cities, countries):
+    response = client.get("/", {"as_of": as_of})
+    assert response.status_code == HTTPStatus.OK
+    summary = response.context["summary"]
+    assert (summary.partner_cities, summary.countries) == (cities, countries)
+    assert f"<strong>{cities}</strong> partner cities in <strong>{countries}</strong> countries" in response.text
+
+
+def test_home_names_almaty_first_in_central_asia(client, shipped_data):
+    response = client.get("/", {"as_of": "2022-09-21"})
+    assert response.context["first_partners"]["central-asia"].partner.slug == "almaty"
+    assert "Central Asia" in response.text
+
+
+@pytest.mark.parametrize("bad", ["2022-13-45", "yesterday", "21/09/2022", "0001-01-01"])
+def test_home_with_a_bad_date_is_a_400_with_a_message(client, shipped_data, bad):
+    response = client.get("/", {"as_of": bad})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert 'role="alert"' in response.text
+    assert "summary" not in response.context
+
+
+def test_home_defaults_to_today(client, shipped_data):
+    response = client.get("/")
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["as_of"] == datetime.datetime.now(datetime.UTC).date()
+
+
+def test_home_in_korean(client, shipped_data):
+    response = client.get("/ko/", {"as_of": "2022-09-21"})
+    assert response.status_code == HTTPStatus.OK
+    assert '<html lang="ko">' in response.text
+    assert "중앙 아시아" in response.text
+    assert 'href="/?as_of=2022-09-21"' in response.text  # the switch keeps the date
+
+
+def test_home_without_a_home_city_says_so(client, db):
+    response = client.get("/")
+    assert response.status_code == HTTPStatus.OK
+    assert "not in the registry yet" in response.text
+
+
+def test_city_page_shows_names_partnership_and_sources(client, shipped_data):
+    response = client.get(reverse("registry:city-detail", kwargs={"slug": "almaty"}))
+    assert response.status_code == HTTPStatus.OK
+    for text in ("Алматы", "알마티", "Alma-Ata (1921–1993)", "Central Asia", "14 September 2022", "friendship city"):
+        assert text in response.text, text
+
+
+def test_city_search_finds_former_names(client, shipped_data):
+    response = client.get(reverse("registry:city-list"), {"q": "alma-ata"})
+    assert [c.slug for c in response.context["object_list"]] == ["almaty"]
+
+
+def test_urls_reverse_and_resolve():
+    with translation.override("en"):
+        assert reverse("registry:city-detail", kwargs={"slug": "almaty"}) == "/cities/almaty/"
+    with translation.override("ko"):
+        assert reverse("registry:city-detail", kwargs={"slug": "almaty"}) == "/ko/cities/almaty/"
+        assert resolve("/ko/cities/almaty/").view_name == "registry:city-detail"
