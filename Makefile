@@ -28,7 +28,7 @@ messages: install
 run: messages
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py loaddata $(FIXTURES)
-	$(BIN)/python manage.py populate_history --auto
+	$(BIN)/python manage.py populate_history --auto > /dev/null
 	$(BIN)/python manage.py collectstatic --no-input -v0
 	@echo ""
 	@echo "To sign in to /admin/, create a staff account:  $(BIN)/python manage.py createsuperuser"

@@ -195,8 +195,10 @@ class PartnershipAdmin(RegistryAdmin):
         "status",
         "ended_on",
         "confidence",
+        "publication",
     )
     list_filter = (
+        "publication",
         "kind",
         "status",
         "confidence",
@@ -222,7 +224,7 @@ class PartnershipAdmin(RegistryAdmin):
         (_("Dates"), {"fields": ("established_on", "established_precision")}),
         (_("Status"), {"fields": ("status", "ended_on", "ended_precision", "status_reason")}),
         (_("Evidence"), {"fields": ("confidence", "sources", "notes")}),
-        (_("Record"), {"fields": TIMESTAMPS, "classes": ("collapse",)}),
+        (_("Record"), {"fields": ("publication", *TIMESTAMPS)}),
     )
 
     @admin.display(description=_("country"), ordering="partner__country")
@@ -246,8 +248,8 @@ class SignatoryInline(admin.TabularInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(RegistryAdmin):
-    list_display = ("title_en", "kind", "signed_on", "place", "partnership")
-    list_filter = ("kind", "fields", "signed_precision")
+    list_display = ("title_en", "kind", "signed_on", "place", "partnership", "publication")
+    list_filter = ("publication", "kind", "fields", "signed_precision")
     list_select_related = ("place", "partnership__city", "partnership__partner")
     search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "slug")
     autocomplete_fields = ("partnership", "parties", "place", "fields", "sources")
@@ -268,8 +270,8 @@ class EventParticipantInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(RegistryAdmin):
-    list_display = ("title_en", "kind", "start_on", "end_on", "city", "venue")
-    list_filter = ("kind", ("city__country", CountryFilter))
+    list_display = ("title_en", "kind", "start_on", "end_on", "city", "venue", "publication")
+    list_filter = ("publication", "kind", ("city__country", CountryFilter))
     list_select_related = ("city",)
     search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "slug")
     autocomplete_fields = ("city", "partnership", "agreement", "delegation", "sources")
@@ -311,8 +313,8 @@ class OutcomeInline(admin.StackedInline):
 
 @admin.register(Delegation)
 class DelegationAdmin(RegistryAdmin):
-    list_display = ("name_en", "kind", "start_on", "end_on", "organizer", "stops")
-    list_filter = ("kind",)
+    list_display = ("name_en", "kind", "start_on", "end_on", "organizer", "stops", "publication")
+    list_filter = ("publication", "kind")
     list_select_related = ("organizer",)
     search_fields = ("name_en", "name_ko", "purpose_en", "purpose_ko", "slug")
     autocomplete_fields = ("organizer", "leader", "travelled_with", "sources")

@@ -107,6 +107,37 @@ class SluggedQuerySet(RegistryQuerySet):
         return self.get(slug=slug)
 
 
+class Publication(models.TextChoices):
+    """Whether the public may see a record: drafts are for staff only."""
+
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+
+
+class PublishableQuerySet(SluggedQuerySet):
+    """Queryset of records with a draft/published state."""
+
+    def published(self):
+        """Only the records the public may see."""
+        return self.filter(publication=Publication.PUBLISHED)
+
+    def visible_to(self, user):
+        """Everything for staff, published records for everyone else."""
+        return self if getattr(user, "is_staff", False) else self.published()
+
+
+def publication_field():
+    """The ``publication`` field shared by partnerships, agreements, events and delegations."""
+    return models.CharField(
+        _("publication"),
+        max_length=10,
+        choices=Publication.choices,
+        default=Publication.DRAFT,
+        db_index=True,
+        help_text=_("Drafts are visible to staff only: never on public pages, in the API, feeds or exports."),
+    )
+
+
 class RegistryModel(models.Model):
     """Abstract base: timestamps (UTC), change history and constraint errors on fields."""
 
@@ -540,6 +571,9 @@ class Person(SourcedModel):
 class PartnershipQuerySet(RegistryQuerySet):
     """Reusable filters for partnerships."""
 
+    published = PublishableQuerySet.published
+    visible_to = PublishableQuerySet.visible_to
+
     def in_force_on(self, day: datetime.date) -> PartnershipQuerySet:
         """Partnerships in force on ``day``: established on or before it and not ended by it.
 
@@ -611,6 +645,7 @@ class Partnership(RegistryModel):
         CooperationField, blank=True, related_name="partnerships", verbose_name=_("cooperation fields")
     )
     confidence = models.CharField(_("confidence"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
+    publication = publication_field()
     notes = models.TextField(_("notes"), blank=True, help_text=_("Including conflicts between sources."))
     sources = models.ManyToManyField(Source, blank=True, related_name="partnership_records", verbose_name=_("sources"))
 
@@ -740,6 +775,9 @@ class Agreement(SourcedModel):
     summary_en = models.TextField(_("summary (English)"), blank=True)
     summary_ko = models.TextField(_("summary (Korean)"), blank=True)
     document = models.FileField(_("document"), upload_to="agreements/", blank=True)
+    publication = publication_field()
+
+    objects = PublishableQuerySet.as_manager()
 
     class Meta:
         ordering = ["-signed_on", "slug"]
@@ -876,6 +914,9 @@ class Delegation(SourcedModel):
     purpose_ko = models.TextField(_("purpose (Korean)"), blank=True)
     start_on = models.DateField(_("start"), null=True, blank=True)
     end_on = models.DateField(_("end"), null=True, blank=True)
+    publication = publication_field()
+
+    objects = PublishableQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_on", "slug"]
@@ -1132,6 +1173,9 @@ class Event(SourcedModel):
     )
     summary_en = models.TextField(_("summary (English)"), blank=True)
     summary_ko = models.TextField(_("summary (Korean)"), blank=True)
+    publication = publication_field()
+
+    objects = PublishableQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_on", "slug"]

@@ -59,10 +59,12 @@ class NetworkSummary:
 
 
 def partnerships_of(home: City) -> QuerySet[Partnership]:
-    """Partnerships of ``home`` (either side) annotated with ``other_id`` and
-    ``other_country``: the partner city and its ISO country code, seen from ``home``."""
+    """Published partnerships of ``home`` (either side) annotated with ``other_id`` and
+    ``other_country``: the partner city and its ISO country code, seen from ``home``.
+    Drafts never count: the network is what the public may see."""
     return (
-        Partnership.objects.involving(home)
+        Partnership.objects.published()
+        .involving(home)
         .annotate(
             other_id=Case(When(city=home, then=F("partner_id")), default=F("city_id")),
             other_country=Case(When(city=home, then=F("partner__country")), default=F("city__country")),

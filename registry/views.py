@@ -34,8 +34,10 @@ class HomeView(TemplateView):
         if home is not None and valid:
             context["summary"] = network.network_summary(home, as_of)
             context["first_partners"] = network.first_partners(home, as_of)
-            context["latest_agreements"] = Agreement.objects.filter(signed_on__lte=as_of).select_related("place")[:5]
-            context["latest_events"] = Event.objects.filter(start_on__lte=as_of).select_related("city")[:5]
+            context["latest_agreements"] = (
+                Agreement.objects.published().filter(signed_on__lte=as_of).select_related("place")[:5]
+            )
+            context["latest_events"] = Event.objects.published().filter(start_on__lte=as_of).select_related("city")[:5]
         return context
 
 
@@ -69,18 +71,19 @@ class CityDetailView(DetailView):
             "sources",
             Prefetch(
                 "partnerships_as_partner",
-                queryset=Partnership.objects.select_related("city").prefetch_related("sources"),
+                queryset=Partnership.objects.published().select_related("city").prefetch_related("sources"),
             ),
-            Prefetch("partnerships", queryset=Partnership.objects.select_related("partner")),
+            Prefetch("partnerships", queryset=Partnership.objects.published().select_related("partner")),
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         city = self.object
         context["agreements"] = (
-            Agreement.objects.filter(Q(place=city) | Q(partnership__partner=city) | Q(partnership__city=city))
+            Agreement.objects.published()
+            .filter(Q(place=city) | Q(partnership__partner=city) | Q(partnership__city=city))
             .distinct()
             .select_related("place")
         )
-        context["events"] = Event.objects.filter(Q(city=city) | Q(partnership__partner=city)).distinct()
+        context["events"] = Event.objects.published().filter(Q(city=city) | Q(partnership__partner=city)).distinct()
         return context

@@ -32,6 +32,7 @@ class PartnershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Partnership
 
+    publication = models.Publication.PUBLISHED
     city = factory.SubFactory(CityFactory, slug=factory.Sequence(lambda n: f"home-{n}"), country="KR")
     partner = factory.SubFactory(CityFactory)
     kind = models.Partnership.Kind.SISTER
@@ -58,6 +59,7 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Agreement
 
+    publication = models.Publication.PUBLISHED
     slug = factory.Sequence(lambda n: f"agreement-{n}")
     title_en = factory.Sequence(lambda n: f"Agreement {n}")
     kind = models.Agreement.Kind.MOU
@@ -69,6 +71,7 @@ class DelegationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Delegation
 
+    publication = models.Publication.PUBLISHED
     slug = factory.Sequence(lambda n: f"delegation-{n}")
     name_en = factory.Sequence(lambda n: f"Delegation {n}")
     kind = models.Delegation.Kind.OFFICIAL
@@ -79,6 +82,7 @@ class EventFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Event
 
+    publication = models.Publication.PUBLISHED
     slug = factory.Sequence(lambda n: f"event-{n}")
     title_en = factory.Sequence(lambda n: f"Event {n}")
     kind = models.Event.Kind.OFFICIAL_VISIT

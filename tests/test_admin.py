@@ -148,6 +148,7 @@ def _partnership_form(city, partner, **overrides):
         "ended_precision": "day",
         "status_reason": "",
         "confidence": "high",
+        "publication": "draft",
         "notes": "",
     }
     return {**data, **overrides}

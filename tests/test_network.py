@@ -136,3 +136,9 @@ def test_in_force_on_is_a_queryset_filter(home):
     p = PartnershipFactory(city=home, partner=CityFactory(), established_on=D(2000, 1, 1))
     assert list(Partnership.objects.in_force_on(D(2000, 1, 1))) == [p]
     assert not Partnership.objects.in_force_on(D(1999, 12, 31)).exists()
+
+
+def test_draft_partnerships_do_not_count(home):
+    PartnershipFactory(city=home, partner=CityFactory(), publication="draft")
+    assert counts(home, D(2024, 1, 1)) == (0, 0)
+    assert Partnership.objects.published().count() == 0

@@ -236,6 +236,7 @@ def build_partners(rows: list[dict]) -> tuple[list[dict], dict]:
                     "ended_precision": "day",
                     "status_reason": "",
                     "confidence": row["confidence"],
+                    "publication": "published",
                     "notes": row["notes"],
                     "fields": [],
                     "sources": [[slug] for slug in city["sources"]],
@@ -310,6 +311,7 @@ def build_article(almaty: dict, source_urls: dict[str, dict]) -> list[dict]:
             fields=[[f] for f in agreement["fields"]],
             sources=[[s] for s in agreement["sources"]],
             document="",
+            publication="published",
         )
         records.append(record("registry.agreement", fields))
         for signatory in _people(agreement["signatories"]):
@@ -321,6 +323,7 @@ def build_article(almaty: dict, source_urls: dict[str, dict]) -> list[dict]:
             leader=[delegation["leader"]] if delegation["leader"] else None,
             travelled_with=[delegation["travelled_with"]] if delegation["travelled_with"] else None,
             sources=[[s] for s in delegation["sources"]],
+            publication="published",
         )
         records.append(record("registry.delegation", fields))
         for member in _people(delegation["members"]):
@@ -355,6 +358,7 @@ def build_article(almaty: dict, source_urls: dict[str, dict]) -> list[dict]:
             agreement=[event["agreement"]] if event["agreement"] else None,
             delegation=[event["delegation"]] if event["delegation"] else None,
             sources=[[s] for s in event["sources"]],
+            publication="published",
         )
         records.append(record("registry.event", fields))
         for participant in _people(event["participants"]):
