@@ -6,21 +6,29 @@ Changelists cost a fixed number of queries whatever the page size
 (``list_select_related`` and prefetches for the columns shown).
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.filters import CountryFilter
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import regions
+from . import regions, resources, services
+from .concurrency import VersionConflict, check_version, current_version
 from .dates import partial_date
 from .models import (
     Agreement,
     City,
     CityName,
     CooperationField,
+    DatePrecision,
     Delegation,
     DelegationMember,
     Event,
@@ -82,16 +90,117 @@ class PartnerCountryFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RegistryAdmin(SimpleHistoryAdmin):
-    """Shared defaults: timestamps read-only, sources picked by autocomplete."""
+class VersionedModelForm(forms.ModelForm):
+    """Admin form that refuses to save over a version someone else saved meanwhile.
 
+    ``expected_version`` (hidden) carries the version the editor started from: the stored
+    one when the form was opened (also when reverting to an old version from the history).
+    """
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = current_version(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        expected = cleaned.get("expected_version")
+        if self.instance.pk and expected is not None:
+            try:
+                check_version(self.instance, expected)
+            except VersionConflict as conflict:
+                raise forms.ValidationError(conflict.message, code="version_conflict") from None
+        return cleaned
+
+
+class RegistryAdmin(SimpleHistoryAdmin):
+    """Shared defaults: timestamps read-only, optimistic locking, history with restore.
+
+    Anyone who may view a record sees its history (who changed what, when, with the
+    differences); only holders of ``registry.restore_records`` (Registry managers) may
+    revert to an earlier version or restore deleted records.
+    """
+
+    form = VersionedModelForm
     readonly_fields = TIMESTAMPS
     save_on_top = True
     list_per_page = 100
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    change_list_template = "admin/registry/change_list.html"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        names = [name for _, options in fieldsets for name in options["fields"]]
+        if "expected_version" not in names:
+            first, options = fieldsets[0]
+            fieldsets = [(first, {**options, "fields": [*options["fields"], "expected_version"]}), *fieldsets[1:]]
+        return fieldsets
+
+    # --- history and restore
+    def has_restore_permission(self, request) -> bool:
+        return request.user.has_perm("registry.restore_records")
+
+    def has_change_history_permission(self, request, obj=None):
+        return self.has_restore_permission(request) and super().has_change_permission(request, obj)
+
+    def revert_disabled(self, request, obj=None):
+        return not self.has_change_history_permission(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and not self.has_change_history_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "deleted/",
+                self.admin_site.admin_view(self.deleted_view),
+                name=f"{opts.app_label}_{opts.model_name}_deleted",
+            ),
+            *super().get_urls(),
+        ]
+
+    def deleted_view(self, request):
+        """List this model's deleted records; POST ``restore=<id>`` restores one (managers only)."""
+        if not self.has_restore_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                pk = int(request.POST.get("restore", ""))
+                restored = services.restore_deleted(model=self.model, pk=pk)
+            except (ValueError, LookupError, ValidationError) as error:
+                self.message_user(request, _("Not restored: %(error)s") % {"error": error}, messages.ERROR)
+            else:
+                self.message_user(request, _("Restored “%(obj)s”.") % {"obj": restored}, messages.SUCCESS)
+                change_url = reverse(
+                    f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_change", args=[restored.pk]
+                )
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Deleted %(name)s") % {"name": self.model._meta.verbose_name_plural},
+            "records": services.deleted_records(self.model),
+        }
+        return TemplateResponse(request, "admin/registry/deleted.html", context)
 
 
 # --------------------------------------------------------------------------- sources, fields
+
+
+class SpreadsheetMixin(ImportExportMixin):
+    """CSV/XLSX import (Registry managers: ``registry.import_records``) and export (anyone who
+    may view). Import previews every row with its errors and writes nothing until confirmed."""
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("registry.import_records") and self.has_add_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
 
 
 @admin.register(Source)
@@ -120,7 +229,8 @@ class CityNameInline(admin.TabularInline):
 
 
 @admin.register(City)
-class CityAdmin(RegistryAdmin):
+class CityAdmin(SpreadsheetMixin, RegistryAdmin):
+    resource_classes = [resources.CityResource]
     list_display = ("name_en", "name_ko", "name_native", "country", "subregion_name", "admin_level", "confidence")
     list_filter = (("country", CountryFilter), RegionFilter, "admin_level", "confidence")
     search_fields = ("name_en", "name_ko", "name_native", "names__name", "slug", "search_text", "wikidata_id")
@@ -184,8 +294,17 @@ class PersonAdmin(RegistryAdmin):
 # --------------------------------------------------------------------------- partnerships
 
 
+class EndPartnershipForm(forms.Form):
+    """The intermediate form of the “End partnerships” action."""
+
+    ended_on = forms.DateField(label=_("Ended on"), widget=forms.DateInput(attrs={"type": "date"}))
+    ended_precision = forms.ChoiceField(label=_("Precision of the end date"), choices=DatePrecision.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
 @admin.register(Partnership)
-class PartnershipAdmin(RegistryAdmin):
+class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
+    resource_classes = [resources.PartnershipResource]
     list_display = (
         "partner",
         "partner_country",
@@ -219,6 +338,7 @@ class PartnershipAdmin(RegistryAdmin):
     )
     autocomplete_fields = ("city", "partner", "fields", "sources")
     date_hierarchy = "established_on"
+    actions = ["end_partnerships"]
     fieldsets = (
         (None, {"fields": ("city", "partner", "kind", "fields")}),
         (_("Dates"), {"fields": ("established_on", "established_precision")}),
@@ -226,6 +346,38 @@ class PartnershipAdmin(RegistryAdmin):
         (_("Evidence"), {"fields": ("confidence", "sources", "notes")}),
         (_("Record"), {"fields": ("publication", *TIMESTAMPS)}),
     )
+
+    @admin.action(description=_("End the selected partnerships (keeps them in the record)"), permissions=["change"])
+    def end_partnerships(self, request, queryset):
+        """Ask for the end date and reason, then end each partnership; none is deleted."""
+        form = EndPartnershipForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            ended, refused = 0, []
+            for partnership in queryset.select_related("city", "partner"):
+                try:
+                    services.end_partnership(
+                        partnership=partnership,
+                        ended_on=form.cleaned_data["ended_on"],
+                        precision=form.cleaned_data["ended_precision"],
+                        reason=form.cleaned_data["reason"],
+                    )
+                    ended += 1
+                except ValidationError as error:
+                    refused.append(f"{partnership}: {'; '.join(error.messages)}")
+            if ended:
+                self.message_user(request, _("Ended %(n)d partnership(s).") % {"n": ended}, messages.SUCCESS)
+            for message in refused:
+                self.message_user(request, _("Not ended: %(msg)s") % {"msg": message}, messages.ERROR)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("End partnerships"),
+            "form": form,
+            "queryset": queryset.select_related("city", "partner"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/registry/end_partnerships.html", context)
 
     @admin.display(description=_("country"), ordering="partner__country")
     def partner_country(self, obj):
@@ -247,7 +399,8 @@ class SignatoryInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(RegistryAdmin):
+class AgreementAdmin(SpreadsheetMixin, RegistryAdmin):
+    resource_classes = [resources.AgreementResource]
     list_display = ("title_en", "kind", "signed_on", "place", "partnership", "publication")
     list_filter = ("publication", "kind", "fields", "signed_precision")
     list_select_related = ("place", "partnership__city", "partnership__partner")
@@ -269,7 +422,8 @@ class EventParticipantInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(RegistryAdmin):
+class EventAdmin(SpreadsheetMixin, RegistryAdmin):
+    resource_classes = [resources.EventResource]
     list_display = ("title_en", "kind", "start_on", "end_on", "city", "venue", "publication")
     list_filter = ("publication", "kind", ("city__country", CountryFilter))
     list_select_related = ("city",)

@@ -1,5 +1,7 @@
 """Middleware of the registry."""
 
+from django.conf import settings
+from django.http import HttpResponse
 from django.utils import translation
 
 
@@ -19,4 +21,26 @@ class AdminLanguageMiddleware:
             language = translation.get_language_from_request(request, check_path=False)
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose declared body is larger than ``settings.MAX_REQUEST_BODY_BYTES``
+    with 413 before anything reads it. (Django itself caps form and JSON data at
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``, not file uploads.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BODY_BYTES:
+            return HttpResponse(
+                f"Request body too large: the limit is {settings.MAX_REQUEST_BODY_BYTES // 1024 // 1024} MB.",
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
         return self.get_response(request)

@@ -22,7 +22,7 @@ import datetime
 from babel.numbers import list_currencies
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least, Length
@@ -35,6 +35,9 @@ from . import regions
 from .text import fold, localized
 
 models.CharField.register_lookup(Length)
+
+# Longest free text accepted from forms, the API and imports (characters).
+TEXT_MAX = 20_000
 
 # Constraint name → the field its error belongs to (filled by ``rule()``).
 CONSTRAINT_FIELDS: dict[str, str] = {}
@@ -55,6 +58,25 @@ def unique(name: str, *expressions, message: str, field: str, **kwargs) -> model
     return models.UniqueConstraint(
         *expressions, name=name, violation_error_code=name, violation_error_message=message, **kwargs
     )
+
+
+DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+def validate_pdf(upload) -> None:
+    """Raise ``ValidationError`` unless ``upload`` is a PDF (by its first bytes) of at most 20 MB."""
+    if upload.size > DOCUMENT_MAX_BYTES:
+        raise ValidationError(
+            _("The document is %(size)s MB; the limit is 20 MB."),
+            code="file_too_large",
+            params={"size": round(upload.size / 1024 / 1024, 1)},
+        )
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(position)
+    if head != b"%PDF-":
+        raise ValidationError(_("Only PDF documents can be uploaded."), code="not_pdf")
 
 
 def validate_currency(value: str) -> None:
@@ -143,10 +165,23 @@ class RegistryModel(models.Model):
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        editable=False,
+        help_text=_("Raised by one on every save; an edit based on an older version is refused."),
+    )
     history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+        super().save(*args, **kwargs)
 
     def validate_constraints(self, exclude=None):
         """Run the database constraints and move each error onto its field."""
@@ -201,7 +236,7 @@ class Source(SluggedModel):
         blank=True,
         help_text=_("BCP 47 language tag of the source, e.g. “en”, “ko”, “ru”."),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
 
     class Meta:
         ordering = ["title", "slug"]
@@ -350,7 +385,7 @@ class City(SourcedModel):
         default=Confidence.HIGH,
         help_text=_("How well the sources support this row."),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
     search_text = models.TextField(
         _("search text"),
         blank=True,
@@ -364,6 +399,11 @@ class City(SourcedModel):
         ordering = ["name_en", "slug"]
         verbose_name = _("city")
         verbose_name_plural = _("cities")
+        # Registry-wide permissions, attached to City for want of an app-level home.
+        permissions = [
+            ("restore_records", _("Can restore earlier versions and deleted records")),
+            ("import_records", _("Can import spreadsheets")),
+        ]
         constraints = [
             rule(
                 "city_latitude_range",
@@ -527,7 +567,7 @@ class Organization(SourcedModel):
     )
     country = CountryField(_("country"), blank=True)
     website = models.URLField(_("website"), max_length=500, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
 
     class Meta:
         ordering = ["name_en", "slug"]
@@ -549,7 +589,7 @@ class Person(SourcedModel):
     name_en = models.CharField(_("name (English)"), max_length=200, help_text=_("Romanized name as in the source."))
     name_ko = models.CharField(_("name (Korean)"), max_length=200, blank=True)
     name_native = models.CharField(_("native name"), max_length=200, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
 
     class Meta:
         ordering = ["name_en", "slug"]
@@ -639,14 +679,16 @@ class Partnership(RegistryModel):
         _("precision of the end date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
     status_reason = models.TextField(
-        _("reason for the status"), blank=True, help_text=_("Why it was suspended or ended.")
+        _("reason for the status"), max_length=TEXT_MAX, blank=True, help_text=_("Why it was suspended or ended.")
     )
     fields = models.ManyToManyField(
         CooperationField, blank=True, related_name="partnerships", verbose_name=_("cooperation fields")
     )
     confidence = models.CharField(_("confidence"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
     publication = publication_field()
-    notes = models.TextField(_("notes"), blank=True, help_text=_("Including conflicts between sources."))
+    notes = models.TextField(
+        _("notes"), max_length=TEXT_MAX, blank=True, help_text=_("Including conflicts between sources.")
+    )
     sources = models.ManyToManyField(Source, blank=True, related_name="partnership_records", verbose_name=_("sources"))
 
     objects = PartnershipManager()
@@ -772,9 +814,16 @@ class Agreement(SourcedModel):
     fields = models.ManyToManyField(
         CooperationField, blank=True, related_name="agreements", verbose_name=_("cooperation fields")
     )
-    summary_en = models.TextField(_("summary (English)"), blank=True)
-    summary_ko = models.TextField(_("summary (Korean)"), blank=True)
-    document = models.FileField(_("document"), upload_to="agreements/", blank=True)
+    summary_en = models.TextField(_("summary (English)"), max_length=TEXT_MAX, blank=True)
+    summary_ko = models.TextField(_("summary (Korean)"), max_length=TEXT_MAX, blank=True)
+    document = models.FileField(
+        _("document"),
+        upload_to="agreements/",
+        blank=True,
+        max_length=200,
+        validators=[FileExtensionValidator(["pdf"]), validate_pdf],
+        help_text=_("The signed text as a PDF, at most 20 MB. Served as a download, only when published."),
+    )
     publication = publication_field()
 
     objects = PublishableQuerySet.as_manager()
@@ -910,8 +959,8 @@ class Delegation(SourcedModel):
         verbose_name=_("travelled with"),
         help_text=_("The delegation this one went together with."),
     )
-    purpose_en = models.TextField(_("purpose (English)"), blank=True)
-    purpose_ko = models.TextField(_("purpose (Korean)"), blank=True)
+    purpose_en = models.TextField(_("purpose (English)"), max_length=TEXT_MAX, blank=True)
+    purpose_ko = models.TextField(_("purpose (Korean)"), max_length=TEXT_MAX, blank=True)
     start_on = models.DateField(_("start"), null=True, blank=True)
     end_on = models.DateField(_("end"), null=True, blank=True)
     publication = publication_field()
@@ -989,8 +1038,8 @@ class ItineraryStop(RegistryModel):
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="itinerary_stops", verbose_name=_("city"))
     arrive_on = models.DateField(_("arrival"), null=True, blank=True)
     depart_on = models.DateField(_("departure"), null=True, blank=True)
-    purpose_en = models.TextField(_("purpose (English)"), blank=True)
-    purpose_ko = models.TextField(_("purpose (Korean)"), blank=True)
+    purpose_en = models.TextField(_("purpose (English)"), max_length=TEXT_MAX, blank=True)
+    purpose_ko = models.TextField(_("purpose (Korean)"), max_length=TEXT_MAX, blank=True)
 
     objects = DelegationMemberManager()
 
@@ -1052,8 +1101,8 @@ class Outcome(RegistryModel):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    description_en = models.TextField(_("description (English)"))
-    description_ko = models.TextField(_("description (Korean)"), blank=True)
+    description_en = models.TextField(_("description (English)"), max_length=TEXT_MAX)
+    description_ko = models.TextField(_("description (Korean)"), max_length=TEXT_MAX, blank=True)
     amount = models.DecimalField(
         _("amount"),
         max_digits=18,
@@ -1171,8 +1220,8 @@ class Event(SourcedModel):
         related_name="events",
         verbose_name=_("delegation"),
     )
-    summary_en = models.TextField(_("summary (English)"), blank=True)
-    summary_ko = models.TextField(_("summary (Korean)"), blank=True)
+    summary_en = models.TextField(_("summary (English)"), max_length=TEXT_MAX, blank=True)
+    summary_ko = models.TextField(_("summary (Korean)"), max_length=TEXT_MAX, blank=True)
     publication = publication_field()
 
     objects = PublishableQuerySet.as_manager()

@@ -1,5 +1,7 @@
 """Shared pytest fixtures."""
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.utils import translation
@@ -27,8 +29,9 @@ def _plain_static_storage(settings):
 
 @pytest.fixture
 def shipped_data(db):
-    """The shipped fixtures, loaded as `make run` loads them."""
+    """The shipped fixtures, loaded as `make run` loads them (with a first history record)."""
     call_command("loaddata", *SHIPPED_FIXTURES, verbosity=0)
+    call_command("populate_history", auto=True, stdout=io.StringIO())
 
 
 @pytest.fixture

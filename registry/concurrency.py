@@ -1,0 +1,90 @@
+"""Optimistic locking: an edit based on an older version of a record is refused.
+
+Every registry row has a ``version`` that each save raises by one
+(:meth:`registry.models.RegistryModel.save`). An editor (admin form or API client with
+``If-Match``) says which version it started from; :func:`check_version` locks the row
+and raises :class:`VersionConflict` if someone saved it since, with what they changed
+(read from the change history).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+
+@dataclass
+class Change:
+    """One field someone else changed: its label and the values before and after (strings)."""
+
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class VersionConflict(Exception):
+    """Raised when ``expected`` is not the row's ``current`` version.
+
+    ``changes`` lists the fields changed since ``expected``; ``changed_by`` and
+    ``changed_at`` name the last save (``None`` when the history does not say).
+    """
+
+    expected: int
+    current: int
+    changes: list[Change] = field(default_factory=list)
+    changed_by: str | None = None
+    changed_at: object = None
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def message(self) -> str:
+        who = self.changed_by or _("someone else")
+        when = self.changed_at.strftime("%Y-%m-%d %H:%M UTC") if self.changed_at else ""
+        summary = "; ".join(f"{c.field}: “{c.old}” → “{c.new}”" for c in self.changes) or _("no field values")
+        return _(
+            "This record was changed by %(who)s (%(when)s) while you were editing it, so your changes "
+            "were not saved. Their changes: %(changes)s. Reload the page to edit the current version."
+        ) % {"who": who, "when": when, "changes": summary}
+
+
+def current_version(instance: models.Model, *, lock: bool = False) -> int | None:
+    """The version stored for ``instance`` (``None`` if the row is gone); ``lock`` takes a
+    row lock (``SELECT … FOR UPDATE``) until the transaction ends, where the database has them."""
+    qs = type(instance)._base_manager.filter(pk=instance.pk)
+    if lock:
+        qs = qs.select_for_update()
+    return qs.values_list("version", flat=True).first()
+
+
+def changes_since(instance: models.Model, version: int) -> tuple[list[Change], str | None, object]:
+    """Fields changed since ``version``, who saved last and when, from the change history."""
+    history = instance.history.order_by("-history_date", "-history_id")
+    latest = history.first()
+    base = history.filter(version=version).first() or latest.prev_record
+    if latest is None:
+        return [], None, None
+    changes = []
+    if base is not None and base.pk != latest.pk:
+        delta = latest.diff_against(base, excluded_fields=["version", "updated_at", "search_text"])
+        for change in delta.changes:
+            label = str(type(instance)._meta.get_field(change.field).verbose_name)
+            changes.append(Change(label, str(change.old), str(change.new)))
+    user = latest.history_user
+    return changes, (user.get_username() if user else None), latest.history_date
+
+
+def check_version(instance: models.Model, expected: int) -> None:
+    """Raise :class:`VersionConflict` unless the stored version of ``instance`` is ``expected``.
+
+    Call inside the transaction that saves the edit: the row stays locked until it ends.
+    """
+    current = current_version(instance, lock=True)
+    if current is None or current == expected:
+        return
+    changes, who, when = changes_since(instance, expected)
+    raise VersionConflict(expected, current, changes, who, when)

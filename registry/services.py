@@ -1,0 +1,121 @@
+"""Writes that touch several rows, each inside one transaction.
+
+Every function takes keyword-only, typed arguments, validates with ``full_clean()``
+(so the database constraints and the model rules both apply) and either completes or
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.db import models, transaction
+
+from .models import DatePrecision, Partnership
+
+# Rows owned by a parent and deleted with it (CASCADE): restored with it.
+OWNED_CHILDREN = {
+    "city": [("cityname", "city")],
+    "agreement": [("signatory", "agreement")],
+    "event": [("eventparticipant", "event")],
+    "delegation": [("delegationmember", "delegation"), ("itinerarystop", "delegation"), ("outcome", "delegation")],
+}
+# Children deleted up to this long before their parent count as deleted with it.
+CASCADE_WINDOW = datetime.timedelta(minutes=1)
+
+
+@transaction.atomic
+def end_partnership(
+    *,
+    partnership: Partnership,
+    ended_on: datetime.date,
+    reason: str,
+    precision: str = DatePrecision.DAY,
+) -> Partnership:
+    """End ``partnership`` on ``ended_on`` for ``reason`` (status ``ended``); nothing is deleted.
+
+    Raises ``ValidationError`` (e.g. ``ended_on`` before the start) and then stores nothing.
+    """
+    partnership.status = Partnership.Status.ENDED
+    partnership.ended_on = ended_on
+    partnership.ended_precision = precision
+    partnership.status_reason = reason
+    partnership.full_clean()
+    partnership.save()
+    return partnership
+
+
+@dataclass
+class DeletedRecord:
+    """A row that is deleted now, with its last historical record before the deletion."""
+
+    model: type[models.Model]
+    pk: int
+    deleted_at: datetime.datetime
+    deleted_by: str | None
+    label: str
+    history_id: int
+
+
+def deleted_records(model: type[models.Model], *, limit: int = 200) -> list[DeletedRecord]:
+    """Rows of ``model`` whose last history entry is a deletion and that do not exist now."""
+    history = model.history.model
+    deletions = (
+        history.objects.filter(history_type="-")
+        .exclude(**{f"{model._meta.pk.attname}__in": model._base_manager.values("pk")})
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    seen, result = set(), []
+    for record in deletions:
+        if record.id in seen:
+            continue
+        seen.add(record.id)
+        user = record.history_user
+        result.append(
+            DeletedRecord(
+                model,
+                record.id,
+                record.history_date,
+                user.get_username() if user else None,
+                str(record.instance),
+                record.history_id,
+            )
+        )
+    return result
+
+
+@transaction.atomic
+def restore_deleted(*, model: type[models.Model], pk: int) -> models.Model:
+    """Restore the deleted row ``pk`` of ``model`` as it was when deleted, with the rows it
+    owned that were deleted with it (a city's former names, a delegation's itinerary, ...).
+
+    Raises ``LookupError`` if ``pk`` was never deleted or exists, ``ValidationError`` if
+    the restored row would now break a rule (e.g. its slug has been reused); then nothing
+    is restored.
+    """
+    if model._base_manager.filter(pk=pk).exists():
+        raise LookupError(f"{model._meta.verbose_name} {pk} exists; there is nothing to restore.")
+    record = model.history.model.objects.filter(id=pk, history_type="-").order_by("-history_date").first()
+    if record is None:
+        raise LookupError(f"{model._meta.verbose_name} {pk} was never deleted.")
+    instance = record.instance
+    instance.full_clean(validate_unique=True)
+    instance.save()
+    for child_name, fk in OWNED_CHILDREN.get(model._meta.model_name, []):
+        child_model = apps.get_model("registry", child_name)
+        child_history = child_model.history.model.objects.filter(
+            **{f"{fk}_id": pk},
+            history_type="-",
+            history_date__gte=record.history_date - CASCADE_WINDOW,
+            history_date__lte=record.history_date,
+        )
+        for child_record in child_history.order_by("history_date"):
+            if child_model._base_manager.filter(pk=child_record.id).exists():
+                continue
+            child = child_record.instance
+            child.full_clean()
+            child.save()
+    return instance

@@ -1,0 +1,222 @@
+"""Staff editing that loses nothing: optimistic locking, roles, ending, history and restore."""
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.urls import reverse
+
+from registry.models import City, CityName, Partnership
+
+from .factories import CityFactory, PartnershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(response):
+    """POST data equal to what the rendered admin change form would submit unchanged."""
+    data = {}
+    adminform = response.context["adminform"].form
+    for name in adminform.fields:
+        value = adminform[name].value()
+        if value is None:
+            continue
+        if isinstance(value, list | tuple):
+            data[name] = [str(v) for v in value]
+        elif hasattr(value, "isoformat"):
+            data[name] = value.isoformat()
+        else:
+            data[name] = value
+    inlines = response.context["inline_admin_formsets"] if "inline_admin_formsets" in response.context else []
+    for inline in inlines:
+        formset = inline.formset
+        for name in formset.management_form.fields:
+            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
+        for form in formset.forms:
+            for name in form.fields:
+                value = form[name].value()
+                if value is not None:
+                    data[form.add_prefix(name)] = value
+    return data
+
+
+def member(role: str, **kwargs):
+    user = UserFactory(is_staff=True, **kwargs)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def viewer(db):
+    return member("Registry viewers")
+
+
+@pytest.fixture
+def editor(db):
+    return member("Registry editors")
+
+
+@pytest.fixture
+def manager(db):
+    return member("Registry managers")
+
+
+def change_url(obj):
+    return reverse(f"admin:registry_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def test_second_of_two_concurrent_admin_edits_is_refused(client, shipped_data, editor):
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    alice, bob = client, type(client)()
+    other = member("Registry editors", username="bob")
+    alice.force_login(editor)
+    bob.force_login(other)
+    alice_data = form_data(alice.get(change_url(almaty)))
+    bob_data = form_data(bob.get(change_url(almaty)))
+
+    alice_data["notes"] = "Checked against the BFIC report."
+    assert alice.post(change_url(almaty), alice_data).status_code == HTTPStatus.FOUND
+
+    bob_data["status_reason"] = "Bob's edit"
+    response = bob.post(change_url(almaty), bob_data)
+    assert response.status_code == HTTPStatus.OK
+    message = " ".join(response.context["adminform"].form.non_field_errors())
+    assert "changed by" in message and editor.username in message
+    assert "Checked against the BFIC report." in message
+
+    almaty.refresh_from_db()
+    assert almaty.notes == "Checked against the BFIC report."
+    assert almaty.status_reason == ""
+    assert almaty.version == 2
+
+
+def test_unchanged_resubmission_after_reload_is_accepted(client, shipped_data, editor):
+    city = City.objects.get(slug="almaty")
+    client.force_login(editor)
+    data = form_data(client.get(change_url(city)))
+    data["notes"] = "First"
+    assert client.post(change_url(city), data).status_code == HTTPStatus.FOUND
+    data = form_data(client.get(change_url(city)))
+    data["notes"] = "Second"
+    assert client.post(change_url(city), data).status_code == HTTPStatus.FOUND
+    city.refresh_from_db()
+    assert (city.notes, city.version) == ("Second", 3)
+    assert sorted(city.names.values_list("name", flat=True)) == ["Alma-Ata", "Verny"]
+
+
+def test_groups_exist_and_no_account_is_created(db):
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "Registry viewers",
+        "Registry editors",
+        "Registry managers",
+    }
+    assert not User.objects.exists()
+
+
+def test_viewer_sees_but_cannot_change(client, viewer):
+    city = CityFactory()
+    client.force_login(viewer)
+    assert client.get(change_url(city)).status_code == HTTPStatus.OK
+    response = client.post(change_url(city), {"name_en": "Changed"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert client.get(reverse("admin:registry_city_add")).status_code == HTTPStatus.FORBIDDEN
+    city.refresh_from_db()
+    assert city.name_en != "Changed"
+
+
+def test_editor_changes_but_cannot_delete(client, editor):
+    city = CityFactory()
+    client.force_login(editor)
+    assert client.get(reverse("admin:registry_city_add")).status_code == HTTPStatus.OK
+    response = client.post(reverse("admin:registry_city_delete", args=[city.pk]), {"post": "yes"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert City.objects.filter(pk=city.pk).exists()
+    assert client.get(reverse("admin:registry_city_deleted")).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_manager_restores_a_deleted_city_with_its_former_names(client, manager):
+    city = CityFactory(slug="almaty", name_en="Almaty")
+    CityName.objects.create(city=city, name="Alma-Ata", used_from=1921, used_until=1993)
+    CityName.objects.create(city=city, name="Verny", used_from=1855, used_until=1921)
+    client.force_login(manager)
+    response = client.post(reverse("admin:registry_city_delete", args=[city.pk]), {"post": "yes"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert not City.objects.filter(slug="almaty").exists()
+
+    listing = client.get(reverse("admin:registry_city_deleted"))
+    assert "Almaty" in listing.text
+    response = client.post(reverse("admin:registry_city_deleted"), {"restore": city.pk})
+    assert response.status_code == HTTPStatus.FOUND
+    restored = City.objects.get(slug="almaty")
+    assert sorted(restored.names.values_list("name", flat=True)) == ["Alma-Ata", "Verny"]
+    assert City.objects.search("alma-ata").get() == restored
+
+
+def test_only_managers_revert_to_an_earlier_version(client, editor, manager):
+    city = CityFactory(name_en="Alma-Ata")
+    city.name_en = "Almaty"
+    city.save()
+    old = city.history.order_by("history_date").first()
+    url = reverse("admin:registry_city_simple_history", args=[city.pk, old.history_id])
+    client.force_login(editor)
+    page = client.get(url)
+    assert page.status_code == HTTPStatus.OK
+    data = form_data(page)
+    assert client.post(url, data).status_code == HTTPStatus.FORBIDDEN
+    client.force_login(manager)
+    data = form_data(client.get(url))
+    assert client.post(url, data).status_code == HTTPStatus.FOUND
+    city.refresh_from_db()
+    assert city.name_en == "Alma-Ata"
+    assert city.history.first().history_user == manager
+
+
+def test_history_page_shows_the_differences(client, manager):
+    city = CityFactory(name_en="Alma-Ata")
+    city.name_en = "Almaty"
+    city.save()
+    client.force_login(manager)
+    response = client.get(reverse("admin:registry_city_history", args=[city.pk]))
+    assert "Alma-Ata" in response.text and "Almaty" in response.text
+
+
+def test_ending_a_partnership_is_an_action_not_a_delete(client, editor):
+    partnership = PartnershipFactory(established_on=datetime.date(1992, 6, 30))
+    client.force_login(editor)
+    url = reverse("admin:registry_partnership_changelist")
+    ask = client.post(url, {"action": "end_partnerships", "_selected_action": [partnership.pk]})
+    assert ask.status_code == HTTPStatus.OK and "Reason" in ask.text
+    done = client.post(
+        url,
+        {
+            "action": "end_partnerships",
+            "_selected_action": [partnership.pk],
+            "apply": "1",
+            "ended_on": "2022-03-01",
+            "ended_precision": "day",
+            "reason": "Suspended exchanges",
+        },
+    )
+    assert done.status_code == HTTPStatus.FOUND
+    partnership.refresh_from_db()
+    assert (partnership.status, partnership.ended_on) == ("ended", datetime.date(2022, 3, 1))
+    assert partnership.status_reason == "Suspended exchanges"
+
+
+def test_ending_before_the_start_is_refused_and_changes_nothing(client, editor):
+    partnership = PartnershipFactory(established_on=datetime.date(1992, 6, 30))
+    client.force_login(editor)
+    client.post(
+        reverse("admin:registry_partnership_changelist"),
+        {
+            "action": "end_partnerships",
+            "_selected_action": [partnership.pk],
+            "apply": "1",
+            "ended_on": "1990-01-01",
+            "ended_precision": "day",
+            "reason": "Typo",
+        },
+    )
+    partnership.refresh_from_db()
+    assert (partnership.status, partnership.ended_on) == ("active", None)
