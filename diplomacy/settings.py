@@ -193,9 +193,9 @@ CONTENT_SECURITY_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 MAX_REQUEST_BODY_BYTES = 25 * 1024 * 1024
 
-# Spreadsheet import/export (django-import-export): all-or-nothing, formulae neutralised.
+# Spreadsheet import/export (django-import-export): all-or-nothing; formulae are neutralised
+# by registry.resources.RegistryResource (the library's option only strips a leading "=").
 IMPORT_EXPORT_USE_TRANSACTIONS = True
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
 
 # The registry's home city: the slug of a City row (Busan in the shipped data).

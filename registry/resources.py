@@ -16,6 +16,47 @@ from .models import Agreement, City, Event, Partnership
 from .text import fold
 
 DATE = widgets.DateWidget(format="%Y-%m-%d")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class RegistryResource(resources.ModelResource):
+    """Shared behaviour: all-or-nothing imports and formula-safe exports.
+
+    On export, a text cell starting with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage
+    return) gets a leading apostrophe so spreadsheet programs show it as text instead of
+    running it (numbers such as ``-118.25`` are left alone); on import that apostrophe is
+    removed again, so an exported file re-imports unchanged.
+    """
+
+    def import_data(self, dataset, *args, **kwargs):
+        """As the library's, but a row with validation errors rolls back the whole file."""
+        kwargs.setdefault("rollback_on_validation_errors", True)
+        return super().import_data(dataset, *args, **kwargs)
+
+    def export(self, *args, **kwargs):
+        dataset = super().export(*args, **kwargs)
+        for index, row in enumerate(list(dataset)):
+            dataset[index] = tuple(self._neutralise(cell) for cell in row)
+        return dataset
+
+    @staticmethod
+    def _neutralise(cell):
+        if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and not _is_number(cell):
+            return "'" + cell
+        return cell
+
+    def before_import_row(self, row, **kwargs):
+        for key, value in list(row.items()):
+            if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+                row[key] = value[1:]
 
 
 def _options(model, import_id_fields, field_names, **extra):
@@ -37,10 +78,12 @@ def _options(model, import_id_fields, field_names, **extra):
     )
 
 
-class CityResource(resources.ModelResource):
-    """Cities by slug. ``possible_duplicate`` (read-only) names a likely existing duplicate."""
+class CityResource(RegistryResource):
+    """Cities by slug. ``possible_duplicate`` (read-only, filled during an import) names
+    existing cities in the same country with the same name or former name, ignoring case
+    and accents."""
 
-    possible_duplicate = fields.Field(column_name="possible_duplicate", readonly=True)
+    possible_duplicate = fields.Field(attribute="possible_duplicate", column_name="possible_duplicate", readonly=True)
 
     Meta = _options(
         City,
@@ -70,18 +113,22 @@ class CityResource(resources.ModelResource):
             for name in search_text.splitlines():
                 self._names.setdefault((country, name), set()).add(slug)
 
-    def dehydrate_possible_duplicate(self, city: City) -> str:
-        names = getattr(self, "_names", None)
-        if names is None or not city.country:
-            return ""
-        candidates = set()
-        for name in (city.name_en, city.name_ko, city.name_native):
-            candidates |= names.get((str(city.country), fold(name)), set()) if name else set()
-        candidates.discard(city.slug)
-        return ", ".join(sorted(candidates))
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        candidates: set[str] = set()
+        for name in (instance.name_en, instance.name_ko, instance.name_native):
+            if name and instance.country:
+                candidates |= self._names.get((str(instance.country), fold(name)), set())
+        candidates.discard(instance.slug)
+        instance.possible_duplicate = ", ".join(sorted(candidates))
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """Unchanged rows are skipped; the duplicate hint is not a change."""
+        original.possible_duplicate = getattr(instance, "possible_duplicate", None)
+        return super().skip_row(instance, original, row, import_validation_errors)
 
 
-class PartnershipResource(resources.ModelResource):
+class PartnershipResource(RegistryResource):
     """Partnerships by city slug, partner slug, kind and start date."""
 
     city = fields.Field("city", "city", widgets.ForeignKeyWidget(City, "slug"))
@@ -109,7 +156,7 @@ class PartnershipResource(resources.ModelResource):
     )
 
 
-class AgreementResource(resources.ModelResource):
+class AgreementResource(RegistryResource):
     """Agreements by slug; the place of signing by city slug."""
 
     place = fields.Field("place", "place", widgets.ForeignKeyWidget(City, "slug"))
@@ -134,7 +181,7 @@ class AgreementResource(resources.ModelResource):
     )
 
 
-class EventResource(resources.ModelResource):
+class EventResource(RegistryResource):
     """Events by slug; the city by slug."""
 
     city = fields.Field("city", "city", widgets.ForeignKeyWidget(City, "slug"))

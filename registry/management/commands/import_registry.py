@@ -1,0 +1,35 @@
+"""Restore a snapshot written by ``export_registry`` into an empty registry.
+
+    python manage.py import_registry PATH
+
+Refuses (and changes nothing) when the registry already holds rows. Loads the snapshot
+in one transaction and records a first history entry for every row.
+"""
+
+import io
+from pathlib import Path
+
+from django.apps import apps
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from .export_registry import snapshot_models
+
+
+class Command(BaseCommand):
+    help = "Restore a snapshot written by export_registry into an empty registry."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path, help="Snapshot file (JSON) from export_registry.")
+
+    def handle(self, *args, path: Path, **options):
+        if not path.exists():
+            raise CommandError(f"{path} does not exist.")
+        for label in snapshot_models():
+            if apps.get_model(label).objects.exists():
+                raise CommandError(f"The registry is not empty ({label} has rows); restore into an empty database.")
+        with transaction.atomic():
+            call_command("loaddata", str(path), verbosity=0)
+        call_command("populate_history", auto=True, stdout=io.StringIO())
+        self.stdout.write(f"Restored {path}")

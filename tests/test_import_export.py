@@ -1,0 +1,105 @@
+"""Spreadsheet import and export: validated, all-or-nothing, idempotent, formula-safe."""
+
+from http import HTTPStatus
+
+import pytest
+import tablib
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from registry.models import City, CityName, Partnership
+from registry.resources import CityResource, PartnershipResource
+
+from .factories import CityFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+HEADERS = ["slug", "name_en", "name_ko", "name_native", "country", "admin_level", "latitude", "longitude", "confidence"]
+
+
+def city_rows(n=50, bad_row=None):
+    rows = []
+    for i in range(n):
+        latitude = "123.0" if i == bad_row else f"{10 + i / 10:.4f}"
+        rows.append([f"import-{i}", f"Import City {i}", "", "", "JP", "city", latitude, "135.0", "high"])
+    return tablib.Dataset(*rows, headers=HEADERS)
+
+
+def test_one_bad_row_among_fifty_imports_nothing_and_names_the_row_and_field():
+    result = CityResource().import_data(city_rows(bad_row=16), dry_run=False, raise_errors=False)
+    assert result.has_validation_errors()
+    invalid = result.invalid_rows
+    assert [row.number for row in invalid] == [17]
+    assert "latitude" in invalid[0].field_specific_errors
+    assert not City.objects.filter(slug__startswith="import-").exists()
+
+
+def test_fixed_file_imports_all_fifty_and_again_changes_nothing():
+    result = CityResource().import_data(city_rows(), dry_run=False, raise_errors=True)
+    assert result.totals["new"] == 50
+    assert City.objects.filter(slug__startswith="import-").count() == 50
+    history_before = City.history.count()
+    again = CityResource().import_data(city_rows(), dry_run=False, raise_errors=True)
+    assert again.totals["skip"] == 50 and again.totals["update"] == 0
+    assert City.history.count() == history_before
+
+
+def test_likely_duplicate_is_flagged_in_the_preview():
+    almaty = CityFactory(slug="almaty", name_en="Almaty", country="KZ")
+    CityName.objects.create(city=almaty, name="Alma-Ata", used_from=1921, used_until=1993)
+    rows = tablib.Dataset(["alma-ata", "ALMA ATA", "", "", "KZ", "city", "43.2", "76.9", "high"], headers=HEADERS)
+    result = CityResource().import_data(rows, dry_run=True, raise_errors=True)
+    row = result.rows[0]
+    assert "almaty" in row.diff[-1]
+    assert not City.objects.filter(slug="alma-ata").exists()
+
+
+def test_export_of_a_filtered_list_reimports_without_change(shipped_data):
+    queryset = Partnership.objects.filter(partner__country="CN")
+    dataset = PartnershipResource().export(queryset=queryset)
+    assert len(dataset) == 6
+    result = PartnershipResource().import_data(dataset, dry_run=False, raise_errors=True)
+    assert result.totals["skip"] == 6
+    assert result.totals["new"] == result.totals["update"] == 0
+
+
+def test_formulae_are_neutralised_on_export_and_round_trip():
+    CityFactory(slug="formula", notes='=HYPERLINK("http://evil.example","x")', name_en="@SUM(1)", longitude="-118.25")
+    dataset = CityResource().export(queryset=City.objects.filter(slug="formula"))
+    row = dataset.dict[0]
+    assert row["notes"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert row["name_en"] == "'@SUM(1)"
+    assert row["longitude"] == "-118.25000"
+    result = CityResource().import_data(dataset, dry_run=False, raise_errors=True)
+    assert result.totals["skip"] == 1
+    assert City.objects.get(slug="formula").name_en == "@SUM(1)"
+
+
+def _manager():
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name="Registry managers"))
+    return user
+
+
+def test_only_managers_may_import(client):
+    editor = UserFactory(is_staff=True)
+    editor.groups.add(Group.objects.get(name="Registry editors"))
+    client.force_login(editor)
+    assert client.get(reverse("admin:registry_city_import")).status_code == HTTPStatus.FORBIDDEN
+    client.force_login(_manager())
+    assert client.get(reverse("admin:registry_city_import")).status_code == HTTPStatus.OK
+
+
+def test_admin_preview_lists_errors_and_writes_nothing(client):
+    client.force_login(_manager())
+    upload = SimpleUploadedFile("cities.csv", city_rows(bad_row=3).csv.encode(), content_type="text/csv")
+    page = client.get(reverse("admin:registry_city_import"))
+    csv_index = next(value for value, label in page.context["form"].fields["format"].choices if label == "csv")
+    response = client.post(
+        reverse("admin:registry_city_import"),
+        {"import_file": upload, "format": csv_index, "resource": 0},
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert "Latitude must be between" in response.text or "Ensure this value is less than" in response.text
+    assert "confirm_form" not in response.context or response.context["confirm_form"] is None
+    assert not City.objects.filter(slug__startswith="import-").exists()

@@ -1,0 +1,117 @@
+"""Hardened settings and surfaces: deploy checks, headers, lockout, limits, documents."""
+
+import os
+import secrets
+import subprocess
+import sys
+from http import HTTPStatus
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from registry.models import validate_pdf
+
+from .factories import AgreementFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "registry.example.org",
+        "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_a_missing_secret_key():
+    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": ""}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize("path", ["/", "/cities/", "/ko/", "/admin/login/"])
+def test_every_page_carries_the_security_headers(client, path):
+    response = client.get(path)
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+def test_admin_login_locks_out_after_repeated_failures(client):
+    user = UserFactory(username="staffer", is_staff=True)
+    url = reverse("admin:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(url, {"username": "staffer", "password": "wrong"}, REMOTE_ADDR="10.0.0.9")
+    response = client.post(url, {"username": "staffer", "password": "not-a-real-password-123"}, REMOTE_ADDR="10.0.0.9")
+    assert response.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert "_auth_user_id" not in client.session
+    assert user.pk
+
+
+def test_request_body_over_the_limit_is_refused(client):
+    response = client.generic(
+        "POST",
+        "/admin/login/",
+        b"x",
+        CONTENT_TYPE="text/plain",
+        CONTENT_LENGTH=str(settings.MAX_REQUEST_BODY_BYTES + 1),
+    )
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+
+
+def test_only_pdf_documents_are_accepted():
+    validate_pdf(SimpleUploadedFile("a.pdf", PDF))
+    with pytest.raises(ValidationError) as excinfo:
+        validate_pdf(SimpleUploadedFile("a.pdf", b"MZ\x90\x00 not a pdf"))
+    assert excinfo.value.code == "not_pdf"
+    big = SimpleUploadedFile("big.pdf", PDF)
+    big.size = 21 * 1024 * 1024
+    with pytest.raises(ValidationError) as excinfo:
+        validate_pdf(big)
+    assert excinfo.value.code == "file_too_large"
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def test_document_is_a_download_for_public_agreements_only(client, media):
+    public = AgreementFactory(slug="public", document=SimpleUploadedFile("x.pdf", PDF))
+    draft = AgreementFactory(slug="draft", publication="draft", document=SimpleUploadedFile("y.pdf", PDF))
+    response = client.get(reverse("agreement-document", args=[public.slug]))
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Disposition"] == 'attachment; filename="public.pdf"'
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert client.get(reverse("agreement-document", args=[draft.slug])).status_code == HTTPStatus.NOT_FOUND
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get(reverse("agreement-document", args=[draft.slug])).status_code == HTTPStatus.OK
+    assert not str(media).startswith(str(settings.STATIC_ROOT))
+
+
+def test_uploaded_files_are_not_served_from_media_url(client, media):
+    AgreementFactory(slug="public", document=SimpleUploadedFile("x.pdf", PDF))
+    assert client.get(f"/{settings.MEDIA_URL}agreements/x.pdf").status_code == HTTPStatus.NOT_FOUND
