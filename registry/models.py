@@ -437,7 +437,10 @@ class City(SourcedModel):
                 field="wikidata_id",
             ),
         ]
-        indexes = [models.Index(fields=["country", "name_en"], name="city_country_name_idx")]
+        indexes = [
+            models.Index(fields=["country", "name_en"], name="city_country_name_idx"),
+            models.Index(fields=["name_en", "slug"], name="city_name_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -832,6 +835,7 @@ class Agreement(SourcedModel):
         ordering = ["-signed_on", "slug"]
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
+        indexes = [models.Index(fields=["signed_on", "slug"], name="agreement_signed_idx")]
 
     def __str__(self):
         return self.title
@@ -971,6 +975,7 @@ class Delegation(SourcedModel):
         ordering = ["-start_on", "slug"]
         verbose_name = _("delegation")
         verbose_name_plural = _("delegations")
+        indexes = [models.Index(fields=["start_on", "slug"], name="delegation_start_idx")]
         constraints = [
             rule(
                 "delegation_ends_after_start",
@@ -1238,7 +1243,7 @@ class Event(SourcedModel):
                 "end_on",
             ),
         ]
-        indexes = [models.Index(fields=["start_on"], name="event_start_idx")]
+        indexes = [models.Index(fields=["start_on", "slug"], name="event_start_idx")]
 
     def __str__(self):
         return self.title

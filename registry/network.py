@@ -164,3 +164,10 @@ def timeline(home: City) -> list[dict]:
         running += rows[year]["established"] - rows[year]["ended"]
         result.append({**rows[year], "in_force": running})
     return result
+
+
+def cached_network_summary(home: City, as_of: datetime.date) -> NetworkSummary:
+    """:func:`network_summary`, cached until the next change to the registry."""
+    from .cache import cached
+
+    return cached(f"network:{home.pk}:{as_of.isoformat()}", lambda: network_summary(home, as_of))

@@ -32,7 +32,7 @@ class HomeView(TemplateView):
         home = home_city()
         context.update(home=home, as_of=as_of, valid=valid)
         if home is not None and valid:
-            context["summary"] = network.network_summary(home, as_of)
+            context["summary"] = network.cached_network_summary(home, as_of)
             context["first_partners"] = network.first_partners(home, as_of)
             context["latest_agreements"] = (
                 Agreement.objects.published().filter(signed_on__lte=as_of).select_related("place")[:5]

@@ -3,6 +3,8 @@
 import io
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import translation
 
@@ -10,12 +12,26 @@ from .factories import CityFactory, UserFactory
 
 SHIPPED_FIXTURES = ("cooperation_fields", "busan_partners", "busan_almaty_2022")
 
+# On PostgreSQL, a second alias "replica" mirrors the test database so the read-replica
+# router can be tested with two real connections (tests/test_routing.py). No router is
+# active unless a test turns it on, so other tests never touch the alias.
+if settings.DATABASES["default"]["ENGINE"].endswith("postgresql") and "replica" not in settings.DATABASES:
+    settings.DATABASES["replica"] = {**settings.DATABASES["default"], "TEST": {"MIRROR": "default"}}
+
 
 @pytest.fixture(autouse=True)
 def _english(settings):
     """Each test starts in English: a Korean request must not leak into the next test's reverse()."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached aggregates and throttle counters never leak between tests."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -142,3 +142,15 @@ def test_draft_partnerships_do_not_count(home):
     PartnershipFactory(city=home, partner=CityFactory(), publication="draft")
     assert counts(home, D(2024, 1, 1)) == (0, 0)
     assert Partnership.objects.published().count() == 0
+
+
+def test_cached_summary_is_invalidated_by_a_change(home, django_assert_num_queries):
+    from registry.network import cached_network_summary
+
+    PartnershipFactory(city=home, partner=CityFactory())
+    day = D(2024, 1, 1)
+    assert cached_network_summary(home, day).partner_cities == 1
+    with django_assert_num_queries(0):
+        assert cached_network_summary(home, day).partner_cities == 1
+    PartnershipFactory(city=home, partner=CityFactory())
+    assert cached_network_summary(home, day).partner_cities == 2

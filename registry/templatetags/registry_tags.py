@@ -37,10 +37,10 @@ def network_today():
     from django.utils import timezone
 
     from ..models import home_city
-    from ..network import network_summary
+    from ..network import cached_network_summary
 
     home = home_city()
-    return network_summary(home, timezone.localdate()) if home else None
+    return cached_network_summary(home, timezone.localdate()) if home else None
 
 
 @register.filter
