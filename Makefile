@@ -35,6 +35,17 @@ run: messages
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Production mode: gunicorn, DEBUG off, hashed static files served by WhiteNoise, JSON logs.
+# Uses DATABASE_URL (PostgreSQL in production) and REDIS_URL for the shared cache when set.
+WORKERS ?= 4
+serve: messages
+	@test -n "$$SECRET_KEY" || test -f .secret_key || (umask 077; $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))" > .secret_key)
+	export DEBUG=false LOG_FORMAT=json SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}"; \
+	$(BIN)/python manage.py migrate --no-input -v0 && \
+	$(BIN)/python manage.py collectstatic --no-input -v0 && \
+	exec $(BIN)/gunicorn diplomacy.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
+	  --access-logfile - --access-logformat '{"time":"%(t)s","method":"%(m)s","path":"%(U)s","status":%(s)s,"bytes":%(B)s,"ms":%(M)s}'
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
