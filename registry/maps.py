@@ -51,6 +51,19 @@ class MapView:
     viewbox: tuple[float, float, float, float]
     radius: float
     markers: list[Marker]
+    home: Marker | None = None
+
+    @property
+    def home_square(self) -> dict | None:
+        """The home city's square: ``x``, ``y`` (top left) and ``size``, in map units."""
+        if self.home is None:
+            return None
+        size = round(self.radius * 2, 2)
+        return {"x": round(self.home.x - size / 2, 2), "y": round(self.home.y - size / 2, 2), "size": size}
+
+    @property
+    def route_width(self) -> float:
+        return round(self.radius / 2.5, 2)
 
     @property
     def viewbox_attr(self) -> str:
@@ -66,9 +79,9 @@ class MapView:
         return " ".join(f"{m.x:g},{m.y:g}" for m in self.markers)
 
 
-def world_map(markers: list[Marker]) -> MapView:
-    """The whole world with ``markers``."""
-    return MapView(WORLD_VIEWBOX, 1.6, markers)
+def world_map(markers: list[Marker], home: Marker | None = None) -> MapView:
+    """The whole world with ``markers`` (and the ``home`` city as a square)."""
+    return MapView(WORLD_VIEWBOX, 1.6, markers, home)
 
 
 def area_map(markers: list[Marker], *, min_width: float = 60, aspect: float = 0.6) -> MapView:
@@ -83,4 +96,4 @@ def area_map(markers: list[Marker], *, min_width: float = 60, aspect: float = 0.
     width, height = min(width, ww), min(height, wh)
     x = min(max((max(xs) + min(xs)) / 2 - width / 2, wx), wx + ww - width)
     y = min(max((max(ys) + min(ys)) / 2 - height / 2, wy), wy + wh - height)
-    return MapView((round(x, 2), round(y, 2), round(width, 2), round(height, 2)), round(width / 120, 2), markers)
+    return MapView((round(x, 2), round(y, 2), round(width, 2), round(height, 2)), round(width / 60, 2), markers)
