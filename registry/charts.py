@@ -49,13 +49,14 @@ class TimelineChart:
         return self.rows[-1] if self.rows else None
 
 
-def timeline_chart(rows: list[dict]) -> TimelineChart:
-    """Geometry for :func:`registry.network.timeline` rows (years without a change are added)."""
+def timeline_chart(rows: list[dict], until: int | None = None) -> TimelineChart:
+    """Geometry for :func:`registry.network.timeline` rows (years without a change are
+    added, up to the year ``until`` when given)."""
     if not rows:
         return TimelineChart(rows=[])
     by_year = {row["year"]: row for row in rows}
     filled, in_force = [], 0
-    for year in range(rows[0]["year"], rows[-1]["year"] + 1):
+    for year in range(rows[0]["year"], max(rows[-1]["year"], until or 0) + 1):
         row = by_year.get(year)
         if row is None:
             row = {"year": year, "established": 0, "sister": 0, "friendship": 0, "ended": 0, "in_force": in_force}

@@ -253,7 +253,7 @@ class HomeView(TemplateView):
             partners = sorted({p.other(home) for p in in_force}, key=lambda city: city.name)
             context["partners"] = partners
             context["map"] = maps.world_map(maps.markers_for(partners), home=maps.marker_for(home))
-            context["timeline"] = charts.timeline_chart(network.timeline(home, as_of=as_of))
+            context["timeline"] = charts.timeline_chart(network.timeline(home, as_of=as_of), until=as_of.year)
             context["latest_agreements"] = (
                 Agreement.objects.published().filter(signed_on__lte=as_of).select_related("place")[:5]
             )
