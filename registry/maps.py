@@ -96,4 +96,4 @@ def area_map(markers: list[Marker], *, min_width: float = 60, aspect: float = 0.
     width, height = min(width, ww), min(height, wh)
     x = min(max((max(xs) + min(xs)) / 2 - width / 2, wx), wx + ww - width)
     y = min(max((max(ys) + min(ys)) / 2 - height / 2, wy), wy + wh - height)
-    return MapView((round(x, 2), round(y, 2), round(width, 2), round(height, 2)), round(width / 60, 2), markers)
+    return MapView((round(x, 2), round(y, 2), round(width, 2), round(height, 2)), round(width / 45, 2), markers)
