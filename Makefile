@@ -8,7 +8,7 @@ PYTEST_ARGS ?= -n 2
 FIXTURES := cooperation_fields busan_partners busan_almaty_2022
 export DJANGO_SETTINGS_MODULE := diplomacy.settings
 
-.PHONY: install run serve test lint check migrations-check pytest-sqlite pytest-postgres messages fixtures clean
+.PHONY: install run serve test lint check migrations-check pytest-sqlite pytest-postgres messages browser fixtures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ install: $(VENV)/.installed
 messages: install
 	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+# The browser tests drive Debian's Chromium (never a downloaded browser); Korean text needs CJK fonts.
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
 
 run: messages
 	$(BIN)/python manage.py migrate --no-input
@@ -56,10 +60,10 @@ check: install
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-pytest-sqlite: messages
+pytest-sqlite: messages browser
 	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 
-pytest-postgres: messages
+pytest-postgres: messages browser
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint check migrations-check pytest-sqlite pytest-postgres

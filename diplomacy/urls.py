@@ -1,16 +1,21 @@
-"""URL configuration: the admin, the public pages (English at /, Korean under /ko/)."""
+"""URL configuration: the admin, the public pages (English at /, Korean under /ko/), site files."""
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from registry.documents import agreement_document
+from registry.sitemaps import SITEMAPS
+from registry.views import RobotsView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("agreements/<slug:slug>/document.pdf", agreement_document, name="agreement-document"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", RobotsView.as_view(), name="robots"),
 ]
 urlpatterns += i18n_patterns(path("", include("registry.urls")), prefix_default_language=False)
 # Uploaded files are never served from MEDIA_URL: documents go through agreement_document.

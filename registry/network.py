@@ -130,14 +130,17 @@ def first_partners(home: City, as_of: datetime.date | None = None) -> dict[str, 
     return {regions.get_region(p.subregion).slug: p for p in qs}
 
 
-def timeline(home: City) -> list[dict]:
+def timeline(home: City, as_of: datetime.date | None = None) -> list[dict]:
     """Partnerships of ``home`` established per year, with the running total in force.
 
     Returns ``[{"year": int, "established": int, "sister": int, "friendship": int,
     "ended": int, "in_force": int}]`` in year order; ``in_force`` counts partnerships
-    open at the end of that year. Two grouped queries.
+    open at the end of that year. With ``as_of``, only what had happened by that date
+    counts (so the last row's ``in_force`` is the network on ``as_of``). Two grouped queries.
     """
     qs = partnerships_of(home)
+    if as_of is not None:
+        qs = qs.filter(established_on__lte=as_of)
     started = (
         qs.values(year=F("established_on__year"))
         .annotate(
@@ -148,7 +151,7 @@ def timeline(home: City) -> list[dict]:
         .order_by("year")
     )
     ended = dict(
-        qs.filter(ended_on__isnull=False)
+        qs.filter(ended_on__isnull=False, **({"ended_on__lte": as_of} if as_of else {}))
         .values(year=F("ended_on__year"))
         .annotate(n=Count("id"))
         .values_list("year", "n")

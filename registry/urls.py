@@ -10,4 +10,13 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("cities/", views.CityListView.as_view(), name="city-list"),
     path("cities/<slug:slug>/", views.CityDetailView.as_view(), name="city-detail"),
+    path("countries/", views.CountryListView.as_view(), name="country-list"),
+    path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country-detail"),
+    path("agreements/", views.AgreementListView.as_view(), name="agreement-list"),
+    path("agreements/<slug:slug>/", views.AgreementDetailView.as_view(), name="agreement-detail"),
+    path("events/", views.EventListView.as_view(), name="event-list"),
+    path("events/calendar.ics", views.CalendarView.as_view(), name="event-calendar"),
+    path("events/<slug:slug>/", views.EventDetailView.as_view(), name="event-detail"),
+    path("delegations/", views.DelegationListView.as_view(), name="delegation-list"),
+    path("delegations/<slug:slug>/", views.DelegationDetailView.as_view(), name="delegation-detail"),
 ]

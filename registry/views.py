@@ -1,18 +1,233 @@
-"""Public, server-rendered pages."""
+"""Public, server-rendered pages.
 
+Every list is a ``ListView`` with :class:`FilteredListMixin`: the FilterSet from
+:mod:`registry.filters` (the same one the API uses) filters it, the page shows the active
+filters, the number of results and pagination, and ``?format=csv`` gives the same
+filtered rows as CSV. An invalid parameter gives the list (filtered by the valid ones)
+with the message next to its field and status 400, never a 500.
+
+Public pages show published records only (``.published()``); staff see drafts in the admin.
+Every page runs a fixed number of SQL queries whatever the number of rows
+(``select_related``/``prefetch_related``; see ``tests/test_queries.py``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
 from http import HTTPStatus
 
-from django.db.models import Prefetch, Q
+from django import forms
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import DetailView, ListView, TemplateView
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, TemplateView, View
+from django_countries import countries
+from django_countries.fields import Country
 
-from . import network
+from . import charts, dates, feeds, maps, network, regions
+from .filters import AgreementFilter, CityFilter, DelegationFilter, EventFilter
 from .forms import AsOfForm
-from .models import Agreement, City, Event, Partnership, home_city
+from .models import (
+    Agreement,
+    City,
+    Delegation,
+    DelegationMember,
+    Event,
+    EventParticipant,
+    ItineraryStop,
+    Outcome,
+    Partnership,
+    Signatory,
+    home_city,
+)
+
+# --------------------------------------------------------------------------- list machinery
+
+
+class CountrySelect(forms.Select):
+    """One country at a time in the form; the field still accepts several in the URL."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+
+def registry_countries() -> list[tuple[str, str]]:
+    """(lower-case code, name) of the countries that have a city in the registry, by name."""
+    codes = City.objects.order_by().values_list("country", flat=True).distinct()
+    return sorted(((code.lower(), Country(code).name) for code in codes), key=lambda item: item[1])
+
+
+def prepare_form(form: forms.Form) -> None:
+    """Fit the FilterSet's form for a page: date pickers, a country menu, "any" as the empty
+    choice of every menu (so that submitting the form never sets a filter by itself)."""
+    for name, field in form.fields.items():
+        if isinstance(field, forms.DateField):
+            field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        elif name == "country":
+            field.widget = CountrySelect(choices=[("", _("Any country")), *registry_countries()])
+            field.help_text = ""
+        elif name == "q":
+            field.widget = forms.TextInput(attrs={"type": "search"})
+        elif isinstance(field, forms.ModelChoiceField):
+            field.empty_label = _("Any")
+            field.help_text = ""
+        elif hasattr(field, "empty_label"):  # django-filter's ChoiceField (its iterator adds the empty choice)
+            field.empty_label = _("Default") if name == "ordering" else _("Any")
+            field.widget.choices = [("", field.empty_label), *[c for c in field.widget.choices if c[0] != ""]]
+            field.help_text = ""
+        elif isinstance(field, forms.ChoiceField):
+            field.choices = [("", _("Any")), *[choice for choice in field.choices if choice[0] != ""]]
+            field.help_text = ""
+
+
+def describe_value(field: forms.Field, name: str, value) -> str:
+    """A filter's cleaned value as the reader should see it."""
+    if name == "country":
+        return ", ".join(f"{Country(code).name} ({code})" for code in value)
+    if name == "region":
+        return regions.get_region(value).name()
+    if isinstance(value, datetime.date):
+        return dates.partial_date(value)
+    if isinstance(value, list | tuple):
+        value = value[0] if value else ""
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        labels = {str(key): label for key, label in field.choices}
+        return str(labels.get(str(value), value))
+    return str(value)
+
+
+def without(query, *names: str) -> str:
+    """``query`` (a QueryDict) urlencoded without ``names`` (and never with page or format)."""
+    query = query.copy()
+    for name in ("page", "format", *names):
+        query.pop(name, None)
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+class FilteredListMixin:
+    """Filtering, active filters, CSV and status 400 for invalid parameters, for a ListView.
+
+    Subclasses set ``filterset_class``, ``get_base_queryset()`` and ``csv_columns``
+    (``(header, function of a row)`` pairs). ``main_filters`` are shown at once, the
+    others under "More filters"; ``hidden_filters`` apply but have no form field.
+    """
+
+    filterset_class = None
+    paginate_by = 50
+    csv_name = "rows"
+    csv_columns: list[tuple[str, callable]] = []
+    main_filters = ("q", "country", "region", "kind")
+    hidden_filters: tuple[str, ...] = ()
+
+    def get_base_queryset(self):
+        raise NotImplementedError
+
+    def get_filterset(self):
+        if not hasattr(self, "filterset"):
+            self.filterset = self.filterset_class(
+                self.request.GET or None, queryset=self.get_base_queryset(), request=self.request
+            )
+            for name in self.hidden_filters:
+                self.filterset.form.fields.pop(name, None)
+            prepare_form(self.filterset.form)
+        return self.filterset
+
+    def get_queryset(self):
+        return self.get_filterset().qs
+
+    @property
+    def invalid(self) -> bool:
+        filterset = self.get_filterset()
+        return filterset.is_bound and not filterset.is_valid()
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "csv":
+            return self.render_csv()
+        response = super().get(request, *args, **kwargs)
+        if self.invalid:
+            response.status_code = HTTPStatus.BAD_REQUEST
+        return response
+
+    def active_filters(self) -> list[dict]:
+        filterset = self.get_filterset()
+        if not filterset.is_bound:
+            return []
+        form = filterset.form
+        form.is_valid()
+        active = []
+        for name, field in form.fields.items():
+            value = form.cleaned_data.get(name)
+            if name in form.errors or value in (None, "", [], ()):
+                continue
+            active.append(
+                {
+                    "name": name,
+                    "label": field.label,
+                    "value": describe_value(field, name, value),
+                    "remove_url": without(self.request.GET, name),
+                }
+            )
+        return active
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.get_filterset().form
+        more = [form[name] for name in form.fields if name not in self.main_filters]
+        context.update(
+            filter_form=form,
+            main_fields=[form[name] for name in self.main_filters if name in form.fields],
+            more_fields=more,
+            more_open=any(field.value() not in (None, "", []) or field.errors for field in more),
+            active_filters=self.active_filters(),
+            result_count=context["paginator"].count if context.get("paginator") else len(context["object_list"]),
+            csv_url=self.csv_url(),
+            clear_url=self.request.path,
+            invalid=self.invalid,
+        )
+        return context
+
+    def csv_url(self) -> str:
+        query = self.request.GET.copy()
+        for name in ("page", "format"):
+            query.pop(name, None)
+        query["format"] = "csv"
+        return f"{self.request.path}?{query.urlencode()}"
+
+    def csv_rows(self):
+        return self.get_queryset()
+
+    def render_csv(self) -> HttpResponse:
+        if self.invalid:
+            errors = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in self.get_filterset().errors.items())
+            return HttpResponse(errors, status=HTTPStatus.BAD_REQUEST, content_type="text/plain; charset=utf-8")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{self.csv_name}.csv"'
+        writer = csv.writer(response)
+        writer.writerow([header for header, _ in self.csv_columns])
+        for row in self.csv_rows():
+            writer.writerow([getter(row) for _, getter in self.csv_columns])
+        return response
+
+
+def iso(value, precision="day"):
+    return dates.iso_partial(value, precision) or ""
+
+
+def published_partnerships():
+    return Partnership.objects.published().select_related("city", "partner")
+
+
+# --------------------------------------------------------------------------- home
 
 
 class HomeView(TemplateView):
-    """``/``: the network at a glance on ``?as_of=YYYY-MM-DD`` (default today).
+    """``/``: the network at a glance on ``?as_of=YYYY-MM-DD`` (default today): totals by
+    kind and region, a map of the partner cities in force, a timeline of partnerships per
+    year with the running total, the latest agreements and events.
 
     An invalid date gives the page with the error next to the date field and status 400.
     """
@@ -34,6 +249,11 @@ class HomeView(TemplateView):
         if home is not None and valid:
             context["summary"] = network.cached_network_summary(home, as_of)
             context["first_partners"] = network.first_partners(home, as_of)
+            in_force = network.partnerships_of(home).in_force_on(as_of).select_related("city", "partner")
+            partners = sorted({p.other(home) for p in in_force}, key=lambda city: city.name)
+            context["partners"] = partners
+            context["map"] = maps.world_map(maps.markers_for(partners), home=maps.marker_for(home))
+            context["timeline"] = charts.timeline_chart(network.timeline(home, as_of=as_of), until=as_of.year)
             context["latest_agreements"] = (
                 Agreement.objects.published().filter(signed_on__lte=as_of).select_related("place")[:5]
             )
@@ -41,27 +261,47 @@ class HomeView(TemplateView):
         return context
 
 
-class CityListView(ListView):
-    """``/cities/``: partner and other cities, searchable with ``?q=``."""
+# --------------------------------------------------------------------------- cities
+
+
+class CityListView(FilteredListMixin, ListView):
+    """``/cities/``: every city in the registry with its partnerships, filtered by
+    :class:`~registry.filters.CityFilter` (``q`` searches every name, ignoring case and accents)."""
 
     model = City
-    paginate_by = 50
+    filterset_class = CityFilter
+    csv_name = "cities"
+    csv_columns = [
+        ("slug", lambda c: c.slug),
+        ("name_en", lambda c: c.name_en),
+        ("name_ko", lambda c: c.name_ko),
+        ("name_native", lambda c: c.name_native),
+        ("country", lambda c: c.country.code),
+        ("region", lambda c: c.region.un_name if c.region else ""),
+        ("subregion", lambda c: c.subregion.un_name if c.subregion else ""),
+        ("admin_level", lambda c: c.admin_level),
+        ("latitude", lambda c: c.latitude if c.latitude is not None else ""),
+        ("longitude", lambda c: c.longitude if c.longitude is not None else ""),
+        ("population", lambda c: c.population or ""),
+        ("wikidata_id", lambda c: c.wikidata_id),
+        (
+            "partnerships",
+            lambda c: "; ".join(
+                f"{p.kind} {iso(p.established_on, p.established_precision)} {p.status}"
+                for p in c.partnerships_as_partner.all()
+            ),
+        ),
+    ]
 
-    def get_queryset(self):
-        qs = City.objects.all()
-        query = self.request.GET.get("q", "").strip()
-        if query:
-            qs = qs.search(query)
-        return qs
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["q"] = self.request.GET.get("q", "")
-        return context
+    def get_base_queryset(self):
+        return City.objects.prefetch_related(
+            Prefetch("partnerships_as_partner", queryset=Partnership.objects.published().select_related("city"))
+        )
 
 
 class CityDetailView(DetailView):
-    """``/cities/<slug>/``: names, position, partnerships and their history, sources."""
+    """``/cities/<slug>/``: names, country and region, position on a small map, the history
+    of its partnerships, agreements, events, delegations that visited, and sources."""
 
     model = City
 
@@ -71,19 +311,307 @@ class CityDetailView(DetailView):
             "sources",
             Prefetch(
                 "partnerships_as_partner",
-                queryset=Partnership.objects.published().select_related("city").prefetch_related("sources"),
+                queryset=Partnership.objects.published().select_related("city").prefetch_related("sources", "fields"),
             ),
-            Prefetch("partnerships", queryset=Partnership.objects.published().select_related("partner")),
+            Prefetch(
+                "itinerary_stops",
+                queryset=ItineraryStop.objects.filter(delegation__publication="published")
+                .select_related("delegation")
+                .order_by("delegation__start_on", "delegation__slug", "order"),
+                to_attr="visits",
+            ),
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         city = self.object
+        home = home_city()
+        # The home city's own partnerships are many: count them, list them on /cities/.
+        context["partner_count"] = (
+            network.partnerships_of(city).filter(ended_on__isnull=True).count() if home and home.pk == city.pk else None
+        )
         context["agreements"] = (
             Agreement.objects.published()
-            .filter(Q(place=city) | Q(partnership__partner=city) | Q(partnership__city=city))
+            .filter(Q(place=city) | Q(partnership__partner=city))
             .distinct()
             .select_related("place")
         )
-        context["events"] = Event.objects.published().filter(Q(city=city) | Q(partnership__partner=city)).distinct()
+        context["events"] = (
+            Event.objects.published()
+            .filter(Q(city=city) | Q(partnership__partner=city))
+            .select_related("city")
+            .distinct()
+        )
+        marker = maps.marker_for(city)
+        context["map"] = maps.area_map([marker]) if marker else None
+        return context
+
+
+# --------------------------------------------------------------------------- countries
+
+
+class CountryListView(FilteredListMixin, ListView):
+    """``/countries/``: countries with cities in the registry, the number of cities and of
+    partner cities in force today; the city filters (region, kind, status, ...) apply to
+    the cities counted."""
+
+    filterset_class = CityFilter
+    template_name = "registry/country_list.html"
+    paginate_by = 100
+    csv_name = "countries"
+    main_filters = ("country", "region", "kind", "status")
+    hidden_filters = ("q", "ordering", "admin_level")
+    csv_columns = [
+        ("country", lambda row: row["country"].code),
+        ("name", lambda row: row["country"].name),
+        ("region", lambda row: row["region"].un_name if row["region"] else ""),
+        ("subregion", lambda row: row["subregion"].un_name if row["subregion"] else ""),
+        ("cities", lambda row: row["cities"]),
+        ("partner_cities_in_force", lambda row: row["partners"]),
+    ]
+
+    def get_base_queryset(self):
+        return City.objects.all()
+
+    def get_queryset(self):
+        today = timezone.localdate()
+        in_force = Partnership.objects.published().in_force_on(today).filter(partner=OuterRef("pk"))
+        rows = (
+            super()
+            .get_queryset()
+            .annotate(is_partner=Exists(in_force))
+            .order_by()
+            .values("country")
+            .annotate(cities=Count("id"), partners=Count("id", filter=Q(is_partner=True)))
+        )
+        result = []
+        for row in rows:
+            country = Country(row["country"])
+            result.append(
+                {
+                    **row,
+                    "country": country,
+                    "region": regions.region_of(country.code),
+                    "subregion": regions.subregion_of(country.code),
+                    "url": reverse("registry:country-detail", kwargs={"code": country.code.lower()}),
+                }
+            )
+        return sorted(result, key=lambda row: row["country"].name)
+
+
+class CountryDetailView(TemplateView):
+    """``/countries/<iso2>/``: a country's cities, partnerships, agreements, events and
+    delegations. Upper-case codes redirect to lower case; unknown codes are a 404."""
+
+    template_name = "registry/country_detail.html"
+
+    def get(self, request, *args, code, **kwargs):
+        if code != code.lower():
+            return HttpResponsePermanentRedirect(reverse("registry:country-detail", kwargs={"code": code.lower()}))
+        if code.upper() not in countries:
+            raise Http404(_("No such country."))
+        return super().get(request, *args, code=code, **kwargs)
+
+    def get_context_data(self, *, code, **kwargs):
+        context = super().get_context_data(**kwargs)
+        country = Country(code.upper())
+        cities = list(
+            City.objects.filter(country=country.code).prefetch_related(
+                Prefetch("partnerships_as_partner", queryset=Partnership.objects.published().select_related("city"))
+            )
+        )
+        if not cities:
+            raise Http404(_("No city of this country is in the registry."))
+        stops = ItineraryStop.objects.filter(delegation=OuterRef("pk"), city__country=country.code)
+        markers = maps.markers_for(cities)
+        context.update(
+            country=country,
+            region=regions.region_of(country.code),
+            subregion=regions.subregion_of(country.code),
+            cities=cities,
+            map=maps.area_map(markers) if markers else None,
+            agreements=Agreement.objects.published()
+            .filter(Q(place__country=country.code) | Q(partnership__partner__country=country.code))
+            .select_related("place")
+            .distinct(),
+            events=Event.objects.published().filter(city__country=country.code).select_related("city"),
+            delegations=Delegation.objects.published().filter(Exists(stops)),
+        )
+        return context
+
+
+# --------------------------------------------------------------------------- agreements
+
+
+class AgreementListView(FilteredListMixin, ListView):
+    """``/agreements/``: published agreements, filtered by :class:`~registry.filters.AgreementFilter`."""
+
+    model = Agreement
+    filterset_class = AgreementFilter
+    csv_name = "agreements"
+    hidden_filters = ("partnership",)
+    csv_columns = [
+        ("slug", lambda a: a.slug),
+        ("title_en", lambda a: a.title_en),
+        ("title_ko", lambda a: a.title_ko),
+        ("kind", lambda a: a.kind),
+        ("signed_on", lambda a: iso(a.signed_on, a.signed_precision)),
+        ("place", lambda a: a.place.slug if a.place else ""),
+        ("venue", lambda a: a.venue),
+        ("partner", lambda a: a.partnership.partner.slug if a.partnership else ""),
+        ("fields", lambda a: " ".join(f.slug for f in a.fields.all())),
+    ]
+
+    def get_base_queryset(self):
+        return (
+            Agreement.objects.published()
+            .select_related("place", "partnership__city", "partnership__partner")
+            .prefetch_related("fields")
+        )
+
+
+class AgreementDetailView(DetailView):
+    """``/agreements/<slug>/``: what was agreed, when, where and by whom, with sources."""
+
+    def get_queryset(self):
+        return (
+            Agreement.objects.published()
+            .select_related("place", "partnership__city", "partnership__partner")
+            .prefetch_related(
+                "fields",
+                "sources",
+                "parties",
+                Prefetch("signatories", queryset=Signatory.objects.select_related("person", "organization")),
+                Prefetch("events", queryset=Event.objects.published().select_related("city")),
+            )
+        )
+
+
+# --------------------------------------------------------------------------- events
+
+
+class EventListView(FilteredListMixin, ListView):
+    """``/events/``: published events, filtered by :class:`~registry.filters.EventFilter`."""
+
+    model = Event
+    filterset_class = EventFilter
+    csv_name = "events"
+    hidden_filters = ("delegation",)
+    csv_columns = [
+        ("slug", lambda e: e.slug),
+        ("title_en", lambda e: e.title_en),
+        ("title_ko", lambda e: e.title_ko),
+        ("kind", lambda e: e.kind),
+        ("start_on", lambda e: iso(e.start_on, e.start_precision)),
+        ("end_on", lambda e: iso(e.end_on)),
+        ("city", lambda e: e.city.slug if e.city else ""),
+        ("country", lambda e: e.city.country.code if e.city else ""),
+        ("venue", lambda e: e.venue),
+    ]
+
+    def get_base_queryset(self):
+        return Event.objects.published().select_related("city")
+
+
+class EventDetailView(DetailView):
+    """``/events/<slug>/``: an event, who took part, what it concerns, with sources."""
+
+    def get_queryset(self):
+        return (
+            Event.objects.published()
+            .select_related("city", "partnership__city", "partnership__partner", "agreement", "delegation")
+            .prefetch_related(
+                "sources",
+                Prefetch("participants", queryset=EventParticipant.objects.select_related("person", "organization")),
+            )
+        )
+
+
+class CalendarView(View):
+    """``/events/calendar.ics``: published events and the yearly anniversaries of published
+    partnerships in force, as iCalendar (RFC 5545)."""
+
+    def get(self, request, *args, **kwargs):
+        events = Event.objects.published().select_related("city")
+        partnerships = published_partnerships().filter(ended_on__isnull=True)
+        body = feeds.calendar(events, partnerships, request.build_absolute_uri("/"))
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="calendar.ics"'
+        return response
+
+
+# --------------------------------------------------------------------------- delegations
+
+
+class DelegationListView(FilteredListMixin, ListView):
+    """``/delegations/``: published delegations, filtered by :class:`~registry.filters.DelegationFilter`."""
+
+    model = Delegation
+    filterset_class = DelegationFilter
+    csv_name = "delegations"
+    csv_columns = [
+        ("slug", lambda d: d.slug),
+        ("name_en", lambda d: d.name_en),
+        ("name_ko", lambda d: d.name_ko),
+        ("kind", lambda d: d.kind),
+        ("start_on", lambda d: iso(d.start_on)),
+        ("end_on", lambda d: iso(d.end_on)),
+        ("organizer", lambda d: d.organizer.name_en if d.organizer else ""),
+        ("itinerary", lambda d: " ".join(stop.city.slug for stop in d.itinerary.all())),
+    ]
+
+    def get_base_queryset(self):
+        return (
+            Delegation.objects.published()
+            .select_related("organizer", "leader")
+            .prefetch_related(Prefetch("itinerary", queryset=ItineraryStop.objects.select_related("city")))
+        )
+
+
+class DelegationDetailView(DetailView):
+    """``/delegations/<slug>/``: members, the itinerary in order (and on a map), outcomes
+    with amounts formatted for the reader's language, events, sources."""
+
+    def get_queryset(self):
+        return (
+            Delegation.objects.published()
+            .select_related("organizer", "leader", "travelled_with")
+            .prefetch_related(
+                "sources",
+                Prefetch("members", queryset=DelegationMember.objects.select_related("person", "organization")),
+                Prefetch("itinerary", queryset=ItineraryStop.objects.select_related("city").order_by("order")),
+                Prefetch("outcomes", queryset=Outcome.objects.select_related("agreement")),
+                Prefetch("accompanying", queryset=Delegation.objects.published()),
+                Prefetch("events", queryset=Event.objects.published().select_related("city")),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        delegation = self.object
+        markers = [
+            marker
+            for stop in delegation.itinerary.all()
+            if (marker := maps.marker_for(stop.city, number=stop.order)) is not None
+        ]
+        context["map"] = maps.area_map(markers) if markers else None
+        travelled_with = delegation.travelled_with
+        context["travelled_with"] = (
+            travelled_with if travelled_with and travelled_with.publication == "published" else None
+        )
+        return context
+
+
+# --------------------------------------------------------------------------- site files
+
+
+class RobotsView(TemplateView):
+    """``/robots.txt``: everything but the admin may be crawled; names the sitemap."""
+
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sitemap_url"] = self.request.build_absolute_uri(reverse("sitemap"))
         return context

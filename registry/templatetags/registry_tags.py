@@ -47,3 +47,23 @@ def network_today():
 def get_item(mapping, key):
     """``{{ mapping|get_item:key }}``: a dictionary lookup with a variable key."""
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def money(outcome):
+    """``{{ outcome|money }}``: its amount with currency and qualifier, for the active language."""
+    from ..money import format_amount
+
+    if outcome.amount is None:
+        return ""
+    return format_amount(outcome.amount, outcome.currency, outcome.amount_qualifier)
+
+
+@register.filter
+def number(value):
+    """``{{ city.population|number }}``: grouped digits for the active language (Babel)."""
+    from babel.numbers import format_decimal
+
+    from ..money import babel_locale
+
+    return format_decimal(value, locale=babel_locale()) if value is not None else ""

@@ -1,0 +1,128 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against the live server,
+with axe-core checking WCAG 2.2 A/AA. Run by ``make test``; ``-m "not browser"`` skips them.
+
+Never downloads a browser: Chromium is ``/usr/bin/chromium`` (``apt-get install chromium``).
+"""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+from .conftest import SHIPPED_FIXTURES
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    """The live server with the shipped data (loaded before the browser starts)."""
+    call_command("loaddata", *SHIPPED_FIXTURES, verbosity=0)
+    return live_server.url
+
+
+@pytest.fixture
+def browser(site):
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda message: message.type == "error" and page.errors.append(message.text))
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("requestfailed", lambda request: page.errors.append(f"failed: {request.url}"))
+    yield page
+    context.close()
+
+
+def test_home_shows_map_and_timeline_without_console_errors(page, site):
+    page.goto(f"{site}/?as_of=2022-09-21")
+    assert page.locator("#network-map").is_visible()
+    assert page.locator("#network-map a.marker").count() == 38
+    assert page.locator("#timeline-chart").is_visible()
+    assert page.locator("#timeline-chart rect.bar").count() > 10
+    image = page.locator("#network-map image")
+    assert page.evaluate("src => fetch(src).then(r => r.status)", image.get_attribute("href")) == 200
+    assert page.errors == []
+
+
+def test_filtering_cities_by_country_from_the_form(page, site):
+    page.goto(f"{site}/cities/")
+    page.get_by_label("Country", exact=True).select_option("kz")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"country=kz"))
+    assert page.locator("table.results tbody tr").count() == 1
+    assert page.get_by_role("link", name="Almaty", exact=True).is_visible()
+    assert "Kazakhstan (KZ)" in page.locator(".active-filters").inner_text()
+    assert page.errors == []
+
+
+def test_switching_to_korean_keeps_the_page_and_filters(page, site):
+    page.goto(f"{site}/cities/?country=kz")
+    page.get_by_role("link", name="한국어").click()
+    page.wait_for_url(re.compile(r"/ko/cities/\?country=kz"))
+    assert page.locator("html").get_attribute("lang") == "ko"
+    assert page.get_by_role("link", name="알마티", exact=True).is_visible()
+    assert page.get_by_role("heading", level=1).inner_text() == "도시"
+
+
+def test_a_map_marker_opens_the_city_page(page, site):
+    page.goto(f"{site}/?as_of=2022-09-21")
+    page.locator('#network-map a.marker[href="/cities/almaty/"]').click()
+    page.wait_for_url(re.compile(r"/cities/almaty/$"))
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Almaty")
+
+
+@pytest.mark.parametrize(
+    ("path", "width"),
+    [
+        ("/?as_of=2022-09-21", 1280),
+        ("/ko/?as_of=2022-09-21", 375),
+        ("/cities/?country=xx&in_force_on=2022-13-01", 1280),
+        ("/ko/cities/?q=알마티", 375),
+        ("/cities/almaty/", 1280),
+        ("/countries/", 375),
+        ("/countries/kz/", 1280),
+        ("/agreements/busan-almaty-friendly-cooperation-city-agreement/", 1280),
+        ("/events/", 375),
+        ("/delegations/busan-trade-delegation-almaty-2022/", 375),
+        ("/delegations/eurasia-citizens-campaign-2022/", 1280),
+        ("/no-such-page/", 375),
+    ],
+)
+def test_axe_finds_no_wcag_violations(page, site, path, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{site}{path}")
+    results = axe_api.Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+    if width == 375:  # usable on a phone: nothing wider than the screen but the scrolling tables and chart
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= width
+
+
+def test_axe_reports_a_violation_when_there_is_one(page, site):
+    page.goto(f"{site}/")
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"/static/img/favicon.svg\">')"
+    )
+    assert axe_api.Axe().run(page, options=AXE_OPTIONS).violations_count == 1

@@ -1,0 +1,324 @@
+"""The public site: every page of the URL contract, lists with filters, CSV, languages, site files."""
+
+import csv
+import io
+from http import HTTPStatus
+
+import pytest
+from django.test import RequestFactory
+from django.urls import reverse
+from django.views.defaults import server_error
+
+from registry.models import Agreement, Event, Partnership, Publication
+
+from .factories import AgreementFactory, CityFactory, EventFactory, PartnershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(response) -> list[str]:
+    return [getattr(row, "slug", None) or row["country"].code for row in response.context["object_list"]]
+
+
+# --------------------------------------------------------------------------- acceptance
+
+
+def test_cities_filtered_by_country_lists_almaty(client, shipped_data):
+    response = client.get("/cities/", {"country": "kz"})
+    assert response.status_code == HTTPStatus.OK
+    assert listed(response) == ["almaty"]
+    assert "Kazakhstan (KZ)" in response.text  # the active filter
+
+
+def test_cities_search_ignores_accents(client, shipped_data):
+    response = client.get("/cities/", {"q": "valparaiso"})
+    assert listed(response) == ["valparaiso"]
+    assert "Valparaíso" in response.text
+
+
+def test_korean_cities_search_lists_almaty_in_korean(client, shipped_data):
+    response = client.get("/ko/cities/", {"q": "알마티"})
+    assert response.status_code == HTTPStatus.OK
+    assert listed(response) == ["almaty"]
+    assert '<a href="/ko/cities/almaty/">알마티</a>' in response.text
+    assert "검색" in response.text
+
+
+def test_home_before_the_almaty_signing_has_no_almaty_on_the_map(client, shipped_data):
+    response = client.get("/", {"as_of": "2022-09-13"})
+    assert "<strong>37</strong> partner cities in <strong>27</strong> countries" in response.text
+    map_svg = response.text.split('id="network-map"')[1].split("</svg>")[0]
+    assert 'href="/cities/osaka/"' in map_svg
+    assert "/cities/almaty/" not in map_svg
+    after = client.get("/", {"as_of": "2022-09-21"}).text.split('id="network-map"')[1].split("</svg>")[0]
+    assert 'href="/cities/almaty/"' in after
+
+
+def test_home_timeline_counts_only_what_had_happened(client, shipped_data):
+    before = client.get("/", {"as_of": "2022-09-13"}).context["timeline"]
+    after = client.get("/", {"as_of": "2022-09-21"}).context["timeline"]
+    assert (before.last["year"], before.last["in_force"], before.last["established"]) == (2022, 37, 0)
+    assert (after.last["year"], after.last["in_force"], after.last["friendship"]) == (2022, 38, 1)
+    assert "Partnerships in force and established per year" in client.get("/").text
+
+
+# --------------------------------------------------------------------------- every page answers
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/cities/",
+        "/cities/almaty/",
+        "/cities/busan/",
+        "/countries/",
+        "/countries/kz/",
+        "/agreements/",
+        "/agreements/busan-almaty-friendly-cooperation-city-agreement/",
+        "/events/",
+        "/events/busan-almaty-signing-ceremony-2022/",
+        "/delegations/",
+        "/delegations/busan-trade-delegation-almaty-2022/",
+        "/delegations/eurasia-citizens-campaign-2022/",
+        "/ko/",
+        "/ko/countries/kz/",
+        "/ko/delegations/eurasia-citizens-campaign-2022/",
+    ],
+)
+def test_page_answers_with_a_language_switch_keeping_the_page(client, shipped_data, url):
+    response = client.get(url)
+    assert response.status_code == HTTPStatus.OK
+    other = url.removeprefix("/ko") if url.startswith("/ko/") else "/ko" + url
+    assert f'href="{other}"' in response.text
+
+
+def test_language_switch_keeps_the_filters(client, shipped_data):
+    response = client.get("/cities/", {"country": "kz", "kind": "friendship"})
+    assert 'href="/ko/cities/?country=kz&amp;kind=friendship"' in response.text
+
+
+def test_city_page_shows_history_agreements_events_delegations_and_map(client, shipped_data):
+    text = client.get("/cities/almaty/").text
+    for expected in (
+        "Alma-Ata (1921–1993)",
+        "Partnership history",
+        "friendship city",
+        "14 September 2022",
+        'href="/agreements/busan-almaty-friendly-cooperation-city-agreement/"',
+        'href="/events/busan-almaty-signing-ceremony-2022/"',
+        'href="/delegations/eurasia-citizens-campaign-2022/"',
+        'id="city-map"',
+        'href="/countries/kz/"',
+    ):
+        assert expected in text, expected
+
+
+def test_year_only_dates_are_shown_as_the_year(client, shipped_data):
+    partnership = Partnership.objects.get(partner__slug="almaty")
+    partnership.established_precision = "year"
+    partnership.established_on = partnership.established_on.replace(month=1, day=1)
+    partnership.save()
+    text = client.get("/cities/almaty/").text
+    assert "<td>2022</td>" in text
+    assert "1 January 2022" not in text
+
+
+def test_country_pages(client, shipped_data):
+    response = client.get("/countries/")
+    assert "kz" in [code.lower() for code in listed(response)]
+    assert 'href="/countries/kz/"' in response.text
+    detail = client.get("/countries/kz/")
+    assert "Kazakhstan" in detail.text and "Central Asia" in detail.text
+    assert 'href="/cities/almaty/"' in detail.text
+    redirect = client.get("/countries/KZ/")
+    assert redirect.status_code == HTTPStatus.MOVED_PERMANENTLY
+    assert redirect["Location"] == "/countries/kz/"
+    assert client.get("/countries/xx/").status_code == HTTPStatus.NOT_FOUND
+    assert client.get("/countries/aq/").status_code == HTTPStatus.NOT_FOUND  # a real country with no city
+
+
+def test_countries_filtered_by_region(client, shipped_data):
+    response = client.get("/countries/", {"region": "central-asia"})
+    assert listed(response) == ["KZ", "KG", "UZ"]  # by name; Bishkek and Tashkent are on an itinerary
+    partners = client.get("/countries/", {"region": "central-asia", "kind": "friendship"})
+    assert listed(partners) == ["KZ"]
+
+
+def test_delegation_page_formats_money_per_language_keeping_the_qualifier(client, shipped_data):
+    url = "/delegations/busan-trade-delegation-almaty-2022/"
+    assert "more than USD 3,850,000" in client.get(url).text
+    korean = client.get("/ko" + url).text
+    assert "USD 3,850,000 이상" in korean
+    assert "more than" not in korean
+
+
+def test_delegation_itinerary_in_order_and_on_the_map(client, shipped_data):
+    text = client.get("/delegations/eurasia-citizens-campaign-2022/").text
+    itinerary = text.split('class="itinerary"')[1].split("</ol>")[0]
+    names = ["Almaty", "Bishkek", "Tashkent", "Brussels", "Paris"]
+    assert [itinerary.index(name) for name in names] == sorted(itinerary.index(name) for name in names)
+    assert 'aria-label="1. Almaty"' in text and 'aria-label="5. Paris"' in text
+    assert "<polyline" in text
+
+
+def test_agreement_and_event_pages_name_who_took_part(client, shipped_data):
+    agreement = client.get("/agreements/busan-almaty-friendly-cooperation-city-agreement/").text
+    assert "Lee Seong-kwon" in agreement and "Almaty City Hall" in agreement
+    event = client.get("/events/busan-almaty-signing-ceremony-2022/").text
+    assert "Ahn Seong-min" in event
+
+
+# --------------------------------------------------------------------------- lists
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "expected"),
+    [
+        (
+            "/agreements/",
+            {"country": "kz", "kind": "friendship_city"},
+            ["busan-almaty-friendly-cooperation-city-agreement"],
+        ),
+        ("/events/", {"kind": "signing_ceremony"}, ["busan-almaty-signing-ceremony-2022"]),
+        ("/delegations/", {"country": "fr"}, ["eurasia-citizens-campaign-2022"]),
+        ("/cities/", {"region": "central-asia", "kind": "friendship"}, ["almaty"]),
+    ],
+)
+def test_lists_filter_with_the_shared_filtersets(client, shipped_data, url, query, expected):
+    response = client.get(url, query)
+    assert response.status_code == HTTPStatus.OK
+    assert listed(response) == expected
+    assert "1 result" in response.text
+    assert "Active filters:" in response.text
+
+
+@pytest.mark.parametrize(
+    ("url", "query", "field", "message"),
+    [
+        ("/cities/", {"country": "xx"}, "country", "“XX” is not an ISO 3166-1 alpha-2 country code"),
+        ("/cities/", {"in_force_on": "2022-13-45"}, "in_force", "Enter a valid date."),
+        ("/agreements/", {"established_after": "yesterday"}, "established_after", "Enter a date as YYYY-MM-DD"),
+        ("/events/", {"region": "atlantis"}, "region", "is not a UN M49 region"),
+        ("/delegations/", {"ordering": "secret"}, "ordering", "Select a valid choice"),
+    ],
+)
+def test_invalid_parameter_gives_the_list_with_a_message_next_to_the_filter(
+    client, shipped_data, url, query, field, message
+):
+    response = client.get(url, {**query, "page": "1"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert message in response.text
+    assert f'id="id_{field}' in response.text and 'aria-invalid="true"' in response.text
+    assert 'role="alert"' in response.text
+    assert response.context["object_list"] is not None
+
+
+def test_invalid_filter_leaves_the_valid_ones_applied(client, shipped_data):
+    response = client.get("/cities/", {"country": "kz", "in_force_on": "nope"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert listed(response) == ["almaty"]
+
+
+def test_active_filter_links_remove_only_that_filter(client, shipped_data):
+    response = client.get("/cities/", {"country": "kz", "kind": "friendship", "page": "1"})
+    removals = {f["name"]: f["remove_url"] for f in response.context["active_filters"]}
+    assert removals == {"country": "?kind=friendship", "kind": "?country=kz"}
+
+
+def test_list_is_paginated(client, shipped_data):
+    first = client.get("/cities/")
+    assert first.context["paginator"].count == 43
+    assert len(first.context["object_list"]) == 43
+    second_page = client.get("/cities/", {"page": 2})
+    assert second_page.status_code == HTTPStatus.NOT_FOUND
+    CityFactory.create_batch(10)
+    paged = client.get("/cities/", {"q": "city", "page": "1"})
+    assert 'rel="next"' not in paged.text  # 10 matches, one page
+    many = client.get("/cities/")
+    assert "Page 1 of 2" in many.text and 'href="?page=2"' in many.text
+
+
+def test_csv_has_the_same_rows_as_the_page(client, shipped_data):
+    page = client.get("/cities/", {"region": "eastern-asia", "kind": "sister"})
+    assert 'href="/cities/?region=eastern-asia&amp;kind=sister&amp;format=csv"' in page.text
+    response = client.get("/cities/", {"region": "eastern-asia", "kind": "sister", "format": "csv"})
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["slug"] for row in rows] == listed(page)
+    assert rows[0].keys() >= {"slug", "name_en", "name_ko", "country", "subregion", "partnerships"}
+
+
+@pytest.mark.parametrize("url", ["/countries/", "/agreements/", "/events/", "/delegations/"])
+def test_every_list_downloads_as_csv(client, shipped_data, url):
+    response = client.get(url, {"format": "csv"})
+    assert response.status_code == HTTPStatus.OK
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert len(rows) - 1 == client.get(url).context["paginator"].count
+
+
+def test_csv_with_an_invalid_parameter_is_a_400(client, shipped_data):
+    response = client.get("/events/", {"format": "csv", "established_before": "soon"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "established_before" in response.content.decode()
+
+
+def test_drafts_never_appear_on_public_pages(client, shipped_data):
+    draft_agreement = AgreementFactory(title_en="Secret draft agreement", publication=Publication.DRAFT)
+    draft_event = EventFactory(title_en="Secret draft event", publication=Publication.DRAFT)
+    PartnershipFactory(partner__slug="draftville", partner__name_en="Draftville", publication=Publication.DRAFT)
+    for url in ("/", "/agreements/", "/events/", "/cities/draftville/", "/events/calendar.ics", "/sitemap.xml"):
+        text = client.get(url).content.decode()
+        assert "Secret draft" not in text, url
+    assert "Draftville (" not in client.get("/cities/draftville/").text
+    assert client.get(f"/agreements/{draft_agreement.slug}/").status_code == HTTPStatus.NOT_FOUND
+    assert client.get(f"/events/{draft_event.slug}/").status_code == HTTPStatus.NOT_FOUND
+    assert Agreement.objects.count() == 3 and Event.objects.count() == 6
+
+
+# --------------------------------------------------------------------------- site files and errors
+
+
+def test_sitemap_lists_every_page_in_both_languages(client, shipped_data):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == HTTPStatus.OK
+    text = response.text
+    for path in (
+        "/cities/almaty/",
+        "/ko/cities/almaty/",
+        "/countries/kz/",
+        "/delegations/eurasia-citizens-campaign-2022/",
+    ):
+        assert f"http://testserver{path}</loc>" in text, path
+    assert 'hreflang="ko"' in text
+
+
+def test_robots_txt_names_the_sitemap_and_keeps_out_of_the_admin(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "Disallow: /admin/" in response.text
+    assert "Sitemap: http://testserver/sitemap.xml" in response.text
+
+
+def test_404_page_is_in_the_site_style(client, shipped_data):
+    response = client.get("/no-such-page/")
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert "Page not found" in response.text and 'class="site-header"' in response.text
+    korean = client.get("/ko/cities/no-such-city/")
+    assert korean.status_code == HTTPStatus.NOT_FOUND
+    assert '<html lang="ko">' in korean.text
+
+
+def test_500_page_renders_without_a_database_or_request_context():
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == HTTPStatus.INTERNAL_SERVER_ERROR
+    text = response.content.decode()
+    assert "Something went wrong on our side" in text and 'class="site-header"' in text
+
+
+def test_urls_of_the_contract_reverse():
+    assert reverse("registry:country-detail", kwargs={"code": "kz"}) == "/countries/kz/"
+    assert reverse("registry:event-calendar") == "/events/calendar.ics"
+    assert reverse("registry:delegation-detail", kwargs={"slug": "x"}) == "/delegations/x/"
