@@ -266,7 +266,8 @@ DELEGATIONS = [
         "name_en": "2022 Eurasia Citizens Campaign",
         "name_ko": "2022 유라시아 시민대장정",
         "kind": "citizens",
-        "organizer": "busan-metropolitan-city",
+        # The article does not say who organised the campaign, so no organizer is recorded.
+        "organizer": None,
         "leader": None,
         "travelled_with": None,
         "purpose_en": "Mark the 30th anniversary of Korea–Kazakhstan diplomatic relations, pioneer markets in "
