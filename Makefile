@@ -8,7 +8,7 @@ PYTEST_ARGS ?= -n 2
 FIXTURES := cooperation_fields busan_partners busan_almaty_2022
 export DJANGO_SETTINGS_MODULE := diplomacy.settings
 
-.PHONY: install run serve test lint check migrations-check pytest-sqlite pytest-postgres messages browser fixtures clean
+.PHONY: bench install run serve test lint check migrations-check pytest-sqlite pytest-postgres messages browser fixtures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,10 @@ pytest-postgres: messages browser
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint check migrations-check pytest-sqlite pytest-postgres
+
+# Benchmarks (minutes): SQLite and PostgreSQL at 38 and 100,000 partnerships, plus a load run.
+bench: messages
+	$(BIN)/python bench/run.py
 
 # Rebuild fixtures/*.json from ../shared/data/busan_partners.csv and registry/fixture_data.py.
 fixtures: install

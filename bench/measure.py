@@ -90,15 +90,18 @@ def time_url(client, url):
         durations.append((time.perf_counter() - started) * 1000)
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
-    selects = [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
-    raw = []
-    for _ in range(5):
-        started = time.perf_counter()
-        with connection.cursor() as cursor:
-            for sql in selects:
+    captured = [q["sql"] for q in ctx.captured_queries]
+    selects = [sql for sql in captured if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+    per_query = []
+    with connection.cursor() as cursor:
+        for sql in selects:
+            runs = []
+            for _ in range(5):
+                started = time.perf_counter()
                 cursor.execute(sql)
                 cursor.fetchall()
-        raw.append((time.perf_counter() - started) * 1000)
+                runs.append((time.perf_counter() - started) * 1000)
+            per_query.append((statistics.median(runs), sql))
     tracemalloc.start()
     client.get(url)
     peak = tracemalloc.get_traced_memory()[1]
@@ -107,8 +110,10 @@ def time_url(client, url):
         "status": status,
         "p50": statistics.median(durations),
         "p95": percentile(durations, 0.95),
-        "queries": len(ctx.captured_queries),
-        "raw_sql": statistics.median(raw),
+        "queries": len(captured),
+        "raw_sql": sum(ms for ms, _ in per_query),
+        "slowest_sql": max(per_query)[1][:400] if per_query else "",
+        "slowest_ms": max(per_query)[0] if per_query else 0,
         "peak_kib": peak // 1024,
     }
 
@@ -162,6 +167,7 @@ def import_rate():
 
 def main():
     reset_queries()
+    call_command("collectstatic", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
     call_command("loaddata", "cooperation_fields", "busan_partners", "busan_almaty_2022", verbosity=0)
     emit(kind="size", size="shipped", partnerships=Partnership.objects.count())

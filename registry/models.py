@@ -23,7 +23,7 @@ from babel.numbers import list_currencies
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, router
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least, Length
 from django.urls import reverse
@@ -32,6 +32,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from . import regions
+from .conditions import UNSUPPORTED, evaluate, referenced_fields
 from .text import fold, localized
 
 models.CharField.register_lookup(Length)
@@ -184,20 +185,40 @@ class RegistryModel(models.Model):
         super().save(*args, **kwargs)
 
     def validate_constraints(self, exclude=None):
-        """Run the database constraints and move each error onto its field."""
-        try:
-            super().validate_constraints(exclude=exclude)
-        except ValidationError as error:
-            errors: dict[str, list[ValidationError]] = {}
-            for field, messages in error.update_error_dict({}).items():
-                for message in messages:
-                    target = field
-                    if field == NON_FIELD_ERRORS and getattr(message, "code", None) in CONSTRAINT_FIELDS:
-                        target = CONSTRAINT_FIELDS[message.code]
-                        if exclude and target in exclude:
-                            target = NON_FIELD_ERRORS
-                    errors.setdefault(target, []).append(message)
-            raise ValidationError(errors) from None
+        """Check the database constraints and report each error on its field.
+
+        Check constraints with simple conditions are evaluated in Python
+        (:mod:`registry.conditions`, same three-valued logic as SQL); the others, and
+        unique constraints, by a query as Django does.
+        """
+        exclude = set(exclude or ())
+        using = router.db_for_write(type(self), instance=self)
+        errors: dict[str, list[ValidationError]] = {}
+        for model_class, constraints in self.get_constraints():
+            for constraint in constraints:
+                try:
+                    if isinstance(constraint, models.CheckConstraint):
+                        if referenced_fields(constraint.condition) & exclude:
+                            continue
+                        result = evaluate(constraint.condition, self)
+                        if result is False:
+                            raise ValidationError(
+                                constraint.get_violation_error_message(), code=constraint.violation_error_code
+                            )
+                        if result is not UNSUPPORTED:
+                            continue
+                    constraint.validate(model_class, self, exclude=exclude, using=using)
+                except ValidationError as error:
+                    code = getattr(error, "code", None)
+                    target = CONSTRAINT_FIELDS.get(code, NON_FIELD_ERRORS)
+                    if code == "unique" and len(getattr(constraint, "fields", ())) == 1:
+                        target = constraint.fields[0]
+                    if target in exclude:
+                        target = NON_FIELD_ERRORS
+                    for message in error.error_list:
+                        errors.setdefault(target, []).append(message)
+        if errors:
+            raise ValidationError(errors)
 
 
 class SluggedModel(RegistryModel):
