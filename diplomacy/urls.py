@@ -1,4 +1,4 @@
-"""URL configuration: the admin, the public pages (English at /, Korean under /ko/)."""
+"""URL configuration: the admin, the JSON API at /api/v1/, the public pages (English at /, Korean under /ko/)."""
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
@@ -8,6 +8,7 @@ from django.views.i18n import set_language
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include(("registry.api", "api"), namespace="api")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 urlpatterns += i18n_patterns(path("", include("registry.urls")), prefix_default_language=False)
