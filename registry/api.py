@@ -19,6 +19,7 @@ import datetime
 import hashlib
 
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import Prefetch, ProtectedError, RestrictedError
@@ -74,6 +75,10 @@ def exception_handler(exc, context):
         objects = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or []
         names = sorted({f"{obj._meta.verbose_name}: {obj}" for obj in list(objects)[:10]})
         exc = Conflict(f"Other records refer to this one; change or delete them first ({'; '.join(names)}).", "in_use")
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, IntegrityError):
         exc = Conflict(f"The database refused the change: {exc}".strip(), "integrity_error")
     response = drf_exception_handler(exc, context)
