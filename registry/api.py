@@ -24,8 +24,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import Prefetch, ProtectedError, RestrictedError
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import Http404
-from django.urls import include, path
+from django.http import Http404, JsonResponse
+from django.urls import include, path, re_path
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
@@ -184,6 +184,7 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
     """Base of the record endpoints: list, detail (by slug), create, update, delete."""
 
     lookup_field = "slug"
+    lookup_value_regex = "[^/]+"  # anything up to the slash: an unknown value is a JSON 404
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
     publishable = False
@@ -413,9 +414,16 @@ router.register("sources", SourceViewSet, basename="source")
 router.register("cooperation-fields", CooperationFieldViewSet, basename="cooperationfield")
 router.register("network", NetworkViewSet, basename="network")
 
+
+def not_found(request, unmatched):
+    """Any other path under /api/v1/: a JSON 404 rather than the site's HTML page."""
+    return JsonResponse({"detail": "No such API endpoint; see /api/v1/.", "code": "not_found"}, status=404)
+
+
 urlpatterns = [
     path("", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    re_path(r"^(?P<unmatched>.*)$", not_found),
 ]

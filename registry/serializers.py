@@ -30,7 +30,7 @@ from django_countries import countries
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -754,6 +754,7 @@ class RegionTallySerializer(SubregionTallySerializer):
     subregions = serializers.DictField(child=SubregionTallySerializer(), help_text="Keyed by sub-region slug.")
 
 
+@extend_schema_serializer(many=False)
 class NetworkSerializer(serializers.Serializer):
     """The home city's network on ``as_of``: partnerships established on or before that date and
     not ended by it (a year-only date counts from 1 January). Computed from the published rows."""
