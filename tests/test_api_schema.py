@@ -4,6 +4,8 @@ the schema (reads and authenticated writes) against the WSGI app, in-process, on
 import pytest
 import schemathesis
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -29,7 +31,19 @@ def test_schema_validates_without_warnings(db, tmp_path):
 
 
 @pytest.fixture
-def api_token(shipped_data, superuser):
+def _keep_test_connection():
+    """The WSGI app closes the database connection after each request, as it should in
+    production; inside a test that would close the test's transaction (PostgreSQL), so the
+    signal is held off here, as Django's test client does."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_token(shipped_data, superuser, _keep_test_connection):
     """A staff token with every permission: schemathesis writes as well as reads."""
     return token_client(superuser)._credentials["HTTP_AUTHORIZATION"]
 
