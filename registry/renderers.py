@@ -160,14 +160,17 @@ def period(start_text: str, precision: str, end_text: str | None) -> tuple[datet
     """All-day start and exclusive end of an event written ``YYYY[-MM[-DD]]``."""
     parts = [int(part) for part in start_text.split("-")]
     start = datetime.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    if precision == "year":
-        end = start.replace(year=start.year + 1)
-    elif precision == "month":
-        end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    else:
-        end = start + datetime.timedelta(days=1)
-    if end_text:
-        end = max(end, datetime.date.fromisoformat(end_text) + datetime.timedelta(days=1))
+    try:
+        if precision == "year":
+            end = start.replace(year=start.year + 1)
+        elif precision == "month":
+            end = (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        else:
+            end = start + datetime.timedelta(days=1)
+        if end_text:
+            end = max(end, datetime.date.fromisoformat(end_text) + datetime.timedelta(days=1))
+    except (ValueError, OverflowError):  # a period ending after 9999-12-31
+        end = datetime.date.max
     return start, end
 
 

@@ -171,3 +171,13 @@ def test_icalendar_feed_has_all_day_events_and_spans_imprecise_dates(shipped_dat
 def test_filters_kind_and_dates(shipped_data, api_client):
     body = api_client.get("/api/v1/events/?kind=signing_ceremony&established_after=2022-09-01").json()
     assert [row["slug"] for row in body["results"]] == ["busan-almaty-signing-ceremony-2022"]
+
+
+def test_icalendar_survives_the_last_representable_year(db, api_client):
+    from .factories import EventFactory
+
+    EventFactory(slug="far", start_on="9999-01-01", start_precision="year", end_on="9999-12-31")
+    response = api_client.get("/api/v1/events/?format=ics")
+    assert response.status_code == HTTPStatus.OK
+    [event] = Calendar.from_ical(response.content).walk("VEVENT")
+    assert event.decoded("dtstart").isoformat() == "9999-01-01"
