@@ -56,6 +56,7 @@ lint: install
 
 check: install
 	$(BIN)/python manage.py check
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 migrations-check: install
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "rest_framework",
+    "rest_framework.authtoken",
+    "corsheaders",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "import_export",
     "csp",
@@ -66,6 +70,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "registry.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -129,14 +134,6 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["registry.routers.ReplicaRouter"]
-
-# Cache: Redis when REDIS_URL is set (shared by every app server), else this process's memory.
-if os.environ.get("REDIS_URL"):
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "registry"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -221,11 +218,76 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # The registry's home city: the slug of a City row (Busan in the shipped data).
 REGISTRY_HOME_CITY = os.environ.get("REGISTRY_HOME_CITY", "busan")
 
-REST_FRAMEWORK = {
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
+# Cache: shared by the API's throttling and its change stamp (Last-Modified). In-process by
+# default; set REDIS_URL (e.g. redis://127.0.0.1:6379/0) when several processes serve the site.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "registry"}
+    )
 }
+
+# JSON API at /api/v1/ (registry/api.py). Reading is open; writing needs a session (with CSRF)
+# or a token and the Django model permission. Anonymous reads are throttled per client address.
+REGISTRY_API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
+REGISTRY_API_MAX_PAGE_SIZE = 200
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_PAGINATION_CLASS": "registry.api_policies.RegistryPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["registry.api_policies.RegistryFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["registry.api_policies.AnonReadThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "registry.api_schema.RegistryAutoSchema",
+    "EXCEPTION_HANDLER": "registry.api.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "City Diplomacy Registry API",
+    "DESCRIPTION": (
+        "Partner cities, partnerships, agreements, events and delegations, every fact with its sources. "
+        "Reading is open to everyone (anonymous reads are rate-limited); writing needs a token "
+        "(`Authorization: Token …`) or a session with CSRF, and the Django model permission. "
+        'Dates carry their precision: `"1966"` with precision `year` is a date known only to the year.'
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PrecisionEnum": "registry.models.DatePrecision",
+        "PublicationEnum": "registry.models.Publication",
+        "ConfidenceEnum": "registry.models.Confidence",
+        "AdminLevelEnum": "registry.models.City.AdminLevel",
+        "CityNameKindEnum": "registry.models.CityName.Kind",
+        "PartnershipKindEnum": "registry.models.Partnership.Kind",
+        "PartnershipStatusEnum": "registry.models.Partnership.Status",
+        "AgreementKindEnum": "registry.models.Agreement.Kind",
+        "EventKindEnum": "registry.models.Event.Kind",
+        "DelegationKindEnum": "registry.models.Delegation.Kind",
+        "OrganizationKindEnum": "registry.models.Organization.Kind",
+        "OutcomeKindEnum": "registry.models.Outcome.Kind",
+        "AmountQualifierEnum": "registry.models.Outcome.Qualifier",
+    },
+}
+
+# CORS: anyone may read the API from a browser on another origin; nobody may write from one.
+CORS_URLS_REGEX = r"^/api/v1/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "if-none-match", "if-modified-since", "user-agent"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After", "Content-Disposition"]
+
 
 # Logs go to standard error; LOG_FORMAT=json gives one JSON object per line (make serve).
 LOGGING = {

@@ -1,4 +1,5 @@
-"""URL configuration: the admin, the public pages (English at /, Korean under /ko/), site files."""
+"""URL configuration: the admin, the JSON API at /api/v1/, the public pages (English at /, Korean under
+/ko/), site files."""
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -12,6 +13,7 @@ from registry.views import RobotsView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include(("registry.api", "api"), namespace="api")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("agreements/<slug:slug>/document.pdf", agreement_document, name="agreement-document"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),

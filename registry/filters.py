@@ -224,6 +224,7 @@ class CityFilter(RegistryFilterSet):
     kind = filters.ChoiceFilter(choices=Partnership.Kind.choices, method="filter_partnership", label=_("Kind"))
     status = filters.ChoiceFilter(choices=Partnership.Status.choices, method="filter_partnership", label=_("Status"))
     field = filters.ModelChoiceFilter(
+        field_name="partnerships__fields",  # for the API schema only: filtered in filter_queryset()
         queryset=CooperationField.objects.all(),
         to_field_name="slug",
         method="filter_partnership",
@@ -299,12 +300,12 @@ class AgreementFilter(RegistryFilterSet):
     def filter_q(self, queryset, name, value):
         return text_search("title_en", "title_ko", "summary_en", "summary_ko", "venue")(queryset, name, value)
 
-    def filter_country(self, queryset, name, value):
+    def filter_country(self, queryset, name, value: list[str]):
         if not value:
             return queryset
         return queryset.filter(Q(place__country__in=value) | Q(partnership__partner__country__in=value)).distinct()
 
-    def filter_region(self, queryset, name, value):
+    def filter_region(self, queryset, name, value: str):
         codes = regions.countries_in(regions.get_region(value))
         return queryset.filter(Q(place__country__in=codes) | Q(partnership__partner__country__in=codes)).distinct()
 
@@ -345,13 +346,13 @@ class DelegationFilter(RegistryFilterSet):
     def filter_q(self, queryset, name, value):
         return text_search("name_en", "name_ko", "purpose_en", "purpose_ko")(queryset, name, value)
 
-    def filter_country(self, queryset, name, value):
+    def filter_country(self, queryset, name, value: list[str]):
         if not value:
             return queryset
         stops = ItineraryStop.objects.filter(delegation=OuterRef("pk"), city__country__in=value)
         return queryset.filter(Exists(stops))
 
-    def filter_region(self, queryset, name, value):
+    def filter_region(self, queryset, name, value: str):
         codes = regions.countries_in(regions.get_region(value))
         return self.filter_country(queryset, name, list(codes))
 

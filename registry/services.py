@@ -1,19 +1,51 @@
-"""Writes that touch several rows, each inside one transaction.
+"""Writes that touch several rows or tables, each inside one transaction.
 
-Every function takes keyword-only, typed arguments, validates with ``full_clean()``
-(so the database constraints and the model rules both apply) and either completes or
-changes nothing.
+Called by the admin, the API, imports and management commands. Every function takes
+keyword-only, typed arguments and validates with the model's ``full_clean()`` before saving,
+so the database constraints are reported as validation errors on their fields; a race that
+still trips a constraint raises ``IntegrityError`` and the transaction rolls back whole.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.db import models, transaction
 
 from .models import DatePrecision, Partnership
+
+
+@transaction.atomic
+def save_record(*, instance: models.Model, data: Mapping[str, Any]) -> models.Model:
+    """Set ``data`` on ``instance`` and save it with its many-to-many relations.
+
+    ``data`` maps field names to values; values of many-to-many fields (e.g. ``sources``,
+    ``fields``, ``parties``) are iterables of related rows and replace the current set.
+    The row is validated with ``full_clean()`` first; nothing is saved if any part fails.
+    """
+    many_names = {field.name for field in instance._meta.many_to_many}
+    many: dict[str, Iterable[models.Model]] = {}
+    for name, value in data.items():
+        if name in many_names:
+            many[name] = value
+        else:
+            setattr(instance, name, value)
+    instance.full_clean()
+    instance.save()
+    for name, rows in many.items():
+        getattr(instance, name).set(rows)
+    return instance
+
+
+@transaction.atomic
+def delete_record(*, instance: models.Model) -> None:
+    """Delete ``instance``; rows that others refer to raise ``ProtectedError`` and stay."""
+    instance.delete()
+
 
 # Rows owned by a parent and deleted with it (CASCADE): restored with it.
 OWNED_CHILDREN = {

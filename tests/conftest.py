@@ -67,3 +67,82 @@ def superuser(db):
 def staff_client(client, superuser):
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Each test starts with an empty cache (throttle counters, the API's change stamp) and a
+    generous anonymous rate, so no test is throttled by the ones before it."""
+    from django.core.cache import cache
+
+    settings.REGISTRY_API_ANON_RATE = "10000/minute"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+API_MODELS = (
+    "city",
+    "cityname",
+    "partnership",
+    "agreement",
+    "signatory",
+    "event",
+    "eventparticipant",
+    "delegation",
+    "delegationmember",
+    "itinerarystop",
+    "outcome",
+    "organization",
+    "person",
+    "source",
+    "cooperationfield",
+)
+ROLE_ACTIONS = {
+    "viewer": ("view",),
+    "editor": ("view", "add", "change"),
+    "manager": ("view", "add", "change", "delete"),
+}
+
+
+def user_with_role(role: str):
+    """A staff user holding the Django model permissions of ``role`` on every registry model
+    (built directly: the permission groups are another issue's)."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(username=role, is_staff=True)
+    codenames = [f"{action}_{model}" for action in ROLE_ACTIONS[role] for model in API_MODELS]
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="registry", codename__in=codenames))
+    return user
+
+
+@pytest.fixture
+def viewer(db):
+    return user_with_role("viewer")
+
+
+@pytest.fixture
+def editor(db):
+    return user_with_role("editor")
+
+
+@pytest.fixture
+def manager(db):
+    return user_with_role("manager")
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+def token_client(user):
+    """An API client authenticating with ``user``'s token, as a program would."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client

@@ -1,0 +1,429 @@
+"""The JSON API at ``/api/v1/``: viewsets on one router, plus the network on a date.
+
+* Reading is open to everyone and throttled for anonymous clients; drafts are visible only to
+  staff holding the model's ``view`` permission. Writing needs a token or a session (with
+  CSRF) and the matching Django model permission (``add``/``change``/``delete``).
+* Lists use the FilterSets of :mod:`registry.filters` (an invalid parameter is a 400 naming
+  it), are paginated (``page``, ``page_size`` up to ``REGISTRY_API_MAX_PAGE_SIZE``) and can
+  be had as CSV (``?format=csv`` or ``Accept: text/csv``); cities and partnerships also as
+  GeoJSON, events as iCalendar. Export formats are not paginated.
+* Every ``GET`` carries an ``ETag`` (a hash of the body) and ``Last-Modified`` and answers
+  ``If-None-Match``/``If-Modified-Since`` with 304; writes honour ``If-Match`` (412 when the
+  record changed meanwhile).
+* Errors are JSON ``{"detail", "code", "errors"}`` naming each field or parameter and the rule.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.db.models import Prefetch, ProtectedError, RestrictedError
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import Http404, JsonResponse
+from django.urls import include, path, re_path
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework import exceptions, permissions, renderers, routers, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from . import filters, network, services
+from . import serializers as ser
+from .models import (
+    Agreement,
+    City,
+    CooperationField,
+    Delegation,
+    DelegationMember,
+    Event,
+    EventParticipant,
+    ItineraryStop,
+    Organization,
+    Outcome,
+    Partnership,
+    Person,
+    Signatory,
+    Source,
+    home_city,
+)
+from .renderers import CSVRenderer, GeoJSONRenderer, ICalendarRenderer
+
+EXPORT_FORMATS = {"csv", "geojson", "ics"}
+
+# --------------------------------------------------------------------------- policies
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus: model validation errors → 400, integrity errors and deletes refused
+    because other rows refer to the record → 409; every body ``{"detail", "code", "errors"?}``."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            {key: list(value) for key, value in exc.message_dict.items()}
+            if hasattr(exc, "error_dict")
+            else exc.messages
+        )
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        objects = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or []
+        names = sorted({f"{obj._meta.verbose_name}: {obj}" for obj in list(objects)[:10]})
+        exc = Conflict(f"Other records refer to this one; change or delete them first ({'; '.join(names)}).", "in_use")
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, IntegrityError):
+        exc = Conflict(f"The database refused the change: {exc}".strip(), "integrity_error")
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        details = exc.get_full_details()
+        if not isinstance(details, dict):
+            details = {"non_field_errors": details if isinstance(details, list) else [details]}
+        errors = {key: value if isinstance(value, list) else [value] for key, value in details.items()}
+        response.data = {"detail": "Invalid input.", "code": "invalid", "errors": errors}
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        response.data = {"detail": str(detail), "code": code if isinstance(code, str) else "error"}
+    return response
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The change conflicts with other records."
+    default_code = "conflict"
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record changed since you read it (If-Match does not match its ETag)."
+    default_code = "precondition_failed"
+
+
+# --------------------------------------------------------------------------- change stamp
+
+CHANGED_AT_KEY = "registry:api:changed-at"
+
+
+def changed_at() -> datetime.datetime:
+    """When any registry row last changed, as far as this cache knows (at least since it started).
+
+    Gives ``Last-Modified``: a deletion or a change to a nested record moves it too, so a
+    conditional request never gets a stale 304. Shared between processes through Redis.
+    """
+    value = cache.get(CHANGED_AT_KEY)
+    if value is None:
+        value = timezone.now()
+        cache.add(CHANGED_AT_KEY, value, timeout=None)
+    return value
+
+
+def _touch(sender, **kwargs):
+    if sender._meta.app_label == "registry" or getattr(sender, "__module__", "").startswith("registry"):
+        cache.set(CHANGED_AT_KEY, timezone.now(), timeout=None)
+
+
+post_save.connect(_touch, dispatch_uid="registry-api-changed-save")
+post_delete.connect(_touch, dispatch_uid="registry-api-changed-delete")
+m2m_changed.connect(_touch, dispatch_uid="registry-api-changed-m2m")
+
+
+def etag_of(content: bytes) -> str:
+    return '"' + hashlib.sha256(content).hexdigest()[:40] + '"'
+
+
+# --------------------------------------------------------------------------- schema
+
+
+# --------------------------------------------------------------------------- viewsets
+
+
+class ConditionalMixin:
+    """``ETag``/``Last-Modified`` on every successful ``GET`` and 304 on a matching conditional
+    request; ``If-Match`` on writes. Errors are always JSON, whatever format was asked for."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if response.status_code >= 400 and getattr(request, "accepted_renderer", None) is not None:
+            if request.accepted_renderer.format not in ("json", "api"):
+                request.accepted_renderer = renderers.JSONRenderer()
+                request.accepted_media_type = "application/json"
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code == 200 and isinstance(response, Response):
+            response.render()
+            patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
+            response["ETag"] = etag_of(response.content)
+            last_modified = changed_at()
+            response["Last-Modified"] = http_date(last_modified.timestamp())
+            conditional = get_conditional_response(
+                request, etag=response["ETag"], last_modified=int(last_modified.timestamp()), response=response
+            )
+            if conditional is not response:
+                for header in ("ETag", "Last-Modified", "Vary"):
+                    if header in response:
+                        conditional[header] = response[header]
+                return conditional
+        if self.filename_base and getattr(request, "accepted_renderer", None) is not None:
+            fmt = request.accepted_renderer.format
+            if fmt in EXPORT_FORMATS and response.status_code == 200:
+                response["Content-Disposition"] = f'attachment; filename="{self.filename_base}.{fmt}"'
+        return response
+
+    filename_base = ""
+
+
+class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
+    """Base of the record endpoints: list, detail (by slug), create, update, delete."""
+
+    lookup_field = "slug"
+    lookup_value_regex = "[^/]+"  # anything up to the slash: an unknown value is a JSON 404
+    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    publishable = False
+
+    def base_queryset(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        queryset = self.base_queryset()
+        if self.publishable and not ser.can_see_drafts(self.request.user, queryset.model):
+            queryset = queryset.published()
+        return queryset
+
+    def paginate_queryset(self, queryset):
+        if getattr(self.request.accepted_renderer, "format", None) in EXPORT_FORMATS:
+            return None
+        return super().paginate_queryset(queryset)
+
+    def check_if_match(self, instance):
+        expected = self.request.headers.get("If-Match")
+        if not expected:
+            return
+        current = etag_of(renderers.JSONRenderer().render(self.get_serializer(instance).data))
+        candidates = {tag.strip().removeprefix("W/") for tag in expected.split(",")}
+        if "*" not in candidates and current not in candidates:
+            raise PreconditionFailed()
+
+    def perform_update(self, serializer):
+        self.check_if_match(serializer.instance)
+        serializer.save()
+
+    def perform_destroy(self, instance):
+        self.check_if_match(instance)
+        services.delete_record(instance=instance)
+
+    @property
+    def filename_base(self):
+        return self.basename
+
+
+def describe(name: str, plural: str):
+    """Summaries for the OpenAPI operations of one viewset."""
+    return extend_schema_view(
+        list=extend_schema(summary=f"List {plural}", description=f"{plural.capitalize()}, filtered and paginated."),
+        retrieve=extend_schema(summary=f"One {name}"),
+        create=extend_schema(summary=f"Create a {name}", description="Needs the add permission."),
+        update=extend_schema(summary=f"Replace a {name}", description="Needs the change permission."),
+        partial_update=extend_schema(summary=f"Change a {name}", description="Needs the change permission."),
+        destroy=extend_schema(
+            summary=f"Delete a {name}",
+            description="Needs the delete permission; refused (409) while others refer to it.",
+        ),
+    )
+
+
+def sources_prefetch():
+    return Prefetch("sources", queryset=Source.objects.order_by("title", "slug"))
+
+
+@describe("city", "cities")
+class CityViewSet(RegistryViewSet):
+    """Cities and sub-national governments, partners and others (itinerary stops, places)."""
+
+    serializer_class = ser.CitySerializer
+    filterset_class = filters.CityFilter
+    renderer_classes = [*RegistryViewSet.renderer_classes, GeoJSONRenderer]
+    queryset = City.objects.all()
+
+    def base_queryset(self):
+        return City.objects.prefetch_related("names", sources_prefetch())
+
+
+@describe("partnership", "partnerships")
+class PartnershipViewSet(RegistryViewSet):
+    """Sister city and friendship city partnerships, with both cities summarised."""
+
+    serializer_class = ser.PartnershipSerializer
+    filterset_class = filters.PartnershipFilter
+    renderer_classes = [*RegistryViewSet.renderer_classes, GeoJSONRenderer]
+    lookup_field = "pk"
+    lookup_url_kwarg = "id"
+    publishable = True
+    queryset = Partnership.objects.all()
+
+    def base_queryset(self):
+        return Partnership.objects.select_related("city", "partner").prefetch_related(
+            Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")), sources_prefetch()
+        )
+
+
+def participants(name: str, model):
+    return Prefetch(name, queryset=model.objects.select_related("person", "organization"))
+
+
+@describe("agreement", "agreements")
+class AgreementViewSet(RegistryViewSet):
+    serializer_class = ser.AgreementSerializer
+    filterset_class = filters.AgreementFilter
+    publishable = True
+    queryset = Agreement.objects.all()
+
+    def base_queryset(self):
+        return Agreement.objects.select_related("partnership__city", "partnership__partner", "place").prefetch_related(
+            "parties",
+            Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")),
+            participants("signatories", Signatory),
+            sources_prefetch(),
+        )
+
+
+@describe("event", "events")
+class EventViewSet(RegistryViewSet):
+    serializer_class = ser.EventSerializer
+    filterset_class = filters.EventFilter
+    renderer_classes = [*RegistryViewSet.renderer_classes, ICalendarRenderer]
+    publishable = True
+    queryset = Event.objects.all()
+
+    def base_queryset(self):
+        return Event.objects.select_related(
+            "city", "partnership__city", "partnership__partner", "agreement", "delegation"
+        ).prefetch_related(participants("participants", EventParticipant), sources_prefetch())
+
+
+@describe("delegation", "delegations")
+class DelegationViewSet(RegistryViewSet):
+    serializer_class = ser.DelegationSerializer
+    filterset_class = filters.DelegationFilter
+    publishable = True
+    queryset = Delegation.objects.all()
+
+    def base_queryset(self):
+        return Delegation.objects.select_related("organizer", "leader", "travelled_with").prefetch_related(
+            participants("members", DelegationMember),
+            Prefetch("itinerary", queryset=ItineraryStop.objects.select_related("city")),
+            Prefetch("outcomes", queryset=Outcome.objects.select_related("agreement")),
+            sources_prefetch(),
+        )
+
+
+@describe("organization", "organizations")
+class OrganizationViewSet(RegistryViewSet):
+    serializer_class = ser.OrganizationSerializer
+    filterset_class = filters.OrganizationFilter
+    queryset = Organization.objects.all()
+
+    def base_queryset(self):
+        return Organization.objects.select_related("city").prefetch_related(sources_prefetch())
+
+
+@describe("person", "people")
+class PersonViewSet(RegistryViewSet):
+    serializer_class = ser.PersonSerializer
+    filterset_class = filters.PersonFilter
+    queryset = Person.objects.all()
+
+    def base_queryset(self):
+        return Person.objects.prefetch_related(sources_prefetch())
+
+
+@describe("source", "sources")
+class SourceViewSet(RegistryViewSet):
+    serializer_class = ser.SourceSerializer
+    filterset_class = filters.SourceFilter
+    queryset = Source.objects.all()
+
+    def base_queryset(self):
+        return Source.objects.all()
+
+
+@describe("cooperation field", "cooperation fields")
+class CooperationFieldViewSet(RegistryViewSet):
+    serializer_class = ser.CooperationFieldSerializer
+    filterset_class = filters.CooperationFieldFilter
+    queryset = CooperationField.objects.all()
+
+    def base_queryset(self):
+        return CooperationField.objects.all()
+
+
+class NetworkQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(
+        required=False, input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD; default today (UTC)."
+    )
+
+
+class NetworkViewSet(ConditionalMixin, viewsets.ViewSet):
+    """The home city's network on a date (``settings.REGISTRY_HOME_CITY``)."""
+
+    permission_classes = [permissions.AllowAny]
+    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer]
+    filename_base = ""
+
+    @extend_schema(
+        summary="The network on a date",
+        description=(
+            "Partner cities and their countries with a published partnership in force on `as_of`: "
+            "established on or before it (a year-only date counts from 1 January) and not ended by it; "
+            "broken down by kind and by UN M49 region and sub-region."
+        ),
+        parameters=[
+            OpenApiParameter("as_of", OpenApiTypes.DATE, description="YYYY-MM-DD; default today (UTC).", required=False)
+        ],
+        responses={200: ser.NetworkSerializer},
+    )
+    def list(self, request):
+        query = NetworkQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        home = home_city()
+        if home is None:
+            raise Http404("No home city: REGISTRY_HOME_CITY names no city.")
+        as_of = query.validated_data.get("as_of") or timezone.localdate()
+        summary = network.network_summary(home, as_of)
+        return Response(ser.NetworkSerializer(summary, context={"request": request}).data)
+
+
+router = routers.DefaultRouter()
+router.include_format_suffixes = False
+router.register("cities", CityViewSet, basename="city")
+router.register("partnerships", PartnershipViewSet, basename="partnership")
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("events", EventViewSet, basename="event")
+router.register("delegations", DelegationViewSet, basename="delegation")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("people", PersonViewSet, basename="person")
+router.register("sources", SourceViewSet, basename="source")
+router.register("cooperation-fields", CooperationFieldViewSet, basename="cooperationfield")
+router.register("network", NetworkViewSet, basename="network")
+
+
+def not_found(request, unmatched):
+    """Any other path under /api/v1/: a JSON 404 rather than the site's HTML page."""
+    return JsonResponse({"detail": "No such API endpoint; see /api/v1/.", "code": "not_found"}, status=404)
+
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    re_path(r"^(?P<unmatched>.*)$", not_found),
+]

@@ -1,0 +1,805 @@
+"""Serializers of the JSON API (``/api/v1/``).
+
+Conventions every consumer can rely on:
+
+* References to other records are written as the record's **slug** (a partnership by its
+  integer ``id``) and read back as a small nested summary of that record.
+* Dates that sources give only to the month or the year are read and written as
+  ``"1966"`` / ``"1966-06"`` / ``"1966-06-30"``; the matching ``*_precision`` field
+  (``year``, ``month``, ``day``) follows from the form written and is never invented.
+* Money is a decimal string (``"3850000.00"``) with its ISO 4217 ``currency`` and an
+  ``amount_qualifier`` (``more_than``); coordinates are JSON numbers (WGS 84 degrees).
+* Every write runs the model's ``full_clean()`` (field validators, ``clean()`` and the named
+  database constraints) so the API refuses what the admin refuses, naming the field and the rule.
+  Unknown fields and attempts to set read-only fields are refused too.
+
+No domain rule lives here: rules are the models' constraints; multi-model writes go through
+:mod:`registry.services`.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import re
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.text import slugify
+from django_countries import countries
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from . import regions, services
+from .dates import iso_partial
+from .models import (
+    Agreement,
+    City,
+    CityName,
+    CooperationField,
+    DatePrecision,
+    Delegation,
+    DelegationMember,
+    Event,
+    EventParticipant,
+    ItineraryStop,
+    Organization,
+    Outcome,
+    Partnership,
+    Person,
+    Publication,
+    Signatory,
+    Source,
+)
+
+# --------------------------------------------------------------------------- visibility
+
+
+def can_see_drafts(user, model) -> bool:
+    """Staff holding the model's ``view`` permission see drafts; everyone else only published rows."""
+    if not getattr(user, "is_staff", False):
+        return False
+    return user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+
+
+# --------------------------------------------------------------------------- fields
+
+PARTIAL_DATE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
+PARTIAL_DATE_SCHEMA = {
+    "type": "string",
+    "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+    "example": "2022-09-14",
+    "description": (
+        "ISO 8601 date at the precision the source gives: YYYY (year only), YYYY-MM (month only) "
+        "or YYYY-MM-DD. Never padded with an invented month or day."
+    ),
+}
+
+
+@extend_schema_field(PARTIAL_DATE_SCHEMA)
+class PartialDateField(serializers.Field):
+    """A date stored with a ``*_precision`` column, read and written as ``YYYY[-MM[-DD]]``.
+
+    Writing ``"1966"`` stores 1 January 1966 with precision ``year``; the precision column is
+    set from the form written, so a year-only date can never come back as a full day.
+    """
+
+    default_error_messages = {
+        "invalid": "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (e.g. 1966, 1966-06 or 1966-06-30).",
+        "null": "This field may not be null.",
+    }
+
+    def __init__(self, *, date_field: str, precision_field: str, **kwargs):
+        self.date_field = date_field
+        self.precision_field = precision_field
+        kwargs["source"] = "*"
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        if data is None:
+            if not self.allow_null:
+                self.fail("null")
+            return {self.date_field: None, self.precision_field: DatePrecision.DAY}
+        return super().run_validation(data)
+
+    def to_internal_value(self, data):
+        match = PARTIAL_DATE.match(data) if isinstance(data, str) else None
+        if not match:
+            self.fail("invalid")
+        year, month, day = match["year"], match["month"], match["day"]
+        precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
+        try:
+            value = datetime.date(int(year), int(month or 1), int(day or 1))
+        except ValueError:
+            self.fail("invalid")
+        return {self.date_field: value, self.precision_field: precision}
+
+    def to_representation(self, instance):
+        return iso_partial(getattr(instance, self.date_field), getattr(instance, self.precision_field))
+
+
+class CountryField(serializers.ChoiceField):
+    """ISO 3166-1 alpha-2 country code in capitals (``KZ``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 country code in capitals, e.g. KZ.")
+        super().__init__(choices=[code for code, _name in countries], **kwargs)
+
+    def to_representation(self, value):
+        code = getattr(value, "code", value)
+        return code or ("" if self.allow_blank else None)
+
+
+class RelatedSummaryField(serializers.SlugRelatedField):
+    """A reference written as the other record's slug (or ``id``) and read as its summary.
+
+    A draft the reader may not see reads as ``null`` (the field is then nullable).
+    """
+
+    def __init__(self, summary, **kwargs):
+        self.summary = summary
+        kwargs.setdefault("slug_field", "slug")
+        super().__init__(**kwargs)
+
+    def use_pk_only_optimization(self):
+        return False
+
+    def to_representation(self, value):
+        model = type(value)
+        if getattr(value, "publication", Publication.PUBLISHED) != Publication.PUBLISHED:
+            request = self.context.get("request")
+            if not can_see_drafts(getattr(request, "user", None), model):
+                return None
+        return self.summary(value, context=self.context).data
+
+
+class RelatedSummaryFieldExtension(OpenApiSerializerFieldExtension):
+    """Schema of :class:`RelatedSummaryField`: a slug (or id) in requests, the summary in responses."""
+
+    target_class = RelatedSummaryField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        if direction == "request":
+            if field.slug_field in ("pk", "id"):
+                return build_basic_type(OpenApiTypes.INT)
+            return {**build_basic_type(OpenApiTypes.STR), "description": "Slug of the record."}
+        return auto_schema.resolve_serializer(field.summary, direction).ref
+
+
+def summary(serializer_class, *, queryset=None, slug_field="slug", many=False, help_text="", **kwargs):
+    """A :class:`RelatedSummaryField` (read-only when ``queryset`` is ``None``)."""
+    if queryset is None:
+        kwargs["read_only"] = True
+    else:
+        kwargs["queryset"] = queryset
+    field = RelatedSummaryField
+    if many:
+        return serializers.ManyRelatedField(
+            child_relation=field(serializer_class, slug_field=slug_field, **kwargs),
+            help_text=help_text,
+            **({"required": False} if queryset is not None else {"read_only": True}),
+        )
+    return field(serializer_class, slug_field=slug_field, help_text=help_text, **kwargs)
+
+
+# --------------------------------------------------------------------------- summaries (read-only)
+
+
+class SourceSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Source
+        fields = ["slug", "title", "publisher", "url", "published_on"]
+
+
+class CooperationFieldSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CooperationField
+        fields = ["slug", "name_en", "name_ko"]
+
+
+class CitySummarySerializer(serializers.ModelSerializer):
+    """A city as other records show it: names, country, UN M49 region and coordinates."""
+
+    country = CountryField(read_only=True)
+    region = serializers.SerializerMethodField(help_text="UN M49 region slug of the country, e.g. asia.")
+    subregion = serializers.SerializerMethodField(help_text="UN M49 sub-region slug, e.g. central-asia.")
+    latitude = serializers.DecimalField(
+        max_digits=8, decimal_places=5, coerce_to_string=False, read_only=True, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=8, decimal_places=5, coerce_to_string=False, read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = City
+        fields = [
+            "slug",
+            "name_en",
+            "name_ko",
+            "name_native",
+            "country",
+            "region",
+            "subregion",
+            "latitude",
+            "longitude",
+        ]
+
+    def get_region(self, obj) -> str | None:
+        region = regions.region_of(obj.country.code)
+        return region.slug if region else None
+
+    def get_subregion(self, obj) -> str | None:
+        region = regions.subregion_of(obj.country.code)
+        return region.slug if region else None
+
+
+class OrganizationSummarySerializer(serializers.ModelSerializer):
+    country = CountryField(read_only=True, allow_blank=True)
+
+    class Meta:
+        model = Organization
+        fields = ["slug", "name_en", "name_ko", "kind", "country"]
+
+
+class PersonSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Person
+        fields = ["slug", "name_en", "name_ko"]
+
+
+class PartnershipSummarySerializer(serializers.ModelSerializer):
+    city = CitySummarySerializer(read_only=True)
+    partner = CitySummarySerializer(read_only=True)
+    established_on = PartialDateField(
+        date_field="established_on", precision_field="established_precision", read_only=True
+    )
+
+    class Meta:
+        model = Partnership
+        fields = ["id", "city", "partner", "kind", "status", "established_on", "established_precision"]
+
+
+class AgreementSummarySerializer(serializers.ModelSerializer):
+    signed_on = PartialDateField(date_field="signed_on", precision_field="signed_precision", read_only=True)
+
+    class Meta:
+        model = Agreement
+        fields = ["slug", "title_en", "title_ko", "kind", "signed_on", "signed_precision"]
+
+
+class DelegationSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Delegation
+        fields = ["slug", "name_en", "name_ko", "kind"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    """Someone taking part: a named person, or only the role where the source names nobody."""
+
+    person = summary(PersonSummarySerializer, allow_null=True)
+    organization = summary(OrganizationSummarySerializer, allow_null=True)
+
+    class Meta:
+        model = Signatory
+        fields = ["order", "person", "role", "organization"]
+
+
+class SignatorySerializer(ParticipantSerializer):
+    class Meta(ParticipantSerializer.Meta):
+        model = Signatory
+
+
+class EventParticipantSerializer(ParticipantSerializer):
+    class Meta(ParticipantSerializer.Meta):
+        model = EventParticipant
+
+
+class DelegationMemberSerializer(ParticipantSerializer):
+    class Meta(ParticipantSerializer.Meta):
+        model = DelegationMember
+
+
+class CityNameSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CityName
+        fields = ["name", "kind", "used_from", "used_until"]
+        extra_kwargs = {"used_from": {"help_text": "Year."}, "used_until": {"help_text": "Year."}}
+
+
+class ItineraryStopSerializer(serializers.ModelSerializer):
+    city = summary(CitySummarySerializer)
+
+    class Meta:
+        model = ItineraryStop
+        fields = ["order", "city", "arrive_on", "depart_on", "purpose_en", "purpose_ko"]
+
+
+class OutcomeSerializer(serializers.ModelSerializer):
+    """A reported result; ``amount`` is a decimal string in ``currency`` (ISO 4217)."""
+
+    agreement = summary(AgreementSummarySerializer, allow_null=True)
+
+    class Meta:
+        model = Outcome
+        fields = [
+            "order",
+            "kind",
+            "description_en",
+            "description_ko",
+            "amount",
+            "currency",
+            "amount_qualifier",
+            "count",
+            "count_unit",
+            "agreement",
+        ]
+        extra_kwargs = {
+            "amount": {"help_text": 'Decimal string, e.g. "3850000.00", in `currency`; not negative.'},
+            "currency": {"help_text": "ISO 4217 currency code of `amount`, e.g. USD."},
+            "amount_qualifier": {"help_text": "How the amount is stated: exact, more_than, about, ..."},
+        }
+
+
+# --------------------------------------------------------------------------- full records
+
+
+class RegistrySerializer(serializers.ModelSerializer):
+    """Base of every writable serializer: strict input and the model's own validation.
+
+    * Unknown fields and read-only fields in the input are errors (400), not silently dropped.
+    * ``validate()`` runs the model's ``full_clean()`` on the would-be row, so field validators,
+      ``clean()`` and the named database constraints answer 400 on the field they concern,
+      with the constraint's name as the error code.
+    * ``create()``/``update()`` save through :func:`registry.services.save_record` in a transaction.
+    """
+
+    slug_from = ""  # field the slug is made from when a new record gives none
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            errors = {}
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            for key in data:
+                if key in writable:
+                    continue
+                if key in self.fields:
+                    errors[key] = [serializers.ErrorDetail("This field is read-only.", code="read_only")]
+                else:
+                    errors[key] = [serializers.ErrorDetail("Unknown field.", code="unknown_field")]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def many_fields(self) -> set[str]:
+        return {
+            name
+            for name, field in self.fields.items()
+            if isinstance(field, serializers.ManyRelatedField) and not field.read_only
+        }
+
+    def validate(self, attrs):
+        model = self.Meta.model
+        many = {name: attrs.pop(name) for name in self.many_fields() if name in attrs}
+        if self.instance is None and "slug" in self.fields and not attrs.get("slug") and self.slug_from:
+            attrs["slug"] = slugify(attrs.get(self.slug_from, ""))[:120]
+        candidate = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            setattr(candidate, name, value)
+        try:
+            candidate.full_clean()
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(self._errors_for_fields(error)) from None
+        for name in attrs:  # clean() may normalise values (dates truncated to their precision)
+            attrs[name] = getattr(candidate, name)
+        attrs.update(many)
+        return attrs
+
+    def _errors_for_fields(self, error: DjangoValidationError) -> dict:
+        """Model errors keyed by API field name, each with the rule's code."""
+        result: dict[str, list] = {}
+        field_of = {}
+        for name, field in self.fields.items():
+            if isinstance(field, PartialDateField):
+                field_of[field.date_field] = name
+                field_of[field.precision_field] = name
+        for key, messages in error.error_dict.items():
+            name = api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else field_of.get(key, key)
+            for message in messages:
+                text = message.message % message.params if message.params else message.message
+                result.setdefault(name, []).append(serializers.ErrorDetail(str(text), code=message.code or "invalid"))
+        return result
+
+    def create(self, validated_data):
+        return services.save_record(instance=self.Meta.model(), data=validated_data)
+
+    def update(self, instance, validated_data):
+        return services.save_record(instance=instance, data=validated_data)
+
+
+def timestamps():
+    return {
+        "created_at": {"read_only": True, "help_text": "When the record was created (UTC, ISO 8601)."},
+        "updated_at": {"read_only": True, "help_text": "When the record last changed (UTC, ISO 8601)."},
+    }
+
+
+SOURCES_HELP = "Slugs of the sources this record rests on; read back as summaries."
+
+
+class SourceSerializer(RegistrySerializer):
+    slug_from = "title"
+
+    class Meta:
+        model = Source
+        fields = ["slug", "title", "publisher", "url", "published_on", "language", "notes", "created_at", "updated_at"]
+        extra_kwargs = {"slug": {"required": False}, **timestamps()}
+
+
+class CooperationFieldSerializer(RegistrySerializer):
+    slug_from = "name_en"
+
+    class Meta:
+        model = CooperationField
+        fields = ["slug", "name_en", "name_ko", "created_at", "updated_at"]
+        extra_kwargs = {"slug": {"required": False}, **timestamps()}
+
+
+class CitySerializer(RegistrySerializer):
+    """A city or sub-national government. Region and sub-region come from the country (UN M49)."""
+
+    slug_from = "name_en"
+    country = CountryField()
+    region = serializers.SerializerMethodField(help_text="UN M49 region slug of the country, e.g. asia.")
+    subregion = serializers.SerializerMethodField(help_text="UN M49 sub-region slug, e.g. central-asia.")
+    latitude = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        coerce_to_string=False,
+        allow_null=True,
+        required=False,
+        min_value=-90,
+        max_value=90,
+        help_text="WGS 84 decimal degrees, -90 to 90 (north positive); a JSON number.",
+    )
+    longitude = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=5,
+        coerce_to_string=False,
+        allow_null=True,
+        required=False,
+        min_value=-180,
+        max_value=180,
+        help_text="WGS 84 decimal degrees, -180 to 180 (east positive); a JSON number.",
+    )
+    names = CityNameSerializer(many=True, read_only=True, help_text="Former names (with years) and aliases.")
+    sources = summary(SourceSummarySerializer, queryset=Source.objects.all(), many=True, help_text=SOURCES_HELP)
+
+    class Meta:
+        model = City
+        fields = [
+            "slug",
+            "name_en",
+            "name_ko",
+            "name_native",
+            "country",
+            "region",
+            "subregion",
+            "admin_level",
+            "latitude",
+            "longitude",
+            "coordinates_source",
+            "population",
+            "population_year",
+            "wikidata_id",
+            "confidence",
+            "names",
+            "notes",
+            "sources",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {"slug": {"required": False}, **timestamps()}
+
+    get_region = CitySummarySerializer.get_region
+    get_subregion = CitySummarySerializer.get_subregion
+
+
+class OrganizationSerializer(RegistrySerializer):
+    slug_from = "name_en"
+    country = CountryField(allow_blank=True, required=False)
+    city = summary(CitySummarySerializer, queryset=City.objects.all(), allow_null=True, required=False)
+    sources = summary(SourceSummarySerializer, queryset=Source.objects.all(), many=True, help_text=SOURCES_HELP)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "slug",
+            "name_en",
+            "name_ko",
+            "name_native",
+            "kind",
+            "city",
+            "country",
+            "website",
+            "notes",
+            "sources",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {"slug": {"required": False}, **timestamps()}
+
+
+class PersonSerializer(RegistrySerializer):
+    slug_from = "name_en"
+    sources = summary(SourceSummarySerializer, queryset=Source.objects.all(), many=True, help_text=SOURCES_HELP)
+
+    class Meta:
+        model = Person
+        fields = ["slug", "name_en", "name_ko", "name_native", "notes", "sources", "created_at", "updated_at"]
+        extra_kwargs = {"slug": {"required": False}, **timestamps()}
+
+
+class PartnershipSerializer(RegistrySerializer):
+    """A sister city or friendship city relation. ``city`` is the home side, ``partner`` the other."""
+
+    city = summary(CitySummarySerializer, queryset=City.objects.all(), help_text="Home side: a city slug.")
+    partner = summary(CitySummarySerializer, queryset=City.objects.all(), help_text="Partner city: a city slug.")
+    established_on = PartialDateField(date_field="established_on", precision_field="established_precision")
+    ended_on = PartialDateField(
+        date_field="ended_on", precision_field="ended_precision", allow_null=True, required=False
+    )
+    fields = summary(
+        CooperationFieldSummarySerializer,
+        queryset=CooperationField.objects.all(),
+        many=True,
+        help_text="Slugs of the cooperation fields.",
+    )
+    sources = summary(SourceSummarySerializer, queryset=Source.objects.all(), many=True, help_text=SOURCES_HELP)
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "id",
+            "city",
+            "partner",
+            "kind",
+            "established_on",
+            "established_precision",
+            "status",
+            "ended_on",
+            "ended_precision",
+            "status_reason",
+            "fields",
+            "confidence",
+            "publication",
+            "notes",
+            "sources",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["established_precision", "ended_precision"]
+        extra_kwargs = {
+            **timestamps(),
+            "established_precision": {"help_text": "Precision of `established_on`: day, month or year."},
+            "ended_precision": {"help_text": "Precision of `ended_on`: day, month or year."},
+        }
+
+
+class AgreementSerializer(RegistrySerializer):
+    """A signed document with its parties and signatories (signatories are read-only here)."""
+
+    slug_from = "title_en"
+    partnership = summary(
+        PartnershipSummarySerializer,
+        queryset=Partnership.objects.select_related("city", "partner"),
+        slug_field="id",
+        allow_null=True,
+        required=False,
+        help_text="Id of the partnership this agreement belongs to, if any.",
+    )
+    signed_on = PartialDateField(
+        date_field="signed_on", precision_field="signed_precision", allow_null=True, required=False
+    )
+    place = summary(CitySummarySerializer, queryset=City.objects.all(), allow_null=True, required=False)
+    parties = summary(
+        OrganizationSummarySerializer, queryset=Organization.objects.all(), many=True, help_text="Organization slugs."
+    )
+    fields = summary(
+        CooperationFieldSummarySerializer,
+        queryset=CooperationField.objects.all(),
+        many=True,
+        help_text="Slugs of the cooperation fields.",
+    )
+    signatories = SignatorySerializer(many=True, read_only=True)
+    document = serializers.FileField(read_only=True, allow_null=True, help_text="URL of the signed document, if any.")
+    sources = summary(SourceSummarySerializer, queryset=Source.objects.all(), many=True, help_text=SOURCES_HELP)
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "slug",
+            "title_en",
+            "title_ko",
+            "kind",
+            "partnership",
+            "parties",
+            "signed_on",
+            "signed_precision",
+            "place",
+            "venue",
+            "fields",
+            "signatories",
+            "summary_en",
+            "summary_ko",
+            "document",
+            "publication",
+            "sources",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["signed_precision"]
+        extra_kwargs = {"slug": {"required": False}, **timestamps()}
+
+
+class EventSerializer(RegistrySerializer):
+    slug_from = "title_en"
+    start_on = PartialDateField(date_field="start_on", precision_field="start_precision")
+    city = summary(CitySummarySerializer, queryset=City.objects.all(), allow_null=True, required=False)
+    partnership = summary(
+        PartnershipSummarySerializer,
+        queryset=Partnership.objects.select_related("city", "partner"),
+        slug_field="id",
+        allow_null=True,
+        required=False,
+        help_text="Id of the partnership the event concerns.",
+    )
+    agreement = summary(AgreementSummarySerializer, queryset=Agreement.objects.all(), allow_null=True, required=False)
+    delegation = summary(
+        DelegationSummarySerializer, queryset=Delegation.objects.all(), allow_null=True, required=False
+    )
+    participants = EventParticipantSerializer(many=True, read_only=True)
+    sources = summary(SourceSummarySerializer, queryset=Source.objects.all(), many=True, help_text=SOURCES_HELP)
+
+    class Meta:
+        model = Event
+        fields = [
+            "slug",
+            "title_en",
+            "title_ko",
+            "kind",
+            "start_on",
+            "start_precision",
+            "end_on",
+            "city",
+            "venue",
+            "partnership",
+            "agreement",
+            "delegation",
+            "participants",
+            "summary_en",
+            "summary_ko",
+            "publication",
+            "sources",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["start_precision"]
+        extra_kwargs = {"slug": {"required": False}, **timestamps()}
+
+
+class DelegationSerializer(RegistrySerializer):
+    """A delegation with its members, ordered itinerary and outcomes (those three read-only here)."""
+
+    slug_from = "name_en"
+    organizer = summary(
+        OrganizationSummarySerializer, queryset=Organization.objects.all(), allow_null=True, required=False
+    )
+    leader = summary(PersonSummarySerializer, queryset=Person.objects.all(), allow_null=True, required=False)
+    travelled_with = summary(
+        DelegationSummarySerializer,
+        queryset=Delegation.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Slug of the delegation this one travelled with.",
+    )
+    members = DelegationMemberSerializer(many=True, read_only=True)
+    itinerary = ItineraryStopSerializer(many=True, read_only=True, help_text="Stops in travel order.")
+    outcomes = OutcomeSerializer(many=True, read_only=True)
+    sources = summary(SourceSummarySerializer, queryset=Source.objects.all(), many=True, help_text=SOURCES_HELP)
+
+    class Meta:
+        model = Delegation
+        fields = [
+            "slug",
+            "name_en",
+            "name_ko",
+            "kind",
+            "organizer",
+            "leader",
+            "travelled_with",
+            "purpose_en",
+            "purpose_ko",
+            "start_on",
+            "end_on",
+            "members",
+            "itinerary",
+            "outcomes",
+            "publication",
+            "sources",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {"slug": {"required": False}, **timestamps()}
+
+
+# --------------------------------------------------------------------------- network
+
+
+class TallySerializer(serializers.Serializer):
+    partner_cities = serializers.IntegerField(help_text="Distinct partner cities in force.")
+    countries = serializers.IntegerField(help_text="Distinct countries among them.")
+
+
+class SubregionTallySerializer(TallySerializer):
+    code = serializers.CharField(allow_null=True, help_text="UN M49 code, e.g. 143.")
+    name = serializers.CharField(help_text="Name in English (UN M49).")
+
+
+class RegionTallySerializer(SubregionTallySerializer):
+    subregions = serializers.DictField(child=SubregionTallySerializer(), help_text="Keyed by sub-region slug.")
+
+
+@extend_schema_serializer(many=False)
+class NetworkSerializer(serializers.Serializer):
+    """The home city's network on ``as_of``: partnerships established on or before that date and
+    not ended by it (a year-only date counts from 1 January). Computed from the published rows."""
+
+    home_city = CitySummarySerializer()
+    as_of = serializers.DateField()
+    partner_cities = serializers.IntegerField()
+    countries = serializers.IntegerField()
+    by_kind = serializers.DictField(child=TallySerializer(), help_text="Keyed by partnership kind.")
+    by_region = serializers.DictField(
+        child=RegionTallySerializer(), help_text='Keyed by UN M49 region slug; "other" where none.'
+    )
+
+    def to_representation(self, summary):
+        def tally(t, region=None):
+            data = {"partner_cities": t.partner_cities, "countries": t.countries}
+            if region is not False:
+                data = {"code": region.code if region else None, "name": region.un_name if region else "Other", **data}
+            return data
+
+        return {
+            "home_city": CitySummarySerializer(summary.home_city, context=self.context).data,
+            "as_of": summary.as_of.isoformat(),
+            "partner_cities": summary.partner_cities,
+            "countries": summary.countries,
+            "by_kind": {kind: tally(t, False) for kind, t in summary.by_kind.items()},
+            "by_region": {
+                key or "other": {
+                    **tally(bucket, bucket.region),
+                    "subregions": {k or "other": tally(s, s.region) for k, s in bucket.subregions.items()},
+                }
+                for key, bucket in summary.by_region.items()
+            },
+        }
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    code = serializers.CharField(help_text="The rule: a validator or database constraint name.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error answer: ``detail`` in words, ``code``, and for invalid input ``errors`` keyed by
+    field or query parameter, each with the message and the rule's code."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(child=ErrorItemSerializer(many=True), required=False)

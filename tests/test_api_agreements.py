@@ -1,0 +1,165 @@
+"""/api/v1/agreements/: exact JSON for the Busan–Almaty agreement, month-precision dates."""
+
+from http import HTTPStatus
+
+import pytest
+
+from registry.models import Partnership
+
+pytestmark = pytest.mark.django_db
+
+
+def test_busan_almaty_agreement_is_exact(shipped_data, api_client):
+    PARTNERSHIP_ID = Partnership.objects.get(partner__slug="almaty").pk
+    response = api_client.get("/api/v1/agreements/busan-almaty-friendly-cooperation-city-agreement/")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json() == {
+        "slug": "busan-almaty-friendly-cooperation-city-agreement",
+        "title_en": "Friendly cooperation city agreement between Busan and Almaty",
+        "title_ko": "부산광역시–알마티시 우호협력도시 협정",
+        "kind": "friendship_city",
+        "partnership": {
+            "id": PARTNERSHIP_ID,
+            "city": {
+                "slug": "busan",
+                "name_en": "Busan",
+                "name_ko": "부산",
+                "name_native": "부산광역시",
+                "country": "KR",
+                "region": "asia",
+                "subregion": "eastern-asia",
+                "latitude": 35.1797,
+                "longitude": 129.0761,
+            },
+            "partner": {
+                "slug": "almaty",
+                "name_en": "Almaty",
+                "name_ko": "알마티",
+                "name_native": "Алматы",
+                "country": "KZ",
+                "region": "asia",
+                "subregion": "central-asia",
+                "latitude": 43.2333,
+                "longitude": 76.95,
+            },
+            "kind": "friendship",
+            "status": "active",
+            "established_on": "2022-09-14",
+            "established_precision": "day",
+        },
+        "parties": [
+            {
+                "slug": "akimat-of-almaty",
+                "name_en": "Akimat of Almaty",
+                "name_ko": "",
+                "kind": "government",
+                "country": "KZ",
+            },
+            {
+                "slug": "busan-metropolitan-city",
+                "name_en": "Busan Metropolitan City",
+                "name_ko": "부산광역시",
+                "kind": "government",
+                "country": "KR",
+            },
+        ],
+        "signed_on": "2022-09-14",
+        "signed_precision": "day",
+        "place": {
+            "slug": "almaty",
+            "name_en": "Almaty",
+            "name_ko": "알마티",
+            "name_native": "Алматы",
+            "country": "KZ",
+            "region": "asia",
+            "subregion": "central-asia",
+            "latitude": 43.2333,
+            "longitude": 76.95,
+        },
+        "venue": "Almaty City Hall",
+        "fields": [
+            {"slug": "culture", "name_en": "culture", "name_ko": "문화"},
+            {"slug": "digital-industry", "name_en": "digital industry", "name_ko": "디지털 산업"},
+            {"slug": "economy", "name_en": "economy", "name_ko": "경제"},
+            {"slug": "film", "name_en": "film", "name_ko": "영화"},
+            {"slug": "medical-care", "name_en": "medical care", "name_ko": "의료"},
+            {"slug": "tourism", "name_en": "tourism", "name_ko": "관광"},
+        ],
+        "signatories": [
+            {
+                "order": 1,
+                "person": {"slug": "lee-seong-kwon", "name_en": "Lee Seong-kwon", "name_ko": "이성권"},
+                "role": "Deputy Mayor of Busan",
+                "organization": {
+                    "slug": "busan-metropolitan-city",
+                    "name_en": "Busan Metropolitan City",
+                    "name_ko": "부산광역시",
+                    "kind": "government",
+                    "country": "KR",
+                },
+            },
+            {
+                "order": 2,
+                "person": None,
+                "role": "Deputy Mayor of Almaty",
+                "organization": {
+                    "slug": "akimat-of-almaty",
+                    "name_en": "Akimat of Almaty",
+                    "name_ko": "",
+                    "kind": "government",
+                    "country": "KZ",
+                },
+            },
+        ],
+        "summary_en": "The two cities agreed to promote mutual prosperity and development as friendly and cooperative "
+        "cities, expand human exchanges, and expand mutual cooperation in fields such as economy, culture, "
+        "tourism, film, digital industry and medical care. Signed to mark the 30th anniversary of "
+        "diplomatic relations between Korea and Kazakhstan and to open markets in the northern regions, "
+        "including Central Asia, giving Busan's businesses a foothold in Almaty, Kazakhstan's largest "
+        "city. Signed on 14 September 2022 and announced on 21 September 2022. Venue: Almaty City Hall per "
+        "the press release; busan.com (2022-09-15) and Newsis name Caspian University, and BFIC the "
+        "temporary city hall. BFIC names the signatories as Economic Vice Mayor Lee Sung-kwon and a deputy "
+        "akim of Almaty.",
+        "summary_ko": "두 도시는 우호협력도시로서 상호 번영과 발전을 도모하고 인적 교류를 확대하며 경제, 문화, 관광, 영화, 디지털 산업, 의료 등 다양한 분야에서 상호 협력을 확대하기로 했다.",
+        "document": None,
+        "publication": "published",
+        "sources": [
+            {
+                "slug": "busan-partners-research-2022",
+                "title": "Busan Metropolitan City – international partner cities as of September 2022 (research notes)",
+                "publisher": "City Diplomacy Registry research",
+                "url": "",
+                "published_on": "2026-11-01",
+            },
+            {
+                "slug": "busan-almaty-2022-09-21",
+                "title": "Busan signs a friendly cooperation city agreement with Almaty, Kazakhstan",
+                "publisher": "Busan Metropolitan City (press release, English text)",
+                "url": "",
+                "published_on": "2022-09-21",
+            },
+            {
+                "slug": "bfic-2022-11-01-almaty",
+                "title": "Busan–Almaty friendly cooperation city agreement (BFIC news)",
+                "publisher": "Busan Foundation for International Cooperation",
+                "url": "http://bfic.kr/new/contents/d2.asp?num=17980&pageno=20&pmode=view",
+                "published_on": "2022-11-01",
+            },
+        ],
+        "created_at": "2022-09-21T00:00:00Z",
+        "updated_at": "2022-09-21T00:00:00Z",
+    }
+
+
+def test_month_only_signing_date_stays_a_month(shipped_data, api_client):
+    body = api_client.get("/api/v1/agreements/busan-trade-delegation-almaty-investment-bureau-business-agreement/")
+    assert body.json()["signed_on"] == "2022-09"
+    assert body.json()["signed_precision"] == "month"
+
+
+def test_filters_country_and_field(shipped_data, api_client):
+    body = api_client.get("/api/v1/agreements/?country=KZ&field=economy").json()
+    assert [row["slug"] for row in body["results"]] == ["busan-almaty-friendly-cooperation-city-agreement"]
+    response = api_client.get("/api/v1/agreements/?field=no-such-field")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert list(response.json()["errors"]) == ["field"]

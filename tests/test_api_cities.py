@@ -1,0 +1,142 @@
+"""/api/v1/cities/: exact JSON for Almaty, search, filters, GeoJSON and CSV."""
+
+import json
+from http import HTTPStatus
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+ALMATY = {
+    "slug": "almaty",
+    "name_en": "Almaty",
+    "name_ko": "알마티",
+    "name_native": "Алматы",
+    "country": "KZ",
+    "region": "asia",
+    "subregion": "central-asia",
+    "admin_level": "city",
+    "latitude": 43.2333,
+    "longitude": 76.95,
+    "coordinates_source": "Wikipedia article coordinates via github.com/Hekman/twincities app/public/twin_cities.csv "
+    "@84ebdec",
+    "population": 2030285,
+    "population_year": 2021,
+    "wikidata_id": "",
+    "confidence": "high",
+    "names": [
+        {"name": "Verny", "kind": "former", "used_from": 1855, "used_until": 1921},
+        {"name": "Alma-Ata", "kind": "former", "used_from": 1921, "used_until": 1993},
+    ],
+    "notes": "Population 2,030,285 at the national census of 1 September 2021 (Astana Times, 2023-10-31, citing the "
+    "Bureau of National Statistics). Kazakhstan's largest city; capital of the Kazakh SSR and of Kazakhstan "
+    "1929–1997. The renaming years differ between sources (1921 or 1922; 1993 or 1994).",
+    "sources": [
+        {
+            "slug": "busan-partners-research-2022",
+            "title": "Busan Metropolitan City – international partner cities as of September 2022 (research notes)",
+            "publisher": "City Diplomacy Registry research",
+            "url": "",
+            "published_on": "2026-11-01",
+        },
+        {
+            "slug": "busan-almaty-2022-09-21",
+            "title": "Busan signs a friendly cooperation city agreement with Almaty, Kazakhstan",
+            "publisher": "Busan Metropolitan City (press release, English text)",
+            "url": "",
+            "published_on": "2022-09-21",
+        },
+        {
+            "slug": "bfic-2022-11-01-almaty",
+            "title": "Busan–Almaty friendly cooperation city agreement (BFIC news)",
+            "publisher": "Busan Foundation for International Cooperation",
+            "url": "http://bfic.kr/new/contents/d2.asp?num=17980&pageno=20&pmode=view",
+            "published_on": "2022-11-01",
+        },
+        {
+            "slug": "busancom-viewbusanviewphp-c7c6a8f9",
+            "title": "busan.com/view/busan/view.php?code=2022091516300062707",
+            "publisher": "Busan Ilbo",
+            "url": "http://busan.com/view/busan/view.php?code=2022091516300062707",
+            "published_on": None,
+        },
+        {
+            "slug": "busancom-viewbusanviewphp-f4d50533",
+            "title": "busan.com/view/busan/view.php?code=2022092111002676658",
+            "publisher": "Busan Ilbo",
+            "url": "http://busan.com/view/busan/view.php?code=2022092111002676658",
+            "published_on": None,
+        },
+        {
+            "slug": "ccnewsqcom-htmlviewhtml-6aed5679",
+            "title": "ccnewsq.com/html/view.html?idx=329567",
+            "publisher": "ccnewsq.com",
+            "url": "http://ccnewsq.com/html/view.html?idx=329567",
+            "published_on": None,
+        },
+        {
+            "slug": "enwikipediaorg-wikialmaty-fb292a43",
+            "title": "en.wikipedia.org/wiki/Almaty",
+            "publisher": "Wikipedia",
+            "url": "https://en.wikipedia.org/wiki/Almaty",
+            "published_on": None,
+        },
+        {
+            "slug": "newsiscom-view-0189e564",
+            "title": "newsis.com/view?id=NISX20220921_0002020412",
+            "publisher": "Newsis",
+            "url": "https://www.newsis.com/view/?id=NISX20220921_0002020412",
+            "published_on": None,
+        },
+        {
+            "slug": "pluskoreanet-290860-a4b16ed4",
+            "title": "pluskorea.net/290860",
+            "publisher": "pluskorea.net",
+            "url": "http://pluskorea.net/290860",
+            "published_on": None,
+        },
+    ],
+    "created_at": "2022-09-21T00:00:00Z",
+    "updated_at": "2022-09-21T00:00:00Z",
+}
+
+
+def test_almaty_detail_is_exact(shipped_data, api_client):
+    response = api_client.get("/api/v1/cities/almaty/")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json() == ALMATY
+
+
+def test_search_matches_former_names_any_case_and_accents(shipped_data, api_client):
+    for query in ("alma-ata", "ALMA ATA", "알마티", "Алматы"):
+        body = api_client.get("/api/v1/cities/", {"q": query}).json()
+        assert [city["slug"] for city in body["results"]] == ["almaty"], query
+
+
+def test_country_filter_takes_several_codes_in_any_case(shipped_data, api_client):
+    body = api_client.get("/api/v1/cities/?country=kz&country=KG").json()
+    assert sorted(city["slug"] for city in body["results"]) == ["almaty", "bishkek"]
+
+
+def test_region_filter_and_partnership_conditions(shipped_data, api_client):
+    body = api_client.get("/api/v1/cities/", {"region": "central-asia", "kind": "friendship"}).json()
+    assert [city["slug"] for city in body["results"]] == ["almaty"]
+    body = api_client.get("/api/v1/cities/", {"region": "central-asia", "in_force_on": "2022-09-13"}).json()
+    assert body["count"] == 0
+
+
+def test_geojson_is_a_feature_collection_with_lon_lat_points(shipped_data, api_client):
+    response = api_client.get("/api/v1/cities/?format=geojson&country=kz")
+    assert response["Content-Type"] == "application/geo+json"
+    collection = json.loads(response.content)
+    assert collection["type"] == "FeatureCollection"
+    [feature] = collection["features"]
+    assert feature["geometry"] == {"type": "Point", "coordinates": [76.95, 43.2333]}
+    assert feature["id"] == "almaty"
+    assert feature["properties"]["subregion"] == "central-asia"
+
+
+def test_coordinates_are_json_numbers(shipped_data, api_client):
+    body = api_client.get("/api/v1/cities/busan/").json()
+    assert body["latitude"] == 35.1797
+    assert isinstance(body["longitude"], float)

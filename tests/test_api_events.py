@@ -1,0 +1,183 @@
+"""/api/v1/events/: exact JSON for the signing ceremony, year-precision events, iCalendar."""
+
+from http import HTTPStatus
+
+import pytest
+from icalendar import Calendar
+
+from registry.models import Partnership
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signing_ceremony_is_exact(shipped_data, api_client):
+    PARTNERSHIP_ID = Partnership.objects.get(partner__slug="almaty").pk
+    response = api_client.get("/api/v1/events/busan-almaty-signing-ceremony-2022/")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json() == {
+        "slug": "busan-almaty-signing-ceremony-2022",
+        "title_en": "Signing ceremony of the Busan–Almaty friendly cooperation city agreement",
+        "title_ko": "부산–알마티 우호협력도시 협정 체결식",
+        "kind": "signing_ceremony",
+        "start_on": "2022-09-14",
+        "start_precision": "day",
+        "end_on": None,
+        "city": {
+            "slug": "almaty",
+            "name_en": "Almaty",
+            "name_ko": "알마티",
+            "name_native": "Алматы",
+            "country": "KZ",
+            "region": "asia",
+            "subregion": "central-asia",
+            "latitude": 43.2333,
+            "longitude": 76.95,
+        },
+        "venue": "Almaty City Hall",
+        "partnership": {
+            "id": PARTNERSHIP_ID,
+            "city": {
+                "slug": "busan",
+                "name_en": "Busan",
+                "name_ko": "부산",
+                "name_native": "부산광역시",
+                "country": "KR",
+                "region": "asia",
+                "subregion": "eastern-asia",
+                "latitude": 35.1797,
+                "longitude": 129.0761,
+            },
+            "partner": {
+                "slug": "almaty",
+                "name_en": "Almaty",
+                "name_ko": "알마티",
+                "name_native": "Алматы",
+                "country": "KZ",
+                "region": "asia",
+                "subregion": "central-asia",
+                "latitude": 43.2333,
+                "longitude": 76.95,
+            },
+            "kind": "friendship",
+            "status": "active",
+            "established_on": "2022-09-14",
+            "established_precision": "day",
+        },
+        "agreement": {
+            "slug": "busan-almaty-friendly-cooperation-city-agreement",
+            "title_en": "Friendly cooperation city agreement between Busan and Almaty",
+            "title_ko": "부산광역시–알마티시 우호협력도시 협정",
+            "kind": "friendship_city",
+            "signed_on": "2022-09-14",
+            "signed_precision": "day",
+        },
+        "delegation": {
+            "slug": "eurasia-citizens-campaign-2022",
+            "name_en": "2022 Eurasia Citizens Campaign",
+            "name_ko": "2022 유라시아 시민대장정",
+            "kind": "citizens",
+        },
+        "participants": [
+            {
+                "order": 1,
+                "person": {"slug": "lee-seong-kwon", "name_en": "Lee Seong-kwon", "name_ko": "이성권"},
+                "role": "Deputy Mayor of Busan",
+                "organization": {
+                    "slug": "busan-metropolitan-city",
+                    "name_en": "Busan Metropolitan City",
+                    "name_ko": "부산광역시",
+                    "kind": "government",
+                    "country": "KR",
+                },
+            },
+            {
+                "order": 2,
+                "person": {"slug": "ahn-seong-min", "name_en": "Ahn Seong-min", "name_ko": "안성민"},
+                "role": "Chairman of Busan Metropolitan Council",
+                "organization": {
+                    "slug": "busan-metropolitan-council",
+                    "name_en": "Busan Metropolitan Council",
+                    "name_ko": "부산광역시의회",
+                    "kind": "council",
+                    "country": "KR",
+                },
+            },
+            {"order": 3, "person": None, "role": "Business people from Busan", "organization": None},
+            {
+                "order": 4,
+                "person": None,
+                "role": "Deputy Mayor of Almaty",
+                "organization": {
+                    "slug": "akimat-of-almaty",
+                    "name_en": "Akimat of Almaty",
+                    "name_ko": "",
+                    "kind": "government",
+                    "country": "KZ",
+                },
+            },
+            {"order": 5, "person": None, "role": "Other officials", "organization": None},
+        ],
+        "summary_en": "Held during the Eurasia Citizens Campaign. Busan's first friendly cooperation city in Central "
+        "Asia.",
+        "summary_ko": "유라시아 시민대장정 중 개최.",
+        "publication": "published",
+        "sources": [
+            {
+                "slug": "busan-partners-research-2022",
+                "title": "Busan Metropolitan City – international partner cities as of September 2022 (research notes)",
+                "publisher": "City Diplomacy Registry research",
+                "url": "",
+                "published_on": "2026-11-01",
+            },
+            {
+                "slug": "busan-almaty-2022-09-21",
+                "title": "Busan signs a friendly cooperation city agreement with Almaty, Kazakhstan",
+                "publisher": "Busan Metropolitan City (press release, English text)",
+                "url": "",
+                "published_on": "2022-09-21",
+            },
+            {
+                "slug": "bfic-2022-11-01-almaty",
+                "title": "Busan–Almaty friendly cooperation city agreement (BFIC news)",
+                "publisher": "Busan Foundation for International Cooperation",
+                "url": "http://bfic.kr/new/contents/d2.asp?num=17980&pageno=20&pmode=view",
+                "published_on": "2022-11-01",
+            },
+        ],
+        "created_at": "2022-09-21T00:00:00Z",
+        "updated_at": "2022-09-21T00:00:00Z",
+    }
+
+
+def test_anniversary_known_to_the_year_is_shown_as_the_year(shipped_data, api_client):
+    body = api_client.get("/api/v1/events/korea-kazakhstan-diplomatic-relations-30th-anniversary/").json()
+    assert (body["start_on"], body["start_precision"]) == ("2022", "year")
+
+
+def test_icalendar_feed_has_all_day_events_and_spans_imprecise_dates(shipped_data, api_client):
+    response = api_client.get("/api/v1/events/?format=ics&country=kz")
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = Calendar.from_ical(response.content)
+    events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
+    ceremony = events["busan-almaty-signing-ceremony-2022@city-diplomacy-registry"]
+    assert ceremony.decoded("dtstart").isoformat() == "2022-09-14"
+    assert ceremony.decoded("dtend").isoformat() == "2022-09-15"
+    consultations = events["busan-trade-delegation-almaty-export-consultations-2022@city-diplomacy-registry"]
+    assert consultations.decoded("dtstart").isoformat() == "2022-09-01"
+    assert consultations.decoded("dtend").isoformat() == "2022-10-01"
+    assert "known only to the month" in str(consultations["description"])
+
+
+def test_filters_kind_and_dates(shipped_data, api_client):
+    body = api_client.get("/api/v1/events/?kind=signing_ceremony&established_after=2022-09-01").json()
+    assert [row["slug"] for row in body["results"]] == ["busan-almaty-signing-ceremony-2022"]
+
+
+def test_icalendar_survives_the_last_representable_year(db, api_client):
+    from .factories import EventFactory
+
+    EventFactory(slug="far", start_on="9999-01-01", start_precision="year", end_on="9999-12-31")
+    response = api_client.get("/api/v1/events/?format=ics")
+    assert response.status_code == HTTPStatus.OK
+    [event] = Calendar.from_ical(response.content).walk("VEVENT")
+    assert event.decoded("dtstart").isoformat() == "9999-01-01"

@@ -1,0 +1,208 @@
+"""/api/v1/partnerships/: exact JSON for Busan–Almaty, filters, drafts, precise dates, exports."""
+
+import csv
+import io
+import json
+from http import HTTPStatus
+
+import pytest
+
+from registry.models import Partnership, Publication
+
+from .factories import PartnershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def almaty_partnership():
+    return Partnership.objects.get(partner__slug="almaty")
+
+
+def expected_almaty():
+    PARTNERSHIP_ID = almaty_partnership().pk
+    return {
+        "id": PARTNERSHIP_ID,
+        "city": {
+            "slug": "busan",
+            "name_en": "Busan",
+            "name_ko": "부산",
+            "name_native": "부산광역시",
+            "country": "KR",
+            "region": "asia",
+            "subregion": "eastern-asia",
+            "latitude": 35.1797,
+            "longitude": 129.0761,
+        },
+        "partner": {
+            "slug": "almaty",
+            "name_en": "Almaty",
+            "name_ko": "알마티",
+            "name_native": "Алматы",
+            "country": "KZ",
+            "region": "asia",
+            "subregion": "central-asia",
+            "latitude": 43.2333,
+            "longitude": 76.95,
+        },
+        "kind": "friendship",
+        "established_on": "2022-09-14",
+        "established_precision": "day",
+        "status": "active",
+        "ended_on": None,
+        "ended_precision": "day",
+        "status_reason": "",
+        "fields": [],
+        "confidence": "high",
+        "publication": "published",
+        "notes": "Busan's first Central Asian friendly-cooperation city; signed 14 Sep 2022 during the '2022 Eurasia "
+        "Citizens' Expedition' marking 30 years of Korea–Kazakhstan relations, by Busan Economic Vice Mayor Lee "
+        "Sung-kwon and Almaty deputy akim Alisher Abdykadyrov. VENUE CONFLICT: Caspian University (busan.com "
+        "09-15, Newsis) vs Almaty City Hall (09-21 press release) vs temporary city hall (BFIC). "
+        "Friendly-cooperation cities need no city-council approval (unlike sister cities). Kazakh/Russian: "
+        "Алматы; former Alma-Ata (Алма-Ата), earlier Verny (Верный).",
+        "sources": [
+            {
+                "slug": "busan-partners-research-2022",
+                "title": "Busan Metropolitan City – international partner cities as of September 2022 (research notes)",
+                "publisher": "City Diplomacy Registry research",
+                "url": "",
+                "published_on": "2026-11-01",
+            },
+            {
+                "slug": "busan-almaty-2022-09-21",
+                "title": "Busan signs a friendly cooperation city agreement with Almaty, Kazakhstan",
+                "publisher": "Busan Metropolitan City (press release, English text)",
+                "url": "",
+                "published_on": "2022-09-21",
+            },
+            {
+                "slug": "bfic-2022-11-01-almaty",
+                "title": "Busan–Almaty friendly cooperation city agreement (BFIC news)",
+                "publisher": "Busan Foundation for International Cooperation",
+                "url": "http://bfic.kr/new/contents/d2.asp?num=17980&pageno=20&pmode=view",
+                "published_on": "2022-11-01",
+            },
+            {
+                "slug": "busancom-viewbusanviewphp-c7c6a8f9",
+                "title": "busan.com/view/busan/view.php?code=2022091516300062707",
+                "publisher": "Busan Ilbo",
+                "url": "http://busan.com/view/busan/view.php?code=2022091516300062707",
+                "published_on": None,
+            },
+            {
+                "slug": "busancom-viewbusanviewphp-f4d50533",
+                "title": "busan.com/view/busan/view.php?code=2022092111002676658",
+                "publisher": "Busan Ilbo",
+                "url": "http://busan.com/view/busan/view.php?code=2022092111002676658",
+                "published_on": None,
+            },
+            {
+                "slug": "ccnewsqcom-htmlviewhtml-6aed5679",
+                "title": "ccnewsq.com/html/view.html?idx=329567",
+                "publisher": "ccnewsq.com",
+                "url": "http://ccnewsq.com/html/view.html?idx=329567",
+                "published_on": None,
+            },
+            {
+                "slug": "enwikipediaorg-wikialmaty-fb292a43",
+                "title": "en.wikipedia.org/wiki/Almaty",
+                "publisher": "Wikipedia",
+                "url": "https://en.wikipedia.org/wiki/Almaty",
+                "published_on": None,
+            },
+            {
+                "slug": "newsiscom-view-0189e564",
+                "title": "newsis.com/view?id=NISX20220921_0002020412",
+                "publisher": "Newsis",
+                "url": "https://www.newsis.com/view/?id=NISX20220921_0002020412",
+                "published_on": None,
+            },
+            {
+                "slug": "pluskoreanet-290860-a4b16ed4",
+                "title": "pluskorea.net/290860",
+                "publisher": "pluskorea.net",
+                "url": "http://pluskorea.net/290860",
+                "published_on": None,
+            },
+        ],
+        "created_at": "2022-09-21T00:00:00Z",
+        "updated_at": "2022-09-21T00:00:00Z",
+    }
+
+
+def test_country_kz_returns_the_almaty_friendship_exactly(shipped_data, api_client):
+    response = api_client.get("/api/v1/partnerships/?country=KZ")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json() == {"count": 1, "next": None, "previous": None, "results": [expected_almaty()]}
+    assert response.json()["results"][0]["kind"] == "friendship"
+
+
+def test_detail_by_id_is_the_same_record(shipped_data, api_client):
+    response = api_client.get(f"/api/v1/partnerships/{almaty_partnership().pk}/")
+    assert response.json() == expected_almaty()
+
+
+def test_search_by_former_name_finds_almaty(shipped_data, api_client):
+    body = api_client.get("/api/v1/partnerships/?q=alma-ata").json()
+    assert [row["partner"]["slug"] for row in body["results"]] == ["almaty"]
+
+
+def test_in_force_on_and_kind_filters(shipped_data, api_client):
+    assert api_client.get("/api/v1/partnerships/?in_force_on=2022-09-13").json()["count"] == 37
+    assert api_client.get("/api/v1/partnerships/?in_force_on=2022-09-21").json()["count"] == 38
+    assert api_client.get("/api/v1/partnerships/?kind=sister").json()["count"] == 26
+
+
+def test_year_only_date_is_never_given_a_day(db, api_client):
+    partnership = PartnershipFactory(established_on="1966-01-01", established_precision="year")
+    body = api_client.get(f"/api/v1/partnerships/{partnership.pk}/").json()
+    assert body["established_on"] == "1966"
+    assert body["established_precision"] == "year"
+
+
+def test_invalid_filters_answer_400_naming_each_parameter(shipped_data, api_client):
+    response = api_client.get("/api/v1/partnerships/?country=xx&in_force_on=2022-13-01&ordering=notes")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    errors = response.json()["errors"]
+    assert set(errors) == {"country", "in_force_on", "ordering"}
+    assert errors["country"][0]["code"] == "invalid_choice"
+    assert "XX" in errors["country"][0]["message"]
+
+
+def test_ordering_is_allow_listed(shipped_data, api_client):
+    body = api_client.get("/api/v1/partnerships/?ordering=-established_on").json()
+    assert body["results"][0]["partner"]["slug"] == "almaty"
+
+
+def test_drafts_are_hidden_from_the_public_and_shown_to_staff_with_view_permission(db, api_client, viewer):
+    draft = PartnershipFactory(publication=Publication.DRAFT)
+    assert api_client.get("/api/v1/partnerships/").json()["count"] == 0
+    assert api_client.get(f"/api/v1/partnerships/{draft.pk}/").status_code == HTTPStatus.NOT_FOUND
+    api_client.force_authenticate(viewer)
+    assert api_client.get("/api/v1/partnerships/").json()["count"] == 1
+    assert api_client.get(f"/api/v1/partnerships/{draft.pk}/").status_code == HTTPStatus.OK
+
+
+def test_csv_has_the_same_filters_and_flattened_columns(shipped_data, api_client):
+    response = api_client.get("/api/v1/partnerships/?country=kz", HTTP_ACCEPT="text/csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == 1
+    assert rows[0]["partner.slug"] == "almaty"
+    assert rows[0]["kind"] == "friendship"
+    assert rows[0]["established_on"] == "2022-09-14"
+
+
+def test_geojson_places_each_partnership_at_its_partner(shipped_data, api_client):
+    collection = json.loads(api_client.get("/api/v1/partnerships/?format=geojson&country=kz").content)
+    [feature] = collection["features"]
+    assert feature["geometry"]["coordinates"] == [76.95, 43.2333]
+    assert feature["properties"]["partner"]["slug"] == "almaty"
+
+
+def test_page_size_is_capped(shipped_data, api_client):
+    body = api_client.get("/api/v1/partnerships/?page_size=2").json()
+    assert len(body["results"]) == 2
+    assert body["next"].endswith("page=2&page_size=2")
+    body = api_client.get("/api/v1/partnerships/?page_size=100000").json()
+    assert len(body["results"]) == body["count"] == Partnership.objects.count()

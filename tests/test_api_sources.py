@@ -1,0 +1,33 @@
+"""/api/v1/sources/: exact JSON for an Almaty record and the list filters."""
+
+from http import HTTPStatus
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_source_detail_is_exact(shipped_data, api_client):
+    response = api_client.get("/api/v1/sources/bfic-2022-11-01-almaty/")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json() == {
+        "slug": "bfic-2022-11-01-almaty",
+        "title": "Busan–Almaty friendly cooperation city agreement (BFIC news)",
+        "publisher": "Busan Foundation for International Cooperation",
+        "url": "http://bfic.kr/new/contents/d2.asp?num=17980&pageno=20&pmode=view",
+        "published_on": "2022-11-01",
+        "language": "ko",
+        "notes": "Ceremony on 14 September 2022 at the temporary city hall of Almaty.",
+        "created_at": "2022-09-21T00:00:00Z",
+        "updated_at": "2022-09-21T00:00:00Z",
+    }
+
+
+def test_list_filter(shipped_data, api_client):
+    assert api_client.get("/api/v1/sources/?language=KO").json()["count"] == 1
+
+
+def test_unknown_slug_is_a_json_404(shipped_data, api_client):
+    response = api_client.get("/api/v1/sources/no-such-record/")
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json() == {"detail": "No Source matches the given query.", "code": "not_found"}
