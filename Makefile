@@ -5,7 +5,6 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/diplomacy
 PYTEST_ARGS ?= -n 2
-FIXTURES := cooperation_fields busan_partners busan_almaty_2022
 export DJANGO_SETTINGS_MODULE := diplomacy.settings
 
 .PHONY: bench install run serve test lint check migrations-check pytest-sqlite pytest-postgres messages browser fixtures clean
@@ -31,8 +30,7 @@ browser:
 
 run: messages
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py loaddata $(FIXTURES)
-	$(BIN)/python manage.py populate_history --auto > /dev/null
+	$(BIN)/python manage.py load_shipped_data
 	$(BIN)/python manage.py collectstatic --no-input -v0
 	@echo ""
 	@echo "To sign in to /admin/, create a staff account:  $(BIN)/python manage.py createsuperuser"

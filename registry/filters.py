@@ -41,6 +41,7 @@ from .models import (
     Partnership,
     Person,
     Source,
+    home_city,
 )
 from .text import fold
 
@@ -217,7 +218,9 @@ class PartnershipFilter(RegistryFilterSet):
 
 class CityFilter(RegistryFilterSet):
     """Cities; ``kind``, ``status``, ``field``, ``established_*`` and ``in_force_on`` keep the
-    cities with one published partnership (either side) meeting all of them at once."""
+    partner cities of the home city (``REGISTRY_HOME_CITY``; any city's partners when there is
+    none) with one published partnership meeting all of them at once, so
+    ``?in_force_on=D`` lists exactly the cities the network summary counts on D."""
 
     country = CountryCodesFilter(field_name="country")
     region = RegionFilter(field_name="country")
@@ -260,7 +263,15 @@ class CityFilter(RegistryFilterSet):
         data = {k: v for k, v in self.form.cleaned_data.items() if k in self.PARTNERSHIP_PARAMS and v}
         if not data:
             return queryset
-        partnerships = Partnership.objects.published().filter(Q(city=OuterRef("pk")) | Q(partner=OuterRef("pk")))
+        home = home_city()
+        if home is not None:
+            # Partner cities of the home city (as the home page counts them), whichever side
+            # each partnership names it on.
+            partnerships = Partnership.objects.published().filter(
+                Q(city=home, partner=OuterRef("pk")) | Q(partner=home, city=OuterRef("pk"))
+            )
+        else:
+            partnerships = Partnership.objects.published().filter(Q(city=OuterRef("pk")) | Q(partner=OuterRef("pk")))
         if "kind" in data:
             partnerships = partnerships.filter(kind=data["kind"])
         if "status" in data:

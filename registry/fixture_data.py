@@ -196,6 +196,8 @@ PEOPLE = [
 ]
 
 PARTNERSHIP_ALMATY = ["busan", "almaty", "friendship", "2022-09-14"]
+# The fields of cooperation the 2022 agreement names, also recorded on the partnership.
+ALMATY_FIELDS = ["economy", "culture", "tourism", "film", "digital-industry", "medical-care"]
 
 AGREEMENTS = [
     {
@@ -209,7 +211,7 @@ AGREEMENTS = [
         "signed_precision": "day",
         "place": "almaty",
         "venue": "Almaty City Hall",
-        "fields": ["economy", "culture", "tourism", "film", "digital-industry", "medical-care"],
+        "fields": ALMATY_FIELDS,
         "summary_en": "The two cities agreed to promote mutual prosperity and development as friendly and "
         "cooperative cities, expand human exchanges, and expand mutual cooperation in fields such as "
         "economy, culture, tourism, film, digital industry and medical care. Signed to mark the 30th "
@@ -245,15 +247,15 @@ AGREEMENTS = [
         "venue": "",
         "fields": ["trade"],
         "summary_en": "Signed by the Busan trade delegation that travelled with the Eurasia Citizens Campaign, "
-        "in the field of commercial activity. The article gives no day.",
-        "summary_ko": "",
+        "in the field of commercial activity.",
+        "summary_ko": "유라시아 시민대장정과 함께한 부산 무역사절단이 상업 분야에서 체결한 업무협약.",
         "sources": [ARTICLE],
         "signatories": [
             {"order": 1, "person": None, "role": "Busan trade delegation", "organization": None},
             {
                 "order": 2,
                 "person": None,
-                "role": "Almaty City Corporate Investment Bureau",
+                "role": "Representative",
                 "organization": "almaty-city-corporate-investment-bureau",
             },
         ],
@@ -273,7 +275,8 @@ DELEGATIONS = [
         "purpose_en": "Mark the 30th anniversary of Korea–Kazakhstan diplomatic relations, pioneer markets in "
         "the northern regions including Central Asia, promote the Busan World Expo 2030, and create "
         "practical economic, cultural and human exchanges with Central Asian cities.",
-        "purpose_ko": "",
+        "purpose_ko": "한–카자흐스탄 수교 30주년을 기념하고 중앙아시아를 비롯한 북방 지역 시장을 개척하며, "
+        "2030 부산세계박람회 유치를 홍보하고 중앙아시아 도시들과 경제·문화·인적 교류의 실질적 성과를 만든다.",
         "start_on": None,
         "end_on": None,
         "sources": [ARTICLE],
@@ -300,6 +303,7 @@ DELEGATIONS = [
                 "arrive_on": None,
                 "depart_on": None,
                 "purpose_en": "Signing of the friendly cooperation city agreement (14 September 2022).",
+                "purpose_ko": "우호협력도시 협정 체결(2022년 9월 14일).",
             },
             {
                 "order": 2,
@@ -307,6 +311,7 @@ DELEGATIONS = [
                 "arrive_on": None,
                 "depart_on": None,
                 "purpose_en": "Busan World Expo 2030 promotion; economic, cultural and human exchanges.",
+                "purpose_ko": "2030 부산세계박람회 유치 홍보, 경제·문화·인적 교류.",
             },
             {
                 "order": 3,
@@ -314,6 +319,7 @@ DELEGATIONS = [
                 "arrive_on": None,
                 "depart_on": None,
                 "purpose_en": "Busan World Expo 2030 promotion; economic, cultural and human exchanges.",
+                "purpose_ko": "2030 부산세계박람회 유치 홍보, 경제·문화·인적 교류.",
             },
             {
                 "order": 4,
@@ -321,6 +327,7 @@ DELEGATIONS = [
                 "arrive_on": None,
                 "depart_on": None,
                 "purpose_en": "Busan World Expo 2030 promotion.",
+                "purpose_ko": "2030 부산세계박람회 유치 홍보.",
             },
             {
                 "order": 5,
@@ -328,6 +335,7 @@ DELEGATIONS = [
                 "arrive_on": None,
                 "depart_on": None,
                 "purpose_en": "Busan World Expo 2030 promotion.",
+                "purpose_ko": "2030 부산세계박람회 유치 홍보.",
             },
         ],
         "outcomes": [],
@@ -341,7 +349,7 @@ DELEGATIONS = [
         "leader": None,
         "travelled_with": "eurasia-citizens-campaign-2022",
         "purpose_en": "Export consultations with local buyers and business cooperation in Almaty.",
-        "purpose_ko": "",
+        "purpose_ko": "알마티 현지 바이어와의 수출 상담과 비즈니스 협력.",
         "start_on": None,
         "end_on": None,
         "sources": [ARTICLE],
@@ -353,6 +361,7 @@ DELEGATIONS = [
                 "arrive_on": None,
                 "depart_on": None,
                 "purpose_en": "Business agreement and export consultations.",
+                "purpose_ko": "업무협약 체결과 수출 상담.",
             },
         ],
         "outcomes": [
@@ -401,7 +410,7 @@ EVENTS = [
         "delegation": "eurasia-citizens-campaign-2022",
         "summary_en": "Held during the Eurasia Citizens Campaign. Busan's first friendly cooperation city in "
         "Central Asia.",
-        "summary_ko": "유라시아 시민대장정 중 개최.",
+        "summary_ko": "유라시아 시민대장정 중 개최. 부산의 첫 중앙아시아 우호협력도시.",
         "sources": [ARTICLE, BFIC, NOTES],
         "participants": [
             {
@@ -435,7 +444,7 @@ EVENTS = [
         "agreement": "busan-almaty-friendly-cooperation-city-agreement",
         "delegation": None,
         "summary_en": "Press release of Busan Metropolitan City announcing the agreement signed on 14 September.",
-        "summary_ko": "",
+        "summary_ko": "9월 14일 체결한 협정을 알리는 부산시 보도자료.",
         "sources": [ARTICLE],
         "participants": [],
     },
@@ -473,7 +482,7 @@ EVENTS = [
         "delegation": "busan-trade-delegation-almaty-2022",
         "summary_en": "Export consultations with 65 local buyers to promote contracts worth more than "
         "USD 3.85 million.",
-        "summary_ko": "",
+        "summary_ko": "현지 바이어 65곳과 385만 달러 이상의 계약 추진을 위한 수출 상담.",
         "sources": [ARTICLE],
         "participants": [{"order": 1, "person": None, "role": "Busan businesses", "organization": None}],
     },
@@ -493,7 +502,8 @@ EVENTS = [
         "summary_en": "After Almaty the campaign goes through Bishkek, Tashkent, Brussels and Paris to promote "
         "the Busan World Expo 2030 and create economic, cultural and human exchanges with Central "
         "Asian cities.",
-        "summary_ko": "",
+        "summary_ko": "알마티 이후 비슈케크, 타슈켄트, 브뤼셀, 파리를 거치며 2030 부산세계박람회 유치를 홍보하고 "
+        "중앙아시아 도시들과 경제·문화·인적 교류를 추진.",
         "sources": [ARTICLE],
         "participants": [],
     },

@@ -24,7 +24,7 @@ def test_trade_delegation_is_exact(shipped_data, api_client):
             "kind": "citizens",
         },
         "purpose_en": "Export consultations with local buyers and business cooperation in Almaty.",
-        "purpose_ko": "",
+        "purpose_ko": "알마티 현지 바이어와의 수출 상담과 비즈니스 협력.",
         "start_on": None,
         "end_on": None,
         "members": [{"order": 1, "person": None, "role": "Busan businesses", "organization": None}],
@@ -45,7 +45,7 @@ def test_trade_delegation_is_exact(shipped_data, api_client):
                 "arrive_on": None,
                 "depart_on": None,
                 "purpose_en": "Business agreement and export consultations.",
-                "purpose_ko": "",
+                "purpose_ko": "업무협약 체결과 수출 상담.",
             }
         ],
         "outcomes": [

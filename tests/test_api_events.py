@@ -119,7 +119,7 @@ def test_signing_ceremony_is_exact(shipped_data, api_client):
         ],
         "summary_en": "Held during the Eurasia Citizens Campaign. Busan's first friendly cooperation city in Central "
         "Asia.",
-        "summary_ko": "유라시아 시민대장정 중 개최.",
+        "summary_ko": "유라시아 시민대장정 중 개최. 부산의 첫 중앙아시아 우호협력도시.",
         "publication": "published",
         "sources": [
             {

@@ -51,7 +51,14 @@ def expected_almaty():
         "ended_on": None,
         "ended_precision": "day",
         "status_reason": "",
-        "fields": [],
+        "fields": [
+            {"slug": "culture", "name_en": "culture", "name_ko": "문화"},
+            {"slug": "digital-industry", "name_en": "digital industry", "name_ko": "디지털 산업"},
+            {"slug": "economy", "name_en": "economy", "name_ko": "경제"},
+            {"slug": "film", "name_en": "film", "name_ko": "영화"},
+            {"slug": "medical-care", "name_en": "medical care", "name_ko": "의료"},
+            {"slug": "tourism", "name_en": "tourism", "name_ko": "관광"},
+        ],
         "confidence": "high",
         "publication": "published",
         "notes": "Busan's first Central Asian friendly-cooperation city; signed 14 Sep 2022 during the '2022 Eurasia "

@@ -83,3 +83,10 @@ def test_agreement_event_and_delegation_filters(shipped_data):
     assert qs.get().kind == "citizens"
     _, qs = run(DelegationFilter, "region=central-asia", Delegation.objects.all())
     assert qs.count() == 2
+
+
+def test_city_filters_count_the_partners_the_home_page_counts(shipped_data):
+    _, qs = run(CityFilter, "in_force_on=2022-09-13", City.objects.all())
+    assert qs.count() == 37 and not qs.filter(slug="busan").exists()
+    _, qs = run(CityFilter, "kind=friendship", City.objects.all())
+    assert qs.count() == 12

@@ -145,3 +145,18 @@ def test_committed_fixtures_are_what_build_fixtures_makes(tmp_path):
     for name in SHIPPED_FIXTURES:
         committed = (Path(settings.BASE_DIR) / "fixtures" / f"{name}.json").read_text(encoding="utf-8")
         assert (tmp_path / f"{name}.json").read_text(encoding="utf-8") == committed, name
+
+
+def test_load_shipped_data_never_overwrites_existing_rows():
+    out = io.StringIO()
+    call_command("load_shipped_data", stdout=out)
+    assert "Loaded the shipped data" in out.getvalue()
+    tijuana = Partnership.objects.get(partner__slug="tijuana")
+    tijuana.notes = "Edited by staff"
+    tijuana.save()
+    out = io.StringIO()
+    call_command("load_shipped_data", stdout=out)
+    assert "not reloaded" in out.getvalue()
+    tijuana.refresh_from_db()
+    assert tijuana.notes == "Edited by staff"
+    assert Partnership.history.filter(partner__slug="tijuana").count() == 2

@@ -238,7 +238,7 @@ def build_partners(rows: list[dict]) -> tuple[list[dict], dict]:
                     "confidence": row["confidence"],
                     "publication": "published",
                     "notes": row["notes"],
-                    "fields": [],
+                    "fields": [[f] for f in data.ALMATY_FIELDS] if city["slug"] == "almaty" else [],
                     "sources": [[slug] for slug in city["sources"]],
                 },
             )
@@ -333,8 +333,8 @@ def build_article(almaty: dict, source_urls: dict[str, dict]) -> list[dict]:
                 record(
                     "registry.itinerarystop",
                     {
-                        **stop,
                         "purpose_ko": "",
+                        **stop,
                         "city": [stop["city"]],
                         "delegation": [delegation["slug"]],
                     },
