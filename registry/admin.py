@@ -312,7 +312,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         "kind",
         "established_display",
         "status",
-        "ended_on",
+        "ended_display",
         "confidence",
         "publication",
     )
@@ -387,6 +387,10 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
     def established_display(self, obj):
         return partial_date(obj.established_on, obj.established_precision)
 
+    @admin.display(description=_("ended on"), ordering="ended_on")
+    def ended_display(self, obj):
+        return partial_date(obj.ended_on, obj.ended_precision) or "—"
+
 
 # --------------------------------------------------------------------------- agreements
 
@@ -401,7 +405,7 @@ class SignatoryInline(admin.TabularInline):
 @admin.register(Agreement)
 class AgreementAdmin(SpreadsheetMixin, RegistryAdmin):
     resource_classes = [resources.AgreementResource]
-    list_display = ("title_en", "kind", "signed_on", "place", "partnership", "publication")
+    list_display = ("title_en", "kind", "signed_display", "place", "partnership", "publication")
     list_filter = ("publication", "kind", "fields", "signed_precision")
     list_select_related = ("place", "partnership__city", "partnership__partner")
     search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "slug")
@@ -409,6 +413,10 @@ class AgreementAdmin(SpreadsheetMixin, RegistryAdmin):
     date_hierarchy = "signed_on"
     inlines = [SignatoryInline]
     prepopulated_fields = {"slug": ("title_en",)}
+
+    @admin.display(description=_("signed on"), ordering="signed_on")
+    def signed_display(self, obj):
+        return partial_date(obj.signed_on, obj.signed_precision) or "—"
 
 
 # --------------------------------------------------------------------------- events
@@ -424,7 +432,7 @@ class EventParticipantInline(admin.TabularInline):
 @admin.register(Event)
 class EventAdmin(SpreadsheetMixin, RegistryAdmin):
     resource_classes = [resources.EventResource]
-    list_display = ("title_en", "kind", "start_on", "end_on", "city", "venue", "publication")
+    list_display = ("title_en", "kind", "start_display", "end_on", "city", "venue", "publication")
     list_filter = ("publication", "kind", ("city__country", CountryFilter))
     list_select_related = ("city",)
     search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "slug")
@@ -432,6 +440,10 @@ class EventAdmin(SpreadsheetMixin, RegistryAdmin):
     date_hierarchy = "start_on"
     inlines = [EventParticipantInline]
     prepopulated_fields = {"slug": ("title_en",)}
+
+    @admin.display(description=_("start"), ordering="start_on")
+    def start_display(self, obj):
+        return partial_date(obj.start_on, obj.start_precision)
 
 
 # --------------------------------------------------------------------------- delegations

@@ -397,7 +397,7 @@ class NetworkViewSet(ConditionalMixin, viewsets.ViewSet):
         if home is None:
             raise Http404("No home city: REGISTRY_HOME_CITY names no city.")
         as_of = query.validated_data.get("as_of") or timezone.localdate()
-        summary = network.network_summary(home, as_of)
+        summary = network.cached_network_summary(home, as_of)
         return Response(ser.NetworkSerializer(summary, context={"request": request}).data)
 
 

@@ -9,7 +9,7 @@ from django.utils.translation import get_language
 def partial_date(value: datetime.date | None, precision: str = "day", language: str | None = None) -> str:
     """Format ``value`` at ``precision`` (``day``, ``month`` or ``year``) for ``language``.
 
-    ``partial_date(date(1966, 1, 1), "year")`` → ``"1966"`` (never “1 January 1966”);
+    ``partial_date(date(1966, 1, 1), "year")`` → ``"1966"`` / ``"1966년"`` (never “1 January 1966”);
     ``"month"`` → ``"June 1966"`` / ``"1966년 6월"``; ``"day"`` → ``"30 June 1966"`` /
     ``"1966년 6월 30일"`` (Babel's CLDR formats). ``None`` gives ``""``.
     """
@@ -19,7 +19,7 @@ def partial_date(value: datetime.date | None, precision: str = "day", language: 
     if locale == "en":
         locale = "en_GB"
     if precision == "year":
-        return str(value.year)
+        return f"{value.year}년" if locale == "ko" else str(value.year)
     if precision == "month":
         return format_skeleton("yMMMM", value, locale=locale)
     return format_date(value, "long", locale=locale)

@@ -140,6 +140,32 @@ def text_search(*fields: str):
 
 DATE_HELP = _("A date as YYYY-MM-DD.")
 
+ORDERING_LABELS = {
+    "name": _("Name"),
+    "title": _("Title"),
+    "country": _("Country"),
+    "population": _("Population"),
+    "partner": _("Partner city"),
+    "kind": _("Kind"),
+    "status": _("Status"),
+    "established_on": _("Date established"),
+    "signed_on": _("Date signed"),
+    "start_on": _("Start date"),
+    "published_on": _("Date published"),
+}
+
+
+class RegistryOrderingFilter(filters.OrderingFilter):
+    """``ordering``: the allow-listed parameter names, with translated labels; ``-`` for descending."""
+
+    descending_fmt = _("%s (descending)")
+
+    def __init__(self, *args, **kwargs):
+        params = [param for _, param in kwargs.get("fields", ())]
+        kwargs.setdefault("field_labels", {param: ORDERING_LABELS[param] for param in params})
+        kwargs.setdefault("label", _("Order by"))
+        super().__init__(*args, **kwargs)
+
 
 def date_filter(field: str, lookup: str, label) -> filters.DateFilter:
     return filters.DateFilter(
@@ -188,7 +214,7 @@ class PartnershipFilter(RegistryFilterSet):
         input_formats=["%Y-%m-%d"],
         error_messages={"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2022-09-21.")},
     )
-    ordering = filters.OrderingFilter(
+    ordering = RegistryOrderingFilter(
         fields=(
             ("established_on", "established_on"),
             ("partner__name_en", "partner"),
@@ -241,7 +267,7 @@ class CityFilter(RegistryFilterSet):
     )
     in_force_on = filters.DateFilter(method="filter_partnership", label=_("In force on"), input_formats=["%Y-%m-%d"])
     admin_level = filters.ChoiceFilter(choices=City.AdminLevel.choices, label=_("Administrative level"))
-    ordering = filters.OrderingFilter(
+    ordering = RegistryOrderingFilter(
         fields=(("name_en", "name"), ("country", "country"), ("population", "population")),
         label=_("Order by"),
     )
@@ -302,7 +328,7 @@ class AgreementFilter(RegistryFilterSet):
     partnership = filters.NumberFilter(field_name="partnership", label=_("Partnership id"))
     established_after = date_filter("signed_on", "gte", _("Signed on or after"))
     established_before = date_filter("signed_on", "lte", _("Signed on or before"))
-    ordering = filters.OrderingFilter(fields=(("signed_on", "signed_on"), ("title_en", "title")), label=_("Order by"))
+    ordering = RegistryOrderingFilter(fields=(("signed_on", "signed_on"), ("title_en", "title")), label=_("Order by"))
 
     class Meta:
         model = Agreement
@@ -330,7 +356,7 @@ class EventFilter(RegistryFilterSet):
     established_after = date_filter("start_on", "gte", _("Starting on or after"))
     established_before = date_filter("start_on", "lte", _("Starting on or before"))
     delegation = filters.CharFilter(field_name="delegation__slug", label=_("Delegation slug"))
-    ordering = filters.OrderingFilter(fields=(("start_on", "start_on"), ("title_en", "title")), label=_("Order by"))
+    ordering = RegistryOrderingFilter(fields=(("start_on", "start_on"), ("title_en", "title")), label=_("Order by"))
 
     class Meta:
         model = Event
@@ -348,7 +374,7 @@ class DelegationFilter(RegistryFilterSet):
     kind = filters.ChoiceFilter(choices=Delegation.Kind.choices, label=_("Kind"))
     established_after = date_filter("start_on", "gte", _("Starting on or after"))
     established_before = date_filter("start_on", "lte", _("Starting on or before"))
-    ordering = filters.OrderingFilter(fields=(("start_on", "start_on"), ("name_en", "name")), label=_("Order by"))
+    ordering = RegistryOrderingFilter(fields=(("start_on", "start_on"), ("name_en", "name")), label=_("Order by"))
 
     class Meta:
         model = Delegation
@@ -374,7 +400,7 @@ class DelegationFilter(RegistryFilterSet):
 class OrganizationFilter(RegistryFilterSet):
     country = CountryCodesFilter(field_name="country")
     kind = filters.ChoiceFilter(choices=Organization.Kind.choices, label=_("Kind"))
-    ordering = filters.OrderingFilter(fields=(("name_en", "name"),), label=_("Order by"))
+    ordering = RegistryOrderingFilter(fields=(("name_en", "name"),), label=_("Order by"))
 
     class Meta:
         model = Organization
@@ -385,7 +411,7 @@ class OrganizationFilter(RegistryFilterSet):
 
 
 class PersonFilter(RegistryFilterSet):
-    ordering = filters.OrderingFilter(fields=(("name_en", "name"),), label=_("Order by"))
+    ordering = RegistryOrderingFilter(fields=(("name_en", "name"),), label=_("Order by"))
 
     class Meta:
         model = Person
@@ -397,7 +423,7 @@ class PersonFilter(RegistryFilterSet):
 
 class SourceFilter(RegistryFilterSet):
     language = filters.CharFilter(field_name="language", lookup_expr="iexact", label=_("Language"))
-    ordering = filters.OrderingFilter(
+    ordering = RegistryOrderingFilter(
         fields=(("title", "title"), ("published_on", "published_on")), label=_("Order by")
     )
 
@@ -410,7 +436,7 @@ class SourceFilter(RegistryFilterSet):
 
 
 class CooperationFieldFilter(RegistryFilterSet):
-    ordering = filters.OrderingFilter(fields=(("name_en", "name"),), label=_("Order by"))
+    ordering = RegistryOrderingFilter(fields=(("name_en", "name"),), label=_("Order by"))
 
     class Meta:
         model = CooperationField

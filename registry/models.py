@@ -776,15 +776,17 @@ class Partnership(RegistryModel):
         self.established_on = truncate_to_precision(self.established_on, self.established_precision)
         self.ended_on = truncate_to_precision(self.ended_on, self.ended_precision)
         if self.city_id and self.partner_id and self.established_on:
-            overlapping = (
-                Partnership.objects.filter(
-                    Q(city=self.city_id, partner=self.partner_id) | Q(city=self.partner_id, partner=self.city_id)
+            same_pair = Partnership.objects.filter(
+                Q(city=self.city_id, partner=self.partner_id) | Q(city=self.partner_id, partner=self.city_id)
+            ).exclude(pk=self.pk)
+            if self.ended_on is None:
+                # Two open ones are refused by the partnership_one_open_per_pair constraint (on
+                # "partner"); here only an ended one that runs past this start can overlap.
+                overlapping = same_pair.filter(ended_on__gt=self.established_on)
+            else:
+                overlapping = same_pair.filter(
+                    Q(ended_on__isnull=True) | Q(ended_on__gt=self.established_on), established_on__lt=self.ended_on
                 )
-                .exclude(pk=self.pk)
-                .filter(Q(ended_on__isnull=True) | Q(ended_on__gt=self.established_on))
-            )
-            if self.ended_on:
-                overlapping = overlapping.filter(established_on__lt=self.ended_on)
             if overlapping.exists():
                 raise ValidationError(
                     {"established_on": _("These two cities already have a partnership in force in this period.")},

@@ -31,3 +31,21 @@ def test_unknown_region_and_country():
 
 def test_countries_in_a_subregion():
     assert {"KZ", "KG", "TJ", "TM", "UZ"} == regions.countries_in(regions.get_region("143"))
+
+
+def test_korean_catalogue_translates_every_message():
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+    from django.conf import settings
+
+    path = Path(settings.BASE_DIR) / "locale" / "ko" / "LC_MESSAGES" / "django.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale="ko")
+    untranslated = [
+        message.id
+        for message in catalog
+        if message.id
+        and (message.fuzzy or not (message.string[0] if isinstance(message.id, tuple) else message.string))
+    ]
+    assert untranslated == []

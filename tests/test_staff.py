@@ -220,3 +220,39 @@ def test_ending_before_the_start_is_refused_and_changes_nothing(client, editor):
     )
     partnership.refresh_from_db()
     assert (partnership.status, partnership.ended_on) == ("active", None)
+
+
+def api_client(user):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+def test_second_of_two_concurrent_api_edits_of_almaty_is_412(shipped_data, editor):
+    other = member("Registry editors", username="api-bob")
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    url = f"/api/v1/partnerships/{almaty.pk}/"
+    alice, bob = api_client(editor), api_client(other)
+    alice_etag = alice.get(url)["ETag"]
+    bob_etag = bob.get(url)["ETag"]
+    first = alice.patch(url, {"notes": "Alice's note"}, format="json", HTTP_IF_MATCH=alice_etag)
+    assert first.status_code == HTTPStatus.OK
+    second = bob.patch(url, {"notes": "Bob's note"}, format="json", HTTP_IF_MATCH=bob_etag)
+    assert second.status_code == HTTPStatus.PRECONDITION_FAILED
+    almaty.refresh_from_db()
+    assert almaty.notes == "Alice's note"
+    assert almaty.history.first().history_user == editor
+
+
+def test_roles_in_the_api(viewer, editor, manager):
+    city = CityFactory(slug="spare", name_en="Spare")
+    url = "/api/v1/cities/spare/"
+    assert api_client(viewer).get(url).status_code == HTTPStatus.OK
+    assert api_client(viewer).patch(url, {"notes": "x"}, format="json").status_code == HTTPStatus.FORBIDDEN
+    assert api_client(editor).patch(url, {"notes": "x"}, format="json").status_code == HTTPStatus.OK
+    assert api_client(editor).delete(url).status_code == HTTPStatus.FORBIDDEN
+    assert api_client(manager).delete(url).status_code == HTTPStatus.NO_CONTENT
+    assert not City.objects.filter(pk=city.pk).exists()
