@@ -755,6 +755,7 @@ class Partnership(RegistryModel):
         indexes = [
             models.Index(fields=["established_on", "ended_on"], name="partnership_dates_idx"),
             models.Index(fields=["kind", "status"], name="partnership_kind_status_idx"),
+            models.Index(fields=["publication", "established_on", "id"], name="partnership_list_idx"),
         ]
 
     def __str__(self):
@@ -858,7 +859,7 @@ class Agreement(SourcedModel):
         ordering = ["-signed_on", "slug"]
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
-        indexes = [models.Index(fields=["signed_on", "slug"], name="agreement_signed_idx")]
+        indexes = [models.Index(fields=["publication", "-signed_on", "slug"], name="agreement_list_idx")]
 
     def __str__(self):
         return self.title
@@ -998,7 +999,7 @@ class Delegation(SourcedModel):
         ordering = ["-start_on", "slug"]
         verbose_name = _("delegation")
         verbose_name_plural = _("delegations")
-        indexes = [models.Index(fields=["start_on", "slug"], name="delegation_start_idx")]
+        indexes = [models.Index(fields=["publication", "-start_on", "slug"], name="delegation_list_idx")]
         constraints = [
             rule(
                 "delegation_ends_after_start",
@@ -1266,7 +1267,10 @@ class Event(SourcedModel):
                 "end_on",
             ),
         ]
-        indexes = [models.Index(fields=["start_on", "slug"], name="event_start_idx")]
+        indexes = [
+            models.Index(fields=["publication", "-start_on", "slug"], name="event_list_idx"),
+            models.Index(fields=["start_on"], name="event_start_idx"),
+        ]
 
     def __str__(self):
         return self.title

@@ -322,6 +322,8 @@ class CityDetailView(DetailView):
             ),
         )
 
+    max_items = 50  # latest agreements and events shown
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         city = self.object
@@ -330,17 +332,18 @@ class CityDetailView(DetailView):
         context["partner_count"] = (
             network.partnerships_of(city).filter(ended_on__isnull=True).count() if home and home.pk == city.pk else None
         )
+        # Subqueries rather than joins (no DISTINCT), and bounded, so the page costs the same
+        # at any table size.
+        with_city = Partnership.objects.filter(partner=city).values("pk")
         context["agreements"] = (
             Agreement.objects.published()
-            .filter(Q(place=city) | Q(partnership__partner=city))
-            .distinct()
-            .select_related("place")
+            .filter(Q(place=city) | Q(partnership__in=with_city))
+            .select_related("place")[: self.max_items]
         )
         context["events"] = (
             Event.objects.published()
-            .filter(Q(city=city) | Q(partnership__partner=city))
-            .select_related("city")
-            .distinct()
+            .filter(Q(city=city) | Q(partnership__in=with_city))
+            .select_related("city")[: self.max_items]
         )
         marker = maps.marker_for(city)
         context["map"] = maps.area_map([marker]) if marker else None
@@ -404,6 +407,8 @@ class CountryDetailView(TemplateView):
     delegations. Upper-case codes redirect to lower case; unknown codes are a 404."""
 
     template_name = "registry/country_detail.html"
+    max_rows = 200  # cities shown (and on the map)
+    max_items = 20  # latest agreements, events and delegations shown
 
     def get(self, request, *args, code, **kwargs):
         if code != code.lower():
@@ -415,27 +420,32 @@ class CountryDetailView(TemplateView):
     def get_context_data(self, *, code, **kwargs):
         context = super().get_context_data(**kwargs)
         country = Country(code.upper())
+        in_country = City.objects.filter(country=country.code)
+        # Bounded: a page never grows with the table (the lists link to the full, filtered lists).
         cities = list(
-            City.objects.filter(country=country.code).prefetch_related(
+            in_country.prefetch_related(
                 Prefetch("partnerships_as_partner", queryset=Partnership.objects.published().select_related("city"))
-            )
+            )[: self.max_rows]
         )
         if not cities:
             raise Http404(_("No city of this country is in the registry."))
         stops = ItineraryStop.objects.filter(delegation=OuterRef("pk"), city__country=country.code)
         markers = maps.markers_for(cities)
+        partner_agreements = Partnership.objects.filter(partner__country=country.code).values("pk")
         context.update(
             country=country,
             region=regions.region_of(country.code),
             subregion=regions.subregion_of(country.code),
             cities=cities,
+            city_count=in_country.count() if len(cities) == self.max_rows else len(cities),
             map=maps.area_map(markers) if markers else None,
             agreements=Agreement.objects.published()
-            .filter(Q(place__country=country.code) | Q(partnership__partner__country=country.code))
-            .select_related("place")
-            .distinct(),
-            events=Event.objects.published().filter(city__country=country.code).select_related("city"),
-            delegations=Delegation.objects.published().filter(Exists(stops)),
+            .filter(Q(place__country=country.code) | Q(partnership__in=partner_agreements))
+            .select_related("place")[: self.max_items],
+            events=Event.objects.published()
+            .filter(city__country=country.code)
+            .select_related("city")[: self.max_items],
+            delegations=Delegation.objects.published().filter(Exists(stops))[: self.max_items],
         )
         return context
 

@@ -22,6 +22,6 @@ def run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0004_indexes")]
+    dependencies = [("registry", "0004_indexes_for_lists")]
 
     operations = [migrations.RunPython(run(FORWARD), run(BACKWARD))]
