@@ -6,6 +6,8 @@ import pytest
 
 from registry.models import Partnership
 
+from .api_expected import ALMATY, almaty_partnership
+
 pytestmark = pytest.mark.django_db
 
 
@@ -18,35 +20,7 @@ def test_busan_almaty_agreement_is_exact(shipped_data, api_client):
         "title_en": "Friendly cooperation city agreement between Busan and Almaty",
         "title_ko": "부산광역시–알마티시 우호협력도시 협정",
         "kind": "friendship_city",
-        "partnership": {
-            "id": PARTNERSHIP_ID,
-            "city": {
-                "slug": "busan",
-                "name_en": "Busan",
-                "name_ko": "부산",
-                "name_native": "부산광역시",
-                "country": "KR",
-                "region": "asia",
-                "subregion": "eastern-asia",
-                "latitude": 35.1797,
-                "longitude": 129.0761,
-            },
-            "partner": {
-                "slug": "almaty",
-                "name_en": "Almaty",
-                "name_ko": "알마티",
-                "name_native": "Алматы",
-                "country": "KZ",
-                "region": "asia",
-                "subregion": "central-asia",
-                "latitude": 43.2333,
-                "longitude": 76.95,
-            },
-            "kind": "friendship",
-            "status": "active",
-            "established_on": "2022-09-14",
-            "established_precision": "day",
-        },
+        "partnership": almaty_partnership(PARTNERSHIP_ID),
         "parties": [
             {
                 "slug": "akimat-of-almaty",
@@ -65,17 +39,7 @@ def test_busan_almaty_agreement_is_exact(shipped_data, api_client):
         ],
         "signed_on": "2022-09-14",
         "signed_precision": "day",
-        "place": {
-            "slug": "almaty",
-            "name_en": "Almaty",
-            "name_ko": "알마티",
-            "name_native": "Алматы",
-            "country": "KZ",
-            "region": "asia",
-            "subregion": "central-asia",
-            "latitude": 43.2333,
-            "longitude": 76.95,
-        },
+        "place": ALMATY,
         "venue": "Almaty City Hall",
         "fields": [
             {"slug": "culture", "name_en": "culture", "name_ko": "문화"},

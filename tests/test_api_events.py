@@ -7,6 +7,8 @@ from icalendar import Calendar
 
 from registry.models import Partnership
 
+from .api_expected import ALMATY, almaty_partnership
+
 pytestmark = pytest.mark.django_db
 
 
@@ -22,47 +24,9 @@ def test_signing_ceremony_is_exact(shipped_data, api_client):
         "start_on": "2022-09-14",
         "start_precision": "day",
         "end_on": None,
-        "city": {
-            "slug": "almaty",
-            "name_en": "Almaty",
-            "name_ko": "알마티",
-            "name_native": "Алматы",
-            "country": "KZ",
-            "region": "asia",
-            "subregion": "central-asia",
-            "latitude": 43.2333,
-            "longitude": 76.95,
-        },
+        "city": ALMATY,
         "venue": "Almaty City Hall",
-        "partnership": {
-            "id": PARTNERSHIP_ID,
-            "city": {
-                "slug": "busan",
-                "name_en": "Busan",
-                "name_ko": "부산",
-                "name_native": "부산광역시",
-                "country": "KR",
-                "region": "asia",
-                "subregion": "eastern-asia",
-                "latitude": 35.1797,
-                "longitude": 129.0761,
-            },
-            "partner": {
-                "slug": "almaty",
-                "name_en": "Almaty",
-                "name_ko": "알마티",
-                "name_native": "Алматы",
-                "country": "KZ",
-                "region": "asia",
-                "subregion": "central-asia",
-                "latitude": 43.2333,
-                "longitude": 76.95,
-            },
-            "kind": "friendship",
-            "status": "active",
-            "established_on": "2022-09-14",
-            "established_precision": "day",
-        },
+        "partnership": almaty_partnership(PARTNERSHIP_ID),
         "agreement": {
             "slug": "busan-almaty-friendly-cooperation-city-agreement",
             "title_en": "Friendly cooperation city agreement between Busan and Almaty",

@@ -4,6 +4,8 @@ from http import HTTPStatus
 
 import pytest
 
+from .api_expected import ALMATY
+
 pytestmark = pytest.mark.django_db
 
 
@@ -16,17 +18,7 @@ def test_organization_detail_is_exact(shipped_data, api_client):
         "name_ko": "",
         "name_native": "Алматы қаласының әкімдігі",
         "kind": "government",
-        "city": {
-            "slug": "almaty",
-            "name_en": "Almaty",
-            "name_ko": "알마티",
-            "name_native": "Алматы",
-            "country": "KZ",
-            "region": "asia",
-            "subregion": "central-asia",
-            "latitude": 43.2333,
-            "longitude": 76.95,
-        },
+        "city": ALMATY,
         "country": "KZ",
         "website": "",
         "notes": "The city administration of Almaty, headed by the akim (mayor).",

@@ -9,6 +9,7 @@ import pytest
 
 from registry.models import Partnership, Publication
 
+from .api_expected import ALMATY, BUSAN
 from .factories import PartnershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,28 +23,8 @@ def expected_almaty():
     PARTNERSHIP_ID = almaty_partnership().pk
     return {
         "id": PARTNERSHIP_ID,
-        "city": {
-            "slug": "busan",
-            "name_en": "Busan",
-            "name_ko": "부산",
-            "name_native": "부산광역시",
-            "country": "KR",
-            "region": "asia",
-            "subregion": "eastern-asia",
-            "latitude": 35.1797,
-            "longitude": 129.0761,
-        },
-        "partner": {
-            "slug": "almaty",
-            "name_en": "Almaty",
-            "name_ko": "알마티",
-            "name_native": "Алматы",
-            "country": "KZ",
-            "region": "asia",
-            "subregion": "central-asia",
-            "latitude": 43.2333,
-            "longitude": 76.95,
-        },
+        "city": BUSAN,
+        "partner": ALMATY,
         "kind": "friendship",
         "established_on": "2022-09-14",
         "established_precision": "day",
