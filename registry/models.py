@@ -207,6 +207,11 @@ class RegistryModel(models.Model):
                             )
                         if result is not UNSUPPORTED:
                             continue
+                    elif isinstance(constraint, models.UniqueConstraint) and constraint.condition is not None:
+                        # A conditional unique constraint only applies when its condition holds:
+                        # skip the query when the condition is known to be false for this row.
+                        if evaluate(constraint.condition, self) is False:
+                            continue
                     constraint.validate(model_class, self, exclude=exclude, using=using)
                 except ValidationError as error:
                     code = getattr(error, "code", None)
