@@ -203,8 +203,19 @@ class SpreadsheetMixin(ImportExportMixin):
         return self.has_view_permission(request)
 
 
+class CitedRecordAdmin(RegistryAdmin):
+    """Deleting a source or cooperation field that records still cite is refused, naming them."""
+
+    def get_deleted_objects(self, objs, request):
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for obj in objs:
+            for record in obj.citing_records():
+                protected.append(f"{record._meta.verbose_name.capitalize()}: {record}")
+        return to_delete, model_count, perms_needed, protected
+
+
 @admin.register(Source)
-class SourceAdmin(RegistryAdmin):
+class SourceAdmin(CitedRecordAdmin):
     list_display = ("title", "publisher", "published_on", "language", "url")
     list_filter = ("language", "publisher")
     search_fields = ("title", "publisher", "url", "slug")
@@ -213,7 +224,7 @@ class SourceAdmin(RegistryAdmin):
 
 
 @admin.register(CooperationField)
-class CooperationFieldAdmin(RegistryAdmin):
+class CooperationFieldAdmin(CitedRecordAdmin):
     list_display = ("name_en", "name_ko", "slug")
     search_fields = ("name_en", "name_ko", "slug")
     prepopulated_fields = {"slug": ("name_en",)}

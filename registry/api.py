@@ -21,7 +21,7 @@ import hashlib
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, ProtectedError, RestrictedError
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import Http404, JsonResponse
@@ -211,6 +211,24 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
         candidates = {tag.strip().removeprefix("W/") for tag in expected.split(",")}
         if "*" not in candidates and current not in candidates:
             raise PreconditionFailed()
+
+    def get_object(self):
+        """For writes inside :meth:`update`/:meth:`destroy`'s transaction, lock the row and
+        read it again, so ``If-Match`` is compared with what is stored and no other write can
+        slip in between the check and the save."""
+        obj = super().get_object()
+        if self.request.method in ("PUT", "PATCH", "DELETE") and transaction.get_connection().in_atomic_block:
+            type(obj)._base_manager.select_for_update().filter(pk=obj.pk).exists()
+            obj = super().get_object()
+        return obj
+
+    def update(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().update(request, *args, **kwargs)
+
+    def destroy(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().destroy(request, *args, **kwargs)
 
     def perform_update(self, serializer):
         self.check_if_match(serializer.instance)

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, router
-from django.db.models import F, Q
+from django.db.models import F, ProtectedError, Q
 from django.db.models.functions import Greatest, Least, Length
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -246,10 +246,34 @@ class SluggedModel(RegistryModel):
         return (self.slug,)
 
 
+class ReferencedByManyMixin:
+    """For rows that other records cite through many-to-many fields (sources, cooperation
+    fields): deleting one that is still cited is refused, as ``PROTECT`` refuses it for keys,
+    instead of silently removing it from every record."""
+
+    def citing_records(self, limit: int = 20) -> list[models.Model]:
+        """Up to ``limit`` records that refer to this row through a many-to-many field."""
+        found: list[models.Model] = []
+        for relation in self._meta.related_objects:
+            if relation.many_to_many and len(found) < limit:
+                found += list(getattr(self, relation.get_accessor_name()).all()[: limit - len(found)])
+        return found
+
+    def delete(self, *args, **kwargs):
+        citing = self.citing_records()
+        if citing:
+            raise ProtectedError(
+                f"“{self}” is still cited by {len(citing)}{'+' if len(citing) >= 20 else ''} record(s), "
+                f"e.g. {', '.join(str(record) for record in citing[:5])}; remove it from them first.",
+                set(citing),
+            )
+        return super().delete(*args, **kwargs)
+
+
 # --------------------------------------------------------------------------- sources
 
 
-class Source(SluggedModel):
+class Source(ReferencedByManyMixin, SluggedModel):
     """What a fact rests on: a publication, web page or dataset."""
 
     title = models.CharField(_("title"), max_length=500)
@@ -300,7 +324,7 @@ class SourcedModel(SluggedModel):
 # --------------------------------------------------------------------------- reference
 
 
-class CooperationField(SluggedModel):
+class CooperationField(ReferencedByManyMixin, SluggedModel):
     """A field of cooperation named in agreements: economy, culture, tourism, ..."""
 
     name_en = models.CharField(_("name (English)"), max_length=100, unique=True)

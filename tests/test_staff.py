@@ -256,3 +256,20 @@ def test_roles_in_the_api(viewer, editor, manager):
     assert api_client(editor).delete(url).status_code == HTTPStatus.FORBIDDEN
     assert api_client(manager).delete(url).status_code == HTTPStatus.NO_CONTENT
     assert not City.objects.filter(pk=city.pk).exists()
+
+
+def test_a_cited_source_cannot_be_deleted(client, shipped_data, manager):
+    from django.db.models import ProtectedError
+
+    from registry.models import CooperationField, Source
+
+    source = Source.objects.get(slug="busan-partners-research-2022")
+    with pytest.raises(ProtectedError):
+        source.delete()
+    client.force_login(manager)
+    page = client.post(reverse("admin:registry_source_delete", args=[source.pk]), {"post": "yes"})
+    assert page.status_code == HTTPStatus.OK and "Cannot delete source" in page.text
+    response = api_client(manager).delete("/api/v1/cooperation-fields/culture/")
+    assert response.status_code == HTTPStatus.CONFLICT
+    assert Source.objects.filter(pk=source.pk).exists()
+    assert CooperationField.objects.get(slug="culture").partnerships.exists()
