@@ -43,7 +43,7 @@ from .models import (
     Source,
     home_city,
 )
-from .text import fold
+from .text import MAX_SEARCH_WORDS, search_words
 
 
 class CountryCodesField(forms.MultipleChoiceField):
@@ -117,7 +117,7 @@ def search_filter(field: str):
     """A ``q`` filter matching every folded word in ``field`` (a ``search_text`` column)."""
 
     def method(queryset, name, value):
-        for word in fold(value).split():
+        for word in search_words(value):
             queryset = queryset.filter(**{f"{field}__contains": word})
         return queryset
 
@@ -128,7 +128,7 @@ def text_search(*fields: str):
     """A ``q`` filter matching every word in any of ``fields`` (case-insensitive)."""
 
     def method(queryset, name, value):
-        for word in value.split():
+        for word in value[:1000].split()[:MAX_SEARCH_WORDS]:
             condition = Q()
             for field in fields:
                 condition |= Q(**{f"{field}__icontains": word})
@@ -325,7 +325,9 @@ class AgreementFilter(RegistryFilterSet):
     field = filters.ModelChoiceFilter(
         field_name="fields", queryset=CooperationField.objects.all(), to_field_name="slug", label=_("Cooperation field")
     )
-    partnership = filters.NumberFilter(field_name="partnership", label=_("Partnership id"))
+    partnership = filters.NumberFilter(
+        field_name="partnership", label=_("Partnership id"), min_value=1, max_value=2**63 - 1
+    )
     established_after = date_filter("signed_on", "gte", _("Signed on or after"))
     established_before = date_filter("signed_on", "lte", _("Signed on or before"))
     ordering = RegistryOrderingFilter(fields=(("signed_on", "signed_on"), ("title_en", "title")), label=_("Order by"))

@@ -33,7 +33,7 @@ from simple_history.models import HistoricalRecords
 
 from . import regions
 from .conditions import UNSUPPORTED, evaluate, referenced_fields
-from .text import fold, localized
+from .text import fold, localized, search_words
 
 models.CharField.register_lookup(Length)
 
@@ -361,7 +361,7 @@ class CityQuerySet(SluggedQuerySet):
     def search(self, query: str) -> CityQuerySet:
         """Cities whose English, Korean, native, former names or aliases contain ``query``,
         ignoring case and accents (matched on the folded ``search_text`` column)."""
-        words = fold(query).split()
+        words = search_words(query)
         qs = self
         for word in words:
             qs = qs.filter(search_text__contains=word)

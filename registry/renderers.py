@@ -17,8 +17,8 @@ from django.conf import settings
 from rest_framework import renderers
 from rest_framework.utils.encoders import JSONEncoder
 
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from .text import neutralise_formula
+
 LIST_SEPARATOR = "; "
 
 
@@ -31,10 +31,7 @@ def neutralise(value) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float | Decimal):
         return str(value)
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    return neutralise_formula(str(value))
 
 
 def label(item) -> str:

@@ -13,18 +13,9 @@ from __future__ import annotations
 from import_export import fields, resources, widgets
 
 from .models import Agreement, City, Event, Partnership
-from .text import fold
+from .text import fold, neutralise_formula, restore_formula
 
 DATE = widgets.DateWidget(format="%Y-%m-%d")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 class RegistryResource(resources.ModelResource):
@@ -44,19 +35,12 @@ class RegistryResource(resources.ModelResource):
     def export(self, *args, **kwargs):
         dataset = super().export(*args, **kwargs)
         for index, row in enumerate(list(dataset)):
-            dataset[index] = tuple(self._neutralise(cell) for cell in row)
+            dataset[index] = tuple(neutralise_formula(cell) for cell in row)
         return dataset
-
-    @staticmethod
-    def _neutralise(cell):
-        if isinstance(cell, str) and cell.startswith(FORMULA_STARTS) and not _is_number(cell):
-            return "'" + cell
-        return cell
 
     def before_import_row(self, row, **kwargs):
         for key, value in list(row.items()):
-            if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-                row[key] = value[1:]
+            row[key] = restore_formula(value)
 
 
 def _options(model, import_id_fields, field_names, **extra):

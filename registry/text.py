@@ -24,6 +24,16 @@ def fold(text: str) -> str:
     return _SEPARATORS.sub(" ", folded).strip()
 
 
+# A search uses at most this many words (more only slows the query down, and a few thousand
+# would exceed the database's expression depth).
+MAX_SEARCH_WORDS = 8
+
+
+def search_words(query: str) -> list[str]:
+    """The folded words of ``query`` that a search matches, at most :data:`MAX_SEARCH_WORDS`."""
+    return fold(query[:1000]).split()[:MAX_SEARCH_WORDS]
+
+
 def localized(obj, field: str, language: str | None = None) -> str:
     """Return ``obj.<field>_ko`` when the language is Korean and it is filled, else ``<field>_en``."""
     language = (language or get_language() or "en").split("-")[0]
@@ -32,3 +42,31 @@ def localized(obj, field: str, language: str | None = None) -> str:
         if value:
             return value
     return getattr(obj, f"{field}_en", "")
+
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def neutralise_formula(cell):
+    """A spreadsheet cell made safe: text that a spreadsheet would run as a formula gets a
+    leading ``'`` (``=HYPERLINK(...)`` → ``'=HYPERLINK(...)``); numbers, including negative
+    ones written as text (``-118.25``), and other values are returned unchanged."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES) and not _is_number(cell):
+        return "'" + cell
+    return cell
+
+
+def restore_formula(cell):
+    """Undo :func:`neutralise_formula` on a cell read back from an exported file."""
+    if isinstance(cell, str) and cell.startswith("'") and cell[1:].startswith(FORMULA_PREFIXES):
+        return cell[1:]
+    return cell

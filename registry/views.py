@@ -43,6 +43,7 @@ from .models import (
     Signatory,
     home_city,
 )
+from .text import neutralise_formula
 
 # --------------------------------------------------------------------------- list machinery
 
@@ -209,7 +210,7 @@ class FilteredListMixin:
         writer = csv.writer(response)
         writer.writerow([header for header, _ in self.csv_columns])
         for row in self.csv_rows():
-            writer.writerow([getter(row) for _, getter in self.csv_columns])
+            writer.writerow([neutralise_formula(getter(row)) for _, getter in self.csv_columns])
         return response
 
 

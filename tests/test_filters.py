@@ -90,3 +90,19 @@ def test_city_filters_count_the_partners_the_home_page_counts(shipped_data):
     assert qs.count() == 37 and not qs.filter(slug="busan").exists()
     _, qs = run(CityFilter, "kind=friendship", City.objects.all())
     assert qs.count() == 12
+
+
+def test_a_very_long_search_is_bounded_and_never_an_error(client, shipped_data):
+    long_query = " ".join(["a"] * 2000)
+    for url in ("/cities/", "/events/", "/api/v1/cities/", "/api/v1/events/", "/api/v1/organizations/"):
+        assert client.get(url, {"q": long_query}).status_code == 200, url
+    assert client.get("/api/v1/agreements/", {"partnership": str(2**63)}).status_code == 400
+
+
+def test_page_csv_neutralises_formulas(client, shipped_data):
+    from registry.models import Event
+
+    Event.objects.filter(kind="announcement").update(title_en='=HYPERLINK("http://evil.example","x")')
+    body = client.get("/events/", {"format": "csv"}).content.decode()
+    assert "'=HYPERLINK" in body
+    assert ',=HYPERLINK' not in body
