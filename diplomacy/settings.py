@@ -228,13 +228,19 @@ REGISTRY_HOME_CITY = os.environ.get("REGISTRY_HOME_CITY", "busan")
 # Cache: shared by the API's throttling and its change stamp (Last-Modified). In-process by
 # default; set REDIS_URL (e.g. redis://127.0.0.1:6379/0) when several processes serve the site.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "registry"}
-    )
-}
+# Without Redis, production mode (several gunicorn workers) shares a file cache so that every
+# worker sees the same invalidations; development uses this process's memory.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+elif not DEBUG:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "registry"}}
 
 # JSON API at /api/v1/ (registry/api.py). Reading is open; writing needs a session (with CSRF)
 # or a token and the Django model permission. Anonymous reads are throttled per client address.

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.filters import CountryFilter
 from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import regions, resources, services
@@ -196,6 +197,8 @@ class SpreadsheetMixin(ImportExportMixin):
     """CSV/XLSX import (Registry managers: ``registry.import_records``) and export (anyone who
     may view). Import previews every row with its errors and writes nothing until confirmed."""
 
+    formats = [base_formats.CSV, base_formats.XLSX]
+
     def has_import_permission(self, request):
         return request.user.has_perm("registry.import_records") and self.has_add_permission(request)
 
@@ -231,6 +234,25 @@ class CooperationFieldAdmin(CitedRecordAdmin):
 
 
 # --------------------------------------------------------------------------- cities
+
+
+class OrderedInlineFormSet(forms.BaseInlineFormSet):
+    """Refuses two rows with the same ``order`` (the database would, with a 500)."""
+
+    def clean(self):
+        seen: dict[int, int] = {}
+        for number, form in enumerate(self.forms, start=1):
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            order = form.cleaned_data.get("order")
+            if order is None:
+                continue
+            if order in seen:
+                form.add_error(
+                    "order", _("Row %(row)d already has order %(order)d.") % {"row": seen[order], "order": order}
+                )
+            seen.setdefault(order, number)
+        super().clean()
 
 
 class CityNameInline(admin.TabularInline):
@@ -407,6 +429,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
 
 
 class SignatoryInline(admin.TabularInline):
+    formset = OrderedInlineFormSet
     model = Signatory
     extra = 0
     fields = ("order", "person", "role", "organization")
@@ -434,6 +457,7 @@ class AgreementAdmin(SpreadsheetMixin, RegistryAdmin):
 
 
 class EventParticipantInline(admin.TabularInline):
+    formset = OrderedInlineFormSet
     model = EventParticipant
     extra = 0
     fields = ("order", "person", "role", "organization")
@@ -461,6 +485,7 @@ class EventAdmin(SpreadsheetMixin, RegistryAdmin):
 
 
 class DelegationMemberInline(admin.TabularInline):
+    formset = OrderedInlineFormSet
     model = DelegationMember
     extra = 0
     fields = ("order", "person", "role", "organization")
@@ -468,6 +493,7 @@ class DelegationMemberInline(admin.TabularInline):
 
 
 class ItineraryStopInline(admin.TabularInline):
+    formset = OrderedInlineFormSet
     model = ItineraryStop
     extra = 0
     fields = ("order", "city", "arrive_on", "depart_on", "purpose_en", "purpose_ko")
@@ -475,6 +501,7 @@ class ItineraryStopInline(admin.TabularInline):
 
 
 class OutcomeInline(admin.StackedInline):
+    formset = OrderedInlineFormSet
     model = Outcome
     extra = 0
     fields = (

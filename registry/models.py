@@ -805,6 +805,10 @@ class Partnership(RegistryModel):
     def clean(self):
         self.established_on = truncate_to_precision(self.established_on, self.established_precision)
         self.ended_on = truncate_to_precision(self.ended_on, self.ended_precision)
+        if self.city_id and self.partner_id and self.partner.slug == settings.REGISTRY_HOME_CITY:
+            # The home city is always the first city, so every list, filter and page that
+            # looks at "the partner" sees the other city.
+            self.city, self.partner = self.partner, self.city
         if self.city_id and self.partner_id and self.established_on:
             same_pair = Partnership.objects.filter(
                 Q(city=self.city_id, partner=self.partner_id) | Q(city=self.partner_id, partner=self.city_id)

@@ -35,7 +35,7 @@ class RegistryResource(resources.ModelResource):
     def export(self, *args, **kwargs):
         dataset = super().export(*args, **kwargs)
         for index, row in enumerate(list(dataset)):
-            dataset[index] = tuple(neutralise_formula(cell) for cell in row)
+            dataset[index] = tuple(neutralise_formula(cell, numeric_text_is_number=True) for cell in row)
         return dataset
 
     def before_import_row(self, row, **kwargs):

@@ -56,12 +56,14 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def neutralise_formula(cell):
+def neutralise_formula(cell, *, numeric_text_is_number: bool = False):
     """A spreadsheet cell made safe: text that a spreadsheet would run as a formula gets a
-    leading ``'`` (``=HYPERLINK(...)`` → ``'=HYPERLINK(...)``); numbers, including negative
-    ones written as text (``-118.25``), and other values are returned unchanged."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES) and not _is_number(cell):
-        return "'" + cell
+    leading ``'`` (``=HYPERLINK(...)`` → ``'=HYPERLINK(...)``). Non-text values are returned
+    unchanged; with ``numeric_text_is_number`` so is text that is a plain number
+    (``-118.25``, as spreadsheet libraries render decimals)."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES):
+        if not (numeric_text_is_number and _is_number(cell)):
+            return "'" + cell
     return cell
 
 

@@ -105,4 +105,4 @@ def test_page_csv_neutralises_formulas(client, shipped_data):
     Event.objects.filter(kind="announcement").update(title_en='=HYPERLINK("http://evil.example","x")')
     body = client.get("/events/", {"format": "csv"}).content.decode()
     assert "'=HYPERLINK" in body
-    assert ',=HYPERLINK' not in body
+    assert ",=HYPERLINK" not in body

@@ -251,3 +251,10 @@ def test_changes_are_recorded_in_history():
     city.name_en = "Almaty"
     city.save()
     assert [h.name_en for h in city.history.all()] == ["Almaty", "Alma-Ata"]
+
+
+def test_home_city_is_always_the_first_city(home):
+    other = CityFactory(country="KZ")
+    partnership = Partnership(city=other, partner=home, kind="friendship", established_on=datetime.date(2022, 9, 14))
+    partnership.full_clean()
+    assert (partnership.city, partnership.partner) == (home, other)

@@ -115,3 +115,14 @@ def test_document_is_a_download_for_public_agreements_only(client, media):
 def test_uploaded_files_are_not_served_from_media_url(client, media):
     AgreementFactory(slug="public", document=SimpleUploadedFile("x.pdf", PDF))
     assert client.get(f"/{settings.MEDIA_URL}agreements/x.pdf").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_api_docs_work_under_the_content_security_policy(client):
+    import re
+
+    page = client.get("/api/v1/docs/")
+    assert page.status_code == HTTPStatus.OK
+    scripts = re.findall(r"<script([^>]*)>", page.text)
+    assert scripts and all('src="/' in attributes for attributes in scripts)  # no inline script
+    init = re.findall(r'<script src="(/api/v1/docs/\?script=[^"]*)"', page.text)[0]
+    assert "SwaggerUIBundle" in client.get(init).content.decode()

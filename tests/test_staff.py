@@ -273,3 +273,27 @@ def test_a_cited_source_cannot_be_deleted(client, shipped_data, manager):
     assert response.status_code == HTTPStatus.CONFLICT
     assert Source.objects.filter(pk=source.pk).exists()
     assert CooperationField.objects.get(slug="culture").partnerships.exists()
+
+
+def test_two_inline_rows_with_the_same_order_are_a_form_error(client, manager):
+    from registry.models import Delegation, Outcome
+
+    from .factories import DelegationFactory
+
+    delegation = DelegationFactory()
+    Outcome.objects.create(delegation=delegation, order=1, kind="contract", description_en="First")
+    client.force_login(manager)
+    data = form_data(client.get(change_url(delegation)))
+    data.update(
+        {
+            "outcomes-TOTAL_FORMS": "2",
+            "outcomes-1-order": "1",
+            "outcomes-1-kind": "contract",
+            "outcomes-1-description_en": "Second",
+            "outcomes-1-amount_qualifier": "exact",
+        }
+    )
+    response = client.post(change_url(delegation), data)
+    assert response.status_code == HTTPStatus.OK
+    assert "already has order 1" in response.text
+    assert Delegation.objects.get(pk=delegation.pk).outcomes.count() == 1
