@@ -20,6 +20,7 @@ import hashlib
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, ProtectedError, RestrictedError
@@ -62,6 +63,14 @@ EXPORT_FORMATS = {"csv", "geojson", "ics"}
 # --------------------------------------------------------------------------- policies
 
 
+class RequestTooLarge(exceptions.APIException):
+    """413: a JSON body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (2.5 MB)."""
+
+    status_code = 413
+    default_detail = "The request body is larger than the 2.5 MB a JSON request may have."
+    default_code = "request_too_large"
+
+
 def exception_handler(exc, context):
     """DRF's handler, plus: model validation errors → 400, integrity errors and deletes refused
     because other rows refer to the record → 409; every body ``{"detail", "code", "errors"?}``."""
@@ -81,6 +90,8 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, IntegrityError):
         exc = Conflict(f"The database refused the change: {exc}".strip(), "integrity_error")
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

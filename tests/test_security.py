@@ -126,3 +126,12 @@ def test_api_docs_work_under_the_content_security_policy(client):
     assert scripts and all('src="/' in attributes for attributes in scripts)  # no inline script
     init = re.findall(r'<script src="(/api/v1/docs/\?script=[^"]*)"', page.text)[0]
     assert "SwaggerUIBundle" in client.get(init).content.decode()
+
+
+def test_a_json_body_over_the_limit_is_a_json_413(client):
+    user = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(user)
+    body = '{"name_en": "' + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10) + '", "country": "KZ"}'
+    response = client.post("/api/v1/cities/", body, content_type="application/json")
+    assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    assert response.json()["code"] == "request_too_large"
