@@ -379,14 +379,14 @@ class CountryListView(FilteredListMixin, ListView):
 
     def get_queryset(self):
         today = timezone.localdate()
-        in_force = Partnership.objects.published().in_force_on(today).filter(partner=OuterRef("pk"))
+        # An uncorrelated IN subquery (runs once) rather than EXISTS per city.
+        partners_in_force = Partnership.objects.published().in_force_on(today).values("partner_id")
         rows = (
             super()
             .get_queryset()
-            .annotate(is_partner=Exists(in_force))
             .order_by()
             .values("country")
-            .annotate(cities=Count("id"), partners=Count("id", filter=Q(is_partner=True)))
+            .annotate(cities=Count("id"), partners=Count("id", filter=Q(pk__in=partners_in_force)))
         )
         result = []
         for row in rows:

@@ -19,7 +19,7 @@ import time
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from registry.cache import bump
@@ -98,6 +98,10 @@ class Command(BaseCommand):
             city_ids = self.make_cities(rng, cities, homes)
             partnership_ids = self.make_partnerships(rng, city_ids, homes, partnerships)
             self.make_documents(rng, city_ids, partnership_ids, events)
+        # Refresh the planner's statistics after a bulk load (PostgreSQL's autovacuum would in
+        # time; SQLite never does on its own): without them SQLite picks poor indexes.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         bump()
         self.stdout.write(
             f"Generated {cities} cities ({homes} home), {partnerships} partnerships, {events} events "
