@@ -438,7 +438,7 @@ class CountryDetailView(TemplateView):
             region=regions.region_of(country.code),
             subregion=regions.subregion_of(country.code),
             cities=cities,
-            city_count=in_country.count() if len(cities) == self.max_rows else len(cities),
+            city_count=in_country.count(),
             map=maps.area_map(markers) if markers else None,
             agreements=Agreement.objects.published()
             .filter(Q(place__country=country.code) | Q(partnership__in=partner_agreements))
