@@ -5,6 +5,8 @@ from http import HTTPStatus
 
 import pytest
 
+from .api_expected import ALMATY_SOURCES
+
 pytestmark = pytest.mark.django_db
 
 ALMATY = {
@@ -31,71 +33,7 @@ ALMATY = {
     "notes": "Population 2,030,285 at the national census of 1 September 2021 (Astana Times, 2023-10-31, citing the "
     "Bureau of National Statistics). Kazakhstan's largest city; capital of the Kazakh SSR and of Kazakhstan "
     "1929–1997. The renaming years differ between sources (1921 or 1922; 1993 or 1994).",
-    "sources": [
-        {
-            "slug": "busan-partners-research-2022",
-            "title": "Busan Metropolitan City – international partner cities as of September 2022 (research notes)",
-            "publisher": "City Diplomacy Registry research",
-            "url": "",
-            "published_on": "2026-11-01",
-        },
-        {
-            "slug": "busan-almaty-2022-09-21",
-            "title": "Busan signs a friendly cooperation city agreement with Almaty, Kazakhstan",
-            "publisher": "Busan Metropolitan City (press release, English text)",
-            "url": "",
-            "published_on": "2022-09-21",
-        },
-        {
-            "slug": "bfic-2022-11-01-almaty",
-            "title": "Busan–Almaty friendly cooperation city agreement (BFIC news)",
-            "publisher": "Busan Foundation for International Cooperation",
-            "url": "http://bfic.kr/new/contents/d2.asp?num=17980&pageno=20&pmode=view",
-            "published_on": "2022-11-01",
-        },
-        {
-            "slug": "busancom-viewbusanviewphp-c7c6a8f9",
-            "title": "busan.com/view/busan/view.php?code=2022091516300062707",
-            "publisher": "Busan Ilbo",
-            "url": "http://busan.com/view/busan/view.php?code=2022091516300062707",
-            "published_on": None,
-        },
-        {
-            "slug": "busancom-viewbusanviewphp-f4d50533",
-            "title": "busan.com/view/busan/view.php?code=2022092111002676658",
-            "publisher": "Busan Ilbo",
-            "url": "http://busan.com/view/busan/view.php?code=2022092111002676658",
-            "published_on": None,
-        },
-        {
-            "slug": "ccnewsqcom-htmlviewhtml-6aed5679",
-            "title": "ccnewsq.com/html/view.html?idx=329567",
-            "publisher": "ccnewsq.com",
-            "url": "http://ccnewsq.com/html/view.html?idx=329567",
-            "published_on": None,
-        },
-        {
-            "slug": "enwikipediaorg-wikialmaty-fb292a43",
-            "title": "en.wikipedia.org/wiki/Almaty",
-            "publisher": "Wikipedia",
-            "url": "https://en.wikipedia.org/wiki/Almaty",
-            "published_on": None,
-        },
-        {
-            "slug": "newsiscom-view-0189e564",
-            "title": "newsis.com/view?id=NISX20220921_0002020412",
-            "publisher": "Newsis",
-            "url": "https://www.newsis.com/view/?id=NISX20220921_0002020412",
-            "published_on": None,
-        },
-        {
-            "slug": "pluskoreanet-290860-a4b16ed4",
-            "title": "pluskorea.net/290860",
-            "publisher": "pluskorea.net",
-            "url": "http://pluskorea.net/290860",
-            "published_on": None,
-        },
-    ],
+    "sources": ALMATY_SOURCES,
     "created_at": "2022-09-21T00:00:00Z",
     "updated_at": "2022-09-21T00:00:00Z",
 }
