@@ -19,7 +19,8 @@ def fold(text: str) -> str:
     if not text:
         return ""
     decomposed = unicodedata.normalize("NFKD", str(text))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # Drop combining marks and invisible format characters (RTL marks, zero-width spaces).
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
     folded = unicodedata.normalize("NFC", stripped).casefold()
     return _SEPARATORS.sub(" ", folded).strip()
 

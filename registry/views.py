@@ -469,7 +469,10 @@ class AgreementListView(FilteredListMixin, ListView):
         ("signed_on", lambda a: iso(a.signed_on, a.signed_precision)),
         ("place", lambda a: a.place.slug if a.place else ""),
         ("venue", lambda a: a.venue),
-        ("partner", lambda a: a.partnership.partner.slug if a.partnership else ""),
+        (
+            "partner",
+            lambda a: a.partnership.partner.slug if a.partnership and a.partnership.publication == "published" else "",
+        ),
         ("fields", lambda a: " ".join(f.slug for f in a.fields.all())),
     ]
 

@@ -49,3 +49,11 @@ def test_korean_catalogue_translates_every_message():
         and (message.fuzzy or not (message.string[0] if isinstance(message.id, tuple) else message.string))
     ]
     assert untranslated == []
+
+
+def test_search_folding_ignores_invisible_characters():
+    from registry.text import fold
+
+    assert fold("\u200falmaty") == "almaty"
+    assert fold("alm\u200baty\u202e") == "almaty"
+    assert fold("Valparaíso") == "valparaiso"
