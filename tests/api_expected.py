@@ -38,29 +38,36 @@ def almaty_partnership(pk: int) -> dict:
     }
 
 
+# The three sources described by hand in registry/fixture_data.py, as the API lists them.
+NOTES_SOURCE = {
+    "slug": "busan-partners-research-2022",
+    "title": "Busan Metropolitan City – international partner cities as of September 2022 (research notes)",
+    "publisher": "City Diplomacy Registry research",
+    "url": "",
+    "published_on": "2026-11-01",
+}
+ARTICLE_SOURCE = {
+    "slug": "busan-almaty-2022-09-21",
+    "title": "Busan signs a friendly cooperation city agreement with Almaty, Kazakhstan",
+    "publisher": "Busan Metropolitan City (press release, English text)",
+    "url": "",
+    "published_on": "2022-09-21",
+}
+BFIC_SOURCE = {
+    "slug": "bfic-2022-11-01-almaty",
+    "title": "Busan–Almaty friendly cooperation city agreement (BFIC news)",
+    "publisher": "Busan Foundation for International Cooperation",
+    "url": "http://bfic.kr/new/contents/d2.asp?num=17980&pageno=20&pmode=view",
+    "published_on": "2022-11-01",
+}
+# What the 2022 agreement and ceremony cite.
+AGREEMENT_SOURCES = [NOTES_SOURCE, ARTICLE_SOURCE, BFIC_SOURCE]
+
 # The sources Almaty cites in the shipped data, as the API lists them.
 ALMATY_SOURCES = [
-    {
-        "slug": "busan-partners-research-2022",
-        "title": "Busan Metropolitan City – international partner cities as of September 2022 (research notes)",
-        "publisher": "City Diplomacy Registry research",
-        "url": "",
-        "published_on": "2026-11-01",
-    },
-    {
-        "slug": "busan-almaty-2022-09-21",
-        "title": "Busan signs a friendly cooperation city agreement with Almaty, Kazakhstan",
-        "publisher": "Busan Metropolitan City (press release, English text)",
-        "url": "",
-        "published_on": "2022-09-21",
-    },
-    {
-        "slug": "bfic-2022-11-01-almaty",
-        "title": "Busan–Almaty friendly cooperation city agreement (BFIC news)",
-        "publisher": "Busan Foundation for International Cooperation",
-        "url": "http://bfic.kr/new/contents/d2.asp?num=17980&pageno=20&pmode=view",
-        "published_on": "2022-11-01",
-    },
+    NOTES_SOURCE,
+    ARTICLE_SOURCE,
+    BFIC_SOURCE,
     {
         "slug": "busancom-viewbusanviewphp-c7c6a8f9",
         "title": "busan.com/view/busan/view.php?code=2022091516300062707",

@@ -6,7 +6,7 @@ import pytest
 
 from registry.models import Partnership
 
-from .api_expected import ALMATY, almaty_partnership
+from .api_expected import AGREEMENT_SOURCES, ALMATY, almaty_partnership
 
 pytestmark = pytest.mark.django_db
 
@@ -87,29 +87,7 @@ def test_busan_almaty_agreement_is_exact(shipped_data, api_client):
         "summary_ko": "두 도시는 우호협력도시로서 상호 번영과 발전을 도모하고 인적 교류를 확대하며 경제, 문화, 관광, 영화, 디지털 산업, 의료 등 다양한 분야에서 상호 협력을 확대하기로 했다.",
         "document": None,
         "publication": "published",
-        "sources": [
-            {
-                "slug": "busan-partners-research-2022",
-                "title": "Busan Metropolitan City – international partner cities as of September 2022 (research notes)",
-                "publisher": "City Diplomacy Registry research",
-                "url": "",
-                "published_on": "2026-11-01",
-            },
-            {
-                "slug": "busan-almaty-2022-09-21",
-                "title": "Busan signs a friendly cooperation city agreement with Almaty, Kazakhstan",
-                "publisher": "Busan Metropolitan City (press release, English text)",
-                "url": "",
-                "published_on": "2022-09-21",
-            },
-            {
-                "slug": "bfic-2022-11-01-almaty",
-                "title": "Busan–Almaty friendly cooperation city agreement (BFIC news)",
-                "publisher": "Busan Foundation for International Cooperation",
-                "url": "http://bfic.kr/new/contents/d2.asp?num=17980&pageno=20&pmode=view",
-                "published_on": "2022-11-01",
-            },
-        ],
+        "sources": AGREEMENT_SOURCES,
         "created_at": "2022-09-21T00:00:00Z",
         "updated_at": "2022-09-21T00:00:00Z",
     }

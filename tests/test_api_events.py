@@ -7,7 +7,7 @@ from icalendar import Calendar
 
 from registry.models import Partnership
 
-from .api_expected import ALMATY, almaty_partnership
+from .api_expected import AGREEMENT_SOURCES, ALMATY, almaty_partnership
 
 pytestmark = pytest.mark.django_db
 
@@ -85,29 +85,7 @@ def test_signing_ceremony_is_exact(shipped_data, api_client):
         "Asia.",
         "summary_ko": "유라시아 시민대장정 중 개최. 부산의 첫 중앙아시아 우호협력도시.",
         "publication": "published",
-        "sources": [
-            {
-                "slug": "busan-partners-research-2022",
-                "title": "Busan Metropolitan City – international partner cities as of September 2022 (research notes)",
-                "publisher": "City Diplomacy Registry research",
-                "url": "",
-                "published_on": "2026-11-01",
-            },
-            {
-                "slug": "busan-almaty-2022-09-21",
-                "title": "Busan signs a friendly cooperation city agreement with Almaty, Kazakhstan",
-                "publisher": "Busan Metropolitan City (press release, English text)",
-                "url": "",
-                "published_on": "2022-09-21",
-            },
-            {
-                "slug": "bfic-2022-11-01-almaty",
-                "title": "Busan–Almaty friendly cooperation city agreement (BFIC news)",
-                "publisher": "Busan Foundation for International Cooperation",
-                "url": "http://bfic.kr/new/contents/d2.asp?num=17980&pageno=20&pmode=view",
-                "published_on": "2022-11-01",
-            },
-        ],
+        "sources": AGREEMENT_SOURCES,
         "created_at": "2022-09-21T00:00:00Z",
         "updated_at": "2022-09-21T00:00:00Z",
     }
