@@ -71,7 +71,7 @@ test: lint check migrations-check pytest-sqlite pytest-postgres
 bench: messages
 	$(BIN)/python bench/run.py
 
-# Rebuild fixtures/*.json from ../shared/data/busan_partners.csv and registry/fixture_data.py.
+# Rebuild fixtures/*.json from ../shared/data/busan_partners.csv and registry/management/commands/_fixture_facts.py.
 fixtures: install
 	$(BIN)/python manage.py build_fixtures
 

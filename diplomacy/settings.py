@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "registry.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "registry.routers.PrimaryPinningMiddleware",
+    "registry.db_routers.PrimaryPinningMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "registry.middleware.AdminLanguageMiddleware",
@@ -133,7 +133,7 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         os.environ["DATABASE_REPLICA_URL"], conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0"))
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    DATABASE_ROUTERS = ["registry.routers.ReplicaRouter"]
+    DATABASE_ROUTERS = ["registry.db_routers.ReplicaRouter"]
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Writers take the lock when their transaction starts (no "database is locked" half-way
@@ -253,12 +253,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
-    "DEFAULT_PAGINATION_CLASS": "registry.api_policies.RegistryPagination",
+    "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.RegistryPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["registry.api_policies.RegistryFilterBackend"],
-    "DEFAULT_THROTTLE_CLASSES": ["registry.api_policies.AnonReadThrottle"],
-    "DEFAULT_SCHEMA_CLASS": "registry.api_schema.RegistryAutoSchema",
-    "EXCEPTION_HANDLER": "registry.api.exception_handler",
+    "DEFAULT_FILTER_BACKENDS": ["registry.api.filter_backends.RegistryFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["registry.api.throttling.AnonReadThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "registry.api.schema.RegistryAutoSchema",
+    "EXCEPTION_HANDLER": "registry.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

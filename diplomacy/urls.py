@@ -7,15 +7,13 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from registry.documents import agreement_document
 from registry.sitemaps import SITEMAPS
 from registry.views import RobotsView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", include(("registry.api", "api"), namespace="api")),
+    path("api/v1/", include(("registry.api.urls", "api"), namespace="api")),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("agreements/<slug:slug>/document.pdf", agreement_document, name="agreement-document"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", RobotsView.as_view(), name="robots"),
 ]

@@ -9,12 +9,18 @@ class RegistryConfig(AppConfig):
     verbose_name = _("City diplomacy registry")
 
     def ready(self):
-        """Invalidate cached aggregates whenever a registry row changes."""
+        """Connect the one change receiver (:func:`registry.cache.record_change`) to every save,
+        delete and many-to-many change of a registry model (their change history included)."""
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from .cache import bump
+        from .cache import record_change
 
         for model in self.get_models():
-            post_save.connect(bump, sender=model, dispatch_uid=f"registry-cache-save-{model.__name__}")
-            post_delete.connect(bump, sender=model, dispatch_uid=f"registry-cache-delete-{model.__name__}")
-        m2m_changed.connect(bump, dispatch_uid="registry-cache-m2m")
+            post_save.connect(record_change, sender=model, dispatch_uid=f"registry-change-save-{model.__name__}")
+            post_delete.connect(record_change, sender=model, dispatch_uid=f"registry-change-delete-{model.__name__}")
+        for model in self.get_models():
+            for field in model._meta.many_to_many:
+                through = field.remote_field.through
+                m2m_changed.connect(
+                    record_change, sender=through, dispatch_uid=f"registry-change-m2m-{through.__name__}"
+                )

@@ -1,8 +1,10 @@
-"""Public pages of the registry (mounted under i18n_patterns: English at /, Korean at /ko/)."""
+"""Every route of the registry's public site (mounted under i18n_patterns: English at /, Korean at
+/ko/): pages, the calendar feed and agreement documents. The API has its own URLconf
+(:mod:`registry.api.urls`)."""
 
 from django.urls import path
 
-from . import views
+from . import documents, views
 
 app_name = "registry"
 
@@ -14,6 +16,7 @@ urlpatterns = [
     path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country-detail"),
     path("agreements/", views.AgreementListView.as_view(), name="agreement-list"),
     path("agreements/<slug:slug>/", views.AgreementDetailView.as_view(), name="agreement-detail"),
+    path("agreements/<slug:slug>/document.pdf", documents.agreement_document, name="agreement-document"),
     path("events/", views.EventListView.as_view(), name="event-list"),
     path("events/calendar.ics", views.CalendarView.as_view(), name="event-calendar"),
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="event-detail"),

@@ -38,7 +38,7 @@ def almaty_partnership(pk: int) -> dict:
     }
 
 
-# The three sources described by hand in registry/fixture_data.py, as the API lists them.
+# The three sources described by hand in registry/management/commands/_fixture_facts.py, as the API lists them.
 NOTES_SOURCE = {
     "slug": "busan-partners-research-2022",
     "title": "Busan Metropolitan City – international partner cities as of September 2022 (research notes)",

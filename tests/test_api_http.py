@@ -6,8 +6,8 @@ from http import HTTPStatus
 
 import pytest
 
+from registry.api.renderers import neutralise
 from registry.models import City
-from registry.renderers import neutralise
 
 from .factories import CityFactory
 

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
+from registry.db_routers import PIN_COOKIE, ReplicaRouter, is_pinned, unpin
 from registry.models import City
-from registry.routers import PIN_COOKIE, ReplicaRouter, is_pinned, unpin
 
 from .factories import CityFactory, UserFactory
 
@@ -20,7 +20,7 @@ pytestmark = [
 
 @pytest.fixture
 def router(settings):
-    settings.DATABASE_ROUTERS = ["registry.routers.ReplicaRouter"]
+    settings.DATABASE_ROUTERS = ["registry.db_routers.ReplicaRouter"]
     unpin()
     yield
     unpin()

@@ -102,13 +102,13 @@ def media(settings, tmp_path):
 def test_document_is_a_download_for_public_agreements_only(client, media):
     public = AgreementFactory(slug="public", document=SimpleUploadedFile("x.pdf", PDF))
     draft = AgreementFactory(slug="draft", publication="draft", document=SimpleUploadedFile("y.pdf", PDF))
-    response = client.get(reverse("agreement-document", args=[public.slug]))
+    response = client.get(reverse("registry:agreement-document", args=[public.slug]))
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Disposition"] == 'attachment; filename="public.pdf"'
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
-    assert client.get(reverse("agreement-document", args=[draft.slug])).status_code == HTTPStatus.NOT_FOUND
+    assert client.get(reverse("registry:agreement-document", args=[draft.slug])).status_code == HTTPStatus.NOT_FOUND
     client.force_login(UserFactory(is_staff=True))
-    assert client.get(reverse("agreement-document", args=[draft.slug])).status_code == HTTPStatus.OK
+    assert client.get(reverse("registry:agreement-document", args=[draft.slug])).status_code == HTTPStatus.OK
     assert not str(media).startswith(str(settings.STATIC_ROOT))
 
 

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
-from registry import fixture_data as data
+from registry.management.commands import _fixture_facts as data
 from registry.models import City
 
 TIMESTAMP = "2022-09-21T00:00:00Z"

@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Q
 
-from registry.cache import bump
+from registry.cache import record_change
 from registry.models import (
     Agreement,
     City,
@@ -102,7 +102,7 @@ class Command(BaseCommand):
         # time; SQLite never does on its own): without them SQLite picks poor indexes.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-        bump()
+        record_change()
         self.stdout.write(
             f"Generated {cities} cities ({homes} home), {partnerships} partnerships, {events} events "
             f"in {time.perf_counter() - started:.1f} s (seed {seed})."

@@ -1,45 +1,35 @@
-"""The JSON API at ``/api/v1/``: viewsets on one router, plus the network on a date.
+"""The JSON API's views at ``/api/v1/``: viewsets for every record, plus the network on a date.
 
 * Reading is open to everyone and throttled for anonymous clients; drafts are visible only to
-  staff holding the model's ``view`` permission. Writing needs a token or a session (with
+  those the model's ``visible_to()`` lets see them. Writing needs a token or a session (with
   CSRF) and the matching Django model permission (``add``/``change``/``delete``).
 * Lists use the FilterSets of :mod:`registry.filters` (an invalid parameter is a 400 naming
   it), are paginated (``page``, ``page_size`` up to ``REGISTRY_API_MAX_PAGE_SIZE``) and can
   be had as CSV (``?format=csv`` or ``Accept: text/csv``); cities and partnerships also as
   GeoJSON, events as iCalendar. Export formats are not paginated.
-* Every ``GET`` carries an ``ETag`` (a hash of the body) and ``Last-Modified`` and answers
+* Every ``GET`` carries an ``ETag`` and ``Last-Modified`` and answers
   ``If-None-Match``/``If-Modified-Since`` with 304; writes honour ``If-Match`` (412 when the
   record changed meanwhile).
-* Errors are JSON ``{"detail", "code", "errors"}`` naming each field or parameter and the rule.
 """
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, ProtectedError, RestrictedError
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import Http404, JsonResponse
-from django.urls import include, path, re_path
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework import exceptions, permissions, renderers, routers, serializers, status, viewsets
+from rest_framework import permissions, renderers, serializers, viewsets
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
-from . import filters, network, services
-from . import serializers as ser
-from .models import (
+from .. import filters, network, services
+from ..cache import changed_at
+from ..models import (
     Agreement,
     City,
     CooperationField,
@@ -56,103 +46,15 @@ from .models import (
     Source,
     home_city,
 )
+from . import serializers as ser
+from .exceptions import PreconditionFailed
 from .renderers import CSVRenderer, GeoJSONRenderer, ICalendarRenderer
 
 EXPORT_FORMATS = {"csv", "geojson", "ics"}
 
-# --------------------------------------------------------------------------- policies
-
-
-class RequestTooLarge(exceptions.APIException):
-    """413: a JSON body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (2.5 MB)."""
-
-    status_code = 413
-    default_detail = "The request body is larger than the 2.5 MB a JSON request may have."
-    default_code = "request_too_large"
-
-
-def exception_handler(exc, context):
-    """DRF's handler, plus: model validation errors → 400, integrity errors and deletes refused
-    because other rows refer to the record → 409; every body ``{"detail", "code", "errors"?}``."""
-    if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            {key: list(value) for key, value in exc.message_dict.items()}
-            if hasattr(exc, "error_dict")
-            else exc.messages
-        )
-    elif isinstance(exc, ProtectedError | RestrictedError):
-        objects = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or []
-        names = sorted({f"{obj._meta.verbose_name}: {obj}" for obj in list(objects)[:10]})
-        exc = Conflict(f"Other records refer to this one; change or delete them first ({'; '.join(names)}).", "in_use")
-    elif isinstance(exc, Http404):
-        exc = exceptions.NotFound(str(exc) or None)
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    elif isinstance(exc, IntegrityError):
-        exc = Conflict(f"The database refused the change: {exc}".strip(), "integrity_error")
-    elif isinstance(exc, RequestDataTooBig):
-        exc = RequestTooLarge()
-    response = drf_exception_handler(exc, context)
-    if response is None:
-        return None
-    if isinstance(exc, exceptions.ValidationError):
-        details = exc.get_full_details()
-        if not isinstance(details, dict):
-            details = {"non_field_errors": details if isinstance(details, list) else [details]}
-        errors = {key: value if isinstance(value, list) else [value] for key, value in details.items()}
-        response.data = {"detail": "Invalid input.", "code": "invalid", "errors": errors}
-    else:
-        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
-        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
-        response.data = {"detail": str(detail), "code": code if isinstance(code, str) else "error"}
-    return response
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The change conflicts with other records."
-    default_code = "conflict"
-
-
-class PreconditionFailed(exceptions.APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The record changed since you read it (If-Match does not match its ETag)."
-    default_code = "precondition_failed"
-
-
-# --------------------------------------------------------------------------- change stamp
-
-CHANGED_AT_KEY = "registry:api:changed-at"
-
-
-def changed_at() -> datetime.datetime:
-    """When any registry row last changed, as far as this cache knows (at least since it started).
-
-    Gives ``Last-Modified``: a deletion or a change to a nested record moves it too, so a
-    conditional request never gets a stale 304. Shared between processes through Redis.
-    """
-    value = cache.get(CHANGED_AT_KEY)
-    if value is None:
-        value = timezone.now()
-        cache.add(CHANGED_AT_KEY, value, timeout=None)
-    return value
-
-
-def _touch(sender, **kwargs):
-    if sender._meta.app_label == "registry" or getattr(sender, "__module__", "").startswith("registry"):
-        cache.set(CHANGED_AT_KEY, timezone.now(), timeout=None)
-
-
-post_save.connect(_touch, dispatch_uid="registry-api-changed-save")
-post_delete.connect(_touch, dispatch_uid="registry-api-changed-delete")
-m2m_changed.connect(_touch, dispatch_uid="registry-api-changed-m2m")
-
 
 def etag_of(content: bytes) -> str:
     return '"' + hashlib.sha256(content).hexdigest()[:40] + '"'
-
-
-# --------------------------------------------------------------------------- schema
 
 
 # --------------------------------------------------------------------------- viewsets
@@ -428,33 +330,3 @@ class NetworkViewSet(ConditionalMixin, viewsets.ViewSet):
         as_of = query.validated_data.get("as_of") or timezone.localdate()
         summary = network.cached_network_summary(home, as_of)
         return Response(ser.NetworkSerializer(summary, context={"request": request}).data)
-
-
-router = routers.DefaultRouter()
-router.include_format_suffixes = False
-router.register("cities", CityViewSet, basename="city")
-router.register("partnerships", PartnershipViewSet, basename="partnership")
-router.register("agreements", AgreementViewSet, basename="agreement")
-router.register("events", EventViewSet, basename="event")
-router.register("delegations", DelegationViewSet, basename="delegation")
-router.register("organizations", OrganizationViewSet, basename="organization")
-router.register("people", PersonViewSet, basename="person")
-router.register("sources", SourceViewSet, basename="source")
-router.register("cooperation-fields", CooperationFieldViewSet, basename="cooperationfield")
-router.register("network", NetworkViewSet, basename="network")
-
-
-def not_found(request, unmatched):
-    """Any other path under /api/v1/: a JSON 404 rather than the site's HTML page."""
-    return JsonResponse({"detail": "No such API endpoint; see /api/v1/.", "code": "not_found"}, status=404)
-
-
-urlpatterns = [
-    path("", include(router.urls)),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    # The split view serves Swagger UI's start-up script as a file, so the page works under
-    # the Content-Security-Policy (no inline script). ReDoc needs inline styles and a font
-    # host, so it is not offered.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    re_path(r"^(?P<unmatched>.*)$", not_found),
-]

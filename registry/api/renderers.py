@@ -17,7 +17,7 @@ from django.conf import settings
 from rest_framework import renderers
 from rest_framework.utils.encoders import JSONEncoder
 
-from .text import neutralise_formula
+from ..text import neutralise_formula
 
 LIST_SEPARATOR = "; "
 

@@ -1,4 +1,5 @@
-"""Facts for the shipped fixtures that do not come from ``busan_partners.csv``.
+"""Facts for the shipped fixtures (read by ``build_fixtures`` beside this file; the leading
+underscore keeps Django from listing this module as a command) that do not come from ``busan_partners.csv``.
 
 ``build_fixtures`` turns these into ``fixtures/*.json`` with natural keys. Every fact of
 the 2022-09-21 article is here and cites :data:`ARTICLE`; where the research notes

@@ -34,9 +34,9 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from . import regions, services
-from .dates import iso_partial
-from .models import (
+from .. import regions, services
+from ..dates import iso_partial
+from ..models import (
     Agreement,
     City,
     CityName,
@@ -616,7 +616,9 @@ class AgreementSerializer(RegistrySerializer):
         help_text="Slugs of the cooperation fields.",
     )
     signatories = SignatorySerializer(many=True, read_only=True)
-    document = serializers.FileField(read_only=True, allow_null=True, help_text="URL of the signed document, if any.")
+    document = serializers.SerializerMethodField(
+        help_text="Absolute URL of the signed document (PDF, downloaded as an attachment), or null without one."
+    )
     sources = summary(SourceSummarySerializer, queryset=Source.objects.all(), many=True, help_text=SOURCES_HELP)
 
     class Meta:
@@ -644,6 +646,11 @@ class AgreementSerializer(RegistrySerializer):
         ]
         read_only_fields = ["signed_precision"]
         extra_kwargs = {"slug": {"required": False}, **timestamps()}
+
+    def get_document(self, obj) -> str | None:
+        url = obj.get_document_url()
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if url and request else url
 
 
 class EventSerializer(RegistrySerializer):

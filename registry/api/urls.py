@@ -1,0 +1,49 @@
+"""URLs of the JSON API (mounted at ``/api/v1/`` with namespace ``api``): one router for every
+viewset, the OpenAPI schema and its Swagger UI, and a JSON 404 for any other path."""
+
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import routers
+
+from .views import (
+    AgreementViewSet,
+    CityViewSet,
+    CooperationFieldViewSet,
+    DelegationViewSet,
+    EventViewSet,
+    NetworkViewSet,
+    OrganizationViewSet,
+    PartnershipViewSet,
+    PersonViewSet,
+    SourceViewSet,
+)
+
+router = routers.DefaultRouter()
+router.include_format_suffixes = False
+router.register("cities", CityViewSet, basename="city")
+router.register("partnerships", PartnershipViewSet, basename="partnership")
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("events", EventViewSet, basename="event")
+router.register("delegations", DelegationViewSet, basename="delegation")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("people", PersonViewSet, basename="person")
+router.register("sources", SourceViewSet, basename="source")
+router.register("cooperation-fields", CooperationFieldViewSet, basename="cooperationfield")
+router.register("network", NetworkViewSet, basename="network")
+
+
+def not_found(request, unmatched):
+    """Any other path under /api/v1/: a JSON 404 rather than the site's HTML page."""
+    return JsonResponse({"detail": "No such API endpoint; see /api/v1/.", "code": "not_found"}, status=404)
+
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # The split view serves Swagger UI's start-up script as a file, so the page works under
+    # the Content-Security-Policy (no inline script). ReDoc needs inline styles and a font
+    # host, so it is not offered.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    re_path(r"^(?P<unmatched>.*)$", not_found),
+]

@@ -1,0 +1,99 @@
+"""Domain model of the City Diplomacy Registry, one module per aggregate.
+
+Terms follow the field: a *partnership* joins two cities as *sister cities* or
+*friendship cities*; it rests on *agreements* (sister city agreement, memorandum of
+understanding, ...) signed by *signatories*; *delegations* travel an *itinerary* and
+report *outcomes*; *events* record ceremonies, visits and anniversaries. Every fact
+cites its *sources*.
+
+========================  ==================================================================
+``base``                  abstract bases, ``rule()``/``unique()`` constraints, dates and their
+                          precision, publication (draft/published), confidence
+``sources``               :class:`Source` and the abstract :class:`SourcedModel`
+``cities``                :class:`City`, :class:`CityName` (former names, aliases), ``home_city()``
+``people``                :class:`Organization`, :class:`Person`, the participant shape
+``partnerships``          :class:`Partnership`, :class:`CooperationField`
+``agreements``            :class:`Agreement`, :class:`Signatory`
+``delegations``           :class:`Delegation`, members, :class:`ItineraryStop`, :class:`Outcome`
+``events``                :class:`Event`, :class:`EventParticipant`
+========================  ==================================================================
+"""
+
+from .agreements import DOCUMENT_MAX_BYTES, Agreement, Signatory, SignatoryManager, validate_pdf
+from .base import (
+    CONSTRAINT_FIELDS,
+    TEXT_MAX,
+    Confidence,
+    DatePrecision,
+    Publication,
+    PublishableQuerySet,
+    ReferencedByManyMixin,
+    RegistryModel,
+    RegistryQuerySet,
+    SluggedModel,
+    SluggedQuerySet,
+    publication_field,
+    rule,
+    truncate_to_precision,
+    unique,
+)
+from .cities import City, CityName, CityNameManager, CityQuerySet, home_city
+from .delegations import (
+    Delegation,
+    DelegationMember,
+    DelegationMemberManager,
+    ItineraryStop,
+    Outcome,
+    validate_currency,
+)
+from .events import Event, EventParticipant, EventParticipantManager
+from .partnerships import CooperationField, Partnership, PartnershipManager, PartnershipQuerySet
+from .people import OrderedChildManager, Organization, ParticipantFields, Person
+from .sources import Source, SourcedModel
+
+__all__ = [
+    "CONSTRAINT_FIELDS",
+    "DOCUMENT_MAX_BYTES",
+    "TEXT_MAX",
+    "Agreement",
+    "City",
+    "CityName",
+    "CityNameManager",
+    "CityQuerySet",
+    "Confidence",
+    "CooperationField",
+    "DatePrecision",
+    "Delegation",
+    "DelegationMember",
+    "DelegationMemberManager",
+    "Event",
+    "EventParticipant",
+    "EventParticipantManager",
+    "ItineraryStop",
+    "OrderedChildManager",
+    "Organization",
+    "Outcome",
+    "ParticipantFields",
+    "Partnership",
+    "PartnershipManager",
+    "PartnershipQuerySet",
+    "Person",
+    "Publication",
+    "PublishableQuerySet",
+    "ReferencedByManyMixin",
+    "RegistryModel",
+    "RegistryQuerySet",
+    "Signatory",
+    "SignatoryManager",
+    "SluggedModel",
+    "SluggedQuerySet",
+    "Source",
+    "SourcedModel",
+    "home_city",
+    "publication_field",
+    "rule",
+    "truncate_to_precision",
+    "unique",
+    "validate_currency",
+    "validate_pdf",
+]

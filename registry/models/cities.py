@@ -1,0 +1,274 @@
+"""Cities (and sub-national governments) with their former names and aliases."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from .. import regions
+from ..text import fold, localized, search_words
+from .base import (
+    TEXT_MAX,
+    Confidence,
+    RegistryModel,
+    SluggedQuerySet,
+    rule,
+    unique,
+)
+from .sources import SourcedModel
+
+# --------------------------------------------------------------------------- cities
+
+
+class CityQuerySet(SluggedQuerySet):
+    """Reusable filters for cities."""
+
+    def for_country(self, *codes: str) -> CityQuerySet:
+        """Cities in any of the ISO 3166-1 alpha-2 ``codes`` (any case)."""
+        return self.filter(country__in=[code.upper() for code in codes])
+
+    def in_region(self, region: regions.Region) -> CityQuerySet:
+        """Cities whose country lies in the UN M49 ``region`` (any level)."""
+        return self.filter(country__in=regions.countries_in(region))
+
+    def search(self, query: str) -> CityQuerySet:
+        """Cities whose English, Korean, native, former names or aliases contain ``query``,
+        ignoring case and accents (matched on the folded ``search_text`` column)."""
+        words = search_words(query)
+        qs = self
+        for word in words:
+            qs = qs.filter(search_text__contains=word)
+        return qs
+
+
+class City(SourcedModel):
+    """A city or sub-national government that takes part in partnerships."""
+
+    class AdminLevel(models.TextChoices):
+        CITY = "city", _("city")
+        METROPOLITAN_CITY = "metropolitan_city", _("metropolitan city")
+        SPECIAL_CITY = "special_city", _("special city")
+        MUNICIPALITY = "municipality", _("municipality")
+        PROVINCE = "province", _("province")
+        STATE = "state", _("state")
+        PREFECTURE = "prefecture", _("prefecture")
+        REGION = "region", _("region")
+        DISTRICT = "district", _("district")
+
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    name_ko = models.CharField(_("name (Korean)"), max_length=200, blank=True)
+    name_native = models.CharField(
+        _("native name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Official name in its own script, e.g. Алматы, 大阪市, Valparaíso."),
+    )
+    country = CountryField(_("country"), help_text=_("ISO 3166-1 alpha-2 country code."))
+    admin_level = models.CharField(
+        _("administrative level"), max_length=32, choices=AdminLevel.choices, default=AdminLevel.CITY
+    )
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=_("WGS 84 decimal degrees, −90 to 90 (north positive)."),
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text=_("WGS 84 decimal degrees, −180 to 180 (east positive)."),
+    )
+    coordinates_source = models.CharField(_("coordinates source"), max_length=300, blank=True)
+    population = models.PositiveBigIntegerField(_("population"), null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(
+        _("population year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1000), MaxValueValidator(2200)],
+        help_text=_("Year the population figure refers to."),
+    )
+    wikidata_id = models.CharField(
+        _("Wikidata ID"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^Q[1-9][0-9]*$", _("A Wikidata ID is “Q” followed by digits, e.g. Q35493."))],
+        help_text=_("Wikidata item, e.g. Q35493."),
+    )
+    confidence = models.CharField(
+        _("confidence"),
+        max_length=10,
+        choices=Confidence.choices,
+        default=Confidence.HIGH,
+        help_text=_("How well the sources support this row."),
+    )
+    notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
+    search_text = models.TextField(
+        _("search text"),
+        blank=True,
+        editable=False,
+        help_text=_("Folded names for search; kept up to date on save."),
+    )
+
+    objects = CityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name_en", "slug"]
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+        # Registry-wide permissions, attached to City for want of an app-level home.
+        permissions = [
+            ("restore_records", _("Can restore earlier versions and deleted records")),
+            ("import_records", _("Can import spreadsheets")),
+        ]
+        constraints = [
+            rule(
+                "city_latitude_range",
+                Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                _("Latitude must be between −90 and 90 degrees."),
+                "latitude",
+            ),
+            rule(
+                "city_longitude_range",
+                Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                _("Longitude must be between −180 and 180 degrees."),
+                "longitude",
+            ),
+            rule(
+                "city_coordinates_together",
+                Q(latitude__isnull=True, longitude__isnull=True) | Q(latitude__isnull=False, longitude__isnull=False),
+                _("Give both latitude and longitude, or neither."),
+                "longitude",
+            ),
+            rule(
+                "city_wikidata_id_form",
+                Q(wikidata_id="") | Q(wikidata_id__startswith="Q"),
+                _("A Wikidata ID is “Q” followed by digits, e.g. Q35493."),
+                "wikidata_id",
+            ),
+            unique(
+                "city_wikidata_id_unique",
+                fields=["wikidata_id"],
+                condition=~Q(wikidata_id=""),
+                message=_("Another city already has this Wikidata ID."),
+                field="wikidata_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["country", "name_en"], name="city_country_name_idx"),
+            models.Index(fields=["name_en", "slug"], name="city_name_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("registry:city-detail", kwargs={"slug": self.slug})
+
+    @property
+    def name(self) -> str:
+        """Name in the active language (Korean where known, else English)."""
+        return localized(self, "name")
+
+    @property
+    def region(self) -> regions.Region | None:
+        """UN M49 region of the country (e.g. Asia)."""
+        return regions.region_of(self.country.code)
+
+    @property
+    def subregion(self) -> regions.Region | None:
+        """UN M49 sub-region of the country (e.g. Central Asia)."""
+        return regions.subregion_of(self.country.code)
+
+    def build_search_text(self, names: list[str] | None = None) -> str:
+        """Folded English, Korean and native names plus former names and aliases,
+        one per line. ``names`` overrides the former names/aliases read from the database."""
+        if names is None:
+            names = list(self.names.values_list("name", flat=True)) if self.pk else []
+        parts = [self.name_en, self.name_ko, self.name_native, self.slug, *names]
+        return "\n".join(dict.fromkeys(fold(part) for part in parts if part))
+
+    def refresh_search_text(self) -> None:
+        """Recompute ``search_text`` after its names changed (one UPDATE)."""
+        City.objects.filter(pk=self.pk).update(search_text=self.build_search_text())
+
+
+class CityNameManager(models.Manager):
+    def get_by_natural_key(self, name, kind, city_slug):
+        return self.get(name=name, kind=kind, city__slug=city_slug)
+
+
+class CityName(RegistryModel):
+    """A former official name (with the years it was used) or an alias of a city."""
+
+    class Kind(models.TextChoices):
+        FORMER = "former", _("former name")
+        ALIAS = "alias", _("alias / other spelling")
+
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="names", verbose_name=_("city"))
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FORMER)
+    used_from = models.PositiveSmallIntegerField(
+        _("used from (year)"), null=True, blank=True, validators=[MaxValueValidator(2200)]
+    )
+    used_until = models.PositiveSmallIntegerField(
+        _("used until (year)"), null=True, blank=True, validators=[MaxValueValidator(2200)]
+    )
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+
+    objects = CityNameManager()
+
+    class Meta:
+        ordering = ["city", "kind", "used_until", "name", "id"]
+        verbose_name = _("former name or alias")
+        verbose_name_plural = _("former names and aliases")
+        constraints = [
+            models.UniqueConstraint(fields=["city", "name", "kind"], name="cityname_unique_per_city"),
+            rule(
+                "cityname_years_in_order",
+                Q(used_from__isnull=True) | Q(used_until__isnull=True) | Q(used_until__gte=F("used_from")),
+                _("“Used until” cannot be before “used from”."),
+                "used_until",
+            ),
+        ]
+
+    def __str__(self):
+        if self.used_from or self.used_until:
+            return f"{self.name} ({self.used_from or ''}–{self.used_until or ''})"
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.city.refresh_search_text()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.city.refresh_search_text()
+        return result
+
+    def natural_key(self):
+        return (self.name, self.kind, *self.city.natural_key())
+
+    natural_key.dependencies = ["registry.city"]
+
+
+def home_city() -> City | None:
+    """The City named by ``settings.REGISTRY_HOME_CITY`` (a slug), or ``None`` if absent."""
+    return City.objects.filter(slug=settings.REGISTRY_HOME_CITY).first()

@@ -1,0 +1,288 @@
+"""Delegations: members, an ordered itinerary and reported outcomes."""
+
+from __future__ import annotations
+
+from babel.numbers import list_currencies
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from ..text import localized
+from .agreements import Agreement
+from .base import (
+    TEXT_MAX,
+    PublishableQuerySet,
+    RegistryModel,
+    publication_field,
+    rule,
+)
+from .cities import City
+from .people import OrderedChildManager, Organization, ParticipantFields, Person, _person_or_role
+from .sources import SourcedModel
+
+
+def validate_currency(value: str) -> None:
+    """Raise ``ValidationError`` unless ``value`` is an ISO 4217 currency code (``USD``)."""
+    if value and value not in list_currencies():
+        raise ValidationError(
+            _("“%(value)s” is not an ISO 4217 currency code (three capital letters, e.g. USD, KRW)."),
+            code="invalid_currency",
+            params={"value": value},
+        )
+
+
+# --------------------------------------------------------------------------- delegations
+
+
+class Delegation(SourcedModel):
+    """A group that travelled: official, citizens', trade or cultural delegation."""
+
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", _("official delegation")
+        CITIZENS = "citizens", _("citizens' delegation")
+        TRADE = "trade", _("trade delegation")
+        CULTURAL = "cultural", _("cultural delegation")
+        OTHER = "other", _("other")
+
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_ko = models.CharField(_("name (Korean)"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    organizer = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="delegations_organized",
+        verbose_name=_("organizer"),
+    )
+    leader = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="delegations_led",
+        verbose_name=_("leader"),
+    )
+    travelled_with = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accompanying",
+        verbose_name=_("travelled with"),
+        help_text=_("The delegation this one went together with."),
+    )
+    purpose_en = models.TextField(_("purpose (English)"), max_length=TEXT_MAX, blank=True)
+    purpose_ko = models.TextField(_("purpose (Korean)"), max_length=TEXT_MAX, blank=True)
+    start_on = models.DateField(_("start"), null=True, blank=True)
+    end_on = models.DateField(_("end"), null=True, blank=True)
+    publication = publication_field()
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_on", "slug"]
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        indexes = [models.Index(fields=["publication", "-start_on", "slug"], name="delegation_list_idx")]
+        constraints = [
+            rule(
+                "delegation_ends_after_start",
+                Q(start_on__isnull=True) | Q(end_on__isnull=True) | Q(end_on__gte=F("start_on")),
+                _("A delegation cannot end before it starts."),
+                "end_on",
+            ),
+            rule(
+                "delegation_not_with_itself",
+                Q(travelled_with__isnull=True) | ~Q(travelled_with=F("id")),
+                _("A delegation cannot travel with itself."),
+                "travelled_with",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """Name in the active language."""
+        return localized(self, "name")
+
+    @property
+    def purpose(self) -> str:
+        """Purpose in the active language."""
+        return localized(self, "purpose")
+
+
+class DelegationMemberManager(OrderedChildManager):
+    parent_field = "delegation"
+
+
+class DelegationMember(ParticipantFields):
+    """A member of a delegation: a person, or a role such as “business people”."""
+
+    delegation = models.ForeignKey(
+        Delegation, on_delete=models.CASCADE, related_name="members", verbose_name=_("delegation")
+    )
+
+    objects = DelegationMemberManager()
+
+    class Meta:
+        ordering = ["delegation", "order", "id"]
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        constraints = [
+            _person_or_role("delegationmember"),
+            models.UniqueConstraint(fields=["delegation", "order"], name="delegationmember_order_unique"),
+        ]
+
+    def natural_key(self):
+        return (self.order, self.delegation.slug)
+
+    natural_key.dependencies = ["registry.delegation", "registry.person", "registry.organization"]
+
+
+class ItineraryStop(RegistryModel):
+    """One stop of a delegation's itinerary, in order."""
+
+    delegation = models.ForeignKey(
+        Delegation, on_delete=models.CASCADE, related_name="itinerary", verbose_name=_("delegation")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), help_text=_("1 for the first stop."))
+    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="itinerary_stops", verbose_name=_("city"))
+    arrive_on = models.DateField(_("arrival"), null=True, blank=True)
+    depart_on = models.DateField(_("departure"), null=True, blank=True)
+    purpose_en = models.TextField(_("purpose (English)"), max_length=TEXT_MAX, blank=True)
+    purpose_ko = models.TextField(_("purpose (Korean)"), max_length=TEXT_MAX, blank=True)
+
+    objects = DelegationMemberManager()
+
+    class Meta:
+        ordering = ["delegation", "order"]
+        verbose_name = _("itinerary stop")
+        verbose_name_plural = _("itinerary")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delegation", "order"],
+                name="itinerarystop_order_unique",
+                violation_error_message=_("Each stop of a delegation needs its own order number."),
+            ),
+            rule(
+                "itinerarystop_departs_after_arrival",
+                Q(arrive_on__isnull=True) | Q(depart_on__isnull=True) | Q(depart_on__gte=F("arrive_on")),
+                _("Departure cannot be before arrival."),
+                "depart_on",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order}. {self.city}"
+
+    def natural_key(self):
+        return (self.order, self.delegation.slug)
+
+    natural_key.dependencies = ["registry.delegation", "registry.city"]
+
+    @property
+    def purpose(self) -> str:
+        """Purpose in the active language."""
+        return localized(self, "purpose")
+
+
+class Outcome(RegistryModel):
+    """A result a delegation reports: e.g. “more than USD 3,850,000 in export
+    consultations with 65 local buyers”. ``amount`` is in ``currency`` (ISO 4217)."""
+
+    class Kind(models.TextChoices):
+        AGREEMENT = "agreement", _("agreement signed")
+        EXPORT_CONSULTATION = "export_consultation", _("export consultations")
+        CONTRACT = "contract", _("contracts")
+        INVESTMENT = "investment", _("investment")
+        PROMOTION = "promotion", _("promotion")
+        EXCHANGE = "exchange", _("exchange")
+        OTHER = "other", _("other")
+
+    class Qualifier(models.TextChoices):
+        EXACT = "exact", _("exactly")
+        MORE_THAN = "more_than", _("more than")
+        AT_LEAST = "at_least", _("at least")
+        ABOUT = "about", _("about")
+        UP_TO = "up_to", _("up to")
+        LESS_THAN = "less_than", _("less than")
+
+    delegation = models.ForeignKey(
+        Delegation, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("delegation")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    description_en = models.TextField(_("description (English)"), max_length=TEXT_MAX)
+    description_ko = models.TextField(_("description (Korean)"), max_length=TEXT_MAX, blank=True)
+    amount = models.DecimalField(
+        _("amount"),
+        max_digits=18,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Money amount in the currency below; not negative."),
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        blank=True,
+        validators=[validate_currency],
+        help_text=_("ISO 4217 code, e.g. USD."),
+    )
+    amount_qualifier = models.CharField(
+        _("qualifier"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT
+    )
+    count = models.PositiveIntegerField(_("count"), null=True, blank=True, help_text=_("e.g. 65 (local buyers)."))
+    count_unit = models.CharField(
+        _("unit of the count"), max_length=100, blank=True, help_text=_("e.g. “local buyers”.")
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="outcomes",
+        verbose_name=_("agreement"),
+    )
+
+    objects = DelegationMemberManager()
+
+    class Meta:
+        ordering = ["delegation", "order", "id"]
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        constraints = [
+            models.UniqueConstraint(fields=["delegation", "order"], name="outcome_order_unique"),
+            rule(
+                "outcome_amount_not_negative",
+                Q(amount__isnull=True) | Q(amount__gte=0),
+                _("An amount cannot be negative."),
+                "amount",
+            ),
+            rule(
+                "outcome_amount_has_currency",
+                Q(amount__isnull=True, currency="")
+                | (Q(amount__isnull=False) & Q(currency__length=3, currency__gte="AAA", currency__lte="ZZZ")),
+                _("An amount needs an ISO 4217 currency code (three capital letters), and a currency needs an amount."),
+                "currency",
+            ),
+        ]
+
+    def __str__(self):
+        return self.description
+
+    def natural_key(self):
+        return (self.order, self.delegation.slug)
+
+    natural_key.dependencies = ["registry.delegation", "registry.agreement"]
+
+    @property
+    def description(self) -> str:
+        """Description in the active language."""
+        return localized(self, "description")

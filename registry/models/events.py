@@ -1,0 +1,136 @@
+"""Events: signing ceremonies, visits, anniversaries, and who took part."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from ..text import localized
+from .agreements import Agreement
+from .base import (
+    TEXT_MAX,
+    DatePrecision,
+    PublishableQuerySet,
+    publication_field,
+    rule,
+    truncate_to_precision,
+)
+from .cities import City
+from .delegations import Delegation
+from .partnerships import Partnership
+from .people import OrderedChildManager, ParticipantFields, _person_or_role
+from .sources import SourcedModel
+
+# --------------------------------------------------------------------------- events
+
+
+class Event(SourcedModel):
+    """Something that happened on a date: a signing ceremony, a visit, an anniversary."""
+
+    class Kind(models.TextChoices):
+        SIGNING_CEREMONY = "signing_ceremony", _("signing ceremony")
+        ANNIVERSARY = "anniversary", _("anniversary")
+        OFFICIAL_VISIT = "official_visit", _("official visit")
+        CAMPAIGN_STOP = "campaign_stop", _("campaign stop")
+        BUSINESS_MEETING = "business_meeting", _("business meeting")
+        EXPORT_CONSULTATION = "export_consultation", _("export consultation")
+        PROMOTION = "promotion", _("promotion")
+        ANNOUNCEMENT = "announcement", _("announcement")
+        OTHER = "other", _("other")
+
+    title_en = models.CharField(_("title (English)"), max_length=300)
+    title_ko = models.CharField(_("title (Korean)"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    start_on = models.DateField(_("start"))
+    start_precision = models.CharField(
+        _("precision of the date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    end_on = models.DateField(_("end"), null=True, blank=True)
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, null=True, blank=True, related_name="events", verbose_name=_("city")
+    )
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("partnership"),
+    )
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, null=True, blank=True, related_name="events", verbose_name=_("agreement")
+    )
+    delegation = models.ForeignKey(
+        Delegation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("delegation"),
+    )
+    summary_en = models.TextField(_("summary (English)"), max_length=TEXT_MAX, blank=True)
+    summary_ko = models.TextField(_("summary (Korean)"), max_length=TEXT_MAX, blank=True)
+    publication = publication_field()
+
+    objects = PublishableQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_on", "slug"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        constraints = [
+            rule(
+                "event_ends_after_start",
+                Q(end_on__isnull=True) | Q(end_on__gte=F("start_on")),
+                _("An event cannot end before it starts."),
+                "end_on",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["publication", "-start_on", "slug"], name="event_list_idx"),
+            models.Index(fields=["start_on"], name="event_start_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def title(self) -> str:
+        """Title in the active language."""
+        return localized(self, "title")
+
+    @property
+    def summary(self) -> str:
+        """Summary in the active language."""
+        return localized(self, "summary")
+
+    def clean(self):
+        self.start_on = truncate_to_precision(self.start_on, self.start_precision)
+
+
+class EventParticipantManager(OrderedChildManager):
+    parent_field = "event"
+
+
+class EventParticipant(ParticipantFields):
+    """Someone who took part in an event (a person, or a role or group)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participants", verbose_name=_("event"))
+
+    objects = EventParticipantManager()
+
+    class Meta:
+        ordering = ["event", "order", "id"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            _person_or_role("eventparticipant"),
+            models.UniqueConstraint(fields=["event", "order"], name="eventparticipant_order_unique"),
+        ]
+
+    def natural_key(self):
+        return (self.order, self.event.slug)
+
+    natural_key.dependencies = ["registry.event", "registry.person", "registry.organization"]

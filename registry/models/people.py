@@ -1,0 +1,123 @@
+"""Organizations, people, and the shared shape of anyone taking part (signatory, participant, member)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from ..text import localized
+from .base import (
+    TEXT_MAX,
+    RegistryModel,
+    rule,
+)
+from .cities import City
+from .sources import SourcedModel
+
+# --------------------------------------------------------------------------- people
+
+
+class Organization(SourcedModel):
+    """A government, council, agency, company or association."""
+
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("city or regional government")
+        COUNCIL = "council", _("council")
+        AGENCY = "agency", _("public agency")
+        COMPANY = "company", _("company")
+        ASSOCIATION = "association", _("association")
+        UNIVERSITY = "university", _("university")
+        OTHER = "other", _("other")
+
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    name_ko = models.CharField(_("name (Korean)"), max_length=300, blank=True)
+    name_native = models.CharField(_("native name"), max_length=300, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    city = models.ForeignKey(
+        City,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organizations",
+        verbose_name=_("city"),
+    )
+    country = CountryField(_("country"), blank=True)
+    website = models.URLField(_("website"), max_length=500, blank=True)
+    notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
+
+    class Meta:
+        ordering = ["name_en", "slug"]
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """Name in the active language."""
+        return localized(self, "name")
+
+
+class Person(SourcedModel):
+    """A named person. Someone the source does not name is recorded as a role instead."""
+
+    name_en = models.CharField(_("name (English)"), max_length=200, help_text=_("Romanized name as in the source."))
+    name_ko = models.CharField(_("name (Korean)"), max_length=200, blank=True)
+    name_native = models.CharField(_("native name"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
+
+    class Meta:
+        ordering = ["name_en", "slug"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """Name in the active language."""
+        return localized(self, "name")
+
+
+class ParticipantFields(RegistryModel):
+    """Abstract: someone taking part, named (person) or by role only, with organization."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("person"))
+    role = models.CharField(
+        _("role"),
+        max_length=300,
+        blank=True,
+        help_text=_("Office or role, e.g. “Deputy Mayor of Almaty”; alone when the source names no person."),
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("organization")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return ", ".join(str(part) for part in (self.person, self.role, self.organization) if part)
+
+
+def _person_or_role(prefix: str) -> models.CheckConstraint:
+    return rule(
+        f"{prefix}_person_or_role",
+        Q(person__isnull=False) | ~Q(role=""),
+        _("Name a person or, where the source names none, the role."),
+        "role",
+    )
+
+
+class OrderedChildManager(models.Manager):
+    """Natural key of a child row: its parent's slug and its order."""
+
+    parent_field = ""
+
+    def get_by_natural_key(self, order, parent_slug):
+        return self.get(order=order, **{f"{self.parent_field}__slug": parent_slug})

@@ -1,0 +1,64 @@
+"""Sources: what every fact rests on, and the base of records that cite them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .base import (
+    TEXT_MAX,
+    ReferencedByManyMixin,
+    SluggedModel,
+    unique,
+)
+
+# --------------------------------------------------------------------------- sources
+
+
+class Source(ReferencedByManyMixin, SluggedModel):
+    """What a fact rests on: a publication, web page or dataset."""
+
+    title = models.CharField(_("title"), max_length=500)
+    publisher = models.CharField(_("publisher"), max_length=300, blank=True)
+    url = models.URLField(_("URL"), max_length=1000, blank=True, help_text=_("Where it was published."))
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        help_text=_("BCP 47 language tag of the source, e.g. “en”, “ko”, “ru”."),
+    )
+    notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
+
+    class Meta:
+        ordering = ["title", "slug"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            unique(
+                "source_url_unique",
+                fields=["url"],
+                condition=~Q(url=""),
+                message=_("Another source already has this URL."),
+                field="url",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class SourcedModel(SluggedModel):
+    """Abstract base for records that cite sources."""
+
+    sources = models.ManyToManyField(
+        Source,
+        blank=True,
+        related_name="%(class)s_records",
+        verbose_name=_("sources"),
+        help_text=_("Every fact needs at least one source."),
+    )
+
+    class Meta:
+        abstract = True
