@@ -289,7 +289,7 @@ class CityFilter(RegistryFilterSet):
         data = {k: v for k, v in self.form.cleaned_data.items() if k in self.PARTNERSHIP_PARAMS and v}
         if not data:
             return queryset
-        partnerships = Partnership.objects.published()
+        partnerships = Partnership.objects.public()
         if "kind" in data:
             partnerships = partnerships.filter(kind=data["kind"])
         if "status" in data:

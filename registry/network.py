@@ -63,7 +63,7 @@ def partnerships_of(home: City) -> QuerySet[Partnership]:
     ``other_country``: the partner city and its ISO country code, seen from ``home``.
     Drafts never count: the network is what the public may see."""
     return (
-        Partnership.objects.published()
+        Partnership.objects.public()
         .involving(home)
         .annotate(
             other_id=Case(When(city=home, then=F("partner_id")), default=F("city_id")),

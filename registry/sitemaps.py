@@ -47,7 +47,7 @@ class SluggedSitemap(RegistrySitemap):
     url_name = ""
 
     def items(self):
-        return self.model.objects.published().only("slug", "updated_at").order_by("slug")
+        return self.model.objects.public().only("slug", "updated_at").order_by("slug")
 
     def location(self, obj):
         return reverse(f"registry:{self.url_name}", kwargs={"slug": obj.slug})

@@ -6,7 +6,7 @@ filters, the number of results and pagination, and ``?format=csv`` gives the sam
 filtered rows as CSV. An invalid parameter gives the list (filtered by the valid ones)
 with the message next to its field and status 400, never a 500.
 
-Public pages show published records only (``.published()``); staff see drafts in the admin.
+Public pages show published records only (``.public()``); staff see drafts in the admin.
 Every page runs a fixed number of SQL queries whatever the number of rows
 (``select_related``/``prefetch_related``; see ``tests/test_queries.py``).
 """
@@ -219,7 +219,7 @@ def iso(value, precision="day"):
 
 
 def published_partnerships():
-    return Partnership.objects.published().select_related("city", "partner")
+    return Partnership.objects.public().select_related("city", "partner")
 
 
 # --------------------------------------------------------------------------- home
@@ -256,9 +256,9 @@ class HomeView(TemplateView):
             context["map"] = maps.world_map(maps.markers_for(partners), home=maps.marker_for(home))
             context["timeline"] = charts.timeline_chart(network.timeline(home, as_of=as_of), until=as_of.year)
             context["latest_agreements"] = (
-                Agreement.objects.published().filter(signed_on__lte=as_of).select_related("place")[:5]
+                Agreement.objects.public().filter(signed_on__lte=as_of).select_related("place")[:5]
             )
-            context["latest_events"] = Event.objects.published().filter(start_on__lte=as_of).select_related("city")[:5]
+            context["latest_events"] = Event.objects.public().filter(start_on__lte=as_of).select_related("city")[:5]
         return context
 
 
@@ -296,7 +296,7 @@ class CityListView(FilteredListMixin, ListView):
 
     def get_base_queryset(self):
         return City.objects.prefetch_related(
-            Prefetch("partnerships_as_partner", queryset=Partnership.objects.published().select_related("city"))
+            Prefetch("partnerships_as_partner", queryset=Partnership.objects.public().select_related("city"))
         )
 
 
@@ -312,7 +312,7 @@ class CityDetailView(DetailView):
             "sources",
             Prefetch(
                 "partnerships_as_partner",
-                queryset=Partnership.objects.published().select_related("city").prefetch_related("sources", "fields"),
+                queryset=Partnership.objects.public().select_related("city").prefetch_related("sources", "fields"),
             ),
             Prefetch(
                 "itinerary_stops",
@@ -337,12 +337,12 @@ class CityDetailView(DetailView):
         # at any table size.
         with_city = Partnership.objects.filter(partner=city).values("pk")
         context["agreements"] = (
-            Agreement.objects.published()
+            Agreement.objects.public()
             .filter(Q(place=city) | Q(partnership__in=with_city))
             .select_related("place")[: self.max_items]
         )
         context["events"] = (
-            Event.objects.published()
+            Event.objects.public()
             .filter(Q(city=city) | Q(partnership__in=with_city))
             .select_related("city")[: self.max_items]
         )
@@ -380,7 +380,7 @@ class CountryListView(FilteredListMixin, ListView):
     def get_queryset(self):
         today = timezone.localdate()
         # An uncorrelated IN subquery (runs once) rather than EXISTS per city.
-        partners_in_force = Partnership.objects.published().in_force_on(today).values("partner_id")
+        partners_in_force = Partnership.objects.public().in_force_on(today).values("partner_id")
         rows = (
             super()
             .get_queryset()
@@ -425,7 +425,7 @@ class CountryDetailView(TemplateView):
         # Bounded: a page never grows with the table (the lists link to the full, filtered lists).
         cities = list(
             in_country.prefetch_related(
-                Prefetch("partnerships_as_partner", queryset=Partnership.objects.published().select_related("city"))
+                Prefetch("partnerships_as_partner", queryset=Partnership.objects.public().select_related("city"))
             )[: self.max_rows]
         )
         if not cities:
@@ -440,13 +440,11 @@ class CountryDetailView(TemplateView):
             cities=cities,
             city_count=in_country.count(),
             map=maps.area_map(markers) if markers else None,
-            agreements=Agreement.objects.published()
+            agreements=Agreement.objects.public()
             .filter(Q(place__country=country.code) | Q(partnership__in=partner_agreements))
             .select_related("place")[: self.max_items],
-            events=Event.objects.published()
-            .filter(city__country=country.code)
-            .select_related("city")[: self.max_items],
-            delegations=Delegation.objects.published().filter(Exists(stops))[: self.max_items],
+            events=Event.objects.public().filter(city__country=country.code).select_related("city")[: self.max_items],
+            delegations=Delegation.objects.public().filter(Exists(stops))[: self.max_items],
         )
         return context
 
@@ -478,7 +476,7 @@ class AgreementListView(FilteredListMixin, ListView):
 
     def get_base_queryset(self):
         return (
-            Agreement.objects.published()
+            Agreement.objects.public()
             .select_related("place", "partnership__city", "partnership__partner")
             .prefetch_related("fields")
         )
@@ -489,14 +487,14 @@ class AgreementDetailView(DetailView):
 
     def get_queryset(self):
         return (
-            Agreement.objects.published()
+            Agreement.objects.public()
             .select_related("place", "partnership__city", "partnership__partner")
             .prefetch_related(
                 "fields",
                 "sources",
                 "parties",
                 Prefetch("signatories", queryset=Signatory.objects.select_related("person", "organization")),
-                Prefetch("events", queryset=Event.objects.published().select_related("city")),
+                Prefetch("events", queryset=Event.objects.public().select_related("city")),
             )
         )
 
@@ -524,7 +522,7 @@ class EventListView(FilteredListMixin, ListView):
     ]
 
     def get_base_queryset(self):
-        return Event.objects.published().select_related("city")
+        return Event.objects.public().select_related("city")
 
 
 class EventDetailView(DetailView):
@@ -532,7 +530,7 @@ class EventDetailView(DetailView):
 
     def get_queryset(self):
         return (
-            Event.objects.published()
+            Event.objects.public()
             .select_related("city", "partnership__city", "partnership__partner", "agreement", "delegation")
             .prefetch_related(
                 "sources",
@@ -546,7 +544,7 @@ class CalendarView(View):
     partnerships in force, as iCalendar (RFC 5545)."""
 
     def get(self, request, *args, **kwargs):
-        events = Event.objects.published().select_related("city")
+        events = Event.objects.public().select_related("city")
         partnerships = published_partnerships().filter(ended_on__isnull=True)
         body = feeds.calendar(events, partnerships, request.build_absolute_uri("/"))
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -576,7 +574,7 @@ class DelegationListView(FilteredListMixin, ListView):
 
     def get_base_queryset(self):
         return (
-            Delegation.objects.published()
+            Delegation.objects.public()
             .select_related("organizer", "leader")
             .prefetch_related(Prefetch("itinerary", queryset=ItineraryStop.objects.select_related("city")))
         )
@@ -588,15 +586,15 @@ class DelegationDetailView(DetailView):
 
     def get_queryset(self):
         return (
-            Delegation.objects.published()
+            Delegation.objects.public()
             .select_related("organizer", "leader", "travelled_with")
             .prefetch_related(
                 "sources",
                 Prefetch("members", queryset=DelegationMember.objects.select_related("person", "organization")),
                 Prefetch("itinerary", queryset=ItineraryStop.objects.select_related("city").order_by("order")),
                 Prefetch("outcomes", queryset=Outcome.objects.select_related("agreement")),
-                Prefetch("accompanying", queryset=Delegation.objects.published()),
-                Prefetch("events", queryset=Event.objects.published().select_related("city")),
+                Prefetch("accompanying", queryset=Delegation.objects.public()),
+                Prefetch("events", queryset=Event.objects.public().select_related("city")),
             )
         )
 

@@ -55,7 +55,8 @@ def test_cors_allows_reads_from_any_origin_but_not_writes(db, api_client):
     assert "GET" in preflight["Access-Control-Allow-Methods"]
 
 
-def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(db, api_client):
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(db, api_client, settings):
+    settings.REGISTRY_HOME_CITY = "formula"  # public without a partnership
     CityFactory(
         slug="formula", name_en="=HYPERLINK(1)", name_ko="+1", name_native="@SUM(A1)", notes="-2", longitude=-70
     )

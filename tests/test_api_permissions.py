@@ -45,7 +45,8 @@ def client_for(request, api_client):
 
 
 @pytest.mark.parametrize("role", list(MATRIX))
-def test_permission_matrix_on_cities(role, client_for):
+def test_permission_matrix_on_cities(role, client_for, settings):
+    settings.REGISTRY_HOME_CITY = "existing"  # the home city is public without any partnership
     city = CityFactory(slug="existing", name_en="Existing")
     client = client_for(role)
     read, create, update, delete = MATRIX[role]

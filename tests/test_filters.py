@@ -15,7 +15,7 @@ def run(filterset_class, query, queryset):
 
 
 def partner_slugs(query):
-    _, qs = run(PartnershipFilter, query, Partnership.objects.published())
+    _, qs = run(PartnershipFilter, query, Partnership.objects.public())
     return sorted(qs.values_list("partner__slug", flat=True))
 
 

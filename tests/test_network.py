@@ -141,7 +141,7 @@ def test_in_force_on_is_a_queryset_filter(home):
 def test_draft_partnerships_do_not_count(home):
     PartnershipFactory(city=home, partner=CityFactory(), publication="draft")
     assert counts(home, D(2024, 1, 1)) == (0, 0)
-    assert Partnership.objects.published().count() == 0
+    assert Partnership.objects.public().count() == 0
 
 
 def test_cached_summary_is_invalidated_by_a_change(home, django_assert_num_queries):

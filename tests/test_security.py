@@ -99,7 +99,7 @@ def media(settings, tmp_path):
     return tmp_path
 
 
-def test_document_is_a_download_for_public_agreements_only(client, media):
+def test_document_is_a_download_for_public_agreements_only(client, media, viewer):
     public = AgreementFactory(slug="public", document=SimpleUploadedFile("x.pdf", PDF))
     draft = AgreementFactory(slug="draft", publication="draft", document=SimpleUploadedFile("y.pdf", PDF))
     response = client.get(reverse("registry:agreement-document", args=[public.slug]))
@@ -107,7 +107,9 @@ def test_document_is_a_download_for_public_agreements_only(client, media):
     assert response["Content-Disposition"] == 'attachment; filename="public.pdf"'
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
     assert client.get(reverse("registry:agreement-document", args=[draft.slug])).status_code == HTTPStatus.NOT_FOUND
-    client.force_login(UserFactory(is_staff=True))
+    client.force_login(UserFactory(is_staff=True))  # staff without the view permission: still no drafts
+    assert client.get(reverse("registry:agreement-document", args=[draft.slug])).status_code == HTTPStatus.NOT_FOUND
+    client.force_login(viewer)
     assert client.get(reverse("registry:agreement-document", args=[draft.slug])).status_code == HTTPStatus.OK
     assert not str(media).startswith(str(settings.STATIC_ROOT))
 

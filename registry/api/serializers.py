@@ -51,20 +51,10 @@ from ..models import (
     Outcome,
     Partnership,
     Person,
-    Publication,
+    PublishableMixin,
     Signatory,
     Source,
 )
-
-# --------------------------------------------------------------------------- visibility
-
-
-def can_see_drafts(user, model) -> bool:
-    """Staff holding the model's ``view`` permission see drafts; everyone else only published rows."""
-    if not getattr(user, "is_staff", False):
-        return False
-    return user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
-
 
 # --------------------------------------------------------------------------- fields
 
@@ -148,12 +138,27 @@ class RelatedSummaryField(serializers.SlugRelatedField):
     def use_pk_only_optimization(self):
         return False
 
-    def to_representation(self, value):
-        model = type(value)
-        if getattr(value, "publication", Publication.PUBLISHED) != Publication.PUBLISHED:
+    def get_attribute(self, instance):
+        """The related row, or ``None`` when the reader may not see it.
+
+        Only references to records with their own draft state (partnerships, agreements,
+        events, delegations) can point at something the reader may not see: cities, people,
+        organizations and sources are public *because* a public record refers to them. Lists
+        annotate ``<field>_visible`` with :meth:`RegistryQuerySet.with_visibility`; a single
+        record not read through such a queryset (the answer to a write) asks the related
+        model's ``visible_to`` with one query.
+        """
+        value = super().get_attribute(instance)
+        if value is None or not isinstance(type(value)._default_manager.all(), PublishableMixin):
+            return value
+        visible = getattr(instance, f"{self.source}_visible", None)
+        if visible is None:
             request = self.context.get("request")
-            if not can_see_drafts(getattr(request, "user", None), model):
-                return None
+            user = getattr(request, "user", None)
+            visible = type(value)._default_manager.visible_to(user).filter(pk=value.pk).exists()
+        return value if visible else None
+
+    def to_representation(self, value):
         return self.summary(value, context=self.context).data
 
 

@@ -100,16 +100,14 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
     lookup_value_regex = "[^/]+"  # anything up to the slash: an unknown value is a JSON 404
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
-    publishable = False
 
     def base_queryset(self):
+        """The rows with what the serializer reads joined or prefetched (subclasses)."""
         raise NotImplementedError
 
     def get_queryset(self):
-        queryset = self.base_queryset()
-        if self.publishable and not ser.can_see_drafts(self.request.user, queryset.model):
-            queryset = queryset.published()
-        return queryset
+        """What the requesting user may see (the model's ``visible_to``), for every action."""
+        return self.base_queryset().visible_to(self.request.user)
 
     def paginate_queryset(self, queryset):
         if getattr(self.request.accepted_renderer, "format", None) in EXPORT_FORMATS:
@@ -197,7 +195,6 @@ class PartnershipViewSet(RegistryViewSet):
     renderer_classes = [*RegistryViewSet.renderer_classes, GeoJSONRenderer]
     lookup_field = "pk"
     lookup_url_kwarg = "id"
-    publishable = True
     queryset = Partnership.objects.all()
 
     def base_queryset(self):
@@ -214,11 +211,12 @@ def participants(name: str, model):
 class AgreementViewSet(RegistryViewSet):
     serializer_class = ser.AgreementSerializer
     filterset_class = filters.AgreementFilter
-    publishable = True
     queryset = Agreement.objects.all()
 
     def base_queryset(self):
-        return Agreement.objects.select_related("partnership__city", "partnership__partner", "place").prefetch_related(
+        user = self.request.user
+        agreements = Agreement.objects.with_visibility(user, "partnership")
+        return agreements.select_related("partnership__city", "partnership__partner", "place").prefetch_related(
             "parties",
             Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")),
             participants("signatories", Signatory),
@@ -231,11 +229,11 @@ class EventViewSet(RegistryViewSet):
     serializer_class = ser.EventSerializer
     filterset_class = filters.EventFilter
     renderer_classes = [*RegistryViewSet.renderer_classes, ICalendarRenderer]
-    publishable = True
     queryset = Event.objects.all()
 
     def base_queryset(self):
-        return Event.objects.select_related(
+        events = Event.objects.with_visibility(self.request.user, "partnership", "agreement", "delegation")
+        return events.select_related(
             "city", "partnership__city", "partnership__partner", "agreement", "delegation"
         ).prefetch_related(participants("participants", EventParticipant), sources_prefetch())
 
@@ -244,14 +242,16 @@ class EventViewSet(RegistryViewSet):
 class DelegationViewSet(RegistryViewSet):
     serializer_class = ser.DelegationSerializer
     filterset_class = filters.DelegationFilter
-    publishable = True
     queryset = Delegation.objects.all()
 
     def base_queryset(self):
-        return Delegation.objects.select_related("organizer", "leader", "travelled_with").prefetch_related(
+        user = self.request.user
+        delegations = Delegation.objects.with_visibility(user, "travelled_with")
+        outcomes = Outcome.objects.with_visibility(user, "agreement")
+        return delegations.select_related("organizer", "leader", "travelled_with").prefetch_related(
             participants("members", DelegationMember),
             Prefetch("itinerary", queryset=ItineraryStop.objects.select_related("city")),
-            Prefetch("outcomes", queryset=Outcome.objects.select_related("agreement")),
+            Prefetch("outcomes", queryset=outcomes.select_related("agreement")),
             sources_prefetch(),
         )
 

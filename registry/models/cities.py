@@ -17,6 +17,7 @@ from .base import (
     Confidence,
     RegistryModel,
     SluggedQuerySet,
+    referenced_by_public,
     rule,
     unique,
 )
@@ -26,7 +27,27 @@ from .sources import SourcedModel
 
 
 class CityQuerySet(SluggedQuerySet):
-    """Reusable filters for cities."""
+    """Reusable filters for cities.
+
+    A city is public (:meth:`public`) when it is the home city or something public refers to
+    it: a published partnership (either side), agreement (place of signing), event, delegation
+    (a stop of its itinerary), or a public organization based there. A prospective partner
+    whose only partnership is a draft appears on no public surface.
+    """
+
+    def public(self) -> CityQuerySet:
+        """Cities anyone may see (see the class docstring)."""
+        return self.filter(
+            Q(slug=settings.REGISTRY_HOME_CITY)
+            | referenced_by_public(
+                ("Partnership", "city"),
+                ("Partnership", "partner"),
+                ("Agreement", "place"),
+                ("Event", "city"),
+                ("Delegation", "itinerary__city"),
+                ("Organization", "city"),
+            )
+        )
 
     def for_country(self, *codes: str) -> CityQuerySet:
         """Cities in any of the ISO 3166-1 alpha-2 ``codes`` (any case)."""

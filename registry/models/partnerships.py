@@ -16,7 +16,7 @@ from .base import (
     TEXT_MAX,
     Confidence,
     DatePrecision,
-    PublishableQuerySet,
+    PublishableMixin,
     ReferencedByManyMixin,
     RegistryModel,
     RegistryQuerySet,
@@ -55,11 +55,8 @@ class CooperationField(ReferencedByManyMixin, SluggedModel):
 # --------------------------------------------------------------------------- partnerships
 
 
-class PartnershipQuerySet(RegistryQuerySet):
-    """Reusable filters for partnerships."""
-
-    published = PublishableQuerySet.published
-    visible_to = PublishableQuerySet.visible_to
+class PartnershipQuerySet(PublishableMixin, RegistryQuerySet):
+    """Reusable filters for partnerships; drafts are visible only to staff (:meth:`visible_to`)."""
 
     def in_force_on(self, day: datetime.date) -> PartnershipQuerySet:
         """Partnerships in force on ``day``: established on or before it and not ended by it.

@@ -11,12 +11,50 @@ from ..text import localized
 from .base import (
     TEXT_MAX,
     RegistryModel,
+    RegistryQuerySet,
+    SluggedQuerySet,
+    referenced_by_public,
     rule,
 )
 from .cities import City
 from .sources import SourcedModel
 
 # --------------------------------------------------------------------------- people
+
+
+class OrganizationQuerySet(SluggedQuerySet):
+    """An organization is public when a published record names it: a party to or the
+    organization of a signatory of an agreement, an event participant's organization, a
+    delegation's organizer or a member's organization."""
+
+    def public(self) -> OrganizationQuerySet:
+        """Organizations anyone may see (see the class docstring)."""
+        return self.filter(
+            referenced_by_public(
+                ("Agreement", "parties"),
+                ("Agreement", "signatories__organization"),
+                ("Event", "participants__organization"),
+                ("Delegation", "organizer"),
+                ("Delegation", "members__organization"),
+            )
+        )
+
+
+class PersonQuerySet(SluggedQuerySet):
+    """A person is public when a published record names them: a signatory of an agreement,
+    a participant in an event, a delegation's leader or member. Someone who only signed a
+    draft appears on no public surface."""
+
+    def public(self) -> PersonQuerySet:
+        """People anyone may see (see the class docstring)."""
+        return self.filter(
+            referenced_by_public(
+                ("Agreement", "signatories__person"),
+                ("Event", "participants__person"),
+                ("Delegation", "leader"),
+                ("Delegation", "members__person"),
+            )
+        )
 
 
 class Organization(SourcedModel):
@@ -47,6 +85,8 @@ class Organization(SourcedModel):
     website = models.URLField(_("website"), max_length=500, blank=True)
     notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
 
+    objects = OrganizationQuerySet.as_manager()
+
     class Meta:
         ordering = ["name_en", "slug"]
         verbose_name = _("organization")
@@ -68,6 +108,8 @@ class Person(SourcedModel):
     name_ko = models.CharField(_("name (Korean)"), max_length=200, blank=True)
     name_native = models.CharField(_("native name"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["name_en", "slug"]
@@ -114,7 +156,7 @@ def _person_or_role(prefix: str) -> models.CheckConstraint:
     )
 
 
-class OrderedChildManager(models.Manager):
+class OrderedChildManager(models.Manager.from_queryset(RegistryQuerySet)):
     """Natural key of a child row: its parent's slug and its order."""
 
     parent_field = ""

@@ -10,10 +10,31 @@ from .base import (
     TEXT_MAX,
     ReferencedByManyMixin,
     SluggedModel,
+    SluggedQuerySet,
+    referenced_by_public,
     unique,
 )
 
 # --------------------------------------------------------------------------- sources
+
+
+class SourceQuerySet(SluggedQuerySet):
+    """A source is public when a public record cites it: a published partnership, agreement,
+    event or delegation, or a public city, organization or person."""
+
+    def public(self) -> SourceQuerySet:
+        """Sources anyone may see (see the class docstring)."""
+        return self.filter(
+            referenced_by_public(
+                ("Partnership", "sources"),
+                ("Agreement", "sources"),
+                ("Event", "sources"),
+                ("Delegation", "sources"),
+                ("City", "sources"),
+                ("Organization", "sources"),
+                ("Person", "sources"),
+            )
+        )
 
 
 class Source(ReferencedByManyMixin, SluggedModel):
@@ -30,6 +51,8 @@ class Source(ReferencedByManyMixin, SluggedModel):
         help_text=_("BCP 47 language tag of the source, e.g. “en”, “ko”, “ru”."),
     )
     notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
+
+    objects = SourceQuerySet.as_manager()
 
     class Meta:
         ordering = ["title", "slug"]
