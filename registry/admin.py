@@ -276,6 +276,7 @@ class CityAdmin(SpreadsheetMixin, RegistryAdmin):
         (_("Details"), {"fields": ("admin_level", "population", "population_year", "wikidata_id")}),
         (_("Position"), {"fields": ("latitude", "longitude", "coordinates_source")}),
         (_("Evidence"), {"fields": ("confidence", "sources", "notes")}),
+        (_("Public remarks"), {"fields": ("remarks_en", "remarks_ko")}),
         (_("Record"), {"fields": TIMESTAMPS, "classes": ("collapse",)}),
     )
 
@@ -377,6 +378,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         (_("Dates"), {"fields": ("established_on", "established_precision")}),
         (_("Status"), {"fields": ("status", "ended_on", "ended_precision", "status_reason")}),
         (_("Evidence"), {"fields": ("confidence", "sources", "notes")}),
+        (_("Public remarks"), {"fields": ("remarks_en", "remarks_ko")}),
         (_("Record"), {"fields": ("publication", *TIMESTAMPS)}),
     )
 

@@ -22,5 +22,6 @@ def agreement_document(request, slug: str):
         handle, as_attachment=True, filename=f"{agreement.slug}.pdf", content_type="application/pdf"
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store" if agreement.publication != "published" else "public, max-age=3600"
+    public = Agreement.objects.public().filter(pk=agreement.pk).exists()
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
     return response

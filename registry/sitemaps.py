@@ -1,4 +1,5 @@
-"""``/sitemap.xml``: every public page in English and Korean (django.contrib.sitemaps)."""
+"""``/sitemap.xml``: every public page in English and Korean (django.contrib.sitemaps); what an
+anonymous reader may see (the models' ``public()``), whoever asks."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
@@ -26,7 +27,7 @@ class StaticSitemap(RegistrySitemap):
 
 class CitySitemap(RegistrySitemap):
     def items(self):
-        return City.objects.only("slug", "updated_at").order_by("slug")
+        return City.objects.public().only("slug", "updated_at").order_by("slug")
 
     def lastmod(self, obj):
         return obj.updated_at
@@ -34,7 +35,8 @@ class CitySitemap(RegistrySitemap):
 
 class CountrySitemap(RegistrySitemap):
     def items(self):
-        return sorted(code.lower() for code in City.objects.order_by().values_list("country", flat=True).distinct())
+        codes = City.objects.public().order_by().values_list("country", flat=True).distinct()
+        return sorted(code.lower() for code in codes)
 
     def location(self, item):
         return reverse("registry:country-detail", kwargs={"code": item})

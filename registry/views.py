@@ -6,7 +6,9 @@ filters, the number of results and pagination, and ``?format=csv`` gives the sam
 filtered rows as CSV. An invalid parameter gives the list (filtered by the valid ones)
 with the message next to its field and status 400, never a 500.
 
-Public pages show published records only (``.public()``); staff see drafts in the admin.
+Every page reads through the models' ``visible_to(request.user)``: the public sees published
+records (and the cities, people and sources they refer to), staff with the view permission
+see drafts too. Counts of the network are what the public sees (``public()``), for everyone.
 Every page runs a fixed number of SQL queries whatever the number of rows
 (``select_related``/``prefetch_related``; see ``tests/test_queries.py``).
 """
@@ -57,7 +59,7 @@ class CountrySelect(forms.Select):
 
 def registry_countries() -> list[tuple[str, str]]:
     """(lower-case code, name) of the countries that have a city in the registry, by name."""
-    codes = City.objects.order_by().values_list("country", flat=True).distinct()
+    codes = City.objects.public().order_by().values_list("country", flat=True).distinct()
     return sorted(((code.lower(), Country(code).name) for code in codes), key=lambda item: item[1])
 
 
@@ -255,10 +257,13 @@ class HomeView(TemplateView):
             context["partners"] = partners
             context["map"] = maps.world_map(maps.markers_for(partners), home=maps.marker_for(home))
             context["timeline"] = charts.timeline_chart(network.timeline(home, as_of=as_of), until=as_of.year)
+            user = self.request.user
             context["latest_agreements"] = (
-                Agreement.objects.public().filter(signed_on__lte=as_of).select_related("place")[:5]
+                Agreement.objects.visible_to(user).filter(signed_on__lte=as_of).select_related("place")[:5]
             )
-            context["latest_events"] = Event.objects.public().filter(start_on__lte=as_of).select_related("city")[:5]
+            context["latest_events"] = (
+                Event.objects.visible_to(user).filter(start_on__lte=as_of).select_related("city")[:5]
+            )
         return context
 
 
@@ -295,8 +300,9 @@ class CityListView(FilteredListMixin, ListView):
     ]
 
     def get_base_queryset(self):
-        return City.objects.prefetch_related(
-            Prefetch("partnerships_as_partner", queryset=Partnership.objects.public().select_related("city"))
+        user = self.request.user
+        return City.objects.visible_to(user).prefetch_related(
+            Prefetch("partnerships_as_partner", queryset=Partnership.objects.visible_to(user).select_related("city"))
         )
 
 
@@ -307,16 +313,15 @@ class CityDetailView(DetailView):
     model = City
 
     def get_queryset(self):
-        return City.objects.prefetch_related(
+        user = self.request.user
+        partnerships = Partnership.objects.visible_to(user).select_related("city")
+        return City.objects.visible_to(user).prefetch_related(
             "names",
             "sources",
-            Prefetch(
-                "partnerships_as_partner",
-                queryset=Partnership.objects.public().select_related("city").prefetch_related("sources", "fields"),
-            ),
+            Prefetch("partnerships_as_partner", queryset=partnerships.prefetch_related("sources", "fields")),
             Prefetch(
                 "itinerary_stops",
-                queryset=ItineraryStop.objects.filter(delegation__publication="published")
+                queryset=ItineraryStop.objects.filter(delegation__in=Delegation.objects.visible_to(user))
                 .select_related("delegation")
                 .order_by("delegation__start_on", "delegation__slug", "order"),
                 to_attr="visits",
@@ -335,14 +340,15 @@ class CityDetailView(DetailView):
         )
         # Subqueries rather than joins (no DISTINCT), and bounded, so the page costs the same
         # at any table size.
+        user = self.request.user
         with_city = Partnership.objects.filter(partner=city).values("pk")
         context["agreements"] = (
-            Agreement.objects.public()
+            Agreement.objects.visible_to(user)
             .filter(Q(place=city) | Q(partnership__in=with_city))
             .select_related("place")[: self.max_items]
         )
         context["events"] = (
-            Event.objects.public()
+            Event.objects.visible_to(user)
             .filter(Q(city=city) | Q(partnership__in=with_city))
             .select_related("city")[: self.max_items]
         )
@@ -375,12 +381,12 @@ class CountryListView(FilteredListMixin, ListView):
     ]
 
     def get_base_queryset(self):
-        return City.objects.all()
+        return City.objects.visible_to(self.request.user)
 
     def get_queryset(self):
         today = timezone.localdate()
         # An uncorrelated IN subquery (runs once) rather than EXISTS per city.
-        partners_in_force = Partnership.objects.public().in_force_on(today).values("partner_id")
+        partners_in_force = Partnership.objects.visible_to(self.request.user).in_force_on(today).values("partner_id")
         rows = (
             super()
             .get_queryset()
@@ -421,11 +427,14 @@ class CountryDetailView(TemplateView):
     def get_context_data(self, *, code, **kwargs):
         context = super().get_context_data(**kwargs)
         country = Country(code.upper())
-        in_country = City.objects.filter(country=country.code)
+        user = self.request.user
+        in_country = City.objects.visible_to(user).filter(country=country.code)
         # Bounded: a page never grows with the table (the lists link to the full, filtered lists).
         cities = list(
             in_country.prefetch_related(
-                Prefetch("partnerships_as_partner", queryset=Partnership.objects.public().select_related("city"))
+                Prefetch(
+                    "partnerships_as_partner", queryset=Partnership.objects.visible_to(user).select_related("city")
+                )
             )[: self.max_rows]
         )
         if not cities:
@@ -440,11 +449,13 @@ class CountryDetailView(TemplateView):
             cities=cities,
             city_count=in_country.count(),
             map=maps.area_map(markers) if markers else None,
-            agreements=Agreement.objects.public()
+            agreements=Agreement.objects.visible_to(user)
             .filter(Q(place__country=country.code) | Q(partnership__in=partner_agreements))
             .select_related("place")[: self.max_items],
-            events=Event.objects.public().filter(city__country=country.code).select_related("city")[: self.max_items],
-            delegations=Delegation.objects.public().filter(Exists(stops))[: self.max_items],
+            events=Event.objects.visible_to(user)
+            .filter(city__country=country.code)
+            .select_related("city")[: self.max_items],
+            delegations=Delegation.objects.visible_to(user).filter(Exists(stops))[: self.max_items],
         )
         return context
 
@@ -476,7 +487,7 @@ class AgreementListView(FilteredListMixin, ListView):
 
     def get_base_queryset(self):
         return (
-            Agreement.objects.public()
+            Agreement.objects.visible_to(self.request.user)
             .select_related("place", "partnership__city", "partnership__partner")
             .prefetch_related("fields")
         )
@@ -486,15 +497,17 @@ class AgreementDetailView(DetailView):
     """``/agreements/<slug>/``: what was agreed, when, where and by whom, with sources."""
 
     def get_queryset(self):
+        user = self.request.user
         return (
-            Agreement.objects.public()
+            Agreement.objects.visible_to(user)
+            .with_visibility(user, "partnership")
             .select_related("place", "partnership__city", "partnership__partner")
             .prefetch_related(
                 "fields",
                 "sources",
                 "parties",
                 Prefetch("signatories", queryset=Signatory.objects.select_related("person", "organization")),
-                Prefetch("events", queryset=Event.objects.public().select_related("city")),
+                Prefetch("events", queryset=Event.objects.visible_to(user).select_related("city")),
             )
         )
 
@@ -522,15 +535,17 @@ class EventListView(FilteredListMixin, ListView):
     ]
 
     def get_base_queryset(self):
-        return Event.objects.public().select_related("city")
+        return Event.objects.visible_to(self.request.user).select_related("city")
 
 
 class EventDetailView(DetailView):
     """``/events/<slug>/``: an event, who took part, what it concerns, with sources."""
 
     def get_queryset(self):
+        user = self.request.user
         return (
-            Event.objects.public()
+            Event.objects.visible_to(user)
+            .with_visibility(user, "partnership", "agreement", "delegation")
             .select_related("city", "partnership__city", "partnership__partner", "agreement", "delegation")
             .prefetch_related(
                 "sources",
@@ -574,7 +589,7 @@ class DelegationListView(FilteredListMixin, ListView):
 
     def get_base_queryset(self):
         return (
-            Delegation.objects.public()
+            Delegation.objects.visible_to(self.request.user)
             .select_related("organizer", "leader")
             .prefetch_related(Prefetch("itinerary", queryset=ItineraryStop.objects.select_related("city")))
         )
@@ -585,16 +600,19 @@ class DelegationDetailView(DetailView):
     with amounts formatted for the reader's language, events, sources."""
 
     def get_queryset(self):
+        user = self.request.user
+        outcomes = Outcome.objects.with_visibility(user, "agreement").select_related("agreement")
         return (
-            Delegation.objects.public()
+            Delegation.objects.visible_to(user)
+            .with_visibility(user, "travelled_with")
             .select_related("organizer", "leader", "travelled_with")
             .prefetch_related(
                 "sources",
                 Prefetch("members", queryset=DelegationMember.objects.select_related("person", "organization")),
                 Prefetch("itinerary", queryset=ItineraryStop.objects.select_related("city").order_by("order")),
-                Prefetch("outcomes", queryset=Outcome.objects.select_related("agreement")),
-                Prefetch("accompanying", queryset=Delegation.objects.public()),
-                Prefetch("events", queryset=Event.objects.public().select_related("city")),
+                Prefetch("outcomes", queryset=outcomes),
+                Prefetch("accompanying", queryset=Delegation.objects.visible_to(user)),
+                Prefetch("events", queryset=Event.objects.visible_to(user).select_related("city")),
             )
         )
 
@@ -607,10 +625,7 @@ class DelegationDetailView(DetailView):
             if (marker := maps.marker_for(stop.city, number=stop.order)) is not None
         ]
         context["map"] = maps.area_map(markers) if markers else None
-        travelled_with = delegation.travelled_with
-        context["travelled_with"] = (
-            travelled_with if travelled_with and travelled_with.publication == "published" else None
-        )
+        context["travelled_with"] = delegation.travelled_with if delegation.travelled_with_visible else None
         return context
 
 

@@ -30,9 +30,8 @@ ALMATY = {
         {"name": "Verny", "kind": "former", "used_from": 1855, "used_until": 1921},
         {"name": "Alma-Ata", "kind": "former", "used_from": 1921, "used_until": 1993},
     ],
-    "notes": "Population 2,030,285 at the national census of 1 September 2021 (Astana Times, 2023-10-31, citing the "
-    "Bureau of National Statistics). Kazakhstan's largest city; capital of the Kazakh SSR and of Kazakhstan "
-    "1929–1997. The renaming years differ between sources (1921 or 1922; 1993 or 1994).",
+    "remarks_en": "",
+    "remarks_ko": "",
     "sources": ALMATY_SOURCES,
     "created_at": "2022-09-21T00:00:00Z",
     "updated_at": "2022-09-21T00:00:00Z",

@@ -21,7 +21,8 @@ def test_organization_detail_is_exact(shipped_data, api_client):
         "city": ALMATY,
         "country": "KZ",
         "website": "",
-        "notes": "The city administration of Almaty, headed by the akim (mayor).",
+        "remarks_en": "",
+        "remarks_ko": "",
         "sources": [
             {
                 "slug": "busan-almaty-2022-09-21",

@@ -42,12 +42,8 @@ def expected_almaty():
         ],
         "confidence": "high",
         "publication": "published",
-        "notes": "Busan's first Central Asian friendly-cooperation city; signed 14 Sep 2022 during the '2022 Eurasia "
-        "Citizens' Expedition' marking 30 years of Korea–Kazakhstan relations, by Busan Economic Vice Mayor Lee "
-        "Sung-kwon and Almaty deputy akim Alisher Abdykadyrov. VENUE CONFLICT: Caspian University (busan.com "
-        "09-15, Newsis) vs Almaty City Hall (09-21 press release) vs temporary city hall (BFIC). "
-        "Friendly-cooperation cities need no city-council approval (unlike sister cities). Kazakh/Russian: "
-        "Алматы; former Alma-Ata (Алма-Ата), earlier Verny (Верный).",
+        "remarks_en": "",
+        "remarks_ko": "",
         "sources": ALMATY_SOURCES,
         "created_at": "2022-09-21T00:00:00Z",
         "updated_at": "2022-09-21T00:00:00Z",

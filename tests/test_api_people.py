@@ -15,7 +15,8 @@ def test_person_detail_is_exact(shipped_data, api_client):
         "name_en": "Lee Seong-kwon",
         "name_ko": "이성권",
         "name_native": "",
-        "notes": "Deputy Mayor (Economic Vice Mayor) of Busan in 2022. BFIC spells the name Lee Sung-kwon.",
+        "remarks_en": "",
+        "remarks_ko": "",
         "sources": [
             {
                 "slug": "busan-almaty-2022-09-21",

@@ -17,7 +17,8 @@ def test_source_detail_is_exact(shipped_data, api_client):
         "url": "http://bfic.kr/new/contents/d2.asp?num=17980&pageno=20&pmode=view",
         "published_on": "2022-11-01",
         "language": "ko",
-        "notes": "Ceremony on 14 September 2022 at the temporary city hall of Almaty.",
+        "remarks_en": "",
+        "remarks_ko": "",
         "created_at": "2022-09-21T00:00:00Z",
         "updated_at": "2022-09-21T00:00:00Z",
     }

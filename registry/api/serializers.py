@@ -364,6 +364,19 @@ class RegistrySerializer(serializers.ModelSerializer):
     """
 
     slug_from = ""  # field the slug is made from when a new record gives none
+    staff_only_fields = ("notes",)  # absent from the answer unless the reader sees everything
+
+    def to_representation(self, instance):
+        """The record as JSON; staff notes only for readers who may see everything (the model's
+        ``sees_everything``), the public reads ``remarks_en``/``remarks_ko``."""
+        data = super().to_representation(instance)
+        present = [name for name in self.staff_only_fields if name in data]
+        if present:
+            request = self.context.get("request")
+            if not self.Meta.model._default_manager.all().sees_everything(getattr(request, "user", None)):
+                for name in present:
+                    del data[name]
+        return data
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -426,6 +439,14 @@ class RegistrySerializer(serializers.ModelSerializer):
         return services.save_record(instance=instance, data=validated_data)
 
 
+def staff_notes():
+    return {
+        "notes": {"help_text": "Staff only (research notes, conflicts between sources): absent for other readers."},
+        "remarks_en": {"help_text": "Public remarks in English."},
+        "remarks_ko": {"help_text": "Public remarks in Korean."},
+    }
+
+
 def timestamps():
     return {
         "created_at": {"read_only": True, "help_text": "When the record was created (UTC, ISO 8601)."},
@@ -441,8 +462,20 @@ class SourceSerializer(RegistrySerializer):
 
     class Meta:
         model = Source
-        fields = ["slug", "title", "publisher", "url", "published_on", "language", "notes", "created_at", "updated_at"]
-        extra_kwargs = {"slug": {"required": False}, **timestamps()}
+        fields = [
+            "slug",
+            "title",
+            "publisher",
+            "url",
+            "published_on",
+            "language",
+            "remarks_en",
+            "remarks_ko",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {"slug": {"required": False}, **timestamps(), **staff_notes()}
 
 
 class CooperationFieldSerializer(RegistrySerializer):
@@ -503,12 +536,14 @@ class CitySerializer(RegistrySerializer):
             "wikidata_id",
             "confidence",
             "names",
+            "remarks_en",
+            "remarks_ko",
             "notes",
             "sources",
             "created_at",
             "updated_at",
         ]
-        extra_kwargs = {"slug": {"required": False}, **timestamps()}
+        extra_kwargs = {"slug": {"required": False}, **timestamps(), **staff_notes()}
 
     get_region = CitySummarySerializer.get_region
     get_subregion = CitySummarySerializer.get_subregion
@@ -531,12 +566,14 @@ class OrganizationSerializer(RegistrySerializer):
             "city",
             "country",
             "website",
+            "remarks_en",
+            "remarks_ko",
             "notes",
             "sources",
             "created_at",
             "updated_at",
         ]
-        extra_kwargs = {"slug": {"required": False}, **timestamps()}
+        extra_kwargs = {"slug": {"required": False}, **timestamps(), **staff_notes()}
 
 
 class PersonSerializer(RegistrySerializer):
@@ -545,8 +582,19 @@ class PersonSerializer(RegistrySerializer):
 
     class Meta:
         model = Person
-        fields = ["slug", "name_en", "name_ko", "name_native", "notes", "sources", "created_at", "updated_at"]
-        extra_kwargs = {"slug": {"required": False}, **timestamps()}
+        fields = [
+            "slug",
+            "name_en",
+            "name_ko",
+            "name_native",
+            "remarks_en",
+            "remarks_ko",
+            "notes",
+            "sources",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {"slug": {"required": False}, **timestamps(), **staff_notes()}
 
 
 class PartnershipSerializer(RegistrySerializer):
@@ -582,6 +630,8 @@ class PartnershipSerializer(RegistrySerializer):
             "fields",
             "confidence",
             "publication",
+            "remarks_en",
+            "remarks_ko",
             "notes",
             "sources",
             "created_at",
@@ -590,6 +640,7 @@ class PartnershipSerializer(RegistrySerializer):
         read_only_fields = ["established_precision", "ended_precision"]
         extra_kwargs = {
             **timestamps(),
+            **staff_notes(),
             "established_precision": {"help_text": "Precision of `established_on`: day, month or year."},
             "ended_precision": {"help_text": "Precision of `ended_on`: day, month or year."},
         }

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..conditions import UNSUPPORTED, evaluate, referenced_fields
+from ..text import localized
 
 models.CharField.register_lookup(Length)
 
@@ -236,6 +237,38 @@ class RegistryModel(models.Model):
                         errors.setdefault(target, []).append(message)
         if errors:
             raise ValidationError(errors)
+
+
+def staff_notes_field():
+    """The staff-only ``notes`` field: research notes, conflicts between sources, doubts. Never
+    shown on a public page, in a public API answer or a public export; ``remarks_en``/``remarks_ko``
+    (see :class:`RemarksMixin`) are what the public reads."""
+    return models.TextField(
+        _("staff notes"),
+        max_length=TEXT_MAX,
+        blank=True,
+        help_text=_("Staff only: research notes, conflicts between sources. Never shown to the public."),
+    )
+
+
+class RemarksModel(models.Model):
+    """Abstract: public remarks in English and Korean (what the public reads about a record)."""
+
+    remarks_en = models.TextField(
+        _("public remarks (English)"),
+        max_length=TEXT_MAX,
+        blank=True,
+        help_text=_("Shown to the public on the record's page and in the API."),
+    )
+    remarks_ko = models.TextField(_("public remarks (Korean)"), max_length=TEXT_MAX, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def remarks(self) -> str:
+        """Public remarks in the active language (Korean where given, else English)."""
+        return localized(self, "remarks")
 
 
 class SluggedModel(RegistryModel):

@@ -13,12 +13,13 @@ from django_countries.fields import CountryField
 from .. import regions
 from ..text import fold, localized, search_words
 from .base import (
-    TEXT_MAX,
     Confidence,
     RegistryModel,
+    RemarksModel,
     SluggedQuerySet,
     referenced_by_public,
     rule,
+    staff_notes_field,
     unique,
 )
 from .sources import SourcedModel
@@ -67,7 +68,7 @@ class CityQuerySet(SluggedQuerySet):
         return qs
 
 
-class City(SourcedModel):
+class City(RemarksModel, SourcedModel):
     """A city or sub-national government that takes part in partnerships."""
 
     class AdminLevel(models.TextChoices):
@@ -134,7 +135,7 @@ class City(SourcedModel):
         default=Confidence.HIGH,
         help_text=_("How well the sources support this row."),
     )
-    notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
+    notes = staff_notes_field()
     search_text = models.TextField(
         _("search text"),
         blank=True,

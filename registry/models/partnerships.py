@@ -20,9 +20,11 @@ from .base import (
     ReferencedByManyMixin,
     RegistryModel,
     RegistryQuerySet,
+    RemarksModel,
     SluggedModel,
     publication_field,
     rule,
+    staff_notes_field,
     truncate_to_precision,
     unique,
 )
@@ -82,7 +84,7 @@ class PartnershipManager(models.Manager.from_queryset(PartnershipQuerySet)):
         return self.get(city__slug=city_slug, partner__slug=partner_slug, kind=kind, established_on=established_on)
 
 
-class Partnership(RegistryModel):
+class Partnership(RemarksModel, RegistryModel):
     """A sister city or friendship city relation between two cities.
 
     An upgrade (friendship → sister city) ends one partnership and starts another, so
@@ -130,9 +132,7 @@ class Partnership(RegistryModel):
     )
     confidence = models.CharField(_("confidence"), max_length=10, choices=Confidence.choices, default=Confidence.HIGH)
     publication = publication_field()
-    notes = models.TextField(
-        _("notes"), max_length=TEXT_MAX, blank=True, help_text=_("Including conflicts between sources.")
-    )
+    notes = staff_notes_field()
     sources = models.ManyToManyField(Source, blank=True, related_name="partnership_records", verbose_name=_("sources"))
 
     objects = PartnershipManager()

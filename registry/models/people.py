@@ -9,12 +9,13 @@ from django_countries.fields import CountryField
 
 from ..text import localized
 from .base import (
-    TEXT_MAX,
     RegistryModel,
     RegistryQuerySet,
+    RemarksModel,
     SluggedQuerySet,
     referenced_by_public,
     rule,
+    staff_notes_field,
 )
 from .cities import City
 from .sources import SourcedModel
@@ -57,7 +58,7 @@ class PersonQuerySet(SluggedQuerySet):
         )
 
 
-class Organization(SourcedModel):
+class Organization(RemarksModel, SourcedModel):
     """A government, council, agency, company or association."""
 
     class Kind(models.TextChoices):
@@ -83,7 +84,7 @@ class Organization(SourcedModel):
     )
     country = CountryField(_("country"), blank=True)
     website = models.URLField(_("website"), max_length=500, blank=True)
-    notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
+    notes = staff_notes_field()
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -101,13 +102,13 @@ class Organization(SourcedModel):
         return localized(self, "name")
 
 
-class Person(SourcedModel):
+class Person(RemarksModel, SourcedModel):
     """A named person. Someone the source does not name is recorded as a role instead."""
 
     name_en = models.CharField(_("name (English)"), max_length=200, help_text=_("Romanized name as in the source."))
     name_ko = models.CharField(_("name (Korean)"), max_length=200, blank=True)
     name_native = models.CharField(_("native name"), max_length=200, blank=True)
-    notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
+    notes = staff_notes_field()
 
     objects = PersonQuerySet.as_manager()
 

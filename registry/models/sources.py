@@ -7,11 +7,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .base import (
-    TEXT_MAX,
     ReferencedByManyMixin,
+    RemarksModel,
     SluggedModel,
     SluggedQuerySet,
     referenced_by_public,
+    staff_notes_field,
     unique,
 )
 
@@ -37,7 +38,7 @@ class SourceQuerySet(SluggedQuerySet):
         )
 
 
-class Source(ReferencedByManyMixin, SluggedModel):
+class Source(RemarksModel, ReferencedByManyMixin, SluggedModel):
     """What a fact rests on: a publication, web page or dataset."""
 
     title = models.CharField(_("title"), max_length=500)
@@ -50,7 +51,7 @@ class Source(ReferencedByManyMixin, SluggedModel):
         blank=True,
         help_text=_("BCP 47 language tag of the source, e.g. “en”, “ko”, “ru”."),
     )
-    notes = models.TextField(_("notes"), max_length=TEXT_MAX, blank=True)
+    notes = staff_notes_field()
 
     objects = SourceQuerySet.as_manager()
 

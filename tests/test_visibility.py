@@ -1,0 +1,184 @@
+"""Who sees what: one rule per model (``visible_to``), on every public surface.
+
+A draft-only city, person, organization and source (referenced by nothing but drafts) must be
+absent from every public page, API list and detail, filter choice, export, feed, sitemap, search
+and count, and visible to staff holding the view permission. Staff notes are never public.
+"""
+
+import csv
+import datetime
+import io
+import json
+from http import HTTPStatus
+
+import pytest
+
+from registry.models import Agreement, City, Organization, Partnership, Person, Publication, Signatory, Source
+
+from .conftest import token_client
+from .factories import AgreementFactory, CityFactory, OrganizationFactory, PartnershipFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+DRAFT_NAMES = ("Draftville", "Drafty Signer", "Draft Bureau", "A draft-only source")
+
+
+@pytest.fixture
+def network(home):
+    """A published partner (Almaty) and, only through drafts, a prospective partner (Draftville, in
+    Iceland, where no other city is), its signatory, a party and a source."""
+    almaty = CityFactory(slug="almaty", name_en="Almaty", country="KZ")
+    PartnershipFactory(city=home, partner=almaty, established_on=datetime.date(2022, 9, 14))
+    draftville = CityFactory(slug="draftville", name_en="Draftville", country="IS", latitude="64.1", longitude="-21.9")
+    partnership = PartnershipFactory(
+        city=home,
+        partner=draftville,
+        established_on=datetime.date(2021, 1, 1),
+        publication=Publication.DRAFT,
+        notes="Research note: DATE CONFLICT between two sources.",
+    )
+    source = Source.objects.create(slug="draft-only-source", title="A draft-only source", url="https://example.org/d")
+    partnership.sources.add(source)
+    person = PersonFactory(slug="drafty-signer", name_en="Drafty Signer")
+    organization = OrganizationFactory(slug="draft-bureau", name_en="Draft Bureau", country="IS")
+    agreement = AgreementFactory(
+        slug="draft-agreement",
+        title_en="Draft agreement",
+        partnership=partnership,
+        place=draftville,
+        publication=Publication.DRAFT,
+    )
+    agreement.parties.add(organization)
+    Signatory.objects.create(agreement=agreement, person=person, organization=organization, order=1)
+    return {"draftville": draftville, "partnership": partnership, "person": person, "organization": organization}
+
+
+def text_of(response) -> str:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return body.decode()
+
+
+def test_the_draft_only_records_are_public_for_nobody_but_exist(network):
+    for model, slug in ((City, "draftville"), (Person, "drafty-signer"), (Organization, "draft-bureau")):
+        assert model.objects.filter(slug=slug).exists()
+        assert not model.objects.public().filter(slug=slug).exists()
+    assert not Source.objects.public().filter(slug="draft-only-source").exists()
+    assert City.objects.public().filter(slug="almaty").exists()
+
+
+PUBLIC_PAGES = [
+    "/",
+    "/cities/",
+    "/cities/?q=draftville",
+    "/cities/?format=csv",
+    "/countries/",
+    "/countries/?format=csv",
+    "/agreements/",
+    "/agreements/?format=csv",
+    "/events/calendar.ics",
+    "/sitemap.xml",
+    "/ko/cities/",
+]
+API_LISTS = [
+    "/api/v1/cities/",
+    "/api/v1/cities/?q=draftville",
+    "/api/v1/cities/?format=csv",
+    "/api/v1/cities/?format=geojson",
+    "/api/v1/partnerships/",
+    "/api/v1/partnerships/?format=geojson",
+    "/api/v1/agreements/",
+    "/api/v1/people/",
+    "/api/v1/people/?format=csv",
+    "/api/v1/organizations/",
+    "/api/v1/sources/",
+    "/api/v1/sources/?format=csv",
+    "/api/v1/network/?as_of=2022-12-31",
+]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES + API_LISTS)
+def test_no_public_surface_names_a_draft_only_record(network, client, path):
+    response = client.get(path)
+    assert response.status_code == HTTPStatus.OK
+    body = text_of(response)
+    for name in DRAFT_NAMES:
+        assert name not in body
+    assert "/cities/draftville/" not in body
+    assert "DATE CONFLICT" not in body  # staff notes are never public
+
+
+DETAILS = [
+    "/cities/draftville/",
+    "/countries/is/",
+    "/agreements/draft-agreement/",
+    "/api/v1/cities/draftville/",
+    "/api/v1/people/drafty-signer/",
+    "/api/v1/organizations/draft-bureau/",
+    "/api/v1/sources/draft-only-source/",
+    "/api/v1/agreements/draft-agreement/",
+]
+
+
+@pytest.mark.parametrize("path", DETAILS)
+def test_draft_only_details_are_not_found_for_the_public_and_found_for_staff(network, client, viewer, path):
+    assert client.get(path).status_code == HTTPStatus.NOT_FOUND
+    client.force_login(viewer)
+    assert client.get(path).status_code == HTTPStatus.OK
+
+
+def test_staff_without_the_view_permission_see_what_the_public_sees(network, client):
+    from .factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True))
+    assert client.get("/api/v1/cities/draftville/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_the_network_counts_only_what_the_public_sees_even_for_staff(network, viewer):
+    client = token_client(viewer)
+    data = client.get("/api/v1/network/?as_of=2022-12-31").json()
+    assert (data["partner_cities"], data["countries"]) == (1, 1)
+
+
+def test_the_country_menu_offers_no_country_known_only_from_drafts(network, client):
+    body = client.get("/cities/").content.decode()
+    assert 'value="kz"' in body
+    assert 'value="is"' not in body
+
+
+def test_staff_see_the_draft_only_records_in_lists_and_exports(network, viewer):
+    client = token_client(viewer)
+    slugs = [row["slug"] for row in client.get("/api/v1/cities/?page_size=200").json()["results"]]
+    assert "draftville" in slugs
+    people = client.get("/api/v1/people/?format=csv").content.decode()
+    assert "Drafty Signer" in people
+
+
+def test_staff_notes_are_read_by_staff_only(network, client, viewer):
+    path = f"/api/v1/partnerships/{network['partnership'].pk}/"
+    almaty_path = f"/api/v1/partnerships/{Partnership.objects.get(partner__slug='almaty').pk}/"
+    public = client.get(almaty_path).json()
+    assert "notes" not in public
+    assert public["remarks_en"] == ""
+    staff = token_client(viewer).get(path).json()
+    assert staff["notes"] == "Research note: DATE CONFLICT between two sources."
+
+
+def test_a_published_record_hides_its_reference_to_a_draft(network, client):
+    """A published agreement that belongs to a draft partnership shows no partnership."""
+    agreement = Agreement.objects.get(slug="draft-agreement")
+    Agreement.objects.filter(pk=agreement.pk).update(publication=Publication.PUBLISHED)
+    data = client.get("/api/v1/agreements/draft-agreement/").json()
+    assert data["partnership"] is None
+    page = client.get("/agreements/draft-agreement/").content.decode()
+    assert "Draftville" in page  # the place of signing is public now: a published agreement names it
+    assert f"/partnerships/{network['partnership'].pk}/" not in page
+
+
+def test_the_geojson_of_cities_is_what_the_reader_may_see(network, client):
+    features = json.loads(client.get("/api/v1/cities/?format=geojson").content)["features"]
+    assert [feature["properties"]["slug"] for feature in features] == ["almaty", "home"]
+
+
+def test_page_csv_of_cities_is_what_the_reader_may_see(network, client):
+    rows = list(csv.DictReader(io.StringIO(text_of(client.get("/cities/?format=csv")))))
+    assert sorted(row["slug"] for row in rows) == ["almaty", "home"]
