@@ -1,6 +1,9 @@
 """FilterSets shared by the public pages and the JSON API (django-filter).
 
-One definition per list. Every list understands the same parameters where they make sense:
+One definition per list, used unchanged by the page and the API: every parameter is declared
+and applied in the same place, by a queryset method of the model (``for_country``,
+``in_region``, ``search``, ``in_force_on``, ``partners_of``). Every list understands the same
+parameters where they make sense:
 
 =====================  ========================================================================
 ``country``            ISO 3166-1 alpha-2 code, any case; several as ``?country=kz&country=jp``
@@ -14,18 +17,27 @@ One definition per list. Every list understands the same parameters where they m
 ``in_force_on``        partnerships in force on this date (see ``in_force_on()``).
 ``q``                  words matched in names (English, Korean, native, former, aliases),
                        ignoring case and accents; titles and summaries for documents.
-``ordering``           one of the listed fields, ``-`` for descending.
+``ordering``           one of the listed fields, ``-`` for descending; ties are broken by the
+                       primary key, so walking the pages returns every row once.
 =====================  ========================================================================
 
 Invalid values never raise: the form carries the error (the pages show it next to the
-filter, the API answers 400 naming the parameter) and the other filters still apply.
+filter, the API answers 400 naming the parameter) and the other filters still apply. A query
+parameter that is neither a filter nor one the caller reads itself (``page``, ``format``,
+``page_size``: the FilterSet's ``other_params``) is an error under its own name, code
+``unknown_parameter`` (:class:`FilterForm`).
 """
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
+from functools import cached_property
+
 import django_filters as filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -36,14 +48,43 @@ from .models import (
     CooperationField,
     Delegation,
     Event,
-    ItineraryStop,
     Organization,
     Partnership,
     Person,
     Source,
     home_city,
 )
-from .text import MAX_SEARCH_WORDS, search_words
+
+# --------------------------------------------------------------------------- the form
+
+
+class FilterForm(forms.Form):
+    """The form of every registry FilterSet (built by :meth:`RegistryFilterSet.get_form_class`).
+
+    Besides its fields' errors, a query parameter that is neither one of its fields nor one of
+    ``other_params`` (the names the caller reads itself) is an error under the parameter's own
+    name, code ``unknown_parameter``: the pages show it and answer 400, the API answers 400
+    ``{"errors": {"<name>": [{"message", "code"}]}}``.
+    """
+
+    other_params: frozenset[str] = frozenset()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        known = [*self.fields, *self.other_params]
+        for name in self.data:
+            if name not in known:
+                error = ValidationError(
+                    _("“%(name)s” is not a parameter of this list; it takes %(known)s."),
+                    code="unknown_parameter",
+                    params={"name": name, "known": ", ".join(sorted(known))},
+                )
+                # Not add_error(): that accepts only the names of fields.
+                self._errors[name] = self.error_class([error], renderer=self.renderer)
+        return cleaned_data
+
+
+# --------------------------------------------------------------------------- country and region
 
 
 class CountryCodesField(forms.MultipleChoiceField):
@@ -61,8 +102,14 @@ class CountryCodesField(forms.MultipleChoiceField):
         return codes
 
 
+def for_country(queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+    """The ``country`` filter of every list: the model's ``for_country(*codes)`` decides which
+    country counts (a city's own, a partnership's partner's, any stop of an itinerary, ...)."""
+    return queryset.for_country(*value)
+
+
 class CountryCodesFilter(filters.MultipleChoiceFilter):
-    """Filter on a country field by one or several ISO codes (``field_name`` is the field)."""
+    """``country``: one or several ISO codes, applied by the queryset's ``for_country``."""
 
     field_class = CountryCodesField
 
@@ -70,10 +117,8 @@ class CountryCodesFilter(filters.MultipleChoiceFilter):
         kwargs.setdefault("choices", lambda: list(countries))
         kwargs.setdefault("label", _("Country"))
         kwargs.setdefault("help_text", _("ISO 3166-1 alpha-2 code, e.g. KZ; several allowed."))
+        kwargs.setdefault("method", for_country)
         super().__init__(*args, **kwargs)
-
-    def filter(self, qs, value):
-        return qs.filter(**{f"{self.field_name}__in": value}) if value else qs
 
 
 class RegionField(forms.ChoiceField):
@@ -89,12 +134,19 @@ class RegionField(forms.ChoiceField):
         return value
 
 
-def region_choices():
+def region_choices() -> list[tuple[str, str]]:
+    """(slug, name) of every UN M49 area."""
     return [(region.slug, region.name()) for region in regions.all_regions()]
 
 
+def in_region(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    """The ``region`` filter of every list: the model's ``in_region`` (its ``for_country`` over
+    the countries of the UN M49 area ``value``, a slug)."""
+    return queryset.in_region(regions.get_region(value))
+
+
 class RegionFilter(filters.ChoiceFilter):
-    """Filter on a country field by UN M49 area slug or code (``field_name`` is the country field)."""
+    """``region``: a UN M49 area by slug or code, applied by the queryset's ``in_region``."""
 
     field_class = RegionField
 
@@ -102,43 +154,51 @@ class RegionFilter(filters.ChoiceFilter):
         kwargs.setdefault("choices", region_choices)
         kwargs.setdefault("label", _("UN M49 region"))
         kwargs.setdefault("help_text", _("UN M49 region or sub-region slug, e.g. central-asia."))
+        kwargs.setdefault("method", in_region)
         super().__init__(*args, **kwargs)
         self.extra["error_messages"] = {
             "invalid_choice": _("“%(value)s” is not a UN M49 region; use a slug such as central-asia.")
         }
 
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(**{f"{self.field_name}__in": regions.countries_in(regions.get_region(value))})
+
+# --------------------------------------------------------------------------- the other parameters
 
 
-def search_filter(field: str):
-    """A ``q`` filter matching every folded word in ``field`` (a ``search_text`` column)."""
-
-    def method(queryset, name, value):
-        for word in search_words(value):
-            queryset = queryset.filter(**{f"{field}__contains": word})
-        return queryset
-
-    return method
-
-
-def text_search(*fields: str):
-    """A ``q`` filter matching every word in any of ``fields`` (case-insensitive)."""
-
-    def method(queryset, name, value):
-        for word in value[:1000].split()[:MAX_SEARCH_WORDS]:
-            condition = Q()
-            for field in fields:
-                condition |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(condition)
-        return queryset
-
-    return method
+def search(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    """The ``q`` filter of every list: the model's ``search(query)`` decides what it matches."""
+    return queryset.search(value)
 
 
 DATE_HELP = _("A date as YYYY-MM-DD.")
+
+
+def date_filter(label, **kwargs) -> filters.DateFilter:
+    """A YYYY-MM-DD parameter; ``kwargs`` say how it applies (``field_name`` and
+    ``lookup_expr``, or ``method``)."""
+    return filters.DateFilter(
+        label=label,
+        help_text=DATE_HELP,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2022-09-21.")},
+        **kwargs,
+    )
+
+
+def visible_cooperation_fields(request) -> QuerySet:
+    """The cooperation fields the request's user may see (anyone's without a request)."""
+    return CooperationField.objects.visible_to(getattr(request, "user", None))
+
+
+def cooperation_field_filter(**kwargs) -> filters.ModelChoiceFilter:
+    """``field``: a cooperation field by slug, among those the reader may see."""
+    return filters.ModelChoiceFilter(
+        queryset=visible_cooperation_fields,
+        to_field_name="slug",
+        label=_("Cooperation field"),
+        help_text=_("Cooperation field slug, e.g. economy."),
+        **kwargs,
+    )
+
 
 ORDERING_LABELS = {
     "name": _("Name"),
@@ -156,7 +216,9 @@ ORDERING_LABELS = {
 
 
 class RegistryOrderingFilter(filters.OrderingFilter):
-    """``ordering``: the allow-listed parameter names, with translated labels; ``-`` for descending."""
+    """``ordering``: the allow-listed parameter names, with translated labels; ``-`` for
+    descending. The primary key, in the direction of the last field, breaks ties, so rows
+    that share a value keep one order from page to page on every database."""
 
     descending_fmt = _("%s (descending)")
 
@@ -166,54 +228,48 @@ class RegistryOrderingFilter(filters.OrderingFilter):
         kwargs.setdefault("label", _("Order by"))
         super().__init__(*args, **kwargs)
 
-
-def date_filter(field: str, lookup: str, label) -> filters.DateFilter:
-    return filters.DateFilter(
-        field_name=field,
-        lookup_expr=lookup,
-        label=label,
-        help_text=DATE_HELP,
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2022-09-21.")},
-    )
+    def filter(self, qs, value):
+        ordering = [self.get_ordering_value(param) for param in value or () if param]
+        if not ordering:
+            return qs
+        return qs.order_by(*ordering, "-pk" if ordering[-1].startswith("-") else "pk")
 
 
 class RegistryFilterSet(filters.FilterSet):
-    """Base: ``q`` is a free-text search; subclasses define what it matches."""
+    """Base of every FilterSet: ``q`` is a free-text search, applied by the model's ``search()``.
 
-    q = filters.CharFilter(method="filter_q", label=_("Search"), help_text=_("Words to find in names."))
+    ``other_params`` are the query parameters the caller reads itself (the page: ``page`` and
+    ``format``; the API also ``page_size``); any other parameter that is not a filter is an
+    error (:class:`FilterForm`).
+    """
 
-    def filter_q(self, queryset, name, value):
-        return queryset
+    q = filters.CharFilter(method=search, label=_("Search"), help_text=_("Words to find in names."))
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, other_params: Iterable[str] = ()):
+        self.other_params = frozenset(other_params)
+        super().__init__(data, queryset, request=request, prefix=prefix)
+
+    def get_form_class(self):
+        """A :class:`FilterForm` with a field per filter, knowing this FilterSet's ``other_params``."""
+        fields = {name: filter_.field for name, filter_ in self.filters.items()}
+        return type(f"{type(self).__name__}Form", (FilterForm,), {**fields, "other_params": self.other_params})
 
 
 # --------------------------------------------------------------------------- partnerships
 
 
 class PartnershipFilter(RegistryFilterSet):
-    """Partnerships, filtered by the partner city's country and region."""
+    """Partnerships, filtered by the partner city's country, region and names."""
 
-    country = CountryCodesFilter(field_name="partner__country")
-    region = RegionFilter(field_name="partner__country")
+    country = CountryCodesFilter()
+    region = RegionFilter()
     kind = filters.ChoiceFilter(choices=Partnership.Kind.choices, label=_("Kind"))
     status = filters.ChoiceFilter(choices=Partnership.Status.choices, label=_("Status"))
-    field = filters.ModelChoiceFilter(
-        field_name="fields",
-        queryset=CooperationField.objects.all(),
-        to_field_name="slug",
-        label=_("Cooperation field"),
-        help_text=_("Cooperation field slug, e.g. economy."),
-    )
+    field = cooperation_field_filter(field_name="fields")
     city = filters.CharFilter(method="filter_city", label=_("City"), help_text=_("Slug of either city."))
-    established_after = date_filter("established_on", "gte", _("Established on or after"))
-    established_before = date_filter("established_on", "lte", _("Established on or before"))
-    in_force_on = filters.DateFilter(
-        method="filter_in_force_on",
-        label=_("In force on"),
-        help_text=DATE_HELP,
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2022-09-21.")},
-    )
+    established_after = date_filter(_("Established on or after"), field_name="established_on", lookup_expr="gte")
+    established_before = date_filter(_("Established on or before"), field_name="established_on", lookup_expr="lte")
+    in_force_on = date_filter(_("In force on"), method="filter_in_force_on")
     ordering = RegistryOrderingFilter(
         fields=(
             ("established_on", "established_on"),
@@ -222,20 +278,17 @@ class PartnershipFilter(RegistryFilterSet):
             ("kind", "kind"),
             ("status", "status"),
         ),
-        label=_("Order by"),
     )
 
     class Meta:
         model = Partnership
         fields = ["country", "region", "kind", "status", "field", "city"]
 
-    def filter_q(self, queryset, name, value):
-        return search_filter("partner__search_text")(queryset, name, value)
+    def filter_city(self, queryset, name, value: str):
+        city = City.objects.filter(slug=value).first()
+        return queryset.involving(city) if city is not None else queryset.none()
 
-    def filter_city(self, queryset, name, value):
-        return queryset.filter(Q(city__slug=value) | Q(partner__slug=value))
-
-    def filter_in_force_on(self, queryset, name, value):
+    def filter_in_force_on(self, queryset, name, value: datetime.date):
         return queryset.in_force_on(value)
 
 
@@ -243,76 +296,66 @@ class PartnershipFilter(RegistryFilterSet):
 
 
 class CityFilter(RegistryFilterSet):
-    """Cities; ``kind``, ``status``, ``field``, ``established_*`` and ``in_force_on`` keep the
+    """Cities. ``kind``, ``status``, ``field``, ``established_*`` and ``in_force_on`` keep the
     partner cities of the home city (``REGISTRY_HOME_CITY``; any city's partners when there is
-    none) with one published partnership meeting all of them at once, so
-    ``?in_force_on=D`` lists exactly the cities the network summary counts on D."""
+    none) with one published partnership meeting all of them at once, so ``?in_force_on=D``
+    lists exactly the cities the network summary counts on D.
 
-    country = CountryCodesFilter(field_name="country")
-    region = RegionFilter(field_name="country")
-    kind = filters.ChoiceFilter(choices=Partnership.Kind.choices, method="filter_partnership", label=_("Kind"))
-    status = filters.ChoiceFilter(choices=Partnership.Status.choices, method="filter_partnership", label=_("Status"))
-    field = filters.ModelChoiceFilter(
-        field_name="partnerships__fields",  # for the API schema only: filtered in filter_queryset()
-        queryset=CooperationField.objects.all(),
-        to_field_name="slug",
-        method="filter_partnership",
-        label=_("Cooperation field"),
-    )
-    established_after = filters.DateFilter(
-        method="filter_partnership", label=_("Established on or after"), input_formats=["%Y-%m-%d"]
-    )
-    established_before = filters.DateFilter(
-        method="filter_partnership", label=_("Established on or before"), input_formats=["%Y-%m-%d"]
-    )
-    in_force_on = filters.DateFilter(method="filter_partnership", label=_("In force on"), input_formats=["%Y-%m-%d"])
+    Each of those filters narrows :attr:`partnerships` (kept on the FilterSet, starting from
+    ``Partnership.objects.public()``) and keeps the cities that are partners through what is
+    left (:meth:`CityQuerySet.partners_of`). The sets only shrink, so the last filter applied
+    leaves the partners through the partnerships that meet every condition: a joint condition.
+    """
+
+    country = CountryCodesFilter()
+    region = RegionFilter()
+    kind = filters.ChoiceFilter(choices=Partnership.Kind.choices, method="filter_kind", label=_("Kind"))
+    status = filters.ChoiceFilter(choices=Partnership.Status.choices, method="filter_status", label=_("Status"))
+    field = cooperation_field_filter(field_name="partnerships__fields", method="filter_field")
+    established_after = date_filter(_("Established on or after"), method="filter_established_after")
+    established_before = date_filter(_("Established on or before"), method="filter_established_before")
+    in_force_on = date_filter(_("In force on"), method="filter_in_force_on")
     admin_level = filters.ChoiceFilter(choices=City.AdminLevel.choices, label=_("Administrative level"))
     ordering = RegistryOrderingFilter(
         fields=(("name_en", "name"), ("country", "country"), ("population", "population")),
-        label=_("Order by"),
     )
-
-    PARTNERSHIP_PARAMS = ("kind", "status", "field", "established_after", "established_before", "in_force_on")
 
     class Meta:
         model = City
         fields = ["country", "region", "admin_level"]
 
-    def filter_q(self, queryset, name, value):
-        return queryset.search(value)
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partnerships = Partnership.objects.public()
 
-    def filter_partnership(self, queryset, name, value):
-        return queryset  # applied together in filter_queryset()
+    @cached_property
+    def home(self) -> City | None:
+        """The home city (one query, only when a partnership parameter is used)."""
+        return home_city()
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        data = {k: v for k, v in self.form.cleaned_data.items() if k in self.PARTNERSHIP_PARAMS and v}
-        if not data:
-            return queryset
-        partnerships = Partnership.objects.public()
-        if "kind" in data:
-            partnerships = partnerships.filter(kind=data["kind"])
-        if "status" in data:
-            partnerships = partnerships.filter(status=data["status"])
-        if "field" in data:
-            partnerships = partnerships.filter(fields=data["field"])
-        if "established_after" in data:
-            partnerships = partnerships.filter(established_on__gte=data["established_after"])
-        if "established_before" in data:
-            partnerships = partnerships.filter(established_on__lte=data["established_before"])
-        if "in_force_on" in data:
-            partnerships = partnerships.in_force_on(data["in_force_on"])
-        # Partner cities of the home city (as the home page counts them), whichever side each
-        # partnership names it on; without a home city, either side of any partnership. Two
-        # uncorrelated IN subqueries: each runs once, whatever the number of cities.
-        home = home_city()
-        if home is not None:
-            named_as_partner = partnerships.filter(city=home).values("partner_id")
-            named_as_city = partnerships.filter(partner=home).values("city_id")
-        else:
-            named_as_partner = partnerships.values("partner_id")
-            named_as_city = partnerships.values("city_id")
-        return queryset.filter(Q(pk__in=named_as_partner) | Q(pk__in=named_as_city))
+    def partners_through(self, queryset, partnerships):
+        """Keep ``partnerships`` (a narrowing of :attr:`partnerships`) and the cities of
+        ``queryset`` that are partners of the home city through them."""
+        self.partnerships = partnerships
+        return queryset.partners_of(self.home, partnerships)
+
+    def filter_kind(self, queryset, name, value: str):
+        return self.partners_through(queryset, self.partnerships.filter(kind=value))
+
+    def filter_status(self, queryset, name, value: str):
+        return self.partners_through(queryset, self.partnerships.filter(status=value))
+
+    def filter_field(self, queryset, name, value: CooperationField):
+        return self.partners_through(queryset, self.partnerships.filter(fields=value))
+
+    def filter_established_after(self, queryset, name, value: datetime.date):
+        return self.partners_through(queryset, self.partnerships.filter(established_on__gte=value))
+
+    def filter_established_before(self, queryset, name, value: datetime.date):
+        return self.partners_through(queryset, self.partnerships.filter(established_on__lte=value))
+
+    def filter_in_force_on(self, queryset, name, value: datetime.date):
+        return self.partners_through(queryset, self.partnerships.in_force_on(value))
 
 
 # --------------------------------------------------------------------------- documents and events
@@ -321,130 +364,94 @@ class CityFilter(RegistryFilterSet):
 class AgreementFilter(RegistryFilterSet):
     """Agreements; country and region are those of the place of signing or of the partner city."""
 
-    country = CountryCodesFilter(method="filter_country")
-    region = RegionFilter(method="filter_region")
+    country = CountryCodesFilter()
+    region = RegionFilter()
     kind = filters.ChoiceFilter(choices=Agreement.Kind.choices, label=_("Kind"))
-    field = filters.ModelChoiceFilter(
-        field_name="fields", queryset=CooperationField.objects.all(), to_field_name="slug", label=_("Cooperation field")
-    )
+    field = cooperation_field_filter(field_name="fields")
     partnership = filters.NumberFilter(
         field_name="partnership", label=_("Partnership id"), min_value=1, max_value=2**63 - 1
     )
-    established_after = date_filter("signed_on", "gte", _("Signed on or after"))
-    established_before = date_filter("signed_on", "lte", _("Signed on or before"))
-    ordering = RegistryOrderingFilter(fields=(("signed_on", "signed_on"), ("title_en", "title")), label=_("Order by"))
+    established_after = date_filter(_("Signed on or after"), field_name="signed_on", lookup_expr="gte")
+    established_before = date_filter(_("Signed on or before"), field_name="signed_on", lookup_expr="lte")
+    ordering = RegistryOrderingFilter(fields=(("signed_on", "signed_on"), ("title_en", "title")))
 
     class Meta:
         model = Agreement
         fields = ["country", "region", "kind", "field", "partnership"]
 
-    def filter_q(self, queryset, name, value):
-        return text_search("title_en", "title_ko", "summary_en", "summary_ko", "venue")(queryset, name, value)
-
-    def filter_country(self, queryset, name, value: list[str]):
-        if not value:
-            return queryset
-        return queryset.filter(Q(place__country__in=value) | Q(partnership__partner__country__in=value)).distinct()
-
-    def filter_region(self, queryset, name, value: str):
-        codes = regions.countries_in(regions.get_region(value))
-        return queryset.filter(Q(place__country__in=codes) | Q(partnership__partner__country__in=codes)).distinct()
-
 
 class EventFilter(RegistryFilterSet):
     """Events; country and region are those of the event's city."""
 
-    country = CountryCodesFilter(field_name="city__country")
-    region = RegionFilter(field_name="city__country")
+    country = CountryCodesFilter()
+    region = RegionFilter()
     kind = filters.ChoiceFilter(choices=Event.Kind.choices, label=_("Kind"))
-    established_after = date_filter("start_on", "gte", _("Starting on or after"))
-    established_before = date_filter("start_on", "lte", _("Starting on or before"))
+    established_after = date_filter(_("Starting on or after"), field_name="start_on", lookup_expr="gte")
+    established_before = date_filter(_("Starting on or before"), field_name="start_on", lookup_expr="lte")
     delegation = filters.CharFilter(field_name="delegation__slug", label=_("Delegation slug"))
-    ordering = RegistryOrderingFilter(fields=(("start_on", "start_on"), ("title_en", "title")), label=_("Order by"))
+    ordering = RegistryOrderingFilter(fields=(("start_on", "start_on"), ("title_en", "title")))
 
     class Meta:
         model = Event
         fields = ["country", "region", "kind", "delegation"]
 
-    def filter_q(self, queryset, name, value):
-        return text_search("title_en", "title_ko", "summary_en", "summary_ko", "venue")(queryset, name, value)
-
 
 class DelegationFilter(RegistryFilterSet):
     """Delegations; country and region match any stop of the itinerary."""
 
-    country = CountryCodesFilter(method="filter_country")
-    region = RegionFilter(method="filter_region")
+    country = CountryCodesFilter()
+    region = RegionFilter()
     kind = filters.ChoiceFilter(choices=Delegation.Kind.choices, label=_("Kind"))
-    established_after = date_filter("start_on", "gte", _("Starting on or after"))
-    established_before = date_filter("start_on", "lte", _("Starting on or before"))
-    ordering = RegistryOrderingFilter(fields=(("start_on", "start_on"), ("name_en", "name")), label=_("Order by"))
+    established_after = date_filter(_("Starting on or after"), field_name="start_on", lookup_expr="gte")
+    established_before = date_filter(_("Starting on or before"), field_name="start_on", lookup_expr="lte")
+    ordering = RegistryOrderingFilter(fields=(("start_on", "start_on"), ("name_en", "name")))
 
     class Meta:
         model = Delegation
         fields = ["country", "region", "kind"]
-
-    def filter_q(self, queryset, name, value):
-        return text_search("name_en", "name_ko", "purpose_en", "purpose_ko")(queryset, name, value)
-
-    def filter_country(self, queryset, name, value: list[str]):
-        if not value:
-            return queryset
-        stops = ItineraryStop.objects.filter(delegation=OuterRef("pk"), city__country__in=value)
-        return queryset.filter(Exists(stops))
-
-    def filter_region(self, queryset, name, value: str):
-        codes = regions.countries_in(regions.get_region(value))
-        return self.filter_country(queryset, name, list(codes))
 
 
 # --------------------------------------------------------------------------- reference lists
 
 
 class OrganizationFilter(RegistryFilterSet):
-    country = CountryCodesFilter(field_name="country")
+    """Organizations, by the country they are based in and kind."""
+
+    country = CountryCodesFilter()
     kind = filters.ChoiceFilter(choices=Organization.Kind.choices, label=_("Kind"))
-    ordering = RegistryOrderingFilter(fields=(("name_en", "name"),), label=_("Order by"))
+    ordering = RegistryOrderingFilter(fields=(("name_en", "name"),))
 
     class Meta:
         model = Organization
         fields = ["country", "kind"]
 
-    def filter_q(self, queryset, name, value):
-        return text_search("name_en", "name_ko", "name_native")(queryset, name, value)
-
 
 class PersonFilter(RegistryFilterSet):
-    ordering = RegistryOrderingFilter(fields=(("name_en", "name"),), label=_("Order by"))
+    """People, by name."""
+
+    ordering = RegistryOrderingFilter(fields=(("name_en", "name"),))
 
     class Meta:
         model = Person
         fields = []
 
-    def filter_q(self, queryset, name, value):
-        return text_search("name_en", "name_ko", "name_native")(queryset, name, value)
-
 
 class SourceFilter(RegistryFilterSet):
+    """Sources, by language (any case)."""
+
     language = filters.CharFilter(field_name="language", lookup_expr="iexact", label=_("Language"))
-    ordering = RegistryOrderingFilter(
-        fields=(("title", "title"), ("published_on", "published_on")), label=_("Order by")
-    )
+    ordering = RegistryOrderingFilter(fields=(("title", "title"), ("published_on", "published_on")))
 
     class Meta:
         model = Source
         fields = ["language"]
 
-    def filter_q(self, queryset, name, value):
-        return text_search("title", "publisher", "url")(queryset, name, value)
-
 
 class CooperationFieldFilter(RegistryFilterSet):
-    ordering = RegistryOrderingFilter(fields=(("name_en", "name"),), label=_("Order by"))
+    """Cooperation fields, by name or slug."""
+
+    ordering = RegistryOrderingFilter(fields=(("name_en", "name"),))
 
     class Meta:
         model = CooperationField
         fields = []
-
-    def filter_q(self, queryset, name, value):
-        return text_search("name_en", "name_ko", "slug")(queryset, name, value)

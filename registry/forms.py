@@ -1,9 +1,14 @@
-"""Forms of the public pages."""
+"""Forms of the public pages: the ``as_of`` date of the home page, and the filter forms the
+lists show for their FilterSets (:mod:`registry.filters`)."""
 
+import copy
 import datetime
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import Country
+
+from .models import City
 
 
 class AsOfForm(forms.Form):
@@ -23,3 +28,118 @@ class AsOfForm(forms.Form):
         if value is not None and not (datetime.date(1800, 1, 1) <= value <= datetime.date(2200, 12, 31)):
             raise forms.ValidationError(_("Choose a date between 1800 and 2200."), code="out_of_range")
         return value
+
+
+# --------------------------------------------------------------------------- list filters
+
+
+class CountrySelect(forms.Select):
+    """One country at a time in the form; the field still accepts several in the URL."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+
+def visible_countries(user) -> list[tuple[str, str]]:
+    """(lower-case code, name) of the countries that have a city ``user`` may see, by name."""
+    codes = City.objects.visible_to(user).order_by().values_list("country", flat=True).distinct()
+    return sorted(((code.lower(), Country(code).name) for code in codes), key=lambda item: item[1])
+
+
+class ListFilterForm(forms.Form):
+    """The filter form a list page shows, for its FilterSet (as NetBox pairs a ``filterset``
+    with a ``filterset_form``).
+
+    It holds a copy of each field of the FilterSet's form, fitted for reading (date pickers,
+    a menu of the countries that have a city the reader may see, "Any" as the empty choice of
+    every menu, so that submitting the form never sets a filter by itself), bound to the same
+    query; the FilterSet and its form are never changed, so every parameter applies on the page
+    as in the API. It never validates anything itself: its errors are the FilterSet form's,
+    shown next to each field, and :attr:`other_errors` those of parameters with no field here.
+
+    ``main_fields`` are shown at once and the others under "More filters";
+    ``hidden_fields`` apply but have no field on the page (e.g. ``partnership``).
+    """
+
+    main_fields: tuple[str, ...] = ("q", "country", "region", "kind")
+    hidden_fields: tuple[str, ...] = ()
+
+    def __init__(self, filterset, *, user):
+        self.filterset_form = filterset.form
+        super().__init__(filterset.data if filterset.is_bound else None)
+        for name, field in self.filterset_form.fields.items():
+            if name not in self.hidden_fields:
+                self.fields[name] = self.present(name, copy.deepcopy(field), user)
+
+    @property
+    def errors(self):
+        """The FilterSet form's errors (``ErrorDict``): the page shows them, it never validates twice."""
+        return self.filterset_form.errors
+
+    @staticmethod
+    def present(name: str, field: forms.Field, user) -> forms.Field:
+        """``field`` (a copy of the FilterSet form's) with the widget and empty choice a reader sees."""
+        if isinstance(field, forms.DateField):
+            field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        elif name == "country":
+            field.widget = CountrySelect(choices=[("", _("Any country")), *visible_countries(user)])
+            field.help_text = ""
+        elif name == "q":
+            field.widget = forms.TextInput(attrs={"type": "search"})
+        elif isinstance(field, forms.ModelChoiceField):
+            field.empty_label = _("Any")
+            field.help_text = ""
+        elif hasattr(field, "empty_label"):  # django-filter's ChoiceField (its iterator adds the empty choice)
+            field.empty_label = _("Default") if name == "ordering" else _("Any")
+            field.widget.choices = [("", field.empty_label), *[c for c in field.widget.choices if c[0] != ""]]
+            field.help_text = ""
+        elif isinstance(field, forms.ChoiceField):
+            field.choices = [("", _("Any")), *[choice for choice in field.choices if choice[0] != ""]]
+            field.help_text = ""
+        return field
+
+    @property
+    def main(self) -> list[forms.BoundField]:
+        """The fields shown at once."""
+        return [self[name] for name in self.main_fields if name in self.fields]
+
+    @property
+    def more(self) -> list[forms.BoundField]:
+        """The fields shown under "More filters"."""
+        return [self[name] for name in self.fields if name not in self.main_fields]
+
+    @property
+    def more_open(self) -> bool:
+        """Whether "More filters" starts open: one of its fields is set or has an error."""
+        return any(field.value() not in (None, "", []) or field.errors for field in self.more)
+
+    @property
+    def other_errors(self) -> list[str]:
+        """Messages of the parameters with no field on the page: unknown ones (the message
+        names them) and hidden filters (prefixed with the filter's label)."""
+        messages = []
+        for name, errors in self.errors.items():
+            if name in self.fields:
+                continue
+            field = self.filterset_form.fields.get(name)
+            messages += [f"{field.label}: {message}" if field else message for message in errors]
+        return messages
+
+
+class CountryFilterForm(ListFilterForm):
+    """``/countries/``: the city filters that choose which cities are counted."""
+
+    main_fields = ("country", "region", "kind", "status")
+    hidden_fields = ("q", "ordering", "admin_level")
+
+
+class AgreementFilterForm(ListFilterForm):
+    """``/agreements/``; ``partnership`` (from a partnership's links) applies without a field."""
+
+    hidden_fields = ("partnership",)
+
+
+class EventFilterForm(ListFilterForm):
+    """``/events/``; ``delegation`` (from a delegation's links) applies without a field."""
+
+    hidden_fields = ("delegation",)

@@ -4,7 +4,8 @@ Every list is a ``ListView`` with :class:`FilteredListMixin`: the FilterSet from
 :mod:`registry.filters` (the same one the API uses) filters it, the page shows the active
 filters, the number of results and pagination, and ``?format=csv`` gives the same
 filtered rows as CSV. An invalid parameter gives the list (filtered by the valid ones)
-with the message next to its field and status 400, never a 500.
+with the message next to its field and status 400, never a 500; so does an unknown one
+(the message names it).
 
 Every page reads through the models' ``visible_to(request.user)``: the public sees published
 records (and the cities, people and sources they refer to), staff with the view permission
@@ -31,7 +32,7 @@ from django_countries.fields import Country
 
 from . import charts, dates, feeds, maps, network, regions
 from .filters import AgreementFilter, CityFilter, DelegationFilter, EventFilter
-from .forms import AsOfForm
+from .forms import AgreementFilterForm, AsOfForm, CountryFilterForm, EventFilterForm, ListFilterForm
 from .models import (
     Agreement,
     City,
@@ -48,42 +49,6 @@ from .models import (
 from .text import neutralise_formula
 
 # --------------------------------------------------------------------------- list machinery
-
-
-class CountrySelect(forms.Select):
-    """One country at a time in the form; the field still accepts several in the URL."""
-
-    def value_from_datadict(self, data, files, name):
-        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
-
-
-def registry_countries() -> list[tuple[str, str]]:
-    """(lower-case code, name) of the countries that have a city in the registry, by name."""
-    codes = City.objects.public().order_by().values_list("country", flat=True).distinct()
-    return sorted(((code.lower(), Country(code).name) for code in codes), key=lambda item: item[1])
-
-
-def prepare_form(form: forms.Form) -> None:
-    """Fit the FilterSet's form for a page: date pickers, a country menu, "any" as the empty
-    choice of every menu (so that submitting the form never sets a filter by itself)."""
-    for name, field in form.fields.items():
-        if isinstance(field, forms.DateField):
-            field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-        elif name == "country":
-            field.widget = CountrySelect(choices=[("", _("Any country")), *registry_countries()])
-            field.help_text = ""
-        elif name == "q":
-            field.widget = forms.TextInput(attrs={"type": "search"})
-        elif isinstance(field, forms.ModelChoiceField):
-            field.empty_label = _("Any")
-            field.help_text = ""
-        elif hasattr(field, "empty_label"):  # django-filter's ChoiceField (its iterator adds the empty choice)
-            field.empty_label = _("Default") if name == "ordering" else _("Any")
-            field.widget.choices = [("", field.empty_label), *[c for c in field.widget.choices if c[0] != ""]]
-            field.help_text = ""
-        elif isinstance(field, forms.ChoiceField):
-            field.choices = [("", _("Any")), *[choice for choice in field.choices if choice[0] != ""]]
-            field.help_text = ""
 
 
 def describe_value(field: forms.Field, name: str, value) -> str:
@@ -112,19 +77,19 @@ def without(query, *names: str) -> str:
 
 
 class FilteredListMixin:
-    """Filtering, active filters, CSV and status 400 for invalid parameters, for a ListView.
+    """Filtering, active filters, CSV and status 400 for invalid or unknown parameters, for a
+    ListView.
 
     Subclasses set ``filterset_class``, ``get_base_queryset()`` and ``csv_columns``
-    (``(header, function of a row)`` pairs). ``main_filters`` are shown at once, the
-    others under "More filters"; ``hidden_filters`` apply but have no form field.
+    (``(header, function of a row)`` pairs). The FilterSet is used as the API uses it, never
+    changed; ``filter_form_class`` (:mod:`registry.forms`) is what the page shows of it.
     """
 
     filterset_class = None
+    filter_form_class = ListFilterForm
     paginate_by = 50
     csv_name = "rows"
     csv_columns: list[tuple[str, callable]] = []
-    main_filters = ("q", "country", "region", "kind")
-    hidden_filters: tuple[str, ...] = ()
 
     def get_base_queryset(self):
         raise NotImplementedError
@@ -132,11 +97,11 @@ class FilteredListMixin:
     def get_filterset(self):
         if not hasattr(self, "filterset"):
             self.filterset = self.filterset_class(
-                self.request.GET or None, queryset=self.get_base_queryset(), request=self.request
+                self.request.GET or None,
+                queryset=self.get_base_queryset(),
+                request=self.request,
+                other_params=(self.page_kwarg, "format"),
             )
-            for name in self.hidden_filters:
-                self.filterset.form.fields.pop(name, None)
-            prepare_form(self.filterset.form)
         return self.filterset
 
     def get_queryset(self):
@@ -156,6 +121,8 @@ class FilteredListMixin:
         return response
 
     def active_filters(self) -> list[dict]:
+        """The valid filters set (shown on the page or not), each with its label, its value as
+        the reader should see it and a link removing only that filter."""
         filterset = self.get_filterset()
         if not filterset.is_bound:
             return []
@@ -178,13 +145,8 @@ class FilteredListMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = self.get_filterset().form
-        more = [form[name] for name in form.fields if name not in self.main_filters]
         context.update(
-            filter_form=form,
-            main_fields=[form[name] for name in self.main_filters if name in form.fields],
-            more_fields=more,
-            more_open=any(field.value() not in (None, "", []) or field.errors for field in more),
+            filter_form=self.filter_form_class(self.get_filterset(), user=self.request.user),
             active_filters=self.active_filters(),
             result_count=context["paginator"].count if context.get("paginator") else len(context["object_list"]),
             csv_url=self.csv_url(),
@@ -369,8 +331,7 @@ class CountryListView(FilteredListMixin, ListView):
     template_name = "registry/country_list.html"
     paginate_by = 100
     csv_name = "countries"
-    main_filters = ("country", "region", "kind", "status")
-    hidden_filters = ("q", "ordering", "admin_level")
+    filter_form_class = CountryFilterForm
     csv_columns = [
         ("country", lambda row: row["country"].code),
         ("name", lambda row: row["country"].name),
@@ -469,7 +430,7 @@ class AgreementListView(FilteredListMixin, ListView):
     model = Agreement
     filterset_class = AgreementFilter
     csv_name = "agreements"
-    hidden_filters = ("partnership",)
+    filter_form_class = AgreementFilterForm
     csv_columns = [
         ("slug", lambda a: a.slug),
         ("title_en", lambda a: a.title_en),
@@ -521,7 +482,7 @@ class EventListView(FilteredListMixin, ListView):
     model = Event
     filterset_class = EventFilter
     csv_name = "events"
-    hidden_filters = ("delegation",)
+    filter_form_class = EventFilterForm
     csv_columns = [
         ("slug", lambda e: e.slug),
         ("title_en", lambda e: e.title_en),

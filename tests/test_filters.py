@@ -1,12 +1,41 @@
-"""The FilterSets shared by pages and API, on the shipped data."""
+"""The FilterSets shared by pages and API: on the shipped data, and on factory data where the
+page and the API must select the same rows for every parameter, unknown parameters are refused
+and every ordering walks the pages returning each row once."""
+
+import datetime
+from http import HTTPStatus
 
 import pytest
 from django.http import QueryDict
 
+from registry.api.urls import router
 from registry.filters import AgreementFilter, CityFilter, DelegationFilter, EventFilter, PartnershipFilter
-from registry.models import Agreement, City, Delegation, Event, Partnership
+from registry.models import (
+    Agreement,
+    City,
+    CooperationField,
+    Delegation,
+    Event,
+    ItineraryStop,
+    Partnership,
+    Publication,
+)
+
+from .conftest import token_client
+from .factories import (
+    AgreementFactory,
+    CityFactory,
+    DelegationFactory,
+    EventFactory,
+    OrganizationFactory,
+    PartnershipFactory,
+    PersonFactory,
+    SourceFactory,
+)
 
 pytestmark = pytest.mark.django_db
+
+D = datetime.date
 
 
 def run(filterset_class, query, queryset):
@@ -106,3 +135,264 @@ def test_page_csv_neutralises_formulas(client, shipped_data):
     body = client.get("/events/", {"format": "csv"}).content.decode()
     assert "'=HYPERLINK" in body
     assert ",=HYPERLINK" not in body
+
+
+# --------------------------------------------------------------------------- page and API: the same rows
+
+
+@pytest.fixture
+def three_partners(home):
+    """Three partner cities of the home city that differ in every filtered value, each with a
+    partnership, an agreement, an event and a delegation visiting it (every city public)."""
+    economy = CooperationField.objects.create(slug="economy", name_en="economy")
+    culture = CooperationField.objects.create(slug="culture", name_en="culture")
+    osaka = CityFactory(slug="osaka", name_en="Osaka", country="JP")
+    almaty = CityFactory(slug="almaty", name_en="Almaty", country="KZ")
+    brittany = CityFactory(slug="brittany", name_en="Brittany", country="FR", admin_level=City.AdminLevel.REGION)
+    with_osaka = PartnershipFactory(city=home, partner=osaka, kind="sister", established_on=D(1990, 1, 1))
+    with_osaka.fields.add(economy)
+    with_almaty = PartnershipFactory(city=home, partner=almaty, kind="friendship", established_on=D(2022, 9, 14))
+    with_almaty.fields.add(culture)
+    PartnershipFactory(
+        city=home, partner=brittany, kind="sister", established_on=D(1970, 1, 1), status="ended", ended_on=D(2000, 1, 1)
+    )
+    AgreementFactory(
+        slug="osaka-trade-pact", title_en="Trade pact", kind="sister_city", partnership=with_osaka, place=osaka
+    ).fields.add(economy)
+    AgreementFactory(
+        slug="almaty-friendship",
+        title_en="Friendship agreement",
+        kind="friendship_city",
+        partnership=with_almaty,
+        place=almaty,
+        signed_on=D(2022, 9, 14),
+    ).fields.add(culture)
+    AgreementFactory(slug="brittany-memo", title_en="Memorandum", kind="mou", place=brittany, signed_on=D(1995, 6, 1))
+    tours = {}
+    for slug, kind, start_on, city in (
+        ("trade-mission", "trade", D(2019, 5, 1), osaka),
+        ("citizens-expedition", "citizens", D(2022, 9, 10), almaty),
+        ("official-visit", "official", D(2010, 3, 1), brittany),
+    ):
+        tours[slug] = DelegationFactory(slug=slug, name_en=slug.replace("-", " ").title(), kind=kind, start_on=start_on)
+        ItineraryStop.objects.create(delegation=tours[slug], order=1, city=city)
+    EventFactory(slug="osaka-fair", title_en="Osaka fair", kind="promotion", city=osaka, start_on=D(2019, 5, 2))
+    EventFactory(
+        slug="almaty-signing",
+        title_en="Signing in Almaty",
+        kind="signing_ceremony",
+        city=almaty,
+        start_on=D(2022, 9, 14),
+        delegation=tours["citizens-expedition"],
+    )
+    EventFactory(slug="brittany-visit", title_en="Visit to Brittany", kind="official_visit", city=brittany)
+    return {"with_osaka": with_osaka}
+
+
+# Each parameter of each list that has a page and an API list, with a value selecting a strict
+# subset of the factory data (``ordering`` reorders instead). ``{partnership}`` is filled in.
+PARAMETERS = {
+    "cities": {
+        "q": "osaka",
+        "country": "kz,fr",
+        "region": "central-asia",
+        "kind": "sister",
+        "status": "ended",
+        "field": "culture",
+        "established_after": "1980-01-01",
+        "established_before": "1995-01-01",
+        "in_force_on": "1995-01-01",
+        "admin_level": "region",
+        "ordering": "-name",
+    },
+    "agreements": {
+        "q": "pact",
+        "country": "jp",
+        "region": "europe",
+        "kind": "mou",
+        "field": "economy",
+        "partnership": "{partnership}",
+        "established_after": "2000-01-01",
+        "established_before": "2000-01-01",
+        "ordering": "title",
+    },
+    "events": {
+        "q": "fair",
+        "country": "KZ",
+        "region": "eastern-asia",
+        "kind": "official_visit",
+        "established_after": "2016-01-01",
+        "established_before": "2020-01-01",
+        "delegation": "citizens-expedition",
+        "ordering": "-title",
+    },
+    "delegations": {
+        "q": "trade",
+        "country": "fr",
+        "region": "asia",
+        "kind": "citizens",
+        "established_after": "2015-01-01",
+        "established_before": "2015-01-01",
+        "ordering": "name",
+    },
+}
+FILTERSETS = {
+    "cities": CityFilter,
+    "agreements": AgreementFilter,
+    "events": EventFilter,
+    "delegations": DelegationFilter,
+}
+
+
+def page_slugs(client, path: str, query: dict) -> list[str]:
+    response = client.get(path, query)
+    assert response.status_code == HTTPStatus.OK, response.context and response.context["filter_form"].errors
+    return [row.slug for row in response.context["paginator"].object_list]
+
+
+def api_slugs(api_client, path: str, query: dict) -> list[str]:
+    response = api_client.get(f"/api/v1{path}", {**query, "page_size": 200})
+    assert response.status_code == HTTPStatus.OK, response.json()
+    return [row["slug"] for row in response.json()["results"]]
+
+
+def test_every_parameter_of_the_shared_lists_is_tested():
+    assert {name: set(values) for name, values in PARAMETERS.items()} == {
+        name: set(filterset.base_filters) for name, filterset in FILTERSETS.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "parameter"), [(name, parameter) for name, values in PARAMETERS.items() for parameter in values]
+)
+def test_page_and_api_select_the_same_rows_for_every_parameter(client, api_client, three_partners, name, parameter):
+    value = PARAMETERS[name][parameter].format(partnership=three_partners["with_osaka"].pk)
+    path = f"/{name}/"
+    everything = page_slugs(client, path, {})
+    assert api_slugs(api_client, path, {}) == everything
+    selected = page_slugs(client, path, {parameter: value})
+    assert api_slugs(api_client, path, {parameter: value}) == selected
+    if parameter == "ordering":
+        assert selected != everything and sorted(selected) == sorted(everything)
+    else:
+        assert 0 < len(selected) < len(everything), selected
+
+
+def test_agreements_of_an_unknown_partnership_are_none_on_the_page_as_in_the_api(client, api_client, three_partners):
+    assert page_slugs(client, "/agreements/", {"partnership": "999999"}) == []
+    assert api_slugs(api_client, "/agreements/", {"partnership": "999999"}) == []
+    response = client.get("/agreements/", {"partnership": str(three_partners["with_osaka"].pk)})
+    assert [f["name"] for f in response.context["active_filters"]] == ["partnership"]  # shown, removable
+
+
+def test_cities_in_force_on_a_date_need_one_partnership_meeting_every_condition(client, api_client, home):
+    upgraded = CityFactory(slug="upgraded")
+    friendship = {"kind": "friendship", "status": "ended", "ended_on": D(2010, 1, 1)}
+    PartnershipFactory(city=home, partner=upgraded, established_on=D(2000, 1, 1), **friendship)
+    PartnershipFactory(city=home, partner=upgraded, kind="sister", established_on=D(2010, 1, 1))
+    for fetch in (page_slugs, lambda c, path, query: api_slugs(api_client, path, query)):
+        assert fetch(client, "/cities/", {"in_force_on": "2005-01-01"}) == ["upgraded"]
+        assert fetch(client, "/cities/", {"kind": "sister"}) == ["upgraded"]
+        assert fetch(client, "/cities/", {"kind": "sister", "in_force_on": "2005-01-01"}) == []
+        assert fetch(client, "/cities/", {"kind": "friendship", "established_after": "2005-01-01"}) == []
+
+
+def test_city_partnership_filters_count_published_partnerships_only(client, home):
+    PartnershipFactory(city=home, partner=CityFactory(slug="prospect"), publication=Publication.DRAFT)
+    assert page_slugs(client, "/cities/", {"kind": "sister"}) == []
+
+
+def test_the_country_menu_lists_countries_of_cities_the_reader_may_see(client, home, viewer):
+    PartnershipFactory(city=home, partner=CityFactory(country="IS"), publication=Publication.DRAFT)
+    PartnershipFactory(city=home, partner=CityFactory(country="NO"))
+
+    def menu():
+        return {code for code, _ in client.get("/cities/").context["filter_form"]["country"].field.widget.choices}
+
+    assert menu() == {"", "kr", "no"}
+    client.force_login(viewer)
+    assert menu() == {"", "is", "kr", "no"}
+
+
+# --------------------------------------------------------------------------- unknown parameters
+
+PAGE_LISTS = ["/cities/", "/countries/", "/agreements/", "/events/", "/delegations/"]
+API_LISTS = [prefix for prefix, viewset, _ in router.registry if getattr(viewset, "filterset_class", None)]
+
+
+@pytest.mark.parametrize("path", PAGE_LISTS)
+def test_an_unknown_parameter_on_a_page_is_a_400_naming_it(client, home, path):
+    response = client.get(path, {"colour": "red", "country": "kr", "page": "1"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "“colour” is not a parameter of this list" in response.text
+    assert response.context["object_list"] is not None  # the list, filtered by the valid ones
+    assert client.get(path, {"page_size": "5"}).status_code == HTTPStatus.BAD_REQUEST  # the API's only
+    assert client.get(path, {"country": "kr", "page": "1"}).status_code == HTTPStatus.OK
+
+
+@pytest.mark.parametrize("prefix", API_LISTS)
+def test_an_unknown_parameter_in_the_api_is_a_400_naming_it(api_client, db, prefix):
+    response = api_client.get(f"/api/v1/{prefix}/", {"colour": "red"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    errors = response.json()["errors"]
+    assert list(errors) == ["colour"]
+    assert errors["colour"][0]["code"] == "unknown_parameter"
+    assert "“colour” is not a parameter of this list" in errors["colour"][0]["message"]
+    query = {"page": "1", "page_size": "5", "format": "json"}
+    assert api_client.get(f"/api/v1/{prefix}/", query).status_code == HTTPStatus.OK
+
+
+# --------------------------------------------------------------------------- orderings
+
+
+def orderings(filterset_class) -> list[str]:
+    """Every allowed ``ordering`` value of a FilterSet (both directions), and the default ("")."""
+    params = list(filterset_class.base_filters["ordering"].param_map)
+    return ["", *params, *[f"-{param}" for param in params]]
+
+
+WALKS = [
+    (prefix, ordering)
+    for prefix, viewset, _ in router.registry
+    if getattr(viewset, "filterset_class", None)
+    for ordering in orderings(viewset.filterset_class)
+]
+TIES = 12  # rows per list that share every value an ordering can use
+
+
+@pytest.fixture
+def ties():
+    """``TIES`` rows in every list, equal in every ordered column (names, titles, kinds, dates,
+    countries, populations), so only a tie-breaker orders them."""
+    home = CityFactory(name_en="Twin", country="JP", population=1000)
+    for i in range(TIES):
+        partner = CityFactory(name_en="Twin", country="JP", population=1000)
+        partnership = PartnershipFactory(city=home, partner=partner, established_on=D(2000, 1, 1))
+        AgreementFactory(title_en="Twin", signed_on=D(2000, 1, 1), place=partner, partnership=partnership)
+        EventFactory(title_en="Twin", start_on=D(2000, 1, 1), city=partner)
+        DelegationFactory(name_en="Twin", start_on=D(2000, 1, 1))
+        OrganizationFactory(name_en="Twin")
+        PersonFactory(name_en="Twin")
+        SourceFactory(title="Twin", published_on=D(2000, 1, 1))
+        CooperationField.objects.create(slug=f"twin-{i}", name_en=f"Twin {i}")
+
+
+def test_every_ordering_ends_with_the_primary_key():
+    for _, viewset, _ in router.registry:
+        filterset_class = getattr(viewset, "filterset_class", None)
+        for ordering in orderings(filterset_class)[1:] if filterset_class else ():
+            query = filterset_class(QueryDict(f"ordering={ordering}")).qs.query
+            assert query.order_by[-1] == ("-pk" if ordering.startswith("-") else "pk"), (viewset, ordering)
+
+
+@pytest.mark.parametrize(("prefix", "ordering"), WALKS)
+def test_walking_the_pages_of_every_ordering_returns_each_row_once(ties, viewer, prefix, ordering):
+    client = token_client(viewer)  # sees every row, so every row of ``ties`` is walked
+    query = {"page_size": 5, **({"ordering": ordering} if ordering else {})}
+    url, seen = f"/api/v1/{prefix}/", []
+    while url:
+        body = client.get(url, query).json()
+        seen += [row.get("slug", row.get("id")) for row in body["results"]]
+        url, query = body["next"], {}
+    assert len(seen) == body["count"] >= TIES
+    assert len(set(seen)) == len(seen), sorted(seen)

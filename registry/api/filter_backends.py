@@ -5,11 +5,27 @@ from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, serializers
+from rest_framework.settings import api_settings
 
 
 class RegistryFilterBackend(DjangoFilterBackend):
-    """The FilterSets of :mod:`registry.filters`; invalid values answer 400 naming the parameter
-    and the rule (the form error's code)."""
+    """The FilterSets of :mod:`registry.filters`; invalid values and unknown parameters answer
+    400 naming the parameter and the rule (the form error's code, e.g. ``invalid_choice``,
+    ``unknown_parameter``)."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        """The FilterSet's arguments, with the parameters the API reads itself (``format``, and
+        the paginator's ``page`` and ``page_size``) as its ``other_params``."""
+        paginator = getattr(view, "paginator", None)
+        other_params = [
+            api_settings.URL_FORMAT_OVERRIDE,
+            getattr(paginator, "page_query_param", None),
+            getattr(paginator, "page_size_query_param", None),
+        ]
+        return {
+            **super().get_filterset_kwargs(request, queryset, view),
+            "other_params": [name for name in other_params if name],
+        }
 
     def filter_queryset(self, request, queryset, view):
         filterset = self.get_filterset(request, queryset, view)

@@ -19,11 +19,12 @@ cites its *sources*.
 ========================  ==================================================================
 """
 
-from .agreements import DOCUMENT_MAX_BYTES, Agreement, Signatory, SignatoryManager, validate_pdf
+from .agreements import DOCUMENT_MAX_BYTES, Agreement, AgreementQuerySet, Signatory, SignatoryManager, validate_pdf
 from .base import (
     CONSTRAINT_FIELDS,
     TEXT_MAX,
     Confidence,
+    CountryQuerySetMixin,
     DatePrecision,
     Publication,
     PublishableMixin,
@@ -33,6 +34,7 @@ from .base import (
     RegistryQuerySet,
     SluggedModel,
     SluggedQuerySet,
+    WordSearchMixin,
     publication_field,
     referenced_by_public,
     rule,
@@ -44,12 +46,19 @@ from .delegations import (
     Delegation,
     DelegationMember,
     DelegationMemberManager,
+    DelegationQuerySet,
     ItineraryStop,
     Outcome,
     validate_currency,
 )
-from .events import Event, EventParticipant, EventParticipantManager
-from .partnerships import CooperationField, Partnership, PartnershipManager, PartnershipQuerySet
+from .events import Event, EventParticipant, EventParticipantManager, EventQuerySet
+from .partnerships import (
+    CooperationField,
+    CooperationFieldQuerySet,
+    Partnership,
+    PartnershipManager,
+    PartnershipQuerySet,
+)
 from .people import OrderedChildManager, Organization, ParticipantFields, Person
 from .sources import Source, SourcedModel
 
@@ -58,19 +67,24 @@ __all__ = [
     "DOCUMENT_MAX_BYTES",
     "TEXT_MAX",
     "Agreement",
+    "AgreementQuerySet",
     "City",
     "CityName",
     "CityNameManager",
     "CityQuerySet",
     "Confidence",
     "CooperationField",
+    "CooperationFieldQuerySet",
+    "CountryQuerySetMixin",
     "DatePrecision",
     "Delegation",
     "DelegationMember",
     "DelegationMemberManager",
+    "DelegationQuerySet",
     "Event",
     "EventParticipant",
     "EventParticipantManager",
+    "EventQuerySet",
     "ItineraryStop",
     "OrderedChildManager",
     "Organization",
@@ -92,6 +106,7 @@ __all__ = [
     "SluggedQuerySet",
     "Source",
     "SourcedModel",
+    "WordSearchMixin",
     "home_city",
     "publication_field",
     "referenced_by_public",

@@ -5,14 +5,17 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..text import localized
 from .base import (
     TEXT_MAX,
+    CountryQuerySetMixin,
     DatePrecision,
     PublishableQuerySet,
+    WordSearchMixin,
     publication_field,
     truncate_to_precision,
 )
@@ -41,6 +44,17 @@ def validate_pdf(upload) -> None:
 
 
 # --------------------------------------------------------------------------- agreements
+
+
+class AgreementQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuerySet):
+    """Agreements; drafts are visible only to staff (:meth:`visible_to`)."""
+
+    search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue")
+
+    def for_country(self, *codes: str) -> AgreementQuerySet:
+        """Agreements signed in, or with a partner city in, any of the ISO alpha-2 ``codes``."""
+        codes = [code.upper() for code in codes]
+        return self.filter(Q(place__country__in=codes) | Q(partnership__partner__country__in=codes))
 
 
 class Agreement(SourcedModel):
@@ -94,7 +108,7 @@ class Agreement(SourcedModel):
     )
     publication = publication_field()
 
-    objects = PublishableQuerySet.as_manager()
+    objects = AgreementQuerySet.as_manager()
 
     class Meta:
         ordering = ["-signed_on", "slug"]

@@ -20,8 +20,9 @@ from django.db.models.functions import Length
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .. import regions
 from ..conditions import UNSUPPORTED, evaluate, referenced_fields
-from ..text import localized
+from ..text import MAX_SEARCH_WORDS, localized
 
 models.CharField.register_lookup(Length)
 
@@ -122,6 +123,39 @@ class SluggedQuerySet(RegistryQuerySet):
     def get_by_natural_key(self, slug):
         """The row whose natural key (its slug) is ``slug``; ``DoesNotExist`` otherwise."""
         return self.get(slug=slug)
+
+
+class CountryQuerySetMixin:
+    """Queryset methods of records placed in countries, which the ``country`` and ``region``
+    filters of every list call. Each model's queryset says in :meth:`for_country` which
+    country counts (a city's own, a partnership's partner's, any stop of an itinerary, ...);
+    :meth:`in_region` is region membership for all of them."""
+
+    def for_country(self, *codes: str):
+        """Rows placed in any of the ISO 3166-1 alpha-2 ``codes`` (any case)."""
+        raise NotImplementedError
+
+    def in_region(self, region: regions.Region):
+        """Rows :meth:`for_country` places in a country of the UN M49 ``region`` (any level)."""
+        return self.for_country(*sorted(regions.countries_in(region)))
+
+
+class WordSearchMixin:
+    """``search(query)`` over the text columns a model's queryset lists in ``search_fields``
+    (cities and partnerships search folded names instead: :meth:`CityQuerySet.search`)."""
+
+    search_fields: tuple[str, ...] = ()
+
+    def search(self, query: str):
+        """Rows in which every word of ``query`` (the first :data:`~registry.text.MAX_SEARCH_WORDS`
+        words of its first 1,000 characters) appears in one of ``search_fields``, ignoring case."""
+        queryset = self
+        for word in query[:1000].split()[:MAX_SEARCH_WORDS]:
+            condition = Q()
+            for field in self.search_fields:
+                condition |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(condition)
+        return queryset
 
 
 class Publication(models.TextChoices):

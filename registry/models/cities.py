@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -14,6 +16,7 @@ from .. import regions
 from ..text import fold, localized, search_words
 from .base import (
     Confidence,
+    CountryQuerySetMixin,
     RegistryModel,
     RemarksModel,
     SluggedQuerySet,
@@ -24,10 +27,13 @@ from .base import (
 )
 from .sources import SourcedModel
 
+if TYPE_CHECKING:
+    from .partnerships import PartnershipQuerySet
+
 # --------------------------------------------------------------------------- cities
 
 
-class CityQuerySet(SluggedQuerySet):
+class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
     """Reusable filters for cities.
 
     A city is public (:meth:`public`) when it is the home city or something public refers to
@@ -54,18 +60,28 @@ class CityQuerySet(SluggedQuerySet):
         """Cities in any of the ISO 3166-1 alpha-2 ``codes`` (any case)."""
         return self.filter(country__in=[code.upper() for code in codes])
 
-    def in_region(self, region: regions.Region) -> CityQuerySet:
-        """Cities whose country lies in the UN M49 ``region`` (any level)."""
-        return self.filter(country__in=regions.countries_in(region))
-
     def search(self, query: str) -> CityQuerySet:
         """Cities whose English, Korean, native, former names or aliases contain ``query``,
         ignoring case and accents (matched on the folded ``search_text`` column)."""
-        words = search_words(query)
         qs = self
-        for word in words:
+        for word in search_words(query):
             qs = qs.filter(search_text__contains=word)
         return qs
+
+    def partners_of(self, city: City | None, partnerships: PartnershipQuerySet) -> CityQuerySet:
+        """The cities on the other side from ``city`` of any of ``partnerships``, whichever side
+        each names it on; with ``city`` ``None``, the cities on either side of any of them.
+
+        Two uncorrelated ``IN`` subqueries: each runs once, whatever the number of cities.
+        Narrowing ``partnerships`` only ever narrows the result.
+        """
+        if city is not None:
+            named_as_partner = partnerships.filter(city=city).values("partner_id")
+            named_as_city = partnerships.filter(partner=city).values("city_id")
+        else:
+            named_as_partner = partnerships.values("partner_id")
+            named_as_city = partnerships.values("city_id")
+        return self.filter(Q(pk__in=named_as_partner) | Q(pk__in=named_as_city))
 
 
 class City(RemarksModel, SourcedModel):

@@ -6,15 +6,17 @@ from babel.numbers import list_currencies
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..text import localized
 from .agreements import Agreement
 from .base import (
     TEXT_MAX,
+    CountryQuerySetMixin,
     PublishableQuerySet,
     RegistryModel,
+    WordSearchMixin,
     publication_field,
     rule,
 )
@@ -34,6 +36,19 @@ def validate_currency(value: str) -> None:
 
 
 # --------------------------------------------------------------------------- delegations
+
+
+class DelegationQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuerySet):
+    """Delegations; drafts are visible only to staff (:meth:`visible_to`)."""
+
+    search_fields = ("name_en", "name_ko", "purpose_en", "purpose_ko")
+
+    def for_country(self, *codes: str) -> DelegationQuerySet:
+        """Delegations with a stop of their itinerary in a city of any of the ISO alpha-2 ``codes``."""
+        stops = ItineraryStop.objects.filter(
+            delegation=OuterRef("pk"), city__country__in=[code.upper() for code in codes]
+        )
+        return self.filter(Exists(stops))
 
 
 class Delegation(SourcedModel):
@@ -80,7 +95,7 @@ class Delegation(SourcedModel):
     end_on = models.DateField(_("end"), null=True, blank=True)
     publication = publication_field()
 
-    objects = PublishableQuerySet.as_manager()
+    objects = DelegationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_on", "slug"]

@@ -10,8 +10,10 @@ from ..text import localized
 from .agreements import Agreement
 from .base import (
     TEXT_MAX,
+    CountryQuerySetMixin,
     DatePrecision,
     PublishableQuerySet,
+    WordSearchMixin,
     publication_field,
     rule,
     truncate_to_precision,
@@ -23,6 +25,16 @@ from .people import OrderedChildManager, ParticipantFields, _person_or_role
 from .sources import SourcedModel
 
 # --------------------------------------------------------------------------- events
+
+
+class EventQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuerySet):
+    """Events; drafts are visible only to staff (:meth:`visible_to`)."""
+
+    search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue")
+
+    def for_country(self, *codes: str) -> EventQuerySet:
+        """Events held in a city of any of the ISO alpha-2 ``codes``."""
+        return self.filter(city__country__in=[code.upper() for code in codes])
 
 
 class Event(SourcedModel):
@@ -74,7 +86,7 @@ class Event(SourcedModel):
     summary_ko = models.TextField(_("summary (Korean)"), max_length=TEXT_MAX, blank=True)
     publication = publication_field()
 
-    objects = PublishableQuerySet.as_manager()
+    objects = EventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_on", "slug"]

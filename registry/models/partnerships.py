@@ -15,6 +15,7 @@ from ..text import localized
 from .base import (
     TEXT_MAX,
     Confidence,
+    CountryQuerySetMixin,
     DatePrecision,
     PublishableMixin,
     ReferencedByManyMixin,
@@ -22,6 +23,8 @@ from .base import (
     RegistryQuerySet,
     RemarksModel,
     SluggedModel,
+    SluggedQuerySet,
+    WordSearchMixin,
     publication_field,
     rule,
     staff_notes_field,
@@ -34,11 +37,19 @@ from .sources import Source
 # --------------------------------------------------------------------------- reference
 
 
+class CooperationFieldQuerySet(WordSearchMixin, SluggedQuerySet):
+    """Cooperation fields; every one is public."""
+
+    search_fields = ("name_en", "name_ko", "slug")
+
+
 class CooperationField(ReferencedByManyMixin, SluggedModel):
     """A field of cooperation named in agreements: economy, culture, tourism, ..."""
 
     name_en = models.CharField(_("name (English)"), max_length=100, unique=True)
     name_ko = models.CharField(_("name (Korean)"), max_length=100, blank=True)
+
+    objects = CooperationFieldQuerySet.as_manager()
 
     class Meta:
         ordering = ["name_en", "slug"]
@@ -57,7 +68,7 @@ class CooperationField(ReferencedByManyMixin, SluggedModel):
 # --------------------------------------------------------------------------- partnerships
 
 
-class PartnershipQuerySet(PublishableMixin, RegistryQuerySet):
+class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQuerySet):
     """Reusable filters for partnerships; drafts are visible only to staff (:meth:`visible_to`)."""
 
     def in_force_on(self, day: datetime.date) -> PartnershipQuerySet:
@@ -77,6 +88,10 @@ class PartnershipQuerySet(PublishableMixin, RegistryQuerySet):
     def for_country(self, *codes: str) -> PartnershipQuerySet:
         """Partnerships whose partner city is in any of the ISO alpha-2 ``codes``."""
         return self.filter(partner__country__in=[code.upper() for code in codes])
+
+    def search(self, query: str) -> PartnershipQuerySet:
+        """Partnerships whose partner city's names match ``query`` (:meth:`CityQuerySet.search`)."""
+        return self.filter(partner__in=City.objects.search(query))
 
 
 class PartnershipManager(models.Manager.from_queryset(PartnershipQuerySet)):

@@ -13,6 +13,7 @@ from .base import (
     RegistryQuerySet,
     RemarksModel,
     SluggedQuerySet,
+    WordSearchMixin,
     referenced_by_public,
     rule,
     staff_notes_field,
@@ -23,10 +24,12 @@ from .sources import SourcedModel
 # --------------------------------------------------------------------------- people
 
 
-class OrganizationQuerySet(SluggedQuerySet):
+class OrganizationQuerySet(WordSearchMixin, SluggedQuerySet):
     """An organization is public when a published record names it: a party to or the
     organization of a signatory of an agreement, an event participant's organization, a
     delegation's organizer or a member's organization."""
+
+    search_fields = ("name_en", "name_ko", "name_native")
 
     def public(self) -> OrganizationQuerySet:
         """Organizations anyone may see (see the class docstring)."""
@@ -40,11 +43,17 @@ class OrganizationQuerySet(SluggedQuerySet):
             )
         )
 
+    def for_country(self, *codes: str) -> OrganizationQuerySet:
+        """Organizations based in any of the ISO alpha-2 ``codes``."""
+        return self.filter(country__in=[code.upper() for code in codes])
 
-class PersonQuerySet(SluggedQuerySet):
+
+class PersonQuerySet(WordSearchMixin, SluggedQuerySet):
     """A person is public when a published record names them: a signatory of an agreement,
     a participant in an event, a delegation's leader or member. Someone who only signed a
     draft appears on no public surface."""
+
+    search_fields = ("name_en", "name_ko", "name_native")
 
     def public(self) -> PersonQuerySet:
         """People anyone may see (see the class docstring)."""

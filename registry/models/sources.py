@@ -11,6 +11,7 @@ from .base import (
     RemarksModel,
     SluggedModel,
     SluggedQuerySet,
+    WordSearchMixin,
     referenced_by_public,
     staff_notes_field,
     unique,
@@ -19,9 +20,11 @@ from .base import (
 # --------------------------------------------------------------------------- sources
 
 
-class SourceQuerySet(SluggedQuerySet):
+class SourceQuerySet(WordSearchMixin, SluggedQuerySet):
     """A source is public when a public record cites it: a published partnership, agreement,
     event or delegation, or a public city, organization or person."""
+
+    search_fields = ("title", "publisher", "url")
 
     def public(self) -> SourceQuerySet:
         """Sources anyone may see (see the class docstring)."""
