@@ -7,22 +7,48 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/diplomacy
 PYTEST_ARGS ?= -n 2
 export DJANGO_SETTINGS_MODULE := diplomacy.settings
 
-.PHONY: bench install run serve test lint check migrations-check pytest-sqlite pytest-postgres messages browser fixtures clean
+# uv installs the dependencies of pyproject.toml exactly as uv.lock pins them, from PyPI (uv reads
+# neither pip's configuration nor its indexes). It is bootstrapped with pip into its own small
+# virtualenv, .tools/, pinned here; it uses $(PYTHON) and never downloads a Python of its own.
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+UV_EXPORT := $(UV) export --frozen --quiet --format requirements-txt --no-hashes --no-header --no-annotate
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+.PHONY: bench install requirements run serve test lint check migrations-check pytest-sqlite pytest-postgres messages browser fixtures clean
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+$(TOOLS)/.uv-$(UV_VERSION):
+	rm -rf $(TOOLS)
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	touch $@
 
-install: $(VENV)/.installed
+# Both dependency groups (runtime and dev), exactly as locked: anything else in .venv is removed.
+$(VENV)/.synced: uv.lock pyproject.toml | $(TOOLS)/.uv-$(UV_VERSION)
+	$(UV) sync --locked --quiet --python $(PYTHON)
+	touch $@
+
+install: $(VENV)/.synced
+
+# requirements.txt is exported from uv.lock (the runtime, then what development and tests add);
+# `make requirements` writes it and `make lint` fails when it differs. To change a dependency,
+# edit pyproject.toml, then run `.tools/bin/uv lock` and `make requirements`.
+define export_requirements
+runtime="$$($(UV_EXPORT) --no-dev)" && \
+printf '%s\n' "# Exported from uv.lock by 'make requirements': edit pyproject.toml, not this file." "" \
+  "# Runtime" "$$runtime" "" "# Development and tests" && \
+$(UV_EXPORT) --only-dev | grep -v -E "^($$(printf '%s\n' "$$runtime" | sed 's/[=; ].*//' | paste -sd '|'))[=; ]"
+endef
+
+requirements: | $(TOOLS)/.uv-$(UV_VERSION)
+	@{ $(export_requirements); } > requirements.txt
 
 # Compile the translation catalogues (gettext's msgfmt; installed from Debian if missing).
 messages: install
 	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=$(TOOLS) -v0
 
 # The browser tests drive Debian's Chromium (never a downloaded browser); Korean text needs CJK fonts.
 browser:
@@ -49,6 +75,9 @@ serve: messages
 	  --access-logfile - --access-logformat '{"time":"%(t)s","method":"%(m)s","path":"%(U)s","status":%(s)s,"bytes":%(B)s,"ms":%(M)s}'
 
 lint: install
+	$(UV) lock --check --quiet
+	@{ $(export_requirements); } | diff -u requirements.txt - \
+	  || { echo "requirements.txt is not what uv.lock exports: run 'make requirements'"; exit 1; }
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
@@ -76,4 +105,4 @@ fixtures: install
 	$(BIN)/python manage.py build_fixtures
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3
+	rm -rf $(VENV) $(TOOLS) staticfiles db.sqlite3
