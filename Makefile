@@ -8,8 +8,9 @@ PYTEST_ARGS ?= -n 2
 export DJANGO_SETTINGS_MODULE := diplomacy.settings
 
 # uv installs the dependencies of pyproject.toml exactly as uv.lock pins them, from PyPI (uv reads
-# neither pip's configuration nor its indexes). It is bootstrapped with pip into its own small
-# virtualenv, .tools/, pinned here; it uses $(PYTHON) and never downloads a Python of its own.
+# neither pip's configuration nor its indexes). The uv pinned here is bootstrapped with pip into
+# .tools/: with $(PYTHON)'s own pip when it has one (seconds), else with the pip of a small virtualenv.
+# uv makes .venv with $(PYTHON) and never downloads a Python of its own.
 UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
@@ -21,8 +22,9 @@ UV_EXPORT := $(UV) export --frozen --quiet --format requirements-txt --no-hashes
 
 $(TOOLS)/.uv-$(UV_VERSION):
 	rm -rf $(TOOLS)
-	$(PYTHON) -m venv $(TOOLS)
-	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(TOOLS) uv==$(UV_VERSION) \
+	  || { rm -rf $(TOOLS) && $(PYTHON) -m venv $(TOOLS) \
+	       && $(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); }
 	touch $@
 
 # Both dependency groups (runtime and dev), exactly as locked: anything else in .venv is removed.
@@ -54,10 +56,14 @@ messages: install
 browser:
 	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
 
-run: messages
-	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py load_shipped_data
-	$(BIN)/python manage.py collectstatic --no-input -v0
+# The catalogues and the static files need no database: they are made beside migrate (2nd core).
+run: install
+	set -e; \
+	$(MAKE) --no-print-directory messages & messages=$$!; \
+	$(BIN)/python manage.py collectstatic --no-input -v0 & static=$$!; \
+	$(BIN)/python manage.py migrate --no-input; \
+	$(BIN)/python manage.py load_shipped_data; \
+	wait $$messages; wait $$static
 	@echo ""
 	@echo "To sign in to /admin/, create a staff account:  $(BIN)/python manage.py createsuperuser"
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
