@@ -22,7 +22,7 @@ UV_EXPORT := $(UV) export --frozen --quiet --format requirements-txt --no-hashes
 
 $(TOOLS)/.uv-$(UV_VERSION):
 	rm -rf $(TOOLS)
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(TOOLS) uv==$(UV_VERSION) \
+	PIP_ROOT_USER_ACTION=ignore $(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(TOOLS) uv==$(UV_VERSION) \
 	  || { rm -rf $(TOOLS) && $(PYTHON) -m venv $(TOOLS) \
 	       && $(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION); }
 	touch $@
