@@ -84,12 +84,17 @@ serve: messages
 	exec $(BIN)/gunicorn diplomacy.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
 	  --access-logfile - --access-logformat '{"time":"%(t)s","method":"%(m)s","path":"%(U)s","status":%(s)s,"bytes":%(B)s,"ms":%(M)s}'
 
+# uv.lock and requirements.txt in step with pyproject.toml; ruff; templates indented as djhtml does
+# (djangoproject.com runs it too), with no line over 120 characters.
 lint: install
 	$(UV) lock --check --quiet
 	@{ $(export_requirements); } | diff -u requirements.txt - \
 	  || { echo "requirements.txt is not what uv.lock exports: run 'make requirements'"; exit 1; }
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check --tabwidth 2 templates
+	@! LC_ALL=C.UTF-8 grep -rnE --include='*.html' '^.{121,}' templates \
+	  || { echo "These template lines are over 120 characters: break them at tags or between attributes."; exit 1; }
 
 check: install
 	$(BIN)/python manage.py check
