@@ -342,6 +342,11 @@ def test_an_unknown_parameter_in_the_api_is_a_400_naming_it(api_client, db, pref
     assert api_client.get(f"/api/v1/{prefix}/", query).status_code == HTTPStatus.OK
 
 
+def test_a_record_in_the_api_is_found_by_its_key_whatever_the_query_string(api_client, home):
+    assert api_client.get("/api/v1/cities/home/", {"colour": "red"}).status_code == HTTPStatus.OK
+    assert api_client.get("/api/v1/cities/home/", {"country": "jp"}).status_code == HTTPStatus.OK
+
+
 # --------------------------------------------------------------------------- orderings
 
 

@@ -9,9 +9,11 @@ from rest_framework.settings import api_settings
 
 
 class RegistryFilterBackend(DjangoFilterBackend):
-    """The FilterSets of :mod:`registry.filters`; invalid values and unknown parameters answer
-    400 naming the parameter and the rule (the form error's code, e.g. ``invalid_choice``,
-    ``unknown_parameter``)."""
+    """The FilterSets of :mod:`registry.filters`, on lists; invalid values and unknown parameters
+    answer 400 naming the parameter and the rule (the form error's code, e.g. ``invalid_choice``,
+    ``unknown_parameter``). A record (detail, update, delete) is found by its key among those the
+    user may see, whatever the query string: DRF would otherwise filter it with the list's
+    parameters."""
 
     def get_filterset_kwargs(self, request, queryset, view):
         """The FilterSet's arguments, with the parameters the API reads itself (``format``, and
@@ -28,6 +30,8 @@ class RegistryFilterBackend(DjangoFilterBackend):
         }
 
     def filter_queryset(self, request, queryset, view):
+        if getattr(view, "action", "list") != "list":
+            return queryset
         filterset = self.get_filterset(request, queryset, view)
         if filterset is None:
             return queryset
