@@ -51,11 +51,11 @@ TIMESTAMPS = ("created_at", "updated_at")
 
 
 class RegionFilter(admin.SimpleListFilter):
-    """Filter by the UN M49 sub-region of a country field (``country_field``)."""
+    """Filter by UN M49 sub-region through the queryset's ``in_region`` (the rule's one home: a
+    city's own country, a partnership's partner city's country)."""
 
     title = _("UN M49 region")
     parameter_name = "region"
-    country_field = "country"
 
     def lookups(self, request, model_admin):
         return [(region.slug, region.name()) for region in regions.all_regions("subregion")]
@@ -67,11 +67,7 @@ class RegionFilter(admin.SimpleListFilter):
             region = regions.get_region(self.value())
         except KeyError:
             return queryset.none()
-        return queryset.filter(**{f"{self.country_field}__in": regions.countries_in(region)})
-
-
-class PartnerRegionFilter(RegionFilter):
-    country_field = "partner__country"
+        return queryset.in_region(region)
 
 
 class PartnerCountryFilter(admin.SimpleListFilter):
@@ -356,7 +352,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         "status",
         "confidence",
         PartnerCountryFilter,
-        PartnerRegionFilter,
+        RegionFilter,
         "fields",
         "established_precision",
     )
