@@ -225,6 +225,10 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 # The registry's home city: the slug of a City row (Busan in the shipped data).
 REGISTRY_HOME_CITY = os.environ.get("REGISTRY_HOME_CITY", "busan")
 
+# The right-hand side of every iCalendar UID (event-<slug>@<domain>): the same whatever host or
+# language a feed is read from, so a subscriber to several feeds sees each event once.
+REGISTRY_ICAL_UID_DOMAIN = os.environ.get("REGISTRY_ICAL_UID_DOMAIN", "city-diplomacy-registry")
+
 # Cache: shared by the API's throttling and its change stamp (Last-Modified). In-process by
 # default; set REDIS_URL (e.g. redis://127.0.0.1:6379/0) when several processes serve the site.
 REDIS_URL = os.environ.get("REDIS_URL", "")

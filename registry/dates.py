@@ -34,3 +34,17 @@ def iso_partial(value: datetime.date | None, precision: str = "day") -> str | No
     if precision == "month":
         return f"{value.year:04d}-{value.month:02d}"
     return value.isoformat()
+
+
+def period_end(value: datetime.date, precision: str = "day") -> datetime.date:
+    """The first day after the period ``value`` stands for at ``precision`` (an exclusive end,
+    as iCalendar's DTEND): ``1966`` → 1967-01-01, ``1966-06`` → 1966-07-01, ``1966-06-30`` →
+    1966-07-01. A period running past 9999-12-31 is clamped to ``datetime.date.max``."""
+    try:
+        if precision == "year":
+            return datetime.date(value.year + 1, 1, 1)
+        if precision == "month":
+            return (value.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return value + datetime.timedelta(days=1)
+    except (ValueError, OverflowError):
+        return datetime.date.max

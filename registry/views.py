@@ -16,7 +16,6 @@ Every page runs a fixed number of SQL queries whatever the number of rows
 
 from __future__ import annotations
 
-import csv
 import datetime
 from http import HTTPStatus
 
@@ -30,7 +29,7 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 from django_countries import countries
 from django_countries.fields import Country
 
-from . import charts, dates, feeds, maps, network, regions
+from . import charts, dates, exports, maps, network, regions
 from .filters import AgreementFilter, CityFilter, DelegationFilter, EventFilter
 from .forms import AgreementFilterForm, AsOfForm, CountryFilterForm, EventFilterForm, ListFilterForm
 from .models import (
@@ -46,7 +45,6 @@ from .models import (
     Signatory,
     home_city,
 )
-from .text import neutralise_formula
 
 # --------------------------------------------------------------------------- list machinery
 
@@ -80,16 +78,18 @@ class FilteredListMixin:
     """Filtering, active filters, CSV and status 400 for invalid or unknown parameters, for a
     ListView.
 
-    Subclasses set ``filterset_class``, ``get_base_queryset()`` and ``csv_columns``
-    (``(header, function of a row)`` pairs). The FilterSet is used as the API uses it, never
-    changed; ``filter_form_class`` (:mod:`registry.forms`) is what the page shows of it.
+    Subclasses set ``filterset_class``, ``get_base_queryset()`` and ``csv_name`` (the file's
+    name); the CSV's columns are the model's :class:`~registry.exports.Table` (the same as the
+    API list's), or ``csv_columns`` for rows that are not a model's. The FilterSet is used as
+    the API uses it, never changed; ``filter_form_class`` (:mod:`registry.forms`) is what the
+    page shows of it.
     """
 
     filterset_class = None
     filter_form_class = ListFilterForm
     paginate_by = 50
     csv_name = "rows"
-    csv_columns: list[tuple[str, callable]] = []
+    csv_columns: exports.Table | None = None
 
     def get_base_queryset(self):
         raise NotImplementedError
@@ -166,24 +166,15 @@ class FilteredListMixin:
         return self.get_queryset()
 
     def render_csv(self) -> HttpResponse:
+        """The filtered rows as UTF-8 CSV (:func:`registry.exports.csv_lines`, for the reader),
+        or the filter errors as text with status 400."""
         if self.invalid:
             errors = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in self.get_filterset().errors.items())
             return HttpResponse(errors, status=HTTPStatus.BAD_REQUEST, content_type="text/plain; charset=utf-8")
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        lines = exports.csv_lines(self.csv_rows(), user=self.request.user, table=self.csv_columns)
+        response = HttpResponse(lines, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.csv_name}.csv"'
-        writer = csv.writer(response)
-        writer.writerow([header for header, _ in self.csv_columns])
-        for row in self.csv_rows():
-            writer.writerow([neutralise_formula(getter(row)) for _, getter in self.csv_columns])
         return response
-
-
-def iso(value, precision="day"):
-    return dates.iso_partial(value, precision) or ""
-
-
-def published_partnerships():
-    return Partnership.objects.public().select_related("city", "partner")
 
 
 # --------------------------------------------------------------------------- home
@@ -239,27 +230,6 @@ class CityListView(FilteredListMixin, ListView):
     model = City
     filterset_class = CityFilter
     csv_name = "cities"
-    csv_columns = [
-        ("slug", lambda c: c.slug),
-        ("name_en", lambda c: c.name_en),
-        ("name_ko", lambda c: c.name_ko),
-        ("name_native", lambda c: c.name_native),
-        ("country", lambda c: c.country.code),
-        ("region", lambda c: c.region.un_name if c.region else ""),
-        ("subregion", lambda c: c.subregion.un_name if c.subregion else ""),
-        ("admin_level", lambda c: c.admin_level),
-        ("latitude", lambda c: c.latitude if c.latitude is not None else ""),
-        ("longitude", lambda c: c.longitude if c.longitude is not None else ""),
-        ("population", lambda c: c.population or ""),
-        ("wikidata_id", lambda c: c.wikidata_id),
-        (
-            "partnerships",
-            lambda c: "; ".join(
-                f"{p.kind} {iso(p.established_on, p.established_precision)} {p.status}"
-                for p in c.partnerships_as_partner.all()
-            ),
-        ),
-    ]
 
     def get_base_queryset(self):
         user = self.request.user
@@ -332,14 +302,7 @@ class CountryListView(FilteredListMixin, ListView):
     paginate_by = 100
     csv_name = "countries"
     filter_form_class = CountryFilterForm
-    csv_columns = [
-        ("country", lambda row: row["country"].code),
-        ("name", lambda row: row["country"].name),
-        ("region", lambda row: row["region"].un_name if row["region"] else ""),
-        ("subregion", lambda row: row["subregion"].un_name if row["subregion"] else ""),
-        ("cities", lambda row: row["cities"]),
-        ("partner_cities_in_force", lambda row: row["partners"]),
-    ]
+    csv_columns = exports.COUNTRIES
 
     def get_base_queryset(self):
         return City.objects.visible_to(self.request.user)
@@ -431,20 +394,6 @@ class AgreementListView(FilteredListMixin, ListView):
     filterset_class = AgreementFilter
     csv_name = "agreements"
     filter_form_class = AgreementFilterForm
-    csv_columns = [
-        ("slug", lambda a: a.slug),
-        ("title_en", lambda a: a.title_en),
-        ("title_ko", lambda a: a.title_ko),
-        ("kind", lambda a: a.kind),
-        ("signed_on", lambda a: iso(a.signed_on, a.signed_precision)),
-        ("place", lambda a: a.place.slug if a.place else ""),
-        ("venue", lambda a: a.venue),
-        (
-            "partner",
-            lambda a: a.partnership.partner.slug if a.partnership and a.partnership.publication == "published" else "",
-        ),
-        ("fields", lambda a: " ".join(f.slug for f in a.fields.all())),
-    ]
 
     def get_base_queryset(self):
         return (
@@ -483,17 +432,6 @@ class EventListView(FilteredListMixin, ListView):
     filterset_class = EventFilter
     csv_name = "events"
     filter_form_class = EventFilterForm
-    csv_columns = [
-        ("slug", lambda e: e.slug),
-        ("title_en", lambda e: e.title_en),
-        ("title_ko", lambda e: e.title_ko),
-        ("kind", lambda e: e.kind),
-        ("start_on", lambda e: iso(e.start_on, e.start_precision)),
-        ("end_on", lambda e: iso(e.end_on)),
-        ("city", lambda e: e.city.slug if e.city else ""),
-        ("country", lambda e: e.city.country.code if e.city else ""),
-        ("venue", lambda e: e.venue),
-    ]
 
     def get_base_queryset(self):
         return Event.objects.visible_to(self.request.user).select_related("city")
@@ -516,13 +454,17 @@ class EventDetailView(DetailView):
 
 
 class CalendarView(View):
-    """``/events/calendar.ics``: published events and the yearly anniversaries of published
-    partnerships in force, as iCalendar (RFC 5545)."""
+    """``/events/calendar.ics``: public events and the yearly anniversaries of public
+    partnerships not ended, as iCalendar (RFC 5545), the same for every reader; built by
+    :func:`registry.exports.icalendar_chunks`, as the API's ``/api/v1/events/?format=ics``."""
 
     def get(self, request, *args, **kwargs):
-        events = Event.objects.public().select_related("city")
-        partnerships = published_partnerships().filter(ended_on__isnull=True)
-        body = feeds.calendar(events, partnerships, request.build_absolute_uri("/"))
+        body = exports.icalendar_chunks(
+            Event.objects.public(),
+            anniversaries=Partnership.objects.public().filter(ended_on__isnull=True),
+            site_url=request.build_absolute_uri("/"),
+            title=_("City Diplomacy Registry: events and anniversaries"),
+        )
         response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'inline; filename="calendar.ics"'
         return response
@@ -537,16 +479,6 @@ class DelegationListView(FilteredListMixin, ListView):
     model = Delegation
     filterset_class = DelegationFilter
     csv_name = "delegations"
-    csv_columns = [
-        ("slug", lambda d: d.slug),
-        ("name_en", lambda d: d.name_en),
-        ("name_ko", lambda d: d.name_ko),
-        ("kind", lambda d: d.kind),
-        ("start_on", lambda d: iso(d.start_on)),
-        ("end_on", lambda d: iso(d.end_on)),
-        ("organizer", lambda d: d.organizer.name_en if d.organizer else ""),
-        ("itinerary", lambda d: " ".join(stop.city.slug for stop in d.itinerary.all())),
-    ]
 
     def get_base_queryset(self):
         return (

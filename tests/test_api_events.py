@@ -101,10 +101,10 @@ def test_icalendar_feed_has_all_day_events_and_spans_imprecise_dates(shipped_dat
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     calendar = Calendar.from_ical(response.content)
     events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
-    ceremony = events["busan-almaty-signing-ceremony-2022@city-diplomacy-registry"]
+    ceremony = events["event-busan-almaty-signing-ceremony-2022@city-diplomacy-registry"]
     assert ceremony.decoded("dtstart").isoformat() == "2022-09-14"
     assert ceremony.decoded("dtend").isoformat() == "2022-09-15"
-    consultations = events["busan-trade-delegation-almaty-export-consultations-2022@city-diplomacy-registry"]
+    consultations = events["event-busan-trade-delegation-almaty-export-consultations-2022@city-diplomacy-registry"]
     assert consultations.decoded("dtstart").isoformat() == "2022-09-01"
     assert consultations.decoded("dtend").isoformat() == "2022-10-01"
     assert "known only to the month" in str(consultations["description"])

@@ -93,13 +93,44 @@ EXPECTED = {
 }
 
 
+# Queries of a CSV export (registry.exports, not paginated: no count): the rows, then one per
+# relation its columns read (for each chunk of 2,000 rows).
+EXPECTED_CSV = {
+    "cities": 4,  # cities, former names, sources, partnerships as partner
+    "partnerships": 3,  # partnerships + both cities, fields, sources
+    "agreements": 5,  # agreements + place, partnership's partner; parties, signatories + person, fields, sources
+    "events": 3,  # events + city, agreement, delegation; participants + person, sources
+    "delegations": 5,  # delegations + organizer, leader, travelled_with; itinerary, members, outcomes, sources
+    "organizations": 2,  # organizations + city, sources
+    "people": 2,  # people, sources
+    "sources": 1,  # sources
+    "cooperation-fields": 1,  # fields
+}
+
+
+def captured(api_client, url) -> tuple[int, list[str]]:
+    """The number of queries of one GET of ``url``, and their SQL (shortened) for the message."""
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.get(url)
+    assert response.status_code == 200
+    return len(queries), [q["sql"][:120] for q in queries.captured_queries]
+
+
 @pytest.mark.parametrize("rows", [10, 1000])
 @pytest.mark.parametrize("endpoint", list(EXPECTED))
 def test_list_queries_do_not_grow_with_rows(api_client, endpoint, rows):
     build(rows)
-    for query in ("?page_size=200", "?format=csv"):
-        with CaptureQueriesContext(connection) as queries:
-            response = api_client.get(f"/api/v1/{endpoint}/{query}")
-        assert response.status_code == 200
-        expected = EXPECTED[endpoint] - (1 if "csv" in query else 0)  # exports are not paginated: no count
-        assert len(queries) == expected, [q["sql"][:120] for q in queries.captured_queries]
+    count, sql = captured(api_client, f"/api/v1/{endpoint}/?page_size=200")
+    assert count == EXPECTED[endpoint], sql
+    count, sql = captured(api_client, f"/api/v1/{endpoint}/?format=csv")
+    assert count == EXPECTED_CSV[endpoint], sql
+
+
+@pytest.mark.parametrize("rows", [10, 1000])
+@pytest.mark.parametrize(("endpoint", "expected"), [("cities", 4), ("partnerships", 3), ("events", 1)])
+def test_geojson_and_icalendar_queries_do_not_grow_with_rows(api_client, endpoint, expected, rows):
+    # GeoJSON: as the CSV; iCalendar: events + city in one query.
+    build(rows)
+    fmt = "ics" if endpoint == "events" else "geojson"
+    count, sql = captured(api_client, f"/api/v1/{endpoint}/?format={fmt}")
+    assert count == expected, sql

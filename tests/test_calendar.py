@@ -1,4 +1,5 @@
-"""``/events/calendar.ics``: events and partnership anniversaries, valid iCalendar (RFC 5545)."""
+"""``/events/calendar.ics`` and ``/api/v1/events/?format=ics``: events and partnership anniversaries,
+valid iCalendar (RFC 5545), one builder (registry.exports) with UIDs independent of host and language."""
 
 import datetime
 from http import HTTPStatus
@@ -6,7 +7,7 @@ from http import HTTPStatus
 import pytest
 from icalendar import Calendar
 
-from registry.models import Publication
+from registry.models import Event, Partnership, Publication
 
 from .factories import EventFactory, PartnershipFactory
 
@@ -73,3 +74,49 @@ def test_calendar_leaves_out_drafts_and_ended_partnerships(client, db):
 def test_calendar_in_korean(client, shipped_data):
     summaries = events_by_summary(feed(client, "/ko/events/calendar.ics"))
     assert any("알마티" in summary for summary in summaries)
+    anniversary = summaries["한–카자흐스탄 수교 30주년"]
+    assert str(anniversary["DESCRIPTION"]).startswith("연도만 알려진 날짜: 2022년.")
+    assert str(anniversary["URL"]).startswith("http://testserver/ko/events/")
+
+
+def uids(calendar) -> set[str]:
+    return {str(component["UID"]) for component in calendar.walk("VEVENT")}
+
+
+def test_uids_are_the_same_whatever_the_host_the_language_and_the_feed(client, api_client, shipped_data, settings):
+    settings.ALLOWED_HOSTS = ["registry.example.org", "mirror.example.net", "testserver"]
+    one = uids(Calendar.from_ical(client.get("/events/calendar.ics", HTTP_HOST="registry.example.org").content))
+    other = uids(Calendar.from_ical(client.get("/events/calendar.ics", HTTP_HOST="mirror.example.net").content))
+    korean = uids(Calendar.from_ical(client.get("/ko/events/calendar.ics", HTTP_HOST="mirror.example.net").content))
+    assert one == other == korean
+    assert "event-busan-almaty-signing-ceremony-2022@city-diplomacy-registry" in one
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    assert f"partnership-{almaty.pk}-anniversary@city-diplomacy-registry" in one
+    api = api_client.get("/api/v1/events/?format=ics", HTTP_HOST="mirror.example.net")
+    assert uids(Calendar.from_ical(api.content)) == {uid for uid in one if uid.startswith("event-")}
+    settings.REGISTRY_ICAL_UID_DOMAIN = "registry.example.org"
+    assert "event-busan-almaty-signing-ceremony-2022@registry.example.org" in uids(feed(client))
+
+
+def test_an_event_is_the_same_vevent_in_the_page_feed_and_the_api_feed(client, api_client, shipped_data):
+    page = {str(c["UID"]): c.to_ical() for c in feed(client).walk("VEVENT")}
+    api = Calendar.from_ical(api_client.get("/api/v1/events/?format=ics").content)
+    components = api.walk("VEVENT")
+    assert len(components) == Event.objects.count()
+    for component in components:
+        assert component.to_ical() == page[str(component["UID"])]
+
+
+def test_year_only_event_spans_its_year_and_says_so(client, shipped_data):
+    anniversary = events_by_summary(feed(client))[
+        "30th anniversary of diplomatic relations between Korea and Kazakhstan"
+    ]
+    assert anniversary.decoded("DTSTART") == datetime.date(2022, 1, 1)
+    assert anniversary.decoded("DTEND") == datetime.date(2023, 1, 1)
+    assert str(anniversary["DESCRIPTION"]).startswith("Date known only to the year: 2022.")
+
+
+def test_an_event_ending_after_the_last_representable_day_is_clamped(client, db):
+    EventFactory(title_en="Far", start_on=datetime.date(9999, 12, 1), start_precision="month")
+    far = events_by_summary(feed(client))["Far"]
+    assert far.decoded("DTEND") == datetime.date.max

@@ -248,6 +248,15 @@ def test_csv_has_the_same_rows_as_the_page(client, shipped_data):
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert [row["slug"] for row in rows] == listed(page)
     assert rows[0].keys() >= {"slug", "name_en", "name_ko", "country", "subregion", "partnerships"}
+    assert {row["subregion"] for row in rows} == {"eastern-asia"}  # the UN M49 slug the filters take
+
+
+def test_a_page_csv_has_the_api_csv_columns_and_file_name(client, api_client, shipped_data):
+    page = client.get("/agreements/", {"format": "csv"})
+    api = api_client.get("/api/v1/agreements/", {"format": "csv"})
+    assert page.content == api.content
+    assert page["Content-Disposition"] == 'attachment; filename="agreements.csv"'
+    assert api["Content-Disposition"] == 'attachment; filename="agreement.csv"'
 
 
 @pytest.mark.parametrize("url", ["/countries/", "/agreements/", "/events/", "/delegations/"])

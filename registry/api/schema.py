@@ -10,8 +10,9 @@ from .serializers import ErrorSerializer
 
 GEOJSON_FEATURE_COLLECTION = {
     "type": "object",
-    "description": "GeoJSON FeatureCollection (RFC 7946): one Point [longitude, latitude] per row, "
-    "the row itself in `properties`; `geometry` is null where coordinates are unknown.",
+    "description": "GeoJSON FeatureCollection (RFC 7946): one Point [longitude, latitude] per row (a "
+    "partnership at its partner city); `geometry` is null where coordinates are unknown; `properties` "
+    "holds the row's CSV columns as JSON values.",
     "required": ["type", "features"],
     "properties": {
         "type": {"type": "string", "enum": ["FeatureCollection"]},
@@ -38,9 +39,19 @@ GEOJSON_FEATURE_COLLECTION = {
     },
 }
 EXPORT_SCHEMAS = {
-    "text/csv": {"type": "string", "description": "UTF-8 CSV with a header row; nested records flattened."},
+    "text/csv": {
+        "type": "string",
+        "description": "UTF-8 CSV with a header row, one row per record in flat columns, the same as the "
+        "page's CSV: references as slugs (a partnership by id), ISO country codes, dates at their precision "
+        "beside their `*_precision` column, lists `; `-joined; a cell a spreadsheet would run as a formula "
+        "starts with `'`.",
+    },
     "application/geo+json": GEOJSON_FEATURE_COLLECTION,
-    "text/calendar": {"type": "string", "description": "iCalendar (RFC 5545), all-day events."},
+    "text/calendar": {
+        "type": "string",
+        "description": "iCalendar (RFC 5545): all-day events, a year- or month-only date spanning that "
+        "period; the same VEVENTs and UIDs (`event-<slug>@<domain>`) as /events/calendar.ics.",
+    },
 }
 
 ERROR_CODES = {

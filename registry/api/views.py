@@ -6,7 +6,8 @@
 * Lists use the FilterSets of :mod:`registry.filters` (an invalid parameter is a 400 naming
   it), are paginated (``page``, ``page_size`` up to ``REGISTRY_API_MAX_PAGE_SIZE``) and can
   be had as CSV (``?format=csv`` or ``Accept: text/csv``); cities and partnerships also as
-  GeoJSON, events as iCalendar. Export formats are not paginated.
+  GeoJSON, events as iCalendar, built by :mod:`registry.exports` (as the pages' exports are).
+  Export formats are not paginated.
 * Every ``GET`` carries an ``ETag`` and ``Last-Modified`` and answers
   ``If-None-Match``/``If-Modified-Since`` with 304; writes honour ``If-Match`` (412 when the
   record changed meanwhile).
@@ -17,7 +18,7 @@ from __future__ import annotations
 import hashlib
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -65,8 +66,11 @@ class ConditionalMixin:
     request; ``If-Match`` on writes. Errors are always JSON, whatever format was asked for."""
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if response.status_code >= 400 and getattr(request, "accepted_renderer", None) is not None:
-            if request.accepted_renderer.format not in ("json", "api"):
+        renderer = getattr(request, "accepted_renderer", None)
+        if renderer is not None and renderer.format not in ("json", "api"):
+            # An export format renders a queryset (see RegistryViewSet.list); anything else, an
+            # error or the OPTIONS metadata, is answered as JSON.
+            if response.status_code >= 400 or not isinstance(getattr(response, "data", None), QuerySet):
                 request.accepted_renderer = renderers.JSONRenderer()
                 request.accepted_media_type = "application/json"
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -109,10 +113,22 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
         """What the requesting user may see (the model's ``visible_to``), for every action."""
         return self.base_queryset().visible_to(self.request.user)
 
-    def paginate_queryset(self, queryset):
-        if getattr(self.request.accepted_renderer, "format", None) in EXPORT_FORMATS:
-            return None
-        return super().paginate_queryset(queryset)
+    def exporting(self) -> bool:
+        """Whether the answer is an export (CSV, GeoJSON, iCalendar) rather than JSON."""
+        return getattr(self.request.accepted_renderer, "format", None) in EXPORT_FORMATS
+
+    def list(self, request, *args, **kwargs):
+        """A page of serialized rows; in an export format, every row the filters select, handed
+        as a queryset to the format's builder in :mod:`registry.exports` (via the renderer)."""
+        if self.exporting():
+            return Response(self.filter_queryset(self.get_queryset()))
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        """One serialized record; in an export format, that record's row alone."""
+        if self.exporting():
+            return Response(self.get_queryset().filter(pk=self.get_object().pk))
+        return super().retrieve(request, *args, **kwargs)
 
     def check_if_match(self, instance):
         expected = self.request.headers.get("If-Match")

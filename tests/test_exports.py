@@ -1,0 +1,304 @@
+"""registry.exports: one CSV writer, one GeoJSON builder and one iCalendar builder for the pages
+and the API; the same rows and columns for the same filters, never a draft for the public."""
+
+import csv
+import datetime
+import io
+import json
+from http import HTTPStatus
+
+import pytest
+from icalendar import Calendar
+
+from registry import exports
+from registry.models import City, Delegation, ItineraryStop, Partnership, Publication, Signatory
+
+from .factories import (
+    AgreementFactory,
+    CityFactory,
+    DelegationFactory,
+    EventFactory,
+    OrganizationFactory,
+    PartnershipFactory,
+    PersonFactory,
+    SourceFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+DRAFT = Publication.DRAFT
+
+
+def parsed(response) -> list[dict]:
+    assert response.status_code == HTTPStatus.OK, response.content[:500]
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+
+
+def almaty_partnership_id() -> str:
+    return str(Partnership.objects.get(partner__slug="almaty").pk)
+
+
+# Every list that has both a page and an API endpoint, with filters both understand (including
+# those the page shows no field for: ``partnership``, ``delegation``).
+SHARED_LISTS = [
+    ("cities", {}),
+    ("cities", {"region": "eastern-asia", "kind": "sister"}),
+    ("cities", {"q": "alma-ata"}),
+    ("cities", {"country": "kz,jp", "ordering": "-name"}),
+    ("cities", {"in_force_on": "2022-09-13"}),
+    ("agreements", {}),
+    ("agreements", {"country": "kz", "field": "economy"}),
+    ("agreements", {"partnership": almaty_partnership_id}),
+    ("agreements", {"partnership": "999999"}),
+    ("events", {}),
+    ("events", {"kind": "signing_ceremony", "established_after": "2022-09-01"}),
+    ("events", {"delegation": "busan-trade-delegation-almaty-2022"}),
+    ("delegations", {}),
+    ("delegations", {"country": "kg", "ordering": "name"}),
+]
+
+
+@pytest.mark.parametrize(("name", "params"), SHARED_LISTS)
+def test_page_csv_and_api_csv_are_the_same_rows_and_columns(client, api_client, shipped_data, name, params):
+    params = {key: value() if callable(value) else value for key, value in params.items()}
+    page = client.get(f"/{name}/", {**params, "format": "csv"})
+    api = api_client.get(f"/api/v1/{name}/", {**params, "format": "csv"})
+    assert page.content.splitlines()[0] == api.content.splitlines()[0]  # the same header
+    assert parsed(page) == parsed(api)
+
+
+def test_page_csv_holds_every_filtered_row_the_page_lists(client, shipped_data):
+    rows = parsed(client.get("/cities/", {"region": "europe", "format": "csv"}))
+    page = client.get("/cities/", {"region": "europe"})
+    assert [row["slug"] for row in rows] == [city.slug for city in page.context["object_list"]]
+    assert len(rows) > 1
+
+
+def test_csv_columns_are_flat_values(client, api_client, shipped_data):
+    [city] = parsed(api_client.get("/api/v1/cities/", {"country": "kz", "format": "csv"}))
+    assert (city["country"], city["region"], city["subregion"]) == ("KZ", "asia", "central-asia")
+    assert (city["latitude"], city["longitude"]) == ("43.2333", "76.95")
+    assert city["former_names"] == "Verny; Alma-Ata"
+    assert city["partnerships"] == "friendship 2022-09-14 active"
+    events = {row["slug"]: row for row in parsed(client.get("/events/", {"format": "csv"}))}
+    anniversary = events["korea-kazakhstan-diplomatic-relations-30th-anniversary"]
+    assert (anniversary["start_on"], anniversary["start_precision"]) == ("2022", "year")
+    consultations = events["busan-trade-delegation-almaty-export-consultations-2022"]
+    assert (consultations["start_on"], consultations["start_precision"]) == ("2022-09", "month")
+    [trade] = [
+        row for row in parsed(client.get("/delegations/", {"format": "csv"})) if row["slug"].startswith("busan-trade")
+    ]
+    assert trade["outcome_amounts"] == "3850000.00 USD more_than"  # decimal, ISO 4217, qualifier
+    assert trade["travelled_with"] == "eurasia-citizens-campaign-2022"
+    [agreement] = parsed(
+        api_client.get("/api/v1/agreements/", {"partnership": almaty_partnership_id(), "format": "csv"})
+    )
+    assert (agreement["partner"], agreement["place"]) == ("almaty", "almaty")
+    assert agreement["fields"] == "culture; digital-industry; economy; film; medical-care; tourism"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/cities/?format=csv",
+        "/api/v1/partnerships/?format=csv",
+        "/api/v1/agreements/?format=csv",
+        "/api/v1/events/?format=csv",
+        "/api/v1/delegations/?format=csv",
+        "/api/v1/organizations/?format=csv",
+        "/api/v1/people/?format=csv",
+        "/api/v1/sources/?format=csv",
+        "/api/v1/cooperation-fields/?format=csv",
+    ],
+)
+def test_every_api_list_exports_every_row_unpaginated(api_client, shipped_data, url):
+    total = api_client.get(url.replace("format=csv", "page_size=1")).json()["count"]
+    response = api_client.get(url)
+    assert len(parsed(response)) == total
+    assert response["Content-Disposition"].endswith('.csv"')
+
+
+def test_an_api_detail_exports_its_own_row(api_client, shipped_data):
+    [row] = parsed(api_client.get("/api/v1/cities/almaty/?format=csv"))
+    assert row["slug"] == "almaty"
+
+
+def test_options_asked_as_csv_answers_json(db, api_client):
+    response = api_client.options("/api/v1/cities/?format=csv")
+    assert response["Content-Type"] == "application/json"
+
+
+# --------------------------------------------------------------------------- GeoJSON
+
+
+def test_geojson_is_rfc_7946_with_the_csv_columns_as_properties(api_client, shipped_data):
+    CityFactory(slug="nowhere", name_en="Nowhere", country="KZ", latitude=None, longitude=None)
+    PartnershipFactory(city=City.objects.get(slug="busan"), partner=City.objects.get(slug="nowhere"))
+    response = api_client.get("/api/v1/cities/", {"country": "kz", "format": "geojson"})
+    assert response["Content-Type"] == "application/geo+json"
+    assert response["Content-Disposition"] == 'attachment; filename="city.geojson"'
+    collection = json.loads(response.content)
+    features = {feature["id"]: feature for feature in collection["features"]}
+    assert features["almaty"]["geometry"] == {"type": "Point", "coordinates": [76.95, 43.2333]}
+    assert features["nowhere"]["geometry"] is None
+    [row] = [row for row in parsed(api_client.get("/api/v1/cities/?format=csv&country=kz")) if row["slug"] == "almaty"]
+    properties = features["almaty"]["properties"]
+    assert list(properties) == list(row)
+    assert {key: exports.cell(value) for key, value in properties.items()} == row
+    assert properties["population"] == 2030285  # JSON numbers, not text
+
+
+def test_geojson_places_a_partnership_at_its_partner_city(api_client, shipped_data):
+    collection = json.loads(api_client.get("/api/v1/partnerships/?format=geojson&country=kz").content)
+    [feature] = collection["features"]
+    assert feature["geometry"]["coordinates"] == [76.95, 43.2333]
+    assert feature["properties"]["partner"] == "almaty"
+    assert feature["properties"]["city"] == "busan"
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+@pytest.fixture
+def drafts(shipped_data):
+    """A draft partnership with a prospective partner (Draftville) known only through it, a
+    draft agreement, event and delegation naming people, an organization and a source that
+    nothing public names; and public records pointing at the drafts."""
+    busan, almaty = City.objects.get(slug="busan"), City.objects.get(slug="almaty")
+    draftville = CityFactory(slug="draftville", name_en="Draftville", country="JP")
+    partnership = PartnershipFactory(city=busan, partner=draftville, publication=DRAFT, established_on="2023-05-01")
+    signer, org, source = (
+        PersonFactory(slug="secret-signer"),
+        OrganizationFactory(slug="secret-org"),
+        SourceFactory(slug="secret-source"),
+    )
+    agreement = AgreementFactory(slug="secret-agreement", partnership=partnership, place=draftville, publication=DRAFT)
+    agreement.parties.add(org)
+    agreement.sources.add(source)
+    Signatory.objects.create(agreement=agreement, person=signer, order=1)
+    delegation = DelegationFactory(slug="secret-delegation", organizer=org, leader=signer, publication=DRAFT)
+    ItineraryStop.objects.create(delegation=delegation, order=1, city=draftville)
+    EventFactory(slug="secret-event", title_en="Secret event", city=draftville, publication=DRAFT)
+    # Public records that refer to the drafts: the references are left empty.
+    AgreementFactory(slug="public-agreement", partnership=partnership, place=almaty)
+    EventFactory(slug="public-event", city=almaty, partnership=partnership, agreement=agreement, delegation=delegation)
+    DelegationFactory(slug="public-delegation", organizer=None, travelled_with=delegation)
+    return partnership
+
+
+SECRETS = ("draftville", "secret-", "Secret event", "2023-05-01")
+
+EXPORTS = [
+    "/cities/?format=csv",
+    "/agreements/?format=csv",
+    "/events/?format=csv",
+    "/delegations/?format=csv",
+    "/events/calendar.ics",
+    "/ko/events/calendar.ics",
+    "/api/v1/cities/?format=csv",
+    "/api/v1/cities/?format=geojson",
+    "/api/v1/partnerships/?format=csv",
+    "/api/v1/partnerships/?format=geojson",
+    "/api/v1/agreements/?format=csv",
+    "/api/v1/events/?format=csv",
+    "/api/v1/events/?format=ics",
+    "/api/v1/delegations/?format=csv",
+    "/api/v1/organizations/?format=csv",
+    "/api/v1/people/?format=csv",
+    "/api/v1/sources/?format=csv",
+]
+
+
+@pytest.mark.parametrize("url", EXPORTS)
+def test_a_draft_never_appears_in_a_public_export(client, drafts, url):
+    response = client.get(url)
+    assert response.status_code == HTTPStatus.OK
+    body = response.content.decode("utf-8")
+    assert [secret for secret in SECRETS if secret in body] == []
+
+
+def test_public_records_pointing_at_drafts_export_empty_references(client, api_client, drafts):
+    for rows in (
+        parsed(client.get("/agreements/?format=csv")),
+        parsed(api_client.get("/api/v1/agreements/?format=csv")),
+    ):
+        [agreement] = [row for row in rows if row["slug"] == "public-agreement"]
+        assert (agreement["partnership"], agreement["partner"]) == ("", "")
+    [event] = [row for row in parsed(client.get("/events/?format=csv")) if row["slug"] == "public-event"]
+    assert (event["partnership"], event["agreement"], event["delegation"]) == ("", "", "")
+    [delegation] = [row for row in parsed(client.get("/delegations/?format=csv")) if row["slug"] == "public-delegation"]
+    assert delegation["travelled_with"] == ""
+
+
+def test_staff_with_view_permission_export_drafts_from_the_api(api_client, drafts, viewer):
+    api_client.force_authenticate(viewer)
+    agreements = {row["slug"]: row for row in parsed(api_client.get("/api/v1/agreements/?format=csv"))}
+    assert agreements["secret-agreement"]["signatories"] == "secret-signer"
+    assert agreements["public-agreement"]["partner"] == "draftville"
+    assert agreements["public-agreement"]["partnership"] == str(drafts.pk)
+    cities = json.loads(api_client.get("/api/v1/cities/?format=geojson").content)
+    assert "draftville" in {feature["id"] for feature in cities["features"]}
+    assert "secret-delegation" in api_client.get("/api/v1/delegations/?format=csv").content.decode()
+    calendar = Calendar.from_ical(api_client.get("/api/v1/events/?format=ics").content)
+    assert "event-secret-event@city-diplomacy-registry" in {str(e["UID"]) for e in calendar.walk("VEVENT")}
+
+
+def test_the_builder_itself_keeps_drafts_from_the_public(drafts):
+    """Whatever queryset a caller hands over, the builder keeps only what the reader may see."""
+    body = "".join(exports.csv_lines(Delegation.objects.all(), user=None))
+    assert "secret-delegation" not in body and "public-delegation" in body
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def test_formula_cells_are_neutralised_on_pages_and_in_the_api(client, api_client, shipped_data):
+    AgreementFactory(slug="formula", title_en='=HYPERLINK("http://evil.example","x")', title_ko="@SUM(A1)")
+    for response in (client.get("/agreements/?format=csv"), api_client.get("/api/v1/agreements/?format=csv")):
+        [row] = [row for row in parsed(response) if row["slug"] == "formula"]
+        assert (row["title_en"], row["title_ko"]) == ('\'=HYPERLINK("http://evil.example","x")', "'@SUM(A1)")
+
+
+def test_a_cell_keeps_numbers_and_neutralises_text():
+    assert [exports.cell(value) for value in (None, -70.5, 3, True, "-2", "+1", "plain")] == [
+        "",
+        "-70.5",
+        "3",
+        "true",
+        "'-2",
+        "'+1",
+        "plain",
+    ]
+
+
+def test_csv_is_utf_8_with_crlf_line_ends(client, shipped_data):
+    body = client.get("/cities/", {"country": "kz", "format": "csv"}).content
+    assert "알마티".encode() in body
+    assert body.endswith(b"\r\n") and body.count(b"\r\n") == 2
+
+
+def test_csv_lines_needs_a_table_for_rows_that_are_not_a_queryset():
+    with pytest.raises(TypeError):
+        list(exports.csv_lines([{"country": "KZ"}]))
+
+
+@pytest.mark.parametrize("rows", [10, 1000])
+def test_page_csv_queries_do_not_grow_with_rows(client, home, rows, django_assert_max_num_queries):
+    cities = City.objects.bulk_create(
+        City(slug=f"p{i}", name_en=f"P{i}", country="JP", search_text=f"p{i}") for i in range(rows)
+    )
+    Partnership.objects.bulk_create(
+        Partnership(
+            city=home,
+            partner=city,
+            kind="sister",
+            established_on=datetime.date(2000, 1, 1),
+            publication=Publication.PUBLISHED,
+        )
+        for city in cities
+    )
+    # the filter form's country menu, cities, former names, sources, partnerships as partner
+    with django_assert_max_num_queries(5):
+        response = client.get("/cities/", {"format": "csv"})
+    assert len(parsed(response)) == rows + 1
