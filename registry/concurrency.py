@@ -1,8 +1,9 @@
 """Optimistic locking: an edit based on an older version of a record is refused.
 
 Every registry row has a ``version`` that each save raises by one
-(:meth:`registry.models.RegistryModel.save`). An editor (admin form or API client with
-``If-Match``) says which version it started from; :func:`check_version` locks the row
+(:meth:`registry.models.RegistryModel.save`). An editor says which version it started from
+(the admin form in a hidden field; an API client with ``If-Match``, whose record ETags name
+the version: :func:`registry.api.views.record_etag`); :func:`check_version` locks the row
 and raises :class:`VersionConflict` if someone saved it since, with what they changed
 (read from the change history).
 """
@@ -65,9 +66,9 @@ def changes_since(instance: models.Model, version: int) -> tuple[list[Change], s
     """Fields changed since ``version``, who saved last and when, from the change history."""
     history = instance.history.order_by("-history_date", "-history_id")
     latest = history.first()
-    base = history.filter(version=version).first() or latest.prev_record
-    if latest is None:
+    if latest is None:  # rows written in bulk (``bulk_create``) have no history
         return [], None, None
+    base = history.filter(version=version).first() or latest.prev_record
     changes = []
     if base is not None and base.pk != latest.pk:
         delta = latest.diff_against(base, excluded_fields=["version", "updated_at", "search_text"])

@@ -16,7 +16,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models, transaction
 
-from .models import DatePrecision, Partnership
+from .models import City, CooperationField, DatePrecision, Partnership, Source
 
 
 @transaction.atomic
@@ -39,6 +39,56 @@ def save_record(*, instance: models.Model, data: Mapping[str, Any]) -> models.Mo
     for name, rows in many.items():
         getattr(instance, name).set(rows)
     return instance
+
+
+@transaction.atomic
+def create_partnership(
+    *,
+    city: City,
+    partner: City,
+    kind: str,
+    established_on: datetime.date,
+    established_precision: str | None = None,
+    status: str | None = None,
+    ended_on: datetime.date | None = None,
+    ended_precision: str | None = None,
+    status_reason: str = "",
+    confidence: str | None = None,
+    publication: str | None = None,
+    notes: str = "",
+    fields: Iterable[CooperationField] = (),
+    sources: Iterable[Source] = (),
+) -> Partnership:
+    """Record a partnership between ``city``, the home side, and ``partner``, as the caller names them.
+
+    The sides are stored as given, never swapped: the API's ``city`` field, the import's
+    ``city`` column and the admin's *city* field name the home side. ``kind``, ``status``,
+    ``confidence`` and ``publication`` take the values of the model's choices; an argument
+    left ``None`` takes the model's default (active, day precision, high confidence, draft).
+    ``fields`` and ``sources`` are the cooperation fields and sources it rests on.
+
+    Validated once with ``full_clean()`` (which truncates the dates to their precision);
+    raises ``ValidationError`` keyed by model field (e.g. ``partner`` with code
+    ``partnership_not_with_itself``) and then stores nothing.
+    """
+    optional = {
+        "established_precision": established_precision,
+        "status": status,
+        "ended_precision": ended_precision,
+        "confidence": confidence,
+        "publication": publication,
+    }
+    partnership = Partnership(
+        city=city,
+        partner=partner,
+        kind=kind,
+        established_on=established_on,
+        ended_on=ended_on,
+        status_reason=status_reason,
+        notes=notes,
+        **{name: value for name, value in optional.items() if value is not None},
+    )
+    return save_record(instance=partnership, data={"fields": list(fields), "sources": list(sources)})
 
 
 @transaction.atomic

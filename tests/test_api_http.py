@@ -9,7 +9,8 @@ import pytest
 from registry.exports import cell
 from registry.models import City, CityName
 
-from .factories import CityFactory
+from .conftest import token_client
+from .factories import CityFactory, PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,111 @@ def test_a_change_to_a_nested_record_changes_the_etag(shipped_data, api_client):
     again = api_client.get("/api/v1/partnerships/?country=kz", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == HTTPStatus.OK
     assert again.json()["results"][0]["partner"]["name_ko"] == "알마티시"
+
+
+def test_a_change_to_a_nested_record_changes_the_etag_of_a_record(db, api_client):
+    partnership = PartnershipFactory()
+    url = f"/api/v1/partnerships/{partnership.pk}/"
+    first = api_client.get(url)
+    partnership.partner.name_ko = "알마티시"
+    partnership.partner.save()
+    again = api_client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == HTTPStatus.OK
+    assert again.json()["partner"]["name_ko"] == "알마티시"
+    assert again["ETag"] != first["ETag"]
+
+
+# How a client may read one city: query string and Accept header.
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+REPRESENTATIONS = {
+    "json": ("", "application/json"),
+    "json indented": ("", "application/json; indent=2"),
+    "browsable ?format=json": ("?format=json", BROWSER),
+    "browsable html": ("", BROWSER),
+    "csv": ("?format=csv", "*/*"),
+    "geojson": ("?format=geojson", "*/*"),
+}
+
+
+def test_a_record_etag_names_its_version_and_differs_between_representations(db, api_client):
+    city = CityFactory(slug="spare")
+    etags, bodies = {}, {}
+    for name, (query, accept) in REPRESENTATIONS.items():
+        response = api_client.get(f"/api/v1/cities/spare/{query}", HTTP_ACCEPT=accept)
+        assert response.status_code == HTTPStatus.OK, name
+        etags[name], bodies[name] = response["ETag"], response.content
+        assert response["ETag"].removeprefix("W/").startswith(f'"v{city.version}.'), response["ETag"]
+        again = api_client.get(f"/api/v1/cities/spare/{query}", HTTP_ACCEPT=accept, HTTP_IF_NONE_MATCH=etags[name])
+        assert again.status_code == HTTPStatus.NOT_MODIFIED, name
+    # A strong tag is shared exactly by byte-identical bodies; the browsable HTML's tag is weak.
+    strong = [name for name, etag in etags.items() if not etag.startswith("W/")]
+    assert strong == [name for name in REPRESENTATIONS if name != "browsable html"]
+    for a in strong:
+        for b in strong:
+            assert (etags[a] == etags[b]) == (bodies[a] == bodies[b]), (a, b)
+    assert len(set(etags.values())) == len(REPRESENTATIONS) - 1  # ?format=json is the plain JSON
+
+
+@pytest.mark.parametrize("read_as", list(REPRESENTATIONS))
+def test_if_match_with_an_etag_read_in_any_representation_succeeds_on_an_unchanged_record(db, manager, read_as):
+    CityFactory(slug="spare", name_en="Spare", country="KZ")
+    client = token_client(manager)
+    query, accept = REPRESENTATIONS[read_as]
+    url = "/api/v1/cities/spare/"
+    body = {"name_en": "Spare", "country": "KZ", "notes": "checked"}
+    for method, status in (("put", HTTPStatus.OK), ("patch", HTTPStatus.OK), ("delete", HTTPStatus.NO_CONTENT)):
+        etag = client.get(f"{url}{query}", HTTP_ACCEPT=accept)["ETag"]
+        response = getattr(client, method)(url, body, format="json", HTTP_IF_MATCH=etag)
+        assert response.status_code == status, (method, response.content)
+    assert not City.objects.filter(slug="spare").exists()
+
+
+@pytest.mark.parametrize("read_as", list(REPRESENTATIONS))
+def test_if_match_with_an_etag_read_in_any_representation_fails_after_a_change(db, editor, manager, read_as):
+    CityFactory(slug="spare", name_en="Spare", country="KZ")
+    client = token_client(manager)
+    query, accept = REPRESENTATIONS[read_as]
+    url = "/api/v1/cities/spare/"
+    etag = client.get(f"{url}{query}", HTTP_ACCEPT=accept)["ETag"]
+    changed = token_client(editor).patch(url, {"notes": "Editor's note"}, format="json")
+    assert changed.status_code == HTTPStatus.OK
+    body = {"name_en": "Spare", "country": "KZ", "notes": "mine"}
+    for method in ("put", "patch", "delete"):
+        response = getattr(client, method)(url, body, format="json", HTTP_IF_MATCH=etag)
+        assert response.status_code == HTTPStatus.PRECONDITION_FAILED, method
+        assert response.json()["code"] == "precondition_failed"
+        detail = response.json()["detail"]  # who changed what, as the admin says it
+        assert "changed by editor" in detail and "“” → “Editor's note”" in detail, detail
+    assert City.objects.get(slug="spare").notes == "Editor's note"
+
+
+@pytest.mark.parametrize(
+    ("if_match", "status"),
+    [
+        ("*", HTTPStatus.OK),
+        ('"v1.g1.json", "v99.g1.json"', HTTPStatus.OK),  # one current version among several
+        ('"0123456789abcdef"', HTTPStatus.PRECONDITION_FAILED),  # a content hash, not a record tag
+        ('"v1.g1.json', HTTPStatus.PRECONDITION_FAILED),  # malformed
+        ("v1", HTTPStatus.PRECONDITION_FAILED),
+        ('"v2.g1.json"', HTTPStatus.PRECONDITION_FAILED),  # another version
+    ],
+)
+def test_if_match_star_matches_and_a_foreign_or_malformed_tag_is_412(db, editor, if_match, status):
+    city = CityFactory(slug="spare")
+    assert city.version == 1
+    response = token_client(editor).patch(
+        "/api/v1/cities/spare/", {"notes": "x"}, format="json", HTTP_IF_MATCH=if_match
+    )
+    assert response.status_code == status, response.content
+    assert City.objects.get(slug="spare").notes == ("x" if status == HTTPStatus.OK else "")
+
+
+def test_if_match_is_checked_before_the_input(db, editor):
+    CityFactory(slug="spare")
+    response = token_client(editor).patch(
+        "/api/v1/cities/spare/", {"latitude": 200}, format="json", HTTP_IF_MATCH='"v2.g1.json"'
+    )
+    assert response.status_code == HTTPStatus.PRECONDITION_FAILED
 
 
 def test_anonymous_reads_are_throttled_with_retry_after(db, api_client, settings):

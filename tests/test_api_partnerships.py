@@ -10,7 +10,8 @@ import pytest
 from registry.models import Partnership, Publication
 
 from .api_expected import ALMATY, ALMATY_SOURCES, BUSAN
-from .factories import PartnershipFactory
+from .conftest import token_client
+from .factories import CityFactory, PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +128,16 @@ def test_page_size_is_capped(shipped_data, api_client):
     assert body["next"].endswith("page=2&page_size=2")
     body = api_client.get("/api/v1/partnerships/?page_size=100000").json()
     assert len(body["results"]) == body["count"] == Partnership.objects.count()
+
+
+def test_the_home_side_is_stored_as_the_client_names_it(home, superuser):
+    CityFactory(slug="tashkent", country="UZ")
+    response = token_client(superuser).post(
+        "/api/v1/partnerships/",
+        {"city": "tashkent", "partner": "home", "kind": "sister", "established_on": "2023"},
+        format="json",
+    )
+    assert response.status_code == HTTPStatus.CREATED, response.content
+    assert (response.json()["city"]["slug"], response.json()["partner"]["slug"]) == ("tashkent", "home")
+    stored = Partnership.objects.get(pk=response.json()["id"])
+    assert (stored.city.slug, stored.partner.slug, stored.established_precision) == ("tashkent", "home", "year")

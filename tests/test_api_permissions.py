@@ -2,6 +2,7 @@
 validation like the admin's; the change history records the API user."""
 
 from http import HTTPStatus
+from unittest import mock
 
 import pytest
 from django.apps import apps
@@ -9,7 +10,7 @@ from django.apps import apps
 from registry.models import City, Partnership
 
 from .conftest import token_client
-from .factories import CityFactory
+from .factories import CityFactory, PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +118,47 @@ def test_partnership_rules_are_the_models(shipped_data, superuser):
     body = response.json()
     assert (body["established_on"], body["established_precision"], body["publication"]) == ("1966-06", "month", "draft")
     assert [field["slug"] for field in body["fields"]] == ["film"]
+
+
+CITY = {"name_en": "Spare", "country": "KZ", "notes": "checked"}
+PARTNERSHIP = {"city": "spare", "partner": "other", "kind": "sister", "established_on": "1966-06"}
+
+
+@pytest.mark.parametrize(
+    ("model", "method", "url", "body", "status"),
+    [
+        (City, "post", "/api/v1/cities/", {**CITY, "name_en": "Shymkent"}, HTTPStatus.CREATED),
+        (City, "put", "/api/v1/cities/spare/", CITY, HTTPStatus.OK),
+        (City, "patch", "/api/v1/cities/spare/", {"notes": "checked"}, HTTPStatus.OK),
+        (Partnership, "post", "/api/v1/partnerships/", PARTNERSHIP, HTTPStatus.CREATED),
+        (Partnership, "put", "/api/v1/partnerships/{id}/", {**PARTNERSHIP, "partner": "third"}, HTTPStatus.OK),
+        (Partnership, "patch", "/api/v1/partnerships/{id}/", {"established_on": "1966"}, HTTPStatus.OK),
+    ],
+)
+def test_every_api_write_runs_full_clean_once(db, superuser, model, method, url, body, status):
+    spare = CityFactory(slug="spare", name_en="Spare", country="KZ")
+    CityFactory(slug="other")
+    partnership = PartnershipFactory(city=spare, partner=CityFactory(slug="third"))
+    real_full_clean = model.full_clean
+    with mock.patch.object(model, "full_clean", autospec=True, side_effect=real_full_clean) as full_clean:
+        response = getattr(token_client(superuser), method)(url.format(id=partnership.pk), body, format="json")
+    assert response.status_code == status, response.content
+    assert full_clean.call_count == 1
+
+
+def test_a_rule_broken_on_update_is_a_400_on_the_api_field(db, superuser):
+    partnership = PartnershipFactory(status="ended", ended_on="2010-01-01", established_on="2000-01-01")
+    response = token_client(superuser).patch(
+        f"/api/v1/partnerships/{partnership.pk}/", {"ended_on": "1999-05"}, format="json"
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"] == {
+        "ended_on": [
+            {"message": "A partnership cannot end before it was established.", "code": "partnership_ends_after_start"}
+        ]
+    }
+    partnership.refresh_from_db()
+    assert str(partnership.ended_on) == "2010-01-01"
 
 
 def test_unknown_and_read_only_fields_are_refused(shipped_data, superuser):

@@ -2,12 +2,14 @@
 
 import datetime
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
+from registry import services
 from registry.models import (
     City,
     CityName,
@@ -27,6 +29,7 @@ from .factories import (
     EventFactory,
     PartnershipFactory,
     PersonFactory,
+    SourceFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -253,8 +256,54 @@ def test_changes_are_recorded_in_history():
     assert [h.name_en for h in city.history.all()] == ["Almaty", "Alma-Ata"]
 
 
-def test_home_city_is_always_the_first_city(home):
+def test_clean_keeps_the_sides_as_given_even_when_the_partner_is_the_home_city(home):
+    # clean() used to swap city and partner here; now it reports and never rewrites related records.
     other = CityFactory(country="KZ")
     partnership = Partnership(city=other, partner=home, kind="friendship", established_on=datetime.date(2022, 9, 14))
     partnership.full_clean()
-    assert (partnership.city, partnership.partner) == (home, other)
+    assert (partnership.city, partnership.partner) == (other, home)
+
+
+def test_create_partnership_stores_the_home_side_the_caller_names(home):
+    almaty, tashkent = CityFactory(country="KZ"), CityFactory(country="UZ")
+    ours = services.create_partnership(
+        city=home, partner=almaty, kind="friendship", established_on=datetime.date(2022, 9, 14)
+    )
+    theirs = services.create_partnership(
+        city=tashkent, partner=home, kind="sister", established_on=datetime.date(2023, 1, 1)
+    )
+    stored = {p.pk: (p.city, p.partner) for p in Partnership.objects.all()}
+    assert stored == {ours.pk: (home, almaty), theirs.pk: (tashkent, home)}
+    ours.refresh_from_db()
+    assert (ours.status, ours.established_precision, ours.confidence, ours.publication) == (
+        "active",
+        "day",
+        "high",
+        "draft",
+    )
+
+
+def test_create_partnership_validates_once_and_stores_dates_at_their_precision(db):
+    source = SourceFactory()
+    real_full_clean = Partnership.full_clean
+    with mock.patch.object(Partnership, "full_clean", autospec=True, side_effect=real_full_clean) as full_clean:
+        partnership = services.create_partnership(
+            city=CityFactory(),
+            partner=CityFactory(),
+            kind="sister",
+            established_on=datetime.date(1966, 6, 30),
+            established_precision=DatePrecision.YEAR,
+            sources=[source],
+        )
+    assert full_clean.call_count == 1
+    partnership.refresh_from_db()
+    assert (partnership.established_on, partnership.established_precision) == (datetime.date(1966, 1, 1), "year")
+    assert list(partnership.sources.all()) == [source]
+
+
+def test_create_partnership_refuses_a_city_as_its_own_partner_and_stores_nothing(db):
+    city = CityFactory()
+    with pytest.raises(ValidationError) as excinfo:
+        services.create_partnership(city=city, partner=city, kind="sister", established_on=datetime.date(2000, 1, 1))
+    assert [e.code for e in excinfo.value.error_dict["partner"]] == ["partnership_not_with_itself"]
+    assert not Partnership.objects.exists()

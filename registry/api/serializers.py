@@ -9,8 +9,9 @@ Conventions every consumer can rely on:
   (``year``, ``month``, ``day``) follows from the form written and is never invented.
 * Money is a decimal string (``"3850000.00"``) with its ISO 4217 ``currency`` and an
   ``amount_qualifier`` (``more_than``); coordinates are JSON numbers (WGS 84 degrees).
-* Every write runs the model's ``full_clean()`` (field validators, ``clean()`` and the named
-  database constraints) so the API refuses what the admin refuses, naming the field and the rule.
+* Every write is validated once, by the model's ``full_clean()`` in the service that saves it
+  (field validators, ``clean()`` and the named database constraints), so the API refuses what
+  the admin refuses; the serializer only maps the errors to the API's field names and the rule.
   Unknown fields and attempts to set read-only fields are refused too.
 
 No domain rule lives here: rules are the models' constraints; multi-model writes go through
@@ -19,9 +20,9 @@ No domain rule lives here: rules are the models' constraints; multi-model writes
 
 from __future__ import annotations
 
-import copy
 import datetime
 import re
+from contextlib import contextmanager
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -354,13 +355,14 @@ class OutcomeSerializer(serializers.ModelSerializer):
 
 
 class RegistrySerializer(serializers.ModelSerializer):
-    """Base of every writable serializer: strict input and the model's own validation.
+    """Base of every writable serializer: strict input, parsed; the model validates.
 
     * Unknown fields and read-only fields in the input are errors (400), not silently dropped.
-    * ``validate()`` runs the model's ``full_clean()`` on the would-be row, so field validators,
-      ``clean()`` and the named database constraints answer 400 on the field they concern,
-      with the constraint's name as the error code.
-    * ``create()``/``update()`` save through :func:`registry.services.save_record` in a transaction.
+    * The serializer only parses. ``create()``/``update()`` save through a service
+      (:func:`registry.services.save_record`), which runs the model's ``full_clean()`` once
+      (field validators, ``clean()`` and the named database constraints) inside its transaction;
+      its ``ValidationError`` is answered 400 on the API's field names by :meth:`api_errors`,
+      with the rule's name as the error code.
     """
 
     slug_from = ""  # field the slug is made from when a new record gives none
@@ -393,50 +395,45 @@ class RegistrySerializer(serializers.ModelSerializer):
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
 
-    def many_fields(self) -> set[str]:
-        return {
-            name
-            for name, field in self.fields.items()
-            if isinstance(field, serializers.ManyRelatedField) and not field.read_only
-        }
-
     def validate(self, attrs):
-        model = self.Meta.model
-        many = {name: attrs.pop(name) for name in self.many_fields() if name in attrs}
         if self.instance is None and "slug" in self.fields and not attrs.get("slug") and self.slug_from:
             attrs["slug"] = slugify(attrs.get(self.slug_from, ""))[:120]
-        candidate = copy.copy(self.instance) if self.instance is not None else model()
-        for name, value in attrs.items():
-            setattr(candidate, name, value)
-        try:
-            candidate.full_clean()
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(self._errors_for_fields(error)) from None
-        for name in attrs:  # clean() may normalise values (dates truncated to their precision)
-            attrs[name] = getattr(candidate, name)
-        attrs.update(many)
         return attrs
 
-    def _errors_for_fields(self, error: DjangoValidationError) -> dict:
-        """Model errors keyed by API field name, each with the rule's code."""
+    def api_errors(self, error: DjangoValidationError) -> dict[str, list[serializers.ErrorDetail]]:
+        """The model's ``ValidationError`` keyed by API field name, each message with the rule's code.
+
+        A partial date's ``*_on`` and ``*_precision`` columns are reported on the API field
+        that writes both; errors on no field go under ``non_field_errors``.
+        """
         result: dict[str, list] = {}
         field_of = {}
         for name, field in self.fields.items():
             if isinstance(field, PartialDateField):
                 field_of[field.date_field] = name
                 field_of[field.precision_field] = name
-        for key, messages in error.error_dict.items():
+        for key, messages in error.update_error_dict({}).items():
             name = api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else field_of.get(key, key)
             for message in messages:
                 text = message.message % message.params if message.params else message.message
                 result.setdefault(name, []).append(serializers.ErrorDetail(str(text), code=message.code or "invalid"))
         return result
 
+    @contextmanager
+    def model_errors(self):
+        """Run a service; its ``ValidationError`` becomes the API's (400), see :meth:`api_errors`."""
+        try:
+            yield
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(self.api_errors(error)) from None
+
     def create(self, validated_data):
-        return services.save_record(instance=self.Meta.model(), data=validated_data)
+        with self.model_errors():
+            return services.save_record(instance=self.Meta.model(), data=validated_data)
 
     def update(self, instance, validated_data):
-        return services.save_record(instance=instance, data=validated_data)
+        with self.model_errors():
+            return services.save_record(instance=instance, data=validated_data)
 
 
 def staff_notes():
@@ -598,9 +595,14 @@ class PersonSerializer(RegistrySerializer):
 
 
 class PartnershipSerializer(RegistrySerializer):
-    """A sister city or friendship city relation. ``city`` is the home side, ``partner`` the other."""
+    """A sister city or friendship city relation. ``city`` is the home side, ``partner`` the other,
+    stored as given (never swapped)."""
 
-    city = summary(CitySummarySerializer, queryset=City.objects.all(), help_text="Home side: a city slug.")
+    city = summary(
+        CitySummarySerializer,
+        queryset=City.objects.all(),
+        help_text="Home side, as given: a city slug. Stored as written, never swapped with `partner`.",
+    )
     partner = summary(CitySummarySerializer, queryset=City.objects.all(), help_text="Partner city: a city slug.")
     established_on = PartialDateField(date_field="established_on", precision_field="established_precision")
     ended_on = PartialDateField(
@@ -644,6 +646,11 @@ class PartnershipSerializer(RegistrySerializer):
             "established_precision": {"help_text": "Precision of `established_on`: day, month or year."},
             "ended_precision": {"help_text": "Precision of `ended_on`: day, month or year."},
         }
+
+    def create(self, validated_data):
+        """Through :func:`registry.services.create_partnership`: ``city`` is stored as the home side."""
+        with self.model_errors():
+            return services.create_partnership(**validated_data)
 
 
 class AgreementSerializer(RegistrySerializer):

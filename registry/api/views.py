@@ -9,13 +9,17 @@
   GeoJSON, events as iCalendar, built by :mod:`registry.exports` (as the pages' exports are).
   Export formats are not paginated.
 * Every ``GET`` carries an ``ETag`` and ``Last-Modified`` and answers
-  ``If-None-Match``/``If-Modified-Since`` with 304; writes honour ``If-Match`` (412 when the
-  record changed meanwhile).
+  ``If-None-Match``/``If-Modified-Since`` with 304. A record's ``ETag`` names its ``version``
+  (:func:`record_etag`); a list's is a hash of its content. Writes honour ``If-Match``: the
+  version in the tag, whichever representation it was read in, is checked by
+  :func:`registry.concurrency.check_version` (the admin's check) with the row locked, and a
+  stale one is a 412 naming who changed what.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -29,7 +33,8 @@ from rest_framework import permissions, renderers, serializers, viewsets
 from rest_framework.response import Response
 
 from .. import filters, network, services
-from ..cache import changed_at
+from ..cache import changed_at, generation
+from ..concurrency import VersionConflict, check_version, current_version
 from ..models import (
     Agreement,
     City,
@@ -52,10 +57,52 @@ from .exceptions import PreconditionFailed
 from .renderers import CSVRenderer, GeoJSONRenderer, ICalendarRenderer
 
 EXPORT_FORMATS = {"csv", "geojson", "ics"}
+WRITE_ACTIONS = {"update", "partial_update", "destroy"}
 
 
 def etag_of(content: bytes) -> str:
+    """A list's ``ETag``: a strong tag hashed from the rendered body (``content``, bytes)."""
     return '"' + hashlib.sha256(content).hexdigest()[:40] + '"'
+
+
+# A record's ETag: its version, the data generation and the representation (see record_etag).
+RECORD_ETAG = re.compile(r'\A(?:W/)?"v(?P<version>[0-9]{1,18})\.g[0-9]+\.[a-z0-9-]+"\Z')
+
+
+def representation(request) -> str:
+    """Which representation of a record a response is, as a tag: the renderer's format
+    (``json``, ``api``, ``csv``, ``geojson``, ``ics``), plus ``-i<n>`` for JSON indented by
+    ``n`` spaces (``Accept: application/json; indent=2``), since its bytes differ."""
+    renderer = request.accepted_renderer
+    tag = renderer.format
+    if isinstance(renderer, renderers.JSONRenderer):
+        indent = renderer.get_indent(request.accepted_media_type, {})
+        if indent:
+            tag = f"{tag}-i{indent}"
+    return tag
+
+
+def record_etag(version: int, tag: str) -> str:
+    """A record's ``ETag``: ``"v<version>.g<generation>.<tag>"``, e.g. ``"v7.g42.json"``.
+
+    ``version`` is the record's own (raised by every save: what ``If-Match`` checks);
+    the data generation (:func:`registry.cache.generation`, raised by every change) makes the
+    tag change when a nested record shown in the body changes; ``tag`` is the representation
+    (:func:`representation`), so two representations never share a strong tag. The browsable
+    API's HTML (``api``) differs per request (CSRF token, user menu), so its tag is weak.
+    """
+    etag = f'"v{version}.g{generation()}.{tag}"'
+    return f"W/{etag}" if tag == "api" else etag
+
+
+def if_match_versions(header: str) -> set[int] | None:
+    """The record versions an ``If-Match`` header names: ``None`` for ``*`` (any version),
+    else the versions read from those of its tags that are record ETags of this API (any
+    representation, strong or weak); an empty set when none is."""
+    tags = [tag.strip() for tag in header.split(",")]
+    if "*" in tags:
+        return None
+    return {int(match["version"]) for tag in tags if (match := RECORD_ETAG.match(tag))}
 
 
 # --------------------------------------------------------------------------- viewsets
@@ -77,7 +124,11 @@ class ConditionalMixin:
         if request.method in ("GET", "HEAD") and response.status_code == 200 and isinstance(response, Response):
             response.render()
             patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
-            response["ETag"] = etag_of(response.content)
+            version = getattr(response, "record_version", None)
+            if version is None:
+                response["ETag"] = etag_of(response.content)
+            else:
+                response["ETag"] = record_etag(version, representation(request))
             last_modified = changed_at()
             response["Last-Modified"] = http_date(last_modified.timestamp())
             conditional = get_conditional_response(
@@ -130,23 +181,56 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
             return Response(self.get_queryset().filter(pk=self.get_object().pk))
         return super().retrieve(request, *args, **kwargs)
 
+    def retrieve(self, request, *args, **kwargs):
+        """One record; its ``ETag`` names its version (:func:`record_etag`)."""
+        instance = self.get_object()
+        response = Response(self.get_serializer(instance).data)
+        response.record_version = instance.version
+        return response
+
     def check_if_match(self, instance):
-        expected = self.request.headers.get("If-Match")
-        if not expected:
+        """Refuse the write (412) unless ``If-Match`` is absent, ``*`` or names the stored version.
+
+        The version is read from each tag (a record ETag of any representation) and checked by
+        :func:`registry.concurrency.check_version`, the admin's check, which locks the row until
+        the write's transaction ends. A stale version is a 412 whose ``detail`` names who changed
+        what (:class:`~registry.concurrency.VersionConflict`); a malformed tag or one that is not
+        a record ETag of this API matches no version and is a 412 too.
+        """
+        header = self.request.headers.get("If-Match")
+        if not header:
             return
-        current = etag_of(renderers.JSONRenderer().render(self.get_serializer(instance).data))
-        candidates = {tag.strip().removeprefix("W/") for tag in expected.split(",")}
-        if "*" not in candidates and current not in candidates:
-            raise PreconditionFailed()
+        versions = if_match_versions(header)
+        if versions is None:
+            return
+        conflict = None
+        for version in sorted(versions, reverse=True):
+            try:
+                check_version(instance, version)
+            except VersionConflict as error:
+                conflict = error
+            else:
+                return
+        if conflict is None:
+            raise PreconditionFailed(
+                "If-Match names no version of this record: send the ETag of a GET of the record, or *."
+            )
+        raise PreconditionFailed(conflict.message)
 
     def get_object(self):
-        """For writes inside :meth:`update`/:meth:`destroy`'s transaction, lock the row and
-        read it again, so ``If-Match`` is compared with what is stored and no other write can
-        slip in between the check and the save."""
+        """The record of the URL (404 if the reader may not see it, 403 without permission).
+
+        For a write (the ``update``/``partial_update``/``destroy`` actions, inside
+        :meth:`update`/:meth:`destroy`'s transaction; not ``OPTIONS`` or the browsable API's
+        forms, which call this too) the row is locked first and then read again, and
+        ``If-Match`` is checked (:meth:`check_if_match`) before the input is: no other write
+        can slip in between the check, what is read and the save.
+        """
         obj = super().get_object()
-        if self.request.method in ("PUT", "PATCH", "DELETE") and transaction.get_connection().in_atomic_block:
-            type(obj)._base_manager.select_for_update().filter(pk=obj.pk).exists()
+        if self.action in WRITE_ACTIONS:
+            current_version(obj, lock=True)
             obj = super().get_object()
+            self.check_if_match(obj)
         return obj
 
     def update(self, request, *args, **kwargs):
@@ -157,12 +241,7 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
         with transaction.atomic():
             return super().destroy(request, *args, **kwargs)
 
-    def perform_update(self, serializer):
-        self.check_if_match(serializer.instance)
-        serializer.save()
-
     def perform_destroy(self, instance):
-        self.check_if_match(instance)
         services.delete_record(instance=instance)
 
     @property

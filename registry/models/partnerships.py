@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -209,12 +208,14 @@ class Partnership(RemarksModel, RegistryModel):
     natural_key.dependencies = ["registry.city"]
 
     def clean(self):
+        """Truncate the dates to their precision and refuse an overlap with another
+        partnership of the same pair (``ValidationError`` on ``established_on``).
+
+        The sides are kept as given: ``city`` is the home side the caller named
+        (:func:`registry.services.create_partnership`); nothing here swaps them.
+        """
         self.established_on = truncate_to_precision(self.established_on, self.established_precision)
         self.ended_on = truncate_to_precision(self.ended_on, self.ended_precision)
-        if self.city_id and self.partner_id and self.partner.slug == settings.REGISTRY_HOME_CITY:
-            # The home city is always the first city, so every list, filter and page that
-            # looks at "the partner" sees the other city.
-            self.city, self.partner = self.partner, self.city
         if self.city_id and self.partner_id and self.established_on:
             same_pair = Partnership.objects.filter(
                 Q(city=self.city_id, partner=self.partner_id) | Q(city=self.partner_id, partner=self.city_id)
