@@ -176,15 +176,13 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
-        """One serialized record; in an export format, that record's row alone."""
-        if self.exporting():
-            return Response(self.get_queryset().filter(pk=self.get_object().pk))
-        return super().retrieve(request, *args, **kwargs)
-
-    def retrieve(self, request, *args, **kwargs):
-        """One record; its ``ETag`` names its version (:func:`record_etag`)."""
+        """One record; its ``ETag`` names its version (:func:`record_etag`). In an export format,
+        that record's row alone, through the format's builder."""
         instance = self.get_object()
-        response = Response(self.get_serializer(instance).data)
+        if self.exporting():
+            response = Response(self.get_queryset().filter(pk=instance.pk))
+        else:
+            response = Response(self.get_serializer(instance).data)
         response.record_version = instance.version
         return response
 
