@@ -149,6 +149,35 @@ def test_former_name_years_are_in_order():
     assert_refused(CityName(city=city, name="Alma-Ata", used_from=1993, used_until=1921), "used_until")
 
 
+# Rows whose check constraints involve NULL or LIKE's case rules (SQLite's LIKE ignores ASCII case).
+EDGE_ROWS = {
+    "wikidata_id Q35493": lambda: CityFactory.build(wikidata_id="Q35493"),
+    "wikidata_id q35493": lambda: CityFactory.build(wikidata_id="q35493"),
+    "wikidata_id 35493": lambda: CityFactory.build(wikidata_id="35493"),
+    "no coordinates": lambda: CityFactory.build(latitude=None, longitude=None),
+    "latitude only": lambda: CityFactory.build(longitude=None),
+    "former name without a start": lambda: CityName(city=CityFactory(), name="Alma-Ata", used_until=1921),
+    "open partnership": lambda: PartnershipFactory.build(city=CityFactory(), partner=CityFactory(), ended_on=None),
+}
+
+
+@pytest.mark.parametrize("row", list(EDGE_ROWS))
+def test_the_constraint_check_agrees_with_the_database(row):
+    instance = EDGE_ROWS[row]()
+    try:
+        instance.validate_constraints()
+        refused_by_check = False
+    except ValidationError:
+        refused_by_check = True
+    try:
+        with transaction.atomic():
+            instance.save()
+        refused_by_database = False
+    except IntegrityError:
+        refused_by_database = True
+    assert refused_by_check == refused_by_database
+
+
 def test_event_cannot_end_before_it_starts():
     event = EventFactory.build(
         city=CityFactory(), start_on=datetime.date(2022, 9, 14), end_on=datetime.date(2022, 9, 1)

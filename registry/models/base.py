@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import regions
-from ..conditions import UNSUPPORTED, evaluate, referenced_fields
 from ..text import MAX_SEARCH_WORDS, localized
 
 models.CharField.register_lookup(Length)
@@ -234,9 +233,14 @@ class RegistryModel(models.Model):
     def validate_constraints(self, exclude=None):
         """Check the database constraints and report each error on its field.
 
-        Check constraints with simple conditions are evaluated in Python
-        (:mod:`registry.conditions`, same three-valued logic as SQL); the others, and
-        unique constraints, by a query as Django does.
+        Every constraint is checked by Django's own ``constraint.validate()``, i.e. by the
+        database (one query per constraint), so NULL, ``LIKE`` case rules and the rest
+        behave exactly as the table's constraint does. A violation is reported on the field
+        ``CONSTRAINT_FIELDS`` names for the rule (a one-field unique constraint on that
+        field), or as a non-field error when there is none or that field is excluded.
+
+        Raises ``ValidationError`` (a dict of field name → errors, each with the rule's name
+        as its code) when any constraint would be violated.
         """
         exclude = set(exclude or ())
         using = router.db_for_write(type(self), instance=self)
@@ -244,21 +248,6 @@ class RegistryModel(models.Model):
         for model_class, constraints in self.get_constraints():
             for constraint in constraints:
                 try:
-                    if isinstance(constraint, models.CheckConstraint):
-                        if referenced_fields(constraint.condition) & exclude:
-                            continue
-                        result = evaluate(constraint.condition, self)
-                        if result is False:
-                            raise ValidationError(
-                                constraint.get_violation_error_message(), code=constraint.violation_error_code
-                            )
-                        if result is not UNSUPPORTED:
-                            continue
-                    elif isinstance(constraint, models.UniqueConstraint) and constraint.condition is not None:
-                        # A conditional unique constraint only applies when its condition holds:
-                        # skip the query when the condition is known to be false for this row.
-                        if evaluate(constraint.condition, self) is False:
-                            continue
                     constraint.validate(model_class, self, exclude=exclude, using=using)
                 except ValidationError as error:
                     code = getattr(error, "code", None)
