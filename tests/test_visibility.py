@@ -182,3 +182,13 @@ def test_the_geojson_of_cities_is_what_the_reader_may_see(network, client):
 def test_page_csv_of_cities_is_what_the_reader_may_see(network, client):
     rows = list(csv.DictReader(io.StringIO(text_of(client.get("/cities/?format=csv")))))
     assert sorted(row["slug"] for row in rows) == ["almaty", "home"]
+
+
+def test_a_city_page_shows_its_public_remarks_and_never_its_staff_notes(network, client):
+    City.objects.filter(slug="almaty").update(
+        remarks_en="Sister-city office opened in 2023.", remarks_ko="2023년 자매도시 사무소 개설.", notes="Unverified."
+    )
+    page = client.get("/cities/almaty/").content.decode()
+    assert "Sister-city office opened in 2023." in page
+    assert "Unverified." not in page
+    assert "2023년 자매도시 사무소 개설." in client.get("/ko/cities/almaty/").content.decode()

@@ -249,14 +249,15 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
 
 def describe(name: str, plural: str):
     """Summaries for the OpenAPI operations of one viewset."""
+    a = "an" if name[0] in "aeiou" else "a"
     return extend_schema_view(
         list=extend_schema(summary=f"List {plural}", description=f"{plural.capitalize()}, filtered and paginated."),
         retrieve=extend_schema(summary=f"One {name}"),
-        create=extend_schema(summary=f"Create a {name}", description="Needs the add permission."),
-        update=extend_schema(summary=f"Replace a {name}", description="Needs the change permission."),
-        partial_update=extend_schema(summary=f"Change a {name}", description="Needs the change permission."),
+        create=extend_schema(summary=f"Create {a} {name}", description="Needs the add permission."),
+        update=extend_schema(summary=f"Replace {a} {name}", description="Needs the change permission."),
+        partial_update=extend_schema(summary=f"Change {a} {name}", description="Needs the change permission."),
         destroy=extend_schema(
-            summary=f"Delete a {name}",
+            summary=f"Delete {a} {name}",
             description="Needs the delete permission; refused (409) while others refer to it.",
         ),
     )
