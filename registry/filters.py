@@ -369,7 +369,7 @@ class AgreementFilter(RegistryFilterSet):
     kind = filters.ChoiceFilter(choices=Agreement.Kind.choices, label=_("Kind"))
     field = cooperation_field_filter(field_name="fields")
     partnership = filters.NumberFilter(
-        field_name="partnership", label=_("Partnership id"), min_value=1, max_value=2**63 - 1
+        method="filter_partnership", label=_("Partnership id"), min_value=1, max_value=2**63 - 1
     )
     established_after = date_filter(_("Signed on or after"), field_name="signed_on", lookup_expr="gte")
     established_before = date_filter(_("Signed on or before"), field_name="signed_on", lookup_expr="lte")
@@ -378,6 +378,12 @@ class AgreementFilter(RegistryFilterSet):
     class Meta:
         model = Agreement
         fields = ["country", "region", "kind", "field", "partnership"]
+
+    def filter_partnership(self, queryset, name, value):
+        """Agreements of the partnership ``value`` (an id) if the reader may see it: a draft's id
+        selects nothing, as an unknown one does, so the parameter never reveals a draft."""
+        visible = Partnership.objects.visible_to(getattr(self.request, "user", None))
+        return queryset.filter(partnership__in=visible.filter(pk=value))
 
 
 class EventFilter(RegistryFilterSet):
@@ -388,12 +394,18 @@ class EventFilter(RegistryFilterSet):
     kind = filters.ChoiceFilter(choices=Event.Kind.choices, label=_("Kind"))
     established_after = date_filter(_("Starting on or after"), field_name="start_on", lookup_expr="gte")
     established_before = date_filter(_("Starting on or before"), field_name="start_on", lookup_expr="lte")
-    delegation = filters.CharFilter(field_name="delegation__slug", label=_("Delegation slug"))
+    delegation = filters.CharFilter(method="filter_delegation", label=_("Delegation slug"))
     ordering = RegistryOrderingFilter(fields=(("start_on", "start_on"), ("title_en", "title")))
 
     class Meta:
         model = Event
         fields = ["country", "region", "kind", "delegation"]
+
+    def filter_delegation(self, queryset, name, value):
+        """Events of the delegation whose slug is ``value`` if the reader may see it (a draft's
+        slug selects nothing, as an unknown one does)."""
+        visible = Delegation.objects.visible_to(getattr(self.request, "user", None))
+        return queryset.filter(delegation__in=visible.filter(slug=value))
 
 
 class DelegationFilter(RegistryFilterSet):

@@ -192,3 +192,11 @@ def test_a_city_page_shows_its_public_remarks_and_never_its_staff_notes(network,
     assert "Sister-city office opened in 2023." in page
     assert "Unverified." not in page
     assert "2023년 자매도시 사무소 개설." in client.get("/ko/cities/almaty/").content.decode()
+
+
+def test_a_filter_by_a_draft_partnership_reveals_nothing(network, client, viewer):
+    Agreement.objects.filter(slug="draft-agreement").update(publication=Publication.PUBLISHED)
+    draft_id = network["partnership"].pk
+    assert client.get(f"/api/v1/agreements/?partnership={draft_id}").json()["count"] == 0
+    assert client.get(f"/agreements/?partnership={draft_id}").context["paginator"].count == 0
+    assert token_client(viewer).get(f"/api/v1/agreements/?partnership={draft_id}").json()["count"] == 1
