@@ -20,336 +20,44 @@ No domain rule lives here: rules are the models' constraints; multi-model writes
 
 from __future__ import annotations
 
-import datetime
-import re
 from contextlib import contextmanager
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.text import slugify
-from django_countries import countries
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_basic_type
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
-from .. import regions, services
-from ..dates import iso_partial
+from .. import services
 from ..models import (
     Agreement,
     City,
-    CityName,
     CooperationField,
-    DatePrecision,
     Delegation,
-    DelegationMember,
     Event,
-    EventParticipant,
-    ItineraryStop,
     Organization,
-    Outcome,
     Partnership,
     Person,
-    PublishableMixin,
-    Signatory,
     Source,
 )
-
-# --------------------------------------------------------------------------- fields
-
-PARTIAL_DATE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
-PARTIAL_DATE_SCHEMA = {
-    "type": "string",
-    "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
-    "example": "2022-09-14",
-    "description": (
-        "ISO 8601 date at the precision the source gives: YYYY (year only), YYYY-MM (month only) "
-        "or YYYY-MM-DD. Never padded with an invented month or day."
-    ),
-}
-
-
-@extend_schema_field(PARTIAL_DATE_SCHEMA)
-class PartialDateField(serializers.Field):
-    """A date stored with a ``*_precision`` column, read and written as ``YYYY[-MM[-DD]]``.
-
-    Writing ``"1966"`` stores 1 January 1966 with precision ``year``; the precision column is
-    set from the form written, so a year-only date can never come back as a full day.
-    """
-
-    default_error_messages = {
-        "invalid": "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (e.g. 1966, 1966-06 or 1966-06-30).",
-        "null": "This field may not be null.",
-    }
-
-    def __init__(self, *, date_field: str, precision_field: str, **kwargs):
-        self.date_field = date_field
-        self.precision_field = precision_field
-        kwargs["source"] = "*"
-        super().__init__(**kwargs)
-
-    def run_validation(self, data=serializers.empty):
-        if data is None:
-            if not self.allow_null:
-                self.fail("null")
-            return {self.date_field: None, self.precision_field: DatePrecision.DAY}
-        return super().run_validation(data)
-
-    def to_internal_value(self, data):
-        match = PARTIAL_DATE.match(data) if isinstance(data, str) else None
-        if not match:
-            self.fail("invalid")
-        year, month, day = match["year"], match["month"], match["day"]
-        precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
-        try:
-            value = datetime.date(int(year), int(month or 1), int(day or 1))
-        except ValueError:
-            self.fail("invalid")
-        return {self.date_field: value, self.precision_field: precision}
-
-    def to_representation(self, instance):
-        return iso_partial(getattr(instance, self.date_field), getattr(instance, self.precision_field))
-
-
-class CountryField(serializers.ChoiceField):
-    """ISO 3166-1 alpha-2 country code in capitals (``KZ``)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 country code in capitals, e.g. KZ.")
-        super().__init__(choices=[code for code, _name in countries], **kwargs)
-
-    def to_representation(self, value):
-        code = getattr(value, "code", value)
-        return code or ("" if self.allow_blank else None)
-
-
-class RelatedSummaryField(serializers.SlugRelatedField):
-    """A reference written as the other record's slug (or ``id``) and read as its summary.
-
-    A draft the reader may not see reads as ``null`` (the field is then nullable).
-    """
-
-    def __init__(self, summary, **kwargs):
-        self.summary = summary
-        kwargs.setdefault("slug_field", "slug")
-        super().__init__(**kwargs)
-
-    def use_pk_only_optimization(self):
-        return False
-
-    def get_attribute(self, instance):
-        """The related row, or ``None`` when the reader may not see it.
-
-        Only references to records with their own draft state (partnerships, agreements,
-        events, delegations) can point at something the reader may not see: cities, people,
-        organizations and sources are public *because* a public record refers to them. Lists
-        annotate ``<field>_visible`` with :meth:`RegistryQuerySet.with_visibility`; a single
-        record not read through such a queryset (the answer to a write) asks the related
-        model's ``visible_to`` with one query.
-        """
-        value = super().get_attribute(instance)
-        if value is None or not isinstance(type(value)._default_manager.all(), PublishableMixin):
-            return value
-        visible = getattr(instance, f"{self.source}_visible", None)
-        if visible is None:
-            request = self.context.get("request")
-            user = getattr(request, "user", None)
-            visible = type(value)._default_manager.visible_to(user).filter(pk=value.pk).exists()
-        return value if visible else None
-
-    def to_representation(self, value):
-        return self.summary(value, context=self.context).data
-
-
-class RelatedSummaryFieldExtension(OpenApiSerializerFieldExtension):
-    """Schema of :class:`RelatedSummaryField`: a slug (or id) in requests, the summary in responses."""
-
-    target_class = RelatedSummaryField
-
-    def map_serializer_field(self, auto_schema, direction):
-        field = self.target
-        if direction == "request":
-            if field.slug_field in ("pk", "id"):
-                return build_basic_type(OpenApiTypes.INT)
-            return {**build_basic_type(OpenApiTypes.STR), "description": "Slug of the record."}
-        return auto_schema.resolve_serializer(field.summary, direction).ref
-
-
-def summary(serializer_class, *, queryset=None, slug_field="slug", many=False, help_text="", **kwargs):
-    """A :class:`RelatedSummaryField` (read-only when ``queryset`` is ``None``)."""
-    if queryset is None:
-        kwargs["read_only"] = True
-    else:
-        kwargs["queryset"] = queryset
-    field = RelatedSummaryField
-    if many:
-        return serializers.ManyRelatedField(
-            child_relation=field(serializer_class, slug_field=slug_field, **kwargs),
-            help_text=help_text,
-            **({"required": False} if queryset is not None else {"read_only": True}),
-        )
-    return field(serializer_class, slug_field=slug_field, help_text=help_text, **kwargs)
-
-
-# --------------------------------------------------------------------------- summaries (read-only)
-
-
-class SourceSummarySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Source
-        fields = ["slug", "title", "publisher", "url", "published_on"]
-
-
-class CooperationFieldSummarySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = CooperationField
-        fields = ["slug", "name_en", "name_ko"]
-
-
-class CitySummarySerializer(serializers.ModelSerializer):
-    """A city as other records show it: names, country, UN M49 region and coordinates."""
-
-    country = CountryField(read_only=True)
-    region = serializers.SerializerMethodField(help_text="UN M49 region slug of the country, e.g. asia.")
-    subregion = serializers.SerializerMethodField(help_text="UN M49 sub-region slug, e.g. central-asia.")
-    latitude = serializers.DecimalField(
-        max_digits=8, decimal_places=5, coerce_to_string=False, read_only=True, allow_null=True
-    )
-    longitude = serializers.DecimalField(
-        max_digits=8, decimal_places=5, coerce_to_string=False, read_only=True, allow_null=True
-    )
-
-    class Meta:
-        model = City
-        fields = [
-            "slug",
-            "name_en",
-            "name_ko",
-            "name_native",
-            "country",
-            "region",
-            "subregion",
-            "latitude",
-            "longitude",
-        ]
-
-    def get_region(self, obj) -> str | None:
-        region = regions.region_of(obj.country.code)
-        return region.slug if region else None
-
-    def get_subregion(self, obj) -> str | None:
-        region = regions.subregion_of(obj.country.code)
-        return region.slug if region else None
-
-
-class OrganizationSummarySerializer(serializers.ModelSerializer):
-    country = CountryField(read_only=True, allow_blank=True)
-
-    class Meta:
-        model = Organization
-        fields = ["slug", "name_en", "name_ko", "kind", "country"]
-
-
-class PersonSummarySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Person
-        fields = ["slug", "name_en", "name_ko"]
-
-
-class PartnershipSummarySerializer(serializers.ModelSerializer):
-    city = CitySummarySerializer(read_only=True)
-    partner = CitySummarySerializer(read_only=True)
-    established_on = PartialDateField(
-        date_field="established_on", precision_field="established_precision", read_only=True
-    )
-
-    class Meta:
-        model = Partnership
-        fields = ["id", "city", "partner", "kind", "status", "established_on", "established_precision"]
-
-
-class AgreementSummarySerializer(serializers.ModelSerializer):
-    signed_on = PartialDateField(date_field="signed_on", precision_field="signed_precision", read_only=True)
-
-    class Meta:
-        model = Agreement
-        fields = ["slug", "title_en", "title_ko", "kind", "signed_on", "signed_precision"]
-
-
-class DelegationSummarySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Delegation
-        fields = ["slug", "name_en", "name_ko", "kind"]
-
-
-class ParticipantSerializer(serializers.ModelSerializer):
-    """Someone taking part: a named person, or only the role where the source names nobody."""
-
-    person = summary(PersonSummarySerializer, allow_null=True)
-    organization = summary(OrganizationSummarySerializer, allow_null=True)
-
-    class Meta:
-        model = Signatory
-        fields = ["order", "person", "role", "organization"]
-
-
-class SignatorySerializer(ParticipantSerializer):
-    class Meta(ParticipantSerializer.Meta):
-        model = Signatory
-
-
-class EventParticipantSerializer(ParticipantSerializer):
-    class Meta(ParticipantSerializer.Meta):
-        model = EventParticipant
-
-
-class DelegationMemberSerializer(ParticipantSerializer):
-    class Meta(ParticipantSerializer.Meta):
-        model = DelegationMember
-
-
-class CityNameSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = CityName
-        fields = ["name", "kind", "used_from", "used_until"]
-        extra_kwargs = {"used_from": {"help_text": "Year."}, "used_until": {"help_text": "Year."}}
-
-
-class ItineraryStopSerializer(serializers.ModelSerializer):
-    city = summary(CitySummarySerializer)
-
-    class Meta:
-        model = ItineraryStop
-        fields = ["order", "city", "arrive_on", "depart_on", "purpose_en", "purpose_ko"]
-
-
-class OutcomeSerializer(serializers.ModelSerializer):
-    """A reported result; ``amount`` is a decimal string in ``currency`` (ISO 4217)."""
-
-    agreement = summary(AgreementSummarySerializer, allow_null=True)
-
-    class Meta:
-        model = Outcome
-        fields = [
-            "order",
-            "kind",
-            "description_en",
-            "description_ko",
-            "amount",
-            "currency",
-            "amount_qualifier",
-            "count",
-            "count_unit",
-            "agreement",
-        ]
-        extra_kwargs = {
-            "amount": {"help_text": 'Decimal string, e.g. "3850000.00", in `currency`; not negative.'},
-            "currency": {"help_text": "ISO 4217 currency code of `amount`, e.g. USD."},
-            "amount_qualifier": {"help_text": "How the amount is stated: exact, more_than, about, ..."},
-        }
-
+from .fields import CountryField, PartialDateField, summary
+from .summaries import (
+    AgreementSummarySerializer,
+    CityNameSerializer,
+    CitySummarySerializer,
+    CooperationFieldSummarySerializer,
+    DelegationMemberSerializer,
+    DelegationSummarySerializer,
+    EventParticipantSerializer,
+    ItineraryStopSerializer,
+    OrganizationSummarySerializer,
+    OutcomeSerializer,
+    PartnershipSummarySerializer,
+    PersonSummarySerializer,
+    SignatorySerializer,
+    SourceSummarySerializer,
+)
 
 # --------------------------------------------------------------------------- full records
 

@@ -1,0 +1,155 @@
+"""Serializer fields of the JSON API: dates at their precision, ISO country codes, and references
+written as a slug (or id) and read back as the other record's summary."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django_countries import countries
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..dates import iso_partial
+from ..models import (
+    DatePrecision,
+    PublishableMixin,
+)
+
+# --------------------------------------------------------------------------- fields
+
+PARTIAL_DATE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
+PARTIAL_DATE_SCHEMA = {
+    "type": "string",
+    "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+    "example": "2022-09-14",
+    "description": (
+        "ISO 8601 date at the precision the source gives: YYYY (year only), YYYY-MM (month only) "
+        "or YYYY-MM-DD. Never padded with an invented month or day."
+    ),
+}
+
+
+@extend_schema_field(PARTIAL_DATE_SCHEMA)
+class PartialDateField(serializers.Field):
+    """A date stored with a ``*_precision`` column, read and written as ``YYYY[-MM[-DD]]``.
+
+    Writing ``"1966"`` stores 1 January 1966 with precision ``year``; the precision column is
+    set from the form written, so a year-only date can never come back as a full day.
+    """
+
+    default_error_messages = {
+        "invalid": "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (e.g. 1966, 1966-06 or 1966-06-30).",
+        "null": "This field may not be null.",
+    }
+
+    def __init__(self, *, date_field: str, precision_field: str, **kwargs):
+        self.date_field = date_field
+        self.precision_field = precision_field
+        kwargs["source"] = "*"
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        if data is None:
+            if not self.allow_null:
+                self.fail("null")
+            return {self.date_field: None, self.precision_field: DatePrecision.DAY}
+        return super().run_validation(data)
+
+    def to_internal_value(self, data):
+        match = PARTIAL_DATE.match(data) if isinstance(data, str) else None
+        if not match:
+            self.fail("invalid")
+        year, month, day = match["year"], match["month"], match["day"]
+        precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
+        try:
+            value = datetime.date(int(year), int(month or 1), int(day or 1))
+        except ValueError:
+            self.fail("invalid")
+        return {self.date_field: value, self.precision_field: precision}
+
+    def to_representation(self, instance):
+        return iso_partial(getattr(instance, self.date_field), getattr(instance, self.precision_field))
+
+
+class CountryField(serializers.ChoiceField):
+    """ISO 3166-1 alpha-2 country code in capitals (``KZ``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 country code in capitals, e.g. KZ.")
+        super().__init__(choices=[code for code, _name in countries], **kwargs)
+
+    def to_representation(self, value):
+        code = getattr(value, "code", value)
+        return code or ("" if self.allow_blank else None)
+
+
+class RelatedSummaryField(serializers.SlugRelatedField):
+    """A reference written as the other record's slug (or ``id``) and read as its summary.
+
+    A draft the reader may not see reads as ``null`` (the field is then nullable).
+    """
+
+    def __init__(self, summary, **kwargs):
+        self.summary = summary
+        kwargs.setdefault("slug_field", "slug")
+        super().__init__(**kwargs)
+
+    def use_pk_only_optimization(self):
+        return False
+
+    def get_attribute(self, instance):
+        """The related row, or ``None`` when the reader may not see it.
+
+        Only references to records with their own draft state (partnerships, agreements,
+        events, delegations) can point at something the reader may not see: cities, people,
+        organizations and sources are public *because* a public record refers to them. Lists
+        annotate ``<field>_visible`` with :meth:`RegistryQuerySet.with_visibility`; a single
+        record not read through such a queryset (the answer to a write) asks the related
+        model's ``visible_to`` with one query.
+        """
+        value = super().get_attribute(instance)
+        if value is None or not isinstance(type(value)._default_manager.all(), PublishableMixin):
+            return value
+        visible = getattr(instance, f"{self.source}_visible", None)
+        if visible is None:
+            request = self.context.get("request")
+            user = getattr(request, "user", None)
+            visible = type(value)._default_manager.visible_to(user).filter(pk=value.pk).exists()
+        return value if visible else None
+
+    def to_representation(self, value):
+        return self.summary(value, context=self.context).data
+
+
+class RelatedSummaryFieldExtension(OpenApiSerializerFieldExtension):
+    """Schema of :class:`RelatedSummaryField`: a slug (or id) in requests, the summary in responses."""
+
+    target_class = RelatedSummaryField
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        if direction == "request":
+            if field.slug_field in ("pk", "id"):
+                return build_basic_type(OpenApiTypes.INT)
+            return {**build_basic_type(OpenApiTypes.STR), "description": "Slug of the record."}
+        return auto_schema.resolve_serializer(field.summary, direction).ref
+
+
+def summary(serializer_class, *, queryset=None, slug_field="slug", many=False, help_text="", **kwargs):
+    """A :class:`RelatedSummaryField` (read-only when ``queryset`` is ``None``)."""
+    if queryset is None:
+        kwargs["read_only"] = True
+    else:
+        kwargs["queryset"] = queryset
+    field = RelatedSummaryField
+    if many:
+        return serializers.ManyRelatedField(
+            child_relation=field(serializer_class, slug_field=slug_field, **kwargs),
+            help_text=help_text,
+            **({"required": False} if queryset is not None else {"read_only": True}),
+        )
+    return field(serializer_class, slug_field=slug_field, help_text=help_text, **kwargs)
