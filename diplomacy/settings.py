@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "import_export",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "registry",
 ]
 
@@ -245,6 +247,14 @@ elif not DEBUG:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "registry"}}
+
+# Background work (reminders, large imports) goes through Django's tasks API (django-tasks) and is
+# stored in the database (django-tasks-db); `python manage.py db_worker` runs it. Tests and
+# REGISTRY_TASKS_IMMEDIATE=1 run each task at once, in the request that enqueues it.
+if env_bool("REGISTRY_TASKS_IMMEDIATE", False):
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # JSON API at /api/v1/ (registry/api.py). Reading is open; writing needs a session (with CSRF)
 # or a token and the Django model permission. Anonymous reads are throttled per client address.
