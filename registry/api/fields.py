@@ -4,8 +4,10 @@ written as a slug (or id) and read back as the other record's summary."""
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 
+from django.utils.translation import get_language
 from django_countries import countries
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
@@ -75,12 +77,20 @@ class PartialDateField(serializers.Field):
         return iso_partial(getattr(instance, self.date_field), getattr(instance, self.precision_field))
 
 
+@functools.cache
+def country_codes(language: str | None) -> tuple[str, ...]:
+    """ISO 3166-1 alpha-2 codes in django-countries' order (by name in ``language``, the active
+    language that orders them), computed once per language: sorting the translated names is
+    what made building a serializer with a country slow."""
+    return tuple(code for code, _name in countries)
+
+
 class CountryField(serializers.ChoiceField):
     """ISO 3166-1 alpha-2 country code in capitals (``KZ``)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 country code in capitals, e.g. KZ.")
-        super().__init__(choices=[code for code, _name in countries], **kwargs)
+        super().__init__(choices=country_codes(get_language()), **kwargs)
 
     def to_representation(self, value):
         code = getattr(value, "code", value)
@@ -122,7 +132,13 @@ class RelatedSummaryField(serializers.SlugRelatedField):
         return value if visible else None
 
     def to_representation(self, value):
-        return self.summary(value, context=self.context).data
+        """``value``'s summary, by one summary serializer per field (built at the first row and
+        reused for every other: building a ``ModelSerializer``'s fields costs far more than
+        reading a row)."""
+        serializer = self.__dict__.get("summary_serializer")
+        if serializer is None:
+            serializer = self.summary_serializer = self.summary(context=self.context)
+        return serializer.to_representation(value)
 
 
 class RelatedSummaryFieldExtension(OpenApiSerializerFieldExtension):
