@@ -259,6 +259,8 @@ else:
 # JSON API at /api/v1/ (registry/api.py). Reading is open; writing needs a session (with CSRF)
 # or a token and the Django model permission. Anonymous reads are throttled per client address.
 REGISTRY_API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
+# Anonymous exports (every row a filter selects) have their own, lower rate (pages and API).
+REGISTRY_EXPORT_ANON_RATE = os.environ.get("EXPORT_ANON_RATE", "10/minute")
 REGISTRY_API_MAX_PAGE_SIZE = 200
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

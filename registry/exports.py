@@ -1,4 +1,4 @@
-"""The registry's export formats, one builder each: CSV, GeoJSON and iCalendar.
+"""The registry's export formats, one builder each: CSV, XLSX, GeoJSON and iCalendar.
 
 The pages (``?format=csv`` on every list, ``/events/calendar.ics``) and the API
 (``?format=csv|geojson|ics`` or the ``Accept`` header) hand these builders the rows they
@@ -17,6 +17,9 @@ CSV                :func:`csv_lines`: one :class:`Table` of flat columns per exp
                    (:data:`TABLES`) plus the countries page's aggregated rows
                    (:data:`COUNTRIES`); UTF-8, a header row, every cell through
                    :func:`registry.text.neutralise_formula` (see :func:`cell`).
+XLSX               :func:`xlsx_file`: the CSV's table as one worksheet, written by openpyxl in
+                   write-only mode to a temporary file (a ZIP needs its directory at the
+                   end, so the file is streamed once written; memory stays flat).
 GeoJSON            :func:`geojson_chunks`: cities and partnerships (at the partner city) as
                    RFC 7946 Points ``[longitude, latitude]``, ``geometry`` ``null`` without
                    coordinates; ``properties`` are the CSV's columns, as JSON values.
@@ -29,12 +32,22 @@ Column conventions: references are slugs (a partnership by its id), countries IS
 alpha-2 codes, regions UN M49 slugs, dates ISO 8601 at their precision (``1966``,
 ``1966-06``, ``1966-06-30``) beside their ``*_precision`` column, money a decimal with its
 ISO 4217 code and qualifier, lists ``; ``-joined.
+
+:func:`export_response` is the HTTP side, shared by the pages and the API: a
+``StreamingHttpResponse`` (the first bytes leave before the last row is read, in blocks of
+:data:`BLOCK_SIZE`), with a file name carrying the active filters and the as-of date
+(:func:`export_filename`). CSV starts with a UTF-8 byte-order mark, so spreadsheet programs
+(Excel in Korean) read it as UTF-8.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
+import itertools
 import json
+import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -43,7 +56,10 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db.models import Model, Prefetch, QuerySet
+from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from icalendar import Calendar
 from icalendar import Event as VEvent
@@ -412,6 +428,46 @@ def csv_lines(rows: QuerySet | Iterable, *, user=None, table: Table | None = Non
         yield writer.writerow([cell(value) for value in values(table, row).values()])
 
 
+BOM = "\ufeff"  # UTF-8 byte-order mark: tells Excel (and others) the CSV is UTF-8
+
+
+# --------------------------------------------------------------------------- XLSX
+
+# Characters XML 1.0 forbids (control characters but tab and line ends): dropped from cells.
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xlsx_cell(value):
+    """An XLSX cell: numbers stay numbers, text as in the CSV (:func:`cell`, so ``=…`` is never
+    a formula) without the control characters XML forbids; ``None`` stays empty."""
+    if value is None or (isinstance(value, int | float | Decimal) and not isinstance(value, bool)):
+        return value
+    return XML_ILLEGAL.sub("", cell(value))
+
+
+def xlsx_file(rows: QuerySet | Iterable, *, user=None, table: Table | None = None, title: str = "rows"):
+    """An XLSX workbook of ``rows`` (the same rows and columns as :func:`csv_lines`), as an open
+    temporary file at its start (deleted when closed). openpyxl's write-only mode writes each
+    row out as it comes, so memory does not grow with the number of rows. ``title`` names the
+    worksheet (at most 31 characters). Raises what :func:`csv_lines` raises."""
+    from openpyxl import Workbook
+
+    if isinstance(rows, QuerySet):
+        table = table or TABLES[rows.model]
+        rows = records(rows, user=user, table=table)
+    elif table is None:
+        raise TypeError("xlsx_file() needs a table for rows that are not a queryset")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31] or "rows")
+    sheet.append(list(table.columns))
+    for row in rows:
+        sheet.append([xlsx_cell(value) for value in values(table, row).values()])
+    target = tempfile.TemporaryFile()
+    workbook.save(target)
+    target.seek(0)
+    return target
+
+
 # --------------------------------------------------------------------------- GeoJSON
 
 
@@ -548,3 +604,74 @@ def icalendar_chunks(
         for partnership in records(known_to_the_day, user=user, table=CALENDAR_ANNIVERSARIES):
             yield anniversary_component(partnership, site_url).to_ical()
     yield CALENDAR_END
+
+
+# --------------------------------------------------------------------------- HTTP
+
+BLOCK_SIZE = 64 * 1024  # bytes per piece of a streamed export
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "geojson": "application/geo+json",
+    "ics": "text/calendar; charset=utf-8",
+}
+# Query parameters that are not filters (left out of a file name).
+NOT_FILTERS = {"format", "page", "page_size"}
+
+
+def blocks(pieces: Iterable[str | bytes], size: int = BLOCK_SIZE) -> Iterator[bytes]:
+    """``pieces`` (text encoded as UTF-8) regrouped into blocks of about ``size`` bytes, so a
+    streamed export is written in a few large pieces rather than one per row."""
+    buffer, length = [], 0
+    for piece in pieces:
+        data = piece.encode("utf-8") if isinstance(piece, str) else piece
+        buffer.append(data)
+        length += len(data)
+        if length >= size:
+            yield b"".join(buffer)
+            buffer, length = [], 0
+    if buffer:
+        yield b"".join(buffer)
+
+
+def export_filename(base: str, params, *, extension: str, as_of: datetime.date | None = None) -> str:
+    """``<base>_<filter>-<value>…_<as-of date>.<extension>``, e.g.
+    ``partnerships_country-kz-jp_kind-sister_2026-12-02.csv``: the filters set in ``params``
+    (a ``QueryDict`` or dict; :data:`NOT_FILTERS` and empty values left out, each name and value
+    slugified, several values joined) and the date the data is as of: ``as_of`` if given, else
+    a valid ``in_force_on`` filter (then not repeated as a filter), else today in the site's
+    time zone. At most 150 characters before the extension."""
+    lists = {name: params.getlist(name) if hasattr(params, "getlist") else [params[name]] for name in params}
+    if as_of is None:
+        try:
+            as_of = datetime.date.fromisoformat(str((lists.get("in_force_on") or [""])[-1]))
+        except ValueError:
+            as_of = timezone.localdate()
+        else:
+            del lists["in_force_on"]
+    parts = [slugify(base) or "rows"]
+    for name in sorted(lists):
+        value = slugify("-".join(str(v) for v in lists[name] if v))
+        if value and name not in NOT_FILTERS:
+            parts.append(f"{slugify(name)}-{value}")
+    stem = "_".join([*parts, as_of.isoformat()])
+    if len(stem) > 150:
+        stem = stem[:139] + "_" + as_of.isoformat()
+    return f"{stem}.{extension}"
+
+
+def export_response(
+    fmt: str, body: Iterable[str | bytes] | Any, *, filename: str, disposition: str = "attachment"
+) -> StreamingHttpResponse:
+    """A streamed export in format ``fmt`` (a key of :data:`CONTENT_TYPES`): ``body`` is the
+    builder's pieces (text or bytes, sent in :func:`blocks`) or, for XLSX, the open file of
+    :func:`xlsx_file`. CSV gets its byte-order mark (:data:`BOM`) here. ``filename`` goes into
+    ``Content-Disposition``."""
+    if fmt == "xlsx":
+        response = FileResponse(body, content_type=CONTENT_TYPES[fmt])
+    else:
+        if fmt == "csv":
+            body = itertools.chain([BOM], body)
+        response = StreamingHttpResponse(blocks(body), content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response

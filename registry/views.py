@@ -30,6 +30,7 @@ from django_countries import countries
 from django_countries.fields import Country
 
 from . import charts, dates, exports, maps, network, regions
+from .api.throttling import AnonExportThrottle
 from .filters import AgreementFilter, CityFilter, DelegationFilter, EventFilter
 from .forms import AgreementFilterForm, AsOfForm, CountryFilterForm, EventFilterForm, ListFilterForm
 from .models import (
@@ -113,8 +114,8 @@ class FilteredListMixin:
         return filterset.is_bound and not filterset.is_valid()
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
-            return self.render_csv()
+        if request.GET.get("format") in PAGE_EXPORT_FORMATS:
+            return self.render_export(request.GET["format"])
         response = super().get(request, *args, **kwargs)
         if self.invalid:
             response.status_code = HTTPStatus.BAD_REQUEST
@@ -165,16 +166,43 @@ class FilteredListMixin:
     def csv_rows(self):
         return self.get_queryset()
 
-    def render_csv(self) -> HttpResponse:
-        """The filtered rows as UTF-8 CSV (:func:`registry.exports.csv_lines`, for the reader),
-        or the filter errors as text with status 400."""
+    def render_export(self, fmt: str) -> HttpResponse:
+        """The filtered rows as a streamed export in ``fmt`` (``csv``: UTF-8 with a byte-order
+        mark, :func:`registry.exports.csv_lines`; ``xlsx``: :func:`registry.exports.xlsx_file`),
+        for the reader, named by :func:`registry.exports.export_filename`; the filter errors as
+        text with status 400; 429 past the anonymous export rate (:func:`export_throttled`)."""
         if self.invalid:
             errors = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in self.get_filterset().errors.items())
             return HttpResponse(errors, status=HTTPStatus.BAD_REQUEST, content_type="text/plain; charset=utf-8")
-        lines = exports.csv_lines(self.csv_rows(), user=self.request.user, table=self.csv_columns)
-        response = HttpResponse(lines, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{self.csv_name}.csv"'
-        return response
+        if throttled := export_throttled(self.request):
+            return throttled
+        rows, user = self.csv_rows(), self.request.user
+        if fmt == "xlsx":
+            body = exports.xlsx_file(rows, user=user, table=self.csv_columns, title=self.csv_name)
+        else:
+            body = exports.csv_lines(rows, user=user, table=self.csv_columns)
+        filename = exports.export_filename(self.csv_name, self.request.GET, extension=fmt)
+        return exports.export_response(fmt, body, filename=filename)
+
+
+PAGE_EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def export_throttled(request) -> HttpResponse | None:
+    """``None`` while the client may export, else a 429 with ``Retry-After`` (seconds): the
+    API's anonymous export rate (:class:`registry.api.throttling.AnonExportThrottle`), counted
+    together for pages and API."""
+    throttle = AnonExportThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    wait = max(1, int(throttle.wait() or 1))
+    response = HttpResponse(
+        _("Too many exports: try again in %(seconds)s seconds.") % {"seconds": wait},
+        status=HTTPStatus.TOO_MANY_REQUESTS,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(wait)
+    return response
 
 
 # --------------------------------------------------------------------------- home
@@ -459,15 +487,15 @@ class CalendarView(View):
     :func:`registry.exports.icalendar_chunks`, as the API's ``/api/v1/events/?format=ics``."""
 
     def get(self, request, *args, **kwargs):
+        if throttled := export_throttled(request):
+            return throttled
         body = exports.icalendar_chunks(
             Event.objects.public(),
             anniversaries=Partnership.objects.public().filter(ended_on__isnull=True),
             site_url=request.build_absolute_uri("/"),
             title=_("City Diplomacy Registry: events and anniversaries"),
         )
-        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-        response["Content-Disposition"] = 'inline; filename="calendar.ics"'
-        return response
+        return exports.export_response("ics", body, filename="calendar.ics", disposition="inline")
 
 
 # --------------------------------------------------------------------------- delegations

@@ -76,6 +76,7 @@ def _fresh_cache(settings):
     from django.core.cache import cache
 
     settings.REGISTRY_API_ANON_RATE = "10000/minute"
+    settings.REGISTRY_EXPORT_ANON_RATE = "10000/minute"
     cache.clear()
     yield
     cache.clear()

@@ -65,7 +65,7 @@ def test_region_filter_and_partnership_conditions(shipped_data, api_client):
 def test_geojson_is_a_feature_collection_with_lon_lat_points(shipped_data, api_client):
     response = api_client.get("/api/v1/cities/?format=geojson&country=kz")
     assert response["Content-Type"] == "application/geo+json"
-    collection = json.loads(response.content)
+    collection = json.loads(response.getvalue())
     assert collection["type"] == "FeatureCollection"
     [feature] = collection["features"]
     assert feature["geometry"] == {"type": "Point", "coordinates": [76.95, 43.2333]}

@@ -99,7 +99,7 @@ def test_anniversary_known_to_the_year_is_shown_as_the_year(shipped_data, api_cl
 def test_icalendar_feed_has_all_day_events_and_spans_imprecise_dates(shipped_data, api_client):
     response = api_client.get("/api/v1/events/?format=ics&country=kz")
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    calendar = Calendar.from_ical(response.content)
+    calendar = Calendar.from_ical(response.getvalue())
     events = {str(e["uid"]): e for e in calendar.walk("VEVENT")}
     ceremony = events["event-busan-almaty-signing-ceremony-2022@city-diplomacy-registry"]
     assert ceremony.decoded("dtstart").isoformat() == "2022-09-14"
@@ -121,5 +121,5 @@ def test_icalendar_survives_the_last_representable_year(db, api_client):
     EventFactory(slug="far", start_on="9999-01-01", start_precision="year", end_on="9999-12-31")
     response = api_client.get("/api/v1/events/?format=ics")
     assert response.status_code == HTTPStatus.OK
-    [event] = Calendar.from_ical(response.content).walk("VEVENT")
+    [event] = Calendar.from_ical(response.getvalue()).walk("VEVENT")
     assert event.decoded("dtstart").isoformat() == "9999-01-01"

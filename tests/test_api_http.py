@@ -167,7 +167,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(db, api_client, 
     city = CityFactory(slug="formula", name_en="=HYPERLINK(1)", name_ko="+1", name_native="@SUM(A1)", longitude=-70)
     CityName.objects.create(city=city, name="-2")
     response = api_client.get("/api/v1/cities/?format=csv")
-    [row] = csv.DictReader(io.StringIO(response.content.decode()))
+    [row] = csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig")))
     assert (row["name_en"], row["name_ko"], row["name_native"], row["former_names"]) == (
         "'=HYPERLINK(1)",
         "'+1",

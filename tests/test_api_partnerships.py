@@ -107,7 +107,7 @@ def test_drafts_are_hidden_from_the_public_and_shown_to_staff_with_view_permissi
 def test_csv_has_the_same_filters_and_flat_columns(shipped_data, api_client):
     response = api_client.get("/api/v1/partnerships/?country=kz", HTTP_ACCEPT="text/csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert len(rows) == 1
     assert (rows[0]["city"], rows[0]["partner"], rows[0]["partner_country"]) == ("busan", "almaty", "KZ")
     assert rows[0]["kind"] == "friendship"
@@ -115,7 +115,7 @@ def test_csv_has_the_same_filters_and_flat_columns(shipped_data, api_client):
 
 
 def test_geojson_places_each_partnership_at_its_partner(shipped_data, api_client):
-    collection = json.loads(api_client.get("/api/v1/partnerships/?format=geojson&country=kz").content)
+    collection = json.loads(api_client.get("/api/v1/partnerships/?format=geojson&country=kz").getvalue())
     [feature] = collection["features"]
     assert feature["geometry"]["coordinates"] == [76.95, 43.2333]
     assert feature["properties"]["partner"] == "almaty"

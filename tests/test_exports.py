@@ -8,6 +8,7 @@ import json
 from http import HTTPStatus
 
 import pytest
+from django.utils import timezone
 from icalendar import Calendar
 
 from registry import exports
@@ -29,10 +30,17 @@ pytestmark = pytest.mark.django_db
 DRAFT = Publication.DRAFT
 
 
+def body_of(response) -> bytes:
+    """The body of a streamed export, read once and kept (a stream can be read only once)."""
+    if not hasattr(response, "body_read"):
+        response.body_read = response.getvalue()
+    return response.body_read
+
+
 def parsed(response) -> list[dict]:
-    assert response.status_code == HTTPStatus.OK, response.content[:500]
+    assert response.status_code == HTTPStatus.OK, body_of(response)[:500]
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8"))))
+    return list(csv.DictReader(io.StringIO(body_of(response).decode("utf-8-sig"))))
 
 
 def almaty_partnership_id() -> str:
@@ -64,7 +72,8 @@ def test_page_csv_and_api_csv_are_the_same_rows_and_columns(client, api_client, 
     params = {key: value() if callable(value) else value for key, value in params.items()}
     page = client.get(f"/{name}/", {**params, "format": "csv"})
     api = api_client.get(f"/api/v1/{name}/", {**params, "format": "csv"})
-    assert page.content.splitlines()[0] == api.content.splitlines()[0]  # the same header
+    page_body, api_body = body_of(page), body_of(api)
+    assert page_body.splitlines()[0] == api_body.splitlines()[0]  # the same header
     assert parsed(page) == parsed(api)
 
 
@@ -137,8 +146,9 @@ def test_geojson_is_rfc_7946_with_the_csv_columns_as_properties(api_client, ship
     PartnershipFactory(city=City.objects.get(slug="busan"), partner=City.objects.get(slug="nowhere"))
     response = api_client.get("/api/v1/cities/", {"country": "kz", "format": "geojson"})
     assert response["Content-Type"] == "application/geo+json"
-    assert response["Content-Disposition"] == 'attachment; filename="city.geojson"'
-    collection = json.loads(response.content)
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == f'attachment; filename="city_country-kz_{today}.geojson"'
+    collection = json.loads(response.getvalue())
     features = {feature["id"]: feature for feature in collection["features"]}
     assert features["almaty"]["geometry"] == {"type": "Point", "coordinates": [76.95, 43.2333]}
     assert features["nowhere"]["geometry"] is None
@@ -150,7 +160,7 @@ def test_geojson_is_rfc_7946_with_the_csv_columns_as_properties(api_client, ship
 
 
 def test_geojson_places_a_partnership_at_its_partner_city(api_client, shipped_data):
-    collection = json.loads(api_client.get("/api/v1/partnerships/?format=geojson&country=kz").content)
+    collection = json.loads(api_client.get("/api/v1/partnerships/?format=geojson&country=kz").getvalue())
     [feature] = collection["features"]
     assert feature["geometry"]["coordinates"] == [76.95, 43.2333]
     assert feature["properties"]["partner"] == "almaty"
@@ -214,7 +224,7 @@ EXPORTS = [
 def test_a_draft_never_appears_in_a_public_export(client, drafts, url):
     response = client.get(url)
     assert response.status_code == HTTPStatus.OK
-    body = response.content.decode("utf-8")
+    body = response.getvalue().decode("utf-8-sig")
     assert [secret for secret in SECRETS if secret in body] == []
 
 
@@ -237,10 +247,10 @@ def test_staff_with_view_permission_export_drafts_from_the_api(api_client, draft
     assert agreements["secret-agreement"]["signatories"] == "secret-signer"
     assert agreements["public-agreement"]["partner"] == "draftville"
     assert agreements["public-agreement"]["partnership"] == str(drafts.pk)
-    cities = json.loads(api_client.get("/api/v1/cities/?format=geojson").content)
+    cities = json.loads(api_client.get("/api/v1/cities/?format=geojson").getvalue())
     assert "draftville" in {feature["id"] for feature in cities["features"]}
-    assert "secret-delegation" in api_client.get("/api/v1/delegations/?format=csv").content.decode()
-    calendar = Calendar.from_ical(api_client.get("/api/v1/events/?format=ics").content)
+    assert "secret-delegation" in api_client.get("/api/v1/delegations/?format=csv").getvalue().decode()
+    calendar = Calendar.from_ical(api_client.get("/api/v1/events/?format=ics").getvalue())
     assert "event-secret-event@city-diplomacy-registry" in {str(e["UID"]) for e in calendar.walk("VEVENT")}
 
 
@@ -273,7 +283,8 @@ def test_a_cell_keeps_numbers_and_neutralises_text():
 
 
 def test_csv_is_utf_8_with_crlf_line_ends(client, shipped_data):
-    body = client.get("/cities/", {"country": "kz", "format": "csv"}).content
+    body = client.get("/cities/", {"country": "kz", "format": "csv"}).getvalue()
+    assert body.startswith(b"\xef\xbb\xbfslug,")  # the byte-order mark Excel needs to read UTF-8
     assert "알마티".encode() in body
     assert body.endswith(b"\r\n") and body.count(b"\r\n") == 2
 

@@ -7,6 +7,7 @@ from http import HTTPStatus
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from django.views.defaults import server_error
 
 from registry.models import Agreement, Event, Partnership, Publication
@@ -245,7 +246,7 @@ def test_csv_has_the_same_rows_as_the_page(client, shipped_data):
     response = client.get("/cities/", {"region": "eastern-asia", "kind": "sister", "format": "csv"})
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert [row["slug"] for row in rows] == listed(page)
     assert rows[0].keys() >= {"slug", "name_en", "name_ko", "country", "subregion", "partnerships"}
     assert {row["subregion"] for row in rows} == {"eastern-asia"}  # the UN M49 slug the filters take
@@ -254,16 +255,17 @@ def test_csv_has_the_same_rows_as_the_page(client, shipped_data):
 def test_a_page_csv_has_the_api_csv_columns_and_file_name(client, api_client, shipped_data):
     page = client.get("/agreements/", {"format": "csv"})
     api = api_client.get("/api/v1/agreements/", {"format": "csv"})
-    assert page.content == api.content
-    assert page["Content-Disposition"] == 'attachment; filename="agreements.csv"'
-    assert api["Content-Disposition"] == 'attachment; filename="agreement.csv"'
+    assert page.getvalue() == api.getvalue()
+    today = timezone.localdate().isoformat()
+    assert page["Content-Disposition"] == f'attachment; filename="agreements_{today}.csv"'
+    assert api["Content-Disposition"] == f'attachment; filename="agreement_{today}.csv"'
 
 
 @pytest.mark.parametrize("url", ["/countries/", "/agreements/", "/events/", "/delegations/"])
 def test_every_list_downloads_as_csv(client, shipped_data, url):
     response = client.get(url, {"format": "csv"})
     assert response.status_code == HTTPStatus.OK
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert len(rows) - 1 == client.get(url).context["paginator"].count
 
 
@@ -278,7 +280,7 @@ def test_drafts_never_appear_on_public_pages(client, shipped_data):
     draft_event = EventFactory(title_en="Secret draft event", publication=Publication.DRAFT)
     PartnershipFactory(partner__slug="draftville", partner__name_en="Draftville", publication=Publication.DRAFT)
     for url in ("/", "/agreements/", "/events/", "/cities/draftville/", "/events/calendar.ics", "/sitemap.xml"):
-        text = client.get(url).content.decode()
+        text = client.get(url).getvalue().decode()
         assert "Secret draft" not in text, url
     assert "Draftville (" not in client.get("/cities/draftville/").text
     assert client.get(f"/agreements/{draft_agreement.slug}/").status_code == HTTPStatus.NOT_FOUND

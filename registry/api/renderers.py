@@ -1,10 +1,11 @@
-"""Export formats of the API lists: CSV, GeoJSON and iCalendar, the DRF side only.
+"""Export formats of the API lists: CSV, XLSX, GeoJSON and iCalendar, the DRF side only.
 
-Each is chosen with ``?format=csv|geojson|ics`` or the ``Accept`` header. The viewsets hand
-these renderers the filtered queryset (not serialized rows; see
+Each is chosen with ``?format=csv|xlsx|geojson|ics`` or the ``Accept`` header. The viewsets
+hand these renderers the filtered queryset (not serialized rows; see
 ``RegistryViewSet.list``) and each calls its builder in :mod:`registry.exports`, the same
 one the pages use, for the requesting user. Exports are not paginated: they hold every row
-the filters select.
+the filters select. ``body()`` gives the builder's pieces, which a list streams
+(:func:`registry.exports.export_response`); ``render()`` joins them (one record's export).
 """
 
 from __future__ import annotations
@@ -20,29 +21,61 @@ def reader(renderer_context: dict | None):
     return getattr(request, "user", None)
 
 
-class CSVRenderer(renderers.BaseRenderer):
-    """UTF-8 CSV with a header row, the columns of :func:`registry.exports.csv_lines`."""
+class ExportRenderer(renderers.BaseRenderer):
+    """Base of the export renderers: :meth:`body` is the builder's output for a queryset."""
+
+    def body(self, data, renderer_context=None):
+        """The export of ``data`` (a queryset) for the reader, as the builder gives it."""
+        raise NotImplementedError
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return b"".join(exports.blocks(self.body(data, renderer_context)))
+
+
+class CSVRenderer(ExportRenderer):
+    """UTF-8 CSV with a byte-order mark and a header row, the columns of
+    :func:`registry.exports.csv_lines`."""
 
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
 
+    def body(self, data, renderer_context=None):
+        return exports.csv_lines(data, user=reader(renderer_context))
+
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return "".join(exports.csv_lines(data, user=reader(renderer_context))).encode(self.charset)
+        return exports.BOM.encode() + super().render(data, accepted_media_type, renderer_context)
 
 
-class GeoJSONRenderer(renderers.BaseRenderer):
+class XLSXRenderer(ExportRenderer):
+    """An XLSX workbook with the CSV's rows and columns, :func:`registry.exports.xlsx_file`."""
+
+    media_type = exports.CONTENT_TYPES["xlsx"]
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def body(self, data, renderer_context=None):
+        view = (renderer_context or {}).get("view")
+        return exports.xlsx_file(data, user=reader(renderer_context), title=getattr(view, "basename", "rows"))
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        with self.body(data, renderer_context) as file:
+            return file.read()
+
+
+class GeoJSONRenderer(ExportRenderer):
     """A GeoJSON FeatureCollection (RFC 7946), :func:`registry.exports.geojson_chunks`."""
 
     media_type = "application/geo+json"
     format = "geojson"
     charset = None
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return "".join(exports.geojson_chunks(data, user=reader(renderer_context))).encode("utf-8")
+    def body(self, data, renderer_context=None):
+        return exports.geojson_chunks(data, user=reader(renderer_context))
 
 
-class ICalendarRenderer(renderers.BaseRenderer):
+class ICalendarRenderer(ExportRenderer):
     """Events as iCalendar (RFC 5545), :func:`registry.exports.icalendar_chunks`: the same
     VEVENTs and UIDs as the page feed ``/events/calendar.ics``."""
 
@@ -50,12 +83,11 @@ class ICalendarRenderer(renderers.BaseRenderer):
     format = "ics"
     charset = "utf-8"
 
-    def render(self, data, accepted_media_type=None, renderer_context=None):
+    def body(self, data, renderer_context=None):
         request = renderer_context["request"]
-        chunks = exports.icalendar_chunks(
+        return exports.icalendar_chunks(
             data,
             user=request.user,
             site_url=request.build_absolute_uri("/"),
             title="City Diplomacy Registry: events",
         )
-        return b"".join(chunks)

@@ -1,4 +1,5 @@
-"""Throttling of anonymous API clients, set once in ``settings.REST_FRAMEWORK``."""
+"""Throttling of anonymous clients: API reads (set once in ``settings.REST_FRAMEWORK``) and
+exports (API lists in an export format and the pages' exports)."""
 
 from __future__ import annotations
 
@@ -12,3 +13,16 @@ class AnonReadThrottle(AnonRateThrottle):
 
     def get_rate(self):
         return settings.REGISTRY_API_ANON_RATE
+
+
+class AnonExportThrottle(AnonRateThrottle):
+    """Anonymous exports per client address, at ``settings.REGISTRY_EXPORT_ANON_RATE`` (e.g.
+    ``10/minute``), counted apart from other reads: an export reads every row the filters
+    select. The API adds it to an export request (``RegistryViewSet.get_throttles``); the
+    pages ask it too (``registry.views.export_throttled``). Staff and other signed-in users
+    are not counted."""
+
+    scope = "anon_export"
+
+    def get_rate(self):
+        return settings.REGISTRY_EXPORT_ANON_RATE

@@ -6,8 +6,11 @@
 * Lists use the FilterSets of :mod:`registry.filters` (an invalid parameter is a 400 naming
   it), are paginated (``page``, ``page_size`` up to ``REGISTRY_API_MAX_PAGE_SIZE``) and can
   be had as CSV (``?format=csv`` or ``Accept: text/csv``); cities and partnerships also as
-  GeoJSON, events as iCalendar, built by :mod:`registry.exports` (as the pages' exports are).
-  Export formats are not paginated.
+  GeoJSON, events as iCalendar, every list as XLSX (``?format=xlsx``), built by
+  :mod:`registry.exports` (as the pages' exports are). Export formats are not paginated: a
+  list's export is streamed from the database (:func:`registry.exports.export_response`) with a
+  file name naming its filters and date, and anonymous clients have a separate, lower rate for
+  exports (:class:`~registry.api.throttling.AnonExportThrottle`).
 * Every ``GET`` carries an ``ETag`` and ``Last-Modified`` and answers
   ``If-None-Match``/``If-Modified-Since`` with 304. A record's ``ETag`` names its ``version``
   (:func:`record_etag`); a list's is a hash of its content. Writes honour ``If-Match``: the
@@ -23,7 +26,7 @@ import re
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
@@ -32,7 +35,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import permissions, renderers, serializers, viewsets
 from rest_framework.response import Response
 
-from .. import filters, network, services
+from .. import exports, filters, network, services
 from ..cache import changed_at, generation
 from ..concurrency import VersionConflict, check_version, current_version
 from ..models import (
@@ -54,9 +57,10 @@ from ..models import (
 )
 from . import serializers as ser
 from .exceptions import PreconditionFailed
-from .renderers import CSVRenderer, GeoJSONRenderer, ICalendarRenderer
+from .renderers import CSVRenderer, GeoJSONRenderer, ICalendarRenderer, XLSXRenderer
+from .throttling import AnonExportThrottle
 
-EXPORT_FORMATS = {"csv", "geojson", "ics"}
+EXPORT_FORMATS = {"csv", "xlsx", "geojson", "ics"}
 WRITE_ACTIONS = {"update", "partial_update", "destroy"}
 
 
@@ -113,6 +117,12 @@ class ConditionalMixin:
     request; ``If-Match`` on writes. Errors are always JSON, whatever format was asked for."""
 
     def finalize_response(self, request, response, *args, **kwargs):
+        if isinstance(response, StreamingHttpResponse):
+            # A list's streamed export: no body to tag, the last change gives Last-Modified.
+            response = super().finalize_response(request, response, *args, **kwargs)
+            patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
+            response["Last-Modified"] = http_date(changed_at().timestamp())
+            return response
         renderer = getattr(request, "accepted_renderer", None)
         if renderer is not None and renderer.format not in ("json", "api"):
             # An export format renders a queryset (see RegistryViewSet.list); anything else, an
@@ -153,7 +163,7 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
 
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"  # anything up to the slash: an unknown value is a JSON 404
-    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
+    renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer, XLSXRenderer]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     def base_queryset(self):
@@ -165,14 +175,28 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
         return self.base_queryset().visible_to(self.request.user)
 
     def exporting(self) -> bool:
-        """Whether the answer is an export (CSV, GeoJSON, iCalendar) rather than JSON."""
-        return getattr(self.request.accepted_renderer, "format", None) in EXPORT_FORMATS
+        """Whether the answer is an export (CSV, XLSX, GeoJSON, iCalendar) rather than JSON."""
+        return getattr(getattr(self.request, "accepted_renderer", None), "format", None) in EXPORT_FORMATS
+
+    def get_throttles(self):
+        """The API's throttles, plus the anonymous export rate for an export."""
+        throttles = super().get_throttles()
+        if self.exporting():
+            throttles.append(AnonExportThrottle())
+        return throttles
 
     def list(self, request, *args, **kwargs):
         """A page of serialized rows; in an export format, every row the filters select, handed
-        as a queryset to the format's builder in :mod:`registry.exports` (via the renderer)."""
+        as a queryset to the format's builder in :mod:`registry.exports` (via the renderer's
+        ``body``) and streamed, named by :func:`registry.exports.export_filename`."""
         if self.exporting():
-            return Response(self.filter_queryset(self.get_queryset()))
+            queryset = self.filter_queryset(self.get_queryset())
+            renderer = request.accepted_renderer
+            return exports.export_response(
+                renderer.format,
+                renderer.body(queryset, self.get_renderer_context()),
+                filename=exports.export_filename(self.basename, request.query_params, extension=renderer.format),
+            )
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
