@@ -422,10 +422,10 @@ class NetworkViewSet(ConditionalMixin, viewsets.ViewSet):
             "broken down by kind and by UN M49 region and sub-region."
         ),
         parameters=[
-            OpenApiParameter("as_of", OpenApiTypes.DATE, description="YYYY-MM-DD; default today (UTC).", required=False),
             OpenApiParameter(
-                "city", OpenApiTypes.STR, description="City slug; default the home city.", required=False
+                "as_of", OpenApiTypes.DATE, description="YYYY-MM-DD; default today (UTC).", required=False
             ),
+            OpenApiParameter("city", OpenApiTypes.STR, description="City slug; default the home city.", required=False),
         ],
         responses={200: ser.NetworkSerializer},
     )
