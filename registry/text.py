@@ -3,6 +3,7 @@
 import re
 import unicodedata
 
+from anyascii import anyascii
 from django.utils.translation import get_language
 
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_./,'’()]+")
@@ -33,6 +34,33 @@ MAX_SEARCH_WORDS = 8
 def search_words(query: str) -> list[str]:
     """The folded words of ``query`` that a search matches, at most :data:`MAX_SEARCH_WORDS`."""
     return fold(query[:1000]).split()[:MAX_SEARCH_WORDS]
+
+
+def transliterate(text: str) -> str:
+    """``text`` folded (:func:`fold`) after transliteration into ASCII with anyascii, so names
+    and queries in different scripts meet: ``"Алма-Ата"`` → ``"alma ata"``, ``"Ташкент"`` →
+    ``"tashkent"``, ``"알마티"`` → ``"almati"``, ``"大阪"`` → ``"daban"`` (anyascii's readings,
+    character by character: not a translation). Returns ``""`` for empty input."""
+    return fold(anyascii(fold(text)))
+
+
+def search_forms(text: str) -> list[str]:
+    """The forms of ``text`` that search compares: :func:`fold` and, when it differs,
+    :func:`transliterate` (``"Тошкент"`` → ``["тошкент", "toshkent"]``); none for empty text."""
+    return [form for form in dict.fromkeys((fold(text), transliterate(text))) if form]
+
+
+def search_text(names) -> str:
+    """The stored search column of a record named ``names`` (strings; empty ones skipped):
+    every :func:`search_forms` of every name, one per line, without repeats."""
+    return "\n".join(dict.fromkeys(form for name in names if name for form in search_forms(name)))
+
+
+def search_terms(query: str) -> list[list[str]]:
+    """For each of the :func:`search_words` of ``query``, the forms a match may contain: the
+    folded word and its transliteration (``"Алма-Ата"`` → ``[["алма", "alma"], ["ата", "ata"]]``).
+    A row matches when, for every word, its search text contains one of that word's forms."""
+    return [search_forms(word) for word in search_words(query)]
 
 
 def localized(obj, field: str, language: str | None = None) -> str:

@@ -22,6 +22,7 @@ from http import HTTPStatus
 from django import forms
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -226,9 +227,13 @@ class HomeView(TemplateView):
         status = HTTPStatus.OK if valid else HTTPStatus.BAD_REQUEST
         return self.render_to_response(context, status=status)
 
+    def get_home(self):
+        """The city whose network the page shows: the configured home city (or ``None``)."""
+        return home_city()
+
     def get_context_data(self, *, as_of, valid, **kwargs):
         context = super().get_context_data(**kwargs)
-        home = home_city()
+        home = self.get_home()
         context.update(home=home, as_of=as_of, valid=valid)
         if home is not None and valid:
             context["summary"] = network.cached_network_summary(home, as_of)
@@ -245,6 +250,22 @@ class HomeView(TemplateView):
             context["latest_events"] = (
                 Event.objects.visible_to(user).filter(start_on__lte=as_of).select_related("city")[:5]
             )
+        return context
+
+
+class CityNetworkView(HomeView):
+    """``/cities/<slug>/network/``: any city's network on ``?as_of=`` with the home page's
+    totals, map, timeline and breakdowns (:mod:`registry.network`, computed for that city,
+    either side of each partnership). 404 for a city the reader may not see."""
+
+    def get_home(self):
+        return get_object_or_404(City.objects.visible_to(self.request.user), slug=self.kwargs["slug"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The latest agreements and events are the whole registry's: the home page's only.
+        context.pop("latest_agreements", None)
+        context.pop("latest_events", None)
         return context
 
 
@@ -274,11 +295,9 @@ class CityDetailView(DetailView):
 
     def get_queryset(self):
         user = self.request.user
-        partnerships = Partnership.objects.visible_to(user).select_related("city")
         return City.objects.visible_to(user).prefetch_related(
             "names",
             "sources",
-            Prefetch("partnerships_as_partner", queryset=partnerships.prefetch_related("sources", "fields")),
             Prefetch(
                 "itinerary_stops",
                 queryset=ItineraryStop.objects.filter(delegation__in=Delegation.objects.visible_to(user))
@@ -293,6 +312,19 @@ class CityDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         city = self.object
+        user = self.request.user
+        # Every partnership of the city, whichever side names it, each with ``with_city`` (the
+        # other side); one query for the rows, two for their sources and fields.
+        partnerships = list(
+            Partnership.objects.visible_to(user)
+            .involving(city)
+            .select_related("city", "partner")
+            .prefetch_related("sources", "fields")
+            .order_by("established_on", "id")
+        )
+        for partnership in partnerships:
+            partnership.with_city = partnership.other(city)
+        context["partnerships"] = partnerships
         home = home_city()
         # The home city's own partnerships are many: count them, list them on /cities/.
         context["partner_count"] = (
@@ -300,8 +332,7 @@ class CityDetailView(DetailView):
         )
         # Subqueries rather than joins (no DISTINCT), and bounded, so the page costs the same
         # at any table size.
-        user = self.request.user
-        with_city = Partnership.objects.filter(partner=city).values("pk")
+        with_city = Partnership.objects.involving(city).values("pk")
         context["agreements"] = (
             Agreement.objects.visible_to(user)
             .filter(Q(place=city) | Q(partnership__in=with_city))

@@ -418,10 +418,21 @@ class NetworkQuerySerializer(serializers.Serializer):
     as_of = serializers.DateField(
         required=False, input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD; default today (UTC)."
     )
+    city = serializers.SlugField(
+        required=False, help_text="Slug of the city whose network to count; default the home city."
+    )
+
+    def validate_city(self, slug: str) -> City:
+        """The city of ``slug`` among those the reader may see (400 naming ``city`` otherwise)."""
+        city = City.objects.visible_to(self.context["request"].user).filter(slug=slug).first()
+        if city is None:
+            raise serializers.ValidationError(f"No city with the slug “{slug}”.")
+        return city
 
 
 class NetworkViewSet(ConditionalMixin, viewsets.ViewSet):
-    """The home city's network on a date (``settings.REGISTRY_HOME_CITY``)."""
+    """A city's network on a date: ``?city=<slug>``, by default the home city
+    (``settings.REGISTRY_HOME_CITY``)."""
 
     permission_classes = [permissions.AllowAny]
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer]
@@ -435,14 +446,17 @@ class NetworkViewSet(ConditionalMixin, viewsets.ViewSet):
             "broken down by kind and by UN M49 region and sub-region."
         ),
         parameters=[
-            OpenApiParameter("as_of", OpenApiTypes.DATE, description="YYYY-MM-DD; default today (UTC).", required=False)
+            OpenApiParameter(
+                "as_of", OpenApiTypes.DATE, description="YYYY-MM-DD; default today (UTC).", required=False
+            ),
+            OpenApiParameter("city", OpenApiTypes.STR, description="City slug; default the home city.", required=False),
         ],
         responses={200: ser.NetworkSerializer},
     )
     def list(self, request):
-        query = NetworkQuerySerializer(data=request.query_params)
+        query = NetworkQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
-        home = home_city()
+        home = query.validated_data.get("city") or home_city()
         if home is None:
             raise Http404("No home city: REGISTRY_HOME_CITY names no city.")
         as_of = query.validated_data.get("as_of") or timezone.localdate()

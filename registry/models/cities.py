@@ -12,8 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from .. import regions
-from ..text import fold, localized, search_words
+from .. import regions, text
 from .base import (
     Confidence,
     CountryQuerySetMixin,
@@ -61,11 +60,17 @@ class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
         return self.filter(country__in=[code.upper() for code in codes])
 
     def search(self, query: str) -> CityQuerySet:
-        """Cities whose English, Korean, native, former names or aliases contain ``query``,
-        ignoring case and accents (matched on the folded ``search_text`` column)."""
+        """Cities whose English, Korean, native, former names or aliases contain every word of
+        ``query``, ignoring case and accents, in any script: each word matches the folded
+        ``search_text`` column as typed or transliterated (:func:`registry.text.search_terms`),
+        so ``Алма-Ата`` finds Almaty through its former name Alma-Ata. The same on SQLite and
+        PostgreSQL (both sides are folded in Python; the database compares bytes)."""
         qs = self
-        for word in search_words(query):
-            qs = qs.filter(search_text__contains=word)
+        for forms in text.search_terms(query):
+            condition = Q()
+            for form in forms:
+                condition |= Q(search_text__contains=form)
+            qs = qs.filter(condition)
         return qs
 
     def partners_of(self, city: City | None, partnerships: PartnershipQuerySet) -> CityQuerySet:
@@ -223,7 +228,7 @@ class City(RemarksModel, SourcedModel):
     @property
     def name(self) -> str:
         """Name in the active language (Korean where known, else English)."""
-        return localized(self, "name")
+        return text.localized(self, "name")
 
     @property
     def region(self) -> regions.Region | None:
@@ -236,12 +241,12 @@ class City(RemarksModel, SourcedModel):
         return regions.subregion_of(self.country.code)
 
     def build_search_text(self, names: list[str] | None = None) -> str:
-        """Folded English, Korean and native names plus former names and aliases,
-        one per line. ``names`` overrides the former names/aliases read from the database."""
+        """English, Korean and native names, slug, former names and aliases, each folded and
+        transliterated (:func:`registry.text.search_text`), one per line. ``names`` overrides the
+        former names/aliases read from the database."""
         if names is None:
             names = list(self.names.values_list("name", flat=True)) if self.pk else []
-        parts = [self.name_en, self.name_ko, self.name_native, self.slug, *names]
-        return "\n".join(dict.fromkeys(fold(part) for part in parts if part))
+        return text.search_text([self.name_en, self.name_ko, self.name_native, self.slug, *names])
 
     def refresh_search_text(self) -> None:
         """Recompute ``search_text`` after its names changed (one UPDATE)."""

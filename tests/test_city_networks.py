@@ -1,0 +1,126 @@
+"""Any city's network: both sides of a partnership on city pages, `/cities/<slug>/network/`
+and `/api/v1/network/?city=<slug>` (issue 15)."""
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from registry import network
+
+from .factories import CityFactory, PartnershipFactory
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+@pytest.fixture
+def fukuoka_kaohsiung(home):
+    """Busan-like home with one partner, and Fukuoka–Kaohsiung added between two other cities."""
+    fukuoka = CityFactory(slug="fukuoka", name_en="Fukuoka", country="JP")
+    kaohsiung = CityFactory(slug="kaohsiung", name_en="Kaohsiung", country="TW")
+    PartnershipFactory(city=home, partner=CityFactory(slug="almaty", name_en="Almaty", country="KZ"))
+    PartnershipFactory(city=home, partner=fukuoka, established_on=D(1989, 1, 1))
+    PartnershipFactory(city=fukuoka, partner=kaohsiung, kind="friendship", established_on=D(2009, 3, 1))
+    return fukuoka, kaohsiung
+
+
+@pytest.mark.parametrize("slug", ["fukuoka", "kaohsiung"])
+def test_fukuoka_kaohsiung_is_listed_on_both_city_pages(client, fukuoka_kaohsiung, slug):
+    page = client.get(f"/cities/{slug}/").content.decode()
+    other = "Kaohsiung" if slug == "fukuoka" else "Fukuoka"
+    assert f'<a href="/cities/{other.lower()}/">{other}</a>' in page
+    assert f'href="/cities/{slug}/network/"' in page
+
+
+def test_city_page_lists_partnerships_on_either_side(client, fukuoka_kaohsiung):
+    page = client.get("/cities/fukuoka/").content.decode()
+    assert '<a href="/cities/home/">Home</a>' in page  # Fukuoka is the partner side there
+    assert '<a href="/cities/kaohsiung/">Kaohsiung</a>' in page  # and the city side here
+    assert "Almaty" not in page
+
+
+def test_city_page_queries_do_not_grow_with_partnerships(client, fukuoka_kaohsiung, django_assert_num_queries):
+    fukuoka, _ = fukuoka_kaohsiung
+    client.get("/cities/fukuoka/")  # warm the session and caches
+    with CaptureQueriesContext(connection) as before:
+        client.get("/cities/fukuoka/")
+    for n in range(5):
+        PartnershipFactory(city=fukuoka, partner=CityFactory(country="FR"), established_on=D(2010 + n, 1, 1))
+    with django_assert_num_queries(len(before.captured_queries)):
+        assert client.get("/cities/fukuoka/").status_code == HTTPStatus.OK
+
+
+def test_each_city_has_its_own_network(fukuoka_kaohsiung):
+    fukuoka, kaohsiung = fukuoka_kaohsiung
+    summary = network.network_summary(fukuoka, D(2024, 1, 1))
+    assert (summary.partner_cities, summary.countries) == (2, 2)  # Home (KR), Kaohsiung (TW)
+    assert {kind: t.partner_cities for kind, t in summary.by_kind.items()} == {"sister": 1, "friendship": 1}
+    summary = network.network_summary(kaohsiung, D(2024, 1, 1))
+    assert (summary.partner_cities, summary.countries) == (1, 1)
+    assert network.network_summary(kaohsiung, D(2009, 2, 28)).partner_cities == 0
+
+
+def test_any_city_network_is_one_query(fukuoka_kaohsiung, django_assert_num_queries):
+    fukuoka, _ = fukuoka_kaohsiung
+    with django_assert_num_queries(1):
+        network.network_summary(fukuoka, D(2024, 1, 1))
+
+
+def test_city_network_page(client, fukuoka_kaohsiung):
+    response = client.get("/cities/kaohsiung/network/?as_of=2024-01-01")
+    assert response.status_code == HTTPStatus.OK
+    page = response.content.decode()
+    assert "Kaohsiung's partner cities" in page
+    assert "<strong>1</strong> partner city in <strong>1</strong> countries" in page
+    assert '<a href="/cities/fukuoka/">Fukuoka</a>' in page
+    before = client.get("/cities/kaohsiung/network/?as_of=2009-02-28").content.decode()
+    assert "<strong>0</strong> partner cities" in before
+
+
+def test_city_network_page_of_an_unknown_or_hidden_city_is_404(client, home):
+    CityFactory(slug="hidden")  # referenced by nothing public
+    assert client.get("/cities/nowhere/network/").status_code == HTTPStatus.NOT_FOUND
+    assert client.get("/cities/hidden/network/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_city_network_page_bad_date_is_400(client, fukuoka_kaohsiung):
+    assert client.get("/cities/fukuoka/network/?as_of=2022-02-30").status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_city_network_page_queries_are_constant(client, fukuoka_kaohsiung, django_assert_num_queries):
+    fukuoka, _ = fukuoka_kaohsiung
+    client.get("/cities/fukuoka/network/?as_of=2024-01-01")
+    with CaptureQueriesContext(connection) as before:
+        client.get("/cities/fukuoka/network/?as_of=2024-01-02")
+    for n in range(5):
+        PartnershipFactory(city=fukuoka, partner=CityFactory(country="FR"), established_on=D(2010 + n, 1, 1))
+    with django_assert_num_queries(len(before.captured_queries)):
+        client.get("/cities/fukuoka/network/?as_of=2024-01-03")
+
+
+def test_api_network_of_a_city(api_client, fukuoka_kaohsiung):
+    body = api_client.get("/api/v1/network/", {"city": "fukuoka", "as_of": "2024-01-01"}).json()
+    assert body["home_city"]["slug"] == "fukuoka"
+    assert (body["partner_cities"], body["countries"]) == (2, 2)
+    assert body["by_kind"] == {
+        "sister": {"partner_cities": 1, "countries": 1},
+        "friendship": {"partner_cities": 1, "countries": 1},
+    }
+    body = api_client.get("/api/v1/network/", {"city": "kaohsiung", "as_of": "2024-01-01"}).json()
+    assert (body["home_city"]["slug"], body["partner_cities"]) == ("kaohsiung", 1)
+
+
+def test_api_network_defaults_to_the_home_city(api_client, fukuoka_kaohsiung):
+    body = api_client.get("/api/v1/network/", {"as_of": "2024-01-01"}).json()
+    assert (body["home_city"]["slug"], body["partner_cities"]) == ("home", 2)
+
+
+def test_api_network_of_an_unknown_city_is_a_400_naming_city(api_client, home):
+    CityFactory(slug="hidden")
+    for slug in ("nowhere", "hidden"):
+        response = api_client.get("/api/v1/network/", {"city": slug})
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert list(response.json()["errors"]) == ["city"]
