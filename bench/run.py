@@ -124,7 +124,12 @@ def load_run() -> None:
         env["REDIS_URL"] = "redis://127.0.0.1:6379/3"
     subprocess.run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True)
     server = subprocess.Popen(
-        [str(Path(PYTHON).parent / "gunicorn"), "diplomacy.wsgi", "--workers", "4", "--bind", f"127.0.0.1:{LOAD_PORT}"],
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "diplomacy.wsgi",
+            *("--workers", "4", "--worker-class", "gthread", "--threads", "4", "--timeout", "60"),
+            *("--bind", f"127.0.0.1:{LOAD_PORT}"),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -11,6 +11,7 @@ signals (``QuerySet.update``, ``bulk_create``) call :func:`record_change` themse
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -64,3 +65,74 @@ def cached(key: str, compute: Callable[[], T], timeout: int = TIMEOUT) -> T:
         value = compute()
         cache.set(full_key, value, timeout)
     return value
+
+
+# --------------------------------------------------------------------------- whole responses
+
+PAGE_PREFIX = "registry:page"
+UNCACHED_PATHS = ("/admin/", "/api/")  # the admin is staff-only; the API caches its own data
+
+
+def response_key(request, prefix: str = PAGE_PREFIX) -> str:
+    """The cache key of an anonymous answer to ``request``: the data :func:`generation` (a
+    change anywhere makes every earlier key stale), then a hash of the host, the full path with
+    its query, the language (``request.LANGUAGE_CODE``) and the ``Accept`` header (the
+    representation)."""
+    parts = (
+        request.get_host(),
+        request.get_full_path(),
+        getattr(request, "LANGUAGE_CODE", ""),
+        request.headers.get("Accept", ""),
+    )
+    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
+    return f"{prefix}:{generation()}:{digest}"
+
+
+def anonymous_read(request) -> bool:
+    """Whether ``request`` is a ``GET``/``HEAD`` by an anonymous reader (no session user, no
+    ``Authorization`` header): the only requests whose answers are cached whole."""
+    user = getattr(request, "user", None)
+    return (
+        request.method in ("GET", "HEAD")
+        and not (user is not None and user.is_authenticated)
+        and "Authorization" not in request.headers
+    )
+
+
+class AnonymousPageCacheMiddleware:
+    """Public pages answered to anonymous readers are cached whole, keyed by
+    :func:`response_key` (URL, language, representation and the data generation), so a change
+    shows on the very next request and an unchanged page costs one cache read.
+
+    Only ``200`` answers that are not streamed (exports are not), set no cookie, did not use a
+    CSRF token and are not ``private``/``no-store``; never the admin or the API (whose lists
+    cache their data after the API's throttle, see ``registry.api.views``). Goes after
+    ``AuthenticationMiddleware`` (it reads ``request.user``) and ``LocaleMiddleware``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not anonymous_read(request) or request.path_info.startswith(UNCACHED_PATHS):
+            return self.get_response(request)
+        key = response_key(request)
+        response = cache.get(key)
+        if response is not None:
+            return response
+        response = self.get_response(request)
+        if self.cacheable(request, response):
+            cache.set(key, response, TIMEOUT)
+        return response
+
+    @staticmethod
+    def cacheable(request, response) -> bool:
+        cache_control = response.get("Cache-Control", "")
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            and "private" not in cache_control
+            and "no-store" not in cache_control
+        )

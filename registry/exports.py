@@ -379,7 +379,17 @@ def records(queryset: QuerySet, *, user, table: Table | None = None) -> Iterator
     :data:`CHUNK_SIZE` rows at a time. Raises ``KeyError`` for a model with no table."""
     table = table or TABLES[queryset.model]
     visible = queryset.visible_to(user).select_related(None).prefetch_related(None)
-    return table.related(visible, user).iterator(chunk_size=CHUNK_SIZE)
+    rows = table.related(visible, user)
+    # A prefetched relation refers back to its row (a queryset's hints, a reverse foreign key's
+    # cached instance): a reference cycle, freed only by a full garbage collection. Each row's
+    # prefetched relations are dropped once it is written, so memory stays flat.
+    prefetched = ["_prefetched_objects_cache"] + [
+        lookup.to_attr for lookup in rows._prefetch_related_lookups if isinstance(lookup, Prefetch) and lookup.to_attr
+    ]
+    for row in rows.iterator(chunk_size=CHUNK_SIZE):
+        yield row
+        for name in prefetched:
+            row.__dict__.pop(name, None)
 
 
 def values(table: Table, row) -> dict[str, Any]:
@@ -651,7 +661,7 @@ def export_filename(base: str, params, *, extension: str, as_of: datetime.date |
             del lists["in_force_on"]
     parts = [slugify(base) or "rows"]
     for name in sorted(lists):
-        value = slugify("-".join(str(v) for v in lists[name] if v))
+        value = slugify("-".join(str(v) for v in lists[name] if v).replace(",", "-"))
         if value and name not in NOT_FILTERS:
             parts.append(f"{slugify(name)}-{value}")
     stem = "_".join([*parts, as_of.isoformat()])

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, StreamingHttpResponse
@@ -36,7 +37,8 @@ from rest_framework import permissions, renderers, serializers, viewsets
 from rest_framework.response import Response
 
 from .. import exports, filters, network, services
-from ..cache import changed_at, generation
+from ..cache import TIMEOUT as CACHE_TIMEOUT
+from ..cache import anonymous_read, changed_at, generation, response_key
 from ..concurrency import VersionConflict, check_version, current_version
 from ..models import (
     Agreement,
@@ -61,6 +63,7 @@ from .renderers import CSVRenderer, GeoJSONRenderer, ICalendarRenderer, XLSXRend
 from .throttling import AnonExportThrottle
 
 EXPORT_FORMATS = {"csv", "xlsx", "geojson", "ics"}
+LIST_CACHE_PREFIX = "registry:api-list"
 WRITE_ACTIONS = {"update", "partial_update", "destroy"}
 
 
@@ -197,7 +200,17 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
                 renderer.body(queryset, self.get_renderer_context()),
                 filename=exports.export_filename(self.basename, request.query_params, extension=renderer.format),
             )
-        return super().list(request, *args, **kwargs)
+        if not anonymous_read(request):
+            return super().list(request, *args, **kwargs)
+        # An anonymous reader's page of rows is cached by URL, language and data generation
+        # (after the throttle has counted the request): the same data renders the same bytes.
+        key = response_key(request, prefix=LIST_CACHE_PREFIX)
+        data = cache.get(key)
+        if data is None:
+            response = super().list(request, *args, **kwargs)
+            cache.set(key, response.data, CACHE_TIMEOUT)
+            return response
+        return Response(data)
 
     def retrieve(self, request, *args, **kwargs):
         """One record; its ``ETag`` names its version (:func:`record_etag`). In an export format,

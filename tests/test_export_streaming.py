@@ -1,0 +1,129 @@
+"""Exports at scale: streamed from the database with flat memory, every row, XLSX beside CSV,
+file names naming the filters and the date, and a separate rate for anonymous exports."""
+
+import csv
+import datetime
+import io
+import tracemalloc
+from http import HTTPStatus
+
+import pytest
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from registry import exports
+from registry.models import City, Partnership
+
+from .conftest import token_client
+from .factories import CityFactory, PartnershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def add_partnerships(home: City, count: int, start: int = 0) -> None:
+    """``count`` more published partnerships of ``home``, each with its own partner city
+    (bulk-inserted: the factories would take minutes at these sizes)."""
+    partners = City.objects.bulk_create(
+        City(slug=f"p-{n}", name_en=f"Partner {n}", country="JP", latitude=35, longitude=139)
+        for n in range(start, start + count)
+    )
+    Partnership.objects.bulk_create(
+        Partnership(
+            city=home,
+            partner=partner,
+            kind=Partnership.Kind.SISTER,
+            established_on=datetime.date(2000, 1, 1),
+            publication="published",
+        )
+        for partner in partners
+    )
+
+
+def streamed(response) -> tuple[int, int, bytes]:
+    """Read a streamed CSV block by block: the peak memory meanwhile (bytes, tracemalloc), its
+    number of lines and its first bytes."""
+    assert isinstance(response, StreamingHttpResponse)
+    tracemalloc.start()
+    lines, head = 0, b""
+    for block in response.streaming_content:
+        lines += block.count(b"\r\n")
+        head = head or block[:200]
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak, lines, head
+
+
+@pytest.mark.parametrize("url", ["/api/v1/partnerships/?format=csv", "/cities/?format=csv"])
+def test_a_csv_export_has_every_row_and_flat_memory_at_two_sizes(client, monkeypatch, url):
+    # Rows are read CHUNK_SIZE at a time; a small chunk makes 300 and 3,000 rows two sizes
+    # that differ by ten times the rows and many chunks, as 1,000 and 100,000 do in production.
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 100)
+    home = CityFactory(slug="home", country="KR")
+    add_partnerships(home, 300)
+    small_peak, small_lines, head = streamed(client.get(url))
+    add_partnerships(home, 2700, start=300)
+    large_peak, large_lines, _ = streamed(client.get(url))
+    extra = 1 if url.startswith("/cities/") else 0  # the home city is a public city too
+    assert (small_lines, large_lines) == (1 + 300 + extra, 1 + 3000 + extra)  # the header and every row
+    assert head.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark
+    assert large_peak < small_peak * 1.5, (small_peak, large_peak)
+
+
+def test_an_xlsx_export_has_the_csv_rows_and_flat_memory(client, api_client, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 100)
+    home = CityFactory(slug="home", country="KR")
+    add_partnerships(home, 200)
+    peaks = []
+    for more in (0, 1800):
+        add_partnerships(home, more, start=200)
+        tracemalloc.start()
+        response = api_client.get("/api/v1/partnerships/?format=xlsx")
+        body = response.getvalue()
+        peaks.append(tracemalloc.get_traced_memory()[1] - len(body) * 2)
+        tracemalloc.stop()
+    assert response["Content-Type"] == exports.CONTENT_TYPES["xlsx"]
+    sheet = load_workbook(io.BytesIO(body), read_only=True).active
+    rows = list(sheet.iter_rows(values_only=True))
+    csv_rows = list(
+        csv.reader(io.StringIO(api_client.get("/api/v1/partnerships/?format=csv").getvalue().decode("utf-8-sig")))
+    )
+    assert len(rows) == 2001 and rows[0] == tuple(csv_rows[0])
+    assert rows[1][:3] == (int(csv_rows[1][0]), "home", csv_rows[1][2])  # ids stay numbers
+    assert peaks[1] < peaks[0] * 1.5 + 512 * 1024, peaks
+
+
+def test_an_xlsx_cell_is_never_a_formula(client):
+    PartnershipFactory(partner__slug="evil", status_reason='=HYPERLINK("http://x")')
+    response = client.get("/cities/", {"format": "xlsx"})
+    assert response.status_code == HTTPStatus.OK
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert "evil" in values
+    assert not any(isinstance(value, str) and value.startswith("=") for value in values)
+
+
+def test_export_file_names_carry_the_filters_and_the_as_of_date(client, api_client):
+    PartnershipFactory()
+    today = timezone.localdate().isoformat()
+    response = api_client.get("/api/v1/partnerships/", {"format": "csv", "country": "kz,jp", "kind": "sister"})
+    assert (
+        response["Content-Disposition"] == f'attachment; filename="partnership_country-kz-jp_kind-sister_{today}.csv"'
+    )
+    response = client.get("/cities/", {"format": "xlsx", "in_force_on": "2022-09-21", "page": "2"})
+    assert response["Content-Disposition"] == 'attachment; filename="cities_2022-09-21.xlsx"'
+
+
+def test_anonymous_exports_have_their_own_rate_on_pages_and_api(client, api_client, settings, manager):
+    settings.REGISTRY_EXPORT_ANON_RATE = "2/minute"
+    PartnershipFactory()
+    assert api_client.get("/api/v1/partnerships/?format=csv").status_code == HTTPStatus.OK
+    assert client.get("/cities/?format=csv").status_code == HTTPStatus.OK
+    api = api_client.get("/api/v1/partnerships/?format=geojson")
+    page = client.get("/events/calendar.ics")
+    assert (api.status_code, page.status_code) == (HTTPStatus.TOO_MANY_REQUESTS,) * 2
+    assert int(api["Retry-After"]) > 0 and int(page["Retry-After"]) > 0
+    assert api.json()["code"] == "throttled"
+    # JSON reads are not exports and keep their own rate; signed-in staff are not counted.
+    assert api_client.get("/api/v1/partnerships/").status_code == HTTPStatus.OK
+    assert token_client(manager).get("/api/v1/partnerships/?format=csv").status_code == HTTPStatus.OK
