@@ -35,12 +35,14 @@ from .models import (
     Event,
     EventParticipant,
     ItineraryStop,
+    OfficeAssignment,
     Organization,
     Outcome,
     Partnership,
     Person,
     Signatory,
     Source,
+    may_change,
 )
 
 admin.site.site_header = _("City Diplomacy Registry")
@@ -134,6 +136,20 @@ class RegistryAdmin(SimpleHistoryAdmin):
             first, options = fieldsets[0]
             fieldsets = [(first, {**options, "fields": [*options["fields"], "expected_version"]}), *fieldsets[1:]]
         return fieldsets
+
+    # --- offices: an account limited to home cities changes only their records (models.offices)
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or may_change(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or may_change(request.user, obj))
+
+    def save_model(self, request, obj, form, change):
+        """Refuse (403) a record that would leave the account's offices, such as a partnership
+        between two cities neither of which is the office's."""
+        if not may_change(request.user, obj):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
 
     # --- history and restore
     def has_restore_permission(self, request) -> bool:
@@ -385,6 +401,9 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         if form.is_bound and form.is_valid():
             ended, refused = 0, []
             for partnership in queryset.select_related("city", "partner"):
+                if not may_change(request.user, partnership):
+                    refused.append(f"{partnership}: {_('another office’s partnership')}")
+                    continue
                 try:
                     services.end_partnership(
                         partnership=partnership,
@@ -421,6 +440,19 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
     @admin.display(description=_("ended on"), ordering="ended_on")
     def ended_display(self, obj):
         return partial_date(obj.ended_on, obj.ended_precision) or "—"
+
+
+@admin.register(OfficeAssignment)
+class OfficeAssignmentAdmin(admin.ModelAdmin):
+    """Which staff accounts are limited to which home cities (an account with none changes all)."""
+
+    list_display = ("user", "city", "created_at")
+    list_filter = (("city", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("user", "city")
+    search_fields = ("user__username", "city__name_en", "city__name_ko", "city__slug")
+    autocomplete_fields = ("user", "city")
+    readonly_fields = ("created_at",)
+    change_list_template = "admin/change_list.html"  # no history of deleted rows to link to
 
 
 # --------------------------------------------------------------------------- agreements

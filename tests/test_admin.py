@@ -17,6 +17,7 @@ from registry.models import (
     Delegation,
     Event,
     ItineraryStop,
+    OfficeAssignment,
     Organization,
     Outcome,
     Partnership,
@@ -34,6 +35,7 @@ from .factories import (
     PartnershipFactory,
     PersonFactory,
     SourceFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +77,7 @@ BUILDERS = {
     Agreement: _agreement,
     Event: lambda: EventFactory(partnership=PartnershipFactory()),
     Delegation: _delegation,
+    OfficeAssignment: lambda: OfficeAssignment.objects.create(user=UserFactory(), city=CityFactory()),
 }
 
 

@@ -30,6 +30,7 @@ from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, renderers, serializers, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from .. import filters, network, services
@@ -51,9 +52,11 @@ from ..models import (
     Signatory,
     Source,
     home_city,
+    may_change,
 )
 from . import serializers as ser
 from .exceptions import PreconditionFailed
+from .permissions import OfficePermission
 from .renderers import CSVRenderer, GeoJSONRenderer, ICalendarRenderer
 
 EXPORT_FORMATS = {"csv", "geojson", "ics"}
@@ -153,6 +156,7 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
 
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"  # anything up to the slash: an unknown value is a JSON 404
+    permission_classes = [permissions.DjangoModelPermissionsOrAnonReadOnly, OfficePermission]
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
@@ -238,6 +242,17 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
             return super().destroy(request, *args, **kwargs)
+
+    def create(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        """Save, then refuse (403, rolled back with the transaction) a record outside the
+        account's offices (:class:`~registry.api.permissions.OfficePermission`)."""
+        instance = serializer.save()
+        if not may_change(self.request.user, instance):
+            raise PermissionDenied(OfficePermission.message)
 
     def perform_destroy(self, instance):
         services.delete_record(instance=instance)

@@ -16,6 +16,7 @@ cites its *sources*.
 ``agreements``            :class:`Agreement`, :class:`Signatory`
 ``delegations``           :class:`Delegation`, members, :class:`ItineraryStop`, :class:`Outcome`
 ``events``                :class:`Event`, :class:`EventParticipant`
+``offices``               :class:`OfficeAssignment` (staff limited to home cities), ``may_change()``
 ========================  ==================================================================
 """
 
@@ -52,6 +53,7 @@ from .delegations import (
     validate_currency,
 )
 from .events import Event, EventParticipant, EventParticipantManager, EventQuerySet
+from .offices import OfficeAssignment, may_change, office_city_ids
 from .partnerships import (
     CooperationField,
     CooperationFieldQuerySet,
@@ -63,6 +65,9 @@ from .people import OrderedChildManager, Organization, ParticipantFields, Person
 from .sources import Source, SourcedModel
 
 __all__ = [
+    "OfficeAssignment",
+    "may_change",
+    "office_city_ids",
     "CONSTRAINT_FIELDS",
     "DOCUMENT_MAX_BYTES",
     "TEXT_MAX",
