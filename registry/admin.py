@@ -42,6 +42,7 @@ from .models import (
     Person,
     Signatory,
     Source,
+    WikidataProposal,
     may_change,
 )
 
@@ -453,6 +454,61 @@ class OfficeAssignmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user", "city")
     readonly_fields = ("created_at",)
     change_list_template = "admin/change_list.html"  # no history of deleted rows to link to
+
+
+@admin.register(WikidataProposal)
+class WikidataProposalAdmin(admin.ModelAdmin):
+    """Proposals from a Wikidata file (``manage.py wikidata import``), accepted row by row by a
+    manager (``registry.import_records``); each accepted fact cites Wikidata."""
+
+    list_display = (
+        "city",
+        "partner_display",
+        "kind",
+        "established_display",
+        "ended_display",
+        "partnership",
+        "retrieved_on",
+        "status",
+    )
+    list_filter = ("status", "kind", "retrieved_on")
+    list_select_related = ("city", "partner", "partnership__city", "partnership__partner")
+    search_fields = ("city__name_en", "partner__name_en", "partner_label", "partner_qid")
+    actions = ["accept"]
+    change_list_template = "admin/change_list.html"
+
+    def has_add_permission(self, request):
+        return False  # made by the import only
+
+    def has_change_permission(self, request, obj=None):
+        return False  # accepted through the action, never edited
+
+    def has_accept_permission(self, request):
+        return request.user.has_perm("registry.import_records")
+
+    @admin.display(description=_("partner city"))
+    def partner_display(self, obj):
+        return obj.partner or f"{obj.partner_label} ({obj.partner_qid})"
+
+    @admin.display(description=_("start time (P580)"), ordering="established_on")
+    def established_display(self, obj):
+        return partial_date(obj.established_on, obj.established_precision) or "—"
+
+    @admin.display(description=_("end time (P582)"), ordering="ended_on")
+    def ended_display(self, obj):
+        return partial_date(obj.ended_on, obj.ended_precision) or "—"
+
+    @admin.action(description=_("Accept the selected proposals, citing Wikidata"), permissions=["accept"])
+    def accept(self, request, queryset):
+        """Accept each selected proposal on its own: one refused does not stop the others."""
+        for proposal in queryset.select_related("city", "partner", "partnership"):
+            try:
+                services.accept_wikidata_proposal(proposal=proposal, user=request.user)
+            except ValidationError as error:
+                message = _("Not accepted: %(row)s: %(error)s") % {"row": proposal, "error": "; ".join(error.messages)}
+                self.message_user(request, message, messages.ERROR)
+            else:
+                self.message_user(request, _("Accepted: %(row)s") % {"row": proposal}, messages.SUCCESS)
 
 
 # --------------------------------------------------------------------------- agreements

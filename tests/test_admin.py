@@ -78,6 +78,13 @@ BUILDERS = {
     Event: lambda: EventFactory(partnership=PartnershipFactory()),
     Delegation: _delegation,
     OfficeAssignment: lambda: OfficeAssignment.objects.create(user=UserFactory(), city=CityFactory()),
+    WikidataProposal: lambda: WikidataProposal.objects.create(
+        kind="new",
+        city=CityFactory(),
+        partner=CityFactory(),
+        source_url="https://www.wikidata.org/wiki/Q1",
+        retrieved_on=datetime.date(2026, 11, 30),
+    ),
 }
 
 

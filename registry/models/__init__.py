@@ -17,6 +17,7 @@ cites its *sources*.
 ``delegations``           :class:`Delegation`, members, :class:`ItineraryStop`, :class:`Outcome`
 ``events``                :class:`Event`, :class:`EventParticipant`
 ``offices``               :class:`OfficeAssignment` (staff limited to home cities), ``may_change()``
+``wikidata``              :class:`WikidataProposal` (a Wikidata file compared with the registry)
 ========================  ==================================================================
 """
 
@@ -63,8 +64,10 @@ from .partnerships import (
 )
 from .people import OrderedChildManager, Organization, ParticipantFields, Person
 from .sources import Source, SourcedModel
+from .wikidata import WikidataProposal
 
 __all__ = [
+    "WikidataProposal",
     "OfficeAssignment",
     "may_change",
     "office_city_ids",
