@@ -208,3 +208,11 @@ def test_admin_editor_cannot_accept(client, editor, three_proposals, registry):
     url = reverse("admin:registry_wikidataproposal_changelist")
     client.post(url, {"action": "accept", ACTION_CHECKBOX_NAME: [new.pk]})
     assert not Partnership.objects.filter(partner=registry["new"]).exists()
+
+
+def test_shipped_cities_carry_the_sourced_wikidata_ids(shipped_data, client, api_client):
+    page = client.get("/cities/busan/").content.decode()
+    assert 'href="https://www.wikidata.org/wiki/Q16520"' in page
+    assert api_client.get("/api/v1/cities/busan/").json()["wikidata_id"] == "Q16520"
+    # Sources in conflict (Bishkek: Q9361 vs Q816163) leave the city without an ID.
+    assert api_client.get("/api/v1/cities/bishkek/").json()["wikidata_id"] == ""
