@@ -403,7 +403,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
             ended, refused = 0, []
             for partnership in queryset.select_related("city", "partner"):
                 if not may_change(request.user, partnership):
-                    refused.append(f"{partnership}: {_('another office’s partnership')}")
+                    refused.append(_("%(row)s: another office’s partnership") % {"row": partnership})
                     continue
                 try:
                     services.end_partnership(
