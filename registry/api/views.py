@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
@@ -30,6 +31,7 @@ from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, renderers, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
@@ -453,3 +455,25 @@ class NetworkViewSet(ConditionalMixin, viewsets.ViewSet):
         as_of = query.validated_data.get("as_of") or timezone.localdate()
         summary = network.cached_network_summary(home, as_of)
         return Response(ser.NetworkSerializer(summary, context={"request": request}).data)
+
+    @extend_schema(
+        summary="The home country's municipal networks on a date",
+        description=(
+            "Every municipality of `settings.REGISTRY_HOME_COUNTRY` with its partner cities and countries in force "
+            "on `as_of` (counted as `network/` counts one city), their sum, and the partners abroad by country and "
+            "by UN M49 region."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "as_of", OpenApiTypes.DATE, description="YYYY-MM-DD; default today (UTC).", required=False
+            ),
+        ],
+        responses={200: ser.NationalRollupSerializer},
+    )
+    @action(detail=False, url_path="national")
+    def national(self, request):
+        query = NetworkQuerySerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        as_of = query.validated_data.get("as_of") or timezone.localdate()
+        rollup = network.national_rollup(settings.REGISTRY_HOME_COUNTRY, as_of)
+        return Response(ser.NationalRollupSerializer(rollup, context={"request": request}).data)
