@@ -104,7 +104,7 @@ def test_national_page_queries_are_constant(client, country, django_assert_max_n
     client.get("/network/national/")
     with CaptureQueriesContext(connection) as before:
         client.get("/network/national/")
-    for n in range(5):
+    for _ in range(5):
         PartnershipFactory(city=CityFactory(country="KR"), partner=CityFactory(country="FR"))
     with django_assert_max_num_queries(len(before.captured_queries)):
         client.get("/network/national/")
