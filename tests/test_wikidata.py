@@ -216,3 +216,18 @@ def test_shipped_cities_carry_the_sourced_wikidata_ids(shipped_data, client, api
     assert api_client.get("/api/v1/cities/busan/").json()["wikidata_id"] == "Q16520"
     # Sources in conflict (Bishkek: Q9361 vs Q816163) leave the city without an ID.
     assert api_client.get("/api/v1/cities/bishkek/").json()["wikidata_id"] == ""
+
+
+def test_a_registry_manager_accepts_in_the_admin(client, three_proposals, registry):
+    from django.contrib.auth.models import Group
+
+    from .factories import UserFactory
+
+    manager = UserFactory(username="group-manager", is_staff=True)
+    manager.groups.add(Group.objects.get(name="Registry managers"))
+    client.force_login(manager)
+    url = reverse("admin:registry_wikidataproposal_changelist")
+    assert client.get(url).status_code == HTTPStatus.OK
+    new = WikidataProposal.objects.get(kind=Kind.NEW)
+    client.post(url, {"action": "accept", ACTION_CHECKBOX_NAME: [new.pk]})
+    assert Partnership.objects.filter(partner=registry["new"]).exists()
