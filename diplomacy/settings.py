@@ -227,6 +227,8 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # The registry's home city: the slug of a City row (Busan in the shipped data).
 REGISTRY_HOME_CITY = os.environ.get("REGISTRY_HOME_CITY", "busan")
+# The home country whose municipal networks the national roll-up adds up (ISO 3166-1 alpha-2).
+REGISTRY_HOME_COUNTRY = os.environ.get("REGISTRY_HOME_COUNTRY", "KR").upper()
 
 # The right-hand side of every iCalendar UID (event-<slug>@<domain>): the same whatever host or
 # language a feed is read from, so a subscriber to several feeds sees each event once.

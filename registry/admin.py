@@ -35,12 +35,15 @@ from .models import (
     Event,
     EventParticipant,
     ItineraryStop,
+    OfficeAssignment,
     Organization,
     Outcome,
     Partnership,
     Person,
     Signatory,
     Source,
+    WikidataProposal,
+    may_change,
 )
 
 admin.site.site_header = _("City Diplomacy Registry")
@@ -134,6 +137,20 @@ class RegistryAdmin(SimpleHistoryAdmin):
             first, options = fieldsets[0]
             fieldsets = [(first, {**options, "fields": [*options["fields"], "expected_version"]}), *fieldsets[1:]]
         return fieldsets
+
+    # --- offices: an account limited to home cities changes only their records (models.offices)
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or may_change(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or may_change(request.user, obj))
+
+    def save_model(self, request, obj, form, change):
+        """Refuse (403) a record that would leave the account's offices, such as a partnership
+        between two cities neither of which is the office's."""
+        if not may_change(request.user, obj):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
 
     # --- history and restore
     def has_restore_permission(self, request) -> bool:
@@ -385,6 +402,9 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         if form.is_bound and form.is_valid():
             ended, refused = 0, []
             for partnership in queryset.select_related("city", "partner"):
+                if not may_change(request.user, partnership):
+                    refused.append(_("%(row)s: another office’s partnership") % {"row": partnership})
+                    continue
                 try:
                     services.end_partnership(
                         partnership=partnership,
@@ -421,6 +441,74 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
     @admin.display(description=_("ended on"), ordering="ended_on")
     def ended_display(self, obj):
         return partial_date(obj.ended_on, obj.ended_precision) or "—"
+
+
+@admin.register(OfficeAssignment)
+class OfficeAssignmentAdmin(admin.ModelAdmin):
+    """Which staff accounts are limited to which home cities (an account with none changes all)."""
+
+    list_display = ("user", "city", "created_at")
+    list_filter = (("city", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("user", "city")
+    search_fields = ("user__username", "city__name_en", "city__name_ko", "city__slug")
+    autocomplete_fields = ("user", "city")
+    readonly_fields = ("created_at",)
+    change_list_template = "admin/change_list.html"  # no history of deleted rows to link to
+
+
+@admin.register(WikidataProposal)
+class WikidataProposalAdmin(admin.ModelAdmin):
+    """Proposals from a Wikidata file (``manage.py wikidata import``), accepted row by row by a
+    manager (``registry.import_records``); each accepted fact cites Wikidata."""
+
+    list_display = (
+        "city",
+        "partner_display",
+        "kind",
+        "established_display",
+        "ended_display",
+        "partnership",
+        "retrieved_on",
+        "status",
+    )
+    list_filter = ("status", "kind", "retrieved_on")
+    list_select_related = ("city", "partner", "partnership__city", "partnership__partner")
+    search_fields = ("city__name_en", "partner__name_en", "partner_label", "partner_qid")
+    actions = ["accept"]
+    change_list_template = "admin/change_list.html"
+
+    def has_add_permission(self, request):
+        return False  # made by the import only
+
+    def has_change_permission(self, request, obj=None):
+        return False  # accepted through the action, never edited
+
+    def has_accept_permission(self, request):
+        return request.user.has_perm("registry.import_records")
+
+    @admin.display(description=_("partner city"))
+    def partner_display(self, obj):
+        return obj.partner or f"{obj.partner_label} ({obj.partner_qid})"
+
+    @admin.display(description=_("start time (P580)"), ordering="established_on")
+    def established_display(self, obj):
+        return partial_date(obj.established_on, obj.established_precision) or "—"
+
+    @admin.display(description=_("end time (P582)"), ordering="ended_on")
+    def ended_display(self, obj):
+        return partial_date(obj.ended_on, obj.ended_precision) or "—"
+
+    @admin.action(description=_("Accept the selected proposals, citing Wikidata"), permissions=["accept"])
+    def accept(self, request, queryset):
+        """Accept each selected proposal on its own: one refused does not stop the others."""
+        for proposal in queryset.select_related("city", "partner", "partnership"):
+            try:
+                services.accept_wikidata_proposal(proposal=proposal, user=request.user)
+            except ValidationError as error:
+                message = _("Not accepted: %(row)s: %(error)s") % {"row": proposal, "error": "; ".join(error.messages)}
+                self.message_user(request, message, messages.ERROR)
+            else:
+                self.message_user(request, _("Accepted: %(row)s") % {"row": proposal}, messages.SUCCESS)
 
 
 # --------------------------------------------------------------------------- agreements

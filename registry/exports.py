@@ -360,6 +360,18 @@ COUNTRIES = Table(
     }
 )
 
+# The national roll-up's municipalities (registry.network.MunicipalNetwork), on the page's date.
+MUNICIPAL_NETWORKS = Table(
+    columns={
+        "slug": lambda row: row.city.slug,
+        "name_en": lambda row: row.city.name_en,
+        "name_ko": lambda row: row.city.name_ko,
+        "admin_level": lambda row: row.city.admin_level,
+        "partner_cities": lambda row: row.partner_cities,
+        "countries": lambda row: row.countries,
+    }
+)
+
 TABLES: dict[type[Model], Table] = {
     City: CITIES,
     Partnership: PARTNERSHIPS,

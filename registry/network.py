@@ -174,3 +174,122 @@ def cached_network_summary(home: City, as_of: datetime.date) -> NetworkSummary:
     from .cache import cached
 
     return cached(f"network:{home.pk}:{as_of.isoformat()}", lambda: network_summary(home, as_of))
+
+
+# --------------------------------------------------------------------------- a whole country
+
+
+@dataclass
+class MunicipalNetwork:
+    """One municipality of the home country: its partner cities and their countries in force."""
+
+    city: City
+    partner_cities: int
+    countries: int
+
+
+@dataclass
+class PartnerCountryTally:
+    """One partner country: the home country's municipalities with a partner there, the
+    (municipality, partner city) pairs in force, and the distinct partner cities."""
+
+    country: str
+    municipalities: int = 0
+    partnerships: int = 0
+    partner_cities: int = 0
+
+    @property
+    def country_name(self) -> str:
+        """The country's name in the active language (``""`` for a region's tally)."""
+        from django_countries import countries
+
+        return countries.name(self.country) if len(self.country) == 2 else ""
+
+
+@dataclass
+class NationalRollup:
+    """The municipal networks of ``country`` on ``as_of``.
+
+    ``municipalities`` lists each municipality with a partnership in force (by partner cities,
+    then name), its figures those of :func:`network_summary` for that city; ``partnerships``
+    is their sum (a partner city shared by two municipalities counts for each);
+    ``partner_cities`` and ``countries`` count distinct partners outside ``country``;
+    ``by_country`` and ``by_region`` (M49 region slug, ``""`` where none) tally partners abroad.
+    """
+
+    country: str
+    as_of: datetime.date
+    municipalities: list[MunicipalNetwork]
+    partnerships: int
+    partner_cities: int
+    countries: int
+    by_country: list[PartnerCountryTally]
+    by_region: dict[str, PartnerCountryTally]
+
+
+def national_rollup(country: str, as_of: datetime.date) -> NationalRollup:
+    """Roll up the networks of every municipality of ``country`` (ISO alpha-2) on ``as_of``.
+
+    Counts what :func:`network_summary` counts (published partnerships in force on the date,
+    :meth:`PartnershipQuerySet.in_force_on`, either side), for every city of ``country`` at
+    once: one query for the partnerships (their two sides and countries), one for the
+    municipalities' rows. A partnership between two municipalities of ``country`` counts for
+    both.
+    """
+    country = country.upper()
+    rows = (
+        Partnership.objects.public()
+        .in_force_on(as_of)
+        .filter(Q(city__country=country) | Q(partner__country=country))
+        .order_by()
+        .values_list("city_id", "city__country", "partner_id", "partner__country")
+    )
+    partners: dict[int, dict[int, str]] = {}  # municipality id → {partner id: partner country}
+    for city_id, city_country, partner_id, partner_country in rows:
+        if city_country == country:
+            partners.setdefault(city_id, {})[partner_id] = partner_country
+        if partner_country == country:
+            partners.setdefault(partner_id, {})[city_id] = city_country
+    cities = City.objects.in_bulk(list(partners))
+    municipalities = sorted(
+        (MunicipalNetwork(cities[pk], len(others), len(set(others.values()))) for pk, others in partners.items()),
+        key=lambda m: (-m.partner_cities, m.city.name_en, m.city.slug),
+    )
+    abroad: dict[str, dict[int, set[int]]] = {}  # partner country → partner id → municipalities
+    for pk, others in partners.items():
+        for other, other_country in others.items():
+            if other_country != country:
+                abroad.setdefault(other_country, {}).setdefault(other, set()).add(pk)
+    by_country = []
+    for code, by_partner in abroad.items():
+        by_country.append(
+            PartnerCountryTally(
+                code,
+                municipalities=len(set().union(*by_partner.values())),
+                partnerships=sum(len(m) for m in by_partner.values()),
+                partner_cities=len(by_partner),
+            )
+        )
+    by_country.sort(key=lambda t: (-t.partner_cities, t.country))
+    by_region: dict[str, PartnerCountryTally] = {}
+    region_municipalities: dict[str, set[int]] = {}
+    for tally in by_country:
+        region = regions.region_of(tally.country)
+        key = region.slug if region else ""
+        bucket = by_region.setdefault(key, PartnerCountryTally(key))
+        bucket.partnerships += tally.partnerships
+        bucket.partner_cities += tally.partner_cities
+        region_municipalities.setdefault(key, set()).update(*abroad[tally.country].values())
+    for key, bucket in by_region.items():
+        bucket.municipalities = len(region_municipalities[key])
+    by_region = dict(sorted(by_region.items(), key=lambda item: (-item[1].partner_cities, item[0])))
+    return NationalRollup(
+        country,
+        as_of,
+        municipalities,
+        partnerships=sum(m.partner_cities for m in municipalities),
+        partner_cities=sum(t.partner_cities for t in by_country),
+        countries=len(by_country),
+        by_country=by_country,
+        by_region=by_region,
+    )

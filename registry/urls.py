@@ -10,6 +10,7 @@ app_name = "registry"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("network/national/", views.NationalNetworkView.as_view(), name="national-network"),
     path("cities/", views.CityListView.as_view(), name="city-list"),
     path("cities/<slug:slug>/", views.CityDetailView.as_view(), name="city-detail"),
     path("cities/<slug:slug>/network/", views.CityNetworkView.as_view(), name="city-network"),

@@ -20,6 +20,7 @@ import datetime
 from http import HTTPStatus
 
 from django import forms
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
@@ -267,6 +268,37 @@ class CityNetworkView(HomeView):
         context.pop("latest_agreements", None)
         context.pop("latest_events", None)
         return context
+
+
+class NationalNetworkView(TemplateView):
+    """``/network/national/``: the municipal networks of the home country
+    (``settings.REGISTRY_HOME_COUNTRY``) rolled up on ``?as_of=`` (default today), by
+    municipality, partner country and UN M49 region (:func:`registry.network.national_rollup`);
+    ``?format=csv`` gives the municipalities' rows. An invalid date: the page with the error
+    next to the date field and status 400 (plain text for the CSV)."""
+
+    template_name = "registry/national_network.html"
+
+    def get(self, request, *args, **kwargs):
+        params = request.GET.copy()
+        wants_csv = params.pop("format", [""])[-1] == "csv"
+        form = AsOfForm(params or None)
+        valid = form.is_valid() if params else True
+        as_of = (form.cleaned_data.get("as_of") if valid and params else None) or timezone.localdate()
+        if wants_csv:
+            if not valid:
+                errors = " ".join(form.errors.get("as_of", []))
+                return HttpResponse(f"as_of: {errors}", status=HTTPStatus.BAD_REQUEST, content_type="text/plain")
+            rollup = network.national_rollup(settings.REGISTRY_HOME_COUNTRY, as_of)
+            lines = exports.csv_lines(rollup.municipalities, table=exports.MUNICIPAL_NETWORKS)
+            response = HttpResponse(lines, content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="national-network-{as_of.isoformat()}.csv"'
+            return response
+        context = self.get_context_data(form=form, as_of=as_of, valid=valid)
+        if valid:
+            context["rollup"] = network.national_rollup(settings.REGISTRY_HOME_COUNTRY, as_of)
+        context["country"] = Country(settings.REGISTRY_HOME_COUNTRY)
+        return self.render_to_response(context, status=HTTPStatus.OK if valid else HTTPStatus.BAD_REQUEST)
 
 
 # --------------------------------------------------------------------------- cities

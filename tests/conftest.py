@@ -106,12 +106,12 @@ ROLE_ACTIONS = {
 }
 
 
-def user_with_role(role: str):
+def user_with_role(role: str, username: str | None = None):
     """A staff user holding the Django model permissions of ``role`` on every registry model
     (built directly: the permission groups are another issue's)."""
     from django.contrib.auth.models import Permission
 
-    user = UserFactory(username=role, is_staff=True)
+    user = UserFactory(username=username or role, is_staff=True)
     codenames = [f"{action}_{model}" for action in ROLE_ACTIONS[role] for model in API_MODELS]
     user.user_permissions.set(Permission.objects.filter(content_type__app_label="registry", codename__in=codenames))
     return user
@@ -147,3 +147,15 @@ def token_client(user):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
     return client
+
+
+@pytest.fixture
+def office(db):
+    """An editor limited to one home city (``office.home``, slug ``office-home``, in Korea):
+    the office of the cast, beside the national viewer, editor and manager."""
+    from registry.models import OfficeAssignment
+
+    user = user_with_role("editor", username="office")
+    user.home = CityFactory(slug="office-home", name_en="Office Home", country="KR")
+    OfficeAssignment.objects.create(user=user, city=user.home)
+    return user

@@ -17,12 +17,14 @@ from registry.models import (
     Delegation,
     Event,
     ItineraryStop,
+    OfficeAssignment,
     Organization,
     Outcome,
     Partnership,
     Person,
     Signatory,
     Source,
+    WikidataProposal,
 )
 
 from .factories import (
@@ -34,6 +36,7 @@ from .factories import (
     PartnershipFactory,
     PersonFactory,
     SourceFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -75,6 +78,14 @@ BUILDERS = {
     Agreement: _agreement,
     Event: lambda: EventFactory(partnership=PartnershipFactory()),
     Delegation: _delegation,
+    OfficeAssignment: lambda: OfficeAssignment.objects.create(user=UserFactory(), city=CityFactory()),
+    WikidataProposal: lambda: WikidataProposal.objects.create(
+        kind="new",
+        city=CityFactory(),
+        partner=CityFactory(),
+        source_url="https://www.wikidata.org/wiki/Q1",
+        retrieved_on=datetime.date(2026, 11, 30),
+    ),
 }
 
 
@@ -108,7 +119,9 @@ def test_changelist_queries_do_not_grow_with_rows(staff_client, model):
 @pytest.mark.parametrize("model", list(BUILDERS), ids=lambda m: m.__name__)
 def test_add_change_history_and_search_answer(staff_client, model):
     obj = BUILDERS[model]()
-    assert staff_client.get(_url(model, "add")).status_code == HTTPStatus.OK
+    # Wikidata proposals are made by the import only: no add page.
+    added = HTTPStatus.FORBIDDEN if model is WikidataProposal else HTTPStatus.OK
+    assert staff_client.get(_url(model, "add")).status_code == added
     assert staff_client.get(_url(model, "change", obj.pk)).status_code == HTTPStatus.OK
     assert staff_client.get(_url(model, "history", obj.pk)).status_code == HTTPStatus.OK
     assert staff_client.get(_url(model, "changelist"), {"q": "a"}).status_code == HTTPStatus.OK

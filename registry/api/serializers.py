@@ -569,6 +569,47 @@ class NetworkSerializer(serializers.Serializer):
         }
 
 
+class NationalRollupSerializer(serializers.Serializer):
+    """The home country's municipal networks on ``as_of`` (:func:`registry.network.national_rollup`):
+    each municipality's own totals, their sum (``partnerships``), and the distinct partner cities
+    and countries abroad, by partner country and by UN M49 region."""
+
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2 (settings.REGISTRY_HOME_COUNTRY).")
+    as_of = serializers.DateField()
+    partnerships = serializers.IntegerField(help_text="Sum of the municipalities' partner cities.")
+    partner_cities = serializers.IntegerField(help_text="Distinct partner cities abroad.")
+    countries = serializers.IntegerField(help_text="Distinct partner countries abroad.")
+    municipalities = serializers.ListField(child=serializers.DictField())
+    by_country = serializers.ListField(child=serializers.DictField())
+    by_region = serializers.DictField(child=serializers.DictField())
+
+    def to_representation(self, rollup):
+        def tally(t):
+            return {
+                "municipalities": t.municipalities,
+                "partnerships": t.partnerships,
+                "partner_cities": t.partner_cities,
+            }
+
+        return {
+            "country": rollup.country,
+            "as_of": rollup.as_of.isoformat(),
+            "partnerships": rollup.partnerships,
+            "partner_cities": rollup.partner_cities,
+            "countries": rollup.countries,
+            "municipalities": [
+                {
+                    **CitySummarySerializer(m.city, context=self.context).data,
+                    "partner_cities": m.partner_cities,
+                    "countries": m.countries,
+                }
+                for m in rollup.municipalities
+            ],
+            "by_country": [{"country": t.country, **tally(t)} for t in rollup.by_country],
+            "by_region": {key or "other": tally(t) for key, t in rollup.by_region.items()},
+        }
+
+
 class ErrorItemSerializer(serializers.Serializer):
     message = serializers.CharField()
     code = serializers.CharField(help_text="The rule: a validator or database constraint name.")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -34,6 +35,8 @@ from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, renderers, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from .. import exports, filters, network, services
@@ -56,9 +59,11 @@ from ..models import (
     Signatory,
     Source,
     home_city,
+    may_change,
 )
 from . import serializers as ser
 from .exceptions import PreconditionFailed
+from .permissions import OfficePermission
 from .renderers import CSVRenderer, GeoJSONRenderer, ICalendarRenderer, XLSXRenderer
 from .throttling import AnonExportThrottle
 
@@ -166,6 +171,7 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
 
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"  # anything up to the slash: an unknown value is a JSON 404
+    permission_classes = [permissions.DjangoModelPermissionsOrAnonReadOnly, OfficePermission]
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer, XLSXRenderer]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
@@ -275,6 +281,17 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
             return super().destroy(request, *args, **kwargs)
+
+    def create(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        """Save, then refuse (403, rolled back with the transaction) a record outside the
+        account's offices (:class:`~registry.api.permissions.OfficePermission`)."""
+        instance = serializer.save()
+        if not may_change(self.request.user, instance):
+            raise PermissionDenied(OfficePermission.message)
 
     def perform_destroy(self, instance):
         services.delete_record(instance=instance)
@@ -475,3 +492,25 @@ class NetworkViewSet(ConditionalMixin, viewsets.ViewSet):
         as_of = query.validated_data.get("as_of") or timezone.localdate()
         summary = network.cached_network_summary(home, as_of)
         return Response(ser.NetworkSerializer(summary, context={"request": request}).data)
+
+    @extend_schema(
+        summary="The home country's municipal networks on a date",
+        description=(
+            "Every municipality of `settings.REGISTRY_HOME_COUNTRY` with its partner cities and countries in force "
+            "on `as_of` (counted as `network/` counts one city), their sum, and the partners abroad by country and "
+            "by UN M49 region."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "as_of", OpenApiTypes.DATE, description="YYYY-MM-DD; default today (UTC).", required=False
+            ),
+        ],
+        responses={200: ser.NationalRollupSerializer},
+    )
+    @action(detail=False, url_path="national")
+    def national(self, request):
+        query = NetworkQuerySerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        as_of = query.validated_data.get("as_of") or timezone.localdate()
+        rollup = network.national_rollup(settings.REGISTRY_HOME_COUNTRY, as_of)
+        return Response(ser.NationalRollupSerializer(rollup, context={"request": request}).data)

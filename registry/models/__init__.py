@@ -16,6 +16,8 @@ cites its *sources*.
 ``agreements``            :class:`Agreement`, :class:`Signatory`
 ``delegations``           :class:`Delegation`, members, :class:`ItineraryStop`, :class:`Outcome`
 ``events``                :class:`Event`, :class:`EventParticipant`
+``offices``               :class:`OfficeAssignment` (staff limited to home cities), ``may_change()``
+``wikidata``              :class:`WikidataProposal` (a Wikidata file compared with the registry)
 ========================  ==================================================================
 """
 
@@ -52,6 +54,7 @@ from .delegations import (
     validate_currency,
 )
 from .events import Event, EventParticipant, EventParticipantManager, EventQuerySet
+from .offices import OfficeAssignment, may_change, office_city_ids
 from .partnerships import (
     CooperationField,
     CooperationFieldQuerySet,
@@ -61,8 +64,13 @@ from .partnerships import (
 )
 from .people import OrderedChildManager, Organization, ParticipantFields, Person
 from .sources import Source, SourcedModel
+from .wikidata import WikidataProposal
 
 __all__ = [
+    "WikidataProposal",
+    "OfficeAssignment",
+    "may_change",
+    "office_city_ids",
     "CONSTRAINT_FIELDS",
     "DOCUMENT_MAX_BYTES",
     "TEXT_MAX",

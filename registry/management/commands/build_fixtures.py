@@ -31,6 +31,19 @@ from registry.models import City
 
 TIMESTAMP = "2022-09-21T00:00:00Z"
 DEFAULT_CSV = settings.BASE_DIR.parent / "shared" / "data" / "busan_partners.csv"
+# Wikidata IDs with their sources (columns slug, qid, source, notes); an empty qid (sources in
+# conflict) leaves the city without one. No ID is ever made up.
+WIKIDATA_CSV = settings.BASE_DIR.parent / "shared" / "data" / "wikidata_ids.csv"
+WIKIDATA_IDS: dict[str, dict] = {}
+
+
+def read_wikidata_ids(path: Path) -> dict[str, dict]:
+    """Rows of ``wikidata_ids.csv`` with a well-formed QID, by city slug (``{}`` without the file)."""
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row["slug"]: row for row in csv.DictReader(handle) if re.fullmatch(r"Q[1-9][0-9]*", row["qid"].strip())}
+
 
 PUBLISHERS = {
     "busan.go.kr": "Busan Metropolitan City",
@@ -127,6 +140,15 @@ def parse_names(value: str, kind: str) -> list[dict]:
     return names
 
 
+def wikidata_note(slug: str) -> str:
+    """Where the city's Wikidata ID comes from, for the staff notes (``""`` without one)."""
+    row = WIKIDATA_IDS.get(slug)
+    if not row:
+        return ""
+    note = f"Wikidata ID {row['qid'].strip()} from {row['source']}."
+    return f"{note} {row['notes']}".strip() if row.get("notes") else note
+
+
 def city_records(city: dict) -> list[dict]:
     """City row (with its folded search text) followed by its former-name/alias rows."""
     names = city.get("names", [])
@@ -142,9 +164,9 @@ def city_records(city: dict) -> list[dict]:
         "coordinates_source": city.get("coordinates_source", ""),
         "population": city.get("population"),
         "population_year": city.get("population_year"),
-        "wikidata_id": "",
+        "wikidata_id": WIKIDATA_IDS.get(city["slug"], {}).get("qid", "").strip(),
         "confidence": city.get("confidence", "high"),
-        "notes": city.get("notes", ""),
+        "notes": "\n".join(filter(None, [city.get("notes", ""), wikidata_note(city["slug"])])),
         "sources": [[slug] for slug in city.get("sources", [])],
     }
     instance = City(**{k: v for k, v in fields.items() if k != "sources"})
@@ -379,10 +401,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--csv", type=Path, default=DEFAULT_CSV, help="Path of busan_partners.csv.")
         parser.add_argument("--out", type=Path, default=settings.FIXTURE_DIRS[0], help="Folder to write to.")
+        parser.add_argument(
+            "--wikidata-csv", type=Path, default=WIKIDATA_CSV, help="Path of wikidata_ids.csv (QIDs with sources)."
+        )
 
-    def handle(self, *args, csv: Path, out: Path, **options):
+    def handle(self, *args, csv: Path, out: Path, wikidata_csv: Path, **options):
         if not csv.exists():
             raise CommandError(f"{csv} does not exist; pass --csv PATH.")
+        WIKIDATA_IDS.clear()
+        WIKIDATA_IDS.update(read_wikidata_ids(wikidata_csv))
         rows = read_partners(csv)
         partners, almaty = build_partners(rows)
         sources_by_slug = {r["fields"]["slug"]: r for r in partners if r["model"] == "registry.source"}

@@ -1,0 +1,125 @@
+"""The national roll-up: the home country's municipal networks on a date, by municipality,
+partner country and region; page, API and CSV (issue 15). Factory data only."""
+
+import csv
+import datetime
+import io
+from http import HTTPStatus
+
+import pytest
+
+from registry import network
+
+from .factories import CityFactory, PartnershipFactory
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+@pytest.fixture
+def country(settings):
+    """Korea as the home country: Busan, Seoul and Daegu with partners in Japan, Kazakhstan, the US."""
+    settings.REGISTRY_HOME_COUNTRY = "KR"
+    busan = CityFactory(slug="busan", name_en="Busan", country="KR", admin_level="metropolitan_city")
+    seoul = CityFactory(slug="seoul", name_en="Seoul", country="KR", admin_level="special_city")
+    daegu = CityFactory(slug="daegu", name_en="Daegu", country="KR", admin_level="metropolitan_city")
+    fukuoka = CityFactory(slug="fukuoka", name_en="Fukuoka", country="JP")
+    osaka = CityFactory(slug="osaka", name_en="Osaka", country="JP")
+    almaty = CityFactory(slug="almaty", name_en="Almaty", country="KZ")
+    la = CityFactory(slug="la", name_en="Los Angeles", country="US")
+    PartnershipFactory(city=busan, partner=fukuoka, established_on=D(2007, 1, 1))
+    PartnershipFactory(city=busan, partner=almaty, established_on=D(2022, 9, 14))
+    PartnershipFactory(city=la, partner=busan, established_on=D(1967, 1, 1))  # recorded from the other side
+    PartnershipFactory(city=seoul, partner=osaka, established_on=D(1970, 1, 1))
+    PartnershipFactory(
+        city=seoul, partner=fukuoka, established_on=D(1990, 1, 1), status="ended", ended_on=D(2000, 1, 1)
+    )
+    PartnershipFactory(city=daegu, partner=busan, established_on=D(1995, 1, 1))  # two municipalities: counts for both
+    PartnershipFactory(city=fukuoka, partner=osaka)  # no Korean side: not counted
+    PartnershipFactory(city=seoul, partner=la, publication="draft")  # drafts never count
+    return {"busan": busan, "seoul": seoul, "daegu": daegu}
+
+
+def test_totals_equal_the_sum_of_the_municipalities_on_a_date(country):
+    for day in (D(1980, 1, 1), D(1995, 6, 1), D(2022, 9, 13), D(2022, 9, 14), D(2024, 1, 1)):
+        rollup = network.national_rollup("KR", day)
+        assert rollup.partnerships == sum(m.partner_cities for m in rollup.municipalities)
+        for m in rollup.municipalities:
+            own = network.network_summary(m.city, day)
+            assert (m.partner_cities, m.countries) == (own.partner_cities, own.countries)
+        assert rollup.partner_cities == sum(t.partner_cities for t in rollup.by_country)
+        assert rollup.partnerships >= rollup.partner_cities
+
+
+def test_rollup_figures(country):
+    rollup = network.national_rollup("kr", D(2024, 1, 1))
+    assert [(m.city.slug, m.partner_cities, m.countries) for m in rollup.municipalities] == [
+        ("busan", 4, 4),  # Fukuoka, Almaty, Los Angeles, Daegu (KR)
+        ("daegu", 1, 1),
+        ("seoul", 1, 1),
+    ]
+    assert (rollup.partnerships, rollup.partner_cities, rollup.countries) == (6, 4, 3)
+    assert [(t.country, t.partner_cities, t.partnerships, t.municipalities) for t in rollup.by_country] == [
+        ("JP", 2, 2, 2),
+        ("KZ", 1, 1, 1),
+        ("US", 1, 1, 1),
+    ]
+    assert {key: (t.partner_cities, t.municipalities) for key, t in rollup.by_region.items()} == {
+        "asia": (3, 2),
+        "americas": (1, 1),
+    }
+    before = network.national_rollup("KR", D(2022, 9, 13))
+    assert (before.partnerships, before.partner_cities) == (5, 3)
+
+
+def test_rollup_is_two_queries(country, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        network.national_rollup("KR", D(2024, 1, 1))
+
+
+def test_national_page_and_csv(client, country):
+    page = client.get("/network/national/", {"as_of": "2024-01-01"})
+    assert page.status_code == HTTPStatus.OK
+    html = page.content.decode()
+    assert "Municipal networks of South Korea" in html
+    assert "<strong>3</strong> municipalities with <strong>6</strong> partnerships in force" in html
+    assert 'href="/cities/busan/network/?as_of=2024-01-01"' in html
+    response = client.get("/network/national/", {"as_of": "2024-01-01", "format": "csv"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [(r["slug"], r["partner_cities"], r["countries"]) for r in rows] == [
+        ("busan", "4", "4"),
+        ("daegu", "1", "1"),
+        ("seoul", "1", "1"),
+    ]
+    assert client.get("/network/national/", {"as_of": "2024-02-30"}).status_code == HTTPStatus.BAD_REQUEST
+    bad_csv = client.get("/network/national/", {"as_of": "x", "format": "csv"})
+    assert bad_csv.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_national_page_queries_are_constant(client, country, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get("/network/national/")
+    with CaptureQueriesContext(connection) as before:
+        client.get("/network/national/")
+    for _ in range(5):
+        PartnershipFactory(city=CityFactory(country="KR"), partner=CityFactory(country="FR"))
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        client.get("/network/national/")
+
+
+def test_national_api(api_client, country):
+    body = api_client.get("/api/v1/network/national/", {"as_of": "2024-01-01"}).json()
+    assert (body["country"], body["partnerships"], body["partner_cities"], body["countries"]) == ("KR", 6, 4, 3)
+    assert [(m["slug"], m["partner_cities"], m["countries"]) for m in body["municipalities"]] == [
+        ("busan", 4, 4),
+        ("daegu", 1, 1),
+        ("seoul", 1, 1),
+    ]
+    assert body["by_country"][0] == {"country": "JP", "municipalities": 2, "partnerships": 2, "partner_cities": 2}
+    assert sum(m["partner_cities"] for m in body["municipalities"]) == body["partnerships"]
+    response = api_client.get("/api/v1/network/national/", {"as_of": "nope"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert list(response.json()["errors"]) == ["as_of"]

@@ -1,0 +1,143 @@
+"""Offices: a staff account limited to home cities changes only their partnerships and their
+records, in the admin and the API; a national editor changes all (issue 15)."""
+
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from registry.models import OfficeAssignment, Partnership, may_change, office_city_ids
+
+from .conftest import token_client
+from .factories import AgreementFactory, CityFactory, EventFactory, PartnershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def partnerships(office):
+    """One partnership of the office's city (named as the partner side) and one of another city."""
+    own = PartnershipFactory(city=CityFactory(slug="fukuoka", country="JP"), partner=office.home)
+    other = PartnershipFactory(
+        city=CityFactory(slug="daegu", country="KR"), partner=CityFactory(slug="qingdao", country="CN")
+    )
+    return own, other
+
+
+def test_office_may_change_only_its_cities_records(office, partnerships, editor):
+    own, other = partnerships
+    assert office_city_ids(office) == {office.home.pk}
+    assert may_change(office, own) and not may_change(office, other)
+    assert may_change(office, AgreementFactory(partnership=own))
+    assert not may_change(office, AgreementFactory(partnership=other))
+    assert may_change(office, EventFactory(city=office.home, partnership=None))
+    assert not may_change(office, EventFactory(partnership=None))
+    assert may_change(office, office.home)  # records no office owns: the model permissions decide
+    assert office_city_ids(editor) is None  # a national editor
+    assert may_change(editor, other)
+
+
+def test_an_office_may_hold_several_cities(office, partnerships):
+    _, other = partnerships
+    OfficeAssignment.objects.create(user=office, city=other.city)
+    office.__dict__.pop("_office_city_ids", None)
+    assert may_change(office, other)
+
+
+def _change_url(obj):
+    return reverse(f"admin:registry_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def _form(partnership, **overrides):
+    data = {
+        "city": partnership.city_id,
+        "partner": partnership.partner_id,
+        "kind": "sister",
+        "established_on": "2000-01-01",
+        "established_precision": "day",
+        "status": "active",
+        "ended_on": "",
+        "ended_precision": "day",
+        "status_reason": "",
+        "confidence": "high",
+        "publication": "published",
+        "notes": "checked",
+        "expected_version": partnership.version,
+    }
+    return {**data, **overrides}
+
+
+def test_admin_office_cannot_change_another_citys_partnership(client, office, partnerships):
+    own, other = partnerships
+    client.force_login(office)
+    response = client.post(_change_url(other), _form(other))
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    other.refresh_from_db()
+    assert other.notes == ""
+    page = client.get(_change_url(other))  # it still sees it, read-only
+    assert page.status_code == HTTPStatus.OK
+    assert 'name="_save"' not in page.content.decode()
+    response = client.post(_change_url(own), _form(own))
+    assert response.status_code == HTTPStatus.FOUND
+    own.refresh_from_db()
+    assert own.notes == "checked"
+
+
+def test_admin_office_cannot_add_a_partnership_between_other_cities(client, office, partnerships):
+    _, other = partnerships
+    client.force_login(office)
+    add = reverse("admin:registry_partnership_add")
+    fresh = CityFactory(slug="kaohsiung", country="TW")
+    form = {**_form(other, partner=fresh.pk), "expected_version": ""}
+    assert client.post(add, form).status_code == HTTPStatus.FORBIDDEN
+    assert not Partnership.objects.filter(partner=fresh).exists()
+    form = {**form, "city": office.home.pk}
+    assert client.post(add, form).status_code == HTTPStatus.FOUND
+    assert Partnership.objects.filter(city=office.home, partner=fresh).exists()
+
+
+def test_admin_national_editor_changes_any_partnership(client, editor, partnerships):
+    _, other = partnerships
+    client.force_login(editor)
+    assert client.post(_change_url(other), _form(other)).status_code == HTTPStatus.FOUND
+    other.refresh_from_db()
+    assert other.notes == "checked"
+
+
+def test_api_office_cannot_change_another_citys_partnership(office, partnerships):
+    own, other = partnerships
+    api = token_client(office)
+    response = api.patch(f"/api/v1/partnerships/{other.pk}/", {"notes": "checked"}, format="json")
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert "office" in response.json()["detail"]
+    other.refresh_from_db()
+    assert other.notes == ""
+    assert api.get(f"/api/v1/partnerships/{other.pk}/").status_code == HTTPStatus.OK
+    response = api.patch(f"/api/v1/partnerships/{own.pk}/", {"notes": "checked"}, format="json")
+    assert response.status_code == HTTPStatus.OK
+
+
+def test_api_office_cannot_create_a_partnership_between_other_cities(office, partnerships):
+    api = token_client(office)
+    CityFactory(slug="kaohsiung", country="TW")
+    body = {"city": "daegu", "partner": "kaohsiung", "kind": "sister", "established_on": "2001"}
+    assert api.post("/api/v1/partnerships/", body, format="json").status_code == HTTPStatus.FORBIDDEN
+    assert not Partnership.objects.filter(partner__slug="kaohsiung").exists()
+    body = {**body, "city": "office-home"}
+    assert api.post("/api/v1/partnerships/", body, format="json").status_code == HTTPStatus.CREATED
+
+
+def test_api_office_cannot_change_another_citys_agreement(office, partnerships):
+    own, other = partnerships
+    api = token_client(office)
+    theirs = AgreementFactory(partnership=other)
+    ours = AgreementFactory(partnership=own)
+    change = {"title_en": "Renamed"}
+    assert api.patch(f"/api/v1/agreements/{theirs.slug}/", change, format="json").status_code == HTTPStatus.FORBIDDEN
+    assert api.patch(f"/api/v1/agreements/{ours.slug}/", change, format="json").status_code == HTTPStatus.OK
+
+
+def test_api_national_editor_changes_any_partnership(editor, partnerships):
+    _, other = partnerships
+    response = token_client(editor).patch(f"/api/v1/partnerships/{other.pk}/", {"notes": "x"}, format="json")
+    assert response.status_code == HTTPStatus.OK

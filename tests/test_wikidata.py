@@ -1,0 +1,233 @@
+"""Wikidata: files the tests make (no network) read as proposals, accepted row by row with a
+source; QuickStatements out and back in (issue 15)."""
+
+import datetime
+import io
+import json
+from http import HTTPStatus
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from registry import services, wikidata
+from registry.models import Partnership, WikidataProposal
+
+from .factories import CityFactory, PartnershipFactory
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+RETRIEVED = D(2026, 11, 30)
+Kind = WikidataProposal.Kind
+
+
+def time(value, precision=11):
+    return {"datavalue": {"value": {"time": value, "precision": precision}, "type": "time"}}
+
+
+def twin(qid, start=None, end=None):
+    statement = {"mainsnak": {"datavalue": {"value": {"id": qid}}}, "rank": "normal", "qualifiers": {}}
+    if start:
+        statement["qualifiers"]["P580"] = [time(*start)]
+    if end:
+        statement["qualifiers"]["P582"] = [time(*end)]
+    return statement
+
+
+def entity_data(*statements, qid="Q100", revision=123456):
+    return json.dumps(
+        {
+            "entities": {
+                qid: {
+                    "id": qid,
+                    "lastrevid": revision,
+                    "labels": {"en": {"language": "en", "value": "Home"}},
+                    "claims": {"P190": list(statements)},
+                }
+            }
+        }
+    )
+
+
+@pytest.fixture
+def registry(home):
+    home.wikidata_id = "Q100"
+    home.save()
+    cities = {
+        "new": CityFactory(slug="new", name_en="Newtown", wikidata_id="Q200", country="FR"),
+        "different": CityFactory(slug="different", name_en="Diffville", wikidata_id="Q300", country="US"),
+        "missing": CityFactory(slug="missing", name_en="Missing", wikidata_id="Q400", country="DE"),
+        "same": CityFactory(slug="same", name_en="Sameburg", wikidata_id="Q500", country="DE"),
+    }
+    PartnershipFactory(city=home, partner=cities["different"], established_on=D(1990, 5, 1))
+    PartnershipFactory(city=home, partner=cities["missing"], established_on=D(1995, 1, 1))
+    PartnershipFactory(
+        city=cities["same"], partner=home, established_on=D(1966, 1, 1), established_precision="year"
+    )  # stated on the other side: still the same relation
+    return cities
+
+
+@pytest.fixture
+def three_proposals(registry):
+    content = entity_data(
+        twin("Q200", start=("+2001-06-15T00:00:00Z", 11)),
+        twin("Q300", start=("+1991-00-00T00:00:00Z", 9)),
+        twin("Q500", start=("+1966-06-30T00:00:00Z", 11)),  # the same at the registry's year precision
+    )
+    return wikidata.import_file(content, retrieved_on=RETRIEVED)
+
+
+def kinds(proposals):
+    return sorted((p.kind, p.partner.slug if p.partner else p.partner_qid) for p in proposals)
+
+
+def test_one_new_one_different_one_missing_give_three_proposals(three_proposals):
+    assert kinds(three_proposals) == [("different", "different"), ("new", "new"), ("only_here", "missing")]
+    assert WikidataProposal.objects.count() == 3
+    new = WikidataProposal.objects.get(kind=Kind.NEW)
+    assert (new.established_on, new.established_precision) == (D(2001, 6, 15), "day")
+    assert new.source_url == "https://www.wikidata.org/w/index.php?title=Q100&oldid=123456"
+    different = WikidataProposal.objects.get(kind=Kind.DIFFERENT)
+    assert (different.established_on, different.established_precision) == (D(1991, 1, 1), "year")
+
+
+def test_a_partner_not_in_the_registry_is_only_there(registry):
+    proposals = wikidata.import_file(entity_data(twin("Q999")), retrieved_on=RETRIEVED)
+    assert ("only_there", "Q999") in kinds(proposals)
+    with pytest.raises(ValidationError) as error:
+        services.accept_wikidata_proposal(proposal=WikidataProposal.objects.get(kind=Kind.ONLY_THERE), user=None)
+    assert "partner" in error.value.message_dict
+
+
+def test_accepting_a_new_relation_writes_it_citing_wikidata(three_proposals, home, registry):
+    proposal = WikidataProposal.objects.get(kind=Kind.NEW)
+    partnership = services.accept_wikidata_proposal(proposal=proposal, user=None)
+    partnership.refresh_from_db()
+    assert (partnership.city, partnership.partner, partnership.established_on) == (
+        home,
+        registry["new"],
+        D(2001, 6, 15),
+    )
+    (source,) = partnership.sources.all()
+    assert source.url == "https://www.wikidata.org/w/index.php?title=Q100&oldid=123456"
+    assert "retrieved 2026-11-30" in source.title
+    proposal.refresh_from_db()
+    assert proposal.status == "accepted"
+    with pytest.raises(ValidationError):
+        services.accept_wikidata_proposal(proposal=proposal, user=None)
+
+
+def test_accepting_a_difference_takes_wikidatas_dates(three_proposals, registry):
+    proposal = WikidataProposal.objects.get(kind=Kind.DIFFERENT)
+    services.accept_wikidata_proposal(proposal=proposal, user=None)
+    partnership = Partnership.objects.get(partner=registry["different"])
+    assert (partnership.established_on, partnership.established_precision) == (D(1991, 1, 1), "year")
+    assert [s.publisher for s in partnership.sources.all()] == ["Wikidata"]
+
+
+def test_sparql_results_are_read_too(registry):
+    content = json.dumps(
+        {
+            "head": {"vars": ["city", "twin", "twinLabel", "twinCountry", "start", "startPrecision"]},
+            "results": {
+                "bindings": [
+                    {
+                        "city": {"type": "uri", "value": "http://www.wikidata.org/entity/Q100"},
+                        "twin": {"type": "uri", "value": "http://www.wikidata.org/entity/Q777"},
+                        "twinLabel": {"type": "literal", "value": "Newtown"},  # matched by name and country
+                        "twinCountry": {"type": "literal", "value": "fr"},
+                        "start": {"type": "literal", "value": "2001-06-15T00:00:00Z"},
+                        "startPrecision": {"type": "literal", "value": "10"},
+                    }
+                ]
+            },
+        }
+    )
+    proposals = wikidata.import_file(content, retrieved_on=RETRIEVED)
+    new = next(p for p in proposals if p.kind == Kind.NEW)
+    assert (new.partner.slug, new.established_on, new.established_precision) == ("new", D(2001, 6, 1), "month")
+
+
+def test_quickstatements_carry_times_at_their_precision_and_a_reference(registry, home):
+    registry["missing"].partnerships_as_partner.update(status="ended", ended_on=D(2020, 3, 1), ended_precision="month")
+    text, skipped = wikidata.quickstatements(home, base_url="https://registry.example/", retrieved_on=RETRIEVED)
+    assert skipped == []
+    assert text.splitlines() == [
+        "Q100\tP190\tQ500\tP580\t+1966-00-00T00:00:00Z/9"
+        '\tS854\t"https://registry.example/cities/same/"\tS813\t+2026-11-30T00:00:00Z/11',
+        "Q100\tP190\tQ300\tP580\t+1990-05-01T00:00:00Z/11"
+        '\tS854\t"https://registry.example/cities/different/"\tS813\t+2026-11-30T00:00:00Z/11',
+        "Q100\tP190\tQ400\tP580\t+1995-01-01T00:00:00Z/11\tP582\t+2020-03-00T00:00:00Z/10"
+        '\tS854\t"https://registry.example/cities/missing/"\tS813\t+2026-11-30T00:00:00Z/11',
+    ]
+
+
+def test_quickstatements_reimport_as_the_same_with_nothing_new(registry, home):
+    CityFactory(slug="no-qid")  # a partner without a Wikidata ID is left out of the export
+    PartnershipFactory(city=home, partner=CityFactory(slug="unlinked", country="IT"))
+    text, skipped = wikidata.quickstatements(home, base_url="https://registry.example", retrieved_on=RETRIEVED)
+    assert [p.partner.slug for p in skipped] == ["unlinked"]
+    proposals = wikidata.import_file(text, retrieved_on=RETRIEVED)
+    assert kinds(proposals) == [("only_here", "unlinked")]  # nothing new, nothing different
+
+
+def test_command_imports_and_exports(tmp_path, registry, home):
+    path = tmp_path / "Q100.json"
+    path.write_text(entity_data(twin("Q200", start=("+2001-06-15T00:00:00Z", 11))), encoding="utf-8")
+    out = io.StringIO()
+    call_command("wikidata", "import", str(path), "--retrieved", "2026-11-30", stdout=out)
+    assert "new: in Wikidata, not in the registry: 1" in out.getvalue()
+    out = io.StringIO()
+    call_command("wikidata", "export", "--base-url", "https://r.example", stdout=out, stderr=io.StringIO())
+    assert out.getvalue().count("\tP190\t") == 3
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(CommandError, match="Not valid JSON"):
+        call_command("wikidata", "import", str(path), "--retrieved", "2026-11-30")
+
+
+def test_admin_manager_accepts_row_by_row(client, superuser, three_proposals, registry):
+    client.force_login(superuser)
+    url = reverse("admin:registry_wikidataproposal_changelist")
+    page = client.get(url)
+    assert page.status_code == HTTPStatus.OK
+    new = WikidataProposal.objects.get(kind=Kind.NEW)
+    response = client.post(url, {"action": "accept", ACTION_CHECKBOX_NAME: [new.pk]})
+    assert response.status_code == HTTPStatus.FOUND
+    assert Partnership.objects.filter(partner=registry["new"]).exists()
+    assert list(WikidataProposal.objects.filter(status="accepted").values_list("kind", flat=True)) == ["new"]
+
+
+def test_admin_editor_cannot_accept(client, editor, three_proposals, registry):
+    from django.contrib.auth.models import Permission
+
+    editor.user_permissions.add(Permission.objects.get(codename="view_wikidataproposal"))
+    client.force_login(editor)
+    new = WikidataProposal.objects.get(kind=Kind.NEW)
+    url = reverse("admin:registry_wikidataproposal_changelist")
+    client.post(url, {"action": "accept", ACTION_CHECKBOX_NAME: [new.pk]})
+    assert not Partnership.objects.filter(partner=registry["new"]).exists()
+
+
+def test_shipped_cities_carry_the_sourced_wikidata_ids(shipped_data, client, api_client):
+    page = client.get("/cities/busan/").content.decode()
+    assert 'href="https://www.wikidata.org/wiki/Q16520"' in page
+    assert api_client.get("/api/v1/cities/busan/").json()["wikidata_id"] == "Q16520"
+    # Sources in conflict (Bishkek: Q9361 vs Q816163) leave the city without an ID.
+    assert api_client.get("/api/v1/cities/bishkek/").json()["wikidata_id"] == ""
+
+
+def test_a_registry_manager_accepts_in_the_admin(client, three_proposals, registry):
+    from django.contrib.auth.models import Group
+
+    from .factories import UserFactory
+
+    manager = UserFactory(username="group-manager", is_staff=True)
+    manager.groups.add(Group.objects.get(name="Registry managers"))
+    client.force_login(manager)
+    url = reverse("admin:registry_wikidataproposal_changelist")
+    assert client.get(url).status_code == HTTPStatus.OK
+    new = WikidataProposal.objects.get(kind=Kind.NEW)
+    client.post(url, {"action": "accept", ACTION_CHECKBOX_NAME: [new.pk]})
+    assert Partnership.objects.filter(partner=registry["new"]).exists()
