@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "registry.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages and API answers, never one with a CSRF token or for a signed-in user (BREACH).
+    "registry.middleware.PublicGZipMiddleware",
     "registry.db_routers.PrimaryPinningMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

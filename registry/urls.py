@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("cities/", views.CityListView.as_view(), name="city-list"),
     path("cities/<slug:slug>/", views.CityDetailView.as_view(), name="city-detail"),
+    path("partnerships/<int:pk>/", views.PartnershipDetailView.as_view(), name="partnership-detail"),
     path("countries/", views.CountryListView.as_view(), name="country-list"),
     path("countries/<str:code>/", views.CountryDetailView.as_view(), name="country-detail"),
     path("agreements/", views.AgreementListView.as_view(), name="agreement-list"),

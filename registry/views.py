@@ -22,6 +22,7 @@ from http import HTTPStatus
 from django import forms
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -208,6 +209,10 @@ class HomeView(TemplateView):
             in_force = network.partnerships_of(home).in_force_on(as_of).select_related("city", "partner")
             partners = sorted({p.other(home) for p in in_force}, key=lambda city: city.name)
             context["partners"] = partners
+            # (partner city, partnership) pairs for the list under the map
+            context["partnerships_in_force"] = sorted(
+                ((p.other(home), p) for p in in_force), key=lambda pair: (pair[0].name, pair[1].pk)
+            )
             context["map"] = maps.world_map(maps.markers_for(partners), home=maps.marker_for(home))
             context["timeline"] = charts.timeline_chart(network.timeline(home, as_of=as_of), until=as_of.year)
             user = self.request.user
@@ -286,6 +291,45 @@ class CityDetailView(DetailView):
         )
         marker = maps.marker_for(city)
         context["map"] = maps.area_map([marker]) if marker else None
+        return context
+
+
+# --------------------------------------------------------------------------- partnerships
+
+
+class PartnershipDetailView(DetailView):
+    """``/partnerships/<id>/``: one relation between two cities: both cities, the kind, its
+    dates and status (established, suspended or ended, with the reason), cooperation fields,
+    its agreements and events, the delegations that visited the partner city or took part in
+    its events, and its sources. 404 for a draft unless the reader may see drafts
+    (:meth:`~registry.models.base.RegistryQuerySet.visible_to`)."""
+
+    max_items = 50  # agreements, events and delegations shown
+
+    def get_queryset(self):
+        return (
+            Partnership.objects.visible_to(self.request.user)
+            .select_related("city", "partner")
+            .prefetch_related("fields", "sources", "city__names", "partner__names")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        partnership = self.object
+        user = self.request.user
+        events = Event.objects.visible_to(user).filter(partnership=partnership).select_related("city")
+        stops = ItineraryStop.objects.filter(delegation=OuterRef("pk"), city=partnership.partner_id)
+        took_part = events.filter(delegation=OuterRef("pk"))
+        context.update(
+            agreements=Agreement.objects.visible_to(user)
+            .filter(partnership=partnership)
+            .select_related("place")[: self.max_items],
+            events=events[: self.max_items],
+            delegations=Delegation.objects.visible_to(user).filter(Exists(stops) | Exists(took_part))[: self.max_items],
+        )
+        context["sides"] = [(_("City"), partnership.city), (_("Partner city"), partnership.partner)]
+        markers = [m for city in (partnership.city, partnership.partner) if (m := maps.marker_for(city))]
+        context["map"] = maps.area_map(markers) if markers else None
         return context
 
 
@@ -535,3 +579,11 @@ class RobotsView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["sitemap_url"] = self.request.build_absolute_uri(reverse("sitemap"))
         return context
+
+
+class FaviconView(View):
+    """``/favicon.ico``: a permanent redirect to the site's icon (``static/img/favicon.svg``), for
+    the browsers and crawlers that ask for it at the root whatever the page's ``<link rel=icon>``."""
+
+    def get(self, request, *args, **kwargs):
+        return HttpResponsePermanentRedirect(static("img/favicon.svg"))

@@ -74,3 +74,56 @@ def test_urls_reverse_and_resolve():
     with translation.override("ko"):
         assert reverse("registry:city-detail", kwargs={"slug": "almaty"}) == "/ko/cities/almaty/"
         assert resolve("/ko/cities/almaty/").view_name == "registry:city-detail"
+
+
+def test_partnership_page_shows_both_cities_kind_agreements_events_and_sources(client, shipped_data):
+    from registry.models import Partnership
+
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    response = client.get(f"/partnerships/{almaty.pk}/")
+    assert response.status_code == HTTPStatus.OK
+    for text in ("Busan", "Almaty", "friendship city", "14 September 2022", "Life of the relation", "bfic.kr"):
+        assert text in response.text, text
+    assert response.context["agreements"], "the 2022 agreement belongs to the partnership"
+    assert response.context["events"], "the signing ceremony concerns the partnership"
+    assert "includes/partnership_life.html (issue 10)" not in response.text  # a template comment only
+
+
+def test_partnership_page_in_korean_marks_english_fallbacks(client, shipped_data):
+    from registry.models import City, Partnership
+
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    City.objects.filter(slug="almaty").update(name_ko="")
+    response = client.get(f"/ko/partnerships/{almaty.pk}/")
+    assert response.status_code == HTTPStatus.OK
+    assert '<html lang="ko">' in response.text
+    assert '<span lang="ko">부산</span>' in response.text
+    assert '<span lang="en">Almaty</span>' in response.text
+
+
+def test_a_draft_partnership_has_no_page_for_the_public(client, db):
+    from registry.models import Publication
+
+    from .factories import PartnershipFactory
+
+    draft = PartnershipFactory(publication=Publication.DRAFT)
+    assert client.get(draft.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_partnership_pages_are_linked_from_city_pages_lists_and_the_home_map_list(client, shipped_data):
+    from registry.models import Partnership
+
+    url = Partnership.objects.get(partner__slug="almaty").get_absolute_url()
+    assert url.startswith("/partnerships/")
+    for page in ("/cities/almaty/", "/cities/?q=almaty", "/countries/kz/", "/?as_of=2022-09-21"):
+        assert f'href="{url}"' in client.get(page).text, page
+
+
+def test_every_page_has_description_canonical_and_hreflang_links(client, shipped_data):
+    response = client.get("/ko/cities/almaty/", {"q": "x"})
+    text = response.text
+    assert '<meta name="description" content="' in text
+    assert '<link rel="canonical" href="http://testserver/ko/cities/almaty/">' in text
+    assert '<link rel="alternate" hreflang="en" href="http://testserver/cities/almaty/">' in text
+    assert '<link rel="alternate" hreflang="ko" href="http://testserver/ko/cities/almaty/">' in text
+    assert '<link rel="alternate" hreflang="x-default" href="http://testserver/cities/almaty/">' in text

@@ -5,7 +5,7 @@ import io
 from http import HTTPStatus
 
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.views.defaults import server_error
 
@@ -331,3 +331,31 @@ def test_urls_of_the_contract_reverse():
     assert reverse("registry:country-detail", kwargs={"code": "kz"}) == "/countries/kz/"
     assert reverse("registry:event-calendar") == "/events/calendar.ics"
     assert reverse("registry:delegation-detail", kwargs={"slug": "x"}) == "/delegations/x/"
+
+
+def test_favicon_ico_redirects_to_the_site_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == HTTPStatus.MOVED_PERMANENTLY
+    assert response["Location"].endswith("img/favicon.svg")
+
+
+def test_public_pages_are_compressed_for_browsers_that_accept_gzip(client, shipped_data):
+    response = client.get("/cities/", headers={"accept-encoding": "gzip, br"})
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+
+
+def test_no_page_with_a_csrf_token_or_for_a_signed_in_user_is_compressed(staff_client, shipped_data):
+    # BREACH: a secret in a compressed body leaks through the body's length.
+    login = Client().get("/admin/login/", headers={"accept-encoding": "gzip"})
+    assert "csrfmiddlewaretoken" in login.text
+    assert not login.has_header("Content-Encoding")
+    page = staff_client.get("/cities/", headers={"accept-encoding": "gzip"})
+    assert page.status_code == HTTPStatus.OK
+    assert not page.has_header("Content-Encoding")
+
+
+def test_home_date_form_submits_to_the_home_page(client, shipped_data):
+    assert '<form method="get" class="as-of" action="/">' in client.get("/").text
+    assert 'action=""' not in client.get("/ko/").text

@@ -1,6 +1,7 @@
 """Template helpers: ``{% load registry_tags %}``."""
 
 from django import template
+from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
 
@@ -25,6 +26,20 @@ def translated_url(context, language_code):
     return url
 
 
+@register.simple_tag(takes_context=True)
+def page_links(context) -> dict:
+    """The head's links of the current page, as absolute URLs without the query string (the
+    page, not one filtering of it): ``canonical`` (in the active language) and ``alternates``,
+    a list of ``(hreflang, url)`` with every language and ``x-default`` (English)."""
+    request = context.get("request")
+    if request is None:
+        return {"canonical": "", "alternates": []}
+    path = request.path
+    alternates = [(code, request.build_absolute_uri(translate_url(path, code))) for code, _name in settings.LANGUAGES]
+    default = request.build_absolute_uri(translate_url(path, settings.LANGUAGE_CODE))
+    return {"canonical": request.build_absolute_uri(path), "alternates": [*alternates, ("x-default", default)]}
+
+
 @register.simple_tag
 def current_language():
     """The active language code (``en`` or ``ko``)."""
@@ -41,6 +56,12 @@ def network_today():
 
     home = home_city()
     return cached_network_summary(home, timezone.localdate()) if home else None
+
+
+@register.filter(is_safe=True)
+def squash(value) -> str:
+    """``{% filter squash %}``: whitespace runs (template indentation, newlines) as one space."""
+    return " ".join(str(value).split())
 
 
 @register.filter
