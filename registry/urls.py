@@ -10,6 +10,7 @@ app_name = "registry"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("counting/", views.CountingView.as_view(), name="counting"),
     path("cities/", views.CityListView.as_view(), name="city-list"),
     path("cities/<slug:slug>/", views.CityDetailView.as_view(), name="city-detail"),
     path("partnerships/<int:pk>/", views.PartnershipDetailView.as_view(), name="partnership-detail"),

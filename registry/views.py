@@ -30,7 +30,7 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 from django_countries import countries
 from django_countries.fields import Country
 
-from . import charts, dates, exports, maps, network, regions
+from . import charts, dates, exports, maps, network, reconciliation, regions
 from .filters import AgreementFilter, CityFilter, DelegationFilter, EventFilter
 from .forms import AgreementFilterForm, AsOfForm, CountryFilterForm, EventFilterForm, ListFilterForm
 from .models import (
@@ -181,6 +181,24 @@ class FilteredListMixin:
 # --------------------------------------------------------------------------- home
 
 
+def year_steps(as_of: datetime.date, first_year: int | None) -> dict:
+    """The home page's steps through time from ``as_of``: ``previous`` and ``next`` (the last day
+    of the year before and after, today for this year; ``None`` before ``first_year`` or after
+    today) and ``years``, ``(year, date)`` pairs for the year control, latest first."""
+    today = timezone.localdate()
+
+    def end_of(year: int) -> datetime.date:
+        return min(datetime.date(year, 12, 31), today)
+
+    first = min(first_year or as_of.year, as_of.year)
+    return {
+        "previous": end_of(as_of.year - 1) if as_of.year > first else None,
+        "next": end_of(as_of.year + 1) if as_of.year < today.year else None,
+        "year": as_of.year,
+        "years": [(year, end_of(year)) for year in range(today.year, first - 1, -1)],
+    }
+
+
 class HomeView(TemplateView):
     """``/``: the network at a glance on ``?as_of=YYYY-MM-DD`` (default today): totals by
     kind and region, a map of the partner cities in force, a timeline of partnerships per
@@ -213,8 +231,13 @@ class HomeView(TemplateView):
             context["partnerships_in_force"] = sorted(
                 ((p.other(home), p) for p in in_force), key=lambda pair: (pair[0].name, pair[1].pk)
             )
-            context["map"] = maps.world_map(maps.markers_for(partners), home=maps.marker_for(home))
+            markers = maps.partnership_markers(context["partnerships_in_force"])
+            home_marker = maps.marker_for(home)
+            context["map"] = maps.world_map(markers, home=home_marker)
+            context["inset"] = maps.inset_map(markers, home=home_marker)
             context["timeline"] = charts.timeline_chart(network.timeline(home, as_of=as_of), until=as_of.year)
+            rows = context["timeline"].rows
+            context["year_steps"] = year_steps(as_of, rows[0]["year"] if rows else None)
             user = self.request.user
             context["latest_agreements"] = (
                 Agreement.objects.visible_to(user).filter(signed_on__lte=as_of).select_related("place")[:5]
@@ -222,6 +245,20 @@ class HomeView(TemplateView):
             context["latest_events"] = (
                 Event.objects.visible_to(user).filter(start_on__lte=as_of).select_related("city")[:5]
             )
+        return context
+
+
+class CountingView(TemplateView):
+    """``/counting/``: the counting rule in words, and the registry's totals beside the ones the
+    home city's office published (:func:`registry.reconciliation.reconcile`), with the
+    difference and why they can differ."""
+
+    template_name = "registry/counting.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        home = home_city()
+        context["rows"] = reconciliation.reconcile(home) if home else []
         return context
 
 

@@ -1,6 +1,7 @@
 """Public pages of the foundation: the home page's network summary and city pages."""
 
 import datetime
+import re
 from http import HTTPStatus
 
 import pytest
@@ -122,8 +123,37 @@ def test_partnership_pages_are_linked_from_city_pages_lists_and_the_home_map_lis
 def test_every_page_has_description_canonical_and_hreflang_links(client, shipped_data):
     response = client.get("/ko/cities/almaty/", {"q": "x"})
     text = response.text
-    assert '<meta name="description" content="' in text
+    assert re.search(r'<meta name="description"\s+content="[^"]{20,}">', text)
     assert '<link rel="canonical" href="http://testserver/ko/cities/almaty/">' in text
     assert '<link rel="alternate" hreflang="en" href="http://testserver/cities/almaty/">' in text
     assert '<link rel="alternate" hreflang="ko" href="http://testserver/ko/cities/almaty/">' in text
     assert '<link rel="alternate" hreflang="x-default" href="http://testserver/cities/almaty/">' in text
+
+
+def test_counting_rule_stands_beside_every_total(client, shipped_data):
+    for page in ("/?as_of=2022-09-21", "/cities/busan/", "/countries/", "/ko/"):
+        text = client.get(page).text
+        assert 'class="counting-rule"' in text, page
+        assert 'href="/counting/"' in text or 'href="/ko/counting/"' in text, page
+    assert "Taiwan (TW) counts as a country" in client.get("/").text
+
+
+def test_reconciliation_computes_the_registry_figures_beside_the_office_ones(client, shipped_data):
+    response = client.get("/counting/")
+    assert response.status_code == HTTPStatus.OK
+    rows = {(row.figure.kind, str(row.figure.as_of)): row for row in response.context["rows"]}
+    assert (rows["sister", "2022-01-31"].cities, rows["sister", "2022-01-31"].countries) == (26, 23)
+    assert (rows["friendship", "2022-01-31"].cities, rows["friendship", "2022-01-31"].countries) == (11, 6)
+    assert (rows["", "2022-09-21"].cities, rows["", "2022-09-21"].countries) == (38, 28)
+    assert all(row.agrees for row in rows.values())
+    assert rows["sister", "2022-01-31"].taiwan_counted
+
+
+def test_reconciliation_shows_where_the_registry_differs(client, shipped_data):
+    from registry.models import Partnership, Publication
+
+    Partnership.objects.filter(partner__slug="yangon").update(publication=Publication.DRAFT)
+    response = client.get("/counting/")
+    sister = next(row for row in response.context["rows"] if row.figure.kind == "sister")
+    assert (sister.city_difference, sister.country_difference) == (-1, -1)
+    assert re.search(r"-1 cities,\s+-1 countries", response.text)

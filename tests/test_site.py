@@ -40,7 +40,7 @@ def test_korean_cities_search_lists_almaty_in_korean(client, shipped_data):
     response = client.get("/ko/cities/", {"q": "알마티"})
     assert response.status_code == HTTPStatus.OK
     assert listed(response) == ["almaty"]
-    assert '<a href="/ko/cities/almaty/">알마티</a>' in response.text
+    assert '<a href="/ko/cities/almaty/" lang="ko">알마티</a>' in response.text
     assert "검색" in response.text
 
 
