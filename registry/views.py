@@ -91,6 +91,7 @@ class FilteredListMixin:
     paginate_by = 50
     csv_name = "rows"
     csv_columns: exports.Table | None = None
+    extra_params: tuple[str, ...] = ()  # query parameters the view reads itself (not filters)
 
     def get_base_queryset(self):
         raise NotImplementedError
@@ -101,7 +102,7 @@ class FilteredListMixin:
                 self.request.GET or None,
                 queryset=self.get_base_queryset(),
                 request=self.request,
-                other_params=(self.page_kwarg, "format"),
+                other_params=(self.page_kwarg, "format", *self.extra_params),
             )
         return self.filterset
 
@@ -272,12 +273,32 @@ class CityListView(FilteredListMixin, ListView):
     model = City
     filterset_class = CityFilter
     csv_name = "cities"
+    extra_params = ("show",)
+
+    @property
+    def show_all(self) -> bool:
+        """``?show=all``: every city; otherwise the home city's partners (any partnership the
+        reader may see, ended ones included), or every city when there is no home city."""
+        return self.request.GET.get("show") == "all" or home_city() is None
 
     def get_base_queryset(self):
         user = self.request.user
-        return City.objects.visible_to(user).prefetch_related(
+        cities = City.objects.visible_to(user)
+        if not self.show_all:
+            cities = cities.partners_of(home_city(), Partnership.objects.visible_to(user))
+        return cities.prefetch_related(
             Prefetch("partnerships_as_partner", queryset=Partnership.objects.visible_to(user).select_related("city"))
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(show_all=self.show_all, home=home_city(), partners_url=without(self.request.GET, "show"))
+        query = self.request.GET.copy()
+        query["show"] = "all"
+        for name in ("page", "format"):
+            query.pop(name, None)
+        context["all_url"] = f"?{query.urlencode()}"
+        return context
 
 
 class CityDetailView(DetailView):

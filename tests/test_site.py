@@ -359,3 +359,28 @@ def test_no_page_with_a_csrf_token_or_for_a_signed_in_user_is_compressed(staff_c
 def test_home_date_form_submits_to_the_home_page(client, shipped_data):
     assert '<form method="get" class="as-of" action="/">' in client.get("/").text
     assert 'action=""' not in client.get("/ko/").text
+
+
+def test_sort_menu_is_in_korean_on_korean_pages(client, shipped_data):
+    korean = client.get("/ko/agreements/").text
+    assert '<option value="-signed_on">서명일 (내림차순)</option>' in korean
+    assert "(descending)" not in korean
+    assert '<option value="-signed_on">Date signed (descending)</option>' in client.get("/agreements/").text
+
+
+def test_cities_list_shows_the_home_citys_partners_by_default_with_a_switch_to_all(client, shipped_data):
+    partners = listed(client.get("/cities/"))
+    assert "almaty" in partners
+    assert not {"paris", "brussels", "busan"} & set(partners)
+    everything = client.get("/cities/", {"show": "all"})
+    assert everything.status_code == HTTPStatus.OK
+    assert {"paris", "brussels", "busan", "almaty"} <= set(listed(everything))
+    assert '<input type="hidden" name="show" value="all">' in everything.text
+    rows = list(csv.DictReader(io.StringIO(client.get("/cities/", {"format": "csv"}).content.decode())))
+    assert sorted(row["slug"] for row in rows) == sorted(partners)
+
+
+def test_cities_switch_keeps_the_filters(client, shipped_data):
+    response = client.get("/cities/", {"country": "jp"})
+    assert 'href="?country=jp&amp;show=all"' in response.text
+    assert listed(response) == listed(client.get("/cities/", {"country": "jp", "show": "all"}))
