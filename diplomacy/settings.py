@@ -226,6 +226,10 @@ MAX_REQUEST_BODY_BYTES = 25 * 1024 * 1024
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 
+# Origins (scheme://host[:port]) allowed to show the widget pages (/widget/) in an <iframe>, e.g.
+# "https://www.busan.go.kr"; every other page may not be framed at all.
+REGISTRY_WIDGET_FRAME_ANCESTORS = env_list("REGISTRY_WIDGET_FRAME_ANCESTORS", "")
+
 # The registry's home city: the slug of a City row (Busan in the shipped data).
 REGISTRY_HOME_CITY = os.environ.get("REGISTRY_HOME_CITY", "busan")
 

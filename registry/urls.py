@@ -4,13 +4,16 @@
 
 from django.urls import path
 
-from . import documents, views
+from . import documents, feeds, views
 
 app_name = "registry"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("counting/", views.CountingView.as_view(), name="counting"),
+    path("feed.atom", feeds.RegistryFeed(), name="feed"),
+    path("widget/", views.NetworkWidgetView.as_view(), name="widget"),
+    path("widget/<slug:slug>/", views.CityWidgetView.as_view(), name="city-widget"),
     path("cities/", views.CityListView.as_view(), name="city-list"),
     path("cities/<slug:slug>/", views.CityDetailView.as_view(), name="city-detail"),
     path("partnerships/<int:pk>/", views.PartnershipDetailView.as_view(), name="partnership-detail"),

@@ -19,13 +19,16 @@ from __future__ import annotations
 import datetime
 from http import HTTPStatus
 
+from csp.decorators import csp_replace
 from django import forms
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_countries import countries
 from django_countries.fields import Country
@@ -622,6 +625,68 @@ class DelegationDetailView(DetailView):
         context["map"] = maps.area_map(markers) if markers else None
         context["travelled_with"] = delegation.travelled_with if delegation.travelled_with_visible else None
         return context
+
+
+# --------------------------------------------------------------------------- widgets
+
+
+class FrameableMixin:
+    """A page other sites may show in an ``<iframe>``: only the origins in
+    ``settings.REGISTRY_WIDGET_FRAME_ANCESTORS`` (and this site) may frame it (CSP
+    ``frame-ancestors``, no ``X-Frame-Options``); every other page stays unframeable
+    (``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        ancestors = ["'self'", *settings.REGISTRY_WIDGET_FRAME_ANCESTORS]
+        view = csp_replace({"frame-ancestors": ancestors})(xframe_options_exempt(super().dispatch))
+        return view(request, *args, **kwargs)
+
+
+class NetworkWidgetView(FrameableMixin, TemplateView):
+    """``/widget/``: the home city's network today, compact, for a city portal's ``<iframe>``:
+    the totals (with the counting rule's page), a small map with the legend, links that open the
+    registry in the top window."""
+
+    template_name = "registry/widget.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        home = home_city()
+        today = timezone.localdate()
+        context.update(home=home, as_of=today, city=None)
+        if home is not None:
+            in_force = network.partnerships_of(home).in_force_on(today).select_related("city", "partner")
+            pairs = sorted(((p.other(home), p) for p in in_force), key=lambda pair: (pair[0].name, pair[1].pk))
+            context["summary"] = network.cached_network_summary(home, today)
+            context["map"] = maps.world_map(maps.partnership_markers(pairs), home=maps.marker_for(home))
+        return context
+
+
+class CityWidgetView(FrameableMixin, DetailView):
+    """``/widget/<slug>/``: one city's partnerships (either side, as the reader may see them),
+    compact, for an ``<iframe>``; 404 for a city the reader may not see."""
+
+    model = City
+    template_name = "registry/widget.html"
+
+    def get_queryset(self):
+        return City.objects.visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        city = self.object
+        partnerships = (
+            Partnership.objects.visible_to(self.request.user)
+            .involving(city)
+            .select_related("city", "partner")[: self.max_items]
+        )
+        pairs = [(p.other(city), p) for p in partnerships]
+        context.update(city=city, pairs=pairs, as_of=timezone.localdate())
+        markers = maps.partnership_markers(pairs)
+        context["map"] = maps.world_map(markers, home=maps.marker_for(city)) if markers else None
+        return context
+
+    max_items = 100  # partnerships listed
 
 
 # --------------------------------------------------------------------------- site files

@@ -384,3 +384,40 @@ def test_cities_switch_keeps_the_filters(client, shipped_data):
     response = client.get("/cities/", {"country": "jp"})
     assert 'href="?country=jp&amp;show=all"' in response.text
     assert listed(response) == listed(client.get("/cities/", {"country": "jp", "show": "all"}))
+
+
+def test_widget_is_frameable_only_from_the_listed_origins(client, shipped_data, settings):
+    settings.REGISTRY_WIDGET_FRAME_ANCESTORS = ["https://www.busan.go.kr"]
+    for url in ("/widget/", "/ko/widget/", "/widget/almaty/"):
+        response = client.get(url)
+        assert response.status_code == HTTPStatus.OK, url
+        assert "frame-ancestors 'self' https://www.busan.go.kr;" in response["Content-Security-Policy"] + ";", url
+        assert not response.has_header("X-Frame-Options"), url
+    for url in ("/", "/cities/", "/cities/almaty/", "/counting/"):
+        response = client.get(url)
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"], url
+        assert response["X-Frame-Options"] == "DENY", url
+
+
+def test_widget_shows_the_network_today_and_a_citys_partnerships(client, shipped_data):
+    network = client.get("/widget/")
+    assert "partner cities in" in network.text
+    assert 'target="_top"' in network.text
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    city = client.get("/widget/almaty/")
+    assert almaty.get_absolute_url() in city.text
+    assert client.get("/widget/no-such-city/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_atom_feed_lists_published_partnerships_agreements_and_events_only(client, shipped_data):
+    draft = PartnershipFactory(publication=Publication.DRAFT)
+    response = client.get("/feed.atom")
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"].startswith("application/atom+xml")
+    text = response.content.decode()
+    assert '<feed xml:lang="en" xmlns="http://www.w3.org/2005/Atom"' in text
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    assert f"http://testserver{almaty.get_absolute_url()}" in text
+    assert "/agreements/" in text and "/events/" in text
+    assert draft.get_absolute_url() not in text
+    assert "<title>부산 – 알마티" in client.get("/ko/feed.atom").content.decode()
