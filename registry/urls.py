@@ -11,6 +11,7 @@ app_name = "registry"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("counting/", views.CountingView.as_view(), name="counting"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("feed.atom", feeds.RegistryFeed(), name="feed"),
     path("widget/", views.NetworkWidgetView.as_view(), name="widget"),
     path("widget/<slug:slug>/", views.CityWidgetView.as_view(), name="city-widget"),

@@ -27,6 +27,7 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.generic import DetailView, ListView, TemplateView, View
@@ -44,8 +45,10 @@ from .models import (
     Event,
     EventParticipant,
     ItineraryStop,
+    Organization,
     Outcome,
     Partnership,
+    Person,
     Signatory,
     home_city,
 )
@@ -624,6 +627,68 @@ class DelegationDetailView(DetailView):
         ]
         context["map"] = maps.area_map(markers) if markers else None
         context["travelled_with"] = delegation.travelled_with if delegation.travelled_with_visible else None
+        return context
+
+
+# --------------------------------------------------------------------------- search
+
+
+class SearchView(TemplateView):
+    """``/search/?q=…``: one search across cities, partnerships, agreements, events, delegations,
+    people and organizations, results grouped by kind. Each kind is found by its queryset's own
+    ``search()`` (cities by every name, ignoring case and accents) among the rows the reader may
+    see (``visible_to``); at most ``per_kind`` of each are shown, with a link to the full, filtered
+    list where there is one. Two queries per kind at most, whatever the table sizes."""
+
+    template_name = "registry/search.html"
+    per_kind = 20
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "").strip()[:200]
+        context["q"] = query
+        if not query:
+            return context
+        user = self.request.user
+        kinds = [
+            ("cities", _("Cities"), City.objects.visible_to(user).search(query), "registry:city-list"),
+            (
+                "partnerships",
+                _("Partnerships"),
+                Partnership.objects.visible_to(user).search(query).select_related("city", "partner"),
+                None,
+            ),
+            (
+                "agreements",
+                _("Agreements"),
+                Agreement.objects.visible_to(user).search(query),
+                "registry:agreement-list",
+            ),
+            ("events", _("Events"), Event.objects.visible_to(user).search(query), "registry:event-list"),
+            (
+                "delegations",
+                _("Delegations"),
+                Delegation.objects.visible_to(user).search(query),
+                "registry:delegation-list",
+            ),
+            ("people", _("People"), Person.objects.visible_to(user).search(query), None),
+            ("organizations", _("Organizations"), Organization.objects.visible_to(user).search(query), None),
+        ]
+        groups = []
+        for key, label, queryset, list_url in kinds:
+            rows = list(queryset[: self.per_kind + 1])
+            more = len(rows) > self.per_kind
+            groups.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "rows": rows[: self.per_kind],
+                    "more": more,
+                    "list_url": f"{reverse(list_url)}?{urlencode({'q': query})}" if list_url else None,
+                }
+            )
+        context["groups"] = groups
+        context["total"] = sum(len(group["rows"]) for group in groups)
         return context
 
 

@@ -157,3 +157,32 @@ def test_reconciliation_shows_where_the_registry_differs(client, shipped_data):
     sister = next(row for row in response.context["rows"] if row.figure.kind == "sister")
     assert (sister.city_difference, sister.country_difference) == (-1, -1)
     assert re.search(r"-1 cities,\s+-1 countries", response.text)
+
+
+def test_search_finds_every_kind_grouped(client, shipped_data, django_assert_max_num_queries):
+    with django_assert_max_num_queries(16):  # one query per kind (7), plus the page's own
+        response = client.get("/search/", {"q": "almaty"})
+    assert response.status_code == HTTPStatus.OK
+    groups = {group["key"]: group for group in response.context["groups"]}
+    assert list(groups) == ["cities", "partnerships", "agreements", "events", "delegations", "people", "organizations"]
+    assert [city.slug for city in groups["cities"]["rows"]] == ["almaty"]
+    assert len(groups["partnerships"]["rows"]) == 1
+    assert groups["agreements"]["rows"]
+    assert groups["organizations"]["rows"], "the Akimat of Almaty"
+
+
+def test_search_finds_former_names_and_korean_and_never_drafts(client, shipped_data):
+    from registry.models import Partnership, Publication
+
+    assert [c.slug for c in client.get("/search/", {"q": "alma-ata"}).context["groups"][0]["rows"]] == ["almaty"]
+    assert [c.slug for c in client.get("/ko/search/", {"q": "알마티"}).context["groups"][0]["rows"]] == ["almaty"]
+    Partnership.objects.filter(partner__slug="almaty").update(publication=Publication.DRAFT)
+    groups = {g["key"]: g for g in client.get("/search/", {"q": "almaty"}).context["groups"]}
+    assert groups["partnerships"]["rows"] == []
+
+
+def test_search_without_words_shows_the_form_only(client, db):
+    response = client.get("/search/")
+    assert response.status_code == HTTPStatus.OK
+    assert "groups" not in response.context
+    assert 'role="search"' in response.text
