@@ -226,6 +226,13 @@ MAX_REQUEST_BODY_BYTES = 25 * 1024 * 1024
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 
+# What every page's footer says about the data: its licence (name and URL), how to cite it and
+# whom to write to (the office's contact: an e-mail address or a URL; not shown when empty).
+REGISTRY_DATA_LICENCE = os.environ.get("REGISTRY_DATA_LICENCE", "CC BY 4.0")
+REGISTRY_DATA_LICENCE_URL = os.environ.get("REGISTRY_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/")
+REGISTRY_CITE_AS = os.environ.get("REGISTRY_CITE_AS", "City Diplomacy Registry")
+REGISTRY_CONTACT = os.environ.get("REGISTRY_CONTACT", "")
+
 # Origins (scheme://host[:port]) allowed to show the widget pages (/widget/) in an <iframe>, e.g.
 # "https://www.busan.go.kr"; every other page may not be framed at all.
 REGISTRY_WIDGET_FRAME_ANCESTORS = env_list("REGISTRY_WIDGET_FRAME_ANCESTORS", "")

@@ -174,3 +174,23 @@ def cached_network_summary(home: City, as_of: datetime.date) -> NetworkSummary:
     from .cache import cached
 
     return cached(f"network:{home.pk}:{as_of.isoformat()}", lambda: network_summary(home, as_of))
+
+
+def data_changed_at() -> datetime.datetime | None:
+    """When a public partnership, agreement, event or delegation last changed (their latest
+    ``updated_at``; ``None`` with none), for "data last changed" on every page. Four aggregate
+    queries, run once per data generation (cached by :func:`registry.cache.cached`)."""
+    from django.db.models import Max
+
+    from .cache import cached
+    from .models import Agreement, Delegation, Event
+
+    def compute():
+        latest = [
+            model.objects.public().order_by().aggregate(latest=Max("updated_at"))["latest"]
+            for model in (Partnership, Agreement, Event, Delegation)
+        ]
+        present = [value for value in latest if value is not None]
+        return max(present) if present else None
+
+    return cached("data-changed-at", compute)

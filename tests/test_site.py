@@ -421,3 +421,12 @@ def test_atom_feed_lists_published_partnerships_agreements_and_events_only(clien
     assert "/agreements/" in text and "/events/" in text
     assert draft.get_absolute_url() not in text
     assert "<title>부산 – 알마티" in client.get("/ko/feed.atom").content.decode()
+
+
+def test_every_page_says_when_the_data_last_changed_its_licence_and_how_to_cite_it(client, shipped_data, settings):
+    settings.REGISTRY_CONTACT = "global@example.org"
+    text = client.get("/cities/almaty/").text
+    assert "Data last changed on 2022-09-21." in text
+    assert 'rel="license">CC BY 4.0</a>' in text
+    assert "<cite>City Diplomacy Registry</cite>, http://testserver/cities/almaty/" in text
+    assert '<a href="mailto:global@example.org">global@example.org</a>' in text

@@ -40,6 +40,27 @@ def page_links(context) -> dict:
     return {"canonical": request.build_absolute_uri(path), "alternates": [*alternates, ("x-default", default)]}
 
 
+@register.simple_tag(takes_context=True)
+def site_info(context) -> dict:
+    """What the footer says about the data: ``changed`` (when a public record last changed,
+    :func:`registry.network.data_changed_at`), ``licence``/``licence_url``, ``cite_as`` and
+    ``contact`` (settings ``REGISTRY_DATA_LICENCE``, ``…_URL``, ``REGISTRY_CITE_AS``,
+    ``REGISTRY_CONTACT``), and ``url``, the page's address without its query."""
+    from ..network import data_changed_at
+
+    request = context.get("request")
+    contact = settings.REGISTRY_CONTACT
+    return {
+        "changed": data_changed_at(),
+        "licence": settings.REGISTRY_DATA_LICENCE,
+        "licence_url": settings.REGISTRY_DATA_LICENCE_URL,
+        "cite_as": settings.REGISTRY_CITE_AS,
+        "contact": contact,
+        "contact_url": contact if "@" not in contact else f"mailto:{contact}",
+        "url": request.build_absolute_uri(request.path) if request else "",
+    }
+
+
 @register.simple_tag
 def current_language():
     """The active language code (``en`` or ``ko``)."""
