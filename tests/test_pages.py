@@ -186,3 +186,12 @@ def test_search_without_words_shows_the_form_only(client, db):
     assert response.status_code == HTTPStatus.OK
     assert "groups" not in response.context
     assert 'role="search"' in response.text
+
+
+def test_a_date_with_no_partners_says_so_instead_of_empty_headings(client, shipped_data):
+    response = client.get("/", {"as_of": "1950-01-01"})
+    assert response.status_code == HTTPStatus.OK
+    assert "No partnership was in force on 1 January 1950" in response.text
+    assert "No partnership had been established by this date." in response.text
+    assert 'id="by-kind"' not in response.text and 'id="by-region"' not in response.text
+    assert 'id="by-kind"' in client.get("/", {"as_of": "2022-09-21"}).text
