@@ -22,7 +22,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 UV_EXPORT := $(UV) export --frozen --quiet --format requirements-txt --no-hashes --no-header --no-annotate
 
-.PHONY: bench install requirements run serve test lint check migrations-check pytest-sqlite pytest-postgres messages browser fixtures clean
+.PHONY: audit bench install requirements run serve test lint check migrations-check pytest-sqlite pytest-postgres messages browser fixtures clean
 
 $(TOOLS)/.uv-$(UV_VERSION):
 	rm -rf $(TOOLS)
@@ -121,6 +121,10 @@ test: lint check migrations-check pytest-sqlite pytest-postgres
 # Benchmarks (minutes): SQLite and PostgreSQL at 38 and 100,000 partnerships, plus a load run.
 bench: messages
 	$(BIN)/python bench/run.py
+
+# Lighthouse and pa11y (from npm, pinned in audit/run.sh) on the main pages with Debian's Chromium.
+audit: messages browser
+	sh audit/run.sh
 
 # Rebuild fixtures/*.json from ../shared/data/busan_partners.csv and registry/management/commands/_fixture_facts.py.
 fixtures: install

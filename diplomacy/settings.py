@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "registry.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses pages and API answers, never one with a CSRF token or for a signed-in user (BREACH).
+    "registry.middleware.PublicGZipMiddleware",
     "registry.db_routers.PrimaryPinningMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -224,6 +226,17 @@ MAX_REQUEST_BODY_BYTES = 25 * 1024 * 1024
 # by registry.resources.RegistryResource (the library's option only strips a leading "=").
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
+
+# What every page's footer says about the data: its licence (name and URL), how to cite it and
+# whom to write to (the office's contact: an e-mail address or a URL; not shown when empty).
+REGISTRY_DATA_LICENCE = os.environ.get("REGISTRY_DATA_LICENCE", "CC BY 4.0")
+REGISTRY_DATA_LICENCE_URL = os.environ.get("REGISTRY_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/")
+REGISTRY_CITE_AS = os.environ.get("REGISTRY_CITE_AS", "City Diplomacy Registry")
+REGISTRY_CONTACT = os.environ.get("REGISTRY_CONTACT", "")
+
+# Origins (scheme://host[:port]) allowed to show the widget pages (/widget/) in an <iframe>, e.g.
+# "https://www.busan.go.kr"; every other page may not be framed at all.
+REGISTRY_WIDGET_FRAME_ANCESTORS = env_list("REGISTRY_WIDGET_FRAME_ANCESTORS", "")
 
 # The registry's home city: the slug of a City row (Busan in the shipped data).
 REGISTRY_HOME_CITY = os.environ.get("REGISTRY_HOME_CITY", "busan")

@@ -8,7 +8,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from registry.sitemaps import SITEMAPS
-from registry.views import RobotsView
+from registry.views import FaviconView, RobotsView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", RobotsView.as_view(), name="robots"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
 ]
 urlpatterns += i18n_patterns(path("", include("registry.urls")), prefix_default_language=False)
 # Uploaded files are never served from MEDIA_URL: documents go through agreement_document.

@@ -285,7 +285,21 @@ class CityAdmin(SpreadsheetMixin, RegistryAdmin):
     inlines = [CityNameInline]
     readonly_fields = (*TIMESTAMPS, "region_name", "subregion_name")
     fieldsets = (
-        (None, {"fields": ("name_en", "name_ko", "name_native", "slug", "country", "region_name", "subregion_name")}),
+        (
+            None,
+            {
+                "fields": (
+                    "name_en",
+                    "name_ko",
+                    "name_native",
+                    "name_native_language",
+                    "slug",
+                    "country",
+                    "region_name",
+                    "subregion_name",
+                )
+            },
+        ),
         (_("Details"), {"fields": ("admin_level", "population", "population_year", "wikidata_id")}),
         (_("Position"), {"fields": ("latitude", "longitude", "coordinates_source")}),
         (_("Evidence"), {"fields": ("confidence", "sources", "notes")}),

@@ -38,6 +38,8 @@ import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -215,6 +217,13 @@ ORDERING_LABELS = {
 }
 
 
+def _descending_label(label) -> str:
+    return gettext("%s (descending)") % label
+
+
+descending_label = lazy(_descending_label, str)
+
+
 class RegistryOrderingFilter(filters.OrderingFilter):
     """``ordering``: the allow-listed parameter names, with translated labels; ``-`` for
     descending. The primary key, in the direction of the last field, breaks ties, so rows
@@ -227,6 +236,16 @@ class RegistryOrderingFilter(filters.OrderingFilter):
         kwargs.setdefault("field_labels", {param: ORDERING_LABELS[param] for param in params})
         kwargs.setdefault("label", _("Order by"))
         super().__init__(*args, **kwargs)
+
+    def build_choices(self, fields, labels):
+        """django-filter's choices, with the descending labels translated when shown (it formats
+        them once, at import, in English)."""
+        choices = super().build_choices(fields, labels)
+        ascending = {value: label for value, label in choices if not value.startswith("-")}
+        return [
+            (value, descending_label(ascending[value[1:]]) if value.startswith("-") else label)
+            for value, label in choices
+        ]
 
     def filter(self, qs, value):
         ordering = [self.get_ordering_value(param) for param in value or () if param]

@@ -29,6 +29,8 @@ class Marker:
     label: str
     url: str
     number: int | None = None
+    kind: str = ""  # a partnership kind (sister, friendship): the marker's class and legend entry
+    label_y: float | None = None  # where a labelled map writes the name (moved down to avoid another)
 
 
 def marker_for(city, number: int | None = None) -> Marker | None:
@@ -37,6 +39,44 @@ def marker_for(city, number: int | None = None) -> Marker | None:
         return None
     x, y = project(city.longitude, city.latitude)
     return Marker(round(x, 2), round(y, 2), city.name, city.get_absolute_url(), number)
+
+
+def partnership_markers(pairs: Iterable) -> list[Marker]:
+    """Markers for ``(partner city, partnership)`` pairs, each with the partnership's ``kind``
+    and linking to the partnership's page; cities without coordinates are left out."""
+    markers = []
+    for city, partnership in pairs:
+        marker = marker_for(city)
+        if marker is not None:
+            marker.kind = partnership.kind
+            marker.url = partnership.get_absolute_url()
+            markers.append(marker)
+    return markers
+
+
+# A dense region drawn again, larger, beside the world map: the Korea Strait and western Japan
+# (longitude 124–140° E, latitude 30.5–38.5° N), where Busan, Fukuoka, Shimonoseki, Nagasaki and
+# Osaka overlap at world scale.
+INSET_BOUNDS = (124.0, 140.0, 30.5, 38.5)
+
+
+def inset_map(markers: list[Marker], home: Marker | None = None) -> MapView | None:
+    """A larger view of the markers inside :data:`INSET_BOUNDS` (with ``home``), with room for
+    their labels; ``None`` when fewer than two markers fall there."""
+    west, east, south, north = INSET_BOUNDS
+    x0, y1 = project(west, south)
+    x1, y0 = project(east, north)
+    inside = [m for m in markers if x0 <= m.x <= x1 and y0 <= m.y <= y1]
+    if len(inside) < 2:
+        return None
+    view = MapView((x0, y0, x1 - x0, y1 - y0), 0.22, inside, home, labelled=True)
+    # Names beside the markers, top to bottom, each pushed below the one above when they would
+    # overlap (labels are one line of ``label_size`` map units).
+    last = None
+    for marker in sorted(inside, key=lambda m: m.y):
+        marker.label_y = marker.y if last is None else round(max(marker.y, last + view.label_size), 2)
+        last = marker.label_y
+    return view
 
 
 def markers_for(cities: Iterable) -> list[Marker]:
@@ -52,6 +92,17 @@ class MapView:
     radius: float
     markers: list[Marker]
     home: Marker | None = None
+    labelled: bool = False  # names drawn beside the markers (where they fit: the inset)
+
+    @property
+    def kinds(self) -> list[str]:
+        """The partnership kinds among the markers, sister first (for the legend)."""
+        present = {m.kind for m in self.markers if m.kind}
+        return [kind for kind in ("sister", "friendship") if kind in present]
+
+    @property
+    def label_size(self) -> float:
+        return round(self.radius * 2.6, 2)
 
     @property
     def home_square(self) -> dict | None:

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 
 
@@ -44,3 +45,20 @@ class RequestSizeLimitMiddleware:
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)
+
+
+class PublicGZipMiddleware(GZipMiddleware):
+    """Gzip-compress responses (Django's ``GZipMiddleware``, which also pads each response with
+    random bytes), except those that could leak a secret through their compressed length
+    (BREACH): a response that carries a CSRF token (the request called ``get_token()``, as a
+    POST form does), any response to a signed-in user, and the admin. Public pages and the
+    API's anonymous answers carry no secret and are compressed."""
+
+    def process_response(self, request, response):
+        if (
+            request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            or request.path_info.startswith("/admin/")
+            or getattr(getattr(request, "user", None), "is_authenticated", False)
+        ):
+            return response
+        return super().process_response(request, response)

@@ -293,3 +293,24 @@ def national_rollup(country: str, as_of: datetime.date) -> NationalRollup:
         by_country=by_country,
         by_region=by_region,
     )
+
+
+def data_changed_at() -> datetime.datetime | None:
+    """When a public partnership, agreement, event or delegation last changed (their latest
+    ``updated_at``; ``None`` with none), for "data last changed" on every page. One query (a
+    ``UNION ALL`` of the four tables' maxima), run once per data generation (cached by
+    :func:`registry.cache.cached`)."""
+    from django.db.models import Max
+
+    from .cache import cached
+    from .models import Agreement, Delegation, Event
+
+    def latest(model):
+        return model.objects.public().order_by().annotate(one=Value(1)).values("one").annotate(latest=Max("updated_at"))
+
+    def compute():
+        rows = latest(Partnership).union(latest(Agreement), latest(Event), latest(Delegation), all=True)
+        values = [row["latest"] for row in rows if row["latest"] is not None]
+        return max(values) if values else None
+
+    return cached("data-changed-at", compute)

@@ -73,6 +73,13 @@ def localized(obj, field: str, language: str | None = None) -> str:
     return getattr(obj, f"{field}_en", "")
 
 
+def localized_language(obj, field: str, language: str | None = None) -> str:
+    """The BCP 47 tag of what :func:`localized` returns for the same arguments: ``ko`` when it
+    gives the Korean value, else ``en`` (the English fallback, to be marked ``lang="en"``)."""
+    language = (language or get_language() or "en").split("-")[0]
+    return "ko" if language == "ko" and getattr(obj, f"{field}_ko", "") else "en"
+
+
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

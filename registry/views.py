@@ -19,19 +19,23 @@ from __future__ import annotations
 import datetime
 from http import HTTPStatus
 
+from csp.decorators import csp_replace
 from django import forms
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_countries import countries
 from django_countries.fields import Country
 
-from . import charts, dates, exports, maps, network, regions
+from . import charts, dates, exports, maps, network, reconciliation, regions
 from .api.throttling import AnonExportThrottle
 from .filters import AgreementFilter, CityFilter, DelegationFilter, EventFilter
 from .forms import AgreementFilterForm, AsOfForm, CountryFilterForm, EventFilterForm, ListFilterForm
@@ -43,8 +47,10 @@ from .models import (
     Event,
     EventParticipant,
     ItineraryStop,
+    Organization,
     Outcome,
     Partnership,
+    Person,
     Signatory,
     home_city,
 )
@@ -93,6 +99,7 @@ class FilteredListMixin:
     paginate_by = 50
     csv_name = "rows"
     csv_columns: exports.Table | None = None
+    extra_params: tuple[str, ...] = ()  # query parameters the view reads itself (not filters)
 
     def get_base_queryset(self):
         raise NotImplementedError
@@ -103,7 +110,7 @@ class FilteredListMixin:
                 self.request.GET or None,
                 queryset=self.get_base_queryset(),
                 request=self.request,
-                other_params=(self.page_kwarg, "format"),
+                other_params=(self.page_kwarg, "format", *self.extra_params),
             )
         return self.filterset
 
@@ -210,6 +217,24 @@ def export_throttled(request) -> HttpResponse | None:
 # --------------------------------------------------------------------------- home
 
 
+def year_steps(as_of: datetime.date, first_year: int | None) -> dict:
+    """The home page's steps through time from ``as_of``: ``previous`` and ``next`` (the last day
+    of the year before and after, today for this year; ``None`` before ``first_year`` or after
+    today) and ``years``, ``(year, date)`` pairs for the year control, latest first."""
+    today = timezone.localdate()
+
+    def end_of(year: int) -> datetime.date:
+        return min(datetime.date(year, 12, 31), today)
+
+    first = min(first_year or as_of.year, as_of.year)
+    return {
+        "previous": end_of(as_of.year - 1) if as_of.year > first else None,
+        "next": end_of(as_of.year + 1) if as_of.year < today.year else None,
+        "year": as_of.year,
+        "years": [(year, end_of(year)) for year in range(today.year, first - 1, -1)],
+    }
+
+
 class HomeView(TemplateView):
     """``/``: the network at a glance on ``?as_of=YYYY-MM-DD`` (default today): totals by
     kind and region, a map of the partner cities in force, a timeline of partnerships per
@@ -242,8 +267,17 @@ class HomeView(TemplateView):
             in_force = network.partnerships_of(home).in_force_on(as_of).select_related("city", "partner")
             partners = sorted({p.other(home) for p in in_force}, key=lambda city: city.name)
             context["partners"] = partners
-            context["map"] = maps.world_map(maps.markers_for(partners), home=maps.marker_for(home))
+            # (partner city, partnership) pairs for the list under the map
+            context["partnerships_in_force"] = sorted(
+                ((p.other(home), p) for p in in_force), key=lambda pair: (pair[0].name, pair[1].pk)
+            )
+            markers = maps.partnership_markers(context["partnerships_in_force"])
+            home_marker = maps.marker_for(home)
+            context["map"] = maps.world_map(markers, home=home_marker)
+            context["inset"] = maps.inset_map(markers, home=home_marker)
             context["timeline"] = charts.timeline_chart(network.timeline(home, as_of=as_of), until=as_of.year)
+            rows = context["timeline"].rows
+            context["year_steps"] = year_steps(as_of, rows[0]["year"] if rows else None)
             user = self.request.user
             context["latest_agreements"] = (
                 Agreement.objects.visible_to(user).filter(signed_on__lte=as_of).select_related("place")[:5]
@@ -301,6 +335,20 @@ class NationalNetworkView(TemplateView):
         return self.render_to_response(context, status=HTTPStatus.OK if valid else HTTPStatus.BAD_REQUEST)
 
 
+class CountingView(TemplateView):
+    """``/counting/``: the counting rule in words, and the registry's totals beside the ones the
+    home city's office published (:func:`registry.reconciliation.reconcile`), with the
+    difference and why they can differ."""
+
+    template_name = "registry/counting.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        home = home_city()
+        context["rows"] = reconciliation.reconcile(home) if home else []
+        return context
+
+
 # --------------------------------------------------------------------------- cities
 
 
@@ -311,12 +359,32 @@ class CityListView(FilteredListMixin, ListView):
     model = City
     filterset_class = CityFilter
     csv_name = "cities"
+    extra_params = ("show",)
+
+    @property
+    def show_all(self) -> bool:
+        """``?show=all``: every city; otherwise the home city's partners (any partnership the
+        reader may see, ended ones included), or every city when there is no home city."""
+        return self.request.GET.get("show") == "all" or home_city() is None
 
     def get_base_queryset(self):
         user = self.request.user
-        return City.objects.visible_to(user).prefetch_related(
+        cities = City.objects.visible_to(user)
+        if not self.show_all:
+            cities = cities.partners_of(home_city(), Partnership.objects.visible_to(user))
+        return cities.prefetch_related(
             Prefetch("partnerships_as_partner", queryset=Partnership.objects.visible_to(user).select_related("city"))
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(show_all=self.show_all, home=home_city(), partners_url=without(self.request.GET, "show"))
+        query = self.request.GET.copy()
+        query["show"] = "all"
+        for name in ("page", "format"):
+            query.pop(name, None)
+        context["all_url"] = f"?{query.urlencode()}"
+        return context
 
 
 class CityDetailView(DetailView):
@@ -377,6 +445,45 @@ class CityDetailView(DetailView):
         )
         marker = maps.marker_for(city)
         context["map"] = maps.area_map([marker]) if marker else None
+        return context
+
+
+# --------------------------------------------------------------------------- partnerships
+
+
+class PartnershipDetailView(DetailView):
+    """``/partnerships/<id>/``: one relation between two cities: both cities, the kind, its
+    dates and status (established, suspended or ended, with the reason), cooperation fields,
+    its agreements and events, the delegations that visited the partner city or took part in
+    its events, and its sources. 404 for a draft unless the reader may see drafts
+    (:meth:`~registry.models.base.RegistryQuerySet.visible_to`)."""
+
+    max_items = 50  # agreements, events and delegations shown
+
+    def get_queryset(self):
+        return (
+            Partnership.objects.visible_to(self.request.user)
+            .select_related("city", "partner")
+            .prefetch_related("fields", "sources", "city__names", "partner__names")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        partnership = self.object
+        user = self.request.user
+        events = Event.objects.visible_to(user).filter(partnership=partnership).select_related("city")
+        stops = ItineraryStop.objects.filter(delegation=OuterRef("pk"), city=partnership.partner_id)
+        took_part = events.filter(delegation=OuterRef("pk"))
+        context.update(
+            agreements=Agreement.objects.visible_to(user)
+            .filter(partnership=partnership)
+            .select_related("place")[: self.max_items],
+            events=events[: self.max_items],
+            delegations=Delegation.objects.visible_to(user).filter(Exists(stops) | Exists(took_part))[: self.max_items],
+        )
+        context["sides"] = [(_("City"), partnership.city), (_("Partner city"), partnership.partner)]
+        markers = [m for city in (partnership.city, partnership.partner) if (m := maps.marker_for(city))]
+        context["map"] = maps.area_map(markers) if markers else None
         return context
 
 
@@ -613,6 +720,130 @@ class DelegationDetailView(DetailView):
         return context
 
 
+# --------------------------------------------------------------------------- search
+
+
+class SearchView(TemplateView):
+    """``/search/?q=…``: one search across cities, partnerships, agreements, events, delegations,
+    people and organizations, results grouped by kind. Each kind is found by its queryset's own
+    ``search()`` (cities by every name, ignoring case and accents) among the rows the reader may
+    see (``visible_to``); at most ``per_kind`` of each are shown, with a link to the full, filtered
+    list where there is one. Two queries per kind at most, whatever the table sizes."""
+
+    template_name = "registry/search.html"
+    per_kind = 20
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.get("q", "").strip()[:200]
+        context["q"] = query
+        if not query:
+            return context
+        user = self.request.user
+        kinds = [
+            ("cities", _("Cities"), City.objects.visible_to(user).search(query), "registry:city-list"),
+            (
+                "partnerships",
+                _("Partnerships"),
+                Partnership.objects.visible_to(user).search(query).select_related("city", "partner"),
+                None,
+            ),
+            (
+                "agreements",
+                _("Agreements"),
+                Agreement.objects.visible_to(user).search(query),
+                "registry:agreement-list",
+            ),
+            ("events", _("Events"), Event.objects.visible_to(user).search(query), "registry:event-list"),
+            (
+                "delegations",
+                _("Delegations"),
+                Delegation.objects.visible_to(user).search(query),
+                "registry:delegation-list",
+            ),
+            ("people", _("People"), Person.objects.visible_to(user).search(query), None),
+            ("organizations", _("Organizations"), Organization.objects.visible_to(user).search(query), None),
+        ]
+        groups = []
+        for key, label, queryset, list_url in kinds:
+            rows = list(queryset[: self.per_kind + 1])
+            more = len(rows) > self.per_kind
+            groups.append(
+                {
+                    "key": key,
+                    "label": label,
+                    "rows": rows[: self.per_kind],
+                    "more": more,
+                    "list_url": f"{reverse(list_url)}?{urlencode({'q': query})}" if list_url else None,
+                }
+            )
+        context["groups"] = groups
+        context["total"] = sum(len(group["rows"]) for group in groups)
+        return context
+
+
+# --------------------------------------------------------------------------- widgets
+
+
+class FrameableMixin:
+    """A page other sites may show in an ``<iframe>``: only the origins in
+    ``settings.REGISTRY_WIDGET_FRAME_ANCESTORS`` (and this site) may frame it (CSP
+    ``frame-ancestors``, no ``X-Frame-Options``); every other page stays unframeable
+    (``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        ancestors = ["'self'", *settings.REGISTRY_WIDGET_FRAME_ANCESTORS]
+        view = csp_replace({"frame-ancestors": ancestors})(xframe_options_exempt(super().dispatch))
+        return view(request, *args, **kwargs)
+
+
+class NetworkWidgetView(FrameableMixin, TemplateView):
+    """``/widget/``: the home city's network today, compact, for a city portal's ``<iframe>``:
+    the totals (with the counting rule's page), a small map with the legend, links that open the
+    registry in the top window."""
+
+    template_name = "registry/widget.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        home = home_city()
+        today = timezone.localdate()
+        context.update(home=home, as_of=today, city=None)
+        if home is not None:
+            in_force = network.partnerships_of(home).in_force_on(today).select_related("city", "partner")
+            pairs = sorted(((p.other(home), p) for p in in_force), key=lambda pair: (pair[0].name, pair[1].pk))
+            context["summary"] = network.cached_network_summary(home, today)
+            context["map"] = maps.world_map(maps.partnership_markers(pairs), home=maps.marker_for(home))
+        return context
+
+
+class CityWidgetView(FrameableMixin, DetailView):
+    """``/widget/<slug>/``: one city's partnerships (either side, as the reader may see them),
+    compact, for an ``<iframe>``; 404 for a city the reader may not see."""
+
+    model = City
+    template_name = "registry/widget.html"
+
+    def get_queryset(self):
+        return City.objects.visible_to(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        city = self.object
+        partnerships = (
+            Partnership.objects.visible_to(self.request.user)
+            .involving(city)
+            .select_related("city", "partner")[: self.max_items]
+        )
+        pairs = [(p.other(city), p) for p in partnerships]
+        context.update(city=city, pairs=pairs, as_of=timezone.localdate())
+        markers = maps.partnership_markers(pairs)
+        context["map"] = maps.world_map(markers, home=maps.marker_for(city)) if markers else None
+        return context
+
+    max_items = 100  # partnerships listed
+
+
 # --------------------------------------------------------------------------- site files
 
 
@@ -626,3 +857,11 @@ class RobotsView(TemplateView):
         context = super().get_context_data(**kwargs)
         context["sitemap_url"] = self.request.build_absolute_uri(reverse("sitemap"))
         return context
+
+
+class FaviconView(View):
+    """``/favicon.ico``: a permanent redirect to the site's icon (``static/img/favicon.svg``), for
+    the browsers and crawlers that ask for it at the root whatever the page's ``<link rel=icon>``."""
+
+    def get(self, request, *args, **kwargs):
+        return HttpResponsePermanentRedirect(static("img/favicon.svg"))

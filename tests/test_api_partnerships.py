@@ -24,6 +24,7 @@ def expected_almaty():
     PARTNERSHIP_ID = almaty_partnership().pk
     return {
         "id": PARTNERSHIP_ID,
+        "url": f"http://testserver/partnerships/{PARTNERSHIP_ID}/",
         "city": BUSAN,
         "partner": ALMATY,
         "kind": "friendship",

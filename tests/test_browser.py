@@ -86,11 +86,53 @@ def test_switching_to_korean_keeps_the_page_and_filters(page, site):
     assert page.get_by_role("heading", level=1).inner_text() == "도시"
 
 
-def test_a_map_marker_opens_the_city_page(page, site):
+def almaty_partnership_url(page, site) -> str:
+    """The Busan–Almaty partnership's page, as the Almaty page links to it (no ORM call: Django
+    refuses one while Playwright's event loop runs)."""
+    page.goto(f"{site}/cities/almaty/")
+    return page.locator('a[href^="/partnerships/"]').first.get_attribute("href")
+
+
+def test_a_map_marker_opens_the_partnership_page(page, site):
+    url = almaty_partnership_url(page, site)
     page.goto(f"{site}/?as_of=2022-09-21")
-    page.locator('#network-map a.marker[href="/cities/almaty/"]').click()
-    page.wait_for_url(re.compile(r"/cities/almaty/$"))
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Almaty")
+    page.locator(f'#network-map a.marker[href="{url}"]').click()
+    page.wait_for_url(re.compile(re.escape(url) + "$"))
+    assert "Almaty" in page.get_by_role("heading", level=1).inner_text()
+
+
+def test_the_year_control_shows_another_year_without_reloading(page, site):
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{site}/ko/?as_of=2022-09-21")
+    assert "28개국 38개 도시" in page.locator(".totals").inner_text()
+    page.evaluate("window.notReloaded = true")
+    page.select_option("#id_year", label="2000")
+    page.wait_for_url(re.compile(r"as_of=2000-12-31"))
+    page.wait_for_function("!document.querySelector('.totals').textContent.includes('38')")
+    assert page.evaluate("window.notReloaded") is True
+    assert page.locator("#network-map a.marker").count() < 38
+    # the timeline opens at its latest years: the scroll box starts at its right end
+    box = page.evaluate(
+        "(() => { const e = document.querySelector('.chart-scroll'); e.scrollLeft = 0;"
+        " return e.scrollWidth - e.clientWidth; })()"
+    )
+    assert box > 0
+    assert page.evaluate("getComputedStyle(document.querySelector('.chart-scroll')).direction") == "rtl"
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+@pytest.mark.parametrize("language", ["", "/ko"])
+@pytest.mark.parametrize("path", ["/partnerships/{almaty}/", "/counting/", "/search/?q=almaty", "/widget/"])
+def test_axe_finds_no_wcag_violations_on_the_new_pages(page, site, path, language, width):
+    path = path.format(almaty=almaty_partnership_url(page, site).split("/")[2])
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{site}{language}{path}")
+    assert page.title()
+    results = axe_api.Axe().run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.errors == []
 
 
 @pytest.mark.parametrize(

@@ -68,3 +68,29 @@ def test_timeline_fills_years_and_keeps_the_running_total():
     assert [bar.count for bar in chart.bars] == [1, 0, 0, 2, 0]
     assert chart.max_in_force == 2 and chart.max_established == 2
     assert charts.timeline_chart([]).rows == []
+
+
+def test_home_map_shows_both_kinds_with_a_legend_and_changes_with_the_year(client, shipped_data):
+    from registry.models import Partnership
+
+    page = client.get("/", {"as_of": "2022-09-21"})
+    kinds = {m.kind for m in page.context["map"].markers}
+    assert kinds == {"sister", "friendship"}
+    assert 'class="legend"' in page.text
+    for text in ("Sister city", "Friendship city", "Home city", 'class="marker marker-friendship"'):
+        assert text in page.text, text
+    almaty = Partnership.objects.get(partner__slug="almaty").get_absolute_url()
+    assert f'<a href="{almaty}" class="marker marker-friendship"' in page.text
+    earlier = client.get("/", {"as_of": "2000-12-31"})
+    assert len(earlier.context["map"].markers) < len(page.context["map"].markers)
+    assert almaty not in earlier.text
+    assert 'href="/?as_of=1999-12-31" rel="prev"' in earlier.text
+    assert 'href="/?as_of=2001-12-31" rel="next"' in earlier.text
+
+
+def test_the_inset_names_the_overlapping_east_asian_partners_apart(client, shipped_data):
+    inset = client.get("/", {"as_of": "2022-09-21"}).context["inset"]
+    labels = {m.label: m.label_y for m in inset.markers}
+    assert {"Fukuoka", "Shimonoseki", "Nagasaki Prefecture", "Osaka"} <= set(labels)
+    ys = sorted(labels.values())
+    assert all(b - a >= inset.label_size - 0.01 for a, b in zip(ys, ys[1:], strict=False))

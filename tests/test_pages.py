@@ -1,6 +1,7 @@
 """Public pages of the foundation: the home page's network summary and city pages."""
 
 import datetime
+import re
 from http import HTTPStatus
 
 import pytest
@@ -74,3 +75,123 @@ def test_urls_reverse_and_resolve():
     with translation.override("ko"):
         assert reverse("registry:city-detail", kwargs={"slug": "almaty"}) == "/ko/cities/almaty/"
         assert resolve("/ko/cities/almaty/").view_name == "registry:city-detail"
+
+
+def test_partnership_page_shows_both_cities_kind_agreements_events_and_sources(client, shipped_data):
+    from registry.models import Partnership
+
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    response = client.get(f"/partnerships/{almaty.pk}/")
+    assert response.status_code == HTTPStatus.OK
+    for text in ("Busan", "Almaty", "friendship city", "14 September 2022", "Life of the relation", "bfic.kr"):
+        assert text in response.text, text
+    assert response.context["agreements"], "the 2022 agreement belongs to the partnership"
+    assert response.context["events"], "the signing ceremony concerns the partnership"
+    assert "includes/partnership_life.html (issue 10)" not in response.text  # a template comment only
+
+
+def test_partnership_page_in_korean_marks_english_fallbacks(client, shipped_data):
+    from registry.models import City, Partnership
+
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    City.objects.filter(slug="almaty").update(name_ko="")
+    response = client.get(f"/ko/partnerships/{almaty.pk}/")
+    assert response.status_code == HTTPStatus.OK
+    assert '<html lang="ko">' in response.text
+    assert '<span lang="ko">부산</span>' in response.text
+    assert '<span lang="en">Almaty</span>' in response.text
+
+
+def test_a_draft_partnership_has_no_page_for_the_public(client, db):
+    from registry.models import Publication
+
+    from .factories import PartnershipFactory
+
+    draft = PartnershipFactory(publication=Publication.DRAFT)
+    assert client.get(draft.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_partnership_pages_are_linked_from_city_pages_lists_and_the_home_map_list(client, shipped_data):
+    from registry.models import Partnership
+
+    url = Partnership.objects.get(partner__slug="almaty").get_absolute_url()
+    assert url.startswith("/partnerships/")
+    for page in ("/cities/almaty/", "/cities/?q=almaty", "/countries/kz/", "/?as_of=2022-09-21"):
+        assert f'href="{url}"' in client.get(page).text, page
+
+
+def test_every_page_has_description_canonical_and_hreflang_links(client, shipped_data):
+    response = client.get("/ko/cities/almaty/", {"q": "x"})
+    text = response.text
+    assert re.search(r'<meta name="description"\s+content="[^"]{20,}">', text)
+    assert '<link rel="canonical" href="http://testserver/ko/cities/almaty/">' in text
+    assert '<link rel="alternate" hreflang="en" href="http://testserver/cities/almaty/">' in text
+    assert '<link rel="alternate" hreflang="ko" href="http://testserver/ko/cities/almaty/">' in text
+    assert '<link rel="alternate" hreflang="x-default" href="http://testserver/cities/almaty/">' in text
+
+
+def test_counting_rule_stands_beside_every_total(client, shipped_data):
+    for page in ("/?as_of=2022-09-21", "/cities/busan/", "/countries/", "/ko/"):
+        text = client.get(page).text
+        assert 'class="counting-rule"' in text, page
+        assert 'href="/counting/"' in text or 'href="/ko/counting/"' in text, page
+    assert "Taiwan (TW) counts as a country" in client.get("/").text
+
+
+def test_reconciliation_computes_the_registry_figures_beside_the_office_ones(client, shipped_data):
+    response = client.get("/counting/")
+    assert response.status_code == HTTPStatus.OK
+    rows = {(row.figure.kind, str(row.figure.as_of)): row for row in response.context["rows"]}
+    assert (rows["sister", "2022-01-31"].cities, rows["sister", "2022-01-31"].countries) == (26, 23)
+    assert (rows["friendship", "2022-01-31"].cities, rows["friendship", "2022-01-31"].countries) == (11, 6)
+    assert (rows["", "2022-09-21"].cities, rows["", "2022-09-21"].countries) == (38, 28)
+    assert all(row.agrees for row in rows.values())
+    assert rows["sister", "2022-01-31"].taiwan_counted
+
+
+def test_reconciliation_shows_where_the_registry_differs(client, shipped_data):
+    from registry.models import Partnership, Publication
+
+    Partnership.objects.filter(partner__slug="yangon").update(publication=Publication.DRAFT)
+    response = client.get("/counting/")
+    sister = next(row for row in response.context["rows"] if row.figure.kind == "sister")
+    assert (sister.city_difference, sister.country_difference) == (-1, -1)
+    assert re.search(r"-1 cities,\s+-1 countries", response.text)
+
+
+def test_search_finds_every_kind_grouped(client, shipped_data, django_assert_max_num_queries):
+    with django_assert_max_num_queries(16):  # one query per kind (7), plus the page's own
+        response = client.get("/search/", {"q": "almaty"})
+    assert response.status_code == HTTPStatus.OK
+    groups = {group["key"]: group for group in response.context["groups"]}
+    assert list(groups) == ["cities", "partnerships", "agreements", "events", "delegations", "people", "organizations"]
+    assert [city.slug for city in groups["cities"]["rows"]] == ["almaty"]
+    assert len(groups["partnerships"]["rows"]) == 1
+    assert groups["agreements"]["rows"]
+    assert groups["organizations"]["rows"], "the Akimat of Almaty"
+
+
+def test_search_finds_former_names_and_korean_and_never_drafts(client, shipped_data):
+    from registry.models import Partnership, Publication
+
+    assert [c.slug for c in client.get("/search/", {"q": "alma-ata"}).context["groups"][0]["rows"]] == ["almaty"]
+    assert [c.slug for c in client.get("/ko/search/", {"q": "알마티"}).context["groups"][0]["rows"]] == ["almaty"]
+    Partnership.objects.filter(partner__slug="almaty").update(publication=Publication.DRAFT)
+    groups = {g["key"]: g for g in client.get("/search/", {"q": "almaty"}).context["groups"]}
+    assert groups["partnerships"]["rows"] == []
+
+
+def test_search_without_words_shows_the_form_only(client, db):
+    response = client.get("/search/")
+    assert response.status_code == HTTPStatus.OK
+    assert "groups" not in response.context
+    assert 'role="search"' in response.text
+
+
+def test_a_date_with_no_partners_says_so_instead_of_empty_headings(client, shipped_data):
+    response = client.get("/", {"as_of": "1950-01-01"})
+    assert response.status_code == HTTPStatus.OK
+    assert "No partnership was in force on 1 January 1950" in response.text
+    assert "No partnership had been established by this date." in response.text
+    assert 'id="by-kind"' not in response.text and 'id="by-region"' not in response.text
+    assert 'id="by-kind"' in client.get("/", {"as_of": "2022-09-21"}).text

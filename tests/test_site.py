@@ -5,7 +5,7 @@ import io
 from http import HTTPStatus
 
 import pytest
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from django.views.defaults import server_error
@@ -41,7 +41,7 @@ def test_korean_cities_search_lists_almaty_in_korean(client, shipped_data):
     response = client.get("/ko/cities/", {"q": "알마티"})
     assert response.status_code == HTTPStatus.OK
     assert listed(response) == ["almaty"]
-    assert '<a href="/ko/cities/almaty/">알마티</a>' in response.text
+    assert '<a href="/ko/cities/almaty/" lang="ko">알마티</a>' in response.text
     assert "검색" in response.text
 
 
@@ -333,3 +333,102 @@ def test_urls_of_the_contract_reverse():
     assert reverse("registry:country-detail", kwargs={"code": "kz"}) == "/countries/kz/"
     assert reverse("registry:event-calendar") == "/events/calendar.ics"
     assert reverse("registry:delegation-detail", kwargs={"slug": "x"}) == "/delegations/x/"
+
+
+def test_favicon_ico_redirects_to_the_site_icon(client, db):
+    response = client.get("/favicon.ico")
+    assert response.status_code == HTTPStatus.MOVED_PERMANENTLY
+    assert response["Location"].endswith("img/favicon.svg")
+
+
+def test_public_pages_are_compressed_for_browsers_that_accept_gzip(client, shipped_data):
+    response = client.get("/cities/", headers={"accept-encoding": "gzip, br"})
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+
+
+def test_no_page_with_a_csrf_token_or_for_a_signed_in_user_is_compressed(staff_client, shipped_data):
+    # BREACH: a secret in a compressed body leaks through the body's length.
+    login = Client().get("/admin/login/", headers={"accept-encoding": "gzip"})
+    assert "csrfmiddlewaretoken" in login.text
+    assert not login.has_header("Content-Encoding")
+    page = staff_client.get("/cities/", headers={"accept-encoding": "gzip"})
+    assert page.status_code == HTTPStatus.OK
+    assert not page.has_header("Content-Encoding")
+
+
+def test_home_date_form_submits_to_the_home_page(client, shipped_data):
+    assert '<form method="get" class="as-of" action="/">' in client.get("/").text
+    assert 'action=""' not in client.get("/ko/").text
+
+
+def test_sort_menu_is_in_korean_on_korean_pages(client, shipped_data):
+    korean = client.get("/ko/agreements/").text
+    assert '<option value="-signed_on">서명일 (내림차순)</option>' in korean
+    assert "(descending)" not in korean
+    assert '<option value="-signed_on">Date signed (descending)</option>' in client.get("/agreements/").text
+
+
+def test_cities_list_shows_the_home_citys_partners_by_default_with_a_switch_to_all(client, shipped_data):
+    partners = listed(client.get("/cities/"))
+    assert "almaty" in partners
+    assert not {"paris", "brussels", "busan"} & set(partners)
+    everything = client.get("/cities/", {"show": "all"})
+    assert everything.status_code == HTTPStatus.OK
+    assert {"paris", "brussels", "busan", "almaty"} <= set(listed(everything))
+    assert '<input type="hidden" name="show" value="all">' in everything.text
+    rows = list(csv.DictReader(io.StringIO(client.get("/cities/", {"format": "csv"}).content.decode())))
+    assert sorted(row["slug"] for row in rows) == sorted(partners)
+
+
+def test_cities_switch_keeps_the_filters(client, shipped_data):
+    response = client.get("/cities/", {"country": "jp"})
+    assert 'href="?country=jp&amp;show=all"' in response.text
+    assert listed(response) == listed(client.get("/cities/", {"country": "jp", "show": "all"}))
+
+
+def test_widget_is_frameable_only_from_the_listed_origins(client, shipped_data, settings):
+    settings.REGISTRY_WIDGET_FRAME_ANCESTORS = ["https://www.busan.go.kr"]
+    for url in ("/widget/", "/ko/widget/", "/widget/almaty/"):
+        response = client.get(url)
+        assert response.status_code == HTTPStatus.OK, url
+        assert "frame-ancestors 'self' https://www.busan.go.kr;" in response["Content-Security-Policy"] + ";", url
+        assert not response.has_header("X-Frame-Options"), url
+    for url in ("/", "/cities/", "/cities/almaty/", "/counting/"):
+        response = client.get(url)
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"], url
+        assert response["X-Frame-Options"] == "DENY", url
+
+
+def test_widget_shows_the_network_today_and_a_citys_partnerships(client, shipped_data):
+    network = client.get("/widget/")
+    assert "partner cities in" in network.text
+    assert 'target="_top"' in network.text
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    city = client.get("/widget/almaty/")
+    assert almaty.get_absolute_url() in city.text
+    assert client.get("/widget/no-such-city/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_atom_feed_lists_published_partnerships_agreements_and_events_only(client, shipped_data):
+    draft = PartnershipFactory(publication=Publication.DRAFT)
+    response = client.get("/feed.atom")
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"].startswith("application/atom+xml")
+    text = response.content.decode()
+    assert '<feed xml:lang="en" xmlns="http://www.w3.org/2005/Atom"' in text
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    assert f"http://testserver{almaty.get_absolute_url()}" in text
+    assert "/agreements/" in text and "/events/" in text
+    assert draft.get_absolute_url() not in text
+    assert "<title>부산 – 알마티" in client.get("/ko/feed.atom").content.decode()
+
+
+def test_every_page_says_when_the_data_last_changed_its_licence_and_how_to_cite_it(client, shipped_data, settings):
+    settings.REGISTRY_CONTACT = "global@example.org"
+    text = client.get("/cities/almaty/").text
+    assert "Data last changed on 2022-09-21." in text
+    assert 'rel="license">CC BY 4.0</a>' in text
+    assert "<cite>City Diplomacy Registry</cite>, http://testserver/cities/almaty/" in text
+    assert '<a href="mailto:global@example.org">global@example.org</a>' in text

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import translation
 from django.utils.text import slugify
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
@@ -323,11 +325,13 @@ class PartnershipSerializer(RegistrySerializer):
         help_text="Slugs of the cooperation fields.",
     )
     sources = summary(SourceSummarySerializer, queryset=Source.objects.all(), many=True, help_text=SOURCES_HELP)
+    url = serializers.SerializerMethodField(help_text="The partnership's public page (absolute URL, English).")
 
     class Meta:
         model = Partnership
         fields = [
             "id",
+            "url",
             "city",
             "partner",
             "kind",
@@ -354,6 +358,12 @@ class PartnershipSerializer(RegistrySerializer):
             "established_precision": {"help_text": "Precision of `established_on`: day, month or year."},
             "ended_precision": {"help_text": "Precision of `ended_on`: day, month or year."},
         }
+
+    def get_url(self, obj) -> str:
+        with translation.override(settings.LANGUAGE_CODE):
+            url = obj.get_absolute_url()
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
     def create(self, validated_data):
         """Through :func:`registry.services.create_partnership`: ``city`` is stored as the home side."""

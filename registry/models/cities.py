@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from .. import regions, text
+from ..text import localized_language
 from .base import (
     Confidence,
     CountryQuerySetMixin,
@@ -110,6 +111,21 @@ class City(RemarksModel, SourcedModel):
         max_length=200,
         blank=True,
         help_text=_("Official name in its own script, e.g. Алматы, 大阪市, Valparaíso."),
+    )
+    name_native_language = models.CharField(
+        _("language of the native name"),
+        max_length=35,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$",
+                _("A BCP 47 language tag such as ja, zh-Hant, kk or pt-BR."),
+            )
+        ],
+        help_text=_(
+            "BCP 47 language tag of the native name (ja, zh-Hans, zh-Hant, ru, kk, ...); “mul” when the name "
+            "gives several languages (Auckland / Tāmaki Makaurau). Pages mark the name with it; empty: “und”."
+        ),
     )
     country = CountryField(_("country"), help_text=_("ISO 3166-1 alpha-2 country code."))
     admin_level = models.CharField(
@@ -229,6 +245,17 @@ class City(RemarksModel, SourcedModel):
     def name(self) -> str:
         """Name in the active language (Korean where known, else English)."""
         return text.localized(self, "name")
+
+    @property
+    def name_language(self) -> str:
+        """BCP 47 tag of :attr:`name`: ``ko`` for the Korean name, ``en`` for the English one
+        (also the fallback on Korean pages when no Korean name is known)."""
+        return localized_language(self, "name")
+
+    @property
+    def native_language(self) -> str:
+        """BCP 47 tag of ``name_native``; ``und`` (undetermined) when not recorded."""
+        return self.name_native_language or "und"
 
     @property
     def region(self) -> regions.Region | None:

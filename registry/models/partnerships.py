@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..text import localized
@@ -200,7 +201,7 @@ class Partnership(RemarksModel, RegistryModel):
         }
 
     def get_absolute_url(self):
-        return self.partner.get_absolute_url()
+        return reverse("registry:partnership-detail", kwargs={"pk": self.pk})
 
     def natural_key(self):
         return (self.city.slug, self.partner.slug, self.kind, self.established_on.isoformat())

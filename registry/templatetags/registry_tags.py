@@ -1,6 +1,7 @@
 """Template helpers: ``{% load registry_tags %}``."""
 
 from django import template
+from django.conf import settings
 from django.urls import translate_url
 from django.utils.translation import get_language
 
@@ -25,6 +26,41 @@ def translated_url(context, language_code):
     return url
 
 
+@register.simple_tag(takes_context=True)
+def page_links(context) -> dict:
+    """The head's links of the current page, as absolute URLs without the query string (the
+    page, not one filtering of it): ``canonical`` (in the active language) and ``alternates``,
+    a list of ``(hreflang, url)`` with every language and ``x-default`` (English)."""
+    request = context.get("request")
+    if request is None:
+        return {"canonical": "", "alternates": []}
+    path = request.path
+    alternates = [(code, request.build_absolute_uri(translate_url(path, code))) for code, _name in settings.LANGUAGES]
+    default = request.build_absolute_uri(translate_url(path, settings.LANGUAGE_CODE))
+    return {"canonical": request.build_absolute_uri(path), "alternates": [*alternates, ("x-default", default)]}
+
+
+@register.simple_tag(takes_context=True)
+def site_info(context) -> dict:
+    """What the footer says about the data: ``changed`` (when a public record last changed,
+    :func:`registry.network.data_changed_at`), ``licence``/``licence_url``, ``cite_as`` and
+    ``contact`` (settings ``REGISTRY_DATA_LICENCE``, ``…_URL``, ``REGISTRY_CITE_AS``,
+    ``REGISTRY_CONTACT``), and ``url``, the page's address without its query."""
+    from ..network import data_changed_at
+
+    request = context.get("request")
+    contact = settings.REGISTRY_CONTACT
+    return {
+        "changed": data_changed_at(),
+        "licence": settings.REGISTRY_DATA_LICENCE,
+        "licence_url": settings.REGISTRY_DATA_LICENCE_URL,
+        "cite_as": settings.REGISTRY_CITE_AS,
+        "contact": contact,
+        "contact_url": contact if "@" not in contact else f"mailto:{contact}",
+        "url": request.build_absolute_uri(request.path) if request else "",
+    }
+
+
 @register.simple_tag
 def current_language():
     """The active language code (``en`` or ``ko``)."""
@@ -41,6 +77,12 @@ def network_today():
 
     home = home_city()
     return cached_network_summary(home, timezone.localdate()) if home else None
+
+
+@register.filter(is_safe=True)
+def squash(value) -> str:
+    """``{% filter squash %}``: whitespace runs (template indentation, newlines) as one space."""
+    return " ".join(str(value).split())
 
 
 @register.filter

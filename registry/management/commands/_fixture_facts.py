@@ -509,3 +509,52 @@ EVENTS = [
         "participants": [],
     },
 ]
+
+# BCP 47 language tag of each shipped city's native name (City.name_native_language): the
+# language the name in busan_partners.csv's partner_city_local column (or above) is written in.
+# "mul" where the name gives two languages; zh-Hans/zh-Hant follow the script of the name.
+NATIVE_NAME_LANGUAGES = {
+    "almaty": "kk",  # Алматы: Kazakh, the state language (Russian spells it the same)
+    "auckland": "mul",  # Auckland / Tāmaki Makaurau: English and Māori
+    "bandar-abbas": "fa",
+    "bangkok": "th",
+    "barcelona": "ca",
+    "beijing": "zh-Hans",
+    "bishkek": "ky",
+    "brussels": "mul",  # Bruxelles / Brussel: French and Dutch
+    "busan": "ko",
+    "casablanca": "ar",
+    "cebu-province": "ceb",  # Lalawigan sa Sugbo: Cebuano
+    "chicago": "en",
+    "chongqing": "zh-Hans",
+    "dubai": "ar",
+    "fukuoka": "ja",
+    "guangzhou": "zh-Hans",
+    "ho-chi-minh-city": "vi",
+    "istanbul": "tr",
+    "kaohsiung": "zh-Hant",
+    "los-angeles": "en",
+    "montreal": "fr",
+    "mumbai": "mr",  # मुंबई: Marathi
+    "nagasaki-prefecture": "ja",
+    "osaka": "ja",
+    "panama-city": "es",
+    "paris": "fr",
+    "phnom-penh": "km",
+    "rio-de-janeiro": "pt",
+    "saint-petersburg": "ru",
+    "shanghai": "zh-Hans",
+    "shenzhen": "zh-Hans",
+    "shimonoseki": "ja",
+    "surabaya": "id",
+    "tashkent": "uz",
+    "thessaloniki": "el",
+    "tianjin": "zh-Hans",
+    "tijuana": "es",
+    "ulaanbaatar": "mn",
+    "valparaiso": "es",
+    "victoria": "en",
+    "vladivostok": "ru",
+    "western-cape": "mul",  # Western Cape / Wes-Kaap: English and Afrikaans
+    "yangon": "my",
+}

@@ -157,6 +157,7 @@ def city_records(city: dict) -> list[dict]:
         "name_en": city["name_en"],
         "name_ko": city.get("name_ko", ""),
         "name_native": city.get("name_native", ""),
+        "name_native_language": data.NATIVE_NAME_LANGUAGES.get(city["slug"], ""),
         "country": city["country"],
         "admin_level": city.get("admin_level", "city"),
         "latitude": city.get("latitude"),
