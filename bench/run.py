@@ -14,6 +14,7 @@ Environment: ``BENCH_PG_URL`` (default ``postgres://postgres@127.0.0.1:5432/dipl
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import shutil
@@ -32,6 +33,7 @@ LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 LOAD_PORT = int(os.environ.get("BENCH_PORT", "8877"))
 TARGET_RATIO = 2.0
 TARGET_IMPORT = 5000
+RESULTS = ROOT / "bench" / "results"  # one JSON file per run
 
 
 def recreate_pg(url: str) -> None:
@@ -103,13 +105,14 @@ def print_table(db: str, rows: list[dict]) -> list[str]:
     return misses
 
 
-def load_run() -> None:
-    """50 concurrent connections for LOAD_SECONDS against gunicorn on the PostgreSQL bench data."""
+def load_run() -> str:
+    """50 concurrent connections for LOAD_SECONDS against gunicorn on the PostgreSQL bench data;
+    wrk's report (empty without wrk)."""
     if not shutil.which("wrk"):
         subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
     if not shutil.which("wrk"):
         print("\nload run skipped: wrk is not installed and could not be installed")
-        return
+        return ""
     env = {
         **os.environ,
         "DATABASE_URL": PG_URL,
@@ -161,23 +164,57 @@ def load_run() -> None:
         )
         print(f"\n## Load run: wrk, 50 connections, {LOAD_SECONDS} s, gunicorn 4 workers, PostgreSQL full size")
         print(result.stdout.strip())
+        return result.stdout.strip()
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
 
+def checks(rows: list[dict]) -> int:
+    """How many targets ``print_table`` checks for one database: each URL's ratio, the import
+    rate, each network summary's query count, and the query counts per URL across sizes."""
+    kinds = [r["kind"] for r in rows]
+    return kinds.count("url") + kinds.count("import") + kinds.count("network") + 1
+
+
+def write_json(started_at: datetime.datetime, measured: dict[str, list[dict]], load: str, misses: list[str]) -> Path:
+    """The run's figures as one JSON file, ``bench/results/<UTC start>.json``: every measured
+    row per database, the load run's wrk output and the targets missed."""
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)
+    path = RESULTS / f"{started_at:%Y%m%dT%H%M%SZ}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    total = sum(checks(rows) for rows in measured.values())
+    document = {
+        "started_at": started_at.isoformat(),
+        "commit": commit.stdout.strip(),
+        "targets": {"ratio": TARGET_RATIO, "import_rows_per_s": TARGET_IMPORT},
+        "databases": measured,
+        "load": load,
+        "checked": total,
+        "missed": misses,
+    }
+    path.write_text(json.dumps(document, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
 def main() -> None:
     started = time.perf_counter()
+    started_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     misses: list[str] = []
+    measured: dict[str, list[dict]] = {}
     SQLITE_PATH.unlink(missing_ok=True)
     print("# make bench")
-    misses += print_table("SQLite", run_measure(f"sqlite:///{SQLITE_PATH}"))
+    measured["SQLite"] = run_measure(f"sqlite:///{SQLITE_PATH}")
+    misses += print_table("SQLite", measured["SQLite"])
     recreate_pg(PG_URL)
-    misses += print_table("PostgreSQL", run_measure(PG_URL))
-    load_run()
-    print(f"\nTargets missed: {len(misses)}")
+    measured["PostgreSQL"] = run_measure(PG_URL)
+    misses += print_table("PostgreSQL", measured["PostgreSQL"])
+    load = load_run()
+    total = sum(checks(rows) for rows in measured.values())
+    print(f"\nTargets met: {total - len(misses)} of {total}; missed: {len(misses)}")
     for miss in misses:
         print(f"- {miss}")
+    print(f"figures written to {write_json(started_at, measured, load, misses).relative_to(ROOT)}")
     print(f"bench took {time.perf_counter() - started:.0f} s")
 
 

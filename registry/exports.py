@@ -139,8 +139,15 @@ def who(participants) -> str:
 
 
 def slugs(records) -> str:
-    """The slugs of a (prefetched) many-to-many relation, ``; ``-joined."""
-    return joined(record.slug for record in records.all())
+    """The slugs of a (prefetched) many-to-many relation, or of a list of records, ``; ``-joined."""
+    return joined(record.slug for record in (records if isinstance(records, list) else records.all()))
+
+
+def slug_list(relation: str, model: type[Model]) -> Prefetch:
+    """Prefetch the slugs of ``relation`` (a many-to-many to ``model``, in its default order) as
+    the list ``export_<relation>``: a list per row costs far less than a related manager and
+    its queryset per row, and only the slug is read."""
+    return Prefetch(relation, queryset=model.objects.only("slug"), to_attr=f"export_{relation}")
 
 
 def amount(outcome) -> str:
@@ -152,7 +159,9 @@ def cities_related(queryset: QuerySet, user) -> QuerySet:
     """Former names, sources and the partnerships naming each city as the partner that ``user`` may see."""
     partnerships = Partnership.objects.visible_to(user)
     return queryset.prefetch_related(
-        "names", "sources", Prefetch("partnerships_as_partner", queryset=partnerships, to_attr="export_partnerships")
+        "names",
+        slug_list("sources", Source),
+        Prefetch("partnerships_as_partner", queryset=partnerships, to_attr="export_partnerships"),
     )
 
 
@@ -178,11 +187,18 @@ CITIES = Table(
             f"{p.kind} {dates.iso_partial(p.established_on, p.established_precision)} {p.status}"
             for p in c.export_partnerships
         ),
-        "sources": lambda c: slugs(c.sources),
+        "sources": lambda c: slugs(c.export_sources),
     },
     related=cities_related,
     place=lambda c: c,
     key=lambda c: c.slug,
+)
+
+# The columns the partnership rows read (the largest export: only these are loaded).
+PARTNERSHIP_FIELDS = (
+    *("id", "kind", "status", "status_reason", "confidence", "publication"),
+    *("established_on", "established_precision", "ended_on", "ended_precision"),
+    *("city__slug", "partner__slug", "partner__country", "partner__latitude", "partner__longitude"),
 )
 
 PARTNERSHIPS = Table(
@@ -198,12 +214,16 @@ PARTNERSHIPS = Table(
         "ended_on": lambda p: dates.iso_partial(p.ended_on, p.ended_precision),
         "ended_precision": lambda p: p.ended_precision if p.ended_on else None,
         "status_reason": lambda p: p.status_reason,
-        "fields": lambda p: slugs(p.fields),
+        "fields": lambda p: slugs(p.export_fields),
         "confidence": lambda p: p.confidence,
         "publication": lambda p: p.publication,
-        "sources": lambda p: slugs(p.sources),
+        "sources": lambda p: slugs(p.export_sources),
     },
-    related=lambda qs, user: qs.select_related("city", "partner").prefetch_related("fields", "sources"),
+    related=lambda qs, user: (
+        qs.select_related("city", "partner")
+        .only(*PARTNERSHIP_FIELDS)
+        .prefetch_related(slug_list("fields", CooperationField), slug_list("sources", Source))
+    ),
     place=lambda p: p.partner,
 )
 
@@ -260,12 +280,12 @@ EVENTS = Table(
         "summary_en": lambda e: e.summary_en,
         "summary_ko": lambda e: e.summary_ko,
         "publication": lambda e: e.publication,
-        "sources": lambda e: slugs(e.sources),
+        "sources": lambda e: slugs(e.export_sources),
     },
     related=lambda qs, user: (
         qs.with_visibility(user, "partnership", "agreement", "delegation")
         .select_related("city", "agreement", "delegation")
-        .prefetch_related(with_person("participants", EventParticipant), "sources")
+        .prefetch_related(with_person("participants", EventParticipant), slug_list("sources", Source))
     ),
 )
 

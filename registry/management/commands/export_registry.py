@@ -40,6 +40,7 @@ class Command(BaseCommand):
             natural_primary=True,
             indent=1,
             output=str(path),
-            verbosity=0,
+            verbosity=options["verbosity"],  # dumpdata's progress bar on a terminal (verbosity 1+)
+            stdout=self.stderr,
         )
         self.stdout.write(f"Wrote {path}")

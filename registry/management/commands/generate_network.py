@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Q
+from tqdm import tqdm
 
 from registry.cache import record_change
 from registry.models import (
@@ -77,6 +78,7 @@ class Command(BaseCommand):
         parser.add_argument("--replace", action="store_true", help="Delete earlier synthetic rows first.")
 
     def handle(self, *args, cities, partnerships, events, homes, seed, force, replace, **options):
+        self.verbosity = options.get("verbosity", 1)
         if cities < 2 or partnerships < 0 or events < 0:
             raise CommandError("--cities must be at least 2; counts cannot be negative.")
         real = City.objects.exclude(slug__startswith=PREFIX)
@@ -118,7 +120,7 @@ class Command(BaseCommand):
     def make_cities(self, rng, count, homes) -> list[int]:
         subregions = [(r.slug, sorted(countries_in(r))) for r in all_regions("subregion")]
         rows, names = [], []
-        for n in range(count):
+        for n in self.progress(range(count), "cities"):
             if n < homes:
                 country, subregion = "KR", "eastern-asia"
             else:
@@ -157,9 +159,16 @@ class Command(BaseCommand):
         )
         return ordered
 
+    def progress(self, iterable, desc: str, total: int | None = None):
+        """A tqdm progress bar over ``iterable`` (or one updated by hand for ``total`` steps) on
+        the command's stderr, shown only on a terminal and with ``--verbosity`` above 0."""
+        quiet = self.verbosity < 1 or not self.stderr.isatty()
+        return tqdm(iterable, desc=desc, total=total, unit=" rows", file=self.stderr, disable=quiet, leave=False)
+
     def make_partnerships(self, rng, city_ids, homes, count) -> list[int]:
         rows, pairs = [], set()
         others = city_ids[homes:] or city_ids
+        bar = self.progress(None, "partnerships", total=count)
         while len(rows) < count:
             home = city_ids[rng.randrange(homes)]
             partner = rng.choice(others)
@@ -189,6 +198,8 @@ class Command(BaseCommand):
                     publication="published" if rng.random() < 0.97 else "draft",
                 )
             )
+            bar.update()
+        bar.close()
         Partnership.objects.bulk_create(rows, batch_size=BATCH)
         return list(
             Partnership.objects.filter(partner__slug__startswith=PREFIX).order_by("id").values_list("id", flat=True)
@@ -251,7 +262,7 @@ class Command(BaseCommand):
 
         events = []
         kinds = [k for k in Event.Kind.values if k != "announcement"]
-        for n in range(event_count):
+        for n in self.progress(range(event_count), "events"):
             start, precision = _date(rng, 1990, 2025)
             events.append(
                 Event(

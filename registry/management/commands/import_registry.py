@@ -13,6 +13,8 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from simple_history.models import registered_models
+from tqdm import tqdm
 
 from .export_registry import snapshot_models
 
@@ -29,7 +31,16 @@ class Command(BaseCommand):
         for label in snapshot_models():
             if apps.get_model(label).objects.exists():
                 raise CommandError(f"The registry is not empty ({label} has rows); restore into an empty database.")
+        quiet = options["verbosity"] < 1 or not self.stderr.isatty()
         with transaction.atomic():
-            call_command("loaddata", str(path), verbosity=0)
-        call_command("populate_history", auto=True, stdout=io.StringIO())
+            # loaddata's own progress ("Processed N object(s).") on a terminal at verbosity 3.
+            call_command("loaddata", str(path), verbosity=0 if quiet else 3, stdout=self.stderr)
+        historical = [label for label in snapshot_models() if label.lower() in history_models()]
+        for label in tqdm(historical, desc="history", unit=" models", file=self.stderr, disable=quiet):
+            call_command("populate_history", label, stdout=io.StringIO())
         self.stdout.write(f"Restored {path}")
+
+
+def history_models() -> set[str]:
+    """Lower-case ``app_label.model`` labels of the models with change history (simple_history)."""
+    return {model._meta.label_lower for model in registered_models.values()}
