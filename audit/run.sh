@@ -3,10 +3,10 @@
 # HTML_CodeSniffer) on /, /cities/, a city page and a partnership page, in Debian's Chromium
 # (/usr/bin/chromium; no browser is downloaded), against `make serve`'s production settings
 # on a throw-away SQLite database with the shipped data. Prints one line per page and form factor.
-# Needs node and npm: the pinned lighthouse and pa11y are installed into .tools/audit.
+# Needs node and npm: the pinned lighthouse and pa11y are installed into ~/.cache/city-diplomacy-registry/audit.
 set -eu
 PORT=${AUDIT_PORT:-8099}
-TOOLS=.tools/audit
+TOOLS=${AUDIT_TOOLS:-${XDG_CACHE_HOME:-$HOME/.cache}/city-diplomacy-registry/audit}
 BIN=.venv/bin
 if [ ! -x "$TOOLS/node_modules/.bin/lighthouse" ] || [ ! -x "$TOOLS/node_modules/.bin/pa11y" ]; then
   PUPPETEER_SKIP_DOWNLOAD=1 npm install --no-audit --no-fund --silent --prefix "$TOOLS" lighthouse@12.8.2 pa11y@9.1.1

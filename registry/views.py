@@ -17,6 +17,7 @@ Every page runs a fixed number of SQL queries whatever the number of rows
 from __future__ import annotations
 
 import datetime
+from functools import cached_property
 from http import HTTPStatus
 
 from csp.decorators import csp_replace
@@ -361,24 +362,28 @@ class CityListView(FilteredListMixin, ListView):
     csv_name = "cities"
     extra_params = ("show",)
 
+    @cached_property
+    def home(self) -> City | None:
+        return home_city()
+
     @property
     def show_all(self) -> bool:
         """``?show=all``: every city; otherwise the home city's partners (any partnership the
         reader may see, ended ones included), or every city when there is no home city."""
-        return self.request.GET.get("show") == "all" or home_city() is None
+        return self.request.GET.get("show") == "all" or self.home is None
 
     def get_base_queryset(self):
         user = self.request.user
         cities = City.objects.visible_to(user)
         if not self.show_all:
-            cities = cities.partners_of(home_city(), Partnership.objects.visible_to(user))
+            cities = cities.partners_of(self.home, Partnership.objects.visible_to(user))
         return cities.prefetch_related(
             Prefetch("partnerships_as_partner", queryset=Partnership.objects.visible_to(user).select_related("city"))
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(show_all=self.show_all, home=home_city(), partners_url=without(self.request.GET, "show"))
+        context.update(show_all=self.show_all, home=self.home, partners_url=without(self.request.GET, "show"))
         query = self.request.GET.copy()
         query["show"] = "all"
         for name in ("page", "format"):
