@@ -132,7 +132,7 @@ def test_page_csv_neutralises_formulas(client, shipped_data):
     from registry.models import Event
 
     Event.objects.filter(kind="announcement").update(title_en='=HYPERLINK("http://evil.example","x")')
-    body = client.get("/events/", {"format": "csv"}).content.decode()
+    body = client.get("/events/", {"format": "csv"}).getvalue().decode("utf-8-sig")
     assert "'=HYPERLINK" in body
     assert ",=HYPERLINK" not in body
 
