@@ -8,6 +8,7 @@ Changelists cost a fixed number of queries whatever the page size
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
@@ -157,13 +158,15 @@ class RegistryAdmin(SimpleHistoryAdmin):
         return request.user.has_perm("registry.restore_records")
 
     def has_change_history_permission(self, request, obj=None):
-        return self.has_restore_permission(request) and super().has_change_permission(request, obj)
+        return self.has_restore_permission(request) and self.has_change_permission(request, obj)
 
     def revert_disabled(self, request, obj=None):
         return not self.has_change_history_permission(request, obj)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST" and not self.has_change_history_permission(request):
+        if request.method == "POST" and not self.has_change_history_permission(
+            request, self.get_object(request, unquote(object_id))
+        ):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 

@@ -24,7 +24,7 @@ ALMATY = {
     "@84ebdec",
     "population": 2030285,
     "population_year": 2021,
-    "wikidata_id": "",
+    "wikidata_id": "Q35493",
     "confidence": "high",
     "names": [
         {"name": "Verny", "kind": "former", "used_from": 1855, "used_until": 1921},

@@ -141,3 +141,20 @@ def test_api_national_editor_changes_any_partnership(editor, partnerships):
     _, other = partnerships
     response = token_client(editor).patch(f"/api/v1/partnerships/{other.pk}/", {"notes": "x"}, format="json")
     assert response.status_code == HTTPStatus.OK
+
+
+def test_a_limited_manager_cannot_revert_another_citys_partnership(client, manager, partnerships):
+    from .test_staff import form_data
+
+    _, other = partnerships
+    other.notes = "changed"
+    other.save()
+    OfficeAssignment.objects.create(user=manager, city=CityFactory(slug="manager-home", country="KR"))
+    old = other.history.order_by("history_date").first()
+    url = reverse("admin:registry_partnership_simple_history", args=[other.pk, old.history_id])
+    client.force_login(manager)
+    page = client.get(url)
+    assert page.status_code == HTTPStatus.OK
+    assert client.post(url, form_data(page)).status_code == HTTPStatus.FORBIDDEN
+    other.refresh_from_db()
+    assert other.notes == "changed"

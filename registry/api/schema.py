@@ -72,8 +72,12 @@ class RegistryAutoSchema(AutoSchema):
         for media_type in list(content):
             if media_type in EXPORT_SCHEMAS:
                 content[media_type] = {"schema": EXPORT_SCHEMAS[media_type]}
+        # A GET answers 400 when it is a list (filters) or takes a date (``as_of``).
+        takes_date = "as_of" in self.path or any(
+            getattr(parameter, "name", None) == "as_of" for parameter in self.get_override_parameters()
+        )
         for code in ERROR_CODES.get(self.method, ()):
-            if code == "400" and self.method == "GET" and not self._is_list_view() and "as_of" not in self.path:
+            if code == "400" and self.method == "GET" and not self._is_list_view() and not takes_date:
                 continue
             responses.setdefault(code, self._get_response_for_code(ErrorSerializer, code, direction=direction))
         return responses
