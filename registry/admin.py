@@ -9,6 +9,7 @@ Changelists cost a fixed number of queries whatever the page size
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models import Count
 from django.http import HttpResponseRedirect
@@ -24,6 +25,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import regions, resources, services
 from .concurrency import VersionConflict, check_version, current_version
 from .dates import partial_date
+from .decoding import decode_csv
 from .models import (
     Agreement,
     City,
@@ -197,6 +199,23 @@ class SpreadsheetMixin(ImportExportMixin):
 
     def has_import_permission(self, request):
         return request.user.has_perm("registry.import_records") and self.has_add_permission(request)
+
+    def write_to_tmp_storage(self, import_file, input_format):
+        """A CSV is stored as UTF-8 whatever it was saved in (:func:`registry.decoding.decode_csv`:
+        UTF-8, UTF-16, CP949); bytes in none of them are stored as they are and refused on reading."""
+        if not input_format.is_binary():
+            data = b"".join(import_file.chunks())
+            try:
+                import_file = ContentFile(decode_csv(data).encode("utf-8"), name=import_file.name)
+            except UnicodeDecodeError:
+                import_file = ContentFile(data, name=import_file.name)
+        return super().write_to_tmp_storage(import_file, input_format)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, UnicodeDecodeError):
+            form.add_error("import_file", _("The file is not text in UTF-8, UTF-16 or CP949 (Korean Excel)."))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

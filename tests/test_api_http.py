@@ -181,7 +181,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(db, api_client, 
 def test_export_errors_are_json(db, api_client):
     response = api_client.get("/api/v1/cities/?format=csv&country=xx")
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
     assert list(response.json()["errors"]) == ["country"]
 
 

@@ -6,6 +6,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
+from .exceptions import PROBLEM_JSON
 from .serializers import ErrorSerializer
 
 GEOJSON_FEATURE_COLLECTION = {
@@ -55,11 +56,11 @@ EXPORT_SCHEMAS = {
 }
 
 ERROR_CODES = {
-    "GET": ("400", "401", "404", "429"),
-    "POST": ("400", "401", "403", "404", "409", "429"),
-    "PUT": ("400", "401", "403", "404", "409", "412", "429"),
-    "PATCH": ("400", "401", "403", "404", "409", "412", "429"),
-    "DELETE": ("401", "403", "404", "409", "412", "429"),
+    "GET": ("400", "401", "404", "429", "500"),
+    "POST": ("400", "401", "403", "404", "409", "413", "429", "500"),
+    "PUT": ("400", "401", "403", "404", "409", "412", "413", "429", "500"),
+    "PATCH": ("400", "401", "403", "404", "409", "412", "413", "429", "500"),
+    "DELETE": ("401", "403", "404", "409", "412", "429", "500"),
 }
 
 
@@ -75,7 +76,11 @@ class RegistryAutoSchema(AutoSchema):
         for code in ERROR_CODES.get(self.method, ()):
             if code == "400" and self.method == "GET" and not self._is_list_view() and "as_of" not in self.path:
                 continue
-            responses.setdefault(code, self._get_response_for_code(ErrorSerializer, code, direction=direction))
+            if code not in responses:
+                error = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+                schema = next(iter(error.get("content", {}).values()), {}).get("schema")
+                error["content"] = {PROBLEM_JSON: {"schema": schema}}
+                responses[code] = error
         return responses
 
     def get_override_parameters(self):

@@ -66,7 +66,7 @@ def etag_of(content: bytes) -> str:
 
 
 # A record's ETag: its version, the data generation and the representation (see record_etag).
-RECORD_ETAG = re.compile(r'\A(?:W/)?"v(?P<version>[0-9]{1,18})\.g[0-9]+\.[a-z0-9-]+"\Z')
+RECORD_ETAG = re.compile(r'\A"v(?P<version>[0-9]{1,18})\.g[0-9]+\.[a-z0-9-]+"\Z')
 
 
 def representation(request) -> str:
@@ -97,8 +97,9 @@ def record_etag(version: int, tag: str) -> str:
 
 def if_match_versions(header: str) -> set[int] | None:
     """The record versions an ``If-Match`` header names: ``None`` for ``*`` (any version),
-    else the versions read from those of its tags that are record ETags of this API (any
-    representation, strong or weak); an empty set when none is."""
+    else the versions read from those of its tags that are strong record ETags of this API (any
+    representation); an empty set when none is. A weak tag (``W/"…"``) never matches: If-Match
+    uses the strong comparison (RFC 9110, 13.1.1)."""
     tags = [tag.strip() for tag in header.split(",")]
     if "*" in tags:
         return None

@@ -10,9 +10,11 @@ import io
 from pathlib import Path
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.core.serializers.base import DeserializationError
+from django.db import DatabaseError, transaction
 
 from .export_registry import snapshot_models
 
@@ -29,7 +31,14 @@ class Command(BaseCommand):
         for label in snapshot_models():
             if apps.get_model(label).objects.exists():
                 raise CommandError(f"The registry is not empty ({label} has rows); restore into an empty database.")
-        with transaction.atomic():
-            call_command("loaddata", str(path), verbosity=0)
+        try:
+            with transaction.atomic():
+                call_command("loaddata", str(path), verbosity=0)
+        except (DeserializationError, DatabaseError, ValidationError, ValueError, LookupError) as error:
+            # A malformed or foreign file: say which, without a traceback; nothing was loaded.
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise CommandError(
+                f"{path} is not a snapshot from export_registry, nothing was restored: {reason}"
+            ) from None
         call_command("populate_history", auto=True, stdout=io.StringIO())
         self.stdout.write(f"Restored {path}")
