@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models import Count
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -147,10 +147,27 @@ class RegistryAdmin(SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return not self.has_change_history_permission(request, obj)
 
+    def history_view(self, request, object_id, extra_context=None):
+        self.check_object_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.check_object_id(object_id)
+        self.check_object_id(version_id, self.model.history.model._meta.pk)
         if request.method == "POST" and not self.has_change_history_permission(request):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def check_object_id(self, value, field=None):
+        """404 for an id in a URL that is no id at all (text, NUL, 10,000 digits): the history
+        views would otherwise hand it to the database, which answers with an error (500)."""
+        field = field or self.model._meta.pk
+        try:
+            number = field.to_python(value)
+        except ValidationError:
+            raise Http404 from None
+        if isinstance(number, int) and not -(2**63) <= number < 2**63:
+            raise Http404
 
     def get_urls(self):
         opts = self.model._meta
