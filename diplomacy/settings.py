@@ -41,6 +41,12 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false.")
     SECRET_KEY = _DEV_SECRET_KEY
+elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure-")):
+    # Django's deploy check (security.W009) only warns; a guessable key signs sessions and resets.
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be at least 50 characters with at least 5 different ones when DEBUG is false "
+        '(e.g. python -c "import secrets; print(secrets.token_urlsafe(64))").'
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -75,6 +81,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "registry.middleware.RequestSizeLimitMiddleware",
+    "registry.middleware.UnstorableTextMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses pages and API answers, never one with a CSRF token or for a signed-in user (BREACH).
@@ -103,6 +110,11 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The client address of every limit (API throttle, login lockout) comes from one trusted source:
+# REMOTE_ADDR, or behind NUM_PROXIES reverse proxies the address the outermost one saw
+# (registry.api.throttling.client_address). X-Forwarded-For is ignored when NUM_PROXIES is 0.
+REGISTRY_NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "registry.api.throttling.client_address"
 
 ROOT_URLCONF = "diplomacy.urls"
 
@@ -193,6 +205,11 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# In production the cookies carry the __Host- prefix: browsers then accept them only over HTTPS,
+# for this exact host and path /, so a sibling subdomain cannot plant or overwrite them.
+if not DEBUG:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8  # staff sign in again after 8 hours
@@ -211,7 +228,7 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
-        "base-uri": ["'self'"],
+        "base-uri": ["'none'"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     }
@@ -278,17 +295,21 @@ REGISTRY_API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
 # Anonymous exports (every row a filter selects) have their own, lower rate (pages and API).
 REGISTRY_EXPORT_ANON_RATE = os.environ.get("EXPORT_ANON_RATE", "10/minute")
 REGISTRY_API_MAX_PAGE_SIZE = 200
+# An API token stops working this many days after it was created (issue a new one in the admin).
+REGISTRY_API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "registry.api.permissions.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    "DEFAULT_PARSER_CLASSES": ["registry.api.parsers.StrictJSONParser"],
+    "DEFAULT_PERMISSION_CLASSES": ["registry.api.permissions.StaffModelPermissions"],
     "DEFAULT_PAGINATION_CLASS": "registry.api.pagination.RegistryPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["registry.api.filter_backends.RegistryFilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": ["registry.api.throttling.AnonReadThrottle"],
+    "NUM_PROXIES": REGISTRY_NUM_PROXIES,
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "registry.api.renderers.RegistryContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "registry.api.schema.RegistryAutoSchema",
     "EXCEPTION_HANDLER": "registry.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -303,6 +324,10 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "registry.api.schema.document_parameter_bounds",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -20,3 +20,7 @@ urlpatterns = [
 ]
 urlpatterns += i18n_patterns(path("", include("registry.urls")), prefix_default_language=False)
 # Uploaded files are never served from MEDIA_URL: documents go through agreement_document.
+
+# Errors under /api/ are problem+json (registry.api.exceptions); elsewhere the site's pages.
+handler404 = "registry.api.exceptions.not_found"
+handler500 = "registry.api.exceptions.server_error"

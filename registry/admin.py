@@ -10,9 +10,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models import Count
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import regions, resources, services
 from .concurrency import VersionConflict, check_version, current_version
 from .dates import partial_date
+from .decoding import decode_csv
 from .models import (
     Agreement,
     City,
@@ -163,12 +165,29 @@ class RegistryAdmin(SimpleHistoryAdmin):
     def revert_disabled(self, request, obj=None):
         return not self.has_change_history_permission(request, obj)
 
+    def history_view(self, request, object_id, extra_context=None):
+        self.check_object_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.check_object_id(object_id)
+        self.check_object_id(version_id, self.model.history.model._meta.pk)
         if request.method == "POST" and not self.has_change_history_permission(
             request, self.get_object(request, unquote(object_id))
         ):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def check_object_id(self, value, field=None):
+        """404 for an id in a URL that is no id at all (text, NUL, 10,000 digits): the history
+        views would otherwise hand it to the database, which answers with an error (500)."""
+        field = field or self.model._meta.pk
+        try:
+            number = field.to_python(value)
+        except ValidationError:
+            raise Http404 from None
+        if isinstance(number, int) and not -(2**63) <= number < 2**63:
+            raise Http404
 
     def get_urls(self):
         opts = self.model._meta
@@ -217,6 +236,23 @@ class SpreadsheetMixin(ImportExportMixin):
 
     def has_import_permission(self, request):
         return request.user.has_perm("registry.import_records") and self.has_add_permission(request)
+
+    def write_to_tmp_storage(self, import_file, input_format):
+        """A CSV is stored as UTF-8 whatever it was saved in (:func:`registry.decoding.decode_csv`:
+        UTF-8, UTF-16, CP949); bytes in none of them are stored as they are and refused on reading."""
+        if not input_format.is_binary():
+            data = b"".join(import_file.chunks())
+            try:
+                import_file = ContentFile(decode_csv(data).encode("utf-8"), name=import_file.name)
+            except UnicodeDecodeError:
+                import_file = ContentFile(data, name=import_file.name)
+        return super().write_to_tmp_storage(import_file, input_format)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, UnicodeDecodeError):
+            form.add_error("import_file", _("The file is not text in UTF-8, UTF-16 or CP949 (Korean Excel)."))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

@@ -1,9 +1,15 @@
 """Middleware of the registry."""
 
+import re
+
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
+
+# Characters no column can store: NUL (PostgreSQL refuses it in text) and lone UTF-16
+# surrogates (not encodable as UTF-8).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class AdminLanguageMiddleware:
@@ -39,6 +45,13 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.MAX_REQUEST_BODY_BYTES:
+            if request.path.startswith("/api/"):
+                from .api.exceptions import problem_response
+
+                limit = settings.MAX_REQUEST_BODY_BYTES // 1024 // 1024
+                return problem_response(
+                    request, 413, f"Request body too large: the limit is {limit} MB.", "request_too_large"
+                )
             return HttpResponse(
                 f"Request body too large: the limit is {settings.MAX_REQUEST_BODY_BYTES // 1024 // 1024} MB.",
                 status=413,
@@ -62,3 +75,30 @@ class PublicGZipMiddleware(GZipMiddleware):
         ):
             return response
         return super().process_response(request, response)
+
+
+class UnstorableTextMiddleware:
+    """Answer a request whose path or query holds a character no record can contain (NUL, a
+    lone surrogate; see ``UNSTORABLE``) before any view looks it up: such a path names
+    nothing (404), such a parameter is refused (400 naming the parameter). One place for every
+    route, page, admin and API alike, so that PostgreSQL (which refuses NUL in text) answers as
+    SQLite does instead of 500. JSON bodies are checked by ``registry.api.parsers``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .api.exceptions import is_api, not_found, problem_response
+
+        if UNSTORABLE.search(request.path):
+            return not_found(request)
+        for key, values in request.GET.lists():
+            if any(UNSTORABLE.search(text) for text in (key, *values)):
+                message = "NUL characters and lone surrogates are not allowed."
+                if is_api(request):
+                    errors = {key: [{"message": message, "code": "null_characters_not_allowed"}]}
+                    return problem_response(
+                        request, 400, "Invalid input.", "null_characters_not_allowed", errors=errors
+                    )
+                return HttpResponseBadRequest(f"{key}: {message}", content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

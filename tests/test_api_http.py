@@ -80,7 +80,11 @@ def test_a_record_etag_names_its_version_and_differs_between_representations(db,
     assert len(set(etags.values())) == len(REPRESENTATIONS) - 1  # ?format=json is the plain JSON
 
 
-@pytest.mark.parametrize("read_as", list(REPRESENTATIONS))
+# The browsable HTML's tag is weak, and If-Match compares strongly (RFC 9110): it never matches.
+STRONG_REPRESENTATIONS = [name for name in REPRESENTATIONS if name != "browsable html"]
+
+
+@pytest.mark.parametrize("read_as", STRONG_REPRESENTATIONS)
 def test_if_match_with_an_etag_read_in_any_representation_succeeds_on_an_unchanged_record(db, manager, read_as):
     CityFactory(slug="spare", name_en="Spare", country="KZ")
     client = token_client(manager)
@@ -94,7 +98,7 @@ def test_if_match_with_an_etag_read_in_any_representation_succeeds_on_an_unchang
     assert not City.objects.filter(slug="spare").exists()
 
 
-@pytest.mark.parametrize("read_as", list(REPRESENTATIONS))
+@pytest.mark.parametrize("read_as", STRONG_REPRESENTATIONS)
 def test_if_match_with_an_etag_read_in_any_representation_fails_after_a_change(db, editor, manager, read_as):
     CityFactory(slug="spare", name_en="Spare", country="KZ")
     client = token_client(manager)
@@ -181,7 +185,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(db, api_client, 
 def test_export_errors_are_json(db, api_client):
     response = api_client.get("/api/v1/cities/?format=csv&country=xx")
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
     assert list(response.json()["errors"]) == ["country"]
 
 

@@ -44,4 +44,12 @@ def test_list_filter(shipped_data, api_client):
 def test_unknown_slug_is_a_json_404(shipped_data, api_client):
     response = api_client.get("/api/v1/organizations/no-such-record/")
     assert response.status_code == HTTPStatus.NOT_FOUND
-    assert response.json() == {"detail": "No Organization matches the given query.", "code": "not_found"}
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "No Organization matches the given query.",
+        "instance": "/api/v1/organizations/no-such-record/",
+        "code": "not_found",
+    }

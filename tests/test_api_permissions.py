@@ -195,16 +195,24 @@ def test_if_match_refuses_a_stale_update(shipped_data, editor):
     assert City.objects.get(slug="almaty").notes == "a"
 
 
-def test_integrity_error_is_a_409_not_a_500(shipped_data, superuser, monkeypatch):
-    from django.db import IntegrityError
+def test_integrity_error_is_a_409_naming_the_field_without_database_text(shipped_data, superuser, monkeypatch):
+    """A race past full_clean(): the database's unique constraint refuses the row. The answer
+    names the field and the rule, and shows no constraint name, key value or SQL."""
+    from django.db import transaction
 
     from registry import services
 
     def racing_save(**kwargs):
-        raise IntegrityError("UNIQUE constraint failed: registry_city.slug")
+        with transaction.atomic():  # what a concurrent request saved first
+            City.objects.create(slug="almaty", name_en="Almaty again", country="KZ")
 
     monkeypatch.setattr(services, "save_record", racing_save)
     response = token_client(superuser).post("/api/v1/cities/", {"name_en": "Race", "country": "KZ"}, format="json")
     assert response.status_code == HTTPStatus.CONFLICT
-    assert response.json()["code"] == "integrity_error"
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["code"] == "unique"
+    assert body["errors"] == {"slug": [{"message": "Another city already has this slug.", "code": "unique"}]}
+    text = response.content.decode()
+    assert "registry_city" not in text and "Key (" not in text and "UNIQUE" not in text
     assert not Partnership.objects.filter(partner__slug="race").exists()

@@ -7,18 +7,11 @@ from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.specs.openapi.checks import ignored_auth, negative_data_rejection, positive_data_acceptance
 
 from diplomacy.wsgi import application
 
 from .conftest import token_client
-
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
 
@@ -48,8 +41,65 @@ def api_token(shipped_data, superuser, _keep_test_connection):
     return token_client(superuser)._credentials["HTTP_AUTHORIZATION"]
 
 
+# Schemathesis with every check it has (server errors, status codes, content types, headers and
+# bodies against the schema, negative data rejected, positive data accepted, unsupported methods,
+# missing auth ignored …), bounded so that `make test` stays short: each operation gets
+# MAX_EXAMPLES generated requests, authenticated and anonymous, on SQLite and on PostgreSQL.
+MAX_EXAMPLES = 10
+# Left out: whether every schema-valid filter value is accepted and every invalid one refused
+# (ST201/ST202). The filters accept more than a JSON schema can say (country codes in any case,
+# comma-separated; M49 regions by slug or code) and refuse some values a pattern admits (an
+# unassigned code); until each parameter's schema is exact these two checks cannot pass.
+EXCLUDED = [positive_data_acceptance, negative_data_rejection]
+BOUNDED = settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+
+
+@pytest.fixture
+def _anonymous(shipped_data, _keep_test_connection):
+    """The shipped data, read by a client with no credentials."""
+
+
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@BOUNDED
 def test_api_keeps_to_its_schema(case, api_token):
-    case.call_and_validate(headers={"Authorization": api_token}, checks=CHECKS)
+    case.call_and_validate(headers={"Authorization": api_token}, excluded_checks=EXCLUDED)
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@BOUNDED
+def test_api_keeps_to_its_schema_for_anonymous_readers(case, _anonymous):
+    case.call_and_validate(excluded_checks=EXCLUDED)
+
+
+def test_api_keeps_to_its_schema_through_stateful_sequences(api_token):
+    """The stateful phase: schemathesis chains operations along the links it infers from the
+    schema (list → read → change → delete, create → read …) and checks every answer with every
+    check; a bounded number of sequences of a few steps each."""
+    from hypothesis.stateful import run_state_machine_as_test
+
+    class Workflow(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": {"Authorization": api_token}}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            # ignored_auth (ST401) sends its own broken credentials, which the token this
+            # harness adds to every call replaces; it is checked by the two tests above.
+            case.validate_response(
+                response,
+                excluded_checks=[*EXCLUDED, ignored_auth],
+                transport_kwargs=kwargs or None,
+                recorder=self.recorder,
+            )
+
+    run_state_machine_as_test(
+        Workflow,
+        settings=settings(
+            max_examples=MAX_EXAMPLES,
+            stateful_step_count=5,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )

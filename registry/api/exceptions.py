@@ -1,18 +1,77 @@
-"""The API's error answers: one handler (set in ``settings.REST_FRAMEWORK``) turns every
-error into JSON naming the field or parameter and the rule, and the exceptions it adds."""
+"""The API's error answers: RFC 9457 problem details (``application/problem+json``).
+
+Every error of ``/api/`` — DRF's (400, 401, 403, 404, 405, 409, 412, 429), Django's 404 and 500
+(:func:`not_found`, :func:`server_error`) and the middleware's 413 and 400 — is one JSON object:
+``type`` (``about:blank``: the status says what happened), ``title`` (the status phrase),
+``status``, ``detail`` (in words), ``instance`` (the request's path), and the extension members
+``code`` (the rule: ``not_found``, ``throttled``, a constraint's name …) and, for invalid input,
+``errors``: field or query parameter → ``[{"message", "code"}]``. The handler
+(:func:`exception_handler`, set in ``settings.REST_FRAMEWORK``) never shows raw database text.
+"""
 
 from __future__ import annotations
 
+import re
+from http import HTTPStatus
+
+from django.apps import apps
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, status
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-# --------------------------------------------------------------------------- policies
+from ..models.base import CONSTRAINT_FIELDS
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(status_code: int, detail: str, code: str, *, instance: str = "", errors: dict | None = None) -> dict:
+    """The RFC 9457 body for ``status_code`` (int) with ``detail`` (str) and the rule ``code``
+    (str); ``errors`` (field → list of ``{"message", "code"}``) only for invalid input."""
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status_code).phrase,
+        "status": status_code,
+        "detail": detail,
+        "instance": instance,
+        "code": code,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
+
+def problem_response(request, status_code: int, detail: str, code: str, **kwargs) -> JsonResponse:
+    """A Django response carrying :func:`problem` (for errors raised outside DRF's views)."""
+    body = problem(status_code, detail, code, instance=request.path, **kwargs)
+    return JsonResponse(body, status=status_code, content_type=PROBLEM_JSON)
+
+
+def is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None, unmatched: str = ""):
+    """404 for a path no route matches: problem+json under ``/api/``, else the site's page."""
+    if is_api(request):
+        return problem_response(request, 404, "No such API endpoint; see /api/v1/.", "not_found")
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """500 (``handler500``): problem+json under ``/api/``, else the site's page. Never a traceback."""
+    if is_api(request):
+        return problem_response(request, 500, "The server failed to answer; the error was logged.", "server_error")
+    return defaults.server_error(request)
+
+
+# --------------------------------------------------------------------------- exceptions
 
 
 class RequestTooLarge(exceptions.APIException):
@@ -23,15 +82,81 @@ class RequestTooLarge(exceptions.APIException):
     default_code = "request_too_large"
 
 
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The change conflicts with other records."
+    default_code = "conflict"
+
+    def __init__(self, detail=None, code=None, errors: dict | None = None):
+        super().__init__(detail, code)
+        self.errors = errors
+
+
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record changed since you read it (If-Match does not match its ETag)."
+    default_code = "precondition_failed"
+
+
+# --------------------------------------------------------------------------- integrity errors
+
+SQLITE_CONSTRAINT = re.compile(r"(?:UNIQUE|CHECK) constraint failed: (?P<names>.+)")
+
+
+def constraint_name(error: IntegrityError) -> str:
+    """The violated constraint's name (PostgreSQL's diagnostics; SQLite's message names a
+    CHECK constraint, or the ``table.column`` of a UNIQUE one); ``""`` when unknown."""
+    diag = getattr(error.__cause__, "diag", None)
+    if diag is not None and getattr(diag, "constraint_name", None):
+        return diag.constraint_name
+    match = SQLITE_CONSTRAINT.search(str(error))
+    return match["names"].strip() if match else ""
+
+
+def integrity_conflict(error: IntegrityError, model) -> Conflict:
+    """A 409 naming the field and the rule a concurrent write broke (a race past
+    ``full_clean()``), without the database's text: the rule's message on the field
+    ``CONSTRAINT_FIELDS`` gives, or ``unique`` on a unique column of ``model``."""
+    name = constraint_name(error)
+    for app_model in apps.get_app_config("registry").get_models():
+        for constraint in app_model._meta.constraints:
+            if constraint.name == name:
+                field = CONSTRAINT_FIELDS.get(name, api_settings.NON_FIELD_ERRORS_KEY)
+                message = str(constraint.get_violation_error_message())
+                return Conflict(message, name, {field: [{"message": message, "code": name}]})
+    if model is not None:
+        for field in model._meta.concrete_fields:
+            column = f"{model._meta.db_table}.{field.column}"
+            if field.unique and (name == column or name.startswith(f"{model._meta.db_table}_{field.column}_")):
+                message = f"Another {model._meta.verbose_name} already has this {field.verbose_name}."
+                return Conflict(message, "unique", {field.name: [{"message": message, "code": "unique"}]})
+    return Conflict("The change conflicts with a change saved at the same time; read the record and try again.")
+
+
+def validation_errors(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """A model ``ValidationError`` as DRF's, keeping each message's rule code (``invalid``
+    only when the rule gave none); errors on no field go under ``non_field_errors``."""
+    if not hasattr(exc, "error_dict"):
+        return exceptions.ValidationError(
+            {
+                api_settings.NON_FIELD_ERRORS_KEY: [
+                    exceptions.ErrorDetail(m, code=e.code or "invalid") for e in exc.error_list for m in e
+                ]
+            }
+        )
+    errors = {}
+    for key, items in exc.error_dict.items():
+        name = api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key
+        errors[name] = [exceptions.ErrorDetail(m, code=e.code or "invalid") for e in items for m in e]
+    return exceptions.ValidationError(errors)
+
+
 def exception_handler(exc, context):
     """DRF's handler, plus: model validation errors → 400, integrity errors and deletes refused
-    because other rows refer to the record → 409; every body ``{"detail", "code", "errors"?}``."""
+    because other rows refer to the record → 409; every body a :func:`problem`."""
+    view = context.get("view")
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            {key: list(value) for key, value in exc.message_dict.items()}
-            if hasattr(exc, "error_dict")
-            else exc.messages
-        )
+        exc = validation_errors(exc)
     elif isinstance(exc, ProtectedError | RestrictedError):
         objects = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or []
         names = sorted({f"{obj._meta.verbose_name}: {obj}" for obj in list(objects)[:10]})
@@ -41,32 +166,32 @@ def exception_handler(exc, context):
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, IntegrityError):
-        exc = Conflict(f"The database refused the change: {exc}".strip(), "integrity_error")
+        queryset = getattr(view, "queryset", None)
+        exc = integrity_conflict(exc, getattr(queryset, "model", None) or getattr(view, "model", None))
     elif isinstance(exc, RequestDataTooBig):
         exc = RequestTooLarge()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    request = context.get("request")
+    instance = request.path if request is not None else ""
     if isinstance(exc, exceptions.ValidationError):
         details = exc.get_full_details()
         if not isinstance(details, dict):
-            details = {"non_field_errors": details if isinstance(details, list) else [details]}
+            details = {api_settings.NON_FIELD_ERRORS_KEY: details if isinstance(details, list) else [details]}
         errors = {key: value if isinstance(value, list) else [value] for key, value in details.items()}
-        response.data = {"detail": "Invalid input.", "code": "invalid", "errors": errors}
+        codes = {item.get("code") for items in errors.values() for item in items if isinstance(item, dict)}
+        code = codes.pop() if len(codes) == 1 else "invalid"
+        response.data = problem(response.status_code, "Invalid input.", code, instance=instance, errors=errors)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
-        response.data = {"detail": str(detail), "code": code if isinstance(code, str) else "error"}
+        response.data = problem(
+            response.status_code,
+            str(detail),
+            code if isinstance(code, str) else "error",
+            instance=instance,
+            errors=getattr(exc, "errors", None),
+        )
+    response.content_type = PROBLEM_JSON
     return response
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The change conflicts with other records."
-    default_code = "conflict"
-
-
-class PreconditionFailed(exceptions.APIException):
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The record changed since you read it (If-Match does not match its ETag)."
-    default_code = "precondition_failed"

@@ -26,7 +26,8 @@ from ..models import (
 PARTIAL_DATE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
 PARTIAL_DATE_SCHEMA = {
     "type": "string",
-    "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+    # Years 0001-9999 (no year 0 in the calendar), months 01-12, days 01-31.
+    "pattern": r"^(000[1-9]|00[1-9]\d|0[1-9]\d{2}|[1-9]\d{3})(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$",
     "example": "2022-09-14",
     "description": (
         "ISO 8601 date at the precision the source gives: YYYY (year only), YYYY-MM (month only) "

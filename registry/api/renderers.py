@@ -10,7 +10,8 @@ the filters select. ``body()`` gives the builder's pieces, which a list streams
 
 from __future__ import annotations
 
-from rest_framework import renderers
+from rest_framework import exceptions, renderers
+from rest_framework.negotiation import DefaultContentNegotiation
 
 from .. import exports
 
@@ -91,3 +92,17 @@ class ICalendarRenderer(ExportRenderer):
             site_url=request.build_absolute_uri("/"),
             title="City Diplomacy Registry: events",
         )
+
+
+class RegistryContentNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, except that ``?format=`` naming no format this endpoint offers is a
+    400 naming the parameter and the formats it takes (DRF answers 404, as if the record were
+    missing)."""
+
+    def filter_renderers(self, renderers, format):
+        chosen = [renderer for renderer in renderers if renderer.format == format]
+        if not chosen:
+            offered = ", ".join(renderer.format for renderer in renderers if renderer.format != "api")
+            message = f"Unknown format {format!r}; this endpoint offers: {offered}."
+            raise exceptions.ValidationError({"format": [exceptions.ErrorDetail(message, code="invalid_choice")]})
+        return chosen

@@ -6,7 +6,8 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
-from .serializers import ErrorSerializer
+from .exceptions import PROBLEM_JSON
+from .serializers import ErrorSerializer, RegistrySerializer
 
 GEOJSON_FEATURE_COLLECTION = {
     "type": "object",
@@ -55,11 +56,11 @@ EXPORT_SCHEMAS = {
 }
 
 ERROR_CODES = {
-    "GET": ("400", "401", "404", "429"),
-    "POST": ("400", "401", "403", "404", "409", "429"),
-    "PUT": ("400", "401", "403", "404", "409", "412", "429"),
-    "PATCH": ("400", "401", "403", "404", "409", "412", "429"),
-    "DELETE": ("401", "403", "404", "409", "412", "429"),
+    "GET": ("400", "401", "404", "429", "500"),
+    "POST": ("400", "401", "403", "404", "409", "413", "429", "500"),
+    "PUT": ("400", "401", "403", "404", "409", "412", "413", "429", "500"),
+    "PATCH": ("400", "401", "403", "404", "409", "412", "413", "429", "500"),
+    "DELETE": ("400", "401", "403", "404", "409", "412", "429", "500"),
 }
 
 
@@ -79,8 +80,27 @@ class RegistryAutoSchema(AutoSchema):
         for code in ERROR_CODES.get(self.method, ()):
             if code == "400" and self.method == "GET" and not self._is_list_view() and not takes_date:
                 continue
-            responses.setdefault(code, self._get_response_for_code(ErrorSerializer, code, direction=direction))
+            if code not in responses:
+                error = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+                schema = next(iter(error.get("content", {}).values()), {}).get("schema")
+                error["content"] = {PROBLEM_JSON: {"schema": schema}}
+                responses[code] = error
         return responses
+
+    def get_auth(self):
+        """Reading is open to everyone: reads list no authentication (``{}``) besides the schemes."""
+        auth = super().get_auth()
+        if self.method in ("GET", "HEAD") and {} not in auth:
+            auth = [*auth, {}]
+        return auth
+
+    def _map_serializer(self, serializer, direction, bypass_extensions=False):
+        """Request bodies of the records refuse unknown fields (``RegistrySerializer``), so their
+        schemas say ``additionalProperties: false``."""
+        result = super()._map_serializer(serializer, direction, bypass_extensions)
+        if direction == "request" and isinstance(serializer, RegistrySerializer):
+            result["additionalProperties"] = False
+        return result
 
     def get_override_parameters(self):
         params = super().get_override_parameters()
@@ -97,3 +117,29 @@ class RegistryAutoSchema(AutoSchema):
                 ),
             ]
         return params
+
+
+# Query parameters that are not filters: an empty value is not "any" for them.
+UNFILTERED = {"page", "page_size", "format"}
+
+
+def document_parameter_bounds(result, generator, request, public):
+    """Postprocessing hook (``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``): the bounds the
+    server enforces on integer query parameters, so the schema admits exactly what is accepted:
+    ids and page numbers run from 1 to 2**63 - 1 (``partnership``, ``page``); ``page_size`` starts
+    at 1 and a larger one is capped at ``settings.REGISTRY_API_MAX_PAGE_SIZE``; a filter may be
+    empty (``?kind=``: any kind, as a page's form sends it)."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") != "query":
+                    continue
+                if schema.get("type") == "integer":
+                    schema.setdefault("minimum", 1)
+                    if parameter["name"] != "page_size":  # a larger page size is capped, not refused
+                        schema.setdefault("maximum", 2**63 - 1)
+                if parameter["name"] not in UNFILTERED and schema.get("type") in ("string", "integer"):
+                    # An empty filter (what a page's form sends for "any") selects everything.
+                    parameter["schema"] = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+    return result

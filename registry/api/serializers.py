@@ -626,9 +626,16 @@ class ErrorItemSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    """Every error answer: ``detail`` in words, ``code``, and for invalid input ``errors`` keyed by
-    field or query parameter, each with the message and the rule's code."""
+    """Every error answer, an RFC 9457 problem (``application/problem+json``): ``type``
+    (``about:blank``), ``title`` (the HTTP status phrase), ``status``, ``detail`` in words,
+    ``instance`` (the request path), and the extension members ``code`` (the rule) and, for
+    invalid input, ``errors`` keyed by field or query parameter, each with the message and the
+    rule's code."""
 
+    type = serializers.CharField(help_text="A URI naming the problem type; `about:blank`: see `status`.")
+    title = serializers.CharField(help_text="The HTTP status phrase, e.g. `Not Found`.")
+    status = serializers.IntegerField(help_text="The HTTP status code.")
     detail = serializers.CharField()
-    code = serializers.CharField()
+    instance = serializers.CharField(help_text="The path of the request.")
+    code = serializers.CharField(help_text="The rule: `not_found`, `throttled`, a constraint name …")
     errors = serializers.DictField(child=ErrorItemSerializer(many=True), required=False)

@@ -1,21 +1,52 @@
 """Throttling of anonymous clients: API reads (set once in ``settings.REST_FRAMEWORK``) and
-exports (API lists in an export format and the pages' exports)."""
+exports (API lists in an export format and the pages' exports); and the one trusted client
+address (:func:`client_address`) that every limit uses: these throttles and django-axes'
+login lockout (``settings.AXES_CLIENT_IP_CALLABLE``)."""
 
 from __future__ import annotations
+
+import ipaddress
 
 from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle
 
 
+def client_address(request) -> str:
+    """The client's IP address as a string, from a trusted source only.
+
+    With ``settings.REGISTRY_NUM_PROXIES`` = 0 (environment ``NUM_PROXIES``; the default) it is
+    ``REMOTE_ADDR`` and ``X-Forwarded-For`` is ignored, since any client can send one. Behind
+    ``n`` reverse proxies that each append the address they saw, it is the ``n``-th entry from
+    the right of ``X-Forwarded-For`` (what the outermost trusted proxy saw); entries further left
+    were written by the client. A missing, short or malformed header falls back to
+    ``REMOTE_ADDR``."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.REGISTRY_NUM_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies <= 0 or not forwarded:
+        return remote
+    entries = [entry.strip() for entry in forwarded.split(",")]
+    if len(entries) < proxies:
+        return remote
+    try:
+        return str(ipaddress.ip_address(entries[-proxies]))
+    except ValueError:
+        return remote
+
+
 class AnonReadThrottle(AnonRateThrottle):
-    """Anonymous requests per client address, at ``settings.REGISTRY_API_ANON_RATE`` (e.g.
-    ``120/minute``); counted in the default cache, which several processes share through Redis."""
+    """Anonymous requests per client address (:func:`client_address`), at
+    ``settings.REGISTRY_API_ANON_RATE`` (e.g. ``120/minute``); counted in the default cache,
+    which several processes share through Redis."""
 
     def get_rate(self):
         return settings.REGISTRY_API_ANON_RATE
 
+    def get_ident(self, request):
+        return client_address(request)
 
-class AnonExportThrottle(AnonRateThrottle):
+
+class AnonExportThrottle(AnonReadThrottle):
     """Anonymous exports per client address, at ``settings.REGISTRY_EXPORT_ANON_RATE`` (e.g.
     ``10/minute``), counted apart from other reads: an export reads every row the filters
     select. The API adds it to an export request (``RegistryViewSet.get_throttles``); the

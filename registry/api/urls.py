@@ -1,11 +1,11 @@
 """URLs of the JSON API (mounted at ``/api/v1/`` with namespace ``api``): one router for every
 viewset, the OpenAPI schema and its Swagger UI, and a JSON 404 for any other path."""
 
-from django.http import JsonResponse
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import routers
 
+from .exceptions import not_found
 from .views import (
     AgreementViewSet,
     CityViewSet,
@@ -31,11 +31,6 @@ router.register("people", PersonViewSet, basename="person")
 router.register("sources", SourceViewSet, basename="source")
 router.register("cooperation-fields", CooperationFieldViewSet, basename="cooperationfield")
 router.register("network", NetworkViewSet, basename="network")
-
-
-def not_found(request, unmatched):
-    """Any other path under /api/v1/: a JSON 404 rather than the site's HTML page."""
-    return JsonResponse({"detail": "No such API endpoint; see /api/v1/.", "code": "not_found"}, status=404)
 
 
 urlpatterns = [

@@ -63,7 +63,7 @@ from ..models import (
 )
 from . import serializers as ser
 from .exceptions import PreconditionFailed
-from .permissions import OfficePermission
+from .permissions import OfficePermission, StaffModelPermissions
 from .renderers import CSVRenderer, GeoJSONRenderer, ICalendarRenderer, XLSXRenderer
 from .throttling import AnonExportThrottle
 
@@ -78,7 +78,7 @@ def etag_of(content: bytes) -> str:
 
 
 # A record's ETag: its version, the data generation and the representation (see record_etag).
-RECORD_ETAG = re.compile(r'\A(?:W/)?"v(?P<version>[0-9]{1,18})\.g[0-9]+\.[a-z0-9-]+"\Z')
+RECORD_ETAG = re.compile(r'\A"v(?P<version>[0-9]{1,18})\.g[0-9]+\.[a-z0-9-]+"\Z')
 
 
 def representation(request) -> str:
@@ -109,8 +109,9 @@ def record_etag(version: int, tag: str) -> str:
 
 def if_match_versions(header: str) -> set[int] | None:
     """The record versions an ``If-Match`` header names: ``None`` for ``*`` (any version),
-    else the versions read from those of its tags that are record ETags of this API (any
-    representation, strong or weak); an empty set when none is."""
+    else the versions read from those of its tags that are strong record ETags of this API (any
+    representation); an empty set when none is. A weak tag (``W/"…"``) never matches: If-Match
+    uses the strong comparison (RFC 9110, 13.1.1)."""
     tags = [tag.strip() for tag in header.split(",")]
     if "*" in tags:
         return None
@@ -171,7 +172,7 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
 
     lookup_field = "slug"
     lookup_value_regex = "[^/]+"  # anything up to the slash: an unknown value is a JSON 404
-    permission_classes = [permissions.DjangoModelPermissionsOrAnonReadOnly, OfficePermission]
+    permission_classes = [StaffModelPermissions, OfficePermission]
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer, XLSXRenderer]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -141,6 +141,24 @@ class Agreement(SourcedModel):
 
     def clean(self):
         self.signed_on = truncate_to_precision(self.signed_on, self.signed_precision)
+
+    def save(self, *args, **kwargs):
+        """Save; when the document was replaced or cleared, the previous file is removed from
+        storage once the transaction commits (unless another agreement still names it). A
+        deleted agreement keeps its file, so that restoring it restores its document."""
+        previous = ""
+        if self.pk is not None and not self._state.adding:
+            previous = type(self).objects.filter(pk=self.pk).values_list("document", flat=True).first() or ""
+        super().save(*args, **kwargs)
+        if previous and previous != self.document.name:
+            storage = self.document.storage
+            transaction.on_commit(lambda: remove_unused_document(storage, previous))
+
+
+def remove_unused_document(storage, name: str) -> None:
+    """Delete the file ``name`` from ``storage`` unless an agreement still names it."""
+    if not Agreement.objects.filter(document=name).exists():
+        storage.delete(name)
 
 
 class SignatoryManager(OrderedChildManager):

@@ -10,9 +10,11 @@ import io
 from pathlib import Path
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.core.serializers.base import DeserializationError
+from django.db import DatabaseError, transaction
 from simple_history.models import registered_models
 from tqdm import tqdm
 
@@ -32,9 +34,16 @@ class Command(BaseCommand):
             if apps.get_model(label).objects.exists():
                 raise CommandError(f"The registry is not empty ({label} has rows); restore into an empty database.")
         quiet = options["verbosity"] < 1 or not self.stderr.isatty()
-        with transaction.atomic():
-            # loaddata's own progress ("Processed N object(s).") on a terminal at verbosity 3.
-            call_command("loaddata", str(path), verbosity=0 if quiet else 3, stdout=self.stderr)
+        try:
+            with transaction.atomic():
+                # loaddata's own progress ("Processed N object(s).") on a terminal at verbosity 3.
+                call_command("loaddata", str(path), verbosity=0 if quiet else 3, stdout=self.stderr)
+        except (DeserializationError, DatabaseError, ValidationError, ValueError, LookupError) as error:
+            # A malformed or foreign file: say which, without a traceback; nothing was loaded.
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise CommandError(
+                f"{path} is not a snapshot from export_registry, nothing was restored: {reason}"
+            ) from None
         historical = [label for label in snapshot_models() if label.lower() in history_models()]
         for label in tqdm(historical, desc="history", unit=" models", file=self.stderr, disable=quiet):
             call_command("populate_history", label, stdout=io.StringIO())

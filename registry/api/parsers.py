@@ -1,0 +1,62 @@
+"""The API's request parser, set once in ``settings.REST_FRAMEWORK``: strict JSON.
+
+DRF's ``JSONParser`` (which already refuses ``NaN`` and ``Infinity``) plus what no record can
+hold, refused with 400 naming the member: a string or key with NUL or a lone surrogate
+(``\\u0000``, ``\\ud800``; PostgreSQL refuses NUL in text and no database stores a lone
+surrogate), and nesting deeper than ``MAX_DEPTH`` (no record is deeper than 4 levels; deeper
+input would only exhaust the parser's recursion)."""
+
+from __future__ import annotations
+
+from rest_framework import exceptions
+from rest_framework.parsers import JSONParser
+from rest_framework.settings import api_settings
+
+from ..middleware import UNSTORABLE
+
+MAX_DEPTH = 32
+
+
+def unstorable(value, path: str = "", depth: int = 0) -> tuple[str, str] | None:
+    """The first problem in a parsed JSON ``value``: ``(member path, rule code)``, or ``None``.
+    The path is the top-level member (``partner``), which is what the error is keyed by."""
+    if depth > MAX_DEPTH:
+        return path, "too_deep"
+    if isinstance(value, str):
+        return (path, "null_characters_not_allowed") if UNSTORABLE.search(value) else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = ((None, item) for item in value)
+    else:
+        return None
+    for key, item in items:
+        member = path or (key if isinstance(key, str) else "")
+        if isinstance(key, str) and UNSTORABLE.search(key):
+            return "" if not path else path, "null_characters_not_allowed"
+        found = unstorable(item, member, depth + 1)
+        if found:
+            return found
+    return None
+
+
+MESSAGES = {
+    "null_characters_not_allowed": "NUL characters and lone surrogates are not allowed.",
+    "too_deep": f"JSON nested deeper than {MAX_DEPTH} levels is not accepted.",
+}
+
+
+class StrictJSONParser(JSONParser):
+    """JSON as DRF parses it; a body that no record could store is a 400 (see module)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(MESSAGES["too_deep"], "too_deep") from None
+        found = unstorable(data)
+        if found:
+            member, code = found
+            key = member if member and not UNSTORABLE.search(member) else api_settings.NON_FIELD_ERRORS_KEY
+            raise exceptions.ValidationError({key: [exceptions.ErrorDetail(MESSAGES[code], code=code)]})
+        return data
