@@ -437,11 +437,11 @@ class SignatoryInline(admin.TabularInline):
 @admin.register(Agreement)
 class AgreementAdmin(SpreadsheetMixin, RegistryAdmin):
     resource_classes = [resources.AgreementResource]
-    list_display = ("title_en", "kind", "signed_display", "place", "partnership", "publication")
-    list_filter = ("publication", "kind", "fields", "signed_precision")
+    list_display = ("title_en", "kind", "signed_display", "place", "partnership", "status", "expires_on", "publication")
+    list_filter = ("publication", "kind", "status", "automatic_renewal", "fields", "signed_precision")
     list_select_related = ("place", "partnership__city", "partnership__partner")
     search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "slug")
-    autocomplete_fields = ("partnership", "parties", "place", "fields", "sources")
+    autocomplete_fields = ("partnership", "parties", "place", "fields", "sources", "superseded_by")
     date_hierarchy = "signed_on"
     inlines = [SignatoryInline]
     prepopulated_fields = {"slug": ("title_en",)}

@@ -410,8 +410,8 @@ class AgreementDetailView(DetailView):
         user = self.request.user
         return (
             Agreement.objects.visible_to(user)
-            .with_visibility(user, "partnership")
-            .select_related("place", "partnership__city", "partnership__partner")
+            .with_visibility(user, "partnership", "superseded_by")
+            .select_related("place", "partnership__city", "partnership__partner", "superseded_by")
             .prefetch_related(
                 "fields",
                 "sources",

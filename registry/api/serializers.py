@@ -391,6 +391,25 @@ class AgreementSerializer(RegistrySerializer):
         help_text="Absolute URL of the signed document (PDF, downloaded as an attachment), or null without one."
     )
     sources = summary(SourceSummarySerializer, queryset=Source.objects.all(), many=True, help_text=SOURCES_HELP)
+    entry_into_force_on = serializers.DateField(allow_null=True, required=False)
+    superseded_by = summary(
+        AgreementSummarySerializer,
+        queryset=Agreement.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Slug of the agreement that replaced this one (status superseded), or null.",
+    )
+    current_status = serializers.ChoiceField(
+        choices=Agreement.Status.choices,
+        read_only=True,
+        help_text="Status today: in_force, expired (term ended without renewal), terminated or superseded.",
+    )
+    current_term_end = serializers.DateField(
+        read_only=True, allow_null=True, help_text="Last day of the term running today (renewals applied), or null."
+    )
+    current_notice_deadline = serializers.DateField(
+        read_only=True, allow_null=True, help_text="Last day to give notice for the term running today, or null."
+    )
 
     class Meta:
         model = Agreement
@@ -410,6 +429,16 @@ class AgreementSerializer(RegistrySerializer):
             "summary_en",
             "summary_ko",
             "document",
+            "entry_into_force_on",
+            "expires_on",
+            "automatic_renewal",
+            "term_years",
+            "notice_period_days",
+            "status",
+            "superseded_by",
+            "current_status",
+            "current_term_end",
+            "current_notice_deadline",
             "publication",
             "sources",
             "created_at",

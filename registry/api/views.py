@@ -309,8 +309,10 @@ class AgreementViewSet(RegistryViewSet):
 
     def base_queryset(self):
         user = self.request.user
-        agreements = Agreement.objects.with_visibility(user, "partnership")
-        return agreements.select_related("partnership__city", "partnership__partner", "place").prefetch_related(
+        agreements = Agreement.objects.with_visibility(user, "partnership", "superseded_by")
+        return agreements.select_related(
+            "partnership__city", "partnership__partner", "place", "superseded_by"
+        ).prefetch_related(
             "parties",
             Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")),
             participants("signatories", Signatory),

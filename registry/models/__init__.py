@@ -60,6 +60,7 @@ from .partnerships import (
     PartnershipQuerySet,
 )
 from .people import OrderedChildManager, Organization, ParticipantFields, Person
+from .reminders import MANAGERS_GROUP, SentReminder, StaffProfile
 from .sources import Source, SourcedModel
 
 __all__ = [
@@ -86,6 +87,7 @@ __all__ = [
     "EventParticipantManager",
     "EventQuerySet",
     "ItineraryStop",
+    "MANAGERS_GROUP",
     "OrderedChildManager",
     "Organization",
     "Outcome",
@@ -100,12 +102,14 @@ __all__ = [
     "ReferencedByManyMixin",
     "RegistryModel",
     "RegistryQuerySet",
+    "SentReminder",
     "Signatory",
     "SignatoryManager",
     "SluggedModel",
     "SluggedQuerySet",
     "Source",
     "SourcedModel",
+    "StaffProfile",
     "WordSearchMixin",
     "home_city",
     "publication_field",
