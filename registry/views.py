@@ -29,7 +29,7 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 from django_countries import countries
 from django_countries.fields import Country
 
-from . import charts, dates, exports, maps, network, regions
+from . import anniversaries, charts, dates, exports, maps, network, regions
 from .filters import AgreementFilter, CityFilter, DelegationFilter, EventFilter
 from .forms import AgreementFilterForm, AsOfForm, CountryFilterForm, EventFilterForm, ListFilterForm
 from .models import (
@@ -453,15 +453,32 @@ class EventDetailView(DetailView):
         )
 
 
+class AnniversaryListView(TemplateView):
+    """``/anniversaries/``: the round anniversaries (:data:`registry.anniversaries.ROUND_YEARS`) of
+    the next 24 months, of the partnerships the reader may see and of the home country's
+    diplomatic relations with their countries (:func:`registry.anniversaries.upcoming`)."""
+
+    template_name = "registry/anniversary_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context["anniversaries"] = anniversaries.upcoming(user=self.request.user, start=today)
+        context["start"] = today
+        return context
+
+
 class CalendarView(View):
-    """``/events/calendar.ics``: public events and the yearly anniversaries of public
-    partnerships not ended, as iCalendar (RFC 5545), the same for every reader; built by
-    :func:`registry.exports.icalendar_chunks`, as the API's ``/api/v1/events/?format=ics``."""
+    """``/events/calendar.ics``: public events, the yearly anniversaries of public partnerships
+    not ended and the round anniversaries of the next 24 months, as iCalendar (RFC 5545), the same
+    for every reader; built by :func:`registry.exports.icalendar_chunks`, as the API's
+    ``/api/v1/events/?format=ics``."""
 
     def get(self, request, *args, **kwargs):
         body = exports.icalendar_chunks(
             Event.objects.public(),
             anniversaries=Partnership.objects.public().filter(ended_on__isnull=True),
+            round_anniversaries=anniversaries.upcoming(user=None, start=timezone.localdate()),
             site_url=request.build_absolute_uri("/"),
             title=_("City Diplomacy Registry: events and anniversaries"),
         )

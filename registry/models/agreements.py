@@ -197,7 +197,7 @@ class Agreement(SourcedModel):
             ),
             rule(
                 "agreement_renewal_has_term",
-                Q(automatic_renewal=False) | Q(term_years__gte=1, expires_on__isnull=False),
+                Q(automatic_renewal=False) | Q(term_years__isnull=False, term_years__gte=1, expires_on__isnull=False),
                 _("An automatically renewing agreement needs an expiry date and a term of at least one year."),
                 "term_years",
             ),
