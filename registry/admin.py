@@ -70,6 +70,21 @@ class RegionFilter(admin.SimpleListFilter):
         return queryset.in_region(region)
 
 
+class DormantFilter(admin.SimpleListFilter):
+    """Dormant relations or the others, through :meth:`PartnershipQuerySet.with_last_activity`."""
+
+    title = _("dormant")
+    parameter_name = "dormant"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Yes")), ("0", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"0", "1"}:
+            return queryset.with_last_activity(request.user).filter(dormant=self.value() == "1")
+        return queryset
+
+
 class PartnerCountryFilter(admin.SimpleListFilter):
     """Filter partnerships by the partner city's country (only countries present)."""
 
@@ -344,6 +359,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         "status",
         "ended_display",
         "confidence",
+        "last_activity_display",
         "publication",
     )
     list_filter = (
@@ -351,6 +367,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         "kind",
         "status",
         "confidence",
+        DormantFilter,
         PartnerCountryFilter,
         RegionFilter,
         "fields",
@@ -377,6 +394,14 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         (_("Public remarks"), {"fields": ("remarks_en", "remarks_ko")}),
         (_("Record"), {"fields": ("publication", *TIMESTAMPS)}),
     )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_last_activity(request.user)
+
+    @admin.display(description=_("last activity"), ordering="last_activity")
+    def last_activity_display(self, obj):
+        text = partial_date(obj.last_activity)
+        return f"{text} ({_('dormant')})" if obj.dormant else text
 
     @admin.action(description=_("End the selected partnerships (keeps them in the record)"), permissions=["change"])
     def end_partnerships(self, request, queryset):

@@ -246,7 +246,7 @@ class CityDetailView(DetailView):
 
     def get_queryset(self):
         user = self.request.user
-        partnerships = Partnership.objects.visible_to(user).select_related("city")
+        partnerships = Partnership.objects.visible_to(user).with_last_activity(user).select_related("city")
         return City.objects.visible_to(user).prefetch_related(
             "names",
             "sources",

@@ -20,6 +20,7 @@ No domain rule lives here: rules are the models' constraints; multi-model writes
 
 from __future__ import annotations
 
+import datetime
 from contextlib import contextmanager
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -324,6 +325,13 @@ class PartnershipSerializer(RegistrySerializer):
     )
     sources = summary(SourceSummarySerializer, queryset=Source.objects.all(), many=True, help_text=SOURCES_HELP)
 
+    last_activity = serializers.SerializerMethodField(
+        help_text="Date of the latest event, agreement or delegation visit of this relation (or its establishment)."
+    )
+    dormant = serializers.SerializerMethodField(
+        help_text="Not ended and no activity for REGISTRY_DORMANT_YEARS years (the `dormant` filter)."
+    )
+
     class Meta:
         model = Partnership
         fields = [
@@ -344,6 +352,8 @@ class PartnershipSerializer(RegistrySerializer):
             "remarks_ko",
             "notes",
             "sources",
+            "last_activity",
+            "dormant",
             "created_at",
             "updated_at",
         ]
@@ -359,6 +369,21 @@ class PartnershipSerializer(RegistrySerializer):
         """Through :func:`registry.services.create_partnership`: ``city`` is stored as the home side."""
         with self.model_errors():
             return services.create_partnership(**validated_data)
+
+    def activity(self, obj) -> Partnership:
+        """``obj`` with :meth:`PartnershipQuerySet.with_last_activity` (lists annotate it; the
+        answer to a write asks once)."""
+        if not hasattr(obj, "last_activity"):
+            user = getattr(self.context.get("request"), "user", None)
+            annotated = Partnership.objects.with_last_activity(user).values("last_activity", "dormant").get(pk=obj.pk)
+            obj.last_activity, obj.dormant = annotated["last_activity"], annotated["dormant"]
+        return obj
+
+    def get_last_activity(self, obj) -> datetime.date:
+        return self.activity(obj).last_activity
+
+    def get_dormant(self, obj) -> bool:
+        return bool(self.activity(obj).dormant)
 
 
 class AgreementSerializer(RegistrySerializer):

@@ -292,7 +292,8 @@ class PartnershipViewSet(RegistryViewSet):
     queryset = Partnership.objects.all()
 
     def base_queryset(self):
-        return Partnership.objects.select_related("city", "partner").prefetch_related(
+        partnerships = Partnership.objects.with_last_activity(self.request.user)
+        return partnerships.select_related("city", "partner").prefetch_related(
             Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")), sources_prefetch()
         )
 
