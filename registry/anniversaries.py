@@ -9,7 +9,7 @@ invented day. The diplomatic relations come from ``registry/data/korea_diplomati
 Public API:
 
 * :data:`ROUND_YEARS` — the ordinals celebrated
-* :func:`ordinal(number)` → ``"30th"`` (English) / ``"30"`` for Korean, whose translation adds 주년
+* :func:`ordinal(number)` → ``"30th"`` (English) / ``"30주년"`` (Korean)
 * :func:`upcoming(user=…, start=…)` (the next 24 months) → list of :class:`Anniversary`, by date
 * :func:`diplomatic_relations()` → list of :class:`DiplomaticRelation` (the table's rows)
 
@@ -26,6 +26,7 @@ from functools import cache
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django_countries import countries
 
 from . import dates
@@ -37,11 +38,16 @@ RELATIONS_HOME_COUNTRY = "KR"
 
 
 def ordinal(number: int) -> str:
-    """English ordinal of ``number``: ``1st``, ``2nd``, ``3rd``, ``11th``, ``25th``, ``30th``."""
+    """The ordinal of an anniversary in the active language: ``30th``, ``1st``, ``2nd``, ``3rd``,
+    ``11th`` in English; the Korean translation of the suffix gives ``30주년``."""
     if 10 <= number % 100 <= 20:
-        suffix = "th"
+        suffix = pgettext("anniversary ordinal suffix", "th")
     else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+        suffix = {
+            1: pgettext("anniversary ordinal suffix", "st"),
+            2: pgettext("anniversary ordinal suffix", "nd"),
+            3: pgettext("anniversary ordinal suffix", "rd"),
+        }.get(number % 10) or pgettext("anniversary ordinal suffix", "th")
     return f"{number}{suffix}"
 
 
@@ -140,7 +146,6 @@ class Anniversary:
         "대한민국–카자흐스탄 수교 30주년" in the active language."""
         return _("%(ordinal)s anniversary of %(occasion)s") % {
             "ordinal": ordinal(self.years),
-            "number": self.years,
             "occasion": self.occasion,
         }
 
