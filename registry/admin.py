@@ -39,8 +39,10 @@ from .models import (
     Outcome,
     Partnership,
     Person,
+    SentReminder,
     Signatory,
     Source,
+    StaffProfile,
 )
 
 admin.site.site_header = _("City Diplomacy Registry")
@@ -68,6 +70,22 @@ class RegionFilter(admin.SimpleListFilter):
         except KeyError:
             return queryset.none()
         return queryset.in_region(region)
+
+
+class PossibleDuplicateFilter(admin.SimpleListFilter):
+    """Cities sharing a folded name with another city of the same country
+    (:meth:`CityQuerySet.possible_duplicate_ids`)."""
+
+    title = _("possible duplicate")
+    parameter_name = "possible_duplicate"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Yes"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(pk__in=City.objects.possible_duplicate_ids())
+        return queryset
 
 
 class DormantFilter(admin.SimpleListFilter):
@@ -276,7 +294,7 @@ class CityNameInline(admin.TabularInline):
 class CityAdmin(SpreadsheetMixin, RegistryAdmin):
     resource_classes = [resources.CityResource]
     list_display = ("name_en", "name_ko", "name_native", "country", "subregion_name", "admin_level", "confidence")
-    list_filter = (("country", CountryFilter), RegionFilter, "admin_level", "confidence")
+    list_filter = (("country", CountryFilter), RegionFilter, "admin_level", "confidence", PossibleDuplicateFilter)
     search_fields = ("name_en", "name_ko", "name_native", "names__name", "slug", "search_text", "wikidata_id")
     prepopulated_fields = {"slug": ("name_en",)}
     autocomplete_fields = ("sources",)
@@ -555,3 +573,34 @@ class DelegationAdmin(RegistryAdmin):
     @admin.display(description=_("stops"), ordering="stop_count")
     def stops(self, obj):
         return obj.stop_count
+
+
+# --------------------------------------------------------------------------- reminders
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    """Each member of staff's e-mail language (reminders are sent in it)."""
+
+    list_display = ("user", "language")
+    list_filter = ("language",)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__email")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(SentReminder)
+class SentReminderAdmin(admin.ModelAdmin):
+    """What the daily reminders job sent (read-only: the job writes it)."""
+
+    list_display = ("sent_at", "recipient", "kind", "subject", "due_on", "lead_days")
+    list_filter = ("kind", "lead_days")
+    list_select_related = ("recipient",)
+    search_fields = ("subject", "recipient__username", "recipient__email")
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
