@@ -14,6 +14,7 @@ from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.filters import CountryFilter
@@ -142,6 +143,47 @@ class VersionedModelForm(forms.ModelForm):
                 check_version(self.instance, expected)
             except VersionConflict as conflict:
                 raise forms.ValidationError(conflict.message, code="version_conflict") from None
+        return cleaned
+
+
+class CityAdminForm(VersionedModelForm):
+    """The city form: warns when a city of the same country already has one of the names typed
+    (folded, former names and aliases included: :meth:`CityQuerySet.named`), links to it, and
+    saves only once the user ticks "save anyway" (shown with the warning)."""
+
+    save_anyway = forms.BooleanField(
+        label=_("Save anyway: this is a different city"), required=False, widget=forms.HiddenInput
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        country = cleaned.get("country")
+        if not country or cleaned.get("save_anyway"):
+            return cleaned
+        same = City.objects.none()
+        for name in ("name_en", "name_ko", "name_native"):
+            if cleaned.get(name):
+                same = same | City.objects.named(cleaned[name], country)
+        same = same.exclude(pk=self.instance.pk).distinct()[:5]
+        if same:
+            self.fields["save_anyway"].widget = forms.CheckboxInput()
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                (
+                    (reverse("admin:registry_city_change", args=[city.pk]), f"{city.name_en}, {city.country}")
+                    for city in same
+                ),
+            )
+            raise forms.ValidationError(
+                format_html(
+                    "{} {}. {}",
+                    _("A city with this name already exists in this country:"),
+                    links,
+                    _("Check that it is not the same city; to save it all the same, tick “Save anyway” below."),
+                ),
+                code="possible_duplicate",
+            )
         return cleaned
 
 
@@ -293,6 +335,7 @@ class CityNameInline(admin.TabularInline):
 @admin.register(City)
 class CityAdmin(SpreadsheetMixin, RegistryAdmin):
     resource_classes = [resources.CityResource]
+    form = CityAdminForm
     list_display = ("name_en", "name_ko", "name_native", "country", "subregion_name", "admin_level", "confidence")
     list_filter = (("country", CountryFilter), RegionFilter, "admin_level", "confidence", PossibleDuplicateFilter)
     search_fields = ("name_en", "name_ko", "name_native", "names__name", "slug", "search_text", "wikidata_id")
@@ -301,7 +344,21 @@ class CityAdmin(SpreadsheetMixin, RegistryAdmin):
     inlines = [CityNameInline]
     readonly_fields = (*TIMESTAMPS, "region_name", "subregion_name")
     fieldsets = (
-        (None, {"fields": ("name_en", "name_ko", "name_native", "slug", "country", "region_name", "subregion_name")}),
+        (
+            None,
+            {
+                "fields": (
+                    "save_anyway",
+                    "name_en",
+                    "name_ko",
+                    "name_native",
+                    "slug",
+                    "country",
+                    "region_name",
+                    "subregion_name",
+                )
+            },
+        ),
         (_("Details"), {"fields": ("admin_level", "population", "population_year", "wikidata_id")}),
         (_("Position"), {"fields": ("latitude", "longitude", "coordinates_source")}),
         (_("Evidence"), {"fields": ("confidence", "sources", "notes")}),
