@@ -22,7 +22,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import regions, resources, services
+from . import guided_entry, regions, resources, services
 from .concurrency import VersionConflict, check_version, current_version
 from .dates import partial_date
 from .models import (
@@ -44,6 +44,7 @@ from .models import (
     Signatory,
     Source,
     StaffProfile,
+    home_city,
 )
 
 admin.site.site_header = _("City Diplomacy Registry")
@@ -472,6 +473,28 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_last_activity(request.user)
+
+    def get_urls(self):
+        return [
+            path(
+                "record-new/",
+                self.admin_site.admin_view(self.record_new_view),
+                name="registry_partnership_record_new",
+            ),
+            *super().get_urls(),
+        ]
+
+    def record_new_view(self, request):
+        """“Record a new partnership” on one page (:mod:`registry.guided_entry`)."""
+        return guided_entry.record_new_partnership_view(self, request)
+
+    def get_changeform_initial_data(self, request):
+        """A new partnership starts from the home city (``REGISTRY_HOME_CITY``) as its home side."""
+        initial = super().get_changeform_initial_data(request)
+        home = home_city()
+        if home is not None:
+            initial.setdefault("city", home.pk)
+        return initial
 
     @admin.display(description=_("last activity"), ordering="last_activity")
     def last_activity_display(self, obj):
