@@ -74,6 +74,12 @@ class GuidedPartnershipForm(forms.Form):
                 max_length=300,
                 help_text=_("e.g. “Mayor of Busan”, as the source names it."),
             )
+        # The signatories belong with their agreement.
+        names = [name for name in self.fields if not name.startswith("signatory")]
+        at = names.index("agreement_venue") + 1
+        self.order_fields(
+            [*names[:at], *(f"signatory{index}_role" for index in range(1, SIGNATORIES + 1)), *names[at:]]
+        )
         if admin_site is not None:
             for name, model_field in (("partner", "partner"), ("source", "sources")):
                 field = self.fields[name]
