@@ -88,3 +88,9 @@ def test_query_count_does_not_grow_with_the_data(home, staff_client):
     )
     large = index_queries(staff_client)
     assert len(large) == len(small), "\n".join(set(large) ^ set(small))
+
+
+def test_registry_models_come_first_on_the_admin_index(staff_client):
+    apps = staff_client.get("/admin/").context["app_list"]
+    assert apps[0]["app_label"] == "registry"
+    assert {app["app_label"] for app in apps[1:]} >= {"auth"}
