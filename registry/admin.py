@@ -662,6 +662,7 @@ class DelegationAdmin(RegistryAdmin):
 class StaffProfileAdmin(admin.ModelAdmin):
     """Each member of staff's e-mail language (reminders are sent in it)."""
 
+    change_list_template = "admin/change_list.html"  # no history/restore links: not a history model
     list_display = ("user", "language")
     list_filter = ("language",)
     list_select_related = ("user",)
@@ -673,6 +674,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
 class SentReminderAdmin(admin.ModelAdmin):
     """What the daily reminders job sent (read-only: the job writes it)."""
 
+    change_list_template = "admin/change_list.html"  # no history/restore links: not a history model
     list_display = ("sent_at", "recipient", "kind", "subject", "due_on", "lead_days")
     list_filter = ("kind", "lead_days")
     list_select_related = ("recipient",)
