@@ -52,7 +52,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "registry.apps.RegistryAdminConfig",  # django.contrib.admin, the registry first (admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -288,6 +288,21 @@ if env_bool("REGISTRY_TASKS_IMMEDIATE", False):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The office's week (issue 11). Reminders e-mail each member of the "Registry managers" group this
+# many days before an agreement's expiry or notice deadline and a round anniversary (each once);
+# a relation is dormant after this many years without an event, delegation or agreement.
+REGISTRY_REMINDER_DAYS = tuple(int(days) for days in env_list("REGISTRY_REMINDER_DAYS", "180,90,30"))
+REGISTRY_DORMANT_YEARS = int(os.environ.get("REGISTRY_DORMANT_YEARS", "3"))
+# The site's address in e-mails (reminders link to the admin).
+REGISTRY_SITE_URL = os.environ.get("REGISTRY_SITE_URL", "http://127.0.0.1:8000/")
+# E-mail: printed on the console in development, sent by SMTP (EMAIL_HOST, ...) in production.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "registry@localhost")
 
 # JSON API at /api/v1/ (registry/api.py). Reading is open; writing needs a session (with CSRF)
 # or a token and the Django model permission. Anonymous reads are throttled per client address.

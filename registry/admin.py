@@ -16,6 +16,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.filters import CountryFilter
@@ -23,7 +24,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import regions, resources, services
+from . import guided_entry, regions, resources, services
 from .concurrency import VersionConflict, check_version, current_version
 from .dates import partial_date
 from .decoding import decode_csv
@@ -43,9 +44,12 @@ from .models import (
     Outcome,
     Partnership,
     Person,
+    SentReminder,
     Signatory,
     Source,
+    StaffProfile,
     WikidataProposal,
+    home_city,
     may_change,
 )
 
@@ -74,6 +78,37 @@ class RegionFilter(admin.SimpleListFilter):
         except KeyError:
             return queryset.none()
         return queryset.in_region(region)
+
+
+class PossibleDuplicateFilter(admin.SimpleListFilter):
+    """Cities sharing a folded name with another city of the same country
+    (:meth:`CityQuerySet.possible_duplicate_ids`)."""
+
+    title = _("possible duplicate")
+    parameter_name = "possible_duplicate"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Yes"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(pk__in=City.objects.possible_duplicate_ids())
+        return queryset
+
+
+class DormantFilter(admin.SimpleListFilter):
+    """Dormant relations or the others, through :meth:`PartnershipQuerySet.with_last_activity`."""
+
+    title = _("dormant")
+    parameter_name = "dormant"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Yes")), ("0", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"0", "1"}:
+            return queryset.with_last_activity(request.user).filter(dormant=self.value() == "1")
+        return queryset
 
 
 class PartnerCountryFilter(admin.SimpleListFilter):
@@ -115,6 +150,47 @@ class VersionedModelForm(forms.ModelForm):
                 check_version(self.instance, expected)
             except VersionConflict as conflict:
                 raise forms.ValidationError(conflict.message, code="version_conflict") from None
+        return cleaned
+
+
+class CityAdminForm(VersionedModelForm):
+    """The city form: warns when a city of the same country already has one of the names typed
+    (folded, former names and aliases included: :meth:`CityQuerySet.named`), links to it, and
+    saves only once the user ticks "save anyway" (shown with the warning)."""
+
+    save_anyway = forms.BooleanField(
+        label=_("Save anyway: this is a different city"), required=False, widget=forms.HiddenInput
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        country = cleaned.get("country")
+        if not country or cleaned.get("save_anyway"):
+            return cleaned
+        same = City.objects.none()
+        for name in ("name_en", "name_ko", "name_native"):
+            if cleaned.get(name):
+                same = same | City.objects.named(cleaned[name], country)
+        same = same.exclude(pk=self.instance.pk).distinct()[:5]
+        if same:
+            self.fields["save_anyway"].widget = forms.CheckboxInput()
+            links = format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                (
+                    (reverse("admin:registry_city_change", args=[city.pk]), f"{city.name_en}, {city.country}")
+                    for city in same
+                ),
+            )
+            raise forms.ValidationError(
+                format_html(
+                    "{} {}. {}",
+                    _("A city with this name already exists in this country:"),
+                    links,
+                    _("Check that it is not the same city; to save it all the same, tick “Save anyway” below."),
+                ),
+                code="possible_duplicate",
+            )
         return cleaned
 
 
@@ -316,8 +392,9 @@ class CityNameInline(admin.TabularInline):
 @admin.register(City)
 class CityAdmin(SpreadsheetMixin, RegistryAdmin):
     resource_classes = [resources.CityResource]
+    form = CityAdminForm
     list_display = ("name_en", "name_ko", "name_native", "country", "subregion_name", "admin_level", "confidence")
-    list_filter = (("country", CountryFilter), RegionFilter, "admin_level", "confidence")
+    list_filter = (("country", CountryFilter), RegionFilter, "admin_level", "confidence", PossibleDuplicateFilter)
     search_fields = ("name_en", "name_ko", "name_native", "names__name", "slug", "search_text", "wikidata_id")
     prepopulated_fields = {"slug": ("name_en",)}
     autocomplete_fields = ("sources",)
@@ -328,6 +405,7 @@ class CityAdmin(SpreadsheetMixin, RegistryAdmin):
             None,
             {
                 "fields": (
+                    "save_anyway",
                     "name_en",
                     "name_ko",
                     "name_native",
@@ -414,6 +492,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         "status",
         "ended_display",
         "confidence",
+        "last_activity_display",
         "publication",
     )
     list_filter = (
@@ -421,6 +500,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         "kind",
         "status",
         "confidence",
+        DormantFilter,
         PartnerCountryFilter,
         RegionFilter,
         "fields",
@@ -447,6 +527,36 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         (_("Public remarks"), {"fields": ("remarks_en", "remarks_ko")}),
         (_("Record"), {"fields": ("publication", *TIMESTAMPS)}),
     )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_last_activity(request.user)
+
+    def get_urls(self):
+        return [
+            path(
+                "record-new/",
+                self.admin_site.admin_view(self.record_new_view),
+                name="registry_partnership_record_new",
+            ),
+            *super().get_urls(),
+        ]
+
+    def record_new_view(self, request):
+        """“Record a new partnership” on one page (:mod:`registry.guided_entry`)."""
+        return guided_entry.record_new_partnership_view(self, request)
+
+    def get_changeform_initial_data(self, request):
+        """A new partnership starts from the home city (``REGISTRY_HOME_CITY``) as its home side."""
+        initial = super().get_changeform_initial_data(request)
+        home = home_city()
+        if home is not None:
+            initial.setdefault("city", home.pk)
+        return initial
+
+    @admin.display(description=_("last activity"), ordering="last_activity")
+    def last_activity_display(self, obj):
+        text = partial_date(obj.last_activity)
+        return f"{text} ({_('dormant')})" if obj.dormant else text
 
     @admin.action(description=_("End the selected partnerships (keeps them in the record)"), permissions=["change"])
     def end_partnerships(self, request, queryset):
@@ -578,11 +688,11 @@ class SignatoryInline(admin.TabularInline):
 @admin.register(Agreement)
 class AgreementAdmin(SpreadsheetMixin, RegistryAdmin):
     resource_classes = [resources.AgreementResource]
-    list_display = ("title_en", "kind", "signed_display", "place", "partnership", "publication")
-    list_filter = ("publication", "kind", "fields", "signed_precision")
+    list_display = ("title_en", "kind", "signed_display", "place", "partnership", "status", "expires_on", "publication")
+    list_filter = ("publication", "kind", "status", "automatic_renewal", "fields", "signed_precision")
     list_select_related = ("place", "partnership__city", "partnership__partner")
     search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "slug")
-    autocomplete_fields = ("partnership", "parties", "place", "fields", "sources")
+    autocomplete_fields = ("partnership", "parties", "place", "fields", "sources", "superseded_by")
     date_hierarchy = "signed_on"
     inlines = [SignatoryInline]
     prepopulated_fields = {"slug": ("title_en",)}
@@ -671,3 +781,36 @@ class DelegationAdmin(RegistryAdmin):
     @admin.display(description=_("stops"), ordering="stop_count")
     def stops(self, obj):
         return obj.stop_count
+
+
+# --------------------------------------------------------------------------- reminders
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(admin.ModelAdmin):
+    """Each member of staff's e-mail language (reminders are sent in it)."""
+
+    change_list_template = "admin/change_list.html"  # no history/restore links: not a history model
+    list_display = ("user", "language")
+    list_filter = ("language",)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__email")
+    autocomplete_fields = ("user",)
+
+
+@admin.register(SentReminder)
+class SentReminderAdmin(admin.ModelAdmin):
+    """What the daily reminders job sent (read-only: the job writes it)."""
+
+    change_list_template = "admin/change_list.html"  # no history/restore links: not a history model
+    list_display = ("sent_at", "recipient", "kind", "subject", "due_on", "lead_days")
+    list_filter = ("kind", "lead_days")
+    list_select_related = ("recipient",)
+    search_fields = ("subject", "recipient__username", "recipient__email")
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

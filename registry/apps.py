@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,3 +25,11 @@ class RegistryConfig(AppConfig):
                 m2m_changed.connect(
                     record_change, sender=through, dispatch_uid=f"registry-change-m2m-{through.__name__}"
                 )
+
+
+class RegistryAdminConfig(admin_apps.AdminConfig):
+    """``django.contrib.admin`` with :class:`registry.admin_site.RegistryAdminSite` as its site
+    (named in ``INSTALLED_APPS``; not this module's default config)."""
+
+    default = False
+    default_site = "registry.admin_site.RegistryAdminSite"

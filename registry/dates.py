@@ -48,3 +48,14 @@ def period_end(value: datetime.date, precision: str = "day") -> datetime.date:
         return value + datetime.timedelta(days=1)
     except (ValueError, OverflowError):
         return datetime.date.max
+
+
+def add_years(value: datetime.date, years: int) -> datetime.date:
+    """``value`` moved by ``years`` calendar years; 29 February becomes 28 February in a
+    year without it. Raises ``OverflowError`` past 9999."""
+    try:
+        return value.replace(year=value.year + years)
+    except ValueError:
+        if value.year + years > datetime.MAXYEAR or value.year + years < datetime.MINYEAR:
+            raise OverflowError("date out of range") from None
+        return value.replace(year=value.year + years, day=28)

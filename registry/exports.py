@@ -609,6 +609,26 @@ def anniversary_component(partnership: Partnership, site_url: str) -> VEvent:
     return entry
 
 
+def round_anniversary_component(occasion, site_url: str) -> VEvent:
+    """A round anniversary (:class:`registry.anniversaries.Anniversary`) as an all-day VEVENT
+    spanning the day, month or year it falls in: "30th anniversary of …"."""
+    entry = VEvent()
+    entry.add("uid", uid(f"anniversary-{occasion.subject}-{occasion.years}"))
+    # DTSTAMP: the partnership's last change; the relations table's start for diplomatic relations.
+    stamp = occasion.partnership.updated_at if occasion.partnership else None
+    entry.add("dtstamp", stamp or datetime.datetime.combine(occasion.since, datetime.time(), tzinfo=datetime.UTC))
+    entry.add("summary", occasion.title)
+    entry.add("dtstart", occasion.on)
+    entry.add("dtend", occasion.ends)
+    note = PRECISION_NOTES.get(occasion.precision)
+    if note:
+        entry.add("description", note(dates.partial_date(occasion.on, occasion.precision)))
+    entry.add("categories", [_("anniversary")])
+    if occasion.url:
+        entry.add("url", urljoin(site_url, occasion.url))
+    return entry
+
+
 CALENDAR_END = b"END:VCALENDAR\r\n"
 # What the calendar's components read (they have no columns).
 CALENDAR_EVENTS = Table(columns={}, related=lambda qs, user: qs.select_related("city"))
@@ -622,11 +642,14 @@ def icalendar_chunks(
     title: str,
     user=None,
     anniversaries: QuerySet | None = None,
+    round_anniversaries: Iterable = (),
 ) -> Iterator[bytes]:
     """An iCalendar (RFC 5545) of the events in ``events`` that ``user`` may see and, when
     ``anniversaries`` is given, the yearly anniversary of each of those partnerships that the
     user may see and that was established on a known day (one known only to the year or month
-    has no day to celebrate). In pieces of bytes to be joined or streamed.
+    has no day to celebrate), then each of ``round_anniversaries`` (the
+    :class:`registry.anniversaries.Anniversary` items the caller chose, already visible to the
+    reader). In pieces of bytes to be joined or streamed.
 
     ``site_url`` (``https://host/``) makes the records' URLs; UIDs do not depend on it (see
     :func:`uid`), so every feed gives the same event the same UID and the same VEVENT.
@@ -645,6 +668,8 @@ def icalendar_chunks(
         known_to_the_day = anniversaries.filter(established_precision=DatePrecision.DAY)
         for partnership in records(known_to_the_day, user=user, table=CALENDAR_ANNIVERSARIES):
             yield anniversary_component(partnership, site_url).to_ical()
+    for occasion in round_anniversaries:
+        yield round_anniversary_component(occasion, site_url).to_ical()
     yield CALENDAR_END
 
 

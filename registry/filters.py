@@ -277,6 +277,23 @@ class RegistryFilterSet(filters.FilterSet):
 # --------------------------------------------------------------------------- partnerships
 
 
+DORMANT_HELP = _(
+    "true: relations not ended with no event, agreement or delegation for the office's number of years; "
+    "false: the others."
+)
+
+
+def dormant_filter() -> filters.ChoiceFilter:
+    """``dormant=true|false`` (any other value is an error), applied by the FilterSet's
+    ``filter_dormant`` through :meth:`PartnershipQuerySet.with_last_activity`."""
+    return filters.ChoiceFilter(
+        choices=[("true", _("yes")), ("false", _("no"))],
+        method="filter_dormant",
+        label=_("Dormant"),
+        help_text=DORMANT_HELP,
+    )
+
+
 class PartnershipFilter(RegistryFilterSet):
     """Partnerships, filtered by the partner city's country, region and names."""
 
@@ -289,6 +306,7 @@ class PartnershipFilter(RegistryFilterSet):
     established_after = date_filter(_("Established on or after"), field_name="established_on", lookup_expr="gte")
     established_before = date_filter(_("Established on or before"), field_name="established_on", lookup_expr="lte")
     in_force_on = date_filter(_("In force on"), method="filter_in_force_on")
+    dormant = dormant_filter()
     ordering = RegistryOrderingFilter(
         fields=(
             ("established_on", "established_on"),
@@ -309,6 +327,9 @@ class PartnershipFilter(RegistryFilterSet):
 
     def filter_in_force_on(self, queryset, name, value: datetime.date):
         return queryset.in_force_on(value)
+
+    def filter_dormant(self, queryset, name, value: bool):
+        return queryset.with_last_activity(getattr(self.request, "user", None)).filter(dormant=value == "true")
 
 
 # --------------------------------------------------------------------------- cities
@@ -334,6 +355,7 @@ class CityFilter(RegistryFilterSet):
     established_after = date_filter(_("Established on or after"), method="filter_established_after")
     established_before = date_filter(_("Established on or before"), method="filter_established_before")
     in_force_on = date_filter(_("In force on"), method="filter_in_force_on")
+    dormant = dormant_filter()
     admin_level = filters.ChoiceFilter(choices=City.AdminLevel.choices, label=_("Administrative level"))
     ordering = RegistryOrderingFilter(
         fields=(("name_en", "name"), ("country", "country"), ("population", "population")),
@@ -375,6 +397,11 @@ class CityFilter(RegistryFilterSet):
 
     def filter_in_force_on(self, queryset, name, value: datetime.date):
         return self.partners_through(queryset, self.partnerships.in_force_on(value))
+
+    def filter_dormant(self, queryset, name, value: bool):
+        # What the public sees: last activity from published records only.
+        dormant = self.partnerships.with_last_activity(None).filter(dormant=value == "true")
+        return self.partners_through(queryset, dormant)
 
 
 # --------------------------------------------------------------------------- documents and events

@@ -25,6 +25,7 @@ urlpatterns = [
     path("agreements/", views.AgreementListView.as_view(), name="agreement-list"),
     path("agreements/<slug:slug>/", views.AgreementDetailView.as_view(), name="agreement-detail"),
     path("agreements/<slug:slug>/document.pdf", documents.agreement_document, name="agreement-document"),
+    path("anniversaries/", views.AnniversaryListView.as_view(), name="anniversary-list"),
     path("events/", views.EventListView.as_view(), name="event-list"),
     path("events/calendar.ics", views.CalendarView.as_view(), name="event-calendar"),
     path("events/<slug:slug>/", views.EventDetailView.as_view(), name="event-detail"),

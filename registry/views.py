@@ -36,7 +36,7 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 from django_countries import countries
 from django_countries.fields import Country
 
-from . import charts, dates, exports, maps, network, reconciliation, regions
+from . import anniversaries, charts, dates, exports, maps, network, reconciliation, regions
 from .api.throttling import AnonExportThrottle
 from .filters import AgreementFilter, CityFilter, DelegationFilter, EventFilter
 from .forms import AgreementFilterForm, AsOfForm, CountryFilterForm, EventFilterForm, ListFilterForm
@@ -423,6 +423,7 @@ class CityDetailView(DetailView):
         partnerships = list(
             Partnership.objects.visible_to(user)
             .involving(city)
+            .with_last_activity(user)
             .select_related("city", "partner")
             .prefetch_related("sources", "fields")
             .order_by("established_on", "id")
@@ -613,8 +614,8 @@ class AgreementDetailView(DetailView):
         user = self.request.user
         return (
             Agreement.objects.visible_to(user)
-            .with_visibility(user, "partnership")
-            .select_related("place", "partnership__city", "partnership__partner")
+            .with_visibility(user, "partnership", "superseded_by")
+            .select_related("place", "partnership__city", "partnership__partner", "superseded_by")
             .prefetch_related(
                 "fields",
                 "sources",
@@ -656,10 +657,26 @@ class EventDetailView(DetailView):
         )
 
 
+class AnniversaryListView(TemplateView):
+    """``/anniversaries/``: the round anniversaries (:data:`registry.anniversaries.ROUND_YEARS`) of
+    the next 24 months, of the partnerships the reader may see and of the home country's
+    diplomatic relations with their countries (:func:`registry.anniversaries.upcoming`)."""
+
+    template_name = "registry/anniversary_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context["anniversaries"] = anniversaries.upcoming(user=self.request.user, start=today)
+        context["start"] = today
+        return context
+
+
 class CalendarView(View):
-    """``/events/calendar.ics``: public events and the yearly anniversaries of public
-    partnerships not ended, as iCalendar (RFC 5545), the same for every reader; built by
-    :func:`registry.exports.icalendar_chunks`, as the API's ``/api/v1/events/?format=ics``."""
+    """``/events/calendar.ics``: public events, the yearly anniversaries of public partnerships
+    not ended and the round anniversaries of the next 24 months, as iCalendar (RFC 5545), the same
+    for every reader; built by :func:`registry.exports.icalendar_chunks`, as the API's
+    ``/api/v1/events/?format=ics``."""
 
     def get(self, request, *args, **kwargs):
         if throttled := export_throttled(request):
@@ -667,6 +684,7 @@ class CalendarView(View):
         body = exports.icalendar_chunks(
             Event.objects.public(),
             anniversaries=Partnership.objects.public().filter(ended_on__isnull=True),
+            round_anniversaries=anniversaries.upcoming(user=None, start=timezone.localdate()),
             site_url=request.build_absolute_uri("/"),
             title=_("City Diplomacy Registry: events and anniversaries"),
         )

@@ -22,8 +22,10 @@ from registry.models import (
     Outcome,
     Partnership,
     Person,
+    SentReminder,
     Signatory,
     Source,
+    StaffProfile,
     WikidataProposal,
 )
 
@@ -86,12 +88,27 @@ BUILDERS = {
         source_url="https://www.wikidata.org/wiki/Q1",
         retrieved_on=datetime.date(2026, 11, 30),
     ),
+    StaffProfile: lambda: StaffProfile.objects.create(user=UserFactory()),
 }
 
 
 def test_every_registry_model_is_in_the_admin():
     registered = {model for model in admin.site._registry if model._meta.app_label == "registry"}
-    assert registered == set(BUILDERS)
+    # Sent reminders are written by the reminders job only (no add form): tested below.
+    assert registered == {*BUILDERS, SentReminder}
+
+
+def test_sent_reminders_are_listed_read_only(staff_client):
+    user = UserFactory()
+    for day in range(1, 31):
+        SentReminder.objects.create(
+            recipient=user, kind="expiry", subject="agreement-1", due_on=datetime.date(2026, 1, day), lead_days=30
+        )
+    changelist = _url(SentReminder, "changelist")
+    with CaptureQueriesContext(connection) as queries:
+        assert staff_client.get(changelist).status_code == HTTPStatus.OK
+    assert len(queries) < 15
+    assert staff_client.get(_url(SentReminder, "add")).status_code == HTTPStatus.FORBIDDEN
 
 
 def _url(model, view, *args):

@@ -47,6 +47,9 @@ def expected_almaty():
         "remarks_en": "",
         "remarks_ko": "",
         "sources": ALMATY_SOURCES,
+        # The signing ceremony of 2022-09-21; dormant after REGISTRY_DORMANT_YEARS (3) without activity.
+        "last_activity": "2022-09-21",
+        "dormant": True,
         "created_at": "2022-09-21T00:00:00Z",
         "updated_at": "2022-09-21T00:00:00Z",
     }

@@ -203,6 +203,7 @@ PARAMETERS = {
         "established_before": "1995-01-01",
         "in_force_on": "1995-01-01",
         "admin_level": "region",
+        "dormant": "true",
         "ordering": "-name",
     },
     "agreements": {

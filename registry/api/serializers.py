@@ -20,6 +20,7 @@ No domain rule lives here: rules are the models' constraints; multi-model writes
 
 from __future__ import annotations
 
+import datetime
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -327,6 +328,13 @@ class PartnershipSerializer(RegistrySerializer):
     sources = summary(SourceSummarySerializer, queryset=Source.objects.all(), many=True, help_text=SOURCES_HELP)
     url = serializers.SerializerMethodField(help_text="The partnership's public page (absolute URL, English).")
 
+    last_activity = serializers.SerializerMethodField(
+        help_text="Date of the latest event, agreement or delegation visit of this relation (or its establishment)."
+    )
+    dormant = serializers.SerializerMethodField(
+        help_text="Not ended and no activity for REGISTRY_DORMANT_YEARS years (the `dormant` filter)."
+    )
+
     class Meta:
         model = Partnership
         fields = [
@@ -348,6 +356,8 @@ class PartnershipSerializer(RegistrySerializer):
             "remarks_ko",
             "notes",
             "sources",
+            "last_activity",
+            "dormant",
             "created_at",
             "updated_at",
         ]
@@ -369,6 +379,21 @@ class PartnershipSerializer(RegistrySerializer):
         """Through :func:`registry.services.create_partnership`: ``city`` is stored as the home side."""
         with self.model_errors():
             return services.create_partnership(**validated_data)
+
+    def activity(self, obj) -> Partnership:
+        """``obj`` with :meth:`PartnershipQuerySet.with_last_activity` (lists annotate it; the
+        answer to a write asks once)."""
+        if not hasattr(obj, "last_activity"):
+            user = getattr(self.context.get("request"), "user", None)
+            annotated = Partnership.objects.with_last_activity(user).values("last_activity", "dormant").get(pk=obj.pk)
+            obj.last_activity, obj.dormant = annotated["last_activity"], annotated["dormant"]
+        return obj
+
+    def get_last_activity(self, obj) -> datetime.date:
+        return self.activity(obj).last_activity
+
+    def get_dormant(self, obj) -> bool:
+        return bool(self.activity(obj).dormant)
 
 
 class AgreementSerializer(RegistrySerializer):
@@ -401,6 +426,25 @@ class AgreementSerializer(RegistrySerializer):
         help_text="Absolute URL of the signed document (PDF, downloaded as an attachment), or null without one."
     )
     sources = summary(SourceSummarySerializer, queryset=Source.objects.all(), many=True, help_text=SOURCES_HELP)
+    entry_into_force_on = serializers.DateField(allow_null=True, required=False)
+    superseded_by = summary(
+        AgreementSummarySerializer,
+        queryset=Agreement.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Slug of the agreement that replaced this one (status superseded), or null.",
+    )
+    current_status = serializers.ChoiceField(
+        choices=Agreement.Status.choices,
+        read_only=True,
+        help_text="Status today: in_force, expired (term ended without renewal), terminated or superseded.",
+    )
+    current_term_end = serializers.DateField(
+        read_only=True, allow_null=True, help_text="Last day of the term running today (renewals applied), or null."
+    )
+    current_notice_deadline = serializers.DateField(
+        read_only=True, allow_null=True, help_text="Last day to give notice for the term running today, or null."
+    )
 
     class Meta:
         model = Agreement
@@ -420,6 +464,16 @@ class AgreementSerializer(RegistrySerializer):
             "summary_en",
             "summary_ko",
             "document",
+            "entry_into_force_on",
+            "expires_on",
+            "automatic_renewal",
+            "term_years",
+            "notice_period_days",
+            "status",
+            "superseded_by",
+            "current_status",
+            "current_term_end",
+            "current_notice_deadline",
             "publication",
             "sources",
             "created_at",

@@ -347,7 +347,8 @@ class PartnershipViewSet(RegistryViewSet):
     queryset = Partnership.objects.all()
 
     def base_queryset(self):
-        return Partnership.objects.select_related("city", "partner").prefetch_related(
+        partnerships = Partnership.objects.with_last_activity(self.request.user)
+        return partnerships.select_related("city", "partner").prefetch_related(
             Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")), sources_prefetch()
         )
 
@@ -364,8 +365,10 @@ class AgreementViewSet(RegistryViewSet):
 
     def base_queryset(self):
         user = self.request.user
-        agreements = Agreement.objects.with_visibility(user, "partnership")
-        return agreements.select_related("partnership__city", "partnership__partner", "place").prefetch_related(
+        agreements = Agreement.objects.with_visibility(user, "partnership", "superseded_by")
+        return agreements.select_related(
+            "partnership__city", "partnership__partner", "place", "superseded_by"
+        ).prefetch_related(
             "parties",
             Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")),
             participants("signatories", Signatory),

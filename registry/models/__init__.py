@@ -63,6 +63,7 @@ from .partnerships import (
     PartnershipQuerySet,
 )
 from .people import OrderedChildManager, Organization, ParticipantFields, Person
+from .reminders import MANAGERS_GROUP, SentReminder, StaffProfile
 from .sources import Source, SourcedModel
 from .wikidata import WikidataProposal
 
@@ -94,6 +95,7 @@ __all__ = [
     "EventParticipantManager",
     "EventQuerySet",
     "ItineraryStop",
+    "MANAGERS_GROUP",
     "OrderedChildManager",
     "Organization",
     "Outcome",
@@ -108,12 +110,14 @@ __all__ = [
     "ReferencedByManyMixin",
     "RegistryModel",
     "RegistryQuerySet",
+    "SentReminder",
     "Signatory",
     "SignatoryManager",
     "SluggedModel",
     "SluggedQuerySet",
     "Source",
     "SourcedModel",
+    "StaffProfile",
     "WordSearchMixin",
     "home_city",
     "publication_field",

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ..dates import add_years
 from ..text import localized
 from .base import (
     TEXT_MAX,
@@ -17,6 +20,7 @@ from .base import (
     PublishableQuerySet,
     WordSearchMixin,
     publication_field,
+    rule,
     truncate_to_precision,
 )
 from .cities import City
@@ -56,6 +60,20 @@ class AgreementQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQueryS
         codes = [code.upper() for code in codes]
         return self.filter(Q(place__country__in=codes) | Q(partnership__partner__country__in=codes))
 
+    def expiring_between(self, start: datetime.date, end: datetime.date) -> AgreementQuerySet:
+        """Agreements in force (status ``in_force``) that do not renew themselves and whose
+        ``expires_on`` falls from ``start`` to ``end``, both included: the expiries to act on.
+        An automatically renewing agreement never expires by itself; its notice deadline is
+        :meth:`Agreement.notice_deadline`."""
+        return self.filter(
+            status=Agreement.Status.IN_FORCE, automatic_renewal=False, expires_on__gte=start, expires_on__lte=end
+        )
+
+    def with_term_dates(self) -> AgreementQuerySet:
+        """Agreements in force with an expiry date: the ones whose term can end or renew
+        (:meth:`Agreement.term_end_on`, :meth:`Agreement.notice_deadline`)."""
+        return self.filter(status=Agreement.Status.IN_FORCE, expires_on__isnull=False)
+
 
 class Agreement(SourcedModel):
     """A signed document: sister city agreement, memorandum of understanding, ..."""
@@ -66,6 +84,15 @@ class Agreement(SourcedModel):
         MOU = "mou", _("memorandum of understanding")
         BUSINESS = "business", _("business agreement")
         OTHER = "other", _("other")
+
+    class Status(models.TextChoices):
+        """Where the agreement stands. Staff set ``in_force``, ``terminated`` or ``superseded``;
+        ``expired`` is derived (:meth:`Agreement.status_on`), never stored."""
+
+        IN_FORCE = "in_force", _("in force")
+        EXPIRED = "expired", _("expired")
+        TERMINATED = "terminated", _("terminated")
+        SUPERSEDED = "superseded", _("superseded")
 
     title_en = models.CharField(_("title (English)"), max_length=300)
     title_ko = models.CharField(_("title (Korean)"), max_length=300, blank=True)
@@ -108,6 +135,50 @@ class Agreement(SourcedModel):
     )
     publication = publication_field()
 
+    # Terms: when the agreement applies and how it ends (staff-set; "expired" is derived).
+    entry_into_force_on = models.DateField(
+        _("entry into force"), null=True, blank=True, help_text=_("The day the agreement took effect.")
+    )
+    expires_on = models.DateField(
+        _("expires on"),
+        null=True,
+        blank=True,
+        help_text=_("Last day of the (first) term; empty for an agreement without a term."),
+    )
+    automatic_renewal = models.BooleanField(
+        _("automatic renewal"),
+        default=False,
+        help_text=_("Renews itself for another term at expiry unless a party gives notice."),
+    )
+    term_years = models.PositiveSmallIntegerField(
+        _("term (years)"),
+        null=True,
+        blank=True,
+        help_text=_("Length of each renewal in years; required with automatic renewal."),
+    )
+    notice_period_days = models.PositiveSmallIntegerField(
+        _("notice period (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Days before the end of a term by which notice must be given to end or not renew it."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=[Status.choices[0], *Status.choices[2:]],
+        default=Status.IN_FORCE,
+        help_text=_("“Expired” is not chosen: an agreement in force is expired once its term ends without renewal."),
+    )
+    superseded_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+        verbose_name=_("superseded by"),
+        help_text=_("The agreement that replaced this one; required when the status is “superseded”."),
+    )
+
     objects = AgreementQuerySet.as_manager()
 
     class Meta:
@@ -115,6 +186,35 @@ class Agreement(SourcedModel):
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
         indexes = [models.Index(fields=["publication", "-signed_on", "slug"], name="agreement_list_idx")]
+        constraints = [
+            rule(
+                "agreement_expires_after_entry_into_force",
+                Q(expires_on__isnull=True)
+                | Q(entry_into_force_on__isnull=True)
+                | Q(expires_on__gte=F("entry_into_force_on")),
+                _("An agreement cannot expire before it enters into force."),
+                "expires_on",
+            ),
+            rule(
+                "agreement_renewal_has_term",
+                Q(automatic_renewal=False) | Q(term_years__isnull=False, term_years__gte=1, expires_on__isnull=False),
+                _("An automatically renewing agreement needs an expiry date and a term of at least one year."),
+                "term_years",
+            ),
+            rule(
+                "agreement_superseded_has_successor",
+                Q(status="superseded", superseded_by__isnull=False)
+                | (~Q(status="superseded") & Q(superseded_by__isnull=True)),
+                _("A superseded agreement names the agreement that replaced it, and only a superseded one does."),
+                "superseded_by",
+            ),
+            rule(
+                "agreement_not_superseded_by_itself",
+                ~Q(superseded_by=F("pk")),
+                _("An agreement cannot supersede itself."),
+                "superseded_by",
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -141,6 +241,59 @@ class Agreement(SourcedModel):
 
     def clean(self):
         self.signed_on = truncate_to_precision(self.signed_on, self.signed_precision)
+
+    def term_end_on(self, day: datetime.date) -> datetime.date | None:
+        """The last day of the term that is running on ``day`` (or the last term, once it has
+        ended): ``expires_on``, moved on by ``term_years`` for each automatic renewal that has
+        happened by ``day``. ``None`` without an expiry date."""
+        if self.expires_on is None:
+            return None
+        end = self.expires_on
+        if self.automatic_renewal and self.term_years:
+            while end < day:
+                end = add_years(end, self.term_years)
+        return end
+
+    def notice_deadline(self, day: datetime.date) -> datetime.date | None:
+        """The last day on which notice can be given for the term running on ``day``: its end
+        (:meth:`term_end_on`) less ``notice_period_days``. ``None`` without both."""
+        end = self.term_end_on(day)
+        if end is None or not self.notice_period_days:
+            return None
+        return end - datetime.timedelta(days=self.notice_period_days)
+
+    def status_on(self, day: datetime.date) -> str:
+        """The status on ``day`` as shown: ``terminated`` or ``superseded`` as staff set it;
+        ``expired`` for one in force whose term (:meth:`term_end_on`) ended before ``day``;
+        else ``in_force``."""
+        if self.status != self.Status.IN_FORCE:
+            return self.status
+        end = self.term_end_on(day)
+        return self.Status.EXPIRED if end is not None and end < day else self.Status.IN_FORCE
+
+    def get_status_on_display(self, day: datetime.date) -> str:
+        """:meth:`status_on` in the active language."""
+        return str(self.Status(self.status_on(day)).label)
+
+    @property
+    def current_status(self) -> str:
+        """:meth:`status_on` today."""
+        return self.status_on(datetime.date.today())
+
+    @property
+    def current_status_display(self) -> str:
+        """:meth:`get_status_on_display` today."""
+        return self.get_status_on_display(datetime.date.today())
+
+    @property
+    def current_term_end(self) -> datetime.date | None:
+        """:meth:`term_end_on` today."""
+        return self.term_end_on(datetime.date.today())
+
+    @property
+    def current_notice_deadline(self) -> datetime.date | None:
+        """:meth:`notice_deadline` today."""
+        return self.notice_deadline(datetime.date.today())
 
     def save(self, *args, **kwargs):
         """Save; when the document was replaced or cleared, the previous file is removed from

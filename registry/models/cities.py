@@ -74,6 +74,32 @@ class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
             qs = qs.filter(condition)
         return qs
 
+    def named(self, name: str, country: str) -> CityQuerySet:
+        """Cities in ``country`` (ISO alpha-2) one of whose names (English, Korean, native,
+        former names and aliases: a line of the folded ``search_text``) is ``name`` once folded
+        (:func:`registry.text.fold`): "Tashkent", "TASHKENT" and "Taškent" find Tashkent, UZ."""
+        folded = text.fold(name)
+        if not folded:
+            return self.none()
+        return self.filter(country=str(country).upper()).filter(
+            Q(search_text=folded)
+            | Q(search_text__startswith=f"{folded}\n")
+            | Q(search_text__endswith=f"\n{folded}")
+            | Q(search_text__contains=f"\n{folded}\n")
+        )
+
+    def possible_duplicate_ids(self) -> set[int]:
+        """Ids of the cities sharing a folded name (a line of ``search_text``, see :meth:`named`)
+        with another city of the same country. One query, whatever the number of cities."""
+        seen: dict[tuple[str, str], int] = {}
+        found: set[int] = set()
+        for pk, country, lines in self.order_by().values_list("pk", "country", "search_text").iterator():
+            for line in set(lines.split("\n")):
+                other = seen.setdefault((country, line), pk)
+                if other != pk:
+                    found.update((pk, other))
+        return found
+
     def partners_of(self, city: City | None, partnerships: PartnershipQuerySet) -> CityQuerySet:
         """The cities on the other side from ``city`` of any of ``partnerships``, whichever side
         each names it on; with ``city`` ``None``, the cities on either side of any of them.

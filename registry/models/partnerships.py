@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Greatest, Least
+from django.db.models import ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ..dates import add_years
 from ..text import localized
 from .base import (
     TEXT_MAX,
@@ -81,6 +83,27 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
         """
         return self.filter(Q(established_on__lte=day), Q(ended_on__isnull=True) | Q(ended_on__gt=day))
 
+    def with_last_activity(self, user, *, on: datetime.date | None = None) -> PartnershipQuerySet:
+        """Annotate ``last_activity`` (a date) and ``dormant`` (a boolean), computed in the database.
+
+        ``last_activity`` is the latest of the partnership's establishment and each term of
+        :func:`activity_terms` that ``user`` may see (events of the partnership by start,
+        agreements of it by signing, delegations by their stop in the partner city): one
+        correlated subquery per term, no query per row. ``dormant``: not ended, and no activity
+        for ``settings.REGISTRY_DORMANT_YEARS`` years before ``on`` (today by default), i.e.
+        ``last_activity`` earlier than that many years before ``on``. Idempotent.
+        """
+        if "last_activity" in self.query.annotations:
+            return self
+        since = F("established_on")
+        latest = Greatest(since, *(Coalesce(term, since) for term in activity_terms(user)))
+        cutoff = add_years(on or datetime.date.today(), -settings.REGISTRY_DORMANT_YEARS)
+        return self.annotate(last_activity=latest).annotate(
+            dormant=ExpressionWrapper(
+                Q(ended_on__isnull=True, last_activity__lt=cutoff), output_field=models.BooleanField()
+            )
+        )
+
     def involving(self, city: City) -> PartnershipQuerySet:
         """Partnerships in which ``city`` is either side."""
         return self.filter(Q(city=city) | Q(partner=city))
@@ -92,6 +115,32 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
     def search(self, query: str) -> PartnershipQuerySet:
         """Partnerships whose partner city's names match ``query`` (:meth:`CityQuerySet.search`)."""
         return self.filter(partner__in=City.objects.search(query))
+
+
+def activity_terms(user) -> list[Subquery]:
+    """The dates that count as a partnership's activity, as subqueries correlated on the
+    partnership (``OuterRef("pk")``), each reading only the records ``user`` may see
+    (``visible_to``): the latest event about it, agreement of it and delegation stop in its
+    partner city. A new kind of activity (e.g. a dated stage) is one more entry here."""
+    from .agreements import Agreement
+    from .delegations import Delegation, ItineraryStop
+    from .events import Event
+
+    def latest(queryset, date_field: str) -> Subquery:
+        return Subquery(
+            queryset.exclude(**{f"{date_field}__isnull": True}).order_by(f"-{date_field}").values(date_field)[:1]
+        )
+
+    return [
+        latest(Event.objects.visible_to(user).filter(partnership=OuterRef("pk")), "start_on"),
+        latest(Agreement.objects.visible_to(user).filter(partnership=OuterRef("pk")), "signed_on"),
+        latest(
+            ItineraryStop.objects.filter(
+                city=OuterRef("partner"), delegation__in=Delegation.objects.visible_to(user).values("pk")
+            ).annotate(on=Coalesce("arrive_on", "delegation__start_on")),
+            "on",
+        ),
+    ]
 
 
 class PartnershipManager(models.Manager.from_queryset(PartnershipQuerySet)):

@@ -85,6 +85,16 @@ def squash(value) -> str:
     return " ".join(str(value).split())
 
 
+@register.simple_tag(takes_context=True)
+def work_queue(context):
+    """The admin index's work queue for the request's user (:func:`registry.work_queue.lines`)."""
+    from django.utils import timezone
+
+    from ..work_queue import lines
+
+    return lines(context["request"].user, timezone.localdate())
+
+
 @register.filter
 def get_item(mapping, key):
     """``{{ mapping|get_item:key }}``: a dictionary lookup with a variable key."""

@@ -15,13 +15,17 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+# Rows about user accounts (which the snapshot leaves out): e-mail language, reminders sent.
+ACCOUNT_MODELS = {"StaffProfile", "SentReminder"}
+
 
 def snapshot_models() -> list[str]:
-    """``app_label.Model`` labels of every registry model except the history tables."""
+    """``app_label.Model`` labels of every registry model except the history tables and the
+    rows about user accounts (:data:`ACCOUNT_MODELS`)."""
     return [
         f"registry.{model.__name__}"
         for model in apps.get_app_config("registry").get_models()
-        if not model.__name__.startswith("Historical")
+        if not model.__name__.startswith("Historical") and model.__name__ not in ACCOUNT_MODELS
     ]
 
 

@@ -1,0 +1,195 @@
+"""“Record a new partnership”: one admin page for a new relation (partner city, partnership,
+agreement and signatories, signing ceremony, source), saved all or nothing by
+:func:`registry.services.record_new_partnership`.
+
+Mounted by :class:`registry.admin.PartnershipAdmin` at ``/admin/registry/partnership/record-new/``
+for users who may add partnerships, agreements and events. The partner city is picked (the admin's
+autocomplete) or typed; a typed one is checked for a city of the same folded name in the same
+country (:meth:`CityQuerySet.named`) and saved only once the user confirms.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from . import services
+from .models import Agreement, City, DatePrecision, Partnership, Publication, Source, home_city
+
+SIGNATORIES = 2
+
+
+class GuidedPartnershipForm(forms.Form):
+    """The fields of the guided entry; the models validate (through the service), this form only
+    parses and asks which partner city and source are meant."""
+
+    partner = forms.ModelChoiceField(
+        City.objects.all(),
+        required=False,
+        label=_("Partner city"),
+        help_text=_("Pick an existing city, or leave empty and fill in the new city below."),
+    )
+    partner_name_en = forms.CharField(label=_("New city: name (English)"), required=False, max_length=200)
+    partner_name_ko = forms.CharField(label=_("New city: name (Korean)"), required=False, max_length=200)
+    partner_country = forms.ChoiceField(
+        label=_("New city: country"), required=False, choices=[("", "---------"), *countries]
+    )
+    partner_latitude = forms.DecimalField(label=_("New city: latitude"), required=False, max_digits=8, decimal_places=5)
+    partner_longitude = forms.DecimalField(
+        label=_("New city: longitude"), required=False, max_digits=8, decimal_places=5
+    )
+    save_anyway = forms.BooleanField(
+        label=_("Save anyway: this is a different city"), required=False, widget=forms.HiddenInput
+    )
+    partnership_kind = forms.ChoiceField(label=_("Kind"), choices=Partnership.Kind.choices)
+    partnership_established_on = forms.DateField(label=_("Established (signed) on"), widget=AdminDateWidget)
+    partnership_established_precision = forms.ChoiceField(
+        label=_("Precision of the date"), choices=DatePrecision.choices, initial=DatePrecision.DAY
+    )
+    agreement_title_en = forms.CharField(label=_("Agreement: title (English)"), max_length=300)
+    agreement_title_ko = forms.CharField(label=_("Agreement: title (Korean)"), max_length=300, required=False)
+    agreement_kind = forms.ChoiceField(label=_("Agreement: kind"), choices=Agreement.Kind.choices)
+    agreement_venue = forms.CharField(label=_("Venue"), max_length=300, required=False)
+    signing_event = forms.BooleanField(label=_("Record the signing ceremony as an event"), required=False, initial=True)
+    source = forms.ModelChoiceField(Source.objects.all(), required=False, label=_("Source"))
+    source_title = forms.CharField(label=_("New source: title"), max_length=500, required=False)
+    source_url = forms.URLField(label=_("New source: URL"), max_length=1000, required=False, assume_scheme="https")
+    source_publisher = forms.CharField(label=_("New source: publisher"), max_length=300, required=False)
+    publication = forms.ChoiceField(label=_("Publication"), choices=Publication.choices, initial=Publication.DRAFT)
+
+    def __init__(self, *args, admin_site=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for index in range(1, SIGNATORIES + 1):
+            self.fields[f"signatory{index}_role"] = forms.CharField(
+                label=_("Signatory %(n)s: role") % {"n": index},
+                required=False,
+                max_length=300,
+                help_text=_("e.g. “Mayor of Busan”, as the source names it."),
+            )
+        # The signatories belong with their agreement.
+        names = [name for name in self.fields if not name.startswith("signatory")]
+        at = names.index("agreement_venue") + 1
+        self.order_fields(
+            [*names[:at], *(f"signatory{index}_role" for index in range(1, SIGNATORIES + 1)), *names[at:]]
+        )
+        if admin_site is not None:
+            for name, model_field in (("partner", "partner"), ("source", "sources")):
+                field = self.fields[name]
+                field.widget = AutocompleteSelect(Partnership._meta.get_field(model_field), admin_site)
+                field.widget.choices = field.choices
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("partner") is None:
+            if not cleaned.get("partner_name_en") or not cleaned.get("partner_country"):
+                self.add_error("partner", _("Pick a partner city or give a new city's English name and country."))
+            elif not cleaned.get("save_anyway"):
+                same = City.objects.named(cleaned["partner_name_en"], cleaned["partner_country"])[:5]
+                if same:
+                    self.fields["save_anyway"].widget = forms.CheckboxInput()
+                    links = format_html_join(
+                        ", ",
+                        '<a href="{}">{}</a>',
+                        (
+                            (reverse("admin:registry_city_change", args=[city.pk]), f"{city.name_en}, {city.country}")
+                            for city in same
+                        ),
+                    )
+                    self.add_error(
+                        "partner_name_en",
+                        ValidationError(
+                            format_html(
+                                "{} {}. {}",
+                                _("A city with this name already exists in this country:"),
+                                links,
+                                _("Pick it above, or tick “Save anyway” to record a different city."),
+                            ),
+                            code="possible_duplicate",
+                        ),
+                    )
+        if cleaned.get("source") is None and not cleaned.get("source_title"):
+            self.add_error("source", _("Pick the source or give a new source's title."))
+        return cleaned
+
+    def save(self, *, home: City) -> Partnership:
+        """Record everything through :func:`services.record_new_partnership`; its
+        ``ValidationError`` is put on the fields it names (or on the form)."""
+        data = self.cleaned_data
+        new_partner = {
+            name: data[f"partner_{name}"]
+            for name in ("name_en", "name_ko", "country", "latitude", "longitude")
+            if data.get(f"partner_{name}") not in (None, "")
+        }
+        signatories = [
+            {"role": data[f"signatory{index}_role"]}
+            for index in range(1, SIGNATORIES + 1)
+            if data.get(f"signatory{index}_role")
+        ]
+        return services.record_new_partnership(
+            home=home,
+            partner=data["partner"],
+            new_partner=new_partner,
+            kind=data["partnership_kind"],
+            established_on=data["partnership_established_on"],
+            established_precision=data["partnership_established_precision"],
+            agreement={
+                "title_en": data["agreement_title_en"],
+                "title_ko": data["agreement_title_ko"],
+                "kind": data["agreement_kind"],
+                "venue": data["agreement_venue"],
+            },
+            signatories=signatories,
+            signing_event=data["signing_event"],
+            source=data["source"],
+            new_source={
+                name: data[f"source_{name}"] for name in ("title", "url", "publisher") if data.get(f"source_{name}")
+            },
+            publication=data["publication"],
+        )
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show the service's errors on the matching fields (``partnership_established_on``, …);
+        errors on fields this form has not (e.g. a city's slug) go on the form."""
+        for name, messages_ in error.update_error_dict({}).items():
+            field = name if name in self.fields else None
+            if field is None and name.startswith("partnership_partner"):
+                field = "partner"
+            for message in messages_:
+                self.add_error(field, f"{name}: {message}" if field is None else message)
+
+
+def record_new_partnership_view(model_admin: admin.ModelAdmin, request):
+    """GET: the empty form (home city named); POST: save all or nothing, then go to the new
+    partnership's change page."""
+    user = request.user
+    if not all(user.has_perm(f"registry.add_{name}") for name in ("partnership", "agreement", "event", "city")):
+        raise PermissionDenied
+    home = home_city()
+    form = GuidedPartnershipForm(request.POST or None, admin_site=model_admin.admin_site)
+    if request.method == "POST" and home is not None and form.is_valid():
+        try:
+            partnership = form.save(home=home)
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            model_admin.message_user(
+                request, _("Recorded %(partnership)s.") % {"partnership": partnership}, messages.SUCCESS
+            )
+            return HttpResponseRedirect(reverse("admin:registry_partnership_change", args=[partnership.pk]))
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": _("Record a new partnership"),
+        "form": form,
+        "home": home,
+        "media": model_admin.media + form.media,
+    }
+    return TemplateResponse(request, "admin/registry/record_new_partnership.html", context)

@@ -1,0 +1,81 @@
+"""Agreement terms: entry into force, expiry, automatic renewal, notice period, status."""
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from registry.models import Agreement
+
+from .factories import AgreementFactory
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def test_agreement_without_renewal_is_expired_after_its_expiry():
+    agreement = AgreementFactory(entry_into_force_on=D(2020, 1, 1), expires_on=D(2024, 12, 31))
+    assert agreement.status_on(D(2024, 12, 31)) == Agreement.Status.IN_FORCE
+    assert agreement.status_on(D(2025, 1, 1)) == Agreement.Status.EXPIRED
+    assert agreement.term_end_on(D(2030, 1, 1)) == D(2024, 12, 31)
+
+
+def test_renewing_agreement_rolls_its_term_and_notice_deadline_forward():
+    agreement = AgreementFactory(expires_on=D(2024, 6, 30), automatic_renewal=True, term_years=2, notice_period_days=90)
+    assert agreement.term_end_on(D(2024, 6, 30)) == D(2024, 6, 30)
+    assert agreement.term_end_on(D(2024, 7, 1)) == D(2026, 6, 30)
+    assert agreement.notice_deadline(D(2025, 1, 1)) == D(2026, 4, 1)
+    assert agreement.status_on(D(2031, 1, 1)) == Agreement.Status.IN_FORCE
+
+
+def test_terminated_and_superseded_are_what_staff_set():
+    successor = AgreementFactory()
+    agreement = AgreementFactory(expires_on=D(2000, 1, 1), status="superseded", superseded_by=successor)
+    assert agreement.status_on(D(2025, 1, 1)) == Agreement.Status.SUPERSEDED
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "code"),
+    [
+        (
+            {"entry_into_force_on": D(2020, 1, 1), "expires_on": D(2019, 1, 1)},
+            "expires_on",
+            "agreement_expires_after_entry_into_force",
+        ),
+        ({"automatic_renewal": True, "expires_on": D(2020, 1, 1)}, "term_years", "agreement_renewal_has_term"),
+        ({"status": "superseded"}, "superseded_by", "agreement_superseded_has_successor"),
+    ],
+)
+def test_agreement_term_rules_are_field_errors_and_constraints(values, field, code):
+    agreement = AgreementFactory.build(place=None, **values)
+    with pytest.raises(ValidationError) as error:
+        agreement.full_clean()
+    assert [e.code for e in error.value.error_dict[field]] == [code]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        agreement.save()
+
+
+def test_expiring_between_leaves_out_renewing_terminated_and_other_dates():
+    due = AgreementFactory(expires_on=D(2026, 3, 1))
+    AgreementFactory(expires_on=D(2026, 3, 1), automatic_renewal=True, term_years=1)
+    AgreementFactory(expires_on=D(2026, 3, 1), status="terminated")
+    AgreementFactory(expires_on=D(2027, 3, 1))
+    assert list(Agreement.objects.expiring_between(D(2026, 1, 1), D(2026, 6, 30))) == [due]
+
+
+def test_agreement_page_and_api_show_the_terms(client):
+    agreement = AgreementFactory(entry_into_force_on=D(2020, 1, 1), expires_on=D(2021, 12, 31), notice_period_days=30)
+    page = client.get(agreement.get_absolute_url())
+    assert page.status_code == HTTPStatus.OK
+    text = page.content.decode()
+    assert "Entry into force" in text and "1 January 2020" in text
+    assert "Expires on" in text and "31 December 2021" in text
+    assert "expired" in text
+    data = client.get(f"/api/v1/agreements/{agreement.slug}/").json()
+    assert data["entry_into_force_on"] == "2020-01-01"
+    assert data["expires_on"] == "2021-12-31"
+    assert data["status"] == "in_force"
+    assert data["current_status"] == "expired"
+    assert data["current_notice_deadline"] == "2021-12-01"

@@ -1,0 +1,57 @@
+"""The admin city form warns about a city of the same folded name or former name in the same
+country, links to it and saves only once confirmed."""
+
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from registry.models import City, CityName
+
+from .factories import CityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def city_form(**values):
+    data = {
+        "name_en": "Tashkent",
+        "name_ko": "",
+        "name_native": "",
+        "slug": "tashkent-2",
+        "country": "UZ",
+        "admin_level": "city",
+        "confidence": "high",
+        "latitude": "41.30000",
+        "longitude": "69.24000",
+        "names-TOTAL_FORMS": "0",
+        "names-INITIAL_FORMS": "0",
+        "names-MIN_NUM_FORMS": "0",
+        "names-MAX_NUM_FORMS": "1000",
+    }
+    return {**data, **values}
+
+
+def test_duplicate_warning_for_tashkent_uz_links_to_it_and_saves_only_when_confirmed(staff_client):
+    tashkent = CityFactory(slug="tashkent", name_en="Tashkent", country="UZ")
+    url = reverse("admin:registry_city_add")
+    answer = staff_client.post(url, city_form(name_en="TASHKENT"))
+    assert answer.status_code == HTTPStatus.OK
+    page = answer.content.decode()
+    assert "A city with this name already exists in this country" in page
+    assert reverse("admin:registry_city_change", args=[tashkent.pk]) in page
+    assert 'type="checkbox" name="save_anyway"' in page
+    assert City.objects.count() == 1
+    answer = staff_client.post(url, city_form(save_anyway="on"))
+    assert answer.status_code == HTTPStatus.FOUND
+    assert City.objects.filter(slug="tashkent-2").exists()
+
+
+def test_former_name_counts_and_another_country_does_not(staff_client):
+    almaty = CityFactory(slug="almaty", name_en="Almaty", country="KZ")
+    CityName.objects.create(city=almaty, name="Alma-Ata", kind="former")
+    url = reverse("admin:registry_city_add")
+    warned = staff_client.post(url, city_form(name_en="Alma Ata", slug="alma-ata", country="KZ"))
+    assert "A city with this name already exists" in warned.content.decode()
+    elsewhere = staff_client.post(url, city_form(name_en="Almaty", slug="almaty-us", country="US"))
+    assert elsewhere.status_code == HTTPStatus.FOUND

@@ -1,0 +1,77 @@
+"""Relationship health: last activity computed in the database, dormant after N years."""
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+
+from registry.models import Partnership, Publication
+
+from .factories import AgreementFactory, CityFactory, EventFactory, PartnershipFactory
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+@pytest.fixture
+def relations(home):
+    quiet = PartnershipFactory(city=home, partner=CityFactory(slug="quiet", country="JP"), established_on=D(2000, 1, 1))
+    lively = PartnershipFactory(
+        city=home, partner=CityFactory(slug="lively", country="CN"), established_on=D(2000, 1, 1)
+    )
+    EventFactory(partnership=quiet, start_on=D(2010, 5, 1))
+    EventFactory(partnership=quiet, start_on=D(2015, 5, 1), publication=Publication.DRAFT)
+    AgreementFactory(partnership=lively, signed_on=D(2024, 3, 1))
+    return quiet, lively
+
+
+def test_last_activity_is_the_latest_visible_record(relations, superuser):
+    quiet, lively = relations
+    public = {p.pk: p.last_activity for p in Partnership.objects.with_last_activity(None)}
+    assert public == {quiet.pk: D(2010, 5, 1), lively.pk: D(2024, 3, 1)}
+    staff = {p.pk: p.last_activity for p in Partnership.objects.with_last_activity(superuser)}
+    assert staff[quiet.pk] == D(2015, 5, 1)
+
+
+def test_dormant_follows_the_setting(relations, settings):
+    quiet, lively = relations
+    on = D(2026, 1, 1)
+    settings.REGISTRY_DORMANT_YEARS = 3
+    assert [p.pk for p in Partnership.objects.with_last_activity(None, on=on).filter(dormant=True)] == [quiet.pk]
+    settings.REGISTRY_DORMANT_YEARS = 20
+    assert list(Partnership.objects.with_last_activity(None, on=on).filter(dormant=True)) == []
+    settings.REGISTRY_DORMANT_YEARS = 1
+    assert {p.pk for p in Partnership.objects.with_last_activity(None, on=on).filter(dormant=True)} == {
+        quiet.pk,
+        lively.pk,
+    }
+
+
+def test_an_ended_partnership_is_never_dormant(relations):
+    quiet, _ = relations
+    quiet.status, quiet.ended_on = Partnership.Status.ENDED, D(2012, 1, 1)
+    quiet.save()
+    assert Partnership.objects.with_last_activity(None).get(pk=quiet.pk).dormant is False
+
+
+def test_dormant_filter_and_field_in_the_api(relations, client, settings, django_assert_max_num_queries):
+    settings.REGISTRY_DORMANT_YEARS = 10
+    quiet, lively = relations
+    with django_assert_max_num_queries(6):
+        answer = client.get("/api/v1/partnerships/?dormant=true")
+    assert answer.status_code == HTTPStatus.OK
+    results = answer.json()["results"]
+    assert [(row["id"], row["last_activity"], row["dormant"]) for row in results] == [(quiet.pk, "2010-05-01", True)]
+    others = client.get("/api/v1/partnerships/?dormant=false").json()["results"]
+    assert [row["id"] for row in others] == [lively.pk]
+    assert client.get("/api/v1/partnerships/?dormant=maybe").status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_dormant_filter_on_the_city_list_and_last_activity_on_the_city_page(relations, client, settings):
+    settings.REGISTRY_DORMANT_YEARS = 10
+    page = client.get("/cities/?dormant=true")
+    assert page.status_code == HTTPStatus.OK
+    slugs = [city.slug for city in page.context["object_list"]]
+    assert slugs == ["quiet"]
+    detail = client.get("/cities/quiet/").content.decode()
+    assert "Last activity" in detail and "1 May 2010" in detail and "(dormant)" in detail

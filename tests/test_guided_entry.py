@@ -1,0 +1,86 @@
+"""“Record a new partnership”: one admin page, all or nothing."""
+
+from http import HTTPStatus
+
+import pytest
+from django.urls import reverse
+
+from registry.models import Agreement, City, Event, Partnership, Signatory, Source
+
+from .factories import CityFactory, PartnershipFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/admin/registry/partnership/record-new/"
+
+
+def entry(**values):
+    data = {
+        "partner_name_en": "Tashkent",
+        "partner_name_ko": "타슈켄트",
+        "partner_country": "UZ",
+        "partner_latitude": "41.31100",
+        "partner_longitude": "69.27970",
+        "partnership_kind": "friendship",
+        "partnership_established_on": "2024-05-20",
+        "partnership_established_precision": "day",
+        "agreement_title_en": "Friendly cooperation city agreement between Busan and Tashkent",
+        "agreement_title_ko": "부산–타슈켄트 우호협력도시 협정",
+        "agreement_kind": "friendship_city",
+        "agreement_venue": "Tashkent City Hall",
+        "signatory1_role": "Mayor of Busan",
+        "signatory2_role": "Khokim of Tashkent",
+        "signing_event": "on",
+        "source_title": "Busan signs with Tashkent",
+        "source_url": "https://example.org/busan-tashkent",
+        "publication": "published",
+    }
+    return {**data, **values}
+
+
+def counts():
+    return [model.objects.count() for model in (City, Partnership, Agreement, Signatory, Event, Source)]
+
+
+def test_guided_entry_records_everything_in_one_step(home, staff_client, client):
+    assert staff_client.get(URL).status_code == HTTPStatus.OK
+    answer = staff_client.post(URL, entry())
+    assert answer.status_code == HTTPStatus.FOUND, answer.context and answer.context["form"].errors
+    partnership = Partnership.objects.get(partner__name_en="Tashkent")
+    assert answer["Location"] == reverse("admin:registry_partnership_change", args=[partnership.pk])
+    assert partnership.city == home
+    agreement = partnership.agreements.get()
+    assert [s.role for s in agreement.signatories.all()] == ["Mayor of Busan", "Khokim of Tashkent"]
+    assert agreement.events.get().kind == "signing_ceremony"
+    assert list(partnership.sources.values_list("title", flat=True)) == ["Busan signs with Tashkent"]
+    # The public sees it.
+    assert "Tashkent" in client.get(partnership.partner.get_absolute_url()).content.decode()
+
+
+def test_one_bad_field_leaves_no_row_behind(home, staff_client):
+    before = counts()
+    answer = staff_client.post(URL, entry(agreement_kind="treaty-of-nonsense"))
+    assert answer.status_code == HTTPStatus.OK
+    assert "agreement_kind" in answer.context["form"].errors
+    assert counts() == before
+    # A rule of a later record (a second open partnership with the same city) rolls back the new source.
+    existing = CityFactory(slug="osaka", name_en="Osaka", country="JP")
+    PartnershipFactory(city=home, partner=existing)
+    before = counts()
+    answer = staff_client.post(URL, entry(partner=str(existing.pk), partner_name_en="", partner_country=""))
+    assert answer.status_code == HTTPStatus.OK
+    assert answer.context["form"].errors["partner"]
+    assert counts() == before
+
+
+def test_duplicate_warning_for_a_typed_partner_city(home, staff_client):
+    CityFactory(slug="tashkent", name_en="Tashkent", country="UZ")
+    before = counts()
+    answer = staff_client.post(URL, entry())
+    assert "A city with this name already exists in this country" in answer.content.decode()
+    assert counts() == before
+    assert staff_client.post(URL, entry(save_anyway="on")).status_code == HTTPStatus.FOUND
+
+
+def test_partnership_form_defaults_to_the_home_city(home, staff_client):
+    answer = staff_client.get(reverse("admin:registry_partnership_add"))
+    assert answer.context["adminform"].form.initial["city"] == home.pk
