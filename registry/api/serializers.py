@@ -135,13 +135,20 @@ class RegistrySerializer(serializers.ModelSerializer):
         except DjangoValidationError as error:
             raise serializers.ValidationError(self.api_errors(error)) from None
 
+    def change_reason(self) -> str:
+        """The reason for this write from the ``X-Change-Reason`` request header (optional, at
+        most 100 characters kept), stored in the change history; on a published partnership it
+        is also what allows correcting the kind or the established date."""
+        request = self.context.get("request")
+        return (request.headers.get("X-Change-Reason", "") if request else "").strip()[:100]
+
     def create(self, validated_data):
         with self.model_errors():
-            return services.save_record(instance=self.Meta.model(), data=validated_data)
+            return services.save_record(instance=self.Meta.model(), data=validated_data, reason=self.change_reason())
 
     def update(self, instance, validated_data):
         with self.model_errors():
-            return services.save_record(instance=instance, data=validated_data)
+            return services.save_record(instance=instance, data=validated_data, reason=self.change_reason())
 
 
 def staff_notes():

@@ -12,7 +12,7 @@ cites its *sources*.
 ``sources``               :class:`Source` and the abstract :class:`SourcedModel`
 ``cities``                :class:`City`, :class:`CityName` (former names, aliases), ``home_city()``
 ``people``                :class:`Organization`, :class:`Person`, the participant shape
-``partnerships``          :class:`Partnership`, :class:`CooperationField`
+``partnerships``          :class:`Partnership`, :class:`PartnershipStage`, :class:`CooperationField`
 ``agreements``            :class:`Agreement`, :class:`Signatory`
 ``delegations``           :class:`Delegation`, members, :class:`ItineraryStop`, :class:`Outcome`
 ``events``                :class:`Event`, :class:`EventParticipant`
@@ -58,6 +58,7 @@ from .partnerships import (
     Partnership,
     PartnershipManager,
     PartnershipQuerySet,
+    PartnershipStage,
 )
 from .people import OrderedChildManager, Organization, ParticipantFields, Person
 from .sources import Source, SourcedModel
@@ -93,6 +94,7 @@ __all__ = [
     "Partnership",
     "PartnershipManager",
     "PartnershipQuerySet",
+    "PartnershipStage",
     "Person",
     "Publication",
     "PublishableMixin",
