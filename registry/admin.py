@@ -8,6 +8,7 @@ Changelists cost a fixed number of queries whatever the page size
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget, FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
@@ -95,6 +96,14 @@ class VersionedModelForm(forms.ModelForm):
     """
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Shown in the history. Required to correct the kind or the established date of a published partnership."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,6 +112,11 @@ class VersionedModelForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        reason = (cleaned.get("change_reason") or "").strip()
+        # Read by the model's clean() (a correction needs a reason) and by the history.
+        self.instance.correction_reason = reason
+        if reason:
+            self.instance._change_reason = reason
         expected = cleaned.get("expected_version")
         if self.instance.pk and expected is not None:
             try:
@@ -130,9 +144,10 @@ class RegistryAdmin(SimpleHistoryAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         names = [name for _, options in fieldsets for name in options["fields"]]
-        if "expected_version" not in names:
+        missing = [name for name in ("expected_version", "change_reason") if name not in names]
+        if missing:
             first, options = fieldsets[0]
-            fieldsets = [(first, {**options, "fields": [*options["fields"], "expected_version"]}), *fieldsets[1:]]
+            fieldsets = [(first, {**options, "fields": [*options["fields"], *missing]}), *fieldsets[1:]]
         return fieldsets
 
     # --- history and restore
@@ -324,12 +339,29 @@ class PersonAdmin(RegistryAdmin):
 # --------------------------------------------------------------------------- partnerships
 
 
-class EndPartnershipForm(forms.Form):
-    """The intermediate form of the “End partnerships” action."""
+class PartnershipActionForm(forms.Form):
+    """The intermediate form of the partnership actions (Upgrade, Suspend, Resume, Renew, End):
+    the date with its precision, the required reason and the sources the stage cites."""
 
-    ended_on = forms.DateField(label=_("Ended on"), widget=forms.DateInput(attrs={"type": "date"}))
-    ended_precision = forms.ChoiceField(label=_("Precision of the end date"), choices=DatePrecision.choices)
+    on = forms.DateField(label=_("Date"), widget=AdminDateWidget)
+    precision = forms.ChoiceField(label=_("Precision of the date"), choices=DatePrecision.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    sources = forms.ModelMultipleChoiceField(
+        label=_("Sources"),
+        queryset=Source.objects.order_by("title", "id"),
+        required=False,
+        widget=FilteredSelectMultiple(_("Sources"), is_stacked=False),
+    )
+
+
+# Action name → (service, its date argument, verb for the page, message on success).
+PARTNERSHIP_ACTIONS = {
+    "upgrade_partnerships": (services.upgrade_partnership, "on", _("Upgrade to sister city")),
+    "suspend_partnerships": (services.suspend_partnership, "on", _("Suspend")),
+    "resume_partnerships": (services.resume_partnership, "on", _("Resume")),
+    "renew_partnerships": (services.renew_partnership, "on", _("Renew")),
+    "end_partnerships": (services.end_partnership, "ended_on", _("End")),
+}
 
 
 @admin.register(Partnership)
@@ -368,7 +400,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
     )
     autocomplete_fields = ("city", "partner", "fields", "sources")
     date_hierarchy = "established_on"
-    actions = ["end_partnerships"]
+    actions = list(PARTNERSHIP_ACTIONS)
     fieldsets = (
         (None, {"fields": ("city", "partner", "kind", "fields")}),
         (_("Dates"), {"fields": ("established_on", "established_precision")}),
@@ -378,37 +410,71 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         (_("Record"), {"fields": ("publication", *TIMESTAMPS)}),
     )
 
-    @admin.action(description=_("End the selected partnerships (keeps them in the record)"), permissions=["change"])
-    def end_partnerships(self, request, queryset):
-        """Ask for the end date and reason, then end each partnership; none is deleted."""
-        form = EndPartnershipForm(request.POST if "apply" in request.POST else None)
+    def get_readonly_fields(self, request, obj=None):
+        """Once recorded, the status and end move only through the actions (they add the stages)."""
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None:
+            fields = (*fields, "status", "ended_on", "ended_precision", "status_reason")
+        return fields
+
+    def run_action(self, request, queryset, name: str):
+        """Ask for the date, precision, reason and sources, then run the action's service on
+        each selected partnership; each runs in its own transaction, refusals are listed."""
+        service, date_argument, verb = PARTNERSHIP_ACTIONS[name]
+        form = PartnershipActionForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            ended, refused = 0, []
+            done, refused = 0, []
             for partnership in queryset.select_related("city", "partner"):
                 try:
-                    services.end_partnership(
+                    service(
                         partnership=partnership,
-                        ended_on=form.cleaned_data["ended_on"],
-                        precision=form.cleaned_data["ended_precision"],
                         reason=form.cleaned_data["reason"],
+                        precision=form.cleaned_data["precision"],
+                        sources=form.cleaned_data["sources"],
+                        **{date_argument: form.cleaned_data["on"]},
                     )
-                    ended += 1
+                    done += 1
                 except ValidationError as error:
                     refused.append(f"{partnership}: {'; '.join(error.messages)}")
-            if ended:
-                self.message_user(request, _("Ended %(n)d partnership(s).") % {"n": ended}, messages.SUCCESS)
+            if done:
+                self.message_user(
+                    request, _("%(action)s: %(n)d partnership(s).") % {"action": verb, "n": done}, messages.SUCCESS
+                )
             for message in refused:
-                self.message_user(request, _("Not ended: %(msg)s") % {"msg": message}, messages.ERROR)
+                self.message_user(request, _("Refused: %(msg)s") % {"msg": message}, messages.ERROR)
             return None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": _("End partnerships"),
+            "title": _("%(action)s: partnerships") % {"action": verb},
+            "verb": verb,
+            "action": name,
             "form": form,
+            "media": self.media + form.media,
             "queryset": queryset.select_related("city", "partner"),
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/registry/end_partnerships.html", context)
+        return TemplateResponse(request, "admin/registry/partnership_action.html", context)
+
+    @admin.action(description=_("Upgrade the selected friendship cities to sister cities"), permissions=["change"])
+    def upgrade_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "upgrade_partnerships")
+
+    @admin.action(description=_("Suspend the selected partnerships"), permissions=["change"])
+    def suspend_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "suspend_partnerships")
+
+    @admin.action(description=_("Resume the selected partnerships"), permissions=["change"])
+    def resume_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "resume_partnerships")
+
+    @admin.action(description=_("Record a renewal of the selected partnerships"), permissions=["change"])
+    def renew_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "renew_partnerships")
+
+    @admin.action(description=_("End the selected partnerships (keeps them in the record)"), permissions=["change"])
+    def end_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "end_partnerships")
 
     @admin.display(description=_("country"), ordering="partner__country")
     def partner_country(self, obj):

@@ -159,3 +159,63 @@ def test_api_patch_of_kind_is_refused_and_accepted_with_a_reason(friendship, sup
     friendship.refresh_from_db()
     assert friendship.kind == "sister"
     assert friendship.history.first().history_change_reason == "Busan's list was misread"
+
+
+# --------------------------------------------------------------------------- admin
+
+
+def test_admin_suspend_action_asks_for_date_and_reason_then_suspends(staff_client, friendship):
+    url = "/admin/registry/partnership/"
+    chosen = {"action": "suspend_partnerships", "_selected_action": [friendship.pk]}
+    page = staff_client.post(url, chosen)
+    assert page.status_code == HTTPStatus.OK
+    assert page.templates[0].name == "admin/registry/partnership_action.html"
+    assert 'class="vDateField' in page.content.decode()
+    refused = staff_client.post(url, {**chosen, "apply": "1", "on": "2022-03-01", "precision": "day", "reason": ""})
+    assert refused.context["form"].errors == {"reason": ["This field is required."]}
+    friendship.refresh_from_db()
+    assert friendship.status == "active"
+    done = staff_client.post(url, {**chosen, "apply": "1", "on": "2022-03-01", "precision": "day", "reason": "War"})
+    assert done.status_code == HTTPStatus.FOUND
+    friendship.refresh_from_db()
+    assert friendship.status == "suspended"
+    assert friendship.history.first().history_change_reason == "Suspended: War"
+
+
+def test_admin_upgrade_action_makes_the_linked_successor(staff_client, friendship):
+    staff_client.post(
+        "/admin/registry/partnership/",
+        {
+            "action": "upgrade_partnerships",
+            "_selected_action": [friendship.pk],
+            "apply": "1",
+            "on": "2020-03-01",
+            "precision": "day",
+            "reason": "Council approved",
+        },
+    )
+    assert Partnership.objects.get(predecessor=friendship).kind == "sister"
+
+
+def test_admin_change_form_refuses_a_kind_change_without_a_reason(staff_client, friendship):
+    url = f"/admin/registry/partnership/{friendship.pk}/change/"
+    form = staff_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data.update(
+        {
+            "city": friendship.city_id,
+            "partner": friendship.partner_id,
+            "kind": "sister",
+            "established_on": "2016-05-01",
+            "fields": [],
+            "sources": [],
+        }
+    )
+    response = staff_client.post(url, data)
+    assert response.status_code == HTTPStatus.OK
+    assert "“Upgrade”" in response.context["adminform"].form.errors["kind"][0]
+    response = staff_client.post(url, {**data, "change_reason": "Misread list"})
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    friendship.refresh_from_db()
+    assert friendship.kind == "sister"
+    assert friendship.history.first().history_change_reason == "Misread list"
