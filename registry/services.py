@@ -147,13 +147,17 @@ def add_stage(
 
 def _require_reason(reason: str) -> None:
     if not (reason or "").strip():
-        raise ValidationError({"reason": _("Give the reason for this change.")}, code="required")
+        raise ValidationError({"reason": ValidationError(_("Give the reason for this change."), code="required")})
 
 
 def _refuse_before_start(partnership: Partnership, on: datetime.date, field: str) -> None:
     if on < partnership.established_on:
         raise ValidationError(
-            {field: _("This date is before the partnership was established.")}, code="stage_before_start"
+            {
+                field: ValidationError(
+                    _("This date is before the partnership was established."), code="stage_before_start"
+                )
+            }
         )
 
 
@@ -213,7 +217,11 @@ def suspend_partnership(
     _require_reason(reason)
     if partnership.status != Partnership.Status.ACTIVE:
         raise ValidationError(
-            {"status": _("Only an active partnership can be suspended.")}, code="partnership_not_active"
+            {
+                "status": ValidationError(
+                    _("Only an active partnership can be suspended."), code="partnership_not_active"
+                )
+            }
         )
     _refuse_before_start(partnership, on, "on")
     partnership.status = Partnership.Status.SUSPENDED
@@ -248,11 +256,17 @@ def resume_partnership(
     _require_reason(reason)
     if partnership.status != Partnership.Status.SUSPENDED:
         raise ValidationError(
-            {"status": _("Only a suspended partnership can be resumed.")}, code="partnership_not_suspended"
+            {
+                "status": ValidationError(
+                    _("Only a suspended partnership can be resumed."), code="partnership_not_suspended"
+                )
+            }
         )
     suspended = partnership.stages.filter(kind=PartnershipStage.Kind.SUSPENDED).order_by("-on", "-id").first()
     if suspended and on < suspended.on:
-        raise ValidationError({"on": _("A partnership cannot resume before it was suspended.")}, code="resume_early")
+        raise ValidationError(
+            {"on": ValidationError(_("A partnership cannot resume before it was suspended."), code="resume_early")}
+        )
     partnership.status = Partnership.Status.ACTIVE
     partnership.status_reason = ""
     _save_with_reason(partnership, _("Resumed: %(reason)s") % {"reason": reason})
@@ -283,7 +297,9 @@ def renew_partnership(
     """
     _require_reason(reason)
     if partnership.status == Partnership.Status.ENDED:
-        raise ValidationError({"status": _("An ended partnership cannot be renewed.")}, code="partnership_ended")
+        raise ValidationError(
+            {"status": ValidationError(_("An ended partnership cannot be renewed."), code="partnership_ended")}
+        )
     _refuse_before_start(partnership, on, "on")
     partnership._change_reason = _("Renewed: %(reason)s") % {"reason": reason}
     partnership.save(update_fields=["updated_at"])
@@ -322,9 +338,13 @@ def upgrade_partnership(
     _require_reason(reason)
     sources = list(sources)
     if partnership.status == Partnership.Status.ENDED or hasattr(partnership, "successor"):
-        raise ValidationError({"status": _("An ended partnership cannot be upgraded.")}, code="partnership_ended")
+        raise ValidationError(
+            {"status": ValidationError(_("An ended partnership cannot be upgraded."), code="partnership_ended")}
+        )
     if kind == partnership.kind:
-        raise ValidationError({"kind": _("The upgrade must change the kind.")}, code="upgrade_same_kind")
+        raise ValidationError(
+            {"kind": ValidationError(_("The upgrade must change the kind."), code="upgrade_same_kind")}
+        )
     _refuse_before_start(partnership, on, "on")
     partnership.status = Partnership.Status.ENDED
     partnership.ended_on = on

@@ -219,3 +219,53 @@ def test_admin_change_form_refuses_a_kind_change_without_a_reason(staff_client, 
     friendship.refresh_from_db()
     assert friendship.kind == "sister"
     assert friendship.history.first().history_change_reason == "Misread list"
+
+
+# --------------------------------------------------------------------------- API
+
+
+def test_api_suspend_and_resume_change_the_network_count(api_client, home, friendship, superuser):
+    api = token_client(superuser)
+    source = SourceFactory(slug="news")
+    url = f"/api/v1/partnerships/{friendship.pk}/"
+    response = api.post(f"{url}suspend/", {"on": "2022-03", "reason": "War", "sources": ["news"]}, format="json")
+    assert response.status_code == HTTPStatus.OK, response.content
+    assert response.json()["status"] == "suspended"
+    stage = friendship.stages.get()
+    assert (stage.kind, stage.on, stage.precision, list(stage.sources.all())) == (
+        "suspended",
+        D(2022, 3, 1),
+        "month",
+        [source],
+    )
+    assert api_client.get("/api/v1/network/?as_of=2022-03-01").json()["partner_cities"] == 0
+    response = api.post(f"{url}resume/", {"on": "2022-02-01", "reason": "Early"}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"]["on"][0]["code"] == "resume_early"
+    response = api.post(f"{url}resume/", {"on": "2023-01-01", "reason": "Peace"}, format="json")
+    assert response.status_code == HTTPStatus.OK
+    assert api_client.get("/api/v1/network/?as_of=2023-01-01").json()["partner_cities"] == 1
+
+
+def test_api_upgrade_answers_the_new_partnership(friendship, superuser):
+    api = token_client(superuser)
+    response = api.post(
+        f"/api/v1/partnerships/{friendship.pk}/upgrade/", {"on": "2020-03-01", "reason": "Council"}, format="json"
+    )
+    assert response.status_code == HTTPStatus.CREATED, response.content
+    body = response.json()
+    assert (body["kind"], body["established_on"]) == ("sister", "2020-03-01")
+    assert Partnership.objects.get(pk=body["id"]).predecessor == friendship
+
+
+def test_api_actions_need_a_reason_and_the_change_permission(api_client, friendship, viewer):
+    url = f"/api/v1/partnerships/{friendship.pk}/suspend/"
+    assert api_client.post(url, {"on": "2022-03-01", "reason": "x"}, format="json").status_code in (
+        HTTPStatus.UNAUTHORIZED,
+        HTTPStatus.FORBIDDEN,
+    )
+    assert token_client(viewer).post(url, {"on": "2022-03-01", "reason": "x"}, format="json").status_code == (
+        HTTPStatus.FORBIDDEN
+    )
+    friendship.refresh_from_db()
+    assert friendship.status == "active"

@@ -368,6 +368,18 @@ class PartnershipSerializer(RegistrySerializer):
             return services.create_partnership(**validated_data)
 
 
+class PartnershipActionSerializer(serializers.Serializer):
+    """Input of a partnership action (``POST …/partnerships/<id>/suspend/`` and the others):
+    ``on`` as ``YYYY[-MM[-DD]]`` (its form sets the precision), the required ``reason`` and the
+    ``sources`` (slugs) the stage cites. Only parses; the service validates and saves."""
+
+    on = PartialDateField(date_field="on", precision_field="precision", help_text="Date of the stage.")
+    reason = serializers.CharField(max_length=2000, help_text="Why; kept on the stage and in the history.")
+    sources = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Source.objects.all(), many=True, required=False, help_text=SOURCES_HELP
+    )
+
+
 class AgreementSerializer(RegistrySerializer):
     """A signed document with its parties and signatories (signatories are read-only here)."""
 
