@@ -109,6 +109,13 @@ class VersionedModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expected_version"].initial = current_version(self.instance)
+        record = getattr(self.instance, "_history", None)
+        if record is not None:
+            # Reverting to a version of the history: its sources, fields and parties too, not
+            # today's (the historical instance's relations would read the current rows).
+            for name, pks in services.historic_relations(record).items():
+                if name in self.fields:
+                    self.initial[name] = pks
 
     def clean(self):
         cleaned = super().clean()

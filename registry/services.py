@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from .models import City, CooperationField, DatePrecision, Partnership, PartnershipStage, Source
+from .models import HISTORY, City, CooperationField, DatePrecision, Partnership, PartnershipStage, Source
 
 
 @transaction.atomic
@@ -44,10 +44,30 @@ def save_record(*, instance: models.Model, data: Mapping[str, Any], reason: str 
         else:
             setattr(instance, name, value)
     instance.full_clean()
-    instance.save()
-    for name, rows in many.items():
-        getattr(instance, name).set(rows)
+    created = instance._state.adding
+    # One history record for the whole write, taken after the many-to-many rows are set, so it
+    # holds them and its diff shows what changed (a PATCH of only ``sources`` included).
+    instance.skip_history_when_saving = True
+    try:
+        instance.save()
+        for name, rows in many.items():
+            getattr(instance, name).set(rows)
+    finally:
+        del instance.skip_history_when_saving
+    HISTORY.create_historical_record(instance, "+" if created else "~")
     return instance
+
+
+def historic_relations(record: models.Model) -> dict[str, list[int]]:
+    """The many-to-many values a history record kept: field name → primary keys of the related
+    rows (e.g. ``{"sources": [3, 7], "fields": [2]}``), one query per field."""
+    from simple_history.utils import get_m2m_reverse_field_name
+
+    values = {}
+    for field in record._history_m2m_fields:
+        target = get_m2m_reverse_field_name(field)
+        values[field.name] = sorted(getattr(record, field.name).values_list(f"{target}_id", flat=True))
+    return values
 
 
 @transaction.atomic
@@ -109,6 +129,7 @@ def delete_record(*, instance: models.Model) -> None:
 # Rows owned by a parent and deleted with it (CASCADE): restored with it.
 OWNED_CHILDREN = {
     "city": [("cityname", "city")],
+    "partnership": [("partnershipstage", "partnership")],
     "agreement": [("signatory", "agreement")],
     "event": [("eventparticipant", "event")],
     "delegation": [("delegationmember", "delegation"), ("itinerarystop", "delegation"), ("outcome", "delegation")],
@@ -436,9 +457,17 @@ def restore_deleted(*, model: type[models.Model], pk: int) -> models.Model:
     record = model.history.model.objects.filter(id=pk, history_type="-").order_by("-history_date").first()
     if record is None:
         raise LookupError(f"{model._meta.verbose_name} {pk} was never deleted.")
+    # The deletion's own record holds no many-to-many rows (Django removes them first): the last
+    # record before it does.
+    before = (
+        model.history.model.objects.filter(id=pk, history_date__lte=record.history_date)
+        .exclude(history_type="-")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
     instance = record.instance
-    instance.full_clean(validate_unique=True)
-    instance.save()
+    instance._change_reason = _("Restored after deletion")
+    save_record(instance=instance, data=historic_relations(before) if before else {})
     for child_name, fk in OWNED_CHILDREN.get(model._meta.model_name, []):
         child_model = apps.get_model("registry", child_name)
         child_history = child_model.history.model.objects.filter(
@@ -450,7 +479,11 @@ def restore_deleted(*, model: type[models.Model], pk: int) -> models.Model:
         for child_record in child_history.order_by("history_date"):
             if child_model._base_manager.filter(pk=child_record.id).exists():
                 continue
-            child = child_record.instance
-            child.full_clean()
-            child.save()
+            child_before = (
+                child_model.history.model.objects.filter(id=child_record.id)
+                .exclude(history_type="-")
+                .order_by("-history_date", "-history_id")
+                .first()
+            )
+            save_record(instance=child_record.instance, data=historic_relations(child_before) if child_before else {})
     return instance

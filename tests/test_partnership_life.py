@@ -269,3 +269,90 @@ def test_api_actions_need_a_reason_and_the_change_permission(api_client, friends
     )
     friendship.refresh_from_db()
     assert friendship.status == "active"
+
+
+# --------------------------------------------------------------------------- history
+
+
+def test_a_patch_of_only_sources_and_fields_is_in_the_history_with_its_difference(friendship, superuser):
+    from .factories import SourceFactory
+
+    first, second = SourceFactory(slug="first"), SourceFactory(slug="second")
+    services.save_record(instance=friendship, data={"sources": [first]})
+    before = friendship.history.count()
+    response = token_client(superuser).patch(
+        f"/api/v1/partnerships/{friendship.pk}/",
+        {"sources": ["second"]},
+        format="json",
+        HTTP_X_CHANGE_REASON="Better source",
+    )
+    assert response.status_code == HTTPStatus.OK, response.content
+    assert friendship.history.count() == before + 1
+    new, old = friendship.history.all()[:2]
+    delta = new.diff_against(old)
+    assert [change.field for change in delta.changes] == ["sources"]
+    (change,) = delta.changes
+    assert [row["source"] for row in change.old] == [first.pk]
+    assert [row["source"] for row in change.new] == [second.pk]
+    assert new.history_change_reason == "Better source"
+
+
+def test_restoring_a_deleted_partnership_brings_back_its_sources_fields_and_stages(friendship):
+    from registry.models import CooperationField
+
+    source = SourceFactory()
+    field = CooperationField.objects.create(slug="film", name_en="Film")
+    services.save_record(instance=friendship, data={"sources": [source], "fields": [field]})
+    services.renew_partnership(partnership=friendship, on=D(2019, 6, 30), reason="Five more years", sources=[source])
+    pk = friendship.pk
+    services.delete_record(instance=friendship)
+    restored = services.restore_deleted(model=Partnership, pk=pk)
+    restored = Partnership.objects.get(pk=restored.pk)
+    assert list(restored.sources.all()) == [source]
+    assert list(restored.fields.all()) == [field]
+    stage = restored.stages.get()
+    assert (stage.kind, list(stage.sources.all())) == ("renewed", [source])
+    assert restored.history.first().history_change_reason == "Restored after deletion"
+
+
+@pytest.mark.parametrize("kind", ["partnership", "agreement", "city"])
+def test_reverting_to_a_version_brings_back_its_sources_and_relations(client, superuser, friendship, kind):
+    """Revert from the admin's history to the first version: the many-to-many rows of that version
+    come back (a partnership's sources and fields, an agreement's parties, a city's sources)."""
+    from django.urls import reverse
+
+    from registry.models import CooperationField
+
+    from .factories import AgreementFactory, OrganizationFactory
+    from .test_staff import form_data
+
+    old_source, new_source = SourceFactory(), SourceFactory()
+    if kind == "partnership":
+        record, relation, old, new = friendship, "fields", None, None
+        old = [CooperationField.objects.create(slug="film", name_en="Film")]
+        new = [CooperationField.objects.create(slug="trade", name_en="Trade")]
+    elif kind == "agreement":
+        record, relation = AgreementFactory(), "parties"
+        old, new = [OrganizationFactory()], [OrganizationFactory()]
+    else:
+        record, relation = friendship.partner, None
+        old, new = None, None
+    first = {"sources": [old_source], **({relation: old} if relation else {})}
+    services.save_record(instance=record, data=first)
+    version = record.history.first()
+    later = {"sources": [new_source], **({relation: new} if relation else {})}
+    services.save_record(instance=record, data=later)
+    assert list(record.sources.all()) == [new_source]
+
+    client.force_login(superuser)
+    url = reverse(f"admin:registry_{kind}_simple_history", args=[record.pk, version.history_id])
+    page = client.get(url)
+    data = {name: value for name, value in form_data(page).items() if name != "document"}
+    assert data["sources"] == [str(old_source.pk)]
+    response = client.post(url, {**data, "change_reason": "Back to the first version"})
+    assert response.status_code == HTTPStatus.FOUND, page.context["adminform"].form.errors
+    record.refresh_from_db()
+    assert list(record.sources.all()) == [old_source]
+    if relation:
+        assert list(getattr(record, relation).all()) == old
+    assert record.history.filter(history_change_reason="Back to the first version").exists()

@@ -22,6 +22,7 @@ cites its *sources*.
 from .agreements import DOCUMENT_MAX_BYTES, Agreement, AgreementQuerySet, Signatory, SignatoryManager, validate_pdf
 from .base import (
     CONSTRAINT_FIELDS,
+    HISTORY,
     TEXT_MAX,
     Confidence,
     CountryQuerySetMixin,
@@ -66,6 +67,7 @@ from .sources import Source, SourcedModel
 __all__ = [
     "CONSTRAINT_FIELDS",
     "DOCUMENT_MAX_BYTES",
+    "HISTORY",
     "TEXT_MAX",
     "Agreement",
     "AgreementQuerySet",
