@@ -250,7 +250,12 @@ class CityDetailView(DetailView):
         return City.objects.visible_to(user).prefetch_related(
             "names",
             "sources",
-            Prefetch("partnerships_as_partner", queryset=partnerships.prefetch_related("sources", "fields")),
+            Prefetch(
+                "partnerships_as_partner",
+                queryset=partnerships.select_related("partner", "predecessor").prefetch_related(
+                    "sources", "fields", "stages__sources"
+                ),
+            ),
             Prefetch(
                 "itinerary_stops",
                 queryset=ItineraryStop.objects.filter(delegation__in=Delegation.objects.visible_to(user))

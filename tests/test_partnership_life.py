@@ -356,3 +356,44 @@ def test_reverting_to_a_version_brings_back_its_sources_and_relations(client, su
     if relation:
         assert list(getattr(record, relation).all()) == old
     assert record.history.filter(history_change_reason="Back to the first version").exists()
+
+
+# --------------------------------------------------------------------------- shipped data and pages
+
+
+def test_shipped_data_has_the_lives_the_research_notes_give(shipped_data):
+    fukuoka = Partnership.objects.get(partner__slug="fukuoka", kind="sister")
+    before = fukuoka.predecessor
+    assert (before.kind, before.established_on, before.ended_on) == ("friendship", D(1989, 10, 24), D(2007, 2, 2))
+    assert list(before.stages.values_list("kind", "on")) == [("signed", D(1989, 10, 24)), ("upgraded", D(2007, 2, 2))]
+    vladivostok = Partnership.objects.get(partner__slug="vladivostok")
+    assert list(vladivostok.stages.values_list("kind", "on")) == [
+        ("signed", D(1992, 6, 30)),
+        ("renewed", D(2012, 6, 30)),
+    ]
+    chongqing = Partnership.objects.get(partner__slug="chongqing")
+    assert list(chongqing.stages.values_list("kind", "on")) == [
+        ("letter_of_intent", D(2010, 10, 4)),
+        ("signed", D(2010, 12, 2)),
+    ]
+    for stage in PartnershipStage.objects.all():
+        assert stage.sources.count() >= 2, stage  # its own source and the research notes
+    home = vladivostok.city
+    # Fukuoka counts once on every date: as the 1989 agreement, then as the sister city.
+    for day in (D(1995, 1, 1), D(2007, 2, 1), D(2007, 2, 2), D(2022, 9, 21)):
+        assert Partnership.objects.involving(home).in_force_on(day).filter(partner__slug="fukuoka").count() == 1
+    assert network.network_summary(home, D(2022, 9, 21)).partner_cities == 38
+    assert network.network_summary(home, D(2022, 9, 13)).countries == 27
+    assert count(home, D(2010, 10, 11))[0] == count(home, D(2010, 12, 1))[0]  # the letter of intent never counts
+
+
+def test_city_page_shows_the_life_of_each_relation_with_sources(client, shipped_data, django_assert_max_num_queries):
+    with django_assert_max_num_queries(25):
+        response = client.get("/cities/vladivostok/")
+    text = response.content.decode()
+    assert "The life of each relation" in text
+    assert "renewed" in text and "30 June 2012" in text
+    assert "primorye24.ru" in text
+    fukuoka = client.get("/cities/fukuoka/").content.decode()
+    assert "Follows the friendship city relation established in 24 October 1989." in fukuoka
+    assert "Administrative exchange agreement." in fukuoka
