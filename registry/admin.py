@@ -24,7 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import regions, resources, services
 from .concurrency import VersionConflict, check_version, current_version
-from .dates import partial_date
+from .dates import partial_date, validate_in_range
 from .models import (
     Agreement,
     City,
@@ -350,7 +350,7 @@ class PartnershipActionForm(forms.Form):
     """The intermediate form of the partnership actions (Upgrade, Suspend, Resume, Renew, End):
     the date with its precision, the required reason and the sources the stage cites."""
 
-    on = forms.DateField(label=_("Date"), widget=AdminDateWidget)
+    on = forms.DateField(label=_("Date"), widget=AdminDateWidget, validators=[validate_in_range])
     precision = forms.ChoiceField(label=_("Precision of the date"), choices=DatePrecision.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     sources = forms.ModelMultipleChoiceField(

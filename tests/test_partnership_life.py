@@ -397,3 +397,58 @@ def test_city_page_shows_the_life_of_each_relation_with_sources(client, shipped_
     fukuoka = client.get("/cities/fukuoka/").content.decode()
     assert "Follows the friendship city relation established in 24 October 1989." in fukuoka
     assert "Administrative exchange agreement." in fukuoka
+
+
+# --------------------------------------------------------------------------- the date range
+
+
+def test_a_date_outside_the_range_is_refused_by_the_api_admin_and_import(api_client, friendship, superuser):
+    from registry.models import Event
+
+    api = token_client(superuser)
+    response = api.patch(f"/api/v1/partnerships/{friendship.pk}/", {"ended_on": "1700"}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"]["ended_on"][0] == {
+        "message": "Enter a date between 1800-01-01 and 2200-12-31.",
+        "code": "date_out_of_range",
+    }
+    response = api.post(
+        f"/api/v1/partnerships/{friendship.pk}/suspend/", {"on": "2300-01-01", "reason": "x"}, format="json"
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"]["on"][0]["code"] == "date_out_of_range"
+    assert api_client.get("/api/v1/partnerships/?in_force_on=1799-12-31").status_code == HTTPStatus.BAD_REQUEST
+    event = Event(title_en="Far", slug="far", kind="other", start_on=D(2201, 1, 1), city=friendship.partner)
+    with pytest.raises(ValidationError) as error:
+        event.full_clean()
+    assert "start_on" in error.value.message_dict
+
+
+def test_the_admin_refuses_a_date_outside_the_range(staff_client, friendship):
+    page = staff_client.post(
+        "/admin/registry/partnership/",
+        {
+            "action": "suspend_partnerships",
+            "_selected_action": [friendship.pk],
+            "apply": "1",
+            "on": "1799-12-31",
+            "precision": "day",
+            "reason": "Too early",
+        },
+    )
+    assert page.context["form"].errors == {"on": ["Enter a date between 1800-01-01 and 2200-12-31."]}
+    friendship.refresh_from_db()
+    assert friendship.status == "active"
+
+
+def test_an_import_row_with_a_date_outside_the_range_is_an_error(friendship):
+    import tablib
+
+    from registry.resources import PartnershipResource
+
+    dataset = tablib.Dataset(headers=["city", "partner", "kind", "established_on", "publication"])
+    dataset.append([friendship.city.slug, CityFactory(slug="far").slug, "sister", "2201-01-01", "draft"])
+    result = PartnershipResource().import_data(dataset, dry_run=True)
+    assert result.has_validation_errors()
+    (row,) = result.invalid_rows
+    assert row.field_specific_errors["established_on"] == ["Enter a date between 1800-01-01 and 2200-12-31."]

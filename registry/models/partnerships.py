@@ -10,6 +10,7 @@ from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils.translation import gettext_lazy as _
 
+from ..dates import validate_in_range
 from ..text import localized
 from .base import (
     TEXT_MAX,
@@ -147,13 +148,15 @@ class Partnership(RemarksModel, RegistryModel):
         help_text=_("A “friendly cooperation city” is a friendship city."),
     )
     established_on = models.DateField(
-        _("established on"), help_text=_("For a year- or month-only date, the first day of that period.")
+        _("established on"),
+        help_text=_("For a year- or month-only date, the first day of that period."),
+        validators=[validate_in_range],
     )
     established_precision = models.CharField(
         _("precision of the date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True, validators=[validate_in_range])
     ended_precision = models.CharField(
         _("precision of the end date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
@@ -339,7 +342,11 @@ class PartnershipStage(RegistryModel):
         Partnership, on_delete=models.CASCADE, related_name="stages", verbose_name=_("partnership")
     )
     kind = models.CharField(_("stage"), max_length=20, choices=Kind.choices)
-    on = models.DateField(_("date"), help_text=_("For a year- or month-only date, the first day of that period."))
+    on = models.DateField(
+        _("date"),
+        help_text=_("For a year- or month-only date, the first day of that period."),
+        validators=[validate_in_range],
+    )
     precision = models.CharField(
         _("precision of the date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
