@@ -29,6 +29,7 @@ from .models import (
     Agreement,
     City,
     CityName,
+    Claim,
     CooperationField,
     DatePrecision,
     Delegation,
@@ -39,6 +40,7 @@ from .models import (
     Organization,
     Outcome,
     Partnership,
+    PartnershipStage,
     Person,
     Signatory,
     Source,
@@ -371,9 +373,29 @@ PARTNERSHIP_ACTIONS = {
 }
 
 
+class PartnershipStageInline(admin.TabularInline):
+    """Stages without an action of their own (letter of intent, council approval) are added here;
+    signed, upgraded, renewed, suspended, resumed and ended come from the actions."""
+
+    model = PartnershipStage
+    extra = 0
+    fields = ("kind", "on", "precision", "reference", "note_en", "note_ko", "sources")
+    autocomplete_fields = ("sources",)
+
+
+class ClaimInline(admin.TabularInline):
+    """What each source claims where sources differ; one value per fact is preferred."""
+
+    model = Claim
+    extra = 0
+    fields = ("fact", "value", "preferred", "note_en", "note_ko", "sources")
+    autocomplete_fields = ("sources",)
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
     resource_classes = [resources.PartnershipResource]
+    inlines = [PartnershipStageInline, ClaimInline]
     list_display = (
         "partner",
         "partner_country",
@@ -405,11 +427,11 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         "city__name_ko",
         "notes",
     )
-    autocomplete_fields = ("city", "partner", "fields", "sources")
+    autocomplete_fields = ("city", "partner", "fields", "sources", "predecessor")
     date_hierarchy = "established_on"
     actions = list(PARTNERSHIP_ACTIONS)
     fieldsets = (
-        (None, {"fields": ("city", "partner", "kind", "fields")}),
+        (None, {"fields": ("city", "partner", "kind", "fields", "predecessor")}),
         (_("Dates"), {"fields": ("established_on", "established_precision")}),
         (_("Status"), {"fields": ("status", "ended_on", "ended_precision", "status_reason")}),
         (_("Evidence"), {"fields": ("confidence", "sources", "notes")}),

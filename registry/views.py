@@ -253,7 +253,7 @@ class CityDetailView(DetailView):
             Prefetch(
                 "partnerships_as_partner",
                 queryset=partnerships.select_related("partner", "predecessor").prefetch_related(
-                    "sources", "fields", "stages__sources"
+                    "sources", "fields", "stages__sources", "claims__sources"
                 ),
             ),
             Prefetch(

@@ -46,6 +46,9 @@ def expected_almaty():
         "remarks_en": "",
         "remarks_ko": "",
         "sources": ALMATY_SOURCES,
+        "predecessor": None,
+        "stages": [],
+        "claims": [],
         "created_at": "2022-09-21T00:00:00Z",
         "updated_at": "2022-09-21T00:00:00Z",
     }

@@ -198,19 +198,10 @@ def test_admin_upgrade_action_makes_the_linked_successor(staff_client, friendshi
 
 
 def test_admin_change_form_refuses_a_kind_change_without_a_reason(staff_client, friendship):
+    from .test_staff import form_data
+
     url = f"/admin/registry/partnership/{friendship.pk}/change/"
-    form = staff_client.get(url).context["adminform"].form
-    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
-    data.update(
-        {
-            "city": friendship.city_id,
-            "partner": friendship.partner_id,
-            "kind": "sister",
-            "established_on": "2016-05-01",
-            "fields": [],
-            "sources": [],
-        }
-    )
+    data = {**form_data(staff_client.get(url)), "kind": "sister"}
     response = staff_client.post(url, data)
     assert response.status_code == HTTPStatus.OK
     assert "“Upgrade”" in response.context["adminform"].form.errors["kind"][0]
@@ -452,3 +443,37 @@ def test_an_import_row_with_a_date_outside_the_range_is_an_error(friendship):
     assert result.has_validation_errors()
     (row,) = result.invalid_rows
     assert row.field_specific_errors["established_on"] == ["Enter a date between 1800-01-01 and 2200-12-31."]
+
+
+# --------------------------------------------------------------------------- claims
+
+
+def test_conflicting_claims_appear_on_the_page_and_in_the_api_with_their_sources(client, api_client, shipped_data):
+    los_angeles = Partnership.objects.get(partner__slug="los-angeles")
+    page = client.get("/cities/los-angeles/").content.decode()
+    assert "Sources differ:" in page
+    assert "1967-12-18" in page and "1971-04-05" in page
+    assert "web.archive.org/web/20090502011637/http://www.lacity.org/SisterCities/html/07.htm" in page
+    body = api_client.get(f"/api/v1/partnerships/{los_angeles.pk}/").json()
+    claims = [(c["fact"], c["value"], c["preferred"]) for c in body["claims"]]
+    assert claims == [("established_on", "1967-12-18", True), ("established_on", "1971-04-05", False)]
+    assert any("lacity.org" in source["url"] for source in body["claims"][1]["sources"])
+    surabaya = Partnership.objects.get(partner__slug="surabaya")
+    assert surabaya.claims.count() == 3 and surabaya.claims.filter(preferred=True).get().value == "1994-08-29"
+
+
+def test_only_one_claimed_value_of_a_fact_is_preferred(friendship):
+    from registry.models import Claim
+
+    Claim.objects.create(partnership=friendship, fact="established_on", value="2016-05-01", preferred=True)
+    second = Claim(partnership=friendship, fact="established_on", value="2016-06-01", preferred=True)
+    with pytest.raises(ValidationError) as error:
+        second.full_clean()
+    assert error.value.message_dict == {"preferred": ["Only one claimed value of a fact can be preferred."]}
+
+
+def test_the_partnership_list_reads_stages_and_claims_in_a_fixed_number_of_queries(
+    api_client, shipped_data, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(14):
+        assert api_client.get("/api/v1/partnerships/?page_size=100").status_code == HTTPStatus.OK

@@ -46,6 +46,7 @@ from .summaries import (
     AgreementSummarySerializer,
     CityNameSerializer,
     CitySummarySerializer,
+    ClaimSummarySerializer,
     CooperationFieldSummarySerializer,
     DelegationMemberSerializer,
     DelegationSummarySerializer,
@@ -53,6 +54,7 @@ from .summaries import (
     ItineraryStopSerializer,
     OrganizationSummarySerializer,
     OutcomeSerializer,
+    PartnershipStageSummarySerializer,
     PartnershipSummarySerializer,
     PersonSummarySerializer,
     SignatorySerializer,
@@ -331,6 +333,13 @@ class PartnershipSerializer(RegistrySerializer):
     )
     sources = summary(SourceSummarySerializer, queryset=Source.objects.all(), many=True, help_text=SOURCES_HELP)
 
+    stages = PartnershipStageSummarySerializer(
+        many=True, read_only=True, help_text="The life of the relation: dated stages with their sources."
+    )
+    claims = ClaimSummarySerializer(
+        many=True, read_only=True, help_text="Where sources differ: each claimed value with its sources."
+    )
+
     class Meta:
         model = Partnership
         fields = [
@@ -351,10 +360,13 @@ class PartnershipSerializer(RegistrySerializer):
             "remarks_ko",
             "notes",
             "sources",
+            "predecessor",
+            "stages",
+            "claims",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["established_precision", "ended_precision"]
+        read_only_fields = ["established_precision", "ended_precision", "predecessor"]
         extra_kwargs = {
             **timestamps(),
             **staff_notes(),

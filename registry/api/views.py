@@ -295,7 +295,10 @@ class PartnershipViewSet(RegistryViewSet):
 
     def base_queryset(self):
         return Partnership.objects.select_related("city", "partner").prefetch_related(
-            Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")), sources_prefetch()
+            Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")),
+            sources_prefetch(),
+            "stages__sources",
+            "claims__sources",
         )
 
     def get_permissions(self):

@@ -12,7 +12,8 @@ cites its *sources*.
 ``sources``               :class:`Source` and the abstract :class:`SourcedModel`
 ``cities``                :class:`City`, :class:`CityName` (former names, aliases), ``home_city()``
 ``people``                :class:`Organization`, :class:`Person`, the participant shape
-``partnerships``          :class:`Partnership`, :class:`PartnershipStage`, :class:`CooperationField`
+``partnerships``          :class:`Partnership`, :class:`PartnershipStage`, :class:`Claim`,
+                          :class:`CooperationField`
 ``agreements``            :class:`Agreement`, :class:`Signatory`
 ``delegations``           :class:`Delegation`, members, :class:`ItineraryStop`, :class:`Outcome`
 ``events``                :class:`Event`, :class:`EventParticipant`
@@ -54,6 +55,7 @@ from .delegations import (
 )
 from .events import Event, EventParticipant, EventParticipantManager, EventQuerySet
 from .partnerships import (
+    Claim,
     CooperationField,
     CooperationFieldQuerySet,
     Partnership,
@@ -72,6 +74,7 @@ __all__ = [
     "Agreement",
     "AgreementQuerySet",
     "City",
+    "Claim",
     "CityName",
     "CityNameManager",
     "CityQuerySet",

@@ -388,3 +388,69 @@ class PartnershipStage(RegistryModel):
     def note(self) -> str:
         """Reason or note in the active language."""
         return localized(self, "note")
+
+
+class ClaimManager(models.Manager):
+    def get_by_natural_key(self, city_slug, partner_slug, kind, established_on, fact, value):
+        return self.get(
+            partnership=Partnership.objects.get_by_natural_key(city_slug, partner_slug, kind, established_on),
+            fact=fact,
+            value=value,
+        )
+
+
+class Claim(RegistryModel):
+    """A value that sources claim for one fact of a partnership, with those sources.
+
+    Where sources disagree (Los Angeles: 1967-12-18 in Busan's list, 1971-04-05 on Los Angeles'
+    page), each claimed value is a row and one is ``preferred`` (the value the record holds);
+    public pages say “sources differ” and list them all, the API lists them as ``claims``.
+    """
+
+    class Fact(models.TextChoices):
+        ESTABLISHED_ON = "established_on", _("established on")
+        KIND = "kind", _("kind")
+        COUNTERPART = "counterpart", _("counterpart")
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="claims", verbose_name=_("partnership")
+    )
+    fact = models.CharField(_("fact"), max_length=20, choices=Fact.choices)
+    value = models.CharField(
+        _("claimed value"), max_length=200, help_text=_("As the source gives it; a date as YYYY-MM-DD.")
+    )
+    preferred = models.BooleanField(_("preferred"), default=False, help_text=_("The value the record holds."))
+    note_en = models.TextField(_("note (English)"), max_length=TEXT_MAX, blank=True)
+    note_ko = models.TextField(_("note (Korean)"), max_length=TEXT_MAX, blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="claims", verbose_name=_("sources"))
+
+    objects = ClaimManager()
+
+    class Meta:
+        ordering = ["partnership", "fact", "-preferred", "value", "id"]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "fact", "value"], name="claim_natural_key"),
+            unique(
+                "claim_one_preferred_per_fact",
+                "partnership",
+                "fact",
+                condition=Q(preferred=True),
+                message=_("Only one claimed value of a fact can be preferred."),
+                field="preferred",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_fact_display()}: {self.value}"
+
+    def natural_key(self):
+        return (*self.partnership.natural_key(), self.fact, self.value)
+
+    natural_key.dependencies = ["registry.partnership", "registry.source"]
+
+    @property
+    def note(self) -> str:
+        """Note in the active language."""
+        return localized(self, "note")

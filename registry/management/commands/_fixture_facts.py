@@ -571,3 +571,40 @@ STAGES = {
         ),
     ],
 }
+
+# Where sources disagree (busan_partners.md §4): each claimed value with its sources; the preferred one is
+# the value the registry holds (the CSV's). (partner slug, kind, established_on) → claims.
+BUSAN_SISTER_LIST = "https://www.busan.go.kr/eng/bssister"
+CLAIMS = {
+    ("los-angeles", "sister", "1967-12-18"): [
+        ("established_on", "1967-12-18", True, "Busan's list and Busan's Los Angeles page.", [BUSAN_SISTER_LIST]),
+        (
+            "established_on",
+            "1971-04-05",
+            False,
+            "City of Los Angeles sister city page (archived 2009): “Sister City since April 5, 1971”.",
+            ["http://web.archive.org/web/20090502011637/http://www.lacity.org/SisterCities/html/07.htm"],
+        ),
+    ],
+    ("surabaya", "sister", "1994-08-29"): [
+        ("established_on", "1994-08-29", True, "Busan's list (January 2022).", [BUSAN_SISTER_LIST]),
+        (
+            "established_on",
+            "1994-08-24",
+            False,
+            "Busan's English Surabaya page.",
+            ["https://www.busan.go.kr/eng/Surabaya"],
+        ),
+        ("established_on", "1994-11-10", False, "Surabaya-side writings: memorandum signed 10 Nov 1994.", []),
+    ],
+    ("chongqing", "friendship", "2010-12-02"): [
+        ("established_on", "2010-12-02", True, "Busan's lists.", [BUSAN_FRIENDSHIP_LIST]),
+        (
+            "established_on",
+            "2010-10-12",
+            False,
+            "Encyclopedia of Korean Local Culture: agreement signed in writing by both mayors.",
+            [GRANDCULTURE_CHONGQING],
+        ),
+    ],
+}

@@ -228,6 +228,27 @@ def stage_records(partner: str, kind: str, established_on: str) -> list[dict]:
     ]
 
 
+def claim_records(partner: str, kind: str, established_on: str) -> list[dict]:
+    """The conflicting claims :data:`data.CLAIMS` gives for Busan's partnership with ``partner``,
+    each citing its source URLs and the research notes."""
+    key = [data.HOME_CITY["slug"], partner, kind, established_on]
+    return [
+        record(
+            "registry.claim",
+            {
+                "partnership": key,
+                "fact": fact,
+                "value": value,
+                "preferred": preferred,
+                "note_en": note,
+                "note_ko": "",
+                "sources": [[source_slug(url)] for url in urls] + [[data.NOTES]],
+            },
+        )
+        for fact, value, preferred, note, urls in data.CLAIMS.get((partner, kind, established_on), [])
+    ]
+
+
 def predecessor_records(before: dict) -> list[dict]:
     """The partnership an upgrade ended (Fukuoka's 1989 agreement), with its stages."""
     fields = {
@@ -295,6 +316,7 @@ def build_partners(rows: list[dict]) -> tuple[list[dict], dict]:
             )
         )
         records += stage_records(city["slug"], row["relationship"], row["established"])
+        records += claim_records(city["slug"], row["relationship"], row["established"])
     if almaty is None:
         raise CommandError("The CSV has no Almaty row; the article's fixture needs it.")
     return records, almaty
