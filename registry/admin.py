@@ -9,6 +9,7 @@ Changelists cost a fixed number of queries whatever the page size
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminDateWidget, FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
@@ -26,12 +27,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import guided_entry, regions, resources, services
 from .concurrency import VersionConflict, check_version, current_version
-from .dates import partial_date
+from .dates import partial_date, validate_in_range
 from .decoding import decode_csv
 from .models import (
     Agreement,
     City,
     CityName,
+    Claim,
     CooperationField,
     DatePrecision,
     Delegation,
@@ -43,6 +45,7 @@ from .models import (
     Organization,
     Outcome,
     Partnership,
+    PartnershipStage,
     Person,
     SentReminder,
     Signatory,
@@ -136,14 +139,34 @@ class VersionedModelForm(forms.ModelForm):
     """
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Shown in the history. Required to correct the kind or the established date of a published partnership."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["expected_version"].initial = current_version(self.instance)
+        record = getattr(self.instance, "_history", None)
+        if record is not None:
+            # Reverting to a version of the history: its sources, fields and parties too, not
+            # today's (the historical instance's relations would read the current rows).
+            for name, pks in services.historic_relations(record).items():
+                if name in self.fields:
+                    self.initial[name] = pks
 
     def clean(self):
         cleaned = super().clean()
+        reason = (cleaned.get("change_reason") or "").strip()
+        # Read by the model's clean() (a correction needs a reason) and by the history.
+        self.instance.correction_reason = reason
+        if reason:
+            self.instance._change_reason = reason
         expected = cleaned.get("expected_version")
         if self.instance.pk and expected is not None:
             try:
@@ -212,9 +235,10 @@ class RegistryAdmin(SimpleHistoryAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         names = [name for _, options in fieldsets for name in options["fields"]]
-        if "expected_version" not in names:
+        missing = [name for name in ("expected_version", "change_reason") if name not in names]
+        if missing:
             first, options = fieldsets[0]
-            fieldsets = [(first, {**options, "fields": [*options["fields"], "expected_version"]}), *fieldsets[1:]]
+            fieldsets = [(first, {**options, "fields": [*options["fields"], *missing]}), *fieldsets[1:]]
         return fieldsets
 
     # --- offices: an account limited to home cities changes only their records (models.offices)
@@ -472,17 +496,54 @@ class PersonAdmin(RegistryAdmin):
 # --------------------------------------------------------------------------- partnerships
 
 
-class EndPartnershipForm(forms.Form):
-    """The intermediate form of the “End partnerships” action."""
+class PartnershipActionForm(forms.Form):
+    """The intermediate form of the partnership actions (Upgrade, Suspend, Resume, Renew, End):
+    the date with its precision, the required reason and the sources the stage cites."""
 
-    ended_on = forms.DateField(label=_("Ended on"), widget=forms.DateInput(attrs={"type": "date"}))
-    ended_precision = forms.ChoiceField(label=_("Precision of the end date"), choices=DatePrecision.choices)
+    on = forms.DateField(label=_("Date"), widget=AdminDateWidget, validators=[validate_in_range])
+    precision = forms.ChoiceField(label=_("Precision of the date"), choices=DatePrecision.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    sources = forms.ModelMultipleChoiceField(
+        label=_("Sources"),
+        queryset=Source.objects.order_by("title", "id"),
+        required=False,
+        widget=FilteredSelectMultiple(_("Sources"), is_stacked=False),
+    )
+
+
+# Action name → (service, its date argument, verb for the page, message on success).
+PARTNERSHIP_ACTIONS = {
+    "upgrade_partnerships": (services.upgrade_partnership, "on", _("Upgrade to sister city")),
+    "suspend_partnerships": (services.suspend_partnership, "on", _("Suspend")),
+    "resume_partnerships": (services.resume_partnership, "on", _("Resume")),
+    "renew_partnerships": (services.renew_partnership, "on", _("Renew")),
+    "end_partnerships": (services.end_partnership, "ended_on", _("End")),
+}
+
+
+class PartnershipStageInline(admin.TabularInline):
+    """Stages without an action of their own (letter of intent, council approval) are added here;
+    signed, upgraded, renewed, suspended, resumed and ended come from the actions."""
+
+    model = PartnershipStage
+    extra = 0
+    fields = ("kind", "on", "precision", "reference", "note_en", "note_ko", "sources")
+    autocomplete_fields = ("sources",)
+
+
+class ClaimInline(admin.TabularInline):
+    """What each source claims where sources differ; one value per fact is preferred."""
+
+    model = Claim
+    extra = 0
+    fields = ("fact", "value", "preferred", "note_en", "note_ko", "sources")
+    autocomplete_fields = ("sources",)
 
 
 @admin.register(Partnership)
 class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
     resource_classes = [resources.PartnershipResource]
+    inlines = [PartnershipStageInline, ClaimInline]
     list_display = (
         "partner",
         "partner_country",
@@ -516,11 +577,11 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         "city__name_ko",
         "notes",
     )
-    autocomplete_fields = ("city", "partner", "fields", "sources")
+    autocomplete_fields = ("city", "partner", "fields", "sources", "predecessor")
     date_hierarchy = "established_on"
-    actions = ["end_partnerships"]
+    actions = list(PARTNERSHIP_ACTIONS)
     fieldsets = (
-        (None, {"fields": ("city", "partner", "kind", "fields")}),
+        (None, {"fields": ("city", "partner", "kind", "fields", "predecessor")}),
         (_("Dates"), {"fields": ("established_on", "established_precision")}),
         (_("Status"), {"fields": ("status", "ended_on", "ended_precision", "status_reason")}),
         (_("Evidence"), {"fields": ("confidence", "sources", "notes")}),
@@ -558,40 +619,74 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         text = partial_date(obj.last_activity)
         return f"{text} ({_('dormant')})" if obj.dormant else text
 
-    @admin.action(description=_("End the selected partnerships (keeps them in the record)"), permissions=["change"])
-    def end_partnerships(self, request, queryset):
-        """Ask for the end date and reason, then end each partnership; none is deleted."""
-        form = EndPartnershipForm(request.POST if "apply" in request.POST else None)
+    def get_readonly_fields(self, request, obj=None):
+        """Once recorded, the status and end move only through the actions (they add the stages)."""
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None:
+            fields = (*fields, "status", "ended_on", "ended_precision", "status_reason")
+        return fields
+
+    def run_action(self, request, queryset, name: str):
+        """Ask for the date, precision, reason and sources, then run the action's service on
+        each selected partnership; each runs in its own transaction, refusals are listed."""
+        service, date_argument, verb = PARTNERSHIP_ACTIONS[name]
+        form = PartnershipActionForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            ended, refused = 0, []
+            done, refused = 0, []
             for partnership in queryset.select_related("city", "partner"):
                 if not may_change(request.user, partnership):
                     refused.append(_("%(row)s: another office’s partnership") % {"row": partnership})
                     continue
                 try:
-                    services.end_partnership(
+                    service(
                         partnership=partnership,
-                        ended_on=form.cleaned_data["ended_on"],
-                        precision=form.cleaned_data["ended_precision"],
                         reason=form.cleaned_data["reason"],
+                        precision=form.cleaned_data["precision"],
+                        sources=form.cleaned_data["sources"],
+                        **{date_argument: form.cleaned_data["on"]},
                     )
-                    ended += 1
+                    done += 1
                 except ValidationError as error:
                     refused.append(f"{partnership}: {'; '.join(error.messages)}")
-            if ended:
-                self.message_user(request, _("Ended %(n)d partnership(s).") % {"n": ended}, messages.SUCCESS)
+            if done:
+                self.message_user(
+                    request, _("%(action)s: %(n)d partnership(s).") % {"action": verb, "n": done}, messages.SUCCESS
+                )
             for message in refused:
-                self.message_user(request, _("Not ended: %(msg)s") % {"msg": message}, messages.ERROR)
+                self.message_user(request, _("Refused: %(msg)s") % {"msg": message}, messages.ERROR)
             return None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": _("End partnerships"),
+            "title": _("%(action)s: partnerships") % {"action": verb},
+            "verb": verb,
+            "action": name,
             "form": form,
+            "media": self.media + form.media,
             "queryset": queryset.select_related("city", "partner"),
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
-        return TemplateResponse(request, "admin/registry/end_partnerships.html", context)
+        return TemplateResponse(request, "admin/registry/partnership_action.html", context)
+
+    @admin.action(description=_("Upgrade the selected friendship cities to sister cities"), permissions=["change"])
+    def upgrade_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "upgrade_partnerships")
+
+    @admin.action(description=_("Suspend the selected partnerships"), permissions=["change"])
+    def suspend_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "suspend_partnerships")
+
+    @admin.action(description=_("Resume the selected partnerships"), permissions=["change"])
+    def resume_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "resume_partnerships")
+
+    @admin.action(description=_("Record a renewal of the selected partnerships"), permissions=["change"])
+    def renew_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "renew_partnerships")
+
+    @admin.action(description=_("End the selected partnerships (keeps them in the record)"), permissions=["change"])
+    def end_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "end_partnerships")
 
     @admin.display(description=_("country"), ordering="partner__country")
     def partner_country(self, obj):

@@ -1,9 +1,28 @@
-"""Dates shown at the precision their source gives."""
+"""Dates shown at the precision their source gives, and the range every stored date lies in."""
 
 import datetime
 
 from babel.dates import format_date, format_skeleton
+from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+# The documented range of every date the registry stores or is asked about (model fields, the
+# admin, the API, imports and the pages' ``as_of``): 1 January 1800 to 31 December 2200.
+EARLIEST = datetime.date(1800, 1, 1)
+LATEST = datetime.date(2200, 12, 31)
+
+
+def validate_in_range(value: datetime.date | None) -> None:
+    """Raise ``ValidationError`` (code ``date_out_of_range``) unless ``value`` lies between
+    :data:`EARLIEST` and :data:`LATEST`; ``None`` passes. The validator of every model
+    ``DateField``, so forms, the admin, the API and imports report it on the field."""
+    if value is not None and not (EARLIEST <= value <= LATEST):
+        raise ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s."),
+            code="date_out_of_range",
+            params={"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()},
+        )
 
 
 def partial_date(value: datetime.date | None, precision: str = "day", language: str | None = None) -> str:

@@ -43,7 +43,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from . import regions
+from . import dates, regions
 from .models import (
     Agreement,
     City,
@@ -182,6 +182,7 @@ def date_filter(label, **kwargs) -> filters.DateFilter:
         help_text=DATE_HELP,
         input_formats=["%Y-%m-%d"],
         error_messages={"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2022-09-21.")},
+        validators=[dates.validate_in_range],
         **kwargs,
     )
 

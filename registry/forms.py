@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import Country
 
+from . import dates
 from .models import City
 
 
@@ -25,8 +26,7 @@ class AsOfForm(forms.Form):
 
     def clean_as_of(self) -> datetime.date | None:
         value = self.cleaned_data["as_of"]
-        if value is not None and not (datetime.date(1800, 1, 1) <= value <= datetime.date(2200, 12, 31)):
-            raise forms.ValidationError(_("Choose a date between 1800 and 2200."), code="out_of_range")
+        dates.validate_in_range(value)
         return value
 
 

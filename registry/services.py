@@ -18,14 +18,17 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from .models import (
+    HISTORY,
     Agreement,
     City,
     CooperationField,
     DatePrecision,
     Event,
     Partnership,
+    PartnershipStage,
     Publication,
     Signatory,
     Source,
@@ -33,13 +36,20 @@ from .models import (
 
 
 @transaction.atomic
-def save_record(*, instance: models.Model, data: Mapping[str, Any]) -> models.Model:
+def save_record(*, instance: models.Model, data: Mapping[str, Any], reason: str = "") -> models.Model:
     """Set ``data`` on ``instance`` and save it with its many-to-many relations.
 
     ``data`` maps field names to values; values of many-to-many fields (e.g. ``sources``,
     ``fields``, ``parties``) are iterables of related rows and replace the current set.
+    ``reason`` (optional ``str``) is the change reason kept in the history; it is also what
+    makes a change that only a *correction* may make acceptable (a published partnership's
+    kind or established date, :meth:`Partnership.clean`).
     The row is validated with ``full_clean()`` first; nothing is saved if any part fails.
     """
+    reason = (reason or "").strip()
+    if reason:
+        instance._change_reason = reason
+        instance.correction_reason = reason
     many_names = {field.name for field in instance._meta.many_to_many}
     many: dict[str, Iterable[models.Model]] = {}
     for name, value in data.items():
@@ -48,10 +58,30 @@ def save_record(*, instance: models.Model, data: Mapping[str, Any]) -> models.Mo
         else:
             setattr(instance, name, value)
     instance.full_clean()
-    instance.save()
-    for name, rows in many.items():
-        getattr(instance, name).set(rows)
+    created = instance._state.adding
+    # One history record for the whole write, taken after the many-to-many rows are set, so it
+    # holds them and its diff shows what changed (a PATCH of only ``sources`` included).
+    instance.skip_history_when_saving = True
+    try:
+        instance.save()
+        for name, rows in many.items():
+            getattr(instance, name).set(rows)
+    finally:
+        del instance.skip_history_when_saving
+    HISTORY.create_historical_record(instance, "+" if created else "~")
     return instance
+
+
+def historic_relations(record: models.Model) -> dict[str, list[int]]:
+    """The many-to-many values a history record kept: field name → primary keys of the related
+    rows (e.g. ``{"sources": [3, 7], "fields": [2]}``), one query per field."""
+    from simple_history.utils import get_m2m_reverse_field_name
+
+    values = {}
+    for field in record._history_m2m_fields:
+        target = get_m2m_reverse_field_name(field)
+        values[field.name] = sorted(getattr(record, field.name).values_list(f"{target}_id", flat=True))
+    return values
 
 
 @transaction.atomic
@@ -113,12 +143,63 @@ def delete_record(*, instance: models.Model) -> None:
 # Rows owned by a parent and deleted with it (CASCADE): restored with it.
 OWNED_CHILDREN = {
     "city": [("cityname", "city")],
+    "partnership": [("partnershipstage", "partnership")],
     "agreement": [("signatory", "agreement")],
     "event": [("eventparticipant", "event")],
     "delegation": [("delegationmember", "delegation"), ("itinerarystop", "delegation"), ("outcome", "delegation")],
 }
 # Children deleted up to this long before their parent count as deleted with it.
 CASCADE_WINDOW = datetime.timedelta(minutes=1)
+
+
+def add_stage(
+    *,
+    partnership: Partnership,
+    kind: str,
+    on: datetime.date,
+    precision: str = DatePrecision.DAY,
+    note_en: str = "",
+    note_ko: str = "",
+    reference: str = "",
+    sources: Iterable[Source] = (),
+) -> PartnershipStage:
+    """Record a stage of ``partnership``'s life (a :class:`PartnershipStage` ``kind``) on ``on``.
+
+    Validated with ``full_clean()``; raises ``ValidationError`` (e.g. the same stage twice on one
+    date). Called inside the actions' transactions below.
+    """
+    stage = PartnershipStage(
+        partnership=partnership,
+        kind=kind,
+        on=on,
+        precision=precision,
+        note_en=note_en,
+        note_ko=note_ko,
+        reference=reference,
+    )
+    return save_record(instance=stage, data={"sources": list(sources)})
+
+
+def _require_reason(reason: str) -> None:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ValidationError(_("Give the reason for this change."), code="required")})
+
+
+def _refuse_before_start(partnership: Partnership, on: datetime.date, field: str) -> None:
+    if on < partnership.established_on:
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    _("This date is before the partnership was established."), code="stage_before_start"
+                )
+            }
+        )
+
+
+def _save_with_reason(partnership: Partnership, reason: str) -> None:
+    partnership._change_reason = reason
+    partnership.full_clean()
+    partnership.save()
 
 
 @transaction.atomic
@@ -128,18 +209,212 @@ def end_partnership(
     ended_on: datetime.date,
     reason: str,
     precision: str = DatePrecision.DAY,
+    sources: Iterable[Source] = (),
 ) -> Partnership:
-    """End ``partnership`` on ``ended_on`` for ``reason`` (status ``ended``); nothing is deleted.
+    """End ``partnership`` on ``ended_on`` for ``reason`` (status ``ended``, an ``ended`` stage
+    citing ``sources``); nothing is deleted.
 
-    Raises ``ValidationError`` (e.g. ``ended_on`` before the start) and then stores nothing.
+    Raises ``ValidationError`` (``reason`` empty, ``ended_on`` before the start) and then stores nothing.
     """
+    _require_reason(reason)
     partnership.status = Partnership.Status.ENDED
     partnership.ended_on = ended_on
     partnership.ended_precision = precision
     partnership.status_reason = reason
-    partnership.full_clean()
-    partnership.save()
+    _save_with_reason(partnership, _("Ended: %(reason)s") % {"reason": reason})
+    add_stage(
+        partnership=partnership,
+        kind=PartnershipStage.Kind.ENDED,
+        on=partnership.ended_on,
+        precision=precision,
+        note_en=reason,
+        sources=sources,
+    )
     return partnership
+
+
+@transaction.atomic
+def suspend_partnership(
+    *,
+    partnership: Partnership,
+    on: datetime.date,
+    reason: str,
+    precision: str = DatePrecision.DAY,
+    sources: Iterable[Source] = (),
+) -> Partnership:
+    """Suspend an active ``partnership`` from ``on`` for ``reason``: status ``suspended`` and a
+    ``suspended`` stage. From ``on`` until it is resumed it is not in force
+    (:meth:`PartnershipQuerySet.in_force_on`).
+
+    Raises ``ValidationError`` when it is not active (code ``partnership_not_active``), ``on``
+    is before its start or ``reason`` is empty; then nothing is stored.
+    """
+    _require_reason(reason)
+    if partnership.status != Partnership.Status.ACTIVE:
+        raise ValidationError(
+            {
+                "status": ValidationError(
+                    _("Only an active partnership can be suspended."), code="partnership_not_active"
+                )
+            }
+        )
+    _refuse_before_start(partnership, on, "on")
+    partnership.status = Partnership.Status.SUSPENDED
+    partnership.status_reason = reason
+    _save_with_reason(partnership, _("Suspended: %(reason)s") % {"reason": reason})
+    add_stage(
+        partnership=partnership,
+        kind=PartnershipStage.Kind.SUSPENDED,
+        on=on,
+        precision=precision,
+        note_en=reason,
+        sources=sources,
+    )
+    return partnership
+
+
+@transaction.atomic
+def resume_partnership(
+    *,
+    partnership: Partnership,
+    on: datetime.date,
+    reason: str,
+    precision: str = DatePrecision.DAY,
+    sources: Iterable[Source] = (),
+) -> Partnership:
+    """Resume a suspended ``partnership`` on ``on``: status ``active`` and a ``resumed`` stage;
+    it is in force again from ``on``.
+
+    Raises ``ValidationError`` when it is not suspended (code ``partnership_not_suspended``),
+    ``on`` is before the suspension or ``reason`` is empty; then nothing is stored.
+    """
+    _require_reason(reason)
+    if partnership.status != Partnership.Status.SUSPENDED:
+        raise ValidationError(
+            {
+                "status": ValidationError(
+                    _("Only a suspended partnership can be resumed."), code="partnership_not_suspended"
+                )
+            }
+        )
+    suspended = partnership.stages.filter(kind=PartnershipStage.Kind.SUSPENDED).order_by("-on", "-id").first()
+    if suspended and on < suspended.on:
+        raise ValidationError(
+            {"on": ValidationError(_("A partnership cannot resume before it was suspended."), code="resume_early")}
+        )
+    partnership.status = Partnership.Status.ACTIVE
+    partnership.status_reason = ""
+    _save_with_reason(partnership, _("Resumed: %(reason)s") % {"reason": reason})
+    add_stage(
+        partnership=partnership,
+        kind=PartnershipStage.Kind.RESUMED,
+        on=on,
+        precision=precision,
+        note_en=reason,
+        sources=sources,
+    )
+    return partnership
+
+
+@transaction.atomic
+def renew_partnership(
+    *,
+    partnership: Partnership,
+    on: datetime.date,
+    reason: str,
+    precision: str = DatePrecision.DAY,
+    sources: Iterable[Source] = (),
+) -> Partnership:
+    """Record that ``partnership`` was renewed on ``on`` (a ``renewed`` stage); it stays in force
+    and keeps its established date.
+
+    Raises ``ValidationError`` when it has ended, ``on`` is before its start or ``reason`` is empty.
+    """
+    _require_reason(reason)
+    if partnership.status == Partnership.Status.ENDED:
+        raise ValidationError(
+            {"status": ValidationError(_("An ended partnership cannot be renewed."), code="partnership_ended")}
+        )
+    _refuse_before_start(partnership, on, "on")
+    partnership._change_reason = _("Renewed: %(reason)s") % {"reason": reason}
+    partnership.save(update_fields=["updated_at"])
+    add_stage(
+        partnership=partnership,
+        kind=PartnershipStage.Kind.RENEWED,
+        on=on,
+        precision=precision,
+        note_en=reason,
+        sources=sources,
+    )
+    return partnership
+
+
+@transaction.atomic
+def upgrade_partnership(
+    *,
+    partnership: Partnership,
+    on: datetime.date,
+    reason: str,
+    precision: str = DatePrecision.DAY,
+    kind: str = Partnership.Kind.SISTER,
+    sources: Iterable[Source] = (),
+) -> Partnership:
+    """Upgrade ``partnership`` (a friendship city) to ``kind`` (a sister city) on ``on``.
+
+    The old partnership ends on ``on`` (status ``ended``, an ``upgraded`` stage); a new one of
+    ``kind`` is established on ``on`` with ``predecessor`` set to the old one, the same cities,
+    publication, confidence and cooperation fields, a ``signed`` stage, and ``sources`` (the new
+    one's sources, the stages' too). The pair counts once on every date: the old one until the
+    day before ``on``, the new one from ``on``. Returns the new partnership.
+
+    Raises ``ValidationError`` when the partnership has ended, already has a successor, ``kind``
+    is its own kind, ``on`` is before its start, or ``reason`` is empty; then nothing is stored.
+    """
+    _require_reason(reason)
+    sources = list(sources)
+    if partnership.status == Partnership.Status.ENDED or hasattr(partnership, "successor"):
+        raise ValidationError(
+            {"status": ValidationError(_("An ended partnership cannot be upgraded."), code="partnership_ended")}
+        )
+    if kind == partnership.kind:
+        raise ValidationError(
+            {"kind": ValidationError(_("The upgrade must change the kind."), code="upgrade_same_kind")}
+        )
+    _refuse_before_start(partnership, on, "on")
+    partnership.status = Partnership.Status.ENDED
+    partnership.ended_on = on
+    partnership.ended_precision = precision
+    partnership.status_reason = reason
+    _save_with_reason(partnership, _("Upgraded: %(reason)s") % {"reason": reason})
+    add_stage(
+        partnership=partnership,
+        kind=PartnershipStage.Kind.UPGRADED,
+        on=partnership.ended_on,
+        precision=precision,
+        note_en=reason,
+        sources=sources,
+    )
+    successor = Partnership(
+        city=partnership.city,
+        partner=partnership.partner,
+        kind=kind,
+        established_on=on,
+        established_precision=precision,
+        confidence=partnership.confidence,
+        publication=partnership.publication,
+        predecessor=partnership,
+    )
+    successor._change_reason = _("Upgraded: %(reason)s") % {"reason": reason}
+    save_record(instance=successor, data={"fields": list(partnership.fields.all()), "sources": sources})
+    add_stage(
+        partnership=successor,
+        kind=PartnershipStage.Kind.SIGNED,
+        on=successor.established_on,
+        precision=precision,
+        note_en=reason,
+        sources=sources,
+    )
+    return successor
 
 
 @dataclass
@@ -196,9 +471,17 @@ def restore_deleted(*, model: type[models.Model], pk: int) -> models.Model:
     record = model.history.model.objects.filter(id=pk, history_type="-").order_by("-history_date").first()
     if record is None:
         raise LookupError(f"{model._meta.verbose_name} {pk} was never deleted.")
+    # The deletion's own record holds no many-to-many rows (Django removes them first): the last
+    # record before it does.
+    before = (
+        model.history.model.objects.filter(id=pk, history_date__lte=record.history_date)
+        .exclude(history_type="-")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
     instance = record.instance
-    instance.full_clean(validate_unique=True)
-    instance.save()
+    instance._change_reason = _("Restored after deletion")
+    save_record(instance=instance, data=historic_relations(before) if before else {})
     for child_name, fk in OWNED_CHILDREN.get(model._meta.model_name, []):
         child_model = apps.get_model("registry", child_name)
         child_history = child_model.history.model.objects.filter(
@@ -210,9 +493,13 @@ def restore_deleted(*, model: type[models.Model], pk: int) -> models.Model:
         for child_record in child_history.order_by("history_date"):
             if child_model._base_manager.filter(pk=child_record.id).exists():
                 continue
-            child = child_record.instance
-            child.full_clean()
-            child.save()
+            child_before = (
+                child_model.history.model.objects.filter(id=child_record.id)
+                .exclude(history_type="-")
+                .order_by("-history_date", "-history_id")
+                .first()
+            )
+            save_record(instance=child_record.instance, data=historic_relations(child_before) if child_before else {})
     return instance
 
 

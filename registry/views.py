@@ -424,8 +424,8 @@ class CityDetailView(DetailView):
             Partnership.objects.visible_to(user)
             .involving(city)
             .with_last_activity(user)
-            .select_related("city", "partner")
-            .prefetch_related("sources", "fields")
+            .select_related("city", "partner", "predecessor")
+            .prefetch_related("sources", "fields", "stages__sources", "claims__sources")
             .order_by("established_on", "id")
         )
         for partnership in partnerships:

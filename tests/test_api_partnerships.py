@@ -50,6 +50,9 @@ def expected_almaty():
         # The signing ceremony of 2022-09-21; dormant after REGISTRY_DORMANT_YEARS (3) without activity.
         "last_activity": "2022-09-21",
         "dormant": True,
+        "predecessor": None,
+        "stages": [],
+        "claims": [],
         "created_at": "2022-09-21T00:00:00Z",
         "updated_at": "2022-09-21T00:00:00Z",
     }

@@ -82,7 +82,9 @@ def build(n: int) -> None:
 # the page, then one per prefetched relation.
 EXPECTED = {
     "cities": 4,  # count, cities, names, sources
-    "partnerships": 4,  # count, partnerships + both cities, fields, sources
+    # count, partnerships + both cities, fields, sources, stages, claims (the stages' and claims' sources
+    # are one query each more when any exist)
+    "partnerships": 6,
     "agreements": 6,  # count, agreements + partnership cities + place, parties, fields, signatories, sources
     "events": 4,  # count, events + city, partnership cities, agreement, delegation; participants; sources
     "delegations": 6,  # count, delegations + organizer, leader, travelled_with; members, itinerary, outcomes, sources

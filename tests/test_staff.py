@@ -193,8 +193,8 @@ def test_ending_a_partnership_is_an_action_not_a_delete(client, editor):
             "action": "end_partnerships",
             "_selected_action": [partnership.pk],
             "apply": "1",
-            "ended_on": "2022-03-01",
-            "ended_precision": "day",
+            "on": "2022-03-01",
+            "precision": "day",
             "reason": "Suspended exchanges",
         },
     )

@@ -49,6 +49,7 @@ from .summaries import (
     AgreementSummarySerializer,
     CityNameSerializer,
     CitySummarySerializer,
+    ClaimSummarySerializer,
     CooperationFieldSummarySerializer,
     DelegationMemberSerializer,
     DelegationSummarySerializer,
@@ -56,6 +57,7 @@ from .summaries import (
     ItineraryStopSerializer,
     OrganizationSummarySerializer,
     OutcomeSerializer,
+    PartnershipStageSummarySerializer,
     PartnershipSummarySerializer,
     PersonSummarySerializer,
     SignatorySerializer,
@@ -138,13 +140,20 @@ class RegistrySerializer(serializers.ModelSerializer):
         except DjangoValidationError as error:
             raise serializers.ValidationError(self.api_errors(error)) from None
 
+    def change_reason(self) -> str:
+        """The reason for this write from the ``X-Change-Reason`` request header (optional, at
+        most 100 characters kept), stored in the change history; on a published partnership it
+        is also what allows correcting the kind or the established date."""
+        request = self.context.get("request")
+        return (request.headers.get("X-Change-Reason", "") if request else "").strip()[:100]
+
     def create(self, validated_data):
         with self.model_errors():
-            return services.save_record(instance=self.Meta.model(), data=validated_data)
+            return services.save_record(instance=self.Meta.model(), data=validated_data, reason=self.change_reason())
 
     def update(self, instance, validated_data):
         with self.model_errors():
-            return services.save_record(instance=instance, data=validated_data)
+            return services.save_record(instance=instance, data=validated_data, reason=self.change_reason())
 
 
 def staff_notes():
@@ -335,6 +344,13 @@ class PartnershipSerializer(RegistrySerializer):
         help_text="Not ended and no activity for REGISTRY_DORMANT_YEARS years (the `dormant` filter)."
     )
 
+    stages = PartnershipStageSummarySerializer(
+        many=True, read_only=True, help_text="The life of the relation: dated stages with their sources."
+    )
+    claims = ClaimSummarySerializer(
+        many=True, read_only=True, help_text="Where sources differ: each claimed value with its sources."
+    )
+
     class Meta:
         model = Partnership
         fields = [
@@ -358,10 +374,13 @@ class PartnershipSerializer(RegistrySerializer):
             "sources",
             "last_activity",
             "dormant",
+            "predecessor",
+            "stages",
+            "claims",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["established_precision", "ended_precision"]
+        read_only_fields = ["established_precision", "ended_precision", "predecessor"]
         extra_kwargs = {
             **timestamps(),
             **staff_notes(),
@@ -394,6 +413,18 @@ class PartnershipSerializer(RegistrySerializer):
 
     def get_dormant(self, obj) -> bool:
         return bool(self.activity(obj).dormant)
+
+
+class PartnershipActionSerializer(serializers.Serializer):
+    """Input of a partnership action (``POST …/partnerships/<id>/suspend/`` and the others):
+    ``on`` as ``YYYY[-MM[-DD]]`` (its form sets the precision), the required ``reason`` and the
+    ``sources`` (slugs) the stage cites. Only parses; the service validates and saves."""
+
+    on = PartialDateField(date_field="on", precision_field="precision", help_text="Date of the stage.")
+    reason = serializers.CharField(max_length=2000, help_text="Why; kept on the stage and in the history.")
+    sources = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Source.objects.all(), many=True, required=False, help_text=SOURCES_HELP
+    )
 
 
 class AgreementSerializer(RegistrySerializer):

@@ -9,6 +9,7 @@ from ..models import (
     Agreement,
     City,
     CityName,
+    Claim,
     CooperationField,
     Delegation,
     DelegationMember,
@@ -17,6 +18,7 @@ from ..models import (
     Organization,
     Outcome,
     Partnership,
+    PartnershipStage,
     Person,
     Signatory,
     Source,
@@ -30,6 +32,27 @@ class SourceSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Source
         fields = ["slug", "title", "publisher", "url", "published_on"]
+
+
+class PartnershipStageSummarySerializer(serializers.ModelSerializer):
+    """A stage of a partnership's life: ``on`` as ``YYYY[-MM[-DD]]`` at its precision, with sources."""
+
+    on = PartialDateField(date_field="on", precision_field="precision", read_only=True)
+    sources = SourceSummarySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PartnershipStage
+        fields = ["kind", "on", "reference", "note_en", "note_ko", "sources"]
+
+
+class ClaimSummarySerializer(serializers.ModelSerializer):
+    """A value sources claim for a fact; ``preferred`` is the value the record holds."""
+
+    sources = SourceSummarySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = ["fact", "value", "preferred", "note_en", "note_ko", "sources"]
 
 
 class CooperationFieldSummarySerializer(serializers.ModelSerializer):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.cache import cache
@@ -349,8 +350,88 @@ class PartnershipViewSet(RegistryViewSet):
     def base_queryset(self):
         partnerships = Partnership.objects.with_last_activity(self.request.user)
         return partnerships.select_related("city", "partner").prefetch_related(
-            Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")), sources_prefetch()
+            Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")),
+            sources_prefetch(),
+            "stages__sources",
+            "claims__sources",
         )
+
+    def get_permissions(self):
+        """An action changes the partnership: it needs the ``change`` permission, not ``add``."""
+        if self.action in PARTNERSHIP_ACTIONS:
+            return [permissions.IsAuthenticated(), ChangePermission()]
+        return super().get_permissions()
+
+    def run_action(self, request, name: str) -> Response:
+        """Parse the action's input, run its service in one transaction (the row locked, ``If-Match``
+        checked) and answer the partnership as it now is (for an upgrade, the new one, 201)."""
+        service, date_argument = PARTNERSHIP_ACTIONS[name]
+        with transaction.atomic():
+            partnership = self.get_object()
+            current_version(partnership, lock=True)
+            self.check_if_match(partnership)
+            data = ser.PartnershipActionSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            values = data.validated_data
+            with ser.PartnershipSerializer().model_errors():
+                result = service(
+                    partnership=partnership,
+                    reason=values["reason"],
+                    precision=values["precision"],
+                    sources=values.get("sources", []),
+                    **{date_argument: values["on"]},
+                )
+        result = self.base_queryset().get(pk=result.pk)
+        status_code = HTTPStatus.CREATED if result.pk != partnership.pk else HTTPStatus.OK
+        return Response(self.get_serializer(result).data, status=status_code)
+
+    @extend_schema(request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer)
+    @action(detail=True, methods=["post"])
+    def upgrade(self, request, id=None):
+        """Upgrade a friendship city to a sister city: ends this partnership, answers the new one (201)."""
+        return self.run_action(request, "upgrade")
+
+    @extend_schema(request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer)
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, id=None):
+        """Suspend: not in force from ``on`` until resumed."""
+        return self.run_action(request, "suspend")
+
+    @extend_schema(request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request, id=None):
+        """Resume a suspended partnership: in force again from ``on``."""
+        return self.run_action(request, "resume")
+
+    @extend_schema(request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer)
+    @action(detail=True, methods=["post"])
+    def renew(self, request, id=None):
+        """Record a renewal on ``on``."""
+        return self.run_action(request, "renew")
+
+    @extend_schema(request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, id=None):
+        """End the partnership on ``on`` (kept in the record)."""
+        return self.run_action(request, "end")
+
+
+class ChangePermission(permissions.DjangoModelPermissions):
+    """The model's ``change`` permission for any method (the partnership actions)."""
+
+    perms_map = dict.fromkeys(
+        ["GET", "OPTIONS", "HEAD", "POST", "PUT", "PATCH", "DELETE"], ["%(app_label)s.change_%(model_name)s"]
+    )
+
+
+# Action name → (service, its date argument).
+PARTNERSHIP_ACTIONS = {
+    "upgrade": (services.upgrade_partnership, "on"),
+    "suspend": (services.suspend_partnership, "on"),
+    "resume": (services.resume_partnership, "on"),
+    "renew": (services.renew_partnership, "on"),
+    "end": (services.end_partnership, "ended_on"),
+}
 
 
 def participants(name: str, model):

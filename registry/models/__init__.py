@@ -12,7 +12,8 @@ cites its *sources*.
 ``sources``               :class:`Source` and the abstract :class:`SourcedModel`
 ``cities``                :class:`City`, :class:`CityName` (former names, aliases), ``home_city()``
 ``people``                :class:`Organization`, :class:`Person`, the participant shape
-``partnerships``          :class:`Partnership`, :class:`CooperationField`
+``partnerships``          :class:`Partnership`, :class:`PartnershipStage`, :class:`Claim`,
+                          :class:`CooperationField`
 ``agreements``            :class:`Agreement`, :class:`Signatory`
 ``delegations``           :class:`Delegation`, members, :class:`ItineraryStop`, :class:`Outcome`
 ``events``                :class:`Event`, :class:`EventParticipant`
@@ -24,6 +25,7 @@ cites its *sources*.
 from .agreements import DOCUMENT_MAX_BYTES, Agreement, AgreementQuerySet, Signatory, SignatoryManager, validate_pdf
 from .base import (
     CONSTRAINT_FIELDS,
+    HISTORY,
     TEXT_MAX,
     Confidence,
     CountryQuerySetMixin,
@@ -56,11 +58,13 @@ from .delegations import (
 from .events import Event, EventParticipant, EventParticipantManager, EventQuerySet
 from .offices import OfficeAssignment, may_change, office_city_ids
 from .partnerships import (
+    Claim,
     CooperationField,
     CooperationFieldQuerySet,
     Partnership,
     PartnershipManager,
     PartnershipQuerySet,
+    PartnershipStage,
 )
 from .people import OrderedChildManager, Organization, ParticipantFields, Person
 from .reminders import MANAGERS_GROUP, SentReminder, StaffProfile
@@ -74,10 +78,12 @@ __all__ = [
     "office_city_ids",
     "CONSTRAINT_FIELDS",
     "DOCUMENT_MAX_BYTES",
+    "HISTORY",
     "TEXT_MAX",
     "Agreement",
     "AgreementQuerySet",
     "City",
+    "Claim",
     "CityName",
     "CityNameManager",
     "CityQuerySet",
@@ -103,6 +109,7 @@ __all__ = [
     "Partnership",
     "PartnershipManager",
     "PartnershipQuerySet",
+    "PartnershipStage",
     "Person",
     "Publication",
     "PublishableMixin",

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ..dates import add_years
+from ..dates import add_years, validate_in_range
 from ..text import localized
 from .base import (
     TEXT_MAX,
@@ -107,7 +107,7 @@ class Agreement(SourcedModel):
         help_text=_("Leave empty for an agreement between organizations outside a partnership."),
     )
     parties = models.ManyToManyField(Organization, blank=True, related_name="agreements", verbose_name=_("parties"))
-    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True, validators=[validate_in_range])
     signed_precision = models.CharField(
         _("precision of the date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )

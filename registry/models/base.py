@@ -207,6 +207,20 @@ def publication_field():
     )
 
 
+class ManyToManyOfModel:
+    """Class attribute read by django-simple-history (``_history_m2m_fields``) when it builds a
+    model's history: every many-to-many field of the concrete model (sources, cooperation
+    fields, parties), so each history record keeps them and diffs show their changes."""
+
+    def __get__(self, instance, owner):
+        return [field.name for field in owner._meta.many_to_many]
+
+
+# The change history of every registry model (one registration, inherited): fields, many-to-many
+# relations and a free-text change reason (a history record's ``history_change_reason``).
+HISTORY = HistoricalRecords(inherit=True, history_change_reason_field=models.TextField(null=True))
+
+
 class RegistryModel(models.Model):
     """Abstract base: timestamps (UTC), change history and constraint errors on fields."""
 
@@ -218,7 +232,8 @@ class RegistryModel(models.Model):
         editable=False,
         help_text=_("Raised by one on every save; an edit based on an older version is refused."),
     )
-    history = HistoricalRecords(inherit=True)
+    history = HISTORY
+    _history_m2m_fields = ManyToManyOfModel()
 
     class Meta:
         abstract = True

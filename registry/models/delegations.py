@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
+from ..dates import validate_in_range
 from ..text import localized
 from .agreements import Agreement
 from .base import (
@@ -91,8 +92,8 @@ class Delegation(SourcedModel):
     )
     purpose_en = models.TextField(_("purpose (English)"), max_length=TEXT_MAX, blank=True)
     purpose_ko = models.TextField(_("purpose (Korean)"), max_length=TEXT_MAX, blank=True)
-    start_on = models.DateField(_("start"), null=True, blank=True)
-    end_on = models.DateField(_("end"), null=True, blank=True)
+    start_on = models.DateField(_("start"), null=True, blank=True, validators=[validate_in_range])
+    end_on = models.DateField(_("end"), null=True, blank=True, validators=[validate_in_range])
     publication = publication_field()
 
     objects = DelegationQuerySet.as_manager()
@@ -167,8 +168,8 @@ class ItineraryStop(RegistryModel):
     )
     order = models.PositiveSmallIntegerField(_("order"), help_text=_("1 for the first stop."))
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="itinerary_stops", verbose_name=_("city"))
-    arrive_on = models.DateField(_("arrival"), null=True, blank=True)
-    depart_on = models.DateField(_("departure"), null=True, blank=True)
+    arrive_on = models.DateField(_("arrival"), null=True, blank=True, validators=[validate_in_range])
+    depart_on = models.DateField(_("departure"), null=True, blank=True, validators=[validate_in_range])
     purpose_en = models.TextField(_("purpose (English)"), max_length=TEXT_MAX, blank=True)
     purpose_ko = models.TextField(_("purpose (Korean)"), max_length=TEXT_MAX, blank=True)
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from ..dates import validate_in_range
 from ..text import localized
 from .agreements import Agreement
 from .base import (
@@ -54,11 +55,11 @@ class Event(SourcedModel):
     title_en = models.CharField(_("title (English)"), max_length=300)
     title_ko = models.CharField(_("title (Korean)"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    start_on = models.DateField(_("start"))
+    start_on = models.DateField(_("start"), validators=[validate_in_range])
     start_precision = models.CharField(
         _("precision of the date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
-    end_on = models.DateField(_("end"), null=True, blank=True)
+    end_on = models.DateField(_("end"), null=True, blank=True, validators=[validate_in_range])
     city = models.ForeignKey(
         City, on_delete=models.PROTECT, null=True, blank=True, related_name="events", verbose_name=_("city")
     )

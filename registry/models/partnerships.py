@@ -7,12 +7,12 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import ExpressionWrapper, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ..dates import add_years
+from ..dates import add_years, validate_in_range
 from ..text import localized
 from .base import (
     TEXT_MAX,
@@ -74,14 +74,33 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
     """Reusable filters for partnerships; drafts are visible only to staff (:meth:`visible_to`)."""
 
     def in_force_on(self, day: datetime.date) -> PartnershipQuerySet:
-        """Partnerships in force on ``day``: established on or before it and not ended by it.
+        """Partnerships in force on ``day``: the counting rule, used by pages, API, exports and counts.
 
-        A date known only to the year counts from 1 January of that year (and one known to
-        the month from the first of the month), because that is how it is stored. A
-        partnership that ended on ``day`` is no longer in force on ``day``. Suspended
-        partnerships have not ended and so are in force.
+        In force means: signed (``established_on``) on or before ``day``, not ended by it, and
+        not suspended on it. A date known only to the year counts from 1 January of that year
+        (and one known to the month from the first of the month), because that is how it is
+        stored. A partnership that ended on ``day`` is no longer in force on ``day``; an upgrade
+        ends the friendship partnership on the day its sister city successor is established,
+        so the pair counts once on every date. A suspension counts from its date until the
+        resume date: the partnership is out of force when its latest ``suspended`` or
+        ``resumed`` stage on or before ``day`` is a suspension (on the resume date it is back
+        in force). A letter of intent or a council approval alone never counts: they are
+        stages, not the signature. A correlated subquery in the same SQL query, no extra query.
         """
-        return self.filter(Q(established_on__lte=day), Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        latest_pause = (
+            PartnershipStage.objects.filter(
+                partnership=OuterRef("pk"),
+                kind__in=[PartnershipStage.Kind.SUSPENDED, PartnershipStage.Kind.RESUMED],
+                on__lte=day,
+            )
+            .order_by("-on", "-id")
+            .values("kind")[:1]
+        )
+        return (
+            self.filter(Q(established_on__lte=day), Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+            .alias(latest_pause=Coalesce(Subquery(latest_pause), Value("")))
+            .exclude(latest_pause=PartnershipStage.Kind.SUSPENDED)
+        )
 
     def with_last_activity(self, user, *, on: datetime.date | None = None) -> PartnershipQuerySet:
         """Annotate ``last_activity`` (a date) and ``dormant`` (a boolean), computed in the database.
@@ -178,13 +197,15 @@ class Partnership(RemarksModel, RegistryModel):
         help_text=_("A “friendly cooperation city” is a friendship city."),
     )
     established_on = models.DateField(
-        _("established on"), help_text=_("For a year- or month-only date, the first day of that period.")
+        _("established on"),
+        help_text=_("For a year- or month-only date, the first day of that period."),
+        validators=[validate_in_range],
     )
     established_precision = models.CharField(
         _("precision of the date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True, validators=[validate_in_range])
     ended_precision = models.CharField(
         _("precision of the end date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
@@ -198,8 +219,24 @@ class Partnership(RemarksModel, RegistryModel):
     publication = publication_field()
     notes = staff_notes_field()
     sources = models.ManyToManyField(Source, blank=True, related_name="partnership_records", verbose_name=_("sources"))
+    predecessor = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="successor",
+        verbose_name=_("follows"),
+        help_text=_("The partnership this one follows (a friendship city upgraded to a sister city); set by Upgrade."),
+    )
 
     objects = PartnershipManager()
+
+    # Fields that only an action (or a correction with a reason) may change once published.
+    ACTION_FIELDS = {
+        "kind": _("Upgrade"),
+        "established_on": _("Renew, or a correction with a reason"),
+        "established_precision": _("Renew, or a correction with a reason"),
+    }
 
     class Meta:
         ordering = ["established_on", "id"]
@@ -258,14 +295,22 @@ class Partnership(RemarksModel, RegistryModel):
     natural_key.dependencies = ["registry.city"]
 
     def clean(self):
-        """Truncate the dates to their precision and refuse an overlap with another
+        """Truncate the dates to their precision, refuse a direct change of the kind or the
+        established date of a published partnership, and refuse an overlap with another
         partnership of the same pair (``ValidationError`` on ``established_on``).
+
+        A published partnership's ``kind`` changes only through the Upgrade action and its
+        ``established_on``/``established_precision`` only as a *correction*: the caller sets
+        ``correction_reason`` (a non-empty ``str``, kept as the change reason in the history);
+        otherwise ``ValidationError`` (code ``partnership_use_action``) on the field, naming the
+        action to use. Reads the stored row (one query) when the record exists.
 
         The sides are kept as given: ``city`` is the home side the caller named
         (:func:`registry.services.create_partnership`); nothing here swaps them.
         """
         self.established_on = truncate_to_precision(self.established_on, self.established_precision)
         self.ended_on = truncate_to_precision(self.ended_on, self.ended_precision)
+        self.refuse_direct_life_edit()
         if self.city_id and self.partner_id and self.established_on:
             same_pair = Partnership.objects.filter(
                 Q(city=self.city_id, partner=self.partner_id) | Q(city=self.partner_id, partner=self.city_id)
@@ -284,6 +329,177 @@ class Partnership(RemarksModel, RegistryModel):
                     code="partnership_overlap",
                 )
 
+    def refuse_direct_life_edit(self) -> None:
+        """Raise ``ValidationError`` if a published partnership's kind or established date
+        changed without ``correction_reason`` (see :meth:`clean`)."""
+        if self._state.adding or self.pk is None or getattr(self, "correction_reason", ""):
+            return
+        stored = Partnership.objects.filter(pk=self.pk).values("publication", *self.ACTION_FIELDS).first()
+        if stored is None or stored["publication"] != "published":
+            return
+        errors = {}
+        for name, action in self.ACTION_FIELDS.items():
+            if stored[name] != getattr(self, name):
+                errors[name] = ValidationError(
+                    _(
+                        "A published partnership's %(field)s is not edited directly: use the action "
+                        "“%(action)s”, or give a reason for the correction."
+                    ),
+                    code="partnership_use_action",
+                    params={"field": self._meta.get_field(name).verbose_name, "action": action},
+                )
+        if errors:
+            raise ValidationError(errors)
+
     def other(self, city: City) -> City:
         """The city on the other side from ``city``."""
         return self.partner if self.city_id == city.pk else self.city
+
+
+# --------------------------------------------------------------------------- the life of a relation
+
+
+class PartnershipStageManager(models.Manager):
+    def get_by_natural_key(self, city_slug, partner_slug, kind, established_on, stage_kind, on):
+        return self.get(
+            partnership=Partnership.objects.get_by_natural_key(city_slug, partner_slug, kind, established_on),
+            kind=stage_kind,
+            on=on,
+        )
+
+
+class PartnershipStage(RegistryModel):
+    """A dated stage in the life of a partnership: letter of intent, council approval, signed,
+    upgraded, renewed, suspended, resumed or ended, with its precision, reason and sources.
+
+    Stages are written by the actions in :mod:`registry.services` (and by the fixtures); a
+    suspension takes the partnership out of force from its date until the next resumption
+    (:meth:`PartnershipQuerySet.in_force_on`).
+    """
+
+    class Kind(models.TextChoices):
+        LETTER_OF_INTENT = "letter_of_intent", _("letter of intent")
+        COUNCIL_APPROVAL = "council_approval", _("council approval")
+        SIGNED = "signed", _("signed")
+        UPGRADED = "upgraded", _("upgraded")
+        RENEWED = "renewed", _("renewed")
+        SUSPENDED = "suspended", _("suspended")
+        RESUMED = "resumed", _("resumed")
+        ENDED = "ended", _("ended")
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="stages", verbose_name=_("partnership")
+    )
+    kind = models.CharField(_("stage"), max_length=20, choices=Kind.choices)
+    on = models.DateField(
+        _("date"),
+        help_text=_("For a year- or month-only date, the first day of that period."),
+        validators=[validate_in_range],
+    )
+    precision = models.CharField(
+        _("precision of the date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    reference = models.CharField(
+        _("reference"), max_length=200, blank=True, help_text=_("E.g. the council resolution's number.")
+    )
+    note_en = models.TextField(_("reason or note (English)"), max_length=TEXT_MAX, blank=True)
+    note_ko = models.TextField(_("reason or note (Korean)"), max_length=TEXT_MAX, blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="partnership_stages", verbose_name=_("sources"))
+
+    objects = PartnershipStageManager()
+
+    class Meta:
+        ordering = ["partnership", "on", "id"]
+        verbose_name = _("stage of a partnership")
+        verbose_name_plural = _("stages of partnerships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "kind", "on"],
+                name="partnershipstage_natural_key",
+                violation_error_message=_("This partnership already has this stage on this date."),
+            ),
+        ]
+        indexes = [models.Index(fields=["partnership", "kind", "on"], name="partnershipstage_pause_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.on.isoformat() if self.on else ''}".strip()
+
+    def natural_key(self):
+        return (*self.partnership.natural_key(), self.kind, self.on.isoformat())
+
+    natural_key.dependencies = ["registry.partnership", "registry.source"]
+
+    def clean(self):
+        """Truncate the date to its precision."""
+        self.on = truncate_to_precision(self.on, self.precision)
+
+    @property
+    def note(self) -> str:
+        """Reason or note in the active language."""
+        return localized(self, "note")
+
+
+class ClaimManager(models.Manager):
+    def get_by_natural_key(self, city_slug, partner_slug, kind, established_on, fact, value):
+        return self.get(
+            partnership=Partnership.objects.get_by_natural_key(city_slug, partner_slug, kind, established_on),
+            fact=fact,
+            value=value,
+        )
+
+
+class Claim(RegistryModel):
+    """A value that sources claim for one fact of a partnership, with those sources.
+
+    Where sources disagree (Los Angeles: 1967-12-18 in Busan's list, 1971-04-05 on Los Angeles'
+    page), each claimed value is a row and one is ``preferred`` (the value the record holds);
+    public pages say “sources differ” and list them all, the API lists them as ``claims``.
+    """
+
+    class Fact(models.TextChoices):
+        ESTABLISHED_ON = "established_on", _("established on")
+        KIND = "kind", _("kind")
+        COUNTERPART = "counterpart", _("counterpart")
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="claims", verbose_name=_("partnership")
+    )
+    fact = models.CharField(_("fact"), max_length=20, choices=Fact.choices)
+    value = models.CharField(
+        _("claimed value"), max_length=200, help_text=_("As the source gives it; a date as YYYY-MM-DD.")
+    )
+    preferred = models.BooleanField(_("preferred"), default=False, help_text=_("The value the record holds."))
+    note_en = models.TextField(_("note (English)"), max_length=TEXT_MAX, blank=True)
+    note_ko = models.TextField(_("note (Korean)"), max_length=TEXT_MAX, blank=True)
+    sources = models.ManyToManyField(Source, blank=True, related_name="claims", verbose_name=_("sources"))
+
+    objects = ClaimManager()
+
+    class Meta:
+        ordering = ["partnership", "fact", "-preferred", "value", "id"]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "fact", "value"], name="claim_natural_key"),
+            unique(
+                "claim_one_preferred_per_fact",
+                "partnership",
+                "fact",
+                condition=Q(preferred=True),
+                message=_("Only one claimed value of a fact can be preferred."),
+                field="preferred",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_fact_display()}: {self.value}"
+
+    def natural_key(self):
+        return (*self.partnership.natural_key(), self.fact, self.value)
+
+    natural_key.dependencies = ["registry.partnership", "registry.source"]
+
+    @property
+    def note(self) -> str:
+        """Note in the active language."""
+        return localized(self, "note")

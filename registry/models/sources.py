@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ..dates import validate_in_range
 from .base import (
     ReferencedByManyMixin,
     RemarksModel,
@@ -47,7 +48,7 @@ class Source(RemarksModel, ReferencedByManyMixin, SluggedModel):
     title = models.CharField(_("title"), max_length=500)
     publisher = models.CharField(_("publisher"), max_length=300, blank=True)
     url = models.URLField(_("URL"), max_length=1000, blank=True, help_text=_("Where it was published."))
-    published_on = models.DateField(_("published on"), null=True, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True, validators=[validate_in_range])
     language = models.CharField(
         _("language"),
         max_length=16,

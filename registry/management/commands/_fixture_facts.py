@@ -558,3 +558,102 @@ NATIVE_NAME_LANGUAGES = {
     "western-cape": "mul",  # Western Cape / Wes-Kaap: English and Afrikaans
     "yangon": "my",
 }
+
+# --------------------------------------------------------------------------- the life of relations
+# Dated stages where busan_partners.md (§3, §4) gives the facts; each cites the URL of its source
+# (a URL of the CSV row, so it is the same Source) and the research notes. Nothing else is invented:
+# relations without such facts have no stages and show their signature date only.
+PRIMORYE24 = "https://primorye24.ru/news/post/55064-vladivostok-i-pusan-prolongirovali-pobratimskie-otnosheniya"
+GRANDCULTURE_CHONGQING = "http://www.grandculture.net/busan/toc/GC04205890"
+BUSAN_FRIENDSHIP_LIST = "https://www.busan.go.kr/eng/FriendshipCities"
+BUSAN_FUKUOKA = "http://m.busan.go.kr/fukuoka"
+
+# Partnerships that an upgrade ended: the row of the CSV (partner slug, kind, date) follows this one.
+PREDECESSORS = [
+    {
+        "partner": "fukuoka",
+        "kind": "friendship",
+        "established_on": "1989-10-24",
+        "ended_on": "2007-02-02",
+        "status_reason": "Upgraded to a sister city on 2007-02-02.",
+        "notes": "Administrative exchange agreement city (행정교류협정도시) since 1989-10-24, counted beside the "
+        "sister cities in Busan's counts of 2001–2002 (16 cities: 15 sister + 1 administrative agreement); "
+        "a sister city from 2007-02-02, after Korea abolished the one-sister-city-per-country rule in Jan 2004.",
+        "sources": [BUSAN_FUKUOKA],
+    },
+]
+
+# (partner slug, partnership kind, established_on) → stages (kind, date, precision, note, source URLs).
+STAGES = {
+    ("fukuoka", "friendship", "1989-10-24"): [
+        ("signed", "1989-10-24", "day", "Administrative exchange agreement.", [BUSAN_FUKUOKA]),
+        (
+            "upgraded",
+            "2007-02-02",
+            "day",
+            "Upgraded to a sister city after Korea abolished the one-sister-city-per-country rule (Jan 2004).",
+            [BUSAN_FUKUOKA],
+        ),
+    ],
+    ("fukuoka", "sister", "2007-02-02"): [
+        ("signed", "2007-02-02", "day", "Sister city agreement, following the 1989 agreement.", [BUSAN_FUKUOKA]),
+    ],
+    ("vladivostok", "sister", "1992-06-30"): [
+        ("signed", "1992-06-30", "day", "First signed (partner-side report).", [PRIMORYE24]),
+        ("renewed", "2012-06-30", "day", "Sister city relation renewed (partner-side report).", [PRIMORYE24]),
+    ],
+    ("chongqing", "friendship", "2010-12-02"): [
+        (
+            "letter_of_intent",
+            "2010-10-04",
+            "day",
+            "Letter of intent (Encyclopedia of Korean Local Culture).",
+            [GRANDCULTURE_CHONGQING],
+        ),
+        (
+            "signed",
+            "2010-12-02",
+            "day",
+            "Date in Busan's lists; the Encyclopedia of Korean Local Culture gives an agreement signed in "
+            "writing by both mayors on 2010-10-12.",
+            [BUSAN_FRIENDSHIP_LIST],
+        ),
+    ],
+}
+
+# Where sources disagree (busan_partners.md §4): each claimed value with its sources; the preferred one is
+# the value the registry holds (the CSV's). (partner slug, kind, established_on) → claims.
+BUSAN_SISTER_LIST = "https://www.busan.go.kr/eng/bssister"
+CLAIMS = {
+    ("los-angeles", "sister", "1967-12-18"): [
+        ("established_on", "1967-12-18", True, "Busan's list and Busan's Los Angeles page.", [BUSAN_SISTER_LIST]),
+        (
+            "established_on",
+            "1971-04-05",
+            False,
+            "City of Los Angeles sister city page (archived 2009): “Sister City since April 5, 1971”.",
+            ["http://web.archive.org/web/20090502011637/http://www.lacity.org/SisterCities/html/07.htm"],
+        ),
+    ],
+    ("surabaya", "sister", "1994-08-29"): [
+        ("established_on", "1994-08-29", True, "Busan's list (January 2022).", [BUSAN_SISTER_LIST]),
+        (
+            "established_on",
+            "1994-08-24",
+            False,
+            "Busan's English Surabaya page.",
+            ["https://www.busan.go.kr/eng/Surabaya"],
+        ),
+        ("established_on", "1994-11-10", False, "Surabaya-side writings: memorandum signed 10 Nov 1994.", []),
+    ],
+    ("chongqing", "friendship", "2010-12-02"): [
+        ("established_on", "2010-12-02", True, "Busan's lists.", [BUSAN_FRIENDSHIP_LIST]),
+        (
+            "established_on",
+            "2010-10-12",
+            False,
+            "Encyclopedia of Korean Local Culture: agreement signed in writing by both mayors.",
+            [GRANDCULTURE_CHONGQING],
+        ),
+    ],
+}

@@ -229,6 +229,72 @@ def partner_city(row: dict) -> dict:
     return city
 
 
+def stage_records(partner: str, kind: str, established_on: str) -> list[dict]:
+    """The stages :data:`data.STAGES` gives for Busan's partnership with ``partner``, each citing
+    its source URLs and the research notes."""
+    key = [data.HOME_CITY["slug"], partner, kind, established_on]
+    return [
+        record(
+            "registry.partnershipstage",
+            {
+                "partnership": key,
+                "kind": stage_kind,
+                "on": on,
+                "precision": precision,
+                "reference": "",
+                "note_en": note,
+                "note_ko": "",
+                "sources": [[source_slug(url)] for url in urls] + [[data.NOTES]],
+            },
+        )
+        for stage_kind, on, precision, note, urls in data.STAGES.get((partner, kind, established_on), [])
+    ]
+
+
+def claim_records(partner: str, kind: str, established_on: str) -> list[dict]:
+    """The conflicting claims :data:`data.CLAIMS` gives for Busan's partnership with ``partner``,
+    each citing its source URLs and the research notes."""
+    key = [data.HOME_CITY["slug"], partner, kind, established_on]
+    return [
+        record(
+            "registry.claim",
+            {
+                "partnership": key,
+                "fact": fact,
+                "value": value,
+                "preferred": preferred,
+                "note_en": note,
+                "note_ko": "",
+                "sources": [[source_slug(url)] for url in urls] + [[data.NOTES]],
+            },
+        )
+        for fact, value, preferred, note, urls in data.CLAIMS.get((partner, kind, established_on), [])
+    ]
+
+
+def predecessor_records(before: dict) -> list[dict]:
+    """The partnership an upgrade ended (Fukuoka's 1989 agreement), with its stages."""
+    fields = {
+        "city": [data.HOME_CITY["slug"]],
+        "partner": [before["partner"]],
+        "kind": before["kind"],
+        "established_on": before["established_on"],
+        "established_precision": "day",
+        "status": "ended",
+        "ended_on": before["ended_on"],
+        "ended_precision": "day",
+        "status_reason": before["status_reason"],
+        "confidence": "high",
+        "publication": "published",
+        "notes": before["notes"],
+        "fields": [],
+        "sources": [[source_slug(url)] for url in before["sources"]] + [[data.NOTES]],
+        "predecessor": None,
+    }
+    records = [record("registry.partnership", fields)]
+    return records + stage_records(before["partner"], before["kind"], before["established_on"])
+
+
 def build_partners(rows: list[dict]) -> tuple[list[dict], dict]:
     """Records of busan_partners.json, and the Almaty city description for the article file."""
     records: list[dict] = [record("registry.source", source) for source in data.SOURCES]
@@ -245,6 +311,11 @@ def build_partners(rows: list[dict]) -> tuple[list[dict], dict]:
         records += city_records(city)
         if city["slug"] == "almaty":
             almaty = city
+        predecessor = None
+        for before in data.PREDECESSORS:
+            if before["partner"] == city["slug"]:
+                records += predecessor_records(before)
+                predecessor = [data.HOME_CITY["slug"], city["slug"], before["kind"], before["established_on"]]
         records.append(
             record(
                 "registry.partnership",
@@ -263,9 +334,12 @@ def build_partners(rows: list[dict]) -> tuple[list[dict], dict]:
                     "notes": row["notes"],
                     "fields": [[f] for f in data.ALMATY_FIELDS] if city["slug"] == "almaty" else [],
                     "sources": [[slug] for slug in city["sources"]],
+                    "predecessor": predecessor,
                 },
             )
         )
+        records += stage_records(city["slug"], row["relationship"], row["established"])
+        records += claim_records(city["slug"], row["relationship"], row["established"])
     if almaty is None:
         raise CommandError("The CSV has no Almaty row; the article's fixture needs it.")
     return records, almaty

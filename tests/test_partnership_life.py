@@ -1,0 +1,479 @@
+"""The life of a relation: stages, the actions that move it, and the counting rule."""
+
+import datetime
+from http import HTTPStatus
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from registry import network, services
+from registry.models import Partnership, PartnershipStage
+
+from .conftest import token_client
+from .factories import CityFactory, PartnershipFactory, SourceFactory
+
+D = datetime.date
+
+
+@pytest.fixture
+def friendship(home):
+    return PartnershipFactory(
+        city=home, partner=CityFactory(country="MN"), kind=Partnership.Kind.FRIENDSHIP, established_on=D(2016, 5, 1)
+    )
+
+
+def count(home, day):
+    summary = network.network_summary(home, day)
+    return summary.partner_cities, {kind: tally.partner_cities for kind, tally in summary.by_kind.items()}
+
+
+def test_upgrade_yields_two_linked_partnerships_counted_once_on_every_date(home, friendship):
+    source = SourceFactory()
+    sister = services.upgrade_partnership(
+        partnership=friendship, on=D(2020, 3, 1), reason="Council approved the upgrade", sources=[source]
+    )
+    friendship.refresh_from_db()
+    assert sister.predecessor == friendship and friendship.successor == sister
+    assert (friendship.kind, friendship.status, friendship.ended_on) == ("friendship", "ended", D(2020, 3, 1))
+    assert (sister.kind, sister.status, sister.established_on) == ("sister", "active", D(2020, 3, 1))
+    assert list(friendship.stages.values_list("kind", "on")) == [("upgraded", D(2020, 3, 1))]
+    assert list(sister.stages.values_list("kind", "on")) == [("signed", D(2020, 3, 1))]
+    assert list(sister.sources.all()) == [source]
+    assert count(home, D(2016, 4, 30)) == (0, {"sister": 0, "friendship": 0})
+    assert count(home, D(2020, 2, 29)) == (1, {"sister": 0, "friendship": 1})
+    assert count(home, D(2020, 3, 1)) == (1, {"sister": 1, "friendship": 0})
+    assert count(home, D(2022, 1, 1)) == (1, {"sister": 1, "friendship": 0})
+    assert Partnership.objects.in_force_on(D(2020, 3, 1)).get() == sister
+
+
+def test_upgrade_refuses_an_ended_partnership_and_the_same_kind(friendship):
+    with pytest.raises(ValidationError) as error:
+        services.upgrade_partnership(partnership=friendship, on=D(2020, 3, 1), reason="x", kind="friendship")
+    assert error.value.message_dict == {"kind": ["The upgrade must change the kind."]}
+    services.upgrade_partnership(partnership=friendship, on=D(2020, 3, 1), reason="upgrade")
+    with pytest.raises(ValidationError):
+        services.upgrade_partnership(partnership=friendship, on=D(2021, 3, 1), reason="again")
+    assert Partnership.objects.count() == 2
+
+
+def test_a_suspension_counts_from_its_date_until_the_resume_date(home, friendship):
+    services.suspend_partnership(partnership=friendship, on=D(2022, 3, 1), reason="War")
+    assert friendship.status == "suspended"
+    assert count(home, D(2022, 2, 28))[0] == 1
+    assert count(home, D(2022, 3, 1))[0] == 0
+    assert count(home, D(2030, 1, 1))[0] == 0
+    services.resume_partnership(partnership=friendship, on=D(2023, 6, 1), reason="Exchanges restarted")
+    assert friendship.status == "active"
+    assert count(home, D(2023, 5, 31))[0] == 0
+    assert count(home, D(2023, 6, 1))[0] == 1
+    assert count(home, D(2022, 2, 28))[0] == 1
+    stages = list(friendship.stages.values_list("kind", "on", "note_en"))
+    assert stages == [("suspended", D(2022, 3, 1), "War"), ("resumed", D(2023, 6, 1), "Exchanges restarted")]
+
+
+def test_suspension_changes_pages_api_and_exports_alike(client, api_client, home, friendship):
+    services.suspend_partnership(partnership=friendship, on=D(2022, 3, 1), reason="War")
+    before, during = "2022-02-28", "2022-03-01"
+    assert api_client.get(f"/api/v1/network/?as_of={before}").json()["partner_cities"] == 1
+    assert api_client.get(f"/api/v1/network/?as_of={during}").json()["partner_cities"] == 0
+
+    def ids(day):
+        return [row["id"] for row in api_client.get(f"/api/v1/partnerships/?in_force_on={day}").json()["results"]]
+
+    assert ids(before) == [friendship.pk] and ids(during) == []
+    csv_before = api_client.get(f"/api/v1/partnerships/?in_force_on={before}&format=csv").content.decode()
+    csv_during = api_client.get(f"/api/v1/partnerships/?in_force_on={during}&format=csv").content.decode()
+    assert friendship.partner.slug in csv_before and friendship.partner.slug not in csv_during
+    assert client.get(f"/?as_of={during}").context["summary"].partner_cities == 0
+
+
+def test_resume_needs_a_suspension_and_a_later_date(friendship):
+    with pytest.raises(ValidationError) as error:
+        services.resume_partnership(partnership=friendship, on=D(2022, 1, 1), reason="x")
+    assert error.value.message_dict == {"status": ["Only a suspended partnership can be resumed."]}
+    services.suspend_partnership(partnership=friendship, on=D(2022, 3, 1), reason="War")
+    with pytest.raises(ValidationError) as error:
+        services.resume_partnership(partnership=friendship, on=D(2022, 2, 1), reason="x")
+    assert "on" in error.value.message_dict
+
+
+@pytest.mark.parametrize("action", ["suspend", "resume", "renew", "upgrade", "end"])
+def test_every_action_requires_a_reason(friendship, action):
+    function = getattr(services, f"{action}_partnership")
+    kwargs = {"ended_on": D(2022, 1, 1)} if action == "end" else {"on": D(2022, 1, 1)}
+    with pytest.raises(ValidationError) as error:
+        function(partnership=friendship, reason="  ", **kwargs)
+    assert error.value.message_dict == {"reason": ["Give the reason for this change."]}
+
+
+def test_renew_and_end_record_their_stages(home, friendship):
+    services.renew_partnership(partnership=friendship, on=D(2019, 6, 30), reason="Renewed for five years")
+    assert friendship.established_on == D(2016, 5, 1)
+    services.end_partnership(partnership=friendship, ended_on=D(2021, 1, 1), reason="Not renewed")
+    kinds = list(friendship.stages.values_list("kind", flat=True))
+    assert kinds == ["renewed", "ended"]
+    assert count(home, D(2020, 12, 31))[0] == 1 and count(home, D(2021, 1, 1))[0] == 0
+
+
+def test_a_letter_of_intent_alone_never_counts(home, friendship):
+    services.add_stage(partnership=friendship, kind=PartnershipStage.Kind.LETTER_OF_INTENT, on=D(2015, 10, 4))
+    assert count(home, D(2015, 12, 31))[0] == 0
+    assert count(home, D(2016, 5, 1))[0] == 1
+
+
+def test_editing_kind_or_date_of_a_published_partnership_is_refused_without_a_reason(friendship):
+    with pytest.raises(ValidationError) as error:
+        services.save_record(instance=friendship, data={"kind": Partnership.Kind.SISTER})
+    assert error.value.message_dict["kind"] == [
+        "A published partnership's kind is not edited directly: use the action “Upgrade”, "
+        "or give a reason for the correction."
+    ]
+    friendship.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.save_record(instance=friendship, data={"established_on": D(2016, 5, 2)})
+    assert list(error.value.message_dict) == ["established_on"]
+    friendship.refresh_from_db()
+    services.save_record(instance=friendship, data={"established_on": D(2016, 5, 2)}, reason="Typo in the day")
+    friendship.refresh_from_db()
+    assert friendship.established_on == D(2016, 5, 2)
+    assert friendship.history.first().history_change_reason == "Typo in the day"
+
+
+def test_a_draft_partnership_may_still_be_edited_freely(friendship):
+    friendship.publication = "draft"
+    friendship.save()
+    services.save_record(instance=friendship, data={"kind": Partnership.Kind.SISTER})
+    friendship.refresh_from_db()
+    assert friendship.kind == "sister"
+
+
+def test_api_patch_of_kind_is_refused_and_accepted_with_a_reason(friendship, superuser):
+    api = token_client(superuser)
+    url = f"/api/v1/partnerships/{friendship.pk}/"
+    response = api.patch(url, {"kind": "sister"}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"]["kind"][0]["code"] == "partnership_use_action"
+    assert "“Upgrade”" in response.json()["errors"]["kind"][0]["message"]
+    response = api.patch(url, {"kind": "sister"}, format="json", HTTP_X_CHANGE_REASON="Busan's list was misread")
+    assert response.status_code == HTTPStatus.OK, response.content
+    friendship.refresh_from_db()
+    assert friendship.kind == "sister"
+    assert friendship.history.first().history_change_reason == "Busan's list was misread"
+
+
+# --------------------------------------------------------------------------- admin
+
+
+def test_admin_suspend_action_asks_for_date_and_reason_then_suspends(staff_client, friendship):
+    url = "/admin/registry/partnership/"
+    chosen = {"action": "suspend_partnerships", "_selected_action": [friendship.pk]}
+    page = staff_client.post(url, chosen)
+    assert page.status_code == HTTPStatus.OK
+    assert page.templates[0].name == "admin/registry/partnership_action.html"
+    assert 'class="vDateField' in page.content.decode()
+    refused = staff_client.post(url, {**chosen, "apply": "1", "on": "2022-03-01", "precision": "day", "reason": ""})
+    assert refused.context["form"].errors == {"reason": ["This field is required."]}
+    friendship.refresh_from_db()
+    assert friendship.status == "active"
+    done = staff_client.post(url, {**chosen, "apply": "1", "on": "2022-03-01", "precision": "day", "reason": "War"})
+    assert done.status_code == HTTPStatus.FOUND
+    friendship.refresh_from_db()
+    assert friendship.status == "suspended"
+    assert friendship.history.first().history_change_reason == "Suspended: War"
+
+
+def test_admin_upgrade_action_makes_the_linked_successor(staff_client, friendship):
+    staff_client.post(
+        "/admin/registry/partnership/",
+        {
+            "action": "upgrade_partnerships",
+            "_selected_action": [friendship.pk],
+            "apply": "1",
+            "on": "2020-03-01",
+            "precision": "day",
+            "reason": "Council approved",
+        },
+    )
+    assert Partnership.objects.get(predecessor=friendship).kind == "sister"
+
+
+def test_admin_change_form_refuses_a_kind_change_without_a_reason(staff_client, friendship):
+    from .test_staff import form_data
+
+    url = f"/admin/registry/partnership/{friendship.pk}/change/"
+    data = {**form_data(staff_client.get(url)), "kind": "sister"}
+    response = staff_client.post(url, data)
+    assert response.status_code == HTTPStatus.OK
+    assert "“Upgrade”" in response.context["adminform"].form.errors["kind"][0]
+    response = staff_client.post(url, {**data, "change_reason": "Misread list"})
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    friendship.refresh_from_db()
+    assert friendship.kind == "sister"
+    assert friendship.history.first().history_change_reason == "Misread list"
+
+
+# --------------------------------------------------------------------------- API
+
+
+def test_api_suspend_and_resume_change_the_network_count(api_client, home, friendship, superuser):
+    api = token_client(superuser)
+    source = SourceFactory(slug="news")
+    url = f"/api/v1/partnerships/{friendship.pk}/"
+    response = api.post(f"{url}suspend/", {"on": "2022-03", "reason": "War", "sources": ["news"]}, format="json")
+    assert response.status_code == HTTPStatus.OK, response.content
+    assert response.json()["status"] == "suspended"
+    stage = friendship.stages.get()
+    assert (stage.kind, stage.on, stage.precision, list(stage.sources.all())) == (
+        "suspended",
+        D(2022, 3, 1),
+        "month",
+        [source],
+    )
+    assert api_client.get("/api/v1/network/?as_of=2022-03-01").json()["partner_cities"] == 0
+    response = api.post(f"{url}resume/", {"on": "2022-02-01", "reason": "Early"}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"]["on"][0]["code"] == "resume_early"
+    response = api.post(f"{url}resume/", {"on": "2023-01-01", "reason": "Peace"}, format="json")
+    assert response.status_code == HTTPStatus.OK
+    assert api_client.get("/api/v1/network/?as_of=2023-01-01").json()["partner_cities"] == 1
+
+
+def test_api_upgrade_answers_the_new_partnership(friendship, superuser):
+    api = token_client(superuser)
+    response = api.post(
+        f"/api/v1/partnerships/{friendship.pk}/upgrade/", {"on": "2020-03-01", "reason": "Council"}, format="json"
+    )
+    assert response.status_code == HTTPStatus.CREATED, response.content
+    body = response.json()
+    assert (body["kind"], body["established_on"]) == ("sister", "2020-03-01")
+    assert Partnership.objects.get(pk=body["id"]).predecessor == friendship
+
+
+def test_api_actions_need_a_reason_and_the_change_permission(api_client, friendship, viewer):
+    url = f"/api/v1/partnerships/{friendship.pk}/suspend/"
+    assert api_client.post(url, {"on": "2022-03-01", "reason": "x"}, format="json").status_code in (
+        HTTPStatus.UNAUTHORIZED,
+        HTTPStatus.FORBIDDEN,
+    )
+    assert token_client(viewer).post(url, {"on": "2022-03-01", "reason": "x"}, format="json").status_code == (
+        HTTPStatus.FORBIDDEN
+    )
+    friendship.refresh_from_db()
+    assert friendship.status == "active"
+
+
+# --------------------------------------------------------------------------- history
+
+
+def test_a_patch_of_only_sources_and_fields_is_in_the_history_with_its_difference(friendship, superuser):
+    from .factories import SourceFactory
+
+    first, second = SourceFactory(slug="first"), SourceFactory(slug="second")
+    services.save_record(instance=friendship, data={"sources": [first]})
+    before = friendship.history.count()
+    response = token_client(superuser).patch(
+        f"/api/v1/partnerships/{friendship.pk}/",
+        {"sources": ["second"]},
+        format="json",
+        HTTP_X_CHANGE_REASON="Better source",
+    )
+    assert response.status_code == HTTPStatus.OK, response.content
+    assert friendship.history.count() == before + 1
+    new, old = friendship.history.all()[:2]
+    delta = new.diff_against(old)
+    assert [change.field for change in delta.changes] == ["sources"]
+    (change,) = delta.changes
+    assert [row["source"] for row in change.old] == [first.pk]
+    assert [row["source"] for row in change.new] == [second.pk]
+    assert new.history_change_reason == "Better source"
+
+
+def test_restoring_a_deleted_partnership_brings_back_its_sources_fields_and_stages(friendship):
+    from registry.models import CooperationField
+
+    source = SourceFactory()
+    field = CooperationField.objects.create(slug="film", name_en="Film")
+    services.save_record(instance=friendship, data={"sources": [source], "fields": [field]})
+    services.renew_partnership(partnership=friendship, on=D(2019, 6, 30), reason="Five more years", sources=[source])
+    pk = friendship.pk
+    services.delete_record(instance=friendship)
+    restored = services.restore_deleted(model=Partnership, pk=pk)
+    restored = Partnership.objects.get(pk=restored.pk)
+    assert list(restored.sources.all()) == [source]
+    assert list(restored.fields.all()) == [field]
+    stage = restored.stages.get()
+    assert (stage.kind, list(stage.sources.all())) == ("renewed", [source])
+    assert restored.history.first().history_change_reason == "Restored after deletion"
+
+
+@pytest.mark.parametrize("kind", ["partnership", "agreement", "city"])
+def test_reverting_to_a_version_brings_back_its_sources_and_relations(client, superuser, friendship, kind):
+    """Revert from the admin's history to the first version: the many-to-many rows of that version
+    come back (a partnership's sources and fields, an agreement's parties, a city's sources)."""
+    from django.urls import reverse
+
+    from registry.models import CooperationField
+
+    from .factories import AgreementFactory, OrganizationFactory
+    from .test_staff import form_data
+
+    old_source, new_source = SourceFactory(), SourceFactory()
+    if kind == "partnership":
+        record, relation, old, new = friendship, "fields", None, None
+        old = [CooperationField.objects.create(slug="film", name_en="Film")]
+        new = [CooperationField.objects.create(slug="trade", name_en="Trade")]
+    elif kind == "agreement":
+        record, relation = AgreementFactory(), "parties"
+        old, new = [OrganizationFactory()], [OrganizationFactory()]
+    else:
+        record, relation = friendship.partner, None
+        old, new = None, None
+    first = {"sources": [old_source], **({relation: old} if relation else {})}
+    services.save_record(instance=record, data=first)
+    version = record.history.first()
+    later = {"sources": [new_source], **({relation: new} if relation else {})}
+    services.save_record(instance=record, data=later)
+    assert list(record.sources.all()) == [new_source]
+
+    client.force_login(superuser)
+    url = reverse(f"admin:registry_{kind}_simple_history", args=[record.pk, version.history_id])
+    page = client.get(url)
+    data = {name: value for name, value in form_data(page).items() if name != "document"}
+    assert data["sources"] == [str(old_source.pk)]
+    response = client.post(url, {**data, "change_reason": "Back to the first version"})
+    assert response.status_code == HTTPStatus.FOUND, page.context["adminform"].form.errors
+    record.refresh_from_db()
+    assert list(record.sources.all()) == [old_source]
+    if relation:
+        assert list(getattr(record, relation).all()) == old
+    assert record.history.filter(history_change_reason="Back to the first version").exists()
+
+
+# --------------------------------------------------------------------------- shipped data and pages
+
+
+def test_shipped_data_has_the_lives_the_research_notes_give(shipped_data):
+    fukuoka = Partnership.objects.get(partner__slug="fukuoka", kind="sister")
+    before = fukuoka.predecessor
+    assert (before.kind, before.established_on, before.ended_on) == ("friendship", D(1989, 10, 24), D(2007, 2, 2))
+    assert list(before.stages.values_list("kind", "on")) == [("signed", D(1989, 10, 24)), ("upgraded", D(2007, 2, 2))]
+    vladivostok = Partnership.objects.get(partner__slug="vladivostok")
+    assert list(vladivostok.stages.values_list("kind", "on")) == [
+        ("signed", D(1992, 6, 30)),
+        ("renewed", D(2012, 6, 30)),
+    ]
+    chongqing = Partnership.objects.get(partner__slug="chongqing")
+    assert list(chongqing.stages.values_list("kind", "on")) == [
+        ("letter_of_intent", D(2010, 10, 4)),
+        ("signed", D(2010, 12, 2)),
+    ]
+    for stage in PartnershipStage.objects.all():
+        assert stage.sources.count() >= 2, stage  # its own source and the research notes
+    home = vladivostok.city
+    # Fukuoka counts once on every date: as the 1989 agreement, then as the sister city.
+    for day in (D(1995, 1, 1), D(2007, 2, 1), D(2007, 2, 2), D(2022, 9, 21)):
+        assert Partnership.objects.involving(home).in_force_on(day).filter(partner__slug="fukuoka").count() == 1
+    assert network.network_summary(home, D(2022, 9, 21)).partner_cities == 38
+    assert network.network_summary(home, D(2022, 9, 13)).countries == 27
+    assert count(home, D(2010, 10, 11))[0] == count(home, D(2010, 12, 1))[0]  # the letter of intent never counts
+
+
+def test_city_page_shows_the_life_of_each_relation_with_sources(client, shipped_data, django_assert_max_num_queries):
+    with django_assert_max_num_queries(25):
+        response = client.get("/cities/vladivostok/")
+    text = response.content.decode()
+    assert "The life of each relation" in text
+    assert "renewed" in text and "30 June 2012" in text
+    assert "primorye24.ru" in text
+    fukuoka = client.get("/cities/fukuoka/").content.decode()
+    assert "Follows the friendship city relation established in 24 October 1989." in fukuoka
+    assert "Administrative exchange agreement." in fukuoka
+
+
+# --------------------------------------------------------------------------- the date range
+
+
+def test_a_date_outside_the_range_is_refused_by_the_api_admin_and_import(api_client, friendship, superuser):
+    from registry.models import Event
+
+    api = token_client(superuser)
+    response = api.patch(f"/api/v1/partnerships/{friendship.pk}/", {"ended_on": "1700"}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"]["ended_on"][0] == {
+        "message": "Enter a date between 1800-01-01 and 2200-12-31.",
+        "code": "date_out_of_range",
+    }
+    response = api.post(
+        f"/api/v1/partnerships/{friendship.pk}/suspend/", {"on": "2300-01-01", "reason": "x"}, format="json"
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"]["on"][0]["code"] == "date_out_of_range"
+    assert api_client.get("/api/v1/partnerships/?in_force_on=1799-12-31").status_code == HTTPStatus.BAD_REQUEST
+    event = Event(title_en="Far", slug="far", kind="other", start_on=D(2201, 1, 1), city=friendship.partner)
+    with pytest.raises(ValidationError) as error:
+        event.full_clean()
+    assert "start_on" in error.value.message_dict
+
+
+def test_the_admin_refuses_a_date_outside_the_range(staff_client, friendship):
+    page = staff_client.post(
+        "/admin/registry/partnership/",
+        {
+            "action": "suspend_partnerships",
+            "_selected_action": [friendship.pk],
+            "apply": "1",
+            "on": "1799-12-31",
+            "precision": "day",
+            "reason": "Too early",
+        },
+    )
+    assert page.context["form"].errors == {"on": ["Enter a date between 1800-01-01 and 2200-12-31."]}
+    friendship.refresh_from_db()
+    assert friendship.status == "active"
+
+
+def test_an_import_row_with_a_date_outside_the_range_is_an_error(friendship):
+    import tablib
+
+    from registry.resources import PartnershipResource
+
+    dataset = tablib.Dataset(headers=["city", "partner", "kind", "established_on", "publication"])
+    dataset.append([friendship.city.slug, CityFactory(slug="far").slug, "sister", "2201-01-01", "draft"])
+    result = PartnershipResource().import_data(dataset, dry_run=True)
+    assert result.has_validation_errors()
+    (row,) = result.invalid_rows
+    assert row.field_specific_errors["established_on"] == ["Enter a date between 1800-01-01 and 2200-12-31."]
+
+
+# --------------------------------------------------------------------------- claims
+
+
+def test_conflicting_claims_appear_on_the_page_and_in_the_api_with_their_sources(client, api_client, shipped_data):
+    los_angeles = Partnership.objects.get(partner__slug="los-angeles")
+    page = client.get("/cities/los-angeles/").content.decode()
+    assert "Sources differ:" in page
+    assert "1967-12-18" in page and "1971-04-05" in page
+    assert "web.archive.org/web/20090502011637/http://www.lacity.org/SisterCities/html/07.htm" in page
+    body = api_client.get(f"/api/v1/partnerships/{los_angeles.pk}/").json()
+    claims = [(c["fact"], c["value"], c["preferred"]) for c in body["claims"]]
+    assert claims == [("established_on", "1967-12-18", True), ("established_on", "1971-04-05", False)]
+    assert any("lacity.org" in source["url"] for source in body["claims"][1]["sources"])
+    surabaya = Partnership.objects.get(partner__slug="surabaya")
+    assert surabaya.claims.count() == 3 and surabaya.claims.filter(preferred=True).get().value == "1994-08-29"
+
+
+def test_only_one_claimed_value_of_a_fact_is_preferred(friendship):
+    from registry.models import Claim
+
+    Claim.objects.create(partnership=friendship, fact="established_on", value="2016-05-01", preferred=True)
+    second = Claim(partnership=friendship, fact="established_on", value="2016-06-01", preferred=True)
+    with pytest.raises(ValidationError) as error:
+        second.full_clean()
+    assert error.value.message_dict == {"preferred": ["Only one claimed value of a fact can be preferred."]}
+
+
+def test_the_partnership_list_reads_stages_and_claims_in_a_fixed_number_of_queries(
+    api_client, shipped_data, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(14):
+        assert api_client.get("/api/v1/partnerships/?page_size=100").status_code == HTTPStatus.OK
