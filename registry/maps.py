@@ -8,8 +8,13 @@ from another host.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.conf import settings
 
 # x, y, width, height of the whole-world view (latitudes 84° N to 58° S; no Antarctica).
 WORLD_VIEWBOX = (0, 6, 360, 142)
@@ -31,6 +36,7 @@ class Marker:
     number: int | None = None
     kind: str = ""  # a partnership kind (sister, friendship): the marker's class and legend entry
     label_y: float | None = None  # where a labelled map writes the name (moved down to avoid another)
+    country: str = ""  # ISO 3166-1 alpha-2 code of the city's country ("" when unknown)
 
 
 def marker_for(city, number: int | None = None) -> Marker | None:
@@ -38,7 +44,8 @@ def marker_for(city, number: int | None = None) -> Marker | None:
     if city.latitude is None or city.longitude is None:
         return None
     x, y = project(city.longitude, city.latitude)
-    return Marker(round(x, 2), round(y, 2), city.name, city.get_absolute_url(), number)
+    country = getattr(city.country, "code", city.country) or ""
+    return Marker(round(x, 2), round(y, 2), city.name, city.get_absolute_url(), number, country=country)
 
 
 def partnership_markers(pairs: Iterable) -> list[Marker]:
@@ -60,6 +67,33 @@ def partnership_markers(pairs: Iterable) -> list[Marker]:
 INSET_BOUNDS = (124.0, 140.0, 30.5, 38.5)
 
 
+BASE_MAP = settings.BASE_DIR / "static" / "img" / "world-110m.svg"
+
+# Shading classes of countries by number of partner cities: (class, least partners), darkest last.
+# The legend in templates/includes/map.html names them; site.css gives each a fill and a hatching.
+SHADE_CLASSES = ((1, 1), (2, 2), (3, 4))
+
+
+@cache
+def base_map_countries() -> frozenset[str]:
+    """The ISO alpha-2 codes that have their own ``<path id>`` in :data:`BASE_MAP` (read once)."""
+    return frozenset(re.findall(r'<path id="([A-Z]{2})"', BASE_MAP.read_text(encoding="utf-8")))
+
+
+def country_shades(markers: Iterable[Marker]) -> dict[str, int]:
+    """Shading class (1–3, see :data:`SHADE_CLASSES`) of each country by its number of distinct
+    partner cities among the partnership ``markers`` (those with a ``kind``); countries the base
+    map does not draw separately (too small at 1:110m, e.g. Singapore) are left out."""
+    cities = {(m.country, m.label, m.x, m.y) for m in markers if m.kind and m.country}
+    counts = Counter(country for country, *_ in cities)
+    drawn = base_map_countries()
+    shades = {}
+    for country, count in sorted(counts.items()):
+        if country in drawn:
+            shades[country] = max(shade for shade, least in SHADE_CLASSES if count >= least)
+    return shades
+
+
 def inset_map(markers: list[Marker], home: Marker | None = None) -> MapView | None:
     """A larger view of the markers inside :data:`INSET_BOUNDS` (with ``home``), with room for
     their labels; ``None`` when fewer than two markers fall there."""
@@ -69,7 +103,10 @@ def inset_map(markers: list[Marker], home: Marker | None = None) -> MapView | No
     inside = [m for m in markers if x0 <= m.x <= x1 and y0 <= m.y <= y1]
     if len(inside) < 2:
         return None
-    view = MapView((x0, y0, x1 - x0, y1 - y0), 0.22, inside, home, labelled=True)
+    # Countries shaded as on the world map (counted over all ``markers``), but only those with a
+    # marker inside: the others lie outside the inset (its bounds hold no other partner's country).
+    shades = {c: s for c, s in country_shades(markers).items() if c in {m.country for m in inside}}
+    view = MapView((x0, y0, x1 - x0, y1 - y0), 0.22, inside, home, labelled=True, shades=shades)
     # Names beside the markers, top to bottom, each pushed below the one above when they would
     # overlap (labels are one line of ``label_size`` map units).
     last = None
@@ -93,6 +130,41 @@ class MapView:
     markers: list[Marker]
     home: Marker | None = None
     labelled: bool = False  # names drawn beside the markers (where they fit: the inset)
+    shades: dict[str, int] = field(default_factory=dict)  # country code -> shading class (country_shades)
+
+    @property
+    def shaded(self) -> list[tuple[int, list[str]]]:
+        """``(class, country codes)`` pairs to draw, lightest class first, codes in order."""
+        return [(shade, sorted(c for c, s in self.shades.items() if s == shade)) for shade in self.shade_classes]
+
+    @property
+    def shade_classes(self) -> list[int]:
+        """The shading classes in use, lightest first (for the legend)."""
+        return sorted(set(self.shades.values()))
+
+    @property
+    def links(self) -> list[Marker]:
+        """The partnership markers a line is drawn to from the ``home`` city (none without one)."""
+        if self.home is None:
+            return []
+        return [m for m in self.markers if m.kind and (m.x, m.y) != (self.home.x, self.home.y)]
+
+    @property
+    def links_path(self) -> str:
+        """One ``<path d>`` of straight lines from the home city to each of :attr:`links`."""
+        if not self.links:
+            return ""
+        start = f"M{self.home.x:g} {self.home.y:g}"
+        return "".join(f"{start}L{m.x:g} {m.y:g}" for m in self.links)
+
+    @property
+    def link_width(self) -> float:
+        return round(self.radius / 6, 3)
+
+    @property
+    def hatch_size(self) -> float:
+        """The spacing of the hatching of shaded countries, in map units."""
+        return round(self.radius * 0.7, 3)
 
     @property
     def kinds(self) -> list[str]:
@@ -131,8 +203,9 @@ class MapView:
 
 
 def world_map(markers: list[Marker], home: Marker | None = None) -> MapView:
-    """The whole world with ``markers`` (and the ``home`` city as a square)."""
-    return MapView(WORLD_VIEWBOX, 1.6, markers, home)
+    """The whole world with ``markers`` (and the ``home`` city as a square, with a line to each
+    partnership marker), countries shaded by their number of partner cities."""
+    return MapView(WORLD_VIEWBOX, 1.6, markers, home, shades=country_shades(markers))
 
 
 def area_map(markers: list[Marker], *, min_width: float = 60, aspect: float = 0.6) -> MapView:

@@ -39,12 +39,14 @@ def test_build_world_map_converts_topojson_and_wraps_the_antimeridian(tmp_path):
                     {"type": "Polygon", "arcs": [[0]], "id": "398"},
                     {"type": "Polygon", "arcs": [[1]], "id": "242"},
                     {"type": "Polygon", "arcs": [[0]], "id": "010"},
+                    {"type": "Polygon", "arcs": [[2]], "properties": {"name": "Kosovo"}},
                 ],
             }
         },
         "arcs": [
             [[50, 40], [10, 0], [0, 10], [-10, 0], [0, -10]],
             [[178, -17], [4, 0], [-360, 1], [358, 0]],
+            [[20, 42], [1, 0], [0, 1], [-1, 0], [0, -1]],
         ],
     }
     source = tmp_path / "countries.json"
@@ -52,9 +54,12 @@ def test_build_world_map_converts_topojson_and_wraps_the_antimeridian(tmp_path):
     out = tmp_path / "world.svg"
     call_command("build_world_map", str(source), out=out, stdout=open(tmp_path / "log", "w"))
     svg = out.read_text()
-    assert svg.count("<path ") == 2  # Antarctica (010) is left out
-    assert 'd="M230 50L240 50L240 40L230 40L230 50Z"' in svg
+    assert svg.count("<path ") == 3  # Antarctica (010) is left out
+    # Each country's path is named by its ISO alpha-2 code (for <use href="…#KZ">); no code, no id.
+    assert '<path id="KZ" d="M230 50L240 50L240 40L230 40L230 50Z"/>' in svg
+    assert '<path d="M200 48L201 48L201 47L200 47L200 48Z"/>' in svg
     fiji = svg.split("<path ")[2]
+    assert fiji.startswith('id="FJ" ')
     assert fiji.count("M") == 2  # drawn on both edges of the map, not across it
 
 
@@ -94,3 +99,70 @@ def test_the_inset_names_the_overlapping_east_asian_partners_apart(client, shipp
     assert {"Fukuoka", "Shimonoseki", "Nagasaki Prefecture", "Osaka"} <= set(labels)
     ys = sorted(labels.values())
     assert all(b - a >= inset.label_size - 0.01 for a, b in zip(ys, ys[1:], strict=False))
+
+
+def _partner(country, name, x=10.0, y=10.0, kind="sister"):
+    return maps.Marker(x, y, name, f"/partnerships/{name}/", kind=kind, country=country)
+
+
+def test_countries_are_shaded_by_their_number_of_distinct_partner_cities():
+    markers = [
+        _partner("CN", "Shanghai", 1, 1),
+        _partner("JP", "Fukuoka", 2, 2),
+        _partner("JP", "Osaka", 3, 3),
+        _partner("JP", "Osaka", 3, 3, kind="friendship"),  # one city, two relations: counted once
+        *[_partner("US", name, i, i) for i, name in enumerate(["Chicago", "LA", "Tijuana?", "Seattle"])],
+        _partner("SG", "Singapore"),  # not drawn separately on the 1:110m base map
+        maps.Marker(5, 5, "A stop", "/cities/stop/", country="FR"),  # not a partnership
+    ]
+    assert maps.country_shades(markers) == {"CN": 1, "JP": 2, "US": 3}
+    view = maps.world_map(markers, home=maps.Marker(0, 0, "Home", "/"))
+    assert view.shaded == [(1, ["CN"]), (2, ["JP"]), (3, ["US"])]
+    assert view.shade_classes == [1, 2, 3]
+
+
+def test_the_base_map_names_every_country_path_that_can_be_shaded():
+    codes = maps.base_map_countries()
+    assert {"KR", "JP", "CN", "TW", "US", "RU", "KZ", "UZ", "AU", "NZ", "ZA", "CL", "BR"} <= codes
+    assert len(codes) == 173  # 176 countries; Kosovo, Northern Cyprus and Somaliland have no ISO code
+    svg = maps.BASE_MAP.read_text()
+    assert svg.count('<path id="JP"') == 1
+
+
+def test_lines_run_from_the_home_city_to_each_partner_only():
+    home = maps.Marker(309.07, 54.82, "Busan", "/")
+    partners = [_partner("JP", "Fukuoka", 310.4, 56.4), _partner("US", "Chicago", 92.37, 48.12)]
+    assert maps.world_map(partners, home=home).links_path == "M309.07 54.82L310.4 56.4M309.07 54.82L92.37 48.12"
+    assert maps.world_map(partners).links_path == ""  # no home, no lines
+    stops = [maps.Marker(1, 1, "Paris", "/a/"), maps.Marker(2, 2, "Brussels", "/b/")]
+    assert maps.world_map(stops, home=home).links_path == ""  # an itinerary's stops are not partners
+
+
+def test_home_map_draws_lines_to_partners_and_shades_countries(client, shipped_data):
+    page = client.get("/", {"as_of": "2022-09-21"})
+    world = page.context["map"]
+    assert world.links_path.count("M") == len(world.markers)
+    assert f'<path d="{world.links_path}" class="links"' in page.text
+    # Lines lie below the markers and are hidden from assistive technology.
+    svg = page.text.split('id="network-map"', 1)[1].split("</svg>", 1)[0]
+    assert svg.index('class="links"') < svg.index('class="home-marker"') < svg.index('class="marker ')
+    assert 'class="links" stroke-width="0.267"\n            aria-hidden="true"' in svg
+    assert world.shades["JP"] == 3 and world.shades["KZ"] == 1
+    assert 'fill="url(#network-map-shade-3)"' in svg and 'href="/static/img/world-110m.svg#JP"/>' in svg
+    assert '<pattern id="network-map-shade-3"' in svg
+    for text in ("Country with 1 partner city", "Countries with 4 or more partner cities", "swatch-shade-3"):
+        assert text in page.text, text
+    # The inset shades only the countries of its own markers, in the world map's classes.
+    assert page.context["inset"].shades == {"JP": 3}
+    earlier = client.get("/", {"as_of": "1990-12-31"}).context["map"]
+    assert set(earlier.shades) < set(world.shades)
+    korean = client.get("/ko/", {"as_of": "2022-09-21"})
+    assert "Countries with 4 or more partner cities" not in korean.text
+
+
+def test_an_itinerary_map_has_neither_lines_from_home_nor_shading(client, shipped_data):
+    from registry.models import Partnership
+
+    page = client.get(Partnership.objects.get(partner__slug="almaty").get_absolute_url())
+    assert page.status_code == 200
+    assert 'class="links"' not in page.text and "<use " not in page.text

@@ -9,6 +9,11 @@ output, ``static/img/world-110m.svg``, is committed: the site never fetches a ma
 Projection: equirectangular, ``x = longitude + 180`` and ``y = 90 - latitude`` in the
 SVG's user units (degrees), so :mod:`registry.maps` places markers with the same formula.
 Antarctica is left out and the view box is cropped to the inhabited latitudes.
+
+Each country's ``<path>`` has its ISO 3166-1 alpha-2 code as ``id`` (from the TopoJSON's
+numeric ``id`` via django-countries; Kosovo, Northern Cyprus and Somaliland have none and
+get no ``id``), so a page can shade a country with ``<use href="…/world-110m.svg#JP">``
+instead of copying its shape (see :func:`registry.maps.country_shades`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django_countries import countries
 
 from registry import maps
 
@@ -112,7 +118,8 @@ class Command(BaseCommand):
             polygons = geometry["arcs"] if geometry["type"] == "MultiPolygon" else [geometry["arcs"]]
             d = "".join(ring_paths(ring_points(ring, arcs)) for polygon in polygons for ring in polygon)
             if d:
-                paths.append(f'<path d="{d}"/>')
+                code = countries.alpha2(geometry["id"]) if geometry.get("id") else ""
+                paths.append(f'<path id="{code}" d="{d}"/>' if code else f'<path d="{d}"/>')
         x, y, width, height = maps.WORLD_VIEWBOX
         svg = (
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x} {y} {width} {height}">'
