@@ -166,3 +166,12 @@ def test_an_itinerary_map_has_neither_lines_from_home_nor_shading(client, shippe
     page = client.get(Partnership.objects.get(partner__slug="almaty").get_absolute_url())
     assert page.status_code == 200
     assert 'class="links"' not in page.text and "<use " not in page.text
+
+
+def test_a_city_widget_draws_lines_from_that_city_and_shades_its_partners_countries(client, shipped_data):
+    page = client.get("/widget/almaty/")
+    world = page.context["map"]
+    assert world.home.label == "Almaty"
+    assert world.links_path.startswith(f"M{world.home.x:g} {world.home.y:g}L")
+    assert world.shades == {"KR": 1}
+    assert 'href="/static/img/world-110m.svg#KR"/>' in page.text
