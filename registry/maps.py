@@ -4,6 +4,13 @@ The base map ``static/img/world-110m.svg`` (built by ``manage.py build_world_map
 degrees as SVG user units: ``x = longitude + 180``, ``y = 90 - latitude``. Templates draw
 it with ``<image>`` and put markers on top, in the same units, so no page loads anything
 from another host.
+
+A network map (a ``home`` city and partnership markers) also draws, below the markers, a thin
+line from the home city to each partner (:attr:`MapView.links_path`) and shades each country by
+its number of partner cities (:func:`country_shades`). A shaded country is the base map's own
+path, named by its ISO alpha-2 code and drawn with ``<use href="…/world-110m.svg#JP">``: about
+40 bytes a country instead of a copy of its shape (measured on ``/``: 60,670 → 66,229 bytes,
+8,207 → 8,995 gzipped, for 28 shaded countries and 38 lines on the world map and its inset).
 """
 
 from __future__ import annotations
