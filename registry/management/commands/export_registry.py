@@ -18,8 +18,8 @@ database; ``import_registry`` also reads the JSON-only snapshots of earlier vers
 """
 
 import datetime
-import io
 import json
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -94,17 +94,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, **options):
         path.parent.mkdir(parents=True, exist_ok=True)
-        rows = io.StringIO()
-        call_command(
-            "dumpdata",
-            *snapshot_models(),
-            natural_foreign=True,
-            indent=1,
-            stdout=rows,
-            verbosity=0,
-        )
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(ROWS, rows.getvalue())
+        with tempfile.TemporaryDirectory() as directory, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            rows = Path(directory) / ROWS
+            call_command(
+                "dumpdata",
+                *snapshot_models(),
+                natural_foreign=True,
+                indent=1,
+                output=str(rows),
+                verbosity=options["verbosity"],  # dumpdata's progress bar on a terminal (verbosity 1+)
+                stdout=self.stderr,
+            )
+            archive.write(rows, ROWS)
             archive.writestr(HISTORY, json.dumps(history_rows(), cls=FullPrecisionEncoder, indent=1))
             names = Agreement.objects.exclude(document="").values_list("document", flat=True).distinct()
             for name in names.order_by("document"):
