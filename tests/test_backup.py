@@ -135,14 +135,18 @@ def test_an_older_json_snapshot_is_still_restored_with_a_first_history_entry(tmp
         {"registry.json": "[]", "history.json": "{not json"},
         {"registry.json": "[]", "history.json": '[{"model": "auth.user", "pk": 1, "fields": {}}]'},
         {"registry.json": "[]", "history.json": "[]", "media/../../escape.pdf": "x"},
+        None,  # not a ZIP archive although named .zip
     ],
 )
 def test_a_malformed_archive_is_a_clean_error_and_restores_nothing(settings, tmp_path, members):
     settings.MEDIA_ROOT = tmp_path / "media"
     path = tmp_path / "backup.zip"
-    with zipfile.ZipFile(path, "w") as archive:
-        for name, content in members.items():
-            archive.writestr(name, content)
+    if members is None:
+        path.write_bytes(b"PK\x03\x04 damaged")
+    else:
+        with zipfile.ZipFile(path, "w") as archive:
+            for name, content in members.items():
+                archive.writestr(name, content)
     with pytest.raises(CommandError, match="is not a snapshot from export_registry, nothing was restored"):
         call_command("import_registry", str(path), stdout=io.StringIO())
     assert not City.objects.exists()

@@ -44,6 +44,7 @@ MALFORMED = (
     TypeError,
     zipfile.BadZipFile,
     SuspiciousOperation,
+    CommandError,  # loaddata's, e.g. "No fixture named … found" for a damaged .zip
 )
 
 
