@@ -354,6 +354,21 @@ class SpreadsheetMixin(ImportExportMixin):
         else:
             super().add_data_read_fail_error_to_form(form, e)
 
+    def import_action(self, request, **kwargs):
+        """As the library's, but an error about the whole file (e.g. a missing ``slug`` column,
+        :class:`registry.resources.MissingColumnsError`) is a form error, never a traceback."""
+        response = super().import_action(request, **kwargs)
+        result = getattr(response, "context_data", {}).get("result")
+        if result is not None and result.base_errors:
+            form = response.context_data["form"]
+            for error in result.base_errors:
+                if isinstance(error.error, resources.MissingColumnsError):
+                    form.add_error("import_file", str(error.error))
+                else:
+                    form.add_error("import_file", _("The file could not be imported; it was left unchanged."))
+            response.context_data["result"] = None
+        return response
+
     def has_export_permission(self, request):
         return self.has_view_permission(request)
 

@@ -10,6 +10,8 @@ ignoring case and accents is flagged in the ``possible_duplicate`` column of the
 
 from __future__ import annotations
 
+from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
+from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from .models import Agreement, City, Event, Partnership
@@ -27,6 +29,57 @@ class RegistryResource(resources.ModelResource):
     removed again, so an exported file re-imports unchanged.
     """
 
+    def before_import(self, dataset, **kwargs):
+        """Refuse a file without the columns that identify a row (:class:`MissingColumnsError`)."""
+        missing = [
+            self.fields[name].column_name
+            for name in self.get_import_id_fields()
+            if self.fields[name].column_name not in (dataset.headers or [])
+        ]
+        if missing:
+            raise MissingColumnsError(
+                _("The file has no column “%(columns)s”; every row needs it to be matched with the registry.")
+                % {"columns": "”, “".join(missing)}
+            )
+
+    def get_instance(self, instance_loader, row):
+        """The existing row with this file row's natural key, or ``None`` (also when a key
+        cell is unreadable: :meth:`import_field` then reports it under its column)."""
+        try:
+            return super().get_instance(instance_loader, row)
+        except (ValueError, ArithmeticError, ObjectDoesNotExist, MultipleObjectsReturned):
+            return None
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        """As the library's, but a cell that is not a number, not a date or names no record
+        raises ``ValueError`` naming the column and the rule, so the preview lists it under
+        that column (the library ties only ``ValueError`` to a field)."""
+        try:
+            super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
+        except ArithmeticError:  # decimal.InvalidOperation from the number widgets
+            raise ValueError(
+                _("Column “%(column)s”: “%(value)s” is not a number.")
+                % {"column": field.column_name, "value": row.get(field.column_name)}
+            ) from None
+        except (ObjectDoesNotExist, MultipleObjectsReturned):
+            widget = field.widget
+            raise ValueError(
+                _("Column “%(column)s”: no %(model)s has the %(key)s “%(value)s”.")
+                % {
+                    "column": field.column_name,
+                    "model": widget.model._meta.verbose_name,
+                    "key": widget.model._meta.get_field(widget.field).verbose_name,
+                    "value": row.get(field.column_name),
+                }
+            ) from None
+        except ValueError:
+            if isinstance(field.widget, widgets.DateWidget):
+                raise ValueError(
+                    _("Column “%(column)s”: “%(value)s” is not a date in the form YYYY-MM-DD.")
+                    % {"column": field.column_name, "value": row.get(field.column_name)}
+                ) from None
+            raise
+
     def import_data(self, dataset, *args, **kwargs):
         """As the library's, but a row with validation errors rolls back the whole file."""
         kwargs.setdefault("rollback_on_validation_errors", True)
@@ -41,6 +94,10 @@ class RegistryResource(resources.ModelResource):
     def before_import_row(self, row, **kwargs):
         for key, value in list(row.items()):
             row[key] = restore_formula(value)
+
+
+class MissingColumnsError(ValueError):
+    """A file lacks a column that identifies its rows (e.g. ``slug``); the message names it."""
 
 
 def _options(model, import_id_fields, field_names, **extra):
@@ -92,6 +149,7 @@ class CityResource(RegistryResource):
 
     def before_import(self, dataset, **kwargs):
         """Index the existing cities' folded names by country, once per import."""
+        super().before_import(dataset, **kwargs)
         self._names: dict[tuple[str, str], set[str]] = {}
         for slug, country, search_text in City.objects.values_list("slug", "country", "search_text"):
             for name in search_text.splitlines():

@@ -2,30 +2,23 @@
 
 import io
 import json
+import zipfile
 
 import pytest
 from django.apps import apps
 from django.core import serializers
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import ProtectedError
 
-from registry.management.commands.export_registry import snapshot_models
+from registry.management.commands.export_registry import history_tables, snapshot_models
 from registry.models import (
     Agreement,
     City,
-    CityName,
-    CooperationField,
-    Delegation,
-    DelegationMember,
-    Event,
-    EventParticipant,
-    ItineraryStop,
-    Organization,
-    Outcome,
-    Partnership,
-    Person,
-    Signatory,
-    Source,
 )
+
+from .factories import AgreementFactory, CityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,31 +38,39 @@ def natural_rows():
 
 
 def empty_registry():
-    """Delete every registry row, children before the rows they refer to."""
-    Delegation.objects.update(travelled_with=None)
-    for model in (
-        Outcome,
-        ItineraryStop,
-        DelegationMember,
-        EventParticipant,
-        Signatory,
-        Event,
-        Agreement,
-        Delegation,
-        Partnership,
-        Organization,
-        Person,
-        CityName,
-        City,
-        Source,
-        CooperationField,
-    ):
-        model.objects.all().delete()
+    """Delete every registry row and its change history. Self-references are cleared first;
+    then each model is deleted once nothing protects its rows any more."""
+    remaining = [apps.get_model(label) for label in snapshot_models()]
+    for model in remaining:
+        for field in model._meta.fields:
+            if field.is_relation and field.related_model is model and field.null:
+                model.objects.update(**{field.name: None})
+    for _ in range(len(remaining)):
+        for model in list(remaining):
+            try:
+                with transaction.atomic():
+                    model.objects.all().delete()
+                remaining.remove(model)
+            except ProtectedError:
+                continue
+    assert not remaining, remaining
+    for label in history_tables():
+        apps.get_model(label).objects.all().delete()
+
+
+def history_rows():
+    """Every change-history row (model label, ids, fields, user name), sorted, for comparison."""
+    rows = []
+    for label in history_tables():
+        for row in apps.get_model(label).objects.values():
+            row["history_user_id"] = None if row["history_user_id"] is None else "set"
+            rows.append(json.dumps({"model": label, **row}, sort_keys=True, default=str))
+    return sorted(rows)
 
 
 def test_snapshot_round_trips_every_row(shipped_data, tmp_path):
     before = natural_rows()
-    path = tmp_path / "registry.json"
+    path = tmp_path / "registry.zip"
     call_command("export_registry", str(path), stdout=io.StringIO())
     empty_registry()
     assert natural_rows() == []
@@ -79,7 +80,74 @@ def test_snapshot_round_trips_every_row(shipped_data, tmp_path):
 
 
 def test_restore_refuses_a_registry_that_is_not_empty(shipped_data, tmp_path):
-    path = tmp_path / "registry.json"
+    path = tmp_path / "registry.zip"
     call_command("export_registry", str(path), stdout=io.StringIO())
     with pytest.raises(CommandError, match="not empty"):
         call_command("import_registry", str(path), stdout=io.StringIO())
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_archive_restores_the_change_history_and_the_documents(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    editor = UserFactory(username="editor-kim")
+    city = CityFactory(slug="backup-city", name_en="Before")
+    city.name_en = "After"
+    city._history_user = editor
+    city.save()
+    agreement = AgreementFactory(slug="backup-pact", document=SimpleUploadedFile("pact.pdf", PDF))
+    document = agreement.document.name
+    history_before, rows_before = history_rows(), natural_rows()
+    assert City.history.filter(slug="backup-city").count() == 2
+
+    path = tmp_path / "backup.zip"
+    call_command("export_registry", str(path), stdout=io.StringIO())
+    empty_registry()
+    (tmp_path / "media" / document).unlink()
+    call_command("import_registry", str(path), stdout=io.StringIO())
+
+    assert natural_rows() == rows_before
+    assert history_rows() == history_before
+    names = list(City.history.filter(slug="backup-city").order_by("history_date").values_list("name_en", flat=True))
+    assert names == ["Before", "After"]
+    assert City.history.filter(slug="backup-city", history_user=editor).count() == 1
+    restored = Agreement.objects.get(slug="backup-pact")
+    assert restored.document.name == document
+    assert restored.document.read() == PDF
+    CityFactory(slug="after-restore")  # the history tables' sequences continue after the restored ids
+    assert City.history.filter(slug="after-restore").count() == 1
+
+
+def test_an_older_json_snapshot_is_still_restored_with_a_first_history_entry(tmp_path):
+    CityFactory(slug="old-format")
+    path = tmp_path / "registry.json"
+    call_command("dumpdata", *snapshot_models(), natural_foreign=True, natural_primary=True, output=str(path))
+    empty_registry()
+    call_command("import_registry", str(path), stdout=io.StringIO())
+    assert City.history.filter(slug="old-format", history_type="+").count() == 1
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        {"history.json": "[]"},  # no registry.json
+        {"registry.json": "[]", "history.json": "{not json"},
+        {"registry.json": "[]", "history.json": '[{"model": "auth.user", "pk": 1, "fields": {}}]'},
+        {"registry.json": "[]", "history.json": "[]", "media/../../escape.pdf": "x"},
+        None,  # not a ZIP archive although named .zip
+    ],
+)
+def test_a_malformed_archive_is_a_clean_error_and_restores_nothing(settings, tmp_path, members):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = tmp_path / "backup.zip"
+    if members is None:
+        path.write_bytes(b"PK\x03\x04 damaged")
+    else:
+        with zipfile.ZipFile(path, "w") as archive:
+            for name, content in members.items():
+                archive.writestr(name, content)
+    with pytest.raises(CommandError, match="is not a snapshot from export_registry, nothing was restored"):
+        call_command("import_registry", str(path), stdout=io.StringIO())
+    assert not City.objects.exists()
+    assert not (tmp_path / "escape.pdf").exists()

@@ -103,3 +103,54 @@ def test_admin_preview_lists_errors_and_writes_nothing(client):
     assert "Latitude must be between" in response.text or "Ensure this value is less than" in response.text
     assert "confirm_form" not in response.context or response.context["confirm_form"] is None
     assert not City.objects.filter(slug__startswith="import-").exists()
+
+
+PARTNERSHIP_HEADERS = ["city", "partner", "kind", "established_on", "established_precision", "status", "confidence"]
+
+
+def test_a_cell_that_is_not_a_number_is_an_error_of_its_column():
+    rows = tablib.Dataset(["bad-number", "Bad", "", "", "JP", "city", "north", "135.0", "high"], headers=HEADERS)
+    result = CityResource().import_data(rows, dry_run=True, raise_errors=False)
+    assert not result.has_errors()
+    [row] = result.invalid_rows
+    assert [str(message) for message in row.field_specific_errors["latitude"]] == [
+        "Column “latitude”: “north” is not a number."
+    ]
+
+
+def test_an_unknown_city_slug_is_an_error_of_its_column():
+    CityFactory(slug="seoul")
+    rows = tablib.Dataset(
+        ["seoul", "atlantis", "sister", "2000-01-01", "day", "active", "high"], headers=PARTNERSHIP_HEADERS
+    )
+    result = PartnershipResource().import_data(rows, dry_run=True, raise_errors=False)
+    assert not result.has_errors()
+    [row] = result.invalid_rows
+    assert [str(message) for message in row.field_specific_errors["partner"]] == [
+        "Column “partner”: no city has the slug “atlantis”."
+    ]
+    assert not Partnership.objects.exists()
+
+
+def test_a_malformed_date_is_an_error_of_its_column():
+    CityFactory(slug="seoul")
+    CityFactory(slug="busan")
+    rows = tablib.Dataset(["seoul", "busan", "sister", "1 May", "day", "active", "high"], headers=PARTNERSHIP_HEADERS)
+    result = PartnershipResource().import_data(rows, dry_run=True, raise_errors=False)
+    [row] = result.invalid_rows
+    assert "is not a date in the form YYYY-MM-DD" in str(row.field_specific_errors["established_on"])
+
+
+def test_a_file_without_the_slug_column_is_a_form_error_without_traceback(client):
+    client.force_login(_manager())
+    upload = SimpleUploadedFile("cities.csv", b"name_en,country\nNowhere,JP\n", content_type="text/csv")
+    page = client.get(reverse("admin:registry_city_import"))
+    csv_index = next(value for value, label in page.context["form"].fields["format"].choices if label == "csv")
+    response = client.post(reverse("admin:registry_city_import"), {"import_file": upload, "format": csv_index})
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["form"].errors["import_file"] == [
+        "The file has no column “slug”; every row needs it to be matched with the registry."
+    ]
+    assert "Traceback" not in response.text and ".py" not in response.text
+    assert response.context["result"] is None
+    assert not City.objects.filter(name_en="Nowhere").exists()

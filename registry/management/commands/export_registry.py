@@ -1,22 +1,52 @@
-"""Write a complete snapshot of the registry to a JSON file (natural keys).
+"""Write a complete backup of the registry to a ZIP archive.
 
     python manage.py export_registry PATH
 
-Every registry row (cities and their names, partnerships, agreements and signatories,
-events and participants, delegations with members, itinerary and outcomes,
-organizations, people, sources, cooperation fields) with its timestamps and version,
-keyed by natural keys so it loads into any database. Change history and user accounts
-are not included. Restore with ``import_registry PATH``.
+The archive holds:
+
+- ``registry.json``: every registry row (cities and their names, partnerships, agreements
+  and signatories, events and participants, delegations with members, itinerary and
+  outcomes, organizations, people, sources, cooperation fields) with its primary key,
+  timestamps and version; references to other apps by natural keys;
+- ``history.json``: the change history (every ``Historical*`` simple-history row, the
+  user who made a change by user name);
+- ``media/<name>``: each agreement's document, under its storage name (a document missing
+  from storage is reported on stderr and left out).
+
+User accounts are not included. Restore with ``import_registry PATH`` into an empty
+database; ``import_registry`` also reads the JSON-only snapshots of earlier versions.
 """
 
+import datetime
+import json
+import tempfile
+import zipfile
 from pathlib import Path
 
 from django.apps import apps
+from django.core import serializers
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.core.serializers.json import DjangoJSONEncoder
+
+from registry.models import Agreement
 
 # Rows about user accounts (which the snapshot leaves out): e-mail language, reminders sent.
 ACCOUNT_MODELS = {"StaffProfile", "SentReminder"}
+ROWS = "registry.json"
+HISTORY = "history.json"
+MEDIA = "media/"
+
+
+class FullPrecisionEncoder(DjangoJSONEncoder):
+    """Django's JSON encoder, but datetimes keep their microseconds (``history_date`` orders
+    changes made within the same millisecond)."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime):
+            return o.isoformat()
+        return super().default(o)
 
 
 def snapshot_models() -> list[str]:
@@ -29,22 +59,59 @@ def snapshot_models() -> list[str]:
     ]
 
 
+def history_tables() -> list[str]:
+    """``app_label.Model`` labels of the registry's change-history tables (simple-history)."""
+    return [
+        f"registry.{model.__name__}"
+        for model in apps.get_app_config("registry").get_models()
+        if model.__name__.startswith("Historical")
+    ]
+
+
+def history_rows() -> list[dict]:
+    """Every change-history row as ``{"model", "pk", "fields"}`` with raw ids (the rows they
+    describe may be deleted) and ``history_user`` (where the table has one) as ``[username]``
+    or ``None``."""
+    rows = []
+    for label in history_tables():
+        model = apps.get_model(label)
+        if not any(field.name == "history_user" for field in model._meta.fields):  # many-to-many history
+            rows += serializers.serialize("python", model.objects.order_by("pk"))
+            continue
+        queryset = model.objects.select_related("history_user").order_by("pk")
+        for obj, row in zip(queryset, serializers.serialize("python", queryset), strict=True):
+            user = obj.history_user
+            row["fields"]["history_user"] = [user.get_username()] if user else None
+            rows.append(row)
+    return rows
+
+
 class Command(BaseCommand):
-    help = "Write a complete snapshot of the registry (natural keys) to PATH."
+    help = "Write a complete backup of the registry (rows, change history, documents) to PATH (ZIP)."
 
     def add_arguments(self, parser):
-        parser.add_argument("path", type=Path, help="File to write (JSON).")
+        parser.add_argument("path", type=Path, help="Archive to write (ZIP).")
 
     def handle(self, *args, path: Path, **options):
         path.parent.mkdir(parents=True, exist_ok=True)
-        call_command(
-            "dumpdata",
-            *snapshot_models(),
-            natural_foreign=True,
-            natural_primary=True,
-            indent=1,
-            output=str(path),
-            verbosity=options["verbosity"],  # dumpdata's progress bar on a terminal (verbosity 1+)
-            stdout=self.stderr,
-        )
+        with tempfile.TemporaryDirectory() as directory, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            rows = Path(directory) / ROWS
+            call_command(
+                "dumpdata",
+                *snapshot_models(),
+                natural_foreign=True,
+                indent=1,
+                output=str(rows),
+                verbosity=options["verbosity"],  # dumpdata's progress bar on a terminal (verbosity 1+)
+                stdout=self.stderr,
+            )
+            archive.write(rows, ROWS)
+            archive.writestr(HISTORY, json.dumps(history_rows(), cls=FullPrecisionEncoder, indent=1))
+            names = Agreement.objects.exclude(document="").values_list("document", flat=True).distinct()
+            for name in names.order_by("document"):
+                if not default_storage.exists(name):
+                    self.stderr.write(f"Document {name} is missing from storage; left out.")
+                    continue
+                with default_storage.open(name, "rb") as document:
+                    archive.writestr(MEDIA + name, document.read())
         self.stdout.write(f"Wrote {path}")

@@ -1,53 +1,137 @@
-"""Restore a snapshot written by ``export_registry`` into an empty registry.
+"""Restore a backup written by ``export_registry`` into an empty registry.
 
     python manage.py import_registry PATH
 
-Refuses (and changes nothing) when the registry already holds rows. Loads the snapshot
-in one transaction and records a first history entry for every row.
+PATH is a ZIP archive from ``export_registry`` (rows, change history, agreement documents)
+or a JSON-only snapshot from earlier versions (rows only; each row then gets a first
+history entry). Refuses (and changes nothing) when the registry or its change history
+already holds rows. Loads everything in one transaction; a malformed file ends in a
+``CommandError`` naming the reason, with nothing restored (documents already written to
+storage are removed again).
 """
 
 import io
+import json
+import tempfile
+import zipfile
 from pathlib import Path
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
+from django.contrib.auth import get_user_model
+from django.core import serializers
+from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from simple_history.models import registered_models
 from tqdm import tqdm
 
-from .export_registry import snapshot_models
+from registry.models import Agreement
+
+from .export_registry import HISTORY, MEDIA, ROWS, history_tables, snapshot_models
+
+# What a malformed or foreign file raises on the way in (reported without a traceback).
+MALFORMED = (
+    DeserializationError,
+    DatabaseError,
+    ValidationError,
+    ValueError,
+    LookupError,
+    TypeError,
+    zipfile.BadZipFile,
+    SuspiciousOperation,
+    CommandError,  # loaddata's, e.g. "No fixture named … found" for a damaged .zip
+)
 
 
 class Command(BaseCommand):
-    help = "Restore a snapshot written by export_registry into an empty registry."
+    help = "Restore a backup written by export_registry into an empty registry."
 
     def add_arguments(self, parser):
-        parser.add_argument("path", type=Path, help="Snapshot file (JSON) from export_registry.")
+        parser.add_argument("path", type=Path, help="Archive (ZIP) or older JSON snapshot from export_registry.")
 
     def handle(self, *args, path: Path, **options):
         if not path.exists():
             raise CommandError(f"{path} does not exist.")
-        for label in snapshot_models():
+        for label in snapshot_models() + history_tables():
             if apps.get_model(label).objects.exists():
                 raise CommandError(f"The registry is not empty ({label} has rows); restore into an empty database.")
         quiet = options["verbosity"] < 1 or not self.stderr.isatty()
+        written: list[str] = []
         try:
             with transaction.atomic():
-                # loaddata's own progress ("Processed N object(s).") on a terminal at verbosity 3.
-                call_command("loaddata", str(path), verbosity=0 if quiet else 3, stdout=self.stderr)
-        except (DeserializationError, DatabaseError, ValidationError, ValueError, LookupError) as error:
+                if zipfile.is_zipfile(path):
+                    restored_history = self.restore_archive(path, written, quiet)
+                else:
+                    self.load_rows(path, quiet)
+                    restored_history = set()
+        except MALFORMED as error:
             # A malformed or foreign file: say which, without a traceback; nothing was loaded.
+            for name in written:
+                default_storage.delete(name)
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise CommandError(
                 f"{path} is not a snapshot from export_registry, nothing was restored: {reason}"
             ) from None
-        historical = [label for label in snapshot_models() if label.lower() in history_models()]
+        historical = [
+            label
+            for label in snapshot_models()
+            if label.lower() in history_models() and label.lower() not in restored_history
+        ]
         for label in tqdm(historical, desc="history", unit=" models", file=self.stderr, disable=quiet):
             call_command("populate_history", label, stdout=io.StringIO())
         self.stdout.write(f"Restored {path}")
+
+    def load_rows(self, path: Path, quiet: bool) -> None:
+        """Load a JSON snapshot of registry rows with ``loaddata`` (which resets sequences)."""
+        # loaddata's own progress ("Processed N object(s).") on a terminal at verbosity 3.
+        call_command("loaddata", str(path), verbosity=0 if quiet else 3, stdout=self.stderr)
+
+    def restore_archive(self, path: Path, written: list[str], quiet: bool) -> set[str]:
+        """Restore rows, history and documents from an archive; return the lower-case labels
+        of the tracked models whose history came from the archive. Document names saved to
+        storage are appended to ``written``."""
+        with zipfile.ZipFile(path) as archive:
+            with tempfile.TemporaryDirectory() as directory:
+                rows = Path(directory) / ROWS
+                rows.write_bytes(archive.read(ROWS))
+                self.load_rows(rows, quiet)
+            history = json.loads(archive.read(HISTORY))
+            restored = self.load_history(history)
+            for member in archive.namelist():
+                if member.startswith(MEDIA) and not member.endswith("/"):
+                    name = member.removeprefix(MEDIA)
+                    saved = default_storage.save(name, ContentFile(archive.read(member)))
+                    written.append(saved)
+                    if saved != name:  # a file of that name was already in storage
+                        Agreement.objects.filter(document=name).update(document=saved)
+        return restored
+
+    def load_history(self, rows: list) -> set[str]:
+        """Save the change-history rows (user names mapped to this database's accounts, or
+        none), reset the history tables' sequences, and return the tracked models' labels."""
+        if not isinstance(rows, list):
+            raise ValueError(f"{HISTORY} is not a list of rows.")
+        users = dict(get_user_model().objects.values_list(get_user_model().USERNAME_FIELD, "pk"))
+        tables = set(label.lower() for label in history_tables())
+        for row in rows:
+            if not isinstance(row, dict) or str(row.get("model", "")).lower() not in tables:
+                raise ValueError(f"{HISTORY} holds a row that is not registry change history: {str(row)[:80]}")
+            if "history_user" in row.get("fields", {}):
+                user = row["fields"]["history_user"]
+                row["fields"]["history_user"] = users.get(user[0]) if isinstance(user, list) and user else None
+        models = set()
+        for obj in serializers.deserialize("python", rows):
+            obj.save()
+            models.add(type(obj.object))
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), list(models)):
+                cursor.execute(sql)
+        return {model.instance_type._meta.label_lower for model in models if hasattr(model, "instance_type")}
 
 
 def history_models() -> set[str]:
