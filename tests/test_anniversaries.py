@@ -82,7 +82,7 @@ def test_anniversary_page_and_calendar(client, home, settings):
     page = client.get("/anniversaries/")
     assert page.status_code == HTTPStatus.OK
     assert "20th anniversary of the sister city partnership of Home and Almaty" in page.content.decode()
-    calendar = client.get("/events/calendar.ics").content.decode()
+    calendar = client.get("/events/calendar.ics").getvalue().decode()
     assert "SUMMARY:20th anniversary of the sister city partnership of Home and Almaty" in calendar
     assert f"UID:anniversary-partnership-{partnership.pk}-20@{settings.REGISTRY_ICAL_UID_DOMAIN}" in calendar
     assert "Date known only to the month" in calendar

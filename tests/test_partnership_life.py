@@ -81,8 +81,8 @@ def test_suspension_changes_pages_api_and_exports_alike(client, api_client, home
         return [row["id"] for row in api_client.get(f"/api/v1/partnerships/?in_force_on={day}").json()["results"]]
 
     assert ids(before) == [friendship.pk] and ids(during) == []
-    csv_before = api_client.get(f"/api/v1/partnerships/?in_force_on={before}&format=csv").content.decode()
-    csv_during = api_client.get(f"/api/v1/partnerships/?in_force_on={during}&format=csv").content.decode()
+    csv_before = api_client.get(f"/api/v1/partnerships/?in_force_on={before}&format=csv").getvalue().decode("utf-8-sig")
+    csv_during = api_client.get(f"/api/v1/partnerships/?in_force_on={during}&format=csv").getvalue().decode("utf-8-sig")
     assert friendship.partner.slug in csv_before and friendship.partner.slug not in csv_during
     assert client.get(f"/?as_of={during}").context["summary"].partner_cities == 0
 

@@ -378,7 +378,7 @@ def test_cities_list_shows_the_home_citys_partners_by_default_with_a_switch_to_a
     assert everything.status_code == HTTPStatus.OK
     assert {"paris", "brussels", "busan", "almaty"} <= set(listed(everything))
     assert '<input type="hidden" name="show" value="all">' in everything.text
-    rows = list(csv.DictReader(io.StringIO(client.get("/cities/", {"format": "csv"}).content.decode())))
+    rows = list(csv.DictReader(io.StringIO(client.get("/cities/", {"format": "csv"}).getvalue().decode("utf-8-sig"))))
     assert sorted(row["slug"] for row in rows) == sorted(partners)
 
 
