@@ -73,13 +73,9 @@ class RegistryAutoSchema(AutoSchema):
         for media_type in list(content):
             if media_type in EXPORT_SCHEMAS:
                 content[media_type] = {"schema": EXPORT_SCHEMAS[media_type]}
-        # A GET answers 400 when it is a list (filters) or takes a date (``as_of``).
-        takes_date = "as_of" in self.path or any(
-            getattr(parameter, "name", None) == "as_of" for parameter in self.get_override_parameters()
-        )
+        # Every GET may answer 400: a list for its filters, the network for ``as_of``, and any of
+        # them for a ``?format=`` it does not offer (``renderers.RegistryContentNegotiation``).
         for code in ERROR_CODES.get(self.method, ()):
-            if code == "400" and self.method == "GET" and not self._is_list_view() and not takes_date:
-                continue
             if code not in responses:
                 error = self._get_response_for_code(ErrorSerializer, code, direction=direction)
                 schema = next(iter(error.get("content", {}).values()), {}).get("schema")
