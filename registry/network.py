@@ -17,7 +17,7 @@ from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 
 from . import regions
-from .models import City, Partnership
+from .models import City, Partnership, PartnershipStage
 
 
 @dataclass
@@ -131,12 +131,16 @@ def first_partners(home: City, as_of: datetime.date | None = None) -> dict[str, 
 
 
 def timeline(home: City, as_of: datetime.date | None = None) -> list[dict]:
-    """Partnerships of ``home`` established per year, with the running total in force.
+    """Partnerships of ``home`` established per year, with the total in force at each year's end.
 
     Returns ``[{"year": int, "established": int, "sister": int, "friendship": int,
-    "ended": int, "in_force": int}]`` in year order; ``in_force`` counts partnerships
-    open at the end of that year. With ``as_of``, only what had happened by that date
-    counts (so the last row's ``in_force`` is the network on ``as_of``). Two grouped queries.
+    "ended": int, "in_force": int}]`` in year order, one row per year in which a partnership
+    was established, ended, suspended or resumed. ``in_force`` counts the partnerships in
+    force on 31 December of that year by the one counting rule,
+    :meth:`PartnershipQuerySet.in_force_on` (so a suspension takes a partnership out of the
+    count until it is resumed). With ``as_of``, only what had happened by that date counts,
+    and the last row's ``in_force`` is the network on ``as_of``. Four queries, whatever the
+    number of years (the in-force counts are one aggregate, one filtered count per year).
     """
     qs = partnerships_of(home)
     if as_of is not None:
@@ -156,17 +160,33 @@ def timeline(home: City, as_of: datetime.date | None = None) -> list[dict]:
         .annotate(n=Count("id"))
         .values_list("year", "n")
     )
+    pauses = PartnershipStage.objects.filter(
+        partnership__in=qs.values("pk"),
+        kind__in=[PartnershipStage.Kind.SUSPENDED, PartnershipStage.Kind.RESUMED],
+        **({"on__lte": as_of} if as_of else {}),
+    )
     rows: dict[int, dict] = {}
     for row in started:
         rows[row["year"]] = {**row, "ended": 0}
+    blank = {"established": 0, "sister": 0, "friendship": 0, "ended": 0}
     for year, n in ended.items():
-        rows.setdefault(year, {"year": year, "established": 0, "sister": 0, "friendship": 0, "ended": 0})["ended"] = n
-    running = 0
-    result = []
-    for year in sorted(rows):
-        running += rows[year]["established"] - rows[year]["ended"]
-        result.append({**rows[year], "in_force": running})
-    return result
+        rows.setdefault(year, {"year": year, **blank})["ended"] = n
+    for year in pauses.values_list("on__year", flat=True).distinct():
+        rows.setdefault(year, {"year": year, **blank})
+    if not rows:
+        return []
+
+    def year_end(year: int) -> datetime.date:
+        day = datetime.date(year, 12, 31)
+        return min(day, as_of) if as_of else day
+
+    in_force = qs.aggregate(
+        **{
+            f"y{year}": Count("id", filter=Q(pk__in=Partnership.objects.in_force_on(year_end(year)).values("pk")))
+            for year in rows
+        }
+    )
+    return [{**rows[year], "in_force": in_force[f"y{year}"]} for year in sorted(rows)]
 
 
 def cached_network_summary(home: City, as_of: datetime.date) -> NetworkSummary:
