@@ -139,54 +139,49 @@ def timeline(home: City, as_of: datetime.date | None = None) -> list[dict]:
     force on 31 December of that year by the one counting rule,
     :meth:`PartnershipQuerySet.in_force_on` (so a suspension takes a partnership out of the
     count until it is resumed). With ``as_of``, only what had happened by that date counts,
-    and the last row's ``in_force`` is the network on ``as_of``. Four queries, whatever the
-    number of years (the in-force counts are one aggregate, one filtered count per year).
+    and the last row's ``in_force`` is the network on ``as_of``. Two queries, whatever the
+    number of years: the years (a union), then one aggregate with filtered counts per year.
     """
     qs = partnerships_of(home)
     if as_of is not None:
         qs = qs.filter(established_on__lte=as_of)
-    started = (
-        qs.values(year=F("established_on__year"))
-        .annotate(
-            established=Count("id"),
-            sister=Count("id", filter=Q(kind=Partnership.Kind.SISTER)),
-            friendship=Count("id", filter=Q(kind=Partnership.Kind.FRIENDSHIP)),
-        )
-        .order_by("year")
-    )
-    ended = dict(
-        qs.filter(ended_on__isnull=False, **({"ended_on__lte": as_of} if as_of else {}))
-        .values(year=F("ended_on__year"))
-        .annotate(n=Count("id"))
-        .values_list("year", "n")
-    )
+    ended = qs.filter(ended_on__isnull=False, **({"ended_on__lte": as_of} if as_of else {}))
     pauses = PartnershipStage.objects.filter(
         partnership__in=qs.values("pk"),
         kind__in=[PartnershipStage.Kind.SUSPENDED, PartnershipStage.Kind.RESUMED],
         **({"on__lte": as_of} if as_of else {}),
     )
-    rows: dict[int, dict] = {}
-    for row in started:
-        rows[row["year"]] = {**row, "ended": 0}
-    blank = {"established": 0, "sister": 0, "friendship": 0, "ended": 0}
-    for year, n in ended.items():
-        rows.setdefault(year, {"year": year, **blank})["ended"] = n
-    for year in pauses.values_list("on__year", flat=True).distinct():
-        rows.setdefault(year, {"year": year, **blank})
-    if not rows:
+    years = sorted(
+        qs.order_by()
+        .values_list("established_on__year", flat=True)
+        .union(
+            ended.order_by().values_list("ended_on__year", flat=True),
+            pauses.order_by().values_list("on__year", flat=True),
+        )
+    )
+    if not years:
         return []
 
     def year_end(year: int) -> datetime.date:
         day = datetime.date(year, 12, 31)
         return min(day, as_of) if as_of else day
 
-    in_force = qs.aggregate(
-        **{
-            f"y{year}": Count("id", filter=Q(pk__in=Partnership.objects.in_force_on(year_end(year)).values("pk")))
-            for year in rows
+    until = {"ended_on__lte": as_of} if as_of else {}
+    counts = {}
+    for year in years:
+        started = Q(established_on__year=year)
+        counts |= {
+            f"established_{year}": Count("id", filter=started),
+            f"sister_{year}": Count("id", filter=started & Q(kind=Partnership.Kind.SISTER)),
+            f"friendship_{year}": Count("id", filter=started & Q(kind=Partnership.Kind.FRIENDSHIP)),
+            f"ended_{year}": Count("id", filter=Q(ended_on__year=year, **until)),
+            f"in_force_{year}": Count(
+                "id", filter=Q(pk__in=Partnership.objects.in_force_on(year_end(year)).values("pk"))
+            ),
         }
-    )
-    return [{**rows[year], "in_force": in_force[f"y{year}"]} for year in sorted(rows)]
+    totals = qs.aggregate(**counts)
+    columns = ("established", "sister", "friendship", "ended", "in_force")
+    return [{"year": year, **{name: totals[f"{name}_{year}"] for name in columns}} for year in years]
 
 
 def cached_network_summary(home: City, as_of: datetime.date) -> NetworkSummary:
