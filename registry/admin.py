@@ -24,6 +24,8 @@ from django_countries.filters import CountryFilter
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import guided_entry, regions, resources, services
 from .concurrency import VersionConflict, check_version, current_version
@@ -217,6 +219,45 @@ class CityAdminForm(VersionedModelForm):
         return cleaned
 
 
+EMPTY = "—"  # an empty value (None, "", no related object) in the history
+
+
+class LabelledHistoryHelper(HistoricalRecordContextHelper):
+    """The "Changes" column of every registry admin's history page, in the words of the change
+    form: a choice's label ("friendship city → sister city"), a related record's name (also
+    for many-to-many fields and records deleted since, via simple-history's ``DeletedObject``),
+    "yes"/"no" for a boolean, a date at ISO 8601, and "—" for an empty value, never "None"."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if isinstance(value, list):
+            return ", ".join(self.label(field, item) for item in value) or EMPTY
+        return self.label(field, value)
+
+    @staticmethod
+    def label(field, value):
+        """``value`` of model ``field`` as the change form shows it (``str``)."""
+        if value is None or value == "" or (isinstance(value, DeletedObject) and value.pk is None):
+            return EMPTY
+        if isinstance(value, DeletedObject):  # deleted since: its name in its last history record
+            history = getattr(value.model, "history", None)
+            last = (
+                history.filter(**{value.model._meta.pk.attname: value.pk}).order_by("-history_date").first()
+                if history is not None
+                else None
+            )
+            name = str(last.instance) if last is not None else f"#{value.pk}"
+            return str(_("%(name)s (deleted)") % {"name": name})
+        if field.flatchoices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        return str(value)
+
+
 class RegistryAdmin(SimpleHistoryAdmin):
     """Shared defaults: timestamps read-only, optimistic locking, history with restore.
 
@@ -231,6 +272,7 @@ class RegistryAdmin(SimpleHistoryAdmin):
     list_per_page = 100
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_list_template = "admin/registry/change_list.html"
+    object_history_list_template = "admin/registry/object_history_list.html"
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -256,6 +298,10 @@ class RegistryAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
     # --- history and restore
+    def get_historical_record_context_helper(self, request, historical_record):
+        """Changes shown with labels, not raw values (:class:`LabelledHistoryHelper`)."""
+        return LabelledHistoryHelper(self.model, historical_record)
+
     def has_restore_permission(self, request) -> bool:
         return request.user.has_perm("registry.restore_records")
 

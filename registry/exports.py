@@ -23,7 +23,8 @@ XLSX               :func:`xlsx_file`: the CSV's table as one worksheet, written 
 GeoJSON            :func:`geojson_chunks`: cities and partnerships (at the partner city) as
                    RFC 7946 Points ``[longitude, latitude]``, ``geometry`` ``null`` without
                    coordinates; ``properties`` are the CSV's columns, as JSON values.
-iCalendar          :func:`icalendar_chunks`: events (all-day, at their precision) and the
+iCalendar          :func:`icalendar_chunks`: events (all-day at their precision, or from their
+                   start time with its TZID and VTIMEZONE) and the
                    yearly anniversaries of partnerships known to the day; UIDs independent
                    of host and language (``event-<slug>@<REGISTRY_ICAL_UID_DOMAIN>``).
 =================  =========================================================================
@@ -61,7 +62,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from icalendar import Calendar
+from icalendar import Calendar, Timezone
 from icalendar import Event as VEvent
 
 from . import dates
@@ -556,18 +557,23 @@ PRECISION_NOTES = {
 
 
 def event_component(event: Event, site_url: str) -> VEvent:
-    """An event as an all-day VEVENT: a year- or month-only date spans that year or month and
+    """An event as a VEVENT. With a start time (:attr:`Event.starts_at`), DTSTART is that local
+    time with its TZID (``…Z`` in UTC for the zone ``UTC``) and there is no DTEND: the registry
+    knows no end time. Otherwise all-day: a year- or month-only date spans that year or month and
     its description says so; the end is inclusive in the registry, exclusive in DTEND, and
     clamped at 9999-12-31. Reads ``event.city``."""
     entry = VEvent()
     entry.add("uid", uid(f"event-{event.slug}"))
     entry.add("dtstamp", event.updated_at)
     entry.add("summary", event.title)
-    entry.add("dtstart", event.start_on)
-    end = dates.period_end(event.start_on, event.start_precision)
-    if event.end_on:
-        end = max(end, dates.period_end(event.end_on))
-    entry.add("dtend", end)
+    if event.starts_at is not None:
+        entry.add("dtstart", event.starts_at)
+    else:
+        entry.add("dtstart", event.start_on)
+        end = dates.period_end(event.start_on, event.start_precision)
+        if event.end_on:
+            end = max(end, dates.period_end(event.end_on))
+        entry.add("dtend", end)
     note = PRECISION_NOTES.get(event.start_precision)
     description = " ".join(
         part
@@ -660,6 +666,11 @@ def icalendar_chunks(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", title)
+    zones = (
+        events.visible_to(user).exclude(time_zone__in=["", "UTC"]).order_by().values_list("time_zone", flat=True)
+    ).distinct()
+    for zone in sorted(zones):  # a VTIMEZONE for each TZID the events use (RFC 5545 3.6.5)
+        calendar.add_component(Timezone.from_tzid(zone))
     head = calendar.to_ical()
     yield head.removesuffix(CALENDAR_END)
     for event in records(events, user=user, table=CALENDAR_EVENTS):

@@ -17,7 +17,7 @@ from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 
 from . import regions
-from .models import City, Partnership
+from .models import City, Partnership, PartnershipStage
 
 
 @dataclass
@@ -131,42 +131,57 @@ def first_partners(home: City, as_of: datetime.date | None = None) -> dict[str, 
 
 
 def timeline(home: City, as_of: datetime.date | None = None) -> list[dict]:
-    """Partnerships of ``home`` established per year, with the running total in force.
+    """Partnerships of ``home`` established per year, with the total in force at each year's end.
 
     Returns ``[{"year": int, "established": int, "sister": int, "friendship": int,
-    "ended": int, "in_force": int}]`` in year order; ``in_force`` counts partnerships
-    open at the end of that year. With ``as_of``, only what had happened by that date
-    counts (so the last row's ``in_force`` is the network on ``as_of``). Two grouped queries.
+    "ended": int, "in_force": int}]`` in year order, one row per year in which a partnership
+    was established, ended, suspended or resumed. ``in_force`` counts the partnerships in
+    force on 31 December of that year by the one counting rule,
+    :meth:`PartnershipQuerySet.in_force_on` (so a suspension takes a partnership out of the
+    count until it is resumed). With ``as_of``, only what had happened by that date counts,
+    and the last row's ``in_force`` is the network on ``as_of``. Two queries, whatever the
+    number of years: the years (a union), then one aggregate with filtered counts per year.
     """
     qs = partnerships_of(home)
     if as_of is not None:
         qs = qs.filter(established_on__lte=as_of)
-    started = (
-        qs.values(year=F("established_on__year"))
-        .annotate(
-            established=Count("id"),
-            sister=Count("id", filter=Q(kind=Partnership.Kind.SISTER)),
-            friendship=Count("id", filter=Q(kind=Partnership.Kind.FRIENDSHIP)),
+    ended = qs.filter(ended_on__isnull=False, **({"ended_on__lte": as_of} if as_of else {}))
+    pauses = PartnershipStage.objects.filter(
+        partnership__in=qs.values("pk"),
+        kind__in=[PartnershipStage.Kind.SUSPENDED, PartnershipStage.Kind.RESUMED],
+        **({"on__lte": as_of} if as_of else {}),
+    )
+    years = sorted(
+        qs.order_by()
+        .values_list("established_on__year", flat=True)
+        .union(
+            ended.order_by().values_list("ended_on__year", flat=True),
+            pauses.order_by().values_list("on__year", flat=True),
         )
-        .order_by("year")
     )
-    ended = dict(
-        qs.filter(ended_on__isnull=False, **({"ended_on__lte": as_of} if as_of else {}))
-        .values(year=F("ended_on__year"))
-        .annotate(n=Count("id"))
-        .values_list("year", "n")
-    )
-    rows: dict[int, dict] = {}
-    for row in started:
-        rows[row["year"]] = {**row, "ended": 0}
-    for year, n in ended.items():
-        rows.setdefault(year, {"year": year, "established": 0, "sister": 0, "friendship": 0, "ended": 0})["ended"] = n
-    running = 0
-    result = []
-    for year in sorted(rows):
-        running += rows[year]["established"] - rows[year]["ended"]
-        result.append({**rows[year], "in_force": running})
-    return result
+    if not years:
+        return []
+
+    def year_end(year: int) -> datetime.date:
+        day = datetime.date(year, 12, 31)
+        return min(day, as_of) if as_of else day
+
+    until = {"ended_on__lte": as_of} if as_of else {}
+    counts = {}
+    for year in years:
+        started = Q(established_on__year=year)
+        counts |= {
+            f"established_{year}": Count("id", filter=started),
+            f"sister_{year}": Count("id", filter=started & Q(kind=Partnership.Kind.SISTER)),
+            f"friendship_{year}": Count("id", filter=started & Q(kind=Partnership.Kind.FRIENDSHIP)),
+            f"ended_{year}": Count("id", filter=Q(ended_on__year=year, **until)),
+            f"in_force_{year}": Count(
+                "id", filter=Q(pk__in=Partnership.objects.in_force_on(year_end(year)).values("pk"))
+            ),
+        }
+    totals = qs.aggregate(**counts)
+    columns = ("established", "sister", "friendship", "ended", "in_force")
+    return [{"year": year, **{name: totals[f"{name}_{year}"] for name in columns}} for year in years]
 
 
 def cached_network_summary(home: City, as_of: datetime.date) -> NetworkSummary:

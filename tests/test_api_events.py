@@ -23,6 +23,8 @@ def test_signing_ceremony_is_exact(shipped_data, api_client):
         "kind": "signing_ceremony",
         "start_on": "2022-09-14",
         "start_precision": "day",
+        "start_time": None,
+        "time_zone": "",
         "end_on": None,
         "city": ALMATY,
         "venue": "Almaty City Hall",

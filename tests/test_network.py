@@ -132,6 +132,35 @@ def test_timeline_counts_per_year_with_running_total(home):
     assert (rows[0]["sister"], rows[0]["friendship"]) == (1, 1)
 
 
+def test_timeline_counts_a_suspension_by_the_one_counting_rule(home, django_assert_num_queries):
+    from registry import services
+
+    PartnershipFactory(city=home, partner=CityFactory(), established_on=D(1990, 5, 1))
+    paused = PartnershipFactory(city=home, partner=CityFactory(), established_on=D(1995, 3, 1))
+    services.suspend_partnership(partnership=paused, on=D(2000, 6, 1), reason="war")
+    services.resume_partnership(partnership=paused, on=D(2003, 2, 1), reason="peace")
+    with django_assert_num_queries(2):
+        rows = timeline(home)
+    assert [(r["year"], r["established"], r["ended"], r["in_force"]) for r in rows] == [
+        (1990, 1, 0, 1),
+        (1995, 1, 0, 2),
+        (2000, 0, 0, 1),
+        (2003, 0, 0, 2),
+    ]
+    # each row agrees with the counting rule on that year's last day (or on ``as_of``)
+    for row in rows:
+        day = D(row["year"], 12, 31)
+        assert row["in_force"] == Partnership.objects.involving(home).in_force_on(day).count()
+    assert timeline(home, as_of=D(2001, 1, 1))[-1] == {
+        "year": 2000,
+        "established": 0,
+        "sister": 0,
+        "friendship": 0,
+        "ended": 0,
+        "in_force": 1,
+    }
+
+
 def test_in_force_on_is_a_queryset_filter(home):
     p = PartnershipFactory(city=home, partner=CityFactory(), established_on=D(2000, 1, 1))
     assert list(Partnership.objects.in_force_on(D(2000, 1, 1))) == [p]

@@ -547,6 +547,8 @@ class EventSerializer(RegistrySerializer):
             "kind",
             "start_on",
             "start_precision",
+            "start_time",
+            "time_zone",
             "end_on",
             "city",
             "venue",

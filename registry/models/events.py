@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+import functools
+import zoneinfo
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +31,24 @@ from .people import OrderedChildManager, ParticipantFields, _person_or_role
 from .sources import SourcedModel
 
 # --------------------------------------------------------------------------- events
+
+
+@functools.cache
+def _time_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def validate_time_zone(name: str) -> None:
+    """Refuse ``name`` unless it is an IANA time zone name known to :mod:`zoneinfo` (the system
+    tz database or the ``tzdata`` package), e.g. ``Asia/Almaty`` or ``UTC``.
+
+    Raises ``ValidationError`` (code ``invalid_time_zone``)."""
+    if name and name not in _time_zone_names():
+        raise ValidationError(
+            _("“%(value)s” is not an IANA time zone name (such as Asia/Almaty or UTC)."),
+            code="invalid_time_zone",
+            params={"value": name},
+        )
 
 
 class EventQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuerySet):
@@ -58,6 +81,25 @@ class Event(SourcedModel):
     start_on = models.DateField(_("start"), validators=[validate_in_range])
     start_precision = models.CharField(
         _("precision of the date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    start_time = models.TimeField(
+        _("start time"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Local time of day the event starts (HH:MM, 24-hour clock) in its time zone, as the source "
+            "states it; empty when unknown. Needs a date known to the day and a time zone."
+        ),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_(
+            "IANA time zone name of the start time, e.g. Asia/Almaty (UTC for a time given in UTC); "
+            "given together with the start time."
+        ),
     )
     end_on = models.DateField(_("end"), null=True, blank=True, validators=[validate_in_range])
     city = models.ForeignKey(
@@ -100,6 +142,18 @@ class Event(SourcedModel):
                 _("An event cannot end before it starts."),
                 "end_on",
             ),
+            rule(
+                "event_time_needs_day",
+                Q(start_time__isnull=True) | Q(start_precision=DatePrecision.DAY),
+                _("A start time needs a date known to the day."),
+                "start_time",
+            ),
+            rule(
+                "event_time_with_zone",
+                Q(start_time__isnull=True, time_zone="") | (Q(start_time__isnull=False) & ~Q(time_zone="")),
+                _("A start time and its time zone are given together."),
+                "time_zone",
+            ),
         ]
         indexes = [
             models.Index(fields=["publication", "-start_on", "slug"], name="event_list_idx"),
@@ -118,6 +172,23 @@ class Event(SourcedModel):
     def summary(self) -> str:
         """Summary in the active language."""
         return localized(self, "summary")
+
+    @property
+    def starts_at(self) -> datetime.datetime | None:
+        """The start as an aware datetime in the event's time zone, or ``None`` without a time."""
+        if self.start_time is None or not self.time_zone:
+            return None
+        return datetime.datetime.combine(self.start_on, self.start_time, zoneinfo.ZoneInfo(self.time_zone))
+
+    @property
+    def utc_offset(self) -> str:
+        """The zone's offset from UTC at the start, as ``UTC+06:00`` (``""`` without a time)."""
+        start = self.starts_at
+        if start is None:
+            return ""
+        minutes = int(start.utcoffset().total_seconds()) // 60
+        sign = "+" if minutes >= 0 else "−"
+        return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
     def clean(self):
         self.start_on = truncate_to_precision(self.start_on, self.start_precision)
