@@ -101,3 +101,11 @@ def test_admin_edits_the_korean_columns(staff_client):
         text = staff_client.get(url).content.decode()
         for needle in needles:
             assert needle in text or needle.replace("-0-", "-__prefix__-") in text, (url, needle)
+
+
+def test_search_finds_an_event_by_its_korean_venue():
+    from registry.models import Event
+
+    event = EventFactory(venue="Almaty City Hall", venue_ko="알마티 시청")
+    EventFactory(venue="Busan City Hall")
+    assert list(Event.objects.search("알마티 시청")) == [event]

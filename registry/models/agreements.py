@@ -53,7 +53,7 @@ def validate_pdf(upload) -> None:
 class AgreementQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuerySet):
     """Agreements; drafts are visible only to staff (:meth:`visible_to`)."""
 
-    search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue")
+    search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "venue_ko")
 
     def for_country(self, *codes: str) -> AgreementQuerySet:
         """Agreements signed in, or with a partner city in, any of the ISO alpha-2 ``codes``."""

@@ -31,7 +31,7 @@ from .sources import SourcedModel
 class EventQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuerySet):
     """Events; drafts are visible only to staff (:meth:`visible_to`)."""
 
-    search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue")
+    search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "venue_ko")
 
     def for_country(self, *codes: str) -> EventQuerySet:
         """Events held in a city of any of the ISO alpha-2 ``codes``."""
