@@ -837,7 +837,7 @@ class SignatoryInline(admin.TabularInline):
     formset = OrderedInlineFormSet
     model = Signatory
     extra = 0
-    fields = ("order", "person", "role", "organization")
+    fields = ("order", "person", "role", "role_ko", "organization")
     autocomplete_fields = ("person", "organization")
 
 
@@ -847,7 +847,7 @@ class AgreementAdmin(SpreadsheetMixin, RegistryAdmin):
     list_display = ("title_en", "kind", "signed_display", "place", "partnership", "status", "expires_on", "publication")
     list_filter = ("publication", "kind", "status", "automatic_renewal", "fields", "signed_precision")
     list_select_related = ("place", "partnership__city", "partnership__partner")
-    search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "slug")
+    search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "venue_ko", "slug")
     autocomplete_fields = ("partnership", "parties", "place", "fields", "sources", "superseded_by")
     date_hierarchy = "signed_on"
     inlines = [SignatoryInline]
@@ -865,7 +865,7 @@ class EventParticipantInline(admin.TabularInline):
     formset = OrderedInlineFormSet
     model = EventParticipant
     extra = 0
-    fields = ("order", "person", "role", "organization")
+    fields = ("order", "person", "role", "role_ko", "organization")
     autocomplete_fields = ("person", "organization")
 
 
@@ -875,7 +875,7 @@ class EventAdmin(SpreadsheetMixin, RegistryAdmin):
     list_display = ("title_en", "kind", "start_display", "end_on", "city", "venue", "publication")
     list_filter = ("publication", "kind", ("city__country", CountryFilter))
     list_select_related = ("city",)
-    search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "slug")
+    search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "venue_ko", "slug")
     autocomplete_fields = ("city", "partnership", "agreement", "delegation", "sources")
     date_hierarchy = "start_on"
     inlines = [EventParticipantInline]
@@ -893,7 +893,7 @@ class DelegationMemberInline(admin.TabularInline):
     formset = OrderedInlineFormSet
     model = DelegationMember
     extra = 0
-    fields = ("order", "person", "role", "organization")
+    fields = ("order", "person", "role", "role_ko", "organization")
     autocomplete_fields = ("person", "organization")
 
 
@@ -914,7 +914,7 @@ class OutcomeInline(admin.StackedInline):
         "description_en",
         "description_ko",
         ("amount_qualifier", "amount", "currency"),
-        ("count", "count_unit"),
+        ("count", "count_unit", "count_unit_ko"),
         "agreement",
     )
     autocomplete_fields = ("agreement",)

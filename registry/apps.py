@@ -1,6 +1,26 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+
+def _through_row_str(row) -> str:
+    """A many-to-many link row as staff read it: “Busan – Busan press release of 2022-09-21”
+    (the two records' own ``str``; one query each when they are not loaded yet)."""
+    names = [field.name for field in row._meta.fields if field.is_relation]
+    return " – ".join(str(getattr(row, name)) for name in names)
+
+
+def name_through_rows(through) -> None:
+    """Give a Django-made many-to-many link model (``City_sources``) a readable ``str`` and
+    names for the admin's delete confirmation: “city – source” instead of “City_sources object
+    (244)” and “city-source relationship”. Models with a declared ``through`` are left alone."""
+    if not through._meta.auto_created:
+        return
+    source, target = (field.related_model._meta for field in through._meta.fields if field.is_relation)
+    through.__str__ = _through_row_str
+    through._meta.verbose_name = format_lazy("{} – {}", source.verbose_name, target.verbose_name)
+    through._meta.verbose_name_plural = format_lazy("{} – {}", source.verbose_name, target.verbose_name_plural)
 
 
 class RegistryConfig(AppConfig):
@@ -11,7 +31,8 @@ class RegistryConfig(AppConfig):
 
     def ready(self):
         """Connect the one change receiver (:func:`registry.cache.record_change`) to every save,
-        delete and many-to-many change of a registry model (their change history included)."""
+        delete and many-to-many change of a registry model (their change history included), and
+        name the many-to-many link rows (:func:`name_through_rows`)."""
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from .cache import record_change
@@ -22,6 +43,7 @@ class RegistryConfig(AppConfig):
         for model in self.get_models():
             for field in model._meta.many_to_many:
                 through = field.remote_field.through
+                name_through_rows(through)
                 m2m_changed.connect(
                     record_change, sender=through, dispatch_uid=f"registry-change-m2m-{through.__name__}"
                 )

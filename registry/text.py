@@ -64,13 +64,15 @@ def search_terms(query: str) -> list[list[str]]:
 
 
 def localized(obj, field: str, language: str | None = None) -> str:
-    """Return ``obj.<field>_ko`` when the language is Korean and it is filled, else ``<field>_en``."""
+    """Return ``obj.<field>_ko`` when the language is Korean and it is filled, else the English
+    column: ``<field>_en``, or ``<field>`` itself where the English column kept its name (a
+    signatory's ``role`` beside ``role_ko``, so that the API's field names stay as they were)."""
     language = (language or get_language() or "en").split("-")[0]
     if language == "ko":
         value = getattr(obj, f"{field}_ko", "")
         if value:
             return value
-    return getattr(obj, f"{field}_en", "")
+    return getattr(obj, f"{field}_en") if hasattr(obj, f"{field}_en") else getattr(obj, field, "")
 
 
 def localized_language(obj, field: str, language: str | None = None) -> str:

@@ -246,3 +246,19 @@ def test_staff_sees_medium_confidence_in_the_changelist(staff_client):
     response = staff_client.get(_url(Partnership, "changelist"), {"confidence__exact": "medium"})
     assert response.context["cl"].result_count == 1
     assert "medium" in response.text
+
+
+def test_delete_confirmation_names_link_rows_by_their_records(staff_client):
+    """The many-to-many link rows read “Almaty – Source title”, never “City_sources object (244)”."""
+    city = CityFactory(name_en="Almaty")
+    city.sources.add(SourceFactory(title="Press release of 2022-09-21"))
+    agreement = AgreementFactory(title_en="Friendly cooperation agreement")
+    agreement.parties.add(OrganizationFactory(name_en="Akimat of Almaty"))
+    for url in (_url(City, "delete", city.pk), _url(Agreement, "delete", agreement.pk)):
+        for language in ("en", "ko"):
+            text = staff_client.get(url, headers={"accept-language": language}).text
+            assert "object (" not in text and "_sources" not in text and "_parties" not in text
+    text = staff_client.get(_url(City, "delete", city.pk), headers={"accept-language": "en"}).text
+    assert "City – source: Almaty – Press release of 2022-09-21" in text
+    text = staff_client.get(_url(Agreement, "delete", agreement.pk), headers={"accept-language": "en"}).text
+    assert "Agreement – organization: Friendly cooperation agreement – Akimat of Almaty" in text

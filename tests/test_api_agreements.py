@@ -41,6 +41,7 @@ def test_busan_almaty_agreement_is_exact(shipped_data, api_client):
         "signed_precision": "day",
         "place": ALMATY,
         "venue": "Almaty City Hall",
+        "venue_ko": "",
         "fields": [
             {"slug": "culture", "name_en": "culture", "name_ko": "문화"},
             {"slug": "digital-industry", "name_en": "digital industry", "name_ko": "디지털 산업"},
@@ -54,6 +55,7 @@ def test_busan_almaty_agreement_is_exact(shipped_data, api_client):
                 "order": 1,
                 "person": {"slug": "lee-seong-kwon", "name_en": "Lee Seong-kwon", "name_ko": "이성권"},
                 "role": "Deputy Mayor of Busan",
+                "role_ko": "",
                 "organization": {
                     "slug": "busan-metropolitan-city",
                     "name_en": "Busan Metropolitan City",
@@ -66,6 +68,7 @@ def test_busan_almaty_agreement_is_exact(shipped_data, api_client):
                 "order": 2,
                 "person": None,
                 "role": "Deputy Mayor of Almaty",
+                "role_ko": "",
                 "organization": {
                     "slug": "akimat-of-almaty",
                     "name_en": "Akimat of Almaty",

@@ -29,7 +29,7 @@ def test_trade_delegation_is_exact(shipped_data, api_client):
         "purpose_ko": "알마티 현지 바이어와의 수출 상담과 비즈니스 협력.",
         "start_on": None,
         "end_on": None,
-        "members": [{"order": 1, "person": None, "role": "Busan businesses", "organization": None}],
+        "members": [{"order": 1, "person": None, "role": "Busan businesses", "role_ko": "", "organization": None}],
         "itinerary": [
             {
                 "order": 1,
@@ -52,6 +52,7 @@ def test_trade_delegation_is_exact(shipped_data, api_client):
                 "amount_qualifier": "exact",
                 "count": None,
                 "count_unit": "",
+                "count_unit_ko": "",
                 "agreement": {
                     "slug": "busan-trade-delegation-almaty-investment-bureau-business-agreement",
                     "title_en": "Business agreement on commercial activity with the Almaty City "
@@ -72,6 +73,7 @@ def test_trade_delegation_is_exact(shipped_data, api_client):
                 "amount_qualifier": "more_than",
                 "count": 65,
                 "count_unit": "local buyers",
+                "count_unit_ko": "",
                 "agreement": None,
             },
         ],

@@ -28,6 +28,7 @@ def test_signing_ceremony_is_exact(shipped_data, api_client):
         "end_on": None,
         "city": ALMATY,
         "venue": "Almaty City Hall",
+        "venue_ko": "",
         "partnership": almaty_partnership(PARTNERSHIP_ID),
         "agreement": {
             "slug": "busan-almaty-friendly-cooperation-city-agreement",
@@ -48,6 +49,7 @@ def test_signing_ceremony_is_exact(shipped_data, api_client):
                 "order": 1,
                 "person": {"slug": "lee-seong-kwon", "name_en": "Lee Seong-kwon", "name_ko": "이성권"},
                 "role": "Deputy Mayor of Busan",
+                "role_ko": "",
                 "organization": {
                     "slug": "busan-metropolitan-city",
                     "name_en": "Busan Metropolitan City",
@@ -60,6 +62,7 @@ def test_signing_ceremony_is_exact(shipped_data, api_client):
                 "order": 2,
                 "person": {"slug": "ahn-seong-min", "name_en": "Ahn Seong-min", "name_ko": "안성민"},
                 "role": "Chairman of Busan Metropolitan Council",
+                "role_ko": "",
                 "organization": {
                     "slug": "busan-metropolitan-council",
                     "name_en": "Busan Metropolitan Council",
@@ -68,11 +71,12 @@ def test_signing_ceremony_is_exact(shipped_data, api_client):
                     "country": "KR",
                 },
             },
-            {"order": 3, "person": None, "role": "Business people from Busan", "organization": None},
+            {"order": 3, "person": None, "role": "Business people from Busan", "role_ko": "", "organization": None},
             {
                 "order": 4,
                 "person": None,
                 "role": "Deputy Mayor of Almaty",
+                "role_ko": "",
                 "organization": {
                     "slug": "akimat-of-almaty",
                     "name_en": "Akimat of Almaty",
@@ -81,7 +85,7 @@ def test_signing_ceremony_is_exact(shipped_data, api_client):
                     "country": "KZ",
                 },
             },
-            {"order": 5, "person": None, "role": "Other officials", "organization": None},
+            {"order": 5, "person": None, "role": "Other officials", "role_ko": "", "organization": None},
         ],
         "summary_en": "Held during the Eurasia Citizens Campaign. Busan's first friendly cooperation city in Central "
         "Asia.",

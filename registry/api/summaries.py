@@ -145,7 +145,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Signatory
-        fields = ["order", "person", "role", "organization"]
+        fields = ["order", "person", "role", "role_ko", "organization"]
 
 
 class SignatorySerializer(ParticipantSerializer):
@@ -195,6 +195,7 @@ class OutcomeSerializer(serializers.ModelSerializer):
             "amount_qualifier",
             "count",
             "count_unit",
+            "count_unit_ko",
             "agreement",
         ]
         extra_kwargs = {

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import add_years, validate_in_range
-from ..text import localized
+from ..text import localized, localized_language
 from .base import (
     TEXT_MAX,
     CountryQuerySetMixin,
@@ -53,7 +53,7 @@ def validate_pdf(upload) -> None:
 class AgreementQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuerySet):
     """Agreements; drafts are visible only to staff (:meth:`visible_to`)."""
 
-    search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue")
+    search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "venue_ko")
 
     def for_country(self, *codes: str) -> AgreementQuerySet:
         """Agreements signed in, or with a partner city in, any of the ISO alpha-2 ``codes``."""
@@ -120,6 +120,12 @@ class Agreement(SourcedModel):
         verbose_name=_("place (city)"),
     )
     venue = models.CharField(_("venue"), max_length=300, blank=True, help_text=_("e.g. “Almaty City Hall”."))
+    venue_ko = models.CharField(
+        _("venue (Korean)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown on Korean pages; where empty, the English one is shown."),
+    )
     fields = models.ManyToManyField(
         CooperationField, blank=True, related_name="agreements", verbose_name=_("cooperation fields")
     )
@@ -228,6 +234,16 @@ class Agreement(SourcedModel):
     def summary(self) -> str:
         """Summary in the active language."""
         return localized(self, "summary")
+
+    @property
+    def venue_localized(self) -> str:
+        """The venue in the active language: ``venue_ko`` on Korean pages when filled, else ``venue``."""
+        return localized(self, "venue")
+
+    @property
+    def venue_language(self) -> str:
+        """BCP 47 tag of :attr:`venue_localized` (``en`` for the English fallback)."""
+        return localized_language(self, "venue")
 
     def get_absolute_url(self):
         return reverse("registry:agreement-detail", kwargs={"slug": self.slug})

@@ -10,7 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import validate_in_range
-from ..text import localized
+from ..text import localized, localized_language
 from .agreements import Agreement
 from .base import (
     TEXT_MAX,
@@ -258,6 +258,12 @@ class Outcome(RegistryModel):
     count_unit = models.CharField(
         _("unit of the count"), max_length=100, blank=True, help_text=_("e.g. “local buyers”.")
     )
+    count_unit_ko = models.CharField(
+        _("unit of the count (Korean)"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown on Korean pages; where empty, the English one is shown."),
+    )
     agreement = models.ForeignKey(
         Agreement,
         on_delete=models.PROTECT,
@@ -302,3 +308,14 @@ class Outcome(RegistryModel):
     def description(self) -> str:
         """Description in the active language."""
         return localized(self, "description")
+
+    @property
+    def count_unit_localized(self) -> str:
+        """The count's unit in the active language: ``count_unit_ko`` on Korean pages when filled,
+        else ``count_unit``."""
+        return localized(self, "count_unit")
+
+    @property
+    def count_unit_language(self) -> str:
+        """BCP 47 tag of :attr:`count_unit_localized` (``en`` for the English fallback)."""
+        return localized_language(self, "count_unit")

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import validate_in_range
-from ..text import localized
+from ..text import localized, localized_language
 from .agreements import Agreement
 from .base import (
     TEXT_MAX,
@@ -54,7 +54,7 @@ def validate_time_zone(name: str) -> None:
 class EventQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuerySet):
     """Events; drafts are visible only to staff (:meth:`visible_to`)."""
 
-    search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue")
+    search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "venue_ko")
 
     def for_country(self, *codes: str) -> EventQuerySet:
         """Events held in a city of any of the ISO alpha-2 ``codes``."""
@@ -106,6 +106,12 @@ class Event(SourcedModel):
         City, on_delete=models.PROTECT, null=True, blank=True, related_name="events", verbose_name=_("city")
     )
     venue = models.CharField(_("venue"), max_length=300, blank=True)
+    venue_ko = models.CharField(
+        _("venue (Korean)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown on Korean pages; where empty, the English one is shown."),
+    )
     partnership = models.ForeignKey(
         Partnership,
         on_delete=models.PROTECT,
@@ -189,6 +195,16 @@ class Event(SourcedModel):
         minutes = int(start.utcoffset().total_seconds()) // 60
         sign = "+" if minutes >= 0 else "−"
         return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+    @property
+    def venue_localized(self) -> str:
+        """The venue in the active language: ``venue_ko`` on Korean pages when filled, else ``venue``."""
+        return localized(self, "venue")
+
+    @property
+    def venue_language(self) -> str:
+        """BCP 47 tag of :attr:`venue_localized` (``en`` for the English fallback)."""
+        return localized_language(self, "venue")
 
     def clean(self):
         self.start_on = truncate_to_precision(self.start_on, self.start_precision)

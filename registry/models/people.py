@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from ..text import localized
+from ..text import localized, localized_language
 from .base import (
     RegistryModel,
     RegistryQuerySet,
@@ -145,6 +145,12 @@ class ParticipantFields(RegistryModel):
         blank=True,
         help_text=_("Office or role, e.g. “Deputy Mayor of Almaty”; alone when the source names no person."),
     )
+    role_ko = models.CharField(
+        _("role (Korean)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Shown on Korean pages; where empty, the English one is shown."),
+    )
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("organization")
     )
@@ -154,7 +160,17 @@ class ParticipantFields(RegistryModel):
         abstract = True
 
     def __str__(self):
-        return ", ".join(str(part) for part in (self.person, self.role, self.organization) if part)
+        return ", ".join(str(part) for part in (self.person, self.role_localized, self.organization) if part)
+
+    @property
+    def role_localized(self) -> str:
+        """The role in the active language: ``role_ko`` on Korean pages when filled, else ``role``."""
+        return localized(self, "role")
+
+    @property
+    def role_language(self) -> str:
+        """BCP 47 tag of :attr:`role_localized` (``en`` for the English fallback)."""
+        return localized_language(self, "role")
 
 
 def _person_or_role(prefix: str) -> models.CheckConstraint:
