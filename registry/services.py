@@ -566,7 +566,9 @@ def accept_wikidata_proposal(*, proposal, user) -> Partnership | None:
             if changed.get("ended_on") and partnership.status != Partnership.Status.ENDED:
                 changed["status"] = Partnership.Status.ENDED
             written = save_record(
-                instance=partnership, data={**changed, "sources": [*partnership.sources.all(), source]}
+                instance=partnership,
+                data={**changed, "sources": [*partnership.sources.all(), source]},
+                reason=f"Correction from Wikidata ({proposal.source_url}, retrieved {proposal.retrieved_on}).",
             )
     proposal.status = WikidataProposal.Status.ACCEPTED
     proposal.decided_by = user

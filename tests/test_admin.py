@@ -180,6 +180,11 @@ def _partnership_form(city, partner, **overrides):
         "confidence": "high",
         "publication": "draft",
         "notes": "",
+        # The stage and claim inlines' management forms, with no row.
+        "stages-TOTAL_FORMS": "0",
+        "stages-INITIAL_FORMS": "0",
+        "claims-TOTAL_FORMS": "0",
+        "claims-INITIAL_FORMS": "0",
     }
     return {**data, **overrides}
 

@@ -5,6 +5,7 @@ import datetime
 from http import HTTPStatus
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -31,24 +32,25 @@ def fukuoka_kaohsiung(home):
 def test_fukuoka_kaohsiung_is_listed_on_both_city_pages(client, fukuoka_kaohsiung, slug):
     page = client.get(f"/cities/{slug}/").content.decode()
     other = "Kaohsiung" if slug == "fukuoka" else "Fukuoka"
-    assert f'<a href="/cities/{other.lower()}/">{other}</a>' in page
+    assert f'href="/cities/{other.lower()}/"' in page and f">{other}</a>" in page
     assert f'href="/cities/{slug}/network/"' in page
 
 
 def test_city_page_lists_partnerships_on_either_side(client, fukuoka_kaohsiung):
     page = client.get("/cities/fukuoka/").content.decode()
-    assert '<a href="/cities/home/">Home</a>' in page  # Fukuoka is the partner side there
-    assert '<a href="/cities/kaohsiung/">Kaohsiung</a>' in page  # and the city side here
+    assert 'href="/cities/home/"' in page  # Fukuoka is the partner side there
+    assert 'href="/cities/kaohsiung/"' in page  # and the city side here
     assert "Almaty" not in page
 
 
 def test_city_page_queries_do_not_grow_with_partnerships(client, fukuoka_kaohsiung, django_assert_num_queries):
     fukuoka, _ = fukuoka_kaohsiung
-    client.get("/cities/fukuoka/")  # warm the session and caches
+    cache.clear()  # cold: no whole-page or aggregate cache on either side of the comparison
     with CaptureQueriesContext(connection) as before:
         client.get("/cities/fukuoka/")
     for n in range(5):
         PartnershipFactory(city=fukuoka, partner=CityFactory(country="FR"), established_on=D(2010 + n, 1, 1))
+    cache.clear()
     with django_assert_num_queries(len(before.captured_queries)):
         assert client.get("/cities/fukuoka/").status_code == HTTPStatus.OK
 
@@ -75,7 +77,7 @@ def test_city_network_page(client, fukuoka_kaohsiung):
     page = response.content.decode()
     assert "Kaohsiung's partner cities" in page
     assert "<strong>1</strong> partner city in <strong>1</strong> countries" in page
-    assert '<a href="/cities/fukuoka/">Fukuoka</a>' in page
+    assert 'href="/cities/fukuoka/"' in page
     before = client.get("/cities/kaohsiung/network/?as_of=2009-02-28").content.decode()
     assert "<strong>0</strong> partner cities" in before
 
@@ -92,11 +94,12 @@ def test_city_network_page_bad_date_is_400(client, fukuoka_kaohsiung):
 
 def test_city_network_page_queries_are_constant(client, fukuoka_kaohsiung, django_assert_num_queries):
     fukuoka, _ = fukuoka_kaohsiung
-    client.get("/cities/fukuoka/network/?as_of=2024-01-01")
+    cache.clear()  # cold: no whole-page or aggregate cache on either side of the comparison
     with CaptureQueriesContext(connection) as before:
         client.get("/cities/fukuoka/network/?as_of=2024-01-02")
     for n in range(5):
         PartnershipFactory(city=fukuoka, partner=CityFactory(country="FR"), established_on=D(2010 + n, 1, 1))
+    cache.clear()
     with django_assert_num_queries(len(before.captured_queries)):
         client.get("/cities/fukuoka/network/?as_of=2024-01-03")
 

@@ -149,7 +149,9 @@ def test_every_page_runs_the_same_queries_at_10_and_1000_partnerships(client, ne
     assert Partnership.objects.count() == 1000
     large = {url: count_queries(client, url) for url in PAGES}
     assert large == small
-    assert max(small.values()) <= 12, small
+    # A city page reads its partnerships' stages and claims with their sources (four prefetches
+    # since the life of a relation was recorded): 14 at most, whatever the number of rows.
+    assert max(small.values()) <= 14, small
 
 
 def test_home_page_queries(client, network, django_assert_max_num_queries):
