@@ -98,10 +98,9 @@ def test_national_page_and_csv(client, country):
 
 
 def test_national_page_queries_are_constant(client, country, django_assert_max_num_queries):
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from django.core.cache import cache
 
     cache.clear()  # cold: no whole-page or aggregate cache on either side of the comparison
     with CaptureQueriesContext(connection) as before:
