@@ -386,7 +386,7 @@ def test_city_page_shows_the_life_of_each_relation_with_sources(client, shipped_
     assert "renewed" in text and "30 June 2012" in text
     assert "primorye24.ru" in text
     fukuoka = client.get("/cities/fukuoka/").content.decode()
-    assert "Follows the friendship city relation established in 24 October 1989." in fukuoka
+    assert "Follows the friendship city relation (established 24 October 1989)." in fukuoka
     assert "Administrative exchange agreement." in fukuoka
 
 
