@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 # Geometry of the timeline in SVG user units (the SVG scales to the page width).
 LEFT, RIGHT, TOP = 36, 10, 14
 TOTAL_HEIGHT, GAP, BARS_HEIGHT, AXIS = 120, 26, 56, 20
-STEP = 12
+STEP = 12  # width of one year, at the least
+MIN_PLOT = 600  # a short timeline is spread over this width, so it never renders taller than wide
+BAR_GAP = 4  # between a year's bar and the next
 
 
 @dataclass
@@ -39,6 +41,8 @@ class TimelineChart:
     bars_top: float = TOP + TOTAL_HEIGHT + GAP
     bars_bottom: float = TOP + TOTAL_HEIGHT + GAP + BARS_HEIGHT
     left: float = LEFT
+    step: float = STEP
+    bar_width: float = STEP - BAR_GAP
 
     @property
     def first_year(self) -> int | None:
@@ -64,22 +68,33 @@ def timeline_chart(rows: list[dict], until: int | None = None) -> TimelineChart:
         filled.append(row)
 
     chart = TimelineChart(rows=filled)
-    chart.width = LEFT + len(filled) * STEP + RIGHT
+    # A few years are spread over MIN_PLOT units (wider bars, a label every year), so the
+    # chart keeps the home page's proportions instead of scaling a narrow SVG to the width.
+    step = chart.step = max(STEP, MIN_PLOT / len(filled))
+    chart.bar_width = min(step - BAR_GAP, 3 * (STEP - BAR_GAP))
+    label_every = 1 if len(filled) <= 12 else 5 if len(filled) <= 30 else 10
+    chart.width = LEFT + len(filled) * step + RIGHT
     chart.height = chart.bars_bottom + AXIS
     chart.max_in_force = max(max(row["in_force"] for row in filled), 1)
     chart.max_established = max(max(row["established"] for row in filled), 1)
 
     points = []
     for index, row in enumerate(filled):
-        x = LEFT + index * STEP
+        x = LEFT + index * step
         y = chart.total_bottom - row["in_force"] / chart.max_in_force * TOTAL_HEIGHT
-        points += [f"{x:g},{y:.1f}", f"{x + STEP:g},{y:.1f}"]
+        points += [f"{x:g},{y:.1f}", f"{x + step:g},{y:.1f}"]
         height = row["established"] / chart.max_established * BARS_HEIGHT
         chart.bars.append(
-            Bar(row["year"], x + 2, round(chart.bars_bottom - height, 1), round(height, 1), row["established"])
+            Bar(
+                row["year"],
+                round(x + (step - chart.bar_width) / 2, 1),
+                round(chart.bars_bottom - height, 1),
+                round(height, 1),
+                row["established"],
+            )
         )
-        if row["year"] % 10 == 0 or index == 0:
-            chart.year_ticks.append((x + STEP / 2, row["year"]))
+        if row["year"] % label_every == 0 or index == 0:
+            chart.year_ticks.append((round(x + step / 2, 1), row["year"]))
     chart.line = " ".join(points)
-    chart.area = f"{LEFT:g},{chart.total_bottom:g} {chart.line} {LEFT + len(filled) * STEP:g},{chart.total_bottom:g}"
+    chart.area = f"{LEFT:g},{chart.total_bottom:g} {chart.line} {LEFT + len(filled) * step:g},{chart.total_bottom:g}"
     return chart

@@ -43,7 +43,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from . import dates, regions
+from . import dates, regions, text
 from .models import (
     Agreement,
     City,
@@ -225,6 +225,14 @@ def _descending_label(label) -> str:
 descending_label = lazy(_descending_label, str)
 
 
+def in_readers_order(qs):
+    """``qs`` in its own ordering (or the model's), with names sorted as the reader sees them
+    (:func:`text.localized_ordering`); unchanged where that makes no difference."""
+    default = list(qs.query.order_by or qs.model._meta.ordering)
+    localized = text.localized_ordering(qs.model, default)
+    return qs if localized == default else qs.order_by(*localized)
+
+
 class RegistryOrderingFilter(filters.OrderingFilter):
     """``ordering``: the allow-listed parameter names, with translated labels; ``-`` for
     descending. The primary key, in the direction of the last field, breaks ties, so rows
@@ -249,10 +257,13 @@ class RegistryOrderingFilter(filters.OrderingFilter):
         ]
 
     def filter(self, qs, value):
+        """Order by the chosen fields, names in the reader's language (:func:`text.localized_ordering`):
+        with no choice, the model's own ordering, localized the same way."""
         ordering = [self.get_ordering_value(param) for param in value or () if param]
         if not ordering:
-            return qs
-        return qs.order_by(*ordering, "-pk" if ordering[-1].startswith("-") else "pk")
+            return in_readers_order(qs)
+        tie_break = "-pk" if ordering[-1].startswith("-") else "pk"
+        return qs.order_by(*text.localized_ordering(qs.model, ordering), tie_break)
 
 
 class RegistryFilterSet(filters.FilterSet):
@@ -268,6 +279,14 @@ class RegistryFilterSet(filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None, other_params: Iterable[str] = ()):
         self.other_params = frozenset(other_params)
         super().__init__(data, queryset, request=request, prefix=prefix)
+
+    @property
+    def qs(self):
+        """django-filter's result; unbound (a page with no parameter at all) it is not filtered,
+        but still in the reader's order (:func:`in_readers_order`), as an empty ``ordering`` gives."""
+        if not self.is_bound and not hasattr(self, "_qs"):
+            self._qs = in_readers_order(super().qs)
+        return super().qs
 
     def get_form_class(self):
         """A :class:`FilterForm` with a field per filter, knowing this FilterSet's ``other_params``."""
@@ -350,7 +369,15 @@ class CityFilter(RegistryFilterSet):
 
     country = CountryCodesFilter()
     region = RegionFilter()
-    kind = filters.ChoiceFilter(choices=Partnership.Kind.choices, method="filter_kind", label=_("Kind"))
+    kind = filters.ChoiceFilter(
+        choices=Partnership.Kind.choices,
+        method="filter_kind",
+        label=_("Kind"),
+        help_text=_(
+            "Partner cities with a current relation of this kind; with a status or an in-force date, "
+            "with a relation of this kind that has that status or was in force on that date."
+        ),
+    )
     status = filters.ChoiceFilter(choices=Partnership.Status.choices, method="filter_status", label=_("Status"))
     field = cooperation_field_filter(field_name="partnerships__fields", method="filter_field")
     established_after = date_filter(_("Established on or after"), method="filter_established_after")
@@ -382,7 +409,12 @@ class CityFilter(RegistryFilterSet):
         return queryset.partners_of(self.home, partnerships)
 
     def filter_kind(self, queryset, name, value: str):
-        return self.partners_through(queryset, self.partnerships.filter(kind=value))
+        partnerships = self.partnerships.filter(kind=value)
+        if not (self.form.cleaned_data.get("status") or self.form.cleaned_data.get("in_force_on")):
+            # "Friendship cities" are the current ones, as the home page counts them: a relation
+            # that has ended (Fukuoka's 1989-2007 friendship) needs ?status=ended or a date.
+            partnerships = partnerships.filter(ended_on__isnull=True)
+        return self.partners_through(queryset, partnerships)
 
     def filter_status(self, queryset, name, value: str):
         return self.partners_through(queryset, self.partnerships.filter(status=value))

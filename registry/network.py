@@ -117,7 +117,8 @@ def first_partners(home: City, as_of: datetime.date | None = None) -> dict[str, 
 
     Counts every partnership established by ``as_of`` (default: all), ended or not, so a
     first partner stays first after the relation ends. Ties on the date go to the lower id.
-    One query, using a window function.
+    Each partnership's ``with_city`` is the city on the other side from ``home`` (``home``
+    may be either side). One query, using a window function.
     """
     subregion = regions.subregion_case("other_country")
     qs = partnerships_of(home).annotate(
@@ -127,7 +128,11 @@ def first_partners(home: City, as_of: datetime.date | None = None) -> dict[str, 
     if as_of is not None:
         qs = qs.filter(established_on__lte=as_of)
     qs = qs.filter(rank=1).exclude(subregion="").select_related("city", "partner")
-    return {regions.get_region(p.subregion).slug: p for p in qs}
+    firsts = {}
+    for partnership in qs:
+        partnership.with_city = partnership.other(home)
+        firsts[regions.get_region(partnership.subregion).slug] = partnership
+    return firsts
 
 
 def timeline(home: City, as_of: datetime.date | None = None) -> list[dict]:

@@ -4,6 +4,9 @@ import re
 import unicodedata
 
 from anyascii import anyascii
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_./,'’()]+")
@@ -73,6 +76,30 @@ def localized(obj, field: str, language: str | None = None) -> str:
         if value:
             return value
     return getattr(obj, f"{field}_en") if hasattr(obj, f"{field}_en") else getattr(obj, field, "")
+
+
+def localized_ordering(model, ordering, language: str | None = None) -> list:
+    """``ordering`` (field names, ``-`` for descending) as the reader sees the names: on Korean
+    pages each English column that has a Korean partner (``name_en`` beside ``name_ko``) sorts
+    by the Korean value where it is filled, else the English one (:func:`localized`'s rule),
+    so 가나다 order on /ko/. Other languages and other fields: the names unchanged."""
+    language = (language or get_language() or "en").split("-")[0]
+    if language != "ko":
+        return list(ordering)
+    result = []
+    for item in ordering:
+        name = item.lstrip("-") if isinstance(item, str) else ""
+        if not name.endswith("_en"):
+            result.append(item)
+            continue
+        try:
+            model._meta.get_field(f"{name.removesuffix('_en')}_ko")
+        except FieldDoesNotExist:
+            result.append(item)
+            continue
+        shown = Coalesce(NullIf(F(f"{name.removesuffix('_en')}_ko"), Value("")), F(name))
+        result.append(shown.desc() if item.startswith("-") else shown.asc())
+    return result
 
 
 def localized_language(obj, field: str, language: str | None = None) -> str:

@@ -279,14 +279,16 @@ class HomeView(TemplateView):
             context["timeline"] = charts.timeline_chart(network.timeline(home, as_of=as_of), until=as_of.year)
             rows = context["timeline"].rows
             context["year_steps"] = year_steps(as_of, rows[0]["year"] if rows else None)
-            user = self.request.user
-            context["latest_agreements"] = (
-                Agreement.objects.visible_to(user).filter(signed_on__lte=as_of).select_related("place")[:5]
-            )
-            context["latest_events"] = (
-                Event.objects.visible_to(user).filter(start_on__lte=as_of).select_related("city")[:5]
-            )
+            agreements, events = self.latest_records(home)
+            context["latest_agreements"] = agreements.filter(signed_on__lte=as_of).select_related("place")[:5]
+            context["latest_events"] = events.filter(start_on__lte=as_of).select_related("city")[:5]
         return context
+
+    def latest_records(self, home: City):
+        """The agreements and events the "Latest" columns draw from: on the home page, the
+        whole registry's that the reader may see (a pair of querysets)."""
+        user = self.request.user
+        return Agreement.objects.visible_to(user), Event.objects.visible_to(user)
 
 
 class CityNetworkView(HomeView):
@@ -297,12 +299,15 @@ class CityNetworkView(HomeView):
     def get_home(self):
         return get_object_or_404(City.objects.visible_to(self.request.user), slug=self.kwargs["slug"])
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        # The latest agreements and events are the whole registry's: the home page's only.
-        context.pop("latest_agreements", None)
-        context.pop("latest_events", None)
-        return context
+    def latest_records(self, home: City):
+        """The city's own agreements and events: signed or held there, or under one of its
+        partnerships (either side), as its city page lists them."""
+        agreements, events = super().latest_records(home)
+        with_city = Partnership.objects.involving(home).values("pk")
+        return (
+            agreements.filter(Q(place=home) | Q(partnership__in=with_city)),
+            events.filter(Q(city=home) | Q(partnership__in=with_city)),
+        )
 
 
 class NationalNetworkView(TemplateView):

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from registry import network
 
-from .factories import CityFactory, PartnershipFactory
+from .factories import AgreementFactory, CityFactory, EventFactory, PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -76,10 +76,37 @@ def test_city_network_page(client, fukuoka_kaohsiung):
     assert response.status_code == HTTPStatus.OK
     page = response.content.decode()
     assert "Kaohsiung's partner cities" in page
-    assert "<strong>1</strong> partner city in <strong>1</strong> countries" in page
+    assert "<strong>1</strong> partner city in <strong>1</strong> country" in page
     assert 'href="/cities/fukuoka/"' in page
     before = client.get("/cities/kaohsiung/network/?as_of=2009-02-28").content.decode()
     assert "<strong>0</strong> partner cities" in before
+
+
+def test_city_network_page_names_the_other_side_and_its_own_latest_records(client, fukuoka_kaohsiung):
+    """Kaohsiung is the partner side of Fukuoka–Kaohsiung: its first partner in Eastern Asia is
+    Fukuoka (not Kaohsiung itself), and its "Latest" columns list its own agreements and events."""
+    fukuoka, kaohsiung = fukuoka_kaohsiung
+    theirs = fukuoka.partnerships.get(partner=kaohsiung)
+    AgreementFactory(title_en="Fukuoka–Kaohsiung agreement", partnership=theirs, signed_on=D(2009, 3, 1))
+    EventFactory(title_en="Kaohsiung visit", city=kaohsiung, start_on=D(2012, 5, 1))
+    AgreementFactory(title_en="Someone else's agreement", signed_on=D(2010, 1, 1))
+    page = client.get("/cities/kaohsiung/network/?as_of=2024-01-01")
+    first = page.context["first_partners"]["eastern-asia"]
+    assert first.with_city == fukuoka
+    text = page.content.decode()
+    assert "Fukuoka–Kaohsiung agreement" in text and "Kaohsiung visit" in text
+    assert "Someone else's agreement" not in text
+
+
+def test_totals_say_country_for_one_and_countries_for_more(client, home):
+    for n in range(2):
+        PartnershipFactory(city=home, partner=CityFactory(country="JP"), established_on=D(2000 + n, 1, 1))
+    page = client.get("/", {"as_of": "2000-06-01"}).content.decode()
+    assert "<strong>1</strong> partner city in <strong>1</strong> country" in page
+    page = client.get("/", {"as_of": "2001-06-01"}).content.decode()
+    assert "<strong>2</strong> partner cities in <strong>1</strong> country" in page
+    ko = client.get("/ko/", {"as_of": "2001-06-01"}).content.decode()
+    assert "<strong>1</strong>개국 <strong>2</strong>개 도시" in ko
 
 
 def test_city_network_page_of_an_unknown_or_hidden_city_is_404(client, home):

@@ -118,7 +118,11 @@ def test_city_filters_count_the_partners_the_home_page_counts(shipped_data):
     _, qs = run(CityFilter, "in_force_on=2022-09-13", City.objects.all())
     assert qs.count() == 37 and not qs.filter(slug="busan").exists()
     _, qs = run(CityFilter, "kind=friendship", City.objects.all())
-    assert qs.count() == 13  # the 12 friendship cities and Fukuoka, a friendship city from 1989 to 2007
+    assert qs.count() == 12  # the home page's "Friendship cities 12": current relations only
+    _, qs = run(CityFilter, "kind=friendship&status=ended", City.objects.all())
+    assert list(qs.values_list("slug", flat=True)) == ["fukuoka"]  # a friendship city from 1989 to 2007
+    _, qs = run(CityFilter, "kind=friendship&in_force_on=2000-01-01", City.objects.all())
+    assert "fukuoka" in qs.values_list("slug", flat=True)
 
 
 def test_a_very_long_search_is_bounded_and_never_an_error(client, shipped_data):
@@ -404,3 +408,23 @@ def test_walking_the_pages_of_every_ordering_returns_each_row_once(ties, viewer,
         url, query = body["next"], {}
     assert len(seen) == body["count"] >= TIES
     assert len(set(seen)) == len(seen), sorted(seen)
+
+
+def test_korean_pages_sort_names_in_korean_order(client, home):
+    """/ko/ lists names in 가나다 order (the Korean name where known, else the English one),
+    by default and with ?ordering=name; English pages keep the English order."""
+    for slug, en, ko in [("almaty", "Almaty", "알마티"), ("bangkok", "Bangkok", "방콕"), ("osaka", "Osaka", "오사카")]:
+        PartnershipFactory(city=home, partner=CityFactory(slug=slug, name_en=en, name_ko=ko))
+    PartnershipFactory(city=home, partner=CityFactory(slug="zz", name_en="Zanzibar", name_ko=""))
+
+    def partners(path, query):  # the home city's partners, as /cities/ shows them by default
+        response = client.get(path, query)
+        assert response.status_code == HTTPStatus.OK
+        return [row.slug for row in response.context["paginator"].object_list]
+
+    korean = ["zz", "bangkok", "almaty", "osaka"]  # 방콕, 알마티, 오사카; "Zanzibar" (no Korean name) before Hangul
+    assert partners("/ko/cities/", {}) == korean
+    assert partners("/ko/cities/", {"ordering": "name"}) == korean
+    assert partners("/ko/cities/", {"ordering": "-name"}) == korean[::-1]
+    assert partners("/cities/", {"ordering": "name"}) == ["almaty", "bangkok", "osaka", "zz"]
+    assert partners("/cities/", {}) == ["almaty", "bangkok", "osaka", "zz"]

@@ -175,3 +175,15 @@ def test_a_city_widget_draws_lines_from_that_city_and_shades_its_partners_countr
     assert world.links_path.startswith(f"M{world.home.x:g} {world.home.y:g}L")
     assert world.shades == {"KR": 1}
     assert 'href="/static/img/world-110m.svg#KR"/>' in page.text
+
+
+def test_a_short_timeline_is_spread_wide_with_every_year_labelled():
+    """One year of partnerships (a city with a single partner) must not render as a narrow SVG
+    that the page scales up to a chart taller than the screen."""
+    rows = [{"year": 2022, "established": 1, "sister": 0, "friendship": 1, "ended": 0, "in_force": 1}]
+    chart = charts.timeline_chart(rows, until=2026)
+    assert chart.width >= 2.5 * chart.height
+    assert [year for _, year in chart.year_ticks] == [2022, 2023, 2024, 2025, 2026]
+    assert all(bar.x + chart.bar_width <= chart.width for bar in chart.bars)
+    long = charts.timeline_chart([{**rows[0], "year": 1966}], until=2026)
+    assert long.step == charts.STEP and [year for _, year in long.year_ticks][:3] == [1966, 1970, 1980]
