@@ -6,6 +6,7 @@ from http import HTTPStatus
 import pytest
 
 from registry.models import Partnership, Publication
+from registry.services import renew_partnership, suspend_partnership
 
 from .factories import AgreementFactory, CityFactory, EventFactory, PartnershipFactory
 
@@ -47,6 +48,32 @@ def test_dormant_follows_the_setting(relations, settings):
     }
 
 
+def test_a_renewal_stage_makes_a_relation_not_dormant(relations, settings):
+    quiet, _ = relations
+    settings.REGISTRY_DORMANT_YEARS = 3
+    on = D(2026, 1, 1)
+    assert Partnership.objects.with_last_activity(None, on=on).get(pk=quiet.pk).dormant is True
+    renew_partnership(partnership=quiet, on=D(2024, 6, 1), reason="Renewed for five years")
+    renewed = Partnership.objects.with_last_activity(None, on=on).get(pk=quiet.pk)
+    assert (renewed.last_activity, renewed.dormant) == (D(2024, 6, 1), False)
+
+
+def test_the_latest_stage_of_any_kind_counts_and_only_its_own(relations):
+    quiet, lively = relations
+    suspend_partnership(partnership=quiet, on=D(2012, 3, 1), reason="Dispute")
+    activity = {p.pk: p.last_activity for p in Partnership.objects.with_last_activity(None)}
+    assert activity == {quiet.pk: D(2012, 3, 1), lively.pk: D(2024, 3, 1)}
+
+
+def test_last_activity_costs_one_query_whatever_the_stages(relations, django_assert_num_queries):
+    quiet, lively = relations
+    for year in (2016, 2018, 2020):
+        renew_partnership(partnership=quiet, on=D(year, 1, 1), reason="Renewed")
+    with django_assert_num_queries(1):  # the partnerships with their correlated subqueries
+        activity = {p.pk: p.last_activity for p in Partnership.objects.with_last_activity(None)}
+    assert activity == {quiet.pk: D(2020, 1, 1), lively.pk: D(2024, 3, 1)}
+
+
 def test_an_ended_partnership_is_never_dormant(relations):
     quiet, _ = relations
     quiet.status, quiet.ended_on = Partnership.Status.ENDED, D(2012, 1, 1)
@@ -75,3 +102,4 @@ def test_dormant_filter_on_the_city_list_and_last_activity_on_the_city_page(rela
     assert slugs == ["quiet"]
     detail = client.get("/cities/quiet/").content.decode()
     assert "Last activity" in detail and "1 May 2010" in detail and "(dormant)" in detail
+

@@ -107,10 +107,10 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
 
         ``last_activity`` is the latest of the partnership's establishment and each term of
         :func:`activity_terms` that ``user`` may see (events of the partnership by start,
-        agreements of it by signing, delegations by their stop in the partner city): one
-        correlated subquery per term, no query per row. ``dormant``: not ended, and no activity
-        for ``settings.REGISTRY_DORMANT_YEARS`` years before ``on`` (today by default), i.e.
-        ``last_activity`` earlier than that many years before ``on``. Idempotent.
+        agreements of it by signing, delegations by their stop in the partner city, stages of it
+        by date): one correlated subquery per term, no query per row. ``dormant``: not ended,
+        and no activity for ``settings.REGISTRY_DORMANT_YEARS`` years before ``on`` (today by
+        default), i.e. ``last_activity`` earlier than that many years before ``on``. Idempotent.
         """
         if "last_activity" in self.query.annotations:
             return self
@@ -139,8 +139,10 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
 def activity_terms(user) -> list[Subquery]:
     """The dates that count as a partnership's activity, as subqueries correlated on the
     partnership (``OuterRef("pk")``), each reading only the records ``user`` may see
-    (``visible_to``): the latest event about it, agreement of it and delegation stop in its
-    partner city. A new kind of activity (e.g. a dated stage) is one more entry here."""
+    (``visible_to``): the latest event about it, agreement of it, delegation stop in its
+    partner city and stage of it (renewed, suspended, resumed, …; a stage is visible with its
+    partnership, which the outer query has already filtered). A new kind of activity is one
+    more entry here."""
     from .agreements import Agreement
     from .delegations import Delegation, ItineraryStop
     from .events import Event
@@ -159,6 +161,7 @@ def activity_terms(user) -> list[Subquery]:
             ).annotate(on=Coalesce("arrive_on", "delegation__start_on")),
             "on",
         ),
+        latest(PartnershipStage.objects.filter(partnership=OuterRef("pk")), "on"),
     ]
 
 
