@@ -103,3 +103,29 @@ def test_dormant_filter_on_the_city_list_and_last_activity_on_the_city_page(rela
     detail = client.get("/cities/quiet/").content.decode()
     assert "Last activity" in detail and "1 May 2010" in detail and "(dormant)" in detail
 
+
+def test_the_city_list_filter_form_has_a_labelled_dormant_control_that_keeps_its_value(relations, client, settings):
+    settings.REGISTRY_DORMANT_YEARS = 10
+    page = client.get("/cities/?dormant=true")
+    html = page.content.decode()
+    assert '<label for="id_dormant">Dormant</label>' in html
+    assert '<option value="true" selected>yes</option>' in html
+    assert "no event, agreement, delegation visit or stage for 10 years." in html
+    assert page.context["filter_form"].more_open  # "More filters" starts open on the value set
+    korean = client.get("/ko/cities/?dormant=false").content.decode()
+    assert '<label for="id_dormant">휴면</label>' in korean
+    assert '<option value="false" selected>아니요</option>' in korean
+    assert "10년 동안" in korean
+
+
+def test_the_countries_page_offers_the_same_control(relations, client):
+    html = client.get("/countries/").content.decode()
+    assert '<label for="id_dormant">Dormant</label>' in html and '<select name="dormant"' in html
+
+
+def test_the_api_documents_the_dormant_filter_as_true_or_false(api_client, db):
+    schema = api_client.get("/api/v1/schema/?format=json").json()
+    for path in ("/api/v1/partnerships/", "/api/v1/cities/"):
+        (parameter,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "dormant"]
+        assert {"type": "string", "enum": ["false", "true"]} in parameter["schema"]["anyOf"]
+        assert "stage" in parameter["description"] and "REGISTRY_DORMANT_YEARS" in parameter["description"]
