@@ -29,6 +29,7 @@ from .models import (
     Event,
     Partnership,
     PartnershipStage,
+    Person,
     Publication,
     Signatory,
     Source,
@@ -618,13 +619,15 @@ def record_new_partnership(
     City made from ``new_partner``'s fields: ``name_en``, ``name_ko``, ``country``, ``latitude``,
     ``longitude``), the partnership (:func:`create_partnership`, ``home`` as its home side), its
     agreement (``agreement``: ``title_en``, ``title_ko``, ``kind``, ``venue``; signed on
-    ``established_on``, at the partner city), the signatories (each ``role``, optional
-    ``organization``), the signing ceremony (an Event on the same day, when ``signing_event``)
-    and the source every record cites (``source``, or a new Source from ``new_source``: ``title``,
-    ``url``, ``publisher``). Each row is validated with ``full_clean()``; the first invalid one
-    raises ``ValidationError`` keyed ``partner_<field>``, ``partnership_<field>``,
-    ``agreement_<field>``, ``signatory<n>_<field>``, ``event_<field>`` or ``source_<field>``,
-    and nothing is stored.
+    ``established_on``, at the partner city), the signatories (each a mapping of Signatory
+    fields: ``person``, ``role``, ``role_ko``, ``organization``, ``order`` (default: its position);
+    and for a person not yet recorded ``new_person``, a new Person's ``name_en``, ``name_ko``,
+    ``name_native``, citing the source), the signing ceremony (an Event on the same day and at the
+    agreement's venue, when ``signing_event``) and the source every record cites (``source``, or a
+    new Source from ``new_source``: ``title``, ``url``, ``publisher``). Each row is validated with
+    ``full_clean()``; the first invalid one raises ``ValidationError`` keyed ``partner_<field>``,
+    ``partnership_<field>``, ``agreement_<field>``, ``signatory<order>_<field>`` (the new
+    person's fields too), ``event_<field>`` or ``source_<field>``, and nothing is stored.
     """
     if partner is None:
         values = dict(new_partner or {})
@@ -660,8 +663,17 @@ def record_new_partnership(
         ),
         {"sources": [source]},
     )
-    for order, signatory in enumerate(signatories, start=1):
-        _save_part(f"signatory{order}_", Signatory(agreement=signed, order=order, **signatory))
+    for position, signatory in enumerate(signatories, start=1):
+        values = dict(signatory)
+        order = values.setdefault("order", position)
+        new_person = values.pop("new_person", None)
+        if new_person:
+            values["person"] = _save_part(
+                f"signatory{order}_",
+                Person(slug=_unique_slug(Person, new_person.get("name_en", "")), **new_person),
+                {"sources": [source]},
+            )
+        _save_part(f"signatory{order}_", Signatory(agreement=signed, **values))
     if signing_event:
         _save_part(
             "event_",
@@ -674,6 +686,7 @@ def record_new_partnership(
                 start_precision=partnership.established_precision,
                 city=partner,
                 venue=signed.venue,
+                venue_ko=signed.venue_ko,
                 partnership=partnership,
                 agreement=signed,
                 publication=publication,
