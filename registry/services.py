@@ -97,6 +97,7 @@ def create_partnership(
     ended_on: datetime.date | None = None,
     ended_precision: str | None = None,
     status_reason: str = "",
+    status_reason_ko: str = "",
     confidence: str | None = None,
     publication: str | None = None,
     notes: str = "",
@@ -129,6 +130,7 @@ def create_partnership(
         established_on=established_on,
         ended_on=ended_on,
         status_reason=status_reason,
+        status_reason_ko=status_reason_ko,
         notes=notes,
         **{name: value for name, value in optional.items() if value is not None},
     )
@@ -181,6 +183,11 @@ def add_stage(
     return save_record(instance=stage, data={"sources": list(sources)})
 
 
+# The actions below (end, suspend, resume, renew, upgrade) take the required ``reason`` in English
+# and an optional ``reason_ko``, its Korean text: the stage keeps them as ``note_en``/``note_ko``,
+# and end, suspend and upgrade as the partnership's ``status_reason``/``status_reason_ko``.
+
+
 def _require_reason(reason: str) -> None:
     if not (reason or "").strip():
         raise ValidationError({"reason": ValidationError(_("Give the reason for this change."), code="required")})
@@ -209,6 +216,7 @@ def end_partnership(
     partnership: Partnership,
     ended_on: datetime.date,
     reason: str,
+    reason_ko: str = "",
     precision: str = DatePrecision.DAY,
     sources: Iterable[Source] = (),
 ) -> Partnership:
@@ -222,6 +230,7 @@ def end_partnership(
     partnership.ended_on = ended_on
     partnership.ended_precision = precision
     partnership.status_reason = reason
+    partnership.status_reason_ko = reason_ko
     _save_with_reason(partnership, _("Ended: %(reason)s") % {"reason": reason})
     add_stage(
         partnership=partnership,
@@ -229,6 +238,7 @@ def end_partnership(
         on=partnership.ended_on,
         precision=precision,
         note_en=reason,
+        note_ko=reason_ko,
         sources=sources,
     )
     return partnership
@@ -240,6 +250,7 @@ def suspend_partnership(
     partnership: Partnership,
     on: datetime.date,
     reason: str,
+    reason_ko: str = "",
     precision: str = DatePrecision.DAY,
     sources: Iterable[Source] = (),
 ) -> Partnership:
@@ -262,6 +273,7 @@ def suspend_partnership(
     _refuse_before_start(partnership, on, "on")
     partnership.status = Partnership.Status.SUSPENDED
     partnership.status_reason = reason
+    partnership.status_reason_ko = reason_ko
     _save_with_reason(partnership, _("Suspended: %(reason)s") % {"reason": reason})
     add_stage(
         partnership=partnership,
@@ -269,6 +281,7 @@ def suspend_partnership(
         on=on,
         precision=precision,
         note_en=reason,
+        note_ko=reason_ko,
         sources=sources,
     )
     return partnership
@@ -280,6 +293,7 @@ def resume_partnership(
     partnership: Partnership,
     on: datetime.date,
     reason: str,
+    reason_ko: str = "",
     precision: str = DatePrecision.DAY,
     sources: Iterable[Source] = (),
 ) -> Partnership:
@@ -305,6 +319,7 @@ def resume_partnership(
         )
     partnership.status = Partnership.Status.ACTIVE
     partnership.status_reason = ""
+    partnership.status_reason_ko = ""
     _save_with_reason(partnership, _("Resumed: %(reason)s") % {"reason": reason})
     add_stage(
         partnership=partnership,
@@ -312,6 +327,7 @@ def resume_partnership(
         on=on,
         precision=precision,
         note_en=reason,
+        note_ko=reason_ko,
         sources=sources,
     )
     return partnership
@@ -323,6 +339,7 @@ def renew_partnership(
     partnership: Partnership,
     on: datetime.date,
     reason: str,
+    reason_ko: str = "",
     precision: str = DatePrecision.DAY,
     sources: Iterable[Source] = (),
 ) -> Partnership:
@@ -345,6 +362,7 @@ def renew_partnership(
         on=on,
         precision=precision,
         note_en=reason,
+        note_ko=reason_ko,
         sources=sources,
     )
     return partnership
@@ -356,6 +374,7 @@ def upgrade_partnership(
     partnership: Partnership,
     on: datetime.date,
     reason: str,
+    reason_ko: str = "",
     precision: str = DatePrecision.DAY,
     kind: str = Partnership.Kind.SISTER,
     sources: Iterable[Source] = (),
@@ -386,6 +405,7 @@ def upgrade_partnership(
     partnership.ended_on = on
     partnership.ended_precision = precision
     partnership.status_reason = reason
+    partnership.status_reason_ko = reason_ko
     _save_with_reason(partnership, _("Upgraded: %(reason)s") % {"reason": reason})
     add_stage(
         partnership=partnership,
@@ -393,6 +413,7 @@ def upgrade_partnership(
         on=partnership.ended_on,
         precision=precision,
         note_en=reason,
+        note_ko=reason_ko,
         sources=sources,
     )
     successor = Partnership(
@@ -413,6 +434,7 @@ def upgrade_partnership(
         on=successor.established_on,
         precision=precision,
         note_en=reason,
+        note_ko=reason_ko,
         sources=sources,
     )
     return successor

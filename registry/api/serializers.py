@@ -367,6 +367,7 @@ class PartnershipSerializer(RegistrySerializer):
             "ended_on",
             "ended_precision",
             "status_reason",
+            "status_reason_ko",
             "fields",
             "confidence",
             "publication",

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import add_years, validate_in_range
-from ..text import localized
+from ..text import localized, localized_language
 from .base import (
     TEXT_MAX,
     Confidence,
@@ -215,6 +215,12 @@ class Partnership(RemarksModel, RegistryModel):
     status_reason = models.TextField(
         _("reason for the status"), max_length=TEXT_MAX, blank=True, help_text=_("Why it was suspended or ended.")
     )
+    status_reason_ko = models.TextField(
+        _("reason for the status (Korean)"),
+        max_length=TEXT_MAX,
+        blank=True,
+        help_text=_("Shown on Korean pages; where empty, the English one is shown."),
+    )
     fields = models.ManyToManyField(
         CooperationField, blank=True, related_name="partnerships", verbose_name=_("cooperation fields")
     )
@@ -357,6 +363,17 @@ class Partnership(RemarksModel, RegistryModel):
     def other(self, city: City) -> City:
         """The city on the other side from ``city``."""
         return self.partner if self.city_id == city.pk else self.city
+
+    @property
+    def status_reason_localized(self) -> str:
+        """The reason for the status in the active language: ``status_reason_ko`` on Korean
+        pages when filled, else ``status_reason``."""
+        return localized(self, "status_reason")
+
+    @property
+    def status_reason_language(self) -> str:
+        """BCP 47 tag of :attr:`status_reason_localized` (``en`` for the English fallback)."""
+        return localized_language(self, "status_reason")
 
 
 # --------------------------------------------------------------------------- the life of a relation
