@@ -559,11 +559,19 @@ class PersonAdmin(RegistryAdmin):
 
 class PartnershipActionForm(forms.Form):
     """The intermediate form of the partnership actions (Upgrade, Suspend, Resume, Renew, End):
-    the date with its precision, the required reason and the sources the stage cites."""
+    the date with its precision, the required reason (and its optional Korean text) and the
+    sources the stage cites."""
 
     on = forms.DateField(label=_("Date"), widget=AdminDateWidget, validators=[validate_in_range])
     precision = forms.ChoiceField(label=_("Precision of the date"), choices=DatePrecision.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason_ko = forms.CharField(
+        label=_("Reason (Korean)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("Shown on Korean pages; where empty, the English one is shown."),
+    )
     sources = forms.ModelMultipleChoiceField(
         label=_("Sources"),
         queryset=Source.objects.order_by("title", "id"),
@@ -644,7 +652,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
     fieldsets = (
         (None, {"fields": ("city", "partner", "kind", "fields", "predecessor")}),
         (_("Dates"), {"fields": ("established_on", "established_precision")}),
-        (_("Status"), {"fields": ("status", "ended_on", "ended_precision", "status_reason")}),
+        (_("Status"), {"fields": ("status", "ended_on", "ended_precision", "status_reason", "status_reason_ko")}),
         (_("Evidence"), {"fields": ("confidence", "sources", "notes")}),
         (_("Public remarks"), {"fields": ("remarks_en", "remarks_ko")}),
         (_("Record"), {"fields": ("publication", *TIMESTAMPS)}),
@@ -681,7 +689,8 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         return f"{text} ({_('dormant')})" if obj.dormant else text
 
     def get_readonly_fields(self, request, obj=None):
-        """Once recorded, the status and end move only through the actions (they add the stages)."""
+        """Once recorded, the status and end move only through the actions (they add the stages);
+        the Korean text of the reason stays editable (a translation changes no status)."""
         fields = super().get_readonly_fields(request, obj)
         if obj is not None:
             fields = (*fields, "status", "ended_on", "ended_precision", "status_reason")
@@ -702,6 +711,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
                     service(
                         partnership=partnership,
                         reason=form.cleaned_data["reason"],
+                        reason_ko=form.cleaned_data["reason_ko"],
                         precision=form.cleaned_data["precision"],
                         sources=form.cleaned_data["sources"],
                         **{date_argument: form.cleaned_data["on"]},

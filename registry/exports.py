@@ -197,7 +197,7 @@ CITIES = Table(
 
 # The columns the partnership rows read (the largest export: only these are loaded).
 PARTNERSHIP_FIELDS = (
-    *("id", "kind", "status", "status_reason", "confidence", "publication"),
+    *("id", "kind", "status", "status_reason", "status_reason_ko", "confidence", "publication"),
     *("established_on", "established_precision", "ended_on", "ended_precision"),
     *("city__slug", "partner__slug", "partner__country", "partner__latitude", "partner__longitude"),
 )
@@ -215,6 +215,7 @@ PARTNERSHIPS = Table(
         "ended_on": lambda p: dates.iso_partial(p.ended_on, p.ended_precision),
         "ended_precision": lambda p: p.ended_precision if p.ended_on else None,
         "status_reason": lambda p: p.status_reason,
+        "status_reason_ko": lambda p: p.status_reason_ko,
         "fields": lambda p: slugs(p.export_fields),
         "confidence": lambda p: p.confidence,
         "publication": lambda p: p.publication,

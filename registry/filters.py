@@ -298,8 +298,8 @@ class RegistryFilterSet(filters.FilterSet):
 
 
 DORMANT_HELP = _(
-    "true: relations not ended with no event, agreement or delegation for the office's number of years; "
-    "false: the others."
+    "true: relations not ended with no event, agreement, delegation visit or stage for the office's "
+    "number of years (the REGISTRY_DORMANT_YEARS setting, 3 by default); false: the others."
 )
 
 
@@ -348,7 +348,7 @@ class PartnershipFilter(RegistryFilterSet):
     def filter_in_force_on(self, queryset, name, value: datetime.date):
         return queryset.in_force_on(value)
 
-    def filter_dormant(self, queryset, name, value: bool):
+    def filter_dormant(self, queryset, name, value: str):
         return queryset.with_last_activity(getattr(self.request, "user", None)).filter(dormant=value == "true")
 
 
@@ -431,7 +431,7 @@ class CityFilter(RegistryFilterSet):
     def filter_in_force_on(self, queryset, name, value: datetime.date):
         return self.partners_through(queryset, self.partnerships.in_force_on(value))
 
-    def filter_dormant(self, queryset, name, value: bool):
+    def filter_dormant(self, queryset, name, value: str):
         # What the public sees: last activity from published records only.
         dormant = self.partnerships.with_last_activity(None).filter(dormant=value == "true")
         return self.partners_through(queryset, dormant)

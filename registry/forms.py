@@ -5,7 +5,9 @@ import copy
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries.fields import Country
 
 from . import dates
@@ -44,6 +46,17 @@ def visible_countries(user) -> list[tuple[str, str]]:
     """(lower-case code, name) of the countries that have a city ``user`` may see, by name."""
     codes = City.objects.visible_to(user).order_by().values_list("country", flat=True).distinct()
     return sorted(((code.lower(), Country(code).name) for code in codes), key=lambda item: item[1])
+
+
+def dormant_help() -> str:
+    """What ``dormant`` means, for readers, with the office's ``REGISTRY_DORMANT_YEARS``
+    (:meth:`PartnershipQuerySet.with_last_activity` applies it)."""
+    years = settings.REGISTRY_DORMANT_YEARS
+    return ngettext(
+        "A relation is dormant when it has had no event, agreement, delegation visit or stage for %(years)d year.",
+        "A relation is dormant when it has had no event, agreement, delegation visit or stage for %(years)d years.",
+        years,
+    ) % {"years": years}
 
 
 class ListFilterForm(forms.Form):
@@ -96,6 +109,8 @@ class ListFilterForm(forms.Form):
         elif isinstance(field, forms.ChoiceField):
             field.choices = [("", _("Any")), *[choice for choice in field.choices if choice[0] != ""]]
             field.help_text = ""
+        if name == "dormant":
+            field.help_text = dormant_help()
         return field
 
     @property

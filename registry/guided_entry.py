@@ -3,15 +3,17 @@ agreement and signatories, signing ceremony, source), saved all or nothing by
 :func:`registry.services.record_new_partnership`.
 
 Mounted by :class:`registry.admin.PartnershipAdmin` at ``/admin/registry/partnership/record-new/``
-for users who may add partnerships, agreements and events. The partner city is picked (the admin's
+for users who may add every record it writes (``WRITES``). The partner city is picked (the admin's
 autocomplete) or typed; a typed one is checked for a city of the same folded name in the same
-country (:meth:`CityQuerySet.named`) and saved only once the user confirms.
+country (:meth:`CityQuerySet.named`) and saved only once the user confirms. Each signatory is a
+person picked (autocomplete) or typed (a new Person), and/or the role the source names.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
@@ -22,9 +24,45 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from . import services
-from .models import Agreement, City, DatePrecision, Partnership, Publication, Source, home_city
+from .models import Agreement, City, DatePrecision, Partnership, Person, Publication, Signatory, Source, home_city
 
 SIGNATORIES = 2
+# The models the page may add rows to; the user needs the add permission of each.
+WRITES = ("partnership", "agreement", "signatory", "person", "event", "city", "source")
+# The fields of each signatory, ``signatory<n>_<name>``: a person picked or a new one's names, and the role.
+SIGNATORY_FIELDS = ("person", "name_en", "name_ko", "role", "role_ko")
+NEW_PERSON_FIELDS = ("name_en", "name_ko")
+
+
+def signatory_fields(index: int) -> dict[str, forms.Field]:
+    """The form fields of signatory ``index`` (1-based), made from the model fields (their
+    lengths), all optional: a signatory is recorded when any of them is filled."""
+    fields = (
+        (
+            "person",
+            Signatory,
+            _("Signatory %(n)s: person"),
+            _(
+                "Pick a person already recorded, or give a new person's name below; "
+                "leave both empty when the source names only the role."
+            ),
+        ),
+        ("name_en", Person, _("Signatory %(n)s: new person's name (English)"), _("Romanized name as in the source.")),
+        ("name_ko", Person, _("Signatory %(n)s: new person's name (Korean)"), ""),
+        (
+            "role",
+            Signatory,
+            _("Signatory %(n)s: title or role (English)"),
+            _("e.g. “Mayor of Busan”, as the source names it."),
+        ),
+        ("role_ko", Signatory, _("Signatory %(n)s: title or role (Korean)"), ""),
+    )
+    return {
+        f"signatory{index}_{name}": model._meta.get_field(name).formfield(
+            required=False, label=label % {"n": index}, help_text=help_text
+        )
+        for name, model, label, help_text in fields
+    }
 
 
 class GuidedPartnershipForm(forms.Form):
@@ -58,6 +96,7 @@ class GuidedPartnershipForm(forms.Form):
     agreement_title_ko = forms.CharField(label=_("Agreement: title (Korean)"), max_length=300, required=False)
     agreement_kind = forms.ChoiceField(label=_("Agreement: kind"), choices=Agreement.Kind.choices)
     agreement_venue = forms.CharField(label=_("Venue"), max_length=300, required=False)
+    agreement_venue_ko = forms.CharField(label=_("Venue (Korean)"), max_length=300, required=False)
     signing_event = forms.BooleanField(label=_("Record the signing ceremony as an event"), required=False, initial=True)
     source = forms.ModelChoiceField(Source.objects.all(), required=False, label=_("Source"))
     source_title = forms.CharField(label=_("New source: title"), max_length=500, required=False)
@@ -67,24 +106,71 @@ class GuidedPartnershipForm(forms.Form):
 
     def __init__(self, *args, admin_site=None, **kwargs):
         super().__init__(*args, **kwargs)
+        signatories = {}
         for index in range(1, SIGNATORIES + 1):
-            self.fields[f"signatory{index}_role"] = forms.CharField(
-                label=_("Signatory %(n)s: role") % {"n": index},
-                required=False,
-                max_length=300,
-                help_text=_("e.g. “Mayor of Busan”, as the source names it."),
-            )
+            signatories.update(signatory_fields(index))
         # The signatories belong with their agreement.
-        names = [name for name in self.fields if not name.startswith("signatory")]
-        at = names.index("agreement_venue") + 1
-        self.order_fields(
-            [*names[:at], *(f"signatory{index}_role" for index in range(1, SIGNATORIES + 1)), *names[at:]]
-        )
+        names = list(self.fields)
+        at = names.index("agreement_venue_ko") + 1
+        self.fields.update(signatories)
+        self.order_fields([*names[:at], *signatories, *names[at:]])
         if admin_site is not None:
-            for name, model_field in (("partner", "partner"), ("source", "sources")):
+            autocompleted = [("partner", Partnership, "partner"), ("source", Partnership, "sources")]
+            autocompleted += [(f"signatory{index}_person", Signatory, "person") for index in range(1, SIGNATORIES + 1)]
+            for name, model, model_field in autocompleted:
                 field = self.fields[name]
-                field.widget = AutocompleteSelect(Partnership._meta.get_field(model_field), admin_site)
+                field.widget = AutocompleteSelect(model._meta.get_field(model_field), admin_site)
                 field.widget.choices = field.choices
+
+    def fieldsets(self) -> list[tuple[str, dict]]:
+        """The page's sections as a ModelAdmin's ``fieldsets`` (for :class:`helpers.AdminForm`):
+        partner city, partnership, agreement, each signatory, signing ceremony, source, publication."""
+        signatories = [
+            (
+                _("Signatory %(n)s") % {"n": index},
+                {
+                    "fields": [
+                        f"signatory{index}_person",
+                        (f"signatory{index}_name_en", f"signatory{index}_name_ko"),
+                        (f"signatory{index}_role", f"signatory{index}_role_ko"),
+                    ],
+                    "description": _("The person who signed, picked or new, and the title the source gives."),
+                },
+            )
+            for index in range(1, SIGNATORIES + 1)
+        ]
+        return [
+            (
+                _("Partner city"),
+                {
+                    "fields": [
+                        "partner",
+                        ("partner_name_en", "partner_name_ko"),
+                        "partner_country",
+                        ("partner_latitude", "partner_longitude"),
+                        "save_anyway",
+                    ]
+                },
+            ),
+            (
+                _("Partnership"),
+                {"fields": ["partnership_kind", ("partnership_established_on", "partnership_established_precision")]},
+            ),
+            (
+                _("Agreement"),
+                {
+                    "fields": [
+                        ("agreement_title_en", "agreement_title_ko"),
+                        "agreement_kind",
+                        ("agreement_venue", "agreement_venue_ko"),
+                    ]
+                },
+            ),
+            *signatories,
+            (_("Signing ceremony"), {"fields": ["signing_event"]}),
+            (_("Source"), {"fields": ["source", "source_title", "source_url", "source_publisher"]}),
+            (_("Publication"), {"fields": ["publication"]}),
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -117,7 +203,28 @@ class GuidedPartnershipForm(forms.Form):
                     )
         if cleaned.get("source") is None and not cleaned.get("source_title"):
             self.add_error("source", _("Pick the source or give a new source's title."))
+        for index in range(1, SIGNATORIES + 1):
+            if cleaned.get(f"signatory{index}_person") and any(
+                cleaned.get(f"signatory{index}_{name}") for name in NEW_PERSON_FIELDS
+            ):
+                self.add_error(f"signatory{index}_name_en", _("Pick a person or give a new person's name, not both."))
         return cleaned
+
+    def signatories(self) -> list[dict]:
+        """The filled signatories as :func:`services.record_new_partnership` takes them: each with
+        its ``order`` (its number on the form), ``person``, ``role``, ``role_ko`` and, for a new
+        person, ``new_person`` (``name_en``, ``name_ko``)."""
+        rows = []
+        for index in range(1, SIGNATORIES + 1):
+            values = {name: self.cleaned_data.get(f"signatory{index}_{name}") for name in SIGNATORY_FIELDS}
+            if not any(values.values()):
+                continue
+            row = {"order": index, "person": values["person"], "role": values["role"], "role_ko": values["role_ko"]}
+            new_person = {name: values[name] for name in NEW_PERSON_FIELDS if values[name]}
+            if new_person:
+                row["new_person"] = new_person
+            rows.append(row)
+        return rows
 
     def save(self, *, home: City) -> Partnership:
         """Record everything through :func:`services.record_new_partnership`; its
@@ -128,11 +235,6 @@ class GuidedPartnershipForm(forms.Form):
             for name in ("name_en", "name_ko", "country", "latitude", "longitude")
             if data.get(f"partner_{name}") not in (None, "")
         }
-        signatories = [
-            {"role": data[f"signatory{index}_role"]}
-            for index in range(1, SIGNATORIES + 1)
-            if data.get(f"signatory{index}_role")
-        ]
         return services.record_new_partnership(
             home=home,
             partner=data["partner"],
@@ -145,8 +247,9 @@ class GuidedPartnershipForm(forms.Form):
                 "title_ko": data["agreement_title_ko"],
                 "kind": data["agreement_kind"],
                 "venue": data["agreement_venue"],
+                "venue_ko": data["agreement_venue_ko"],
             },
-            signatories=signatories,
+            signatories=self.signatories(),
             signing_event=data["signing_event"],
             source=data["source"],
             new_source={
@@ -170,7 +273,7 @@ def record_new_partnership_view(model_admin: admin.ModelAdmin, request):
     """GET: the empty form (home city named); POST: save all or nothing, then go to the new
     partnership's change page."""
     user = request.user
-    if not all(user.has_perm(f"registry.add_{name}") for name in ("partnership", "agreement", "event", "city")):
+    if not all(user.has_perm(f"registry.add_{name}") for name in WRITES):
         raise PermissionDenied
     home = home_city()
     form = GuidedPartnershipForm(request.POST or None, admin_site=model_admin.admin_site)
@@ -189,6 +292,7 @@ def record_new_partnership_view(model_admin: admin.ModelAdmin, request):
         "opts": model_admin.model._meta,
         "title": _("Record a new partnership"),
         "form": form,
+        "adminform": helpers.AdminForm(form, form.fieldsets(), {}),
         "home": home,
         "media": model_admin.media + form.media,
     }

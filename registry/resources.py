@@ -191,6 +191,7 @@ class PartnershipResource(RegistryResource):
             "ended_on",
             "ended_precision",
             "status_reason",
+            "status_reason_ko",
             "confidence",
             "publication",
             "notes",

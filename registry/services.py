@@ -29,6 +29,7 @@ from .models import (
     Event,
     Partnership,
     PartnershipStage,
+    Person,
     Publication,
     Signatory,
     Source,
@@ -96,6 +97,7 @@ def create_partnership(
     ended_on: datetime.date | None = None,
     ended_precision: str | None = None,
     status_reason: str = "",
+    status_reason_ko: str = "",
     confidence: str | None = None,
     publication: str | None = None,
     notes: str = "",
@@ -128,6 +130,7 @@ def create_partnership(
         established_on=established_on,
         ended_on=ended_on,
         status_reason=status_reason,
+        status_reason_ko=status_reason_ko,
         notes=notes,
         **{name: value for name, value in optional.items() if value is not None},
     )
@@ -180,6 +183,11 @@ def add_stage(
     return save_record(instance=stage, data={"sources": list(sources)})
 
 
+# The actions below (end, suspend, resume, renew, upgrade) take the required ``reason`` in English
+# and an optional ``reason_ko``, its Korean text: the stage keeps them as ``note_en``/``note_ko``,
+# and end, suspend and upgrade as the partnership's ``status_reason``/``status_reason_ko``.
+
+
 def _require_reason(reason: str) -> None:
     if not (reason or "").strip():
         raise ValidationError({"reason": ValidationError(_("Give the reason for this change."), code="required")})
@@ -208,6 +216,7 @@ def end_partnership(
     partnership: Partnership,
     ended_on: datetime.date,
     reason: str,
+    reason_ko: str = "",
     precision: str = DatePrecision.DAY,
     sources: Iterable[Source] = (),
 ) -> Partnership:
@@ -221,6 +230,7 @@ def end_partnership(
     partnership.ended_on = ended_on
     partnership.ended_precision = precision
     partnership.status_reason = reason
+    partnership.status_reason_ko = reason_ko
     _save_with_reason(partnership, _("Ended: %(reason)s") % {"reason": reason})
     add_stage(
         partnership=partnership,
@@ -228,6 +238,7 @@ def end_partnership(
         on=partnership.ended_on,
         precision=precision,
         note_en=reason,
+        note_ko=reason_ko,
         sources=sources,
     )
     return partnership
@@ -239,6 +250,7 @@ def suspend_partnership(
     partnership: Partnership,
     on: datetime.date,
     reason: str,
+    reason_ko: str = "",
     precision: str = DatePrecision.DAY,
     sources: Iterable[Source] = (),
 ) -> Partnership:
@@ -261,6 +273,7 @@ def suspend_partnership(
     _refuse_before_start(partnership, on, "on")
     partnership.status = Partnership.Status.SUSPENDED
     partnership.status_reason = reason
+    partnership.status_reason_ko = reason_ko
     _save_with_reason(partnership, _("Suspended: %(reason)s") % {"reason": reason})
     add_stage(
         partnership=partnership,
@@ -268,6 +281,7 @@ def suspend_partnership(
         on=on,
         precision=precision,
         note_en=reason,
+        note_ko=reason_ko,
         sources=sources,
     )
     return partnership
@@ -279,6 +293,7 @@ def resume_partnership(
     partnership: Partnership,
     on: datetime.date,
     reason: str,
+    reason_ko: str = "",
     precision: str = DatePrecision.DAY,
     sources: Iterable[Source] = (),
 ) -> Partnership:
@@ -304,6 +319,7 @@ def resume_partnership(
         )
     partnership.status = Partnership.Status.ACTIVE
     partnership.status_reason = ""
+    partnership.status_reason_ko = ""
     _save_with_reason(partnership, _("Resumed: %(reason)s") % {"reason": reason})
     add_stage(
         partnership=partnership,
@@ -311,6 +327,7 @@ def resume_partnership(
         on=on,
         precision=precision,
         note_en=reason,
+        note_ko=reason_ko,
         sources=sources,
     )
     return partnership
@@ -322,6 +339,7 @@ def renew_partnership(
     partnership: Partnership,
     on: datetime.date,
     reason: str,
+    reason_ko: str = "",
     precision: str = DatePrecision.DAY,
     sources: Iterable[Source] = (),
 ) -> Partnership:
@@ -344,6 +362,7 @@ def renew_partnership(
         on=on,
         precision=precision,
         note_en=reason,
+        note_ko=reason_ko,
         sources=sources,
     )
     return partnership
@@ -355,6 +374,7 @@ def upgrade_partnership(
     partnership: Partnership,
     on: datetime.date,
     reason: str,
+    reason_ko: str = "",
     precision: str = DatePrecision.DAY,
     kind: str = Partnership.Kind.SISTER,
     sources: Iterable[Source] = (),
@@ -385,6 +405,7 @@ def upgrade_partnership(
     partnership.ended_on = on
     partnership.ended_precision = precision
     partnership.status_reason = reason
+    partnership.status_reason_ko = reason_ko
     _save_with_reason(partnership, _("Upgraded: %(reason)s") % {"reason": reason})
     add_stage(
         partnership=partnership,
@@ -392,6 +413,7 @@ def upgrade_partnership(
         on=partnership.ended_on,
         precision=precision,
         note_en=reason,
+        note_ko=reason_ko,
         sources=sources,
     )
     successor = Partnership(
@@ -412,6 +434,7 @@ def upgrade_partnership(
         on=successor.established_on,
         precision=precision,
         note_en=reason,
+        note_ko=reason_ko,
         sources=sources,
     )
     return successor
@@ -618,13 +641,15 @@ def record_new_partnership(
     City made from ``new_partner``'s fields: ``name_en``, ``name_ko``, ``country``, ``latitude``,
     ``longitude``), the partnership (:func:`create_partnership`, ``home`` as its home side), its
     agreement (``agreement``: ``title_en``, ``title_ko``, ``kind``, ``venue``; signed on
-    ``established_on``, at the partner city), the signatories (each ``role``, optional
-    ``organization``), the signing ceremony (an Event on the same day, when ``signing_event``)
-    and the source every record cites (``source``, or a new Source from ``new_source``: ``title``,
-    ``url``, ``publisher``). Each row is validated with ``full_clean()``; the first invalid one
-    raises ``ValidationError`` keyed ``partner_<field>``, ``partnership_<field>``,
-    ``agreement_<field>``, ``signatory<n>_<field>``, ``event_<field>`` or ``source_<field>``,
-    and nothing is stored.
+    ``established_on``, at the partner city), the signatories (each a mapping of Signatory
+    fields: ``person``, ``role``, ``role_ko``, ``organization``, ``order`` (default: its position);
+    and for a person not yet recorded ``new_person``, a new Person's ``name_en``, ``name_ko``,
+    ``name_native``, citing the source), the signing ceremony (an Event on the same day and at the
+    agreement's venue, when ``signing_event``) and the source every record cites (``source``, or a
+    new Source from ``new_source``: ``title``, ``url``, ``publisher``). Each row is validated with
+    ``full_clean()``; the first invalid one raises ``ValidationError`` keyed ``partner_<field>``,
+    ``partnership_<field>``, ``agreement_<field>``, ``signatory<order>_<field>`` (the new
+    person's fields too), ``event_<field>`` or ``source_<field>``, and nothing is stored.
     """
     if partner is None:
         values = dict(new_partner or {})
@@ -660,8 +685,17 @@ def record_new_partnership(
         ),
         {"sources": [source]},
     )
-    for order, signatory in enumerate(signatories, start=1):
-        _save_part(f"signatory{order}_", Signatory(agreement=signed, order=order, **signatory))
+    for position, signatory in enumerate(signatories, start=1):
+        values = dict(signatory)
+        order = values.setdefault("order", position)
+        new_person = values.pop("new_person", None)
+        if new_person:
+            values["person"] = _save_part(
+                f"signatory{order}_",
+                Person(slug=_unique_slug(Person, new_person.get("name_en", "")), **new_person),
+                {"sources": [source]},
+            )
+        _save_part(f"signatory{order}_", Signatory(agreement=signed, **values))
     if signing_event:
         _save_part(
             "event_",
@@ -674,6 +708,7 @@ def record_new_partnership(
                 start_precision=partnership.established_precision,
                 city=partner,
                 venue=signed.venue,
+                venue_ko=signed.venue_ko,
                 partnership=partnership,
                 agreement=signed,
                 publication=publication,

@@ -34,6 +34,7 @@ def expected_almaty():
         "ended_on": None,
         "ended_precision": "day",
         "status_reason": "",
+        "status_reason_ko": "",
         "fields": [
             {"slug": "culture", "name_en": "culture", "name_ko": "문화"},
             {"slug": "digital-industry", "name_en": "digital industry", "name_ko": "디지털 산업"},

@@ -168,3 +168,92 @@ def test_axe_reports_a_violation_when_there_is_one(page, site):
         "document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"/static/img/favicon.svg\">')"
     )
     assert axe_api.Axe().run(page, options=AXE_OPTIONS).violations_count == 1
+
+
+# --------------------------------------------------------------------------- staff
+
+
+STAFF_PASSWORD = "a-long-browser-test-password-1"
+
+
+@pytest.fixture
+def staff_member(site):
+    """An editor (add and change on every registry model) with a password, made before the
+    browser starts (Django refuses the ORM while Playwright's event loop runs)."""
+    from .conftest import user_with_role
+
+    user = user_with_role("editor", username="editor")
+    user.set_password(STAFF_PASSWORD)
+    user.save()
+    return user.username
+
+
+def sign_in(page, site, username: str, next_path: str = "/admin/") -> None:
+    """Sign in on the admin's login page (in whatever language it shows) and land on ``next_path``."""
+    page.goto(f"{site}/admin/login/?next={next_path}")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(STAFF_PASSWORD)
+    page.locator("#login-form [type=submit]").click()
+    page.wait_for_url(re.compile(re.escape(next_path) + "$"))
+
+
+def partner_cities_today(page, site) -> int:
+    page.goto(f"{site}/")
+    return int(page.locator(".totals strong").first.inner_text())
+
+
+def test_staff_record_a_new_partner_on_one_page_and_the_public_sees_it(staff_member, page, site):
+    before = partner_cities_today(page, site)
+    sign_in(page, site, staff_member, "/admin/registry/partnership/record-new/")
+    page.get_by_label("New city: name (English)").fill("Samarkand")
+    page.get_by_label("New city: name (Korean)").fill("사마르칸트")
+    page.get_by_label("New city: country").select_option("UZ")
+    page.get_by_label("New city: latitude").fill("39.65420")
+    page.get_by_label("New city: longitude").fill("66.95970")
+    page.get_by_label("Kind:", exact=True).select_option("friendship")
+    page.get_by_label("Established (signed) on").fill("2024-05-20")
+    page.get_by_label("Agreement: title (English)").fill("Friendly cooperation city agreement, Busan and Samarkand")
+    page.get_by_label("Agreement: kind").select_option("friendship_city")
+    page.get_by_label("Venue:", exact=True).fill("Samarkand City Hall")
+    page.get_by_label("Signatory 1: new person's name (English)").fill("Hong Gil-dong")
+    page.get_by_label("Signatory 1: new person's name (Korean)").fill("홍길동")
+    page.get_by_label("Signatory 1: title or role (English)").fill("Mayor of Busan")
+    page.get_by_label("Signatory 2: title or role (English)").fill("Khokim of Samarkand")
+    assert page.get_by_label("Record the signing ceremony as an event").is_checked()
+    page.get_by_label("New source: title").fill("Busan signs with Samarkand")
+    page.get_by_label("New source: URL").fill("https://example.org/busan-samarkand")
+    page.get_by_label("Publication:", exact=True).select_option("published")
+    page.get_by_role("button", name="Record the partnership").click()
+    page.wait_for_url(re.compile(r"/admin/registry/partnership/\d+/change/$"))
+    assert "Recorded Busan – Samarkand (friendship city)." in page.locator(".messagelist").inner_text()
+    assert page.errors == []
+
+    page.goto(f"{site}/cities/samarkand/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Samarkand")
+    page.get_by_role("link", name="friendship city").first.click()
+    page.wait_for_url(re.compile(r"/partnerships/\d+/$"))
+    title = "Friendly cooperation city agreement, Busan and Samarkand"
+    assert page.get_by_role("link", name=f"Signing: {title}").is_visible()  # the signing ceremony
+    page.get_by_role("link", name=title, exact=True).click()
+    page.wait_for_url(re.compile(r"/agreements/[\w-]+/$"))
+    signatories = page.locator("main").inner_text()
+    assert "Hong Gil-dong, Mayor of Busan" in signatories and "Khokim of Samarkand" in signatories
+    assert partner_cities_today(page, site) == before + 1
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "ko-KR"])
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/", "/admin/registry/partnership/", "/admin/registry/partnership/record-new/", "{partnership}"],
+)
+def test_the_staff_screens_fit_1280_pixels(staff_member, browser, site, path, locale):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
+    page = context.new_page()
+    sign_in(page, site, staff_member)
+    if path == "{partnership}":  # the change form of the first partnership in the list
+        page.goto(f"{site}/admin/registry/partnership/")
+        path = page.locator("#result_list tbody th a").first.get_attribute("href")
+    page.goto(f"{site}{path}")
+    assert page.locator("html").get_attribute("lang") == locale[:2]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280, path
+    context.close()

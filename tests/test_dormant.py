@@ -6,6 +6,7 @@ from http import HTTPStatus
 import pytest
 
 from registry.models import Partnership, Publication
+from registry.services import renew_partnership, suspend_partnership
 
 from .factories import AgreementFactory, CityFactory, EventFactory, PartnershipFactory
 
@@ -47,6 +48,32 @@ def test_dormant_follows_the_setting(relations, settings):
     }
 
 
+def test_a_renewal_stage_makes_a_relation_not_dormant(relations, settings):
+    quiet, _ = relations
+    settings.REGISTRY_DORMANT_YEARS = 3
+    on = D(2026, 1, 1)
+    assert Partnership.objects.with_last_activity(None, on=on).get(pk=quiet.pk).dormant is True
+    renew_partnership(partnership=quiet, on=D(2024, 6, 1), reason="Renewed for five years")
+    renewed = Partnership.objects.with_last_activity(None, on=on).get(pk=quiet.pk)
+    assert (renewed.last_activity, renewed.dormant) == (D(2024, 6, 1), False)
+
+
+def test_the_latest_stage_of_any_kind_counts_and_only_its_own(relations):
+    quiet, lively = relations
+    suspend_partnership(partnership=quiet, on=D(2012, 3, 1), reason="Dispute")
+    activity = {p.pk: p.last_activity for p in Partnership.objects.with_last_activity(None)}
+    assert activity == {quiet.pk: D(2012, 3, 1), lively.pk: D(2024, 3, 1)}
+
+
+def test_last_activity_costs_one_query_whatever_the_stages(relations, django_assert_num_queries):
+    quiet, lively = relations
+    for year in (2016, 2018, 2020):
+        renew_partnership(partnership=quiet, on=D(year, 1, 1), reason="Renewed")
+    with django_assert_num_queries(1):  # the partnerships with their correlated subqueries
+        activity = {p.pk: p.last_activity for p in Partnership.objects.with_last_activity(None)}
+    assert activity == {quiet.pk: D(2020, 1, 1), lively.pk: D(2024, 3, 1)}
+
+
 def test_an_ended_partnership_is_never_dormant(relations):
     quiet, _ = relations
     quiet.status, quiet.ended_on = Partnership.Status.ENDED, D(2012, 1, 1)
@@ -75,3 +102,30 @@ def test_dormant_filter_on_the_city_list_and_last_activity_on_the_city_page(rela
     assert slugs == ["quiet"]
     detail = client.get("/cities/quiet/").content.decode()
     assert "Last activity" in detail and "1 May 2010" in detail and "(dormant)" in detail
+
+
+def test_the_city_list_filter_form_has_a_labelled_dormant_control_that_keeps_its_value(relations, client, settings):
+    settings.REGISTRY_DORMANT_YEARS = 10
+    page = client.get("/cities/?dormant=true")
+    html = page.content.decode()
+    assert '<label for="id_dormant">Dormant</label>' in html
+    assert '<option value="true" selected>yes</option>' in html
+    assert "no event, agreement, delegation visit or stage for 10 years." in html
+    assert page.context["filter_form"].more_open  # "More filters" starts open on the value set
+    korean = client.get("/ko/cities/?dormant=false").content.decode()
+    assert '<label for="id_dormant">휴면</label>' in korean
+    assert '<option value="false" selected>아니요</option>' in korean
+    assert "10년 동안" in korean
+
+
+def test_the_countries_page_offers_the_same_control(relations, client):
+    html = client.get("/countries/").content.decode()
+    assert '<label for="id_dormant">Dormant</label>' in html and '<select name="dormant"' in html
+
+
+def test_the_api_documents_the_dormant_filter_as_true_or_false(api_client, db):
+    schema = api_client.get("/api/v1/schema/?format=json").json()
+    for path in ("/api/v1/partnerships/", "/api/v1/cities/"):
+        (parameter,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "dormant"]
+        assert {"type": "string", "enum": ["false", "true"]} in parameter["schema"]["anyOf"]
+        assert "stage" in parameter["description"] and "REGISTRY_DORMANT_YEARS" in parameter["description"]

@@ -5,9 +5,9 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 
-from registry.models import Agreement, City, Event, Partnership, Signatory, Source
+from registry.models import Agreement, City, Event, Partnership, Person, Signatory, Source
 
-from .factories import CityFactory, PartnershipFactory
+from .factories import CityFactory, PartnershipFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/admin/registry/partnership/record-new/"
@@ -38,7 +38,7 @@ def entry(**values):
 
 
 def counts():
-    return [model.objects.count() for model in (City, Partnership, Agreement, Signatory, Event, Source)]
+    return [model.objects.count() for model in (City, Partnership, Agreement, Signatory, Person, Event, Source)]
 
 
 def test_guided_entry_records_everything_in_one_step(home, staff_client, client):
@@ -84,3 +84,68 @@ def test_duplicate_warning_for_a_typed_partner_city(home, staff_client):
 def test_partnership_form_defaults_to_the_home_city(home, staff_client):
     answer = staff_client.get(reverse("admin:registry_partnership_add"))
     assert answer.context["adminform"].form.initial["city"] == home.pk
+
+
+def test_signatories_by_name_a_new_person_and_one_already_recorded(home, staff_client, client):
+    khokim = PersonFactory(slug="shavkat-umurzakov", name_en="Shavkat Umurzakov")
+    answer = staff_client.post(
+        URL,
+        entry(
+            signatory1_name_en="Park Heong-joon",
+            signatory1_name_ko="박형준",
+            signatory1_role_ko="부산광역시장",
+            signatory2_person=str(khokim.pk),
+        ),
+    )
+    assert answer.status_code == HTTPStatus.FOUND, answer.context and answer.context["form"].errors
+    agreement = Agreement.objects.get(partnership__partner__name_en="Tashkent")
+    assert [(s.order, s.person.name_en, s.role, s.role_ko) for s in agreement.signatories.all()] == [
+        (1, "Park Heong-joon", "Mayor of Busan", "부산광역시장"),
+        (2, "Shavkat Umurzakov", "Khokim of Tashkent", ""),
+    ]
+    mayor = Person.objects.get(name_en="Park Heong-joon")
+    assert (mayor.slug, mayor.name_ko) == ("park-heong-joon", "박형준")
+    assert list(mayor.sources.values_list("title", flat=True)) == ["Busan signs with Tashkent"]
+    page = client.get(agreement.get_absolute_url()).content.decode()
+    assert "Park Heong-joon" in page and "Shavkat Umurzakov" in page
+
+
+def test_a_bad_signatory_leaves_no_row_behind(home, staff_client):
+    before = counts()
+    # Signatory 1 (a new person) is written before signatory 2 fails the Person's own rule
+    # (an English name is required): everything is rolled back, the error is on the field.
+    answer = staff_client.post(
+        URL, entry(signatory1_name_en="Park Heong-joon", signatory2_name_ko="샵카트 우무르자코프")
+    )
+    assert answer.status_code == HTTPStatus.OK
+    assert answer.context["form"].errors["signatory2_name_en"] == ["This field cannot be blank."]
+    assert counts() == before
+    # The signatory's rule (a person or a role) is the model's constraint, reported on the role.
+    answer = staff_client.post(URL, entry(signatory2_role="", signatory2_role_ko="타슈켄트 시장"))
+    assert answer.context["form"].errors["signatory2_role"] == [
+        "Name a person or, where the source names none, the role."
+    ]
+    assert counts() == before
+
+
+def test_a_signatory_is_a_person_picked_or_typed_not_both(home, staff_client):
+    someone = PersonFactory()
+    before = counts()
+    answer = staff_client.post(URL, entry(signatory1_person=str(someone.pk), signatory1_name_en="Someone else"))
+    assert answer.context["form"].errors["signatory1_name_en"] == [
+        "Pick a person or give a new person's name, not both."
+    ]
+    assert counts() == before
+
+
+def test_the_page_groups_its_fields_and_picks_people_by_autocomplete(home, staff_client):
+    page = staff_client.get(URL).content.decode()
+    for heading in ("Partner city", "Partnership", "Agreement", "Signatory 1", "Signatory 2", "Source"):
+        assert f'class="fieldset-heading">{heading}</h2>' in page
+    assert 'data-model-name="signatory" data-field-name="person"' in page
+    PersonFactory(name_en="Shavkat Umurzakov")
+    found = staff_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "registry", "model_name": "signatory", "field_name": "person", "term": "shav"},
+    )
+    assert [row["text"] for row in found.json()["results"]] == ["Shavkat Umurzakov"]

@@ -1,6 +1,10 @@
-"""Public free text in English and Korean: roles, venues and units of counts have a Korean column
-that Korean pages show, with the English one (marked ``lang="en"``) where it is empty."""
+"""Public free text in English and Korean: roles, venues, units of counts and the reason for a
+partnership's status have a Korean column that Korean pages show, with the English one (marked
+``lang="en"``) where it is empty."""
 
+import csv
+import datetime
+import io
 from http import HTTPStatus
 
 import pytest
@@ -9,7 +13,7 @@ from django.urls import reverse
 from registry.models import DelegationMember, EventParticipant, Outcome, Signatory
 from registry.text import localized
 
-from .factories import AgreementFactory, DelegationFactory, EventFactory
+from .factories import AgreementFactory, CityFactory, DelegationFactory, EventFactory, PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +113,100 @@ def test_search_finds_an_event_by_its_korean_venue():
     event = EventFactory(venue="Almaty City Hall", venue_ko="알마티 시청")
     EventFactory(venue="Busan City Hall")
     assert list(Event.objects.search("알마티 시청")) == [event]
+
+
+def test_the_reason_for_a_status_is_shown_in_korean_with_the_english_fallback_marked(client, home):
+    ended = PartnershipFactory(
+        city=home,
+        partner=CityFactory(slug="ended", name_en="Ended"),
+        status="ended",
+        ended_on=datetime.date(2012, 1, 1),
+        status_reason="Exchanges stopped",
+        status_reason_ko="교류 중단",
+    )
+    suspended = PartnershipFactory(
+        city=home, partner=CityFactory(slug="paused", name_en="Paused"), status="suspended", status_reason="Dispute"
+    )
+    korean = _text(client, f"/ko/partnerships/{ended.pk}/")
+    assert korean.count('<span lang="ko">교류 중단</span>') == 2  # the status and the life of the relation
+    assert "Exchanges stopped" not in korean
+    assert '(<span lang="en">Dispute</span>)' in _text(client, f"/ko/partnerships/{suspended.pk}/")
+    assert '<span lang="en">Exchanges stopped</span>' in _text(client, f"/partnerships/{ended.pk}/")
+    city_page = _text(client, "/ko/cities/home/")
+    assert '<span lang="ko">교류 중단</span>' in city_page and '<span lang="en">Dispute</span>' in city_page
+
+
+def test_an_action_keeps_the_korean_reason_beside_the_english_one(client, editor):
+    partnership = PartnershipFactory(established_on=datetime.date(1992, 6, 30))
+    client.force_login(editor)
+    form = client.post(
+        reverse("admin:registry_partnership_changelist"),
+        {"action": "end_partnerships", "_selected_action": [partnership.pk]},
+    ).content.decode()
+    assert '<label for="id_reason_ko">Reason (Korean):</label>' in form
+    done = client.post(
+        reverse("admin:registry_partnership_changelist"),
+        {
+            "action": "end_partnerships",
+            "_selected_action": [partnership.pk],
+            "apply": "1",
+            "on": "2022-03-01",
+            "precision": "day",
+            "reason": "Exchanges stopped",
+            "reason_ko": "교류 중단",
+        },
+    )
+    assert done.status_code == HTTPStatus.FOUND
+    partnership.refresh_from_db()
+    assert (partnership.status_reason, partnership.status_reason_ko) == ("Exchanges stopped", "교류 중단")
+    assert [(s.note_en, s.note_ko) for s in partnership.stages.all()] == [("Exchanges stopped", "교류 중단")]
+    # The status is the actions' to change; its Korean text stays editable in the form.
+    change = client.get(reverse("admin:registry_partnership_change", args=[partnership.pk])).content.decode()
+    assert 'name="status_reason_ko"' in change and 'name="status_reason"' not in change
+
+
+def test_the_api_and_the_csv_carry_the_korean_reason(api_client):
+    partnership = PartnershipFactory(status="suspended", status_reason="Dispute", status_reason_ko="분쟁")
+    body = api_client.get(f"/api/v1/partnerships/{partnership.pk}/").json()
+    assert (body["status_reason"], body["status_reason_ko"]) == ("Dispute", "분쟁")
+    rows = list(
+        csv.DictReader(io.StringIO(api_client.get("/api/v1/partnerships/?format=csv").getvalue().decode("utf-8-sig")))
+    )
+    assert [(row["status_reason"], row["status_reason_ko"]) for row in rows] == [("Dispute", "분쟁")]
+
+
+def test_every_public_text_column_has_its_korean_column():
+    """Free text the public reads (not names in their own language, identifiers, codes, sources'
+    titles as published or staff notes) has a ``_ko`` column beside it."""
+    from django.apps import apps
+    from django.db import models
+
+    not_translated = {
+        "Source": {"title", "publisher", "language", "notes"},
+        "City": {"name_native", "name_native_language", "coordinates_source", "wikidata_id", "notes", "search_text"},
+        "CityName": {"name", "notes"},
+        "Partnership": {"notes"},
+        "PartnershipStage": {"reference"},
+        "Claim": {"value"},
+        "Organization": {"name_native", "notes"},
+        "Person": {"name_native", "notes"},
+        "Outcome": {"currency"},
+        "Event": {"time_zone"},
+        "SentReminder": {"subject"},
+        "WikidataProposal": {"partner_qid", "partner_label"},
+    }
+    missing = {}
+    for model in apps.get_app_config("registry").get_models():
+        if model.__name__.startswith("Historical"):
+            continue
+        names = {field.name for field in model._meta.concrete_fields}
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, models.CharField | models.TextField) or field.choices:
+                continue
+            if isinstance(field, models.SlugField | models.URLField | models.EmailField):
+                continue
+            base = field.name.removesuffix("_en").removesuffix("_ko")
+            if f"{base}_ko" in names or field.name in not_translated.get(model.__name__, ()):
+                continue
+            missing.setdefault(model.__name__, []).append(field.name)
+    assert missing == {}

@@ -94,3 +94,15 @@ def test_registry_models_come_first_on_the_admin_index(staff_client):
     apps = staff_client.get("/admin/").context["app_list"]
     assert apps[0]["app_label"] == "registry"
     assert {app["app_label"] for app in apps[1:]} >= {"auth"}
+
+
+def test_the_admin_index_names_the_login_lockouts_and_background_tasks_in_the_staff_language(staff_client):
+    names = {app["app_label"]: (app["name"], [m["name"] for m in app["models"]]) for app in _app_list(staff_client)}
+    assert names["axes"] == ("Login lockouts", ["Access attempts", "Failed sign-ins", "Sign-ins"])
+    assert names["django_tasks_database"] == ("Background tasks", ["Task results"])
+    korean = {app["app_label"]: app["name"] for app in _app_list(staff_client, HTTP_ACCEPT_LANGUAGE="ko")}
+    assert (korean["axes"], korean["django_tasks_database"]) == ("로그인 잠금", "백그라운드 작업")
+
+
+def _app_list(client, **headers):
+    return client.get("/admin/", **headers).context["app_list"]

@@ -338,7 +338,9 @@ class PartnershipSerializer(RegistrySerializer):
     url = serializers.SerializerMethodField(help_text="The partnership's public page (absolute URL, English).")
 
     last_activity = serializers.SerializerMethodField(
-        help_text="Date of the latest event, agreement or delegation visit of this relation (or its establishment)."
+        help_text=(
+            "Date of the latest event, agreement, delegation visit or stage of this relation (or its establishment)."
+        )
     )
     dormant = serializers.SerializerMethodField(
         help_text="Not ended and no activity for REGISTRY_DORMANT_YEARS years (the `dormant` filter)."
@@ -365,6 +367,7 @@ class PartnershipSerializer(RegistrySerializer):
             "ended_on",
             "ended_precision",
             "status_reason",
+            "status_reason_ko",
             "fields",
             "confidence",
             "publication",

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import add_years, validate_in_range
-from ..text import localized
+from ..text import localized, localized_language
 from .base import (
     TEXT_MAX,
     Confidence,
@@ -107,10 +107,10 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
 
         ``last_activity`` is the latest of the partnership's establishment and each term of
         :func:`activity_terms` that ``user`` may see (events of the partnership by start,
-        agreements of it by signing, delegations by their stop in the partner city): one
-        correlated subquery per term, no query per row. ``dormant``: not ended, and no activity
-        for ``settings.REGISTRY_DORMANT_YEARS`` years before ``on`` (today by default), i.e.
-        ``last_activity`` earlier than that many years before ``on``. Idempotent.
+        agreements of it by signing, delegations by their stop in the partner city, stages of it
+        by date): one correlated subquery per term, no query per row. ``dormant``: not ended,
+        and no activity for ``settings.REGISTRY_DORMANT_YEARS`` years before ``on`` (today by
+        default), i.e. ``last_activity`` earlier than that many years before ``on``. Idempotent.
         """
         if "last_activity" in self.query.annotations:
             return self
@@ -139,8 +139,10 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
 def activity_terms(user) -> list[Subquery]:
     """The dates that count as a partnership's activity, as subqueries correlated on the
     partnership (``OuterRef("pk")``), each reading only the records ``user`` may see
-    (``visible_to``): the latest event about it, agreement of it and delegation stop in its
-    partner city. A new kind of activity (e.g. a dated stage) is one more entry here."""
+    (``visible_to``): the latest event about it, agreement of it, delegation stop in its
+    partner city and stage of it (renewed, suspended, resumed, …; a stage is visible with its
+    partnership, which the outer query has already filtered). A new kind of activity is one
+    more entry here."""
     from .agreements import Agreement
     from .delegations import Delegation, ItineraryStop
     from .events import Event
@@ -159,6 +161,7 @@ def activity_terms(user) -> list[Subquery]:
             ).annotate(on=Coalesce("arrive_on", "delegation__start_on")),
             "on",
         ),
+        latest(PartnershipStage.objects.filter(partnership=OuterRef("pk")), "on"),
     ]
 
 
@@ -211,6 +214,12 @@ class Partnership(RemarksModel, RegistryModel):
     )
     status_reason = models.TextField(
         _("reason for the status"), max_length=TEXT_MAX, blank=True, help_text=_("Why it was suspended or ended.")
+    )
+    status_reason_ko = models.TextField(
+        _("reason for the status (Korean)"),
+        max_length=TEXT_MAX,
+        blank=True,
+        help_text=_("Shown on Korean pages; where empty, the English one is shown."),
     )
     fields = models.ManyToManyField(
         CooperationField, blank=True, related_name="partnerships", verbose_name=_("cooperation fields")
@@ -354,6 +363,17 @@ class Partnership(RemarksModel, RegistryModel):
     def other(self, city: City) -> City:
         """The city on the other side from ``city``."""
         return self.partner if self.city_id == city.pk else self.city
+
+    @property
+    def status_reason_localized(self) -> str:
+        """The reason for the status in the active language: ``status_reason_ko`` on Korean
+        pages when filled, else ``status_reason``."""
+        return localized(self, "status_reason")
+
+    @property
+    def status_reason_language(self) -> str:
+        """BCP 47 tag of :attr:`status_reason_localized` (``en`` for the English fallback)."""
+        return localized_language(self, "status_reason")
 
 
 # --------------------------------------------------------------------------- the life of a relation
