@@ -130,3 +130,35 @@ def test_anonymous_exports_have_their_own_rate_on_pages_and_api(client, api_clie
     # JSON reads are not exports and keep their own rate; signed-in staff are not counted.
     assert api_client.get("/api/v1/partnerships/").status_code == HTTPStatus.OK
     assert token_client(manager).get("/api/v1/partnerships/?format=csv").status_code == HTTPStatus.OK
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        ("/api/v1/partnerships/?format=csv", 0),
+        ("/cities/?format=xlsx", 1),  # the home city, whose partners the list shows (home_city())
+        ("/events/calendar.ics", 0),
+    ],
+)
+def test_a_streamed_export_answers_if_none_match_with_304_until_an_edit(
+    client, url, queries, django_assert_num_queries
+):
+    partnership = PartnershipFactory(partner__slug="almaty")
+    first = client.get(url)
+    etag = first["ETag"]
+    assert first.status_code == HTTPStatus.OK and etag.startswith('W/"')
+    b"".join(first.streaming_content)
+    with django_assert_num_queries(queries):  # no row is read for a 304
+        again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert (again.status_code, again["ETag"], again.content) == (HTTPStatus.NOT_MODIFIED, etag, b"")
+    partnership.status_reason = "Renewed in 2024"
+    partnership.save()  # every change raises the data generation
+    edited = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert edited.status_code == HTTPStatus.OK and edited["ETag"] != etag
+
+
+def test_the_export_etag_names_the_reader(client, manager):
+    PartnershipFactory()
+    anonymous = client.get("/cities/?format=csv")["ETag"]
+    client.force_login(manager)
+    assert client.get("/cities/?format=csv")["ETag"] != anonymous

@@ -37,7 +37,7 @@ module             role
 
 from .geojson import geojson_chunks
 from .ical import icalendar_chunks
-from .responses import BLOCK_SIZE, CONTENT_TYPES, blocks, export_filename, export_response
+from .responses import BLOCK_SIZE, CONTENT_TYPES, blocks, export_etag, export_filename, export_response
 from .rows import CHUNK_SIZE, Related, Table, records
 from .spreadsheets import BOM, cell, csv_lines, xlsx_cell, xlsx_file
 from .tables import COUNTRIES, MUNICIPAL_NETWORKS, TABLES
@@ -55,6 +55,7 @@ __all__ = [
     "blocks",
     "cell",
     "csv_lines",
+    "export_etag",
     "export_filename",
     "export_response",
     "geojson_chunks",

@@ -1,17 +1,20 @@
 """The HTTP side of exports, shared by the pages and the API: a streamed response in blocks,
-named by the filters and the as-of date."""
+named by the filters and the as-of date, with a weak ``ETag`` that needs no pass over the body
+(:func:`export_etag`), so ``If-None-Match`` gets a 304 before any row is read."""
 
 from __future__ import annotations
 
 import datetime
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.text import slugify
 
+from ..cache import response_key
 from .spreadsheets import BOM
 
 BLOCK_SIZE = 64 * 1024  # bytes per piece of a streamed export
@@ -68,18 +71,46 @@ def export_filename(base: str, params, *, extension: str, as_of: datetime.date |
     return f"{stem}.{extension}"
 
 
+def export_etag(request, fmt: str) -> str:
+    """A weak ``ETag`` of the export of ``request`` in ``fmt``, known before any row is read:
+    ``W/"<generation>.<digest>.<fmt>.<reader>.<date>"``. The generation and digest are those of
+    :func:`registry.cache.response_key` (the data generation, which every change raises, and
+    the host, URL with its query, language and ``Accept`` header); the reader (``anon`` or the
+    user's id: staff see drafts) and today's date (the calendar's anniversaries and the file
+    name depend on it) complete it. Weak: the same rows, not necessarily the same bytes (an
+    XLSX file's timestamps differ)."""
+    user = getattr(request, "user", None)
+    reader = f"u{user.pk}" if user is not None and user.is_authenticated else "anon"
+    _, generation, digest = response_key(request, prefix="export").split(":")
+    return f'W/"{generation}.{digest[:20]}.{fmt}.{reader}.{timezone.localdate().isoformat()}"'
+
+
 def export_response(
-    fmt: str, body: Iterable[str | bytes] | Any, *, filename: str, disposition: str = "attachment"
-) -> StreamingHttpResponse:
-    """A streamed export in format ``fmt`` (a key of :data:`CONTENT_TYPES`): ``body`` is the
-    builder's pieces (text or bytes, sent in :func:`blocks`) or, for XLSX, the open file of
-    :func:`xlsx_file`. CSV gets its byte-order mark (:data:`BOM`) here. ``filename`` goes into
+    fmt: str,
+    build: Callable[[], Iterable[str | bytes] | Any],
+    *,
+    request,
+    filename: str,
+    disposition: str = "attachment",
+) -> HttpResponse:
+    """A streamed export of ``request`` in format ``fmt`` (a key of :data:`CONTENT_TYPES`), or
+    ``304 Not Modified`` when its ``If-None-Match`` names the export's :func:`export_etag`
+    (``build`` is then never called). ``build()`` gives the builder's pieces (text or bytes,
+    sent in :func:`blocks`) or, for XLSX, the open file of
+    :func:`~registry.exports.spreadsheets.xlsx_file`. CSV gets its byte-order mark
+    (:data:`~registry.exports.spreadsheets.BOM`) here. ``filename`` goes into
     ``Content-Disposition``."""
-    if fmt == "xlsx":
-        response = FileResponse(body, content_type=CONTENT_TYPES[fmt])
-    else:
-        if fmt == "csv":
-            body = itertools.chain([BOM], body)
-        response = StreamingHttpResponse(blocks(body), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    etag = export_etag(request, fmt)
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        body = build()
+        if fmt == "xlsx":
+            response = FileResponse(body, content_type=CONTENT_TYPES[fmt])
+        else:
+            if fmt == "csv":
+                body = itertools.chain([BOM], body)
+            response = StreamingHttpResponse(blocks(body), content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["ETag"] = etag
+    patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
     return response
