@@ -40,7 +40,12 @@ from registry.network import network_summary  # noqa: E402
 from registry.resources import CityResource  # noqa: E402
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "25"))
-FULL = {"cities": 20_000, "partnerships": 100_000, "events": 200_000}
+# The full synthetic size; BENCH_CITIES, BENCH_PARTNERSHIPS and BENCH_EVENTS set a smaller one.
+FULL = {
+    "cities": int(os.environ.get("BENCH_CITIES", "20000")),
+    "partnerships": int(os.environ.get("BENCH_PARTNERSHIPS", "100000")),
+    "events": int(os.environ.get("BENCH_EVENTS", "200000")),
+}
 PAGES = [
     "/",
     "/cities/",

@@ -9,7 +9,10 @@ rows per second, the network summary's time and queries, peak memory per request
 load run: 50 concurrent connections for 60 s (wrk) against gunicorn on PostgreSQL.
 
 Environment: ``BENCH_PG_URL`` (default ``postgres://postgres@127.0.0.1:5432/diplomacy_bench``),
-``BENCH_REPEAT`` (requests per URL, default 25), ``BENCH_LOAD_SECONDS`` (default 60).
+``BENCH_REPEAT`` (requests per URL, default 25), ``BENCH_LOAD_SECONDS`` (default 60; 0 skips the
+load run), ``BENCH_DATABASES`` (``sqlite,postgresql`` by default) and, for a smaller full size,
+``BENCH_CITIES``, ``BENCH_PARTNERSHIPS``, ``BENCH_EVENTS`` (see ``bench/measure.py``). The JSON
+file records these settings and the machine's load average at the start and the end.
 """
 
 from __future__ import annotations
@@ -31,6 +34,11 @@ PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/dipl
 SQLITE_PATH = Path(os.environ.get("BENCH_SQLITE", "/tmp/registry-bench.sqlite3"))
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
 LOAD_PORT = int(os.environ.get("BENCH_PORT", "8877"))
+DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
+SETTINGS = (
+    *("BENCH_REPEAT", "BENCH_LOAD_SECONDS", "BENCH_DATABASES"),
+    *("BENCH_CITIES", "BENCH_PARTNERSHIPS", "BENCH_EVENTS"),
+)
 TARGET_RATIO = 2.0
 TARGET_IMPORT = 5000
 RESULTS = ROOT / "bench" / "results"  # one JSON file per run
@@ -177,7 +185,9 @@ def checks(rows: list[dict]) -> int:
     return kinds.count("url") + kinds.count("import") + kinds.count("network") + 1
 
 
-def write_json(started_at: datetime.datetime, measured: dict[str, list[dict]], load: str, misses: list[str]) -> Path:
+def write_json(
+    started_at: datetime.datetime, measured: dict[str, list[dict]], load: str, misses: list[str], loadavg: tuple
+) -> Path:
     """The run's figures as one JSON file, ``bench/results/<UTC start>.json``: every measured
     row per database, the load run's wrk output and the targets missed."""
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)
@@ -187,6 +197,8 @@ def write_json(started_at: datetime.datetime, measured: dict[str, list[dict]], l
     document = {
         "started_at": started_at.isoformat(),
         "commit": commit.stdout.strip(),
+        "settings": {name: os.environ[name] for name in SETTINGS if name in os.environ},
+        "machine": {"cpus": os.cpu_count(), "load_average_start": loadavg, "load_average_end": os.getloadavg()},
         "targets": {"ratio": TARGET_RATIO, "import_rows_per_s": TARGET_IMPORT},
         "databases": measured,
         "load": load,
@@ -202,19 +214,22 @@ def main() -> None:
     started_at = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
     misses: list[str] = []
     measured: dict[str, list[dict]] = {}
+    loadavg = os.getloadavg()
     SQLITE_PATH.unlink(missing_ok=True)
     print("# make bench")
-    measured["SQLite"] = run_measure(f"sqlite:///{SQLITE_PATH}")
-    misses += print_table("SQLite", measured["SQLite"])
-    recreate_pg(PG_URL)
-    measured["PostgreSQL"] = run_measure(PG_URL)
-    misses += print_table("PostgreSQL", measured["PostgreSQL"])
-    load = load_run()
+    if "sqlite" in DATABASES:
+        measured["SQLite"] = run_measure(f"sqlite:///{SQLITE_PATH}")
+        misses += print_table("SQLite", measured["SQLite"])
+    if "postgresql" in DATABASES:
+        recreate_pg(PG_URL)
+        measured["PostgreSQL"] = run_measure(PG_URL)
+        misses += print_table("PostgreSQL", measured["PostgreSQL"])
+    load = load_run() if LOAD_SECONDS and "postgresql" in DATABASES else ""
     total = sum(checks(rows) for rows in measured.values())
     print(f"\nTargets met: {total - len(misses)} of {total}; missed: {len(misses)}")
     for miss in misses:
         print(f"- {miss}")
-    print(f"figures written to {write_json(started_at, measured, load, misses).relative_to(ROOT)}")
+    print(f"figures written to {write_json(started_at, measured, load, misses, loadavg).relative_to(ROOT)}")
     print(f"bench took {time.perf_counter() - started:.0f} s")
 
 

@@ -186,13 +186,16 @@ class FilteredListMixin:
             return HttpResponse(errors, status=HTTPStatus.BAD_REQUEST, content_type="text/plain; charset=utf-8")
         if throttled := export_throttled(self.request):
             return throttled
-        rows, user = self.csv_rows(), self.request.user
-        if fmt == "xlsx":
-            body = exports.xlsx_file(rows, user=user, table=self.csv_columns, title=self.csv_name)
-        else:
-            body = exports.csv_lines(rows, user=user, table=self.csv_columns)
+        user = self.request.user
+
+        def build():
+            rows = self.csv_rows()
+            if fmt == "xlsx":
+                return exports.xlsx_file(rows, user=user, table=self.csv_columns, title=self.csv_name)
+            return exports.csv_lines(rows, user=user, table=self.csv_columns)
+
         filename = exports.export_filename(self.csv_name, self.request.GET, extension=fmt)
-        return exports.export_response(fmt, body, filename=filename)
+        return exports.export_response(fmt, build, request=self.request, filename=filename)
 
 
 PAGE_EXPORT_FORMATS = ("csv", "xlsx")
@@ -686,14 +689,17 @@ class CalendarView(View):
     def get(self, request, *args, **kwargs):
         if throttled := export_throttled(request):
             return throttled
-        body = exports.icalendar_chunks(
-            Event.objects.public(),
-            anniversaries=Partnership.objects.public().filter(ended_on__isnull=True),
-            round_anniversaries=anniversaries.upcoming(user=None, start=timezone.localdate()),
-            site_url=request.build_absolute_uri("/"),
-            title=_("City Diplomacy Registry: events and anniversaries"),
-        )
-        return exports.export_response("ics", body, filename="calendar.ics", disposition="inline")
+
+        def build():
+            return exports.icalendar_chunks(
+                Event.objects.public(),
+                anniversaries=Partnership.objects.public().filter(ended_on__isnull=True),
+                round_anniversaries=anniversaries.upcoming(user=None, start=timezone.localdate()),
+                site_url=request.build_absolute_uri("/"),
+                title=_("City Diplomacy Registry: events and anniversaries"),
+            )
+
+        return exports.export_response("ics", build, request=request, filename="calendar.ics", disposition="inline")
 
 
 # --------------------------------------------------------------------------- delegations

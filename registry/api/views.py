@@ -205,7 +205,8 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
             renderer = request.accepted_renderer
             return exports.export_response(
                 renderer.format,
-                renderer.body(queryset, self.get_renderer_context()),
+                lambda: renderer.body(queryset, self.get_renderer_context()),
+                request=request,
                 filename=exports.export_filename(self.basename, request.query_params, extension=renderer.format),
             )
         if not anonymous_read(request):

@@ -1,0 +1,151 @@
+"""The rows of an export: read from the database in chunks, as plain values, never as model instances.
+
+A :class:`Table` names the columns of one kind of row and what they read: fields through
+``QuerySet.values()`` and, per chunk of rows, one query per :class:`Related` (a row's sources,
+former names, signatories, ...). :func:`records` gives the rows a reader may see, chunk by
+chunk, so memory does not grow with the number of rows and the number of queries does not
+either (one set per chunk of :data:`CHUNK_SIZE`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Model, QuerySet
+
+# Rows read (and related values read for) at a time; Django's default chunk of ``iterator()``.
+CHUNK_SIZE = 2000
+LIST_SEPARATOR = "; "
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Related:
+    """Values of the rows related to each exported row (its sources, former names, signatories,
+    ...), read once per chunk of exported rows: one query for the whole chunk, never one per row.
+
+    ``rows(user)`` is a queryset of the related rows in their order (the reader may see them:
+    ``user`` is the reader, ``None`` when anonymous); ``link`` the lookup from those rows to
+    the exported row's primary key; ``fields`` the values read, each row's list holding one
+    value per related row (or a tuple, for several ``fields``).
+    """
+
+    rows: Callable[[Any], QuerySet]
+    link: str
+    fields: tuple[str, ...] = ("slug",)
+
+    def read(self, pks: list, user) -> dict[Any, list]:
+        """``{exported row's pk: [value or tuple of values, ...]}`` for the rows whose pks are ``pks``."""
+        found: dict[Any, list] = defaultdict(list)
+        many = len(self.fields) > 1
+        rows = self.rows(user).filter(**{f"{self.link}__in": pks}).values_list(self.link, *self.fields)
+        for link, *values in rows:
+            found[link].append(tuple(values) if many else values[0])
+        return found
+
+
+def linked(model: type[Model], name: str, field: str = "slug") -> Related:
+    """The ``field`` (the slug) of each record in the many-to-many ``model.<name>``, in the
+    related model's default order."""
+    relation = model._meta.get_field(name)
+    return Related(lambda user: relation.related_model.objects.all(), relation.related_query_name(), (field,))
+
+
+def people(model: type[Model], link: str) -> Related:
+    """Signatories, participants or members (``model``, linked by ``link``): each one's
+    person's slug and role, in their order (see :func:`who`)."""
+    return Related(lambda user: model.objects.all(), link, ("person__slug", "role"))
+
+
+@dataclass(frozen=True)
+class Table:
+    """The export columns of one kind of row.
+
+    ``columns`` maps each header to a function of a row giving its value: text, an ``int`` or
+    ``float``, or ``None`` (empty). For a model's table, a row is a dict: the ``fields`` read
+    with ``QuerySet.values()`` (lookups across foreign keys, ``<name>_visible`` annotations of
+    ``with_visibility`` named in ``visibility``), plus, under each key of ``related``, the
+    list its :class:`Related` gives for the row. Other tables (the countries page's) take the
+    rows their caller computed. For GeoJSON, ``place`` gives the ``(latitude, longitude)`` a row
+    stands at and ``key`` its feature id.
+    """
+
+    columns: dict[str, Callable[[Any], Any]]
+    fields: tuple[str, ...] = ()
+    related: dict[str, Related] = field(default_factory=dict)
+    visibility: tuple[str, ...] = ()
+    place: Callable[[Row], tuple] | None = None
+    key: Callable[[Row], Any] = field(default=lambda row: row["id"])
+
+
+def joined(values: Iterable) -> str:
+    """``values`` that are not empty, ``; ``-joined."""
+    return LIST_SEPARATOR.join(str(value) for value in values if value not in (None, ""))
+
+
+def coordinate(value: Decimal | None) -> float | None:
+    """A coordinate as a number (WGS 84 degrees), as the API's JSON gives it."""
+    return float(value) if value is not None else None
+
+
+def if_visible(row: Row, field_name: str, value: str) -> Any:
+    """``row[value]`` (e.g. ``partnership__partner__slug``) when the reader may see the record
+    ``field_name`` points to (the ``<field_name>_visible`` annotation), else ``None``."""
+    return row[value] if row[f"{field_name}_visible"] else None
+
+
+def who(participants: list[tuple]) -> str:
+    """Signatories, participants or members (:func:`people`): each person's slug, or the role
+    where the source names no person."""
+    return joined(slug if slug is not None else role for slug, role in participants)
+
+
+def amount(outcome: tuple) -> str:
+    """An outcome's money ``(amount, currency, qualifier)``: decimal, ISO 4217 code and
+    qualifier (``3850000.00 USD more_than``)."""
+    return "{} {} {}".format(*outcome)
+
+
+def chunks(rows: Iterator, size: int) -> Iterator[list]:
+    """``rows`` in lists of ``size`` rows (the last one shorter)."""
+    while batch := list(itertools.islice(rows, size)):
+        yield batch
+
+
+def records(queryset: QuerySet, *, user, table: Table) -> Iterator[Row]:
+    """The rows of ``queryset`` that ``user`` may see (``None``: an anonymous reader), in its
+    order, as dicts of what ``table``'s columns read (see :class:`Table`). Read with
+    ``values()`` :data:`CHUNK_SIZE` rows at a time, plus one query per :class:`Related` per
+    chunk (the same number of queries for 10 rows as for 1,000); no model instance is built,
+    and nothing outlives its chunk."""
+    visible = queryset.visible_to(user).select_related(None).prefetch_related(None)
+    if table.visibility:
+        visible = visible.with_visibility(user, *table.visibility)
+    names = (*table.fields, *(f"{name}_visible" for name in table.visibility))
+    rows = visible.values(*names).iterator(chunk_size=CHUNK_SIZE)
+    for chunk in chunks(rows, CHUNK_SIZE):
+        if table.related:
+            pks = [row["id"] for row in chunk]
+            for name, related in table.related.items():
+                found = related.read(pks, user)
+                for row in chunk:
+                    row[name] = found.get(row["id"], ())
+        yield from chunk
+
+
+def values(table: Table, row) -> dict[str, Any]:
+    """``row``'s value in each column of ``table``, by header."""
+    return {name: get(row) for name, get in table.columns.items()}
+
+
+def instances(queryset: QuerySet, *, user, select: tuple[str, ...]) -> Iterator[Model]:
+    """The records of ``queryset`` that ``user`` may see, in its order, with the foreign keys
+    in ``select`` joined, :data:`CHUNK_SIZE` at a time (the calendar's components read them)."""
+    visible = queryset.visible_to(user).select_related(None).prefetch_related(None)
+    return visible.select_related(*select).iterator(chunk_size=CHUNK_SIZE)

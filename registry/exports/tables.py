@@ -1,0 +1,293 @@
+"""The export columns of each kind of row: one :class:`~registry.exports.rows.Table` per model
+(:data:`TABLES`), plus the countries page's and the national roll-up's computed rows.
+
+Column conventions: references are slugs (a partnership by its id), countries ISO 3166-1
+alpha-2 codes, regions UN M49 slugs, dates ISO 8601 at their precision (``1966``,
+``1966-06``, ``1966-06-30``) beside their ``*_precision`` column, money a decimal with its
+ISO 4217 code and qualifier, lists ``; ``-joined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Model
+
+from .. import dates, regions
+from ..models import (
+    Agreement,
+    City,
+    CityName,
+    CooperationField,
+    Delegation,
+    DelegationMember,
+    Event,
+    EventParticipant,
+    ItineraryStop,
+    Organization,
+    Outcome,
+    Partnership,
+    Person,
+    Signatory,
+    Source,
+)
+from .rows import Related, Table, amount, coordinate, if_visible, joined, linked, people, who
+
+
+def region_slug(code: str, level: Callable[[str], Any]) -> str | None:
+    """The slug of the UN M49 region or sub-region (``level``) of country ``code``."""
+    region = level(code)
+    return region.slug if region else None
+
+
+CITIES = Table(
+    fields=(
+        *("id", "slug", "name_en", "name_ko", "name_native", "country", "admin_level", "latitude", "longitude"),
+        *("population", "population_year", "wikidata_id", "confidence"),
+    ),
+    related={
+        "names": Related(lambda user: CityName.objects.all(), "city", ("name",)),
+        # The partnerships naming the city as the partner that the reader may see.
+        "partnerships": Related(
+            lambda user: Partnership.objects.visible_to(user),
+            "partner",
+            ("kind", "established_on", "established_precision", "status"),
+        ),
+        "sources": linked(City, "sources"),
+    },
+    columns={
+        "slug": lambda c: c["slug"],
+        "name_en": lambda c: c["name_en"],
+        "name_ko": lambda c: c["name_ko"],
+        "name_native": lambda c: c["name_native"],
+        "country": lambda c: c["country"],
+        "region": lambda c: region_slug(c["country"], regions.region_of),
+        "subregion": lambda c: region_slug(c["country"], regions.subregion_of),
+        "admin_level": lambda c: c["admin_level"],
+        "latitude": lambda c: coordinate(c["latitude"]),
+        "longitude": lambda c: coordinate(c["longitude"]),
+        "population": lambda c: c["population"],
+        "population_year": lambda c: c["population_year"],
+        "wikidata_id": lambda c: c["wikidata_id"],
+        "confidence": lambda c: c["confidence"],
+        "former_names": lambda c: joined(c["names"]),
+        # The partnerships naming the city as the partner: "kind established_on status".
+        "partnerships": lambda c: joined(
+            f"{kind} {dates.iso_partial(on, precision)} {status}" for kind, on, precision, status in c["partnerships"]
+        ),
+        "sources": lambda c: joined(c["sources"]),
+    },
+    place=lambda c: (c["latitude"], c["longitude"]),
+    key=lambda c: c["slug"],
+)
+
+PARTNERSHIPS = Table(
+    fields=(
+        *("id", "kind", "status", "status_reason", "status_reason_ko", "confidence", "publication"),
+        *("established_on", "established_precision", "ended_on", "ended_precision"),
+        *("city__slug", "partner__slug", "partner__country", "partner__latitude", "partner__longitude"),
+    ),
+    related={"fields": linked(Partnership, "fields"), "sources": linked(Partnership, "sources")},
+    columns={
+        "id": lambda p: p["id"],
+        "city": lambda p: p["city__slug"],
+        "partner": lambda p: p["partner__slug"],
+        "partner_country": lambda p: p["partner__country"],
+        "kind": lambda p: p["kind"],
+        "established_on": lambda p: dates.iso_partial(p["established_on"], p["established_precision"]),
+        "established_precision": lambda p: p["established_precision"],
+        "status": lambda p: p["status"],
+        "ended_on": lambda p: dates.iso_partial(p["ended_on"], p["ended_precision"]),
+        "ended_precision": lambda p: p["ended_precision"] if p["ended_on"] else None,
+        "status_reason": lambda p: p["status_reason"],
+        "status_reason_ko": lambda p: p["status_reason_ko"],
+        "fields": lambda p: joined(p["fields"]),
+        "confidence": lambda p: p["confidence"],
+        "publication": lambda p: p["publication"],
+        "sources": lambda p: joined(p["sources"]),
+    },
+    place=lambda p: (p["partner__latitude"], p["partner__longitude"]),
+)
+
+AGREEMENTS = Table(
+    fields=(
+        *("id", "slug", "title_en", "title_ko", "kind", "partnership_id", "partnership__partner__slug"),
+        *("signed_on", "signed_precision", "place__slug", "venue", "summary_en", "summary_ko", "publication"),
+    ),
+    visibility=("partnership",),
+    related={
+        "parties": linked(Agreement, "parties"),
+        "signatories": people(Signatory, "agreement"),
+        "fields": linked(Agreement, "fields"),
+        "sources": linked(Agreement, "sources"),
+    },
+    columns={
+        "slug": lambda a: a["slug"],
+        "title_en": lambda a: a["title_en"],
+        "title_ko": lambda a: a["title_ko"],
+        "kind": lambda a: a["kind"],
+        "partnership": lambda a: if_visible(a, "partnership", "partnership_id"),
+        # The partner city of the agreement's partnership, when the reader may see the partnership.
+        "partner": lambda a: if_visible(a, "partnership", "partnership__partner__slug"),
+        "signed_on": lambda a: dates.iso_partial(a["signed_on"], a["signed_precision"]),
+        "signed_precision": lambda a: a["signed_precision"] if a["signed_on"] else None,
+        "place": lambda a: a["place__slug"],
+        "venue": lambda a: a["venue"],
+        "parties": lambda a: joined(a["parties"]),
+        "signatories": lambda a: who(a["signatories"]),
+        "fields": lambda a: joined(a["fields"]),
+        "summary_en": lambda a: a["summary_en"],
+        "summary_ko": lambda a: a["summary_ko"],
+        "publication": lambda a: a["publication"],
+        "sources": lambda a: joined(a["sources"]),
+    },
+)
+
+EVENTS = Table(
+    fields=(
+        *("id", "slug", "title_en", "title_ko", "kind", "start_on", "start_precision", "end_on", "venue"),
+        *("city__slug", "city__country", "partnership_id", "agreement__slug", "delegation__slug"),
+        *("summary_en", "summary_ko", "publication"),
+    ),
+    visibility=("partnership", "agreement", "delegation"),
+    related={"participants": people(EventParticipant, "event"), "sources": linked(Event, "sources")},
+    columns={
+        "slug": lambda e: e["slug"],
+        "title_en": lambda e: e["title_en"],
+        "title_ko": lambda e: e["title_ko"],
+        "kind": lambda e: e["kind"],
+        "start_on": lambda e: dates.iso_partial(e["start_on"], e["start_precision"]),
+        "start_precision": lambda e: e["start_precision"],
+        "end_on": lambda e: dates.iso_partial(e["end_on"]),
+        "city": lambda e: e["city__slug"],
+        "country": lambda e: e["city__country"],
+        "venue": lambda e: e["venue"],
+        "partnership": lambda e: if_visible(e, "partnership", "partnership_id"),
+        "agreement": lambda e: if_visible(e, "agreement", "agreement__slug"),
+        "delegation": lambda e: if_visible(e, "delegation", "delegation__slug"),
+        "participants": lambda e: who(e["participants"]),
+        "summary_en": lambda e: e["summary_en"],
+        "summary_ko": lambda e: e["summary_ko"],
+        "publication": lambda e: e["publication"],
+        "sources": lambda e: joined(e["sources"]),
+    },
+)
+
+DELEGATIONS = Table(
+    fields=(
+        *("id", "slug", "name_en", "name_ko", "kind", "organizer__slug", "leader__slug", "travelled_with__slug"),
+        *("start_on", "end_on", "purpose_en", "purpose_ko", "publication"),
+    ),
+    visibility=("travelled_with",),
+    related={
+        "itinerary": Related(lambda user: ItineraryStop.objects.order_by("order"), "delegation", ("city__slug",)),
+        "members": people(DelegationMember, "delegation"),
+        "outcomes": Related(
+            lambda user: Outcome.objects.filter(amount__isnull=False),
+            "delegation",
+            ("amount", "currency", "amount_qualifier"),
+        ),
+        "sources": linked(Delegation, "sources"),
+    },
+    columns={
+        "slug": lambda d: d["slug"],
+        "name_en": lambda d: d["name_en"],
+        "name_ko": lambda d: d["name_ko"],
+        "kind": lambda d: d["kind"],
+        "organizer": lambda d: d["organizer__slug"],
+        "leader": lambda d: d["leader__slug"],
+        "travelled_with": lambda d: if_visible(d, "travelled_with", "travelled_with__slug"),
+        "start_on": lambda d: dates.iso_partial(d["start_on"]),
+        "end_on": lambda d: dates.iso_partial(d["end_on"]),
+        "itinerary": lambda d: joined(d["itinerary"]),
+        "members": lambda d: who(d["members"]),
+        "outcome_amounts": lambda d: joined(amount(outcome) for outcome in d["outcomes"]),
+        "purpose_en": lambda d: d["purpose_en"],
+        "purpose_ko": lambda d: d["purpose_ko"],
+        "publication": lambda d: d["publication"],
+        "sources": lambda d: joined(d["sources"]),
+    },
+)
+
+ORGANIZATIONS = Table(
+    fields=("id", "slug", "name_en", "name_ko", "name_native", "kind", "city__slug", "country", "website"),
+    related={"sources": linked(Organization, "sources")},
+    columns={
+        "slug": lambda o: o["slug"],
+        "name_en": lambda o: o["name_en"],
+        "name_ko": lambda o: o["name_ko"],
+        "name_native": lambda o: o["name_native"],
+        "kind": lambda o: o["kind"],
+        "city": lambda o: o["city__slug"],
+        "country": lambda o: o["country"] or None,
+        "website": lambda o: o["website"],
+        "sources": lambda o: joined(o["sources"]),
+    },
+)
+
+PEOPLE = Table(
+    fields=("id", "slug", "name_en", "name_ko", "name_native"),
+    related={"sources": linked(Person, "sources")},
+    columns={
+        "slug": lambda p: p["slug"],
+        "name_en": lambda p: p["name_en"],
+        "name_ko": lambda p: p["name_ko"],
+        "name_native": lambda p: p["name_native"],
+        "sources": lambda p: joined(p["sources"]),
+    },
+)
+
+SOURCES = Table(
+    fields=("id", "slug", "title", "publisher", "url", "published_on", "language"),
+    columns={
+        "slug": lambda s: s["slug"],
+        "title": lambda s: s["title"],
+        "publisher": lambda s: s["publisher"],
+        "url": lambda s: s["url"],
+        "published_on": lambda s: dates.iso_partial(s["published_on"]),
+        "language": lambda s: s["language"],
+    },
+)
+
+COOPERATION_FIELDS = Table(
+    fields=("id", "slug", "name_en", "name_ko"),
+    columns={"slug": lambda f: f["slug"], "name_en": lambda f: f["name_en"], "name_ko": lambda f: f["name_ko"]},
+)
+
+# The countries page's rows (dicts of ``country``, ``region``, ``subregion``, ``cities``,
+# ``partners``), which only the page has.
+COUNTRIES = Table(
+    columns={
+        "country": lambda row: row["country"].code,
+        "name": lambda row: row["country"].name,
+        "region": lambda row: row["region"].slug if row["region"] else None,
+        "subregion": lambda row: row["subregion"].slug if row["subregion"] else None,
+        "cities": lambda row: row["cities"],
+        "partner_cities_in_force": lambda row: row["partners"],
+    }
+)
+
+# The national roll-up's municipalities (registry.network.MunicipalNetwork), on the page's date.
+MUNICIPAL_NETWORKS = Table(
+    columns={
+        "slug": lambda row: row.city.slug,
+        "name_en": lambda row: row.city.name_en,
+        "name_ko": lambda row: row.city.name_ko,
+        "admin_level": lambda row: row.city.admin_level,
+        "partner_cities": lambda row: row.partner_cities,
+        "countries": lambda row: row.countries,
+    }
+)
+
+TABLES: dict[type[Model], Table] = {
+    City: CITIES,
+    Partnership: PARTNERSHIPS,
+    Agreement: AGREEMENTS,
+    Event: EVENTS,
+    Delegation: DELEGATIONS,
+    Organization: ORGANIZATIONS,
+    Person: PEOPLE,
+    Source: SOURCES,
+    CooperationField: COOPERATION_FIELDS,
+}
