@@ -105,7 +105,7 @@ class PreviewDiff(resources.Diff):
     def as_html(self):
         if not self.new:
             return super().as_html()
-        return [mark_safe(f'<ins style="background:#e6ffe6;">{escape(v)}</ins>') if v else "" for v in self.right]
+        return [mark_safe(f"<ins>{escape(v)}</ins>") if v else "" for v in self.right]
 
 
 class RegistryResource(resources.ModelResource):

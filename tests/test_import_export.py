@@ -213,3 +213,19 @@ def test_another_connection_writes_while_a_preview_runs(monkeypatch):
     assert written == [True]
     assert City.objects.filter(slug="written-meanwhile").exists()
     assert not City.objects.filter(slug__startswith="import-").exists()
+
+
+def test_preview_shows_each_error_under_its_row_and_column_without_hovering(client):
+    client.force_login(_manager())
+    upload = SimpleUploadedFile("cities.csv", city_rows(n=5, bad_row=3).csv.encode(), content_type="text/csv")
+    page = client.get(reverse("admin:registry_city_import"))
+    csv_index = next(value for value, label in page.context["form"].fields["format"].choices if label == "csv")
+    response = client.post(reverse("admin:registry_city_import"), {"import_file": upload, "format": csv_index})
+    html = response.text
+    assert "validation-error-container" not in html  # the library's hover-only box
+    row = html.split('<th scope="row">4</th>', 1)[1].split("</tr>", 1)[0]
+    cells = row.split("<td")
+    latitude = cells[1 + HEADERS.index("latitude")]
+    assert "123.0" in latitude and "import-error-cell" in latitude
+    assert "Ensure this value is less than or equal to 90." in latitude
+    assert "1 row has errors, shown under the cell they concern." in html
