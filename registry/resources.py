@@ -186,11 +186,13 @@ class RegistryResource(resources.ModelResource):
         """As the library's, but in bulk and all or nothing: every row is read and validated
         outside any transaction (a preview writes nothing and takes no write lock), and only a
         file without errors is written, in one transaction at the end (:meth:`after_import`).
-        ``user`` (keyword) is the author of the history records. Returns the library's
+        ``user`` (keyword) is the author of the history records; ``progress`` (keyword, optional)
+        is called with the number of rows read every 500 rows. Returns the library's
         ``Result``; a row that breaks a rule is an invalid row with its errors by field."""
         kwargs.pop("rollback_on_validation_errors", None)
         kwargs.pop("collect_failed_rows", None)
         self.user = kwargs.get("user")
+        self.progress = kwargs.pop("progress", None)
         self.dry_run = dry_run
         return self.import_data_inner(dataset, dry_run, raise_errors, False, False, **kwargs)
 
@@ -201,6 +203,8 @@ class RegistryResource(resources.ModelResource):
             raise ValidationError(import_validation_errors)
 
     def after_import_row(self, row, row_result, **kwargs):
+        if self.progress is not None and kwargs["row_number"] % 500 == 0:
+            self.progress(kwargs["row_number"])
         if row_result.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE):
             self.pending.append((kwargs["row_number"], row, row_result))
 
