@@ -229,3 +229,5 @@ def test_preview_shows_each_error_under_its_row_and_column_without_hovering(clie
     assert "123.0" in latitude and "import-error-cell" in latitude
     assert "Ensure this value is less than or equal to 90." in latitude
     assert "1 row has errors, shown under the cell they concern." in html
+    # and as a list above the table, readable on a phone without scrolling the table sideways
+    assert "Row 4, column “latitude”: Ensure this value is less than or equal to 90." in html
