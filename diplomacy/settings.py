@@ -288,6 +288,9 @@ if env_bool("REGISTRY_TASKS_IMMEDIATE", False):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A spreadsheet with more rows than this is checked and imported by the task worker, with its
+# progress on an admin page (registry.imports); smaller ones are previewed in the request.
+REGISTRY_IMPORT_BACKGROUND_ROWS = int(os.environ.get("REGISTRY_IMPORT_BACKGROUND_ROWS", "2000"))
 
 # The office's week (issue 11). Reminders e-mail each member of the "Registry managers" group this
 # many days before an agreement's expiry or notice deadline and a round anniversary (each once);

@@ -11,7 +11,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminDateWidget, FilteredSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models import Count
 from django.http import Http404, HttpResponseRedirect
@@ -21,16 +20,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.filters import CountryFilter
-from import_export.admin import ImportExportMixin
-from import_export.formats import base_formats
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import guided_entry, regions, resources, services
+from .admin_imports import SpreadsheetMixin
 from .concurrency import VersionConflict, check_version, current_version
 from .dates import partial_date, validate_in_range
-from .decoding import decode_csv
 from .models import (
     Agreement,
     City,
@@ -372,51 +369,6 @@ class RegistryAdmin(SimpleHistoryAdmin):
 
 
 # --------------------------------------------------------------------------- sources, fields
-
-
-class SpreadsheetMixin(ImportExportMixin):
-    """CSV/XLSX import (Registry managers: ``registry.import_records``) and export (anyone who
-    may view). Import previews every row with its errors and writes nothing until confirmed."""
-
-    formats = [base_formats.CSV, base_formats.XLSX]
-
-    def has_import_permission(self, request):
-        return request.user.has_perm("registry.import_records") and self.has_add_permission(request)
-
-    def write_to_tmp_storage(self, import_file, input_format):
-        """A CSV is stored as UTF-8 whatever it was saved in (:func:`registry.decoding.decode_csv`:
-        UTF-8, UTF-16, CP949); bytes in none of them are stored as they are and refused on reading."""
-        if not input_format.is_binary():
-            data = b"".join(import_file.chunks())
-            try:
-                import_file = ContentFile(decode_csv(data).encode("utf-8"), name=import_file.name)
-            except UnicodeDecodeError:
-                import_file = ContentFile(data, name=import_file.name)
-        return super().write_to_tmp_storage(import_file, input_format)
-
-    def add_data_read_fail_error_to_form(self, form, e):
-        if isinstance(e, UnicodeDecodeError):
-            form.add_error("import_file", _("The file is not text in UTF-8, UTF-16 or CP949 (Korean Excel)."))
-        else:
-            super().add_data_read_fail_error_to_form(form, e)
-
-    def import_action(self, request, **kwargs):
-        """As the library's, but an error about the whole file (e.g. a missing ``slug`` column,
-        :class:`registry.resources.MissingColumnsError`) is a form error, never a traceback."""
-        response = super().import_action(request, **kwargs)
-        result = getattr(response, "context_data", {}).get("result")
-        if result is not None and result.base_errors:
-            form = response.context_data["form"]
-            for error in result.base_errors:
-                if isinstance(error.error, resources.MissingColumnsError):
-                    form.add_error("import_file", str(error.error))
-                else:
-                    form.add_error("import_file", _("The file could not be imported; it was left unchanged."))
-            response.context_data["result"] = None
-        return response
-
-    def has_export_permission(self, request):
-        return self.has_view_permission(request)
 
 
 class CitedRecordAdmin(RegistryAdmin):

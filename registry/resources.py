@@ -1,23 +1,111 @@
 """Spreadsheet import and export (django-import-export), CSV and XLSX.
 
 Rows are matched by natural key (a city's slug; a partnership's two city slugs, kind and
-start date), so importing the same file twice changes nothing. Every row is validated
-with ``full_clean()`` (model rules and database constraints) and the preview lists each
-row's errors by field; confirming imports all rows in one transaction or none.
+start date), so importing the same file twice changes nothing. Every row is validated as
+``full_clean()`` validates it (model rules and database constraints), in bulk
+(:func:`registry.bulk_validation.full_clean_many`: the records a file names by slug and the
+stored rows it matches are read once per file, each database rule is asked once per chunk of
+rows), and the preview lists each row's errors by field. Validation writes nothing and holds
+no write transaction; only a file without errors is written, in one short transaction at the
+end (``bulk_create``/``bulk_update`` with their history records, by the importing user).
 A city row whose name, in the same country, matches another city's name or former name
 ignoring case and accents is flagged in the ``possible_duplicate`` column of the preview.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
+from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
+from import_export.instance_loaders import ModelInstanceLoader
+from import_export.results import RowResult
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .bulk_validation import full_clean_many
+from .cache import record_change
 from .models import Agreement, City, Event, Partnership
 from .text import fold, neutralise_formula, restore_formula
 
 DATE = widgets.DateWidget(format="%Y-%m-%d")
+CHUNK = 500  # keys per look-up query and rows per bulk write
+
+
+class SlugWidget(widgets.ForeignKeyWidget):
+    """A record named by its slug, looked up once per file: :meth:`load` reads every slug of the
+    column in one query per 500; a slug that names no record raises ``DoesNotExist``."""
+
+    def __init__(self, model, **kwargs):
+        super().__init__(model, "slug", **kwargs)
+        self.loaded: dict[str, models.Model] | None = None
+
+    def load(self, values) -> None:
+        """Read the records whose slugs are among ``values`` (the column's cells)."""
+        slugs = sorted({str(value) for value in values if value not in (None, "")})
+        self.loaded = {}
+        for start in range(0, len(slugs), CHUNK):
+            for record in self.model._default_manager.filter(slug__in=slugs[start : start + CHUNK]):
+                self.loaded[record.slug] = record
+
+    def clean(self, value, row=None, **kwargs):
+        if self.loaded is None or value in (None, ""):
+            return super().clean(value, row, **kwargs)
+        try:
+            return self.loaded[str(value)]
+        except KeyError:
+            raise self.model.DoesNotExist from None
+
+
+class NaturalKeyLoader(ModelInstanceLoader):
+    """The stored rows a file matches by its ``import_id_fields``, read once per file (one query
+    per 500 values of the first key column) instead of once per row."""
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        self.key_fields = [resource.fields[name] for name in resource.get_import_id_fields()]
+        first = self.key_fields[0]
+        values = set()
+        for row in dataset.dict if dataset is not None else ():
+            try:
+                values.add(self.plain(first.clean(row)))
+            except (ValueError, ArithmeticError, KeyError, ObjectDoesNotExist, MultipleObjectsReturned):
+                continue
+        values.discard(None)
+        ordered = sorted(values, key=repr)
+        model = resource._meta.model
+        columns = [model._meta.get_field(field.attribute).attname for field in self.key_fields]
+        related = [f.name for f in model._meta.concrete_fields if f.is_relation and f.name in resource.fields]
+        self.stored: dict[tuple, models.Model] = {}
+        for start in range(0, len(ordered), CHUNK):
+            lookup = {f"{columns[0]}__in": ordered[start : start + CHUNK]}
+            for instance in self.get_queryset().select_related(*related).filter(**lookup):
+                self.stored[tuple(getattr(instance, column) for column in columns)] = instance
+
+    @staticmethod
+    def plain(value):
+        """A key cell's value as stored: a record's primary key, anything else as it is."""
+        return value.pk if isinstance(value, models.Model) else value
+
+    def get_instance(self, row):
+        return self.stored.get(tuple(self.plain(field.clean(row)) for field in self.key_fields))
+
+
+class PreviewDiff(resources.Diff):
+    """The library's diff of a row for the preview, without a character-level diff of a new
+    row's cells (every cell of a new row is new; the library diffs each against "")."""
+
+    def __init__(self, resource, instance, new):
+        self.new = new
+        self.right = []
+        self.left = [] if new else self._read_field_values(resource, instance)
+
+    def as_html(self):
+        if not self.new:
+            return super().as_html()
+        return [mark_safe(f"<ins>{escape(v)}</ins>") if v else "" for v in self.right]
 
 
 class RegistryResource(resources.ModelResource):
@@ -29,8 +117,19 @@ class RegistryResource(resources.ModelResource):
     removed again, so an exported file re-imports unchanged.
     """
 
+    def get_diff_class(self):
+        return PreviewDiff
+
+    def get_import_fields(self):
+        """The library's list, computed once per resource (it is asked several times per row)."""
+        if getattr(self, "_import_fields", None) is None:
+            self._import_fields = super().get_import_fields()
+        return self._import_fields
+
     def before_import(self, dataset, **kwargs):
-        """Refuse a file without the columns that identify a row (:class:`MissingColumnsError`)."""
+        """Refuse a file without the columns that identify a row (:class:`MissingColumnsError`),
+        then read the records the file names by slug (:class:`SlugWidget`), once."""
+        self.pending: list[tuple[int, dict, RowResult]] = []
         missing = [
             self.fields[name].column_name
             for name in self.get_import_id_fields()
@@ -41,6 +140,9 @@ class RegistryResource(resources.ModelResource):
                 _("The file has no column “%(columns)s”; every row needs it to be matched with the registry.")
                 % {"columns": "”, “".join(missing)}
             )
+        for field in self.get_import_fields():
+            if isinstance(field.widget, SlugWidget) and field.column_name in (dataset.headers or []):
+                field.widget.load(dataset[field.column_name])
 
     def get_instance(self, instance_loader, row):
         """The existing row with this file row's natural key, or ``None`` (also when a key
@@ -80,10 +182,77 @@ class RegistryResource(resources.ModelResource):
                 ) from None
             raise
 
-    def import_data(self, dataset, *args, **kwargs):
-        """As the library's, but a row with validation errors rolls back the whole file."""
-        kwargs.setdefault("rollback_on_validation_errors", True)
-        return super().import_data(dataset, *args, **kwargs)
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
+        """As the library's, but in bulk and all or nothing: every row is read and validated
+        outside any transaction (a preview writes nothing and takes no write lock), and only a
+        file without errors is written, in one transaction at the end (:meth:`after_import`).
+        ``user`` (keyword) is the author of the history records; ``progress`` (keyword, optional)
+        is called with the number of rows read every 500 rows. Returns the library's
+        ``Result``; a row that breaks a rule is an invalid row with its errors by field."""
+        kwargs.pop("rollback_on_validation_errors", None)
+        kwargs.pop("collect_failed_rows", None)
+        self.user = kwargs.get("user")
+        self.progress = kwargs.pop("progress", None)
+        self.dry_run = dry_run
+        return self.import_data_inner(dataset, dry_run, raise_errors, False, False, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """Only the cells' own errors here; the rules are checked for all rows at once in
+        :meth:`after_import`."""
+        if import_validation_errors:
+            raise ValidationError(import_validation_errors)
+
+    def after_import_row(self, row, row_result, **kwargs):
+        if self.progress is not None and kwargs["row_number"] % 500 == 0:
+            self.progress(kwargs["row_number"])
+        if row_result.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE):
+            self.pending.append((kwargs["row_number"], row, row_result))
+
+    def bulk_create(self, *args, **kwargs):
+        """Nothing yet: rows are written by :meth:`after_import` once all are valid."""
+
+    def bulk_update(self, *args, **kwargs):
+        """Nothing yet: rows are written by :meth:`after_import` once all are valid."""
+
+    def after_import(self, dataset, result, **kwargs):
+        """Validate the new and changed rows together (:func:`full_clean_many`); a row that
+        breaks a rule becomes an invalid row with its errors by field. Then, unless this is a
+        dry run or any row has an error, write them in one transaction with their history
+        records (by ``user``) and record the change once."""
+        records = [row_result.instance for _number, _row, row_result in self.pending]
+        for index, error in full_clean_many(records).items():
+            number, row, row_result = self.pending[index]
+            result.totals[row_result.import_type] -= 1
+            row_result.import_type = RowResult.IMPORT_TYPE_INVALID
+            row_result.validation_error = error
+            result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
+            result.append_invalid_row(number, row, error)
+        result.invalid_rows.sort(key=lambda invalid: invalid.number)
+        if self.dry_run or result.has_errors() or result.has_validation_errors():
+            return
+        self.write(
+            [r.instance for _n, _r, r in self.pending if r.import_type == RowResult.IMPORT_TYPE_NEW],
+            [r.instance for _n, _r, r in self.pending if r.import_type == RowResult.IMPORT_TYPE_UPDATE],
+        )
+        for _number, _row, row_result in self.pending:
+            row_result.object_id = row_result.instance.pk
+
+    def write(self, created: list, updated: list) -> None:
+        """Insert ``created`` and update ``updated`` (instances of this resource's model) in one
+        transaction, each with its history record by ``self.user``; then :func:`record_change`."""
+        model = self._meta.model
+        now = timezone.now()
+        for record in created + updated:
+            record.before_write()
+        for record in updated:
+            record.updated_at = now
+        columns = [field.attname for field in model._meta.concrete_fields if not field.primary_key]
+        with transaction.atomic():
+            if created:
+                bulk_create_with_history(created, model, batch_size=CHUNK, default_user=self.user)
+            if updated:
+                bulk_update_with_history(updated, model, columns, batch_size=CHUNK, default_user=self.user)
+        record_change()
 
     def export(self, *args, **kwargs):
         dataset = super().export(*args, **kwargs)
@@ -113,7 +282,10 @@ def _options(model, import_id_fields, field_names, **extra):
             "clean_model_instances": True,
             "skip_unchanged": True,
             "report_skipped": True,
-            "use_transactions": True,
+            "use_bulk": True,
+            "batch_size": None,
+            "store_instance": True,
+            "instance_loader_class": NaturalKeyLoader,
             **extra,
         },
     )
@@ -173,8 +345,8 @@ class CityResource(RegistryResource):
 class PartnershipResource(RegistryResource):
     """Partnerships by city slug, partner slug, kind and start date."""
 
-    city = fields.Field("city", "city", widgets.ForeignKeyWidget(City, "slug"))
-    partner = fields.Field("partner", "partner", widgets.ForeignKeyWidget(City, "slug"))
+    city = fields.Field("city", "city", SlugWidget(City))
+    partner = fields.Field("partner", "partner", SlugWidget(City))
     established_on = fields.Field("established_on", "established_on", DATE)
     ended_on = fields.Field("ended_on", "ended_on", DATE)
 
@@ -202,7 +374,7 @@ class PartnershipResource(RegistryResource):
 class AgreementResource(RegistryResource):
     """Agreements by slug; the place of signing by city slug."""
 
-    place = fields.Field("place", "place", widgets.ForeignKeyWidget(City, "slug"))
+    place = fields.Field("place", "place", SlugWidget(City))
     signed_on = fields.Field("signed_on", "signed_on", DATE)
 
     Meta = _options(
@@ -228,7 +400,7 @@ class AgreementResource(RegistryResource):
 class EventResource(RegistryResource):
     """Events by slug; the city by slug."""
 
-    city = fields.Field("city", "city", widgets.ForeignKeyWidget(City, "slug"))
+    city = fields.Field("city", "city", SlugWidget(City))
     start_on = fields.Field("start_on", "start_on", DATE)
     end_on = fields.Field("end_on", "end_on", DATE)
 

@@ -151,3 +151,18 @@ def test_a_malformed_archive_is_a_clean_error_and_restores_nothing(settings, tmp
         call_command("import_registry", str(path), stdout=io.StringIO())
     assert not City.objects.exists()
     assert not (tmp_path / "escape.pdf").exists()
+
+
+class Terminal(io.StringIO):
+    """Standard error as a terminal, where the commands draw their progress bars."""
+
+    def isatty(self):
+        return True
+
+
+def test_export_shows_its_progress_on_a_terminal_and_nothing_elsewhere(tmp_path, shipped_data):
+    terminal, pipe = Terminal(), io.StringIO()
+    call_command("export_registry", tmp_path / "a.zip", stdout=io.StringIO(), stderr=terminal)
+    call_command("export_registry", tmp_path / "b.zip", stdout=io.StringIO(), stderr=pipe)
+    assert "history: 100%" in terminal.getvalue() and " tables" in terminal.getvalue()
+    assert "history" not in pipe.getvalue()

@@ -154,3 +154,80 @@ def test_a_file_without_the_slug_column_is_a_form_error_without_traceback(client
     assert "Traceback" not in response.text and ".py" not in response.text
     assert response.context["result"] is None
     assert not City.objects.filter(name_en="Nowhere").exists()
+
+
+def test_import_writes_history_records_by_the_importing_user_in_bulk(django_assert_max_num_queries):
+    """5 or 30 rows: the same queries (look-ups once per file, rules once per chunk, one
+    bulk insert of the rows and one of their history records), each history row by the user."""
+    user = _manager()
+    with django_assert_max_num_queries(12) as few:
+        CityResource().import_data(city_rows(5), dry_run=False, raise_errors=True, user=user)
+    City.objects.filter(slug__startswith="import-").delete()
+    with django_assert_max_num_queries(12) as many:
+        result = CityResource().import_data(city_rows(30), dry_run=False, raise_errors=True, user=user)
+    assert result.totals["new"] == 30
+    assert len(many.captured_queries) == len(few.captured_queries)
+    created = City.history.filter(slug__startswith="import-", history_type="+")
+    assert created.count() == 30 + 5
+    assert set(created.values_list("history_user", flat=True)) == {user.pk}
+    assert City.objects.get(slug="import-7").search_text  # derived fields are filled as save() fills them
+
+
+def test_two_rows_with_the_same_slug_in_one_file_are_an_error_of_the_second():
+    rows = city_rows(3)
+    rows.append(["import-1", "Again", "", "", "JP", "city", "10.0", "135.0", "high"])
+    result = CityResource().import_data(rows, dry_run=False, raise_errors=False)
+    assert [(row.number, list(row.field_specific_errors)) for row in result.invalid_rows] == [(4, ["slug"])]
+    assert not City.objects.filter(slug__startswith="import-").exists()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_another_connection_writes_while_a_preview_runs(monkeypatch):
+    """A preview validates outside any transaction: another connection's write (here, a new city
+    saved from another thread while the preview checks its rows) neither waits nor fails."""
+    import threading
+
+    from django.db import connection
+
+    from registry import resources
+
+    validate = resources.full_clean_many
+    written = []
+
+    def write_elsewhere():
+        try:
+            City.objects.create(slug="written-meanwhile", name_en="Meanwhile", country="JP")
+            written.append(True)
+        finally:
+            connection.close()
+
+    def validate_while_another_connection_writes(records):
+        thread = threading.Thread(target=write_elsewhere)
+        thread.start()
+        thread.join(timeout=30)
+        return validate(records)
+
+    monkeypatch.setattr(resources, "full_clean_many", validate_while_another_connection_writes)
+    result = CityResource().import_data(city_rows(20), dry_run=True, raise_errors=True)
+    assert result.totals["new"] == 20
+    assert written == [True]
+    assert City.objects.filter(slug="written-meanwhile").exists()
+    assert not City.objects.filter(slug__startswith="import-").exists()
+
+
+def test_preview_shows_each_error_under_its_row_and_column_without_hovering(client):
+    client.force_login(_manager())
+    upload = SimpleUploadedFile("cities.csv", city_rows(n=5, bad_row=3).csv.encode(), content_type="text/csv")
+    page = client.get(reverse("admin:registry_city_import"))
+    csv_index = next(value for value, label in page.context["form"].fields["format"].choices if label == "csv")
+    response = client.post(reverse("admin:registry_city_import"), {"import_file": upload, "format": csv_index})
+    html = response.text
+    assert "validation-error-container" not in html  # the library's hover-only box
+    row = html.split('<th scope="row">4</th>', 1)[1].split("</tr>", 1)[0]
+    cells = row.split("<td")
+    latitude = cells[1 + HEADERS.index("latitude")]
+    assert "123.0" in latitude and "import-error-cell" in latitude
+    assert "Ensure this value is less than or equal to 90." in latitude
+    assert "1 row has errors, shown under the cell they concern." in html
+    # and as a list above the table, readable on a phone without scrolling the table sideways
+    assert "Row 4, column “latitude”: Ensure this value is less than or equal to 90." in html

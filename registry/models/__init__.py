@@ -19,6 +19,7 @@ cites its *sources*.
 ``events``                :class:`Event`, :class:`EventParticipant`
 ``offices``               :class:`OfficeAssignment` (staff limited to home cities), ``may_change()``
 ``wikidata``              :class:`WikidataProposal` (a Wikidata file compared with the registry)
+``imports``               :class:`ImportJob` (a spreadsheet imported in the background)
 ========================  ==================================================================
 """
 
@@ -56,6 +57,7 @@ from .delegations import (
     validate_currency,
 )
 from .events import Event, EventParticipant, EventParticipantManager, EventQuerySet
+from .imports import ImportJob
 from .offices import OfficeAssignment, may_change, office_city_ids
 from .partnerships import (
     Claim,
@@ -72,6 +74,7 @@ from .sources import Source, SourcedModel
 from .wikidata import WikidataProposal
 
 __all__ = [
+    "ImportJob",
     "WikidataProposal",
     "OfficeAssignment",
     "may_change",

@@ -239,11 +239,16 @@ class RegistryModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
+        self.before_write()
+        if not self._state.adding and kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
+        super().save(*args, **kwargs)
+
+    def before_write(self) -> None:
+        """What every write of the record derives, by ``save()`` and by bulk writes (imports):
+        a stored record's ``version`` goes up by one. Models with derived fields extend it."""
         if not self._state.adding:
             self.version += 1
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
-        super().save(*args, **kwargs)
 
     def validate_constraints(self, exclude=None):
         """Check the database constraints and report each error on its field.

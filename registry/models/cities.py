@@ -259,10 +259,14 @@ class City(RemarksModel, SourcedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.search_text = self.build_search_text()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
+
+    def before_write(self) -> None:
+        """A new version (:meth:`RegistryModel.before_write`) and the folded names of ``search_text``."""
+        super().before_write()
+        self.search_text = self.build_search_text()
 
     def get_absolute_url(self):
         return reverse("registry:city-detail", kwargs={"slug": self.slug})

@@ -317,26 +317,56 @@ class Partnership(RemarksModel, RegistryModel):
         The sides are kept as given: ``city`` is the home side the caller named
         (:func:`registry.services.create_partnership`); nothing here swaps them.
         """
+        self.clean_alone()
+        error = self.clean_together([self]).get(0)
+        if error is not None:
+            raise error
+
+    def clean_alone(self) -> None:
+        """The rules of :meth:`clean` that read no other partnership: truncate the dates to their
+        precision and refuse a direct change of a published one's kind or date."""
         self.established_on = truncate_to_precision(self.established_on, self.established_precision)
         self.ended_on = truncate_to_precision(self.ended_on, self.ended_precision)
         self.refuse_direct_life_edit()
-        if self.city_id and self.partner_id and self.established_on:
-            same_pair = Partnership.objects.filter(
-                Q(city=self.city_id, partner=self.partner_id) | Q(city=self.partner_id, partner=self.city_id)
-            ).exclude(pk=self.pk)
-            if self.ended_on is None:
-                # Two open ones are refused by the partnership_one_open_per_pair constraint (on
-                # "partner"); here only an ended one that runs past this start can overlap.
-                overlapping = same_pair.filter(ended_on__gt=self.established_on)
-            else:
-                overlapping = same_pair.filter(
-                    Q(ended_on__isnull=True) | Q(ended_on__gt=self.established_on), established_on__lt=self.ended_on
-                )
-            if overlapping.exists():
-                raise ValidationError(
+
+    @classmethod
+    def clean_together(cls, records: list[Partnership]) -> dict[int, ValidationError]:
+        """The overlap rule of :meth:`clean` for many partnerships at once: ``{index in records:
+        ValidationError on established_on}`` for each that overlaps a stored partnership of the
+        same pair or an earlier one in ``records``. One query per 500 cities named.
+
+        Two periods of a pair overlap when the other one ends after this one starts and, if
+        this one has ended, starts before this one's end. Two open ones are refused by the
+        ``partnership_one_open_per_pair`` constraint instead (on ``partner``)."""
+        ids = sorted({pk for record in records for pk in (record.city_id, record.partner_id) if pk})
+        periods: dict[frozenset, list[tuple]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            stored = cls.objects.filter(Q(city__in=chunk) | Q(partner__in=chunk)).order_by()
+            for pk, city, partner, began, ended in stored.values_list(
+                "pk", "city_id", "partner_id", "established_on", "ended_on"
+            ):
+                periods.setdefault(frozenset((city, partner)), []).append((pk, began, ended))
+        periods = {pair: list({row[0]: row for row in rows}.values()) for pair, rows in periods.items()}
+        errors: dict[int, ValidationError] = {}
+        for index, record in enumerate(records):
+            if not (record.city_id and record.partner_id and record.established_on):
+                continue
+            others = periods.setdefault(frozenset((record.city_id, record.partner_id)), [])
+            if any(pk != record.pk and record.overlaps(began, ended) for pk, began, ended in others):
+                errors[index] = ValidationError(
                     {"established_on": _("These two cities already have a partnership in force in this period.")},
                     code="partnership_overlap",
                 )
+            others.append((record.pk or object(), record.established_on, record.ended_on))
+        return errors
+
+    def overlaps(self, began: datetime.date, ended: datetime.date | None) -> bool:
+        """Whether another partnership of the same pair, from ``began`` to ``ended`` (``None``:
+        open), overlaps this one (see :meth:`clean_together`)."""
+        if self.ended_on is None:
+            return ended is not None and ended > self.established_on
+        return (ended is None or ended > self.established_on) and began < self.ended_on
 
     def refuse_direct_life_edit(self) -> None:
         """Raise ``ValidationError`` if a published partnership's kind or established date

@@ -119,3 +119,14 @@ def number(value):
     from ..money import babel_locale
 
     return format_decimal(value, locale=babel_locale()) if value is not None else ""
+
+
+@register.filter
+def import_cells(row, headers) -> dict:
+    """An invalid row of an import preview laid out by column: ``{"cells": [(value, [errors]),
+    …] in the order of ``headers`` (the file's columns), "others": [(field or "", [errors]), …]}``
+    for errors of the whole row or of a field that is not a column of the file."""
+    errors = dict(row.field_specific_errors)
+    cells = [(value, errors.pop(header, [])) for header, value in zip(headers, row.values, strict=False)]
+    others = [("", row.non_field_specific_errors)] if row.non_field_specific_errors else []
+    return {"cells": cells, "others": others + list(errors.items())}

@@ -21,6 +21,7 @@ import datetime
 import json
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.apps import apps
@@ -29,6 +30,7 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
+from tqdm import tqdm
 
 from registry.models import Agreement
 
@@ -68,12 +70,12 @@ def history_tables() -> list[str]:
     ]
 
 
-def history_rows() -> list[dict]:
-    """Every change-history row as ``{"model", "pk", "fields"}`` with raw ids (the rows they
-    describe may be deleted) and ``history_user`` (where the table has one) as ``[username]``
-    or ``None``."""
+def history_rows(tables: Iterable[str] | None = None) -> list[dict]:
+    """Every change-history row of ``tables`` (labels; default :func:`history_tables`) as
+    ``{"model", "pk", "fields"}`` with raw ids (the rows they describe may be deleted) and
+    ``history_user`` (where the table has one) as ``[username]`` or ``None``."""
     rows = []
-    for label in history_tables():
+    for label in history_tables() if tables is None else tables:
         model = apps.get_model(label)
         if not any(field.name == "history_user" for field in model._meta.fields):  # many-to-many history
             rows += serializers.serialize("python", model.objects.order_by("pk"))
@@ -93,6 +95,7 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path, help="Archive to write (ZIP).")
 
     def handle(self, *args, path: Path, **options):
+        quiet = options["verbosity"] < 1 or not self.stderr.isatty()
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory() as directory, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
             rows = Path(directory) / ROWS
@@ -106,9 +109,10 @@ class Command(BaseCommand):
                 stdout=self.stderr,
             )
             archive.write(rows, ROWS)
-            archive.writestr(HISTORY, json.dumps(history_rows(), cls=FullPrecisionEncoder, indent=1))
+            tables = tqdm(history_tables(), desc="history", unit=" tables", file=self.stderr, disable=quiet)
+            archive.writestr(HISTORY, json.dumps(history_rows(tables), cls=FullPrecisionEncoder, indent=1))
             names = Agreement.objects.exclude(document="").values_list("document", flat=True).distinct()
-            for name in names.order_by("document"):
+            for name in tqdm(names.order_by("document"), desc="documents", file=self.stderr, disable=quiet):
                 if not default_storage.exists(name):
                     self.stderr.write(f"Document {name} is missing from storage; left out.")
                     continue

@@ -1,0 +1,144 @@
+"""Spreadsheet import and export in the admin (django-import-export), and background imports.
+
+A file with more rows than ``settings.REGISTRY_IMPORT_BACKGROUND_ROWS`` is not previewed in the
+request: it becomes an :class:`~registry.models.ImportJob` checked by the task worker
+(:mod:`registry.imports`), whose page shows the progress, refreshes itself without script
+while the worker runs, lists the result and each error by row and column, and offers
+"Confirm import" once every row is valid.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
+
+from . import imports, resources
+from .decoding import decode_csv
+from .models import ImportJob
+
+ERRORS_SHOWN = 500  # errors listed on a job's page (the count says how many more)
+
+
+class SpreadsheetMixin(ImportExportMixin):
+    """CSV/XLSX import (Registry managers: ``registry.import_records``) and export (anyone who
+    may view). Import previews every row with its errors and writes nothing until confirmed;
+    a large file is checked and imported in the background (see the module)."""
+
+    formats = [base_formats.CSV, base_formats.XLSX]
+
+    def has_import_permission(self, request):
+        return request.user.has_perm("registry.import_records") and self.has_add_permission(request)
+
+    def write_to_tmp_storage(self, import_file, input_format):
+        """A CSV is stored as UTF-8 whatever it was saved in (:func:`registry.decoding.decode_csv`:
+        UTF-8, UTF-16, CP949); bytes in none of them are stored as they are and refused on reading."""
+        if not input_format.is_binary():
+            data = b"".join(import_file.chunks())
+            try:
+                import_file = ContentFile(decode_csv(data).encode("utf-8"), name=import_file.name)
+            except UnicodeDecodeError:
+                import_file = ContentFile(data, name=import_file.name)
+        return super().write_to_tmp_storage(import_file, input_format)
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, UnicodeDecodeError):
+            form.add_error("import_file", _("The file is not text in UTF-8, UTF-16 or CP949 (Korean Excel)."))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def import_action(self, request, **kwargs):
+        """As the library's, but a file above the background threshold goes to the worker (see
+        the module), and an error about the whole file (e.g. a missing ``slug`` column,
+        :class:`registry.resources.MissingColumnsError`) is a form error, never a traceback."""
+        if request.method == "POST" and self.has_import_permission(request):
+            job = self.start_background_import(request)
+            if job is not None:
+                opts = self.model._meta
+                return HttpResponseRedirect(
+                    reverse(f"admin:{opts.app_label}_{opts.model_name}_import_job", args=[job.pk])
+                )
+        response = super().import_action(request, **kwargs)
+        result = getattr(response, "context_data", {}).get("result")
+        if result is not None and result.base_errors:
+            form = response.context_data["form"]
+            for error in result.base_errors:
+                if isinstance(error.error, resources.MissingColumnsError):
+                    form.add_error("import_file", str(error.error))
+                else:
+                    form.add_error("import_file", _("The file could not be imported; it was left unchanged."))
+            response.context_data["result"] = None
+        return response
+
+    def start_background_import(self, request) -> ImportJob | None:
+        """An :class:`ImportJob` for the uploaded file when it has more rows than
+        ``REGISTRY_IMPORT_BACKGROUND_ROWS``; ``None`` for a smaller file or one the library's
+        form should report on (no file, unknown format, unreadable bytes)."""
+        upload = request.FILES.get("import_file")
+        try:
+            file_format = self.get_import_formats()[int(request.POST.get("format", ""))]()
+        except (ValueError, IndexError):
+            return None
+        if upload is None or self.model._meta.model_name not in imports.RESOURCES:
+            return None
+        data = b"".join(upload.chunks())
+        try:
+            if not file_format.is_binary():
+                data = decode_csv(data).encode("utf-8")
+            rows = len(file_format.create_dataset(data if file_format.is_binary() else data.decode("utf-8")))
+        except Exception:  # noqa: BLE001 - the library's form reports an unreadable file
+            upload.seek(0)
+            return None
+        if rows <= settings.REGISTRY_IMPORT_BACKGROUND_ROWS:
+            upload.seek(0)
+            return None
+        return imports.start(
+            user=request.user,
+            model_name=self.model._meta.model_name,
+            file_name=upload.name,
+            file_format=file_format.get_title(),
+            data=data,
+            rows=rows,
+        )
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "import/job/<int:pk>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name=f"{opts.app_label}_{opts.model_name}_import_job",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_job_view(self, request, pk: int):
+        """A background import: progress while the worker runs (the page reloads itself every
+        two seconds, without script), then the totals and errors; POST confirms a checked file."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(ImportJob, pk=pk, model_name=self.model._meta.model_name)
+        if request.method == "POST" and job.status == ImportJob.Status.VALID:
+            imports.confirm(job)
+            self.message_user(request, _("The import has started."), messages.INFO)
+            return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import of %(file)s") % {"file": job.file_name},
+            "job": job,
+            "errors": job.errors[:ERRORS_SHOWN],
+            "more_errors": max(0, len(job.errors) - ERRORS_SHOWN),
+        }
+        return TemplateResponse(request, "admin/registry/import_job.html", context)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)

@@ -1,0 +1,310 @@
+"""``full_clean()`` of many records at once, with the database rules checked in bulk.
+
+:func:`full_clean_many` gives each record exactly the errors its own ``full_clean()`` would
+(field rules, the model's ``clean()``, unique fields and the named constraints, each on the
+field :data:`~registry.models.base.CONSTRAINT_FIELDS` names), but asks the database once per
+chunk of records and rule instead of once per record and rule:
+
+- a ``CheckConstraint`` (and the condition of a conditional ``UniqueConstraint``) is evaluated
+  by the database with the SQL of the table's own ``CHECK`` (Django's ``build_where`` without
+  table aliases, as its schema editor writes it), over the records' values given as a
+  ``VALUES`` list named as the table, so NULLs, ``LIKE`` case rules and types behave exactly
+  as on insert;
+- a unique field or ``UniqueConstraint`` (fields or expressions) is one query for the stored
+  rows holding any of the records' values, and two records of the same batch with the same
+  values are a conflict too (the second is reported), as the database would refuse them;
+- a foreign key whose related record was loaded in this import is not looked up again.
+
+Used by the spreadsheet imports (:mod:`registry.resources`); a model's rule that needs other
+rows is asked for all records at once: a model with such rules splits its ``clean()`` into
+``clean_alone()`` (this record only) and the class method ``clean_together(records)``
+(``{index: ValidationError}``, e.g. :meth:`~registry.models.Partnership.clean_together`).
+
+A record with errors of its own (fields, ``clean_alone()``) is not checked against the rules
+that read other rows, as ``full_clean()`` skips the constraints of a field with errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import connections, models
+from django.db.models import F, Q
+from django.db.models.sql import Query
+
+from .models.base import CONSTRAINT_FIELDS
+
+PG_PARAMS = 30_000  # parameters per query on PostgreSQL (its limit is 65,535)
+
+
+def full_clean_many(records: Sequence[models.Model], *, using: str = "default") -> dict[int, ValidationError]:
+    """Validate ``records`` (instances of one model) as ``full_clean()`` would, the database rules
+    in bulk (see the module). Returns ``{index in records: ValidationError}`` (a dict of field
+    name → errors) for each record with errors; the others are valid. Like ``full_clean()``, it
+    normalises what each model's ``clean()`` normalises (dates to their precision)."""
+    if not records:
+        return {}
+    model = type(records[0])
+    errors: dict[int, dict[str, list[ValidationError]]] = {}
+
+    def add(index: int, error: ValidationError, field: str = NON_FIELD_ERRORS) -> None:
+        error_dict = error.update_error_dict({}) if hasattr(error, "error_dict") else {field: error.error_list}
+        for name, messages in error_dict.items():
+            errors.setdefault(index, {}).setdefault(name, []).extend(messages)
+
+    # A field with choices is checked once per distinct value (django-countries rebuilds its 250
+    # choices on every check): its ``clean()`` does not depend on the record.
+    with_choices = [f for f in model._meta.concrete_fields if f.choices is not None and not f.is_relation]
+    cleaned: dict[tuple[str, object], object] = {}
+    for index, record in enumerate(records):
+        loaded = [f.name for f in model._meta.concrete_fields if f.is_relation and f.is_cached(record)]
+        try:
+            record.clean_fields(exclude=[*loaded, *(f.name for f in with_choices)])
+        except ValidationError as error:
+            add(index, error)
+        for field in with_choices:
+            raw = getattr(record, field.attname)
+            if field.blank and raw in field.empty_values:
+                continue
+            key = (field.name, raw if isinstance(raw, str | int | None) else repr(raw))
+            if key not in cleaned:
+                try:
+                    cleaned[key] = field.clean(raw, record)
+                except ValidationError as error:
+                    cleaned[key] = error
+            if isinstance(cleaned[key], ValidationError):
+                add(index, cleaned[key], field.name)
+            else:
+                setattr(record, field.attname, cleaned[key])
+        try:
+            getattr(record, "clean_alone", record.clean)()
+        except ValidationError as error:
+            add(index, error)
+    clean_together = getattr(model, "clean_together", None)
+    if clean_together is not None:
+        alone = [index for index in range(len(records)) if NON_FIELD_ERRORS not in errors.get(index, {})]
+        for position, error in clean_together([records[index] for index in alone]).items():
+            add(alone[position], error)
+    # As full_clean(): a field with an error is left out of the rules that name it.
+    excluded = [{name for name in errors.get(index, {}) if name != NON_FIELD_ERRORS} for index in range(len(records))]
+    for index, error in _database_rules(model, records, excluded, using).items():
+        add(index, error)
+    return {index: ValidationError(found) for index, found in errors.items()}
+
+
+def _database_rules(model, records: list, excluded: list[set[str]], using: str) -> dict[int, ValidationError]:
+    """Check and unique constraints and unique fields of ``records``, by index; a rule that
+    names a field in the record's ``excluded`` set is not checked for it, and an error whose
+    field is excluded is reported as a non-field error (as ``validate_constraints`` does)."""
+    connection = connections[using]
+    checks = [c for c in model._meta.constraints if isinstance(c, models.CheckConstraint)]
+    uniques = [c for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)]
+    conditions = [c.condition for c in checks] + [c.condition for c in uniques if c.condition is not None]
+    expressions = [e for c in uniques for e in c.expressions]
+    truth = _evaluate(model, records, conditions, expressions, excluded, connection)
+    names_of = {
+        id(rule): {
+            f.name
+            for f in _referenced(model, [rule.condition] if rule.condition else [], getattr(rule, "expressions", ()))
+        }
+        | set(getattr(rule, "fields", ()))
+        for rule in checks + uniques
+    }
+    found: dict[int, ValidationError] = {}
+
+    def report(index: int, constraint, message, code, field) -> None:
+        target = CONSTRAINT_FIELDS.get(getattr(constraint, "name", ""), field)
+        if target in excluded[index]:
+            target = NON_FIELD_ERRORS
+        found.setdefault(index, ValidationError({})).error_dict.setdefault(target, []).append(
+            ValidationError(message, code=code)
+        )
+
+    for index, values in enumerate(truth):
+        for position, check in enumerate(checks):
+            if values[position] is False and not names_of[id(check)] & excluded[index]:
+                report(index, check, check.get_violation_error_message(), check.violation_error_code, NON_FIELD_ERRORS)
+    # Unique fields (``unique=True``) and unique constraints: the key of each record, or None.
+    keys: list[tuple[object, list[str], list[tuple | None]]] = []
+    for field in model._meta.concrete_fields:
+        if field.unique and not field.primary_key:
+            record_keys = [
+                None if field.name in out else _field_key(r, [field]) for r, out in zip(records, excluded, strict=True)
+            ]
+            keys.append((field, [field.name], record_keys))
+    condition_at = len(checks)
+    expression_at = len(conditions)
+    for constraint in uniques:
+        if constraint.condition is not None:
+            applies = [values[condition_at] is not False for values in truth]
+            condition_at += 1
+        else:
+            applies = [True] * len(records)
+        applies = [ok and not names_of[id(constraint)] & out for ok, out in zip(applies, excluded, strict=True)]
+        if constraint.fields:
+            fields = [model._meta.get_field(name) for name in constraint.fields]
+            record_keys = [_field_key(r, fields) if ok else None for r, ok in zip(records, applies, strict=True)]
+        else:
+            count = len(constraint.expressions)
+            record_keys = [
+                tuple(values[expression_at : expression_at + count]) if ok else None
+                for values, ok in zip(truth, applies, strict=True)
+            ]
+            expression_at += count
+        keys.append((constraint, list(constraint.fields), record_keys))
+    for rule, names, record_keys in keys:
+        stored = _stored_keys(model, rule, record_keys, connection, using)
+        seen: dict[tuple, int] = {}
+        for index, (record, key) in enumerate(zip(records, record_keys, strict=True)):
+            if key is None:
+                continue
+            other = stored.get(key)
+            clash = (other is not None and other != record.pk) or key in seen
+            seen.setdefault(key, index)
+            if not clash:
+                continue
+            if isinstance(rule, models.Field) or (
+                rule.fields and rule.violation_error_message == rule.default_violation_error_message
+            ):
+                message = record.unique_error_message(model, names)
+                report(index, rule, message, message.code, names[0] if len(names) == 1 else NON_FIELD_ERRORS)
+            else:
+                report(index, rule, rule.get_violation_error_message(), rule.violation_error_code, NON_FIELD_ERRORS)
+    return found
+
+
+def _field_key(record, fields) -> tuple | None:
+    """The values of ``fields`` of ``record``; ``None`` when one is NULL (NULLs never clash)."""
+    key = tuple(getattr(record, field.attname) for field in fields)
+    return None if any(value is None for value in key) else key
+
+
+def _referenced(model, conditions, expressions) -> list:
+    """The concrete fields the conditions and expressions name."""
+    names: set[str] = set()
+    for condition in conditions:
+        names |= {name.split("__")[0] for name in condition.referenced_base_fields} | _f_names(condition)
+    for expression in expressions:
+        names |= _f_names(expression)
+    return [field for field in model._meta.concrete_fields if field.name in names or field.attname in names]
+
+
+def _f_names(node) -> set[str]:
+    """Names in the ``F()`` references inside a ``Q`` or an expression."""
+    found: set[str] = set()
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, F):
+            found.add(item.name.split("__")[0])
+        elif isinstance(item, Q):
+            stack.extend(child[1] if isinstance(child, tuple) else child for child in item.children)
+        elif hasattr(item, "get_source_expressions"):
+            stack.extend(item.get_source_expressions())
+    return found
+
+
+def _chunks(count: int, width: int, connection) -> tuple[range, int]:
+    """Start positions of chunks of records whose ``width`` parameters each fit one query, and
+    the chunk size."""
+    limit = connection.features.max_query_params or PG_PARAMS
+    size = max(1, limit // max(width, 1))
+    return range(0, count, size), size
+
+
+def _evaluate(model, records, conditions, expressions, excluded, connection) -> list[list]:
+    """For each record: each condition's truth (``True``/``False``/``None`` for SQL's unknown)
+    and each expression's value, computed by the database from the record's values (NULL for
+    a field in its ``excluded`` set, whose value may not be storable)."""
+    if not conditions and not expressions:
+        return [[] for _ in records]
+    fields = _referenced(model, conditions, expressions)
+    query = Query(model=model, alias_cols=False)
+    compiler = query.get_compiler(connection=connection)
+    editor = connection.SchemaEditorClass(connection)
+
+    def inline(sql: str, params) -> str:
+        # As the schema editor writes a CHECK: the parameters inlined as SQL literals.
+        return (sql % tuple(editor.quote_value(p) for p in params)).replace("%", "%%")
+
+    selects = []
+    for condition in conditions:
+        sql = inline(*query.build_where(condition).as_sql(compiler, connection))
+        selects.append(f"CASE WHEN ({sql}) THEN 1 WHEN NOT ({sql}) THEN 0 END")
+    for expression in expressions:
+        selects.append(inline(*compiler.compile(expression.resolve_expression(query, allow_joins=False))))
+    quote = connection.ops.quote_name
+    columns = ", ".join(["_row", *(quote(f.column) for f in fields)])
+    cells = ", ".join(["%s", *(_placeholder(f, connection) for f in fields)])
+    starts, size = _chunks(len(records), len(fields) + 1, connection)
+    results: list[list] = []
+    with connection.cursor() as cursor:
+        for start in starts:
+            chunk = records[start : start + size]
+            values = ", ".join([f"({cells})"] * len(chunk))
+            params = [
+                p
+                for i, r in enumerate(chunk, start)
+                for p in (i, *(None if f.name in excluded[i] else _db_value(f, r, connection) for f in fields))
+            ]
+            sql = (
+                f"WITH {quote(model._meta.db_table)} ({columns}) AS ({_typed(fields, connection)}VALUES {values}) "
+                f"SELECT _row, {', '.join(selects)} FROM {quote(model._meta.db_table)} ORDER BY _row"
+            )
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                truth = [None if v is None else bool(v) for v in row[1 : 1 + len(conditions)]]
+                results.append([*truth, *row[1 + len(conditions) :]])
+    return results
+
+
+def _typed(fields, connection) -> str:
+    """On SQLite, an empty first ``SELECT`` that gives the ``VALUES`` columns the table's column
+    affinities (a decimal column compares as a number with ``'90'``, as in the table's ``CHECK``)."""
+    if connection.vendor != "sqlite":
+        return ""
+    return f"SELECT NULL, {', '.join(f'CAST(NULL AS {f.db_type(connection)})' for f in fields)} WHERE 0 UNION ALL "
+
+
+def _placeholder(field, connection) -> str:
+    """``%s``, typed as the column on PostgreSQL (a ``VALUES`` list has no column types)."""
+    if connection.vendor == "postgresql":
+        return f"CAST(%s AS {field.cast_db_type(connection)})"
+    return "%s"
+
+
+def _db_value(field, record, connection):
+    """The value the table would hold for ``field`` of ``record``. On SQLite a decimal column
+    stores a number (NUMERIC affinity), so a decimal is given as one, not as text."""
+    value = field.get_db_prep_save(getattr(record, field.attname), connection)
+    if connection.vendor == "sqlite" and isinstance(value, Decimal | str) and isinstance(field, models.DecimalField):
+        return float(value)
+    return value
+
+
+def _stored_keys(model, rule, record_keys, connection, using) -> dict[tuple, object]:
+    """Stored rows' keys for ``rule`` (a unique field or constraint) among ``record_keys``:
+    ``{key: pk}``, one query per chunk of keys."""
+    wanted = sorted({key for key in record_keys if key is not None}, key=repr)
+    if not wanted:
+        return {}
+    queryset = model._default_manager.using(using).order_by()
+    if isinstance(rule, models.Field):
+        names, lookups = [rule.attname], [rule.attname]
+    elif rule.fields:
+        names = lookups = [model._meta.get_field(name).attname for name in rule.fields]
+    else:
+        aliases = {f"_key{i}": expression for i, expression in enumerate(rule.expressions)}
+        queryset = queryset.annotate(**aliases)
+        names = lookups = list(aliases)
+    if not isinstance(rule, models.Field) and rule.condition is not None:
+        queryset = queryset.filter(rule.condition)
+    stored: dict[tuple, object] = {}
+    starts, size = _chunks(len(wanted), 1, connection)
+    for start in starts:
+        firsts = sorted({key[0] for key in wanted[start : start + size]}, key=repr)
+        for pk, *key in queryset.filter(**{f"{lookups[0]}__in": firsts}).values_list("pk", *names):
+            stored[tuple(key)] = pk
+    return stored
