@@ -64,7 +64,9 @@ class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
         """Cities whose English, Korean, native, former names or aliases contain every word of
         ``query``, ignoring case and accents, in any script: each word matches the folded
         ``search_text`` column as typed or transliterated (:func:`registry.text.search_terms`),
-        so ``Алма-Ата`` finds Almaty through its former name Alma-Ata. The same on SQLite and
+        so ``Алма-Ата`` finds Almaty through its former name Alma-Ata, or as a whole word of at
+        least four letters with its vowels folded (:func:`registry.text.vowel_key`), so
+        ``tashkent`` finds a city stored only as Тошкент ("toshkent"). The same on SQLite and
         PostgreSQL (both sides are folded in Python; the database compares bytes)."""
         qs = self
         for forms in text.search_terms(query):
@@ -89,12 +91,13 @@ class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
         )
 
     def possible_duplicate_ids(self) -> set[int]:
-        """Ids of the cities sharing a folded name (a line of ``search_text``, see :meth:`named`)
-        with another city of the same country. One query, whatever the number of cities."""
+        """Ids of the cities sharing a folded name (a line of ``search_text``, see :meth:`named`;
+        not its vowel-folded keys, which are for search only) with another city of the same
+        country. One query, whatever the number of cities."""
         seen: dict[tuple[str, str], int] = {}
         found: set[int] = set()
         for pk, country, lines in self.order_by().values_list("pk", "country", "search_text").iterator():
-            for line in set(lines.split("\n")):
+            for line in {line for line in lines.split("\n") if not text.is_vowel_key_line(line)}:
                 other = seen.setdefault((country, line), pk)
                 if other != pk:
                     found.update((pk, other))
