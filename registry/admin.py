@@ -479,7 +479,14 @@ class CityAdmin(SpreadsheetMixin, RegistryAdmin):
     resource_classes = [resources.CityResource]
     form = CityAdminForm
     list_display = ("name_en", "name_ko", "name_native", "country", "subregion_name", "admin_level", "confidence")
-    list_filter = (("country", CountryFilter), RegionFilter, "admin_level", "confidence", PossibleDuplicateFilter)
+    list_filter = (
+        ("country", CountryFilter),
+        RegionFilter,
+        "admin_level",
+        "subdivision",
+        "confidence",
+        PossibleDuplicateFilter,
+    )
     search_fields = ("name_en", "name_ko", "name_native", "names__name", "slug", "search_text", "wikidata_id")
     prepopulated_fields = {"slug": ("name_en",)}
     autocomplete_fields = ("sources",)
@@ -502,7 +509,7 @@ class CityAdmin(SpreadsheetMixin, RegistryAdmin):
                 )
             },
         ),
-        (_("Details"), {"fields": ("admin_level", "population", "population_year", "wikidata_id")}),
+        (_("Details"), {"fields": ("admin_level", "subdivision", "population", "population_year", "wikidata_id")}),
         (_("Position"), {"fields": ("latitude", "longitude", "coordinates_source")}),
         (_("Evidence"), {"fields": ("confidence", "sources", "notes")}),
         (_("Public remarks"), {"fields": ("remarks_en", "remarks_ko")}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from .. import regions, text
+from .. import regions, subdivisions, text
 from ..text import localized_language
 from .base import (
     Confidence,
@@ -160,6 +161,16 @@ class City(RemarksModel, SourcedModel):
     admin_level = models.CharField(
         _("administrative level"), max_length=32, choices=AdminLevel.choices, default=AdminLevel.CITY
     )
+    subdivision = models.CharField(
+        _("first-level subdivision"),
+        max_length=6,
+        blank=True,
+        help_text=_(
+            "ISO 3166-2 code of the province, state or metropolitan city the city belongs to (a metropolitan "
+            "city is its own), e.g. KR-26 Busan, KR-41 Gyeonggi. Checked against registry/data/iso_3166_2.csv "
+            "for the countries listed there."
+        ),
+    )
     latitude = models.DecimalField(
         _("latitude"),
         max_digits=8,
@@ -267,8 +278,23 @@ class City(RemarksModel, SourcedModel):
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
 
+    def clean(self):
+        """The subdivision is a code of the city's country (:func:`registry.subdivisions.validate`)."""
+        super().clean()
+        if self.subdivision and self.country:
+            try:
+                subdivisions.validate(self.subdivision, self.country.code)
+            except ValidationError as error:
+                raise ValidationError({"subdivision": error}) from None
+
     def get_absolute_url(self):
         return reverse("registry:city-detail", kwargs={"slug": self.slug})
+
+    @property
+    def subdivision_name(self) -> str:
+        """The ISO short name of :attr:`subdivision` (``Busan-gwangyeoksi``), else the code itself."""
+        listed = subdivisions.get(self.subdivision)
+        return listed.name if listed else self.subdivision
 
     @property
     def name(self) -> str:
