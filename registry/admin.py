@@ -24,10 +24,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from . import guided_entry, regions, resources, services
+from . import guided_entry, regions, resources, services, wikidata
 from .admin_imports import SpreadsheetMixin
 from .concurrency import VersionConflict, check_version, current_version
 from .dates import partial_date, validate_in_range
+from .forms import WikidataFileForm
 from .models import (
     Agreement,
     City,
@@ -431,7 +432,14 @@ class CityAdmin(SpreadsheetMixin, RegistryAdmin):
     resource_classes = [resources.CityResource]
     form = CityAdminForm
     list_display = ("name_en", "name_ko", "name_native", "country", "subregion_name", "admin_level", "confidence")
-    list_filter = (("country", CountryFilter), RegionFilter, "admin_level", "confidence", PossibleDuplicateFilter)
+    list_filter = (
+        ("country", CountryFilter),
+        RegionFilter,
+        "admin_level",
+        "subdivision",
+        "confidence",
+        PossibleDuplicateFilter,
+    )
     search_fields = ("name_en", "name_ko", "name_native", "names__name", "slug", "search_text", "wikidata_id")
     prepopulated_fields = {"slug": ("name_en",)}
     autocomplete_fields = ("sources",)
@@ -454,7 +462,7 @@ class CityAdmin(SpreadsheetMixin, RegistryAdmin):
                 )
             },
         ),
-        (_("Details"), {"fields": ("admin_level", "population", "population_year", "wikidata_id")}),
+        (_("Details"), {"fields": ("admin_level", "subdivision", "population", "population_year", "wikidata_id")}),
         (_("Position"), {"fields": ("latitude", "longitude", "coordinates_source")}),
         (_("Evidence"), {"fields": ("confidence", "sources", "notes")}),
         (_("Public remarks"), {"fields": ("remarks_en", "remarks_ko")}),
@@ -739,8 +747,9 @@ class OfficeAssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(WikidataProposal)
 class WikidataProposalAdmin(admin.ModelAdmin):
-    """Proposals from a Wikidata file (``manage.py wikidata import``), accepted row by row by a
-    manager (``registry.import_records``); each accepted fact cites Wikidata."""
+    """Proposals from a Wikidata file (``manage.py wikidata import``, or uploaded here: “Upload a
+    Wikidata file”), accepted row by row by a manager (``registry.import_records``); each accepted
+    fact cites Wikidata."""
 
     list_display = (
         "city",
@@ -756,10 +765,48 @@ class WikidataProposalAdmin(admin.ModelAdmin):
     list_select_related = ("city", "partner", "partnership__city", "partnership__partner")
     search_fields = ("city__name_en", "partner__name_en", "partner_label", "partner_qid")
     actions = ["accept"]
-    change_list_template = "admin/change_list.html"
+    change_list_template = "admin/registry/wikidataproposal/change_list.html"
 
     def has_add_permission(self, request):
         return False  # made by the import only
+
+    def get_urls(self):
+        return [
+            path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="registry_wikidataproposal_upload",
+            ),
+            *super().get_urls(),
+        ]
+
+    def upload_view(self, request):
+        """Upload a Wikidata file (:class:`registry.forms.WikidataFileForm`, the command's parser)
+        and show its proposals (:func:`registry.wikidata.propose`) in the list, to accept row by row.
+        Needs the accept permission (``registry.import_records``); otherwise 403."""
+        if not self.has_accept_permission(request):
+            raise PermissionDenied
+        form = WikidataFileForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            proposals = wikidata.propose(form.cleaned_data["relations"], retrieved_on=form.cleaned_data["retrieved_on"])
+            counts = ", ".join(
+                f"{kind.label}: {sum(1 for p in proposals if p.kind == kind)}" for kind in WikidataProposal.Kind
+            )
+            self.message_user(
+                request,
+                _("%(name)s: %(count)s proposals (%(counts)s).")
+                % {"name": form.cleaned_data["file"].name, "count": len(proposals), "counts": counts},
+                messages.SUCCESS,
+            )
+            changelist = reverse("admin:registry_wikidataproposal_changelist")
+            return HttpResponseRedirect(f"{changelist}?status__exact=open")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Upload a Wikidata file"),
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/registry/wikidata_upload.html", context)
 
     def has_change_permission(self, request, obj=None):
         return False  # accepted through the action, never edited

@@ -1,16 +1,18 @@
 """Forms of the public pages: the ``as_of`` date of the home page, and the filter forms the
-lists show for their FilterSets (:mod:`registry.filters`)."""
+lists show for their FilterSets (:mod:`registry.filters`); and the admin's Wikidata upload."""
 
 import copy
 import datetime
 
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_countries.fields import Country
 
-from . import dates
+from . import dates, wikidata
 from .models import City
 
 
@@ -158,3 +160,61 @@ class EventFilterForm(ListFilterForm):
     """``/events/``; ``delegation`` (from a delegation's links) applies without a field."""
 
     hidden_fields = ("delegation",)
+
+
+# --------------------------------------------------------------------------- admin: Wikidata upload
+
+
+class WikidataFileForm(forms.Form):
+    """A Wikidata file uploaded in the admin: EntityData JSON, SPARQL JSON or QuickStatements,
+    read by :func:`registry.wikidata.read_relations` (the command's parser). ``cleaned_data``
+    gives ``relations`` (a list of :class:`registry.wikidata.Relation`) and ``retrieved_on``.
+    Errors name the file and the rule: larger than :data:`registry.wikidata.MAX_FILE_BYTES`,
+    not UTF-8, or not one of the three formats."""
+
+    file = forms.FileField(label=_("Wikidata file"))
+    retrieved_on = forms.DateField(
+        label=_("Retrieved on"),
+        initial=timezone.localdate,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("When the file was downloaded from Wikidata; each accepted fact cites it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "The JSON of Special:EntityData for one or more items, a SPARQL query result in JSON, or "
+            "QuickStatements (V1, tab-separated). At most %(size)s."
+        ) % {"size": filesizeformat(wikidata.MAX_FILE_BYTES)}
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > wikidata.MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("%(name)s: %(size)s is larger than the limit of %(limit)s."),
+                code="file_too_large",
+                params={
+                    "name": upload.name,
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(wikidata.MAX_FILE_BYTES),
+                },
+            )
+        try:
+            content = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                _("%(name)s: not UTF-8 text."), code="file_encoding", params={"name": upload.name}
+            ) from None
+        try:
+            self.cleaned_data["relations"] = wikidata.read_relations(content)
+        except wikidata.WikidataFileError as error:
+            raise forms.ValidationError(
+                "%(name)s: %(error)s", code="file_format", params={"name": upload.name, "error": error}
+            ) from None
+        return upload
+
+    def clean_retrieved_on(self) -> datetime.date:
+        value = self.cleaned_data["retrieved_on"]
+        dates.validate_in_range(value)
+        return value

@@ -16,7 +16,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 
-from . import regions
+from . import regions, subdivisions
 from .models import City, Partnership, PartnershipStage
 
 
@@ -227,6 +227,25 @@ class PartnerCountryTally:
 
 
 @dataclass
+class SubdivisionTally:
+    """One first-level subdivision (ISO 3166-2 ``code``, ``""`` where not recorded) of the
+    national roll-up: its ``municipalities`` (:class:`MunicipalNetwork`), ``partnerships`` (the
+    sum of their partner cities), and the distinct ``partner_cities`` and their ``countries``."""
+
+    code: str
+    municipalities: list[MunicipalNetwork] = field(default_factory=list)
+    partnerships: int = 0
+    partner_cities: int = 0
+    countries: int = 0
+
+    @property
+    def name(self) -> str:
+        """The subdivision's ISO short name (``Busan-gwangyeoksi``), else its code, else ``""``."""
+        listed = subdivisions.get(self.code)
+        return listed.name if listed else self.code
+
+
+@dataclass
 class NationalRollup:
     """The municipal networks of ``country`` on ``as_of``.
 
@@ -234,7 +253,9 @@ class NationalRollup:
     then name), its figures those of :func:`network_summary` for that city; ``partnerships``
     is their sum (a partner city shared by two municipalities counts for each);
     ``partner_cities`` and ``countries`` count distinct partners outside ``country``;
-    ``by_country`` and ``by_region`` (M49 region slug, ``""`` where none) tally partners abroad.
+    ``by_country`` and ``by_region`` (M49 region slug, ``""`` where none) tally partners abroad;
+    ``by_subdivision`` groups the municipalities by their first-level subdivision (by
+    partnerships, then code; the municipalities without one last).
     """
 
     country: str
@@ -245,6 +266,7 @@ class NationalRollup:
     countries: int
     by_country: list[PartnerCountryTally]
     by_region: dict[str, PartnerCountryTally]
+    by_subdivision: list[SubdivisionTally]
 
 
 def national_rollup(country: str, as_of: datetime.date) -> NationalRollup:
@@ -312,7 +334,25 @@ def national_rollup(country: str, as_of: datetime.date) -> NationalRollup:
         countries=len(by_country),
         by_country=by_country,
         by_region=by_region,
+        by_subdivision=_by_subdivision(municipalities, partners),
     )
+
+
+def _by_subdivision(
+    municipalities: list[MunicipalNetwork], partners: dict[int, dict[int, str]]
+) -> list[SubdivisionTally]:
+    """The municipalities grouped by ``City.subdivision`` (see :class:`SubdivisionTally`); no query."""
+    groups: dict[str, SubdivisionTally] = {}
+    reached: dict[str, dict[int, str]] = {}  # subdivision → {partner id: partner country}
+    for m in municipalities:
+        tally = groups.setdefault(m.city.subdivision, SubdivisionTally(m.city.subdivision))
+        tally.municipalities.append(m)
+        tally.partnerships += m.partner_cities
+        reached.setdefault(m.city.subdivision, {}).update(partners[m.city.pk])
+    for code, tally in groups.items():
+        tally.partner_cities = len(reached[code])
+        tally.countries = len(set(reached[code].values()))
+    return sorted(groups.values(), key=lambda t: (not t.code, -t.partnerships, t.code))
 
 
 def data_changed_at() -> datetime.datetime | None:

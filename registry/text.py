@@ -1,6 +1,7 @@
 """Text helpers shared by models, search and fixtures."""
 
 import re
+import string
 import unicodedata
 
 from anyascii import anyascii
@@ -53,17 +54,58 @@ def search_forms(text: str) -> list[str]:
     return [form for form in dict.fromkeys((fold(text), transliterate(text))) if form]
 
 
+# A word's vowel-folded key is compared only for words of at least this many letters: shorter
+# ones ("ata", "new") would meet too many others once their vowels are gone.
+VOWEL_KEY_MIN_LETTERS = 4
+_VOWEL_RUNS = re.compile(r"[aeiouy]+")
+_REPEATS = re.compile(r"(.)\1+")
+# Keys are written in fullwidth Latin letters (U+FF41…): :func:`fold` applies NFKD, which turns
+# them into ASCII, so no folded name or query word ever contains one, and a key line is never
+# matched by a name's letters ("ata" inside the key of "almaty"), nor a name line by a key.
+_FULLWIDTH = str.maketrans(string.ascii_lowercase, "".join(chr(0xFF41 + i) for i in range(26)))
+
+
+def vowel_key(word: str) -> str:
+    """The vowel-folded key of one word, wrapped in ``<…>`` so that it only ever matches a whole
+    word: the word transliterated (:func:`transliterate`), each run of vowels (a e i o u y)
+    replaced by one ``a``, doubled letters made single, in fullwidth letters (see ``_FULLWIDTH``).
+    ``"Тошкент"`` and ``"tashkent"`` both give ``"<ｔａｓｈｋａｎｔ>"`` (tashkant), ``"Kyiv"`` and
+    ``"Kiev"`` kav; ``"tashkend"`` (tashkand) and ``"Brno"``/``"Bern"`` (brna/barn) stay apart.
+    ``""`` for a word of fewer than :data:`VOWEL_KEY_MIN_LETTERS` ASCII letters once
+    transliterated, or with other characters."""
+    ascii_word = transliterate(word)
+    if len(ascii_word) < VOWEL_KEY_MIN_LETTERS or not (ascii_word.isascii() and ascii_word.isalpha()):
+        return ""
+    return "<" + _REPEATS.sub(r"\1", _VOWEL_RUNS.sub("a", ascii_word)).translate(_FULLWIDTH) + ">"
+
+
+def vowel_keys(name: str) -> str:
+    """The :func:`vowel_key` of every word of ``name`` run together (``"Tashkent City"`` →
+    tashkant and caty), the line :func:`search_text` stores for it; ``""`` when none."""
+    return "".join(dict.fromkeys(vowel_key(word) for word in transliterate(name).split()))
+
+
+def is_vowel_key_line(line: str) -> bool:
+    """Whether a line of a stored search text is a line of :func:`vowel_keys` (not a name)."""
+    return line.startswith("<")
+
+
 def search_text(names) -> str:
     """The stored search column of a record named ``names`` (strings; empty ones skipped):
-    every :func:`search_forms` of every name, one per line, without repeats."""
-    return "\n".join(dict.fromkeys(form for name in names if name for form in search_forms(name)))
+    every :func:`search_forms` of every name, then the :func:`vowel_keys` of every name, one per
+    line, without repeats (a name line never starts with ``<``; see :func:`is_vowel_key_line`)."""
+    names = [name for name in names if name]
+    forms = [form for name in names for form in search_forms(name)]
+    keys = [keys for keys in map(vowel_keys, names) if keys]
+    return "\n".join(dict.fromkeys([*forms, *keys]))
 
 
 def search_terms(query: str) -> list[list[str]]:
     """For each of the :func:`search_words` of ``query``, the forms a match may contain: the
-    folded word and its transliteration (``"Алма-Ата"`` → ``[["алма", "alma"], ["ата", "ata"]]``).
-    A row matches when, for every word, its search text contains one of that word's forms."""
-    return [search_forms(word) for word in search_words(query)]
+    folded word, its transliteration and its :func:`vowel_key` when it has one (``"Алма-Ата"`` →
+    ``[["алма", "alma", "<ａｌｍａ>"], ["ата", "ata"]]``). A row matches when, for every word, its
+    search text contains one of that word's forms."""
+    return [[*search_forms(word), *filter(None, [vowel_key(word)])] for word in search_words(query)]
 
 
 def localized(obj, field: str, language: str | None = None) -> str:

@@ -316,8 +316,9 @@ class CityNetworkView(HomeView):
 class NationalNetworkView(TemplateView):
     """``/network/national/``: the municipal networks of the home country
     (``settings.REGISTRY_HOME_COUNTRY``) rolled up on ``?as_of=`` (default today), by
-    municipality, partner country and UN M49 region (:func:`registry.network.national_rollup`);
-    ``?format=csv`` gives the municipalities' rows. An invalid date: the page with the error
+    municipality, first-level subdivision, partner country and UN M49 region
+    (:func:`registry.network.national_rollup`); ``?format=csv`` gives the municipalities' rows,
+    ``?format=csv&rows=subdivisions`` the subdivisions'. An invalid date: the page with the error
     next to the date field and status 400 (plain text for the CSV)."""
 
     template_name = "registry/national_network.html"
@@ -325,6 +326,7 @@ class NationalNetworkView(TemplateView):
     def get(self, request, *args, **kwargs):
         params = request.GET.copy()
         wants_csv = params.pop("format", [""])[-1] == "csv"
+        by_subdivision = params.pop("rows", [""])[-1] == "subdivisions"
         form = AsOfForm(params or None)
         valid = form.is_valid() if params else True
         as_of = (form.cleaned_data.get("as_of") if valid and params else None) or timezone.localdate()
@@ -333,9 +335,13 @@ class NationalNetworkView(TemplateView):
                 errors = " ".join(form.errors.get("as_of", []))
                 return HttpResponse(f"as_of: {errors}", status=HTTPStatus.BAD_REQUEST, content_type="text/plain")
             rollup = network.national_rollup(settings.REGISTRY_HOME_COUNTRY, as_of)
-            lines = exports.csv_lines(rollup.municipalities, table=exports.MUNICIPAL_NETWORKS)
+            if by_subdivision:
+                lines = exports.csv_lines(rollup.by_subdivision, table=exports.SUBDIVISION_NETWORKS)
+            else:
+                lines = exports.csv_lines(rollup.municipalities, table=exports.MUNICIPAL_NETWORKS)
+            name = f"national-network{'-subdivisions' if by_subdivision else ''}-{as_of.isoformat()}.csv"
             response = HttpResponse(lines, content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="national-network-{as_of.isoformat()}.csv"'
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
         context = self.get_context_data(form=form, as_of=as_of, valid=valid)
         if valid:

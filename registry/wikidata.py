@@ -48,6 +48,11 @@ WIKIBASE_PRECISION = {value: key for key, value in PRECISIONS.items()}
 COARSENESS = [DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR]
 
 
+# The largest Wikidata file read (bytes): EntityData of a few dozen items, a SPARQL result of
+# tens of thousands of rows, a whole country's QuickStatements all fit.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
 class WikidataFileError(ValueError):
     """The file is none of the formats :func:`read_relations` reads (message says why)."""
 

@@ -18,6 +18,7 @@ ALMATY = {
     "region": "asia",
     "subregion": "central-asia",
     "admin_level": "city",
+    "subdivision": "",
     "latitude": 43.2333,
     "longitude": 76.95,
     "coordinates_source": "Wikipedia article coordinates via github.com/Hekman/twincities app/public/twin_cities.csv "
@@ -42,6 +43,10 @@ def test_almaty_detail_is_exact(shipped_data, api_client):
     response = api_client.get("/api/v1/cities/almaty/")
     assert response.status_code == HTTPStatus.OK
     assert response.json() == ALMATY
+
+
+def test_busan_is_its_own_first_level_subdivision(shipped_data, api_client):
+    assert api_client.get("/api/v1/cities/busan/").json()["subdivision"] == "KR-26"
 
 
 def test_search_matches_former_names_any_case_and_accents(shipped_data, api_client):

@@ -20,9 +20,13 @@ D = datetime.date
 def country(settings):
     """Korea as the home country: Busan, Seoul and Daegu with partners in Japan, Kazakhstan, the US."""
     settings.REGISTRY_HOME_COUNTRY = "KR"
-    busan = CityFactory(slug="busan", name_en="Busan", country="KR", admin_level="metropolitan_city")
-    seoul = CityFactory(slug="seoul", name_en="Seoul", country="KR", admin_level="special_city")
-    daegu = CityFactory(slug="daegu", name_en="Daegu", country="KR", admin_level="metropolitan_city")
+    busan = CityFactory(
+        slug="busan", name_en="Busan", country="KR", admin_level="metropolitan_city", subdivision="KR-26"
+    )
+    seoul = CityFactory(slug="seoul", name_en="Seoul", country="KR", admin_level="special_city", subdivision="KR-11")
+    daegu = CityFactory(
+        slug="daegu", name_en="Daegu", country="KR", admin_level="metropolitan_city", subdivision="KR-27"
+    )
     fukuoka = CityFactory(slug="fukuoka", name_en="Fukuoka", country="JP")
     osaka = CityFactory(slug="osaka", name_en="Osaka", country="JP")
     almaty = CityFactory(slug="almaty", name_en="Almaty", country="KZ")
@@ -125,3 +129,104 @@ def test_national_api(api_client, country):
     response = api_client.get("/api/v1/network/national/", {"as_of": "nope"})
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert list(response.json()["errors"]) == ["as_of"]
+
+
+@pytest.fixture
+def gyeonggi(country):
+    """Two Gyeonggi municipalities sharing a partner in Japan, and one with no subdivision recorded."""
+    suwon = CityFactory(slug="suwon", name_en="Suwon", country="KR", subdivision="KR-41")
+    yongin = CityFactory(slug="yongin", name_en="Yongin", country="KR", subdivision="KR-41")
+    somewhere = CityFactory(slug="somewhere", name_en="Somewhere", country="KR")
+    nagoya = CityFactory(slug="nagoya", name_en="Nagoya", country="JP")
+    PartnershipFactory(city=suwon, partner=nagoya, established_on=D(2000, 1, 1))
+    PartnershipFactory(city=yongin, partner=nagoya, established_on=D(2001, 1, 1))
+    PartnershipFactory(city=yongin, partner=CityFactory(slug="lyon", country="FR"), established_on=D(2002, 1, 1))
+    PartnershipFactory(city=somewhere, partner=CityFactory(slug="perth", country="AU"), established_on=D(2003, 1, 1))
+    return country
+
+
+def test_rollup_by_subdivision_totals_equal_the_sum_of_their_municipalities(gyeonggi):
+    for day in (D(1980, 1, 1), D(2001, 6, 1), D(2024, 1, 1)):
+        rollup = network.national_rollup("KR", day)
+        assert sum(t.partnerships for t in rollup.by_subdivision) == rollup.partnerships
+        assert sorted(m.city.slug for t in rollup.by_subdivision for m in t.municipalities) == sorted(
+            m.city.slug for m in rollup.municipalities
+        )
+        for tally in rollup.by_subdivision:
+            assert tally.partnerships == sum(m.partner_cities for m in tally.municipalities)
+            assert {m.city.subdivision for m in tally.municipalities} == {tally.code}
+    rollup = network.national_rollup("KR", D(2024, 1, 1))
+    assert [(t.code, t.name, t.partnerships, t.partner_cities, t.countries) for t in rollup.by_subdivision] == [
+        ("KR-26", "Busan-gwangyeoksi", 4, 4, 4),
+        ("KR-41", "Gyeonggi-do", 3, 2, 2),  # Nagoya shared by Suwon and Yongin: 3 partnerships, 2 partner cities
+        ("KR-11", "Seoul-teukbyeolsi", 1, 1, 1),
+        ("KR-27", "Daegu-gwangyeoksi", 1, 1, 1),
+        ("", "", 1, 1, 1),  # not recorded: last
+    ]
+
+
+def test_rollup_by_subdivision_stays_two_queries(gyeonggi, django_assert_num_queries):
+    with django_assert_num_queries(2):
+        network.national_rollup("KR", D(2024, 1, 1))
+
+
+def test_subdivision_page_api_and_csv(client, api_client, gyeonggi):
+    html = client.get("/network/national/", {"as_of": "2024-01-01"}).content.decode()
+    assert "By province or metropolitan city" in html
+    assert 'Gyeonggi-do <span class="muted">(KR-41)</span>' in html
+    assert "Not recorded" in html
+    response = client.get("/network/national/", {"as_of": "2024-01-01", "format": "csv", "rows": "subdivisions"})
+    assert response["Content-Disposition"] == 'attachment; filename="national-network-subdivisions-2024-01-01.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows[1] == {
+        "subdivision": "KR-41",
+        "name": "Gyeonggi-do",
+        "municipalities": "2",
+        "partnerships": "3",
+        "partner_cities": "2",
+        "countries": "2",
+    }
+    municipal = client.get("/network/national/", {"as_of": "2024-01-01", "format": "csv"}).content.decode()
+    assert {r["slug"]: r["subdivision"] for r in csv.DictReader(io.StringIO(municipal))}["suwon"] == "KR-41"
+    body = api_client.get("/api/v1/network/national/", {"as_of": "2024-01-01"}).json()
+    assert body["by_subdivision"][1] == {
+        "code": "KR-41",
+        "name": "Gyeonggi-do",
+        "municipalities": ["yongin", "suwon"],
+        "partnerships": 3,
+        "partner_cities": 2,
+        "countries": 2,
+    }
+    assert body["by_subdivision"][-1]["code"] is None
+    assert {m["slug"]: m["subdivision"] for m in body["municipalities"]}["somewhere"] is None
+
+
+@pytest.mark.parametrize(
+    ("code", "country", "rule"),
+    [
+        ("KR-99", "KR", "subdivision_unknown"),  # KR is listed: the code must be one of its 17
+        ("JP-13", "KR", "subdivision_country"),
+        ("Busan", "KR", "subdivision_form"),
+    ],
+)
+def test_a_subdivision_outside_the_table_is_refused_naming_the_field(code, country, rule):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as excinfo:
+        CityFactory.build(country=country, subdivision=code).full_clean()
+    assert excinfo.value.error_dict["subdivision"][0].code == rule
+
+
+def test_a_listed_or_unlisted_country_code_is_accepted():
+    CityFactory.build(country="KR", subdivision="KR-41").full_clean()
+    CityFactory.build(country="JP", subdivision="JP-13").full_clean()  # JP not listed: form and prefix only
+
+
+def test_api_refuses_an_unknown_subdivision_naming_the_field(editor):
+    from .conftest import token_client
+
+    response = token_client(editor).post(
+        "/api/v1/cities/", {"name_en": "Suwon", "country": "KR", "subdivision": "KR-99"}, format="json"
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert list(response.json()["errors"]) == ["subdivision"]

@@ -158,3 +158,133 @@ def test_a_limited_manager_cannot_revert_another_citys_partnership(client, manag
     assert client.post(url, form_data(page)).status_code == HTTPStatus.FORBIDDEN
     other.refresh_from_db()
     assert other.notes == "changed"
+
+
+# --------------------------------------------------------------------------- every record an office owns
+
+
+@pytest.fixture
+def records(office, partnerships):
+    """Records around the office's city and around Daegu (another city's), and a second office."""
+    from registry.models import Signatory
+
+    from .factories import DelegationFactory, OrganizationFactory, PersonFactory, SourceFactory, UserFactory
+
+    own, other = partnerships
+    seoul = CityFactory(slug="seoul", country="KR")
+    OfficeAssignment.objects.create(user=UserFactory(username="seoul-office", is_staff=True), city=seoul)
+    ours_only, shared, theirs = SourceFactory(), SourceFactory(), SourceFactory()
+    own.sources.add(ours_only, shared)
+    other.sources.add(shared)
+    cited_by_city = SourceFactory()
+    other.city.sources.add(cited_by_city)  # Daegu cites it
+    signer = PersonFactory()
+    Signatory.objects.create(agreement=AgreementFactory(partnership=other), order=1, person=signer)
+    leader = PersonFactory()
+    ours_org = OrganizationFactory(city=office.home)
+    our_delegation = DelegationFactory(organizer=ours_org, leader=leader)
+    their_delegation = DelegationFactory(organizer=OrganizationFactory(city=other.city))
+    return {
+        "home": office.home,
+        "fukuoka": own.city,  # a partner named only by the office's partnership
+        "daegu": other.city,
+        "qingdao": other.partner,
+        "seoul": seoul,  # another office's home city, in no partnership
+        "fresh": CityFactory(slug="fresh", country="FR"),  # in no partnership, no office's
+        "ours_only": ours_only,
+        "shared": shared,
+        "theirs": theirs,  # cited by nothing yet
+        "cited_by_city": cited_by_city,
+        "signer": signer,
+        "leader": leader,
+        "our_delegation": our_delegation,
+        "their_delegation": their_delegation,
+        "orphan_delegation": DelegationFactory(organizer=None),
+        "ours_org": ours_org,
+    }
+
+
+ALLOWED = {"home", "fukuoka", "fresh", "ours_only", "theirs", "leader", "our_delegation", "orphan_delegation"}
+
+
+def test_office_limits_cities_sources_people_and_delegations(office, editor, records):
+    changeable = {name for name, record in records.items() if may_change(office, record)}
+    assert changeable == ALLOWED | {"ours_org"}  # the organization is referenced by our delegation only
+    assert all(may_change(editor, record) for record in records.values())  # a national editor changes all
+
+
+def test_a_partner_city_shared_with_another_city_is_no_longer_the_offices(office, records):
+    PartnershipFactory(city=records["daegu"], partner=records["fukuoka"])
+    assert not may_change(office, records["fukuoka"])
+
+
+def test_child_rows_follow_their_parent(office, records):
+    from registry.models import CityName
+
+    assert may_change(office, CityName(city=records["fukuoka"], name="Hukuoka"))
+    assert not may_change(office, CityName(city=records["daegu"], name="Taegu"))
+
+
+def test_the_rule_and_its_database_condition_agree(office, records):
+    from registry.models.offices import owned_by
+
+    offices = office_city_ids(office)
+    for name, record in records.items():
+        condition = owned_by(type(record), offices)
+        if condition is not None:
+            in_database = type(record).objects.filter(condition, pk=record.pk).exists()
+            assert in_database == may_change(office, record), name
+
+
+def test_admin_office_403_on_another_citys_city_and_source(client, office, records):
+    from .test_staff import form_data
+
+    client.force_login(office)
+    for record, field in ((records["daegu"], "notes"), (records["shared"], "notes")):
+        page = client.get(_change_url(record))
+        assert page.status_code == HTTPStatus.OK  # sees it
+        assert 'name="_save"' not in page.content.decode()  # read-only
+        data = {**form_data(page), field: "changed by the office"}
+        assert client.post(_change_url(record), data).status_code == HTTPStatus.FORBIDDEN
+        record.refresh_from_db()
+        assert record.notes != "changed by the office"
+    page = client.get(_change_url(records["fukuoka"]))
+    data = {**form_data(page), "notes": "checked"}
+    assert client.post(_change_url(records["fukuoka"]), data).status_code == HTTPStatus.FOUND
+    records["fukuoka"].refresh_from_db()
+    assert records["fukuoka"].notes == "checked"
+
+
+def test_admin_national_editor_changes_another_citys_city(client, editor, records):
+    from .test_staff import form_data
+
+    client.force_login(editor)
+    page = client.get(_change_url(records["daegu"]))
+    data = {**form_data(page), "notes": "checked"}
+    assert client.post(_change_url(records["daegu"]), data).status_code == HTTPStatus.FOUND
+    records["daegu"].refresh_from_db()
+    assert records["daegu"].notes == "checked"
+
+
+@pytest.mark.parametrize(
+    ("path", "key", "allowed"),
+    [
+        ("cities", "daegu", False),
+        ("cities", "seoul", False),
+        ("cities", "fukuoka", True),
+        ("sources", "shared", False),
+        ("sources", "ours_only", True),
+        ("people", "signer", False),
+        ("people", "leader", True),
+        ("delegations", "their_delegation", False),
+        ("delegations", "our_delegation", True),
+    ],
+)
+def test_api_office_403_outside_its_records_and_national_editor_allowed(office, editor, records, path, key, allowed):
+    url = f"/api/v1/{path}/{records[key].slug}/"
+    field = "purpose_en" if path == "delegations" else "notes"
+    response = token_client(office).patch(url, {field: "office"}, format="json")
+    assert response.status_code == (HTTPStatus.OK if allowed else HTTPStatus.FORBIDDEN)
+    if not allowed:
+        assert "office" in response.json()["detail"]
+        assert token_client(editor).patch(url, {field: "national"}, format="json").status_code == HTTPStatus.OK

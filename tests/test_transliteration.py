@@ -24,8 +24,34 @@ def test_search_forms_are_the_folded_name_and_its_transliteration():
     assert text.search_forms("") == []
 
 
-def test_search_terms_give_each_word_both_forms():
-    assert text.search_terms("Алма-Ата") == [["алма", "alma"], ["ата", "ata"]]
+def test_search_terms_give_each_word_both_forms_and_a_vowel_key_from_four_letters():
+    assert text.search_terms("Алма-Ата") == [["алма", "alma", "<ａｌｍａ>"], ["ата", "ata"]]
+    assert text.search_terms("tashkent") == [["tashkent", "<ｔａｓｈｋａｎｔ>"]]
+
+
+@pytest.mark.parametrize(
+    ("word", "key"),
+    [
+        ("Тошкент", "<ｔａｓｈｋａｎｔ>"),
+        ("tashkent", "<ｔａｓｈｋａｎｔ>"),
+        ("Київ", "<ｋａｖ>"),
+        ("Kyiv", "<ｋａｖ>"),
+        ("Tallinn", "<ｔａｌａｎ>"),  # doubled letters made single
+        ("tashkend", "<ｔａｓｈｋａｎｄ>"),
+        ("Brno", "<ｂｒｎａ>"),
+        ("Bern", "<ｂａｒｎ>"),
+        ("ata", ""),  # under four letters: no key
+        ("2022", ""),  # not letters
+    ],
+)
+def test_vowel_key_folds_vowel_runs_of_words_of_four_letters_or_more(word, key):
+    assert text.vowel_key(word) == key
+
+
+def test_search_text_keeps_the_vowel_keys_on_their_own_line_after_the_names():
+    assert text.search_text(["Tashkent City", "Тошкент"]) == (
+        "tashkent city\nтошкент\ntoshkent\n<ｔａｓｈｋａｎｔ><ｃａｔａ>\n<ｔａｓｈｋａｎｔ>"
+    )
 
 
 @pytest.fixture
@@ -52,10 +78,11 @@ def slugs(query):
         ("Alma-Ata", ["almaty"]),
         ("almaty", ["almaty"]),  # Latin query, stored in English and as Алматы
         ("Алматы", ["almaty"]),
-        ("tashkent", ["uz-capital"]),  # Latin query, name stored only in Cyrillic
-        ("TASHKENT", ["uz-capital"]),
-        ("toshkent", ["uz-latin"]),
-        ("Тошкент", ["uz-latin"]),
+        ("tashkent", ["uz-capital", "uz-latin"]),  # Latin query; Тошкент through its vowel key
+        ("TASHKENT", ["uz-capital", "uz-latin"]),
+        ("toshkent", ["uz-capital", "uz-latin"]),
+        ("Тошкент", ["uz-capital", "uz-latin"]),
+        ("tashkend", []),  # a near miss: another consonant
         ("athina", ["athens"]),  # alias in Greek script
         ("Αθήνα", ["athens"]),
         ("Афины", []),  # a different name is not a transliteration
@@ -76,6 +103,8 @@ def test_former_names_and_aliases_in_more_than_one_script(cities):
     assert slugs("vernyi") == ["almaty"]  # the Cyrillic spelling's transliteration
     assert slugs("Верный") == ["almaty"]
     almaty.names.get(name="Верный").delete()
+    assert slugs("vernyi") == ["almaty"]  # "Verny" has the same vowel key, "<ｖａｒｎａ>"
+    almaty.names.get(name="Verny").delete()
     assert slugs("vernyi") == []  # the search text follows the names
 
 
@@ -87,4 +116,27 @@ def test_cities_page_and_api_search_in_any_script(cities, client, api_client, ho
     assert 'href="/cities/almaty/"' in page.content.decode()
     assert 'href="/cities/uz-capital/"' not in page.content.decode()
     body = api_client.get("/api/v1/cities/", {"q": "tashkent"}).json()
-    assert [city["slug"] for city in body["results"]] == ["uz-capital"]
+    assert [city["slug"] for city in body["results"]] == ["uz-capital"]  # Тошкент has no partnership
+
+
+def test_tashkent_finds_a_city_stored_only_as_toshkent_without_false_friends(db):
+    toshkent = CityFactory(slug="uz-1", name_en="", name_native="Тошкент", country="UZ")
+    CityFactory(slug="brno", name_en="Brno", country="CZ")
+    CityFactory(slug="tashkend-town", name_en="Tashkend", country="UZ")
+    CityFactory(slug="parkent", name_en="Parkent", country="UZ")
+    assert slugs("tashkent") == ["uz-1"]
+    assert slugs("Bern") == []  # "<ｂａｒｎ>" is not "<ｂｒｎａ>"
+    assert slugs("Tashkenti") == []  # the key is a whole word
+    CityFactory(slug="almaty", name_en="Almaty", country="KZ")
+    assert slugs("ata") == []  # a name's letters never match inside a key (almata)
+    toshkent.name_native = "Самарқанд"
+    toshkent.save()
+    assert slugs("tashkent") == []  # recomputed on save
+    assert slugs("samarqand") == ["uz-1"]
+
+
+def test_duplicate_detection_ignores_vowel_keys(db):
+    CityFactory(slug="tashkent-a", name_en="Tashkent", country="UZ")
+    CityFactory(slug="toshkent-b", name_en="Toshkent", country="UZ")
+    assert City.objects.possible_duplicate_ids() == set()  # same key, different names
+    assert slugs("tashkent") == ["tashkent-a", "toshkent-b"]

@@ -231,3 +231,84 @@ def test_a_registry_manager_accepts_in_the_admin(client, three_proposals, regist
     new = WikidataProposal.objects.get(kind=Kind.NEW)
     client.post(url, {"action": "accept", ACTION_CHECKBOX_NAME: [new.pk]})
     assert Partnership.objects.filter(partner=registry["new"]).exists()
+
+
+# --------------------------------------------------------------------------- upload in the admin
+
+
+def registry_manager():
+    from django.contrib.auth.models import Group
+
+    from .factories import UserFactory
+
+    user = UserFactory(username="upload-manager", is_staff=True)
+    user.groups.add(Group.objects.get(name="Registry managers"))
+    return user
+
+
+def upload(client, content: bytes, name="Q100.json", retrieved="2026-11-30"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("admin:registry_wikidataproposal_upload")
+    return client.post(url, {"file": SimpleUploadedFile(name, content), "retrieved_on": retrieved})
+
+
+def test_a_manager_uploads_a_file_sees_the_proposals_and_accepts_one_row(client, registry, home):
+    client.force_login(registry_manager())
+    changelist = reverse("admin:registry_wikidataproposal_changelist")
+    assert 'href="/admin/registry/wikidataproposal/upload/"' in client.get(changelist).content.decode()
+    assert client.get(reverse("admin:registry_wikidataproposal_upload")).status_code == HTTPStatus.OK
+    content = entity_data(
+        twin("Q200", start=("+2001-06-15T00:00:00Z", 11)),
+        twin("Q300", start=("+1991-00-00T00:00:00Z", 9)),
+        twin("Q500", start=("+1966-06-30T00:00:00Z", 11)),
+    ).encode()
+    response = upload(client, content)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == f"{changelist}?status__exact=open"
+    assert kinds(WikidataProposal.objects.all()) == [
+        ("different", "different"),
+        ("new", "new"),
+        ("only_here", "missing"),
+    ]  # the same three proposals as the command gives (test_one_new_one_different_one_missing_…)
+    assert set(WikidataProposal.objects.values_list("retrieved_on", flat=True)) == {RETRIEVED}
+    page = client.get(response["Location"]).content.decode()
+    assert "Q100.json: 3 proposals" in page
+    assert "Newtown" in page and "Diffville" in page
+    new = WikidataProposal.objects.get(kind=Kind.NEW)
+    client.post(changelist, {"action": "accept", ACTION_CHECKBOX_NAME: [new.pk]})
+    created = Partnership.objects.get(partner=registry["new"])
+    assert [s.url for s in created.sources.all()] == [new.source_url]
+    assert WikidataProposal.objects.filter(status="open").count() == 2  # the others wait their turn
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (b'{"entities": ', "broken.json", "broken.json: Not valid JSON"),
+        (b'{"rows": []}', "other.json", "other.json: JSON with neither"),
+        ("Q100\tP190\tQ200".encode("utf-16"), "utf16.txt", "utf16.txt: not UTF-8 text."),
+    ],
+)
+def test_a_bad_file_is_a_form_error_naming_the_file_and_the_rule(client, registry, content, name, message):
+    client.force_login(registry_manager())
+    response = upload(client, content, name=name)
+    assert response.status_code == HTTPStatus.OK
+    assert message in response.content.decode()
+    assert not WikidataProposal.objects.exists()
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(client, registry, monkeypatch):
+    monkeypatch.setattr(wikidata, "MAX_FILE_BYTES", 100)
+    client.force_login(registry_manager())
+    response = upload(client, entity_data(*[twin(f"Q{n}") for n in range(200, 220)]).encode(), name="big.json")
+    assert response.status_code == HTTPStatus.OK
+    assert "big.json: 1.9\xa0KB is larger than the limit of 100\xa0bytes." in response.content.decode()  # 1,976 bytes
+    assert not WikidataProposal.objects.exists()
+
+
+def test_an_editor_cannot_upload(client, editor, registry):
+    client.force_login(editor)
+    assert client.get(reverse("admin:registry_wikidataproposal_upload")).status_code == HTTPStatus.FORBIDDEN
+    assert upload(client, entity_data(twin("Q200")).encode()).status_code == HTTPStatus.FORBIDDEN
+    assert not WikidataProposal.objects.exists()

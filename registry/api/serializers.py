@@ -245,6 +245,7 @@ class CitySerializer(RegistrySerializer):
             "region",
             "subregion",
             "admin_level",
+            "subdivision",
             "latitude",
             "longitude",
             "coordinates_source",
@@ -684,6 +685,12 @@ class NationalRollupSerializer(serializers.Serializer):
     municipalities = serializers.ListField(child=serializers.DictField())
     by_country = serializers.ListField(child=serializers.DictField())
     by_region = serializers.DictField(child=serializers.DictField())
+    by_subdivision = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="The municipalities by first-level subdivision (ISO 3166-2 `code`, null where not recorded): "
+        "`name`, `municipalities` (slugs), `partnerships` (the sum of their partner cities), and the distinct "
+        "`partner_cities` and `countries`.",
+    )
 
     def to_representation(self, rollup):
         def tally(t):
@@ -702,6 +709,7 @@ class NationalRollupSerializer(serializers.Serializer):
             "municipalities": [
                 {
                     **CitySummarySerializer(m.city, context=self.context).data,
+                    "subdivision": m.city.subdivision or None,
                     "partner_cities": m.partner_cities,
                     "countries": m.countries,
                 }
@@ -709,6 +717,17 @@ class NationalRollupSerializer(serializers.Serializer):
             ],
             "by_country": [{"country": t.country, **tally(t)} for t in rollup.by_country],
             "by_region": {key or "other": tally(t) for key, t in rollup.by_region.items()},
+            "by_subdivision": [
+                {
+                    "code": t.code or None,
+                    "name": t.name,
+                    "municipalities": [m.city.slug for m in t.municipalities],
+                    "partnerships": t.partnerships,
+                    "partner_cities": t.partner_cities,
+                    "countries": t.countries,
+                }
+                for t in rollup.by_subdivision
+            ],
         }
 
 

@@ -40,7 +40,7 @@ from .ical import icalendar_chunks
 from .responses import BLOCK_SIZE, CONTENT_TYPES, blocks, export_etag, export_filename, export_response
 from .rows import CHUNK_SIZE, Related, Table, records
 from .spreadsheets import BOM, cell, csv_lines, xlsx_cell, xlsx_file
-from .tables import COUNTRIES, MUNICIPAL_NETWORKS, TABLES
+from .tables import COUNTRIES, MUNICIPAL_NETWORKS, SUBDIVISION_NETWORKS, TABLES
 
 __all__ = [
     "BLOCK_SIZE",
@@ -49,6 +49,7 @@ __all__ = [
     "CONTENT_TYPES",
     "COUNTRIES",
     "MUNICIPAL_NETWORKS",
+    "SUBDIVISION_NETWORKS",
     "TABLES",
     "Related",
     "Table",

@@ -275,6 +275,19 @@ MUNICIPAL_NETWORKS = Table(
         "name_en": lambda row: row.city.name_en,
         "name_ko": lambda row: row.city.name_ko,
         "admin_level": lambda row: row.city.admin_level,
+        "subdivision": lambda row: row.city.subdivision,
+        "partner_cities": lambda row: row.partner_cities,
+        "countries": lambda row: row.countries,
+    }
+)
+
+# The national roll-up by first-level subdivision (registry.network.SubdivisionTally).
+SUBDIVISION_NETWORKS = Table(
+    columns={
+        "subdivision": lambda row: row.code,
+        "name": lambda row: row.name,
+        "municipalities": lambda row: len(row.municipalities),
+        "partnerships": lambda row: row.partnerships,
         "partner_cities": lambda row: row.partner_cities,
         "countries": lambda row: row.countries,
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -12,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from .. import regions, text
+from .. import regions, subdivisions, text
 from ..text import localized_language
 from .base import (
     Confidence,
@@ -64,7 +65,9 @@ class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
         """Cities whose English, Korean, native, former names or aliases contain every word of
         ``query``, ignoring case and accents, in any script: each word matches the folded
         ``search_text`` column as typed or transliterated (:func:`registry.text.search_terms`),
-        so ``Алма-Ата`` finds Almaty through its former name Alma-Ata. The same on SQLite and
+        so ``Алма-Ата`` finds Almaty through its former name Alma-Ata, or as a whole word of at
+        least four letters with its vowels folded (:func:`registry.text.vowel_key`), so
+        ``tashkent`` finds a city stored only as Тошкент ("toshkent"). The same on SQLite and
         PostgreSQL (both sides are folded in Python; the database compares bytes)."""
         qs = self
         for forms in text.search_terms(query):
@@ -89,12 +92,13 @@ class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
         )
 
     def possible_duplicate_ids(self) -> set[int]:
-        """Ids of the cities sharing a folded name (a line of ``search_text``, see :meth:`named`)
-        with another city of the same country. One query, whatever the number of cities."""
+        """Ids of the cities sharing a folded name (a line of ``search_text``, see :meth:`named`;
+        not its vowel-folded keys, which are for search only) with another city of the same
+        country. One query, whatever the number of cities."""
         seen: dict[tuple[str, str], int] = {}
         found: set[int] = set()
         for pk, country, lines in self.order_by().values_list("pk", "country", "search_text").iterator():
-            for line in set(lines.split("\n")):
+            for line in {line for line in lines.split("\n") if not text.is_vowel_key_line(line)}:
                 other = seen.setdefault((country, line), pk)
                 if other != pk:
                     found.update((pk, other))
@@ -156,6 +160,16 @@ class City(RemarksModel, SourcedModel):
     country = CountryField(_("country"), help_text=_("ISO 3166-1 alpha-2 country code."))
     admin_level = models.CharField(
         _("administrative level"), max_length=32, choices=AdminLevel.choices, default=AdminLevel.CITY
+    )
+    subdivision = models.CharField(
+        _("first-level subdivision"),
+        max_length=6,
+        blank=True,
+        help_text=_(
+            "ISO 3166-2 code of the province, state or metropolitan city the city belongs to (a metropolitan "
+            "city is its own), e.g. KR-26 Busan, KR-41 Gyeonggi. Checked against registry/data/iso_3166_2.csv "
+            "for the countries listed there."
+        ),
     )
     latitude = models.DecimalField(
         _("latitude"),
@@ -268,8 +282,23 @@ class City(RemarksModel, SourcedModel):
         super().before_write()
         self.search_text = self.build_search_text()
 
+    def clean(self):
+        """The subdivision is a code of the city's country (:func:`registry.subdivisions.validate`)."""
+        super().clean()
+        if self.subdivision and self.country:
+            try:
+                subdivisions.validate(self.subdivision, self.country.code)
+            except ValidationError as error:
+                raise ValidationError({"subdivision": error}) from None
+
     def get_absolute_url(self):
         return reverse("registry:city-detail", kwargs={"slug": self.slug})
+
+    @property
+    def subdivision_name(self) -> str:
+        """The ISO short name of :attr:`subdivision` (``Busan-gwangyeoksi``), else the code itself."""
+        listed = subdivisions.get(self.subdivision)
+        return listed.name if listed else self.subdivision
 
     @property
     def name(self) -> str:

@@ -67,6 +67,9 @@ HOME_CITY = {
     "name_native": "부산광역시",
     "country": "KR",
     "admin_level": "metropolitan_city",
+    # A metropolitan city is its own first-level subdivision: ISO 3166-2 KR-26 Busan-gwangyeoksi
+    # (registry/data/iso_3166_2.csv, from the iso-codes project; see the README there).
+    "subdivision": "KR-26",
     "latitude": "35.17970",
     "longitude": "129.07610",
     "coordinates_source": "Wikipedia article coordinates (busan_partners.md §8)",

@@ -160,6 +160,7 @@ def city_records(city: dict) -> list[dict]:
         "name_native_language": data.NATIVE_NAME_LANGUAGES.get(city["slug"], ""),
         "country": city["country"],
         "admin_level": city.get("admin_level", "city"),
+        "subdivision": city.get("subdivision", ""),
         "latitude": city.get("latitude"),
         "longitude": city.get("longitude"),
         "coordinates_source": city.get("coordinates_source", ""),

@@ -37,6 +37,7 @@ from registry.models import (
     Signatory,
 )
 from registry.regions import all_regions, countries_in
+from registry.subdivisions import subdivisions_of
 
 BATCH = 5000
 PREFIX = "syn-"
@@ -119,6 +120,9 @@ class Command(BaseCommand):
 
     def make_cities(self, rng, count, homes) -> list[int]:
         subregions = [(r.slug, sorted(countries_in(r))) for r in all_regions("subregion")]
+        # Home municipalities take Korea's first-level subdivisions in turn (no draw from rng,
+        # so a seed gives the same data as before they had one).
+        korean_subdivisions = sorted(subdivisions_of("KR"))
         rows, names = [], []
         for n in self.progress(range(count), "cities"):
             if n < homes:
@@ -138,6 +142,7 @@ class Command(BaseCommand):
                 name_native=native,
                 country=country,
                 admin_level="city" if n >= homes else "municipality",
+                subdivision="" if n >= homes else korean_subdivisions[n % len(korean_subdivisions)],
                 latitude=Decimal(f"{rng.uniform(-60, 70):.5f}"),
                 longitude=Decimal(f"{rng.uniform(-179, 179):.5f}"),
                 population=rng.randint(10_000, 20_000_000),
