@@ -80,8 +80,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "registry.middleware.RequestSizeLimitMiddleware",
-    "registry.middleware.UnstorableTextMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses pages and API answers, never one with a CSRF token or for a signed-in user (BREACH).
@@ -89,7 +87,11 @@ MIDDLEWARE = [
     "registry.db_routers.PrimaryPinningMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "registry.middleware.AdminLanguageMiddleware",
+    # The admin and the API in the reader's language (Accept-Language or the language cookie).
+    "registry.middleware.HeaderLanguageMiddleware",
+    # Before anything reads the body or looks the path up, after the language (error messages).
+    "registry.middleware.RequestSizeLimitMiddleware",
+    "registry.middleware.UnstorableTextMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

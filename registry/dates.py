@@ -1,6 +1,7 @@
 """Dates shown at the precision their source gives, and the range every stored date lies in."""
 
 import datetime
+import re
 
 from babel.dates import format_date, format_skeleton
 from django.core.exceptions import ValidationError
@@ -78,3 +79,47 @@ def add_years(value: datetime.date, years: int) -> datetime.date:
         if value.year + years > datetime.MAXYEAR or value.year + years < datetime.MINYEAR:
             raise OverflowError("date out of range") from None
         return value.replace(year=value.year + years, day=28)
+
+
+# --------------------------------------------------------------------------- dates in query parameters
+
+QUERY_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_query_date(text: str) -> datetime.date:
+    """The date a query parameter (``as_of``, ``in_force_on``, ``established_after`` …) gives:
+    exactly ``YYYY-MM-DD`` in ASCII digits (no spaces, no one-digit month, no fullwidth or other
+    digits), a day that exists, within :data:`EARLIEST`–:data:`LATEST`. Raises
+    ``ValidationError`` with code ``invalid`` or ``date_out_of_range``. The OpenAPI schema
+    documents the same set (:func:`query_date_pattern` with ``format: date``)."""
+    try:
+        value = datetime.date.fromisoformat(text) if QUERY_DATE.fullmatch(text) else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise ValidationError(_("Enter a date as YYYY-MM-DD, e.g. 2022-09-21."), code="invalid")
+    validate_in_range(value)
+    return value
+
+
+def _years_pattern(first: int, last: int) -> str:
+    """An alternation matching the four-digit years ``first`` to ``last`` (whole centuries as
+    ``18[0-9]{2}``)."""
+    parts, year = [], first
+    while year <= last:
+        if year % 100 == 0 and year + 99 <= last:
+            parts.append(f"{year // 100:02d}[0-9]{{2}}")
+            year += 100
+        else:
+            parts.append(f"{year:04d}")
+            year += 1
+    return "|".join(parts)
+
+
+def query_date_pattern() -> str:
+    """The ECMA-262 pattern of :func:`parse_query_date` for the OpenAPI schema: years
+    :data:`EARLIEST` to :data:`LATEST`, months 01–12, days 01–31. With ``format: date`` (a day
+    that exists) it admits exactly the accepted dates, the range running from 1 January to
+    31 December."""
+    years = _years_pattern(EARLIEST.year, LATEST.year)
+    return rf"^({years})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"

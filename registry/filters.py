@@ -6,9 +6,11 @@ and applied in the same place, by a queryset method of the model (``for_country`
 parameters where they make sense:
 
 =====================  ========================================================================
-``country``            ISO 3166-1 alpha-2 code, any case; several as ``?country=kz&country=jp``
-                       or ``?country=kz,jp``. Unknown codes are a validation error.
-``region``             UN M49 area slug (``central-asia``, ``asia``) or code (``143``).
+``country``            ISO 3166-1 alpha-2 code in upper or lower case (``KZ`` or ``kz``, not
+                       ``Kz``); several by repeating it: ``?country=KZ&country=JP``. Anything
+                       else (an unassigned code, ``KZ,JP``) is a validation error.
+``region``             UN M49 area slug (``central-asia``, ``asia``) or three-digit code
+                       (``143``), exactly as listed (``regions.all_regions()``).
 ``kind``               the model's kind (partnerships and cities: ``sister``/``friendship``).
 ``status``             partnership status: ``active``, ``suspended``, ``ended``.
 ``field``              cooperation field slug (``economy``).
@@ -37,11 +39,14 @@ from functools import cached_property
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
 from django.db.models import QuerySet
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
+from django_filters.constants import EMPTY_VALUES
+from drf_spectacular.utils import extend_schema_field
 
 from . import dates, regions, text
 from .models import (
@@ -90,18 +95,29 @@ class FilterForm(forms.Form):
 
 
 class CountryCodesField(forms.MultipleChoiceField):
-    """Several ISO 3166-1 alpha-2 codes, any case, repeated or comma-separated."""
+    """Several ISO 3166-1 alpha-2 codes, given by repeating the parameter; each in upper or
+    lower case (``KZ``, ``kz``; not ``Kz``, not ``KZ,JP``). Cleans to the codes in capitals.
+    Exactly what the OpenAPI schema documents (:data:`COUNTRY_CODE_SCHEMA`)."""
 
     default_error_messages = {
-        "invalid_choice": _("“%(value)s” is not an ISO 3166-1 alpha-2 country code, e.g. KZ."),
+        "invalid_choice": _(
+            "“%(value)s” is not an ISO 3166-1 alpha-2 country code in upper or lower case, e.g. KZ; "
+            "give several by repeating the parameter."
+        ),
     }
 
-    def to_python(self, value):
-        values = super().to_python(value)
-        codes = []
-        for item in values:
-            codes += [part.strip().upper() for part in item.split(",") if part.strip()]
-        return codes
+    def valid_value(self, value):
+        return (value.isupper() or value.islower()) and super().valid_value(value.upper())
+
+    def clean(self, value):
+        return [code.upper() for code in super().clean(value)]
+
+
+def country_code_values() -> list[str]:
+    """Every value the ``country`` parameter takes: each ISO 3166-1 alpha-2 code in capitals,
+    then in lower case."""
+    codes = [code for code, _name in countries]
+    return [*codes, *(code.lower() for code in codes)]
 
 
 def for_country(queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
@@ -110,6 +126,12 @@ def for_country(queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
     return queryset.for_country(*value)
 
 
+@extend_schema_field(
+    {
+        "$ref": "#/components/schemas/CountryCode",
+        "description": "ISO 3166-1 alpha-2 code in upper or lower case, e.g. KZ; repeat it for several.",
+    }
+)
 class CountryCodesFilter(filters.MultipleChoiceFilter):
     """``country``: one or several ISO codes, applied by the queryset's ``for_country``."""
 
@@ -118,22 +140,28 @@ class CountryCodesFilter(filters.MultipleChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("choices", lambda: list(countries))
         kwargs.setdefault("label", _("Country"))
-        kwargs.setdefault("help_text", _("ISO 3166-1 alpha-2 code, e.g. KZ; several allowed."))
+        kwargs.setdefault(
+            "help_text", _("ISO 3166-1 alpha-2 code in upper or lower case, e.g. KZ; repeat it for several.")
+        )
         kwargs.setdefault("method", for_country)
         super().__init__(*args, **kwargs)
 
 
 class RegionField(forms.ChoiceField):
-    """A UN M49 area, given by slug in any case or by its three-digit code."""
+    """A UN M49 area, given by its slug or its three-digit code exactly as listed; cleans to
+    the slug. Exactly what the OpenAPI schema documents (:func:`region_values`)."""
 
     def to_python(self, value):
         value = super().to_python(value)
-        if value:
-            try:
-                return regions.get_region(value).slug
-            except KeyError:
-                return value
+        if value in region_values():
+            return regions.get_region(value).slug
         return value
+
+
+def region_values() -> list[str]:
+    """Every value the ``region`` parameter takes: each UN M49 area's slug, then its code."""
+    found = regions.all_regions()
+    return [*(region.slug for region in found), *(region.code for region in found)]
 
 
 def region_choices() -> list[tuple[str, str]]:
@@ -147,6 +175,12 @@ def in_region(queryset: QuerySet, name: str, value: str) -> QuerySet:
     return queryset.in_region(regions.get_region(value))
 
 
+@extend_schema_field(
+    {
+        "$ref": "#/components/schemas/RegionCode",
+        "description": "UN M49 region or sub-region slug or code, e.g. central-asia or 143.",
+    }
+)
 class RegionFilter(filters.ChoiceFilter):
     """``region``: a UN M49 area by slug or code, applied by the queryset's ``in_region``."""
 
@@ -155,11 +189,13 @@ class RegionFilter(filters.ChoiceFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("choices", region_choices)
         kwargs.setdefault("label", _("UN M49 region"))
-        kwargs.setdefault("help_text", _("UN M49 region or sub-region slug, e.g. central-asia."))
+        kwargs.setdefault("help_text", _("UN M49 region or sub-region slug or code, e.g. central-asia or 143."))
         kwargs.setdefault("method", in_region)
         super().__init__(*args, **kwargs)
         self.extra["error_messages"] = {
-            "invalid_choice": _("“%(value)s” is not a UN M49 region; use a slug such as central-asia.")
+            "invalid_choice": _(
+                "“%(value)s” is not a UN M49 region; use a slug such as central-asia or a code such as 143."
+            )
         }
 
 
@@ -174,17 +210,29 @@ def search(queryset: QuerySet, name: str, value: str) -> QuerySet:
 DATE_HELP = _("A date as YYYY-MM-DD.")
 
 
+class QueryDateField(forms.DateField):
+    """A date parameter of a page or the API: exactly ``YYYY-MM-DD`` within the registry's
+    range, as :func:`registry.dates.parse_query_date` reads it (a ``ValidationError`` with code
+    ``invalid`` or ``date_out_of_range`` otherwise)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.date):
+            return value
+        return dates.parse_query_date(str(value))
+
+
+class QueryDateFilter(filters.DateFilter):
+    """A date filter whose value :class:`QueryDateField` reads."""
+
+    field_class = QueryDateField
+
+
 def date_filter(label, **kwargs) -> filters.DateFilter:
     """A YYYY-MM-DD parameter; ``kwargs`` say how it applies (``field_name`` and
     ``lookup_expr``, or ``method``)."""
-    return filters.DateFilter(
-        label=label,
-        help_text=DATE_HELP,
-        input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2022-09-21.")},
-        validators=[dates.validate_in_range],
-        **kwargs,
-    )
+    return QueryDateFilter(label=label, help_text=DATE_HELP, **kwargs)
 
 
 def visible_cooperation_fields(request) -> QuerySet:
@@ -192,15 +240,34 @@ def visible_cooperation_fields(request) -> QuerySet:
     return CooperationField.objects.visible_to(getattr(request, "user", None))
 
 
-def cooperation_field_filter(**kwargs) -> filters.ModelChoiceFilter:
-    """``field``: a cooperation field by slug, among those the reader may see."""
-    return filters.ModelChoiceFilter(
-        queryset=visible_cooperation_fields,
-        to_field_name="slug",
-        label=_("Cooperation field"),
-        help_text=_("Cooperation field slug, e.g. economy."),
-        **kwargs,
-    )
+@extend_schema_field({"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"})
+class CooperationFieldSlugFilter(filters.CharFilter):
+    """``field``: a cooperation field by slug (``economy``; a slug is ASCII letters, digits,
+    ``-`` and ``_``: anything else is refused, code ``invalid``). A slug naming no field the
+    reader may see (:func:`visible_cooperation_fields`) selects nothing, as an unknown city
+    does, so the parameter never reveals a draft. The page shows a menu of the fields instead
+    of a text box (``registry.forms.ListFilterForm``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("Cooperation field"))
+        kwargs.setdefault("help_text", _("Cooperation field slug, e.g. economy."))
+        kwargs.setdefault("validators", [validate_slug])
+        kwargs.setdefault("strip", False)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": self.selected(value)})
+
+    def selected(self, value: str) -> QuerySet:
+        """The cooperation field ``value`` names among those the reader may see (0 or 1 row)."""
+        return visible_cooperation_fields(getattr(self.parent, "request", None)).filter(slug=value)
+
+
+def cooperation_field_filter(**kwargs) -> CooperationFieldSlugFilter:
+    """``field``: see :class:`CooperationFieldSlugFilter`; ``kwargs`` say how it applies."""
+    return CooperationFieldSlugFilter(**kwargs)
 
 
 ORDERING_LABELS = {
@@ -419,8 +486,9 @@ class CityFilter(RegistryFilterSet):
     def filter_status(self, queryset, name, value: str):
         return self.partners_through(queryset, self.partnerships.filter(status=value))
 
-    def filter_field(self, queryset, name, value: CooperationField):
-        return self.partners_through(queryset, self.partnerships.filter(fields=value))
+    def filter_field(self, queryset, name, value: str):
+        selected = self.filters["field"].selected(value)
+        return self.partners_through(queryset, self.partnerships.filter(fields__in=selected))
 
     def filter_established_after(self, queryset, name, value: datetime.date):
         return self.partners_through(queryset, self.partnerships.filter(established_on__gte=value))
@@ -440,6 +508,12 @@ class CityFilter(RegistryFilterSet):
 # --------------------------------------------------------------------------- documents and events
 
 
+class IdFilter(filters.NumberFilter):
+    """A record's id: a whole number (``5``; not ``5.5`` or ``5e0``), as the schema's ``integer``."""
+
+    field_class = forms.IntegerField
+
+
 class AgreementFilter(RegistryFilterSet):
     """Agreements; country and region are those of the place of signing or of the partner city."""
 
@@ -447,9 +521,7 @@ class AgreementFilter(RegistryFilterSet):
     region = RegionFilter()
     kind = filters.ChoiceFilter(choices=Agreement.Kind.choices, label=_("Kind"))
     field = cooperation_field_filter(field_name="fields")
-    partnership = filters.NumberFilter(
-        method="filter_partnership", label=_("Partnership id"), min_value=1, max_value=2**63 - 1
-    )
+    partnership = IdFilter(method="filter_partnership", label=_("Partnership id"), min_value=1, max_value=2**63 - 1)
     established_after = date_filter(_("Signed on or after"), field_name="signed_on", lookup_expr="gte")
     established_before = date_filter(_("Signed on or before"), field_name="signed_on", lookup_expr="lte")
     ordering = RegistryOrderingFilter(fields=(("signed_on", "signed_on"), ("title_en", "title")))

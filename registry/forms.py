@@ -13,25 +13,19 @@ from django.utils.translation import ngettext
 from django_countries.fields import Country
 
 from . import dates, wikidata
-from .models import City
+from .filters import DATE_HELP, QueryDateField
+from .models import City, CooperationField
 
 
 class AsOfForm(forms.Form):
     """``?as_of=YYYY-MM-DD``: the date the network is shown on (default: today, UTC)."""
 
-    as_of = forms.DateField(
+    as_of = QueryDateField(
         label=_("Network on"),
         required=False,
-        input_formats=["%Y-%m-%d"],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2022-09-21.")},
-        help_text=_("A date as YYYY-MM-DD."),
+        help_text=DATE_HELP,
     )
-
-    def clean_as_of(self) -> datetime.date | None:
-        value = self.cleaned_data["as_of"]
-        dates.validate_in_range(value)
-        return value
 
 
 # --------------------------------------------------------------------------- list filters
@@ -98,6 +92,10 @@ class ListFilterForm(forms.Form):
             field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         elif name == "country":
             field.widget = CountrySelect(choices=[("", _("Any country")), *visible_countries(user)])
+            field.help_text = ""
+        elif name == "field":
+            visible = [(item.slug, str(item)) for item in CooperationField.objects.visible_to(user)]
+            field.widget = forms.Select(choices=[("", _("Any")), *visible])
             field.help_text = ""
         elif name == "q":
             field.widget = forms.TextInput(attrs={"type": "search"})

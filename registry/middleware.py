@@ -6,25 +6,32 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
+from django.utils.translation import gettext
 
 # Characters no column can store: NUL (PostgreSQL refuses it in text) and lone UTF-16
 # surrogates (not encodable as UTF-8).
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
-class AdminLanguageMiddleware:
-    """Let the admin follow the browser's language.
+# Paths with no language prefix whose language is the reader's (cookie or Accept-Language).
+HEADER_LANGUAGE_PATHS = ("/admin/", "/api/")
+
+
+class HeaderLanguageMiddleware:
+    """Let the admin and the API follow the reader's language.
 
     With ``i18n_patterns(prefix_default_language=False)`` Django treats every path without a
-    language prefix as English. The admin has no prefix, so here it takes the language from
-    the language cookie or the ``Accept-Language`` header instead (Korean when asked for).
+    language prefix as English. The admin and the API (``HEADER_LANGUAGE_PATHS``) have no
+    prefix, so here they take the language from the language cookie or the ``Accept-Language``
+    header instead: Korean when asked for, English otherwise. ``LocaleMiddleware`` then sets
+    ``Content-Language`` and ``Vary: Accept-Language`` on the answer.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path_info.startswith("/admin/"):
+        if request.path_info.startswith(HEADER_LANGUAGE_PATHS):
             language = translation.get_language_from_request(request, check_path=False)
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
@@ -34,7 +41,8 @@ class AdminLanguageMiddleware:
 class RequestSizeLimitMiddleware:
     """Refuse a request whose declared body is larger than ``settings.MAX_REQUEST_BODY_BYTES``
     with 413 before anything reads it. (Django itself caps form and JSON data at
-    ``DATA_UPLOAD_MAX_MEMORY_SIZE``, not file uploads.)"""
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``, not file uploads.) Goes after the language middleware (the
+    message is in the reader's language) and before ``CsrfViewMiddleware`` (which reads forms)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -45,18 +53,13 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.MAX_REQUEST_BODY_BYTES:
+            limit = settings.MAX_REQUEST_BODY_BYTES // 1024 // 1024
+            message = gettext("Request body too large: the limit is %(limit)s MB.") % {"limit": limit}
             if request.path.startswith("/api/"):
                 from .api.exceptions import problem_response
 
-                limit = settings.MAX_REQUEST_BODY_BYTES // 1024 // 1024
-                return problem_response(
-                    request, 413, f"Request body too large: the limit is {limit} MB.", "request_too_large"
-                )
-            return HttpResponse(
-                f"Request body too large: the limit is {settings.MAX_REQUEST_BODY_BYTES // 1024 // 1024} MB.",
-                status=413,
-                content_type="text/plain; charset=utf-8",
-            )
+                return problem_response(request, 413, message, "request_too_large")
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 
@@ -82,7 +85,9 @@ class UnstorableTextMiddleware:
     lone surrogate; see ``UNSTORABLE``) before any view looks it up: such a path names
     nothing (404), such a parameter is refused (400 naming the parameter). One place for every
     route, page, admin and API alike, so that PostgreSQL (which refuses NUL in text) answers as
-    SQLite does instead of 500. JSON bodies are checked by ``registry.api.parsers``."""
+    SQLite does instead of 500. JSON bodies are checked by ``registry.api.parsers``. Goes before
+    anything that looks a path up in the database, after the language middleware (its messages
+    are in the reader's language)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -94,11 +99,12 @@ class UnstorableTextMiddleware:
             return not_found(request)
         for key, values in request.GET.lists():
             if any(UNSTORABLE.search(text) for text in (key, *values)):
-                message = "NUL characters and lone surrogates are not allowed."
+                message = gettext("NUL characters and lone surrogates are not allowed.")
                 if is_api(request):
+                    from rest_framework.exceptions import ValidationError
+
                     errors = {key: [{"message": message, "code": "null_characters_not_allowed"}]}
-                    return problem_response(
-                        request, 400, "Invalid input.", "null_characters_not_allowed", errors=errors
-                    )
+                    detail = str(ValidationError.default_detail)
+                    return problem_response(request, 400, detail, "null_characters_not_allowed", errors=errors)
                 return HttpResponseBadRequest(f"{key}: {message}", content_type="text/plain; charset=utf-8")
         return self.get_response(request)

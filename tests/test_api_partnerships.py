@@ -95,7 +95,7 @@ def test_invalid_filters_answer_400_naming_each_parameter(shipped_data, api_clie
     errors = response.json()["errors"]
     assert set(errors) == {"country", "in_force_on", "ordering"}
     assert errors["country"][0]["code"] == "invalid_choice"
-    assert "XX" in errors["country"][0]["message"]
+    assert "“xx”" in errors["country"][0]["message"]
 
 
 def test_ordering_is_allow_listed(shipped_data, api_client):

@@ -148,9 +148,13 @@ def test_api_network_defaults_to_the_home_city(api_client, fukuoka_kaohsiung):
     assert (body["home_city"]["slug"], body["partner_cities"]) == ("home", 2)
 
 
-def test_api_network_of_an_unknown_city_is_a_400_naming_city(api_client, home):
+def test_api_network_of_an_unknown_or_hidden_city_is_404_and_a_non_slug_a_400(api_client, home):
     CityFactory(slug="hidden")
+    answers = {}
     for slug in ("nowhere", "hidden"):
         response = api_client.get("/api/v1/network/", {"city": slug})
-        assert response.status_code == HTTPStatus.BAD_REQUEST
-        assert list(response.json()["errors"]) == ["city"]
+        answers[slug] = (response.status_code, response["Content-Type"], response.json()["code"])
+    assert answers["nowhere"] == answers["hidden"] == (HTTPStatus.NOT_FOUND, "application/problem+json", "not_found")
+    response = api_client.get("/api/v1/network/", {"city": "no where"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert list(response.json()["errors"]) == ["city"]

@@ -48,26 +48,40 @@ def partner_slugs(query):
     return sorted(qs.values_list("partner__slug", flat=True))
 
 
-def test_country_any_case_and_several(shipped_data):
+def test_country_in_upper_or_lower_case_and_repeated_for_several(shipped_data):
     assert partner_slugs("country=kz") == ["almaty"]
     assert partner_slugs("country=KZ&country=mn") == ["almaty", "ulaanbaatar"]
-    assert partner_slugs("country=kz,MN") == ["almaty", "ulaanbaatar"]
+
+
+@pytest.mark.parametrize("value", ["Kz", "kZ", "kz,MN", "KZ,MN", " KZ", "KZ ", "K", "KAZ", "XX", "398"])
+def test_country_refuses_what_the_schema_does_not_document(shipped_data, value):
+    """The schema's ``CountryCode`` enum: each code in capitals or in lower case, one per
+    parameter; mixed case, comma lists, padding, alpha-3 or numeric codes are refused."""
+    filterset, _ = run(PartnershipFilter, f"country={value.replace(' ', '+')}", Partnership.objects.all())
+    assert not filterset.is_valid()
+    assert filterset.errors["country"][0].startswith(f"“{value}” is not an ISO 3166-1 alpha-2 country code")
 
 
 def test_unknown_country_is_an_error_naming_the_parameter(shipped_data):
     filterset, qs = run(PartnershipFilter, "country=xx&kind=friendship", Partnership.objects.all())
     assert not filterset.is_valid()
     assert "country" in filterset.errors
-    assert "XX" in filterset.errors["country"][0]
+    assert "xx" in filterset.errors["country"][0]
     assert qs.count() == 13  # the valid filter still applies: 12 in force, and Fukuoka's 1989–2007 agreement
 
 
 def test_region_by_slug_or_code(shipped_data):
     assert partner_slugs("region=central-asia") == ["almaty"]
     assert partner_slugs("region=143") == ["almaty"]
-    assert len(partner_slugs("region=Asia")) == 24  # 23 partners; Fukuoka twice (1989 agreement, 2007 sister city)
-    filterset, _ = run(PartnershipFilter, "region=atlantis", Partnership.objects.all())
-    assert "region" in filterset.errors
+    assert len(partner_slugs("region=asia")) == 24  # 23 partners; Fukuoka twice (1989 agreement, 2007 sister city)
+
+
+@pytest.mark.parametrize("value", ["atlantis", "Asia", "ASIA", " asia", "asia ", "0143", "14", "central asia"])
+def test_region_refuses_what_the_schema_does_not_document(shipped_data, value):
+    """The schema's ``RegionCode`` enum: a slug or a three-digit code exactly as listed."""
+    filterset, _ = run(PartnershipFilter, f"region={value.replace(' ', '+')}", Partnership.objects.all())
+    assert not filterset.is_valid()
+    assert filterset.errors["region"][0].startswith(f"“{value}” is not a UN M49 region")
 
 
 def test_kind_status_dates_and_in_force(shipped_data):
@@ -198,7 +212,7 @@ def three_partners(home):
 PARAMETERS = {
     "cities": {
         "q": "osaka",
-        "country": "kz,fr",
+        "country": "fr",
         "region": "central-asia",
         "kind": "sister",
         "status": "ended",
@@ -428,3 +442,37 @@ def test_korean_pages_sort_names_in_korean_order(client, home):
     assert partners("/ko/cities/", {"ordering": "-name"}) == korean[::-1]
     assert partners("/cities/", {"ordering": "name"}) == ["almaty", "bangkok", "osaka", "zz"]
     assert partners("/cities/", {}) == ["almaty", "bangkok", "osaka", "zz"]
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("2022-9-21", "invalid"),
+        ("２０２２-09-21", "invalid"),  # fullwidth digits
+        (" 2022-09-21", "invalid"),
+        ("2022-02-30", "invalid"),
+        ("20220921", "invalid"),
+        ("1799-12-31", "date_out_of_range"),
+        ("2201-01-01", "date_out_of_range"),
+    ],
+)
+def test_a_date_parameter_takes_exactly_the_documented_dates(api_client, value, code):
+    """``QueryDate`` in the schema: YYYY-MM-DD in ASCII digits, a real day, 1800-01-01 to
+    2200-12-31; the same on every list and on ``network/``'s ``as_of``."""
+    for path, name in [("/api/v1/partnerships/", "in_force_on"), ("/api/v1/network/", "as_of")]:
+        response = api_client.get(path, {name: value})
+        assert response.status_code == HTTPStatus.BAD_REQUEST, (path, value)
+        assert [error["code"] for error in response.json()["errors"][name]] == [code]
+
+
+def test_the_first_and_last_documented_dates_are_accepted(shipped_data, api_client):
+    for value in ("1800-01-01", "2200-12-31"):
+        assert api_client.get("/api/v1/partnerships/", {"in_force_on": value}).status_code == HTTPStatus.OK
+        assert api_client.get("/api/v1/network/", {"as_of": value}).status_code == HTTPStatus.OK
+
+
+def test_a_cooperation_field_that_is_not_a_slug_is_refused_and_an_unknown_one_selects_nothing(shipped_data):
+    filterset, qs = run(PartnershipFilter, "field=no-such-field", Partnership.objects.all())
+    assert filterset.is_valid() and qs.count() == 0
+    filterset, _ = run(PartnershipFilter, "field=econ%20omy", Partnership.objects.all())
+    assert [e.code for e in filterset.errors.as_data()["field"]] == ["invalid"]

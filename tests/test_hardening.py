@@ -111,7 +111,7 @@ def test_unknown_api_path_405_and_unsupported_format_are_problems(api_client):
     assert_problem(api_client.get("/api/v1/no-such-thing/"), 404, "not_found")
     assert_problem(api_client.post("/api/v1/network/", {}, format="json"), 405)
     body = assert_problem(api_client.get("/api/v1/cities/?format=docx"), 400, "invalid_choice")
-    assert body["errors"]["format"][0]["message"].startswith("Unknown format 'docx'")
+    assert body["errors"]["format"][0]["message"].startswith("Unknown format “docx”")
 
 
 def test_a_server_error_under_the_api_is_a_problem_without_a_traceback(api_client, monkeypatch):

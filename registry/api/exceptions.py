@@ -7,6 +7,12 @@ Every error of ``/api/`` — DRF's (400, 401, 403, 404, 405, 409, 412, 429), Dja
 ``code`` (the rule: ``not_found``, ``throttled``, a constraint's name …) and, for invalid input,
 ``errors``: field or query parameter → ``[{"message", "code"}]``. The handler
 (:func:`exception_handler`, set in ``settings.REST_FRAMEWORK``) never shows raw database text.
+
+``title``, ``detail`` and the field messages are in the reader's language (``Accept-Language``
+or the language cookie: English by default, Korean on ``ko``; see
+``registry.middleware.HeaderLanguageMiddleware``), with ``Content-Language`` and ``Vary:
+Accept-Language`` set (Django's ``LocaleMiddleware``); ``code`` stays the same in every
+language, so clients test ``code``, never the text.
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.settings import api_settings
@@ -30,13 +38,31 @@ from ..models.base import CONSTRAINT_FIELDS
 
 PROBLEM_JSON = "application/problem+json"
 
+# The ``title`` of each error status the API gives: the status phrase (RFC 9457, 4.2.1: the
+# title of ``about:blank`` is the phrase, the same for every occurrence except for its language).
+TITLES = {
+    400: _("Bad Request"),
+    401: _("Unauthorized"),
+    403: _("Forbidden"),
+    404: _("Not Found"),
+    405: _("Method Not Allowed"),
+    406: _("Not Acceptable"),
+    409: _("Conflict"),
+    412: _("Precondition Failed"),
+    413: _("Request Entity Too Large"),
+    415: _("Unsupported Media Type"),
+    429: _("Too Many Requests"),
+    500: _("Internal Server Error"),
+}
+
 
 def problem(status_code: int, detail: str, code: str, *, instance: str = "", errors: dict | None = None) -> dict:
     """The RFC 9457 body for ``status_code`` (int) with ``detail`` (str) and the rule ``code``
-    (str); ``errors`` (field → list of ``{"message", "code"}``) only for invalid input."""
+    (str); ``errors`` (field → list of ``{"message", "code"}``) only for invalid input. The
+    ``title`` is the status phrase in the active language (:data:`TITLES`)."""
     body = {
         "type": "about:blank",
-        "title": HTTPStatus(status_code).phrase,
+        "title": str(TITLES.get(status_code, HTTPStatus(status_code).phrase)),
         "status": status_code,
         "detail": detail,
         "instance": instance,
@@ -60,14 +86,15 @@ def is_api(request) -> bool:
 def not_found(request, exception=None, unmatched: str = ""):
     """404 for a path no route matches: problem+json under ``/api/``, else the site's page."""
     if is_api(request):
-        return problem_response(request, 404, "No such API endpoint; see /api/v1/.", "not_found")
+        return problem_response(request, 404, gettext("No such API endpoint; see /api/v1/."), "not_found")
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     """500 (``handler500``): problem+json under ``/api/``, else the site's page. Never a traceback."""
     if is_api(request):
-        return problem_response(request, 500, "The server failed to answer; the error was logged.", "server_error")
+        detail = gettext("The server failed to answer; the error was logged.")
+        return problem_response(request, 500, detail, "server_error")
     return defaults.server_error(request)
 
 
@@ -78,13 +105,13 @@ class RequestTooLarge(exceptions.APIException):
     """413: a JSON body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (2.5 MB)."""
 
     status_code = 413
-    default_detail = "The request body is larger than the 2.5 MB a JSON request may have."
+    default_detail = _("The request body is larger than the 2.5 MB a JSON request may have.")
     default_code = "request_too_large"
 
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The change conflicts with other records."
+    default_detail = _("The change conflicts with other records.")
     default_code = "conflict"
 
     def __init__(self, detail=None, code=None, errors: dict | None = None):
@@ -94,7 +121,7 @@ class Conflict(exceptions.APIException):
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The record changed since you read it (If-Match does not match its ETag)."
+    default_detail = _("The record changed since you read it (If-Match does not match its ETag).")
     default_code = "precondition_failed"
 
 
@@ -128,9 +155,14 @@ def integrity_conflict(error: IntegrityError, model) -> Conflict:
         for field in model._meta.concrete_fields:
             column = f"{model._meta.db_table}.{field.column}"
             if field.unique and (name == column or name.startswith(f"{model._meta.db_table}_{field.column}_")):
-                message = f"Another {model._meta.verbose_name} already has this {field.verbose_name}."
+                message = gettext("Another %(model)s already has this %(field)s.") % {
+                    "model": model._meta.verbose_name,
+                    "field": field.verbose_name,
+                }
                 return Conflict(message, "unique", {field.name: [{"message": message, "code": "unique"}]})
-    return Conflict("The change conflicts with a change saved at the same time; read the record and try again.")
+    return Conflict(
+        gettext("The change conflicts with a change saved at the same time; read the record and try again.")
+    )
 
 
 def validation_errors(exc: DjangoValidationError) -> exceptions.ValidationError:
@@ -160,7 +192,8 @@ def exception_handler(exc, context):
     elif isinstance(exc, ProtectedError | RestrictedError):
         objects = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or []
         names = sorted({f"{obj._meta.verbose_name}: {obj}" for obj in list(objects)[:10]})
-        exc = Conflict(f"Other records refer to this one; change or delete them first ({'; '.join(names)}).", "in_use")
+        message = gettext("Other records refer to this one; change or delete them first (%(records)s).")
+        exc = Conflict(message % {"records": "; ".join(names)}, "in_use")
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
     elif isinstance(exc, DjangoPermissionDenied):
@@ -182,7 +215,8 @@ def exception_handler(exc, context):
         errors = {key: value if isinstance(value, list) else [value] for key, value in details.items()}
         codes = {item.get("code") for items in errors.values() for item in items if isinstance(item, dict)}
         code = codes.pop() if len(codes) == 1 else "invalid"
-        response.data = problem(response.status_code, "Invalid input.", code, instance=instance, errors=errors)
+        detail = str(exceptions.ValidationError.default_detail)  # DRF's, translated
+        response.data = problem(response.status_code, detail, code, instance=instance, errors=errors)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"

@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .. import dates
 from ..dates import iso_partial
 from ..models import (
     DatePrecision,
@@ -170,3 +171,15 @@ def summary(serializer_class, *, queryset=None, slug_field="slug", many=False, h
             **({"required": False} if queryset is not None else {"read_only": True}),
         )
     return field(serializer_class, slug_field=slug_field, help_text=help_text, **kwargs)
+
+
+class QueryDateParameter(serializers.Field):
+    """A date query parameter (``as_of``): exactly ``YYYY-MM-DD`` within the registry's range,
+    read by :func:`registry.dates.parse_query_date` (400 naming the parameter otherwise). An
+    empty value is no date (``None``), as an empty filter is no filter."""
+
+    def to_internal_value(self, data):
+        return dates.parse_query_date(str(data)) if data != "" else None
+
+    def to_representation(self, value):
+        return value.isoformat()

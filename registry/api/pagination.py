@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework import exceptions, pagination
 
 
@@ -23,7 +24,7 @@ class RegistryPagination(pagination.PageNumberPagination):
         if raw is None:
             return self.page_size
         if not (raw.isascii() and raw.isdigit() and raw.strip("0")):
-            message = "Give a whole number of rows per page, at least 1."
+            message = gettext("Give a whole number of rows per page, at least 1.")
             raise exceptions.ValidationError(
                 {self.page_size_query_param: [exceptions.ErrorDetail(message, "min_value")]}
             )

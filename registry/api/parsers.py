@@ -8,6 +8,7 @@ input would only exhaust the parser's recursion)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 from rest_framework.settings import api_settings
@@ -41,9 +42,14 @@ def unstorable(value, path: str = "", depth: int = 0) -> tuple[str, str] | None:
 
 
 MESSAGES = {
-    "null_characters_not_allowed": "NUL characters and lone surrogates are not allowed.",
-    "too_deep": f"JSON nested deeper than {MAX_DEPTH} levels is not accepted.",
+    "null_characters_not_allowed": _("NUL characters and lone surrogates are not allowed."),
+    "too_deep": _("JSON nested deeper than %(depth)s levels is not accepted."),
 }
+
+
+def message(code: str) -> str:
+    """The message of a rule ``code`` of :data:`MESSAGES`, in the active language."""
+    return str(MESSAGES[code]) % {"depth": MAX_DEPTH} if code == "too_deep" else str(MESSAGES[code])
 
 
 class StrictJSONParser(JSONParser):
@@ -53,10 +59,10 @@ class StrictJSONParser(JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise exceptions.ParseError(MESSAGES["too_deep"], "too_deep") from None
+            raise exceptions.ParseError(message("too_deep"), "too_deep") from None
         found = unstorable(data)
         if found:
             member, code = found
             key = member if member and not UNSTORABLE.search(member) else api_settings.NON_FIELD_ERRORS_KEY
-            raise exceptions.ValidationError({key: [exceptions.ErrorDetail(MESSAGES[code], code=code)]})
+            raise exceptions.ValidationError({key: [exceptions.ErrorDetail(message(code), code=code)]})
         return data

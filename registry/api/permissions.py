@@ -9,6 +9,7 @@ import datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissionsOrAnonReadOnly
@@ -24,7 +25,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key):
         user, token = super().authenticate_credentials(key)
         if token.created < timezone.now() - datetime.timedelta(days=settings.REGISTRY_API_TOKEN_DAYS):
-            raise exceptions.AuthenticationFailed("The token has expired; ask for a new one.", "token_expired")
+            raise exceptions.AuthenticationFailed(_("The token has expired; ask for a new one."), "token_expired")
         return user, token
 
 
@@ -34,7 +35,7 @@ class StaffModelPermissions(DjangoModelPermissionsOrAnonReadOnly):
     ``delete``), as the admin does: unticking "staff status" takes away API writes too, even for
     a member of the editors group or a holder of a token."""
 
-    message = "Writing needs staff status and the permission for this kind of record."
+    message = _("Writing needs staff status and the permission for this kind of record.")
 
     def has_permission(self, request, view):
         if request.method not in SAFE_METHODS:
@@ -47,7 +48,7 @@ class StaffModelPermissions(DjangoModelPermissionsOrAnonReadOnly):
 class OfficePermission(permissions.BasePermission):
     """Writes to a record allowed only to accounts whose offices include its cities."""
 
-    message = "Your account is limited to other cities' partnerships and their records (your office)."
+    message = _("Your account is limited to other cities' partnerships and their records (your office).")
 
     def has_object_permission(self, request, view, obj) -> bool:
         return request.method in permissions.SAFE_METHODS or may_change(request.user, obj)

@@ -10,6 +10,7 @@ the filters select. ``body()`` gives the builder's pieces, which a list streams
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
 from rest_framework import exceptions, renderers
 from rest_framework.negotiation import DefaultContentNegotiation
 
@@ -103,6 +104,9 @@ class RegistryContentNegotiation(DefaultContentNegotiation):
         chosen = [renderer for renderer in renderers if renderer.format == format]
         if not chosen:
             offered = ", ".join(renderer.format for renderer in renderers if renderer.format != "api")
-            message = f"Unknown format {format!r}; this endpoint offers: {offered}."
+            message = gettext("Unknown format “%(format)s”; this endpoint offers: %(offered)s.") % {
+                "format": format,
+                "offered": offered,
+            }
             raise exceptions.ValidationError({"format": [exceptions.ErrorDetail(message, code="invalid_choice")]})
         return chosen

@@ -6,6 +6,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
+from .. import dates
 from .exceptions import PROBLEM_JSON
 from .serializers import ErrorSerializer, RegistrySerializer
 
@@ -119,23 +120,57 @@ class RegistryAutoSchema(AutoSchema):
 UNFILTERED = {"page", "page_size", "format"}
 
 
+def parameter_components() -> dict[str, dict]:
+    """The value sets of date parameters (:func:`registry.dates.parse_query_date`) and of the
+    ``country`` and ``region`` filters (``registry.filters``), as schema components the
+    parameters refer to: every value the server accepts, and no other."""
+    from ..filters import country_code_values, region_values
+
+    return {
+        "QueryDate": {
+            "type": "string",
+            "format": "date",
+            "pattern": dates.query_date_pattern(),
+            "description": f"A date as YYYY-MM-DD (ASCII digits) from {dates.EARLIEST} to {dates.LATEST}.",
+        },
+        "CountryCode": {
+            "type": "string",
+            "enum": country_code_values(),
+            "description": "ISO 3166-1 alpha-2 country code, in capitals or in lower case (KZ or kz; not Kz). "
+            "Repeat the parameter for several (country=KZ&country=JP); a comma-separated list is refused.",
+        },
+        "RegionCode": {
+            "type": "string",
+            "enum": region_values(),
+            "description": "UN M49 region, sub-region or intermediate region: its slug (central-asia) or its "
+            "three-digit code (143), exactly as listed.",
+        },
+    }
+
+
 def document_parameter_bounds(result, generator, request, public):
-    """Postprocessing hook (``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``): the bounds the
-    server enforces on integer query parameters, so the schema admits exactly what is accepted:
+    """Postprocessing hook (``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``): the values the
+    server accepts for query parameters, so the schema admits exactly what is accepted:
     ids and page numbers run from 1 to 2**63 - 1 (``partnership``, ``page``); ``page_size`` starts
-    at 1 and a larger one is capped at ``settings.REGISTRY_API_MAX_PAGE_SIZE``; a filter may be
-    empty (``?kind=``: any kind, as a page's form sends it)."""
+    at 1 and a larger one is capped at ``settings.REGISTRY_API_MAX_PAGE_SIZE``; ``country`` and
+    ``region`` and dates take the values of :func:`parameter_components`; a filter may be empty (``?kind=``:
+    any kind, as a page's form sends it)."""
+    result.setdefault("components", {}).setdefault("schemas", {}).update(parameter_components())
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
                 schema = parameter.get("schema", {})
                 if parameter.get("in") != "query":
                     continue
+                if schema.get("format") == "date":
+                    parameter["schema"] = schema = {"$ref": "#/components/schemas/QueryDate"}
                 if schema.get("type") == "integer":
                     schema.setdefault("minimum", 1)
                     if parameter["name"] != "page_size":  # a larger page size is capped, not refused
                         schema.setdefault("maximum", 2**63 - 1)
-                if parameter["name"] not in UNFILTERED and schema.get("type") in ("string", "integer"):
+                if parameter["name"] not in UNFILTERED and (
+                    schema.get("type") in ("string", "integer") or "$ref" in schema
+                ):
                     # An empty filter (what a page's form sends for "any") selects everything.
                     parameter["schema"] = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
     return result

@@ -28,6 +28,7 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
 from django.utils.text import slugify
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.settings import api_settings
@@ -101,9 +102,9 @@ class RegistrySerializer(serializers.ModelSerializer):
                 if key in writable:
                     continue
                 if key in self.fields:
-                    errors[key] = [serializers.ErrorDetail("This field is read-only.", code="read_only")]
+                    errors[key] = [serializers.ErrorDetail(gettext("This field is read-only."), code="read_only")]
                 else:
-                    errors[key] = [serializers.ErrorDetail("Unknown field.", code="unknown_field")]
+                    errors[key] = [serializers.ErrorDetail(gettext("Unknown field."), code="unknown_field")]
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)

@@ -33,11 +33,12 @@ from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import permissions, renderers, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from .. import exports, filters, network, services
@@ -64,6 +65,7 @@ from ..models import (
 )
 from . import serializers as ser
 from .exceptions import PreconditionFailed
+from .fields import QueryDateParameter
 from .permissions import OfficePermission, StaffModelPermissions
 from .renderers import CSVRenderer, GeoJSONRenderer, ICalendarRenderer, XLSXRenderer
 from .throttling import AnonExportThrottle
@@ -257,7 +259,7 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
                 return
         if conflict is None:
             raise PreconditionFailed(
-                "If-Match names no version of this record: send the ETag of a GET of the record, or *."
+                gettext("If-Match names no version of this record: send the ETag of a GET of the record, or *.")
             )
         raise PreconditionFailed(conflict.message)
 
@@ -270,12 +272,23 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
         ``If-Match`` is checked (:meth:`check_if_match`) before the input is: no other write
         can slip in between the check, what is read and the save.
         """
-        obj = super().get_object()
+        obj = self.find_object()
         if self.action in WRITE_ACTIONS:
             current_version(obj, lock=True)
-            obj = super().get_object()
+            obj = self.find_object()
             self.check_if_match(obj)
         return obj
+
+    def find_object(self):
+        """DRF's ``get_object``, whose 404 (Django's ``get_object_or_404``, in English only)
+        is said in the reader's language."""
+        try:
+            return super().get_object()
+        except Http404:
+            model = self.get_queryset().model
+            raise NotFound(
+                gettext("No %(model)s matches the given query.") % {"model": model._meta.object_name}
+            ) from None
 
     def update(self, request, *args, **kwargs):
         with transaction.atomic():
@@ -531,18 +544,20 @@ class CooperationFieldViewSet(RegistryViewSet):
 
 
 class NetworkQuerySerializer(serializers.Serializer):
-    as_of = serializers.DateField(
-        required=False, input_formats=["%Y-%m-%d"], help_text="YYYY-MM-DD; default today (UTC)."
-    )
+    as_of = QueryDateParameter(required=False, help_text="YYYY-MM-DD; default today (UTC).")
     city = serializers.SlugField(
-        required=False, help_text="Slug of the city whose network to count; default the home city."
+        required=False, allow_blank=True, help_text="Slug of the city whose network to count; default the home city."
     )
 
-    def validate_city(self, slug: str) -> City:
-        """The city of ``slug`` among those the reader may see (400 naming ``city`` otherwise)."""
+    def validate_city(self, slug: str) -> City | None:
+        """The city of ``slug`` among those the reader may see; ``None`` (the home city) for an
+        empty value. A slug naming no such city is a 404 (``NotFound``), as the city's network
+        page is, whether the city is unknown or a draft; a value that is not a slug is a 400."""
+        if not slug:
+            return None
         city = City.objects.visible_to(self.context["request"].user).filter(slug=slug).first()
         if city is None:
-            raise serializers.ValidationError(f"No city with the slug “{slug}”.")
+            raise NotFound(gettext("No city with the slug “%(slug)s”.") % {"slug": slug})
         return city
 
 
@@ -565,7 +580,12 @@ class NetworkViewSet(ConditionalMixin, viewsets.ViewSet):
             OpenApiParameter(
                 "as_of", OpenApiTypes.DATE, description="YYYY-MM-DD; default today (UTC).", required=False
             ),
-            OpenApiParameter("city", OpenApiTypes.STR, description="City slug; default the home city.", required=False),
+            OpenApiParameter(
+                "city",
+                {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"},
+                description="City slug; default the home city. A slug naming no city the reader may see is a 404.",
+                required=False,
+            ),
         ],
         responses={200: ser.NetworkSerializer},
     )
@@ -574,7 +594,7 @@ class NetworkViewSet(ConditionalMixin, viewsets.ViewSet):
         query.is_valid(raise_exception=True)
         home = query.validated_data.get("city") or home_city()
         if home is None:
-            raise Http404("No home city: REGISTRY_HOME_CITY names no city.")
+            raise Http404(gettext("No home city: REGISTRY_HOME_CITY names no city."))
         as_of = query.validated_data.get("as_of") or timezone.localdate()
         summary = network.cached_network_summary(home, as_of)
         return Response(ser.NetworkSerializer(summary, context={"request": request}).data)

@@ -1,0 +1,66 @@
+"""API errors in the reader's language (issue 13): ``Accept-Language: ko`` gives problem+json
+``title``, ``detail`` and field messages in Korean (DRF's own Korean catalogue and ours), English
+by default; ``code`` is the same in both; ``Content-Language`` and ``Vary: Accept-Language`` say
+so to caches."""
+
+from http import HTTPStatus
+
+import pytest
+
+from .conftest import token_client
+
+pytestmark = pytest.mark.django_db
+
+
+def error(client, path, language=None, method="get", **kwargs):
+    headers = {"HTTP_ACCEPT_LANGUAGE": language} if language else {}
+    response = getattr(client, method)(path, **kwargs, **headers)
+    assert response["Content-Type"] == "application/problem+json", response.content[:200]
+    assert "Accept-Language" in response["Vary"]
+    return response, response.json()
+
+
+def test_an_invalid_filter_is_explained_in_korean_when_asked_and_english_by_default(api_client):
+    response, english = error(api_client, "/api/v1/cities/?region=atlantis")
+    assert response["Content-Language"] == "en"
+    assert (english["title"], english["detail"]) == ("Bad Request", "Invalid input.")
+    assert english["errors"]["region"][0]["message"].startswith("“atlantis” is not a UN M49 region")
+
+    response, korean = error(api_client, "/api/v1/cities/?region=atlantis", "ko-KR,ko;q=0.9,en;q=0.5")
+    assert response["Content-Language"] == "ko"
+    assert (korean["title"], korean["detail"]) == ("잘못된 요청", "유효하지 않은 입력입니다.")
+    assert korean["errors"]["region"][0]["message"].startswith("“atlantis”은(는) UN M49 지역이 아닙니다")
+    assert (korean["code"], korean["errors"]["region"][0]["code"]) == (english["code"], "invalid_choice")
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "status", "english", "korean"),
+    [
+        ("/api/v1/cities/nowhere/", "get", 404, "No City matches the given query.", "City 기록을 찾을 수 없습니다"),
+        ("/api/v1/nowhere/", "get", 404, "No such API endpoint; see /api/v1/.", "API 엔드포인트가 없습니다"),
+        ("/api/v1/cities/", "post", 401, "Authentication credentials were not provided.", "자격 인증 데이터가"),
+        ("/api/v1/network/", "delete", 405, 'Method "DELETE" not allowed.', '메서드 "DELETE"는 허용되지 않습니다.'),
+        ("/api/v1/cities/?q=%00", "get", 400, "Invalid input.", "유효하지 않은 입력입니다."),
+    ],
+)
+def test_every_kind_of_error_speaks_korean(api_client, path, method, status, english, korean):
+    _, body = error(api_client, path, method=method)
+    assert (body["status"], body["detail"]) == (status, english) or body["detail"].startswith(english[:20])
+    _, body = error(api_client, path, "ko", method=method)
+    assert body["status"] == status and korean in body["detail"] and body["title"] != "Not Found"
+
+
+def test_a_field_rule_of_a_write_is_in_korean(superuser):
+    client = token_client(superuser)
+    response, body = error(client, "/api/v1/cities/", "ko", method="post", data={"bogus": 1}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert body["errors"] == {"bogus": [{"message": "알 수 없는 필드입니다.", "code": "unknown_field"}]}
+    response, body = error(client, "/api/v1/cities/", "ko", method="post", data={}, format="json")
+    assert body["errors"]["name_en"] == [{"message": "이 필드는 필수 항목입니다.", "code": "required"}]
+
+
+def test_a_413_before_the_view_is_in_korean(api_client, settings):
+    settings.MAX_REQUEST_BODY_BYTES = 10
+    response, body = error(api_client, "/api/v1/cities/", "ko", method="post", data="x" * 20, content_type="text/plain")
+    assert (response.status_code, response["Content-Language"]) == (413, "ko")
+    assert body["detail"] == "요청 본문이 너무 큽니다. 한도는 0 MB입니다."
