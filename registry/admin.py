@@ -558,7 +558,7 @@ class PersonAdmin(RegistryAdmin):
 
 
 class PartnershipActionForm(forms.Form):
-    """The intermediate form of the partnership actions (Upgrade, Suspend, Resume, Renew, End):
+    """The intermediate form of the partnership actions (Sign, Upgrade, Suspend, Resume, Renew, End):
     the date with its precision, the required reason and the sources the stage cites."""
 
     on = forms.DateField(label=_("Date"), widget=AdminDateWidget, validators=[validate_in_range])
@@ -574,6 +574,7 @@ class PartnershipActionForm(forms.Form):
 
 # Action name → (service, its date argument, verb for the page, message on success).
 PARTNERSHIP_ACTIONS = {
+    "sign_partnerships": (services.sign_partnership, "on", _("Sign")),
     "upgrade_partnerships": (services.upgrade_partnership, "on", _("Upgrade to sister city")),
     "suspend_partnerships": (services.suspend_partnership, "on", _("Suspend")),
     "resume_partnerships": (services.resume_partnership, "on", _("Resume")),
@@ -729,6 +730,10 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         }
         return TemplateResponse(request, "admin/registry/partnership_action.html", context)
 
+    @admin.action(description=_("Record the signature of the selected letters of intent"), permissions=["change"])
+    def sign_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "sign_partnerships")
+
     @admin.action(description=_("Upgrade the selected friendship cities to sister cities"), permissions=["change"])
     def upgrade_partnerships(self, request, queryset):
         return self.run_action(request, queryset, "upgrade_partnerships")
@@ -755,7 +760,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
 
     @admin.display(description=_("established"), ordering="established_on")
     def established_display(self, obj):
-        return partial_date(obj.established_on, obj.established_precision)
+        return partial_date(obj.established_on, obj.established_precision) or _("not signed")
 
     @admin.display(description=_("ended on"), ordering="ended_on")
     def ended_display(self, obj):

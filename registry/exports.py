@@ -183,9 +183,10 @@ CITIES = Table(
         "wikidata_id": lambda c: c.wikidata_id,
         "confidence": lambda c: c.confidence,
         "former_names": lambda c: joined(name.name for name in c.names.all()),
-        # The partnerships naming the city as the partner: "kind established_on status".
+        # The partnerships naming the city as the partner: "kind established_on status" ("-" for a
+        # relation not signed yet, status "proposed").
         "partnerships": lambda c: joined(
-            f"{p.kind} {dates.iso_partial(p.established_on, p.established_precision)} {p.status}"
+            f"{p.kind} {dates.iso_partial(p.established_on, p.established_precision) or '-'} {p.status}"
             for p in c.export_partnerships
         ),
         "sources": lambda c: slugs(c.export_sources),

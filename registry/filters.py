@@ -37,7 +37,7 @@ from functools import cached_property
 import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -228,7 +228,8 @@ descending_label = lazy(_descending_label, str)
 class RegistryOrderingFilter(filters.OrderingFilter):
     """``ordering``: the allow-listed parameter names, with translated labels; ``-`` for
     descending. The primary key, in the direction of the last field, breaks ties, so rows
-    that share a value keep one order from page to page on every database."""
+    that share a value keep one order from page to page on every database, and empty values
+    (a date not known, a relation not signed) come last in either direction on every database."""
 
     descending_fmt = _("%s (descending)")
 
@@ -252,7 +253,11 @@ class RegistryOrderingFilter(filters.OrderingFilter):
         ordering = [self.get_ordering_value(param) for param in value or () if param]
         if not ordering:
             return qs
-        return qs.order_by(*ordering, "-pk" if ordering[-1].startswith("-") else "pk")
+        expressions = [
+            F(name[1:]).desc(nulls_last=True) if name.startswith("-") else F(name).asc(nulls_last=True)
+            for name in ordering
+        ]
+        return qs.order_by(*expressions, "-pk" if ordering[-1].startswith("-") else "pk")
 
 
 class RegistryFilterSet(filters.FilterSet):

@@ -324,7 +324,13 @@ class PartnershipSerializer(RegistrySerializer):
         help_text="Home side, as given: a city slug. Stored as written, never swapped with `partner`.",
     )
     partner = summary(CitySummarySerializer, queryset=City.objects.all(), help_text="Partner city: a city slug.")
-    established_on = PartialDateField(date_field="established_on", precision_field="established_precision")
+    established_on = PartialDateField(
+        date_field="established_on",
+        precision_field="established_precision",
+        allow_null=True,
+        help_text="The signature, `YYYY[-MM[-DD]]`; null for a relation not signed yet (status `proposed`: a "
+        "letter of intent), which never counts (POST `…/sign/` records the signature).",
+    )
     ended_on = PartialDateField(
         date_field="ended_on", precision_field="ended_precision", allow_null=True, required=False
     )

@@ -387,6 +387,12 @@ class PartnershipViewSet(RegistryViewSet):
 
     @extend_schema(request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer)
     @action(detail=True, methods=["post"])
+    def sign(self, request, id=None):
+        """Record the signature of a relation not signed yet (status `proposed`): established on ``on``."""
+        return self.run_action(request, "sign")
+
+    @extend_schema(request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer)
+    @action(detail=True, methods=["post"])
     def upgrade(self, request, id=None):
         """Upgrade a friendship city to a sister city: ends this partnership, answers the new one (201)."""
         return self.run_action(request, "upgrade")
@@ -426,6 +432,7 @@ class ChangePermission(permissions.DjangoModelPermissions):
 
 # Action name → (service, its date argument).
 PARTNERSHIP_ACTIONS = {
+    "sign": (services.sign_partnership, "on"),
     "upgrade": (services.upgrade_partnership, "on"),
     "suspend": (services.suspend_partnership, "on"),
     "resume": (services.resume_partnership, "on"),

@@ -73,11 +73,18 @@ class CooperationField(ReferencedByManyMixin, SluggedModel):
 class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQuerySet):
     """Reusable filters for partnerships; drafts are visible only to staff (:meth:`visible_to`)."""
 
+    def signed(self) -> PartnershipQuerySet:
+        """Partnerships that reached signature (an ``established_on`` date): every status but
+        ``proposed``. A relation that stopped at a letter of intent (Busan–Hokkaido, 2005) is
+        left out of every count, anniversary, timeline and export of established dates."""
+        return self.filter(established_on__isnull=False)
+
     def in_force_on(self, day: datetime.date) -> PartnershipQuerySet:
         """Partnerships in force on ``day``: the counting rule, used by pages, API, exports and counts.
 
         In force means: signed (``established_on``) on or before ``day``, not ended by it, and
-        not suspended on it. A date known only to the year counts from 1 January of that year
+        not suspended on it. A relation never signed (status ``proposed``, no established date)
+        is never in force (:meth:`signed`). A date known only to the year counts from 1 January of that year
         (and one known to the month from the first of the month), because that is how it is
         stored. A partnership that ended on ``day`` is no longer in force on ``day``; an upgrade
         ends the friendship partnership on the day its sister city successor is established,
@@ -97,7 +104,8 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
             .values("kind")[:1]
         )
         return (
-            self.filter(Q(established_on__lte=day), Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+            self.signed()
+            .filter(Q(established_on__lte=day), Q(ended_on__isnull=True) | Q(ended_on__gt=day))
             .alias(latest_pause=Coalesce(Subquery(latest_pause), Value("")))
             .exclude(latest_pause=PartnershipStage.Kind.SUSPENDED)
         )
@@ -111,15 +119,20 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
         correlated subquery per term, no query per row. ``dormant``: not ended, and no activity
         for ``settings.REGISTRY_DORMANT_YEARS`` years before ``on`` (today by default), i.e.
         ``last_activity`` earlier than that many years before ``on``. Idempotent.
+
+        A relation never signed counts from its latest stage (its letter of intent) instead of
+        its establishment, and is never dormant (it is not in force to fall silent).
         """
         if "last_activity" in self.query.annotations:
             return self
-        since = F("established_on")
+        latest_stage = PartnershipStage.objects.filter(partnership=OuterRef("pk")).order_by("-on").values("on")[:1]
+        since = Coalesce(F("established_on"), Subquery(latest_stage))
         latest = Greatest(since, *(Coalesce(term, since) for term in activity_terms(user)))
         cutoff = add_years(on or datetime.date.today(), -settings.REGISTRY_DORMANT_YEARS)
         return self.annotate(last_activity=latest).annotate(
             dormant=ExpressionWrapper(
-                Q(ended_on__isnull=True, last_activity__lt=cutoff), output_field=models.BooleanField()
+                Q(ended_on__isnull=True, established_on__isnull=False, last_activity__lt=cutoff),
+                output_field=models.BooleanField(),
             )
         )
 
@@ -180,6 +193,7 @@ class Partnership(RemarksModel, RegistryModel):
         FRIENDSHIP = "friendship", _("friendship city")
 
     class Status(models.TextChoices):
+        PROPOSED = "proposed", _("letter of intent, not signed")
         ACTIVE = "active", _("active")
         SUSPENDED = "suspended", _("suspended")
         ENDED = "ended", _("ended")
@@ -198,7 +212,12 @@ class Partnership(RemarksModel, RegistryModel):
     )
     established_on = models.DateField(
         _("established on"),
-        help_text=_("For a year- or month-only date, the first day of that period."),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The signature. For a year- or month-only date, the first day of that period. Empty only for "
+            "a relation not signed yet (status “letter of intent, not signed”); the action Sign sets it."
+        ),
         validators=[validate_in_range],
     )
     established_precision = models.CharField(
@@ -239,7 +258,8 @@ class Partnership(RemarksModel, RegistryModel):
     }
 
     class Meta:
-        ordering = ["established_on", "id"]
+        # Relations never signed (no date) last, on SQLite and PostgreSQL alike.
+        ordering = [F("established_on").asc(nulls_last=True), "id"]
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
         constraints = [
@@ -254,6 +274,16 @@ class Partnership(RemarksModel, RegistryModel):
                 Q(ended_on__isnull=True) | Q(ended_on__gte=F("established_on")),
                 _("A partnership cannot end before it was established."),
                 "ended_on",
+            ),
+            rule(
+                "partnership_proposed_unsigned",
+                Q(status="proposed", established_on__isnull=True)
+                | (~Q(status="proposed") & Q(established_on__isnull=False)),
+                _(
+                    "A relation not signed yet (letter of intent) has no established date, and every "
+                    "other status needs one."
+                ),
+                "established_on",
             ),
             rule(
                 "partnership_ended_has_date",
@@ -290,7 +320,10 @@ class Partnership(RemarksModel, RegistryModel):
         return reverse("registry:partnership-detail", kwargs={"pk": self.pk})
 
     def natural_key(self):
-        return (self.city.slug, self.partner.slug, self.kind, self.established_on.isoformat())
+        """``(city slug, partner slug, kind, established ISO date or None)``; a relation never
+        signed is the pair's only open one (``partnership_one_open_per_pair``), so ``None`` is unique."""
+        established = self.established_on.isoformat() if self.established_on else None
+        return (self.city.slug, self.partner.slug, self.kind, established)
 
     natural_key.dependencies = ["registry.city"]
 
@@ -331,7 +364,8 @@ class Partnership(RemarksModel, RegistryModel):
 
     def refuse_direct_life_edit(self) -> None:
         """Raise ``ValidationError`` if a published partnership's kind or established date
-        changed without ``correction_reason`` (see :meth:`clean`)."""
+        changed without ``correction_reason`` (see :meth:`clean`); for one never signed the
+        action named is Sign."""
         if self._state.adding or self.pk is None or getattr(self, "correction_reason", ""):
             return
         stored = Partnership.objects.filter(pk=self.pk).values("publication", *self.ACTION_FIELDS).first()
@@ -339,6 +373,8 @@ class Partnership(RemarksModel, RegistryModel):
             return
         errors = {}
         for name, action in self.ACTION_FIELDS.items():
+            if name.startswith("established") and stored["established_on"] is None:
+                action = _("Sign")  # a relation never signed gets its date from the signature
             if stored[name] != getattr(self, name):
                 errors[name] = ValidationError(
                     _(

@@ -529,6 +529,7 @@ NATIVE_NAME_LANGUAGES = {
     "chongqing": "zh-Hans",
     "dubai": "ar",
     "fukuoka": "ja",
+    "hokkaido": "ja",
     "guangzhou": "zh-Hans",
     "ho-chi-minh-city": "vi",
     "istanbul": "tr",
@@ -583,6 +584,34 @@ PREDECESSORS = [
     },
 ]
 
+# Relations that never reached signature (busan_partners.md §5, "Deliberately NOT counted"): shipped as
+# partnerships with status "proposed" and no established date, so they are never counted. The notes name
+# their sources (news1, Asiae, Busan's 2021 "Lights On" events) without addresses: the notes are the citation.
+# No coordinates: the research notes give none for Hokkaido.
+UNSIGNED = [
+    {
+        "city": {
+            "slug": "hokkaido",
+            "name_en": "Hokkaido",
+            "name_ko": "홋카이도",
+            "name_native": "北海道",
+            "country": "JP",
+            "admin_level": "prefecture",
+            "confidence": "medium",
+            "notes": "Japanese prefecture. An exchange letter of intent with Busan (2005-12-14), never followed by "
+            "a signed relation (busan_partners.md §5).",
+            "names": [],
+            "sources": [NOTES],
+        },
+        "kind": "friendship",
+        "confidence": "medium",
+        "notes": "Only an exchange letter of intent (2005-12-14). Busan still “hopes to conclude a formal "
+        "friendly-cooperation relationship” in January 2026 (news1, Asiae). It appears in Busan's 2021 "
+        "“Lights On” events but is not in the 38 partner cities of 2022 (busan_partners.md §5).",
+        "sources": [NOTES],
+    },
+]
+
 # (partner slug, partnership kind, established_on) → stages (kind, date, precision, note, source URLs).
 STAGES = {
     ("fukuoka", "friendship", "1989-10-24"): [
@@ -597,6 +626,15 @@ STAGES = {
     ],
     ("fukuoka", "sister", "2007-02-02"): [
         ("signed", "2007-02-02", "day", "Sister city agreement, following the 1989 agreement.", [BUSAN_FUKUOKA]),
+    ],
+    ("hokkaido", "friendship", None): [
+        (
+            "letter_of_intent",
+            "2005-12-14",
+            "day",
+            "Exchange letter of intent; no relation was signed after it (research notes §5).",
+            [],
+        ),
     ],
     ("vladivostok", "sister", "1992-06-30"): [
         ("signed", "1992-06-30", "day", "First signed (partner-side report).", [PRIMORYE24]),
