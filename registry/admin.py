@@ -594,7 +594,9 @@ class PartnershipStageInline(admin.TabularInline):
 
 
 class ClaimInline(admin.TabularInline):
-    """What each source claims where sources differ; one value per fact is preferred."""
+    """The sources of each fact: each value claimed for a fact with its sources (two or more
+    values: the sources differ); one value per fact is preferred. Used on partnerships,
+    agreements and events."""
 
     model = Claim
     extra = 0
@@ -855,7 +857,7 @@ class AgreementAdmin(SpreadsheetMixin, RegistryAdmin):
     search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "venue_ko", "slug")
     autocomplete_fields = ("partnership", "parties", "place", "fields", "sources", "superseded_by")
     date_hierarchy = "signed_on"
-    inlines = [SignatoryInline]
+    inlines = [SignatoryInline, ClaimInline]
     prepopulated_fields = {"slug": ("title_en",)}
 
     @admin.display(description=_("signed on"), ordering="signed_on")
@@ -883,7 +885,7 @@ class EventAdmin(SpreadsheetMixin, RegistryAdmin):
     search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "venue_ko", "slug")
     autocomplete_fields = ("city", "partnership", "agreement", "delegation", "sources")
     date_hierarchy = "start_on"
-    inlines = [EventParticipantInline]
+    inlines = [EventParticipantInline, ClaimInline]
     prepopulated_fields = {"slug": ("title_en",)}
 
     @admin.display(description=_("start"), ordering="start_on")

@@ -90,7 +90,7 @@ def create_partnership(
     city: City,
     partner: City,
     kind: str,
-    established_on: datetime.date,
+    established_on: datetime.date | None,
     established_precision: str | None = None,
     status: str | None = None,
     ended_on: datetime.date | None = None,
@@ -101,6 +101,7 @@ def create_partnership(
     notes: str = "",
     fields: Iterable[CooperationField] = (),
     sources: Iterable[Source] = (),
+    reason: str = "",
 ) -> Partnership:
     """Record a partnership between ``city``, the home side, and ``partner``, as the caller names them.
 
@@ -108,7 +109,9 @@ def create_partnership(
     ``city`` column and the admin's *city* field name the home side. ``kind``, ``status``,
     ``confidence`` and ``publication`` take the values of the model's choices; an argument
     left ``None`` takes the model's default (active, day precision, high confidence, draft).
-    ``fields`` and ``sources`` are the cooperation fields and sources it rests on.
+    ``fields`` and ``sources`` are the cooperation fields and sources it rests on; ``reason`` (optional)
+    is the change reason in its history. ``established_on`` is ``None`` only for a relation not signed
+    yet (``status`` ``proposed``, e.g. a letter of intent).
 
     Validated once with ``full_clean()`` (which truncates the dates to their precision);
     raises ``ValidationError`` keyed by model field (e.g. ``partner`` with code
@@ -131,7 +134,7 @@ def create_partnership(
         notes=notes,
         **{name: value for name, value in optional.items() if value is not None},
     )
-    return save_record(instance=partnership, data={"fields": list(fields), "sources": list(sources)})
+    return save_record(instance=partnership, data={"fields": list(fields), "sources": list(sources)}, reason=reason)
 
 
 @transaction.atomic

@@ -625,6 +625,7 @@ class AgreementDetailView(DetailView):
                 "parties",
                 Prefetch("signatories", queryset=Signatory.objects.select_related("person", "organization")),
                 Prefetch("events", queryset=Event.objects.visible_to(user).select_related("city")),
+                "claims__sources",
             )
         )
 
@@ -645,7 +646,8 @@ class EventListView(FilteredListMixin, ListView):
 
 
 class EventDetailView(DetailView):
-    """``/events/<slug>/``: an event, who took part, what it concerns, with sources."""
+    """``/events/<slug>/``: an event, who took part, what it concerns, with sources and the
+    sources of each fact (its claims: the Almaty signing's venue, where sources differ)."""
 
     def get_queryset(self):
         user = self.request.user
@@ -656,6 +658,7 @@ class EventDetailView(DetailView):
             .prefetch_related(
                 "sources",
                 Prefetch("participants", queryset=EventParticipant.objects.select_related("person", "organization")),
+                "claims__sources",
             )
         )
 
@@ -730,6 +733,7 @@ class DelegationDetailView(DetailView):
                 Prefetch("outcomes", queryset=outcomes),
                 Prefetch("accompanying", queryset=Delegation.objects.visible_to(user)),
                 Prefetch("events", queryset=Event.objects.visible_to(user).select_related("city")),
+                "claims__sources",
             )
         )
 

@@ -461,6 +461,7 @@ class AgreementViewSet(RegistryViewSet):
             Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")),
             participants("signatories", Signatory),
             sources_prefetch(),
+            "claims__sources",
         )
 
 
@@ -475,7 +476,7 @@ class EventViewSet(RegistryViewSet):
         events = Event.objects.with_visibility(self.request.user, "partnership", "agreement", "delegation")
         return events.select_related(
             "city", "partnership__city", "partnership__partner", "agreement", "delegation"
-        ).prefetch_related(participants("participants", EventParticipant), sources_prefetch())
+        ).prefetch_related(participants("participants", EventParticipant), sources_prefetch(), "claims__sources")
 
 
 @describe("delegation", "delegations")

@@ -252,25 +252,33 @@ def stage_records(partner: str, kind: str, established_on: str | None) -> list[d
     ]
 
 
-def claim_records(partner: str, kind: str, established_on: str) -> list[dict]:
-    """The conflicting claims :data:`data.CLAIMS` gives for Busan's partnership with ``partner``,
-    each citing its source URLs and the research notes."""
-    key = [data.HOME_CITY["slug"], partner, kind, established_on]
+def claim_records(target: str, key: list, claims: list[tuple]) -> list[dict]:
+    """Claim rows about one record (``target``: ``"partnership"``, ``"agreement"`` or ``"event"``;
+    ``key``: its natural key) from ``claims`` (fact, value, preferred, note, sources), each citing
+    its sources (URLs, or slugs of the sources described in :data:`data.SOURCES`) and the research notes."""
+    described = {source["slug"] for source in data.SOURCES}
     return [
         record(
             "registry.claim",
             {
-                "partnership": key,
+                **{name: (key if name == target else None) for name in ("partnership", "agreement", "event")},
                 "fact": fact,
                 "value": value,
                 "preferred": preferred,
                 "note_en": note,
                 "note_ko": "",
-                "sources": [[source_slug(url)] for url in urls] + [[data.NOTES]],
+                "sources": [[url if url in described else source_slug(url)] for url in urls]
+                + ([[data.NOTES]] if data.NOTES not in urls else []),
             },
         )
-        for fact, value, preferred, note, urls in data.CLAIMS.get((partner, kind, established_on), [])
+        for fact, value, preferred, note, urls in claims
     ]
+
+
+def partnership_claims(partner: str, kind: str, established_on: str) -> list[dict]:
+    """The claims :data:`data.CLAIMS` gives for Busan's partnership with ``partner``."""
+    key = [data.HOME_CITY["slug"], partner, kind, established_on]
+    return claim_records("partnership", key, data.CLAIMS.get((partner, kind, established_on), []))
 
 
 def predecessor_records(before: dict) -> list[dict]:
@@ -347,7 +355,7 @@ def build_partners(rows: list[dict]) -> tuple[list[dict], dict]:
             )
         )
         records += stage_records(city["slug"], row["relationship"], row["established"])
-        records += claim_records(city["slug"], row["relationship"], row["established"])
+        records += partnership_claims(city["slug"], row["relationship"], row["established"])
     if almaty is None:
         raise CommandError("The CSV has no Almaty row; the article's fixture needs it.")
     return records + unsigned_records(), almaty
@@ -490,6 +498,7 @@ def build_article(almaty: dict, source_urls: dict[str, dict]) -> list[dict]:
         records.append(record("registry.event", fields))
         for participant in _people(event["participants"]):
             records.append(record("registry.eventparticipant", {**participant, "event": [event["slug"]]}))
+        records += claim_records("event", [event["slug"]], data.EVENT_CLAIMS.get(event["slug"], []))
     return records
 
 
