@@ -373,7 +373,7 @@ class CityFilter(RegistryFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.partnerships = Partnership.objects.public()
+        self.partnerships = Partnership.objects.public().signed()  # a letter of intent makes no partner
 
     @cached_property
     def home(self) -> City | None:

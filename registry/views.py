@@ -733,7 +733,6 @@ class DelegationDetailView(DetailView):
                 Prefetch("outcomes", queryset=outcomes),
                 Prefetch("accompanying", queryset=Delegation.objects.visible_to(user)),
                 Prefetch("events", queryset=Event.objects.visible_to(user).select_related("city")),
-                "claims__sources",
             )
         )
 
