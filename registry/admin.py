@@ -518,7 +518,7 @@ class PersonAdmin(RegistryAdmin):
 
 
 class PartnershipActionForm(forms.Form):
-    """The intermediate form of the partnership actions (Upgrade, Suspend, Resume, Renew, End):
+    """The intermediate form of the partnership actions (Sign, Upgrade, Suspend, Resume, Renew, End):
     the date with its precision, the required reason (and its optional Korean text) and the
     sources the stage cites."""
 
@@ -542,6 +542,7 @@ class PartnershipActionForm(forms.Form):
 
 # Action name → (service, its date argument, verb for the page, message on success).
 PARTNERSHIP_ACTIONS = {
+    "sign_partnerships": (services.sign_partnership, "on", _("Sign")),
     "upgrade_partnerships": (services.upgrade_partnership, "on", _("Upgrade to sister city")),
     "suspend_partnerships": (services.suspend_partnership, "on", _("Suspend")),
     "resume_partnerships": (services.resume_partnership, "on", _("Resume")),
@@ -561,7 +562,9 @@ class PartnershipStageInline(admin.TabularInline):
 
 
 class ClaimInline(admin.TabularInline):
-    """What each source claims where sources differ; one value per fact is preferred."""
+    """The sources of each fact: each value claimed for a fact with its sources (two or more
+    values: the sources differ); one value per fact is preferred. Used on partnerships,
+    agreements and events."""
 
     model = Claim
     extra = 0
@@ -699,6 +702,10 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         }
         return TemplateResponse(request, "admin/registry/partnership_action.html", context)
 
+    @admin.action(description=_("Record the signature of the selected letters of intent"), permissions=["change"])
+    def sign_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "sign_partnerships")
+
     @admin.action(description=_("Upgrade the selected friendship cities to sister cities"), permissions=["change"])
     def upgrade_partnerships(self, request, queryset):
         return self.run_action(request, queryset, "upgrade_partnerships")
@@ -725,7 +732,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
 
     @admin.display(description=_("established"), ordering="established_on")
     def established_display(self, obj):
-        return partial_date(obj.established_on, obj.established_precision)
+        return partial_date(obj.established_on, obj.established_precision) or _("not signed")
 
     @admin.display(description=_("ended on"), ordering="ended_on")
     def ended_display(self, obj):
@@ -859,7 +866,7 @@ class AgreementAdmin(SpreadsheetMixin, RegistryAdmin):
     search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "venue_ko", "slug")
     autocomplete_fields = ("partnership", "parties", "place", "fields", "sources", "superseded_by")
     date_hierarchy = "signed_on"
-    inlines = [SignatoryInline]
+    inlines = [SignatoryInline, ClaimInline]
     prepopulated_fields = {"slug": ("title_en",)}
 
     @admin.display(description=_("signed on"), ordering="signed_on")
@@ -887,7 +894,7 @@ class EventAdmin(SpreadsheetMixin, RegistryAdmin):
     search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "venue_ko", "slug")
     autocomplete_fields = ("city", "partnership", "agreement", "delegation", "sources")
     date_hierarchy = "start_on"
-    inlines = [EventParticipantInline]
+    inlines = [EventParticipantInline, ClaimInline]
     prepopulated_fields = {"slug": ("title_en",)}
 
     @admin.display(description=_("start"), ordering="start_on")

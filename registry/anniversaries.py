@@ -169,14 +169,16 @@ def occurrences(
 def upcoming(*, user, start: datetime.date, end: datetime.date | None = None) -> list[Anniversary]:
     """Round anniversaries from ``start`` to ``end`` (default: the next 24 months, up to the day
     before ``start`` two years on),
-    by date: of each partnership ``user`` may see (``Partnership.objects.visible_to``) that has
-    not ended, and of the home country's current diplomatic relations with each country of
+    by date: of each signed partnership ``user`` may see (``Partnership.objects.visible_to``) that
+    has not ended, and of the home country's current diplomatic relations with each country of
     those partnerships' partner cities (only when the home city is in Korea, the table's
     country). Two queries: the home city and the partnerships."""
     if end is None:
         end = dates.add_years(start, 2) - datetime.timedelta(days=1)
     found: list[Anniversary] = []
-    partnerships = Partnership.objects.visible_to(user).filter(ended_on__isnull=True).select_related("city", "partner")
+    partnerships = (
+        Partnership.objects.visible_to(user).signed().filter(ended_on__isnull=True).select_related("city", "partner")
+    )
     partner_countries = set()
     for partnership in partnerships:
         partner_countries.add(str(partnership.partner.country))

@@ -45,6 +45,8 @@ class RegistryFeed(Feed):
 
     def item_description(self, item):
         if isinstance(item, Partnership):
+            if item.established_on is None:
+                return _("%(kind)s: letter of intent, not signed.") % {"kind": item.get_kind_display()}
             return _("%(kind)s, established %(date)s.") % {
                 "kind": item.get_kind_display(),
                 "date": partial_date(item.established_on, item.established_precision),

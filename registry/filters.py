@@ -40,7 +40,7 @@ import django_filters as filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -303,7 +303,8 @@ def in_readers_order(qs):
 class RegistryOrderingFilter(filters.OrderingFilter):
     """``ordering``: the allow-listed parameter names, with translated labels; ``-`` for
     descending. The primary key, in the direction of the last field, breaks ties, so rows
-    that share a value keep one order from page to page on every database."""
+    that share a value keep one order from page to page on every database, and empty values
+    (a date not known, a relation not signed) come last in either direction on every database."""
 
     descending_fmt = _("%s (descending)")
 
@@ -329,8 +330,14 @@ class RegistryOrderingFilter(filters.OrderingFilter):
         ordering = [self.get_ordering_value(param) for param in value or () if param]
         if not ordering:
             return in_readers_order(qs)
-        tie_break = "-pk" if ordering[-1].startswith("-") else "pk"
-        return qs.order_by(*text.localized_ordering(qs.model, ordering), tie_break)
+        # Empty values (a letter of intent has no established date) last, on both databases.
+        expressions = [
+            (F(item[1:]).desc(nulls_last=True) if item.startswith("-") else F(item).asc(nulls_last=True))
+            if isinstance(item, str)
+            else item
+            for item in text.localized_ordering(qs.model, ordering)
+        ]
+        return qs.order_by(*expressions, "-pk" if ordering[-1].startswith("-") else "pk")
 
 
 class RegistryFilterSet(filters.FilterSet):
@@ -462,7 +469,7 @@ class CityFilter(RegistryFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.partnerships = Partnership.objects.public()
+        self.partnerships = Partnership.objects.public().signed()  # a letter of intent makes no partner
 
     @cached_property
     def home(self) -> City | None:

@@ -59,11 +59,13 @@ class NetworkSummary:
 
 
 def partnerships_of(home: City) -> QuerySet[Partnership]:
-    """Published partnerships of ``home`` (either side) annotated with ``other_id`` and
+    """Published, signed partnerships of ``home`` (either side) annotated with ``other_id`` and
     ``other_country``: the partner city and its ISO country code, seen from ``home``.
-    Drafts never count: the network is what the public may see."""
+    Drafts and relations never signed (a letter of intent) never count: the network is what
+    the public may see of what was signed (:meth:`PartnershipQuerySet.signed`)."""
     return (
         Partnership.objects.public()
+        .signed()
         .involving(home)
         .annotate(
             other_id=Case(When(city=home, then=F("partner_id")), default=F("city_id")),

@@ -91,7 +91,7 @@ def create_partnership(
     city: City,
     partner: City,
     kind: str,
-    established_on: datetime.date,
+    established_on: datetime.date | None,
     established_precision: str | None = None,
     status: str | None = None,
     ended_on: datetime.date | None = None,
@@ -103,6 +103,7 @@ def create_partnership(
     notes: str = "",
     fields: Iterable[CooperationField] = (),
     sources: Iterable[Source] = (),
+    reason: str = "",
 ) -> Partnership:
     """Record a partnership between ``city``, the home side, and ``partner``, as the caller names them.
 
@@ -110,7 +111,9 @@ def create_partnership(
     ``city`` column and the admin's *city* field name the home side. ``kind``, ``status``,
     ``confidence`` and ``publication`` take the values of the model's choices; an argument
     left ``None`` takes the model's default (active, day precision, high confidence, draft).
-    ``fields`` and ``sources`` are the cooperation fields and sources it rests on.
+    ``fields`` and ``sources`` are the cooperation fields and sources it rests on; ``reason`` (optional)
+    is the change reason in its history. ``established_on`` is ``None`` only for a relation not signed
+    yet (``status`` ``proposed``, e.g. a letter of intent).
 
     Validated once with ``full_clean()`` (which truncates the dates to their precision);
     raises ``ValidationError`` keyed by model field (e.g. ``partner`` with code
@@ -134,7 +137,7 @@ def create_partnership(
         notes=notes,
         **{name: value for name, value in optional.items() if value is not None},
     )
-    return save_record(instance=partnership, data={"fields": list(fields), "sources": list(sources)})
+    return save_record(instance=partnership, data={"fields": list(fields), "sources": list(sources)}, reason=reason)
 
 
 @transaction.atomic
@@ -194,6 +197,17 @@ def _require_reason(reason: str) -> None:
 
 
 def _refuse_before_start(partnership: Partnership, on: datetime.date, field: str) -> None:
+    """``ValidationError`` when ``partnership`` was never signed (code ``partnership_not_signed``)
+    or ``on`` is before its established date (code ``stage_before_start``), on ``field``."""
+    if partnership.established_on is None:
+        raise ValidationError(
+            {
+                "status": ValidationError(
+                    _("This relation was never signed: record its signature first (action “Sign”)."),
+                    code="partnership_not_signed",
+                )
+            }
+        )
     if on < partnership.established_on:
         raise ValidationError(
             {
@@ -204,10 +218,93 @@ def _refuse_before_start(partnership: Partnership, on: datetime.date, field: str
         )
 
 
-def _save_with_reason(partnership: Partnership, reason: str) -> None:
-    partnership._change_reason = reason
+def _refuse_unless(partnership: Partnership, status: str, message: str, code: str) -> None:
+    """``ValidationError`` on ``status`` (with ``message`` and ``code``) unless ``partnership`` has ``status``."""
+    if partnership.status != status:
+        raise ValidationError({"status": ValidationError(message, code=code)})
+
+
+def _record_stage(
+    partnership: Partnership,
+    *,
+    kind: str,
+    on: datetime.date,
+    precision: str,
+    reason: str,
+    change: str,
+    sources: Iterable[Source],
+    reason_ko: str = "",
+) -> PartnershipStage:
+    """The common end of every action: save ``partnership`` as the action left it (validated with
+    ``full_clean()``; ``change`` % ``{"reason": reason}`` is the change reason in its history),
+    then record the stage ``kind`` on ``on`` at ``precision`` with ``reason`` (and ``reason_ko``,
+    its Korean text) as its note, citing
+    ``sources``. Each action checks its reason first (:func:`_require_reason`) and then its own
+    rule. Raises ``ValidationError`` (a constraint) and then the caller's transaction stores nothing."""
+    partnership._change_reason = change % {"reason": reason}
     partnership.full_clean()
     partnership.save()
+    return add_stage(
+        partnership=partnership,
+        kind=kind,
+        on=on,
+        precision=precision,
+        note_en=reason,
+        note_ko=reason_ko,
+        sources=sources,
+    )
+
+
+@transaction.atomic
+def sign_partnership(
+    *,
+    partnership: Partnership,
+    on: datetime.date,
+    reason: str,
+    reason_ko: str = "",
+    precision: str = DatePrecision.DAY,
+    sources: Iterable[Source] = (),
+) -> Partnership:
+    """Record the signature of a relation that had not reached it (status ``proposed``, e.g. after
+    a letter of intent): it is established on ``on`` at ``precision`` (status ``active``, a
+    ``signed`` stage citing ``sources``) and counts from ``on``
+    (:meth:`PartnershipQuerySet.in_force_on`).
+
+    Raises ``ValidationError`` when it is already signed (code ``partnership_signed``), ``on``
+    is before one of its stages (code ``stage_before_start``) or ``reason`` is empty; then
+    nothing is stored.
+    """
+    _require_reason(reason)
+    _refuse_unless(
+        partnership,
+        Partnership.Status.PROPOSED,
+        _("Only a relation not signed yet can be signed."),
+        "partnership_signed",
+    )
+    first = partnership.stages.order_by("on", "id").first()
+    if first is not None and on < first.on:
+        raise ValidationError(
+            {
+                "on": ValidationError(
+                    _("The signature cannot come before the relation's first stage."), code="stage_before_start"
+                )
+            }
+        )
+    partnership.status = Partnership.Status.ACTIVE
+    partnership.established_on = on
+    partnership.established_precision = precision
+    partnership.correction_reason = reason  # the action itself may set the date (Partnership.clean)
+    _record_stage(
+        partnership,
+        kind=PartnershipStage.Kind.SIGNED,
+        on=on,
+        precision=precision,
+        reason=reason,
+        reason_ko=reason_ko,
+        change=_("Signed: %(reason)s"),
+        sources=sources,
+    )
+    return partnership
 
 
 @transaction.atomic
@@ -223,22 +320,24 @@ def end_partnership(
     """End ``partnership`` on ``ended_on`` for ``reason`` (status ``ended``, an ``ended`` stage
     citing ``sources``); nothing is deleted.
 
-    Raises ``ValidationError`` (``reason`` empty, ``ended_on`` before the start) and then stores nothing.
+    Raises ``ValidationError`` (``reason`` empty, never signed, ``ended_on`` before the start)
+    and then stores nothing.
     """
     _require_reason(reason)
+    _refuse_before_start(partnership, ended_on, "ended_on")
     partnership.status = Partnership.Status.ENDED
     partnership.ended_on = ended_on
     partnership.ended_precision = precision
     partnership.status_reason = reason
     partnership.status_reason_ko = reason_ko
-    _save_with_reason(partnership, _("Ended: %(reason)s") % {"reason": reason})
-    add_stage(
-        partnership=partnership,
+    _record_stage(
+        partnership,
         kind=PartnershipStage.Kind.ENDED,
-        on=partnership.ended_on,
+        on=ended_on,
         precision=precision,
-        note_en=reason,
-        note_ko=reason_ko,
+        reason=reason,
+        reason_ko=reason_ko,
+        change=_("Ended: %(reason)s"),
         sources=sources,
     )
     return partnership
@@ -262,26 +361,24 @@ def suspend_partnership(
     is before its start or ``reason`` is empty; then nothing is stored.
     """
     _require_reason(reason)
-    if partnership.status != Partnership.Status.ACTIVE:
-        raise ValidationError(
-            {
-                "status": ValidationError(
-                    _("Only an active partnership can be suspended."), code="partnership_not_active"
-                )
-            }
-        )
+    _refuse_unless(
+        partnership,
+        Partnership.Status.ACTIVE,
+        _("Only an active partnership can be suspended."),
+        "partnership_not_active",
+    )
     _refuse_before_start(partnership, on, "on")
     partnership.status = Partnership.Status.SUSPENDED
     partnership.status_reason = reason
     partnership.status_reason_ko = reason_ko
-    _save_with_reason(partnership, _("Suspended: %(reason)s") % {"reason": reason})
-    add_stage(
-        partnership=partnership,
+    _record_stage(
+        partnership,
         kind=PartnershipStage.Kind.SUSPENDED,
         on=on,
         precision=precision,
-        note_en=reason,
-        note_ko=reason_ko,
+        reason=reason,
+        reason_ko=reason_ko,
+        change=_("Suspended: %(reason)s"),
         sources=sources,
     )
     return partnership
@@ -304,14 +401,12 @@ def resume_partnership(
     ``on`` is before the suspension or ``reason`` is empty; then nothing is stored.
     """
     _require_reason(reason)
-    if partnership.status != Partnership.Status.SUSPENDED:
-        raise ValidationError(
-            {
-                "status": ValidationError(
-                    _("Only a suspended partnership can be resumed."), code="partnership_not_suspended"
-                )
-            }
-        )
+    _refuse_unless(
+        partnership,
+        Partnership.Status.SUSPENDED,
+        _("Only a suspended partnership can be resumed."),
+        "partnership_not_suspended",
+    )
     suspended = partnership.stages.filter(kind=PartnershipStage.Kind.SUSPENDED).order_by("-on", "-id").first()
     if suspended and on < suspended.on:
         raise ValidationError(
@@ -320,14 +415,14 @@ def resume_partnership(
     partnership.status = Partnership.Status.ACTIVE
     partnership.status_reason = ""
     partnership.status_reason_ko = ""
-    _save_with_reason(partnership, _("Resumed: %(reason)s") % {"reason": reason})
-    add_stage(
-        partnership=partnership,
+    _record_stage(
+        partnership,
         kind=PartnershipStage.Kind.RESUMED,
         on=on,
         precision=precision,
-        note_en=reason,
-        note_ko=reason_ko,
+        reason=reason,
+        reason_ko=reason_ko,
+        change=_("Resumed: %(reason)s"),
         sources=sources,
     )
     return partnership
@@ -346,7 +441,8 @@ def renew_partnership(
     """Record that ``partnership`` was renewed on ``on`` (a ``renewed`` stage); it stays in force
     and keeps its established date.
 
-    Raises ``ValidationError`` when it has ended, ``on`` is before its start or ``reason`` is empty.
+    Raises ``ValidationError`` when it has ended, was never signed, ``on`` is before its start
+    or ``reason`` is empty.
     """
     _require_reason(reason)
     if partnership.status == Partnership.Status.ENDED:
@@ -354,15 +450,14 @@ def renew_partnership(
             {"status": ValidationError(_("An ended partnership cannot be renewed."), code="partnership_ended")}
         )
     _refuse_before_start(partnership, on, "on")
-    partnership._change_reason = _("Renewed: %(reason)s") % {"reason": reason}
-    partnership.save(update_fields=["updated_at"])
-    add_stage(
-        partnership=partnership,
+    _record_stage(
+        partnership,
         kind=PartnershipStage.Kind.RENEWED,
         on=on,
         precision=precision,
-        note_en=reason,
-        note_ko=reason_ko,
+        reason=reason,
+        reason_ko=reason_ko,
+        change=_("Renewed: %(reason)s"),
         sources=sources,
     )
     return partnership
@@ -387,8 +482,9 @@ def upgrade_partnership(
     one's sources, the stages' too). The pair counts once on every date: the old one until the
     day before ``on``, the new one from ``on``. Returns the new partnership.
 
-    Raises ``ValidationError`` when the partnership has ended, already has a successor, ``kind``
-    is its own kind, ``on`` is before its start, or ``reason`` is empty; then nothing is stored.
+    Raises ``ValidationError`` when the partnership has ended, already has a successor, was never
+    signed, ``kind`` is its own kind, ``on`` is before its start, or ``reason`` is empty; then
+    nothing is stored.
     """
     _require_reason(reason)
     sources = list(sources)
@@ -406,14 +502,14 @@ def upgrade_partnership(
     partnership.ended_precision = precision
     partnership.status_reason = reason
     partnership.status_reason_ko = reason_ko
-    _save_with_reason(partnership, _("Upgraded: %(reason)s") % {"reason": reason})
-    add_stage(
-        partnership=partnership,
+    _record_stage(
+        partnership,
         kind=PartnershipStage.Kind.UPGRADED,
-        on=partnership.ended_on,
+        on=on,
         precision=precision,
-        note_en=reason,
-        note_ko=reason_ko,
+        reason=reason,
+        reason_ko=reason_ko,
+        change=_("Upgraded: %(reason)s"),
         sources=sources,
     )
     successor = Partnership(

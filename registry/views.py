@@ -23,7 +23,7 @@ from http import HTTPStatus
 from csp.decorators import csp_replace
 from django import forms
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
@@ -382,15 +382,16 @@ class CityListView(FilteredListMixin, ListView):
 
     @property
     def show_all(self) -> bool:
-        """``?show=all``: every city; otherwise the home city's partners (any partnership the
-        reader may see, ended ones included), or every city when there is no home city."""
+        """``?show=all``: every city; otherwise the home city's partners (any signed partnership
+        the reader may see, ended ones included; not a letter of intent alone), or every city
+        when there is no home city."""
         return self.request.GET.get("show") == "all" or self.home is None
 
     def get_base_queryset(self):
         user = self.request.user
         cities = City.objects.visible_to(user)
         if not self.show_all:
-            cities = cities.partners_of(self.home, Partnership.objects.visible_to(user))
+            cities = cities.partners_of(self.home, Partnership.objects.visible_to(user).signed())
         return cities.prefetch_related(
             Prefetch("partnerships_as_partner", queryset=Partnership.objects.visible_to(user).select_related("city"))
         )
@@ -440,7 +441,7 @@ class CityDetailView(DetailView):
             .with_last_activity(user)
             .select_related("city", "partner", "predecessor")
             .prefetch_related("sources", "fields", "stages__sources", "claims__sources")
-            .order_by("established_on", "id")
+            .order_by(F("established_on").asc(nulls_last=True), "id")
         )
         for partnership in partnerships:
             partnership.with_city = partnership.other(city)
@@ -483,8 +484,10 @@ class PartnershipDetailView(DetailView):
     def get_queryset(self):
         return (
             Partnership.objects.visible_to(self.request.user)
-            .select_related("city", "partner")
-            .prefetch_related("fields", "sources", "city__names", "partner__names")
+            .select_related("city", "partner", "predecessor")
+            .prefetch_related(
+                "fields", "sources", "city__names", "partner__names", "stages__sources", "claims__sources"
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -636,6 +639,7 @@ class AgreementDetailView(DetailView):
                 "parties",
                 Prefetch("signatories", queryset=Signatory.objects.select_related("person", "organization")),
                 Prefetch("events", queryset=Event.objects.visible_to(user).select_related("city")),
+                "claims__sources",
             )
         )
 
@@ -656,7 +660,8 @@ class EventListView(FilteredListMixin, ListView):
 
 
 class EventDetailView(DetailView):
-    """``/events/<slug>/``: an event, who took part, what it concerns, with sources."""
+    """``/events/<slug>/``: an event, who took part, what it concerns, with sources and the
+    sources of each fact (its claims: the Almaty signing's venue, where sources differ)."""
 
     def get_queryset(self):
         user = self.request.user
@@ -667,6 +672,7 @@ class EventDetailView(DetailView):
             .prefetch_related(
                 "sources",
                 Prefetch("participants", queryset=EventParticipant.objects.select_related("person", "organization")),
+                "claims__sources",
             )
         )
 
@@ -699,7 +705,7 @@ class CalendarView(View):
         def build():
             return exports.icalendar_chunks(
                 Event.objects.public(),
-                anniversaries=Partnership.objects.public().filter(ended_on__isnull=True),
+                anniversaries=Partnership.objects.public().signed().filter(ended_on__isnull=True),
                 round_anniversaries=anniversaries.upcoming(user=None, start=timezone.localdate()),
                 site_url=request.build_absolute_uri("/"),
                 title=_("City Diplomacy Registry: events and anniversaries"),

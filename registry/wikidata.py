@@ -282,7 +282,7 @@ def propose(relations: Iterable[Relation], *, retrieved_on: datetime.date) -> li
     seen: set[frozenset[int]] = set()
     for city, stated in by_subject.items():
         partnerships: dict[int, Partnership] = {}
-        for partnership in Partnership.objects.involving(city).order_by("established_on", "id"):
+        for partnership in Partnership.objects.signed().involving(city).order_by("established_on", "id"):
             other_id = partnership.partner_id if partnership.city_id == city.pk else partnership.city_id
             partnerships.setdefault(other_id, partnership)
         url = stated[0].url

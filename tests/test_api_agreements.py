@@ -101,6 +101,7 @@ def test_busan_almaty_agreement_is_exact(shipped_data, api_client):
         "current_notice_deadline": None,
         "publication": "published",
         "sources": AGREEMENT_SOURCES,
+        "claims": [],
         "created_at": "2022-09-21T00:00:00Z",
         "updated_at": "2022-09-21T00:00:00Z",
     }

@@ -7,7 +7,24 @@ from icalendar import Calendar
 
 from registry.models import Partnership
 
-from .api_expected import AGREEMENT_SOURCES, ALMATY, almaty_partnership
+from .api_expected import (
+    AGREEMENT_SOURCES,
+    ALMATY,
+    ALMATY_SOURCES,
+    ARTICLE_SOURCE,
+    BFIC_SOURCE,
+    NOTES_SOURCE,
+    almaty_partnership,
+)
+
+BUSAN_COM_0915 = "http://busan.com/view/busan/view.php?code=2022091516300062707"
+NEWSIS_0921 = "https://www.newsis.com/view/?id=NISX20220921_0002020412"
+
+
+def source(url: str) -> dict:
+    """The source with ``url`` as the API lists it (one of Almaty's)."""
+    return next(s for s in ALMATY_SOURCES if s["url"] == url)
+
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +109,33 @@ def test_signing_ceremony_is_exact(shipped_data, api_client):
         "summary_ko": "유라시아 시민대장정 중 개최. 부산의 첫 중앙아시아 우호협력도시.",
         "publication": "published",
         "sources": AGREEMENT_SOURCES,
+        # The venue: the sources differ (busan_partners.md §4 item 11).
+        "claims": [
+            {
+                "fact": "venue",
+                "value": "Almaty City Hall",
+                "preferred": True,
+                "note_en": "Busan's press release of 2022-09-21.",
+                "note_ko": "",
+                "sources": [NOTES_SOURCE, ARTICLE_SOURCE],
+            },
+            {
+                "fact": "venue",
+                "value": "Caspian University",
+                "preferred": False,
+                "note_en": "busan.com (2022-09-15) and Newsis (2022-09-21).",
+                "note_ko": "",
+                "sources": [NOTES_SOURCE, source(BUSAN_COM_0915), source(NEWSIS_0921)],
+            },
+            {
+                "fact": "venue",
+                "value": "Temporary city hall of Almaty",
+                "preferred": False,
+                "note_en": "BFIC news (2022-11-01).",
+                "note_ko": "",
+                "sources": [NOTES_SOURCE, BFIC_SOURCE],
+            },
+        ],
         "created_at": "2022-09-21T00:00:00Z",
         "updated_at": "2022-09-21T00:00:00Z",
     }

@@ -53,7 +53,27 @@ def expected_almaty():
         "dormant": True,
         "predecessor": None,
         "stages": [],
-        "claims": [],
+        # The sources of the established date and of the kind (citations of those facts).
+        "claims": [
+            {
+                "fact": "established_on",
+                "value": "2022-09-14",
+                "preferred": True,
+                "note_en": "Signed on 14 September 2022; the date is the same in every source (research notes §4 "
+                "item 11).",
+                "note_ko": "",
+                "sources": [ALMATY_SOURCES[i] for i in (0, 1, 2, 3, 7)],  # notes, article, BFIC, busan.com, Newsis
+            },
+            {
+                "fact": "kind",
+                "value": "friendship",
+                "preferred": True,
+                "note_en": "A friendly cooperation city (우호협력도시), Busan's twelfth; such agreements need no "
+                "council approval.",
+                "note_ko": "",
+                "sources": [ALMATY_SOURCES[i] for i in (0, 1, 3)],  # notes, article, busan.com 2022-09-15
+            },
+        ],
         "created_at": "2022-09-21T00:00:00Z",
         "updated_at": "2022-09-21T00:00:00Z",
     }

@@ -85,8 +85,9 @@ EXPECTED = {
     # count, partnerships + both cities, fields, sources, stages, claims (the stages' and claims' sources
     # are one query each more when any exist)
     "partnerships": 6,
-    "agreements": 6,  # count, agreements + partnership cities + place, parties, fields, signatories, sources
-    "events": 4,  # count, events + city, partnership cities, agreement, delegation; participants; sources
+    # count, agreements + partnership cities + place, parties, fields, signatories, sources, claims
+    "agreements": 7,
+    "events": 5,  # count, events + city, partnership cities, agreement, delegation; participants; sources; claims
     "delegations": 6,  # count, delegations + organizer, leader, travelled_with; members, itinerary, outcomes, sources
     "organizations": 3,  # count, organizations + city, sources
     "people": 3,  # count, people, sources

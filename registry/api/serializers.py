@@ -68,6 +68,11 @@ from .summaries import (
 # --------------------------------------------------------------------------- full records
 
 
+# Longest change reason a write may give (the body's ``change_reason``, the ``X-Change-Reason``
+# header, an action's ``reason``), as the admin's "Reason for the change" field.
+CHANGE_REASON_MAX = 2000
+
+
 class RegistrySerializer(serializers.ModelSerializer):
     """Base of every writable serializer: strict input, parsed; the model validates.
 
@@ -81,6 +86,20 @@ class RegistrySerializer(serializers.ModelSerializer):
 
     slug_from = ""  # field the slug is made from when a new record gives none
     staff_only_fields = ("notes",)  # absent from the answer unless the reader sees everything
+
+    change_reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=CHANGE_REASON_MAX,
+        help_text=f"Why this change is made (optional, at most {CHANGE_REASON_MAX} characters), kept in the "
+        "record's history; the same as the `X-Change-Reason` header (give either, or both equal). On a published "
+        "partnership it is what allows correcting the kind or the established date.",
+    )
+
+    def get_field_names(self, declared_fields, info):
+        """``Meta.fields`` plus the write-only ``change_reason`` every write accepts."""
+        return [*super().get_field_names(declared_fields, info), "change_reason"]
 
     def to_representation(self, instance):
         """The record as JSON; staff notes only for readers who may see everything (the model's
@@ -110,9 +129,30 @@ class RegistrySerializer(serializers.ModelSerializer):
         return super().to_internal_value(data)
 
     def validate(self, attrs):
+        """Fill the slug of a new record from :attr:`slug_from`, and resolve the change reason
+        (:meth:`resolve_change_reason`) into ``attrs["change_reason"]``."""
         if self.instance is None and "slug" in self.fields and not attrs.get("slug") and self.slug_from:
             attrs["slug"] = slugify(attrs.get(self.slug_from, ""))[:120]
+        attrs["change_reason"] = self.resolve_change_reason(attrs.get("change_reason", ""))
         return attrs
+
+    def resolve_change_reason(self, body: str) -> str:
+        """The reason for this write: the body's ``change_reason`` or the ``X-Change-Reason`` request
+        header, stripped (``""`` without either). Both are optional and limited to
+        :data:`CHANGE_REASON_MAX` characters; given both, they must be equal. Otherwise
+        ``ValidationError`` on ``change_reason`` (400): codes ``max_length`` and ``change_reason_differs``."""
+        request = self.context.get("request")
+        header = (request.headers.get("X-Change-Reason", "") if request else "").strip()
+        body = (body or "").strip()
+        if header and body and header != body:
+            message = "The body's change_reason and the X-Change-Reason header differ: give one, or both equal."
+            raise serializers.ValidationError(
+                {"change_reason": [serializers.ErrorDetail(message, "change_reason_differs")]}
+            )
+        if len(header) > CHANGE_REASON_MAX:
+            message = f"Ensure the X-Change-Reason header has no more than {CHANGE_REASON_MAX} characters."
+            raise serializers.ValidationError({"change_reason": [serializers.ErrorDetail(message, "max_length")]})
+        return body or header
 
     def api_errors(self, error: DjangoValidationError) -> dict[str, list[serializers.ErrorDetail]]:
         """The model's ``ValidationError`` keyed by API field name, each message with the rule's code.
@@ -141,20 +181,18 @@ class RegistrySerializer(serializers.ModelSerializer):
         except DjangoValidationError as error:
             raise serializers.ValidationError(self.api_errors(error)) from None
 
-    def change_reason(self) -> str:
-        """The reason for this write from the ``X-Change-Reason`` request header (optional, at
-        most 100 characters kept), stored in the change history; on a published partnership it
-        is also what allows correcting the kind or the established date."""
-        request = self.context.get("request")
-        return (request.headers.get("X-Change-Reason", "") if request else "").strip()[:100]
-
     def create(self, validated_data):
+        """Save a new record through :func:`registry.services.save_record`, with the change reason."""
+        reason = validated_data.pop("change_reason", "")
         with self.model_errors():
-            return services.save_record(instance=self.Meta.model(), data=validated_data, reason=self.change_reason())
+            return services.save_record(instance=self.Meta.model(), data=validated_data, reason=reason)
 
     def update(self, instance, validated_data):
+        """Save the changes through :func:`registry.services.save_record`, with the change reason
+        (stored in the history; on a published partnership what allows a correction)."""
+        reason = validated_data.pop("change_reason", "")
         with self.model_errors():
-            return services.save_record(instance=instance, data=validated_data, reason=self.change_reason())
+            return services.save_record(instance=instance, data=validated_data, reason=reason)
 
 
 def staff_notes():
@@ -316,6 +354,13 @@ class PersonSerializer(RegistrySerializer):
         extra_kwargs = {"slug": {"required": False}, **timestamps(), **staff_notes()}
 
 
+CLAIMS_HELP = (
+    "The sources of each fact: every value sources claim for a fact (`established_on`, `kind`, `venue`, ...) "
+    "with those sources; one value per fact is `preferred` (the value the record holds). Two or more values "
+    "of one fact: the sources differ."
+)
+
+
 class PartnershipSerializer(RegistrySerializer):
     """A sister city or friendship city relation. ``city`` is the home side, ``partner`` the other,
     stored as given (never swapped)."""
@@ -326,7 +371,13 @@ class PartnershipSerializer(RegistrySerializer):
         help_text="Home side, as given: a city slug. Stored as written, never swapped with `partner`.",
     )
     partner = summary(CitySummarySerializer, queryset=City.objects.all(), help_text="Partner city: a city slug.")
-    established_on = PartialDateField(date_field="established_on", precision_field="established_precision")
+    established_on = PartialDateField(
+        date_field="established_on",
+        precision_field="established_precision",
+        allow_null=True,
+        help_text="The signature, `YYYY[-MM[-DD]]`; null for a relation not signed yet (status `proposed`: a "
+        "letter of intent), which never counts (POST `…/sign/` records the signature).",
+    )
     ended_on = PartialDateField(
         date_field="ended_on", precision_field="ended_precision", allow_null=True, required=False
     )
@@ -351,9 +402,7 @@ class PartnershipSerializer(RegistrySerializer):
     stages = PartnershipStageSummarySerializer(
         many=True, read_only=True, help_text="The life of the relation: dated stages with their sources."
     )
-    claims = ClaimSummarySerializer(
-        many=True, read_only=True, help_text="Where sources differ: each claimed value with its sources."
-    )
+    claims = ClaimSummarySerializer(many=True, read_only=True, help_text=CLAIMS_HELP)
 
     class Meta:
         model = Partnership
@@ -401,8 +450,9 @@ class PartnershipSerializer(RegistrySerializer):
 
     def create(self, validated_data):
         """Through :func:`registry.services.create_partnership`: ``city`` is stored as the home side."""
+        reason = validated_data.pop("change_reason", "")
         with self.model_errors():
-            return services.create_partnership(**validated_data)
+            return services.create_partnership(**validated_data, reason=reason)
 
     def activity(self, obj) -> Partnership:
         """``obj`` with :meth:`PartnershipQuerySet.with_last_activity` (lists annotate it; the
@@ -426,7 +476,9 @@ class PartnershipActionSerializer(serializers.Serializer):
     ``sources`` (slugs) the stage cites. Only parses; the service validates and saves."""
 
     on = PartialDateField(date_field="on", precision_field="precision", help_text="Date of the stage.")
-    reason = serializers.CharField(max_length=2000, help_text="Why; kept on the stage and in the history.")
+    reason = serializers.CharField(
+        max_length=CHANGE_REASON_MAX, help_text="Why; kept on the stage and in the history (the change reason)."
+    )
     sources = serializers.SlugRelatedField(
         slug_field="slug", queryset=Source.objects.all(), many=True, required=False, help_text=SOURCES_HELP
     )
@@ -458,6 +510,7 @@ class AgreementSerializer(RegistrySerializer):
         help_text="Slugs of the cooperation fields.",
     )
     signatories = SignatorySerializer(many=True, read_only=True)
+    claims = ClaimSummarySerializer(many=True, read_only=True, help_text=CLAIMS_HELP)
     document = serializers.SerializerMethodField(
         help_text="Absolute URL of the signed document (PDF, downloaded as an attachment), or null without one."
     )
@@ -513,6 +566,7 @@ class AgreementSerializer(RegistrySerializer):
             "current_notice_deadline",
             "publication",
             "sources",
+            "claims",
             "created_at",
             "updated_at",
         ]
@@ -543,6 +597,7 @@ class EventSerializer(RegistrySerializer):
     )
     participants = EventParticipantSerializer(many=True, read_only=True)
     sources = summary(SourceSummarySerializer, queryset=Source.objects.all(), many=True, help_text=SOURCES_HELP)
+    claims = ClaimSummarySerializer(many=True, read_only=True, help_text=CLAIMS_HELP)
 
     class Meta:
         model = Event
@@ -567,6 +622,7 @@ class EventSerializer(RegistrySerializer):
             "summary_ko",
             "publication",
             "sources",
+            "claims",
             "created_at",
             "updated_at",
         ]

@@ -46,7 +46,7 @@ class PartnershipStageSummarySerializer(serializers.ModelSerializer):
 
 
 class ClaimSummarySerializer(serializers.ModelSerializer):
-    """A value sources claim for a fact; ``preferred`` is the value the record holds."""
+    """A value sources claim for a fact (its citation); ``preferred`` is the value the record holds."""
 
     sources = SourceSummarySerializer(many=True, read_only=True)
 

@@ -401,6 +401,12 @@ class PartnershipViewSet(RegistryViewSet):
 
     @extend_schema(request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer)
     @action(detail=True, methods=["post"])
+    def sign(self, request, id=None):
+        """Record the signature of a relation not signed yet (status `proposed`): established on ``on``."""
+        return self.run_action(request, "sign")
+
+    @extend_schema(request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer)
+    @action(detail=True, methods=["post"])
     def upgrade(self, request, id=None):
         """Upgrade a friendship city to a sister city: ends this partnership, answers the new one (201)."""
         return self.run_action(request, "upgrade")
@@ -440,6 +446,7 @@ class ChangePermission(permissions.DjangoModelPermissions):
 
 # Action name → (service, its date argument).
 PARTNERSHIP_ACTIONS = {
+    "sign": (services.sign_partnership, "on"),
     "upgrade": (services.upgrade_partnership, "on"),
     "suspend": (services.suspend_partnership, "on"),
     "resume": (services.resume_partnership, "on"),
@@ -468,6 +475,7 @@ class AgreementViewSet(RegistryViewSet):
             Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")),
             participants("signatories", Signatory),
             sources_prefetch(),
+            "claims__sources",
         )
 
 
@@ -482,7 +490,7 @@ class EventViewSet(RegistryViewSet):
         events = Event.objects.with_visibility(self.request.user, "partnership", "agreement", "delegation")
         return events.select_related(
             "city", "partnership__city", "partnership__partner", "agreement", "delegation"
-        ).prefetch_related(participants("participants", EventParticipant), sources_prefetch())
+        ).prefetch_related(participants("participants", EventParticipant), sources_prefetch(), "claims__sources")
 
 
 @describe("delegation", "delegations")

@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import ExpressionWrapper, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ..dates import add_years, validate_in_range
+from ..dates import add_years, partial_date, validate_in_range
 from ..text import localized, localized_language
 from .base import (
     TEXT_MAX,
@@ -73,11 +73,18 @@ class CooperationField(ReferencedByManyMixin, SluggedModel):
 class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQuerySet):
     """Reusable filters for partnerships; drafts are visible only to staff (:meth:`visible_to`)."""
 
+    def signed(self) -> PartnershipQuerySet:
+        """Partnerships that reached signature (an ``established_on`` date): every status but
+        ``proposed``. A relation that stopped at a letter of intent (Busan–Hokkaido, 2005) is
+        left out of every count, anniversary, timeline and export of established dates."""
+        return self.filter(established_on__isnull=False)
+
     def in_force_on(self, day: datetime.date) -> PartnershipQuerySet:
         """Partnerships in force on ``day``: the counting rule, used by pages, API, exports and counts.
 
         In force means: signed (``established_on``) on or before ``day``, not ended by it, and
-        not suspended on it. A date known only to the year counts from 1 January of that year
+        not suspended on it. A relation never signed (status ``proposed``, no established date)
+        is never in force (:meth:`signed`). A date known only to the year counts from 1 January of that year
         (and one known to the month from the first of the month), because that is how it is
         stored. A partnership that ended on ``day`` is no longer in force on ``day``; an upgrade
         ends the friendship partnership on the day its sister city successor is established,
@@ -97,7 +104,8 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
             .values("kind")[:1]
         )
         return (
-            self.filter(Q(established_on__lte=day), Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+            self.signed()
+            .filter(Q(established_on__lte=day), Q(ended_on__isnull=True) | Q(ended_on__gt=day))
             .alias(latest_pause=Coalesce(Subquery(latest_pause), Value("")))
             .exclude(latest_pause=PartnershipStage.Kind.SUSPENDED)
         )
@@ -111,15 +119,20 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
         by date): one correlated subquery per term, no query per row. ``dormant``: not ended,
         and no activity for ``settings.REGISTRY_DORMANT_YEARS`` years before ``on`` (today by
         default), i.e. ``last_activity`` earlier than that many years before ``on``. Idempotent.
+
+        A relation never signed counts from its latest stage (its letter of intent) instead of
+        its establishment, and is never dormant (it is not in force to fall silent).
         """
         if "last_activity" in self.query.annotations:
             return self
-        since = F("established_on")
+        latest_stage = PartnershipStage.objects.filter(partnership=OuterRef("pk")).order_by("-on").values("on")[:1]
+        since = Coalesce(F("established_on"), Subquery(latest_stage))
         latest = Greatest(since, *(Coalesce(term, since) for term in activity_terms(user)))
         cutoff = add_years(on or datetime.date.today(), -settings.REGISTRY_DORMANT_YEARS)
         return self.annotate(last_activity=latest).annotate(
             dormant=ExpressionWrapper(
-                Q(ended_on__isnull=True, last_activity__lt=cutoff), output_field=models.BooleanField()
+                Q(ended_on__isnull=True, established_on__isnull=False, last_activity__lt=cutoff),
+                output_field=models.BooleanField(),
             )
         )
 
@@ -183,6 +196,7 @@ class Partnership(RemarksModel, RegistryModel):
         FRIENDSHIP = "friendship", _("friendship city")
 
     class Status(models.TextChoices):
+        PROPOSED = "proposed", _("letter of intent, not signed")
         ACTIVE = "active", _("active")
         SUSPENDED = "suspended", _("suspended")
         ENDED = "ended", _("ended")
@@ -201,7 +215,12 @@ class Partnership(RemarksModel, RegistryModel):
     )
     established_on = models.DateField(
         _("established on"),
-        help_text=_("For a year- or month-only date, the first day of that period."),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The signature. For a year- or month-only date, the first day of that period. Empty only for "
+            "a relation not signed yet (status “letter of intent, not signed”); the action Sign sets it."
+        ),
         validators=[validate_in_range],
     )
     established_precision = models.CharField(
@@ -248,7 +267,8 @@ class Partnership(RemarksModel, RegistryModel):
     }
 
     class Meta:
-        ordering = ["established_on", "id"]
+        # Relations never signed (no date) last, on SQLite and PostgreSQL alike.
+        ordering = [F("established_on").asc(nulls_last=True), "id"]
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
         constraints = [
@@ -263,6 +283,16 @@ class Partnership(RemarksModel, RegistryModel):
                 Q(ended_on__isnull=True) | Q(ended_on__gte=F("established_on")),
                 _("A partnership cannot end before it was established."),
                 "ended_on",
+            ),
+            rule(
+                "partnership_proposed_unsigned",
+                Q(status="proposed", established_on__isnull=True)
+                | (~Q(status="proposed") & Q(established_on__isnull=False)),
+                _(
+                    "A relation not signed yet (letter of intent) has no established date, and every "
+                    "other status needs one."
+                ),
+                "established_on",
             ),
             rule(
                 "partnership_ended_has_date",
@@ -299,7 +329,10 @@ class Partnership(RemarksModel, RegistryModel):
         return reverse("registry:partnership-detail", kwargs={"pk": self.pk})
 
     def natural_key(self):
-        return (self.city.slug, self.partner.slug, self.kind, self.established_on.isoformat())
+        """``(city slug, partner slug, kind, established ISO date or None)``; a relation never
+        signed is the pair's only open one (``partnership_one_open_per_pair``), so ``None`` is unique."""
+        established = self.established_on.isoformat() if self.established_on else None
+        return (self.city.slug, self.partner.slug, self.kind, established)
 
     natural_key.dependencies = ["registry.city"]
 
@@ -370,7 +403,8 @@ class Partnership(RemarksModel, RegistryModel):
 
     def refuse_direct_life_edit(self) -> None:
         """Raise ``ValidationError`` if a published partnership's kind or established date
-        changed without ``correction_reason`` (see :meth:`clean`)."""
+        changed without ``correction_reason`` (see :meth:`clean`); for one never signed the
+        action named is Sign."""
         if self._state.adding or self.pk is None or getattr(self, "correction_reason", ""):
             return
         stored = Partnership.objects.filter(pk=self.pk).values("publication", *self.ACTION_FIELDS).first()
@@ -378,6 +412,8 @@ class Partnership(RemarksModel, RegistryModel):
             return
         errors = {}
         for name, action in self.ACTION_FIELDS.items():
+            if name.startswith("established") and stored["established_on"] is None:
+                action = _("Sign")  # a relation never signed gets its date from the signature
             if stored[name] != getattr(self, name):
                 errors[name] = ValidationError(
                     _(
@@ -489,30 +525,71 @@ class PartnershipStage(RegistryModel):
         return localized(self, "note")
 
 
+# The records a claim can be about (the claim's foreign keys), one of them per claim.
+CLAIM_TARGETS = ("partnership", "agreement", "event")
+
+
 class ClaimManager(models.Manager):
-    def get_by_natural_key(self, city_slug, partner_slug, kind, established_on, fact, value):
-        return self.get(
-            partnership=Partnership.objects.get_by_natural_key(city_slug, partner_slug, kind, established_on),
-            fact=fact,
-            value=value,
-        )
+    def get_by_natural_key(self, target, *key):
+        """``("partnership", city, partner, kind, established_on, fact, value)``, or
+        ``("agreement" | "event", slug, fact, value)``: see :meth:`Claim.natural_key`."""
+        from django.apps import apps
+
+        *target_key, fact, value = key
+        model = apps.get_model("registry", target)
+        return self.get(**{target: model._default_manager.get_by_natural_key(*target_key)}, fact=fact, value=value)
 
 
 class Claim(RegistryModel):
-    """A value that sources claim for one fact of a partnership, with those sources.
+    """A value that sources claim for one fact of a partnership, an agreement or an event, with
+    those sources: the citation of that fact.
 
-    Where sources disagree (Los Angeles: 1967-12-18 in Busan's list, 1971-04-05 on Los Angeles'
-    page), each claimed value is a row and one is ``preferred`` (the value the record holds);
+    One claim for a fact names the sources that support it (the established date and its
+    sources). Where sources disagree (Los Angeles: 1967-12-18 in Busan's list, 1971-04-05 on Los
+    Angeles' page; the Almaty signing: Almaty City Hall, Caspian University or the temporary city
+    hall), each claimed value is a row and one is ``preferred`` (the value the record holds);
     public pages say “sources differ” and list them all, the API lists them as ``claims``.
+    Exactly one of ``partnership``, ``agreement`` and ``event`` is set (a database rule).
     """
 
     class Fact(models.TextChoices):
         ESTABLISHED_ON = "established_on", _("established on")
         KIND = "kind", _("kind")
         COUNTERPART = "counterpart", _("counterpart")
+        SIGNED_ON = "signed_on", _("signed on")
+        START_ON = "start_on", _("start date")
+        VENUE = "venue", _("venue")
+
+    # What each kind of record can have claims about: target field → facts.
+    TARGET_FACTS = {
+        "partnership": {Fact.ESTABLISHED_ON, Fact.KIND, Fact.COUNTERPART},
+        "agreement": {Fact.SIGNED_ON, Fact.KIND, Fact.VENUE, Fact.COUNTERPART},
+        "event": {Fact.START_ON, Fact.KIND, Fact.VENUE},
+    }
 
     partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="claims", verbose_name=_("partnership")
+        Partnership,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("partnership"),
+    )
+    agreement = models.ForeignKey(
+        "registry.Agreement",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("agreement"),
+    )
+    event = models.ForeignKey(
+        "registry.Event",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="claims",
+        verbose_name=_("event"),
     )
     fact = models.CharField(_("fact"), max_length=20, choices=Fact.choices)
     value = models.CharField(
@@ -526,28 +603,118 @@ class Claim(RegistryModel):
     objects = ClaimManager()
 
     class Meta:
-        ordering = ["partnership", "fact", "-preferred", "value", "id"]
+        ordering = ["fact", "-preferred", "value", "id"]
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
         constraints = [
-            models.UniqueConstraint(fields=["partnership", "fact", "value"], name="claim_natural_key"),
-            unique(
-                "claim_one_preferred_per_fact",
-                "partnership",
+            rule(
+                "claim_exactly_one_target",
+                Q(partnership__isnull=False, agreement__isnull=True, event__isnull=True)
+                | Q(partnership__isnull=True, agreement__isnull=False, event__isnull=True)
+                | Q(partnership__isnull=True, agreement__isnull=True, event__isnull=False),
+                _("A claim is about exactly one partnership, agreement or event."),
                 "fact",
-                condition=Q(preferred=True),
-                message=_("Only one claimed value of a fact can be preferred."),
-                field="preferred",
+            ),
+            *(
+                constraint
+                for target in CLAIM_TARGETS
+                for constraint in (
+                    unique(
+                        f"claim_one_value_per_{target}_fact",
+                        target,
+                        "fact",
+                        "value",
+                        message=_("This value of this fact is already claimed; add the source to it."),
+                        field="value",
+                    ),
+                    unique(
+                        f"claim_one_preferred_per_{target}_fact",
+                        target,
+                        "fact",
+                        condition=Q(preferred=True),
+                        message=_("Only one claimed value of a fact can be preferred."),
+                        field="preferred",
+                    ),
+                )
             ),
         ]
 
     def __str__(self):
         return f"{self.get_fact_display()}: {self.value}"
 
-    def natural_key(self):
-        return (*self.partnership.natural_key(), self.fact, self.value)
+    @property
+    def target_name(self) -> str | None:
+        """``"partnership"``, ``"agreement"`` or ``"event"``: the field that is set (``None`` if none)."""
+        return next((name for name in CLAIM_TARGETS if getattr(self, f"{name}_id") is not None), None)
 
-    natural_key.dependencies = ["registry.partnership", "registry.source"]
+    def natural_key(self):
+        """The target's model name and natural key, then the fact and the value, e.g.
+        ``("event", "busan-almaty-signing-ceremony-2022", "venue", "Almaty City Hall")``."""
+        target = self.target_name
+        key = getattr(self, target).natural_key()
+        return (target, *key, self.fact, self.value)
+
+    natural_key.dependencies = ["registry.partnership", "registry.agreement", "registry.event", "registry.source"]
+
+    def clean(self):
+        """Refuse a fact that its record does not have (``ValidationError`` on ``fact``, code
+        ``claim_fact_of_target``), e.g. a venue of a partnership; and a value that is not of the
+        fact's form (on ``value``, code ``claim_value_form``): a date as ``YYYY-MM-DD``, a kind as
+        one of the record's kinds (``sister``, ``friendship``, ...)."""
+        target = self.target_name
+        if target and self.fact and self.fact not in self.TARGET_FACTS[target]:
+            raise ValidationError(
+                {
+                    "fact": ValidationError(
+                        _("A claim about %(target)s cannot be about its %(fact)s."),
+                        code="claim_fact_of_target",
+                        params={"target": target, "fact": self.get_fact_display()},
+                    )
+                }
+            )
+        field = self.fact_field
+        if field is None or not self.value:
+            return
+        if isinstance(field, models.DateField) and self.claimed_date is None:
+            message = _("Give the claimed date as YYYY-MM-DD.")
+        elif field.choices and self.value not in dict(field.flatchoices):
+            message = _("Give one of: %(choices)s.") % {"choices": ", ".join(dict(field.flatchoices))}
+        else:
+            return
+        raise ValidationError({"value": ValidationError(message, code="claim_value_form")})
+
+    @property
+    def fact_field(self) -> models.Field | None:
+        """The field of the target record that holds the fact (``None`` for a fact no field holds,
+        e.g. the counterpart, or without a target)."""
+        target = self.target_name
+        if target is None:
+            return None
+        try:
+            return self._meta.get_field(target).related_model._meta.get_field(self.fact)
+        except FieldDoesNotExist:
+            return None
+
+    @property
+    def claimed_date(self) -> datetime.date | None:
+        """The value as a date, for a date fact given as ``YYYY-MM-DD`` (else ``None``)."""
+        if not isinstance(self.fact_field, models.DateField):
+            return None
+        try:
+            return datetime.date.fromisoformat(self.value)
+        except ValueError:
+            return None
+
+    @property
+    def value_display(self) -> str:
+        """The value for readers: a date in words (“18 December 1967”), a kind by its label
+        (“sister city”), anything else as given."""
+        field = self.fact_field
+        if self.claimed_date is not None:
+            return partial_date(self.claimed_date)
+        if field is not None and field.choices:
+            return str(dict(field.flatchoices).get(self.value, self.value))
+        return self.value
 
     @property
     def note(self) -> str:

@@ -532,6 +532,7 @@ NATIVE_NAME_LANGUAGES = {
     "chongqing": "zh-Hans",
     "dubai": "ar",
     "fukuoka": "ja",
+    "hokkaido": "ja",
     "guangzhou": "zh-Hans",
     "ho-chi-minh-city": "vi",
     "istanbul": "tr",
@@ -586,6 +587,34 @@ PREDECESSORS = [
     },
 ]
 
+# Relations that never reached signature (busan_partners.md §5, "Deliberately NOT counted"): shipped as
+# partnerships with status "proposed" and no established date, so they are never counted. The notes name
+# their sources (news1, Asiae, Busan's 2021 "Lights On" events) without addresses: the notes are the citation.
+# No coordinates: the research notes give none for Hokkaido.
+UNSIGNED = [
+    {
+        "city": {
+            "slug": "hokkaido",
+            "name_en": "Hokkaido",
+            "name_ko": "홋카이도",
+            "name_native": "北海道",
+            "country": "JP",
+            "admin_level": "prefecture",
+            "confidence": "medium",
+            "notes": "Japanese prefecture. An exchange letter of intent with Busan (2005-12-14), never followed by "
+            "a signed relation (busan_partners.md §5).",
+            "names": [],
+            "sources": [NOTES],
+        },
+        "kind": "friendship",
+        "confidence": "medium",
+        "notes": "Only an exchange letter of intent (2005-12-14). Busan still “hopes to conclude a formal "
+        "friendly-cooperation relationship” in January 2026 (news1, Asiae). It appears in Busan's 2021 "
+        "“Lights On” events but is not in the 38 partner cities of 2022 (busan_partners.md §5).",
+        "sources": [NOTES],
+    },
+]
+
 # (partner slug, partnership kind, established_on) → stages (kind, date, precision, note, source URLs).
 STAGES = {
     ("fukuoka", "friendship", "1989-10-24"): [
@@ -600,6 +629,15 @@ STAGES = {
     ],
     ("fukuoka", "sister", "2007-02-02"): [
         ("signed", "2007-02-02", "day", "Sister city agreement, following the 1989 agreement.", [BUSAN_FUKUOKA]),
+    ],
+    ("hokkaido", "friendship", None): [
+        (
+            "letter_of_intent",
+            "2005-12-14",
+            "day",
+            "Exchange letter of intent; no relation was signed after it (research notes §5).",
+            [],
+        ),
     ],
     ("vladivostok", "sister", "1992-06-30"): [
         ("signed", "1992-06-30", "day", "First signed (partner-side report).", [PRIMORYE24]),
@@ -624,10 +662,61 @@ STAGES = {
     ],
 }
 
-# Where sources disagree (busan_partners.md §4): each claimed value with its sources; the preferred one is
-# the value the registry holds (the CSV's). (partner slug, kind, established_on) → claims.
+# The sources of each fact (busan_partners.md §3, §4): each claimed value with its sources; the preferred one
+# is the value the registry holds (the CSV's). One value: the sources that support that fact (a citation of
+# it); two or more: the sources disagree. (partner slug, kind, established_on) → claims.
 BUSAN_SISTER_LIST = "https://www.busan.go.kr/eng/bssister"
+BUSAN_COM_0915 = "http://busan.com/view/busan/view.php?code=2022091516300062707"
+NEWSIS_0921 = "https://www.newsis.com/view/?id=NISX20220921_0002020412"
 CLAIMS = {
+    ("almaty", "friendship", "2022-09-14"): [
+        (
+            "established_on",
+            "2022-09-14",
+            True,
+            "Signed on 14 September 2022; the date is the same in every source (research notes §4 item 11).",
+            [ARTICLE, BUSAN_COM_0915, NEWSIS_0921, BFIC],
+        ),
+        (
+            "kind",
+            "friendship",
+            True,
+            "A friendly cooperation city (우호협력도시), Busan's twelfth; such agreements need no council approval.",
+            [ARTICLE, BUSAN_COM_0915],
+        ),
+    ],
+    ("vladivostok", "sister", "1992-06-30"): [
+        (
+            "established_on",
+            "1992-06-30",
+            True,
+            "Busan's list; the partner side (Primorye24) gives the same first signature, renewed 2012-06-30.",
+            [BUSAN_SISTER_LIST, PRIMORYE24],
+        ),
+    ],
+    ("barcelona", "sister", "1983-10-25"): [
+        (
+            "established_on",
+            "1983-10-25",
+            True,
+            "Busan's list; Ajuntament de Barcelona: 25 October 1983.",
+            [
+                BUSAN_SISTER_LIST,
+                "https://ajuntament.barcelona.cat/relacionsinternacionalsicooperacio/es/relaciones-internacionales/"
+                "barcelona-en-el-mundo/asia-pacifico/busan",
+            ],
+        ),
+    ],
+    ("bangkok", "friendship", "2011-07-11"): [
+        ("kind", "friendship", True, "Busan classes it as a friendly cooperation city.", [BUSAN_FRIENDSHIP_LIST]),
+        (
+            "kind",
+            "sister",
+            False,
+            "Bangkok's International Affairs Division calls it a “Sister City Agreement” (11 July 2011).",
+            ["http://iad.bangkok.go.th/en/showsister_cities?id=46"],
+        ),
+    ],
     ("los-angeles", "sister", "1967-12-18"): [
         ("established_on", "1967-12-18", True, "Busan's list and Busan's Los Angeles page.", [BUSAN_SISTER_LIST]),
         (
@@ -658,5 +747,21 @@ CLAIMS = {
             "Encyclopedia of Korean Local Culture: agreement signed in writing by both mayors.",
             [GRANDCULTURE_CHONGQING],
         ),
+    ],
+}
+
+# The Almaty signing venue (busan_partners.md §4 item 11): the sources disagree; the registry holds the
+# press release's "Almaty City Hall". The date (14 September 2022) is the same in all of them.
+EVENT_CLAIMS = {
+    "busan-almaty-signing-ceremony-2022": [
+        ("venue", "Almaty City Hall", True, "Busan's press release of 2022-09-21.", [ARTICLE]),
+        (
+            "venue",
+            "Caspian University",
+            False,
+            "busan.com (2022-09-15) and Newsis (2022-09-21).",
+            [BUSAN_COM_0915, NEWSIS_0921],
+        ),
+        ("venue", "Temporary city hall of Almaty", False, "BFIC news (2022-11-01).", [BFIC]),
     ],
 }

@@ -7,7 +7,8 @@ the same bytes, and loading them twice changes nothing):
 
 * ``cooperation_fields.json``: the cooperation fields;
 * ``busan_partners.json``: the home city, every partner city in the CSV with its former
-  names and aliases, the partnerships and each row's sources;
+  names and aliases, the partnerships and each row's sources, then the relations that never
+  reached signature (Hokkaido's letter of intent), counted nowhere;
 * ``busan_almaty_2022.json``: every fact of the 2022-09-21 article (agreements,
   signatories, events, participants, delegations, itinerary, outcomes). It repeats the
   Almaty row, byte for byte, so each file loads on its own and in any order.
@@ -230,7 +231,7 @@ def partner_city(row: dict) -> dict:
     return city
 
 
-def stage_records(partner: str, kind: str, established_on: str) -> list[dict]:
+def stage_records(partner: str, kind: str, established_on: str | None) -> list[dict]:
     """The stages :data:`data.STAGES` gives for Busan's partnership with ``partner``, each citing
     its source URLs and the research notes."""
     key = [data.HOME_CITY["slug"], partner, kind, established_on]
@@ -252,48 +253,71 @@ def stage_records(partner: str, kind: str, established_on: str) -> list[dict]:
     ]
 
 
-def claim_records(partner: str, kind: str, established_on: str) -> list[dict]:
-    """The conflicting claims :data:`data.CLAIMS` gives for Busan's partnership with ``partner``,
-    each citing its source URLs and the research notes."""
-    key = [data.HOME_CITY["slug"], partner, kind, established_on]
+def claim_records(target: str, key: list, claims: list[tuple]) -> list[dict]:
+    """Claim rows about one record (``target``: ``"partnership"``, ``"agreement"`` or ``"event"``;
+    ``key``: its natural key) from ``claims`` (fact, value, preferred, note, sources), each citing
+    its sources (URLs, or slugs of the sources described in :data:`data.SOURCES`) and the research notes."""
+    described = {source["slug"] for source in data.SOURCES}
     return [
         record(
             "registry.claim",
             {
-                "partnership": key,
+                **{name: (key if name == target else None) for name in ("partnership", "agreement", "event")},
                 "fact": fact,
                 "value": value,
                 "preferred": preferred,
                 "note_en": note,
                 "note_ko": "",
-                "sources": [[source_slug(url)] for url in urls] + [[data.NOTES]],
+                "sources": [[url if url in described else source_slug(url)] for url in urls]
+                + ([[data.NOTES]] if data.NOTES not in urls else []),
             },
         )
-        for fact, value, preferred, note, urls in data.CLAIMS.get((partner, kind, established_on), [])
+        for fact, value, preferred, note, urls in claims
     ]
+
+
+def partnership_claims(partner: str, kind: str, established_on: str) -> list[dict]:
+    """The claims :data:`data.CLAIMS` gives for Busan's partnership with ``partner``."""
+    key = [data.HOME_CITY["slug"], partner, kind, established_on]
+    return claim_records("partnership", key, data.CLAIMS.get((partner, kind, established_on), []))
 
 
 def predecessor_records(before: dict) -> list[dict]:
     """The partnership an upgrade ended (Fukuoka's 1989 agreement), with its stages."""
-    fields = {
-        "city": [data.HOME_CITY["slug"]],
-        "partner": [before["partner"]],
-        "kind": before["kind"],
-        "established_on": before["established_on"],
+    row = partnership_record(
+        before["partner"],
+        before["kind"],
+        established_on=before["established_on"],
+        status="ended",
+        ended_on=before["ended_on"],
+        status_reason=before["status_reason"],
+        notes=before["notes"],
+        sources=[source_slug(url) for url in before["sources"]] + [data.NOTES],
+    )
+    return [row, *stage_records(before["partner"], before["kind"], before["established_on"])]
+
+
+def partnership_record(partner: str, kind: str, *, sources: list[str], **fields) -> dict:
+    """A fixture row of the home city's partnership with ``partner`` (a slug) citing ``sources``
+    (slugs); ``fields`` override the defaults (active, day precision, high confidence, published)."""
+    defaults = {
         "established_precision": "day",
-        "status": "ended",
-        "ended_on": before["ended_on"],
+        "status": "active",
+        "ended_on": None,
         "ended_precision": "day",
-        "status_reason": before["status_reason"],
+        "status_reason": "",
         "confidence": "high",
         "publication": "published",
-        "notes": before["notes"],
+        "notes": "",
         "fields": [],
-        "sources": [[source_slug(url)] for url in before["sources"]] + [[data.NOTES]],
         "predecessor": None,
     }
-    records = [record("registry.partnership", fields)]
-    return records + stage_records(before["partner"], before["kind"], before["established_on"])
+    values = {**defaults, **fields, "sources": [[slug] for slug in sources]}
+    order = ["established_on", *list(defaults)[:-2], "fields", "sources", "predecessor"]
+    return record(
+        "registry.partnership",
+        {"city": [data.HOME_CITY["slug"]], "partner": [partner], "kind": kind, **{k: values[k] for k in order}},
+    )
 
 
 def build_partners(rows: list[dict]) -> tuple[list[dict], dict]:
@@ -318,32 +342,46 @@ def build_partners(rows: list[dict]) -> tuple[list[dict], dict]:
                 records += predecessor_records(before)
                 predecessor = [data.HOME_CITY["slug"], city["slug"], before["kind"], before["established_on"]]
         records.append(
-            record(
-                "registry.partnership",
-                {
-                    "city": [data.HOME_CITY["slug"]],
-                    "partner": [city["slug"]],
-                    "kind": row["relationship"],
-                    "established_on": row["established"],
-                    "established_precision": "day" if len(row["established"]) == 10 else "year",
-                    "status": "active" if row["status_2022"] == "active" else row["status_2022"],
-                    "ended_on": None,
-                    "ended_precision": "day",
-                    "status_reason": "",
-                    "confidence": row["confidence"],
-                    "publication": "published",
-                    "notes": row["notes"],
-                    "fields": [[f] for f in data.ALMATY_FIELDS] if city["slug"] == "almaty" else [],
-                    "sources": [[slug] for slug in city["sources"]],
-                    "predecessor": predecessor,
-                },
+            partnership_record(
+                city["slug"],
+                row["relationship"],
+                established_on=row["established"],
+                established_precision="day" if len(row["established"]) == 10 else "year",
+                status="active" if row["status_2022"] == "active" else row["status_2022"],
+                confidence=row["confidence"],
+                notes=row["notes"],
+                fields=[[f] for f in data.ALMATY_FIELDS] if city["slug"] == "almaty" else [],
+                sources=city["sources"],
+                predecessor=predecessor,
             )
         )
         records += stage_records(city["slug"], row["relationship"], row["established"])
-        records += claim_records(city["slug"], row["relationship"], row["established"])
+        records += partnership_claims(city["slug"], row["relationship"], row["established"])
     if almaty is None:
         raise CommandError("The CSV has no Almaty row; the article's fixture needs it.")
-    return records, almaty
+    return records + unsigned_records(), almaty
+
+
+def unsigned_records() -> list[dict]:
+    """The relations that never reached signature (:data:`data.UNSIGNED`): the partner city, a
+    ``proposed`` partnership without an established date, and its stages (the letter of intent)."""
+    records = []
+    for relation in data.UNSIGNED:
+        city = relation["city"]
+        records += city_records(city)
+        records.append(
+            partnership_record(
+                city["slug"],
+                relation["kind"],
+                established_on=None,
+                status="proposed",
+                confidence=relation["confidence"],
+                notes=relation["notes"],
+                sources=relation["sources"],
+            )
+        )
+        records += stage_records(city["slug"], relation["kind"], None)
+    return records
 
 
 def _people(rows: list[dict]) -> list[dict]:
@@ -461,6 +499,7 @@ def build_article(almaty: dict, source_urls: dict[str, dict]) -> list[dict]:
         records.append(record("registry.event", fields))
         for participant in _people(event["participants"]):
             records.append(record("registry.eventparticipant", {**participant, "event": [event["slug"]]}))
+        records += claim_records("event", [event["slug"]], data.EVENT_CLAIMS.get(event["slug"], []))
     return records
 
 
