@@ -55,6 +55,7 @@ from .models import (
     home_city,
     may_change,
 )
+from .models.offices import refusal
 
 admin.site.site_header = _("City Diplomacy Registry")
 admin.site.site_title = _("City Diplomacy Registry")
@@ -292,7 +293,7 @@ class RegistryAdmin(SimpleHistoryAdmin):
         """Refuse (403) a record that would leave the account's offices, such as a partnership
         between two cities neither of which is the office's."""
         if not may_change(request.user, obj):
-            raise PermissionDenied
+            raise PermissionDenied(refusal(request.user))
         super().save_model(request, obj, form, change)
 
     # --- history and restore

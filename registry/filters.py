@@ -508,7 +508,10 @@ class CityFilter(RegistryFilterSet):
 
     def filter_dormant(self, queryset, name, value: str):
         # What the public sees: last activity from published records only.
-        dormant = self.partnerships.with_last_activity(None).filter(dormant=value == "true")
+        # A city is dormant or not by its current relations: an ended one (Fukuoka's 1989-2007
+        # friendship) is neither, so a city never shows under both answers.
+        current = self.partnerships.filter(ended_on__isnull=True)
+        dormant = current.with_last_activity(None).filter(dormant=value == "true")
         return self.partners_through(queryset, dormant)
 
 

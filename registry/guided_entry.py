@@ -24,7 +24,19 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from . import services
-from .models import Agreement, City, DatePrecision, Partnership, Person, Publication, Signatory, Source, home_city
+from .models import (
+    Agreement,
+    City,
+    DatePrecision,
+    Partnership,
+    Person,
+    Publication,
+    Signatory,
+    Source,
+    home_city,
+    may_change,
+)
+from .models.offices import refusal
 
 SIGNATORIES = 2
 # The models the page may add rows to; the user needs the add permission of each.
@@ -278,6 +290,10 @@ def record_new_partnership_view(model_admin: admin.ModelAdmin, request):
     home = home_city()
     form = GuidedPartnershipForm(request.POST or None, admin_site=model_admin.admin_site)
     if request.method == "POST" and home is not None and form.is_valid():
+        # An office records only its own cities' partnerships, as on the add form and in the API.
+        if not may_change(user, Partnership(city=home, partner=form.cleaned_data["partner"])):
+            form.add_error(None, refusal(user))
+            return render(model_admin, request, form, home)
         try:
             partnership = form.save(home=home)
         except ValidationError as error:
@@ -287,6 +303,11 @@ def record_new_partnership_view(model_admin: admin.ModelAdmin, request):
                 request, _("Recorded %(partnership)s.") % {"partnership": partnership}, messages.SUCCESS
             )
             return HttpResponseRedirect(reverse("admin:registry_partnership_change", args=[partnership.pk]))
+    return render(model_admin, request, form, home)
+
+
+def render(model_admin: admin.ModelAdmin, request, form: GuidedPartnershipForm, home: City | None):
+    """The page with ``form`` (its errors shown)."""
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.model._meta,

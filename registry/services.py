@@ -17,9 +17,11 @@ from urllib.parse import parse_qs, urlsplit
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from .dates import partial_date, validate_in_range
 from .models import (
     HISTORY,
     Agreement,
@@ -218,6 +220,17 @@ def _refuse_before_start(partnership: Partnership, on: datetime.date, field: str
         )
 
 
+def _refuse_before_latest_stage(partnership: Partnership, on: datetime.date, field: str) -> None:
+    """``ValidationError`` on ``field`` (code ``stage_out_of_order``) when ``on`` is before the
+    relation's latest recorded stage: a suspension, an end or an upgrade cannot be placed before
+    what has already happened to it (a renewal may be filled in afterwards, and is not checked)."""
+    latest = partnership.stages.order_by("-on", "-id").first()
+    if latest is not None and on < latest.on:
+        message = _("This date is before the relation's latest stage (%(stage)s on %(on)s).")
+        params = {"stage": latest.get_kind_display(), "on": partial_date(latest.on, latest.precision)}
+        raise ValidationError({field: ValidationError(message, code="stage_out_of_order", params=params)})
+
+
 def _refuse_unless(partnership: Partnership, status: str, message: str, code: str) -> None:
     """``ValidationError`` on ``status`` (with ``message`` and ``code``) unless ``partnership`` has ``status``."""
     if partnership.status != status:
@@ -234,13 +247,28 @@ def _record_stage(
     change: str,
     sources: Iterable[Source],
     reason_ko: str = "",
+    date_field: str = "on",
 ) -> PartnershipStage:
     """The common end of every action: save ``partnership`` as the action left it (validated with
     ``full_clean()``; ``change`` % ``{"reason": reason}`` is the change reason in its history),
     then record the stage ``kind`` on ``on`` at ``precision`` with ``reason`` (and ``reason_ko``,
     its Korean text) as its note, citing
-    ``sources``. Each action checks its reason first (:func:`_require_reason`) and then its own
+    ``sources``. A date after today is refused on ``date_field`` (code ``date_in_future``).
+    Each action checks its reason first (:func:`_require_reason`) and then its own
     rule. Raises ``ValidationError`` (a constraint) and then the caller's transaction stores nothing."""
+    try:
+        validate_in_range(on)  # the documented range first, then "not in the future"
+    except ValidationError as error:
+        raise ValidationError({date_field: error}) from None
+    if on > timezone.localdate():
+        # A stage records what has happened: a planned suspension or end is recorded on its day.
+        raise ValidationError(
+            {
+                date_field: ValidationError(
+                    _("This date is in the future: record a stage once it has happened."), code="date_in_future"
+                )
+            }
+        )
     partnership._change_reason = change % {"reason": reason}
     partnership.full_clean()
     partnership.save()
@@ -325,6 +353,7 @@ def end_partnership(
     """
     _require_reason(reason)
     _refuse_before_start(partnership, ended_on, "ended_on")
+    _refuse_before_latest_stage(partnership, ended_on, "ended_on")
     partnership.status = Partnership.Status.ENDED
     partnership.ended_on = ended_on
     partnership.ended_precision = precision
@@ -334,6 +363,7 @@ def end_partnership(
         partnership,
         kind=PartnershipStage.Kind.ENDED,
         on=ended_on,
+        date_field="ended_on",
         precision=precision,
         reason=reason,
         reason_ko=reason_ko,
@@ -368,6 +398,7 @@ def suspend_partnership(
         "partnership_not_active",
     )
     _refuse_before_start(partnership, on, "on")
+    _refuse_before_latest_stage(partnership, on, "on")
     partnership.status = Partnership.Status.SUSPENDED
     partnership.status_reason = reason
     partnership.status_reason_ko = reason_ko
@@ -497,6 +528,7 @@ def upgrade_partnership(
             {"kind": ValidationError(_("The upgrade must change the kind."), code="upgrade_same_kind")}
         )
     _refuse_before_start(partnership, on, "on")
+    _refuse_before_latest_stage(partnership, on, "on")
     partnership.status = Partnership.Status.ENDED
     partnership.ended_on = on
     partnership.ended_precision = precision

@@ -129,3 +129,24 @@ def test_the_api_documents_the_dormant_filter_as_true_or_false(api_client, db):
         (parameter,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "dormant"]
         assert {"type": "string", "enum": ["false", "true"]} in parameter["schema"]["anyOf"]
         assert "stage" in parameter["description"] and "REGISTRY_DORMANT_YEARS" in parameter["description"]
+
+
+def test_a_city_with_an_ended_relation_and_a_dormant_one_is_only_dormant(relations, client, settings):
+    """Fukuoka's case: its 1989-2007 friendship ended, its sister relation is quiet. The city is
+    listed under dormant=true only, never under both answers."""
+    settings.REGISTRY_DORMANT_YEARS = 10
+    quiet, _ = relations
+    PartnershipFactory(
+        city=quiet.city,
+        partner=quiet.partner,
+        kind="friendship",
+        established_on=D(1989, 1, 1),
+        ended_on=D(1999, 12, 31),
+        status="ended",
+    )
+
+    def slugs(answer):
+        return {city.slug for city in client.get("/cities/", {"dormant": answer}).context["object_list"]}
+
+    assert "quiet" in slugs("true")
+    assert "quiet" not in slugs("false")

@@ -149,3 +149,25 @@ def test_the_page_groups_its_fields_and_picks_people_by_autocomplete(home, staff
         {"app_label": "registry", "model_name": "signatory", "field_name": "person", "term": "shav"},
     )
     assert [row["text"] for row in found.json()["results"]] == ["Shavkat Umurzakov"]
+
+
+def test_an_office_records_only_its_own_cities_partnerships(home, office, client):
+    """An account limited to another city's office is refused here as on the add form and in
+    the API, with a sentence naming its office; nothing is written."""
+    client.force_login(office)
+    before = counts()
+    answer = client.post(URL, entry())
+    assert answer.status_code == HTTPStatus.OK
+    assert "the office of Office Home" in " ".join(answer.context["form"].non_field_errors())
+    assert counts() == before
+
+
+def test_the_agreement_kind_follows_the_partnership_kind(home, staff_client):
+    before = counts()
+    answer = staff_client.post(URL, entry(partnership_kind="friendship", agreement_kind="sister_city"))
+    assert answer.status_code == HTTPStatus.OK
+    errors = answer.context["form"].errors["agreement_kind"]
+    assert errors == [
+        "A sister city agreement belongs to a sister city partnership; this partnership is a friendship city."
+    ]
+    assert counts() == before

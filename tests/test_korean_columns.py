@@ -128,9 +128,10 @@ def test_the_reason_for_a_status_is_shown_in_korean_with_the_english_fallback_ma
         city=home, partner=CityFactory(slug="paused", name_en="Paused"), status="suspended", status_reason="Dispute"
     )
     korean = _text(client, f"/ko/partnerships/{ended.pk}/")
-    assert korean.count('<span lang="ko">교류 중단</span>') == 2  # the status and the life of the relation
+    assert korean.count('<span lang="ko">교류 중단</span>') == 1  # the status (this record has no stages)
     assert "Exchanges stopped" not in korean
-    assert '(<span lang="en">Dispute</span>)' in _text(client, f"/ko/partnerships/{suspended.pk}/")
+    paused = " ".join(_text(client, f"/ko/partnerships/{suspended.pk}/").split())
+    assert '중단: <span lang="en">Dispute</span>' in paused
     assert '<span lang="en">Exchanges stopped</span>' in _text(client, f"/partnerships/{ended.pk}/")
     city_page = _text(client, "/ko/cities/home/")
     assert '<span lang="ko">교류 중단</span>' in city_page and '<span lang="en">Dispute</span>' in city_page
@@ -183,7 +184,10 @@ def test_every_public_text_column_has_its_korean_column():
 
     not_translated = {
         "Source": {"title", "publisher", "language", "notes"},
-        "City": {"name_native", "name_native_language", "coordinates_source", "wikidata_id", "notes", "search_text"},
+        "City": {
+            *("name_native", "name_native_language", "coordinates_source", "wikidata_id", "notes", "search_text"),
+            "subdivision",  # an ISO 3166-2 code
+        },
         "CityName": {"name", "notes"},
         "Partnership": {"notes"},
         "PartnershipStage": {"reference"},
@@ -211,3 +215,16 @@ def test_every_public_text_column_has_its_korean_column():
                 continue
             missing.setdefault(model.__name__, []).append(field.name)
     assert missing == {}
+
+
+def test_a_stage_note_without_korean_is_marked_english_on_korean_pages(client, home):
+    from registry import services
+
+    partnership = PartnershipFactory(city=home, partner=CityFactory(slug="paused", name_en="Paused"))
+    services.suspend_partnership(partnership=partnership, on=datetime.date(2020, 1, 1), reason="Dispute")
+    services.renew_partnership(
+        partnership=partnership, on=datetime.date(2021, 1, 1), reason="Renewed", reason_ko="갱신"
+    )
+    korean = _text(client, f"/ko/partnerships/{partnership.pk}/")
+    assert '— <span lang="en">Dispute</span>' in korean
+    assert '— <span lang="ko">갱신</span>' in korean

@@ -89,7 +89,9 @@ def test_admin_office_cannot_add_a_partnership_between_other_cities(client, offi
     add = reverse("admin:registry_partnership_add")
     fresh = CityFactory(slug="kaohsiung", country="TW")
     form = {**_form(other, partner=fresh.pk), "expected_version": ""}
-    assert client.post(add, form).status_code == HTTPStatus.FORBIDDEN
+    refused = client.post(add, form)
+    assert refused.status_code == HTTPStatus.FORBIDDEN
+    assert "the office of Office Home" in refused.content.decode()  # the 403 page says why
     assert not Partnership.objects.filter(partner=fresh).exists()
     form = {**form, "city": office.home.pk}
     assert client.post(add, form).status_code == HTTPStatus.FOUND
@@ -109,7 +111,7 @@ def test_api_office_cannot_change_another_citys_partnership(office, partnerships
     api = token_client(office)
     response = api.patch(f"/api/v1/partnerships/{other.pk}/", {"notes": "checked"}, format="json")
     assert response.status_code == HTTPStatus.FORBIDDEN
-    assert "office" in response.json()["detail"]
+    assert "the office of Office Home" in response.json()["detail"]  # names the account's office
     other.refresh_from_db()
     assert other.notes == ""
     assert api.get(f"/api/v1/partnerships/{other.pk}/").status_code == HTTPStatus.OK

@@ -483,3 +483,21 @@ def test_the_partnership_list_reads_stages_and_claims_in_a_fixed_number_of_queri
 ):
     with django_assert_max_num_queries(14):
         assert api_client.get("/api/v1/partnerships/?page_size=100").status_code == HTTPStatus.OK
+
+
+def test_an_action_dated_in_the_future_or_before_the_latest_stage_is_refused(home):
+    """A stage records what has happened: a suspension dated 2030 is refused (it would change the
+    status today while the counts wait for 2030), and an end cannot come before the latest stage."""
+    partnership = PartnershipFactory(city=home, partner=CityFactory(slug="beijing"), established_on=D(1993, 1, 1))
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        services.suspend_partnership(partnership=partnership, on=tomorrow, reason="Planned")
+    assert refused.value.error_dict["on"][0].code == "date_in_future"
+    partnership.refresh_from_db()  # nothing was stored; the refused call had changed the instance
+    assert partnership.status == "active"
+    services.suspend_partnership(partnership=partnership, on=D(2020, 1, 1), reason="Dispute")
+    with pytest.raises(ValidationError) as refused:
+        services.end_partnership(partnership=partnership, ended_on=D(2019, 1, 1), reason="Closed")
+    assert refused.value.error_dict["ended_on"][0].code == "stage_out_of_order"
+    partnership.refresh_from_db()
+    assert partnership.status == "suspended" and partnership.ended_on is None

@@ -15,6 +15,7 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.permissions import SAFE_METHODS, DjangoModelPermissionsOrAnonReadOnly
 
 from ..models import may_change
+from ..models.offices import refusal
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
@@ -48,7 +49,10 @@ class StaffModelPermissions(DjangoModelPermissionsOrAnonReadOnly):
 class OfficePermission(permissions.BasePermission):
     """Writes to a record allowed only to accounts whose offices include its cities."""
 
-    message = _("Your account is limited to other cities' partnerships and their records (your office).")
+    message = _("Your account works for an office: it changes only its cities' partnerships and their records.")
 
     def has_object_permission(self, request, view, obj) -> bool:
-        return request.method in permissions.SAFE_METHODS or may_change(request.user, obj)
+        if request.method in permissions.SAFE_METHODS or may_change(request.user, obj):
+            return True
+        self.message = refusal(request.user)  # names the office's cities (DRF reads it after a refusal)
+        return False

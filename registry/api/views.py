@@ -63,6 +63,7 @@ from ..models import (
     home_city,
     may_change,
 )
+from ..models.offices import refusal
 from . import serializers as ser
 from .exceptions import PreconditionFailed
 from .fields import QueryDateParameter
@@ -307,7 +308,7 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
         account's offices (:class:`~registry.api.permissions.OfficePermission`)."""
         instance = serializer.save()
         if not may_change(self.request.user, instance):
-            raise PermissionDenied(OfficePermission.message)
+            raise PermissionDenied(refusal(self.request.user))
 
     def perform_destroy(self, instance):
         services.delete_record(instance=instance)

@@ -255,8 +255,23 @@ class Agreement(SourcedModel):
             return None
         return reverse("registry:agreement-document", kwargs={"slug": self.slug})
 
+    # The partnership kind that an agreement of each relation-making kind belongs to.
+    PARTNERSHIP_KIND = {Kind.SISTER_CITY: Partnership.Kind.SISTER, Kind.FRIENDSHIP_CITY: Partnership.Kind.FRIENDSHIP}
+
     def clean(self):
+        """Truncate the signing date to its precision; a sister city (friendship city) agreement
+        belongs to a sister city (friendship city) partnership, else a ``ValidationError`` on
+        ``kind`` (code ``agreement_kind_mismatch``)."""
         self.signed_on = truncate_to_precision(self.signed_on, self.signed_precision)
+        expected = self.PARTNERSHIP_KIND.get(self.kind)
+        if expected and self.partnership_id and self.partnership.kind != expected:
+            message = _("A %(agreement)s belongs to a %(expected)s partnership; this partnership is a %(actual)s.")
+            params = {
+                "agreement": self.get_kind_display(),
+                "expected": Partnership.Kind(expected).label,
+                "actual": self.partnership.get_kind_display(),
+            }
+            raise ValidationError({"kind": ValidationError(message, code="agreement_kind_mismatch", params=params)})
 
     def term_end_on(self, day: datetime.date) -> datetime.date | None:
         """The last day of the term that is running on ``day`` (or the last term, once it has

@@ -29,6 +29,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .cities import City
@@ -78,6 +79,17 @@ def office_city_ids(user) -> frozenset[int] | None:
         ids = frozenset(OfficeAssignment.objects.filter(user=user).values_list("city_id", flat=True))
         user._office_city_ids = ids or None
     return user._office_city_ids
+
+
+def refusal(user) -> str:
+    """The sentence that tells an account limited to offices why a change was refused, naming
+    its home cities ("… the office of Fukuoka …"); the admin, the guided entry and the API's
+    403 all say it. One query."""
+    names = sorted(str(city) for city in City.objects.filter(pk__in=office_city_ids(user) or ()))
+    return gettext(
+        "Your account works for the office of %(cities)s: it changes only the partnerships of "
+        "those cities and the records that belong to them."
+    ) % {"cities": ", ".join(names)}
 
 
 def cities_of(record) -> set[int] | None:

@@ -524,6 +524,11 @@ class PartnershipStage(RegistryModel):
         """Reason or note in the active language."""
         return localized(self, "note")
 
+    @property
+    def note_language(self) -> str:
+        """BCP 47 tag of :attr:`note` (``en`` for the English fallback on Korean pages)."""
+        return localized_language(self, "note")
+
 
 # The records a claim can be about (the claim's foreign keys), one of them per claim.
 CLAIM_TARGETS = ("partnership", "agreement", "event")
