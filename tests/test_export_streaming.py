@@ -109,7 +109,7 @@ def test_an_xlsx_cell_is_never_a_formula(client):
 def test_export_file_names_carry_the_filters_and_the_as_of_date(client, api_client):
     PartnershipFactory()
     today = timezone.localdate().isoformat()
-    response = api_client.get("/api/v1/partnerships/", {"format": "csv", "country": "kz,jp", "kind": "sister"})
+    response = api_client.get("/api/v1/partnerships/", {"format": "csv", "country": ["kz", "jp"], "kind": "sister"})
     assert (
         response["Content-Disposition"] == f'attachment; filename="partnership_country-kz-jp_kind-sister_{today}.csv"'
     )

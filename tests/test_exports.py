@@ -53,7 +53,7 @@ SHARED_LISTS = [
     ("cities", {}),
     ("cities", {"region": "eastern-asia", "kind": "sister"}),
     ("cities", {"q": "alma-ata"}),
-    ("cities", {"country": "kz,jp", "ordering": "-name"}),
+    ("cities", {"country": ["kz", "jp"], "ordering": "-name"}),
     ("cities", {"in_force_on": "2022-09-13"}),
     ("agreements", {}),
     ("agreements", {"country": "kz", "field": "economy"}),
