@@ -35,7 +35,9 @@ from .models import (
     Publication,
     Signatory,
     Source,
+    may_change,
 )
+from .models.offices import refusal
 
 
 @transaction.atomic
@@ -103,6 +105,8 @@ def create_partnership(
     confidence: str | None = None,
     publication: str | None = None,
     notes: str = "",
+    remarks_en: str = "",
+    remarks_ko: str = "",
     fields: Iterable[CooperationField] = (),
     sources: Iterable[Source] = (),
     reason: str = "",
@@ -137,6 +141,8 @@ def create_partnership(
         status_reason=status_reason,
         status_reason_ko=status_reason_ko,
         notes=notes,
+        remarks_en=remarks_en,
+        remarks_ko=remarks_ko,
         **{name: value for name, value in optional.items() if value is not None},
     )
     return save_record(instance=partnership, data={"fields": list(fields), "sources": list(sources)}, reason=reason)
@@ -348,10 +354,14 @@ def end_partnership(
     """End ``partnership`` on ``ended_on`` for ``reason`` (status ``ended``, an ``ended`` stage
     citing ``sources``); nothing is deleted.
 
-    Raises ``ValidationError`` (``reason`` empty, never signed, ``ended_on`` before the start)
+    Raises ``ValidationError`` (``reason`` empty, already ended, never signed, ``ended_on`` before the start)
     and then stores nothing.
     """
     _require_reason(reason)
+    if partnership.status == Partnership.Status.ENDED:
+        raise ValidationError(
+            {"status": ValidationError(_("This partnership has already ended."), code="partnership_ended")}
+        )
     _refuse_before_start(partnership, ended_on, "ended_on")
     _refuse_before_latest_stage(partnership, ended_on, "ended_on")
     partnership.status = Partnership.Status.ENDED
@@ -673,6 +683,9 @@ def accept_wikidata_proposal(*, proposal, user) -> Partnership | None:
     from .models import WikidataProposal
 
     kinds = WikidataProposal.Kind
+    target = proposal.partnership or Partnership(city=proposal.city, partner=proposal.partner)
+    if user is not None and not may_change(user, target):
+        raise ValidationError({"partnership": refusal(user)})  # an office accepts only its own cities'
     if proposal.status == WikidataProposal.Status.ACCEPTED:
         raise ValidationError({"status": "This proposal was already accepted."})
     if proposal.kind == kinds.ONLY_THERE:

@@ -220,17 +220,27 @@ def read_relations(content: str) -> list[Relation]:
     """The P190 relations in ``content`` (EntityData JSON, SPARQL JSON or QuickStatements,
     see the module docstring). Raises :class:`WikidataFileError` naming what is wrong."""
     stripped = content.lstrip()
-    if stripped.startswith("{"):
-        try:
-            data = json.loads(content)
-        except json.JSONDecodeError as error:
-            raise WikidataFileError(f"Not valid JSON: {error}.") from None
-        if isinstance(data.get("entities"), dict):
-            return _from_entity_data(data)
-        if isinstance(data.get("results"), dict):
-            return _from_sparql(data)
-        raise WikidataFileError("JSON with neither “entities” (Special:EntityData) nor “results” (SPARQL).")
-    return _from_quickstatements(content)
+    try:
+        if stripped.startswith("{"):
+            try:
+                data = json.loads(content)
+            except (json.JSONDecodeError, RecursionError) as error:
+                raise WikidataFileError(f"Not valid JSON: {error}.") from None
+            if isinstance(data.get("entities"), dict):
+                return _from_entity_data(data)
+            if isinstance(data.get("results"), dict):
+                return _from_sparql(data)
+            raise WikidataFileError("JSON with neither “entities” (Special:EntityData) nor “results” (SPARQL).")
+        return _from_quickstatements(content)
+    except WikidataFileError:
+        raise
+    except (AttributeError, KeyError, TypeError, ValueError, RecursionError):
+        # Well-formed JSON or lines of another shape (a string where an object belongs, a
+        # precision that is not a number…): the same clear refusal, never a server error.
+        raise WikidataFileError(
+            "The file's structure is not the one Special:EntityData, SPARQL JSON results or "
+            "QuickStatements (P190 with P580/P582 and their precisions) give."
+        ) from None
 
 
 # --------------------------------------------------------------------------- comparing

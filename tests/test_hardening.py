@@ -324,3 +324,32 @@ def test_import_registry_of_a_malformed_file_is_a_clean_error(tmp_path, content)
     with pytest.raises(CommandError, match="is not a snapshot from export_registry, nothing was restored"):
         call_command("import_registry", str(path))
     assert not City.objects.exists()
+
+
+def test_partnership_actions_need_staff_status_and_the_office(editor, office):
+    """The actions (sign, upgrade, suspend, …) are writes like any other: an account without staff
+    status gets a 403, and an office may act only on its own cities' partnerships."""
+    from registry.models import Partnership
+
+    from .factories import PartnershipFactory
+
+    others = PartnershipFactory()  # between two cities of no office
+    editor.is_staff = False
+    editor.save()
+    body = {"on": "2020-01-01", "reason": "Dispute"}
+    response = token_client(editor).post(f"/api/v1/partnerships/{others.pk}/suspend/", body, format="json")
+    assert_problem(response, 403, "permission_denied")
+    response = token_client(office).post(f"/api/v1/partnerships/{others.pk}/renew/", body, format="json")
+    assert response.status_code == 403 and "the office of Office Home" in response.json()["detail"]
+    assert Partnership.objects.get(pk=others.pk).status == "active" and not others.stages.exists()
+
+
+def test_a_partnership_created_with_public_remarks_is_no_server_error(manager):
+    """The serializer lists remarks_en/remarks_ko as writable; creating with them once gave a 500."""
+    CityFactory(slug="home-side", country="KR")
+    CityFactory(slug="far-side", country="JP")
+    body = {"city": "home-side", "partner": "far-side", "kind": "sister", "established_on": "2016-12-02"}
+    body |= {"remarks_en": "Shown to the public", "remarks_ko": "공개 설명"}
+    response = token_client(manager).post("/api/v1/partnerships/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert (response.json()["remarks_en"], response.json()["remarks_ko"]) == ("Shown to the public", "공개 설명")

@@ -501,3 +501,13 @@ def test_an_action_dated_in_the_future_or_before_the_latest_stage_is_refused(hom
     assert refused.value.error_dict["ended_on"][0].code == "stage_out_of_order"
     partnership.refresh_from_db()
     assert partnership.status == "suspended" and partnership.ended_on is None
+
+
+def test_an_ended_partnership_is_not_ended_again(home):
+    partnership = PartnershipFactory(city=home, partner=CityFactory(slug="closed"), established_on=D(1993, 1, 1))
+    services.end_partnership(partnership=partnership, ended_on=D(2020, 1, 1), reason="Closed")
+    with pytest.raises(ValidationError) as refused:
+        services.end_partnership(partnership=partnership, ended_on=D(2021, 1, 1), reason="Again")
+    assert refused.value.error_dict["status"][0].code == "partnership_ended"
+    partnership.refresh_from_db()
+    assert partnership.ended_on == D(2020, 1, 1) and partnership.stages.filter(kind="ended").count() == 1

@@ -312,3 +312,30 @@ def test_an_editor_cannot_upload(client, editor, registry):
     assert client.get(reverse("admin:registry_wikidataproposal_upload")).status_code == HTTPStatus.FORBIDDEN
     assert upload(client, entity_data(twin("Q200")).encode()).status_code == HTTPStatus.FORBIDDEN
     assert not WikidataProposal.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"entities": {"Q1": "x"}}',
+        '{"entities": {"Q1": {"claims": {"P190": "abc"}}}}',
+        '{"results": {"bindings": ["x"]}}',
+        '{"results": {"bindings": 5}}',
+        "Q16520\tP190\tQ35493\tP580\t+2022-09-14T00:00:00Z/x",
+        '{"entities": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    ],
+)
+def test_a_file_of_another_shape_is_a_clear_error_never_a_crash(content):
+    """Well-formed JSON or lines of an unexpected shape are refused by the one parser (command and
+    admin upload alike) with WikidataFileError, not an AttributeError/TypeError/RecursionError."""
+    with pytest.raises(wikidata.WikidataFileError):
+        wikidata.read_relations(content)
+
+
+def test_an_office_cannot_accept_a_proposal_about_another_citys_partnership(three_proposals, office):
+    proposal = WikidataProposal.objects.get(kind=Kind.DIFFERENT)
+    with pytest.raises(ValidationError) as refused:
+        services.accept_wikidata_proposal(proposal=proposal, user=office)
+    assert "the office of Office Home" in " ".join(refused.value.messages)
+    proposal.refresh_from_db()
+    assert proposal.status != "accepted"

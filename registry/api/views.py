@@ -372,9 +372,10 @@ class PartnershipViewSet(RegistryViewSet):
         )
 
     def get_permissions(self):
-        """An action changes the partnership: it needs the ``change`` permission, not ``add``."""
+        """An action changes the partnership: it needs the ``change`` permission, not ``add``, with
+        the same staff-status and office rules as every other write."""
         if self.action in PARTNERSHIP_ACTIONS:
-            return [permissions.IsAuthenticated(), ChangePermission()]
+            return [permissions.IsAuthenticated(), ChangePermission(), OfficePermission()]
         return super().get_permissions()
 
     def run_action(self, request, name: str) -> Response:
@@ -437,8 +438,9 @@ class PartnershipViewSet(RegistryViewSet):
         return self.run_action(request, "end")
 
 
-class ChangePermission(permissions.DjangoModelPermissions):
-    """The model's ``change`` permission for any method (the partnership actions)."""
+class ChangePermission(StaffModelPermissions):
+    """The model's ``change`` permission for any method (the partnership actions), for an active
+    staff user only (:class:`StaffModelPermissions`)."""
 
     perms_map = dict.fromkeys(
         ["GET", "OPTIONS", "HEAD", "POST", "PUT", "PATCH", "DELETE"], ["%(app_label)s.change_%(model_name)s"]
