@@ -1,0 +1,170 @@
+"""Saving, deleting and restoring any record with its history: the one way every writer saves a row
+(:func:`save_record`, validated with ``full_clean()`` and recorded once in the history)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from ..models import (
+    HISTORY,
+)
+
+
+@transaction.atomic
+def save_record(*, instance: models.Model, data: Mapping[str, Any], reason: str = "") -> models.Model:
+    """Set ``data`` on ``instance`` and save it with its many-to-many relations.
+
+    ``data`` maps field names to values; values of many-to-many fields (e.g. ``sources``,
+    ``fields``, ``parties``) are iterables of related rows and replace the current set.
+    ``reason`` (optional ``str``) is the change reason kept in the history; it is also what
+    makes a change that only a *correction* may make acceptable (a published partnership's
+    kind or established date, :meth:`Partnership.clean`).
+    The row is validated with ``full_clean()`` first; nothing is saved if any part fails.
+    """
+    reason = (reason or "").strip()
+    if reason:
+        instance._change_reason = reason
+        instance.correction_reason = reason
+    many_names = {field.name for field in instance._meta.many_to_many}
+    many: dict[str, Iterable[models.Model]] = {}
+    for name, value in data.items():
+        if name in many_names:
+            many[name] = value
+        else:
+            setattr(instance, name, value)
+    instance.full_clean()
+    created = instance._state.adding
+    # One history record for the whole write, taken after the many-to-many rows are set, so it
+    # holds them and its diff shows what changed (a PATCH of only ``sources`` included).
+    instance.skip_history_when_saving = True
+    try:
+        instance.save()
+        for name, rows in many.items():
+            getattr(instance, name).set(rows)
+    finally:
+        del instance.skip_history_when_saving
+    HISTORY.create_historical_record(instance, "+" if created else "~")
+    return instance
+
+
+def historic_relations(record: models.Model) -> dict[str, list[int]]:
+    """The many-to-many values a history record kept: field name → primary keys of the related
+    rows (e.g. ``{"sources": [3, 7], "fields": [2]}``), one query per field."""
+    from simple_history.utils import get_m2m_reverse_field_name
+
+    values = {}
+    for field in record._history_m2m_fields:
+        target = get_m2m_reverse_field_name(field)
+        values[field.name] = sorted(getattr(record, field.name).values_list(f"{target}_id", flat=True))
+    return values
+
+
+@transaction.atomic
+def delete_record(*, instance: models.Model) -> None:
+    """Delete ``instance``; rows that others refer to raise ``ProtectedError`` and stay."""
+    instance.delete()
+
+
+# Rows owned by a parent and deleted with it (CASCADE): restored with it.
+OWNED_CHILDREN = {
+    "city": [("cityname", "city")],
+    "partnership": [("partnershipstage", "partnership")],
+    "agreement": [("signatory", "agreement")],
+    "event": [("eventparticipant", "event")],
+    "delegation": [("delegationmember", "delegation"), ("itinerarystop", "delegation"), ("outcome", "delegation")],
+}
+# Children deleted up to this long before their parent count as deleted with it.
+CASCADE_WINDOW = datetime.timedelta(minutes=1)
+
+
+@dataclass
+class DeletedRecord:
+    """A row that is deleted now, with its last historical record before the deletion."""
+
+    model: type[models.Model]
+    pk: int
+    deleted_at: datetime.datetime
+    deleted_by: str | None
+    label: str
+    history_id: int
+
+
+def deleted_records(model: type[models.Model], *, limit: int = 200) -> list[DeletedRecord]:
+    """Rows of ``model`` whose last history entry is a deletion and that do not exist now."""
+    history = model.history.model
+    deletions = (
+        history.objects.filter(history_type="-")
+        .exclude(**{f"{model._meta.pk.attname}__in": model._base_manager.values("pk")})
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    )
+    seen, result = set(), []
+    for record in deletions:
+        if record.id in seen:
+            continue
+        seen.add(record.id)
+        user = record.history_user
+        result.append(
+            DeletedRecord(
+                model,
+                record.id,
+                record.history_date,
+                user.get_username() if user else None,
+                str(record.instance),
+                record.history_id,
+            )
+        )
+    return result
+
+
+@transaction.atomic
+def restore_deleted(*, model: type[models.Model], pk: int) -> models.Model:
+    """Restore the deleted row ``pk`` of ``model`` as it was when deleted, with the rows it
+    owned that were deleted with it (a city's former names, a delegation's itinerary, ...).
+
+    Raises ``LookupError`` if ``pk`` was never deleted or exists, ``ValidationError`` if
+    the restored row would now break a rule (e.g. its slug has been reused); then nothing
+    is restored.
+    """
+    if model._base_manager.filter(pk=pk).exists():
+        raise LookupError(f"{model._meta.verbose_name} {pk} exists; there is nothing to restore.")
+    record = model.history.model.objects.filter(id=pk, history_type="-").order_by("-history_date").first()
+    if record is None:
+        raise LookupError(f"{model._meta.verbose_name} {pk} was never deleted.")
+    # The deletion's own record holds no many-to-many rows (Django removes them first): the last
+    # record before it does.
+    before = (
+        model.history.model.objects.filter(id=pk, history_date__lte=record.history_date)
+        .exclude(history_type="-")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    instance = record.instance
+    instance._change_reason = _("Restored after deletion")
+    save_record(instance=instance, data=historic_relations(before) if before else {})
+    for child_name, fk in OWNED_CHILDREN.get(model._meta.model_name, []):
+        child_model = apps.get_model("registry", child_name)
+        child_history = child_model.history.model.objects.filter(
+            **{f"{fk}_id": pk},
+            history_type="-",
+            history_date__gte=record.history_date - CASCADE_WINDOW,
+            history_date__lte=record.history_date,
+        )
+        for child_record in child_history.order_by("history_date"):
+            if child_model._base_manager.filter(pk=child_record.id).exists():
+                continue
+            child_before = (
+                child_model.history.model.objects.filter(id=child_record.id)
+                .exclude(history_type="-")
+                .order_by("-history_date", "-history_id")
+                .first()
+            )
+            save_record(instance=child_record.instance, data=historic_relations(child_before) if child_before else {})
+    return instance
