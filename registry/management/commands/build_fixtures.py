@@ -28,6 +28,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 
 from registry.management.commands import _fixture_facts as data
+from registry.management.commands import _fixture_life as life
 from registry.models import City
 
 TIMESTAMP = "2022-09-21T00:00:00Z"
@@ -232,7 +233,7 @@ def partner_city(row: dict) -> dict:
 
 
 def stage_records(partner: str, kind: str, established_on: str | None) -> list[dict]:
-    """The stages :data:`data.STAGES` gives for Busan's partnership with ``partner``, each citing
+    """The stages :data:`life.STAGES` gives for Busan's partnership with ``partner``, each citing
     its source URLs and the research notes."""
     key = [data.HOME_CITY["slug"], partner, kind, established_on]
     return [
@@ -249,7 +250,7 @@ def stage_records(partner: str, kind: str, established_on: str | None) -> list[d
                 "sources": [[source_slug(url)] for url in urls] + [[data.NOTES]],
             },
         )
-        for stage_kind, on, precision, note, urls in data.STAGES.get((partner, kind, established_on), [])
+        for stage_kind, on, precision, note, urls in life.STAGES.get((partner, kind, established_on), [])
     ]
 
 
@@ -277,9 +278,9 @@ def claim_records(target: str, key: list, claims: list[tuple]) -> list[dict]:
 
 
 def partnership_claims(partner: str, kind: str, established_on: str) -> list[dict]:
-    """The claims :data:`data.CLAIMS` gives for Busan's partnership with ``partner``."""
+    """The claims :data:`life.CLAIMS` gives for Busan's partnership with ``partner``."""
     key = [data.HOME_CITY["slug"], partner, kind, established_on]
-    return claim_records("partnership", key, data.CLAIMS.get((partner, kind, established_on), []))
+    return claim_records("partnership", key, life.CLAIMS.get((partner, kind, established_on), []))
 
 
 def predecessor_records(before: dict) -> list[dict]:
@@ -337,7 +338,7 @@ def build_partners(rows: list[dict]) -> tuple[list[dict], dict]:
         if city["slug"] == "almaty":
             almaty = city
         predecessor = None
-        for before in data.PREDECESSORS:
+        for before in life.PREDECESSORS:
             if before["partner"] == city["slug"]:
                 records += predecessor_records(before)
                 predecessor = [data.HOME_CITY["slug"], city["slug"], before["kind"], before["established_on"]]
@@ -363,10 +364,10 @@ def build_partners(rows: list[dict]) -> tuple[list[dict], dict]:
 
 
 def unsigned_records() -> list[dict]:
-    """The relations that never reached signature (:data:`data.UNSIGNED`): the partner city, a
+    """The relations that never reached signature (:data:`life.UNSIGNED`): the partner city, a
     ``proposed`` partnership without an established date, and its stages (the letter of intent)."""
     records = []
-    for relation in data.UNSIGNED:
+    for relation in life.UNSIGNED:
         city = relation["city"]
         records += city_records(city)
         records.append(
@@ -499,7 +500,7 @@ def build_article(almaty: dict, source_urls: dict[str, dict]) -> list[dict]:
         records.append(record("registry.event", fields))
         for participant in _people(event["participants"]):
             records.append(record("registry.eventparticipant", {**participant, "event": [event["slug"]]}))
-        records += claim_records("event", [event["slug"]], data.EVENT_CLAIMS.get(event["slug"], []))
+        records += claim_records("event", [event["slug"]], life.EVENT_CLAIMS.get(event["slug"], []))
     return records
 
 
