@@ -430,6 +430,24 @@ class Partnership(RemarksModel, RegistryModel):
         """The city on the other side from ``city``."""
         return self.partner if self.city_id == city.pk else self.city
 
+    def life(self) -> list[PartnershipStage]:
+        """The stages of this relation in date order (reads ``stages``: prefetch it, with
+        ``stages__sources``), starting with its signature: where no ``signed`` stage is stored (the
+        shipped relations and those recorded without one), an unsaved :class:`PartnershipStage`
+        (``pk`` ``None``, no sources of its own: the partnership's sources support it) on the
+        established date at its precision, placed before the stored stages of the same date.
+        A relation never signed has only its stored stages."""
+        stages = list(self.stages.all())
+        if self.established_on and not any(stage.kind == PartnershipStage.Kind.SIGNED for stage in stages):
+            signed = PartnershipStage(
+                partnership=self,
+                kind=PartnershipStage.Kind.SIGNED,
+                on=self.established_on,
+                precision=self.established_precision,
+            )
+            stages = sorted([signed, *stages], key=lambda stage: (stage.on, stage.pk is not None))
+        return stages
+
     @property
     def status_reason_localized(self) -> str:
         """The reason for the status in the active language: ``status_reason_ko`` on Korean
