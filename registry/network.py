@@ -242,9 +242,10 @@ class SubdivisionTally:
 
     @property
     def name(self) -> str:
-        """The subdivision's ISO short name (``Busan-gwangyeoksi``), else its code, else ``""``."""
+        """The subdivision's ISO short name in the active language (``Busan-gwangyeoksi``,
+        ``부산광역시`` on Korean pages), else its code, else ``""``."""
         listed = subdivisions.get(self.code)
-        return listed.name if listed else self.code
+        return listed.localized_name if listed else self.code
 
 
 @dataclass

@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "iso_3166_2.csv"
@@ -29,11 +30,20 @@ CODE_FORM = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 @dataclass(frozen=True)
 class Subdivision:
     """One ISO 3166-2 subdivision: ``code`` (``KR-26``), ``name`` (``Busan-gwangyeoksi``, the
-    ISO short name) and ``type`` (``Metropolitan city``), all ``str``."""
+    ISO short name), ``type`` (``Metropolitan city``) and ``name_ko`` (``부산광역시``, ``""`` where
+    the table gives none), all ``str``."""
 
     code: str
     name: str
     type: str
+    name_ko: str = ""
+
+    @property
+    def localized_name(self) -> str:
+        """The name in the active language: :attr:`name_ko` on Korean pages when known, else :attr:`name`."""
+        if self.name_ko and (get_language() or "").split("-")[0] == "ko":
+            return self.name_ko
+        return self.name
 
     @property
     def country(self) -> str:
@@ -44,7 +54,10 @@ class Subdivision:
 @cache
 def _table() -> dict[str, Subdivision]:
     with DATA_FILE.open(encoding="utf-8", newline="") as handle:
-        return {row["code"]: Subdivision(row["code"], row["name"], row["type"]) for row in csv.DictReader(handle)}
+        return {
+            row["code"]: Subdivision(row["code"], row["name"], row["type"], row.get("name_ko") or "")
+            for row in csv.DictReader(handle)
+        }
 
 
 def subdivisions_of(country: str) -> dict[str, Subdivision]:

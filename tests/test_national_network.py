@@ -230,3 +230,19 @@ def test_api_refuses_an_unknown_subdivision_naming_the_field(editor):
     )
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert list(response.json()["errors"]) == ["subdivision"]
+
+
+def test_the_roll_up_is_linked_from_every_page_and_names_provinces_in_korean(client, db):
+    """Found by the fresh-clone user test: the roll-up was linked from nowhere, and its provinces
+    kept their romanised ISO names on Korean pages."""
+    from registry import subdivisions
+
+    home = client.get("/").content.decode()
+    assert 'href="/network/national/"' in home
+    busan = subdivisions.get("KR-26")
+    assert busan.localized_name == "Busan-gwangyeoksi"
+    from django.utils import translation
+
+    with translation.override("ko"):
+        assert busan.localized_name == "부산광역시"
+    assert all(sub.name_ko for sub in subdivisions.subdivisions_of("KR").values())

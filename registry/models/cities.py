@@ -296,9 +296,10 @@ class City(RemarksModel, SourcedModel):
 
     @property
     def subdivision_name(self) -> str:
-        """The ISO short name of :attr:`subdivision` (``Busan-gwangyeoksi``), else the code itself."""
+        """The ISO short name of :attr:`subdivision` in the active language (``Busan-gwangyeoksi``,
+        ``부산광역시`` on Korean pages), else the code itself."""
         listed = subdivisions.get(self.subdivision)
-        return listed.name if listed else self.subdivision
+        return listed.localized_name if listed else self.subdivision
 
     @property
     def name(self) -> str:
