@@ -1,0 +1,31 @@
+"""Korean for messages of the libraries the admin shows that their own catalogues lack or get wrong.
+
+``makemessages`` reads only our code, so each message is named here with ``gettext_noop`` (nothing
+calls this module's constants: the names only bring the messages into ``locale/ko``). Our catalogue
+(``LOCALE_PATHS``) takes precedence over the libraries', so its Korean is the one shown:
+
+* django-simple-history ships no Korean: the history pages' titles, "Changed"/"Created"/"Deleted"
+  and the revert page said them in English (found by the fresh-clone user test); and "Created"
+  read "생성일시" ("creation time") from another library's catalogue.
+* Django's own Korean for "Select %s to view" has a stray "1" ("보기위한 1%s 를(을) 선택"), the
+  title of every list that a staff member may only view.
+"""
+
+from django.utils.translation import gettext_noop
+
+SIMPLE_HISTORY = (
+    gettext_noop("Change history: %s"),
+    gettext_noop("Changed"),
+    gettext_noop("Created"),
+    gettext_noop("Deleted"),
+    gettext_noop("Deleted %(type_name)s"),
+    gettext_noop("Revert %s"),
+    gettext_noop("View %s"),
+    gettext_noop("View history: %s"),
+    gettext_noop("You may edit it again below"),
+    gettext_noop("Change History"),
+    gettext_noop("History"),
+    gettext_noop("Revert"),
+    gettext_noop("This object doesn't have a change history."),
+)
+DJANGO_ADMIN = (gettext_noop("Select %s to view"),)
