@@ -79,3 +79,20 @@ def test_agreement_page_and_api_show_the_terms(client):
     assert data["status"] == "in_force"
     assert data["current_status"] == "expired"
     assert data["current_notice_deadline"] == "2021-12-01"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("entry_into_force_on", "0001-01-01"), ("entry_into_force_on", "1799-01-01"), ("expires_on", "9999-12-31")],
+)
+def test_the_terms_dates_lie_in_the_documented_range(superuser, field, value):
+    """Found by the adversarial probe: the terms' dates took any year although every other stored
+    date lies in 1800-01-01 to 2200-12-31 (registry.dates.validate_in_range)."""
+    from .conftest import token_client
+
+    agreement = AgreementFactory()
+    response = token_client(superuser).patch(f"/api/v1/agreements/{agreement.slug}/", {field: value}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"][field][0]["code"] == "date_out_of_range"
+    agreement.refresh_from_db()
+    assert getattr(agreement, field) is None

@@ -143,13 +143,18 @@ class Agreement(SourcedModel):
 
     # Terms: when the agreement applies and how it ends (staff-set; "expired" is derived).
     entry_into_force_on = models.DateField(
-        _("entry into force"), null=True, blank=True, help_text=_("The day the agreement took effect.")
+        _("entry into force"),
+        null=True,
+        blank=True,
+        help_text=_("The day the agreement took effect."),
+        validators=[validate_in_range],
     )
     expires_on = models.DateField(
         _("expires on"),
         null=True,
         blank=True,
         help_text=_("Last day of the (first) term; empty for an agreement without a term."),
+        validators=[validate_in_range],
     )
     automatic_renewal = models.BooleanField(
         _("automatic renewal"),
