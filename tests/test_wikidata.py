@@ -153,7 +153,8 @@ def test_accepting_a_difference_keeps_the_registrys_dates_and_adds_claims(three_
     assert partnership.history.count() == before
     claims = [(c.value, c.preferred, [s.publisher for s in c.sources.all()]) for c in partnership.claims.all()]
     assert claims == [("1990-05-01", True, []), ("1991-01-01", False, ["Wikidata"])]
-    assert partnership.claims.get(value="1991-01-01").note_en == "Known to the year only: 1991."
+    wikidatas = partnership.claims.get(value="1991-01-01")
+    assert (wikidatas.note_en, wikidatas.note_ko) == ("Known to the year only: 1991.", "연도만 알려져 있음: 1991년.")
 
 
 def test_an_accepted_difference_shows_sources_differ_on_the_page_and_in_the_api(

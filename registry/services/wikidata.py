@@ -19,7 +19,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..dates import partial_date
 from ..models import (
     Claim,
     Confidence,
@@ -64,23 +63,27 @@ def _refuse_other_office(user, target: Partnership) -> None:
 
 
 def _precision_notes(on, precision: str) -> dict[str, str]:
-    """The claim's notes for a date known only to its month or year (a claim's value is a full
-    ``YYYY-MM-DD``; the note says how much of it is known), else no notes."""
-    if precision == DatePrecision.DAY:
-        return {}
-    shown = partial_date(on, precision)
+    """The claim's notes in English and Korean for a date known only to its month or year (a
+    claim's value is a full ``YYYY-MM-DD``; the note says how much of it is known), else none."""
     if precision == DatePrecision.YEAR:
-        return {"note_en": f"Known to the year only: {shown}.", "note_ko": f"연도만 알려져 있음: {shown}."}
-    return {"note_en": f"Known to the month only: {shown}.", "note_ko": f"월까지만 알려져 있음: {shown}."}
+        return {"note_en": f"Known to the year only: {on.year}.", "note_ko": f"연도만 알려져 있음: {on.year}년."}
+    if precision == DatePrecision.MONTH:
+        return {
+            "note_en": f"Known to the month only: {on:%B %Y}.",
+            "note_ko": f"월까지만 알려져 있음: {on.year}년 {on.month}월.",
+        }
+    return {}
 
 
-def _claim(partnership: Partnership, on, precision: str, sources) -> Claim:
+def _claim(partnership: Partnership, on, precision: str, sources, *, preferred: bool = False) -> Claim:
     """The claim that ``partnership`` was established ``on`` (at ``precision``), citing ``sources``
-    besides the sources it already has; made when missing."""
+    besides the sources it already has; made when missing (``preferred`` as given)."""
     claim = Claim.objects.filter(partnership=partnership, fact=Claim.Fact.ESTABLISHED_ON, value=on.isoformat()).first()
     if claim is None:
         notes = _precision_notes(on, precision)
-        claim = Claim(partnership=partnership, fact=Claim.Fact.ESTABLISHED_ON, value=on.isoformat(), **notes)
+        claim = Claim(
+            partnership=partnership, fact=Claim.Fact.ESTABLISHED_ON, value=on.isoformat(), preferred=preferred, **notes
+        )
         return save_record(instance=claim, data={"sources": list(sources)})
     return save_record(instance=claim, data={"sources": [*claim.sources.all(), *sources]})
 
@@ -107,8 +110,13 @@ def _record_claims(proposal, source: Source) -> Claim | None:
         partnership.established_precision,
     ):
         return None
+    claims = Claim.objects.filter(partnership=partnership, fact=Claim.Fact.ESTABLISHED_ON)
     registry_claim = _claim(
-        partnership, partnership.established_on, partnership.established_precision, partnership.sources.all()
+        partnership,
+        partnership.established_on,
+        partnership.established_precision,
+        partnership.sources.all(),
+        preferred=not claims.filter(preferred=True).exists(),  # made preferred when the fact has no claims yet
     )
     _prefer(registry_claim)
     return _claim(partnership, proposal.established_on, proposal.established_precision, [source])
