@@ -24,11 +24,16 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from . import guided_entry, regions, resources, services, wikidata
+from . import (
+    admin_wikidata,  # noqa: F401  (registers the Wikidata proposals' admin)
+    guided_entry,
+    regions,
+    resources,
+    services,
+)
 from .admin_imports import SpreadsheetMixin
 from .concurrency import VersionConflict, check_version, current_version
 from .dates import partial_date, validate_in_range
-from .forms import WikidataFileForm
 from .models import (
     Agreement,
     City,
@@ -51,7 +56,6 @@ from .models import (
     Signatory,
     Source,
     StaffProfile,
-    WikidataProposal,
     home_city,
     may_change,
 )
@@ -751,100 +755,6 @@ class OfficeAssignmentAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user", "city")
     readonly_fields = ("created_at",)
     change_list_template = "admin/change_list.html"  # no history of deleted rows to link to
-
-
-@admin.register(WikidataProposal)
-class WikidataProposalAdmin(admin.ModelAdmin):
-    """Proposals from a Wikidata file (``manage.py wikidata import``, or uploaded here: “Upload a
-    Wikidata file”), accepted row by row by a manager (``registry.import_records``); each accepted
-    fact cites Wikidata."""
-
-    list_display = (
-        "city",
-        "partner_display",
-        "kind",
-        "established_display",
-        "ended_display",
-        "partnership",
-        "retrieved_on",
-        "status",
-    )
-    list_filter = ("status", "kind", "retrieved_on")
-    list_select_related = ("city", "partner", "partnership__city", "partnership__partner")
-    search_fields = ("city__name_en", "partner__name_en", "partner_label", "partner_qid")
-    actions = ["accept"]
-    change_list_template = "admin/registry/wikidataproposal/change_list.html"
-
-    def has_add_permission(self, request):
-        return False  # made by the import only
-
-    def get_urls(self):
-        return [
-            path(
-                "upload/",
-                self.admin_site.admin_view(self.upload_view),
-                name="registry_wikidataproposal_upload",
-            ),
-            *super().get_urls(),
-        ]
-
-    def upload_view(self, request):
-        """Upload a Wikidata file (:class:`registry.forms.WikidataFileForm`, the command's parser)
-        and show its proposals (:func:`registry.wikidata.propose`) in the list, to accept row by row.
-        Needs the accept permission (``registry.import_records``); otherwise 403."""
-        if not self.has_accept_permission(request):
-            raise PermissionDenied
-        form = WikidataFileForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            proposals = wikidata.propose(form.cleaned_data["relations"], retrieved_on=form.cleaned_data["retrieved_on"])
-            counts = ", ".join(
-                f"{kind.label}: {sum(1 for p in proposals if p.kind == kind)}" for kind in WikidataProposal.Kind
-            )
-            self.message_user(
-                request,
-                _("%(name)s: %(count)s proposals (%(counts)s).")
-                % {"name": form.cleaned_data["file"].name, "count": len(proposals), "counts": counts},
-                messages.SUCCESS,
-            )
-            changelist = reverse("admin:registry_wikidataproposal_changelist")
-            return HttpResponseRedirect(f"{changelist}?status__exact=open")
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": _("Upload a Wikidata file"),
-            "form": form,
-        }
-        return TemplateResponse(request, "admin/registry/wikidata_upload.html", context)
-
-    def has_change_permission(self, request, obj=None):
-        return False  # accepted through the action, never edited
-
-    def has_accept_permission(self, request):
-        return request.user.has_perm("registry.import_records")
-
-    @admin.display(description=_("partner city"))
-    def partner_display(self, obj):
-        return obj.partner or f"{obj.partner_label} ({obj.partner_qid})"
-
-    @admin.display(description=_("start time (P580)"), ordering="established_on")
-    def established_display(self, obj):
-        return partial_date(obj.established_on, obj.established_precision) or "—"
-
-    @admin.display(description=_("end time (P582)"), ordering="ended_on")
-    def ended_display(self, obj):
-        return partial_date(obj.ended_on, obj.ended_precision) or "—"
-
-    @admin.action(description=_("Accept the selected proposals, citing Wikidata"), permissions=["accept"])
-    def accept(self, request, queryset):
-        """Accept each selected proposal on its own: one refused does not stop the others."""
-        for proposal in queryset.select_related("city", "partner", "partnership"):
-            try:
-                services.accept_wikidata_proposal(proposal=proposal, user=request.user)
-            except ValidationError as error:
-                message = _("Not accepted: %(row)s: %(error)s") % {"row": proposal, "error": "; ".join(error.messages)}
-                self.message_user(request, message, messages.ERROR)
-            else:
-                self.message_user(request, _("Accepted: %(row)s") % {"row": proposal}, messages.SUCCESS)
 
 
 # --------------------------------------------------------------------------- agreements

@@ -19,7 +19,9 @@ else by a folded name and the country): *new* (in Wikidata, both cities here, no
 *different* (start or end differs at the coarser of the two precisions), *only here* (a
 partnership of the city Wikidata does not state) and *only there* (the partner city is not in
 the registry). A manager accepts proposals row by row in the admin
-(:func:`registry.services.accept_wikidata_proposal`).
+(:func:`registry.services.accept_wikidata_proposal`: a difference becomes a claim beside the
+registry's value) and may then take a difference as a correction
+(:func:`registry.services.correct_from_wikidata`).
 """
 
 from __future__ import annotations
@@ -268,7 +270,7 @@ class CityMatcher:
         return None
 
 
-def _same(a: datetime.date | None, a_precision: str, b: datetime.date | None, b_precision: str) -> bool:
+def same_date(a: datetime.date | None, a_precision: str, b: datetime.date | None, b_precision: str) -> bool:
     """Whether two dates agree at the coarser of their precisions; two unstated dates agree,
     one stated and one not do not."""
     if a is None or b is None:
@@ -315,9 +317,9 @@ def propose(relations: Iterable[Relation], *, retrieved_on: datetime.date) -> li
             if partnership is None:
                 proposals.append(WikidataProposal(kind=WikidataProposal.Kind.NEW, partner=partner, **common))
             elif not (
-                (relation.start is None or _same(relation.start, relation.start_precision,
+                (relation.start is None or same_date(relation.start, relation.start_precision,
                                                  partnership.established_on, partnership.established_precision))
-                and _same(relation.end, relation.end_precision, partnership.ended_on, partnership.ended_precision)
+                and same_date(relation.end, relation.end_precision, partnership.ended_on, partnership.ended_precision)
             ):  # fmt: skip
                 proposals.append(
                     WikidataProposal(

@@ -103,28 +103,128 @@ def test_a_partner_not_in_the_registry_is_only_there(registry):
 
 def test_accepting_a_new_relation_writes_it_citing_wikidata(three_proposals, home, registry):
     proposal = WikidataProposal.objects.get(kind=Kind.NEW)
-    partnership = services.accept_wikidata_proposal(proposal=proposal, user=None)
+    partnership = services.accept_wikidata_proposal(proposal=proposal, user=None, kind="friendship")
     partnership.refresh_from_db()
     assert (partnership.city, partnership.partner, partnership.established_on) == (
         home,
         registry["new"],
         D(2001, 6, 15),
     )
+    # P190 does not say which kind: the manager's choice; a draft of low confidence for review.
+    assert (partnership.kind, partnership.publication, partnership.confidence) == ("friendship", "draft", "low")
     (source,) = partnership.sources.all()
     assert source.url == "https://www.wikidata.org/w/index.php?title=Q100&oldid=123456"
     assert "retrieved 2026-11-30" in source.title
     proposal.refresh_from_db()
-    assert proposal.status == "accepted"
+    assert (proposal.status, proposal.partnership) == ("accepted", partnership)
     with pytest.raises(ValidationError):
+        services.accept_wikidata_proposal(proposal=proposal, user=None, kind="friendship")
+
+
+def test_a_new_relation_is_not_accepted_without_a_kind(three_proposals, registry):
+    proposal = WikidataProposal.objects.get(kind=Kind.NEW)
+    with pytest.raises(ValidationError) as refused:
         services.accept_wikidata_proposal(proposal=proposal, user=None)
+    assert refused.value.error_dict["kind"][0].code == "wikidata_kind_required"
+    assert not Partnership.objects.filter(partner=registry["new"]).exists()
+    proposal.refresh_from_db()
+    assert proposal.status == "open"
 
 
-def test_accepting_a_difference_takes_wikidatas_dates(three_proposals, registry):
+def test_a_new_relation_wikidata_ends_is_ended_through_the_end_action(registry, home):
+    content = entity_data(twin("Q200", start=("+2001-06-15T00:00:00Z", 11), end=("+2010-00-00T00:00:00Z", 9)))
+    (proposal,) = [p for p in wikidata.import_file(content, retrieved_on=RETRIEVED) if p.kind == Kind.NEW]
+    partnership = services.accept_wikidata_proposal(proposal=proposal, user=None, kind="sister")
+    partnership.refresh_from_db()
+    assert (partnership.status, partnership.ended_on, partnership.ended_precision) == ("ended", D(2010, 1, 1), "year")
+    (stage,) = partnership.stages.all()
+    assert (stage.kind, stage.on, stage.precision) == ("ended", D(2010, 1, 1), "year")
+    assert [s.publisher for s in stage.sources.all()] == ["Wikidata"]
+
+
+def test_accepting_a_difference_keeps_the_registrys_dates_and_adds_claims(three_proposals, registry):
+    partnership = Partnership.objects.get(partner=registry["different"])
+    before = partnership.history.count()
     proposal = WikidataProposal.objects.get(kind=Kind.DIFFERENT)
     services.accept_wikidata_proposal(proposal=proposal, user=None)
+    partnership.refresh_from_db()
+    assert (partnership.established_on, partnership.established_precision) == (D(1990, 5, 1), "day")
+    assert list(partnership.sources.all()) == []  # the partnership's own sources are untouched too
+    assert partnership.history.count() == before
+    claims = [(c.value, c.preferred, [s.publisher for s in c.sources.all()]) for c in partnership.claims.all()]
+    assert claims == [("1990-05-01", True, []), ("1991-01-01", False, ["Wikidata"])]
+    wikidatas = partnership.claims.get(value="1991-01-01")
+    assert (wikidatas.note_en, wikidatas.note_ko) == ("Known to the year only: 1991.", "연도만 알려져 있음: 1991년.")
+
+
+def test_an_accepted_difference_shows_sources_differ_on_the_page_and_in_the_api(
+    three_proposals, registry, client, api_client
+):
+    proposal = WikidataProposal.objects.get(kind=Kind.DIFFERENT)
+    services.accept_wikidata_proposal(proposal=proposal, user=None)
+    partnership = proposal.partnership
+    page = client.get(partnership.get_absolute_url()).content.decode()
+    assert "Sources differ:" in page
+    assert '<time datetime="1990-05-01">1 May 1990</time>' in page
+    assert '<time datetime="1991-01-01">' in page and "Known to the year only: 1991." in page
+    claims = api_client.get(f"/api/v1/partnerships/{partnership.pk}/").json()["claims"]
+    assert [(c["fact"], c["value"], c["preferred"]) for c in claims] == [
+        ("established_on", "1990-05-01", True),
+        ("established_on", "1991-01-01", False),
+    ]
+    assert claims[1]["sources"][0]["url"] == proposal.source_url
+
+
+def test_taking_a_difference_as_a_correction_changes_the_date_with_the_reason_in_the_history(three_proposals, registry):
+    proposal = WikidataProposal.objects.get(kind=Kind.DIFFERENT)
+    services.accept_wikidata_proposal(proposal=proposal, user=None)
+    services.correct_from_wikidata(proposal=proposal, user=None, reason="The council minutes say 1991")
     partnership = Partnership.objects.get(partner=registry["different"])
     assert (partnership.established_on, partnership.established_precision) == (D(1991, 1, 1), "year")
+    reason = partnership.history.first().history_change_reason
+    assert reason == f"The council minutes say 1991 (Wikidata: {proposal.source_url}, retrieved 2026-11-30)"
     assert [s.publisher for s in partnership.sources.all()] == ["Wikidata"]
+    assert list(partnership.claims.values_list("value", "preferred")) == [("1991-01-01", True), ("1990-05-01", False)]
+    assert not partnership.stages.exists()  # a correction, not a stage of the relation's life
+    proposal.refresh_from_db()
+    assert proposal.status == "corrected"
+    with pytest.raises(ValidationError) as again:
+        services.correct_from_wikidata(proposal=proposal, user=None, reason="again")
+    assert "status" in again.value.message_dict
+
+
+def test_a_correction_needs_a_reason_and_a_difference(three_proposals, registry):
+    proposal = WikidataProposal.objects.get(kind=Kind.DIFFERENT)
+    with pytest.raises(ValidationError) as refused:
+        services.correct_from_wikidata(proposal=proposal, user=None, reason="  ")
+    assert "reason" in refused.value.message_dict
+    new = WikidataProposal.objects.get(kind=Kind.NEW)
+    with pytest.raises(ValidationError) as refused:
+        services.correct_from_wikidata(proposal=new, user=None, reason="Wikidata is right")
+    assert "kind" in refused.value.message_dict
+    partnership = Partnership.objects.get(partner=registry["different"])
+    assert partnership.established_on == D(1990, 5, 1)
+    assert not partnership.claims.exists()  # nothing half-written
+
+
+def test_a_wikidata_end_is_taken_only_through_the_end_action(registry, home):
+    content = entity_data(twin("Q300", start=("+1990-05-01T00:00:00Z", 11), end=("+2015-03-00T00:00:00Z", 10)))
+    (proposal,) = [p for p in wikidata.import_file(content, retrieved_on=RETRIEVED) if p.kind == Kind.DIFFERENT]
+    services.accept_wikidata_proposal(proposal=proposal, user=None)
+    partnership = Partnership.objects.get(partner=registry["different"])
+    assert (partnership.status, partnership.ended_on) == ("active", None)  # accepting ends nothing
+    services.correct_from_wikidata(proposal=proposal, user=None, reason="Ended by the 2015 council", reason_ko="종료")
+    partnership.refresh_from_db()
+    assert (partnership.status, partnership.ended_on, partnership.ended_precision) == ("ended", D(2015, 3, 1), "month")
+    assert partnership.status_reason == "Ended by the 2015 council"
+    (stage,) = partnership.stages.all()
+    assert (stage.kind, stage.on, stage.note_en, stage.note_ko) == (
+        "ended",
+        D(2015, 3, 1),
+        "Ended by the 2015 council",
+        "종료",
+    )
+    assert [s.url for s in stage.sources.all()] == [proposal.source_url]
 
 
 def test_sparql_results_are_read_too(registry):
@@ -193,9 +293,13 @@ def test_admin_manager_accepts_row_by_row(client, superuser, three_proposals, re
     page = client.get(url)
     assert page.status_code == HTTPStatus.OK
     new = WikidataProposal.objects.get(kind=Kind.NEW)
-    response = client.post(url, {"action": "accept", ACTION_CHECKBOX_NAME: [new.pk]})
+    page = client.post(url, {"action": "accept", ACTION_CHECKBOX_NAME: [new.pk]})
+    assert page.status_code == HTTPStatus.OK  # P190 names no kind: the manager is asked for one
+    assert "does not say which" in page.content.decode()
+    assert not Partnership.objects.filter(partner=registry["new"]).exists()
+    response = client.post(url, {"action": "accept", ACTION_CHECKBOX_NAME: [new.pk], "apply": "1", "kind": "sister"})
     assert response.status_code == HTTPStatus.FOUND
-    assert Partnership.objects.filter(partner=registry["new"]).exists()
+    assert Partnership.objects.get(partner=registry["new"]).kind == "sister"
     assert list(WikidataProposal.objects.filter(status="accepted").values_list("kind", flat=True)) == ["new"]
 
 
@@ -206,7 +310,7 @@ def test_admin_editor_cannot_accept(client, editor, three_proposals, registry):
     client.force_login(editor)
     new = WikidataProposal.objects.get(kind=Kind.NEW)
     url = reverse("admin:registry_wikidataproposal_changelist")
-    client.post(url, {"action": "accept", ACTION_CHECKBOX_NAME: [new.pk]})
+    client.post(url, {"action": "accept", ACTION_CHECKBOX_NAME: [new.pk], "apply": "1", "kind": "sister"})
     assert not Partnership.objects.filter(partner=registry["new"]).exists()
 
 
@@ -229,7 +333,7 @@ def test_a_registry_manager_accepts_in_the_admin(client, three_proposals, regist
     url = reverse("admin:registry_wikidataproposal_changelist")
     assert client.get(url).status_code == HTTPStatus.OK
     new = WikidataProposal.objects.get(kind=Kind.NEW)
-    client.post(url, {"action": "accept", ACTION_CHECKBOX_NAME: [new.pk]})
+    client.post(url, {"action": "accept", ACTION_CHECKBOX_NAME: [new.pk], "apply": "1", "kind": "friendship"})
     assert Partnership.objects.filter(partner=registry["new"]).exists()
 
 
@@ -276,7 +380,7 @@ def test_a_manager_uploads_a_file_sees_the_proposals_and_accepts_one_row(client,
     assert "Q100.json: 3 proposals" in page
     assert "Newtown" in page and "Diffville" in page
     new = WikidataProposal.objects.get(kind=Kind.NEW)
-    client.post(changelist, {"action": "accept", ACTION_CHECKBOX_NAME: [new.pk]})
+    client.post(changelist, {"action": "accept", ACTION_CHECKBOX_NAME: [new.pk], "apply": "1", "kind": "sister"})
     created = Partnership.objects.get(partner=registry["new"])
     assert [s.url for s in created.sources.all()] == [new.source_url]
     assert WikidataProposal.objects.filter(status="open").count() == 2  # the others wait their turn
@@ -339,3 +443,48 @@ def test_an_office_cannot_accept_a_proposal_about_another_citys_partnership(thre
     assert "the office of Office Home" in " ".join(refused.value.messages)
     proposal.refresh_from_db()
     assert proposal.status != "accepted"
+
+
+def test_an_office_cannot_take_another_citys_difference_as_a_correction(three_proposals, office, registry):
+    proposal = WikidataProposal.objects.get(kind=Kind.DIFFERENT)
+    with pytest.raises(ValidationError) as refused:
+        services.correct_from_wikidata(proposal=proposal, user=office, reason="Wikidata is right")
+    assert "the office of Office Home" in " ".join(refused.value.messages)
+    assert Partnership.objects.get(partner=registry["different"]).established_on == D(1990, 5, 1)
+
+
+def test_an_office_limited_manager_can_neither_accept_nor_correct_in_the_admin(client, three_proposals, registry):
+    from registry.models import OfficeAssignment
+
+    manager = registry_manager()
+    OfficeAssignment.objects.create(user=manager, city=CityFactory(slug="elsewhere", name_en="Elsewhere"))
+    client.force_login(manager)
+    url = reverse("admin:registry_wikidataproposal_changelist")
+    different = WikidataProposal.objects.get(kind=Kind.DIFFERENT)
+    response = client.post(url, {"action": "accept", ACTION_CHECKBOX_NAME: [different.pk]}, follow=True)
+    assert "Not accepted" in response.content.decode() and "the office of Elsewhere" in response.content.decode()
+    corrected = {"action": "take_as_correction", ACTION_CHECKBOX_NAME: [different.pk], "apply": "1", "reason": "x"}
+    response = client.post(url, corrected, follow=True)
+    assert "the office of Elsewhere" in response.content.decode()
+    partnership = Partnership.objects.get(partner=registry["different"])
+    assert (partnership.established_on, partnership.claims.exists()) == (D(1990, 5, 1), False)
+    assert WikidataProposal.objects.get(pk=different.pk).status == "open"
+
+
+def test_a_manager_accepts_a_difference_then_takes_it_as_a_correction_in_the_admin(client, three_proposals, registry):
+    client.force_login(registry_manager())
+    url = reverse("admin:registry_wikidataproposal_changelist")
+    different = WikidataProposal.objects.get(kind=Kind.DIFFERENT)
+    client.post(url, {"action": "accept", ACTION_CHECKBOX_NAME: [different.pk]})  # no kind asked: nothing new
+    partnership = Partnership.objects.get(partner=registry["different"])
+    assert (partnership.established_on, partnership.claims.count()) == (D(1990, 5, 1), 2)
+    page = client.post(url, {"action": "take_as_correction", ACTION_CHECKBOX_NAME: [different.pk]})
+    assert page.status_code == HTTPStatus.OK and 'name="reason"' in page.content.decode()
+    response = client.post(
+        url,
+        {"action": "take_as_correction", ACTION_CHECKBOX_NAME: [different.pk], "apply": "1", "reason": "Minutes"},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    partnership.refresh_from_db()
+    assert partnership.established_on == D(1991, 1, 1)
+    assert partnership.history.first().history_change_reason.startswith("Minutes (Wikidata: ")

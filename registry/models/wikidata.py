@@ -13,7 +13,10 @@ from .partnerships import Partnership
 
 class WikidataProposal(models.Model):
     """One difference between a Wikidata file and the registry, for a manager to accept or not
-    (:func:`registry.services.accept_wikidata_proposal`). Made by :mod:`registry.wikidata`."""
+    (:func:`registry.services.accept_wikidata_proposal`: a new relation as a draft of the kind the
+    manager chooses, a difference as claims beside the registry's), and a difference then perhaps
+    to take as a correction (:func:`registry.services.correct_from_wikidata`). Made by
+    :mod:`registry.wikidata`."""
 
     class Kind(models.TextChoices):
         NEW = "new", _("new: in Wikidata, not in the registry")
@@ -24,6 +27,7 @@ class WikidataProposal(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("open")
         ACCEPTED = "accepted", _("accepted")
+        CORRECTED = "corrected", _("taken as a correction")
 
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)

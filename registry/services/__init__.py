@@ -27,7 +27,7 @@ from .records import (
     restore_deleted,
     save_record,
 )
-from .wikidata import accept_wikidata_proposal
+from .wikidata import accept_wikidata_proposal, correct_from_wikidata
 
 __all__ = [
     "CASCADE_WINDOW",
@@ -35,6 +35,7 @@ __all__ = [
     "DeletedRecord",
     "accept_wikidata_proposal",
     "add_stage",
+    "correct_from_wikidata",
     "create_partnership",
     "delete_record",
     "deleted_records",
