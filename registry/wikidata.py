@@ -32,9 +32,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 
 from . import text
+from .dates import validate_in_range
 from .models import City, DatePrecision, Partnership, WikidataProposal
 from .models.base import truncate_to_precision
 
@@ -218,6 +221,38 @@ def _from_quickstatements(content: str) -> list[Relation]:
     return relations
 
 
+def _checked(relations: list[Relation]) -> list[Relation]:
+    """``relations`` unchanged when each fits what a :class:`WikidataProposal` stores (the model's
+    lengths for the IDs, label and URL; an http(s) URL; dates in the registry's range; no NUL
+    character, which PostgreSQL cannot store); else :class:`WikidataFileError` naming the first
+    relation (its position and IDs), the field and the rule. Found by the adversarial probe: such
+    values were a server error on PostgreSQL and stored over-long on SQLite."""
+    fields = {f.name: f for f in WikidataProposal._meta.fields}
+    limits = {"object": fields["partner_qid"], "object_label": fields["partner_label"], "url": fields["source_url"]}
+    url_ok = URLValidator(schemes=["http", "https"])
+    for number, relation in enumerate(relations, start=1):
+        where = f"Relation {number} ({relation.subject[:20]} {TWINNED} {relation.object[:20]})"
+        for name in ("subject", "object", "subject_label", "object_label", "object_country", "url"):
+            if "\x00" in getattr(relation, name):
+                raise WikidataFileError(f"{where}: {name} contains a NUL character.")
+        for name, model_field in limits.items():
+            if len(getattr(relation, name)) > model_field.max_length:
+                raise WikidataFileError(f"{where}: {name} is longer than {model_field.max_length} characters.")
+        if relation.subject and len(relation.subject) > fields["partner_qid"].max_length:
+            raise WikidataFileError(f"{where}: subject is longer than {fields['partner_qid'].max_length} characters.")
+        if relation.url:
+            try:
+                url_ok(relation.url)
+            except ValidationError:
+                raise WikidataFileError(f"{where}: the reference URL is not an http(s) address.") from None
+        for name in ("start", "end"):
+            try:
+                validate_in_range(getattr(relation, name))
+            except ValidationError:
+                raise WikidataFileError(f"{where}: {name} is outside 1800-01-01 to 2200-12-31.") from None
+    return relations
+
+
 def read_relations(content: str) -> list[Relation]:
     """The P190 relations in ``content`` (EntityData JSON, SPARQL JSON or QuickStatements,
     see the module docstring). Raises :class:`WikidataFileError` naming what is wrong."""
@@ -229,11 +264,11 @@ def read_relations(content: str) -> list[Relation]:
             except (json.JSONDecodeError, RecursionError) as error:
                 raise WikidataFileError(f"Not valid JSON: {error}.") from None
             if isinstance(data.get("entities"), dict):
-                return _from_entity_data(data)
+                return _checked(_from_entity_data(data))
             if isinstance(data.get("results"), dict):
-                return _from_sparql(data)
+                return _checked(_from_sparql(data))
             raise WikidataFileError("JSON with neither “entities” (Special:EntityData) nor “results” (SPARQL).")
-        return _from_quickstatements(content)
+        return _checked(_from_quickstatements(content))
     except WikidataFileError:
         raise
     except (AttributeError, KeyError, TypeError, ValueError, RecursionError):
