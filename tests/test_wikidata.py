@@ -430,12 +430,24 @@ def test_an_editor_cannot_upload(client, editor, registry):
         # Found by the adversarial probe: values longer than a proposal stores, a NUL (a server
         # error on PostgreSQL, stored over-long on SQLite), a date outside the registry's range.
         "Q16520\tP190\tQ" + "1" * 40,
-        "Q16520\tP190\tQ35493\tS854\t\"https://example.org/" + "a" * 600 + "\"",
-        json.dumps({"entities": {"Q1": {"labels": {"en": {"value": "Home"}}, "claims": {"P190": [twin("Q2")]}},
-                                 "Q2": {"labels": {"en": {"value": "x" * 400}}}}}),  # fmt: skip
+        'Q16520\tP190\tQ35493\tS854\t"https://example.org/' + "a" * 600 + '"',
+        json.dumps(
+            {
+                "entities": {
+                    "Q1": {"labels": {"en": {"value": "Home"}}, "claims": {"P190": [twin("Q2")]}},
+                    "Q2": {"labels": {"en": {"value": "x" * 400}}},
+                }
+            }
+        ),  # fmt: skip
         "Q16520\tP190\tQ35493\tP580\t+0001-01-01T00:00:00Z/11",
-        json.dumps({"entities": {"Q1": {"labels": {"en": {"value": "Home"}}, "claims": {"P190": [twin("Q2")]}},
-                                 "Q2": {"labels": {"en": {"value": "Nul\x00Name"}}}}}),  # fmt: skip
+        json.dumps(
+            {
+                "entities": {
+                    "Q1": {"labels": {"en": {"value": "Home"}}, "claims": {"P190": [twin("Q2")]}},
+                    "Q2": {"labels": {"en": {"value": "Nul\x00Name"}}},
+                }
+            }
+        ),  # fmt: skip
     ],
 )
 def test_a_file_of_another_shape_is_a_clear_error_never_a_crash(content):
