@@ -1,0 +1,38 @@
+"""Edges of the admin: the libraries' messages in Korean (registry/library_messages.py; found by the fresh-clone
+user test, where the history pages spoke English and a view-only list's title had a stray "1"), and filter values
+no date can hold (found by the adversarial probe)."""
+
+from django.utils import translation
+
+from .factories import PartnershipFactory
+
+
+def test_the_history_page_speaks_korean(staff_client):
+    partnership = PartnershipFactory()
+    partnership._change_reason = "Correction"
+    partnership.save()
+    page = staff_client.get(
+        f"/admin/registry/partnership/{partnership.pk}/history/", HTTP_ACCEPT_LANGUAGE="ko"
+    ).content.decode()
+    assert "변경 이력" in page
+    assert "Change history" not in page
+    assert "Changed" not in page and "Created" not in page
+
+
+def test_a_view_only_list_title_has_no_stray_digit():
+    with translation.override("ko"):
+        assert translation.gettext("Select %s to view") % "위키데이터 제안" == "볼 위키데이터 제안 선택"
+        assert translation.gettext("Created") == "생성"
+
+
+def test_a_year_no_date_can_hold_is_an_invalid_filter_not_a_server_error(staff_client):
+    """Found by the adversarial probe: ``?published_on__year=`` beyond a machine integer was a 500."""
+    for url in (
+        "/admin/registry/source/?published_on__year=99999999999999999999",
+        "/admin/registry/partnership/?established_on__year=99999999999999999999",
+    ):
+        response = staff_client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].endswith("?e=1")
+    # A month no date has matches nothing (the lookup compares numbers on both databases).
+    assert staff_client.get("/admin/registry/event/?start_on__month=99999999999999999999").status_code == 200
