@@ -5,6 +5,7 @@ import re
 
 from babel.dates import format_date, format_skeleton
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,18 @@ def validate_in_range(value: datetime.date | None) -> None:
             code="date_out_of_range",
             params={"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()},
         )
+
+
+def validate_not_in_future(value: datetime.date | None) -> None:
+    """Raise ``ValidationError`` (code ``date_in_future``) when ``value`` is after today (the
+    server's date, ``timezone.localdate()``): a date of something that has happened (a
+    partnership's establishment and end, a stage of its life) is recorded once it has happened.
+    ``None`` passes, and so does a date after :data:`LATEST`, which :func:`validate_in_range`
+    reports alone (one error per field). The validator of those model fields, so the admin, the
+    API, imports and the actions (:func:`registry.services.partnerships._record_stage`) refuse
+    it with the same code."""
+    if value is not None and timezone.localdate() < value <= LATEST:
+        raise ValidationError(_("This date is in the future: record it once it has happened."), code="date_in_future")
 
 
 def partial_date(value: datetime.date | None, precision: str = "day", language: str | None = None) -> str:

@@ -149,8 +149,12 @@ def test_every_api_write_runs_full_clean_once(db, superuser, model, method, url,
 
 def test_a_rule_broken_on_update_is_a_400_on_the_api_field(db, superuser):
     partnership = PartnershipFactory(status="ended", ended_on="2010-01-01", established_on="2000-01-01")
+    # A published one's end date changes only as a correction (with a reason); the rule still applies to it.
     response = token_client(superuser).patch(
-        f"/api/v1/partnerships/{partnership.pk}/", {"ended_on": "1999-05"}, format="json"
+        f"/api/v1/partnerships/{partnership.pk}/",
+        {"ended_on": "1999-05"},
+        format="json",
+        HTTP_X_CHANGE_REASON="The end date was misread",
     )
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()["errors"] == {

@@ -63,10 +63,13 @@ def test_one_partnership_in_force_per_pair_in_either_order():
 
 
 def test_a_new_partnership_may_follow_an_ended_one_for_the_same_pair():
-    old = PartnershipFactory(kind="friendship", established_on=datetime.date(1989, 10, 24))
-    old.status, old.ended_on = Partnership.Status.ENDED, datetime.date(2007, 2, 2)
+    old = PartnershipFactory(
+        kind="friendship",
+        established_on=datetime.date(1989, 10, 24),
+        status=Partnership.Status.ENDED,
+        ended_on=datetime.date(2007, 2, 2),
+    )
     old.full_clean()
-    old.save()
     upgrade = Partnership(city=old.city, partner=old.partner, kind="sister", established_on=datetime.date(2007, 2, 2))
     upgrade.full_clean()
     upgrade.save()

@@ -94,7 +94,7 @@ class RegistrySerializer(serializers.ModelSerializer):
         max_length=CHANGE_REASON_MAX,
         help_text=f"Why this change is made (optional, at most {CHANGE_REASON_MAX} characters), kept in the "
         "record's history; the same as the `X-Change-Reason` header (give either, or both equal). On a published "
-        "partnership it is what allows correcting the kind or the established date.",
+        "partnership it is what allows correcting the kind, the dates or the status without the actions.",
     )
 
     def get_field_names(self, declared_fields, info):

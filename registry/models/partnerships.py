@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ..dates import add_years, partial_date, validate_in_range
+from ..dates import add_years, partial_date, validate_in_range, validate_not_in_future
 from ..text import localized, localized_language
 from .base import (
     TEXT_MAX,
@@ -221,13 +221,15 @@ class Partnership(RemarksModel, RegistryModel):
             "The signature. For a year- or month-only date, the first day of that period. Empty only for "
             "a relation not signed yet (status “letter of intent, not signed”); the action Sign sets it."
         ),
-        validators=[validate_in_range],
+        validators=[validate_in_range, validate_not_in_future],
     )
     established_precision = models.CharField(
         _("precision of the date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
-    ended_on = models.DateField(_("ended on"), null=True, blank=True, validators=[validate_in_range])
+    ended_on = models.DateField(
+        _("ended on"), null=True, blank=True, validators=[validate_in_range, validate_not_in_future]
+    )
     ended_precision = models.CharField(
         _("precision of the end date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
@@ -259,12 +261,19 @@ class Partnership(RemarksModel, RegistryModel):
 
     objects = PartnershipManager()
 
-    # Fields that only an action (or a correction with a reason) may change once published.
+    # Fields of a published partnership that only an action, or a correction with a reason, may
+    # change: field → the action that changes it (None: none does, only a correction). Which action
+    # changes the status depends on the new status (STATUS_ACTIONS); a relation never signed gets
+    # its date and status from Sign, and an ended one's end changes only as a correction.
     ACTION_FIELDS = {
         "kind": _("Upgrade"),
-        "established_on": _("Renew, or a correction with a reason"),
-        "established_precision": _("Renew, or a correction with a reason"),
+        "established_on": None,
+        "established_precision": None,
+        "status": None,
+        "ended_on": _("End"),
+        "ended_precision": _("End"),
     }
+    STATUS_ACTIONS = {Status.SUSPENDED: _("Suspend"), Status.ACTIVE: _("Resume"), Status.ENDED: _("End")}
 
     class Meta:
         # Relations never signed (no date) last, on SQLite and PostgreSQL alike.
@@ -337,15 +346,19 @@ class Partnership(RemarksModel, RegistryModel):
     natural_key.dependencies = ["registry.city"]
 
     def clean(self):
-        """Truncate the dates to their precision, refuse a direct change of the kind or the
-        established date of a published partnership, and refuse an overlap with another
+        """Truncate the dates to their precision, refuse a direct change of a published
+        partnership's life (kind, dates, status), and refuse an overlap with another
         partnership of the same pair (``ValidationError`` on ``established_on``).
 
-        A published partnership's ``kind`` changes only through the Upgrade action and its
-        ``established_on``/``established_precision`` only as a *correction*: the caller sets
-        ``correction_reason`` (a non-empty ``str``, kept as the change reason in the history);
-        otherwise ``ValidationError`` (code ``partnership_use_action``) on the field, naming the
-        action to use. Reads the stored row (one query) when the record exists.
+        A published partnership's ``kind``, ``status`` and ``ended_on``/``ended_precision``
+        change only through the actions (Upgrade, Sign, Suspend, Resume, End: each sets
+        ``correction_reason`` to its change text) and its ``established_on``/
+        ``established_precision`` only as a *correction*: the caller sets ``correction_reason``
+        (a non-empty ``str``, kept as the change reason in the history); otherwise
+        ``ValidationError`` (code ``partnership_use_action``) on the field, naming the action to
+        use (:meth:`refuse_direct_life_edit`). Reads the stored row (one query) when the record
+        exists. A date after today is refused by the fields' validator (``date_in_future``,
+        :func:`registry.dates.validate_not_in_future`).
 
         The sides are kept as given: ``city`` is the home side the caller named
         (:func:`registry.services.create_partnership`); nothing here swaps them.
@@ -357,7 +370,7 @@ class Partnership(RemarksModel, RegistryModel):
 
     def clean_alone(self) -> None:
         """The rules of :meth:`clean` that read no other partnership: truncate the dates to their
-        precision and refuse a direct change of a published one's kind or date."""
+        precision and refuse a direct change of a published one's life (:meth:`refuse_direct_life_edit`)."""
         self.established_on = truncate_to_precision(self.established_on, self.established_precision)
         self.ended_on = truncate_to_precision(self.ended_on, self.ended_precision)
         self.refuse_direct_life_edit()
@@ -402,29 +415,47 @@ class Partnership(RemarksModel, RegistryModel):
         return (ended is None or ended > self.established_on) and began < self.ended_on
 
     def refuse_direct_life_edit(self) -> None:
-        """Raise ``ValidationError`` if a published partnership's kind or established date
-        changed without ``correction_reason`` (see :meth:`clean`); for one never signed the
-        action named is Sign."""
+        """Raise ``ValidationError`` (code ``partnership_use_action``, on each field) if a published
+        partnership's :attr:`ACTION_FIELDS` changed without ``correction_reason`` (see :meth:`clean`).
+
+        The message names the action to use: Upgrade for the kind; Suspend, Resume or End for
+        the status by its new value (:attr:`STATUS_ACTIONS`); End for the end date; Sign for the
+        date and status of a relation never signed. A field no action changes (the established
+        date, an ended one's end, a status no action reaches) is changed only as a correction,
+        with a reason. Drafts are not checked. One query (the stored row) when the record exists.
+        """
         if self._state.adding or self.pk is None or getattr(self, "correction_reason", ""):
             return
         stored = Partnership.objects.filter(pk=self.pk).values("publication", *self.ACTION_FIELDS).first()
         if stored is None or stored["publication"] != "published":
             return
         errors = {}
-        for name, action in self.ACTION_FIELDS.items():
-            if name.startswith("established") and stored["established_on"] is None:
-                action = _("Sign")  # a relation never signed gets its date from the signature
+        for name in self.ACTION_FIELDS:
             if stored[name] != getattr(self, name):
-                errors[name] = ValidationError(
-                    _(
-                        "A published partnership's %(field)s is not edited directly: use the action "
-                        "“%(action)s”, or give a reason for the correction."
-                    ),
-                    code="partnership_use_action",
-                    params={"field": self._meta.get_field(name).verbose_name, "action": action},
-                )
+                errors[name] = self.use_action_error(name, stored)
         if errors:
             raise ValidationError(errors)
+
+    def use_action_error(self, name: str, stored: dict) -> ValidationError:
+        """The refusal of a direct change of field ``name`` from its ``stored`` values (a row of
+        :attr:`ACTION_FIELDS` and ``publication``), naming the action to use (see
+        :meth:`refuse_direct_life_edit`)."""
+        action = self.ACTION_FIELDS[name]
+        if stored["status"] == self.Status.PROPOSED and name.startswith(("established", "status")):
+            action = _("Sign")  # a relation never signed gets its date and status from the signature
+        elif name == "status" and stored["status"] != self.Status.ENDED:
+            action = self.STATUS_ACTIONS.get(self.status)
+        elif name.startswith("ended") and stored["ended_on"] is not None:
+            action = None  # already ended: End does not move the end
+        params = {"field": self._meta.get_field(name).verbose_name, "action": action}
+        if action is None:
+            message = _("A published partnership's %(field)s is changed only as a correction, with a reason.")
+        else:
+            message = _(
+                "A published partnership's %(field)s is not edited directly: use the action "
+                "“%(action)s”, or give a reason for the correction."
+            )
+        return ValidationError(message, code="partnership_use_action", params=params)
 
     def other(self, city: City) -> City:
         """The city on the other side from ``city``."""
@@ -498,7 +529,7 @@ class PartnershipStage(RegistryModel):
     on = models.DateField(
         _("date"),
         help_text=_("For a year- or month-only date, the first day of that period."),
-        validators=[validate_in_range],
+        validators=[validate_in_range, validate_not_in_future],
     )
     precision = models.CharField(
         _("precision of the date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY

@@ -8,10 +8,10 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from ..dates import partial_date, validate_in_range
+from ..dates import partial_date, validate_in_range, validate_not_in_future
 from ..models import (
     City,
     CooperationField,
@@ -159,6 +159,18 @@ def _refuse_unless(partnership: Partnership, status: str, message: str, code: st
         raise ValidationError({"status": ValidationError(message, code=code)})
 
 
+# The change reason each action gives the history, by the kind of stage it records
+# (``%(reason)s`` is the action's reason): the one place the six actions' texts live.
+STAGE_CHANGES = {
+    PartnershipStage.Kind.SIGNED: gettext_lazy("Signed: %(reason)s"),
+    PartnershipStage.Kind.ENDED: gettext_lazy("Ended: %(reason)s"),
+    PartnershipStage.Kind.SUSPENDED: gettext_lazy("Suspended: %(reason)s"),
+    PartnershipStage.Kind.RESUMED: gettext_lazy("Resumed: %(reason)s"),
+    PartnershipStage.Kind.RENEWED: gettext_lazy("Renewed: %(reason)s"),
+    PartnershipStage.Kind.UPGRADED: gettext_lazy("Upgraded: %(reason)s"),
+}
+
+
 def _record_stage(
     partnership: Partnership,
     *,
@@ -166,34 +178,33 @@ def _record_stage(
     on: datetime.date,
     precision: str,
     reason: str,
-    change: str,
     sources: Iterable[Source],
     reason_ko: str = "",
     date_field: str = "on",
 ) -> PartnershipStage:
     """The common end of every action: save ``partnership`` as the action left it (validated with
-    ``full_clean()``; ``change`` % ``{"reason": reason}`` is the change reason in its history),
-    then record the stage ``kind`` on ``on`` at ``precision`` with ``reason`` (and ``reason_ko``,
-    its Korean text) as its note, citing
-    ``sources``. A date after today is refused on ``date_field`` (code ``date_in_future``).
-    Each action checks its reason first (:func:`_require_reason`) and then its own
-    rule. Raises ``ValidationError`` (a constraint) and then the caller's transaction stores nothing."""
+    ``full_clean()``; :data:`STAGE_CHANGES` ``[kind]`` % ``{"reason": reason}`` is the change
+    reason in its history, and its ``correction_reason``, which lets the action change the fields
+    that only actions change, :attr:`Partnership.ACTION_FIELDS`), then record the stage ``kind``
+    on ``on`` at ``precision`` with ``reason`` (and ``reason_ko``, its Korean text) as its note,
+    citing ``sources``. A date outside the range (code ``date_out_of_range``) or after today
+    (code ``date_in_future``, :func:`registry.dates.validate_not_in_future`) is refused on
+    ``date_field`` before anything is saved. Each action checks its reason first
+    (:func:`_require_reason`) and then its own rule. Raises ``ValidationError`` (a constraint)
+    and then the caller's transaction stores nothing."""
     try:
         validate_in_range(on)  # the documented range first, then "not in the future"
+        validate_not_in_future(on)  # a planned suspension or end is recorded on its day
     except ValidationError as error:
         raise ValidationError({date_field: error}) from None
-    if on > timezone.localdate():
-        # A stage records what has happened: a planned suspension or end is recorded on its day.
-        raise ValidationError(
-            {
-                date_field: ValidationError(
-                    _("This date is in the future: record a stage once it has happened."), code="date_in_future"
-                )
-            }
-        )
-    partnership._change_reason = change % {"reason": reason}
-    partnership.full_clean()
-    partnership.save()
+    change = STAGE_CHANGES[kind] % {"reason": reason}
+    partnership._change_reason = change
+    partnership.correction_reason = change
+    try:
+        partnership.full_clean()
+        partnership.save()
+    finally:
+        del partnership.correction_reason  # the next direct edit of this instance is checked again
     return add_stage(
         partnership=partnership,
         kind=kind,
@@ -243,7 +254,6 @@ def sign_partnership(
     partnership.status = Partnership.Status.ACTIVE
     partnership.established_on = on
     partnership.established_precision = precision
-    partnership.correction_reason = reason  # the action itself may set the date (Partnership.clean)
     _record_stage(
         partnership,
         kind=PartnershipStage.Kind.SIGNED,
@@ -251,7 +261,6 @@ def sign_partnership(
         precision=precision,
         reason=reason,
         reason_ko=reason_ko,
-        change=_("Signed: %(reason)s"),
         sources=sources,
     )
     return partnership
@@ -293,7 +302,6 @@ def end_partnership(
         precision=precision,
         reason=reason,
         reason_ko=reason_ko,
-        change=_("Ended: %(reason)s"),
         sources=sources,
     )
     return partnership
@@ -335,7 +343,6 @@ def suspend_partnership(
         precision=precision,
         reason=reason,
         reason_ko=reason_ko,
-        change=_("Suspended: %(reason)s"),
         sources=sources,
     )
     return partnership
@@ -379,7 +386,6 @@ def resume_partnership(
         precision=precision,
         reason=reason,
         reason_ko=reason_ko,
-        change=_("Resumed: %(reason)s"),
         sources=sources,
     )
     return partnership
@@ -414,7 +420,6 @@ def renew_partnership(
         precision=precision,
         reason=reason,
         reason_ko=reason_ko,
-        change=_("Renewed: %(reason)s"),
         sources=sources,
     )
     return partnership
@@ -435,9 +440,11 @@ def upgrade_partnership(
 
     The old partnership ends on ``on`` (status ``ended``, an ``upgraded`` stage); a new one of
     ``kind`` is established on ``on`` with ``predecessor`` set to the old one, the same cities,
-    publication, confidence and cooperation fields, a ``signed`` stage, and ``sources`` (the new
-    one's sources, the stages' too). The pair counts once on every date: the old one until the
-    day before ``on``, the new one from ``on``. Returns the new partnership.
+    publication, confidence and cooperation fields, and a ``signed`` stage. The new one cites the
+    old one's sources (they support the relation; an upgrade given no source does not leave it
+    unsourced) and ``sources``, the action's own (optional), which the two stages cite. The pair
+    counts once on every date: the old one until the day before ``on``, the new one from ``on``.
+    Returns the new partnership.
 
     Raises ``ValidationError`` when the partnership has ended, already has a successor, was never
     signed, ``kind`` is its own kind, ``on`` is before its start, or ``reason`` is empty; then
@@ -467,7 +474,6 @@ def upgrade_partnership(
         precision=precision,
         reason=reason,
         reason_ko=reason_ko,
-        change=_("Upgraded: %(reason)s"),
         sources=sources,
     )
     successor = Partnership(
@@ -480,8 +486,9 @@ def upgrade_partnership(
         publication=partnership.publication,
         predecessor=partnership,
     )
-    successor._change_reason = _("Upgraded: %(reason)s") % {"reason": reason}
-    save_record(instance=successor, data={"fields": list(partnership.fields.all()), "sources": sources})
+    successor._change_reason = STAGE_CHANGES[PartnershipStage.Kind.UPGRADED] % {"reason": reason}
+    cited = list(dict.fromkeys([*partnership.sources.all(), *sources]))  # the predecessor's first, once each
+    save_record(instance=successor, data={"fields": list(partnership.fields.all()), "sources": cited})
     add_stage(
         partnership=successor,
         kind=PartnershipStage.Kind.SIGNED,
