@@ -8,7 +8,7 @@ client side): on a busy machine, lines per CPU-second is closer to what a quiet 
 Fill the database first (``manage.py generate_network``). One small export is read first and not
 reported, so the figures leave out the process's first request (URL resolution, imports). Lines
 counted are the body's line ends (for CSV: the header and one per row; for GeoJSON the body is
-one line).
+one line; for XLSX, a compressed ZIP, they mean nothing: take the row count of the same URL as CSV).
 """
 
 from __future__ import annotations

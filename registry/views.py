@@ -178,7 +178,7 @@ class FilteredListMixin:
 
     def render_export(self, fmt: str) -> HttpResponse:
         """The filtered rows as a streamed export in ``fmt`` (``csv``: UTF-8 with a byte-order
-        mark, :func:`registry.exports.csv_lines`; ``xlsx``: :func:`registry.exports.xlsx_file`),
+        mark, :func:`registry.exports.csv_lines`; ``xlsx``: :func:`registry.exports.xlsx_chunks`),
         for the reader, named by :func:`registry.exports.export_filename`; the filter errors as
         text with status 400; 429 past the anonymous export rate (:func:`export_throttled`)."""
         if self.invalid:
@@ -191,7 +191,7 @@ class FilteredListMixin:
         def build():
             rows = self.csv_rows()
             if fmt == "xlsx":
-                return exports.xlsx_file(rows, user=user, table=self.csv_columns, title=self.csv_name)
+                return exports.xlsx_chunks(rows, user=user, table=self.csv_columns, title=self.csv_name)
             return exports.csv_lines(rows, user=user, table=self.csv_columns)
 
         filename = exports.export_filename(self.csv_name, self.request.GET, extension=fmt)
@@ -318,8 +318,10 @@ class NationalNetworkView(TemplateView):
     (``settings.REGISTRY_HOME_COUNTRY``) rolled up on ``?as_of=`` (default today), by
     municipality, first-level subdivision, partner country and UN M49 region
     (:func:`registry.network.national_rollup`); ``?format=csv`` gives the municipalities' rows,
-    ``?format=csv&rows=subdivisions`` the subdivisions'. An invalid date: the page with the error
-    next to the date field and status 400 (plain text for the CSV)."""
+    ``?format=csv&rows=subdivisions`` the subdivisions', streamed like every export
+    (:func:`registry.exports.export_response`: byte-order mark, ``ETag``, the anonymous export
+    rate). An invalid date: the page with the error next to the date field and status 400 (plain
+    text for the CSV)."""
 
     template_name = "registry/national_network.html"
 
@@ -334,15 +336,17 @@ class NationalNetworkView(TemplateView):
             if not valid:
                 errors = " ".join(form.errors.get("as_of", []))
                 return HttpResponse(f"as_of: {errors}", status=HTTPStatus.BAD_REQUEST, content_type="text/plain")
-            rollup = network.national_rollup(settings.REGISTRY_HOME_COUNTRY, as_of)
-            if by_subdivision:
-                lines = exports.csv_lines(rollup.by_subdivision, table=exports.SUBDIVISION_NETWORKS)
-            else:
-                lines = exports.csv_lines(rollup.municipalities, table=exports.MUNICIPAL_NETWORKS)
+            if throttled := export_throttled(request):
+                return throttled
+
+            def build():
+                rollup = network.national_rollup(settings.REGISTRY_HOME_COUNTRY, as_of)
+                if by_subdivision:
+                    return exports.csv_lines(rollup.by_subdivision, table=exports.SUBDIVISION_NETWORKS)
+                return exports.csv_lines(rollup.municipalities, table=exports.MUNICIPAL_NETWORKS)
+
             name = f"national-network{'-subdivisions' if by_subdivision else ''}-{as_of.isoformat()}.csv"
-            response = HttpResponse(lines, content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
+            return exports.export_response("csv", build, request=request, filename=name)
         context = self.get_context_data(form=form, as_of=as_of, valid=valid)
         if valid:
             context["rollup"] = network.national_rollup(settings.REGISTRY_HOME_COUNTRY, as_of)

@@ -5,8 +5,10 @@ import csv
 import datetime
 import io
 import tracemalloc
+import zoneinfo
 from http import HTTPStatus
 
+import icalendar
 import pytest
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -16,7 +18,7 @@ from registry import exports
 from registry.models import City, Partnership
 
 from .conftest import token_client
-from .factories import CityFactory, PartnershipFactory
+from .factories import CityFactory, EventFactory, PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -104,6 +106,38 @@ def test_an_xlsx_cell_is_never_a_formula(client):
     values = [cell.value for row in sheet.iter_rows() for cell in row]
     assert "evil" in values
     assert not any(isinstance(value, str) and value.startswith("=") for value in values)
+
+
+def test_an_xlsx_export_is_streamed_and_keeps_text_and_numbers_exactly(api_client):
+    PartnershipFactory(partner__slug="almaty", status_reason=' <a & b> "부산"\x01 ')
+    response = api_client.get("/api/v1/partnerships/?format=xlsx")
+    assert isinstance(response, StreamingHttpResponse)
+    pieces = list(response.streaming_content)
+    assert pieces[0].startswith(b"PK\x03\x04")  # a ZIP, sent in pieces (one here: the file is small)
+    sheet = load_workbook(io.BytesIO(b"".join(pieces)), read_only=True).active
+    header, row = list(sheet.iter_rows(values_only=True))
+    values = dict(zip(header, row, strict=False))  # read-only rows end at their last filled cell
+    assert sheet.title == "partnership"
+    assert values["status_reason"] == ' <a & b> "부산" '  # spaces kept, XML-escaped, the control character dropped
+    assert isinstance(values["id"], int) and values["partner"] == "almaty"
+
+
+def test_a_calendar_written_as_text_parses_back_to_every_value(client):
+    title = 'Signing; Busan, Almaty\\ "부산광역시 알마티" ' * 4 + "\nsecond line\x07"
+    EventFactory(
+        slug="signing", title_en=title, venue="Hall, 2F", start_time=datetime.time(10), time_zone="Asia/Almaty"
+    )
+    EventFactory(slug="visit", start_precision="month", city__name_en="Almaty")
+    body = client.get("/events/calendar.ics").getvalue()
+    assert all(len(line) <= 75 for line in body.split(b"\r\n"))  # folded at 75 octets (RFC 5545 3.1)
+    events = {str(e["UID"]).split("@")[0]: e for e in icalendar.Calendar.from_ical(body).walk("VEVENT")}
+    signing, visit = events["event-signing"], events["event-visit"]
+    assert str(signing["SUMMARY"]) == title.replace("\x07", "")  # escaped and unfolded back; the BEL dropped
+    assert str(signing["LOCATION"]) == f"Hall, 2F, {City.objects.get(events__slug='signing').name}"
+    assert signing.decoded("DTSTART") == datetime.datetime(2015, 3, 1, 10, tzinfo=zoneinfo.ZoneInfo("Asia/Almaty"))
+    assert "DTEND" not in signing
+    assert (visit.decoded("DTSTART"), visit.decoded("DTEND")) == (datetime.date(2015, 3, 1), datetime.date(2015, 4, 1))
+    assert str(visit["DESCRIPTION"]) == "Date known only to the month: March 2015."
 
 
 def test_export_file_names_carry_the_filters_and_the_as_of_date(client, api_client):

@@ -90,7 +90,10 @@ def test_national_page_and_csv(client, country):
     assert 'href="/cities/busan/network/?as_of=2024-01-01"' in html
     response = client.get("/network/national/", {"as_of": "2024-01-01", "format": "csv"})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert response.streaming and response["ETag"].startswith('W/"')  # streamed like every export
+    body = response.getvalue()
+    assert body.startswith(b"\xef\xbb\xbf")  # with the byte-order mark
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert [(r["slug"], r["partner_cities"], r["countries"]) for r in rows] == [
         ("busan", "4", "4"),
         ("daegu", "1", "1"),
@@ -177,7 +180,7 @@ def test_subdivision_page_api_and_csv(client, api_client, gyeonggi):
     assert "Not recorded" in html
     response = client.get("/network/national/", {"as_of": "2024-01-01", "format": "csv", "rows": "subdivisions"})
     assert response["Content-Disposition"] == 'attachment; filename="national-network-subdivisions-2024-01-01.csv"'
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[1] == {
         "subdivision": "KR-41",
         "name": "Gyeonggi-do",
@@ -186,7 +189,8 @@ def test_subdivision_page_api_and_csv(client, api_client, gyeonggi):
         "partner_cities": "2",
         "countries": "2",
     }
-    municipal = client.get("/network/national/", {"as_of": "2024-01-01", "format": "csv"}).content.decode()
+    municipal = client.get("/network/national/", {"as_of": "2024-01-01", "format": "csv"})
+    municipal = municipal.getvalue().decode("utf-8-sig")
     assert {r["slug"]: r["subdivision"] for r in csv.DictReader(io.StringIO(municipal))}["suwon"] == "KR-41"
     body = api_client.get("/api/v1/network/national/", {"as_of": "2024-01-01"}).json()
     assert body["by_subdivision"][1] == {

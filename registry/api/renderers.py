@@ -50,7 +50,7 @@ class CSVRenderer(ExportRenderer):
 
 
 class XLSXRenderer(ExportRenderer):
-    """An XLSX workbook with the CSV's rows and columns, :func:`registry.exports.xlsx_file`."""
+    """An XLSX workbook with the CSV's rows and columns, :func:`registry.exports.xlsx_chunks`."""
 
     media_type = exports.CONTENT_TYPES["xlsx"]
     format = "xlsx"
@@ -59,11 +59,7 @@ class XLSXRenderer(ExportRenderer):
 
     def body(self, data, renderer_context=None):
         view = (renderer_context or {}).get("view")
-        return exports.xlsx_file(data, user=reader(renderer_context), title=getattr(view, "basename", "rows"))
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        with self.body(data, renderer_context) as file:
-            return file.read()
+        return exports.xlsx_chunks(data, user=reader(renderer_context), title=getattr(view, "basename", "rows"))
 
 
 class GeoJSONRenderer(ExportRenderer):

@@ -21,9 +21,8 @@ module             role
                    countries page (:data:`~.tables.COUNTRIES`) and of the national roll-up.
 ``spreadsheets``   CSV (:func:`~.spreadsheets.csv_lines`: UTF-8, a header row, every cell
                    through :func:`registry.text.neutralise_formula`) and XLSX
-                   (:func:`~.spreadsheets.xlsx_file`: the CSV's table as one worksheet,
-                   openpyxl's write-only mode into a temporary file, as a ZIP needs its
-                   directory at the end).
+                   (:func:`~.spreadsheets.xlsx_chunks`: the CSV's table as one worksheet,
+                   streamed as its ZIP is written, with data descriptors).
 ``geojson``        :func:`~.geojson.geojson_chunks`: cities and partnerships (at the partner
                    city) as RFC 7946 Points, ``properties`` the CSV's columns as JSON values.
 ``ical``           :func:`~.ical.icalendar_chunks`: events, yearly and round anniversaries;
@@ -39,7 +38,7 @@ from .geojson import geojson_chunks
 from .ical import icalendar_chunks
 from .responses import BLOCK_SIZE, CONTENT_TYPES, blocks, export_etag, export_filename, export_response
 from .rows import CHUNK_SIZE, Related, Table, records
-from .spreadsheets import BOM, cell, csv_lines, xlsx_cell, xlsx_file
+from .spreadsheets import BOM, cell, csv_lines, xlsx_cell, xlsx_chunks
 from .tables import COUNTRIES, MUNICIPAL_NETWORKS, SUBDIVISION_NETWORKS, TABLES
 
 __all__ = [
@@ -63,5 +62,5 @@ __all__ = [
     "icalendar_chunks",
     "records",
     "xlsx_cell",
-    "xlsx_file",
+    "xlsx_chunks",
 ]

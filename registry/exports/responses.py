@@ -9,7 +9,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.text import slugify
@@ -96,20 +96,16 @@ def export_response(
     """A streamed export of ``request`` in format ``fmt`` (a key of :data:`CONTENT_TYPES`), or
     ``304 Not Modified`` when its ``If-None-Match`` names the export's :func:`export_etag`
     (``build`` is then never called). ``build()`` gives the builder's pieces (text or bytes,
-    sent in :func:`blocks`) or, for XLSX, the open file of
-    :func:`~registry.exports.spreadsheets.xlsx_file`. CSV gets its byte-order mark
+    sent in :func:`blocks`). CSV gets its byte-order mark
     (:data:`~registry.exports.spreadsheets.BOM`) here. ``filename`` goes into
     ``Content-Disposition``."""
     etag = export_etag(request, fmt)
     response = get_conditional_response(request, etag=etag)
     if response is None:
         body = build()
-        if fmt == "xlsx":
-            response = FileResponse(body, content_type=CONTENT_TYPES[fmt])
-        else:
-            if fmt == "csv":
-                body = itertools.chain([BOM], body)
-            response = StreamingHttpResponse(blocks(body), content_type=CONTENT_TYPES[fmt])
+        if fmt == "csv":
+            body = itertools.chain([BOM], body)
+        response = StreamingHttpResponse(blocks(body), content_type=CONTENT_TYPES[fmt])
         response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["ETag"] = etag
     patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
