@@ -10,11 +10,19 @@ no write transaction; only a file without errors is written, in one short transa
 end (``bulk_create``/``bulk_update`` with their history records, by the importing user).
 A city row whose name, in the same country, matches another city's name or former name
 ignoring case and accents is flagged in the ``possible_duplicate`` column of the preview.
+
+An account limited to offices (:mod:`registry.models.offices`) imports only what it may change:
+each new or changed row, as stored and as the file would leave it, is asked
+:func:`~registry.models.may_change` (:class:`OfficeLimit`, each answer kept for the import); a
+row it may not change is an invalid row whose error is :func:`~registry.models.offices.refusal`'s
+sentence naming the office, so the preview lists it and nothing is written.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
+import copy
+
+from django.core.exceptions import NON_FIELD_ERRORS, MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.html import escape
@@ -27,7 +35,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from .bulk_validation import full_clean_many
 from .cache import record_change
-from .models import Agreement, City, Event, Partnership
+from .models import Agreement, City, Event, Partnership, may_change
+from .models.offices import office_city_ids, refusal
 from .text import fold, neutralise_formula, restore_formula
 
 DATE = widgets.DateWidget(format="%Y-%m-%d")
@@ -106,6 +115,39 @@ class PreviewDiff(resources.Diff):
         if not self.new:
             return super().as_html()
         return [mark_safe(f"<ins>{escape(v)}</ins>") if v else "" for v in self.right]
+
+
+class OfficeLimit:
+    """:func:`~registry.models.may_change` for the user of one import, each answer kept: a record
+    is asked once per distinct owner (a city by its id; a partnership, agreement or event by the
+    cities and partnership it names), so a limited account costs at most the queries of
+    ``may_change`` per distinct city or partnership of the file, never one per row; none for an
+    account not limited to offices (``user`` ``None`` too)."""
+
+    def __init__(self, user):
+        self.user = user
+        self.limited = office_city_ids(user) is not None
+        self.answers: dict[tuple, bool] = {}
+        self._refusal: str | None = None
+
+    def allows(self, record: models.Model) -> bool:
+        """Whether the user may change (or add) ``record``, saved or not."""
+        if not self.limited:
+            return True
+        if isinstance(record, City):
+            key = (City, record.pk)
+        else:
+            key = (type(record), *(getattr(record, f.attname) for f in record._meta.concrete_fields if f.is_relation))
+        if key not in self.answers:
+            self.answers[key] = may_change(self.user, record)
+        return self.answers[key]
+
+    @property
+    def refusal(self) -> str:
+        """The sentence naming the user's office (:func:`~registry.models.offices.refusal`), read once."""
+        if self._refusal is None:
+            self._refusal = refusal(self.user)
+        return self._refusal
 
 
 class RegistryResource(resources.ModelResource):
@@ -192,9 +234,15 @@ class RegistryResource(resources.ModelResource):
         kwargs.pop("rollback_on_validation_errors", None)
         kwargs.pop("collect_failed_rows", None)
         self.user = kwargs.get("user")
+        self.office = OfficeLimit(self.user)
         self.progress = kwargs.pop("progress", None)
         self.dry_run = dry_run
         return self.import_data_inner(dataset, dry_run, raise_errors, False, False, **kwargs)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        """For an account limited to offices, keep a copy of a stored record as it is, so that
+        :meth:`after_import` asks whether the office may change it before and after the row."""
+        instance.stored_copy = copy.copy(instance) if self.office.limited and not new else None
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """Only the cells' own errors here; the rules are checked for all rows at once in
@@ -220,7 +268,15 @@ class RegistryResource(resources.ModelResource):
         dry run or any row has an error, write them in one transaction with their history
         records (by ``user``) and record the change once."""
         records = [row_result.instance for _number, _row, row_result in self.pending]
-        for index, error in full_clean_many(records).items():
+        errors = full_clean_many(records)
+        for index, record in enumerate(records):
+            stored = getattr(record, "stored_copy", None)
+            if self.office.allows(record) and (stored is None or self.office.allows(stored)):
+                continue
+            found = errors[index].update_error_dict({}) if index in errors else {}
+            found.setdefault(NON_FIELD_ERRORS, []).insert(0, ValidationError(self.office.refusal))
+            errors[index] = ValidationError(found)
+        for index, error in sorted(errors.items()):
             number, row, row_result = self.pending[index]
             result.totals[row_result.import_type] -= 1
             row_result.import_type = RowResult.IMPORT_TYPE_INVALID
