@@ -13,7 +13,8 @@ chunk of records and rule instead of once per record and rule:
 - a unique field or ``UniqueConstraint`` (fields or expressions) is one query for the stored
   rows holding any of the records' values, and two records of the same batch with the same
   values are a conflict too (the second is reported), as the database would refuse them;
-- a foreign key whose related record was loaded in this import is not looked up again.
+- a foreign key whose related record was loaded in this import is not looked up again; one
+  that was not (a stored row's partnership, say) is looked up once per chunk of values.
 
 Used by the spreadsheet imports (:mod:`registry.resources`); a model's rule that needs other
 rows is asked for all records at once: a model with such rules splits its ``clean()`` into
@@ -58,10 +59,17 @@ def full_clean_many(records: Sequence[models.Model], *, using: str = "default") 
     # choices on every check): its ``clean()`` does not depend on the record.
     with_choices = [f for f in model._meta.concrete_fields if f.choices is not None and not f.is_relation]
     cleaned: dict[tuple[str, object], object] = {}
+    relations = [f for f in model._meta.concrete_fields if f.is_relation]
+    unloaded: dict[models.Field, dict[object, list[int]]] = {}  # field → value → indexes
     for index, record in enumerate(records):
-        loaded = [f.name for f in model._meta.concrete_fields if f.is_relation and f.is_cached(record)]
+        skipped = [f.name for f in relations if f.is_cached(record)]
+        for field in relations:
+            value = getattr(record, field.attname)
+            if value is not None and not field.is_cached(record):
+                unloaded.setdefault(field, {}).setdefault(value, []).append(index)
+                skipped.append(field.name)
         try:
-            record.clean_fields(exclude=[*loaded, *(f.name for f in with_choices)])
+            record.clean_fields(exclude=[*skipped, *(f.name for f in with_choices)])
         except ValidationError as error:
             add(index, error)
         for field in with_choices:
@@ -82,6 +90,9 @@ def full_clean_many(records: Sequence[models.Model], *, using: str = "default") 
             getattr(record, "clean_alone", record.clean)()
         except ValidationError as error:
             add(index, error)
+    for field, indexes_of in unloaded.items():
+        for index, error in _missing_references(field, indexes_of, using).items():
+            add(index, error, field.name)
     clean_together = getattr(model, "clean_together", None)
     if clean_together is not None:
         alone = [index for index in range(len(records)) if NON_FIELD_ERRORS not in errors.get(index, {})]
@@ -92,6 +103,36 @@ def full_clean_many(records: Sequence[models.Model], *, using: str = "default") 
     for index, error in _database_rules(model, records, excluded, using).items():
         add(index, error)
     return {index: ValidationError(found) for index, found in errors.items()}
+
+
+def _missing_references(field, indexes_of: dict[object, list[int]], using: str) -> dict[int, ValidationError]:
+    """The foreign key ``field``'s check of ``ForeignKey.validate()`` (the referenced row exists
+    and meets ``limit_choices_to``) for many values at once: ``indexes_of`` maps each value to the
+    indexes of the records holding it; one query per 500 values. Returns ``{index: error}``."""
+    target = field.remote_field.field_name
+    values = list(indexes_of)
+    found = set()
+    for start in range(0, len(values), 500):
+        existing = field.remote_field.model._base_manager.using(using).filter(
+            **{f"{target}__in": values[start : start + 500]}
+        )
+        found.update(existing.complex_filter(field.get_limit_choices_to()).values_list(target, flat=True))
+    errors = {}
+    for value in values:
+        if value in found:
+            continue
+        for index in indexes_of[value]:
+            errors[index] = ValidationError(
+                field.error_messages["invalid"],
+                code="invalid",
+                params={
+                    "model": field.remote_field.model._meta.verbose_name,
+                    "pk": value,
+                    "field": target,
+                    "value": value,
+                },
+            )
+    return errors
 
 
 def _database_rules(model, records: list, excluded: list[set[str]], using: str) -> dict[int, ValidationError]:

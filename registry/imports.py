@@ -62,7 +62,7 @@ def run_import(job_id: int, confirm: bool = False) -> str:
         file_format = FORMATS[job.file_format]()
         dataset = file_format.create_dataset(data if file_format.is_binary() else data.decode("utf-8"))
         resource = RESOURCES[job.model_name]()
-        result = resource.import_data(dataset, dry_run=not confirm, user=job.user, progress=progress)
+        result = resource.import_data(dataset, dry_run=not confirm, user=job.user, progress=progress, preview=False)
     except Exception as error:  # noqa: BLE001 - the job reports it; the worker goes on
         job.errors = [{"row": None, "column": "", "messages": [str(error)]}]
         status = ImportJob.Status.FAILED

@@ -10,15 +10,24 @@ no write transaction; only a file without errors is written, in one short transa
 end (``bulk_create``/``bulk_update`` with their history records, by the importing user).
 A city row whose name, in the same country, matches another city's name or former name
 ignoring case and accents is flagged in the ``possible_duplicate`` column of the preview.
+
+An account limited to offices (:mod:`registry.models.offices`) imports only what it may change:
+each new or changed row, as stored and as the file would leave it, is asked
+:func:`~registry.models.may_change` (:class:`OfficeLimit`, each answer kept for the import); a
+row it may not change is an invalid row whose error is :func:`~registry.models.offices.refusal`'s
+sentence naming the office, so the preview lists it and nothing is written.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
+import copy
+import html
+
+from django.core.exceptions import NON_FIELD_ERRORS, MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.encoding import force_str
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
@@ -27,7 +36,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from .bulk_validation import full_clean_many
 from .cache import record_change
-from .models import Agreement, City, Event, Partnership
+from .models import Agreement, City, Event, Partnership, may_change
+from .models.offices import office_city_ids, refusal
 from .text import fold, neutralise_formula, restore_formula
 
 DATE = widgets.DateWidget(format="%Y-%m-%d")
@@ -93,19 +103,63 @@ class NaturalKeyLoader(ModelInstanceLoader):
         return self.stored.get(tuple(self.plain(field.clean(row)) for field in self.key_fields))
 
 
-class PreviewDiff(resources.Diff):
-    """The library's diff of a row for the preview, without a character-level diff of a new
-    row's cells (every cell of a new row is new; the library diffs each against "")."""
+class LazyRowResult(RowResult):
+    """The library's row result, but the record's text (``object_repr``, for the admin's log of a
+    confirmed import) is made only when asked, not for every row of every preview."""
 
-    def __init__(self, resource, instance, new):
-        self.new = new
-        self.right = []
-        self.left = [] if new else self._read_field_values(resource, instance)
+    _record = None
+    _text = None
 
-    def as_html(self):
-        if not self.new:
-            return super().as_html()
-        return [mark_safe(f"<ins>{escape(v)}</ins>") if v else "" for v in self.right]
+    def add_instance_info(self, instance):
+        if instance is not None:
+            self.object_id = getattr(instance, "pk", None)
+            self._record = instance
+
+    @property
+    def object_repr(self) -> str | None:
+        if self._text is None and self._record is not None:
+            try:
+                self._text = force_str(self._record)
+            except Exception:  # noqa: BLE001 - as the library: a record that cannot say its name has none
+                return None
+        return self._text
+
+    @object_repr.setter
+    def object_repr(self, value):
+        self._text = value
+
+
+class OfficeLimit:
+    """:func:`~registry.models.may_change` for the user of one import, each answer kept: a record
+    is asked once per distinct owner (a city by its id; a partnership, agreement or event by the
+    cities and partnership it names), so a limited account costs at most the queries of
+    ``may_change`` per distinct city or partnership of the file, never one per row; none for an
+    account not limited to offices (``user`` ``None`` too)."""
+
+    def __init__(self, user):
+        self.user = user
+        self.limited = office_city_ids(user) is not None
+        self.answers: dict[tuple, bool] = {}
+        self._refusal: str | None = None
+
+    def allows(self, record: models.Model) -> bool:
+        """Whether the user may change (or add) ``record``, saved or not."""
+        if not self.limited:
+            return True
+        if isinstance(record, City):
+            key = (City, record.pk)
+        else:
+            key = (type(record), *(getattr(record, f.attname) for f in record._meta.concrete_fields if f.is_relation))
+        if key not in self.answers:
+            self.answers[key] = may_change(self.user, record)
+        return self.answers[key]
+
+    @property
+    def refusal(self) -> str:
+        """The sentence naming the user's office (:func:`~registry.models.offices.refusal`), read once."""
+        if self._refusal is None:
+            self._refusal = refusal(self.user)
+        return self._refusal
 
 
 class RegistryResource(resources.ModelResource):
@@ -116,9 +170,6 @@ class RegistryResource(resources.ModelResource):
     running it (numbers such as ``-118.25`` are left alone); on import that apostrophe is
     removed again, so an exported file re-imports unchanged.
     """
-
-    def get_diff_class(self):
-        return PreviewDiff
 
     def get_import_fields(self):
         """The library's list, computed once per resource (it is asked several times per row)."""
@@ -187,14 +238,63 @@ class RegistryResource(resources.ModelResource):
         outside any transaction (a preview writes nothing and takes no write lock), and only a
         file without errors is written, in one transaction at the end (:meth:`after_import`).
         ``user`` (keyword) is the author of the history records; ``progress`` (keyword, optional)
-        is called with the number of rows read every 500 rows. Returns the library's
+        is called with the number of rows read every 500 rows; ``preview=False`` (keyword) leaves
+        out the preview's cells (:meth:`preview_cells`) when nobody will see them. Returns the library's
         ``Result``; a row that breaks a rule is an invalid row with its errors by field."""
         kwargs.pop("rollback_on_validation_errors", None)
         kwargs.pop("collect_failed_rows", None)
         self.user = kwargs.get("user")
+        self.office = OfficeLimit(self.user)
         self.progress = kwargs.pop("progress", None)
+        self.preview = kwargs.pop("preview", True)
         self.dry_run = dry_run
         return self.import_data_inner(dataset, dry_run, raise_errors, False, False, **kwargs)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        """Keep a shallow copy of a stored record as it is (``stored_copy``; ``None`` for a new
+        one): :meth:`skip_row` compares with it, the preview shows what changes, and
+        :meth:`after_import` asks whether an office may change it before and after the row. It
+        replaces the library's deep copy and diff (``skip_diff``), most of a row's cost."""
+        instance.stored_copy = None if new else copy.copy(instance)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """A stored row whose every imported value is unchanged (read-only columns, such as
+        the duplicate hint, are no change) is skipped; a new row or one with errors is not."""
+        stored = instance.stored_copy
+        if import_validation_errors or stored is None:
+            return False
+        return all(
+            field.get_value(instance) == field.get_value(stored)
+            for field in self.get_import_fields()
+            if not field.readonly
+        )
+
+    def import_row(self, row, instance_loader, **kwargs):
+        """As the library's, then the preview's cells of a new, changed or skipped row
+        (:meth:`preview_cells`) unless the import was asked with ``preview=False``."""
+        row_result = super().import_row(row, instance_loader, **kwargs)
+        if self.preview and row_result.instance is not None and row_result.import_type in self.SHOWN:
+            row_result.diff = self.preview_cells(row_result.instance, row_result.instance.stored_copy)
+        return row_result
+
+    SHOWN = (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE, RowResult.IMPORT_TYPE_SKIP)
+
+    def preview_cells(self, instance, stored) -> list[str]:
+        """The preview's cells of one row (safe HTML, in the order of ``diff_headers``): every
+        cell of a new row inserted (``<ins>``); for a stored row, a changed cell as the old value
+        deleted and the new inserted, an unchanged one as it is."""
+        cells = []
+        for field in self.get_user_visible_fields():
+            new = html.escape(str(field.export(instance) or ""))
+            if stored is None:
+                cells.append(SafeString(f"<ins>{new}</ins>") if new else "")
+                continue
+            old = new if field.readonly else html.escape(str(field.export(stored) or ""))
+            cells.append(SafeString(new if old == new else f"<del>{old}</del> <ins>{new}</ins>"))
+        return cells
+
+    def get_row_result_class(self):
+        return LazyRowResult
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         """Only the cells' own errors here; the rules are checked for all rows at once in
@@ -220,7 +320,15 @@ class RegistryResource(resources.ModelResource):
         dry run or any row has an error, write them in one transaction with their history
         records (by ``user``) and record the change once."""
         records = [row_result.instance for _number, _row, row_result in self.pending]
-        for index, error in full_clean_many(records).items():
+        errors = full_clean_many(records)
+        for index, record in enumerate(records):
+            stored = getattr(record, "stored_copy", None)
+            if self.office.allows(record) and (stored is None or self.office.allows(stored)):
+                continue
+            found = errors[index].update_error_dict({}) if index in errors else {}
+            found.setdefault(NON_FIELD_ERRORS, []).insert(0, ValidationError(self.office.refusal))
+            errors[index] = ValidationError(found)
+        for index, error in sorted(errors.items()):
             number, row, row_result = self.pending[index]
             result.totals[row_result.import_type] -= 1
             row_result.import_type = RowResult.IMPORT_TYPE_INVALID
@@ -281,6 +389,7 @@ def _options(model, import_id_fields, field_names, **extra):
             "export_order": field_names,
             "clean_model_instances": True,
             "skip_unchanged": True,
+            "skip_diff": True,  # no deep copy and diff per row: RegistryResource.skip_row and preview_cells
             "report_skipped": True,
             "use_bulk": True,
             "batch_size": None,
@@ -335,11 +444,6 @@ class CityResource(RegistryResource):
                 candidates |= self._names.get((str(instance.country), fold(name)), set())
         candidates.discard(instance.slug)
         instance.possible_duplicate = ", ".join(sorted(candidates))
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        """Unchanged rows are skipped; the duplicate hint is not a change."""
-        original.possible_duplicate = getattr(instance, "possible_duplicate", None)
-        return super().skip_row(instance, original, row, import_validation_errors)
 
 
 class PartnershipResource(RegistryResource):

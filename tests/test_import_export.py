@@ -163,6 +163,7 @@ def test_import_writes_history_records_by_the_importing_user_in_bulk(django_asse
     with django_assert_max_num_queries(12) as few:
         CityResource().import_data(city_rows(5), dry_run=False, raise_errors=True, user=user)
     City.objects.filter(slug__startswith="import-").delete()
+    user = type(user).objects.get(pk=user.pk)  # as a new request: the account's offices not yet read
     with django_assert_max_num_queries(12) as many:
         result = CityResource().import_data(city_rows(30), dry_run=False, raise_errors=True, user=user)
     assert result.totals["new"] == 30
@@ -232,3 +233,18 @@ def test_preview_shows_each_error_under_its_row_and_column_without_hovering(clie
     assert "1 row has errors, shown under the cell they concern." in html
     # and as a list above the table, readable on a phone without scrolling the table sideways
     assert "Row 4, column “latitude”: Ensure this value is less than or equal to 90." in html
+
+
+def test_the_preview_shows_a_changed_cell_as_old_and_new_and_an_unchanged_one_as_it_is():
+    """Without the library's diff (``skip_diff``), a row's cells still say what changes."""
+    CityFactory(slug="changing", name_en="Old Name", country="JP", latitude="10.0", longitude="135.0")
+    rows = tablib.Dataset(["changing", "New Name", "", "", "JP", "city", "10.0", "135.0", "high"], headers=HEADERS)
+    result = CityResource().import_data(rows, dry_run=True, raise_errors=True)
+    [row] = result.valid_rows()
+    assert row.import_type == "update"
+    cells = dict(zip(result.diff_headers, row.diff, strict=True))
+    assert cells["name_en"] == "<del>Old Name</del> <ins>New Name</ins>"
+    assert cells["slug"] == "changing" and cells["country"] == "JP"
+    assert City.objects.get(slug="changing").name_en == "Old Name"
+    new = CityResource().import_data(city_rows(1), dry_run=True, raise_errors=True)
+    assert dict(zip(new.diff_headers, new.valid_rows()[0].diff, strict=True))["slug"] == "<ins>import-0</ins>"

@@ -290,3 +290,145 @@ def test_api_office_403_outside_its_records_and_national_editor_allowed(office, 
     if not allowed:
         assert "office" in response.json()["detail"]
         assert token_client(editor).patch(url, {field: "national"}, format="json").status_code == HTTPStatus.OK
+
+
+# --------------------------------------------------------------------------- spreadsheet imports
+IMPORT_HEADERS = ["city", "partner", "kind", "established_on", "established_precision", "status", "confidence"]
+
+
+def _office_manager(office):
+    """The office's account with the managers' group, which may import."""
+    from django.contrib.auth.models import Group
+
+    office.groups.add(Group.objects.get(name="Registry managers"))
+    return office
+
+
+def _replace(dataset, column, values):
+    """``dataset`` with the cells of ``column`` replaced by ``values``."""
+    del dataset[column]
+    dataset.append_col(values, header=column)
+
+
+def _own_and_foreign_rows():
+    """Row 1: a new partnership of the office's city; row 2: a new one between two other cities."""
+    import tablib
+
+    return tablib.Dataset(
+        ["office-home", "qingdao", "friendship", "2020-01-01", "day", "active", "high"],
+        ["daegu", "fukuoka", "friendship", "2020-01-01", "day", "active", "high"],
+        headers=IMPORT_HEADERS,
+    )
+
+
+def test_an_office_import_refuses_the_row_of_another_city_and_writes_nothing(office, partnerships):
+    from registry.resources import PartnershipResource
+
+    before = Partnership.objects.count()
+    result = PartnershipResource().import_data(_own_and_foreign_rows(), dry_run=False, user=office)
+    assert [(row.number, row.error_dict) for row in result.invalid_rows] == [
+        (
+            2,
+            {
+                "__all__": [
+                    "Your account works for the office of Office Home: it changes only the partnerships of "
+                    "those cities and the records that belong to them."
+                ]
+            },
+        )
+    ]
+    assert Partnership.objects.count() == before  # all or nothing: the own row is not written either
+
+
+def test_a_national_editor_imports_every_row(editor, partnerships):
+    from registry.resources import PartnershipResource
+
+    result = PartnershipResource().import_data(_own_and_foreign_rows(), dry_run=False, user=editor)
+    assert not result.has_validation_errors() and result.totals["new"] == 2
+    assert Partnership.objects.filter(kind="friendship").count() == 2
+
+
+def test_an_office_import_may_leave_other_cities_rows_unchanged_but_not_change_them(office, partnerships):
+    from registry.resources import EventResource, PartnershipResource
+
+    own, other = partnerships
+    exported = PartnershipResource().export(queryset=Partnership.objects.filter(pk__in=[own.pk, other.pk]))
+    unchanged = PartnershipResource().import_data(exported, dry_run=True, user=office)
+    assert unchanged.totals["skip"] == 2 and not unchanged.has_validation_errors()
+
+    exported = PartnershipResource().export(
+        queryset=Partnership.objects.order_by("pk").filter(pk__in=[own.pk, other.pk])
+    )
+    _replace(exported, "notes", ["ours, changed", "theirs, changed"])
+    result = PartnershipResource().import_data(exported, dry_run=False, user=office)
+    assert [row.number for row in result.invalid_rows] == [2]
+    assert not Partnership.objects.filter(notes__endswith="changed").exists()
+
+    # an event of another city moved to the office's city: refused as it is stored
+    event = EventFactory(partnership=None, city=other.city)
+    exported = EventResource().export(queryset=type(event).objects.filter(pk=event.pk))
+    _replace(exported, "city", ["office-home"])
+    assert [row.number for row in EventResource().import_data(exported, dry_run=True, user=office).invalid_rows] == [1]
+
+
+def test_an_office_import_asks_once_per_partnership_not_per_row(office, partnerships, editor):
+    """Updating events of one partnership: the office's check reads that partnership once (and the
+    office's cities once, as for a national editor), so 3 rows and 30 rows cost the same queries,
+    one more than a national editor's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from registry.models import Event
+    from registry.resources import EventResource
+
+    own, _ = partnerships
+    EventFactory.create_batch(30, partnership=own, city=office.home)
+
+    def queries(user, count):
+        exported = EventResource().export(queryset=Event.objects.order_by("pk")[:count])
+        _replace(exported, "title_en", [f"Renamed {i}" for i in range(count)])
+        user.__dict__.pop("_office_city_ids", None)
+        fresh = type(user).objects.get(pk=user.pk)
+        with CaptureQueriesContext(connection) as captured:
+            result = EventResource().import_data(exported, dry_run=True, user=fresh)
+        assert result.totals["update"] == count and not result.has_validation_errors()
+        return len(captured.captured_queries)
+
+    assert queries(office, 3) == queries(office, 30) == queries(editor, 30) + 1  # the partnership
+
+
+def test_an_office_admin_preview_shows_the_refused_row(client, office, partnerships):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(_office_manager(office))
+    url = reverse("admin:registry_partnership_import")
+    csv_index = next(v for v, label in client.get(url).context["form"].fields["format"].choices if label == "csv")
+    upload = SimpleUploadedFile("p.csv", _own_and_foreign_rows().csv.encode(), content_type="text/csv")
+    response = client.post(url, {"import_file": upload, "format": csv_index, "resource": 0})
+    assert response.status_code == HTTPStatus.OK and response.context.get("confirm_form") is None
+    assert "Row 2: Your account works for the office of Office Home" in response.text
+    assert not Partnership.objects.filter(kind="friendship").exists()
+
+
+def test_an_office_background_import_checks_with_the_user_who_started_it(
+    client, office, partnerships, settings, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from registry.models import ImportJob
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.REGISTRY_IMPORT_BACKGROUND_ROWS = 1
+    client.force_login(_office_manager(office))
+    url = reverse("admin:registry_partnership_import")
+    csv_index = next(v for v, label in client.get(url).context["form"].fields["format"].choices if label == "csv")
+    upload = SimpleUploadedFile("p.csv", _own_and_foreign_rows().csv.encode(), content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"import_file": upload, "format": csv_index, "resource": 0})
+    job = ImportJob.objects.get()
+    assert response.status_code == HTTPStatus.FOUND and job.user == office
+    assert job.status == "invalid"
+    assert [(error["row"], error["column"]) for error in job.errors] == [(2, "")]
+    assert "the office of Office Home" in job.errors[0]["messages"][0]
+    assert "the office of Office Home" in client.get(response.url).text
+    assert not Partnership.objects.filter(kind="friendship").exists()
