@@ -229,6 +229,8 @@ def _referenced(model, conditions, expressions) -> list:
         names |= {name.split("__")[0] for name in condition.referenced_base_fields} | _f_names(condition)
     for expression in expressions:
         names |= _f_names(expression)
+    if "pk" in names:  # F("pk") in a rule (e.g. agreement_not_superseded_by_itself) is the primary key column
+        names.add(model._meta.pk.name)
     return [field for field in model._meta.concrete_fields if field.name in names or field.attname in names]
 
 

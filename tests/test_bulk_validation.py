@@ -127,3 +127,22 @@ def test_a_batch_is_checked_in_a_constant_number_of_queries(django_assert_max_nu
         assert full_clean_many(many) == {}
     assert len(few_queries) == 2  # the check constraints and unique conditions; the slugs (no Wikidata id given)
     assert len(many_queries) <= 2 * chunks
+
+
+def test_a_rule_naming_the_primary_key_is_checked_on_stored_rows():
+    """``agreement_not_superseded_by_itself`` compares ``superseded_by`` with ``F("pk")``: the bulk
+    check gave PostgreSQL no ``id`` column (every import updating an agreement failed there, found by
+    the imports work of issue 12) and on SQLite compared with the string ``'id'`` (the rule never held)."""
+    from registry.models import Agreement
+
+    from .factories import AgreementFactory
+
+    stored, other = AgreementFactory(), AgreementFactory()
+    stored.status, stored.superseded_by = Agreement.Status.SUPERSEDED, stored
+    fine = Agreement.objects.get(pk=other.pk)
+    errors = full_clean_many([stored, fine])
+    assert list(errors) == [0]
+    assert [e.code for e in errors[0].error_dict["superseded_by"]] == ["agreement_not_superseded_by_itself"]
+    with pytest.raises(ValidationError) as single:
+        stored.full_clean()
+    assert "superseded_by" in single.value.error_dict

@@ -349,7 +349,7 @@ def test_a_national_editor_imports_every_row(editor, partnerships):
 
 
 def test_an_office_import_may_leave_other_cities_rows_unchanged_but_not_change_them(office, partnerships):
-    from registry.resources import EventResource, PartnershipResource
+    from registry.resources import AgreementResource, EventResource, PartnershipResource
 
     own, other = partnerships
     exported = PartnershipResource().export(queryset=Partnership.objects.filter(pk__in=[own.pk, other.pk]))
@@ -363,6 +363,13 @@ def test_an_office_import_may_leave_other_cities_rows_unchanged_but_not_change_t
     result = PartnershipResource().import_data(exported, dry_run=False, user=office)
     assert [row.number for row in result.invalid_rows] == [2]
     assert not Partnership.objects.filter(notes__endswith="changed").exists()
+
+    agreement = AgreementFactory(partnership=other, place=other.city)
+    exported = AgreementResource().export(queryset=type(agreement).objects.filter(pk=agreement.pk))
+    _replace(exported, "title_en", ["Renamed"])
+    assert [
+        row.number for row in AgreementResource().import_data(exported, dry_run=True, user=office).invalid_rows
+    ] == [1]
 
     # an event of another city moved to the office's city: refused as it is stored
     event = EventFactory(partnership=None, city=other.city)
