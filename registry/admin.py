@@ -32,6 +32,7 @@ from . import (
     resources,
     services,
 )
+from .admin_ids import CheckedIdsMixin, parse_id
 from .admin_imports import SpreadsheetMixin
 from .concurrency import VersionConflict, check_version, current_version
 from .dates import partial_date, validate_in_range
@@ -262,7 +263,7 @@ class LabelledHistoryHelper(HistoricalRecordContextHelper):
         return str(value)
 
 
-class RegistryAdmin(SimpleHistoryAdmin):
+class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
     """Shared defaults: timestamps read-only, optimistic locking, history with restore.
 
     Anyone who may view a record sees its history (who changed what, when, with the
@@ -340,12 +341,7 @@ class RegistryAdmin(SimpleHistoryAdmin):
     def check_object_id(self, value, field=None):
         """404 for an id in a URL that is no id at all (text, NUL, 10,000 digits): the history
         views would otherwise hand it to the database, which answers with an error (500)."""
-        field = field or self.model._meta.pk
-        try:
-            number = field.to_python(value)
-        except ValidationError:
-            raise Http404 from None
-        if isinstance(number, int) and not -(2**63) <= number < 2**63:
+        if parse_id(field or self.model._meta.pk, value) is None:
             raise Http404
 
     def get_urls(self):
@@ -365,7 +361,9 @@ class RegistryAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         if request.method == "POST":
             try:
-                pk = int(request.POST.get("restore", ""))
+                pk = parse_id(self.model._meta.pk, request.POST.get("restore"))
+                if pk is None:
+                    raise ValueError(_("“restore” is not an id."))
                 restored = services.restore_deleted(model=self.model, pk=pk)
             except (ValueError, LookupError, ValidationError) as error:
                 self.message_user(request, _("Not restored: %(error)s") % {"error": error}, messages.ERROR)
@@ -436,7 +434,7 @@ class OrderedInlineFormSet(forms.BaseInlineFormSet):
         super().clean()
 
 
-class CityNameInline(admin.TabularInline):
+class CityNameInline(CheckedIdsMixin, admin.TabularInline):
     model = CityName
     extra = 0
     fields = ("name", "kind", "used_from", "used_until", "notes")
@@ -566,7 +564,7 @@ PARTNERSHIP_ACTIONS = {
 }
 
 
-class PartnershipStageInline(admin.TabularInline):
+class PartnershipStageInline(CheckedIdsMixin, admin.TabularInline):
     """Stages without an action of their own (letter of intent, council approval) are added here;
     signed, upgraded, renewed, suspended, resumed and ended come from the actions."""
 
@@ -576,7 +574,7 @@ class PartnershipStageInline(admin.TabularInline):
     autocomplete_fields = ("sources",)
 
 
-class ClaimInline(admin.TabularInline):
+class ClaimInline(CheckedIdsMixin, admin.TabularInline):
     """The sources of each fact: each value claimed for a fact with its sources (two or more
     values: the sources differ); one value per fact is preferred. Used on partnerships,
     agreements and events."""
@@ -755,7 +753,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
 
 
 @admin.register(OfficeAssignment)
-class OfficeAssignmentAdmin(admin.ModelAdmin):
+class OfficeAssignmentAdmin(CheckedIdsMixin, admin.ModelAdmin):
     """Which staff accounts are limited to which home cities (an account with none changes all)."""
 
     list_display = ("user", "city", "created_at")
@@ -770,7 +768,7 @@ class OfficeAssignmentAdmin(admin.ModelAdmin):
 # --------------------------------------------------------------------------- agreements
 
 
-class SignatoryInline(admin.TabularInline):
+class SignatoryInline(CheckedIdsMixin, admin.TabularInline):
     formset = OrderedInlineFormSet
     model = Signatory
     extra = 0
@@ -798,7 +796,7 @@ class AgreementAdmin(SpreadsheetMixin, RegistryAdmin):
 # --------------------------------------------------------------------------- events
 
 
-class EventParticipantInline(admin.TabularInline):
+class EventParticipantInline(CheckedIdsMixin, admin.TabularInline):
     formset = OrderedInlineFormSet
     model = EventParticipant
     extra = 0
@@ -826,7 +824,7 @@ class EventAdmin(SpreadsheetMixin, RegistryAdmin):
 # --------------------------------------------------------------------------- delegations
 
 
-class DelegationMemberInline(admin.TabularInline):
+class DelegationMemberInline(CheckedIdsMixin, admin.TabularInline):
     formset = OrderedInlineFormSet
     model = DelegationMember
     extra = 0
@@ -834,7 +832,7 @@ class DelegationMemberInline(admin.TabularInline):
     autocomplete_fields = ("person", "organization")
 
 
-class ItineraryStopInline(admin.TabularInline):
+class ItineraryStopInline(CheckedIdsMixin, admin.TabularInline):
     formset = OrderedInlineFormSet
     model = ItineraryStop
     extra = 0
@@ -842,7 +840,7 @@ class ItineraryStopInline(admin.TabularInline):
     autocomplete_fields = ("city",)
 
 
-class OutcomeInline(admin.StackedInline):
+class OutcomeInline(CheckedIdsMixin, admin.StackedInline):
     formset = OrderedInlineFormSet
     model = Outcome
     extra = 0
@@ -880,7 +878,7 @@ class DelegationAdmin(RegistryAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(CheckedIdsMixin, admin.ModelAdmin):
     """Each member of staff's e-mail language (reminders are sent in it)."""
 
     change_list_template = "admin/change_list.html"  # no history/restore links: not a history model
@@ -892,7 +890,7 @@ class StaffProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(SentReminder)
-class SentReminderAdmin(admin.ModelAdmin):
+class SentReminderAdmin(CheckedIdsMixin, admin.ModelAdmin):
     """What the daily reminders job sent (read-only: the job writes it)."""
 
     change_list_template = "admin/change_list.html"  # no history/restore links: not a history model

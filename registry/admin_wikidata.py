@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import services, wikidata
+from .admin_ids import CheckedIdsMixin
 from .dates import partial_date
 from .forms import WikidataFileForm
 from .models import Partnership, WikidataProposal
@@ -56,7 +57,7 @@ class WikidataCorrectionForm(forms.Form):
 
 
 @admin.register(WikidataProposal)
-class WikidataProposalAdmin(admin.ModelAdmin):
+class WikidataProposalAdmin(CheckedIdsMixin, admin.ModelAdmin):
     """Proposals from a Wikidata file (``manage.py wikidata import``, or uploaded here: “Upload a
     Wikidata file”), accepted row by row by a manager (``registry.import_records``); each accepted
     fact cites Wikidata. Refusals (the office limit, a proposal already decided) are listed as

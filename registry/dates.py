@@ -94,6 +94,13 @@ def add_years(value: datetime.date, years: int) -> datetime.date:
         return value.replace(year=value.year + years, day=28)
 
 
+# --------------------------------------------------------------------------- partial dates written to the API
+
+# ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` in ASCII digits, matched whole (``fullmatch``): no
+# fullwidth or other digits, no trailing newline. The form written sets the precision.
+PARTIAL_DATE = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?", re.ASCII)
+
+
 # --------------------------------------------------------------------------- dates in query parameters
 
 QUERY_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -79,16 +79,27 @@ class FilterForm(forms.Form):
     def clean(self):
         cleaned_data = super().clean()
         known = [*self.fields, *self.other_params]
-        for name in self.data:
-            if name not in known:
-                error = ValidationError(
-                    _("“%(name)s” is not a parameter of this list; it takes %(known)s."),
-                    code="unknown_parameter",
-                    params={"name": name, "known": ", ".join(sorted(known))},
-                )
-                # Not add_error(): that accepts only the names of fields.
-                self._errors[name] = self.error_class([error], renderer=self.renderer)
+        for name in unknown_parameters(self.data, known):
+            # Not add_error(): that accepts only the names of fields.
+            self._errors[name] = self.error_class([unknown_parameter(name, known)], renderer=self.renderer)
         return cleaned_data
+
+
+def unknown_parameters(data: Iterable[str], known: Iterable[str]) -> list[str]:
+    """The names in ``data`` (a query string's keys) that are not in ``known``, in order."""
+    known = set(known)
+    return [name for name in data if name not in known]
+
+
+def unknown_parameter(name: str, known: Iterable[str]) -> ValidationError:
+    """The error of a query parameter ``name`` that the endpoint does not take (code
+    ``unknown_parameter``), listing the ``known`` ones; used by every list and by the API's
+    network endpoints."""
+    return ValidationError(
+        _("“%(name)s” is not a parameter of this list; it takes %(known)s."),
+        code="unknown_parameter",
+        params={"name": name, "known": ", ".join(sorted(known))},
+    )
 
 
 # --------------------------------------------------------------------------- country and region

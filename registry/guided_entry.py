@@ -14,7 +14,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
+from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from . import services
+from .admin_ids import CheckedAutocompleteSelect
 from .models import (
     Agreement,
     City,
@@ -131,7 +132,7 @@ class GuidedPartnershipForm(forms.Form):
             autocompleted += [(f"signatory{index}_person", Signatory, "person") for index in range(1, SIGNATORIES + 1)]
             for name, model, model_field in autocompleted:
                 field = self.fields[name]
-                field.widget = AutocompleteSelect(model._meta.get_field(model_field), admin_site)
+                field.widget = CheckedAutocompleteSelect(model._meta.get_field(model_field), admin_site)
                 field.widget.choices = field.choices
 
     def fieldsets(self) -> list[tuple[str, dict]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import re
 
 from django.utils.translation import get_language
 from django_countries import countries
@@ -16,7 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import dates
-from ..dates import iso_partial
+from ..dates import PARTIAL_DATE, iso_partial
 from ..models import (
     DatePrecision,
     PublishableMixin,
@@ -24,11 +23,23 @@ from ..models import (
 
 # --------------------------------------------------------------------------- fields
 
-PARTIAL_DATE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
+
+class StrictCharField(serializers.CharField):
+    """A string field that takes only a JSON string: DRF's ``CharField`` turns ``5`` or ``true``
+    into text; this one refuses them (400 on the field, code ``invalid``)."""
+
+    default_error_messages = {"invalid": "Not a valid string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 PARTIAL_DATE_SCHEMA = {
     "type": "string",
     # Years 0001-9999 (no year 0 in the calendar), months 01-12, days 01-31.
-    "pattern": r"^(000[1-9]|00[1-9]\d|0[1-9]\d{2}|[1-9]\d{3})(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$",
+    "pattern": r"^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
     "example": "2022-09-14",
     "description": (
         "ISO 8601 date at the precision the source gives: YYYY (year only), YYYY-MM (month only) "
@@ -64,7 +75,7 @@ class PartialDateField(serializers.Field):
         return super().run_validation(data)
 
     def to_internal_value(self, data):
-        match = PARTIAL_DATE.match(data) if isinstance(data, str) else None
+        match = PARTIAL_DATE.fullmatch(data) if isinstance(data, str) else None
         if not match:
             self.fail("invalid")
         year, month, day = match["year"], match["month"], match["day"]

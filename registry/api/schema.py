@@ -7,8 +7,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 from .. import dates
+from .change_reason import HEADER, HEADER_DESCRIPTION
 from .exceptions import PROBLEM_JSON
-from .serializers import ErrorSerializer, RegistrySerializer
+from .serializers import ErrorSerializer, PartnershipActionSerializer, RegistrySerializer
+
+# Request bodies that refuse unknown fields (400 ``unknown_field``) and take the change reason.
+STRICT_BODIES = (RegistrySerializer, PartnershipActionSerializer)
 
 GEOJSON_FEATURE_COLLECTION = {
     "type": "object",
@@ -92,16 +96,29 @@ class RegistryAutoSchema(AutoSchema):
         return auth
 
     def _map_serializer(self, serializer, direction, bypass_extensions=False):
-        """Request bodies of the records refuse unknown fields (``RegistrySerializer``), so their
-        schemas say ``additionalProperties: false``."""
+        """Request bodies of the records and of the partnership actions refuse unknown fields
+        (:data:`STRICT_BODIES`), so their schemas say ``additionalProperties: false``."""
         result = super()._map_serializer(serializer, direction, bypass_extensions)
-        if direction == "request" and isinstance(serializer, RegistrySerializer):
+        if direction == "request" and isinstance(serializer, STRICT_BODIES):
             result["additionalProperties"] = False
         return result
 
     def get_override_parameters(self):
+        """The ``format`` parameter of lists; the ``X-Change-Reason`` header of every write whose
+        body takes a change reason (:mod:`registry.api.change_reason`)."""
         params = super().get_override_parameters()
         view = self.view
+        body = self.get_request_serializer() if self.method in ("POST", "PUT", "PATCH") else None
+        if body is not None and issubclass(body if isinstance(body, type) else type(body), STRICT_BODIES):
+            params = [
+                *params,
+                OpenApiParameter(
+                    HEADER,
+                    {"type": "string", "pattern": "^[ -~]*$"},
+                    location=OpenApiParameter.HEADER,
+                    description=HEADER_DESCRIPTION + " Documented here in its ASCII forms.",
+                ),
+            ]
         if self.method == "GET" and getattr(view, "action", None) == "list" and getattr(view, "filterset_class", None):
             formats = [r.format for r in view.renderer_classes if r.format != "api"]
             params = [

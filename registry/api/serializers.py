@@ -45,7 +45,8 @@ from ..models import (
     Person,
     Source,
 )
-from .fields import CountryField, PartialDateField, summary
+from .change_reason import CHANGE_REASON_MAX, resolve_change_reason
+from .fields import CountryField, PartialDateField, StrictCharField, summary
 from .summaries import (
     AgreementSummarySerializer,
     CityNameSerializer,
@@ -66,11 +67,6 @@ from .summaries import (
 )
 
 # --------------------------------------------------------------------------- full records
-
-
-# Longest change reason a write may give (the body's ``change_reason``, the ``X-Change-Reason``
-# header, an action's ``reason``), as the admin's "Reason for the change" field.
-CHANGE_REASON_MAX = 2000
 
 
 class RegistrySerializer(serializers.ModelSerializer):
@@ -137,22 +133,9 @@ class RegistrySerializer(serializers.ModelSerializer):
         return attrs
 
     def resolve_change_reason(self, body: str) -> str:
-        """The reason for this write: the body's ``change_reason`` or the ``X-Change-Reason`` request
-        header, stripped (``""`` without either). Both are optional and limited to
-        :data:`CHANGE_REASON_MAX` characters; given both, they must be equal. Otherwise
-        ``ValidationError`` on ``change_reason`` (400): codes ``max_length`` and ``change_reason_differs``."""
-        request = self.context.get("request")
-        header = (request.headers.get("X-Change-Reason", "") if request else "").strip()
-        body = (body or "").strip()
-        if header and body and header != body:
-            message = "The body's change_reason and the X-Change-Reason header differ: give one, or both equal."
-            raise serializers.ValidationError(
-                {"change_reason": [serializers.ErrorDetail(message, "change_reason_differs")]}
-            )
-        if len(header) > CHANGE_REASON_MAX:
-            message = f"Ensure the X-Change-Reason header has no more than {CHANGE_REASON_MAX} characters."
-            raise serializers.ValidationError({"change_reason": [serializers.ErrorDetail(message, "max_length")]})
-        return body or header
+        """The body's ``change_reason`` or the ``X-Change-Reason`` header: the one rule,
+        :func:`registry.api.change_reason.resolve_change_reason` (400 on ``change_reason``)."""
+        return resolve_change_reason(self.context.get("request"), body)
 
     def api_errors(self, error: DjangoValidationError) -> dict[str, list[serializers.ErrorDetail]]:
         """The model's ``ValidationError`` keyed by API field name, each message with the rule's code.
@@ -472,16 +455,40 @@ class PartnershipSerializer(RegistrySerializer):
 
 class PartnershipActionSerializer(serializers.Serializer):
     """Input of a partnership action (``POST …/partnerships/<id>/suspend/`` and the others):
-    ``on`` as ``YYYY[-MM[-DD]]`` (its form sets the precision), the required ``reason`` and the
-    ``sources`` (slugs) the stage cites. Only parses; the service validates and saves."""
+    ``on`` as ``YYYY[-MM[-DD]]`` (its form sets the precision), the ``reason`` and the
+    ``sources`` (slugs) the stage cites. Only parses; the service validates and saves. The reason
+    is the body's ``reason`` or the ``X-Change-Reason`` header, as ``change_reason`` on every other
+    write (:func:`registry.api.change_reason.resolve_change_reason`); one of them is required."""
 
     on = PartialDateField(date_field="on", precision_field="precision", help_text="Date of the stage.")
-    reason = serializers.CharField(
-        max_length=CHANGE_REASON_MAX, help_text="Why; kept on the stage and in the history (the change reason)."
+    reason = StrictCharField(
+        max_length=CHANGE_REASON_MAX,
+        required=False,
+        allow_blank=True,
+        help_text="Why; kept on the stage and in the history (the change reason). Required unless the "
+        "`X-Change-Reason` header gives it; given both, they must be equal.",
     )
     sources = serializers.SlugRelatedField(
         slug_field="slug", queryset=Source.objects.all(), many=True, required=False, help_text=SOURCES_HELP
     )
+
+    def to_internal_value(self, data):
+        """Unknown fields are errors (400 naming each, code ``unknown_field``), as on every write."""
+        if isinstance(data, dict):
+            unknown = {key: [serializers.ErrorDetail(gettext("Unknown field."), code="unknown_field")] for key in data}
+            for name in self.fields:
+                unknown.pop(name, None)
+            if unknown:
+                raise serializers.ValidationError(unknown)
+        return super().to_internal_value(data)
+
+    def validate(self, attrs):
+        """The reason from the body or the ``X-Change-Reason`` header (one of them required)."""
+        attrs["reason"] = resolve_change_reason(self.context.get("request"), attrs.get("reason"), "reason")
+        if not attrs["reason"]:
+            message = gettext("Give the reason in the body's reason or the X-Change-Reason header.")
+            raise serializers.ValidationError({"reason": [serializers.ErrorDetail(message, code="required")]})
+        return attrs
 
 
 class AgreementSerializer(RegistrySerializer):

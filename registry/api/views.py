@@ -40,6 +40,7 @@ from rest_framework import permissions, renderers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from .. import exports, filters, network, services
 from ..cache import TIMEOUT as CACHE_TIMEOUT
@@ -386,7 +387,7 @@ class PartnershipViewSet(RegistryViewSet):
             partnership = self.get_object()
             current_version(partnership, lock=True)
             self.check_if_match(partnership)
-            data = ser.PartnershipActionSerializer(data=request.data)
+            data = ser.PartnershipActionSerializer(data=request.data, context={"request": request})
             data.is_valid(raise_exception=True)
             values = data.validated_data
             with ser.PartnershipSerializer().model_errors():
@@ -554,8 +555,29 @@ class CooperationFieldViewSet(RegistryViewSet):
         return CooperationField.objects.all()
 
 
-class NetworkQuerySerializer(serializers.Serializer):
+class NationalQuerySerializer(serializers.Serializer):
+    """The query parameters of ``network/national/``; any other parameter (but ``format``) is a
+    400 under its own name, code ``unknown_parameter``, as on every list (:func:`filters.unknown_parameter`)."""
+
     as_of = QueryDateParameter(required=False, help_text="YYYY-MM-DD; default today (UTC).")
+
+    def to_internal_value(self, data):
+        known = [*self.fields, api_settings.URL_FORMAT_OVERRIDE]
+        unknown = filters.unknown_parameters(data, known)
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    name: [serializers.ErrorDetail(error.message % error.params, code=error.code)]
+                    for name in unknown
+                    for error in [filters.unknown_parameter(name, known)]
+                }
+            )
+        return super().to_internal_value(data)
+
+
+class NetworkQuerySerializer(NationalQuerySerializer):
+    """The query parameters of ``network/``: ``as_of`` and ``city``."""
+
     city = serializers.SlugField(
         required=False, allow_blank=True, help_text="Slug of the city whose network to count; default the home city."
     )
@@ -626,7 +648,7 @@ class NetworkViewSet(ConditionalMixin, viewsets.ViewSet):
     )
     @action(detail=False, url_path="national")
     def national(self, request):
-        query = NetworkQuerySerializer(data=request.query_params, context={"request": request})
+        query = NationalQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
         as_of = query.validated_data.get("as_of") or timezone.localdate()
         rollup = network.national_rollup(settings.REGISTRY_HOME_COUNTRY, as_of)

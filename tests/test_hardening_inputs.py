@@ -1,0 +1,108 @@
+"""Inputs the API accepts exactly as documented (issue 13): the ``X-Change-Reason`` header is UTF-8
+(raw or RFC 8187 percent-encoded), never mojibake, never control characters; a partnership
+action takes the header as every write does, refuses unknown fields and wrong types, and its
+date is ASCII ``YYYY[-MM[-DD]]`` matched whole."""
+
+from http import HTTPStatus
+
+import pytest
+
+from registry.models import Partnership, Source
+
+from .conftest import token_client
+from .factories import PartnershipFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def wire(text: str) -> str:
+    """``text`` as a WSGI server hands a header over: its UTF-8 bytes read as Latin-1 (PEP 3333)."""
+    return text.encode("utf-8").decode("latin-1")
+
+
+@pytest.fixture
+def api(superuser):
+    return token_client(superuser)
+
+
+KOREAN_PERCENT = "UTF-8''%EB%B6%80%EC%82%B0%20%EB%AA%A9%EB%A1%9D%20%EC%98%A4%EB%8F%85"
+
+
+@pytest.mark.parametrize("header", [wire("부산 목록 오독"), KOREAN_PERCENT])
+def test_a_korean_change_reason_header_is_kept_as_korean(api, header):
+    source = SourceFactory(slug="minutes")
+    response = api.patch(f"/api/v1/sources/{source.slug}/", {"title": "A"}, format="json", HTTP_X_CHANGE_REASON=header)
+    assert response.status_code == HTTPStatus.OK, response.content
+    assert source.history.first().history_change_reason == "부산 목록 오독"
+
+
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [
+        ("caf\xe9", "header_encoding"),  # the Latin-1 byte E9 alone is no UTF-8
+        ("UTF-8''%FF", "header_encoding"),
+        ("UTF-8''a b", "header_encoding"),
+        ("Typo\x07", "control_character"),
+        (wire("Typo\u0085here"), "control_character"),
+        ("UTF-8''Typo%0Ahere", "control_character"),
+    ],
+)
+def test_a_change_reason_header_that_is_no_utf8_text_is_a_400_naming_the_header(api, header, code):
+    source = SourceFactory(slug="minutes", title="Minutes")
+    before = source.history.count()
+    response = api.patch(f"/api/v1/sources/{source.slug}/", {"title": "B"}, format="json", HTTP_X_CHANGE_REASON=header)
+    assert response.status_code == HTTPStatus.BAD_REQUEST, response.content
+    error = response.json()["errors"]["change_reason"][0]
+    assert error["code"] == code and "X-Change-Reason" in error["message"]
+    assert (Source.objects.get(slug="minutes").title, source.history.count()) == ("Minutes", before)
+
+
+def action(api, partnership, body, **headers):
+    return api.post(f"/api/v1/partnerships/{partnership.pk}/suspend/", body, format="json", **headers)
+
+
+def test_an_action_takes_its_reason_from_the_header_as_every_write_does(api):
+    partnership = PartnershipFactory()
+    response = action(api, partnership, {"on": "2020-01-01"}, HTTP_X_CHANGE_REASON=wire("분쟁"))
+    assert response.status_code == HTTPStatus.OK, response.content
+    partnership.refresh_from_db()
+    assert partnership.status == "suspended" and partnership.stages.get().note_en == "분쟁"
+
+
+def test_an_action_refuses_a_reason_that_differs_from_the_header_or_none_at_all(api):
+    partnership = PartnershipFactory()
+    differ = action(api, partnership, {"on": "2020-01-01", "reason": "One"}, HTTP_X_CHANGE_REASON="Other")
+    assert differ.json()["errors"]["reason"][0]["code"] == "change_reason_differs"
+    missing = action(api, partnership, {"on": "2020-01-01"})
+    assert missing.status_code == HTTPStatus.BAD_REQUEST
+    assert missing.json()["errors"]["reason"][0]["code"] == "required"
+    assert Partnership.objects.get(pk=partnership.pk).status == "active"
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "code"),
+    [
+        ({"on": "2020-01-01", "reason": "Dispute", "by": "me"}, "by", "unknown_field"),
+        ({"on": "2020-01-01", "reason": 5}, "reason", "invalid"),
+        ({"on": "2020-01-01", "reason": ["Dispute"]}, "reason", "invalid"),
+        ({"on": "２０２０-01-01", "reason": "Dispute"}, "on", "invalid"),
+        ({"on": "2020-01-01\n", "reason": "Dispute"}, "on", "invalid"),
+        ({"on": "٢٠٢٠", "reason": "Dispute"}, "on", "invalid"),
+    ],
+)
+def test_an_action_body_is_strict_naming_the_field(api, body, field, code):
+    partnership = PartnershipFactory()
+    response = action(api, partnership, body)
+    assert response.status_code == HTTPStatus.BAD_REQUEST, response.content
+    assert response.json()["errors"][field][0]["code"] == code
+    assert Partnership.objects.get(pk=partnership.pk).status == "active"
+
+
+def test_the_schema_documents_the_action_body_and_the_header_exactly(api):
+    schema = api.get("/api/v1/schema/", {"format": "json"}).json()
+    body = schema["components"]["schemas"]["PartnershipActionRequest"]
+    assert body["additionalProperties"] is False and body["required"] == ["on"]
+    assert body["properties"]["reason"]["type"] == "string"
+    assert "\\d" not in body["properties"]["on"]["pattern"]
+    operation = schema["paths"]["/api/v1/partnerships/{id}/suspend/"]["post"]
+    assert any(p["name"] == "X-Change-Reason" and p["in"] == "header" for p in operation["parameters"])
