@@ -178,8 +178,9 @@ class RegistryResource(resources.ModelResource):
         return self._import_fields
 
     def before_import(self, dataset, **kwargs):
-        """Refuse a file without the columns that identify a row (:class:`MissingColumnsError`),
-        then read the records the file names by slug (:class:`SlugWidget`), once."""
+        """Refuse a file without the columns that identify a row, with a column named twice or a
+        NUL character in a cell (:class:`MissingColumnsError`), then read the records the file
+        names by slug (:class:`SlugWidget`), once."""
         self.pending: list[tuple[int, dict, RowResult]] = []
         missing = [
             self.fields[name].column_name
@@ -191,6 +192,19 @@ class RegistryResource(resources.ModelResource):
                 _("The file has no column “%(columns)s”; every row needs it to be matched with the registry.")
                 % {"columns": "”, “".join(missing)}
             )
+        headers = [str(header) for header in dataset.headers or []]
+        twice = sorted({header for header in headers if headers.count(header) > 1})
+        if twice:  # the library would keep the last cell silently (found by the adversarial probe)
+            raise MissingColumnsError(
+                _("The file names the column “%(columns)s” more than once: keep one.") % {"columns": "”, “".join(twice)}
+            )
+        for number, row in enumerate(dataset, start=1):
+            for header, cell in zip(headers, row, strict=False):
+                if isinstance(cell, str) and "\x00" in cell:  # PostgreSQL cannot store it; SQLite would
+                    raise MissingColumnsError(
+                        _("Row %(row)s, column “%(column)s”: the cell holds a NUL character (U+0000); remove it.")
+                        % {"row": number, "column": header}
+                    )
         for field in self.get_import_fields():
             if isinstance(field.widget, SlugWidget) and field.column_name in (dataset.headers or []):
                 field.widget.load(dataset[field.column_name])
@@ -374,7 +388,9 @@ class RegistryResource(resources.ModelResource):
 
 
 class MissingColumnsError(ValueError):
-    """A file lacks a column that identifies its rows (e.g. ``slug``); the message names it."""
+    """A file that cannot be read as rows of the registry: it lacks a column that identifies its
+    rows (e.g. ``slug``), names a column twice, or a cell holds a NUL character; the message names
+    the column (and the row). Shown as a form error, never a traceback."""
 
 
 def _options(model, import_id_fields, field_names, **extra):

@@ -106,3 +106,40 @@ def test_the_schema_documents_the_action_body_and_the_header_exactly(api):
     assert "\\d" not in body["properties"]["on"]["pattern"]
     operation = schema["paths"]["/api/v1/partnerships/{id}/suspend/"]["post"]
     assert any(p["name"] == "X-Change-Reason" and p["in"] == "header" for p in operation["parameters"])
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"population": "1_000"}, "population"),
+        ({"population": "１２"}, "population"),
+        ({"population": True}, "population"),
+        ({"name_en": 5}, "name_en"),
+        ({"notes": ["a"]}, "notes"),
+    ],
+)
+def test_a_write_takes_numbers_and_text_only_of_their_json_type(api, body, field):
+    """Found by the adversarial probe: ``"1_000"`` (Python's digit separators) was stored as 1000,
+    and DRF turned ``5`` into the text "5"."""
+    from .factories import CityFactory
+
+    city = CityFactory(population=7)
+    response = api.patch(f"/api/v1/cities/{city.slug}/", body, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"][field][0]["code"] == "invalid"
+    city.refresh_from_db()
+    assert city.population == 7
+    assert api.patch(f"/api/v1/cities/{city.slug}/", {"population": 1000}, format="json").status_code == 200
+
+
+def test_a_patch_answers_the_reference_it_just_set(api):
+    """Found by the adversarial probe: the answer to a PATCH setting an event's agreement said
+    ``"agreement": null`` (the visibility read with the old record), a GET the agreement."""
+    from .factories import AgreementFactory, EventFactory
+
+    event = EventFactory(publication="published", agreement=None)
+    agreement = AgreementFactory(publication="published")
+    response = api.patch(f"/api/v1/events/{event.slug}/", {"agreement": agreement.slug}, format="json")
+    assert response.status_code == HTTPStatus.OK
+    assert response.json()["agreement"]["slug"] == agreement.slug
+    assert api.get(f"/api/v1/events/{event.slug}/").json()["agreement"]["slug"] == agreement.slug

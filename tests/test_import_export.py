@@ -156,6 +156,32 @@ def test_a_file_without_the_slug_column_is_a_form_error_without_traceback(client
     assert not City.objects.filter(name_en="Nowhere").exists()
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            b"slug,name_en,name_en,country\nimp-dup,First,Second,JP\n",
+            "The file names the column “name_en” more than once: keep one.",
+        ),
+        (
+            b"slug,name_en,country\nimp-fine,Fine,JP\nimp-nul,Nul\x00Name,JP\n",
+            "Row 2, column “name_en”: the cell holds a NUL character (U+0000); remove it.",
+        ),
+    ],
+)
+def test_a_column_named_twice_or_a_nul_in_a_cell_is_a_form_error(client, content, message):
+    """Found by the adversarial probe: a column named twice kept its last cell silently, and a NUL
+    passed the preview and was a 500 on PostgreSQL when confirmed (SQLite stored it)."""
+    client.force_login(_manager())
+    upload = SimpleUploadedFile("cities.csv", content, content_type="text/csv")
+    page = client.get(reverse("admin:registry_city_import"))
+    csv_index = next(value for value, label in page.context["form"].fields["format"].choices if label == "csv")
+    response = client.post(reverse("admin:registry_city_import"), {"import_file": upload, "format": csv_index})
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["form"].errors["import_file"] == [message]
+    assert not City.objects.filter(slug__startswith="imp-").exists()
+
+
 def test_import_writes_history_records_by_the_importing_user_in_bulk(django_assert_max_num_queries):
     """5 or 30 rows: the same queries (look-ups once per file, rules once per chunk, one
     bulk insert of the rows and one of their history records), each history row by the user."""

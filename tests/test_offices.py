@@ -129,6 +129,28 @@ def test_api_office_cannot_create_a_partnership_between_other_cities(office, par
     assert api.post("/api/v1/partnerships/", body, format="json").status_code == HTTPStatus.CREATED
 
 
+def test_api_office_cannot_move_its_records_into_another_citys_partnership(office, partnerships):
+    """Found by the adversarial probe: the office rule was checked on the record as it was, not as
+    the change left it, so an office moved its event and agreement into another city's partnership
+    and its partnership to another city."""
+    own, other = partnerships
+    api = token_client(office)
+    event = EventFactory(city=office.home, partnership=own)
+    agreement = AgreementFactory(partnership=own)
+    moves = [
+        (f"/api/v1/events/{event.slug}/", {"partnership": other.pk}),
+        (f"/api/v1/agreements/{agreement.slug}/", {"partnership": other.pk}),
+        (f"/api/v1/partnerships/{own.pk}/", {"partner": "qingdao"}),
+    ]
+    for url, body in moves:
+        response = api.patch(url, body, format="json")
+        assert response.status_code == HTTPStatus.FORBIDDEN, url
+        assert "the office of Office Home" in response.json()["detail"]
+    event.refresh_from_db(), agreement.refresh_from_db(), own.refresh_from_db()
+    assert event.partnership_id == agreement.partnership_id == own.pk
+    assert own.partner_id == office.home.pk
+
+
 def test_api_office_cannot_change_another_citys_agreement(office, partnerships):
     own, other = partnerships
     api = token_client(office)

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext
@@ -46,7 +47,7 @@ from ..models import (
     Source,
 )
 from .change_reason import CHANGE_REASON_MAX, resolve_change_reason
-from .fields import CountryField, PartialDateField, StrictCharField, summary
+from .fields import CountryField, PartialDateField, StrictCharField, StrictIntegerField, summary
 from .summaries import (
     AgreementSummarySerializer,
     CityNameSerializer,
@@ -80,6 +81,18 @@ class RegistrySerializer(serializers.ModelSerializer):
       with the rule's name as the error code.
     """
 
+    # Input strictly of its JSON type: a number where a whole number belongs, a string where text belongs.
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.IntegerField: StrictIntegerField,
+        models.BigIntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveBigIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+        models.SmallIntegerField: StrictIntegerField,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
     slug_from = ""  # field the slug is made from when a new record gives none
     staff_only_fields = ("notes",)  # absent from the answer unless the reader sees everything
 

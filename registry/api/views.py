@@ -307,7 +307,22 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
     def perform_create(self, serializer):
         """Save, then refuse (403, rolled back with the transaction) a record outside the
         account's offices (:class:`~registry.api.permissions.OfficePermission`)."""
+        self._refuse_outside_offices(serializer.save())
+
+    def perform_update(self, serializer):
+        """Save, then refuse (403, rolled back) a record the change takes outside the account's
+        offices: :class:`~registry.api.permissions.OfficePermission` checked the record as it was;
+        this checks it as the change leaves it (found by the adversarial probe: an office moved its
+        event into another city's partnership, or its partnership to another city). The answer
+        then shows the references as the change left them: the ``<field>_visible`` annotations read
+        with the record describe the old references, so they are dropped (found by the adversarial
+        probe: an agreement just set on an event was answered ``null``)."""
         instance = serializer.save()
+        self._refuse_outside_offices(instance)
+        for name in [name for name in vars(instance) if name.endswith("_visible")]:
+            delattr(instance, name)
+
+    def _refuse_outside_offices(self, instance) -> None:
         if not may_change(self.request.user, instance):
             raise PermissionDenied(refusal(self.request.user))
 

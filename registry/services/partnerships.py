@@ -4,7 +4,8 @@ resume, renew, end), each in one transaction through :func:`_record_stage`."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -216,7 +217,25 @@ def _record_stage(
     )
 
 
-@transaction.atomic
+def _action(function: Callable[..., Partnership]) -> Callable[..., Partnership]:
+    """The transaction of an action (its keyword argument ``partnership``): the partnership's row is
+    locked (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite lets one writer in at a time) and the
+    object re-read from it before the action checks its rules, so two actions on one relation run
+    one after the other and the second sees what the first did. Found by the adversarial probe:
+    Upgrade and End sent at once both succeeded on PostgreSQL, each checking the row as it was read
+    before the other's change."""
+
+    @functools.wraps(function)
+    def locked(*, partnership: Partnership, **arguments) -> Partnership:
+        with transaction.atomic():
+            Partnership.objects.select_for_update().filter(pk=partnership.pk).values_list("pk").first()
+            partnership.refresh_from_db()
+            return function(partnership=partnership, **arguments)
+
+    return locked
+
+
+@_action
 def sign_partnership(
     *,
     partnership: Partnership,
@@ -266,7 +285,7 @@ def sign_partnership(
     return partnership
 
 
-@transaction.atomic
+@_action
 def end_partnership(
     *,
     partnership: Partnership,
@@ -307,7 +326,7 @@ def end_partnership(
     return partnership
 
 
-@transaction.atomic
+@_action
 def suspend_partnership(
     *,
     partnership: Partnership,
@@ -348,7 +367,7 @@ def suspend_partnership(
     return partnership
 
 
-@transaction.atomic
+@_action
 def resume_partnership(
     *,
     partnership: Partnership,
@@ -391,7 +410,7 @@ def resume_partnership(
     return partnership
 
 
-@transaction.atomic
+@_action
 def renew_partnership(
     *,
     partnership: Partnership,
@@ -425,7 +444,7 @@ def renew_partnership(
     return partnership
 
 
-@transaction.atomic
+@_action
 def upgrade_partnership(
     *,
     partnership: Partnership,
