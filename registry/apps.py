@@ -31,15 +31,19 @@ class RegistryConfig(AppConfig):
 
     def ready(self):
         """Connect the one change receiver (:func:`registry.cache.record_change`) to every save,
-        delete and many-to-many change of a registry model (their change history included), and
-        name the many-to-many link rows (:func:`name_through_rows`)."""
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        delete and many-to-many change of a registry model (their change history included), with
+        :func:`registry.cache.remember_publication` on each model with a ``publication`` (so a
+        draft's change leaves the public generation alone), and name the many-to-many link rows
+        (:func:`name_through_rows`)."""
+        from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
-        from .cache import record_change
+        from .cache import record_change, remember_publication
 
         for model in self.get_models():
             post_save.connect(record_change, sender=model, dispatch_uid=f"registry-change-save-{model.__name__}")
             post_delete.connect(record_change, sender=model, dispatch_uid=f"registry-change-delete-{model.__name__}")
+            if any(field.name == "publication" for field in model._meta.concrete_fields):
+                post_init.connect(remember_publication, sender=model, dispatch_uid=f"registry-pub-{model.__name__}")
         for model in self.get_models():
             for field in model._meta.many_to_many:
                 through = field.remote_field.through

@@ -6,6 +6,12 @@ change (connected in :meth:`registry.apps.RegistryConfig.ready`). It raises the
 last change that gives ``Last-Modified``; so a change is visible on the next request on every
 app server sharing the cache (Redis where ``REDIS_URL`` is set). Bulk writes that bypass
 signals (``QuerySet.update``, ``bulk_create``) call :func:`record_change` themselves.
+
+Anonymous readers see published rows only, so their validators (``ETag``, ``Last-Modified``)
+and cached answers follow a *public* generation and time (:func:`generation_for`,
+:func:`changed_at_for`), which a change moves only when the row was published before or after
+it (:func:`publicly_visible_change`): a draft created, edited or deleted as a draft reveals
+nothing to them. Staff answers follow the full generation.
 """
 
 from __future__ import annotations
@@ -16,45 +22,98 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.db.models.signals import post_delete
 from django.utils import timezone
 
 T = TypeVar("T")
 GENERATION_KEY = "registry:generation"
 CHANGED_AT_KEY = "registry:changed-at"
+PUBLIC_GENERATION_KEY = "registry:public-generation"
+PUBLIC_CHANGED_AT_KEY = "registry:public-changed-at"
+PUBLISHED = "published"  # registry.models.base.Publication.PUBLISHED (not imported: models import this module)
+LOADED_PUBLICATION = "_publication_loaded"  # the instance attribute remember_publication sets
 TIMEOUT = 60 * 60  # seconds; a change invalidates sooner
 
 
-def generation() -> int:
-    """The current generation (starts at 1)."""
-    value = cache.get(GENERATION_KEY)
+def generation(key: str = GENERATION_KEY) -> int:
+    """The current generation (starts at 1); ``key`` :data:`PUBLIC_GENERATION_KEY` for the public one."""
+    value = cache.get(key)
     if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY, 1)
+        cache.add(key, 1, timeout=None)
+        value = cache.get(key, 1)
     return value
 
 
-def changed_at() -> datetime.datetime:
+def generation_for(request) -> int:
+    """The generation ``request``'s answer depends on: the public one for an anonymous read
+    (:func:`anonymous_read`), else the full one."""
+    return generation(PUBLIC_GENERATION_KEY if anonymous_read(request) else GENERATION_KEY)
+
+
+def changed_at_for(request) -> datetime.datetime:
+    """:func:`changed_at` of what ``request``'s reader sees: the public time for an anonymous read."""
+    return changed_at(PUBLIC_CHANGED_AT_KEY if anonymous_read(request) else CHANGED_AT_KEY)
+
+
+def changed_at(key: str = CHANGED_AT_KEY) -> datetime.datetime:
     """When any registry row last changed, as far as this cache knows (at least since it started).
 
     Gives ``Last-Modified``: a deletion or a change to a nested record moves it too, so a
     conditional request never gets a stale 304.
     """
-    value = cache.get(CHANGED_AT_KEY)
+    value = cache.get(key)
     if value is None:
         value = timezone.now()
-        cache.add(CHANGED_AT_KEY, value, timeout=None)
+        cache.add(key, value, timeout=None)
     return value
 
 
-def record_change(**kwargs) -> None:
-    """Something in the registry changed: raise the generation (every cached aggregate is
-    stale) and move the last-changed time. The one signal receiver for saves, deletes and
-    many-to-many changes of registry models; bulk writes call it directly."""
+def remember_publication(instance, **kwargs) -> None:
+    """``post_init`` receiver of the models with a ``publication``: remember the state the
+    instance was loaded (or built) with, so :func:`publicly_visible_change` knows the state
+    before a save. Never reads a deferred field (no query)."""
+    if "publication" in instance.__dict__:
+        instance.__dict__[LOADED_PUBLICATION] = instance.__dict__["publication"]
+
+
+def publicly_visible_change(instance=None, created: bool = False, raw: bool = False, deleted: bool = False) -> bool:
+    """Whether a change of ``instance`` (a saved, created or ``deleted`` model instance; ``None``
+    for a bulk write) can change what an anonymous reader sees: ``False`` only for a row with
+    a ``publication`` that was a draft before the change and is one after it; ``True`` when in
+    doubt (no instance, a fixture's ``raw`` save, a state never loaded, a row without ``publication``)."""
+    if instance is None or raw or "publication" not in instance.__dict__:
+        return True
+    after = None if deleted else instance.__dict__["publication"]
+    if created:
+        before = None
+    elif LOADED_PUBLICATION in instance.__dict__:
+        before = instance.__dict__[LOADED_PUBLICATION]
+    else:
+        return True
+    return PUBLISHED in (before, after)
+
+
+def bump(generation_key: str, changed_at_key: str, now: datetime.datetime) -> None:
     try:
-        cache.incr(GENERATION_KEY)
+        cache.incr(generation_key)
     except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
-    cache.set(CHANGED_AT_KEY, timezone.now(), timeout=None)
+        cache.set(generation_key, 2, timeout=None)
+    cache.set(changed_at_key, now, timeout=None)
+
+
+def record_change(instance=None, created: bool = False, raw: bool = False, signal=None, **kwargs) -> None:
+    """Something in the registry changed: raise the generation (every cached aggregate is
+    stale) and move the last-changed time; the public ones too when the change can be seen by
+    an anonymous reader (:func:`publicly_visible_change`). The one signal receiver for saves,
+    deletes and many-to-many changes of registry models; bulk writes call it directly (no
+    ``instance``: both move)."""
+    now = timezone.now()
+    bump(GENERATION_KEY, CHANGED_AT_KEY, now)
+    deleted = signal is post_delete
+    if publicly_visible_change(instance, created=created, raw=raw, deleted=deleted):
+        bump(PUBLIC_GENERATION_KEY, PUBLIC_CHANGED_AT_KEY, now)
+    if instance is not None and not deleted and "publication" in instance.__dict__:
+        instance.__dict__[LOADED_PUBLICATION] = instance.__dict__["publication"]  # the state for its next save
 
 
 def cached(key: str, compute: Callable[[], T], timeout: int = TIMEOUT) -> T:
@@ -74,10 +133,10 @@ UNCACHED_PATHS = ("/admin/", "/api/")  # the admin is staff-only; the API caches
 
 
 def response_key(request, prefix: str = PAGE_PREFIX) -> str:
-    """The cache key of an anonymous answer to ``request``: the data :func:`generation` (a
-    change anywhere makes every earlier key stale), then a hash of the host, the full path with
-    its query, the language (``request.LANGUAGE_CODE``) and the ``Accept`` header (the
-    representation)."""
+    """The cache key of an anonymous answer to ``request``: the data generation of its reader
+    (:func:`generation_for`: a change its reader could see makes every earlier key stale), then
+    a hash of the host, the full path with its query, the language (``request.LANGUAGE_CODE``)
+    and the ``Accept`` header (the representation)."""
     parts = (
         request.get_host(),
         request.get_full_path(),
@@ -85,7 +144,7 @@ def response_key(request, prefix: str = PAGE_PREFIX) -> str:
         request.headers.get("Accept", ""),
     )
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
-    return f"{prefix}:{generation()}:{digest}"
+    return f"{prefix}:{generation_for(request)}:{digest}"
 
 
 def anonymous_read(request) -> bool:

@@ -44,7 +44,7 @@ from rest_framework.settings import api_settings
 
 from .. import exports, filters, network, services
 from ..cache import TIMEOUT as CACHE_TIMEOUT
-from ..cache import anonymous_read, changed_at, generation, response_key
+from ..cache import anonymous_read, changed_at_for, generation_for, response_key
 from ..concurrency import VersionConflict, check_version, current_version
 from ..models import (
     Agreement,
@@ -99,16 +99,17 @@ def representation(request) -> str:
     return tag
 
 
-def record_etag(version: int, tag: str) -> str:
+def record_etag(version: int, tag: str, request) -> str:
     """A record's ``ETag``: ``"v<version>.g<generation>.<tag>"``, e.g. ``"v7.g42.json"``.
 
     ``version`` is the record's own (raised by every save: what ``If-Match`` checks);
-    the data generation (:func:`registry.cache.generation`, raised by every change) makes the
-    tag change when a nested record shown in the body changes; ``tag`` is the representation
+    the data generation of the reader (:func:`registry.cache.generation_for`: an anonymous
+    reader's moves only with a change to a published row) makes the tag change when a nested
+    record shown in the body changes; ``tag`` is the representation
     (:func:`representation`), so two representations never share a strong tag. The browsable
     API's HTML (``api``) differs per request (CSRF token, user menu), so its tag is weak.
     """
-    etag = f'"v{version}.g{generation()}.{tag}"'
+    etag = f'"v{version}.g{generation_for(request)}.{tag}"'
     return f"W/{etag}" if tag == "api" else etag
 
 
@@ -135,7 +136,7 @@ class ConditionalMixin:
             # A list's streamed export: no body to tag, the last change gives Last-Modified.
             response = super().finalize_response(request, response, *args, **kwargs)
             patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
-            response["Last-Modified"] = http_date(changed_at().timestamp())
+            response["Last-Modified"] = http_date(changed_at_for(request).timestamp())
             return response
         renderer = getattr(request, "accepted_renderer", None)
         if renderer is not None and renderer.format not in ("json", "api"):
@@ -152,8 +153,8 @@ class ConditionalMixin:
             if version is None:
                 response["ETag"] = etag_of(response.content)
             else:
-                response["ETag"] = record_etag(version, representation(request))
-            last_modified = changed_at()
+                response["ETag"] = record_etag(version, representation(request), request)
+            last_modified = changed_at_for(request)
             response["Last-Modified"] = http_date(last_modified.timestamp())
             conditional = get_conditional_response(
                 request, etag=response["ETag"], last_modified=int(last_modified.timestamp()), response=response
