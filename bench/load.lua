@@ -10,9 +10,13 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+-- "wrk ... -s load.lua URL -- floor" requests Django's floor view only (bench/urls.py).
 function init(args)
   counter = 0
   bad = 0
+  if args[1] == "floor" then
+    paths = { "/__floor__/" }
+  end
 end
 
 function request()

@@ -182,9 +182,9 @@ def timeline(home: City, as_of: datetime.date | None = None) -> list[dict]:
             f"sister_{year}": Count("id", filter=started & Q(kind=Partnership.Kind.SISTER)),
             f"friendship_{year}": Count("id", filter=started & Q(kind=Partnership.Kind.FRIENDSHIP)),
             f"ended_{year}": Count("id", filter=Q(ended_on__year=year, **until)),
-            f"in_force_{year}": Count(
-                "id", filter=Q(pk__in=Partnership.objects.in_force_on(year_end(year)).values("pk"))
-            ),
+            # The counting rule applied to ``home``'s own rows (a few dozen, found by index), not
+            # to the whole table once per year.
+            f"in_force_{year}": Count("id", filter=Q(pk__in=qs.in_force_on(year_end(year)).values("pk"))),
         }
     totals = qs.aggregate(**counts)
     columns = ("established", "sister", "friendship", "ended", "in_force")

@@ -306,11 +306,7 @@ class CityNetworkView(HomeView):
         """The city's own agreements and events: signed or held there, or under one of its
         partnerships (either side), as its city page lists them."""
         agreements, events = super().latest_records(home)
-        with_city = Partnership.objects.involving(home).values("pk")
-        return (
-            agreements.filter(Q(place=home) | Q(partnership__in=with_city)),
-            events.filter(Q(city=home) | Q(partnership__in=with_city)),
-        )
+        return agreements.of_city(home), events.of_city(home)
 
 
 class NationalNetworkView(TemplateView):
@@ -457,17 +453,9 @@ class CityDetailView(DetailView):
         )
         # Subqueries rather than joins (no DISTINCT), and bounded, so the page costs the same
         # at any table size.
-        with_city = Partnership.objects.involving(city).values("pk")
-        context["agreements"] = (
-            Agreement.objects.visible_to(user)
-            .filter(Q(place=city) | Q(partnership__in=with_city))
-            .select_related("place")[: self.max_items]
-        )
-        context["events"] = (
-            Event.objects.visible_to(user)
-            .filter(Q(city=city) | Q(partnership__in=with_city))
-            .select_related("city")[: self.max_items]
-        )
+        agreements, events = Agreement.objects.visible_to(user), Event.objects.visible_to(user)
+        context["agreements"] = agreements.of_city(city).select_related("place")[: self.max_items]
+        context["events"] = events.of_city(city).select_related("city")[: self.max_items]
         marker = maps.marker_for(city)
         context["map"] = maps.area_map([marker]) if marker else None
         return context

@@ -9,6 +9,7 @@ either (one set per chunk of :data:`CHUNK_SIZE`).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connections, transaction
 from django.db.models import Model, QuerySet
 
 # Rows read (and related values read for) at a time; Django's default chunk of ``iterator()``.
@@ -118,6 +120,18 @@ def chunks(rows: Iterator, size: int) -> Iterator[list]:
         yield batch
 
 
+def streaming(queryset: QuerySet) -> contextlib.AbstractContextManager:
+    """What an export reads its rows inside. On PostgreSQL, a transaction: outside one, Django
+    declares its server-side cursor ``WITH HOLD``, and PostgreSQL computes the whole result
+    before handing over the first row (1.4 s before the first byte of 200,000 events); inside
+    one the rows stream from the first. Elsewhere nothing: SQLite needs no server-side cursor,
+    and a transaction there would take the write lock for the whole download."""
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return transaction.atomic(using=queryset.db)
+    return contextlib.nullcontext()
+
+
 def records(queryset: QuerySet, *, user, table: Table) -> Iterator[Row]:
     """The rows of ``queryset`` that ``user`` may see (``None``: an anonymous reader), in its
     order, as dicts of what ``table``'s columns read (see :class:`Table`). Read with
@@ -128,15 +142,16 @@ def records(queryset: QuerySet, *, user, table: Table) -> Iterator[Row]:
     if table.visibility:
         visible = visible.with_visibility(user, *table.visibility)
     names = (*table.fields, *(f"{name}_visible" for name in table.visibility))
-    rows = visible.values(*names).iterator(chunk_size=CHUNK_SIZE)
-    for chunk in chunks(rows, CHUNK_SIZE):
-        if table.related:
-            pks = [row["id"] for row in chunk]
-            for name, related in table.related.items():
-                found = related.read(pks, user)
-                for row in chunk:
-                    row[name] = found.get(row["id"], ())
-        yield from chunk
+    with streaming(visible):
+        rows = visible.values(*names).iterator(chunk_size=CHUNK_SIZE)
+        for chunk in chunks(rows, CHUNK_SIZE):
+            if table.related:
+                pks = [row["id"] for row in chunk]
+                for name, related in table.related.items():
+                    found = related.read(pks, user)
+                    for row in chunk:
+                        row[name] = found.get(row["id"], ())
+            yield from chunk
 
 
 def values(table: Table, row) -> dict[str, Any]:
@@ -148,4 +163,5 @@ def instances(queryset: QuerySet, *, user, select: tuple[str, ...]) -> Iterator[
     """The records of ``queryset`` that ``user`` may see, in its order, with the foreign keys
     in ``select`` joined, :data:`CHUNK_SIZE` at a time (the calendar's components read them)."""
     visible = queryset.visible_to(user).select_related(None).prefetch_related(None)
-    return visible.select_related(*select).iterator(chunk_size=CHUNK_SIZE)
+    with streaming(visible):
+        yield from visible.select_related(*select).iterator(chunk_size=CHUNK_SIZE)

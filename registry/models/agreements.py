@@ -19,6 +19,7 @@ from .base import (
     DatePrecision,
     PublishableQuerySet,
     WordSearchMixin,
+    of_city,
     publication_field,
     rule,
     truncate_to_precision,
@@ -59,6 +60,11 @@ class AgreementQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQueryS
         """Agreements signed in, or with a partner city in, any of the ISO alpha-2 ``codes``."""
         codes = [code.upper() for code in codes]
         return self.filter(Q(place__country__in=codes) | Q(partnership__partner__country__in=codes))
+
+    def of_city(self, city) -> AgreementQuerySet:
+        """Agreements of ``city`` (a :class:`~registry.models.City`): signed there, or under one of
+        its partnerships (either side); see :func:`~registry.models.base.of_city`."""
+        return of_city(self, city, place="place")
 
     def expiring_between(self, start: datetime.date, end: datetime.date) -> AgreementQuerySet:
         """Agreements in force (status ``in_force``) that do not renew themselves and whose
@@ -196,7 +202,10 @@ class Agreement(SourcedModel):
         ordering = ["-signed_on", "slug"]
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
-        indexes = [models.Index(fields=["publication", "-signed_on", "slug"], name="agreement_list_idx")]
+        indexes = [
+            models.Index(fields=["publication", "-signed_on", "slug"], name="agreement_list_idx"),
+            models.Index(fields=["publication", "updated_at"], name="agreement_changed_idx"),
+        ]
         constraints = [
             rule(
                 "agreement_expires_after_entry_into_force",

@@ -102,7 +102,10 @@ class Delegation(SourcedModel):
         ordering = ["-start_on", "slug"]
         verbose_name = _("delegation")
         verbose_name_plural = _("delegations")
-        indexes = [models.Index(fields=["publication", "-start_on", "slug"], name="delegation_list_idx")]
+        indexes = [
+            models.Index(fields=["publication", "-start_on", "slug"], name="delegation_list_idx"),
+            models.Index(fields=["publication", "updated_at"], name="delegation_changed_idx"),
+        ]
         constraints = [
             rule(
                 "delegation_ends_after_start",

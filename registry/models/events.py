@@ -20,6 +20,7 @@ from .base import (
     DatePrecision,
     PublishableQuerySet,
     WordSearchMixin,
+    of_city,
     publication_field,
     rule,
     truncate_to_precision,
@@ -59,6 +60,11 @@ class EventQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuerySet):
     def for_country(self, *codes: str) -> EventQuerySet:
         """Events held in a city of any of the ISO alpha-2 ``codes``."""
         return self.filter(city__country__in=[code.upper() for code in codes])
+
+    def of_city(self, city) -> EventQuerySet:
+        """Events of ``city`` (a :class:`~registry.models.City`): held there, or under one of its
+        partnerships (either side); see :func:`~registry.models.base.of_city`."""
+        return of_city(self, city, place="city")
 
 
 class Event(SourcedModel):
@@ -164,6 +170,12 @@ class Event(SourcedModel):
         indexes = [
             models.Index(fields=["publication", "-start_on", "slug"], name="event_list_idx"),
             models.Index(fields=["start_on"], name="event_start_idx"),
+            models.Index(fields=["publication", "updated_at"], name="event_changed_idx"),
+            # The events of one agreement, delegation or partnership in date order: without
+            # these, SQLite walked event_list_idx (every published event) to skip the sort.
+            models.Index(fields=["agreement", "-start_on"], name="event_agreement_idx"),
+            models.Index(fields=["delegation", "-start_on"], name="event_delegation_idx"),
+            models.Index(fields=["partnership", "-start_on"], name="event_partnership_idx"),
         ]
 
     def __str__(self):

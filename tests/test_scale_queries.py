@@ -1,0 +1,105 @@
+"""The queries rewritten for 100,000 partnerships (issue 12) answer what the rules say: the
+events and agreements of a city, the counting rule with pauses, the countries of the filter
+form, the visibility of a row's references, and how an export reads its rows."""
+
+import contextlib
+import datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection, transaction
+
+from registry.exports.rows import streaming
+from registry.forms import visible_countries
+from registry.models import Agreement, Event, Partnership, PartnershipStage, Publication
+
+from .factories import AgreementFactory, CityFactory, EventFactory, PartnershipFactory
+
+pytestmark = pytest.mark.django_db
+
+SUSPENDED, RESUMED = PartnershipStage.Kind.SUSPENDED, PartnershipStage.Kind.RESUMED
+
+
+def test_events_and_agreements_of_a_city_are_held_there_or_under_its_partnerships_either_side():
+    city = CityFactory(slug="almaty", country="KZ")
+    named_first = PartnershipFactory(city=city)
+    named_second = PartnershipFactory(partner=city)
+    elsewhere = PartnershipFactory()
+    held_there = EventFactory(city=city)
+    of_first, of_second = EventFactory(partnership=named_first), EventFactory(partnership=named_second)
+    EventFactory(partnership=elsewhere)
+    EventFactory()
+    signed_there = AgreementFactory(place=city)
+    under_partnership = AgreementFactory(partnership=named_second)
+    AgreementFactory(partnership=elsewhere)
+
+    assert set(Event.objects.of_city(city)) == {held_there, of_first, of_second}
+    assert set(Agreement.objects.of_city(city)) == {signed_there, under_partnership}
+    # Held there and under one of its partnerships: listed once.
+    both = EventFactory(city=city, partnership=named_first)
+    assert list(Event.objects.of_city(city)).count(both) == 1
+    # Chained after visibility: a draft stays out for the public.
+    of_first.publication = Publication.DRAFT
+    of_first.save(update_fields=["publication"])
+    assert of_first not in Event.objects.public().of_city(city)
+
+
+@pytest.mark.parametrize(
+    ("stages", "in_force"),
+    [
+        ([], True),
+        ([(SUSPENDED, 3)], False),
+        ([(SUSPENDED, 3), (RESUMED, 5)], False),  # resumed after the day counted
+        ([(SUSPENDED, 1), (RESUMED, 3)], True),  # back in force on the resume date
+        ([(SUSPENDED, 3), (RESUMED, 3)], True),  # the same day: the later stage (by id) counts
+        ([(RESUMED, 3), (SUSPENDED, 3)], False),
+        ([(SUSPENDED, 1), (RESUMED, 2), (SUSPENDED, 3)], False),
+        ([(SUSPENDED, 9)], True),  # suspended only after the day counted
+    ],
+)
+def test_in_force_on_follows_the_latest_pause_on_or_before_the_day(stages, in_force):
+    partnership = PartnershipFactory(established_on=datetime.date(2000, 1, 1))
+    for kind, day in stages:
+        PartnershipStage.objects.create(partnership=partnership, kind=kind, on=datetime.date(2020, 1, day))
+    counted = Partnership.objects.in_force_on(datetime.date(2020, 1, 3))
+    assert (partnership in counted) is in_force
+
+
+def test_filter_form_lists_the_countries_of_cities_the_reader_may_see(superuser):
+    PartnershipFactory(partner=CityFactory(country="KZ"))
+    PartnershipFactory(partner=CityFactory(country="PE"), publication=Publication.DRAFT)
+    CityFactory(country="FI")  # referenced by nothing: seen by staff only
+
+    public = {code for code, _ in visible_countries(AnonymousUser())}
+    assert "kz" in public and "kr" in public
+    assert "pe" not in public and "fi" not in public
+    assert {"kz", "pe", "fi"} <= {code for code, _ in visible_countries(superuser)}
+
+
+def test_visibility_of_a_reference_is_that_of_the_row_it_points_to(superuser):
+    draft = PartnershipFactory(publication=Publication.DRAFT)
+    published = PartnershipFactory()
+    events = {
+        "draft": EventFactory(partnership=draft),
+        "published": EventFactory(partnership=published),
+        "none": EventFactory(),
+    }
+    for user, expected in (
+        (AnonymousUser(), {"draft": False, "published": True, "none": False}),
+        (superuser, {"draft": True, "published": True, "none": False}),
+    ):
+        rows = Event.objects.with_visibility(user, "partnership").in_bulk([e.pk for e in events.values()])
+        assert {name: rows[event.pk].partnership_visible for name, event in events.items()} == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_reads_inside_a_transaction_on_postgresql_only():
+    """Outside a transaction Django declares PostgreSQL's server-side cursor WITH HOLD, which
+    computes the whole result before the first row; SQLite must not take its write lock."""
+    context = streaming(Event.objects.all())
+    if connection.vendor == "postgresql":
+        assert isinstance(context, transaction.Atomic)
+    else:
+        assert isinstance(context, contextlib.nullcontext)
+    with transaction.atomic():
+        assert isinstance(streaming(Event.objects.all()), contextlib.nullcontext)
