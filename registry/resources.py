@@ -285,9 +285,10 @@ class RegistryResource(resources.ModelResource):
 
     def import_row(self, row, instance_loader, **kwargs):
         """As the library's, then the preview's cells of a new, changed or skipped row
-        (:meth:`preview_cells`) unless the import was asked with ``preview=False``."""
+        (:meth:`preview_cells`) in a dry run (the preview; a confirmed import shows only its
+        totals) unless the import was asked with ``preview=False``."""
         row_result = super().import_row(row, instance_loader, **kwargs)
-        if self.preview and row_result.instance is not None and row_result.import_type in self.SHOWN:
+        if self.preview and self.dry_run and row_result.instance is not None and row_result.import_type in self.SHOWN:
             row_result.diff = self.preview_cells(row_result.instance, row_result.instance.stored_copy)
         return row_result
 
