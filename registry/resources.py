@@ -457,9 +457,10 @@ class CityResource(RegistryResource):
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
         candidates: set[str] = set()
+        country = str(instance.country or "")  # read once: each read builds a Country (django-countries)
         for name in (instance.name_en, instance.name_ko, instance.name_native):
-            if name and instance.country:
-                candidates |= self._names.get((str(instance.country), fold(name)), set())
+            if name and country:
+                candidates |= self._names.get((country, fold(name)), set())
         candidates.discard(instance.slug)
         instance.possible_duplicate = ", ".join(sorted(candidates))
 
