@@ -23,6 +23,9 @@ def fold(text: str) -> str:
     """
     if not text:
         return ""
+    text = str(text)
+    if text.isascii():  # NFKD, NFC and the marks change nothing in ASCII; casefold() is lower() there
+        return _SEPARATORS.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", str(text))
     # Drop combining marks and invisible format characters (RTL marks, zero-width spaces).
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")

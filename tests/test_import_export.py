@@ -200,6 +200,40 @@ def test_import_writes_history_records_by_the_importing_user_in_bulk(django_asse
     assert City.objects.get(slug="import-7").search_text  # derived fields are filled as save() fills them
 
 
+def test_changing_200_cities_costs_the_queries_of_changing_20(django_assert_max_num_queries):
+    """The bulk path for changed rows: stored rows read once per file, rules once per chunk, the
+    former names that ``search_text`` folds in one query (it was one per city), one bulk insert
+    of history records and one bulk update (each one statement per batch of rows the database's
+    parameter limit allows: some 20-40 rows of a city on SQLite). A row-by-row path would grow."""
+    user = _manager()
+
+    def change(count: int, most: int) -> list:
+        CityResource().import_data(city_rows(count), dry_run=False, raise_errors=True, user=user)
+        for city in City.objects.filter(slug__startswith="import-"):
+            CityName.objects.create(city=city, name=f"Former {city.slug}", used_until=1990)
+        renamed = city_rows(count)
+        for i in range(count):
+            renamed[i] = (renamed[i][0], f"Renamed {i}", *renamed[i][2:])
+        fresh = type(user).objects.get(pk=user.pk)
+        with django_assert_max_num_queries(most) as captured:
+            result = CityResource().import_data(renamed, dry_run=False, raise_errors=True, user=fresh)
+        assert result.totals["update"] == count and not result.has_validation_errors()
+        return captured.captured_queries
+
+    few = change(20, 14)
+    assert "former import 3" in City.objects.get(slug="import-3").search_text.splitlines()
+    assert City.objects.get(slug="import-3").name_en == "Renamed 3"
+    City.objects.filter(slug__startswith="import-").delete()
+    many = change(200, 14 + 2 * 200 // 20)
+
+    def reads(queries: list) -> list[str]:
+        return [query["sql"] for query in queries if query["sql"].startswith("SELECT")]
+
+    assert len(reads(many)) == len(reads(few))
+    assert "former import 150" in City.objects.get(slug="import-150").search_text.splitlines()
+    assert City.history.filter(slug="import-150", history_type="~").get().history_user == user
+
+
 def test_two_rows_with_the_same_slug_in_one_file_are_an_error_of_the_second():
     rows = city_rows(3)
     rows.append(["import-1", "Again", "", "", "JP", "city", "10.0", "135.0", "high"])

@@ -18,6 +18,22 @@ def test_transliterate_folds_after_anyascii():
     assert text.transliterate("") == ""
 
 
+def test_fold_of_ascii_text_is_the_full_unicode_fold():
+    """ASCII text takes a short way through :func:`text.fold` (no normalisation): every ASCII
+    character alone and between letters folds as the NFKD/NFC/casefold path folds it."""
+    import unicodedata
+
+    def unicode_fold(value: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", value)
+        kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
+        return text._SEPARATORS.sub(" ", unicodedata.normalize("NFC", kept).casefold()).strip()
+
+    for code in range(128):
+        for value in (chr(code), f"Ab{chr(code)}Cd", f" {chr(code)}-X. "):
+            assert text.fold(value) == unicode_fold(value), repr(value)
+    assert text.fold("St. PETER'S  Alma-Ata") == "st peter s alma ata"
+
+
 def test_search_forms_are_the_folded_name_and_its_transliteration():
     assert text.search_forms("Тошкент") == ["тошкент", "toshkent"]
     assert text.search_forms("Valparaíso") == ["valparaiso"]  # already ASCII once folded: one form

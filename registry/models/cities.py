@@ -330,14 +330,16 @@ class City(RemarksModel, SourcedModel):
     def build_search_text(self, names: list[str] | None = None) -> str:
         """English, Korean and native names, slug, former names and aliases, each folded and
         transliterated (:func:`registry.text.search_text`), one per line. ``names`` overrides the
-        former names/aliases read from the database."""
+        former names/aliases read from the database (or from ``prefetch_related("names")``, as an
+        import of many cities does)."""
         if names is None:
-            names = list(self.names.values_list("name", flat=True)) if self.pk else []
+            names = [former.name for former in self.names.all()] if self.pk else []
         return text.search_text([self.name_en, self.name_ko, self.name_native, self.slug, *names])
 
     def refresh_search_text(self) -> None:
         """Recompute ``search_text`` after its names changed (one UPDATE)."""
-        City.objects.filter(pk=self.pk).update(search_text=self.build_search_text())
+        names = list(self.names.values_list("name", flat=True))  # as stored now, never a prefetched list
+        City.objects.filter(pk=self.pk).update(search_text=self.build_search_text(names))
 
 
 class CityNameManager(models.Manager):
