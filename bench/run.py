@@ -184,7 +184,8 @@ def load_run() -> dict:
         [
             str(Path(PYTHON).parent / "gunicorn"),
             "diplomacy.wsgi",
-            *("--workers", "4", "--worker-class", "gthread", "--threads", "4", "--timeout", "60"),
+            # As ``make serve`` runs it: one worker per CPU, 8 threads each.
+            *("--workers", str(os.cpu_count() or 2), "--worker-class", "gthread", "--threads", "8", "--timeout", "60"),
             *("--bind", f"127.0.0.1:{LOAD_PORT}"),
         ],
         cwd=ROOT,
@@ -204,7 +205,8 @@ def load_run() -> dict:
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    title = f"wrk, 50 connections, {LOAD_SECONDS} s each, gunicorn 4 workers × 4 threads, PostgreSQL full size"
+    workers = os.cpu_count() or 2
+    title = f"wrk, 50 connections, {LOAD_SECONDS} s each, gunicorn {workers} workers × 8 threads, PostgreSQL full size"
     print(f"\n## Load run: {title}")
     print(f"### Django's floor view\n{floor_report}\n### Mixed anonymous pages and API lists\n{mix_report}")
     return {

@@ -45,6 +45,13 @@ class StaffModelPermissions(DjangoModelPermissionsOrAnonReadOnly):
                 return False  # anonymous: 401; signed in without staff status: 403 (``message``)
         return super().has_permission(request, view)
 
+    def _queryset(self, view):
+        """The queryset whose model names the permissions: the view's ``queryset`` attribute where
+        it has one. DRF builds ``get_queryset()`` for this alone, which for partnerships (their
+        last activity's subqueries) cost 8 ms of every answer, a cached one included."""
+        queryset = getattr(view, "queryset", None)
+        return queryset if queryset is not None else super()._queryset(view)
+
 
 class OfficePermission(permissions.BasePermission):
     """Writes to a record allowed only to accounts whose offices include its cities."""
