@@ -24,6 +24,8 @@ from typing import TypeVar
 from django.core.cache import cache
 from django.db.models.signals import post_delete
 from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import parse_http_date_safe
 
 T = TypeVar("T")
 GENERATION_KEY = "registry:generation"
@@ -129,7 +131,8 @@ def cached(key: str, compute: Callable[[], T], timeout: int = TIMEOUT) -> T:
 # --------------------------------------------------------------------------- whole responses
 
 PAGE_PREFIX = "registry:page"
-UNCACHED_PATHS = ("/admin/", "/api/")  # the admin is staff-only; the API caches its own data
+UNCACHED_PATHS = ("/admin/",)  # staff only
+API_PATH = "/api/"  # answers served from the cache only after the API's throttles count them
 
 
 def response_key(request, prefix: str = PAGE_PREFIX) -> str:
@@ -149,7 +152,9 @@ def response_key(request, prefix: str = PAGE_PREFIX) -> str:
 
 def anonymous_read(request) -> bool:
     """Whether ``request`` is a ``GET``/``HEAD`` by an anonymous reader (no session user, no
-    ``Authorization`` header): the only requests whose answers are cached whole."""
+    ``Authorization`` header): the only requests whose answers are cached whole. These are the
+    only two ways to sign in to the API (its token and session authentication, see
+    ``REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]``; a test keeps the two in step)."""
     user = getattr(request, "user", None)
     return (
         request.method in ("GET", "HEAD")
@@ -159,14 +164,17 @@ def anonymous_read(request) -> bool:
 
 
 class AnonymousPageCacheMiddleware:
-    """Public pages answered to anonymous readers are cached whole, keyed by
+    """Public pages and API answers to anonymous readers are cached whole, keyed by
     :func:`response_key` (URL, language, representation and the data generation), so a change
-    shows on the very next request and an unchanged page costs one cache read.
+    shows on the very next request and an unchanged answer costs a cache read or two.
 
     Only ``200`` answers that are not streamed (exports are not), set no cookie, did not use a
-    CSRF token and are not ``private``/``no-store``; never the admin or the API (whose lists
-    cache their data after the API's throttle, see ``registry.api.views``). Goes after
-    ``AuthenticationMiddleware`` (it reads ``request.user``) and ``LocaleMiddleware``.
+    CSRF token (so never the browsable API's HTML) and are not ``private``/``no-store``; never
+    the admin. An API answer comes from the cache only after the API's anonymous throttles have
+    counted the request (:func:`registry.api.throttling.reads_allowed`); past the rate, the view
+    answers (429). A cached answer with an ``ETag`` or ``Last-Modified`` answers a matching
+    conditional request with 304, as the view would. Goes after ``AuthenticationMiddleware`` (it
+    reads ``request.user``) and ``LocaleMiddleware``.
     """
 
     def __init__(self, get_response):
@@ -177,12 +185,37 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         key = response_key(request)
         response = cache.get(key)
-        if response is not None:
-            return response
+        if response is not None and self.counted(request):
+            return self.conditional(request, response)
         response = self.get_response(request)
         if self.cacheable(request, response):
             cache.set(key, response, TIMEOUT)
         return response
+
+    @staticmethod
+    def counted(request) -> bool:
+        """Whether a cached answer may be served: always for a page; for the API, when its
+        throttles let the request through (and count it)."""
+        if not request.path_info.startswith(API_PATH):
+            return True
+        from .api.throttling import reads_allowed  # the API's policy; imported late, models import this module
+
+        return reads_allowed(request)
+
+    @staticmethod
+    def conditional(request, response):
+        """``response``, or a 304 when the request's ``If-None-Match``/``If-Modified-Since``
+        matches its ``ETag``/``Last-Modified`` (Django's :func:`get_conditional_response`)."""
+        etag, last_modified = response.get("ETag"), response.get("Last-Modified")
+        if not (etag or last_modified):
+            return response
+        timestamp = parse_http_date_safe(last_modified) if last_modified else None
+        conditional = get_conditional_response(request, etag=etag, last_modified=timestamp, response=response)
+        if conditional is not response:
+            for header in ("ETag", "Last-Modified", "Vary"):
+                if header in response:
+                    conditional[header] = response[header]
+        return conditional
 
     @staticmethod
     def cacheable(request, response) -> bool:

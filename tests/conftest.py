@@ -27,14 +27,6 @@ def _english(settings):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Cached aggregates and throttle counters never leak between tests."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def _plain_static_storage(settings):
     """Tests render templates without running collectstatic first."""
     settings.STORAGES = {
@@ -72,9 +64,8 @@ def staff_client(client, superuser):
 @pytest.fixture(autouse=True)
 def _fresh_cache(settings):
     """Each test starts with an empty cache (throttle counters, the API's change stamp) and a
-    generous anonymous rate, so no test is throttled by the ones before it."""
-    from django.core.cache import cache
-
+    generous anonymous rate, so no test is throttled by the ones before it: cached answers,
+    aggregates and throttle counters never leak between tests."""
     settings.REGISTRY_API_ANON_RATE = "10000/minute"
     settings.REGISTRY_EXPORT_ANON_RATE = "10000/minute"
     cache.clear()

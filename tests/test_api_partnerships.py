@@ -127,9 +127,9 @@ def test_drafts_are_hidden_from_the_public_and_shown_to_staff_with_view_permissi
     draft = PartnershipFactory(publication=Publication.DRAFT)
     assert api_client.get("/api/v1/partnerships/").json()["count"] == 0
     assert api_client.get(f"/api/v1/partnerships/{draft.pk}/").status_code == HTTPStatus.NOT_FOUND
-    api_client.force_authenticate(viewer)
-    assert api_client.get("/api/v1/partnerships/").json()["count"] == 1
-    assert api_client.get(f"/api/v1/partnerships/{draft.pk}/").status_code == HTTPStatus.OK
+    staff = token_client(viewer)
+    assert staff.get("/api/v1/partnerships/").json()["count"] == 1
+    assert staff.get(f"/api/v1/partnerships/{draft.pk}/").status_code == HTTPStatus.OK
 
 
 def test_csv_has_the_same_filters_and_flat_columns(shipped_data, api_client):

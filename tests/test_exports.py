@@ -14,6 +14,7 @@ from icalendar import Calendar
 from registry import exports
 from registry.models import City, Delegation, ItineraryStop, Partnership, Publication, Signatory
 
+from .conftest import token_client
 from .factories import (
     AgreementFactory,
     CityFactory,
@@ -242,8 +243,8 @@ def test_public_records_pointing_at_drafts_export_empty_references(client, api_c
     assert delegation["travelled_with"] == ""
 
 
-def test_staff_with_view_permission_export_drafts_from_the_api(api_client, drafts, viewer):
-    api_client.force_authenticate(viewer)
+def test_staff_with_view_permission_export_drafts_from_the_api(drafts, viewer):
+    api_client = token_client(viewer)
     agreements = {row["slug"]: row for row in parsed(api_client.get("/api/v1/agreements/?format=csv"))}
     assert agreements["secret-agreement"]["signatories"] == "secret-signer"
     assert agreements["public-agreement"]["partner"] == "draftville"

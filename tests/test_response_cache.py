@@ -57,3 +57,87 @@ def test_staff_are_never_served_an_anonymous_answer(staff_client, almaty):
     assert "Draftville" in staff_client.get("/cities/").text  # the same URL, not the cached answer
     assert "Draftville" not in anonymous.get("/cities/").text
     assert anonymous.get("/cities/draftville/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_a_cached_api_answer_still_counts_against_the_anonymous_rate(
+    api_client, almaty, settings, django_assert_num_queries
+):
+    settings.REGISTRY_API_ANON_RATE = "3/minute"
+    assert api_client.get("/api/v1/cities/").status_code == HTTPStatus.OK
+    with django_assert_num_queries(0):  # served from the cache, counted all the same
+        statuses = [api_client.get("/api/v1/cities/").status_code for _ in range(2)]
+    refused = api_client.get("/api/v1/cities/")
+    assert statuses == [HTTPStatus.OK, HTTPStatus.OK]
+    assert refused.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert refused.json()["code"] == "throttled" and int(refused["Retry-After"]) > 0
+
+
+def test_a_cached_api_answer_answers_a_conditional_request(api_client, almaty, django_assert_num_queries):
+    first = api_client.get("/api/v1/cities/almaty/")
+    with django_assert_num_queries(0):
+        unchanged = api_client.get("/api/v1/cities/almaty/", HTTP_IF_NONE_MATCH=first["ETag"])
+        stale = api_client.get("/api/v1/cities/almaty/", HTTP_IF_NONE_MATCH='"v1.g0.json"')
+    assert unchanged.status_code == HTTPStatus.NOT_MODIFIED and unchanged["ETag"] == first["ETag"]
+    assert stale.status_code == HTTPStatus.OK and stale.content == first.content
+
+
+def test_the_network_figures_are_cached_whole_and_change_on_the_next_request(
+    api_client, home, django_assert_num_queries
+):
+    PartnershipFactory(city=home, partner__slug="almaty", partner__country="KZ", established_on="2022-09-21")
+    url = "/api/v1/network/?as_of=2030-01-01"
+    first = api_client.get(url).json()
+    with django_assert_num_queries(0):
+        assert api_client.get(url).json() == first
+    PartnershipFactory(city=home, partner__slug="tashkent", partner__country="UZ", established_on="2023-01-01")
+    changed = api_client.get(url).json()
+    assert changed["countries"] == first["countries"] + 1
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The production cache (django-redis, as ``REDIS_URL`` configures it) under a key prefix of
+    this test's own, so parallel test workers sharing the server never meet."""
+    import uuid
+
+    import redis
+
+    url = "redis://127.0.0.1:6379/9"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}}
+    yield
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(f"{prefix}:*"))
+    if keys:
+        client.delete(*keys)
+
+
+def test_on_redis_a_change_shows_on_the_next_request_and_cached_answers_are_counted(
+    redis_cache, client, api_client, almaty, settings, django_assert_num_queries
+):
+    settings.REGISTRY_API_ANON_RATE = "2/minute"
+    assert "Almaty" in client.get("/cities/almaty/").text
+    assert api_client.get("/api/v1/cities/almaty/").json()["name_en"] == "Almaty"
+    with django_assert_num_queries(0):
+        assert "Almaty" in client.get("/cities/almaty/").text
+        assert api_client.get("/api/v1/cities/almaty/").json()["name_en"] == "Almaty"
+    assert api_client.get("/api/v1/cities/almaty/").status_code == HTTPStatus.TOO_MANY_REQUESTS
+    services.save_record(instance=City.objects.get(slug="almaty"), data={"name_en": "Almaty City"})
+    assert "Almaty City" in client.get("/cities/almaty/").text
+    settings.REGISTRY_API_ANON_RATE = "100/minute"
+    assert api_client.get("/api/v1/cities/almaty/").json()["name_en"] == "Almaty City"
+
+
+def test_the_api_signs_in_only_in_ways_the_response_cache_tells_from_anonymous(settings):
+    """``anonymous_read`` knows a signed-in reader by the session user or the ``Authorization``
+    header; an API authentication class that signed in some other way would be served the
+    anonymous reader's cached answer."""
+    from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+    from rest_framework.settings import api_settings
+
+    for authentication in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
+        assert issubclass(authentication, SessionAuthentication | TokenAuthentication), authentication

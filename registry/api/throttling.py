@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 
 from django.conf import settings
+from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle
 
 
@@ -44,6 +45,15 @@ class AnonReadThrottle(AnonRateThrottle):
 
     def get_ident(self, request):
         return client_address(request)
+
+
+def reads_allowed(request) -> bool:
+    """Whether the API's default throttles (``REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]``) let
+    ``request`` (a Django ``HttpRequest``) through, counting it when they do: what Django REST
+    Framework's ``APIView.check_throttles`` runs, for an anonymous answer served from the
+    response cache before any view (:class:`registry.cache.AnonymousPageCacheMiddleware`). A
+    refused request is not counted, so the view that then answers it (429) counts nothing twice."""
+    return all([throttle().allow_request(request, None) for throttle in api_settings.DEFAULT_THROTTLE_CLASSES])
 
 
 class AnonExportThrottle(AnonReadThrottle):

@@ -26,7 +26,6 @@ import re
 from http import HTTPStatus
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, StreamingHttpResponse
@@ -43,8 +42,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from .. import exports, filters, network, services
-from ..cache import TIMEOUT as CACHE_TIMEOUT
-from ..cache import anonymous_read, changed_at_for, generation_for, response_key
+from ..cache import changed_at_for, generation_for
 from ..concurrency import VersionConflict, check_version, current_version
 from ..models import (
     Agreement,
@@ -73,7 +71,6 @@ from .renderers import CSVRenderer, GeoJSONRenderer, ICalendarRenderer, XLSXRend
 from .throttling import AnonExportThrottle
 
 EXPORT_FORMATS = {"csv", "xlsx", "geojson", "ics"}
-LIST_CACHE_PREFIX = "registry:api-list"
 WRITE_ACTIONS = {"update", "partial_update", "destroy"}
 
 
@@ -214,17 +211,8 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
                 request=request,
                 filename=exports.export_filename(self.basename, request.query_params, extension=renderer.format),
             )
-        if not anonymous_read(request):
-            return super().list(request, *args, **kwargs)
-        # An anonymous reader's page of rows is cached by URL, language and data generation
-        # (after the throttle has counted the request): the same data renders the same bytes.
-        key = response_key(request, prefix=LIST_CACHE_PREFIX)
-        data = cache.get(key)
-        if data is None:
-            response = super().list(request, *args, **kwargs)
-            cache.set(key, response.data, CACHE_TIMEOUT)
-            return response
-        return Response(data)
+        # An anonymous reader's answer is cached whole by registry.cache.AnonymousPageCacheMiddleware.
+        return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
         """One record; its ``ETag`` names its version (:func:`record_etag`). In an export format,
