@@ -5,9 +5,9 @@ before the database sees it (issue 13: never a 500, on SQLite or PostgreSQL).
 
 The one home of that check is :func:`parse_id`; the admin's id readers call it:
 :class:`CheckedIdsMixin` (autocomplete widgets that re-show a submitted or initial value, and the
-changelist actions' selected rows) on every ``ModelAdmin`` and inline of :mod:`registry.admin`,
-the guided entry's autocomplete widgets (:mod:`registry.guided_entry`), and the history and
-restore views of :class:`registry.admin.RegistryAdmin`.
+changelist actions' selected rows) on every ``ModelAdmin`` and inline of :mod:`registry.admin` and
+the modules it imports, the guided entry's autocomplete widgets (:mod:`registry.guided_entry`), and
+the history and restore views of :class:`registry.admin_base.RegistryAdmin`.
 """
 
 from __future__ import annotations

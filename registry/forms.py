@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django_countries.fields import Country
 
 from . import dates, wikidata
-from .filters import DATE_HELP, QueryDateField
+from .filter_parameters import DATE_HELP, QueryDateField
 from .models import City, CooperationField
 
 

@@ -2,7 +2,7 @@
 agreement and signatories, signing ceremony, source), saved all or nothing by
 :func:`registry.services.record_new_partnership`.
 
-Mounted by :class:`registry.admin.PartnershipAdmin` at ``/admin/registry/partnership/record-new/``
+Mounted by :class:`registry.admin_partnerships.PartnershipAdmin` at ``/admin/registry/partnership/record-new/``
 for users who may add every record it writes (``WRITES``). The partner city is picked (the admin's
 autocomplete) or typed; a typed one is checked for a city of the same folded name in the same
 country (:meth:`CityQuerySet.named`) and saved only once the user confirms. Each signatory is a

@@ -12,11 +12,12 @@ cites its *sources*.
 ``sources``               :class:`Source` and the abstract :class:`SourcedModel`
 ``cities``                :class:`City`, :class:`CityName` (former names, aliases), ``home_city()``
 ``people``                :class:`Organization`, :class:`Person`, the participant shape
-``partnerships``          :class:`Partnership`, :class:`PartnershipStage`, :class:`Claim`,
+``partnerships``          :class:`Partnership`, :class:`PartnershipStage`,
                           :class:`CooperationField`
 ``agreements``            :class:`Agreement`, :class:`Signatory`
 ``delegations``           :class:`Delegation`, members, :class:`ItineraryStop`, :class:`Outcome`
 ``events``                :class:`Event`, :class:`EventParticipant`
+``claims``                :class:`Claim` (a value sources give for a fact of a record)
 ``offices``               :class:`OfficeAssignment` (staff limited to home cities), ``may_change()``
 ``wikidata``              :class:`WikidataProposal` (a Wikidata file compared with the registry)
 ``imports``               :class:`ImportJob` (a spreadsheet imported in the background)
@@ -47,6 +48,7 @@ from .base import (
     unique,
 )
 from .cities import City, CityName, CityNameManager, CityQuerySet, home_city
+from .claims import Claim
 from .delegations import (
     Delegation,
     DelegationMember,
@@ -60,7 +62,6 @@ from .events import Event, EventParticipant, EventParticipantManager, EventQuery
 from .imports import ImportJob
 from .offices import OfficeAssignment, may_change, office_city_ids
 from .partnerships import (
-    Claim,
     CooperationField,
     CooperationFieldQuerySet,
     Partnership,

@@ -1,0 +1,342 @@
+"""The shared base of the registry's admin (:mod:`registry.admin`, :mod:`registry.admin_partnerships`):
+the list filters (UN M49 region, possible duplicate city, dormant relation, partner country),
+the form that refuses to save over someone else's version and asks the reason for a change,
+the history page's "Changes" column in the change form's words, the base ``ModelAdmin`` of
+every registry model (history, restore, offices' limits), the admin of records that others cite,
+the ordered inlines' formset and the claims' inline.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from . import regions, services
+from .admin_ids import CheckedIdsMixin, parse_id
+from .concurrency import VersionConflict, check_version, current_version
+from .models import City, Claim, may_change
+from .models.offices import refusal
+
+TIMESTAMPS = ("created_at", "updated_at")
+
+
+class RegionFilter(admin.SimpleListFilter):
+    """Filter by UN M49 sub-region through the queryset's ``in_region`` (the rule's one home: a
+    city's own country, a partnership's partner city's country)."""
+
+    title = _("UN M49 region")
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        return [(region.slug, region.name()) for region in regions.all_regions("subregion")]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        try:
+            region = regions.get_region(self.value())
+        except KeyError:
+            return queryset.none()
+        return queryset.in_region(region)
+
+
+class PossibleDuplicateFilter(admin.SimpleListFilter):
+    """Cities sharing a folded name with another city of the same country
+    (:meth:`CityQuerySet.possible_duplicate_ids`)."""
+
+    title = _("possible duplicate")
+    parameter_name = "possible_duplicate"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Yes"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(pk__in=City.objects.possible_duplicate_ids())
+        return queryset
+
+
+class DormantFilter(admin.SimpleListFilter):
+    """Dormant relations or the others, through :meth:`PartnershipQuerySet.with_last_activity`."""
+
+    title = _("dormant")
+    parameter_name = "dormant"
+
+    def lookups(self, request, model_admin):
+        return [("1", _("Yes")), ("0", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"0", "1"}:
+            return queryset.with_last_activity(request.user).filter(dormant=self.value() == "1")
+        return queryset
+
+
+class PartnerCountryFilter(admin.SimpleListFilter):
+    """Filter partnerships by the partner city's country (only countries present)."""
+
+    title = _("partner country")
+    parameter_name = "partner_country"
+
+    def lookups(self, request, model_admin):
+        codes = City.objects.filter(partnerships_as_partner__isnull=False).values_list("country", flat=True)
+        present = set(codes)
+        return [(code, name) for code, name in countries if code in present]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(partner__country=self.value())
+        return queryset
+
+
+class VersionedModelForm(forms.ModelForm):
+    """Admin form that refuses to save over a version someone else saved meanwhile.
+
+    ``expected_version`` (hidden) carries the version the editor started from: the stored
+    one when the form was opened (also when reverting to an old version from the history).
+    """
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    change_reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        max_length=2000,
+        help_text=_(
+            "Shown in the history. Required to correct the kind or the established date of a published partnership."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = current_version(self.instance)
+        record = getattr(self.instance, "_history", None)
+        if record is not None:
+            # Reverting to a version of the history: its sources, fields and parties too, not
+            # today's (the historical instance's relations would read the current rows).
+            for name, pks in services.historic_relations(record).items():
+                if name in self.fields:
+                    self.initial[name] = pks
+
+    def clean(self):
+        cleaned = super().clean()
+        reason = (cleaned.get("change_reason") or "").strip()
+        # Read by the model's clean() (a correction needs a reason) and by the history.
+        self.instance.correction_reason = reason
+        if reason:
+            self.instance._change_reason = reason
+        expected = cleaned.get("expected_version")
+        if self.instance.pk and expected is not None:
+            try:
+                check_version(self.instance, expected)
+            except VersionConflict as conflict:
+                raise forms.ValidationError(conflict.message, code="version_conflict") from None
+        return cleaned
+
+
+EMPTY = "—"  # an empty value (None, "", no related object) in the history
+
+
+class LabelledHistoryHelper(HistoricalRecordContextHelper):
+    """The "Changes" column of every registry admin's history page, in the words of the change
+    form: a choice's label ("friendship city → sister city"), a related record's name (also
+    for many-to-many fields and records deleted since, via simple-history's ``DeletedObject``),
+    "yes"/"no" for a boolean, a date at ISO 8601, and "—" for an empty value, never "None"."""
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if isinstance(value, list):
+            return ", ".join(self.label(field, item) for item in value) or EMPTY
+        return self.label(field, value)
+
+    @staticmethod
+    def label(field, value):
+        """``value`` of model ``field`` as the change form shows it (``str``)."""
+        if value is None or value == "" or (isinstance(value, DeletedObject) and value.pk is None):
+            return EMPTY
+        if isinstance(value, DeletedObject):  # deleted since: its name in its last history record
+            history = getattr(value.model, "history", None)
+            last = (
+                history.filter(**{value.model._meta.pk.attname: value.pk}).order_by("-history_date").first()
+                if history is not None
+                else None
+            )
+            name = str(last.instance) if last is not None else f"#{value.pk}"
+            return str(_("%(name)s (deleted)") % {"name": name})
+        if field.flatchoices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return str(_("yes") if value else _("no"))
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        return str(value)
+
+
+class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
+    """Shared defaults: timestamps read-only, optimistic locking, history with restore.
+
+    Anyone who may view a record sees its history (who changed what, when, with the
+    differences); only holders of ``registry.restore_records`` (Registry managers) may
+    revert to an earlier version or restore deleted records.
+    """
+
+    form = VersionedModelForm
+    readonly_fields = TIMESTAMPS
+    save_on_top = True
+    list_per_page = 100
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    change_list_template = "admin/registry/change_list.html"
+    object_history_list_template = "admin/registry/object_history_list.html"
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        names = [name for _, options in fieldsets for name in options["fields"]]
+        missing = [name for name in ("expected_version", "change_reason") if name not in names]
+        if missing:
+            first, options = fieldsets[0]
+            fieldsets = [(first, {**options, "fields": [*options["fields"], *missing]}), *fieldsets[1:]]
+        return fieldsets
+
+    def get_changelist_instance(self, request):
+        """Django's changelist, with a filter value that cannot become a date (``?published_on__year=``
+        beyond any integer the database takes: ``OverflowError``) treated like any invalid lookup:
+        the list reloads without it, marked with Django's error flag (found by the adversarial probe)."""
+        try:
+            return super().get_changelist_instance(request)
+        except OverflowError:
+            raise IncorrectLookupParameters from None
+
+    # --- offices: an account limited to home cities changes only their records (models.offices)
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or may_change(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or may_change(request.user, obj))
+
+    def save_model(self, request, obj, form, change):
+        """Refuse (403) a record that would leave the account's offices, such as a partnership
+        between two cities neither of which is the office's."""
+        if not may_change(request.user, obj):
+            raise PermissionDenied(refusal(request.user))
+        super().save_model(request, obj, form, change)
+
+    # --- history and restore
+    def get_historical_record_context_helper(self, request, historical_record):
+        """Changes shown with labels, not raw values (:class:`LabelledHistoryHelper`)."""
+        return LabelledHistoryHelper(self.model, historical_record)
+
+    def has_restore_permission(self, request) -> bool:
+        return request.user.has_perm("registry.restore_records")
+
+    def has_change_history_permission(self, request, obj=None):
+        return self.has_restore_permission(request) and self.has_change_permission(request, obj)
+
+    def revert_disabled(self, request, obj=None):
+        return not self.has_change_history_permission(request, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.check_object_id(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self.check_object_id(object_id)
+        self.check_object_id(version_id, self.model.history.model._meta.pk)
+        if request.method == "POST" and not self.has_change_history_permission(
+            request, self.get_object(request, unquote(object_id))
+        ):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def check_object_id(self, value, field=None):
+        """404 for an id in a URL that is no id at all (text, NUL, 10,000 digits): the history
+        views would otherwise hand it to the database, which answers with an error (500)."""
+        if parse_id(field or self.model._meta.pk, value) is None:
+            raise Http404
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "deleted/",
+                self.admin_site.admin_view(self.deleted_view),
+                name=f"{opts.app_label}_{opts.model_name}_deleted",
+            ),
+            *super().get_urls(),
+        ]
+
+    def deleted_view(self, request):
+        """List this model's deleted records; POST ``restore=<id>`` restores one (managers only)."""
+        if not self.has_restore_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            try:
+                pk = parse_id(self.model._meta.pk, request.POST.get("restore"))
+                if pk is None:
+                    raise ValueError(_("“restore” is not an id."))
+                restored = services.restore_deleted(model=self.model, pk=pk)
+            except (ValueError, LookupError, ValidationError) as error:
+                self.message_user(request, _("Not restored: %(error)s") % {"error": error}, messages.ERROR)
+            else:
+                self.message_user(request, _("Restored “%(obj)s”.") % {"obj": restored}, messages.SUCCESS)
+                change_url = reverse(
+                    f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_change", args=[restored.pk]
+                )
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Deleted %(name)s") % {"name": self.model._meta.verbose_name_plural},
+            "records": services.deleted_records(self.model),
+        }
+        return TemplateResponse(request, "admin/registry/deleted.html", context)
+
+
+class CitedRecordAdmin(RegistryAdmin):
+    """Deleting a source or cooperation field that records still cite is refused, naming them."""
+
+    def get_deleted_objects(self, objs, request):
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for obj in objs:
+            for record in obj.citing_records():
+                protected.append(f"{record._meta.verbose_name.capitalize()}: {record}")
+        return to_delete, model_count, perms_needed, protected
+
+
+class OrderedInlineFormSet(forms.BaseInlineFormSet):
+    """Refuses two rows with the same ``order`` (the database would, with a 500)."""
+
+    def clean(self):
+        seen: dict[int, int] = {}
+        for number, form in enumerate(self.forms, start=1):
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            order = form.cleaned_data.get("order")
+            if order is None:
+                continue
+            if order in seen:
+                form.add_error(
+                    "order", _("Row %(row)d already has order %(order)d.") % {"row": seen[order], "order": order}
+                )
+            seen.setdefault(order, number)
+        super().clean()
+
+
+class ClaimInline(CheckedIdsMixin, admin.TabularInline):
+    """The sources of each fact: each value claimed for a fact with its sources (two or more
+    values: the sources differ); one value per fact is preferred. Used on partnerships,
+    agreements and events."""
+
+    model = Claim
+    extra = 0
+    fields = ("fact", "value", "preferred", "note_en", "note_ko", "sources")
+    autocomplete_fields = ("sources",)

@@ -1,0 +1,234 @@
+"""The partnerships' admin: the list (last activity and dormant relations, partner country and
+region), their stages and claims inline, “Record a new partnership” (:mod:`registry.guided_entry`)
+and the six actions (Sign, Upgrade, Suspend, Resume, Renew, End), each asking for the date, its
+precision, the reason and the sources on an intermediate page (:class:`PartnershipActionForm`)
+before it runs its service on each selected partnership (imported by :mod:`registry.admin`,
+which registers it).
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.options import messages
+from django.contrib.admin.widgets import AdminDateWidget, FilteredSelectMultiple
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from . import guided_entry, resources, services
+from .admin_base import TIMESTAMPS, ClaimInline, DormantFilter, PartnerCountryFilter, RegionFilter, RegistryAdmin
+from .admin_ids import CheckedIdsMixin
+from .admin_imports import SpreadsheetMixin
+from .dates import partial_date, validate_in_range
+from .models import DatePrecision, Partnership, PartnershipStage, Source, home_city, may_change
+
+
+class PartnershipActionForm(forms.Form):
+    """The intermediate form of the partnership actions (Sign, Upgrade, Suspend, Resume, Renew, End):
+    the date with its precision, the required reason (and its optional Korean text) and the
+    sources the stage cites."""
+
+    on = forms.DateField(label=_("Date"), widget=AdminDateWidget, validators=[validate_in_range])
+    precision = forms.ChoiceField(label=_("Precision of the date"), choices=DatePrecision.choices)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason_ko = forms.CharField(
+        label=_("Reason (Korean)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("Shown on Korean pages; where empty, the English one is shown."),
+    )
+    sources = forms.ModelMultipleChoiceField(
+        label=_("Sources"),
+        queryset=Source.objects.order_by("title", "id"),
+        required=False,
+        widget=FilteredSelectMultiple(_("Sources"), is_stacked=False),
+    )
+
+
+# Action name → (service, its date argument, verb for the page, message on success).
+PARTNERSHIP_ACTIONS = {
+    "sign_partnerships": (services.sign_partnership, "on", _("Sign")),
+    "upgrade_partnerships": (services.upgrade_partnership, "on", _("Upgrade to sister city")),
+    "suspend_partnerships": (services.suspend_partnership, "on", _("Suspend")),
+    "resume_partnerships": (services.resume_partnership, "on", _("Resume")),
+    "renew_partnerships": (services.renew_partnership, "on", _("Renew")),
+    "end_partnerships": (services.end_partnership, "ended_on", _("End")),
+}
+
+
+class PartnershipStageInline(CheckedIdsMixin, admin.TabularInline):
+    """Stages without an action of their own (letter of intent, council approval) are added here;
+    signed, upgraded, renewed, suspended, resumed and ended come from the actions."""
+
+    model = PartnershipStage
+    extra = 0
+    fields = ("kind", "on", "precision", "reference", "note_en", "note_ko", "sources")
+    autocomplete_fields = ("sources",)
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
+    resource_classes = [resources.PartnershipResource]
+    inlines = [PartnershipStageInline, ClaimInline]
+    list_display = (
+        "partner",
+        "partner_country",
+        "city",
+        "kind",
+        "established_display",
+        "status",
+        "ended_display",
+        "confidence",
+        "last_activity_display",
+        "publication",
+    )
+    list_filter = (
+        "publication",
+        "kind",
+        "status",
+        "confidence",
+        DormantFilter,
+        PartnerCountryFilter,
+        RegionFilter,
+        "fields",
+        "established_precision",
+    )
+    list_select_related = ("city", "partner")
+    search_fields = (
+        "partner__name_en",
+        "partner__name_ko",
+        "partner__name_native",
+        "partner__names__name",
+        "city__name_en",
+        "city__name_ko",
+        "notes",
+    )
+    autocomplete_fields = ("city", "partner", "fields", "sources", "predecessor")
+    date_hierarchy = "established_on"
+    actions = list(PARTNERSHIP_ACTIONS)
+    fieldsets = (
+        (None, {"fields": ("city", "partner", "kind", "fields", "predecessor")}),
+        (_("Dates"), {"fields": ("established_on", "established_precision")}),
+        (_("Status"), {"fields": ("status", "ended_on", "ended_precision", "status_reason", "status_reason_ko")}),
+        (_("Evidence"), {"fields": ("confidence", "sources", "notes")}),
+        (_("Public remarks"), {"fields": ("remarks_en", "remarks_ko")}),
+        (_("Record"), {"fields": ("publication", *TIMESTAMPS)}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_last_activity(request.user)
+
+    def get_urls(self):
+        return [
+            path(
+                "record-new/",
+                self.admin_site.admin_view(self.record_new_view),
+                name="registry_partnership_record_new",
+            ),
+            *super().get_urls(),
+        ]
+
+    def record_new_view(self, request):
+        """“Record a new partnership” on one page (:mod:`registry.guided_entry`)."""
+        return guided_entry.record_new_partnership_view(self, request)
+
+    def get_changeform_initial_data(self, request):
+        """A new partnership starts from the home city (``REGISTRY_HOME_CITY``) as its home side."""
+        initial = super().get_changeform_initial_data(request)
+        home = home_city()
+        if home is not None:
+            initial.setdefault("city", home.pk)
+        return initial
+
+    @admin.display(description=_("last activity"), ordering="last_activity")
+    def last_activity_display(self, obj):
+        text = partial_date(obj.last_activity)
+        return f"{text} ({_('dormant')})" if obj.dormant else text
+
+    def get_readonly_fields(self, request, obj=None):
+        """Once recorded, the status and end move only through the actions (they add the stages);
+        the Korean text of the reason stays editable (a translation changes no status)."""
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None:
+            fields = (*fields, "status", "ended_on", "ended_precision", "status_reason")
+        return fields
+
+    def run_action(self, request, queryset, name: str):
+        """Ask for the date, precision, reason and sources, then run the action's service on
+        each selected partnership; each runs in its own transaction, refusals are listed."""
+        service, date_argument, verb = PARTNERSHIP_ACTIONS[name]
+        form = PartnershipActionForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            done, refused = 0, []
+            for partnership in queryset.select_related("city", "partner"):
+                if not may_change(request.user, partnership):
+                    refused.append(_("%(row)s: another office’s partnership") % {"row": partnership})
+                    continue
+                try:
+                    service(
+                        partnership=partnership,
+                        reason=form.cleaned_data["reason"],
+                        reason_ko=form.cleaned_data["reason_ko"],
+                        precision=form.cleaned_data["precision"],
+                        sources=form.cleaned_data["sources"],
+                        **{date_argument: form.cleaned_data["on"]},
+                    )
+                    done += 1
+                except ValidationError as error:
+                    refused.append(f"{partnership}: {'; '.join(error.messages)}")
+            if done:
+                self.message_user(
+                    request, _("%(action)s: %(n)d partnership(s).") % {"action": verb, "n": done}, messages.SUCCESS
+                )
+            for message in refused:
+                self.message_user(request, _("Refused: %(msg)s") % {"msg": message}, messages.ERROR)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("%(action)s: partnerships") % {"action": verb},
+            "verb": verb,
+            "action": name,
+            "form": form,
+            "media": self.media + form.media,
+            "queryset": queryset.select_related("city", "partner"),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/registry/partnership_action.html", context)
+
+    @admin.action(description=_("Record the signature of the selected letters of intent"), permissions=["change"])
+    def sign_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "sign_partnerships")
+
+    @admin.action(description=_("Upgrade the selected friendship cities to sister cities"), permissions=["change"])
+    def upgrade_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "upgrade_partnerships")
+
+    @admin.action(description=_("Suspend the selected partnerships"), permissions=["change"])
+    def suspend_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "suspend_partnerships")
+
+    @admin.action(description=_("Resume the selected partnerships"), permissions=["change"])
+    def resume_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "resume_partnerships")
+
+    @admin.action(description=_("Record a renewal of the selected partnerships"), permissions=["change"])
+    def renew_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "renew_partnerships")
+
+    @admin.action(description=_("End the selected partnerships (keeps them in the record)"), permissions=["change"])
+    def end_partnerships(self, request, queryset):
+        return self.run_action(request, queryset, "end_partnerships")
+
+    @admin.display(description=_("country"), ordering="partner__country")
+    def partner_country(self, obj):
+        return obj.partner.country.name
+
+    @admin.display(description=_("established"), ordering="established_on")
+    def established_display(self, obj):
+        return partial_date(obj.established_on, obj.established_precision) or _("not signed")
+
+    @admin.display(description=_("ended on"), ordering="ended_on")
+    def ended_display(self, obj):
+        return partial_date(obj.ended_on, obj.ended_precision) or "—"

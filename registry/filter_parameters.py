@@ -1,0 +1,314 @@
+"""The parameters of the registry's lists, as fields and filters for the FilterSets of
+:mod:`registry.filters` (django-filter): each parameter's form field (what it accepts, its error
+messages, what the OpenAPI schema documents) and how it applies, through a queryset method of the
+model (``for_country``, ``in_region``, ``search``); the form of every FilterSet, which refuses a
+parameter the list does not take (code ``unknown_parameter``); the ``ordering`` filter.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+import django_filters as filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_slug
+from django.db.models import F, QuerySet
+from django.utils.functional import lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_filters.constants import EMPTY_VALUES
+from drf_spectacular.utils import extend_schema_field
+
+from . import dates, regions, text
+from .models import CooperationField
+
+# --------------------------------------------------------------------------- the form
+
+
+class FilterForm(forms.Form):
+    """The form of every registry FilterSet (built by :meth:`RegistryFilterSet.get_form_class`).
+
+    Besides its fields' errors, a query parameter that is neither one of its fields nor one of
+    ``other_params`` (the names the caller reads itself) is an error under the parameter's own
+    name, code ``unknown_parameter``: the pages show it and answer 400, the API answers 400
+    ``{"errors": {"<name>": [{"message", "code"}]}}``.
+    """
+
+    other_params: frozenset[str] = frozenset()
+
+    def clean(self):
+        cleaned_data = super().clean()
+        known = [*self.fields, *self.other_params]
+        for name in unknown_parameters(self.data, known):
+            # Not add_error(): that accepts only the names of fields.
+            self._errors[name] = self.error_class([unknown_parameter(name, known)], renderer=self.renderer)
+        return cleaned_data
+
+
+def unknown_parameters(data: Iterable[str], known: Iterable[str]) -> list[str]:
+    """The names in ``data`` (a query string's keys) that are not in ``known``, in order."""
+    known = set(known)
+    return [name for name in data if name not in known]
+
+
+def unknown_parameter(name: str, known: Iterable[str]) -> ValidationError:
+    """The error of a query parameter ``name`` that the endpoint does not take (code
+    ``unknown_parameter``), listing the ``known`` ones; used by every list and by the API's
+    network endpoints."""
+    return ValidationError(
+        _("“%(name)s” is not a parameter of this list; it takes %(known)s."),
+        code="unknown_parameter",
+        params={"name": name, "known": ", ".join(sorted(known))},
+    )
+
+
+# --------------------------------------------------------------------------- country and region
+
+
+class CountryCodesField(forms.MultipleChoiceField):
+    """Several ISO 3166-1 alpha-2 codes, given by repeating the parameter; each in upper or
+    lower case (``KZ``, ``kz``; not ``Kz``, not ``KZ,JP``). Cleans to the codes in capitals.
+    Exactly what the OpenAPI schema documents (:data:`COUNTRY_CODE_SCHEMA`)."""
+
+    default_error_messages = {
+        "invalid_choice": _(
+            "“%(value)s” is not an ISO 3166-1 alpha-2 country code in upper or lower case, e.g. KZ; "
+            "give several by repeating the parameter."
+        ),
+    }
+
+    def valid_value(self, value):
+        return (value.isupper() or value.islower()) and super().valid_value(value.upper())
+
+    def clean(self, value):
+        return [code.upper() for code in super().clean(value)]
+
+
+def country_code_values() -> list[str]:
+    """Every value the ``country`` parameter takes: each ISO 3166-1 alpha-2 code in capitals,
+    then in lower case."""
+    codes = [code for code, _name in countries]
+    return [*codes, *(code.lower() for code in codes)]
+
+
+def for_country(queryset: QuerySet, name: str, value: list[str]) -> QuerySet:
+    """The ``country`` filter of every list: the model's ``for_country(*codes)`` decides which
+    country counts (a city's own, a partnership's partner's, any stop of an itinerary, ...)."""
+    return queryset.for_country(*value)
+
+
+@extend_schema_field(
+    {
+        "$ref": "#/components/schemas/CountryCode",
+        "description": "ISO 3166-1 alpha-2 code in upper or lower case, e.g. KZ; repeat it for several.",
+    }
+)
+class CountryCodesFilter(filters.MultipleChoiceFilter):
+    """``country``: one or several ISO codes, applied by the queryset's ``for_country``."""
+
+    field_class = CountryCodesField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", lambda: list(countries))
+        kwargs.setdefault("label", _("Country"))
+        kwargs.setdefault(
+            "help_text", _("ISO 3166-1 alpha-2 code in upper or lower case, e.g. KZ; repeat it for several.")
+        )
+        kwargs.setdefault("method", for_country)
+        super().__init__(*args, **kwargs)
+
+
+class RegionField(forms.ChoiceField):
+    """A UN M49 area, given by its slug or its three-digit code exactly as listed; cleans to
+    the slug. Exactly what the OpenAPI schema documents (:func:`region_values`)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in region_values():
+            return regions.get_region(value).slug
+        return value
+
+
+def region_values() -> list[str]:
+    """Every value the ``region`` parameter takes: each UN M49 area's slug, then its code."""
+    found = regions.all_regions()
+    return [*(region.slug for region in found), *(region.code for region in found)]
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """(slug, name) of every UN M49 area."""
+    return [(region.slug, region.name()) for region in regions.all_regions()]
+
+
+def in_region(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    """The ``region`` filter of every list: the model's ``in_region`` (its ``for_country`` over
+    the countries of the UN M49 area ``value``, a slug)."""
+    return queryset.in_region(regions.get_region(value))
+
+
+@extend_schema_field(
+    {
+        "$ref": "#/components/schemas/RegionCode",
+        "description": "UN M49 region or sub-region slug or code, e.g. central-asia or 143.",
+    }
+)
+class RegionFilter(filters.ChoiceFilter):
+    """``region``: a UN M49 area by slug or code, applied by the queryset's ``in_region``."""
+
+    field_class = RegionField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", region_choices)
+        kwargs.setdefault("label", _("UN M49 region"))
+        kwargs.setdefault("help_text", _("UN M49 region or sub-region slug or code, e.g. central-asia or 143."))
+        kwargs.setdefault("method", in_region)
+        super().__init__(*args, **kwargs)
+        self.extra["error_messages"] = {
+            "invalid_choice": _(
+                "“%(value)s” is not a UN M49 region; use a slug such as central-asia or a code such as 143."
+            )
+        }
+
+
+# --------------------------------------------------------------------------- the other parameters
+
+
+def search(queryset: QuerySet, name: str, value: str) -> QuerySet:
+    """The ``q`` filter of every list: the model's ``search(query)`` decides what it matches."""
+    return queryset.search(value)
+
+
+DATE_HELP = _("A date as YYYY-MM-DD.")
+
+
+class QueryDateField(forms.DateField):
+    """A date parameter of a page or the API: exactly ``YYYY-MM-DD`` within the registry's
+    range, as :func:`registry.dates.parse_query_date` reads it (a ``ValidationError`` with code
+    ``invalid`` or ``date_out_of_range`` otherwise)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.date):
+            return value
+        return dates.parse_query_date(str(value))
+
+
+class QueryDateFilter(filters.DateFilter):
+    """A date filter whose value :class:`QueryDateField` reads."""
+
+    field_class = QueryDateField
+
+
+def date_filter(label, **kwargs) -> filters.DateFilter:
+    """A YYYY-MM-DD parameter; ``kwargs`` say how it applies (``field_name`` and
+    ``lookup_expr``, or ``method``)."""
+    return QueryDateFilter(label=label, help_text=DATE_HELP, **kwargs)
+
+
+def visible_cooperation_fields(request) -> QuerySet:
+    """The cooperation fields the request's user may see (anyone's without a request)."""
+    return CooperationField.objects.visible_to(getattr(request, "user", None))
+
+
+@extend_schema_field({"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$"})
+class CooperationFieldSlugFilter(filters.CharFilter):
+    """``field``: a cooperation field by slug (``economy``; a slug is ASCII letters, digits,
+    ``-`` and ``_``: anything else is refused, code ``invalid``). A slug naming no field the
+    reader may see (:func:`visible_cooperation_fields`) selects nothing, as an unknown city
+    does, so the parameter never reveals a draft. The page shows a menu of the fields instead
+    of a text box (``registry.forms.ListFilterForm``)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", _("Cooperation field"))
+        kwargs.setdefault("help_text", _("Cooperation field slug, e.g. economy."))
+        kwargs.setdefault("validators", [validate_slug])
+        kwargs.setdefault("strip", False)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        return qs.filter(**{f"{self.field_name}__in": self.selected(value)})
+
+    def selected(self, value: str) -> QuerySet:
+        """The cooperation field ``value`` names among those the reader may see (0 or 1 row)."""
+        return visible_cooperation_fields(getattr(self.parent, "request", None)).filter(slug=value)
+
+
+def cooperation_field_filter(**kwargs) -> CooperationFieldSlugFilter:
+    """``field``: see :class:`CooperationFieldSlugFilter`; ``kwargs`` say how it applies."""
+    return CooperationFieldSlugFilter(**kwargs)
+
+
+ORDERING_LABELS = {
+    "name": _("Name"),
+    "title": _("Title"),
+    "country": _("Country"),
+    "population": _("Population"),
+    "partner": _("Partner city"),
+    "kind": _("Kind"),
+    "status": _("Status"),
+    "established_on": _("Date established"),
+    "signed_on": _("Date signed"),
+    "start_on": _("Start date"),
+    "published_on": _("Date published"),
+}
+
+
+def _descending_label(label) -> str:
+    return gettext("%s (descending)") % label
+
+
+descending_label = lazy(_descending_label, str)
+
+
+def in_readers_order(qs):
+    """``qs`` in its own ordering (or the model's), with names sorted as the reader sees them
+    (:func:`text.localized_ordering`); unchanged where that makes no difference."""
+    default = list(qs.query.order_by or qs.model._meta.ordering)
+    localized = text.localized_ordering(qs.model, default)
+    return qs if localized == default else qs.order_by(*localized)
+
+
+class RegistryOrderingFilter(filters.OrderingFilter):
+    """``ordering``: the allow-listed parameter names, with translated labels; ``-`` for
+    descending. The primary key, in the direction of the last field, breaks ties, so rows
+    that share a value keep one order from page to page on every database, and empty values
+    (a date not known, a relation not signed) come last in either direction on every database."""
+
+    descending_fmt = _("%s (descending)")
+
+    def __init__(self, *args, **kwargs):
+        params = [param for _, param in kwargs.get("fields", ())]
+        kwargs.setdefault("field_labels", {param: ORDERING_LABELS[param] for param in params})
+        kwargs.setdefault("label", _("Order by"))
+        super().__init__(*args, **kwargs)
+
+    def build_choices(self, fields, labels):
+        """django-filter's choices, with the descending labels translated when shown (it formats
+        them once, at import, in English)."""
+        choices = super().build_choices(fields, labels)
+        ascending = {value: label for value, label in choices if not value.startswith("-")}
+        return [
+            (value, descending_label(ascending[value[1:]]) if value.startswith("-") else label)
+            for value, label in choices
+        ]
+
+    def filter(self, qs, value):
+        """Order by the chosen fields, names in the reader's language (:func:`text.localized_ordering`):
+        with no choice, the model's own ordering, localized the same way."""
+        ordering = [self.get_ordering_value(param) for param in value or () if param]
+        if not ordering:
+            return in_readers_order(qs)
+        # Empty values (a letter of intent has no established date) last, on both databases.
+        expressions = [
+            (F(item[1:]).desc(nulls_last=True) if item.startswith("-") else F(item).asc(nulls_last=True))
+            if isinstance(item, str)
+            else item
+            for item in text.localized_ordering(qs.model, ordering)
+        ]
+        return qs.order_by(*expressions, "-pk" if ordering[-1].startswith("-") else "pk")
