@@ -51,12 +51,6 @@ from .filter_parameters import (
     in_readers_order,
     search,
 )
-
-# Re-exported for registry/api, which still reads them here (to go when it imports filter_parameters).
-from .filter_parameters import country_code_values as country_code_values
-from .filter_parameters import region_values as region_values
-from .filter_parameters import unknown_parameter as unknown_parameter
-from .filter_parameters import unknown_parameters as unknown_parameters
 from .models import (
     Agreement,
     City,

@@ -141,7 +141,7 @@ def parameter_components() -> dict[str, dict]:
     """The value sets of date parameters (:func:`registry.dates.parse_query_date`) and of the
     ``country`` and ``region`` filters (``registry.filters``), as schema components the
     parameters refer to: every value the server accepts, and no other."""
-    from ..filters import country_code_values, region_values
+    from ..filter_parameters import country_code_values, region_values
 
     return {
         "QueryDate": {

@@ -41,7 +41,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from .. import exports, filters, network, services
+from .. import exports, filter_parameters, filters, network, services
 from ..cache import changed_at_for, generation_for
 from ..concurrency import VersionConflict, check_version, current_version
 from ..models import (
@@ -561,19 +561,20 @@ class CooperationFieldViewSet(RegistryViewSet):
 
 class NationalQuerySerializer(serializers.Serializer):
     """The query parameters of ``network/national/``; any other parameter (but ``format``) is a
-    400 under its own name, code ``unknown_parameter``, as on every list (:func:`filters.unknown_parameter`)."""
+    400 under its own name, code ``unknown_parameter``, as on every list
+    (:func:`filter_parameters.unknown_parameter`)."""
 
     as_of = QueryDateParameter(required=False, help_text="YYYY-MM-DD; default today (UTC).")
 
     def to_internal_value(self, data):
         known = [*self.fields, api_settings.URL_FORMAT_OVERRIDE]
-        unknown = filters.unknown_parameters(data, known)
+        unknown = filter_parameters.unknown_parameters(data, known)
         if unknown:
             raise serializers.ValidationError(
                 {
                     name: [serializers.ErrorDetail(error.message % error.params, code=error.code)]
                     for name in unknown
-                    for error in [filters.unknown_parameter(name, known)]
+                    for error in [filter_parameters.unknown_parameter(name, known)]
                 }
             )
         return super().to_internal_value(data)
