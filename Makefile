@@ -75,23 +75,15 @@ run: install
 
 # Production mode: gunicorn, DEBUG off, hashed static files served by WhiteNoise, JSON logs.
 # Uses DATABASE_URL (PostgreSQL in production) and REDIS_URL for the shared cache when set.
-# Timeout, chosen deliberately: gthread workers keep answering the arbiter's heartbeat while a
-# request runs, so --timeout (seconds) only restarts a worker that is stuck as a whole; a long
-# streamed export (every row of a filter, at 20,000+ rows/s) is never cut by it, as a sync
-# worker's default 30 s cut the old in-memory exports. THREADS requests run at once per worker.
-# One worker per CPU with 8 threads each: on 2 CPUs under 50 connections (make bench's load
-# run) 2 × 8 answered the mix of pages and API 10 % faster than 4 × 4 with p95 204 ms, not
-# 381 ms (fewer processes contending for the CPUs, and every connection served at once).
-WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
-THREADS ?= 8
-GUNICORN_TIMEOUT ?= 60
+# Workers, threads, connections per worker and the timeout: gunicorn.conf.py (WORKERS, THREADS,
+# WORKER_CONNECTIONS, GUNICORN_TIMEOUT from the environment or make's command line).
+export WORKERS THREADS WORKER_CONNECTIONS GUNICORN_TIMEOUT
 serve: messages
 	@test -n "$$SECRET_KEY" || test -f .secret_key || (umask 077; $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))" > .secret_key)
 	export DEBUG=false LOG_FORMAT=json SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}"; \
 	$(BIN)/python manage.py migrate --no-input -v0 && \
 	$(BIN)/python manage.py collectstatic --no-input -v0 && \
-	exec $(BIN)/gunicorn diplomacy.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
-	  --worker-class gthread --threads $(THREADS) --timeout $(GUNICORN_TIMEOUT) --graceful-timeout 30 \
+	exec $(BIN)/gunicorn diplomacy.wsgi --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) \
 	  --access-logfile - --access-logformat '{"time":"%(t)s","method":"%(m)s","path":"%(U)s","status":%(s)s,"bytes":%(B)s,"ms":%(M)s}'
 
 # uv.lock and requirements.txt in step with pyproject.toml; ruff; templates indented as djhtml does

@@ -12,7 +12,8 @@ load run: 50 concurrent connections for 60 s (wrk) against gunicorn on PostgreSQ
 
 Environment: ``BENCH_PG_URL`` (default ``postgres://postgres@127.0.0.1:5432/diplomacy_bench``),
 ``BENCH_REPEAT`` (requests per URL, default 25), ``BENCH_LOAD_SECONDS`` (default 60; 0 skips the
-load run), ``BENCH_DATABASES`` (``sqlite,postgresql`` by default) and, for a smaller full size,
+load run), ``BENCH_LOAD_WARMUP`` (unmeasured seconds before each load run, default 10),
+``BENCH_DATABASES`` (``sqlite,postgresql`` by default) and, for a smaller full size,
 ``BENCH_CITIES``, ``BENCH_PARTNERSHIPS``, ``BENCH_EVENTS``; ``BENCH_IMPORT_ROWS`` (default 5,000; 0
 skips the import rate) (see ``bench/measure.py``). The JSON
 file records these settings and the machine's load average at the start and the end.
@@ -23,6 +24,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import runpy
 import shutil
 import signal
 import subprocess
@@ -36,10 +38,11 @@ PYTHON = sys.executable
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/diplomacy_bench")
 SQLITE_PATH = Path(os.environ.get("BENCH_SQLITE", "/tmp/registry-bench.sqlite3"))
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
+LOAD_WARMUP = int(os.environ.get("BENCH_LOAD_WARMUP", "10"))
 LOAD_PORT = int(os.environ.get("BENCH_PORT", "8877"))
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite,postgresql").split(",")
 SETTINGS = (
-    *("BENCH_REPEAT", "BENCH_LOAD_SECONDS", "BENCH_DATABASES"),
+    *("BENCH_REPEAT", "BENCH_LOAD_SECONDS", "BENCH_LOAD_WARMUP", "BENCH_DATABASES"),
     *("BENCH_CITIES", "BENCH_PARTNERSHIPS", "BENCH_EVENTS", "BENCH_IMPORT_ROWS", "BENCH_PG_URL"),
 )
 TARGET_RATIO = 2.0
@@ -126,11 +129,11 @@ def print_table(db: str, rows: list[dict]) -> list[str]:
 LOAD_P95_MS = 250  # target p95 of the mixed load
 
 
-def wrk(script_args: list[str]) -> str:
-    """One wrk run (2 threads, 50 connections, LOAD_SECONDS) of bench/load.lua; its report."""
+def wrk(script_args: list[str], seconds: int = LOAD_SECONDS) -> str:
+    """One wrk run (2 threads, 50 connections, ``seconds``) of bench/load.lua; its report."""
     result = subprocess.run(
         [
-            *("wrk", "-t2", "-c50", f"-d{LOAD_SECONDS}s", "--timeout", "10s"),
+            *("wrk", "-t2", "-c50", f"-d{seconds}s", "--timeout", "10s"),
             *("-s", str(ROOT / "bench" / "load.lua"), f"http://127.0.0.1:{LOAD_PORT}"),
             *(["--", *script_args] if script_args else []),
         ],
@@ -184,9 +187,8 @@ def load_run() -> dict:
         [
             str(Path(PYTHON).parent / "gunicorn"),
             "diplomacy.wsgi",
-            # As ``make serve`` runs it: one worker per CPU, 8 threads each.
-            *("--workers", str(os.cpu_count() or 2), "--worker-class", "gthread", "--threads", "8", "--timeout", "60"),
-            *("--bind", f"127.0.0.1:{LOAD_PORT}"),
+            # As ``make serve`` runs it (workers, threads and connections: gunicorn.conf.py).
+            *("--config", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{LOAD_PORT}"),
         ],
         cwd=ROOT,
         env=env,
@@ -200,13 +202,22 @@ def load_run() -> dict:
                 break
             except OSError:
                 time.sleep(0.5)
+        # Each measured run follows an unmeasured one of LOAD_WARMUP seconds, as load tests do: the
+        # processes' first requests (templates compiled, connections opened, cold cache) are not
+        # the steady state.
+        wrk(["floor"], LOAD_WARMUP)
         floor_report = wrk(["floor"])
+        wrk([], LOAD_WARMUP)
         mix_report = wrk([])
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    workers = os.cpu_count() or 2
-    title = f"wrk, 50 connections, {LOAD_SECONDS} s each, gunicorn {workers} workers × 8 threads, PostgreSQL full size"
+    server = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    title = (
+        f"wrk, 50 connections, {LOAD_SECONDS} s each after {LOAD_WARMUP} s unmeasured, gunicorn "
+        f"{server['workers']} workers × {server['threads']} threads (at most {server['worker_connections']} "
+        "connections each), PostgreSQL full size"
+    )
     print(f"\n## Load run: {title}")
     print(f"### Django's floor view\n{floor_report}\n### Mixed anonymous pages and API lists\n{mix_report}")
     return {

@@ -46,10 +46,15 @@ def generation(key: str = GENERATION_KEY) -> int:
     return value
 
 
+def generation_key_for(request) -> str:
+    """The cache key of the generation ``request``'s answer depends on: the public one for an
+    anonymous read (:func:`anonymous_read`), else the full one."""
+    return PUBLIC_GENERATION_KEY if anonymous_read(request) else GENERATION_KEY
+
+
 def generation_for(request) -> int:
-    """The generation ``request``'s answer depends on: the public one for an anonymous read
-    (:func:`anonymous_read`), else the full one."""
-    return generation(PUBLIC_GENERATION_KEY if anonymous_read(request) else GENERATION_KEY)
+    """The generation ``request``'s answer depends on (:func:`generation_key_for`)."""
+    return generation(generation_key_for(request))
 
 
 def changed_at_for(request) -> datetime.datetime:
@@ -135,10 +140,9 @@ UNCACHED_PATHS = ("/admin/",)  # staff only
 API_PATH = "/api/"  # answers served from the cache only after the API's throttles count them
 
 
-def response_key(request, prefix: str = PAGE_PREFIX) -> str:
-    """The cache key of an anonymous answer to ``request``: the data generation of its reader
-    (:func:`generation_for`: a change its reader could see makes every earlier key stale), then
-    a hash of the host, the full path with its query, the language (``request.LANGUAGE_CODE``)
+def request_digest(request) -> str:
+    """What an anonymous answer to ``request`` depends on besides the data, as 40 hex digits: a
+    hash of the host, the full path with its query, the language (``request.LANGUAGE_CODE``)
     and the ``Accept`` header (the representation)."""
     parts = (
         request.get_host(),
@@ -146,8 +150,7 @@ def response_key(request, prefix: str = PAGE_PREFIX) -> str:
         getattr(request, "LANGUAGE_CODE", ""),
         request.headers.get("Accept", ""),
     )
-    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
-    return f"{prefix}:{generation_for(request)}:{digest}"
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
 
 
 def anonymous_read(request) -> bool:
@@ -165,8 +168,10 @@ def anonymous_read(request) -> bool:
 
 class AnonymousPageCacheMiddleware:
     """Public pages and API answers to anonymous readers are cached whole, keyed by
-    :func:`response_key` (URL, language, representation and the data generation), so a change
-    shows on the very next request and an unchanged answer costs a cache read or two.
+    :func:`request_digest` (URL, language, representation) and stored with the public data
+    generation they were computed at: one cache round-trip reads both the entry and the current
+    generation, and an entry of an older generation is recomputed, so a change shows on the very
+    next request and an unchanged page costs that one read.
 
     Only ``200`` answers that are not streamed (exports are not), set no cookie, did not use a
     CSRF token (so never the browsable API's HTML) and are not ``private``/``no-store``; never
@@ -183,13 +188,15 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not anonymous_read(request) or request.path_info.startswith(UNCACHED_PATHS):
             return self.get_response(request)
-        key = response_key(request)
-        response = cache.get(key)
-        if response is not None and self.counted(request):
-            return self.conditional(request, response)
+        key, generation_key = f"{PAGE_PREFIX}:{request_digest(request)}", generation_key_for(request)
+        found = cache.get_many([generation_key, key])
+        current = found.get(generation_key) or generation(generation_key)
+        entry = found.get(key)
+        if entry is not None and entry[0] == current and self.counted(request):
+            return self.conditional(request, entry[1])
         response = self.get_response(request)
         if self.cacheable(request, response):
-            cache.set(key, response, TIMEOUT)
+            cache.set(key, (current, response), TIMEOUT)
         return response
 
     @staticmethod

@@ -30,3 +30,19 @@ def test_load_targets_met_and_no_load_run():
     mix = {"throughput": 160.0, "p50": 50.0, "p95": 200.0, "errors": 0}
     assert run.load_misses({"floor": run.parse_wrk(FLOOR), "mix": mix}) == []
     assert run.load_misses({}) == []
+
+
+def test_gunicorn_settings_come_from_the_environment(monkeypatch):
+    """``make serve`` and the load run read one file; a worker holds at most 4 × THREADS connections."""
+    import runpy
+
+    from django.conf import settings
+
+    monkeypatch.setenv("WORKERS", "3")
+    monkeypatch.setenv("THREADS", "2")
+    monkeypatch.delenv("WORKER_CONNECTIONS", raising=False)
+    server = runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    assert (server["workers"], server["threads"], server["worker_connections"]) == (3, 2, 8)
+    assert server["worker_class"] == "gthread" and server["timeout"] == 60
+    monkeypatch.setenv("WORKER_CONNECTIONS", "50")
+    assert runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))["worker_connections"] == 50

@@ -141,3 +141,26 @@ def test_the_api_signs_in_only_in_ways_the_response_cache_tells_from_anonymous(s
 
     for authentication in api_settings.DEFAULT_AUTHENTICATION_CLASSES:
         assert issubclass(authentication, SessionAuthentication | TokenAuthentication), authentication
+
+
+@pytest.mark.parametrize("backend", ["locmem", "redis"])
+def test_the_anonymous_rate_counts_every_one_of_concurrent_requests(backend, request, settings):
+    """One atomic increment per request: of 40 requests at once from one address, exactly the
+    rate's 10 get through (a read-then-write count lets two at once through as one)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from registry.api.throttling import AnonReadThrottle
+
+    if backend == "redis":
+        request.getfixturevalue("redis_cache")
+    settings.REGISTRY_API_ANON_RATE = "10/hour"
+    anonymous = RequestFactory().get("/api/v1/cities/", REMOTE_ADDR="203.0.113.9")
+    anonymous.user = AnonymousUser()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        allowed = list(pool.map(lambda _: AnonReadThrottle().allow_request(anonymous, None), range(40)))
+    assert allowed.count(True) == 10
+    throttle = AnonReadThrottle()
+    assert not throttle.allow_request(anonymous, None) and 0 < throttle.wait() <= 3600

@@ -38,7 +38,15 @@ def client_address(request) -> str:
 class AnonReadThrottle(AnonRateThrottle):
     """Anonymous requests per client address (:func:`client_address`), at
     ``settings.REGISTRY_API_ANON_RATE`` (e.g. ``120/minute``); counted in the default cache,
-    which several processes share through Redis."""
+    which several processes share through Redis.
+
+    Counted in fixed windows of the rate's period (each clock minute for ``120/minute``) by one
+    atomic increment of a counter per client and window: every request of concurrent processes
+    is counted, and each costs one cache round-trip whatever the rate. (Django REST Framework's
+    own throttle reads a list of timestamps and writes it back: two requests at once are counted
+    as one, and a generous rate makes the list long.) A client may send the rate's number in
+    each window; a refused request is counted too, which changes nothing until the window ends.
+    """
 
     def get_rate(self):
         return settings.REGISTRY_API_ANON_RATE
@@ -46,13 +54,34 @@ class AnonReadThrottle(AnonRateThrottle):
     def get_ident(self, request):
         return client_address(request)
 
+    def allow_request(self, request, view) -> bool:
+        """Count ``request`` in its client's current window; ``False`` past the rate."""
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        self.window_end = (window + 1) * self.duration
+        counter = f"{self.key}:{window}"
+        try:
+            count = self.cache.incr(counter)
+        except ValueError:  # the window's first request (or its counter expired)
+            count = 1 if self.cache.add(counter, 1, timeout=self.duration + 1) else self.cache.incr(counter)
+        return count <= self.num_requests
+
+    def wait(self) -> float:
+        """Seconds until the current window ends (``Retry-After``)."""
+        return max(self.window_end - self.now, 1.0)
+
 
 def reads_allowed(request) -> bool:
     """Whether the API's default throttles (``REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]``) let
     ``request`` (a Django ``HttpRequest``) through, counting it when they do: what Django REST
     Framework's ``APIView.check_throttles`` runs, for an anonymous answer served from the
     response cache before any view (:class:`registry.cache.AnonymousPageCacheMiddleware`). A
-    refused request is not counted, so the view that then answers it (429) counts nothing twice."""
+    refused request falls through to the view, which answers it (429)."""
     return all([throttle().allow_request(request, None) for throttle in api_settings.DEFAULT_THROTTLE_CLASSES])
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.text import slugify
 
-from ..cache import response_key
+from ..cache import generation_for, request_digest
 from .spreadsheets import BOM
 
 BLOCK_SIZE = 64 * 1024  # bytes per piece of a streamed export
@@ -73,15 +73,15 @@ def export_filename(base: str, params, *, extension: str, as_of: datetime.date |
 
 def export_etag(request, fmt: str) -> str:
     """A weak ``ETag`` of the export of ``request`` in ``fmt``, known before any row is read:
-    ``W/"<generation>.<digest>.<fmt>.<reader>.<date>"``. The generation and digest are those of
-    :func:`registry.cache.response_key` (the data generation, which every change raises, and
-    the host, URL with its query, language and ``Accept`` header); the reader (``anon`` or the
-    user's id: staff see drafts) and today's date (the calendar's anniversaries and the file
-    name depend on it) complete it. Weak: the same rows, not necessarily the same bytes (an
-    XLSX file's timestamps differ)."""
+    ``W/"<generation>.<digest>.<fmt>.<reader>.<date>"``. The generation is the reader's data
+    generation (:func:`registry.cache.generation_for`: every change raises it) and the digest
+    :func:`registry.cache.request_digest`'s (the host, URL with its query, language and ``Accept``
+    header); the reader (``anon`` or the user's id: staff see drafts) and today's date (the
+    calendar's anniversaries and the file name depend on it) complete it. Weak: the same rows,
+    not necessarily the same bytes (an XLSX file's timestamps differ)."""
     user = getattr(request, "user", None)
     reader = f"u{user.pk}" if user is not None and user.is_authenticated else "anon"
-    _, generation, digest = response_key(request, prefix="export").split(":")
+    generation, digest = generation_for(request), request_digest(request)
     return f'W/"{generation}.{digest[:20]}.{fmt}.{reader}.{timezone.localdate().isoformat()}"'
 
 
