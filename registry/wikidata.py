@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils import timezone
 
 from . import text
 from .dates import validate_in_range
@@ -404,7 +405,7 @@ def quickstatements(city: City, *, base_url: str, retrieved_on: datetime.date | 
     on one side, or none on ``city``)."""
     from .network import partnerships_of
 
-    day = retrieved_on or datetime.date.today()
+    day = retrieved_on or timezone.localdate()
     lines, skipped = [], []
     for partnership in partnerships_of(city).select_related("city", "partner").order_by("established_on", "id"):
         other = partnership.other(city)

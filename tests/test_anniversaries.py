@@ -4,7 +4,7 @@ import datetime
 from http import HTTPStatus
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from registry import anniversaries
 from registry.models import DatePrecision, Publication
@@ -75,7 +75,7 @@ def test_broken_relations_have_no_anniversary(home):
 
 def test_anniversary_page_and_calendar(client, home, settings):
     partnership = PartnershipFactory(city=home, partner=CityFactory(name_en="Almaty", country="KZ"))
-    today = datetime.date.today()
+    today = timezone.localdate()
     partnership.established_on = today.replace(year=today.year - 20, day=1)
     partnership.established_precision = DatePrecision.MONTH
     partnership.save()

@@ -7,6 +7,7 @@ from http import HTTPStatus
 import pytest
 import tablib
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from registry import services
 from registry.models import Partnership
@@ -16,7 +17,12 @@ from .conftest import token_client
 from .factories import CityFactory, PartnershipFactory, SourceFactory
 
 D = datetime.date
-TOMORROW = datetime.date.today() + datetime.timedelta(days=1)
+
+
+def tomorrow() -> datetime.date:
+    """The server's tomorrow, read when the test runs (a module constant goes stale when a run
+    crosses midnight, as CI's did)."""
+    return timezone.localdate() + datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -136,7 +142,7 @@ def test_an_import_update_of_a_published_partnership_status_is_refused(friendshi
 
 def test_creating_a_partnership_established_tomorrow_is_refused(home, superuser):
     with pytest.raises(ValidationError) as error:
-        services.create_partnership(city=home, partner=CityFactory(), kind="sister", established_on=TOMORROW)
+        services.create_partnership(city=home, partner=CityFactory(), kind="sister", established_on=tomorrow())
     assert [e.code for e in error.value.error_dict["established_on"]] == ["date_in_future"]
     assert not Partnership.objects.exists()
     partner = CityFactory(slug="tomorrow-city")
@@ -146,7 +152,7 @@ def test_creating_a_partnership_established_tomorrow_is_refused(home, superuser)
             "city": home.slug,
             "partner": partner.slug,
             "kind": "sister",
-            "established_on": TOMORROW.isoformat(),
+            "established_on": tomorrow().isoformat(),
             "fields": [],
             "sources": [],
         },
@@ -160,7 +166,7 @@ def test_creating_a_partnership_established_tomorrow_is_refused(home, superuser)
 
 def test_an_import_row_established_tomorrow_is_an_error(home):
     dataset = tablib.Dataset(headers=["city", "partner", "kind", "established_on", "publication"])
-    dataset.append([home.slug, CityFactory(slug="soon").slug, "sister", TOMORROW.isoformat(), "draft"])
+    dataset.append([home.slug, CityFactory(slug="soon").slug, "sister", tomorrow().isoformat(), "draft"])
     result = PartnershipResource().import_data(dataset, dry_run=True)
     (row,) = result.invalid_rows
     assert row.field_specific_errors["established_on"] == [
@@ -169,14 +175,14 @@ def test_an_import_row_established_tomorrow_is_an_error(home):
 
 
 def test_today_is_not_in_the_future(home):
-    today = datetime.date.today()
+    today = timezone.localdate()
     partnership = services.create_partnership(city=home, partner=CityFactory(), kind="sister", established_on=today)
     assert partnership.established_on == today
 
 
 def test_an_action_dated_tomorrow_is_refused_with_the_same_code(friendship):
     with pytest.raises(ValidationError) as error:
-        services.end_partnership(partnership=friendship, ended_on=TOMORROW, reason="Planned")
+        services.end_partnership(partnership=friendship, ended_on=tomorrow(), reason="Planned")
     assert [e.code for e in error.value.error_dict["ended_on"]] == ["date_in_future"]
 
 

@@ -9,6 +9,7 @@ from django.core.validators import FileExtensionValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import add_years, validate_in_range
@@ -323,22 +324,22 @@ class Agreement(SourcedModel):
     @property
     def current_status(self) -> str:
         """:meth:`status_on` today."""
-        return self.status_on(datetime.date.today())
+        return self.status_on(timezone.localdate())
 
     @property
     def current_status_display(self) -> str:
         """:meth:`get_status_on_display` today."""
-        return self.get_status_on_display(datetime.date.today())
+        return self.get_status_on_display(timezone.localdate())
 
     @property
     def current_term_end(self) -> datetime.date | None:
         """:meth:`term_end_on` today."""
-        return self.term_end_on(datetime.date.today())
+        return self.term_end_on(timezone.localdate())
 
     @property
     def current_notice_deadline(self) -> datetime.date | None:
         """:meth:`notice_deadline` today."""
-        return self.notice_deadline(datetime.date.today())
+        return self.notice_deadline(timezone.localdate())
 
     def save(self, *args, **kwargs):
         """Save; when the document was replaced or cleared, the previous file is removed from

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import add_years, validate_in_range, validate_not_in_future
@@ -129,7 +130,7 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
         latest_stage = PartnershipStage.objects.filter(partnership=OuterRef("pk")).order_by("-on").values("on")[:1]
         since = Coalesce(F("established_on"), Subquery(latest_stage))
         latest = Greatest(since, *(Coalesce(term, since) for term in activity_terms(user)))
-        cutoff = add_years(on or datetime.date.today(), -settings.REGISTRY_DORMANT_YEARS)
+        cutoff = add_years(on or timezone.localdate(), -settings.REGISTRY_DORMANT_YEARS)
         return self.annotate(last_activity=latest).annotate(
             dormant=ExpressionWrapper(
                 Q(ended_on__isnull=True, established_on__isnull=False, last_activity__lt=cutoff),
