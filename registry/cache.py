@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -138,6 +139,12 @@ def cached(key: str, compute: Callable[[], T], timeout: int = TIMEOUT) -> T:
 PAGE_PREFIX = "registry:page"
 UNCACHED_PATHS = ("/admin/",)  # staff only
 API_PATH = "/api/"  # answers served from the cache only after the API's throttles count them
+# A miss is computed by one request at a time per answer: the others wait for its entry, polling
+# every FILL_POLL seconds for at most FILL_WAIT seconds, then compute it themselves. FILL_LOCK_TIMEOUT
+# (seconds) frees the claim of a request that died while computing.
+FILL_WAIT = 5.0
+FILL_POLL = 0.02
+FILL_LOCK_TIMEOUT = 30
 
 
 def request_digest(request) -> str:
@@ -180,6 +187,12 @@ class AnonymousPageCacheMiddleware:
     answers (429). A cached answer with an ``ETag`` or ``Last-Modified`` answers a matching
     conditional request with 304, as the view would. Goes after ``AuthenticationMiddleware`` (it
     reads ``request.user``) and ``LocaleMiddleware``.
+
+    A missing or stale answer is computed once, not by every request that asks for it at the same
+    moment (a cold server, or the first requests after a change): the first claims it with an
+    atomic ``cache.add`` and the others wait for its entry (:meth:`wait_for_fill`, at most
+    :data:`FILL_WAIT` seconds), then compute it themselves if it did not come (the answer was not
+    cacheable, or the claim's holder died: the claim expires after :data:`FILL_LOCK_TIMEOUT`).
     """
 
     def __init__(self, get_response):
@@ -192,12 +205,41 @@ class AnonymousPageCacheMiddleware:
         found = cache.get_many([generation_key, key])
         current = found.get(generation_key) or generation(generation_key)
         entry = found.get(key)
-        if entry is not None and entry[0] == current and self.counted(request):
+        if entry is None or entry[0] != current:
+            claim = f"{key}:filling:{current}"
+            if cache.add(claim, 1, FILL_LOCK_TIMEOUT):
+                try:
+                    return self.fill(request, key, current)
+                finally:
+                    cache.delete(claim)
+            entry = self.wait_for_fill(key, claim, current)
+        if entry is not None and self.counted(request):
             return self.conditional(request, entry[1])
+        return self.fill(request, key, current)
+
+    def fill(self, request, key: str, current: int):
+        """The view's answer to ``request``, stored under ``key`` with generation ``current`` when
+        :meth:`cacheable`."""
         response = self.get_response(request)
         if self.cacheable(request, response):
             cache.set(key, (current, response), TIMEOUT)
         return response
+
+    @staticmethod
+    def wait_for_fill(key: str, claim: str, current: int):
+        """The entry under ``key`` of generation ``current`` once another request has stored it;
+        ``None`` when that request released its ``claim`` without storing one, or after
+        :data:`FILL_WAIT` seconds."""
+        deadline = time.monotonic() + FILL_WAIT
+        while time.monotonic() < deadline:
+            time.sleep(FILL_POLL)
+            found = cache.get_many([key, claim])
+            entry = found.get(key)
+            if entry is not None and entry[0] == current:
+                return entry
+            if claim not in found:
+                return None
+        return None
 
     @staticmethod
     def counted(request) -> bool:

@@ -164,3 +164,85 @@ def test_the_anonymous_rate_counts_every_one_of_concurrent_requests(backend, req
     assert allowed.count(True) == 10
     throttle = AnonReadThrottle()
     assert not throttle.allow_request(anonymous, None) and 0 < throttle.wait() <= 3600
+
+
+def concurrent_misses(view, requests: int = 8) -> list:
+    """``requests`` anonymous requests for one page at once through the response cache's
+    middleware in front of ``view``; their answers."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from registry.cache import AnonymousPageCacheMiddleware
+
+    middleware = AnonymousPageCacheMiddleware(view)
+    barrier = threading.Barrier(requests)
+
+    def ask(_):
+        page = RequestFactory().get("/cities/", HTTP_HOST="testserver")
+        page.user, page.LANGUAGE_CODE = AnonymousUser(), "en"
+        barrier.wait()
+        return middleware(page)
+
+    with ThreadPoolExecutor(max_workers=requests) as pool:
+        return list(pool.map(ask, range(requests)))
+
+
+@pytest.mark.parametrize("backend", ["locmem", "redis"])
+def test_concurrent_misses_of_one_page_compute_it_once(backend, request):
+    """A cold server (or the first requests after a change) asked for one page by many readers
+    at once renders it once; the others are served the stored answer."""
+    import threading
+    import time
+
+    from django.http import HttpResponse
+
+    from registry.cache import record_change
+
+    if backend == "redis":
+        request.getfixturevalue("redis_cache")
+    calls, lock = [], threading.Lock()
+
+    def slow_view(page):
+        with lock:
+            calls.append(page)
+        time.sleep(0.3)
+        return HttpResponse(f"rendered {len(calls)}")
+
+    answers = concurrent_misses(slow_view)
+    assert len(calls) == 1
+    assert {answer.content for answer in answers} == {b"rendered 1"}
+    record_change()
+    assert {answer.content for answer in concurrent_misses(slow_view)} == {b"rendered 2"}  # once per generation
+    assert len(calls) == 2
+
+
+def test_readers_waiting_on_an_answer_that_is_not_cached_compute_their_own():
+    """A 404 is not stored: the readers that waited for it render it themselves."""
+    from django.http import HttpResponseNotFound
+
+    calls = []
+    answers = concurrent_misses(lambda page: calls.append(page) or HttpResponseNotFound("missing"), requests=4)
+    assert [answer.status_code for answer in answers] == [HTTPStatus.NOT_FOUND] * 4
+    assert len(calls) == 4
+
+
+def test_a_claim_left_by_a_dead_request_delays_readers_at_most_the_wait(settings, monkeypatch):
+    """A claim whose holder never stored the answer (a worker killed mid-render) expires; until
+    then a reader waits at most ``FILL_WAIT`` seconds and renders the page itself."""
+    from django.core.cache import cache
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from registry import cache as response_cache
+
+    monkeypatch.setattr(response_cache, "FILL_WAIT", 0.1)
+    page = RequestFactory().get("/cities/", HTTP_HOST="testserver")
+    page.LANGUAGE_CODE = "en"
+    generation = response_cache.generation(response_cache.PUBLIC_GENERATION_KEY)
+    key = f"{response_cache.PAGE_PREFIX}:{response_cache.request_digest(page)}"
+    cache.add(f"{key}:filling:{generation}", 1, 30)
+    answers = concurrent_misses(lambda page: HttpResponse("rendered anyway"), requests=2)
+    assert {answer.content for answer in answers} == {b"rendered anyway"}
