@@ -182,6 +182,11 @@ class LabelledHistoryHelper(HistoricalRecordContextHelper):
         return str(value)
 
 
+# A URL typed without its scheme is read as https:// (Django 6's default, chosen now), in every
+# admin form (``ModelAdmin.formfield_overrides``).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
     """Shared defaults: timestamps read-only, optimistic locking, history with restore.
 
@@ -194,7 +199,7 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
     readonly_fields = TIMESTAMPS
     save_on_top = True
     list_per_page = 100
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = URL_FIELDS
     change_list_template = "admin/registry/change_list.html"
     object_history_list_template = "admin/registry/object_history_list.html"
 

@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import services, wikidata
+from .admin_base import URL_FIELDS
 from .admin_ids import CheckedIdsMixin
 from .dates import partial_date
 from .forms import WikidataFileForm
@@ -78,6 +79,7 @@ class WikidataProposalAdmin(CheckedIdsMixin, admin.ModelAdmin):
     search_fields = ("city__name_en", "partner__name_en", "partner_label", "partner_qid")
     actions = ["accept", "take_as_correction"]
     change_list_template = "admin/registry/wikidataproposal/change_list.html"
+    formfield_overrides = URL_FIELDS
 
     def has_add_permission(self, request):
         return False  # made by the import only
