@@ -70,6 +70,13 @@ def run_measure(url: str) -> list[dict]:
     return [json.loads(line) for line in process.stdout.splitlines() if line.startswith("{")]
 
 
+def ratio_of(row: dict, floor: dict) -> float:
+    """The list target's ratio of one URL's row: its cold p95 over (the floor's p50 + the raw SQL of
+    the same queries), both in ms; 0 when that budget is 0."""
+    budget = floor["p50"] + row["raw_sql"]
+    return row["p95"] / budget if budget else 0
+
+
 def print_table(db: str, rows: list[dict]) -> list[str]:
     misses = []
     floors = {r["size"]: r for r in rows if r["kind"] == "floor"}
@@ -87,8 +94,7 @@ def print_table(db: str, rows: list[dict]) -> list[str]:
             f"{'SQL ms':>8} {'ratio':>6} {'peak KiB':>8} {'warm p95':>8}"
         )
         for r in (r for r in rows if r["kind"] == "url" and r["size"] == size):
-            budget = floor["p50"] + r["raw_sql"]
-            ratio = r["p95"] / budget if budget else 0
+            ratio = ratio_of(r, floor)
             flag = "" if ratio <= TARGET_RATIO and r["status"] == 200 else "  <-- miss"
             if flag:
                 misses.append(f"{db} {size} {r['url']}: ratio {ratio:.2f} (status {r['status']})")
@@ -293,8 +299,7 @@ def markdown(path: Path) -> str:
                 "| --- | --- | --- | --- | --- | --- | --- |",
             ]
             for r in (r for r in rows if r["kind"] == "url" and r["size"] == size):
-                budget = floor["p50"] + r["raw_sql"]
-                ratio = r["p95"] / budget if budget else 0
+                ratio = ratio_of(r, floor)
                 flag = " **miss**" if ratio > TARGET_RATIO else ""
                 lines.append(
                     f"| `{r['url']}` | {r['status']} | {r['p50']:,.0f} / {r['p95']:,.0f} | {r['queries']} "

@@ -25,7 +25,7 @@ from .admin_base import (
     ClaimInline,
     OrderedInlineFormSet,
     PossibleDuplicateFilter,
-    RegionFilter,
+    RegionListFilter,
     RegistryAdmin,
     VersionedModelForm,
 )
@@ -133,7 +133,7 @@ class CityAdmin(SpreadsheetMixin, RegistryAdmin):
     list_display = ("name_en", "name_ko", "name_native", "country", "subregion_name", "admin_level", "confidence")
     list_filter = (
         ("country", CountryFilter),
-        RegionFilter,
+        RegionListFilter,
         "admin_level",
         "subdivision",
         "confidence",

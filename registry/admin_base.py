@@ -30,7 +30,7 @@ from .models.offices import refusal
 TIMESTAMPS = ("created_at", "updated_at")
 
 
-class RegionFilter(admin.SimpleListFilter):
+class RegionListFilter(admin.SimpleListFilter):
     """Filter by UN M49 sub-region through the queryset's ``in_region`` (the rule's one home: a
     city's own country, a partnership's partner city's country)."""
 

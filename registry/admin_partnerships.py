@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from . import guided_entry, resources, services
-from .admin_base import TIMESTAMPS, ClaimInline, DormantFilter, PartnerCountryFilter, RegionFilter, RegistryAdmin
+from .admin_base import TIMESTAMPS, ClaimInline, DormantFilter, PartnerCountryFilter, RegionListFilter, RegistryAdmin
 from .admin_ids import CheckedIdsMixin
 from .admin_imports import SpreadsheetMixin
 from .dates import partial_date, validate_in_range
@@ -90,7 +90,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         "confidence",
         DormantFilter,
         PartnerCountryFilter,
-        RegionFilter,
+        RegionListFilter,
         "fields",
         "established_precision",
     )
