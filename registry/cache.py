@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
@@ -38,12 +39,22 @@ LOADED_PUBLICATION = "_publication_loaded"  # the instance attribute remember_pu
 TIMEOUT = 60 * 60  # seconds; a change invalidates sooner
 
 
+def first_generation() -> int:
+    """The value a missing generation starts at: the time in nanoseconds since the epoch, so a
+    generation the cache lost (evicted, flushed, a new cache server) never goes back to a number
+    it had before, which would make the answers cached at that number current again. A change
+    adds 1, so later values stay ahead of any earlier start unless a second sees 10⁹ changes."""
+    return time.time_ns()
+
+
 def generation(key: str = GENERATION_KEY) -> int:
-    """The current generation (starts at 1); ``key`` :data:`PUBLIC_GENERATION_KEY` for the public one."""
+    """The current generation (an integer that only grows: see :func:`first_generation`);
+    ``key`` :data:`PUBLIC_GENERATION_KEY` for the public one."""
     value = cache.get(key)
     if value is None:
-        cache.add(key, 1, timeout=None)
-        value = cache.get(key, 1)
+        start = first_generation()
+        cache.add(key, start, timeout=None)
+        value = cache.get(key, start)
     return value
 
 
@@ -102,10 +113,12 @@ def publicly_visible_change(instance=None, created: bool = False, raw: bool = Fa
 
 
 def bump(generation_key: str, changed_at_key: str, now: datetime.datetime) -> None:
+    """Raise the generation under ``generation_key`` (a lost one starts anew at
+    :func:`first_generation`) and set the time under ``changed_at_key`` to ``now``."""
     try:
         cache.incr(generation_key)
     except ValueError:
-        cache.set(generation_key, 2, timeout=None)
+        cache.set(generation_key, first_generation(), timeout=None)
     cache.set(changed_at_key, now, timeout=None)
 
 
@@ -114,12 +127,19 @@ def record_change(instance=None, created: bool = False, raw: bool = False, signa
     stale) and move the last-changed time; the public ones too when the change can be seen by
     an anonymous reader (:func:`publicly_visible_change`). The one signal receiver for saves,
     deletes and many-to-many changes of registry models; bulk writes call it directly (no
-    ``instance``: both move)."""
+    ``instance``: both move).
+
+    Inside a transaction they move again when it commits: a request that read the data between
+    the change and the commit saw the old rows and may have cached them at the new generation."""
     now = timezone.now()
-    bump(GENERATION_KEY, CHANGED_AT_KEY, now)
+    keys = [(GENERATION_KEY, CHANGED_AT_KEY)]
     deleted = signal is post_delete
     if publicly_visible_change(instance, created=created, raw=raw, deleted=deleted):
-        bump(PUBLIC_GENERATION_KEY, PUBLIC_CHANGED_AT_KEY, now)
+        keys.append((PUBLIC_GENERATION_KEY, PUBLIC_CHANGED_AT_KEY))
+    for generation_key, changed_at_key in keys:
+        bump(generation_key, changed_at_key, now)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: [bump(*pair, timezone.now()) for pair in keys])
     if instance is not None and not deleted and "publication" in instance.__dict__:
         instance.__dict__[LOADED_PUBLICATION] = instance.__dict__["publication"]  # the state for its next save
 
@@ -149,13 +169,16 @@ FILL_LOCK_TIMEOUT = 30
 
 def request_digest(request) -> str:
     """What an anonymous answer to ``request`` depends on besides the data, as 40 hex digits: a
-    hash of the host, the full path with its query, the language (``request.LANGUAGE_CODE``)
-    and the ``Accept`` header (the representation)."""
+    hash of the scheme and host (absolute links), the full path with its query, the language
+    (``request.LANGUAGE_CODE``), the ``Accept`` header (the representation) and today's date
+    (``timezone.localdate()``: "today" is the default of ``as_of`` and decides what is in force)."""
     parts = (
+        request.scheme,
         request.get_host(),
         request.get_full_path(),
         getattr(request, "LANGUAGE_CODE", ""),
         request.headers.get("Accept", ""),
+        timezone.localdate().isoformat(),
     )
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
 
@@ -180,13 +203,15 @@ class AnonymousPageCacheMiddleware:
     generation, and an entry of an older generation is recomputed, so a change shows on the very
     next request and an unchanged page costs that one read.
 
-    Only ``200`` answers that are not streamed (exports are not), set no cookie, did not use a
-    CSRF token (so never the browsable API's HTML) and are not ``private``/``no-store``; never
-    the admin. An API answer comes from the cache only after the API's anonymous throttles have
-    counted the request (:func:`registry.api.throttling.reads_allowed`); past the rate, the view
-    answers (429). A cached answer with an ``ETag`` or ``Last-Modified`` answers a matching
-    conditional request with 304, as the view would. Goes after ``AuthenticationMiddleware`` (it
-    reads ``request.user``) and ``LocaleMiddleware``.
+    Only ``200`` answers that are not streamed (list exports are not), not downloads (an
+    ``attachment``: a record's export, which goes through the view and its export rate), set no
+    cookie, did not use a CSRF token (so never the browsable API's HTML) and are not
+    ``private``/``no-store``; never the admin. An API answer comes from the cache only after the
+    API's anonymous throttles have counted the request
+    (:func:`registry.api.throttling.reads_allowed`); past the rate, the view answers (429). A
+    cached answer with an ``ETag`` or ``Last-Modified`` answers a matching conditional request
+    with 304, as the view would. Goes after ``AuthenticationMiddleware`` (it reads
+    ``request.user``) and ``LocaleMiddleware``.
 
     A missing or stale answer is computed once, not by every request that asks for it at the same
     moment (a cold server, or the first requests after a change): the first claims it with an
@@ -268,10 +293,12 @@ class AnonymousPageCacheMiddleware:
 
     @staticmethod
     def cacheable(request, response) -> bool:
+        """Whether ``response`` to ``request`` may be stored (see the class's docstring)."""
         cache_control = response.get("Cache-Control", "")
         return (
             response.status_code == 200
             and not response.streaming
+            and not response.get("Content-Disposition", "").startswith("attachment")
             and not response.cookies
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
             and "private" not in cache_control

@@ -246,3 +246,61 @@ def test_a_claim_left_by_a_dead_request_delays_readers_at_most_the_wait(settings
     cache.add(f"{key}:filling:{generation}", 1, 30)
     answers = concurrent_misses(lambda page: HttpResponse("rendered anyway"), requests=2)
     assert {answer.content for answer in answers} == {b"rendered anyway"}
+
+
+def test_a_lost_generation_never_makes_an_older_cached_answer_current_again(client, almaty):
+    """The cache may lose the generation (evicted, flushed): it starts again above every number
+    it had, so answers cached at an older one stay stale after later changes."""
+    from django.core.cache import cache
+
+    from registry import cache as response_cache
+
+    assert "Almaty" in client.get("/cities/almaty/").text  # cached at the current generation
+    before = response_cache.generation(response_cache.PUBLIC_GENERATION_KEY)
+    cache.delete(response_cache.PUBLIC_GENERATION_KEY)
+    assert response_cache.generation(response_cache.PUBLIC_GENERATION_KEY) > before
+    cache.delete(response_cache.PUBLIC_GENERATION_KEY)
+    for name in ("Almaty City", "Almaty Town", "Almaty"):  # changes after the loss, back to the cached text
+        services.save_record(instance=City.objects.get(slug="almaty"), data={"name_en": name})
+        assert response_cache.generation(response_cache.PUBLIC_GENERATION_KEY) > before
+    services.save_record(instance=City.objects.get(slug="almaty"), data={"population": 2_000_123})
+    assert "2,000,123" in client.get("/cities/almaty/").text
+
+
+def test_a_change_inside_a_transaction_moves_the_generation_again_when_it_commits(
+    almaty, django_capture_on_commit_callbacks
+):
+    """A reader between the change and the commit sees the old rows and may cache them at the
+    raised generation: the commit raises it once more."""
+    from django.db import transaction
+
+    from registry import cache as response_cache
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            services.save_record(instance=City.objects.get(slug="almaty"), data={"name_en": "Almaty City"})
+            during = response_cache.generation(response_cache.PUBLIC_GENERATION_KEY)
+    assert response_cache.generation(response_cache.PUBLIC_GENERATION_KEY) > during
+
+
+def test_cached_answers_are_kept_apart_by_scheme_and_by_day(client, home, almaty, monkeypatch):
+    """Absolute links follow the scheme; "today" (the default date of the figures, what is in
+    force) follows the day, so an answer cached yesterday is not served today."""
+    import datetime
+
+    from django.utils import timezone
+
+    plain = client.get("/api/v1/cities/?page_size=1")
+    secure = client.get("/api/v1/cities/?page_size=1", secure=True)
+    assert plain.json()["next"].startswith("http://") and secure.json()["next"].startswith("https://")
+    today = client.get("/api/v1/network/").json()["as_of"]
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert today != tomorrow.isoformat()
+    assert client.get("/api/v1/network/").json()["as_of"] == tomorrow.isoformat()
+
+
+def test_a_record_downloaded_as_a_file_is_not_cached_and_counts_against_the_export_rate(client, almaty, settings):
+    settings.REGISTRY_EXPORT_ANON_RATE = "2/minute"
+    statuses = [client.get("/api/v1/cities/almaty/?format=csv").status_code for _ in range(3)]
+    assert statuses == [HTTPStatus.OK, HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]
