@@ -8,7 +8,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from registry.sitemaps import SITEMAPS
-from registry.views import FaviconView, RobotsView
+from registry.views_site import FaviconView, RobotsView
 
 urlpatterns = [
     path("admin/", admin.site.urls),

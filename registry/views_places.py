@@ -1,0 +1,253 @@
+"""The public pages of places: the cities (list and page), a partnership's page, the countries
+(list and page). Lists and exports: :mod:`registry.views`."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, TemplateView
+from django_countries import countries
+from django_countries.fields import Country
+
+from . import exports, maps, network, regions
+from .filters import CityFilter
+from .forms import CountryFilterForm
+from .models import Agreement, City, Delegation, Event, ItineraryStop, Partnership, home_city
+from .views import FilteredListMixin, without
+
+# --------------------------------------------------------------------------- cities
+
+
+class CityListView(FilteredListMixin, ListView):
+    """``/cities/``: every city in the registry with its partnerships, filtered by
+    :class:`~registry.filters.CityFilter` (``q`` searches every name, ignoring case and accents)."""
+
+    model = City
+    filterset_class = CityFilter
+    csv_name = "cities"
+    extra_params = ("show",)
+
+    @cached_property
+    def home(self) -> City | None:
+        return home_city()
+
+    @property
+    def show_all(self) -> bool:
+        """``?show=all``: every city; otherwise the home city's partners (any signed partnership
+        the reader may see, ended ones included; not a letter of intent alone), or every city
+        when there is no home city."""
+        return self.request.GET.get("show") == "all" or self.home is None
+
+    def get_base_queryset(self):
+        user = self.request.user
+        cities = City.objects.visible_to(user)
+        if not self.show_all:
+            cities = cities.partners_of(self.home, Partnership.objects.visible_to(user).signed())
+        return cities.prefetch_related(
+            Prefetch("partnerships_as_partner", queryset=Partnership.objects.visible_to(user).select_related("city"))
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(show_all=self.show_all, home=self.home, partners_url=without(self.request.GET, "show"))
+        query = self.request.GET.copy()
+        query["show"] = "all"
+        for name in ("page", "format"):
+            query.pop(name, None)
+        context["all_url"] = f"?{query.urlencode()}"
+        return context
+
+
+class CityDetailView(DetailView):
+    """``/cities/<slug>/``: names, country and region, position on a small map, the history
+    of its partnerships, agreements, events, delegations that visited, and sources."""
+
+    model = City
+
+    def get_queryset(self):
+        user = self.request.user
+        return City.objects.visible_to(user).prefetch_related(
+            "names",
+            "sources",
+            Prefetch(
+                "itinerary_stops",
+                queryset=ItineraryStop.objects.filter(delegation__in=Delegation.objects.visible_to(user))
+                .select_related("delegation")
+                .order_by("delegation__start_on", "delegation__slug", "order"),
+                to_attr="visits",
+            ),
+        )
+
+    max_items = 50  # latest agreements and events shown
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        city = self.object
+        user = self.request.user
+        # Every partnership of the city, whichever side names it, each with ``with_city`` (the
+        # other side); one query for the rows, two for their sources and fields.
+        partnerships = list(
+            Partnership.objects.visible_to(user)
+            .involving(city)
+            .with_last_activity(user)
+            .select_related("city", "partner", "predecessor")
+            .prefetch_related("sources", "fields", "stages__sources", "claims__sources")
+            .order_by(F("established_on").asc(nulls_last=True), "id")
+        )
+        for partnership in partnerships:
+            partnership.with_city = partnership.other(city)
+        context["partnerships"] = partnerships
+        home = home_city()
+        # The home city's own partnerships are many: count them, list them on /cities/.
+        context["partner_count"] = (
+            network.partnerships_of(city).filter(ended_on__isnull=True).count() if home and home.pk == city.pk else None
+        )
+        # Subqueries rather than joins (no DISTINCT), and bounded, so the page costs the same
+        # at any table size.
+        agreements, events = Agreement.objects.visible_to(user), Event.objects.visible_to(user)
+        context["agreements"] = agreements.of_city(city).select_related("place")[: self.max_items]
+        context["events"] = events.of_city(city).select_related("city")[: self.max_items]
+        marker = maps.marker_for(city)
+        context["map"] = maps.area_map([marker]) if marker else None
+        return context
+
+
+# --------------------------------------------------------------------------- partnerships
+
+
+class PartnershipDetailView(DetailView):
+    """``/partnerships/<id>/``: one relation between two cities: both cities, the kind, its
+    dates and status (established, suspended or ended, with the reason), cooperation fields,
+    its agreements and events, the delegations that visited the partner city or took part in
+    its events, and its sources. 404 for a draft unless the reader may see drafts
+    (:meth:`~registry.models.base.RegistryQuerySet.visible_to`)."""
+
+    max_items = 50  # agreements, events and delegations shown
+
+    def get_queryset(self):
+        return (
+            Partnership.objects.visible_to(self.request.user)
+            .select_related("city", "partner", "predecessor")
+            .prefetch_related(
+                "fields", "sources", "city__names", "partner__names", "stages__sources", "claims__sources"
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        partnership = self.object
+        user = self.request.user
+        events = Event.objects.visible_to(user).filter(partnership=partnership).select_related("city")
+        stops = ItineraryStop.objects.filter(delegation=OuterRef("pk"), city=partnership.partner_id)
+        took_part = events.filter(delegation=OuterRef("pk"))
+        context.update(
+            agreements=Agreement.objects.visible_to(user)
+            .filter(partnership=partnership)
+            .select_related("place")[: self.max_items],
+            events=events[: self.max_items],
+            delegations=Delegation.objects.visible_to(user).filter(Exists(stops) | Exists(took_part))[: self.max_items],
+        )
+        context["sides"] = [(_("City"), partnership.city), (_("Partner city"), partnership.partner)]
+        markers = [m for city in (partnership.city, partnership.partner) if (m := maps.marker_for(city))]
+        context["map"] = maps.area_map(markers) if markers else None
+        return context
+
+
+# --------------------------------------------------------------------------- countries
+
+
+class CountryListView(FilteredListMixin, ListView):
+    """``/countries/``: countries with cities in the registry, the number of cities and of
+    partner cities in force today; the city filters (region, kind, status, ...) apply to
+    the cities counted."""
+
+    filterset_class = CityFilter
+    template_name = "registry/country_list.html"
+    paginate_by = 100
+    csv_name = "countries"
+    filter_form_class = CountryFilterForm
+    csv_columns = exports.COUNTRIES
+
+    def get_base_queryset(self):
+        return City.objects.visible_to(self.request.user)
+
+    def get_queryset(self):
+        today = timezone.localdate()
+        # An uncorrelated IN subquery (runs once) rather than EXISTS per city.
+        partners_in_force = Partnership.objects.visible_to(self.request.user).in_force_on(today).values("partner_id")
+        rows = (
+            super()
+            .get_queryset()
+            .order_by()
+            .values("country")
+            .annotate(cities=Count("id"), partners=Count("id", filter=Q(pk__in=partners_in_force)))
+        )
+        result = []
+        for row in rows:
+            country = Country(row["country"])
+            result.append(
+                {
+                    **row,
+                    "country": country,
+                    "region": regions.region_of(country.code),
+                    "subregion": regions.subregion_of(country.code),
+                    "url": reverse("registry:country-detail", kwargs={"code": country.code.lower()}),
+                }
+            )
+        return sorted(result, key=lambda row: row["country"].name)
+
+
+class CountryDetailView(TemplateView):
+    """``/countries/<iso2>/``: a country's cities, partnerships, agreements, events and
+    delegations. Upper-case codes redirect to lower case; unknown codes are a 404."""
+
+    template_name = "registry/country_detail.html"
+    max_rows = 200  # cities shown (and on the map)
+    max_items = 20  # latest agreements, events and delegations shown
+
+    def get(self, request, *args, code, **kwargs):
+        if code != code.lower():
+            return HttpResponsePermanentRedirect(reverse("registry:country-detail", kwargs={"code": code.lower()}))
+        if code.upper() not in countries:
+            raise Http404(_("No such country."))
+        return super().get(request, *args, code=code, **kwargs)
+
+    def get_context_data(self, *, code, **kwargs):
+        context = super().get_context_data(**kwargs)
+        country = Country(code.upper())
+        user = self.request.user
+        in_country = City.objects.visible_to(user).filter(country=country.code)
+        # Bounded: a page never grows with the table (the lists link to the full, filtered lists).
+        cities = list(
+            in_country.prefetch_related(
+                Prefetch(
+                    "partnerships_as_partner", queryset=Partnership.objects.visible_to(user).select_related("city")
+                )
+            )[: self.max_rows]
+        )
+        if not cities:
+            raise Http404(_("No city of this country is in the registry."))
+        stops = ItineraryStop.objects.filter(delegation=OuterRef("pk"), city__country=country.code)
+        markers = maps.markers_for(cities)
+        partner_agreements = Partnership.objects.filter(partner__country=country.code).values("pk")
+        context.update(
+            country=country,
+            region=regions.region_of(country.code),
+            subregion=regions.subregion_of(country.code),
+            cities=cities,
+            city_count=in_country.count(),
+            map=maps.area_map(markers) if markers else None,
+            agreements=Agreement.objects.visible_to(user)
+            .filter(Q(place__country=country.code) | Q(partnership__in=partner_agreements))
+            .select_related("place")[: self.max_items],
+            events=Event.objects.visible_to(user)
+            .filter(city__country=country.code)
+            .select_related("city")[: self.max_items],
+            delegations=Delegation.objects.visible_to(user).filter(Exists(stops))[: self.max_items],
+        )
+        return context

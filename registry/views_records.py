@@ -1,0 +1,186 @@
+"""The public pages of records: agreements, events (with the round anniversaries and the
+iCalendar feed) and delegations, each a filtered list and a record's page. Lists and exports:
+:mod:`registry.views`."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, ListView, TemplateView, View
+
+from . import anniversaries, exports, maps
+from .filters import AgreementFilter, DelegationFilter, EventFilter
+from .forms import AgreementFilterForm, EventFilterForm
+from .models import (
+    Agreement,
+    Delegation,
+    DelegationMember,
+    Event,
+    EventParticipant,
+    ItineraryStop,
+    Outcome,
+    Partnership,
+    Signatory,
+)
+from .views import FilteredListMixin, export_throttled
+
+# --------------------------------------------------------------------------- agreements
+
+
+class AgreementListView(FilteredListMixin, ListView):
+    """``/agreements/``: published agreements, filtered by :class:`~registry.filters.AgreementFilter`."""
+
+    model = Agreement
+    filterset_class = AgreementFilter
+    csv_name = "agreements"
+    filter_form_class = AgreementFilterForm
+
+    def get_base_queryset(self):
+        return (
+            Agreement.objects.visible_to(self.request.user)
+            .select_related("place", "partnership__city", "partnership__partner")
+            .prefetch_related("fields")
+        )
+
+
+class AgreementDetailView(DetailView):
+    """``/agreements/<slug>/``: what was agreed, when, where and by whom, with sources."""
+
+    def get_queryset(self):
+        user = self.request.user
+        return (
+            Agreement.objects.visible_to(user)
+            .with_visibility(user, "partnership", "superseded_by")
+            .select_related("place", "partnership__city", "partnership__partner", "superseded_by")
+            .prefetch_related(
+                "fields",
+                "sources",
+                "parties",
+                Prefetch("signatories", queryset=Signatory.objects.select_related("person", "organization")),
+                Prefetch("events", queryset=Event.objects.visible_to(user).select_related("city")),
+                "claims__sources",
+            )
+        )
+
+
+# --------------------------------------------------------------------------- events
+
+
+class EventListView(FilteredListMixin, ListView):
+    """``/events/``: published events, filtered by :class:`~registry.filters.EventFilter`."""
+
+    model = Event
+    filterset_class = EventFilter
+    csv_name = "events"
+    filter_form_class = EventFilterForm
+
+    def get_base_queryset(self):
+        return Event.objects.visible_to(self.request.user).select_related("city")
+
+
+class EventDetailView(DetailView):
+    """``/events/<slug>/``: an event, who took part, what it concerns, with sources and the
+    sources of each fact (its claims: the Almaty signing's venue, where sources differ)."""
+
+    def get_queryset(self):
+        user = self.request.user
+        return (
+            Event.objects.visible_to(user)
+            .with_visibility(user, "partnership", "agreement", "delegation")
+            .select_related("city", "partnership__city", "partnership__partner", "agreement", "delegation")
+            .prefetch_related(
+                "sources",
+                Prefetch("participants", queryset=EventParticipant.objects.select_related("person", "organization")),
+                "claims__sources",
+            )
+        )
+
+
+class AnniversaryListView(TemplateView):
+    """``/anniversaries/``: the round anniversaries (:data:`registry.anniversaries.ROUND_YEARS`) of
+    the next 24 months, of the partnerships the reader may see and of the home country's
+    diplomatic relations with their countries (:func:`registry.anniversaries.upcoming`)."""
+
+    template_name = "registry/anniversary_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context["anniversaries"] = anniversaries.upcoming(user=self.request.user, start=today)
+        context["start"] = today
+        return context
+
+
+class CalendarView(View):
+    """``/events/calendar.ics``: public events, the yearly anniversaries of public partnerships
+    not ended and the round anniversaries of the next 24 months, as iCalendar (RFC 5545), the same
+    for every reader; built by :func:`registry.exports.icalendar_chunks`, as the API's
+    ``/api/v1/events/?format=ics``."""
+
+    def get(self, request, *args, **kwargs):
+        if throttled := export_throttled(request):
+            return throttled
+
+        def build():
+            return exports.icalendar_chunks(
+                Event.objects.public(),
+                anniversaries=Partnership.objects.public().signed().filter(ended_on__isnull=True),
+                round_anniversaries=anniversaries.upcoming(user=None, start=timezone.localdate()),
+                site_url=request.build_absolute_uri("/"),
+                title=_("City Diplomacy Registry: events and anniversaries"),
+            )
+
+        return exports.export_response("ics", build, request=request, filename="calendar.ics", disposition="inline")
+
+
+# --------------------------------------------------------------------------- delegations
+
+
+class DelegationListView(FilteredListMixin, ListView):
+    """``/delegations/``: published delegations, filtered by :class:`~registry.filters.DelegationFilter`."""
+
+    model = Delegation
+    filterset_class = DelegationFilter
+    csv_name = "delegations"
+
+    def get_base_queryset(self):
+        return (
+            Delegation.objects.visible_to(self.request.user)
+            .select_related("organizer", "leader")
+            .prefetch_related(Prefetch("itinerary", queryset=ItineraryStop.objects.select_related("city")))
+        )
+
+
+class DelegationDetailView(DetailView):
+    """``/delegations/<slug>/``: members, the itinerary in order (and on a map), outcomes
+    with amounts formatted for the reader's language, events, sources."""
+
+    def get_queryset(self):
+        user = self.request.user
+        outcomes = Outcome.objects.with_visibility(user, "agreement").select_related("agreement")
+        return (
+            Delegation.objects.visible_to(user)
+            .with_visibility(user, "travelled_with")
+            .select_related("organizer", "leader", "travelled_with")
+            .prefetch_related(
+                "sources",
+                Prefetch("members", queryset=DelegationMember.objects.select_related("person", "organization")),
+                Prefetch("itinerary", queryset=ItineraryStop.objects.select_related("city").order_by("order")),
+                Prefetch("outcomes", queryset=outcomes),
+                Prefetch("accompanying", queryset=Delegation.objects.visible_to(user)),
+                Prefetch("events", queryset=Event.objects.visible_to(user).select_related("city")),
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        delegation = self.object
+        markers = [
+            marker
+            for stop in delegation.itinerary.all()
+            if (marker := maps.marker_for(stop.city, number=stop.order)) is not None
+        ]
+        context["map"] = maps.area_map(markers) if markers else None
+        context["travelled_with"] = delegation.travelled_with if delegation.travelled_with_visible else None
+        return context
