@@ -43,6 +43,17 @@ def search_words(query: str) -> list[str]:
     return fold(query[:1000]).split()[:MAX_SEARCH_WORDS]
 
 
+def typed_word_forms(query: str) -> list[list[str]]:
+    """For each word of ``query`` (split at the separators :func:`fold` collapses; at most
+    :data:`MAX_SEARCH_WORDS` of its first 1,000 characters), the word as typed (NFC) and folded,
+    for columns stored as typed: ``"Almatý, Valparaíso"`` → ``[["Almatý", "almaty"],
+    ["Valparaíso", "valparaiso"]]``. Words that fold to nothing (punctuation, invisible
+    characters) are left out, so a query of only those has none."""
+    words = (unicodedata.normalize("NFC", word) for word in _SEPARATORS.split(query[:1000]))
+    forms = [list(dict.fromkeys((word, folded))) for word in words if (folded := fold(word))]
+    return forms[:MAX_SEARCH_WORDS]
+
+
 def transliterate(text: str) -> str:
     """``text`` folded (:func:`fold`) after transliteration into ASCII with anyascii, so names
     and queries in different scripts meet: ``"Алма-Ата"`` → ``"alma ata"``, ``"Ташкент"`` →

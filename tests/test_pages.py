@@ -181,6 +181,25 @@ def test_search_finds_former_names_and_korean_and_never_drafts(client, shipped_d
     assert groups["partnerships"]["rows"] == []
 
 
+def test_search_of_punctuation_only_finds_nothing(client, api_client, shipped_data):
+    for query in ("-", ".", "_", " - . _ "):
+        groups = client.get("/search/", {"q": query}).context["groups"]
+        assert all(group["rows"] == [] for group in groups), query
+        for url in ("/api/v1/cities/", "/api/v1/events/", "/api/v1/partnerships/", "/api/v1/organizations/"):
+            assert api_client.get(url, {"q": query}).json()["count"] == 0, (url, query)
+
+
+def test_search_of_every_kind_ignores_punctuation_and_accents_typed_in_the_query(client, shipped_data):
+    def found(query):
+        groups = client.get("/search/", {"q": query}).context["groups"]
+        return {group["key"]: [str(row) for row in group["rows"]] for group in groups}
+
+    plain = found("almaty")
+    assert plain["events"] and plain["agreements"] and plain["organizations"]
+    assert found("Almaty,") == plain
+    assert found("(ALMATÝ)") == plain
+
+
 def test_search_without_words_shows_the_form_only(client, db):
     response = client.get("/search/")
     assert response.status_code == HTTPStatus.OK

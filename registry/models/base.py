@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import regions
-from ..text import MAX_SEARCH_WORDS, localized
+from ..text import localized, typed_word_forms
 
 models.CharField.register_lookup(Length)
 
@@ -152,13 +152,18 @@ class WordSearchMixin:
     search_fields: tuple[str, ...] = ()
 
     def search(self, query: str):
-        """Rows in which every word of ``query`` (the first :data:`~registry.text.MAX_SEARCH_WORDS`
-        words of its first 1,000 characters) appears in one of ``search_fields``, ignoring case."""
+        """Rows in which every word of ``query`` appears in one of ``search_fields``, ignoring
+        case, as typed or folded (:func:`registry.text.typed_word_forms`: ``"Almaty,"`` and
+        ``"Almatý"`` find Almaty; punctuation is not a word). None for a query without words."""
+        terms = typed_word_forms(query)
+        if not terms:
+            return self.none()
         queryset = self
-        for word in query[:1000].split()[:MAX_SEARCH_WORDS]:
+        for forms in terms:
             condition = Q()
             for field in self.search_fields:
-                condition |= Q(**{f"{field}__icontains": word})
+                for form in forms:
+                    condition |= Q(**{f"{field}__icontains": form})
             queryset = queryset.filter(condition)
         return queryset
 

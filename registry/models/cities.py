@@ -68,9 +68,13 @@ class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
         so ``Алма-Ата`` finds Almaty through its former name Alma-Ata, or as a whole word of at
         least four letters with its vowels folded (:func:`registry.text.vowel_key`), so
         ``tashkent`` finds a city stored only as Тошкент ("toshkent"). The same on SQLite and
-        PostgreSQL (both sides are folded in Python; the database compares bytes)."""
+        PostgreSQL (both sides are folded in Python; the database compares bytes). None for a
+        query without words (only punctuation, say)."""
+        terms = text.search_terms(query)
+        if not terms:
+            return self.none()
         qs = self
-        for forms in text.search_terms(query):
+        for forms in terms:
             condition = Q()
             for form in forms:
                 condition |= Q(search_text__contains=form)
