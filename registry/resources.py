@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import html
+from decimal import InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
@@ -43,6 +44,45 @@ from .text import fold, neutralise_formula, restore_formula
 
 DATE = widgets.DateWidget(format="%Y-%m-%d")
 CHUNK = 500  # keys per look-up query and rows per bulk write
+
+
+class FiniteDecimalWidget(widgets.DecimalWidget):
+    """A number cell as a ``Decimal``; ``NaN``, ``Infinity`` and text that is no number raise
+    ``decimal.InvalidOperation`` (:meth:`RegistryResource.import_field` reports it as "not a
+    number" under the column)."""
+
+    def clean(self, value, row=None, **kwargs):
+        number = super().clean(value, row, **kwargs)
+        if number is not None and not number.is_finite():
+            raise InvalidOperation(value)
+        return number
+
+
+class WholeNumberWidget(widgets.IntegerWidget):
+    """An integer cell; a number with a fraction (``1.9``) raises :class:`NotWholeNumber` instead
+    of being cut to ``1``, and ``NaN``/``Infinity`` are not numbers (:class:`FiniteDecimalWidget`)."""
+
+    def clean(self, value, row=None, **kwargs):
+        number = FiniteDecimalWidget().clean(value, row, **kwargs)
+        if number is None:
+            return None
+        if number != number.to_integral_value():
+            raise NotWholeNumber(value)
+        return super().clean(value, row, **kwargs)
+
+
+class NotWholeNumber(ValueError):
+    """A cell for an integer column holds a number with a fraction."""
+
+
+INTEGER_FIELDS = (
+    "IntegerField",
+    "PositiveIntegerField",
+    "BigIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+)
 
 
 class SlugWidget(widgets.ForeignKeyWidget):
@@ -172,6 +212,14 @@ class RegistryResource(resources.ModelResource):
     removed again, so an exported file re-imports unchanged.
     """
 
+    # Numbers: finite only, and whole in an integer column (the library's widgets take "NaN" and
+    # cut 1.9 to 1).
+    WIDGETS_MAP = {
+        **resources.ModelResource.WIDGETS_MAP,
+        "DecimalField": FiniteDecimalWidget,
+        **dict.fromkeys(INTEGER_FIELDS, WholeNumberWidget),
+    }
+
     def get_import_fields(self):
         """The library's list, computed once per resource (it is asked several times per row)."""
         if getattr(self, "_import_fields", None) is None:
@@ -239,6 +287,11 @@ class RegistryResource(resources.ModelResource):
                     "key": widget.model._meta.get_field(widget.field).verbose_name,
                     "value": row.get(field.column_name),
                 }
+            ) from None
+        except NotWholeNumber:
+            raise ValueError(
+                _("Column “%(column)s”: “%(value)s” is not a whole number.")
+                % {"column": field.column_name, "value": row.get(field.column_name)}
             ) from None
         except ValueError:
             if isinstance(field.widget, widgets.DateWidget):

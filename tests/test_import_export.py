@@ -118,6 +118,45 @@ def test_a_cell_that_is_not_a_number_is_an_error_of_its_column():
     ]
 
 
+@pytest.mark.parametrize("cell", ["NaN", "Infinity", "-inf", "sNaN"])
+def test_a_number_cell_that_is_not_finite_is_an_error_of_its_column(cell):
+    rows = tablib.Dataset(["nan-city", "NaN City", "", "", "JP", "city", cell, "135.0", "high"], headers=HEADERS)
+    result = CityResource().import_data(rows, dry_run=True, raise_errors=False)
+    assert not result.has_errors()
+    [row] = result.invalid_rows
+    assert [str(message) for message in row.field_specific_errors["latitude"]] == [
+        f"Column “latitude”: “{cell}” is not a number."
+    ]
+
+
+@pytest.mark.parametrize(("cell", "message"), [("1.9", "is not a whole number"), ("NaN", "is not a number")])
+def test_an_integer_cell_with_a_fraction_is_an_error_not_cut(cell, message):
+    rows = tablib.Dataset(
+        ["whole-city", "Whole City", "", "", "JP", "city", "35.0", "135.0", "high", cell],
+        headers=[*HEADERS, "population"],
+    )
+    result = CityResource().import_data(rows, dry_run=True, raise_errors=False)
+    assert not result.has_errors()
+    [row] = result.invalid_rows
+    assert [str(text) for text in row.field_specific_errors["population"]] == [
+        f"Column “population”: “{cell}” {message}."
+    ]
+    assert (
+        CityResource()
+        .import_data(
+            tablib.Dataset(
+                ["whole-city", "Whole City", "", "", "JP", "city", "35.0", "135.0", "high", "1200"],
+                headers=[*HEADERS, "population"],
+            ),
+            dry_run=False,
+            raise_errors=True,
+        )
+        .totals["new"]
+        == 1
+    )
+    assert City.objects.get(slug="whole-city").population == 1200
+
+
 def test_an_unknown_city_slug_is_an_error_of_its_column():
     CityFactory(slug="seoul")
     rows = tablib.Dataset(
