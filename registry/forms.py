@@ -222,6 +222,9 @@ class WikidataFileForm(forms.Form):
         return upload
 
     def clean_retrieved_on(self) -> datetime.date:
+        """The day the file was retrieved: within the registry's dates and not after today (it
+        becomes the date of the source every accepted fact cites)."""
         value = self.cleaned_data["retrieved_on"]
         dates.validate_in_range(value)
+        dates.validate_not_in_future(value)
         return value

@@ -120,3 +120,22 @@ def test_an_event_ending_after_the_last_representable_day_is_clamped(client, db)
     EventFactory(title_en="Far", start_on=datetime.date(9999, 12, 1), start_precision="month")
     far = events_by_summary(feed(client))["Far"]
     assert far.decoded("DTEND") == datetime.date.max
+
+
+def test_a_time_zone_s_rules_reach_the_events_that_use_it(client, db):
+    """icalendar's VTIMEZONE stops at 2038 by default: a calendar program following it would put
+    a summer event of 2045 in New York at EST (-05:00) instead of EDT (-04:00)."""
+    EventFactory(
+        title_en="Summit 2045",
+        start_on=datetime.date(2045, 7, 1),
+        start_time=datetime.time(10, 0),
+        time_zone="America/New_York",
+    )
+    [zone] = feed(client).walk("VTIMEZONE")
+    summer_starts = {
+        moment.dt.year
+        for rule in zone.walk("DAYLIGHT")
+        for dates in [rule["DTSTART"], *(rule.get("RDATE") if isinstance(rule.get("RDATE"), list) else [rule["RDATE"]])]
+        for moment in getattr(dates, "dts", [dates])
+    }
+    assert 2045 in summer_starts  # the daylight-saving start of that year (2045-03-12 in tzdata)

@@ -36,7 +36,7 @@ def test_a_time_and_its_zone_come_together(start_time, zone):
     assert errors_of(event)["time_zone"] == ["A start time and its time zone are given together."]
 
 
-@pytest.mark.parametrize("zone", ["Asia/Almati", "+06:00", "../../etc/passwd", "asia/almaty"])
+@pytest.mark.parametrize("zone", ["Asia/Almati", "+06:00", "../../etc/passwd", "asia/almaty", "localtime", "Factory"])
 def test_the_zone_must_be_an_iana_name(zone):
     event = EventFactory.build(start_time=T(16), time_zone=zone)
     event.city.save()

@@ -402,6 +402,19 @@ def test_a_bad_file_is_a_form_error_naming_the_file_and_the_rule(client, registr
     assert not WikidataProposal.objects.exists()
 
 
+def test_a_retrieval_date_after_today_is_refused(client, registry):
+    import datetime
+
+    from django.utils import timezone
+
+    client.force_login(registry_manager())
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    response = upload(client, entity_data(twin("Q200")).encode(), retrieved=tomorrow)
+    assert response.status_code == HTTPStatus.OK
+    assert "This date is in the future" in response.content.decode()
+    assert not WikidataProposal.objects.exists()
+
+
 def test_a_file_over_the_limit_is_refused_before_it_is_read(client, registry, monkeypatch):
     monkeypatch.setattr(wikidata, "MAX_FILE_BYTES", 100)
     client.force_login(registry_manager())

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator
 from urllib.parse import urljoin
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Timezone
@@ -20,6 +21,13 @@ from icalendar import Calendar, Timezone
 from .. import dates
 from ..models import DatePrecision, Event, Partnership
 from .rows import instances
+
+# The least span of a VTIMEZONE's rules (icalendar's defaults); wider when the events are, up to
+# the day after the latest date the registry stores (dates.LATEST; rows written around the
+# validators are not followed further: each year adds about 40 bytes per zone).
+VTIMEZONE_FROM = datetime.date(1970, 1, 1)
+VTIMEZONE_UNTIL = datetime.date(2038, 1, 1)
+VTIMEZONE_LATEST = dates.LATEST + datetime.timedelta(days=1)
 
 
 def uid(name: str) -> str:
@@ -211,10 +219,21 @@ def icalendar_chunks(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", title)
     zones = (
-        events.visible_to(user).exclude(time_zone__in=["", "UTC"]).order_by().values_list("time_zone", flat=True)
-    ).distinct()
-    for zone in sorted(zones):  # a VTIMEZONE for each TZID the events use (RFC 5545 3.6.5)
-        calendar.add_component(Timezone.from_tzid(zone))
+        events.visible_to(user)
+        .exclude(time_zone__in=["", "UTC"])
+        .order_by("time_zone")
+        .values_list("time_zone")
+        .annotate(first=Min("start_on"), last=Max(Coalesce("end_on", "start_on")))
+    )
+    for zone, first, last in zones:  # a VTIMEZONE for each TZID the events use (RFC 5545 3.6.5),
+        # with its rules from the first event's date to the last's (icalendar's default stops at 2038)
+        calendar.add_component(
+            Timezone.from_tzid(
+                zone,
+                first_date=min(first, VTIMEZONE_FROM),
+                last_date=min(max(last + datetime.timedelta(days=1), VTIMEZONE_UNTIL), VTIMEZONE_LATEST),
+            )
+        )
     head = calendar.to_ical()
     yield head.removesuffix(CALENDAR_END)
     event_kinds = labels(Event.Kind)

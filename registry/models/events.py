@@ -34,9 +34,14 @@ from .sources import SourcedModel
 # --------------------------------------------------------------------------- events
 
 
+# Names in the tz database that are no place's time: the machine's own zone (``localtime``, whose
+# meaning moves with the server), the placeholder ``Factory`` and the POSIX rules template.
+NOT_TIME_ZONES = frozenset({"localtime", "Factory", "posixrules"})
+
+
 @functools.cache
 def _time_zone_names() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    return frozenset(zoneinfo.available_timezones()) - NOT_TIME_ZONES
 
 
 def validate_time_zone(name: str) -> None:
