@@ -282,11 +282,17 @@ class GuidedPartnershipForm(forms.Form):
                 self.add_error(field, f"{name}: {message}" if field is None else message)
 
 
+def may_record(user) -> bool:
+    """Whether ``user`` may use the guided entry: the add permission of every model it writes
+    (:data:`WRITES`). The admin index shows its link only then."""
+    return all(user.has_perm(f"registry.add_{name}") for name in WRITES)
+
+
 def record_new_partnership_view(model_admin: admin.ModelAdmin, request):
     """GET: the empty form (home city named); POST: save all or nothing, then go to the new
-    partnership's change page."""
+    partnership's change page. ``PermissionDenied`` (403) unless :func:`may_record`."""
     user = request.user
-    if not all(user.has_perm(f"registry.add_{name}") for name in WRITES):
+    if not may_record(user):
         raise PermissionDenied
     home = home_city()
     form = GuidedPartnershipForm(request.POST or None, admin_site=model_admin.admin_site)

@@ -125,6 +125,14 @@ def test_viewer_sees_but_cannot_change(client, viewer):
     assert city.name_en != "Changed"
 
 
+def test_the_admin_index_offers_the_guided_entry_only_to_who_may_use_it(client, viewer, editor):
+    link = reverse("admin:registry_partnership_record_new")
+    for user, allowed in ((viewer, False), (editor, True)):
+        client.force_login(user)
+        assert (f'href="{link}"' in client.get(reverse("admin:index")).text) is allowed
+        assert (client.get(link).status_code == HTTPStatus.OK) is allowed
+
+
 def test_editor_changes_but_cannot_delete(client, editor):
     city = CityFactory()
     client.force_login(editor)

@@ -86,6 +86,14 @@ def squash(value) -> str:
 
 
 @register.simple_tag(takes_context=True)
+def may_record_new_partnership(context) -> bool:
+    """Whether the request's user may use the guided entry (:func:`registry.guided_entry.may_record`)."""
+    from ..guided_entry import may_record
+
+    return may_record(context["request"].user)
+
+
+@register.simple_tag(takes_context=True)
 def work_queue(context):
     """The admin index's work queue for the request's user (:func:`registry.work_queue.lines`)."""
     from django.utils import timezone
