@@ -82,3 +82,16 @@ def test_coordinates_are_json_numbers(shipped_data, api_client):
     body = api_client.get("/api/v1/cities/busan/").json()
     assert body["latitude"] == 35.1797
     assert isinstance(body["longitude"], float)
+
+
+def test_a_country_code_is_written_in_any_case_and_read_in_capitals(db, editor):
+    from registry.models import City
+
+    from .conftest import token_client
+
+    client = token_client(editor)
+    response = client.post("/api/v1/cities/", {"name_en": "Shymkent", "country": "kz"}, format="json")
+    assert response.status_code == HTTPStatus.CREATED, response.json()
+    assert response.json()["country"] == "KZ" and City.objects.get(slug="shymkent").country.code == "KZ"
+    refused = client.post("/api/v1/cities/", {"name_en": "Nowhere", "country": "zz"}, format="json")
+    assert refused.status_code == HTTPStatus.BAD_REQUEST and "country" in refused.json()["errors"]

@@ -112,11 +112,15 @@ def country_codes(language: str | None) -> tuple[str, ...]:
 
 
 class CountryField(serializers.ChoiceField):
-    """ISO 3166-1 alpha-2 country code in capitals (``KZ``)."""
+    """ISO 3166-1 alpha-2 country code, read in capitals (``KZ``) and written in any case
+    (``kz``), as the list filters take it."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 country code in capitals, e.g. KZ.")
+        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 country code in capitals, e.g. KZ (written in any case).")
         super().__init__(choices=country_codes(get_language()), **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data.upper() if isinstance(data, str) else data)
 
     def to_representation(self, value):
         code = getattr(value, "code", value)
