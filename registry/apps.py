@@ -33,11 +33,15 @@ class RegistryConfig(AppConfig):
         """Connect the one change receiver (:func:`registry.cache.record_change`) to every save,
         delete and many-to-many change of a registry model (their change history included), with
         :func:`registry.cache.remember_publication` on each model with a ``publication`` (so a
-        draft's change leaves the public generation alone), and name the many-to-many link rows
-        (:func:`name_through_rows`)."""
+        draft's change leaves the public generation alone), name the many-to-many link rows
+        (:func:`name_through_rows`) and register the deployment check of the shared cache
+        (:func:`registry.cache.check_shared_cache`)."""
+        from django.core import checks
         from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
-        from .cache import record_change, remember_publication
+        from .cache import check_shared_cache, record_change, remember_publication
+
+        checks.register(check_shared_cache, checks.Tags.caches, deploy=True)
 
         for model in self.get_models():
             post_save.connect(record_change, sender=model, dispatch_uid=f"registry-change-save-{model.__name__}")

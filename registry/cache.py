@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete
@@ -152,6 +154,29 @@ def cached(key: str, compute: Callable[[], T], timeout: int = TIMEOUT) -> T:
         value = compute()
         cache.set(full_key, value, timeout)
     return value
+
+
+# Cache backends whose ``incr`` and ``add`` are atomic across every process that shares them
+# (Redis); the anonymous rates, the generations and the single render count on both.
+ATOMIC_SHARED_BACKENDS = ("django_redis.cache.RedisCache", "django.core.cache.backends.redis.RedisCache")
+
+
+def check_shared_cache(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Deployment check (``manage.py check --deploy``, id ``registry.W001``): a warning when the
+    default cache is not Redis (:data:`ATOMIC_SHARED_BACKENDS`). The file cache that production
+    mode falls back to without ``REDIS_URL`` is shared by the workers, but it increments and adds
+    by reading then writing: requests at the same moment can pass the anonymous rates, render an
+    answer twice and, when two changes meet, leave a stale answer current until the next one."""
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend in ATOMIC_SHARED_BACKENDS:
+        return []
+    return [
+        checks.Warning(
+            f"The default cache ({backend.rsplit('.', 1)[-1]}) does not count atomically across processes.",
+            hint="Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) so that every worker shares one Redis cache.",
+            id="registry.W001",
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- whole responses

@@ -20,15 +20,16 @@ pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def test_check_deploy_is_clean_with_production_settings():
+def check_deploy(**environment) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "registry.example.org",
         "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
+        **environment,
     }
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
         env=env,
@@ -36,8 +37,19 @@ def test_check_deploy_is_clean_with_production_settings():
         text=True,
         check=False,
     )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = check_deploy(REDIS_URL="redis://127.0.0.1:6379/0")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_that_the_file_cache_does_not_count_atomically():
+    """Without REDIS_URL production mode shares a file cache, whose increments can lose counts."""
+    result = check_deploy(REDIS_URL="")
+    assert result.returncode != 0
+    assert "registry.W001" in result.stderr + result.stdout and "FileBasedCache" in result.stderr + result.stdout
 
 
 def test_production_settings_refuse_a_missing_secret_key():
