@@ -8,6 +8,7 @@ Changelists cost a fixed number of queries whatever the page size
 
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -296,12 +297,15 @@ class DelegationMemberInline(CheckedIdsMixin, admin.TabularInline):
     autocomplete_fields = ("person", "organization")
 
 
-class ItineraryStopInline(CheckedIdsMixin, admin.TabularInline):
+class ItineraryStopInline(CheckedIdsMixin, admin.StackedInline):
+    """One block per stop: the city, the two dates and two purposes do not fit a table row."""
+
     formset = OrderedInlineFormSet
     model = ItineraryStop
     extra = 0
-    fields = ("order", "city", "arrive_on", "depart_on", "purpose_en", "purpose_ko")
+    fields = ("order", "city", ("arrive_on", "depart_on"), "purpose_en", "purpose_ko")
     autocomplete_fields = ("city",)
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
 
 
 class OutcomeInline(CheckedIdsMixin, admin.StackedInline):

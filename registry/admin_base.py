@@ -318,16 +318,35 @@ class CitedRecordAdmin(RegistryAdmin):
 
 
 class OrderedInlineFormSet(forms.BaseInlineFormSet):
-    """Refuses two rows with the same ``order`` (the database would, with a 500)."""
+    """Rows with an ``order``: a new row may leave it empty and is numbered after the largest
+    order of the rows kept (in the order the rows are shown), and two rows with the same order
+    are refused (the database would, with a 500)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        field = form.fields["order"]
+        field.required = False
+        field.initial = None
+        field.help_text = _("Empty: after the last.")
 
     def clean(self):
+        kept = [  # stored rows and filled new rows, unless marked for deletion
+            form
+            for form in self.forms
+            if hasattr(form, "cleaned_data")
+            and not form.cleaned_data.get("DELETE")
+            and (form.instance.pk is not None or form.has_changed())
+        ]
+        last = max((form.cleaned_data.get("order") or 0 for form in kept), default=0)
+        for form in kept:
+            if form.cleaned_data.get("order") is None:
+                last += 1
+                form.cleaned_data["order"] = form.instance.order = last
         seen: dict[int, int] = {}
         for number, form in enumerate(self.forms, start=1):
-            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+            if form not in kept:
                 continue
-            order = form.cleaned_data.get("order")
-            if order is None:
-                continue
+            order = form.cleaned_data["order"]
             if order in seen:
                 form.add_error(
                     "order", _("Row %(row)d already has order %(order)d.") % {"row": seen[order], "order": order}

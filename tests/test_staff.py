@@ -283,6 +283,43 @@ def test_a_cited_source_cannot_be_deleted(client, shipped_data, manager):
     assert CooperationField.objects.get(slug="culture").partnerships.exists()
 
 
+def test_new_inline_rows_without_an_order_are_numbered_after_the_last(client, manager):
+    from registry.models import ItineraryStop, Outcome
+
+    from .factories import CityFactory, DelegationFactory
+
+    delegation = DelegationFactory()
+    Outcome.objects.create(delegation=delegation, order=3, kind="contract", description_en="First")
+    first, second = CityFactory(), CityFactory()
+    client.force_login(manager)
+    data = form_data(client.get(change_url(delegation)))
+    assert data.get("outcomes-0-order") == 3 and "itinerary-0-order" not in data
+    data.update(
+        {
+            "outcomes-TOTAL_FORMS": "2",
+            "outcomes-1-order": "",
+            "outcomes-1-kind": "contract",
+            "outcomes-1-description_en": "Second",
+            "outcomes-1-amount_qualifier": "exact",
+            "itinerary-TOTAL_FORMS": "2",
+            "itinerary-0-order": "",
+            "itinerary-0-city": first.pk,
+            "itinerary-1-order": "",
+            "itinerary-1-city": second.pk,
+        }
+    )
+    response = client.post(change_url(delegation), data)
+    assert response.status_code == HTTPStatus.FOUND, response.context["errors"] if response.context else response
+    assert list(Outcome.objects.filter(delegation=delegation).values_list("description_en", "order")) == [
+        ("First", 3),
+        ("Second", 4),
+    ]
+    assert list(ItineraryStop.objects.filter(delegation=delegation).values_list("city", "order")) == [
+        (first.pk, 1),
+        (second.pk, 2),
+    ]
+
+
 def test_two_inline_rows_with_the_same_order_are_a_form_error(client, manager):
     from registry.models import Delegation, Outcome
 
