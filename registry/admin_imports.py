@@ -9,6 +9,8 @@ while the worker runs, lists the result and each error by row and column, and of
 
 from __future__ import annotations
 
+import csv
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -20,6 +22,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
+from tablib import InvalidDimensions
 
 from . import imports, resources
 from .decoding import decode_csv
@@ -50,8 +53,21 @@ class SpreadsheetMixin(ImportExportMixin):
         return super().write_to_tmp_storage(import_file, input_format)
 
     def add_data_read_fail_error_to_form(self, form, e):
+        """The reason a file could not be read, as a form error on ``import_file`` that names the
+        rule (the library's says only the exception's class, e.g. ``'InvalidDimensions'``)."""
         if isinstance(e, UnicodeDecodeError):
             form.add_error("import_file", _("The file is not text in UTF-8, UTF-16 or CP949 (Korean Excel)."))
+        elif isinstance(e, InvalidDimensions):
+            form.add_error(
+                "import_file",
+                _("A row has more cells than the first row has column names: give every row one cell per column."),
+            )
+        elif isinstance(e, csv.Error) and "field limit" in str(e):
+            form.add_error(
+                "import_file",
+                _("A cell is longer than %(limit)s characters, the most a CSV cell may hold.")
+                % {"limit": f"{csv.field_size_limit():,}"},
+            )
         else:
             super().add_data_read_fail_error_to_form(form, e)
 

@@ -277,6 +277,26 @@ def test_bytes_in_no_known_encoding_are_refused_with_a_message(client):
     assert "not text in UTF-8, UTF-16 or CP949" in response.text
 
 
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"slug,name_en\r\nx,X,extra\r\n", "A row has more cells than the first row has column names"),
+        (b"slug,name_en\r\nx," + b"y" * 140_000 + b"\r\n", "A cell is longer than 131,072 characters"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_refused_naming_the_rule(client, data, message):
+    manager = UserFactory(is_staff=True)
+    manager.groups.add(Group.objects.get(name="Registry managers"))
+    client.force_login(manager)
+    url = reverse("admin:registry_city_import")
+    csv_index = next(v for v, label in client.get(url).context["form"].fields["format"].choices if label == "csv")
+    upload = SimpleUploadedFile("cities.csv", data, content_type="text/csv")
+    response = client.post(url, {"import_file": upload, "format": csv_index, "resource": 0})
+    assert response.status_code == HTTPStatus.OK
+    assert message in response.text
+    assert not City.objects.filter(slug="x").exists()
+
+
 # --------------------------------------------------------------------------- documents
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
