@@ -342,3 +342,30 @@ def test_two_inline_rows_with_the_same_order_are_a_form_error(client, manager):
     assert response.status_code == HTTPStatus.OK
     assert "already has order 1" in response.text
     assert Delegation.objects.get(pk=delegation.pk).outcomes.count() == 1
+
+
+def test_an_itinerary_stop_outside_the_delegation_s_dates_is_a_field_error(client, manager):
+    import datetime
+
+    from registry.models import ItineraryStop
+
+    from .factories import CityFactory, DelegationFactory
+
+    delegation = DelegationFactory(start_on=datetime.date(2026, 10, 5), end_on=datetime.date(2026, 10, 6))
+    client.force_login(manager)
+    data = form_data(client.get(change_url(delegation)))
+    data.update(
+        {
+            "itinerary-TOTAL_FORMS": "1",
+            "itinerary-0-city": CityFactory().pk,
+            "itinerary-0-arrive_on": "2026-10-02",
+            "itinerary-0-depart_on": "2026-10-06",
+        }
+    )
+    response = client.post(change_url(delegation), data)
+    assert response.status_code == HTTPStatus.OK
+    assert "The delegation runs from 2026-10-05 to 2026-10-06" in response.text
+    assert not ItineraryStop.objects.filter(delegation=delegation).exists()
+    data["itinerary-0-arrive_on"] = "2026-10-05"
+    assert client.post(change_url(delegation), data).status_code == HTTPStatus.FOUND
+    assert ItineraryStop.objects.get(delegation=delegation).order == 1

@@ -199,6 +199,27 @@ class ItineraryStop(RegistryModel):
     def __str__(self):
         return f"{self.order}. {self.city}"
 
+    def clean(self):
+        """A stop lies within its delegation's dates where both are known: arrival not before the
+        delegation starts, departure not after it ends. Raises ``ValidationError`` on
+        ``arrive_on``/``depart_on`` (code ``stop_outside_delegation``)."""
+        super().clean()
+        try:
+            delegation = self.delegation
+        except Delegation.DoesNotExist:  # not attached yet: the delegation's own form reports it
+            return
+        errors = {}
+        start, end = delegation.start_on, delegation.end_on
+        for field, day in (("arrive_on", self.arrive_on), ("depart_on", self.depart_on)):
+            if day is not None and ((start is not None and day < start) or (end is not None and day > end)):
+                errors[field] = ValidationError(
+                    _("The delegation runs from %(start)s to %(end)s: a stop lies within those dates."),
+                    code="stop_outside_delegation",
+                    params={"start": start or "…", "end": end or "…"},
+                )
+        if errors:
+            raise ValidationError(errors)
+
     def natural_key(self):
         return (self.order, self.delegation.slug)
 
