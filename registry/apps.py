@@ -23,6 +23,26 @@ def name_through_rows(through) -> None:
     through._meta.verbose_name_plural = format_lazy("{} – {}", source.verbose_name, target.verbose_name_plural)
 
 
+# Choice fields with at most this many values name them in their error; longer lists (countries,
+# currencies, time zones) keep their own message.
+LISTED_CHOICES = 20
+
+
+def list_choices_in_errors(model) -> None:
+    """Make the "not a valid choice" error of each of ``model``'s choice fields name the values
+    it takes: “friend” is not one of: sister, friendship, … (Django's says only “Value 'friend' is
+    not a valid choice.”). Read by the admin, imports and every ``full_clean``."""
+    for field in model._meta.concrete_fields:
+        choices = field.choices
+        if not isinstance(choices, (list, tuple)) or not choices or len(field.flatchoices) > LISTED_CHOICES:
+            continue
+        values = ", ".join(str(value) for value, _label in field.flatchoices)
+        field.error_messages = {
+            **field.error_messages,
+            "invalid_choice": format_lazy(_("“%(value)s” is not one of: {values}."), values=values),
+        }
+
+
 class RegistryConfig(AppConfig):
     """The registry app: partner cities, partnerships, agreements, events, delegations."""
 
@@ -44,6 +64,7 @@ class RegistryConfig(AppConfig):
         checks.register(check_shared_cache, checks.Tags.caches, deploy=True)
 
         for model in self.get_models():
+            list_choices_in_errors(model)
             post_save.connect(record_change, sender=model, dispatch_uid=f"registry-change-save-{model.__name__}")
             post_delete.connect(record_change, sender=model, dispatch_uid=f"registry-change-delete-{model.__name__}")
             if any(field.name == "publication" for field in model._meta.concrete_fields):

@@ -347,3 +347,16 @@ def test_the_preview_shows_a_changed_cell_as_old_and_new_and_an_unchanged_one_as
     assert City.objects.get(slug="changing").name_en == "Old Name"
     new = CityResource().import_data(city_rows(1), dry_run=True, raise_errors=True)
     assert dict(zip(new.diff_headers, new.valid_rows()[0].diff, strict=True))["slug"] == "<ins>import-0</ins>"
+
+
+def test_a_value_that_is_not_a_choice_is_an_error_naming_the_choices():
+    CityFactory(slug="seoul")
+    CityFactory(slug="almaty")
+    rows = tablib.Dataset(
+        ["seoul", "almaty", "friend", "2000-01-01", "day", "active", "high"], headers=PARTNERSHIP_HEADERS
+    )
+    result = PartnershipResource().import_data(rows, dry_run=True, raise_errors=False)
+    [row] = result.invalid_rows
+    assert [str(message) for message in row.field_specific_errors["kind"]] == [
+        "“friend” is not one of: sister, friendship."
+    ]
