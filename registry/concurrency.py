@@ -18,11 +18,12 @@ from django.utils.translation import gettext as _
 
 @dataclass
 class Change:
-    """One field someone else changed: its label and the values before and after (strings)."""
+    """One field someone else changed: its label and the values before and after (as stored,
+    ``None`` for none)."""
 
     field: str
-    old: str
-    new: str
+    old: object
+    new: object
 
 
 @dataclass
@@ -44,13 +45,31 @@ class VersionConflict(Exception):
 
     @property
     def message(self) -> str:
+        """The explanation for an editor in the admin: who changed what, and to reload the page."""
+        return self.explain(_("Reload the page to edit the current version."))
+
+    @property
+    def api_message(self) -> str:
+        """The explanation for a program (the API's 412): who changed what, and to read the record again."""
+        return self.explain(_("Read the record again (GET) for its current version and ETag."))
+
+    def explain(self, advice: str) -> str:
+        """Who changed the record and when, the fields they changed (an empty value as “(empty)”),
+        then ``advice``."""
         who = self.changed_by or _("someone else")
         when = self.changed_at.strftime("%Y-%m-%d %H:%M UTC") if self.changed_at else ""
-        summary = "; ".join(f"{c.field}: “{c.old}” → “{c.new}”" for c in self.changes) or _("no field values")
+        summary = "; ".join(f"{c.field}: {shown(c.old)} → {shown(c.new)}" for c in self.changes) or _("no field values")
         return _(
             "This record was changed by %(who)s (%(when)s) while you were editing it, so your changes "
-            "were not saved. Their changes: %(changes)s. Reload the page to edit the current version."
-        ) % {"who": who, "when": when, "changes": summary}
+            "were not saved. Their changes: %(changes)s. %(advice)s"
+        ) % {"who": who, "when": when, "changes": summary, "advice": advice}
+
+
+def shown(value) -> str:
+    """A value in a conflict's list of changes: quoted, or “(empty)” for none or blank."""
+    if value is None or value == "":
+        return _("(empty)")
+    return f"“{value}”"
 
 
 def current_version(instance: models.Model, *, lock: bool = False) -> int | None:
@@ -74,7 +93,7 @@ def changes_since(instance: models.Model, version: int) -> tuple[list[Change], s
         delta = latest.diff_against(base, excluded_fields=["version", "updated_at", "search_text"])
         for change in delta.changes:
             label = str(type(instance)._meta.get_field(change.field).verbose_name)
-            changes.append(Change(label, str(change.old), str(change.new)))
+            changes.append(Change(label, change.old, change.new))
     user = latest.history_user
     return changes, (user.get_username() if user else None), latest.history_date
 
