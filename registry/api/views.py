@@ -68,6 +68,8 @@ from .exceptions import PreconditionFailed
 from .fields import QueryDateParameter
 from .permissions import OfficePermission, StaffModelPermissions
 from .renderers import CSVRenderer, GeoJSONRenderer, ICalendarRenderer, XLSXRenderer
+from .serializers_network import NationalRollupSerializer, NetworkSerializer
+from .serializers_records import AgreementSerializer, DelegationSerializer, EventSerializer
 from .throttling import AnonExportThrottle
 
 EXPORT_FORMATS = {"csv", "xlsx", "geojson", "ics"}
@@ -469,7 +471,7 @@ def participants(name: str, model):
 
 @describe("agreement", "agreements")
 class AgreementViewSet(RegistryViewSet):
-    serializer_class = ser.AgreementSerializer
+    serializer_class = AgreementSerializer
     filterset_class = filters.AgreementFilter
     queryset = Agreement.objects.all()
 
@@ -489,7 +491,7 @@ class AgreementViewSet(RegistryViewSet):
 
 @describe("event", "events")
 class EventViewSet(RegistryViewSet):
-    serializer_class = ser.EventSerializer
+    serializer_class = EventSerializer
     filterset_class = filters.EventFilter
     renderer_classes = [*RegistryViewSet.renderer_classes, ICalendarRenderer]
     queryset = Event.objects.all()
@@ -503,7 +505,7 @@ class EventViewSet(RegistryViewSet):
 
 @describe("delegation", "delegations")
 class DelegationViewSet(RegistryViewSet):
-    serializer_class = ser.DelegationSerializer
+    serializer_class = DelegationSerializer
     filterset_class = filters.DelegationFilter
     queryset = Delegation.objects.all()
 
@@ -625,7 +627,7 @@ class NetworkViewSet(ConditionalMixin, viewsets.ViewSet):
                 required=False,
             ),
         ],
-        responses={200: ser.NetworkSerializer},
+        responses={200: NetworkSerializer},
     )
     def list(self, request):
         query = NetworkQuerySerializer(data=request.query_params, context={"request": request})
@@ -635,7 +637,7 @@ class NetworkViewSet(ConditionalMixin, viewsets.ViewSet):
             raise Http404(gettext("No home city: REGISTRY_HOME_CITY names no city."))
         as_of = query.validated_data.get("as_of") or timezone.localdate()
         summary = network.cached_network_summary(home, as_of)
-        return Response(ser.NetworkSerializer(summary, context={"request": request}).data)
+        return Response(NetworkSerializer(summary, context={"request": request}).data)
 
     @extend_schema(
         summary="The home country's municipal networks on a date",
@@ -649,7 +651,7 @@ class NetworkViewSet(ConditionalMixin, viewsets.ViewSet):
                 "as_of", OpenApiTypes.DATE, description="YYYY-MM-DD; default today (UTC).", required=False
             ),
         ],
-        responses={200: ser.NationalRollupSerializer},
+        responses={200: NationalRollupSerializer},
     )
     @action(detail=False, url_path="national")
     def national(self, request):
@@ -657,4 +659,4 @@ class NetworkViewSet(ConditionalMixin, viewsets.ViewSet):
         query.is_valid(raise_exception=True)
         as_of = query.validated_data.get("as_of") or timezone.localdate()
         rollup = network.national_rollup(settings.REGISTRY_HOME_COUNTRY, as_of)
-        return Response(ser.NationalRollupSerializer(rollup, context={"request": request}).data)
+        return Response(NationalRollupSerializer(rollup, context={"request": request}).data)
