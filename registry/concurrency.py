@@ -3,7 +3,7 @@
 Every registry row has a ``version`` that each save raises by one
 (:meth:`registry.models.RegistryModel.save`). An editor says which version it started from
 (the admin form in a hidden field; an API client with ``If-Match``, whose record ETags name
-the version: :func:`registry.api.views.record_etag`); :func:`check_version` locks the row
+the version: :func:`registry.api.views_base.record_etag`); :func:`check_version` locks the row
 and raises :class:`VersionConflict` if someone saved it since, with what they changed
 (read from the change history).
 """

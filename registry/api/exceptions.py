@@ -30,7 +30,7 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -229,3 +229,27 @@ def exception_handler(exc, context):
         )
     response.content_type = PROBLEM_JSON
     return response
+
+
+# --------------------------------------------------------------------------- the shape in the schema
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    code = serializers.CharField(help_text="The rule: a validator or database constraint name.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error answer, an RFC 9457 problem (``application/problem+json``): ``type``
+    (``about:blank``), ``title`` (the HTTP status phrase), ``status``, ``detail`` in words,
+    ``instance`` (the request path), and the extension members ``code`` (the rule) and, for
+    invalid input, ``errors`` keyed by field or query parameter, each with the message and the
+    rule's code."""
+
+    type = serializers.CharField(help_text="A URI naming the problem type; `about:blank`: see `status`.")
+    title = serializers.CharField(help_text="The HTTP status phrase, e.g. `Not Found`.")
+    status = serializers.IntegerField(help_text="The HTTP status code.")
+    detail = serializers.CharField()
+    instance = serializers.CharField(help_text="The path of the request.")
+    code = serializers.CharField(help_text="The rule: `not_found`, `throttled`, a constraint name …")
+    errors = serializers.DictField(child=ErrorItemSerializer(many=True), required=False)

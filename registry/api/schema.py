@@ -8,8 +8,8 @@ from drf_spectacular.utils import OpenApiParameter
 
 from .. import dates
 from .change_reason import HEADER, HEADER_DESCRIPTION
-from .exceptions import PROBLEM_JSON
-from .serializers import ErrorSerializer, PartnershipActionSerializer, RegistrySerializer
+from .exceptions import PROBLEM_JSON, ErrorSerializer
+from .serializers import PartnershipActionSerializer, RegistrySerializer
 
 # Request bodies that refuse unknown fields (400 ``unknown_field``) and take the change reason.
 STRICT_BODIES = (RegistrySerializer, PartnershipActionSerializer)
