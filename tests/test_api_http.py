@@ -112,8 +112,9 @@ def test_if_match_with_an_etag_read_in_any_representation_fails_after_a_change(d
         response = getattr(client, method)(url, body, format="json", HTTP_IF_MATCH=etag)
         assert response.status_code == HTTPStatus.PRECONDITION_FAILED, method
         assert response.json()["code"] == "precondition_failed"
-        detail = response.json()["detail"]  # who changed what, as the admin says it
-        assert "changed by editor" in detail and "“” → “Editor's note”" in detail, detail
+        detail = response.json()["detail"]  # who changed what, as the admin says it, and what to do
+        assert "changed by editor" in detail and "(empty) → “Editor's note”" in detail, detail
+        assert "Read the record again (GET)" in detail and "Reload the page" not in detail, detail
     assert City.objects.get(slug="spare").notes == "Editor's note"
 
 

@@ -218,7 +218,7 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
             raise PreconditionFailed(
                 gettext("If-Match names no version of this record: send the ETag of a GET of the record, or *.")
             )
-        raise PreconditionFailed(conflict.message)
+        raise PreconditionFailed(conflict.api_message)
 
     def get_object(self):
         """The record of the URL (404 if the reader may not see it, 403 without permission).
