@@ -76,6 +76,14 @@ def changed_at_for(request) -> datetime.datetime:
     return changed_at(PUBLIC_CHANGED_AT_KEY if anonymous_read(request) else CHANGED_AT_KEY)
 
 
+def modified_at_for(request) -> datetime.datetime:
+    """``Last-Modified`` of an answer to ``request``: :func:`changed_at_for`, or the start of today
+    (``timezone.localdate()``, in the current time zone) when later, since what is in force and the
+    default date of the figures change at midnight without any change to the data."""
+    midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
+    return max(changed_at_for(request), midnight)
+
+
 def changed_at(key: str = CHANGED_AT_KEY) -> datetime.datetime:
     """When any registry row last changed, as far as this cache knows (at least since it started).
 

@@ -212,3 +212,35 @@ def test_docs_are_served_without_a_cdn(db, client):
     html = response.content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert "cdn." not in html and "unpkg" not in html
+
+
+def test_a_write_answers_with_the_etag_of_the_record_it_saved(db, editor):
+    client = token_client(editor)
+    created = client.post("/api/v1/cities/", {"name_en": "Shymkent", "country": "KZ"}, format="json")
+    assert created.status_code == HTTPStatus.CREATED
+    assert created["Location"] == "http://testserver/api/v1/cities/shymkent/"
+    read = client.get(created["Location"])
+    assert read["ETag"] == created["ETag"]
+    changed = client.patch(created["Location"], {"name_ko": "쉼켄트"}, format="json", HTTP_IF_MATCH=created["ETag"])
+    assert changed.status_code == HTTPStatus.OK and changed["ETag"] != created["ETag"]
+    again = client.patch(created["Location"], {"notes": "x"}, format="json", HTTP_IF_MATCH=changed["ETag"])
+    assert again.status_code == HTTPStatus.OK  # the write's ETag names the current version
+    assert client.get(created["Location"])["ETag"] == again["ETag"]
+
+
+def test_a_record_s_etag_and_last_modified_move_at_midnight(db, editor, monkeypatch):
+    """What is in force and the default date change at midnight without a change to the data."""
+    import datetime
+
+    from django.utils import timezone
+
+    CityFactory(slug="spare", name_en="Spare", country="KZ")
+    client = token_client(editor)
+    today = client.get("/api/v1/cities/spare/")
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    later = client.get("/api/v1/cities/spare/", HTTP_IF_NONE_MATCH=today["ETag"])
+    assert later.status_code == HTTPStatus.OK and later["ETag"] != today["ETag"]
+    assert client.get("/api/v1/cities/spare/", HTTP_IF_MODIFIED_SINCE=today["Last-Modified"]).status_code == 200
+    written = client.patch("/api/v1/cities/spare/", {"notes": "x"}, format="json", HTTP_IF_MATCH=today["ETag"])
+    assert written.status_code == HTTPStatus.OK  # yesterday's tag still names the version

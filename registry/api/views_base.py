@@ -18,6 +18,7 @@ import re
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext
@@ -27,7 +28,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from .. import exports, services
-from ..cache import changed_at_for, generation_for
+from ..cache import generation_for, modified_at_for
 from ..concurrency import VersionConflict, check_version, current_version
 from ..models import Source, may_change
 from ..models.offices import refusal
@@ -45,8 +46,9 @@ def etag_of(content: bytes) -> str:
     return '"' + hashlib.sha256(content).hexdigest()[:40] + '"'
 
 
-# A record's ETag: its version, the data generation and the representation (see record_etag).
-RECORD_ETAG = re.compile(r'\A"v(?P<version>[0-9]{1,18})\.g[0-9]+\.[a-z0-9-]+"\Z')
+# A record's ETag: its version, the data generation, the day and the representation (see
+# record_etag); tags written before the day was added (no ``d…`` part) are still read.
+RECORD_ETAG = re.compile(r'\A"v(?P<version>[0-9]{1,18})\.g[0-9]+\.(?:d[0-9]{8}\.)?[a-z0-9-]+"\Z')
 
 
 def representation(request) -> str:
@@ -63,16 +65,19 @@ def representation(request) -> str:
 
 
 def record_etag(version: int, tag: str, request) -> str:
-    """A record's ``ETag``: ``"v<version>.g<generation>.<tag>"``, e.g. ``"v7.g42.json"``.
+    """A record's ``ETag``: ``"v<version>.g<generation>.d<day>.<tag>"``, e.g.
+    ``"v7.g42.d20261203.json"``.
 
     ``version`` is the record's own (raised by every save: what ``If-Match`` checks);
     the data generation of the reader (:func:`registry.cache.generation_for`: an anonymous
     reader's moves only with a change to a published row) makes the tag change when a nested
     record shown in the body changes; ``tag`` is the representation
-    (:func:`representation`), so two representations never share a strong tag. The browsable
-    API's HTML (``api``) differs per request (CSRF token, user menu), so its tag is weak.
+    (:func:`representation`), so two representations never share a strong tag; the day
+    (``timezone.localdate()``) changes it at midnight, when what is in force may change. The
+    browsable API's HTML (``api``) differs per request (CSRF token, user menu), so its tag is weak.
     """
-    etag = f'"v{version}.g{generation_for(request)}.{tag}"'
+    day = timezone.localdate().strftime("%Y%m%d")
+    etag = f'"v{version}.g{generation_for(request)}.d{day}.{tag}"'
     return f"W/{etag}" if tag == "api" else etag
 
 
@@ -99,7 +104,7 @@ class ConditionalMixin:
             # A list's streamed export: no body to tag, the last change gives Last-Modified.
             response = super().finalize_response(request, response, *args, **kwargs)
             patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
-            response["Last-Modified"] = http_date(changed_at_for(request).timestamp())
+            response["Last-Modified"] = http_date(modified_at_for(request).timestamp())
             return response
         renderer = getattr(request, "accepted_renderer", None)
         if renderer is not None and renderer.format not in ("json", "api"):
@@ -109,6 +114,12 @@ class ConditionalMixin:
                 request.accepted_renderer = renderers.JSONRenderer()
                 request.accepted_media_type = "application/json"
         response = super().finalize_response(request, response, *args, **kwargs)
+        if (
+            request.method in ("POST", "PUT", "PATCH")
+            and response.status_code in (200, 201)
+            and getattr(response, "record_version", None) is not None
+        ):  # a write's answer: the ETag a GET of the record would give, for the next If-Match
+            response["ETag"] = record_etag(response.record_version, representation(request), request)
         if request.method in ("GET", "HEAD") and response.status_code == 200 and isinstance(response, Response):
             response.render()
             patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
@@ -117,7 +128,7 @@ class ConditionalMixin:
                 response["ETag"] = etag_of(response.content)
             else:
                 response["ETag"] = record_etag(version, representation(request), request)
-            last_modified = changed_at_for(request)
+            last_modified = modified_at_for(request)
             response["Last-Modified"] = http_date(last_modified.timestamp())
             conditional = get_conditional_response(
                 request, etag=response["ETag"], last_modified=int(last_modified.timestamp()), response=response
@@ -248,21 +259,38 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
             ) from None
 
     def update(self, request, *args, **kwargs):
+        """Replace or change the record, all or nothing; the answer carries its new ``ETag``
+        (:meth:`written`), ready for the next ``If-Match``."""
         with transaction.atomic():
-            return super().update(request, *args, **kwargs)
+            return self.written(super().update(request, *args, **kwargs))
 
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
             return super().destroy(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
+        """Create the record, all or nothing; the 201 carries its ``ETag`` and ``Location`` (its
+        URL in the API) (:meth:`written`)."""
         with transaction.atomic():
-            return super().create(request, *args, **kwargs)
+            return self.written(super().create(request, *args, **kwargs))
+
+    def written(self, response):
+        """``response`` to a create or update with the saved record's version (the ``ETag`` that
+        :meth:`finalize_response` sets, as for a ``GET`` of the record) and, for a 201, its
+        ``Location``."""
+        instance = getattr(self, "saved", None)
+        if instance is not None and response.status_code in (200, 201):
+            response.record_version = instance.version
+            if response.status_code == 201:
+                lookup = {self.lookup_url_kwarg or self.lookup_field: getattr(instance, self.lookup_field)}
+                response["Location"] = self.reverse_action("detail", kwargs=lookup)
+        return response
 
     def perform_create(self, serializer):
         """Save, then refuse (403, rolled back with the transaction) a record outside the
         account's offices (:class:`~registry.api.permissions.OfficePermission`)."""
-        self._refuse_outside_offices(serializer.save())
+        self.saved = serializer.save()
+        self._refuse_outside_offices(self.saved)
 
     def perform_update(self, serializer):
         """Save, then refuse (403, rolled back) a record the change takes outside the account's
@@ -272,7 +300,7 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
         then shows the references as the change left them: the ``<field>_visible`` annotations read
         with the record describe the old references, so they are dropped (found by the adversarial
         probe: an agreement just set on an event was answered ``null``)."""
-        instance = serializer.save()
+        instance = self.saved = serializer.save()
         self._refuse_outside_offices(instance)
         for name in [name for name in vars(instance) if name.endswith("_visible")]:
             delattr(instance, name)
