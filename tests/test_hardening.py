@@ -237,6 +237,17 @@ def test_production_refuses_a_weak_secret_key(key, settings):
 KOREAN_CSV = "slug,name_en,name_ko,country,admin_level,confidence\r\nsuwon-x,Suwon X,수원,KR,city,high\r\n"
 
 
+def preview_city_csv(client, data: bytes):
+    """A registry manager's preview of ``data`` uploaded as a CSV of cities in the admin."""
+    manager = UserFactory(is_staff=True)
+    manager.groups.add(Group.objects.get(name="Registry managers"))
+    client.force_login(manager)
+    url = reverse("admin:registry_city_import")
+    csv_index = next(v for v, label in client.get(url).context["form"].fields["format"].choices if label == "csv")
+    upload = SimpleUploadedFile("cities.csv", data, content_type="text/csv")
+    return client.post(url, {"import_file": upload, "format": csv_index, "resource": 0})
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -248,14 +259,7 @@ KOREAN_CSV = "slug,name_en,name_ko,country,admin_level,confidence\r\nsuwon-x,Suw
     ids=["cp949", "utf-8-bom", "utf-16", "utf-16-tabs"],
 )
 def test_a_csv_saved_by_korean_excel_imports(client, data):
-
-    manager = UserFactory(is_staff=True)
-    manager.groups.add(Group.objects.get(name="Registry managers"))
-    client.force_login(manager)
-    url = reverse("admin:registry_city_import")
-    csv_index = next(v for v, label in client.get(url).context["form"].fields["format"].choices if label == "csv")
-    upload = SimpleUploadedFile("cities.csv", data, content_type="text/csv")
-    preview = client.post(url, {"import_file": upload, "format": csv_index, "resource": 0})
+    preview = preview_city_csv(client, data)
     assert preview.status_code == HTTPStatus.OK
     assert not preview.context["form"].errors
     confirm = preview.context["confirm_form"]
@@ -265,15 +269,8 @@ def test_a_csv_saved_by_korean_excel_imports(client, data):
 
 
 def test_bytes_in_no_known_encoding_are_refused_with_a_message(client):
-
-    manager = UserFactory(is_staff=True)
-    manager.groups.add(Group.objects.get(name="Registry managers"))
-    client.force_login(manager)
-    url = reverse("admin:registry_city_import")
-    csv_index = next(v for v, label in client.get(url).context["form"].fields["format"].choices if label == "csv")
-    upload = SimpleUploadedFile("cities.csv", b"slug\r\n\xff\xfe\xfa\x81\x00\xc8", content_type="text/csv")
     # \xff\xfe is a UTF-16 byte-order mark; an odd number of bytes after it is not UTF-16
-    response = client.post(url, {"import_file": upload, "format": csv_index, "resource": 0})
+    response = preview_city_csv(client, b"slug\r\n\xff\xfe\xfa\x81\x00\xc8")
     assert "not text in UTF-8, UTF-16 or CP949" in response.text
 
 
@@ -285,13 +282,7 @@ def test_bytes_in_no_known_encoding_are_refused_with_a_message(client):
     ],
 )
 def test_a_file_that_cannot_be_read_is_refused_naming_the_rule(client, data, message):
-    manager = UserFactory(is_staff=True)
-    manager.groups.add(Group.objects.get(name="Registry managers"))
-    client.force_login(manager)
-    url = reverse("admin:registry_city_import")
-    csv_index = next(v for v, label in client.get(url).context["form"].fields["format"].choices if label == "csv")
-    upload = SimpleUploadedFile("cities.csv", data, content_type="text/csv")
-    response = client.post(url, {"import_file": upload, "format": csv_index, "resource": 0})
+    response = preview_city_csv(client, data)
     assert response.status_code == HTTPStatus.OK
     assert message in response.text
     assert not City.objects.filter(slug="x").exists()
