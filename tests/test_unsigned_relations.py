@@ -178,3 +178,10 @@ def test_shipped_hokkaido_shows_as_not_signed_and_counts_nowhere(client, shipped
     listed = client.get("/api/v1/partnerships/?ordering=established_on&page_size=200").json()["results"]
     assert listed[-1]["partner"]["slug"] == "hokkaido"  # never-signed last, on every database
     assert client.get("/api/v1/partnerships/?in_force_on=2022-09-21").json()["count"] == 38
+
+
+def test_a_country_page_lists_a_relation_never_signed_without_a_date(client, proposal):
+    text = client.get("/countries/jp/").content.decode()
+    entry = " ".join(text.split())  # the cell's text, whitespace collapsed
+    assert "</a> (letter of intent, not signed)" in entry
+    assert "</a>, (" not in entry
