@@ -26,6 +26,7 @@ from .admin_ids import CheckedIdsMixin, parse_id
 from .concurrency import VersionConflict, check_version, current_version
 from .models import City, Claim, may_change
 from .models.offices import refusal
+from .text import ASSUMED_URL_SCHEME
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -182,9 +183,9 @@ class LabelledHistoryHelper(HistoricalRecordContextHelper):
         return str(value)
 
 
-# A URL typed without its scheme is read as https:// (Django 6's default, chosen now), in every
-# admin form (``ModelAdmin.formfield_overrides``).
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+# A URL typed without its scheme is read with text.ASSUMED_URL_SCHEME (https), in every admin form
+# (``ModelAdmin.formfield_overrides``).
+URL_FIELDS = {models.URLField: {"assume_scheme": ASSUMED_URL_SCHEME}}
 
 
 class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):

@@ -38,6 +38,7 @@ from .models import (
     may_change,
 )
 from .models.offices import refusal
+from .text import ASSUMED_URL_SCHEME
 
 SIGNATORIES = 2
 # The models the page may add rows to; the user needs the add permission of each.
@@ -113,7 +114,9 @@ class GuidedPartnershipForm(forms.Form):
     signing_event = forms.BooleanField(label=_("Record the signing ceremony as an event"), required=False, initial=True)
     source = forms.ModelChoiceField(Source.objects.all(), required=False, label=_("Source"))
     source_title = forms.CharField(label=_("New source: title"), max_length=500, required=False)
-    source_url = forms.URLField(label=_("New source: URL"), max_length=1000, required=False, assume_scheme="https")
+    source_url = forms.URLField(
+        label=_("New source: URL"), max_length=1000, required=False, assume_scheme=ASSUMED_URL_SCHEME
+    )
     source_publisher = forms.CharField(label=_("New source: publisher"), max_length=300, required=False)
     publication = forms.ChoiceField(label=_("Publication"), choices=Publication.choices, initial=Publication.DRAFT)
 

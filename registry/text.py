@@ -10,6 +10,10 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import get_language
 
+# A URL typed without its scheme ("example.org/report") is read as https://example.org/report in
+# every admin form, the guided entry and the API (Django 6's default for forms.URLField, chosen now).
+ASSUMED_URL_SCHEME = "https"
+
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_./,'’()]+")
 
 

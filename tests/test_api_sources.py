@@ -40,3 +40,20 @@ def test_unknown_slug_is_a_json_404(shipped_data, api_client):
         "instance": "/api/v1/sources/no-such-record/",
         "code": "not_found",
     }
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("example.org/report", "https://example.org/report"), ("http://example.org/a", "http://example.org/a")],
+)
+def test_a_source_url_without_a_scheme_is_read_as_https_as_in_the_admin(db, editor, typed, stored):
+    from registry.models import Source
+
+    from .conftest import token_client
+
+    client = token_client(editor)
+    response = client.post("/api/v1/sources/", {"title": "Report", "url": typed}, format="json")
+    assert response.status_code == HTTPStatus.CREATED, response.json()
+    assert response.json()["url"] == stored and Source.objects.get().url == stored
+    refused = client.post("/api/v1/sources/", {"title": "Bad", "url": "not a url"}, format="json")
+    assert refused.status_code == HTTPStatus.BAD_REQUEST and "url" in refused.json()["errors"]

@@ -7,6 +7,7 @@ import datetime
 import functools
 import re
 
+from django import forms
 from django.utils.translation import get_language
 from django_countries import countries
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -21,6 +22,7 @@ from ..models import (
     DatePrecision,
     PublishableMixin,
 )
+from ..text import ASSUMED_URL_SCHEME
 
 # --------------------------------------------------------------------------- fields
 
@@ -34,6 +36,17 @@ class StrictCharField(serializers.CharField):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class SchemeURLField(serializers.URLField):
+    """A URL; one typed without its scheme (``example.org/report``) is read as
+    ``https://example.org/report`` (:data:`registry.text.ASSUMED_URL_SCHEME`, Django's own
+    ``forms.URLField`` parsing), as the admin reads it."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and data.strip():
+            data = forms.URLField(assume_scheme=ASSUMED_URL_SCHEME).to_python(data)
         return super().to_internal_value(data)
 
 

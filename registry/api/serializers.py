@@ -40,7 +40,7 @@ from rest_framework.settings import api_settings
 from .. import services
 from ..models import City, CooperationField, Organization, Partnership, Person, Source
 from .change_reason import CHANGE_REASON_MAX, resolve_change_reason
-from .fields import CountryField, PartialDateField, StrictCharField, StrictIntegerField, summary
+from .fields import CountryField, PartialDateField, SchemeURLField, StrictCharField, StrictIntegerField, summary
 from .summaries import (
     CityNameSerializer,
     CitySummarySerializer,
@@ -75,6 +75,7 @@ class RegistrySerializer(serializers.ModelSerializer):
         models.SmallIntegerField: StrictIntegerField,
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
+        models.URLField: SchemeURLField,
     }
     slug_from = ""  # field the slug is made from when a new record gives none
     staff_only_fields = ("notes",)  # absent from the answer unless the reader sees everything
