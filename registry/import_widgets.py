@@ -1,0 +1,77 @@
+"""The cell readers of spreadsheet imports (django-import-export widgets) that the registry's
+resources (:mod:`registry.resources`) use: dates as YYYY-MM-DD, finite numbers, whole numbers in
+integer columns, and records named by slug, looked up once per file."""
+
+from __future__ import annotations
+
+from decimal import InvalidOperation
+
+from django.db import models
+from import_export import widgets
+
+DATE = widgets.DateWidget(format="%Y-%m-%d")
+CHUNK = 500  # keys per look-up query and rows per bulk write
+
+
+class FiniteDecimalWidget(widgets.DecimalWidget):
+    """A number cell as a ``Decimal``; ``NaN``, ``Infinity`` and text that is no number raise
+    ``decimal.InvalidOperation`` (:meth:`RegistryResource.import_field` reports it as "not a
+    number" under the column)."""
+
+    def clean(self, value, row=None, **kwargs):
+        number = super().clean(value, row, **kwargs)
+        if number is not None and not number.is_finite():
+            raise InvalidOperation(value)
+        return number
+
+
+class WholeNumberWidget(widgets.IntegerWidget):
+    """An integer cell; a number with a fraction (``1.9``) raises :class:`NotWholeNumber` instead
+    of being cut to ``1``, and ``NaN``/``Infinity`` are not numbers (:class:`FiniteDecimalWidget`)."""
+
+    def clean(self, value, row=None, **kwargs):
+        number = FiniteDecimalWidget().clean(value, row, **kwargs)
+        if number is None:
+            return None
+        if number != number.to_integral_value():
+            raise NotWholeNumber(value)
+        return super().clean(value, row, **kwargs)
+
+
+class NotWholeNumber(ValueError):
+    """A cell for an integer column holds a number with a fraction."""
+
+
+INTEGER_FIELDS = (
+    "IntegerField",
+    "PositiveIntegerField",
+    "BigIntegerField",
+    "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+)
+
+
+class SlugWidget(widgets.ForeignKeyWidget):
+    """A record named by its slug, looked up once per file: :meth:`load` reads every slug of the
+    column in one query per 500; a slug that names no record raises ``DoesNotExist``."""
+
+    def __init__(self, model, **kwargs):
+        super().__init__(model, "slug", **kwargs)
+        self.loaded: dict[str, models.Model] | None = None
+
+    def load(self, values) -> None:
+        """Read the records whose slugs are among ``values`` (the column's cells)."""
+        slugs = sorted({str(value) for value in values if value not in (None, "")})
+        self.loaded = {}
+        for start in range(0, len(slugs), CHUNK):
+            for record in self.model._default_manager.filter(slug__in=slugs[start : start + CHUNK]):
+                self.loaded[record.slug] = record
+
+    def clean(self, value, row=None, **kwargs):
+        if self.loaded is None or value in (None, ""):
+            return super().clean(value, row, **kwargs)
+        try:
+            return self.loaded[str(value)]
+        except KeyError:
+            raise self.model.DoesNotExist from None
