@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import ProtectedError
 
-from registry.management.commands.export_registry import history_tables, snapshot_models
+from registry.management.commands.export_registry import FullPrecisionEncoder, history_tables, snapshot_models
 from registry.models import (
     Agreement,
     City,
@@ -24,12 +24,17 @@ pytestmark = pytest.mark.django_db
 
 
 def natural_rows():
-    """Every registry row by natural keys (no ids), sorted, for comparison."""
+    """Every registry row by natural keys (no ids), sorted, for comparison; datetimes to the
+    microsecond (Django's JSON keeps milliseconds, which hid a restore that lost the rest)."""
     rows = []
     for label in snapshot_models():
         model = apps.get_model(label)
         data = serializers.serialize(
-            "json", model.objects.all(), use_natural_foreign_keys=True, use_natural_primary_keys=True
+            "json",
+            model.objects.all(),
+            use_natural_foreign_keys=True,
+            use_natural_primary_keys=True,
+            cls=FullPrecisionEncoder,
         )
         for row in json.loads(data):
             row.pop("pk", None)

@@ -27,7 +27,6 @@ from pathlib import Path
 from django.apps import apps
 from django.core import serializers
 from django.core.files.storage import default_storage
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.core.serializers.json import DjangoJSONEncoder
 from tqdm import tqdm
@@ -88,6 +87,34 @@ def history_rows(tables: Iterable[str] | None = None) -> list[dict]:
     return rows
 
 
+def write_rows(path: Path, progress=None) -> None:
+    """Write every row of :func:`snapshot_models` to ``path`` as Django's JSON fixture format
+    (what ``dumpdata --natural-foreign`` writes: models in dependency order, rows by primary
+    key), but with datetimes to the microsecond (:class:`FullPrecisionEncoder`;
+    ``dumpdata`` keeps milliseconds, so a restore moved ``updated_at`` back by up to 1 ms).
+    ``progress``: a stream for Django's progress bar, or ``None``."""
+    models = serializers.sort_dependencies(
+        [(apps.get_app_config("registry"), [apps.get_model(label) for label in snapshot_models()])],
+        allow_cycles=True,
+    )
+
+    def objects():
+        for model in models:
+            yield from model._default_manager.order_by(model._meta.pk.name).iterator()
+
+    with path.open("w", encoding="utf-8") as stream:
+        serializers.serialize(
+            "json",
+            objects(),
+            stream=stream,
+            indent=1,
+            cls=FullPrecisionEncoder,
+            use_natural_foreign_keys=True,
+            progress_output=progress,
+            object_count=sum(model._default_manager.count() for model in models) if progress else 0,
+        )
+
+
 class Command(BaseCommand):
     help = "Write a complete backup of the registry (rows, change history, documents) to PATH (ZIP)."
 
@@ -99,15 +126,7 @@ class Command(BaseCommand):
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory() as directory, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
             rows = Path(directory) / ROWS
-            call_command(
-                "dumpdata",
-                *snapshot_models(),
-                natural_foreign=True,
-                indent=1,
-                output=str(rows),
-                verbosity=options["verbosity"],  # dumpdata's progress bar on a terminal (verbosity 1+)
-                stdout=self.stderr,
-            )
+            write_rows(rows, progress=None if quiet else self.stderr)
             archive.write(rows, ROWS)
             tables = tqdm(history_tables(), desc="history", unit=" tables", file=self.stderr, disable=quiet)
             archive.writestr(HISTORY, json.dumps(history_rows(tables), cls=FullPrecisionEncoder, indent=1))
