@@ -13,10 +13,27 @@ from http import HTTPStatus
 
 import pytest
 
-from registry.models import Agreement, City, Organization, Partnership, Person, Publication, Signatory, Source
+from registry.models import (
+    Agreement,
+    City,
+    Organization,
+    Partnership,
+    Person,
+    Publication,
+    Signatory,
+    Source,
+    referenced_by_public,
+)
 
 from .conftest import token_client
-from .factories import AgreementFactory, CityFactory, OrganizationFactory, PartnershipFactory, PersonFactory
+from .factories import (
+    AgreementFactory,
+    CityFactory,
+    OrganizationFactory,
+    PartnershipFactory,
+    PersonFactory,
+    SourceFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -200,3 +217,16 @@ def test_a_filter_by_a_draft_partnership_reveals_nothing(network, client, viewer
     assert client.get(f"/api/v1/agreements/?partnership={draft_id}").json()["count"] == 0
     assert client.get(f"/agreements/?partnership={draft_id}").context["paginator"].count == 0
     assert token_client(viewer).get(f"/api/v1/agreements/?partnership={draft_id}").json()["count"] == 1
+
+
+def test_a_source_follows_a_changed_home_city_though_public_conditions_are_built_once(settings):
+    """``referenced_by_public`` builds each condition once per process; the source's holds the
+    city's, which names the home city, so changing the setting must rebuild it."""
+    assert referenced_by_public(("City", "sources")) is referenced_by_public(("City", "sources"))
+    source = SourceFactory(slug="lonely-source")
+    CityFactory(slug="lonely").sources.add(source)
+    assert not Source.objects.public().filter(slug="lonely-source").exists()
+    settings.REGISTRY_HOME_CITY = "lonely"
+    assert Source.objects.public().filter(slug="lonely-source").exists()
+    settings.REGISTRY_HOME_CITY = "elsewhere"
+    assert not Source.objects.public().filter(slug="lonely-source").exists()

@@ -12,11 +12,14 @@ concern through :meth:`RegistryModel.validate_constraints`.
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.signals import setting_changed
 from django.db import models, router
 from django.db.models import ProtectedError, Q
 from django.db.models.functions import Coalesce, Length
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -193,7 +196,17 @@ def referenced_by_public(*references: tuple[str, str]) -> models.Q:
     probe per row, stopping at the first reference found, or hash the referencing rows once;
     uncorrelated ``IN`` subqueries left it only the hash, which cost 150–250 ms per query at
     100,000 partnerships and 200,000 events on PostgreSQL, even for one page of rows.
+
+    The condition is built once per process and reused (a ``Q`` and its subqueries are not
+    changed by the querysets that filter on them): a source's is 27 nested subqueries, whose
+    building took 10 ms of every request that lists sources or tests a city's visibility.
+    A test that changes a setting starts afresh (:func:`forget_public_conditions`).
     """
+    return _referenced_by_public(references)
+
+
+@functools.cache
+def _referenced_by_public(references: tuple[tuple[str, str], ...]) -> models.Q:
     from django.apps import apps
 
     condition = models.Q()
@@ -203,6 +216,13 @@ def referenced_by_public(*references: tuple[str, str]) -> models.Q:
             models.Exists(model._default_manager.all().public().filter(**{field: models.OuterRef("pk")}))
         )
     return condition
+
+
+@receiver(setting_changed)
+def forget_public_conditions(**kwargs) -> None:
+    """Rebuild the conditions of :func:`referenced_by_public` after a test changes a setting
+    (a city's is public when it is ``REGISTRY_HOME_CITY``)."""
+    _referenced_by_public.cache_clear()
 
 
 def of_city(queryset: models.QuerySet, city, *, place: str) -> models.QuerySet:
