@@ -9,7 +9,7 @@ from django.test import Client
 from registry import services
 from registry.models import City, Publication
 
-from .factories import PartnershipFactory
+from .factories import CityFactory, PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -267,20 +267,65 @@ def test_a_lost_generation_never_makes_an_older_cached_answer_current_again(clie
     assert "2,000,123" in client.get("/cities/almaty/").text
 
 
-def test_a_change_inside_a_transaction_moves_the_generation_again_when_it_commits(
-    almaty, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True)
+def test_a_change_inside_a_transaction_moves_the_generation_again_when_it_commits(almaty):
     """A reader between the change and the commit sees the old rows and may cache them at the
-    raised generation: the commit raises it once more."""
+    raised generation: the commit raises it once more (a real commit, not a captured callback)."""
     from django.db import transaction
 
     from registry import cache as response_cache
 
-    with django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            services.save_record(instance=City.objects.get(slug="almaty"), data={"name_en": "Almaty City"})
-            during = response_cache.generation(response_cache.PUBLIC_GENERATION_KEY)
+    with transaction.atomic():
+        services.save_record(instance=City.objects.get(slug="almaty"), data={"name_en": "Almaty City"})
+        during = response_cache.generation(response_cache.PUBLIC_GENERATION_KEY)
     assert response_cache.generation(response_cache.PUBLIC_GENERATION_KEY) > during
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_moves_each_generation_once_at_its_commit_however_many_rows_it_writes():
+    """Each saved row (and its history row) raises the generations at once, but the commit
+    raises each only once more: one callback per generation, not one per row."""
+    from django.db import transaction
+
+    from registry import cache as response_cache
+
+    def callbacks():
+        return [callback for _, callback, _ in transaction.get_connection().run_on_commit]
+
+    with transaction.atomic():
+        before = response_cache.generation()
+        for n in range(5):
+            CityFactory(slug=f"batch-{n}")
+        assert response_cache.generation() >= before + 5
+        assert callbacks().count(response_cache.bump_generation_after_commit) == 1
+        assert callbacks().count(response_cache.bump_public_generation_after_commit) == 1
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():  # a savepoint rolled back drops its callback
+            CityFactory(slug="undone")
+            raise RuntimeError
+        assert callbacks() == []
+        CityFactory(slug="kept")
+        assert callbacks().count(response_cache.bump_generation_after_commit) == 1
+        during = response_cache.generation()
+    assert response_cache.generation() > during
+
+
+def test_one_change_moves_the_generations_once_for_many_rows():
+    """Rows written within ``one_change`` (a restore's ``loaddata``) move the generations once,
+    at the end, whatever their number; nothing moves for a block that wrote nothing."""
+    from registry import cache as response_cache
+
+    before = response_cache.generation(), response_cache.generation(response_cache.PUBLIC_GENERATION_KEY)
+    with response_cache.one_change():
+        with response_cache.one_change():  # nested: only the outer end counts
+            for n in range(5):
+                CityFactory(slug=f"quiet-{n}")
+        assert (response_cache.generation(), response_cache.generation(response_cache.PUBLIC_GENERATION_KEY)) == before
+    after = response_cache.generation(), response_cache.generation(response_cache.PUBLIC_GENERATION_KEY)
+    assert after[0] > before[0] and after[1] > before[1]
+    with response_cache.one_change():
+        pass
+    assert (response_cache.generation(), response_cache.generation(response_cache.PUBLIC_GENERATION_KEY)) == after
 
 
 def test_cached_answers_are_kept_apart_by_scheme_and_by_day(client, home, almaty, monkeypatch):
