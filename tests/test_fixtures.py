@@ -160,3 +160,19 @@ def test_load_shipped_data_never_overwrites_existing_rows():
     tijuana.refresh_from_db()
     assert tijuana.notes == "Edited by staff"
     assert Partnership.history.filter(partner__slug="tijuana").count() == 2
+
+
+def test_load_shipped_data_records_one_created_entry_per_row_holding_its_sources():
+    """loaddata's setting of sources was recorded as changes: rows began with one or two
+    "changed" entries, and populate_history's own entries would have lost the sources."""
+    from registry.management.commands.import_registry import tracked_models
+    from registry.services.records import historic_relations
+
+    call_command("load_shipped_data", stdout=io.StringIO())
+    for label in tracked_models():
+        model = apps.get_model(label)
+        entries = sorted(model.history.values_list("id", "history_type"))
+        assert entries == [(pk, "+") for pk in model.objects.order_by("pk").values_list("pk", flat=True)], label
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    sources = sorted(almaty.sources.values_list("pk", flat=True))
+    assert sources and historic_relations(almaty.history.get())["sources"] == sources

@@ -8,12 +8,12 @@ loads ``cooperation_fields``, ``busan_partners`` and ``busan_almaty_2022`` and r
 first history entry for every row.
 """
 
-import io
-
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import transaction
 
 from registry.models import City
+
+from .import_registry import load_without_history, record_first_history, tracked_models
 
 FIXTURES = ("cooperation_fields", "busan_partners", "busan_almaty_2022")
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
         if City.objects.exists():
             self.stdout.write("The registry already holds data; the shipped fixtures were not reloaded.")
             return
-        call_command("loaddata", *FIXTURES, verbosity=0)
-        quiet = io.StringIO()
-        call_command("populate_history", auto=True, stdout=quiet, stderr=quiet)
+        with transaction.atomic():
+            load_without_history(*FIXTURES, verbosity=0)
+            record_first_history(tracked_models())
         self.stdout.write(f"Loaded the shipped data: {City.objects.count()} cities.")
