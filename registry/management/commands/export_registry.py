@@ -36,6 +36,7 @@ from registry.models import Agreement
 # Rows about user accounts (which the snapshot leaves out): e-mail language, reminders sent.
 ACCOUNT_MODELS = {"StaffProfile", "SentReminder"}
 ROWS = "registry.json"
+CHUNK = 2_000  # rows read at once, with their related rows
 HISTORY = "history.json"
 MEDIA = "media/"
 
@@ -99,8 +100,14 @@ def write_rows(path: Path, progress=None) -> None:
     )
 
     def objects():
+        # The related rows come with each chunk (a join for a foreign key, one query per chunk for
+        # a many-to-many field): naming them by natural key otherwise cost a query per row and
+        # field (dumpdata's way), 5,000 partnerships in 7.6 s instead of 1.4 s.
         for model in models:
-            yield from model._default_manager.order_by(model._meta.pk.name).iterator()
+            rows = model._default_manager.order_by(model._meta.pk.name)
+            related = [field.name for field in model._meta.concrete_fields if field.is_relation]
+            rows = rows.select_related(*related).prefetch_related(*(f.name for f in model._meta.many_to_many))
+            yield from rows.iterator(chunk_size=CHUNK)
 
     with path.open("w", encoding="utf-8") as stream:
         serializers.serialize(
