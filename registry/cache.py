@@ -157,10 +157,9 @@ def record_change(instance=None, created: bool = False, raw: bool = False, signa
             bump(key, CHANGED_AT_KEYS[key], now)
         connection = transaction.get_connection()
         if connection.in_atomic_block:
-            # A callback runs at the commit whenever this change survives it when it was registered
-            # under no savepoint that this change is not under too (a rollback drops both).
-            active = set(connection.savepoint_ids)
-            registered = {callback for under, callback, _ in connection.run_on_commit if under <= active}
+            # A registered callback is dropped only when a savepoint it was registered under rolls
+            # back; one still open encloses this change too, which is then undone with it.
+            registered = {callback for _, callback, _ in connection.run_on_commit}
             for key in keys:
                 if AFTER_COMMIT[key] not in registered:
                     transaction.on_commit(AFTER_COMMIT[key])

@@ -156,7 +156,8 @@ def load_without_history(*fixtures: str, **options) -> None:
 
 def tracked_models() -> list[str]:
     """``app_label.Model`` labels of the registry models with change history, in snapshot order."""
-    return [label for label in snapshot_models() if label.lower() in history_models()]
+    tracked = history_models()
+    return [label for label in snapshot_models() if label.lower() in tracked]
 
 
 def record_first_history(labels: list[str], progress: TextIO | None = None) -> None:
