@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.expressions import Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import ExtractYear, RowNumber
 
 from . import regions, subdivisions
 from .models import City, Partnership, PartnershipStage
@@ -81,32 +81,29 @@ def network_summary(home: City, as_of: datetime.date) -> NetworkSummary:
     A partnership is in force on a date when it was established on or before it and has
     not ended by it (see :meth:`PartnershipQuerySet.in_force_on`): a date known only to
     the year counts from 1 January of that year, one known to the month from its first
-    day. Runs one SQL query (a ``UNION ALL`` of two grouped counts); totals and region
-    totals are sums over sub-regions, which partition the countries.
+    day. Runs one SQL query (a ``UNION ALL`` of two grouped counts: by partner country and by
+    kind); totals and region totals are sums over countries, which sub-regions partition (a
+    city is in one country), so the sub-region table stays out of the SQL.
     """
     in_force = partnerships_of(home).in_force_on(as_of)
     counts = {"cities": Count("other_id", distinct=True), "nations": Count("other_country", distinct=True)}
-    by_subregion = in_force.values(group=Value("subregion"), key=regions.subregion_case("other_country")).annotate(
-        **counts
-    )
+    by_country = in_force.values(group=Value("country"), key=F("other_country")).annotate(**counts)
     by_kind_rows = in_force.values(group=Value("kind"), key=F("kind")).annotate(**counts)
 
     by_kind = {kind: Tally() for kind in Partnership.Kind.values}
     by_region: dict[str, RegionTally] = {}
     total = Tally()
-    for row in by_subregion.union(by_kind_rows, all=True):
+    for row in by_country.union(by_kind_rows, all=True):
         tally = Tally(row["cities"], row["nations"])
         if row["group"] == "kind":
             by_kind[row["key"]] = tally
             continue
         total.add(tally)
-        sub = regions.get_region(row["key"]) if row["key"] else None
+        sub = regions.subregion_of(row["key"])
         parent = regions.get_region(sub.parent) if sub else None
-        region_key = parent.slug if parent else ""
-        bucket = by_region.setdefault(region_key, RegionTally(region=parent))
+        bucket = by_region.setdefault(parent.slug if parent else "", RegionTally(region=parent))
         bucket.add(tally)
-        sub_tally = RegionTally(tally.partner_cities, tally.countries, region=sub)
-        bucket.subregions[sub.slug if sub else ""] = sub_tally
+        bucket.subregions.setdefault(sub.slug if sub else "", RegionTally(region=sub)).add(tally)
 
     by_region = dict(sorted(by_region.items(), key=lambda item: (-item[1].partner_cities, item[0])))
     for bucket in by_region.values():
@@ -120,20 +117,24 @@ def first_partners(home: City, as_of: datetime.date | None = None) -> dict[str, 
     Counts every partnership established by ``as_of`` (default: all), ended or not, so a
     first partner stays first after the relation ends. Ties on the date go to the lower id.
     Each partnership's ``with_city`` is the city on the other side from ``home`` (``home``
-    may be either side). One query, using a window function.
+    may be either side). One query: a window function finds the first partnership with each
+    partner country, and the earliest of those in each sub-region wins (sub-regions partition
+    the countries; grouping the rows by country keeps the table of sub-regions out of the SQL,
+    a ``CASE`` over every country whose compilation took most of the time).
     """
-    subregion = regions.subregion_case("other_country")
     qs = partnerships_of(home).annotate(
-        subregion=subregion,
-        rank=Window(RowNumber(), partition_by=[subregion], order_by=[F("established_on").asc(), F("id").asc()]),
+        rank=Window(RowNumber(), partition_by=[F("other_country")], order_by=[F("established_on").asc(), F("id").asc()])
     )
     if as_of is not None:
         qs = qs.filter(established_on__lte=as_of)
-    qs = qs.filter(rank=1).exclude(subregion="").select_related("city", "partner")
     firsts = {}
-    for partnership in qs:
-        partnership.with_city = partnership.other(home)
-        firsts[regions.get_region(partnership.subregion).slug] = partnership
+    for partnership in sorted(
+        qs.filter(rank=1).select_related("city", "partner"), key=lambda p: (p.established_on, p.pk)
+    ):
+        subregion = regions.subregion_of(partnership.other_country)
+        if subregion is not None and subregion.slug not in firsts:
+            partnership.with_city = partnership.other(home)
+            firsts[subregion.slug] = partnership
     return firsts
 
 
@@ -144,51 +145,67 @@ def timeline(home: City, as_of: datetime.date | None = None) -> list[dict]:
     "ended": int, "in_force": int}]`` in year order, one row per year in which a partnership
     was established, ended, suspended or resumed. ``in_force`` counts the partnerships in
     force on 31 December of that year by the one counting rule,
-    :meth:`PartnershipQuerySet.in_force_on` (so a suspension takes a partnership out of the
-    count until it is resumed). With ``as_of``, only what had happened by that date counts,
+    :meth:`PartnershipQuerySet.in_force_condition` (so a suspension takes a partnership out of
+    the count until it is resumed). With ``as_of``, only what had happened by that date counts,
     and the last row's ``in_force`` is the network on ``as_of``. Two queries, whatever the
-    number of years: the years (a union), then one aggregate with filtered counts per year.
+    number of years: the events per year and kind (a union of three grouped counts), then one
+    aggregate with a count in force per year.
     """
-    qs = partnerships_of(home)
-    if as_of is not None:
-        qs = qs.filter(established_on__lte=as_of)
+    qs = partnerships_of(home).filter(**({"established_on__lte": as_of} if as_of else {}))
     ended = qs.filter(ended_on__isnull=False, **({"ended_on__lte": as_of} if as_of else {}))
     pauses = PartnershipStage.objects.filter(
         partnership__in=qs.values("pk"),
         kind__in=[PartnershipStage.Kind.SUSPENDED, PartnershipStage.Kind.RESUMED],
         **({"on__lte": as_of} if as_of else {}),
     )
-    years = sorted(
-        qs.order_by()
-        .values_list("established_on__year", flat=True)
-        .union(
-            ended.order_by().values_list("ended_on__year", flat=True),
-            pauses.order_by().values_list("on__year", flat=True),
+
+    def per_year(queryset: QuerySet, date_field: str, what) -> QuerySet:
+        """``(year, what, count)`` rows of ``queryset`` grouped by the year of ``date_field``."""
+        return (
+            queryset.order_by()
+            .values(year=ExtractYear(date_field), what=what)
+            .annotate(n=Count("pk"))
+            .values_list("year", "what", "n")
         )
-    )
-    if not years:
+
+    rows: dict[int, dict] = {}
+    established = per_year(qs.values("pk"), "established_on", F("kind"))
+    for year, what, n in established.union(
+        per_year(ended.values("pk"), "ended_on", Value("ended")),
+        per_year(pauses, "on", Value("paused")),
+        all=True,
+    ):
+        row = rows.setdefault(year, dict.fromkeys(("established", "sister", "friendship", "ended", "paused"), 0))
+        row[what] += n
+        if what in Partnership.Kind.values:
+            row["established"] += n
+    if not rows:
         return []
 
     def year_end(year: int) -> datetime.date:
         day = datetime.date(year, 12, 31)
         return min(day, as_of) if as_of else day
 
-    until = {"ended_on__lte": as_of} if as_of else {}
-    counts = {}
-    for year in years:
-        started = Q(established_on__year=year)
-        counts |= {
-            f"established_{year}": Count("id", filter=started),
-            f"sister_{year}": Count("id", filter=started & Q(kind=Partnership.Kind.SISTER)),
-            f"friendship_{year}": Count("id", filter=started & Q(kind=Partnership.Kind.FRIENDSHIP)),
-            f"ended_{year}": Count("id", filter=Q(ended_on__year=year, **until)),
-            # The counting rule applied to ``home``'s own rows (a few dozen, found by index), not
-            # to the whole table once per year.
-            f"in_force_{year}": Count("id", filter=Q(pk__in=qs.in_force_on(year_end(year)).values("pk"))),
+    # The counting rule applied to ``home``'s own rows (a few dozen, found by index), not to
+    # the whole table once per year; before the first suspension or resume of one of them, its
+    # suspension term would match nothing.
+    first_pause = min((year for year, row in rows.items() if row["paused"]), default=None)
+    in_force = qs.values("pk").aggregate(
+        **{
+            str(year): Count(
+                "pk",
+                filter=Partnership.objects.in_force_condition(
+                    year_end(year), pauses=first_pause is not None and year >= first_pause
+                ),
+            )
+            for year in rows
         }
-    totals = qs.aggregate(**counts)
-    columns = ("established", "sister", "friendship", "ended", "in_force")
-    return [{"year": year, **{name: totals[f"{name}_{year}"] for name in columns}} for year in years]
+    )
+    columns = ("established", "sister", "friendship", "ended")
+    return [
+        {"year": year, **{name: rows[year][name] for name in columns}, "in_force": in_force[str(year)]}
+        for year in sorted(rows)
+    ]
 
 
 def cached_network_summary(home: City, as_of: datetime.date) -> NetworkSummary:

@@ -10,7 +10,6 @@ Public API:
 * :func:`subregion_of(country_code)` → :class:`Region` or ``None`` (e.g. Central Asia ``143``)
 * :func:`get_region(slug_or_code)` → :class:`Region` (raises ``KeyError`` for an unknown one)
 * :func:`countries_in(region)` → ``frozenset`` of ISO 3166-1 alpha-2 codes
-* :func:`subregion_case(field)` → a database expression giving the sub-region code of a country column
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from django.db.models import Case, CharField, Value, When
 from django.utils.text import slugify
 from django.utils.translation import get_language
 
@@ -163,16 +161,3 @@ def countries_in(region: Region) -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes of the countries inside ``region`` (at any level)."""
     index = {"region": 0, "subregion": 1, "intermediate": 2}[region.level]
     return frozenset(iso for iso, codes in _table().by_country.items() if codes[index] == region.code)
-
-
-def subregion_case(field: str) -> Case:
-    """A SQL ``CASE`` giving the M49 sub-region code of the country column ``field``.
-
-    Lets the database group and count by sub-region without a stored region column.
-    Countries with no sub-region give ``""``.
-    """
-    whens = [
-        When(**{f"{field}__in": sorted(countries_in(region))}, then=Value(region.code))
-        for region in all_regions("subregion")
-    ]
-    return Case(*whens, default=Value(""), output_field=CharField())

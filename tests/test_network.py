@@ -117,6 +117,20 @@ def test_first_partner_in_each_subregion(home):
     assert tashkent not in firsts.values()
 
 
+def test_first_partner_is_the_earliest_across_the_countries_of_a_subregion(home):
+    # Japan, China and South Korea's neighbours are all Eastern Asia: the first per country
+    # is found in the database, the earliest of those (then the lower id) in Python.
+    later = PartnershipFactory(city=home, partner=CityFactory(country="JP"), established_on=D(1990, 1, 1))
+    tie_low = PartnershipFactory(city=home, partner=CityFactory(country="CN"), established_on=D(1980, 5, 5))
+    tie_high = PartnershipFactory(city=home, partner=CityFactory(country="MN"), established_on=D(1980, 5, 5))
+    PartnershipFactory(city=home, partner=CityFactory(country="CN"), established_on=D(1985, 1, 1))
+    assert first_partners(home)["eastern-asia"] == tie_low
+    assert first_partners(home, as_of=D(1989, 12, 31))["eastern-asia"] == tie_low
+    tie_low.delete()
+    assert first_partners(home)["eastern-asia"] == tie_high
+    assert later not in first_partners(home).values()
+
+
 def test_timeline_counts_per_year_with_running_total(home):
     PartnershipFactory(city=home, partner=CityFactory(), established_on=D(1966, 6, 30))
     PartnershipFactory(city=home, partner=CityFactory(), established_on=D(1966, 12, 1), kind="friendship")

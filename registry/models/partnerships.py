@@ -97,6 +97,21 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
         subquery over the (few) pause stages, run once, rather than a lookup per partnership,
         which cost 330 ms at 100,000 partnerships on PostgreSQL.
         """
+        return self.filter(self.in_force_condition(day))
+
+    @staticmethod
+    def in_force_condition(day: datetime.date, *, pauses: bool = True) -> Q:
+        """The condition of :meth:`in_force_on` as a ``Q`` on a partnership's fields, for a
+        filtered aggregate (``Count("id", filter=...)``) that counts several dates in one query.
+
+        ``pauses=False`` leaves out the suspension term, for a caller that knows that none of
+        the partnerships it counts has a suspended or resumed stage on or before ``day`` (the
+        term would match none of them, and it is most of the cost of building the query)."""
+        condition = Q(established_on__isnull=False, established_on__lte=day) & (
+            Q(ended_on__isnull=True) | Q(ended_on__gt=day)
+        )
+        if not pauses:
+            return condition
         pauses = PartnershipStage.objects.filter(
             kind__in=[PartnershipStage.Kind.SUSPENDED, PartnershipStage.Kind.RESUMED], on__lte=day
         )
@@ -106,11 +121,7 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
             Q(on__gt=OuterRef("on")) | Q(on=OuterRef("on"), pk__gt=OuterRef("pk"))
         )
         suspended = pauses.filter(~Exists(later), kind=PartnershipStage.Kind.SUSPENDED).values("partnership")
-        return (
-            self.signed()
-            .filter(Q(established_on__lte=day), Q(ended_on__isnull=True) | Q(ended_on__gt=day))
-            .exclude(pk__in=suspended)
-        )
+        return condition & ~Q(pk__in=suspended)
 
     def with_last_activity(self, user, *, on: datetime.date | None = None) -> PartnershipQuerySet:
         """Annotate ``last_activity`` (a date) and ``dormant`` (a boolean), computed in the database.
