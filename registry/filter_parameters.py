@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters.constants import EMPTY_VALUES
+from django_filters.fields import BaseCSVField
 from drf_spectacular.utils import extend_schema_field
 
 from . import dates, regions, text
@@ -274,6 +275,17 @@ def in_readers_order(qs):
     return qs if localized == default else qs.order_by(*localized)
 
 
+class OrderingTermsField(BaseCSVField):
+    """The comma-separated ``ordering`` terms, none of them empty: ``name,`` and ``,,`` are
+    refused (code ``invalid``), as the schema's enum of terms says; an empty value is the
+    default order (a page's form sends ``ordering=`` for "Default")."""
+
+    def clean(self, value):
+        if value and len(value) > 1 and any(term in ("", None) for term in value):
+            raise ValidationError(_("An ordering term is empty (two commas, or one at an end)."), code="invalid")
+        return super().clean(value)
+
+
 class RegistryOrderingFilter(filters.OrderingFilter):
     """``ordering``: the allow-listed parameter names, with translated labels; ``-`` for
     descending. The primary key, in the direction of the last field, breaks ties, so rows
@@ -281,6 +293,7 @@ class RegistryOrderingFilter(filters.OrderingFilter):
     (a date not known, a relation not signed) come last in either direction on every database."""
 
     descending_fmt = _("%s (descending)")
+    base_field_class = OrderingTermsField
 
     def __init__(self, *args, **kwargs):
         params = [param for _, param in kwargs.get("fields", ())]

@@ -39,6 +39,16 @@ def test_query_parameters_document_exactly_the_values_accepted(db, api_client):
     assert parameters["dormant"]["schema"]["anyOf"][0] == {"type": "string", "enum": ["false", "true"]}
     assert parameters["field"]["schema"]["anyOf"][0] == {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"}
     assert parameters["in_force_on"]["schema"]["anyOf"][0] == {"$ref": "#/components/schemas/QueryDate"}
+    # Free text and slugs hold no NUL (the middleware refuses it in every parameter).
+    events = {p["name"]: p for p in document["paths"]["/api/v1/events/"]["get"]["parameters"]}
+    for name in ("q", "delegation"):
+        assert events[name]["schema"]["anyOf"][0] == {"type": "string", "pattern": "^[^\\u0000]*$"}
+    assert api_client.get("/api/v1/events/", {"delegation": "a\x00"}).status_code == 400
+    # The ordering terms are an enum: an empty term is refused, an empty value is the default order.
+    assert events["ordering"]["schema"]["items"]["enum"]
+    refused = api_client.get("/api/v1/events/", {"ordering": "title,,"})
+    assert refused.status_code == 400 and list(refused.json()["errors"]) == ["ordering"]
+    assert api_client.get("/api/v1/events/", {"ordering": ""}).status_code == 200
 
 
 @pytest.fixture

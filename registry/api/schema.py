@@ -135,6 +135,10 @@ class RegistryAutoSchema(AutoSchema):
 
 # Query parameters that are not filters: an empty value is not "any" for them.
 UNFILTERED = {"page", "page_size", "format"}
+# Text with no NUL character (an ECMA-262 pattern, as in JSON Schema): what
+# ``registry.middleware.UNSTORABLE`` leaves of a query parameter's value. (Its lone surrogates
+# cannot be stated for every client's regular expressions, and cannot be sent in a URL.)
+STORABLE_TEXT = r"^[^\u0000]*$"
 
 
 def parameter_components() -> dict[str, dict]:
@@ -170,8 +174,10 @@ def document_parameter_bounds(result, generator, request, public):
     server accepts for query parameters, so the schema admits exactly what is accepted:
     ids and page numbers run from 1 to 2**63 - 1 (``partnership``, ``page``); ``page_size`` starts
     at 1 and a larger one is capped at ``settings.REGISTRY_API_MAX_PAGE_SIZE``; ``country`` and
-    ``region`` and dates take the values of :func:`parameter_components`; a filter may be empty (``?kind=``:
-    any kind, as a page's form sends it)."""
+    ``region`` and dates take the values of :func:`parameter_components`; free text (a search, a
+    slug) holds no NUL character, which ``registry.middleware.UnstorableTextMiddleware`` refuses
+    in every parameter (:data:`STORABLE_TEXT`); a filter may be empty (``?kind=``: any kind, as a
+    page's form sends it)."""
     result.setdefault("components", {}).setdefault("schemas", {}).update(parameter_components())
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
@@ -181,6 +187,8 @@ def document_parameter_bounds(result, generator, request, public):
                     continue
                 if schema.get("format") == "date":
                     parameter["schema"] = schema = {"$ref": "#/components/schemas/QueryDate"}
+                if schema.get("type") == "string" and not schema.keys() & {"enum", "format", "pattern"}:
+                    schema["pattern"] = STORABLE_TEXT
                 if schema.get("type") == "integer":
                     schema.setdefault("minimum", 1)
                     if parameter["name"] != "page_size":  # a larger page size is capped, not refused
