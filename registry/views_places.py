@@ -20,6 +20,10 @@ from .forms import CountryFilterForm
 from .models import Agreement, City, Delegation, Event, ItineraryStop, Partnership, home_city
 from .views import FilteredListMixin, without
 
+# Partnerships named in a city's table cell (city list, country page); past them, a link to all
+# of them on the city's page.
+PARTNERSHIPS_PER_CITY = 5
+
 # --------------------------------------------------------------------------- cities
 
 
@@ -48,12 +52,12 @@ class CityListView(FilteredListMixin, ListView):
         cities = City.objects.visible_to(user)
         if not self.show_all:
             cities = cities.partners_of(self.home, Partnership.objects.visible_to(user).signed())
-        return cities.prefetch_related(
-            Prefetch("partnerships_as_partner", queryset=Partnership.objects.visible_to(user).select_related("city"))
-        )
+        return cities
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        visible = Partnership.objects.visible_to(self.request.user)
+        visible.attach_to_cities(list(context["object_list"]), limit=PARTNERSHIPS_PER_CITY)
         context.update(show_all=self.show_all, home=self.home, partners_url=without(self.request.GET, "show"))
         query = self.request.GET.copy()
         query["show"] = "all"
@@ -223,15 +227,10 @@ class CountryDetailView(TemplateView):
         user = self.request.user
         in_country = City.objects.visible_to(user).filter(country=country.code)
         # Bounded: a page never grows with the table (the lists link to the full, filtered lists).
-        cities = list(
-            in_country.prefetch_related(
-                Prefetch(
-                    "partnerships_as_partner", queryset=Partnership.objects.visible_to(user).select_related("city")
-                )
-            )[: self.max_rows]
-        )
+        cities = list(in_country[: self.max_rows])
         if not cities:
             raise Http404(_("No city of this country is in the registry."))
+        Partnership.objects.visible_to(user).attach_to_cities(cities, limit=PARTNERSHIPS_PER_CITY)
         stops = ItineraryStop.objects.filter(delegation=OuterRef("pk"), city__country=country.code)
         markers = maps.markers_for(cities)
         partner_agreements = Partnership.objects.filter(partner__country=country.code).values("pk")

@@ -434,3 +434,60 @@ def test_every_page_says_when_the_data_last_changed_its_licence_and_how_to_cite_
     assert 'rel="license external">CC BY 4.0</a>' in text
     assert "<cite>City Diplomacy Registry</cite>, http://testserver/cities/almaty/" in text
     assert '<a href="mailto:global@example.org" rel="external">global@example.org</a>' in text
+
+
+# --------------------------------------------------------------------------- a city's partnerships in a table
+
+
+def test_country_page_names_the_partnerships_of_a_city_on_either_side(client, shipped_data):
+    # Busan is the home side of its partnerships: the country page named only a partner side's.
+    cell = client.get("/countries/kr/").context["cities"][0]
+    assert cell.slug == "busan"
+    assert [p.with_city.slug for p in cell.partnerships_shown] == [
+        "kaohsiung",
+        "los-angeles",
+        "shimonoseki",
+        "barcelona",
+        "rio-de-janeiro",
+    ]  # the first five by establishment date
+    assert cell.partnership_count == Partnership.objects.public().involving(cell).count() > 5
+    text = client.get("/countries/kr/").text
+    assert "sister city of Kaohsiung" in text
+    assert f"All {cell.partnership_count} partnerships" in text and 'href="/cities/busan/#partnerships"' in text
+    almaty = client.get("/countries/kz/").text
+    assert "friendship city of Busan" in almaty and "All 1 partnership" not in almaty
+
+
+def test_partnerships_in_a_city_table_are_bounded_and_visible_to_the_reader(home, superuser):
+    from .factories import CityFactory
+
+    client, staff_client = Client(), Client()
+    staff_client.force_login(superuser)
+
+    def page(url: str):
+        """The page rendered for an anonymous reader (the response cache is skipped), and its query count."""
+        from django.core.cache import cache
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == HTTPStatus.OK
+        return response, len(queries)
+
+    partner = CityFactory(country="PE", slug="lima")
+    PartnershipFactory(city=home, partner=partner)
+    _, few = page("/countries/pe/")
+    others = [PartnershipFactory(city=CityFactory(country="CL"), partner=partner) for _ in range(7)]
+    response, many = page("/countries/pe/")
+    assert many == few  # not a query per partnership or city
+    cell = response.context["cities"][0]
+    assert len(cell.partnerships_shown) == 5 and cell.partnership_count == 8
+    assert "All 8 partnerships" in response.text
+    others[0].publication = Publication.DRAFT
+    others[0].save()
+    assert page("/countries/pe/")[0].context["cities"][0].partnership_count == 7
+    assert staff_client.get("/countries/pe/").context["cities"][0].partnership_count == 8
+    listed_cell = staff_client.get("/cities/", {"show": "all", "country": "pe"}).context["object_list"][0]
+    assert listed_cell.partnership_count == 8 and len(listed_cell.partnerships_shown) == 5

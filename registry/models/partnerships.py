@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Value, Window
+from django.db.models.functions import Coalesce, Greatest, Least, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -122,6 +123,49 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
         )
         suspended = pauses.filter(~Exists(later), kind=PartnershipStage.Kind.SUSPENDED).values("partnership")
         return condition & ~Q(pk__in=suspended)
+
+    def attach_to_cities(self, cities: list[City], *, limit: int) -> None:
+        """Give each of ``cities`` (saved :class:`City` instances, e.g. a page of a list) the
+        partnerships of this queryset in which it is either side, bounded for a table cell:
+        ``partnerships_shown``, the first ``limit`` in the model's order (establishment date,
+        then id), each with ``with_city`` (the city on the other side), and
+        ``partnership_count``, how many there are in all (``int``).
+
+        Two queries, whatever the number of cities and of their partnerships: the ids of the
+        first ``limit`` of each city on either side with the city's total on that side (window
+        functions over ids and dates, one pass per side; a union of the two sides), then those
+        rows with both cities. Ranking ids rather than whole rows keeps the window cheap: at
+        200 municipalities with 50,000 partnerships between them on SQLite, whole rows (Django's
+        sliced ``Prefetch``) took 1 s."""
+        if not cities:
+            return
+        ids = [city.pk for city in cities]
+        ordering = [F("established_on").asc(nulls_last=True), F("id").asc()]
+
+        def first_of(side: str) -> QuerySet:
+            ranked = self.filter(**{f"{side}__in": ids}).annotate(
+                rank=Window(RowNumber(), partition_by=[F(side)], order_by=ordering),
+                total=Window(Count("pk"), partition_by=[F(side)]),
+            )
+            return ranked.filter(rank__lte=limit).order_by().values_list("pk", side, "total", Value(side))
+
+        chosen, totals = set(), {}
+        for pk, city, total, side in first_of("city").union(first_of("partner"), all=True):
+            chosen.add(pk)
+            totals[city, side] = total
+        by_city: dict[int, list[Partnership]] = {pk: [] for pk in ids}
+        for partnership in (
+            Partnership.objects.filter(pk__in=chosen).select_related("city", "partner").order_by(*ordering)
+        ):
+            for side in (partnership.city_id, partnership.partner_id):
+                if side in by_city and len(by_city[side]) < limit:
+                    by_city[side].append(partnership)
+        for city in cities:
+            # A copy per side: a partnership between two cities of the page names the other city on each.
+            city.partnerships_shown = [copy.copy(partnership) for partnership in by_city[city.pk]]
+            for partnership in city.partnerships_shown:
+                partnership.with_city = partnership.other(city)
+            city.partnership_count = totals.get((city.pk, "city"), 0) + totals.get((city.pk, "partner"), 0)
 
     def with_last_activity(self, user, *, on: datetime.date | None = None) -> PartnershipQuerySet:
         """Annotate ``last_activity`` (a date) and ``dormant`` (a boolean), computed in the database.
