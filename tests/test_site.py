@@ -1,6 +1,7 @@
 """The public site: every page of the URL contract, lists with filters, CSV, languages, site files."""
 
 import csv
+import datetime
 import io
 from http import HTTPStatus
 
@@ -491,3 +492,40 @@ def test_partnerships_in_a_city_table_are_bounded_and_visible_to_the_reader(home
     assert staff_client.get("/countries/pe/").context["cities"][0].partnership_count == 8
     listed_cell = staff_client.get("/cities/", {"show": "all", "country": "pe"}).context["object_list"][0]
     assert listed_cell.partnership_count == 8 and len(listed_cell.partnerships_shown) == 5
+
+
+def test_a_citys_first_partnerships_merge_both_sides_in_order_with_undated_ones_last(home):
+    from .factories import CityFactory
+
+    lima, cusco = CityFactory(country="PE", slug="lima"), CityFactory(country="PE", slug="cusco")
+
+    def partnership(city, partner, year, **fields):
+        on = datetime.date(year, 1, 1) if year else None
+        return PartnershipFactory(city=city, partner=partner, established_on=on, **fields)
+
+    # Lima's partnerships, on both sides: the home side (city) and the partner side, dates interleaved.
+    between = partnership(lima, cusco, 1995)
+    earliest = partnership(CityFactory(country="CL"), lima, 1990)
+    partnership(lima, CityFactory(country="AR"), 2005)
+    proposed = partnership(lima, CityFactory(country="BO"), None, status="proposed")
+    partnership(CityFactory(country="EC"), lima, 2000)
+    partnership(CityFactory(country="UY"), lima, 2010)
+    # An earlier partnership on the same day is ordered by id, as the model orders them.
+    same_day = partnership(lima, CityFactory(country="PY"), 2000)
+    cities = [lima, cusco]
+    Partnership.objects.all().attach_to_cities(cities, limit=5)
+    expected = sorted(
+        Partnership.objects.involving(lima),
+        key=lambda p: (p.established_on is None, p.established_on or datetime.date.min, p.pk),
+    )
+    assert [p.pk for p in lima.partnerships_shown] == [p.pk for p in expected[:5]]
+    assert lima.partnerships_shown[0].pk == earliest.pk and same_day.pk in [p.pk for p in lima.partnerships_shown]
+    assert proposed.pk not in [p.pk for p in lima.partnerships_shown]  # undated last: the seventh
+    assert lima.partnership_count == 7 and cusco.partnership_count == 1
+    # The partnership between two cities of the page names the other city in each row.
+    assert [p.with_city for p in lima.partnerships_shown if p.pk == between.pk] == [cusco]
+    assert [p.with_city for p in cusco.partnerships_shown] == [lima]
+    Partnership.objects.all().attach_to_cities(cities, limit=7)
+    assert lima.partnerships_shown[-1].pk == proposed.pk
+    Partnership.objects.exclude(pk=between.pk).attach_to_cities(cities, limit=5)
+    assert cusco.partnerships_shown == [] and cusco.partnership_count == 0

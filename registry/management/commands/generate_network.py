@@ -102,9 +102,14 @@ class Command(BaseCommand):
             partnership_ids = self.make_partnerships(rng, city_ids, homes, partnerships)
             self.make_documents(rng, city_ids, partnership_ids, events)
         # Refresh the planner's statistics after a bulk load (PostgreSQL's autovacuum would in
-        # time; SQLite never does on its own): without them SQLite picks poor indexes.
+        # time; SQLite never does on its own): without them SQLite picks poor indexes. On
+        # PostgreSQL also VACUUM, as autovacuum would, so that the visibility map lets index-only
+        # scans skip the table (a country page's first partnerships and counts of its cities:
+        # 30-110 ms before, 10-14 ms after). VACUUM cannot run inside a transaction (a test's);
+        # there ANALYZE alone runs.
+        vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
         record_change()
         self.stdout.write(
             f"Generated {cities} cities ({homes} home), {partnerships} partnerships, {events} events "
