@@ -71,7 +71,8 @@ def unknown_parameter(name: str, known: Iterable[str]) -> ValidationError:
 
 class CountryCodesField(forms.MultipleChoiceField):
     """Several ISO 3166-1 alpha-2 codes, given by repeating the parameter; each in upper or
-    lower case (``KZ``, ``kz``; not ``Kz``, not ``KZ,JP``). Cleans to the codes in capitals.
+    lower case (``KZ``, ``kz``; not ``Kz``, not ``KZ,JP``); an empty value is ignored. Cleans to
+    the codes in capitals.
     Exactly what the OpenAPI schema documents (:data:`COUNTRY_CODE_SCHEMA`)."""
 
     default_error_messages = {
@@ -80,6 +81,11 @@ class CountryCodesField(forms.MultipleChoiceField):
             "give several by repeating the parameter."
         ),
     }
+
+    def to_python(self, value):
+        """The codes given; an empty value is none (``country=``, what a page's form sends for
+        "Any country", filters nothing, as an empty ``region`` or ``kind`` does)."""
+        return [code for code in super().to_python(value) if code != ""]
 
     def valid_value(self, value):
         return (value.isupper() or value.islower()) and super().valid_value(value.upper())

@@ -11,7 +11,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django_countries.fields import Country
+from django_countries import countries
 
 from . import dates, wikidata
 from .filter_parameters import DATE_HELP, QueryDateField
@@ -49,8 +49,9 @@ def visible_countries(user) -> list[tuple[str, str]]:
     one_per_country = City.objects.order_by().values("country").annotate(first=Min("pk")).values("first")
     shown = Exists(City.objects.visible_to(user).filter(country=OuterRef("country")))
     rows = City.objects.order_by().filter(pk__in=one_per_country).annotate(shown=shown).values_list("country", "shown")
+    names = dict(countries)  # django-countries' names in the active language, built once per language
     codes = [code for code, visible in rows if visible]
-    return sorted(((code.lower(), Country(code).name) for code in codes), key=lambda item: item[1])
+    return sorted(((code.lower(), names.get(code, "")) for code in codes), key=lambda item: item[1])
 
 
 def dormant_help() -> str:

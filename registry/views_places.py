@@ -191,6 +191,7 @@ class CountryListView(FilteredListMixin, ListView):
             .values("country")
             .annotate(cities=Count("id"), partners=Count("id", filter=Q(pk__in=partners_in_force)))
         )
+        names = dict(countries)  # django-countries' names in the active language (Country.name, built once)
         result = []
         for row in rows:
             country = Country(row["country"])
@@ -198,12 +199,13 @@ class CountryListView(FilteredListMixin, ListView):
                 {
                     **row,
                     "country": country,
+                    "name": names.get(country.code, ""),
                     "region": regions.region_of(country.code),
                     "subregion": regions.subregion_of(country.code),
                     "url": reverse("registry:country-detail", kwargs={"code": country.code.lower()}),
                 }
             )
-        return sorted(result, key=lambda row: row["country"].name)
+        return sorted(result, key=lambda row: row["name"])
 
 
 class CountryDetailView(TemplateView):

@@ -53,6 +53,20 @@ def test_country_in_upper_or_lower_case_and_repeated_for_several(shipped_data):
     assert partner_slugs("country=KZ&country=mn") == ["almaty", "ulaanbaatar"]
 
 
+def test_an_empty_country_is_no_filter_as_the_pages_form_sends_it(shipped_data, client):
+    """A list page's form sends every field; "Any country" is ``country=``, which must filter
+    nothing (it was refused as not a country code, so every submitted form gave a 400)."""
+    every = partner_slugs("")
+    assert partner_slugs("country=") == every and len(every) > 30
+    assert partner_slugs("country=kz&country=") == ["almaty"]
+    for url in ("/cities/", "/events/", "/agreements/", "/delegations/", "/countries/", "/ko/cities/"):
+        response = client.get(url, {"q": "", "country": "", "region": "", "kind": ""})
+        assert response.status_code == HTTPStatus.OK, url
+    response = client.get("/cities/", {"q": "almaty", "country": "", "show": "all"})
+    assert [city.slug for city in response.context["object_list"]] == ["almaty"]
+    assert client.get("/api/v1/partnerships/", {"country": ""}).json()["count"] == len(every)
+
+
 @pytest.mark.parametrize("value", ["Kz", "kZ", "kz,MN", "KZ,MN", " KZ", "KZ ", "K", "KAZ", "XX", "398"])
 def test_country_refuses_what_the_schema_does_not_document(shipped_data, value):
     """The schema's ``CountryCode`` enum: each code in capitals or in lower case, one per

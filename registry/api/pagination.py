@@ -29,3 +29,15 @@ class RegistryPagination(pagination.PageNumberPagination):
                 {self.page_size_query_param: [exceptions.ErrorDetail(message, "min_value")]}
             )
         return min(int(raw[:12]) if len(raw) <= 12 else self.max_page_size, self.max_page_size)
+
+    def check_query(self, request) -> None:
+        """Refuse a malformed ``page_size`` or ``page`` as a page of the list would (a 400 naming
+        ``page_size``; a 404 "Invalid page." for a ``page`` that is not a whole number from 1 to
+        2**63 - 1 or ``last``), for an answer that is not paginated (an export holds every row):
+        the schema's bounds on both hold in every format."""
+        self.get_page_size(request)
+        raw = request.query_params.get(self.page_query_param)
+        if raw is None or raw in self.last_page_strings:
+            return
+        if not (raw.isascii() and raw.isdigit() and raw.strip("0") and len(raw) <= 19 and int(raw) < 2**63):
+            raise exceptions.NotFound(self.invalid_page_message.format(page_number=raw, message=""))

@@ -169,6 +169,9 @@ def parameter_components() -> dict[str, dict]:
     }
 
 
+EMPTY = {"type": "string", "maxLength": 0}  # an empty query parameter: no filter
+
+
 def document_parameter_bounds(result, generator, request, public):
     """Postprocessing hook (``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``): the values the
     server accepts for query parameters, so the schema admits exactly what is accepted:
@@ -193,9 +196,11 @@ def document_parameter_bounds(result, generator, request, public):
                     schema.setdefault("minimum", 1)
                     if parameter["name"] != "page_size":  # a larger page size is capped, not refused
                         schema.setdefault("maximum", 2**63 - 1)
-                if parameter["name"] not in UNFILTERED and (
-                    schema.get("type") in ("string", "integer") or "$ref" in schema
-                ):
-                    # An empty filter (what a page's form sends for "any") selects everything.
-                    parameter["schema"] = {"anyOf": [schema, {"type": "string", "maxLength": 0}]}
+                if parameter["name"] in UNFILTERED:
+                    continue
+                # An empty filter (what a page's form sends for "any") selects everything.
+                if schema.get("type") in ("string", "integer") or "$ref" in schema:
+                    parameter["schema"] = {"anyOf": [schema, EMPTY]}
+                elif schema.get("type") == "array" and schema.get("items", {}).get("$ref", "").endswith("/CountryCode"):
+                    schema["items"] = {"anyOf": [schema["items"], EMPTY]}  # country=, one select's "Any country"
     return result

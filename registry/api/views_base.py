@@ -180,6 +180,7 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
         as a queryset to the format's builder in :mod:`registry.exports` (via the renderer's
         ``body``) and streamed, named by :func:`registry.exports.export_filename`."""
         if self.exporting():
+            self.paginator.check_query(request)  # not paginated, but the parameters hold as on a page
             queryset = self.filter_queryset(self.get_queryset())
             renderer = request.accepted_renderer
             return exports.export_response(

@@ -260,7 +260,7 @@ COOPERATION_FIELDS = Table(
 COUNTRIES = Table(
     columns={
         "country": lambda row: row["country"].code,
-        "name": lambda row: row["country"].name,
+        "name": lambda row: row["name"],
         "region": lambda row: row["region"].slug if row["region"] else None,
         "subregion": lambda row: row["subregion"].slug if row["subregion"] else None,
         "cities": lambda row: row["cities"],
