@@ -480,9 +480,10 @@ class Partnership(RemarksModel, RegistryModel):
                 continue
             others = periods.setdefault(frozenset((record.city_id, record.partner_id)), [])
             if any(pk != record.pk and record.overlaps(began, ended) for pk, began, ended in others):
+                # The code on the field's error: Django drops ``code`` given beside a dict.
+                message = _("These two cities already have a partnership in force in this period.")
                 errors[index] = ValidationError(
-                    {"established_on": _("These two cities already have a partnership in force in this period.")},
-                    code="partnership_overlap",
+                    {"established_on": ValidationError(message, code="partnership_overlap")}
                 )
             others.append((record.pk or object(), record.established_on, record.ended_on))
         return errors
