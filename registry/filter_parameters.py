@@ -69,6 +69,11 @@ def unknown_parameter(name: str, known: Iterable[str]) -> ValidationError:
 # --------------------------------------------------------------------------- country and region
 
 
+#: The largest id or page number a query parameter takes: a signed 64-bit integer (PostgreSQL's
+#: ``bigint``, SQLite's ``INTEGER``); the schema states it and the filters and pagination refuse more.
+LARGEST_NUMBER = 2**63 - 1
+
+
 class CountryCodesField(forms.MultipleChoiceField):
     """Several ISO 3166-1 alpha-2 codes, given by repeating the parameter; each in upper or
     lower case (``KZ``, ``kz``; not ``Kz``, not ``KZ,JP``); an empty value is ignored. Cleans to

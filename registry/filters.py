@@ -42,6 +42,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .filter_parameters import (
+    LARGEST_NUMBER,
     CountryCodesFilter,
     FilterForm,
     RegionFilter,
@@ -258,7 +259,9 @@ class AgreementFilter(RegistryFilterSet):
     region = RegionFilter()
     kind = filters.ChoiceFilter(choices=Agreement.Kind.choices, label=_("Kind"))
     field = cooperation_field_filter(field_name="fields")
-    partnership = IdFilter(method="filter_partnership", label=_("Partnership id"), min_value=1, max_value=2**63 - 1)
+    partnership = IdFilter(
+        method="filter_partnership", label=_("Partnership id"), min_value=1, max_value=LARGEST_NUMBER
+    )
     established_after = date_filter(_("Signed on or after"), field_name="signed_on", lookup_expr="gte")
     established_before = date_filter(_("Signed on or before"), field_name="signed_on", lookup_expr="lte")
     ordering = RegistryOrderingFilter(fields=(("signed_on", "signed_on"), ("title_en", "title")))

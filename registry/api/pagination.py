@@ -6,6 +6,14 @@ from django.conf import settings
 from django.utils.translation import gettext
 from rest_framework import exceptions, pagination
 
+from ..filter_parameters import LARGEST_NUMBER
+
+
+def whole_number(raw: str) -> bool:
+    """Whether ``raw`` is a whole number of at least 1 in ASCII digits (``007`` is 7; ``0``, ``-1``,
+    ``1.0``, ``١`` are not): what ``page`` and ``page_size`` take."""
+    return raw.isascii() and raw.isdigit() and bool(raw.strip("0"))
+
 
 class RegistryPagination(pagination.PageNumberPagination):
     """``{"count", "next", "previous", "results"}``; ``?page_size=`` up to the maximum in settings."""
@@ -23,7 +31,7 @@ class RegistryPagination(pagination.PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not (raw.isascii() and raw.isdigit() and raw.strip("0")):
+        if not whole_number(raw):
             message = gettext("Give a whole number of rows per page, at least 1.")
             raise exceptions.ValidationError(
                 {self.page_size_query_param: [exceptions.ErrorDetail(message, "min_value")]}
@@ -33,11 +41,11 @@ class RegistryPagination(pagination.PageNumberPagination):
     def check_query(self, request) -> None:
         """Refuse a malformed ``page_size`` or ``page`` as a page of the list would (a 400 naming
         ``page_size``; a 404 "Invalid page." for a ``page`` that is not a whole number from 1 to
-        2**63 - 1 or ``last``), for an answer that is not paginated (an export holds every row):
-        the schema's bounds on both hold in every format."""
+        :data:`~registry.filter_parameters.LARGEST_NUMBER` or ``last``), for an answer that is not
+        paginated (an export holds every row): the schema's bounds on both hold in every format."""
         self.get_page_size(request)
         raw = request.query_params.get(self.page_query_param)
         if raw is None or raw in self.last_page_strings:
             return
-        if not (raw.isascii() and raw.isdigit() and raw.strip("0") and len(raw) <= 19 and int(raw) < 2**63):
+        if not (whole_number(raw) and len(raw) <= 19 and int(raw) <= LARGEST_NUMBER):
             raise exceptions.NotFound(self.invalid_page_message.format(page_number=raw, message=""))

@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 from .. import dates
+from ..filter_parameters import LARGEST_NUMBER
 from .change_reason import HEADER, HEADER_DESCRIPTION
 from .exceptions import PROBLEM_JSON, ErrorSerializer
 from .serializers import PartnershipActionSerializer, RegistrySerializer
@@ -195,7 +196,7 @@ def document_parameter_bounds(result, generator, request, public):
                 if schema.get("type") == "integer":
                     schema.setdefault("minimum", 1)
                     if parameter["name"] != "page_size":  # a larger page size is capped, not refused
-                        schema.setdefault("maximum", 2**63 - 1)
+                        schema.setdefault("maximum", LARGEST_NUMBER)
                 if parameter["name"] in UNFILTERED:
                     continue
                 # An empty filter (what a page's form sends for "any") selects everything.

@@ -152,36 +152,32 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
             return
         ordering = self.model._meta.ordering  # establishment date (undated last), then id
         mine = self.order_by()
-        columns = {}
+        firsts, totals = {}, {}  # annotation name -> subquery correlated on the city
         for side in ("city", "partner"):
             of_city = mine.filter(**{side: OuterRef("pk")})
             first = of_city.order_by(*ordering).values("pk")
-            for place in range(limit):
-                columns[f"{side}_{place}"] = Subquery(first[place : place + 1])
-            counted = of_city.values(side).annotate(count=Count("pk")).values("count")
-            columns[f"{side}_count"] = Coalesce(Subquery(counted), 0)
-        rows = City.objects.filter(pk__in=[city.pk for city in cities]).order_by().annotate(**columns)
+            firsts.update({f"{side}_{place}": Subquery(first[place : place + 1]) for place in range(limit)})
+            totals[f"{side}_count"] = Coalesce(Subquery(of_city.values(side).annotate(n=Count("pk")).values("n")), 0)
+        rows = City.objects.filter(pk__in=[city.pk for city in cities]).order_by().annotate(**firsts, **totals)
         candidates, counts = {}, {}
-        for pk, *values in rows.values_list("pk", *columns):
-            found = dict(zip(columns, values, strict=True))
-            candidates[pk] = {found[name] for name in columns if not name.endswith("_count")} - {None}
-            counts[pk] = found["city_count"] + found["partner_count"]
-        chosen = set().union(*candidates.values())
-        shown = Partnership.objects.filter(pk__in=chosen).select_related("city", "partner").only(*self.CELL_FIELDS)
-        in_order = list(shown.order_by(*ordering))
+        for pk, *values in rows.values_list("pk", *firsts, *totals):
+            candidates[pk] = set(values[: len(firsts)]) - {None}
+            counts[pk] = sum(values[len(firsts) :])
+        chosen = Partnership.objects.filter(pk__in=set().union(*candidates.values()))
+        in_order = list(chosen.select_related("city", "partner").only(*self.CELL_FIELDS).order_by(*ordering))
         rank = {partnership.pk: place for place, partnership in enumerate(in_order)}
         given = set()
         for city in cities:
-            shown = [in_order[place] for place in sorted(rank[pk] for pk in candidates.get(city.pk, ()))][:limit]
             city.partnerships_shown = []
-            for partnership in shown:
+            for place in sorted(rank[pk] for pk in candidates[city.pk])[:limit]:
+                partnership = in_order[place]
                 # A partnership between two cities of the page names the other city in each row.
                 if partnership.pk in given:
                     partnership = copy.copy(partnership)
                 given.add(partnership.pk)
                 partnership.with_city = partnership.other(city)
                 city.partnerships_shown.append(partnership)
-            city.partnership_count = counts.get(city.pk, 0)
+            city.partnership_count = counts[city.pk]
 
     def with_last_activity(self, user, *, on: datetime.date | None = None) -> PartnershipQuerySet:
         """Annotate ``last_activity`` (a date) and ``dormant`` (a boolean), computed in the database.
