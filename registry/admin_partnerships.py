@@ -57,11 +57,50 @@ PARTNERSHIP_ACTIONS = {
 }
 
 
+class PartnershipStageForm(forms.ModelForm):
+    """A row of the stages inline: a new row offers only the kinds without an action of their own
+    (letter of intent, council approval); a stage an action recorded shows its kind, date and
+    precision as recorded (:attr:`PartnershipStage.RECORDED_FIELDS`, not editable). The model's
+    ``clean()`` refuses the same (:meth:`PartnershipStage.refuse_direct_edit`) for any other writer."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.recorded_by_action:
+            for name in PartnershipStage.RECORDED_FIELDS:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+            if "on" in self.fields:  # a fixed date: no calendar or “Today” beside it
+                self.fields["on"].widget = forms.DateInput(attrs={"size": 10})
+        elif "kind" in self.fields:
+            self.fields["kind"].choices = [
+                (value, label) for value, label in self.fields["kind"].choices if value not in PartnershipStage.ACTIONS
+            ]
+
+    @property
+    def recorded_by_action(self) -> bool:
+        """Whether this row is a stored stage of a kind an action records (:attr:`PartnershipStage.ACTIONS`)."""
+        return self.instance.pk is not None and self.instance.kind in PartnershipStage.ACTIONS
+
+
+class PartnershipStageFormSet(forms.BaseInlineFormSet):
+    """The stages inline's rows: a stage an action recorded is not deleted here (its “Delete” box
+    is disabled, so a submitted one is ignored): the partnership's status and dates rest on it,
+    and it goes only with the partnership."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields and getattr(form, "recorded_by_action", False):
+            form.fields["DELETE"].disabled = True
+
+
 class PartnershipStageInline(CheckedIdsMixin, admin.TabularInline):
     """Stages without an action of their own (letter of intent, council approval) are added here;
-    signed, upgraded, renewed, suspended, resumed and ended come from the actions."""
+    signed, upgraded, renewed, suspended, resumed and ended come from the actions, and their rows
+    here keep the kind, date and precision the action recorded (:class:`PartnershipStageForm`)."""
 
     model = PartnershipStage
+    form = PartnershipStageForm
+    formset = PartnershipStageFormSet
     extra = 0
     fields = ("kind", "on", "precision", "reference", "note_en", "note_ko", "sources")
     autocomplete_fields = ("sources",)

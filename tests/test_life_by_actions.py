@@ -7,14 +7,16 @@ from http import HTTPStatus
 import pytest
 import tablib
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from registry import services
-from registry.models import Partnership
+from registry.models import Partnership, PartnershipStage
 from registry.resources import PartnershipResource
 
 from .conftest import token_client
 from .factories import CityFactory, PartnershipFactory, SourceFactory
+from .test_staff import form_data
 
 D = datetime.date
 
@@ -201,3 +203,96 @@ def test_an_upgrade_without_a_source_cites_the_predecessors_sources(friendship):
         partnership=other, on=D(2021, 1, 1), reason="Up", sources=[article, listed]
     )
     assert sorted(s.pk for s in successor.sources.all()) == sorted([listed.pk, article.pk])
+
+
+# The stages inline of a partnership's admin page: only stages without an action of their own are
+# written there (found by the adversarial probe: a "suspended" stage added there left the relation
+# "active" while the network stopped counting it; stages moved before the start, a second "ended"
+# stage and the deletion of the "ended" stage were all accepted).
+
+
+def _change_page(client, partnership):
+    return client.get(reverse("admin:registry_partnership_change", args=[partnership.pk]))
+
+
+def _suspended(friendship) -> Partnership:
+    return services.suspend_partnership(partnership=friendship, on=D(2020, 3, 1), reason="Exchanges frozen")
+
+
+def test_the_stages_inline_offers_a_new_row_only_the_stages_without_an_action(friendship, staff_client):
+    _suspended(friendship)
+    formset = _change_page(staff_client, friendship).context["inline_admin_formsets"][0].formset
+    assert [value for value, _ in formset.empty_form.fields["kind"].choices] == [
+        "",
+        "letter_of_intent",
+        "council_approval",
+    ]
+    recorded = formset.forms[0]
+    assert recorded.instance.kind == "suspended"
+    assert [name for name in ("kind", "on", "precision", "note_en") if recorded.fields[name].disabled] == [
+        "kind",
+        "on",
+        "precision",
+    ]
+
+
+@pytest.mark.parametrize("kind", ["suspended", "ended", "signed", "resumed"])
+def test_a_stage_of_an_action_added_in_the_inline_is_refused_naming_the_action(friendship, staff_client, kind):
+    page = _change_page(staff_client, friendship)
+    data = form_data(page)
+    data.update({"stages-TOTAL_FORMS": "1", "stages-0-kind": kind, "stages-0-on": "2020-01-01"})
+    data["stages-0-precision"] = "day"
+    response = staff_client.post(page.request["PATH_INFO"], data)
+    assert response.status_code == HTTPStatus.OK
+    errors = response.context["inline_admin_formsets"][0].formset.errors[0]
+    assert "kind" in errors
+    assert not friendship.stages.exists()
+    friendship.refresh_from_db()
+    assert friendship.status == "active"
+
+
+def test_a_stage_an_action_recorded_keeps_its_date_and_is_not_deleted_in_the_inline(friendship, staff_client):
+    _suspended(friendship)
+    stage = friendship.stages.get()
+    page = _change_page(staff_client, friendship)
+    moved = {**form_data(page), "stages-0-on": "2010-01-01", "stages-0-note_ko": "교류 동결"}
+    response = staff_client.post(page.request["PATH_INFO"], moved)
+    assert response.status_code == HTTPStatus.FOUND  # the date is not editable; the note is
+    stage.refresh_from_db()
+    assert (stage.on, stage.note_ko) == (D(2020, 3, 1), "교류 동결")
+
+    page = _change_page(staff_client, friendship)
+    assert page.context["inline_admin_formsets"][0].formset.forms[0].fields["DELETE"].disabled
+    response = staff_client.post(page.request["PATH_INFO"], {**form_data(page), "stages-0-DELETE": "on"})
+    assert response.status_code == HTTPStatus.FOUND  # the box is disabled: a submitted one is ignored
+    assert friendship.stages.filter(pk=stage.pk).exists()
+
+
+def test_a_letter_of_intent_is_added_and_deleted_in_the_inline(friendship, staff_client):
+    page = _change_page(staff_client, friendship)
+    data = {**form_data(page), "stages-TOTAL_FORMS": "1", "stages-0-kind": "letter_of_intent"}
+    data.update({"stages-0-on": "2015-10-04", "stages-0-precision": "day"})
+    assert staff_client.post(page.request["PATH_INFO"], data).status_code == HTTPStatus.FOUND
+    assert list(friendship.stages.values_list("kind", flat=True)) == ["letter_of_intent"]
+    page = _change_page(staff_client, friendship)
+    response = staff_client.post(page.request["PATH_INFO"], {**form_data(page), "stages-0-DELETE": "on"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert not friendship.stages.exists()
+
+
+def test_the_model_refuses_an_action_stage_written_directly_and_the_actions_stages_match(friendship):
+    """The rule lives on the model (PartnershipStage.refuse_direct_edit), for any writer; the
+    actions' change texts (services.STAGE_CHANGES) cover exactly the stages the model reserves."""
+    assert set(services.partnerships.STAGE_CHANGES) == set(PartnershipStage.ACTIONS)
+    with pytest.raises(ValidationError) as refused:
+        services.add_stage(partnership=friendship, kind=PartnershipStage.Kind.ENDED, on=D(2020, 1, 1))
+    assert [error.code for error in refused.value.error_dict["kind"]] == ["stage_use_action"]
+    stage = _suspended(friendship).stages.get()
+    stage.on = D(2019, 1, 1)
+    with pytest.raises(ValidationError) as refused:
+        stage.full_clean()
+    assert list(refused.value.error_dict) == ["on"]
+    stage.on, stage.kind = D(2020, 3, 1), PartnershipStage.Kind.COUNCIL_APPROVAL
+    with pytest.raises(ValidationError) as refused:
+        stage.full_clean()
+    assert list(refused.value.error_dict) == ["kind"]

@@ -6,6 +6,7 @@ relation's life) so that neither module passes ~600 lines; re-exported by :mod:`
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,23 @@ class PartnershipStage(RegistryModel):
         RESUMED = "resumed", _("resumed")
         ENDED = "ended", _("ended")
 
+    #: The stages an action records (:mod:`registry.services.partnerships`), each with the name of
+    #: its action: each also changes the partnership (its status, dates or kind), so only the
+    #: action adds one, and such a stage's kind, date and precision stay as the action recorded
+    #: them (:meth:`refuse_direct_edit`), and it is deleted only with the partnership (the admin's
+    #: inline offers no deletion of it). A letter of
+    #: intent and a council approval have no action and are recorded directly (the admin's inline).
+    ACTIONS = {
+        Kind.SIGNED: _("Sign"),
+        Kind.UPGRADED: _("Upgrade"),
+        Kind.RENEWED: _("Renew"),
+        Kind.SUSPENDED: _("Suspend"),
+        Kind.RESUMED: _("Resume"),
+        Kind.ENDED: _("End"),
+    }
+    #: The fields of a stage an action recorded that stay as it recorded them.
+    RECORDED_FIELDS = ("kind", "on", "precision")
+
     partnership = models.ForeignKey(
         "registry.Partnership", on_delete=models.CASCADE, related_name="stages", verbose_name=_("partnership")
     )
@@ -95,8 +113,50 @@ class PartnershipStage(RegistryModel):
     natural_key.dependencies = ["registry.partnership", "registry.source"]
 
     def clean(self):
-        """Truncate the date to its precision."""
+        """Truncate the date to its precision, then refuse a stage of an action's kind written
+        other than by its action (:meth:`refuse_direct_edit`)."""
         self.on = truncate_to_precision(self.on, self.precision)
+        self.refuse_direct_edit()
+
+    def refuse_direct_edit(self) -> None:
+        """Raise ``ValidationError`` (code ``stage_use_action``) when this stage is of a kind an
+        action records (:attr:`ACTIONS`) and is written other than by that action: a new one (on
+        ``kind``, naming the action to use), or a change of an action's stage's kind, date or
+        precision (on each changed field of :attr:`RECORDED_FIELDS`). Its note, reference and
+        sources stay editable. The services' actions set ``recorded_by_action`` (``True``) on the
+        stage they record. One query (the stored row) when the stage exists."""
+        if getattr(self, "recorded_by_action", False):
+            return
+        stored = None
+        if not self._state.adding and self.pk is not None:
+            stored = type(self)._base_manager.filter(pk=self.pk).values(*self.RECORDED_FIELDS).first()
+        if stored is None:
+            if self.kind in self.ACTIONS:
+                message = _(
+                    "A “%(stage)s” stage is recorded by the partnership's action “%(action)s”, which also "
+                    "changes the partnership: use the action in the list of partnerships."
+                )
+                params = {"stage": self.get_kind_display(), "action": self.ACTIONS[self.kind]}
+                raise ValidationError({"kind": ValidationError(message, code="stage_use_action", params=params)})
+            return
+        kind = stored["kind"] if stored["kind"] in self.ACTIONS else self.kind
+        if kind not in self.ACTIONS:
+            return
+        message = _(
+            "This stage was recorded by the action “%(action)s”: its %(field)s stays as recorded "
+            "(its note, reference and sources can be edited)."
+        )
+        errors = {
+            name: ValidationError(
+                message,
+                code="stage_use_action",
+                params={"action": self.ACTIONS[kind], "field": self._meta.get_field(name).verbose_name},
+            )
+            for name in self.RECORDED_FIELDS
+            if stored[name] != getattr(self, name)
+        }
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def note(self) -> str:

@@ -97,7 +97,8 @@ def add_stage(
     """Record a stage of ``partnership``'s life (a :class:`PartnershipStage` ``kind``) on ``on``.
 
     Validated with ``full_clean()``; raises ``ValidationError`` (e.g. the same stage twice on one
-    date). Called inside the actions' transactions below.
+    date, or a kind that an action records, :attr:`PartnershipStage.ACTIONS`: code
+    ``stage_use_action``). The actions below record theirs through :func:`_add_action_stage`.
     """
     stage = PartnershipStage(
         partnership=partnership,
@@ -109,6 +110,14 @@ def add_stage(
         reference=reference,
     )
     return save_record(instance=stage, data={"sources": list(sources)})
+
+
+def _add_action_stage(*, sources: Iterable[Source] = (), **stage) -> PartnershipStage:
+    """:func:`add_stage` for an action: the stage of its kind (:attr:`PartnershipStage.ACTIONS`),
+    which only the action records (``recorded_by_action``). Called inside the actions' transactions."""
+    record = PartnershipStage(**stage)
+    record.recorded_by_action = True
+    return save_record(instance=record, data={"sources": list(sources)})
 
 
 # The actions below (end, suspend, resume, renew, upgrade) take the required ``reason`` in English
@@ -206,7 +215,7 @@ def _record_stage(
         partnership.save()
     finally:
         del partnership.correction_reason  # the next direct edit of this instance is checked again
-    return add_stage(
+    return _add_action_stage(
         partnership=partnership,
         kind=kind,
         on=on,
@@ -508,7 +517,7 @@ def upgrade_partnership(
     successor._change_reason = STAGE_CHANGES[PartnershipStage.Kind.UPGRADED] % {"reason": reason}
     cited = list(dict.fromkeys([*partnership.sources.all(), *sources]))  # the predecessor's first, once each
     save_record(instance=successor, data={"fields": list(partnership.fields.all()), "sources": cited})
-    add_stage(
+    _add_action_stage(
         partnership=successor,
         kind=PartnershipStage.Kind.SIGNED,
         on=successor.established_on,

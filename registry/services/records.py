@@ -166,5 +166,7 @@ def restore_deleted(*, model: type[models.Model], pk: int) -> models.Model:
                 .order_by("-history_date", "-history_id")
                 .first()
             )
-            save_record(instance=child_record.instance, data=historic_relations(child_before) if child_before else {})
+            child = child_record.instance
+            child.recorded_by_action = True  # a stage comes back as its action recorded it (PartnershipStage)
+            save_record(instance=child, data=historic_relations(child_before) if child_before else {})
     return instance
