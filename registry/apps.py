@@ -54,14 +54,18 @@ class RegistryConfig(AppConfig):
         delete and many-to-many change of a registry model (their change history included), with
         :func:`registry.cache.remember_publication` on each model with a ``publication`` (so a
         draft's change leaves the public generation alone), name the many-to-many link rows
-        (:func:`name_through_rows`) and register the deployment check of the shared cache
-        (:func:`registry.cache.check_shared_cache`)."""
+        (:func:`name_through_rows`), register the deployment check of the shared cache
+        (:func:`registry.cache.check_shared_cache`) and SQLite's functions
+        (:func:`registry.models.base.register_sqlite_functions`)."""
         from django.core import checks
+        from django.db.backends.signals import connection_created
         from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
         from .cache import check_shared_cache, record_change, remember_publication
+        from .models.base import register_sqlite_functions
 
         checks.register(check_shared_cache, checks.Tags.caches, deploy=True)
+        connection_created.connect(register_sqlite_functions, dispatch_uid="registry-sqlite-functions")
 
         for model in self.get_models():
             list_choices_in_errors(model)

@@ -493,3 +493,26 @@ def test_a_cooperation_field_that_is_not_a_slug_is_refused_and_an_unknown_one_se
     assert filterset.is_valid() and qs.count() == 0
     filterset, _ = run(PartnershipFilter, "field=econ%20omy", Partnership.objects.all())
     assert [e.code for e in filterset.errors.as_data()["field"]] == ["invalid"]
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("алматы", True),  # Cyrillic, typed in lower case
+        ("АКИМАТ", True),
+        ("ÉCOLE", True),  # an accented capital
+        ("école", True),
+        ("ΑΘΉΝΑ", True),  # Greek
+        ("almaty", False),  # as on PostgreSQL: the words are compared as stored, not transliterated
+        ("акимат Алматы", True),
+        ("акимат Астаны", False),
+    ],
+)
+def test_q_ignores_the_case_of_every_script_on_both_databases(superuser, query, found):
+    """``q`` on the records searched by their columns (RegistryQuerySet.search): SQLite's LIKE
+    ignored the case of ASCII letters only (``q=алматы`` found nothing there, one on PostgreSQL)."""
+    OrganizationFactory(name_en="Акимат Алматы", name_native="École d'Αθήνα")
+    OrganizationFactory(name_en="Mayor's office")
+    response = token_client(superuser).get("/api/v1/organizations/", {"q": query})  # staff: unpublished ones too
+    assert response.status_code == HTTPStatus.OK
+    assert [row["name_en"] for row in response.json()["results"]] == (["Акимат Алматы"] if found else [])

@@ -18,7 +18,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.signals import setting_changed
 from django.db import models, router
 from django.db.models import ProtectedError, Q
-from django.db.models.functions import Coalesce, Length
+from django.db.models.functions import Coalesce, Length, Lower
+from django.db.models.lookups import Contains
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -157,7 +158,13 @@ class WordSearchMixin:
     def search(self, query: str):
         """Rows in which every word of ``query`` appears in one of ``search_fields``, ignoring
         case, as typed or folded (:func:`registry.text.typed_word_forms`: ``"Almaty,"`` and
-        ``"Almatý"`` find Almaty; punctuation is not a word). None for a query without words."""
+        ``"Almatý"`` find Almaty; punctuation is not a word). None for a query without words.
+
+        Case is ignored for every script on both databases: a word with letters beyond ASCII
+        that have case (``"алматы"``, ``"ÉCOLE"``) is compared in lower case
+        (:class:`UnicodeLower`), since SQLite's ``LIKE`` (``icontains``) ignores the case of
+        ASCII letters only; other words keep ``icontains``, which an index of the database's
+        own can serve."""
         terms = typed_word_forms(query)
         if not terms:
             return self.none()
@@ -166,9 +173,33 @@ class WordSearchMixin:
             condition = Q()
             for field in self.search_fields:
                 for form in forms:
-                    condition |= Q(**{f"{field}__icontains": form})
+                    if any(not char.isascii() and char.lower() != char.upper() for char in form):
+                        condition |= Q(Contains(UnicodeLower(field), form.lower()))
+                    else:
+                        condition |= Q(**{f"{field}__icontains": form})
             queryset = queryset.filter(condition)
         return queryset
+
+
+class UnicodeLower(Lower):
+    """``LOWER(text)`` with the case of every script on both databases: PostgreSQL's own; on
+    SQLite, whose ``lower()`` changes ASCII letters only, Python's ``str.lower`` registered on
+    each connection as ``registry_lower`` (:func:`register_sqlite_functions`)."""
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="REGISTRY_LOWER", **extra_context)
+
+
+def _lower(text: str | None) -> str | None:
+    return None if text is None else text.lower()
+
+
+def register_sqlite_functions(sender, connection, **kwargs) -> None:
+    """Give each new SQLite connection the functions the registry's queries call
+    (``registry_lower``: :class:`UnicodeLower`); connected to ``connection_created`` by
+    :meth:`registry.apps.RegistryConfig.ready`. Other databases are left alone."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("REGISTRY_LOWER", 1, _lower, deterministic=True)
 
 
 class Publication(models.TextChoices):
