@@ -10,7 +10,8 @@ from django.contrib.messages import get_messages
 
 from registry.models import Partnership
 
-from .factories import PartnershipFactory
+from .conftest import token_client
+from .factories import CityFactory, EventFactory, PartnershipFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +60,63 @@ def test_restoring_no_id_is_a_message(staff_client, value):
     response = staff_client.post("/admin/registry/partnership/deleted/", {"restore": value})
     assert response.status_code == HTTPStatus.OK
     assert any("Not restored" in str(message) for message in get_messages(response.wsgi_request))
+
+
+# The API's references (registry.api.fields.StrictSlugRelatedField): an id is a whole number, a
+# slug a string and a list a list; DRF read true, 1.9, " 1 " and "١" as the id 1, 5 as the
+# slug "5" and {} as an empty list (which cleared the sources). Found by the adversarial probe.
+
+
+@pytest.fixture
+def event_with_a_partnership(db):
+    partnership = PartnershipFactory()
+    event = EventFactory(partnership=partnership, city=partnership.partner)
+    event.sources.add(SourceFactory(slug="report"))
+    return event
+
+
+def _patched(superuser, event, body):
+    return token_client(superuser).patch(f"/api/v1/events/{event.slug}/", body, format="json")
+
+
+@pytest.mark.parametrize("value", [True, 1.9, " 1 ", "١", "1.0", "0", -1, "x", [1], {"id": 1}])
+def test_a_partnership_id_that_is_no_whole_number_is_refused(superuser, event_with_a_partnership, value):
+    stored = event_with_a_partnership.partnership_id
+    response = _patched(superuser, event_with_a_partnership, {"partnership": value})
+    assert response.status_code == HTTPStatus.BAD_REQUEST, response.json()
+    assert [error["code"] for error in response.json()["errors"]["partnership"]] == ["invalid"]
+    event_with_a_partnership.refresh_from_db()
+    assert event_with_a_partnership.partnership_id == stored
+
+
+@pytest.mark.parametrize("value", [2**63, "99999999999999999999"])
+def test_a_partnership_id_beyond_the_largest_does_not_exist(superuser, event_with_a_partnership, value):
+    response = _patched(superuser, event_with_a_partnership, {"partnership": value})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert [error["code"] for error in response.json()["errors"]["partnership"]] == ["does_not_exist"]
+
+
+def test_a_partnership_id_as_digits_or_a_number_is_read(superuser, event_with_a_partnership):
+    partnership, client = event_with_a_partnership.partnership, token_client(superuser)
+    for value in (partnership.pk, str(partnership.pk)):
+        response = client.patch(
+            f"/api/v1/events/{event_with_a_partnership.slug}/", {"partnership": value}, format="json"
+        )
+        assert response.status_code == HTTPStatus.OK, response.json()
+        assert response.json()["partnership"]["id"] == partnership.pk
+
+
+@pytest.mark.parametrize("value", [5, True, ["busan"]])
+def test_a_slug_that_is_no_string_is_refused(superuser, event_with_a_partnership, value):
+    CityFactory(slug="5")
+    response = _patched(superuser, event_with_a_partnership, {"city": value})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert [error["code"] for error in response.json()["errors"]["city"]] == ["invalid"]
+
+
+@pytest.mark.parametrize("value", [{}, {"report": 1}, "report"])
+def test_a_list_of_references_that_is_no_list_is_refused_and_clears_nothing(superuser, event_with_a_partnership, value):
+    response = _patched(superuser, event_with_a_partnership, {"sources": value})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert [error["code"] for error in response.json()["errors"]["sources"]] == ["not_a_list"]
+    assert list(event_with_a_partnership.sources.values_list("slug", flat=True)) == ["report"]

@@ -15,14 +15,17 @@ from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 
 from .. import dates
 from ..dates import PARTIAL_DATE, iso_partial
+from ..filter_parameters import LARGEST_NUMBER
 from ..models import (
     DatePrecision,
     PublishableMixin,
 )
 from ..text import ASSUMED_URL_SCHEME
+from .pagination import whole_number
 
 # --------------------------------------------------------------------------- fields
 
@@ -140,7 +143,51 @@ class CountryField(serializers.ChoiceField):
         return code or ("" if self.allow_blank else None)
 
 
-class RelatedSummaryField(serializers.SlugRelatedField):
+class StrictManyRelatedField(serializers.ManyRelatedField):
+    """A list of references that takes only a list (a JSON array, or a form's repeated field):
+    DRF's reads any iterable, so ``{}`` cleared the list and ``{"busan": 1}`` named Busan (400 on
+    the field, code ``not_a_list``). Found by the adversarial probe."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list | tuple):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class StrictSlugRelatedField(serializers.SlugRelatedField):
+    """A reference to another record by its slug, a JSON string, or, where ``slug_field`` is
+    ``id`` (records without a slug: partnerships), by its id: a JSON whole number or a string of
+    ASCII digits (:func:`registry.api.pagination.whole_number`). DRF's reads ``true``, ``1.9``,
+    ``" 1 "`` and ``"١"`` as the id 1 and the number ``5`` as the slug ``"5"``; this one refuses
+    them (400 on the field, code ``invalid``), and an id beyond ``LARGEST_NUMBER`` is one that does
+    not exist (code ``does_not_exist``) without asking the database. ``many=True`` makes a
+    :class:`StrictManyRelatedField`."""
+
+    default_error_messages = {
+        "invalid": "Not a valid reference: give the record's slug, a string.",
+        "invalid_id": "Not a valid reference: give the record's id, a whole number.",
+    }
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        """DRF's ``RelatedField.many_init`` with :class:`StrictManyRelatedField` for the list."""
+        many = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return StrictManyRelatedField(child_relation=cls(*args, **kwargs), **many)
+
+    def to_internal_value(self, data):
+        if self.slug_field in ("id", "pk"):
+            if isinstance(data, str) and whole_number(data):
+                data = int(data)
+            if isinstance(data, bool) or not isinstance(data, int) or data < 1:
+                raise serializers.ValidationError(self.error_messages["invalid_id"], code="invalid")
+            if data > LARGEST_NUMBER:
+                self.fail("does_not_exist", slug_name=self.slug_field, value=str(data))
+        elif not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class RelatedSummaryField(StrictSlugRelatedField):
     """A reference written as the other record's slug (or ``id``) and read as its summary.
 
     A draft the reader may not see reads as ``null`` (the field is then nullable).
@@ -206,7 +253,7 @@ def summary(serializer_class, *, queryset=None, slug_field="slug", many=False, h
         kwargs["queryset"] = queryset
     field = RelatedSummaryField
     if many:
-        return serializers.ManyRelatedField(
+        return StrictManyRelatedField(
             child_relation=field(serializer_class, slug_field=slug_field, **kwargs),
             help_text=help_text,
             **({"required": False} if queryset is not None else {"read_only": True}),

@@ -40,7 +40,15 @@ from rest_framework.settings import api_settings
 from .. import services
 from ..models import City, CooperationField, Organization, Partnership, Person, Source
 from .change_reason import CHANGE_REASON_MAX, resolve_change_reason
-from .fields import CountryField, PartialDateField, SchemeURLField, StrictCharField, StrictIntegerField, summary
+from .fields import (
+    CountryField,
+    PartialDateField,
+    SchemeURLField,
+    StrictCharField,
+    StrictIntegerField,
+    StrictSlugRelatedField,
+    summary,
+)
 from .summaries import (
     CityNameSerializer,
     CitySummarySerializer,
@@ -465,7 +473,7 @@ class PartnershipActionSerializer(serializers.Serializer):
         help_text="Why; kept on the stage and in the history (the change reason). Required unless the "
         "`X-Change-Reason` header gives it; given both, they must be equal.",
     )
-    sources = serializers.SlugRelatedField(
+    sources = StrictSlugRelatedField(
         slug_field="slug", queryset=Source.objects.all(), many=True, required=False, help_text=SOURCES_HELP
     )
 
