@@ -517,19 +517,48 @@ class Partnership(RemarksModel, RegistryModel):
         the status by its new value (:attr:`STATUS_ACTIONS`); End for the end date; Sign for the
         date and status of a relation never signed. A field no action changes (the established
         date, an ended one's end, a status no action reaches) is changed only as a correction,
-        with a reason. Drafts are not checked. One query (the stored row) when the record exists.
+        with a reason. Drafts are not checked, except that no status becomes or stops being
+        suspended but by an action (:meth:`direct_suspension_error`). One query (the stored row)
+        when the record exists.
         """
-        if self._state.adding or self.pk is None or getattr(self, "correction_reason", ""):
-            return
-        stored = Partnership.objects.filter(pk=self.pk).values("publication", *self.ACTION_FIELDS).first()
-        if stored is None or stored["publication"] != "published":
-            return
+        stored = None
+        if not self._state.adding and self.pk is not None:
+            stored = Partnership.objects.filter(pk=self.pk).values("publication", *self.ACTION_FIELDS).first()
         errors = {}
-        for name in self.ACTION_FIELDS:
-            if stored[name] != getattr(self, name):
-                errors[name] = self.use_action_error(name, stored)
+        suspension = self.direct_suspension_error(stored)
+        if suspension is not None:
+            errors["status"] = suspension
+        if stored is not None and stored["publication"] == "published" and not getattr(self, "correction_reason", ""):
+            for name in self.ACTION_FIELDS:
+                if stored[name] != getattr(self, name) and name not in errors:
+                    errors[name] = self.use_action_error(name, stored)
         if errors:
             raise ValidationError(errors)
+
+    def direct_suspension_error(self, stored: dict | None) -> ValidationError | None:
+        """The refusal (code ``partnership_use_action``, for ``status``) when the status becomes or
+        stops being ``suspended`` other than by an action (Suspend, Resume, End: they set
+        ``recorded_by_action``), whatever the publication and even as a correction, else ``None``:
+        whether a relation counts (:meth:`PartnershipQuerySet.in_force_on`) is read from its
+        suspended and resumed stages, which only the actions record, with their dates. A new
+        partnership is therefore never recorded suspended: record it, then suspend it. ``stored``
+        is the stored row (``None`` for a new one). Found by the adversarial probe: a partnership
+        created “suspended” had no stage and was counted in force."""
+        was = stored["status"] if stored else None
+        if getattr(self, "recorded_by_action", False) or (self.status == self.Status.SUSPENDED) == (
+            was == self.Status.SUSPENDED
+        ):
+            return None
+        if was == self.Status.SUSPENDED:
+            message = _("A suspended partnership is resumed or ended with the action “%(action)s” or “End”.")
+            action = self.STATUS_ACTIONS[self.Status.ACTIVE]
+        else:
+            message = _(
+                "A partnership is suspended only with the action “%(action)s”, which records the date of "
+                "the suspension; record it first, then suspend it."
+            )
+            action = self.STATUS_ACTIONS[self.Status.SUSPENDED]
+        return ValidationError(message, code="partnership_use_action", params={"action": action})
 
     def use_action_error(self, name: str, stored: dict) -> ValidationError:
         """The refusal of a direct change of field ``name`` from its ``stored`` values (a row of

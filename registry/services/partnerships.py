@@ -210,11 +210,13 @@ def _record_stage(
     change = STAGE_CHANGES[kind] % {"reason": reason}
     partnership._change_reason = change
     partnership.correction_reason = change
+    partnership.recorded_by_action = True  # a suspension comes and goes with its stage
     try:
         partnership.full_clean()
         partnership.save()
     finally:
         del partnership.correction_reason  # the next direct edit of this instance is checked again
+        del partnership.recorded_by_action
     return _add_action_stage(
         partnership=partnership,
         kind=kind,

@@ -148,6 +148,9 @@ def restore_deleted(*, model: type[models.Model], pk: int) -> models.Model:
     )
     instance = record.instance
     instance._change_reason = _("Restored after deletion")
+    # A restored row comes back as the actions recorded it (a suspended partnership with its
+    # suspension stage, restored below): the rules that reserve a change to an action pass it.
+    instance.recorded_by_action = True
     save_record(instance=instance, data=historic_relations(before) if before else {})
     for child_name, fk in OWNED_CHILDREN.get(model._meta.model_name, []):
         child_model = apps.get_model("registry", child_name)
@@ -167,6 +170,6 @@ def restore_deleted(*, model: type[models.Model], pk: int) -> models.Model:
                 .first()
             )
             child = child_record.instance
-            child.recorded_by_action = True  # a stage comes back as its action recorded it (PartnershipStage)
+            child.recorded_by_action = True  # as the parent above
             save_record(instance=child, data=historic_relations(child_before) if child_before else {})
     return instance
