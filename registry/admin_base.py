@@ -320,8 +320,9 @@ class CitedRecordAdmin(RegistryAdmin):
 
 class OrderedInlineFormSet(forms.BaseInlineFormSet):
     """Rows with an ``order``: a new row may leave it empty and is numbered after the largest
-    order of the rows kept (in the order the rows are shown), and two rows with the same order
-    are refused (the database would, with a 500)."""
+    order of the rows kept (in the order the rows are shown), within the field's bounds
+    (:func:`registry.models.base.order_field`), and two rows with the same order are refused
+    (the database would, with a 500)."""
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -340,14 +341,18 @@ class OrderedInlineFormSet(forms.BaseInlineFormSet):
         ]
         last = max((form.cleaned_data.get("order") or 0 for form in kept), default=0)
         for form in kept:
-            if form.cleaned_data.get("order") is None:
+            if form.cleaned_data.get("order") is None and "order" not in form.errors:
                 last += 1
                 form.cleaned_data["order"] = form.instance.order = last
+                try:  # the row's own validation ran before it had a number
+                    self.model._meta.get_field("order").run_validators(last)
+                except ValidationError as error:
+                    form.add_error("order", error)
         seen: dict[int, int] = {}
         for number, form in enumerate(self.forms, start=1):
-            if form not in kept:
+            order = form.cleaned_data.get("order") if form in kept else None
+            if order is None:
                 continue
-            order = form.cleaned_data["order"]
             if order in seen:
                 form.add_error(
                     "order", _("Row %(row)d already has order %(order)d.") % {"row": seen[order], "order": order}

@@ -55,7 +55,8 @@ class RegistryConfig(AppConfig):
         :func:`registry.cache.remember_publication` on each model with a ``publication`` (so a
         draft's change leaves the public generation alone), name the many-to-many link rows
         (:func:`name_through_rows`), register the deployment check of the shared cache
-        (:func:`registry.cache.check_shared_cache`) and SQLite's functions
+        (:func:`registry.cache.check_shared_cache`), the check of the reminders' lead times
+        (:func:`registry.reminders.check_reminder_days`) and SQLite's functions
         (:func:`registry.models.base.register_sqlite_functions`)."""
         from django.core import checks
         from django.db.backends.signals import connection_created
@@ -63,8 +64,10 @@ class RegistryConfig(AppConfig):
 
         from .cache import check_shared_cache, record_change, remember_publication
         from .models.base import register_sqlite_functions
+        from .reminders import check_reminder_days
 
         checks.register(check_shared_cache, checks.Tags.caches, deploy=True)
+        checks.register(check_reminder_days)
         connection_created.connect(register_sqlite_functions, dispatch_uid="registry-sqlite-functions")
 
         for model in self.get_models():

@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import checks
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -32,8 +33,27 @@ from django_tasks import task
 
 from . import anniversaries, dates
 from .models import MANAGERS_GROUP, Agreement, SentReminder
+from .models.reminders import LEAD_DAYS_MAX
 
 logger = logging.getLogger(__name__)
+
+
+def check_reminder_days(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """System check (id ``registry.E001``; ``manage.py check``, ``migrate`` and the servers run
+    it): an error unless ``settings.REGISTRY_REMINDER_DAYS`` names at least one lead time and
+    each is 0 to :data:`~registry.models.reminders.LEAD_DAYS_MAX` days. A lead time past 32,767
+    days made the daily job fail on PostgreSQL only (``lead_days`` is a smallint there), and an
+    empty list made it fail on both."""
+    days = settings.REGISTRY_REMINDER_DAYS
+    if days and all(0 <= lead <= LEAD_DAYS_MAX for lead in days):
+        return []
+    return [
+        checks.Error(
+            f"REGISTRY_REMINDER_DAYS is {','.join(map(str, days)) or 'empty'}.",
+            hint=f"Name one or more lead times of 0 to {LEAD_DAYS_MAX} days, e.g. 180,90,30.",
+            id="registry.E001",
+        )
+    ]
 
 
 @dataclass(frozen=True)

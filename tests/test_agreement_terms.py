@@ -96,3 +96,100 @@ def test_the_terms_dates_lie_in_the_documented_range(superuser, field, value):
     assert response.json()["errors"][field][0]["code"] == "date_out_of_range"
     agreement.refresh_from_db()
     assert getattr(agreement, field) is None
+
+
+# --------------------------------------------------------------------------- bounds of the terms
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"automatic_renewal": True, "expires_on": D(2020, 1, 1), "term_years": 8000}, "term_years"),
+        ({"term_years": 0}, "term_years"),
+        ({"notice_period_days": 3651}, "notice_period_days"),
+    ],
+)
+def test_a_term_and_a_notice_period_keep_to_their_bounds(values, field):
+    """Found by the adversarial probe: a renewing agreement with a term of 8,000 years was
+    stored, and every page, API list and reminder run that computed its term's end failed
+    (OverflowError past the year 9999)."""
+    agreement = AgreementFactory.build(place=None, **values)
+    with pytest.raises(ValidationError) as error:
+        agreement.full_clean()
+    assert [e.code for e in error.value.error_dict[field]] == ["min_value" if values[field] == 0 else "max_value"]
+    with pytest.raises(ValidationError) as error:  # the database's rule, as imports check it
+        agreement.validate_constraints()
+    assert [e.code for e in error.value.error_dict[field]] == [f"agreement_{field}_in_range"]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        agreement.save()
+
+
+def test_the_longest_term_and_notice_period_are_accepted():
+    agreement = AgreementFactory.build(
+        place=None, automatic_renewal=True, expires_on=D(2200, 12, 31), term_years=100, notice_period_days=3650
+    )
+    agreement.full_clean()
+    agreement.save()
+    assert agreement.term_end_on(D(2200, 12, 31)) == D(2200, 12, 31)
+    assert agreement.notice_deadline(D(2200, 12, 31)) == D(2191, 1, 2)
+
+
+@pytest.mark.parametrize("method", ["post", "patch"])
+def test_the_api_refuses_a_term_of_8000_years_naming_the_field(superuser, method):
+    from .conftest import token_client
+
+    api = token_client(superuser)
+    body = {"automatic_renewal": True, "expires_on": "2020-01-01", "term_years": 8000}
+    if method == "post":
+        response = api.post("/api/v1/agreements/", {"title_en": "Long", "kind": "mou", **body}, format="json")
+    else:
+        agreement = AgreementFactory()
+        response = api.patch(f"/api/v1/agreements/{agreement.slug}/", body, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST, response.content
+    assert list(response.json()["errors"]) == ["term_years"]
+    assert response.json()["errors"]["term_years"] == [
+        {"message": "Ensure this value is less than or equal to 100.", "code": "max_value"}
+    ]
+    assert not Agreement.objects.filter(term_years=8000).exists()
+    assert api.get("/api/v1/agreements/").status_code == HTTPStatus.OK
+
+
+def test_the_admin_shows_a_term_of_8000_years_on_its_field(staff_client):
+    from .test_hardening_inputs import agreement_form
+
+    agreement = AgreementFactory()
+    url, data = agreement_form(staff_client, agreement)
+    response = staff_client.post(
+        url, {**data, "automatic_renewal": "on", "expires_on": "2020-01-01", "term_years": "8000"}
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["adminform"].form.errors["term_years"] == [
+        "Ensure this value is less than or equal to 100."
+    ]
+    agreement.refresh_from_db()
+    assert agreement.term_years is None
+
+
+def test_a_term_running_past_the_calendar_has_no_end_instead_of_an_error():
+    """A record that never passed the bounds (an older version's history, a row written before
+    the constraint): its term's end lies after 9999-12-31, so there is none to show; the
+    agreement is in force and has no notice deadline, and nothing raises."""
+    agreement = Agreement(
+        expires_on=D(2000, 1, 1), automatic_renewal=True, term_years=8000, notice_period_days=30, status="in_force"
+    )
+    assert agreement.term_end_on(D(2025, 1, 1)) is None
+    assert agreement.notice_deadline(D(2025, 1, 1)) is None
+    assert agreement.status_on(D(2025, 1, 1)) == Agreement.Status.IN_FORCE
+    assert agreement.term_end_on(D(1999, 1, 1)) == D(2000, 1, 1)
+
+
+def test_the_rules_of_the_terms_name_their_bounds_in_korean():
+    from django.utils import translation
+
+    agreement = AgreementFactory.build(place=None, term_years=101, notice_period_days=3651)
+    with translation.override("ko"), pytest.raises(ValidationError) as error:
+        agreement.validate_constraints()
+    assert error.value.message_dict == {
+        "term_years": ["갱신 기간은 1년에서 100년 사이입니다."],
+        "notice_period_days": ["통보 기간은 최대 3650일입니다."],
+    }

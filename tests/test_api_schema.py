@@ -62,6 +62,33 @@ def test_query_parameters_document_exactly_the_values_accepted(db, api_client):
     assert api_client.get("/api/v1/events/", {"format": "csv", "page": "2"}).status_code == 200
 
 
+# The bounds of every number a client writes, as the models name them: the same on every
+# database. Where a model named none, Django took the column's (2**63 - 1 on SQLite, 32,767 for
+# a smallint and 2,147,483,647 for an integer on PostgreSQL), so the schema differed by database.
+NUMBER_BOUNDS = {
+    "term_years": (1, 100),
+    "notice_period_days": (0, 3650),
+    "population": (0, 2**63 - 1),  # a 64-bit column on both
+    "population_year": (1000, 2200),
+    "used_from": (1, 2200),
+    "used_until": (1, 2200),
+    "order": (1, 999),
+    "count": (0, 2_147_483_647),
+    "partnership": (None, None),  # an id, looked up
+}
+
+
+def test_the_schema_gives_each_number_the_same_bounds_on_every_database(db, api_client):
+    document = api_client.get("/api/v1/schema/", {"format": "json"}).json()
+    bounds: dict[str, set] = {}
+    for name, component in document["components"]["schemas"].items():
+        if name.endswith("Request"):
+            for field, spec in component.get("properties", {}).items():
+                if spec.get("type") == "integer":
+                    bounds.setdefault(field, set()).add((spec.get("minimum"), spec.get("maximum")))
+    assert bounds == {field: {pair} for field, pair in NUMBER_BOUNDS.items()}
+
+
 @pytest.fixture
 def _keep_test_connection():
     """The WSGI app closes the database connection after each request, as it should in

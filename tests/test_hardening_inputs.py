@@ -143,3 +143,76 @@ def test_a_patch_answers_the_reference_it_just_set(api):
     assert response.status_code == HTTPStatus.OK
     assert response.json()["agreement"]["slug"] == agreement.slug
     assert api.get(f"/api/v1/events/{event.slug}/").json()["agreement"]["slug"] == agreement.slug
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "code"),
+    [
+        ({"population_year": 40_000}, "population_year", "max_value"),  # past PostgreSQL's smallint
+        ({"population_year": 2201}, "population_year", "max_value"),
+        ({"population_year": 2**63}, "population_year", "max_value"),  # past SQLite's integers
+        ({"population_year": 999}, "population_year", "min_value"),
+        ({"notice_period_days": 40_000}, "notice_period_days", "max_value"),
+    ],
+)
+def test_a_number_past_its_bounds_is_a_400_naming_the_field_on_every_database(api, body, field, code):
+    """Found by the adversarial probe: where a model named no bounds, Django took the database
+    column's (2**63 − 1 on SQLite, 32,767 for a smallint on PostgreSQL), so one value was stored
+    on SQLite and refused, or a 500, on PostgreSQL."""
+    from .factories import AgreementFactory, CityFactory
+
+    record = CityFactory() if "population_year" in body else AgreementFactory()
+    path = "cities" if "population_year" in body else "agreements"
+    response = api.patch(f"/api/v1/{path}/{record.slug}/", body, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST, response.content
+    assert list(response.json()["errors"]) == [field]
+    assert response.json()["errors"][field][0]["code"] == code
+    record.refresh_from_db()
+    assert getattr(record, field) is None
+
+
+def agreement_form(client, agreement) -> tuple[str, dict]:
+    """The agreement's admin change URL and the data its form submits unchanged (no document)."""
+    from .test_staff import form_data
+
+    url = f"/admin/registry/agreement/{agreement.pk}/change/"
+    data = form_data(client.get(url))
+    data.pop("document")
+    return url, data
+
+
+@pytest.mark.parametrize("order", ["1000", "40000"])
+def test_an_order_past_999_is_shown_on_its_row_in_the_admin_on_every_database(staff_client, order):
+    """The admin is where orders are written (the API lists signatories, members, stops and
+    outcomes read-only): 40,000 was stored on SQLite and refused on PostgreSQL (smallint)."""
+    from registry.models import Signatory
+
+    from .factories import AgreementFactory
+
+    url, data = agreement_form(staff_client, AgreementFactory())
+    data.update({"signatories-TOTAL_FORMS": "1", "signatories-0-order": order, "signatories-0-role": "Mayor"})
+    response = staff_client.post(url, data)
+    assert response.status_code == HTTPStatus.OK
+    (formset,) = [
+        inline.formset for inline in response.context["inline_admin_formsets"] if inline.formset.prefix == "signatories"
+    ]
+    assert formset.forms[0].errors["order"] == ["Ensure this value is less than or equal to 999."]
+    assert not Signatory.objects.exists()
+
+
+def test_a_row_numbered_after_order_999_is_refused_on_its_row(staff_client):
+    """An empty order numbers a new row after the last; past 999 that is an error on the row, not
+    a number stored beyond the field's bounds."""
+    from registry.models import Signatory
+
+    from .factories import AgreementFactory
+
+    agreement = AgreementFactory()
+    Signatory.objects.create(agreement=agreement, order=999, role="Mayor")
+    url, data = agreement_form(staff_client, agreement)
+    data.update({"signatories-TOTAL_FORMS": "2", "signatories-1-order": "", "signatories-1-role": "Deputy Mayor"})
+    response = staff_client.post(url, data)
+    assert response.status_code == HTTPStatus.OK
+    (formset,) = [i.formset for i in response.context["inline_admin_formsets"] if i.formset.prefix == "signatories"]
+    assert formset.forms[1].errors["order"] == ["Ensure this value is less than or equal to 999."]
+    assert list(Signatory.objects.values_list("order", flat=True)) == [999]

@@ -153,6 +153,33 @@ def test_former_name_years_are_in_order():
     assert_refused(CityName(city=city, name="Alma-Ata", used_from=1993, used_until=1921), "used_until")
 
 
+@pytest.mark.parametrize(
+    ("build", "field", "code"),
+    [
+        (lambda: CityName(city=CityFactory(), name="Edo", used_from=0), "used_from", "min_value"),
+        (lambda: CityName(city=CityFactory(), name="Edo", used_until=2201), "used_until", "max_value"),
+        (lambda: CityFactory.build(population_year=2201), "population_year", "max_value"),
+        (lambda: ItineraryStop(delegation=DelegationFactory(), order=1000, city=CityFactory()), "order", "max_value"),
+        (lambda: ItineraryStop(delegation=DelegationFactory(), order=0, city=CityFactory()), "order", "min_value"),
+        (
+            lambda: Outcome(
+                delegation=DelegationFactory(), order=1, kind="other", description_en="Buyers", count=2**31
+            ),
+            "count",
+            "max_value",
+        ),
+        (lambda: Signatory(agreement=AgreementFactory(), order=40_000, role="Mayor"), "order", "max_value"),
+    ],
+)
+def test_numbers_keep_to_the_bounds_the_model_names_on_every_database(build, field, code):
+    """Years lie in the registry's date range, orders from 1 to 999 and counts in a 32-bit
+    integer, whatever the database: SQLite's columns take any 64-bit number, PostgreSQL's
+    smallint stops at 32,767, and Django bounded the fields by the column."""
+    with pytest.raises(ValidationError) as excinfo:
+        build().full_clean()
+    assert [error.code for error in excinfo.value.error_dict[field]] == [code]
+
+
 # Rows whose check constraints involve NULL or LIKE's case rules (SQLite's LIKE ignores ASCII case).
 EDGE_ROWS = {
     "wikidata_id Q35493": lambda: CityFactory.build(wikidata_id="Q35493"),

@@ -98,3 +98,16 @@ def test_command_runs_the_task():
     call_command("send_reminders", "--date", "2026-01-01", stdout=out)
     assert out.getvalue() == "Sent 1 reminder(s).\n"
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("days", "errors"),
+    [((180, 90, 30), []), ((3650, 0), []), ((40_000, 30), ["registry.E001"]), ((), ["registry.E001"])],
+)
+def test_the_lead_times_are_checked_at_start_up(settings, days, errors):
+    """A lead time past PostgreSQL's smallint (32,767 days) made the daily job fail there and not
+    on SQLite; every lead time is 0 to 3,650 days, and at least one is named."""
+    from registry.reminders import check_reminder_days
+
+    settings.REGISTRY_REMINDER_DAYS = days
+    assert [message.id for message in check_reminder_days()] == errors

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import add_years, validate_in_range
@@ -31,6 +32,13 @@ from .people import OrderedChildManager, Organization, ParticipantFields, _perso
 from .sources import SourcedModel
 
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+
+# The bounds of an agreement's terms, for its validators and its database rules: a renewal of 1
+# to 100 years and a notice period of at most ten years. Every term's end then lies within a few
+# centuries of the registry's dates (:mod:`registry.dates`); a term of 8,000 years ran past the
+# calendar's last year, 9999.
+TERM_YEARS_MAX = 100
+NOTICE_PERIOD_DAYS_MAX = 3650
 
 
 def validate_pdf(upload) -> None:
@@ -172,12 +180,14 @@ class Agreement(SourcedModel):
         _("term (years)"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(TERM_YEARS_MAX)],
         help_text=_("Length of each renewal in years; required with automatic renewal."),
     )
     notice_period_days = models.PositiveSmallIntegerField(
         _("notice period (days)"),
         null=True,
         blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(NOTICE_PERIOD_DAYS_MAX)],
         help_text=_("Days before the end of a term by which notice must be given to end or not renew it."),
     )
     status = models.CharField(
@@ -221,6 +231,18 @@ class Agreement(SourcedModel):
                 Q(automatic_renewal=False) | Q(term_years__isnull=False, term_years__gte=1, expires_on__isnull=False),
                 _("An automatically renewing agreement needs an expiry date and a term of at least one year."),
                 "term_years",
+            ),
+            rule(
+                "agreement_term_years_in_range",
+                Q(term_years__isnull=True) | Q(term_years__gte=1, term_years__lte=TERM_YEARS_MAX),
+                format_lazy(_("A term is from 1 to {most} years."), most=TERM_YEARS_MAX),
+                "term_years",
+            ),
+            rule(
+                "agreement_notice_period_days_in_range",
+                Q(notice_period_days__isnull=True) | Q(notice_period_days__lte=NOTICE_PERIOD_DAYS_MAX),
+                format_lazy(_("A notice period is at most {most} days."), most=NOTICE_PERIOD_DAYS_MAX),
+                "notice_period_days",
             ),
             rule(
                 "agreement_superseded_has_successor",
@@ -291,13 +313,21 @@ class Agreement(SourcedModel):
     def term_end_on(self, day: datetime.date) -> datetime.date | None:
         """The last day of the term that is running on ``day`` (or the last term, once it has
         ended): ``expires_on``, moved on by ``term_years`` for each automatic renewal that has
-        happened by ``day``. ``None`` without an expiry date."""
+        happened by ``day``. ``None`` without an expiry date, and ``None`` when that term would
+        end after the calendar's last day (9999-12-31): no term of 1 to :data:`TERM_YEARS_MAX`
+        years does, but a record that never passed that rule (an older version in the history,
+        an instance not yet validated) is shown as in force with no end instead of failing every
+        page, list and reminder that reads it. :meth:`notice_deadline` and :meth:`status_on`
+        read the end from here."""
         if self.expires_on is None:
             return None
         end = self.expires_on
         if self.automatic_renewal and self.term_years:
-            while end < day:
-                end = add_years(end, self.term_years)
+            try:
+                while end < day:
+                    end = add_years(end, self.term_years)
+            except OverflowError:
+                return None
         return end
 
     def notice_deadline(self, day: datetime.date) -> datetime.date | None:

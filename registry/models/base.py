@@ -16,6 +16,7 @@ import functools
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.signals import setting_changed
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, router
 from django.db.models import ProtectedError, Q
 from django.db.models.functions import Coalesce, Length, Lower
@@ -360,6 +361,20 @@ class RegistryModel(models.Model):
                         errors.setdefault(target, []).append(message)
         if errors:
             raise ValidationError(errors)
+
+
+# The largest ``order`` of a record's rows (signatories, members, participants, stops, outcomes).
+ORDER_MAX = 999
+
+
+def order_field(**kwargs) -> models.PositiveSmallIntegerField:
+    """The ``order`` of a row among its record's rows: 1 for the first, at most :data:`ORDER_MAX`.
+    The bounds are named here so that they are the same on every database: where a model names
+    none, Django takes the column's (any 64-bit number on SQLite, 32,767 for PostgreSQL's
+    smallint), and the admin, imports and the API schema would answer differently on each."""
+    return models.PositiveSmallIntegerField(
+        _("order"), validators=[MinValueValidator(1), MaxValueValidator(ORDER_MAX)], **kwargs
+    )
 
 
 def staff_notes_field():

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from .. import regions, subdivisions, text
+from ..dates import LATEST
 from ..text import localized_language
 from .base import (
     Confidence,
@@ -199,7 +200,7 @@ class City(RemarksModel, SourcedModel):
         _("population year"),
         null=True,
         blank=True,
-        validators=[MinValueValidator(1000), MaxValueValidator(2200)],
+        validators=[MinValueValidator(1000), MaxValueValidator(LATEST.year)],
         help_text=_("Year the population figure refers to."),
     )
     wikidata_id = models.CharField(
@@ -361,11 +362,13 @@ class CityName(RegistryModel):
     city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="names", verbose_name=_("city"))
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.FORMER)
+    # Years of the Common Era up to the registry's last (:data:`registry.dates.LATEST`): a former
+    # name may be centuries older than the registry's first date (Constantinople, used from 330).
     used_from = models.PositiveSmallIntegerField(
-        _("used from (year)"), null=True, blank=True, validators=[MaxValueValidator(2200)]
+        _("used from (year)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(LATEST.year)]
     )
     used_until = models.PositiveSmallIntegerField(
-        _("used until (year)"), null=True, blank=True, validators=[MaxValueValidator(2200)]
+        _("used until (year)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(LATEST.year)]
     )
     notes = models.CharField(_("notes"), max_length=500, blank=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from babel.numbers import list_currencies
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
@@ -18,12 +18,17 @@ from .base import (
     PublishableQuerySet,
     RegistryModel,
     WordSearchMixin,
+    order_field,
     publication_field,
     rule,
 )
 from .cities import City
 from .people import OrderedChildManager, Organization, ParticipantFields, Person, _person_or_role
 from .sources import SourcedModel
+
+# The largest count of an outcome (65 local buyers): what an integer column holds on PostgreSQL,
+# named here so that SQLite, whose columns take any 64-bit number, bounds it the same.
+COUNT_MAX = 2_147_483_647
 
 
 def validate_currency(value: str) -> None:
@@ -169,7 +174,7 @@ class ItineraryStop(RegistryModel):
     delegation = models.ForeignKey(
         Delegation, on_delete=models.CASCADE, related_name="itinerary", verbose_name=_("delegation")
     )
-    order = models.PositiveSmallIntegerField(_("order"), help_text=_("1 for the first stop."))
+    order = order_field(help_text=_("1 for the first stop."))
     city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="itinerary_stops", verbose_name=_("city"))
     arrive_on = models.DateField(_("arrival"), null=True, blank=True, validators=[validate_in_range])
     depart_on = models.DateField(_("departure"), null=True, blank=True, validators=[validate_in_range])
@@ -255,7 +260,7 @@ class Outcome(RegistryModel):
     delegation = models.ForeignKey(
         Delegation, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("delegation")
     )
-    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    order = order_field(default=1)
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
     description_en = models.TextField(_("description (English)"), max_length=TEXT_MAX)
     description_ko = models.TextField(_("description (Korean)"), max_length=TEXT_MAX, blank=True)
@@ -278,7 +283,13 @@ class Outcome(RegistryModel):
     amount_qualifier = models.CharField(
         _("qualifier"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT
     )
-    count = models.PositiveIntegerField(_("count"), null=True, blank=True, help_text=_("e.g. 65 (local buyers)."))
+    count = models.PositiveIntegerField(
+        _("count"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(COUNT_MAX)],
+        help_text=_("e.g. 65 (local buyers)."),
+    )
     count_unit = models.CharField(
         _("unit of the count"), max_length=100, blank=True, help_text=_("e.g. “local buyers”.")
     )

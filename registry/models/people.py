@@ -14,6 +14,7 @@ from .base import (
     RemarksModel,
     SluggedQuerySet,
     WordSearchMixin,
+    order_field,
     referenced_by_public,
     rule,
     staff_notes_field,
@@ -154,7 +155,7 @@ class ParticipantFields(RegistryModel):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("organization")
     )
-    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    order = order_field(default=1)
 
     class Meta:
         abstract = True

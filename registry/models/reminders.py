@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 MANAGERS_GROUP = "Registry managers"
+
+# The longest lead time of a reminder (``settings.REGISTRY_REMINDER_DAYS``, checked at start-up by
+# :func:`registry.reminders.check_reminder_days`): ten years, well within PostgreSQL's smallint.
+LEAD_DAYS_MAX = 3650
 
 
 class StaffProfile(models.Model):
@@ -50,7 +55,9 @@ class SentReminder(models.Model):
         _("subject"), max_length=100, help_text=_("What it concerns, e.g. “agreement-12” or “relations-KZ”.")
     )
     due_on = models.DateField(_("due on"), help_text=_("The date the reminder announces."))
-    lead_days = models.PositiveSmallIntegerField(_("lead time (days)"))
+    lead_days = models.PositiveSmallIntegerField(
+        _("lead time (days)"), validators=[MinValueValidator(0), MaxValueValidator(LEAD_DAYS_MAX)]
+    )
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
     class Meta:
