@@ -37,6 +37,17 @@ def fold(text: str) -> str:
     return _SEPARATORS.sub(" ", folded).strip()
 
 
+# What shows nothing on a page: spaces and line breaks, format characters (zero-width space and
+# joiner, direction marks, the BOM), controls and marks that combine with nothing.
+_INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc", "Mn", "Me"})
+
+
+def is_visible(text: str) -> bool:
+    """Whether ``text`` has a character that shows (``"\u200b \u200f"`` has none): the test of
+    a required text, e.g. a name (:meth:`registry.models.base.RegistryModel.clean_fields`)."""
+    return any(not char.isspace() and unicodedata.category(char) not in _INVISIBLE_CATEGORIES for char in text)
+
+
 # A search uses at most this many words (more only slows the query down, and a few thousand
 # would exceed the database's expression depth).
 MAX_SEARCH_WORDS = 8

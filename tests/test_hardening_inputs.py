@@ -216,3 +216,22 @@ def test_a_row_numbered_after_order_999_is_refused_on_its_row(staff_client):
     (formset,) = [i.formset for i in response.context["inline_admin_formsets"] if i.formset.prefix == "signatories"]
     assert formset.forms[1].errors["order"] == ["Ensure this value is less than or equal to 999."]
     assert list(Signatory.objects.values_list("order", flat=True)) == [999]
+
+
+@pytest.mark.parametrize("name", ["\u200b", "\u200b\u200f \u2060", "\ufeff\t", "\u0301"])
+def test_a_required_name_that_shows_nothing_is_refused_as_blank(api, name):
+    """Zero-width spaces, direction marks, a BOM or a lone combining accent show nothing: a city
+    so named was stored and listed without a name (RegistryModel.clean_fields, text.is_visible)."""
+    response = api.post("/api/v1/cities/", {"name_en": name, "slug": "ghost", "country": "KZ"}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"]["name_en"] == [{"message": "This field cannot be blank.", "code": "blank"}]
+    response = api.post("/api/v1/sources/", {"slug": "ghost", "title": name}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert [error["code"] for error in response.json()["errors"]["title"]] == ["blank"]
+
+
+@pytest.mark.parametrize("name", ["e\u0301", "알마티", "Almaty\u200b", "\u200fالماتی"])
+def test_a_name_with_something_to_show_is_kept_as_given(api, name):
+    response = api.post("/api/v1/cities/", {"name_en": name, "slug": "shown", "country": "KZ"}, format="json")
+    assert response.status_code == HTTPStatus.CREATED, response.json()
+    assert response.json()["name_en"] == name

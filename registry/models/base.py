@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import regions
-from ..text import localized, typed_word_forms
+from ..text import is_visible, localized, typed_word_forms
 
 models.CharField.register_lookup(Length)
 
@@ -324,6 +324,28 @@ class RegistryModel(models.Model):
         if not self._state.adding and kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "version", "updated_at"}
         super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        """Django's check of each field, then refuse a required text (a ``CharField`` or
+        ``TextField`` without ``blank=True``: a name, a title) that shows nothing, only spaces,
+        zero-width or direction marks (:func:`registry.text.is_visible`), as empty: Django's
+        “This field cannot be blank.” (code ``blank``) on the field, in the admin, the API and
+        imports alike. Found by the fresh-clone tester: a city named ``"\u200b"`` was stored and
+        listed with no name."""
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self._meta.concrete_fields:
+            if field.blank or field.choices or field.name in errors or field.name in (exclude or ()):
+                continue
+            value = getattr(self, field.attname)
+            if isinstance(field, models.CharField | models.TextField) and isinstance(value, str):
+                if value and not is_visible(value):
+                    errors[field.name] = [ValidationError(field.error_messages["blank"], code="blank")]
+        if errors:
+            raise ValidationError(errors)
 
     def before_write(self) -> None:
         """What every write of the record derives, by ``save()`` and by bulk writes (imports):
