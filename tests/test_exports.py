@@ -10,6 +10,7 @@ from http import HTTPStatus
 import pytest
 from django.utils import timezone
 from icalendar import Calendar
+from openpyxl import load_workbook
 
 from registry import exports
 from registry.models import City, Delegation, ItineraryStop, Partnership, Publication, Signatory
@@ -91,7 +92,7 @@ def test_csv_columns_are_flat_values(client, api_client, shipped_data):
     assert (city["country"], city["region"], city["subregion"]) == ("KZ", "asia", "central-asia")
     assert (city["latitude"], city["longitude"]) == ("43.2333", "76.95")
     assert city["former_names"] == "Verny; Alma-Ata"
-    assert city["partnerships"] == "friendship 2022-09-14 active"
+    assert city["partnerships"] == "friendship busan 2022-09-14 active"  # kind, the other city, date, status
     events = {row["slug"]: row for row in parsed(client.get("/events/", {"format": "csv"}))}
     anniversary = events["korea-kazakhstan-diplomatic-relations-30th-anniversary"]
     assert (anniversary["start_on"], anniversary["start_precision"]) == ("2022", "year")
@@ -107,6 +108,45 @@ def test_csv_columns_are_flat_values(client, api_client, shipped_data):
     )
     assert (agreement["partner"], agreement["place"]) == ("almaty", "almaty")
     assert agreement["fields"] == "culture; digital-industry; economy; film; medical-care; tourism"
+
+
+def test_a_city_export_lists_its_partnerships_on_either_side_as_the_page_does(client, api_client, shipped_data):
+    # The home city's partnerships name it on the ``city`` side, its partners' on the ``partner``
+    # side: the export lists both, each with the city on the other side, as the page's cell does.
+    page = client.get("/cities/", {"show": "all"})
+    rows = {row["slug"]: row for row in parsed(client.get("/cities/", {"show": "all", "format": "csv"}))}
+    for city in page.context["object_list"]:
+        listed = rows[city.slug]["partnerships"].split("; ") if rows[city.slug]["partnerships"] else []
+        assert len(listed) == city.partnership_count, city.slug
+        shown = [f"{p.kind} {p.with_city.slug}" for p in city.partnerships_shown]
+        assert [" ".join(entry.split(" ")[:2]) for entry in listed[: len(shown)]] == shown, city.slug
+    busan = rows["busan"]["partnerships"].split("; ")
+    assert len(busan) == Partnership.objects.filter(city__slug="busan").count() == 40
+    assert busan[0] == "sister kaohsiung 1966-06-30 active"
+    assert "friendship almaty 2022-09-14 active" in busan
+    assert "friendship hokkaido proposed" in busan  # a letter of intent: no date, never "None"
+    assert rows["almaty"]["partnerships"] == "friendship busan 2022-09-14 active"
+    assert rows["hokkaido"]["partnerships"] == "friendship busan proposed"
+    assert rows["fukuoka"]["partnerships"] == "friendship busan 1989-10-24 ended; sister busan 2007-02-02 active"
+    assert "None" not in body_of(client.get("/cities/", {"show": "all", "format": "csv"})).decode("utf-8-sig")
+    # The API's CSV and GeoJSON and the page's XLSX read the same table.
+    api_rows = {row["slug"]: row for row in parsed(api_client.get("/api/v1/cities/?format=csv&country=kr"))}
+    assert api_rows["busan"]["partnerships"] == rows["busan"]["partnerships"]
+    collection = json.loads(api_client.get("/api/v1/cities/", {"country": "kr", "format": "geojson"}).getvalue())
+    [feature] = [feature for feature in collection["features"] if feature["id"] == "busan"]
+    assert feature["properties"]["partnerships"] == rows["busan"]["partnerships"]
+    sheet = load_workbook(io.BytesIO(body_of(client.get("/cities/", {"show": "all", "format": "xlsx"})))).active
+    header, *cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    in_sheet = {row[header.index("slug")]: row[header.index("partnerships")] for row in cells}
+    assert in_sheet["busan"] == rows["busan"]["partnerships"]
+
+
+def test_a_city_export_leaves_out_the_partnerships_the_reader_may_not_see(client, shipped_data):
+    busan = City.objects.get(slug="busan")
+    PartnershipFactory(city=busan, partner=City.objects.get(slug="paris"), publication=DRAFT)
+    rows = {row["slug"]: row for row in parsed(client.get("/cities/", {"show": "all", "format": "csv"}))}
+    assert "paris" not in rows["busan"]["partnerships"]
+    assert rows["paris"]["partnerships"] == ""
 
 
 @pytest.mark.parametrize(

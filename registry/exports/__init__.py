@@ -16,7 +16,8 @@ selected, as a queryset, and the reader. A builder
 module             role
 =================  =========================================================================
 ``rows``           :class:`~.rows.Table` (columns and what they read), :class:`~.rows.Related`
-                   (a list per row, one query per chunk) and :func:`~.rows.records`.
+                   and :class:`~.rows.Gathered` (a list per row, one query per chunk) and
+                   :func:`~.rows.records`.
 ``tables``         the columns of each exported model (:data:`~.tables.TABLES`), of the
                    countries page (:data:`~.tables.COUNTRIES`) and of the national roll-up.
 ``spreadsheets``   CSV (:func:`~.spreadsheets.csv_lines`: UTF-8, a header row, every cell

@@ -52,6 +52,20 @@ class Related:
         return found
 
 
+@dataclass(frozen=True)
+class Gathered:
+    """Values related to each exported row that a queryset method gathers itself, once per chunk
+    of exported rows, where one lookup (:class:`Related`'s ``link``) cannot say which rows they
+    belong to: a city's partnerships on either side
+    (:meth:`~registry.models.partnerships.PartnershipQuerySet.of_each_city`).
+
+    ``read(pks, user)`` gives ``{exported row's pk: [value or tuple of values, ...]}`` for the
+    rows whose pks are ``pks``, of what ``user`` (``None`` when anonymous) may see.
+    """
+
+    read: Callable[[list, Any], dict[Any, list]]
+
+
 def linked(model: type[Model], name: str, field: str = "slug") -> Related:
     """The ``field`` (the slug) of each record in the many-to-many ``model.<name>``, in the
     related model's default order."""
@@ -73,14 +87,14 @@ class Table:
     ``float``, or ``None`` (empty). For a model's table, a row is a dict: the ``fields`` read
     with ``QuerySet.values()`` (lookups across foreign keys, ``<name>_visible`` annotations of
     ``with_visibility`` named in ``visibility``), plus, under each key of ``related``, the
-    list its :class:`Related` gives for the row. Other tables (the countries page's) take the
+    list its :class:`Related` (or :class:`Gathered`) gives for the row. Other tables (the countries page's) take the
     rows their caller computed. For GeoJSON, ``place`` gives the ``(latitude, longitude)`` a row
     stands at and ``key`` its feature id.
     """
 
     columns: dict[str, Callable[[Any], Any]]
     fields: tuple[str, ...] = ()
-    related: dict[str, Related] = field(default_factory=dict)
+    related: dict[str, Related | Gathered] = field(default_factory=dict)
     visibility: tuple[str, ...] = ()
     place: Callable[[Row], tuple] | None = None
     key: Callable[[Row], Any] = field(default=lambda row: row["id"])

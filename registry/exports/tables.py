@@ -32,13 +32,21 @@ from ..models import (
     Signatory,
     Source,
 )
-from .rows import Related, Table, amount, coordinate, if_visible, joined, linked, people, who
+from .rows import Gathered, Related, Table, amount, coordinate, if_visible, joined, linked, people, who
 
 
 def region_slug(code: str, level: Callable[[str], Any]) -> str | None:
     """The slug of the UN M49 region or sub-region (``level``) of country ``code``."""
     region = level(code)
     return region.slug if region else None
+
+
+def partnership_of_city(other: str, kind: str, on, precision: str, status: str) -> str:
+    """One of a city's partnerships (:meth:`PartnershipQuerySet.of_each_city`) in its export
+    cell: kind, the city on the other side, the established date at its precision (left out for
+    a relation never signed) and status."""
+    established = dates.iso_partial(on, precision)
+    return " ".join(part for part in (kind, other, established, status) if part)
 
 
 CITIES = Table(
@@ -48,11 +56,11 @@ CITIES = Table(
     ),
     related={
         "names": Related(lambda user: CityName.objects.all(), "city", ("name",)),
-        # The partnerships naming the city as the partner that the reader may see.
-        "partnerships": Related(
-            lambda user: Partnership.objects.visible_to(user),
-            "partner",
-            ("kind", "established_on", "established_precision", "status"),
+        # The partnerships naming the city on either side that the reader may see, as its page lists them.
+        "partnerships": Gathered(
+            lambda pks, user: Partnership.objects.visible_to(user).of_each_city(
+                pks, "kind", "established_on", "established_precision", "status"
+            )
         ),
         "sources": linked(City, "sources"),
     },
@@ -72,10 +80,9 @@ CITIES = Table(
         "wikidata_id": lambda c: c["wikidata_id"],
         "confidence": lambda c: c["confidence"],
         "former_names": lambda c: joined(c["names"]),
-        # The partnerships naming the city as the partner: "kind established_on status".
-        "partnerships": lambda c: joined(
-            f"{kind} {dates.iso_partial(on, precision)} {status}" for kind, on, precision, status in c["partnerships"]
-        ),
+        # Its partnerships on either side: "kind other-city established_on status" (no date for a
+        # relation never signed), e.g. "sister kaohsiung 1966-06-30 active".
+        "partnerships": lambda c: joined(partnership_of_city(*partnership) for partnership in c["partnerships"]),
         "sources": lambda c: joined(c["sources"]),
     },
     place=lambda c: (c["latitude"], c["longitude"]),

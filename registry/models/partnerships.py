@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import datetime
+from collections import defaultdict
+from collections.abc import Collection
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -147,7 +149,8 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
         functions) took 70–140 ms for 200 municipalities with 50,000 partnerships on SQLite.
         The second reads those rows with both cities (only :attr:`CELL_FIELDS`: a cell that
         reads another field costs a query per partnership); the first ``limit`` of the (at most
-        ``2 × limit``) candidates of a city, in order, are its first ``limit`` on either side."""
+        ``2 × limit``) candidates of a city, in order, are its first ``limit`` on either side.
+        An export lists every one of them: :meth:`of_each_city`."""
         if not cities:
             return
         ordering = self.model._meta.ordering  # establishment date (undated last), then id
@@ -205,9 +208,28 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
             )
         )
 
-    def involving(self, city: City) -> PartnershipQuerySet:
-        """Partnerships in which ``city`` is either side."""
-        return self.filter(Q(city=city) | Q(partner=city))
+    def involving(self, *cities: City | int) -> PartnershipQuerySet:
+        """Partnerships in which any of ``cities`` (instances or primary keys) is either side."""
+        return self.filter(Q(city__in=cities) | Q(partner__in=cities))
+
+    def of_each_city(self, cities: Collection[int], *fields: str) -> dict[int, list[tuple]]:
+        """For each of ``cities`` (primary keys), every partnership of this queryset in which it is
+        either side (:meth:`involving`), as :meth:`attach_to_cities` gives a page's cell its first
+        ones but read as plain values, for an export: in the model's order (establishment date,
+        then id), each a tuple of the slug of the city on the other side (the cell's
+        ``with_city``) and the partnership's ``fields``. A partnership between two of ``cities``
+        is in the lists of both, each naming the other. One query for any number of cities."""
+        wanted = set(cities)
+        found: dict[int, list[tuple]] = defaultdict(list)
+        rows = self.involving(*wanted).order_by(*self.model._meta.ordering)
+        for city, partner, city_slug, partner_slug, *values in rows.values_list(
+            "city_id", "partner_id", "city__slug", "partner__slug", *fields
+        ).iterator():
+            if city in wanted:
+                found[city].append((partner_slug, *values))
+            if partner in wanted:
+                found[partner].append((city_slug, *values))
+        return found
 
     def for_country(self, *codes: str) -> PartnershipQuerySet:
         """Partnerships whose partner city is in any of the ISO alpha-2 ``codes``."""
