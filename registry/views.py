@@ -66,9 +66,9 @@ class FilteredListMixin:
     """Filtering, active filters, CSV and status 400 for invalid or unknown parameters, for a
     ListView.
 
-    Subclasses set ``filterset_class``, ``get_base_queryset()`` and ``csv_name`` (the file's
-    name); the CSV's columns are the model's :class:`~registry.exports.Table` (the same as the
-    API list's), or ``csv_columns`` for rows that are not a model's. The FilterSet is used as
+    Subclasses set ``filterset_class`` and ``get_base_queryset()``; the export's columns and
+    name (:attr:`export_table`) are the model's :class:`~registry.exports.Table` (the same as
+    the API list's), or ``csv_columns`` for rows that are not a model's. The FilterSet is used as
     the API uses it, never changed; ``filter_form_class`` (:mod:`registry.forms`) is what the
     page shows of it.
     """
@@ -76,7 +76,6 @@ class FilteredListMixin:
     filterset_class = None
     filter_form_class = ListFilterForm
     paginate_by = 50
-    csv_name = "rows"
     csv_columns: exports.Table | None = None
     extra_params: tuple[str, ...] = ()  # query parameters the view reads itself (not filters)
 
@@ -154,25 +153,32 @@ class FilteredListMixin:
     def csv_rows(self):
         return self.get_queryset()
 
+    @property
+    def export_table(self) -> exports.Table:
+        """The columns of the list's exports and the name of their files and worksheet:
+        ``csv_columns``, else the model's table (as the API's)."""
+        return self.csv_columns or exports.TABLES[self.model]
+
     def render_export(self, fmt: str) -> HttpResponse:
         """The filtered rows as a streamed export in ``fmt`` (``csv``: UTF-8 with a byte-order
         mark, :func:`registry.exports.csv_lines`; ``xlsx``: :func:`registry.exports.xlsx_chunks`),
-        for the reader, named by :func:`registry.exports.export_filename`; the filter errors as
+        for the reader, named by :func:`registry.exports.export_filename` after
+        :attr:`export_table`; the filter errors as
         text with status 400; 429 past the anonymous export rate (:func:`export_throttled`)."""
         if self.invalid:
             errors = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in self.get_filterset().errors.items())
             return HttpResponse(errors, status=HTTPStatus.BAD_REQUEST, content_type="text/plain; charset=utf-8")
         if throttled := export_throttled(self.request):
             return throttled
-        user = self.request.user
+        user, table = self.request.user, self.export_table
 
         def build():
             rows = self.csv_rows()
             if fmt == "xlsx":
-                return exports.xlsx_chunks(rows, user=user, table=self.csv_columns, title=self.csv_name)
-            return exports.csv_lines(rows, user=user, table=self.csv_columns)
+                return exports.xlsx_chunks(rows, user=user, table=table)
+            return exports.csv_lines(rows, user=user, table=table)
 
-        filename = exports.export_filename(self.csv_name, self.request.GET, extension=fmt)
+        filename = exports.export_filename(table.name, self.request.GET, extension=fmt)
         return exports.export_response(fmt, build, request=self.request, filename=filename)
 
 

@@ -136,13 +136,15 @@ class NationalNetworkView(TemplateView):
             if throttled := export_throttled(request):
                 return throttled
 
+            table = exports.SUBDIVISION_NETWORKS if by_subdivision else exports.MUNICIPAL_NETWORKS
+
             def build():
                 rollup = network.national_rollup(settings.REGISTRY_HOME_COUNTRY, as_of)
-                if by_subdivision:
-                    return exports.csv_lines(rollup.by_subdivision, table=exports.SUBDIVISION_NETWORKS)
-                return exports.csv_lines(rollup.municipalities, table=exports.MUNICIPAL_NETWORKS)
+                return exports.csv_lines(
+                    rollup.by_subdivision if by_subdivision else rollup.municipalities, table=table
+                )
 
-            name = f"national-network{'-subdivisions' if by_subdivision else ''}-{as_of.isoformat()}.csv"
+            name = exports.export_filename(table.name, {}, extension="csv", as_of=as_of)
             return exports.export_response("csv", build, request=request, filename=name)
         context = self.get_context_data(form=form, as_of=as_of, valid=valid)
         if valid:

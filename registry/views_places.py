@@ -33,7 +33,6 @@ class CityListView(FilteredListMixin, ListView):
 
     model = City
     filterset_class = CityFilter
-    csv_name = "cities"
     extra_params = ("show",)
 
     @cached_property
@@ -173,7 +172,6 @@ class CountryListView(FilteredListMixin, ListView):
     filterset_class = CityFilter
     template_name = "registry/country_list.html"
     paginate_by = 100
-    csv_name = "countries"
     filter_form_class = CountryFilterForm
     csv_columns = exports.COUNTRIES
 

@@ -33,7 +33,6 @@ class AgreementListView(FilteredListMixin, ListView):
 
     model = Agreement
     filterset_class = AgreementFilter
-    csv_name = "agreements"
     filter_form_class = AgreementFilterForm
 
     def get_base_queryset(self):
@@ -72,7 +71,6 @@ class EventListView(FilteredListMixin, ListView):
 
     model = Event
     filterset_class = EventFilter
-    csv_name = "events"
     filter_form_class = EventFilterForm
 
     def get_base_queryset(self):
@@ -142,7 +140,6 @@ class DelegationListView(FilteredListMixin, ListView):
 
     model = Delegation
     filterset_class = DelegationFilter
-    csv_name = "delegations"
 
     def get_base_queryset(self):
         return (

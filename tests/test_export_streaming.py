@@ -118,7 +118,7 @@ def test_an_xlsx_export_is_streamed_and_keeps_text_and_numbers_exactly(api_clien
     sheet = load_workbook(io.BytesIO(b"".join(pieces)), read_only=True).active
     header, row = list(sheet.iter_rows(values_only=True))
     values = dict(zip(header, row, strict=False))  # read-only rows end at their last filled cell
-    assert sheet.title == "partnership"
+    assert sheet.title == "partnerships"  # the list, as the file and the page name it
     assert values["status_reason"] == ' <a & b> "부산" '  # spaces kept, XML-escaped, the control character dropped
     assert isinstance(values["id"], int) and values["partner"] == "almaty"
 
@@ -146,7 +146,7 @@ def test_export_file_names_carry_the_filters_and_the_as_of_date(client, api_clie
     today = timezone.localdate().isoformat()
     response = api_client.get("/api/v1/partnerships/", {"format": "csv", "country": ["kz", "jp"], "kind": "sister"})
     assert (
-        response["Content-Disposition"] == f'attachment; filename="partnership_country-kz-jp_kind-sister_{today}.csv"'
+        response["Content-Disposition"] == f'attachment; filename="partnerships_country-kz-jp_kind-sister_{today}.csv"'
     )
     response = client.get("/cities/", {"format": "xlsx", "in_force_on": "2022-09-21", "page": "2"})
     assert response["Content-Disposition"] == 'attachment; filename="cities_2022-09-21.xlsx"'

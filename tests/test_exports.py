@@ -175,6 +175,46 @@ def test_an_api_detail_exports_its_own_row(api_client, shipped_data):
     assert row["slug"] == "almaty"
 
 
+def file_name(response) -> str:
+    assert response.status_code == HTTPStatus.OK, body_of(response)[:500]
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="') and disposition.endswith('"')
+    return disposition.removeprefix('attachment; filename="').removesuffix('"')
+
+
+# Every list with an export: its name, the last part of its URL on the pages and in the API.
+API_LISTS = [
+    *("cities", "partnerships", "agreements", "events", "delegations"),
+    *("organizations", "people", "sources", "cooperation-fields"),
+]
+API_FORMATS = {"cities": ("geojson",), "partnerships": ("geojson",), "events": ("ics",)}
+PAGE_LISTS = ["cities", "countries", "agreements", "events", "delegations"]
+
+
+def test_every_export_file_and_sheet_is_named_by_its_list_on_pages_and_api(client, api_client, shipped_data):
+    today = timezone.localdate().isoformat()
+    for name in API_LISTS:
+        for fmt in ("csv", "xlsx", *API_FORMATS.get(name, ())):
+            response = api_client.get(f"/api/v1/{name}/", {"format": fmt})
+            assert file_name(response) == f"{name}_{today}.{fmt}"
+            if fmt == "xlsx":
+                assert load_workbook(io.BytesIO(body_of(response))).active.title == name
+    for name in PAGE_LISTS:
+        for fmt in ("csv", "xlsx"):
+            response = client.get(f"/{name}/", {"format": fmt, "show": "all"} if name == "cities" else {"format": fmt})
+            expected = f"{name}_show-all_{today}.{fmt}" if name == "cities" else f"{name}_{today}.{fmt}"
+            assert file_name(response) == expected
+            if fmt == "xlsx":
+                assert load_workbook(io.BytesIO(body_of(response))).active.title == name
+    # One record's export: its list's name and the record's key.
+    assert file_name(api_client.get("/api/v1/cities/almaty/", {"format": "csv"})) == f"cities_almaty_{today}.csv"
+    pk = almaty_partnership_id()
+    response = api_client.get(f"/api/v1/partnerships/{pk}/", {"format": "geojson"})
+    assert file_name(response) == f"partnerships_{pk}_{today}.geojson"
+    response = api_client.get("/api/v1/cooperation-fields/economy/", {"format": "xlsx"})
+    assert file_name(response) == f"cooperation-fields_economy_{today}.xlsx"
+
+
 def test_options_asked_as_csv_answers_json(db, api_client):
     response = api_client.options("/api/v1/cities/?format=csv")
     assert response["Content-Type"] == "application/json"
@@ -189,7 +229,7 @@ def test_geojson_is_rfc_7946_with_the_csv_columns_as_properties(api_client, ship
     response = api_client.get("/api/v1/cities/", {"country": "kz", "format": "geojson"})
     assert response["Content-Type"] == "application/geo+json"
     today = timezone.localdate().isoformat()
-    assert response["Content-Disposition"] == f'attachment; filename="city_country-kz_{today}.geojson"'
+    assert response["Content-Disposition"] == f'attachment; filename="cities_country-kz_{today}.geojson"'
     collection = json.loads(response.getvalue())
     features = {feature["id"]: feature for feature in collection["features"]}
     assert features["almaty"]["geometry"] == {"type": "Point", "coordinates": [76.95, 43.2333]}

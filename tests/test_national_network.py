@@ -179,7 +179,7 @@ def test_subdivision_page_api_and_csv(client, api_client, gyeonggi):
     assert 'Gyeonggi-do <span class="muted">(KR-41)</span>' in html
     assert "Not recorded" in html
     response = client.get("/network/national/", {"as_of": "2024-01-01", "format": "csv", "rows": "subdivisions"})
-    assert response["Content-Disposition"] == 'attachment; filename="national-network-subdivisions-2024-01-01.csv"'
+    assert response["Content-Disposition"] == 'attachment; filename="national-network-subdivisions_2024-01-01.csv"'
     rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert rows[1] == {
         "subdivision": "KR-41",

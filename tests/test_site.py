@@ -259,7 +259,7 @@ def test_a_page_csv_has_the_api_csv_columns_and_file_name(client, api_client, sh
     assert page.getvalue() == api.getvalue()
     today = timezone.localdate().isoformat()
     assert page["Content-Disposition"] == f'attachment; filename="agreements_{today}.csv"'
-    assert api["Content-Disposition"] == f'attachment; filename="agreement_{today}.csv"'
+    assert api["Content-Disposition"] == f'attachment; filename="agreements_{today}.csv"'
 
 
 @pytest.mark.parametrize("url", ["/countries/", "/agreements/", "/events/", "/delegations/"])

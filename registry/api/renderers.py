@@ -58,8 +58,7 @@ class XLSXRenderer(ExportRenderer):
     render_style = "binary"
 
     def body(self, data, renderer_context=None):
-        view = (renderer_context or {}).get("view")
-        return exports.xlsx_chunks(data, user=reader(renderer_context), title=getattr(view, "basename", "rows"))
+        return exports.xlsx_chunks(data, user=reader(renderer_context))
 
 
 class GeoJSONRenderer(ExportRenderer):

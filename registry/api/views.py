@@ -324,7 +324,6 @@ class NetworkViewSet(ConditionalMixin, viewsets.ViewSet):
 
     permission_classes = [permissions.AllowAny]
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer]
-    filename_base = ""
 
     @extend_schema(
         summary="The network on a date",

@@ -138,13 +138,7 @@ class ConditionalMixin:
                     if header in response:
                         conditional[header] = response[header]
                 return conditional
-        if self.filename_base and getattr(request, "accepted_renderer", None) is not None:
-            fmt = request.accepted_renderer.format
-            if fmt in EXPORT_FORMATS and response.status_code == 200:
-                response["Content-Disposition"] = f'attachment; filename="{self.filename_base}.{fmt}"'
         return response
-
-    filename_base = ""
 
 
 class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
@@ -178,7 +172,8 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         """A page of serialized rows; in an export format, every row the filters select, handed
         as a queryset to the format's builder in :mod:`registry.exports` (via the renderer's
-        ``body``) and streamed, named by :func:`registry.exports.export_filename`."""
+        ``body``) and streamed, named by :func:`registry.exports.export_filename` after the list
+        (its table's name, as the page's export is: ``cities_…``)."""
         if self.exporting():
             self.paginator.check_query(request)  # not paginated, but the parameters hold as on a page
             queryset = self.filter_queryset(self.get_queryset())
@@ -187,17 +182,27 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
                 renderer.format,
                 lambda: renderer.body(queryset, self.get_renderer_context()),
                 request=request,
-                filename=exports.export_filename(self.basename, request.query_params, extension=renderer.format),
+                filename=exports.export_filename(
+                    exports.TABLES[queryset.model].name, request.query_params, extension=renderer.format
+                ),
             )
         # An anonymous reader's answer is cached whole by registry.cache.AnonymousPageCacheMiddleware.
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
         """One record; its ``ETag`` names its version (:func:`record_etag`). In an export format,
-        that record's row alone, through the format's builder."""
+        that record's row alone, through the format's builder, in a file named after its list and
+        its key (:func:`registry.exports.export_filename`: ``cities_almaty_…``)."""
         instance = self.get_object()
         if self.exporting():
             response = Response(self.get_queryset().filter(pk=instance.pk))
+            name = exports.export_filename(
+                exports.TABLES[type(instance)].name,
+                {},
+                extension=request.accepted_renderer.format,
+                record=str(getattr(instance, self.lookup_field)),
+            )
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
         else:
             response = Response(self.get_serializer(instance).data)
         response.record_version = instance.version
@@ -312,10 +317,6 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         services.delete_record(instance=instance)
-
-    @property
-    def filename_base(self):
-        return self.basename
 
 
 def describe(name: str, plural: str):

@@ -45,9 +45,12 @@ def blocks(pieces: Iterable[str | bytes], size: int = BLOCK_SIZE) -> Iterator[by
         yield b"".join(buffer)
 
 
-def export_filename(base: str, params, *, extension: str, as_of: datetime.date | None = None) -> str:
+def export_filename(base: str, params, *, extension: str, record: str = "", as_of: datetime.date | None = None) -> str:
     """``<base>_<filter>-<value>…_<as-of date>.<extension>``, e.g.
-    ``partnerships_country-kz-jp_kind-sister_2026-12-02.csv``: the filters set in ``params``
+    ``partnerships_country-kz-jp_kind-sister_2026-12-02.csv``, the name of every export file of
+    the pages and the API: ``base`` is the list's name (its table's
+    :attr:`~registry.exports.rows.Table.name`, ``cities``), followed by ``record``, the key of
+    the one record exported (``cities_almaty_2026-12-02.csv``), if any; the filters set in ``params``
     (a ``QueryDict`` or dict; :data:`NOT_FILTERS` and empty values left out, each name and value
     slugified, several values joined) and the date the data is as of: ``as_of`` if given, else
     a valid ``in_force_on`` filter (then not repeated as a filter), else today in the site's
@@ -60,7 +63,7 @@ def export_filename(base: str, params, *, extension: str, as_of: datetime.date |
             as_of = timezone.localdate()
         else:
             del lists["in_force_on"]
-    parts = [slugify(base) or "rows"]
+    parts = [slugify(base) or "rows", *([slugify(record)] if slugify(record) else [])]
     for name in sorted(lists):
         value = slugify("-".join(str(v) for v in lists[name] if v).replace(",", "-"))
         if value and name not in NOT_FILTERS:

@@ -81,18 +81,22 @@ def people(model: type[Model], link: str) -> Related:
 
 @dataclass(frozen=True)
 class Table:
-    """The export columns of one kind of row.
+    """The export columns of one kind of row, and the name of its list.
 
-    ``columns`` maps each header to a function of a row giving its value: text, an ``int`` or
-    ``float``, or ``None`` (empty). For a model's table, a row is a dict: the ``fields`` read
-    with ``QuerySet.values()`` (lookups across foreign keys, ``<name>_visible`` annotations of
+    ``name`` names the list in export file names and as an XLSX worksheet's title: the last
+    part of the list's URL (``cities``, ``cooperation-fields``), the same on the pages and in
+    the API (:func:`~registry.exports.responses.export_filename`). ``columns`` maps each header
+    to a function of a row giving its value: text, an ``int`` or ``float``, or ``None``
+    (empty). For a model's table, a row is a dict: the ``fields`` read with
+    ``QuerySet.values()`` (lookups across foreign keys, ``<name>_visible`` annotations of
     ``with_visibility`` named in ``visibility``), plus, under each key of ``related``, the
-    list its :class:`Related` (or :class:`Gathered`) gives for the row. Other tables (the countries page's) take the
-    rows their caller computed. For GeoJSON, ``place`` gives the ``(latitude, longitude)`` a row
-    stands at and ``key`` its feature id.
+    list its :class:`Related` (or :class:`Gathered`) gives for the row. Other tables (the
+    countries page's) take the rows their caller computed. For GeoJSON, ``place`` gives the
+    ``(latitude, longitude)`` a row stands at and ``key`` its feature id.
     """
 
     columns: dict[str, Callable[[Any], Any]]
+    name: str = "rows"
     fields: tuple[str, ...] = ()
     related: dict[str, Related | Gathered] = field(default_factory=dict)
     visibility: tuple[str, ...] = ()

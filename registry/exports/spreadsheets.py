@@ -180,23 +180,22 @@ XLSX_ROWS_PER_WRITE = 200  # rows joined before each write into the compressor
 XLSX_MAX_ROWS = 1_048_576  # a worksheet's limit in Excel (and in ECMA-376's row numbers)
 
 
-def xlsx_chunks(
-    rows: QuerySet | Iterable, *, user=None, table: Table | None = None, title: str = "rows"
-) -> Iterator[bytes]:
+def xlsx_chunks(rows: QuerySet | Iterable, *, user=None, table: Table | None = None) -> Iterator[bytes]:
     """An XLSX workbook (ECMA-376 SpreadsheetML) of ``rows``, the same rows and columns as
-    :func:`csv_lines`, as bytes given out while it is written: one worksheet named ``title``
-    (at most 31 characters), a header row, then each row's :func:`xlsx_cell` values (numbers
-    as numbers, text as inline strings, never a formula). The ZIP is written by :mod:`zipfile`
-    to an unseekable sink (sizes in data descriptors after each part), so the first bytes leave
-    before the rows are read and memory stays flat. Deflate level 1: the fastest, ~10 % larger
-    than the default. Raises what :func:`csv_lines` raises, and ``ValueError`` past
-    :data:`XLSX_MAX_ROWS` rows (the file is then cut short: a spreadsheet cannot hold them)."""
+    :func:`csv_lines`, as bytes given out while it is written: one worksheet named by the table
+    (:attr:`~registry.exports.rows.Table.name`, at most 31 characters), a header row, then each
+    row's :func:`xlsx_cell` values (numbers as numbers, text as inline strings, never a
+    formula). The ZIP is written by :mod:`zipfile` to an unseekable sink (sizes in data
+    descriptors after each part), so the first bytes leave before the rows are read and memory
+    stays flat. Deflate level 1: the fastest, ~10 % larger than the default. Raises what
+    :func:`csv_lines` raises, and ``ValueError`` past :data:`XLSX_MAX_ROWS` rows (the file is
+    then cut short: a spreadsheet cannot hold them)."""
     if isinstance(rows, QuerySet):
         table = table or TABLES[rows.model]
         rows = records(rows, user=user, table=table)
     elif table is None:
         raise TypeError("xlsx_chunks() needs a table for rows that are not a queryset")
-    title = _escape(XML_ILLEGAL.sub("", title[:31]) or "rows").replace('"', "&quot;")
+    title = _escape(XML_ILLEGAL.sub("", table.name[:31]) or "rows").replace('"', "&quot;")
     columns = list(table.columns.values())
     letters = _column_letters(len(columns))
     sink = _Sink()

@@ -50,6 +50,7 @@ def partnership_of_city(other: str, kind: str, on, precision: str, status: str) 
 
 
 CITIES = Table(
+    name="cities",
     fields=(
         *("id", "slug", "name_en", "name_ko", "name_native", "country", "admin_level", "latitude", "longitude"),
         *("population", "population_year", "wikidata_id", "confidence"),
@@ -90,6 +91,7 @@ CITIES = Table(
 )
 
 PARTNERSHIPS = Table(
+    name="partnerships",
     fields=(
         *("id", "kind", "status", "status_reason", "status_reason_ko", "confidence", "publication"),
         *("established_on", "established_precision", "ended_on", "ended_precision"),
@@ -118,6 +120,7 @@ PARTNERSHIPS = Table(
 )
 
 AGREEMENTS = Table(
+    name="agreements",
     fields=(
         *("id", "slug", "title_en", "title_ko", "kind", "partnership_id", "partnership__partner__slug"),
         *("signed_on", "signed_precision", "place__slug", "venue", "summary_en", "summary_ko", "publication"),
@@ -152,6 +155,7 @@ AGREEMENTS = Table(
 )
 
 EVENTS = Table(
+    name="events",
     fields=(
         *("id", "slug", "title_en", "title_ko", "kind", "start_on", "start_precision", "end_on", "venue"),
         *("city__slug", "city__country", "partnership_id", "agreement__slug", "delegation__slug"),
@@ -182,6 +186,7 @@ EVENTS = Table(
 )
 
 DELEGATIONS = Table(
+    name="delegations",
     fields=(
         *("id", "slug", "name_en", "name_ko", "kind", "organizer__slug", "leader__slug", "travelled_with__slug"),
         *("start_on", "end_on", "purpose_en", "purpose_ko", "publication"),
@@ -218,6 +223,7 @@ DELEGATIONS = Table(
 )
 
 ORGANIZATIONS = Table(
+    name="organizations",
     fields=("id", "slug", "name_en", "name_ko", "name_native", "kind", "city__slug", "country", "website"),
     related={"sources": linked(Organization, "sources")},
     columns={
@@ -234,6 +240,7 @@ ORGANIZATIONS = Table(
 )
 
 PEOPLE = Table(
+    name="people",
     fields=("id", "slug", "name_en", "name_ko", "name_native"),
     related={"sources": linked(Person, "sources")},
     columns={
@@ -246,6 +253,7 @@ PEOPLE = Table(
 )
 
 SOURCES = Table(
+    name="sources",
     fields=("id", "slug", "title", "publisher", "url", "published_on", "language"),
     columns={
         "slug": lambda s: s["slug"],
@@ -258,6 +266,7 @@ SOURCES = Table(
 )
 
 COOPERATION_FIELDS = Table(
+    name="cooperation-fields",
     fields=("id", "slug", "name_en", "name_ko"),
     columns={"slug": lambda f: f["slug"], "name_en": lambda f: f["name_en"], "name_ko": lambda f: f["name_ko"]},
 )
@@ -265,6 +274,7 @@ COOPERATION_FIELDS = Table(
 # The countries page's rows (dicts of ``country``, ``region``, ``subregion``, ``cities``,
 # ``partners``), which only the page has.
 COUNTRIES = Table(
+    name="countries",
     columns={
         "country": lambda row: row["country"].code,
         "name": lambda row: row["name"],
@@ -272,11 +282,12 @@ COUNTRIES = Table(
         "subregion": lambda row: row["subregion"].slug if row["subregion"] else None,
         "cities": lambda row: row["cities"],
         "partner_cities_in_force": lambda row: row["partners"],
-    }
+    },
 )
 
 # The national roll-up's municipalities (registry.network.MunicipalNetwork), on the page's date.
 MUNICIPAL_NETWORKS = Table(
+    name="national-network",
     columns={
         "slug": lambda row: row.city.slug,
         "name_en": lambda row: row.city.name_en,
@@ -285,11 +296,12 @@ MUNICIPAL_NETWORKS = Table(
         "subdivision": lambda row: row.city.subdivision,
         "partner_cities": lambda row: row.partner_cities,
         "countries": lambda row: row.countries,
-    }
+    },
 )
 
 # The national roll-up by first-level subdivision (registry.network.SubdivisionTally).
 SUBDIVISION_NETWORKS = Table(
+    name="national-network-subdivisions",
     columns={
         "subdivision": lambda row: row.code,
         "name": lambda row: row.name,
@@ -297,7 +309,7 @@ SUBDIVISION_NETWORKS = Table(
         "partnerships": lambda row: row.partnerships,
         "partner_cities": lambda row: row.partner_cities,
         "countries": lambda row: row.countries,
-    }
+    },
 )
 
 TABLES: dict[type[Model], Table] = {
