@@ -106,10 +106,10 @@ class CityDetailView(DetailView):
             partnership.with_city = partnership.other(city)
         context["partnerships"] = partnerships
         home = home_city()
-        # The home city's own partnerships are many: count them, list them on /cities/.
-        context["partner_count"] = (
-            network.partnerships_of(city).filter(ended_on__isnull=True).count() if home and home.pk == city.pk else None
-        )
+        # The home city's partnerships are many: its partner cities and countries today, counted
+        # as the home page counts them (in force: not ended, not suspended), listed on /cities/.
+        is_home = home is not None and home.pk == city.pk
+        context["summary"] = network.cached_network_summary(city, timezone.localdate()) if is_home else None
         # Subqueries rather than joins (no DISTINCT), and bounded, so the page costs the same
         # at any table size.
         agreements, events = Agreement.objects.visible_to(user), Event.objects.visible_to(user)

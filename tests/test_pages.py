@@ -6,7 +6,10 @@ from http import HTTPStatus
 
 import pytest
 from django.urls import resolve, reverse
-from django.utils import translation
+from django.utils import timezone, translation
+
+from registry import services
+from registry.models import Partnership
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +65,23 @@ def test_city_page_shows_names_partnership_and_sources(client, shipped_data):
     assert response.status_code == HTTPStatus.OK
     for text in ("Алматы", "알마티", "Alma-Ata (1921–1993)", "Central Asia", "14 September 2022", "friendship city"):
         assert text in response.text, text
+
+
+def test_the_home_city_page_counts_its_partner_cities_as_the_network_does(client, shipped_data):
+    # A suspended partnership has not ended, but it is not in force: neither the home page nor
+    # the home city's page counts it (PartnershipQuerySet.in_force_on).
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    services.suspend_partnership(partnership=almaty, on=timezone.localdate(), reason="Paused.")
+    summary = client.get("/").context["summary"]
+    assert (summary.partner_cities, summary.countries) == (37, 27)
+    page = client.get("/cities/busan/")
+    assert "<strong>37</strong> partner cities in <strong>27</strong> countries" in page.text
+    assert "partnerships not ended" not in page.text and "<strong>38</strong>" not in page.text
+    assert 'class="counting-rule"' in page.text
+    korean = client.get("/ko/cities/busan/")
+    assert "<strong>27</strong>개국 <strong>37</strong>개 도시" in korean.text
+    # Another city's page lists its partnerships, with no total of its own.
+    assert "partner cities in" not in client.get("/cities/almaty/").text
 
 
 def test_city_search_finds_former_names(client, shipped_data):
