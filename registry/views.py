@@ -5,8 +5,8 @@ Every list is a ``ListView`` with :class:`FilteredListMixin`: the FilterSet from
 filters, the number of results and pagination, and ``?format=csv`` gives the same
 filtered rows as CSV. An invalid parameter gives the list (filtered by the valid ones)
 with the message next to its field and status 400, never a 500; so does an unknown one
-(the message names it). :func:`export_throttled` holds every page's export to the API's
-anonymous export rate.
+(the message names it), and a malformed page number (the first page, with the message).
+:func:`export_throttled` holds every page's export to the API's anonymous export rate.
 
 The pages themselves: :mod:`registry.views_network` (the home page and the networks),
 :mod:`registry.views_places` (cities, partnerships, countries), :mod:`registry.views_records`
@@ -23,6 +23,7 @@ Every page runs a fixed number of SQL queries whatever the number of rows
 from __future__ import annotations
 
 import datetime
+from functools import cached_property
 from http import HTTPStatus
 
 from django import forms
@@ -31,6 +32,7 @@ from django.utils.translation import gettext as _
 from django_countries.fields import Country
 
 from . import dates, exports, regions
+from .api.pagination import page_number_error
 from .api.throttling import AnonExportThrottle
 from .forms import ListFilterForm
 
@@ -100,13 +102,30 @@ class FilteredListMixin:
         filterset = self.get_filterset()
         return filterset.is_bound and not filterset.is_valid()
 
+    @cached_property
+    def page_error(self) -> str | None:
+        """The message refusing a malformed ``?page=`` (``abc``, ``0``, ``1.5``), the API's rule
+        (:func:`registry.api.pagination.page_number_error`), else ``None``."""
+        return page_number_error(self.request.GET.get(self.page_kwarg))
+
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") in PAGE_EXPORT_FORMATS:
             return self.render_export(request.GET["format"])
         response = super().get(request, *args, **kwargs)
-        if self.invalid:
+        if self.invalid or self.page_error:
             response.status_code = HTTPStatus.BAD_REQUEST
         return response
+
+    def paginate_queryset(self, queryset, page_size):
+        """Django's pagination (a page past the last is a 404), except that a malformed page
+        number gives the first page, shown with :attr:`page_error` and status 400."""
+        if self.page_error is None:
+            return super().paginate_queryset(queryset, page_size)
+        paginator = self.get_paginator(
+            queryset, page_size, orphans=self.get_paginate_orphans(), allow_empty_first_page=self.get_allow_empty()
+        )
+        page = paginator.page(1)
+        return paginator, page, page.object_list, page.has_other_pages()
 
     def active_filters(self) -> list[dict]:
         """The valid filters set (shown on the page or not), each with its label, its value as
@@ -140,6 +159,7 @@ class FilteredListMixin:
             csv_url=self.csv_url(),
             clear_url=self.request.path,
             invalid=self.invalid,
+            page_error=self.page_error,
         )
         return context
 
@@ -163,11 +183,16 @@ class FilteredListMixin:
         """The filtered rows as a streamed export in ``fmt`` (``csv``: UTF-8 with a byte-order
         mark, :func:`registry.exports.csv_lines`; ``xlsx``: :func:`registry.exports.xlsx_chunks`),
         for the reader, named by :func:`registry.exports.export_filename` after
-        :attr:`export_table`; the filter errors as
-        text with status 400; 429 past the anonymous export rate (:func:`export_throttled`)."""
-        if self.invalid:
-            errors = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in self.get_filterset().errors.items())
-            return HttpResponse(errors, status=HTTPStatus.BAD_REQUEST, content_type="text/plain; charset=utf-8")
+        :attr:`export_table`; the filter errors and a malformed page number (an export is not
+        paginated, but its page holds as on the page and in the API) as text with status 400;
+        429 past the anonymous export rate (:func:`export_throttled`)."""
+        if self.invalid or self.page_error:
+            messages = [f"{name}: {' '.join(msgs)}" for name, msgs in self.get_filterset().errors.items()]
+            if self.page_error:
+                messages.append(f"{self.page_kwarg}: {self.page_error}")
+            return HttpResponse(
+                "; ".join(messages), status=HTTPStatus.BAD_REQUEST, content_type="text/plain; charset=utf-8"
+            )
         if throttled := export_throttled(self.request):
             return throttled
         user, table = self.request.user, self.export_table

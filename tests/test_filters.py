@@ -368,6 +368,48 @@ def test_an_unknown_parameter_on_a_page_is_a_400_naming_it(client, home, path):
     assert client.get(path, {"country": "kr", "page": "1"}).status_code == HTTPStatus.OK
 
 
+MALFORMED_PAGES = ["abc", "0", "-1", "1.5", "+2", "١", "2abc", " 1"]
+
+
+@pytest.mark.parametrize("path", PAGE_LISTS)
+def test_a_malformed_page_number_on_a_page_is_a_400_with_a_message(client, home, path):
+    for page in MALFORMED_PAGES:
+        response = client.get(path, {"page": page})
+        assert response.status_code == HTTPStatus.BAD_REQUEST, page
+        assert "Give the page as a whole number, at least 1, or “last”." in response.text, page
+        assert response.context["page_obj"].number == 1  # the first page, beside the message
+        assert response.context["object_list"] is not None
+        export = client.get(path, {"page": page, "format": "csv"})  # an export takes no page, but not a malformed one
+        assert export.status_code == HTTPStatus.BAD_REQUEST, page
+        assert "page: Give the page as a whole number" in export.content.decode()
+    for page in ("1", "01", "last", ""):
+        response = client.get(path, {"page": page})
+        assert response.status_code == HTTPStatus.OK, page
+        assert "Give the page as a whole number" not in response.text
+    # A well-formed page beyond the last is a page that does not exist, as Django answers.
+    assert client.get(path, {"page": "999"}).status_code == HTTPStatus.NOT_FOUND
+    assert client.get(path, {"page": "9" * 30}).status_code == HTTPStatus.NOT_FOUND
+    korean = client.get(f"/ko{path}", {"page": "abc"})
+    assert korean.status_code == HTTPStatus.BAD_REQUEST
+    assert "페이지는 1 이상의 정수 또는 “last”로 입력하세요." in korean.text
+
+
+@pytest.mark.parametrize("prefix", API_LISTS)
+def test_a_malformed_page_number_in_the_api_is_a_400_naming_page(api_client, db, prefix):
+    for page in MALFORMED_PAGES:
+        for query in ({"page": page}, {"page": page, "format": "csv"}):
+            response = api_client.get(f"/api/v1/{prefix}/", query)
+            assert response.status_code == HTTPStatus.BAD_REQUEST, query
+            assert response["Content-Type"] == "application/problem+json"
+            errors = response.json()["errors"]
+            assert errors == {
+                "page": [{"message": "Give the page as a whole number, at least 1, or “last”.", "code": "invalid"}]
+            }
+    assert api_client.get(f"/api/v1/{prefix}/", {"page": "last"}).status_code == HTTPStatus.OK
+    assert api_client.get(f"/api/v1/{prefix}/", {"page": "999"}).status_code == HTTPStatus.NOT_FOUND
+    assert api_client.get(f"/api/v1/{prefix}/", {"page": "9" * 30, "format": "csv"}).status_code == HTTPStatus.NOT_FOUND
+
+
 @pytest.mark.parametrize("prefix", API_LISTS)
 def test_an_unknown_parameter_in_the_api_is_a_400_naming_it(api_client, db, prefix):
     response = api_client.get(f"/api/v1/{prefix}/", {"colour": "red"})

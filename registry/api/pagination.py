@@ -1,4 +1,5 @@
-"""Pagination of every API list, set once in ``settings.REST_FRAMEWORK``."""
+"""Pagination of every API list, set once in ``settings.REST_FRAMEWORK``, and the rule of a
+``page`` number, which the pages' lists follow too (:func:`page_number_error`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from rest_framework import exceptions, pagination
 
 from ..filter_parameters import LARGEST_NUMBER
 
+LAST_PAGE = "last"  # ?page=last: the last page (Django's lists and DRF's pagination both take it)
+
 
 def whole_number(raw: str) -> bool:
     """Whether ``raw`` is a whole number of at least 1 in ASCII digits (``007`` is 7; ``0``, ``-1``,
@@ -15,11 +18,23 @@ def whole_number(raw: str) -> bool:
     return raw.isascii() and raw.isdigit() and bool(raw.strip("0"))
 
 
+def page_number_error(raw: str | None) -> str | None:
+    """Why ``raw``, a list's ``page`` parameter, is malformed (the message of a 400), or
+    ``None``: it may be absent or empty (the first page), ``last`` or a whole number
+    (:func:`whole_number`). The rule of every list, the pages' (``FilteredListMixin``) and the
+    API's (:class:`RegistryPagination`), exports included; a well-formed number past the last
+    page names a page that does not exist (404), as Django and DRF answer."""
+    if not raw or raw == LAST_PAGE or whole_number(raw):
+        return None
+    return gettext("Give the page as a whole number, at least 1, or “last”.")
+
+
 class RegistryPagination(pagination.PageNumberPagination):
     """``{"count", "next", "previous", "results"}``; ``?page_size=`` up to the maximum in settings."""
 
     page_size_query_param = "page_size"
     page_size_query_description = "Rows per page (default 50, at most 200)."
+    last_page_strings = (LAST_PAGE,)
 
     @property
     def max_page_size(self):
@@ -38,14 +53,25 @@ class RegistryPagination(pagination.PageNumberPagination):
             )
         return min(int(raw[:12]) if len(raw) <= 12 else self.max_page_size, self.max_page_size)
 
+    def check_page(self, request) -> None:
+        """Refuse a malformed ``page`` (:func:`page_number_error`) with a 400 naming ``page``
+        (DRF would answer 404 "Invalid page.", as for a page past the last)."""
+        message = page_number_error(request.query_params.get(self.page_query_param))
+        if message is not None:
+            raise exceptions.ValidationError({self.page_query_param: [exceptions.ErrorDetail(message, "invalid")]})
+
+    def get_page_number(self, request, paginator):
+        self.check_page(request)
+        return super().get_page_number(request, paginator)
+
     def check_query(self, request) -> None:
         """Refuse a malformed ``page_size`` or ``page`` as a page of the list would (a 400 naming
-        ``page_size``; a 404 "Invalid page." for a ``page`` that is not a whole number from 1 to
-        :data:`~registry.filter_parameters.LARGEST_NUMBER` or ``last``), for an answer that is not
-        paginated (an export holds every row): the schema's bounds on both hold in every format."""
+        the parameter; a 404 "Invalid page." for a ``page`` past
+        :data:`~registry.filter_parameters.LARGEST_NUMBER`, which no list reaches), for an answer
+        that is not paginated (an export holds every row): the schema's bounds on both hold in
+        every format."""
         self.get_page_size(request)
+        self.check_page(request)
         raw = request.query_params.get(self.page_query_param)
-        if raw is None or raw in self.last_page_strings:
-            return
-        if not (whole_number(raw) and len(raw) <= 19 and int(raw) <= LARGEST_NUMBER):
+        if raw and whole_number(raw) and not (len(raw) <= 19 and int(raw) <= LARGEST_NUMBER):
             raise exceptions.NotFound(self.invalid_page_message.format(page_number=raw, message=""))
