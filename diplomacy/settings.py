@@ -92,6 +92,8 @@ MIDDLEWARE = [
     # Before anything reads the body or looks the path up, after the language (error messages).
     "registry.middleware.RequestSizeLimitMiddleware",
     "registry.middleware.UnstorableTextMiddleware",
+    # An API path without its trailing slash: problem+json, before APPEND_SLASH's redirect and CSRF.
+    "registry.middleware.ApiTrailingSlashMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -80,6 +80,23 @@ class PublicGZipMiddleware(GZipMiddleware):
         return super().process_response(request, response)
 
 
+class ApiTrailingSlashMiddleware:
+    """Answer a request under ``/api/`` whose path lacks the trailing slash of an endpoint
+    (``POST /api/v1/partnerships``) with a problem+json 404 naming the URL with it
+    (:func:`registry.api.exceptions.missing_slash`), whatever the method: never
+    ``CommonMiddleware``'s redirect (``APPEND_SLASH``: a write would lose its method and body)
+    nor ``CsrfViewMiddleware``'s HTML page. Goes before both, after the language middleware
+    (the message is in the reader's language)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from .api.exceptions import missing_slash
+
+        return missing_slash(request) or self.get_response(request)
+
+
 class UnstorableTextMiddleware:
     """Answer a request whose path or query holds a character no record can contain (NUL, a
     lone surrogate; see ``UNSTORABLE``) before any view looks it up: such a path names

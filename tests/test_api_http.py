@@ -7,7 +7,7 @@ from http import HTTPStatus
 import pytest
 
 from registry.exports import cell
-from registry.models import City, CityName
+from registry.models import City, CityName, Partnership
 
 from .conftest import token_client
 from .factories import CityFactory, PartnershipFactory
@@ -188,6 +188,65 @@ def test_export_errors_are_json(db, api_client):
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response["Content-Type"] == "application/problem+json"
     assert list(response.json()["errors"]) == ["country"]
+
+
+def signed_in(user, how: str):
+    """An API client of ``user`` that checks CSRF as a browser's or a program's request is
+    checked (Django's test clients skip the check by default): by session or by token."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    client = APIClient(enforce_csrf_checks=True)
+    if how == "session":
+        client.force_login(user)
+    else:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+@pytest.mark.parametrize("how", ["session", "token"])
+@pytest.mark.parametrize(
+    ("method", "path", "slashed"),
+    [
+        ("post", "/api/v1/partnerships", "/api/v1/partnerships/"),
+        ("put", "/api/v1/cities/lima", "/api/v1/cities/lima/"),
+        ("patch", "/api/v1/cities/lima?format=json", "/api/v1/cities/lima/?format=json"),
+        ("delete", "/api/v1/cities/lima", "/api/v1/cities/lima/"),
+        ("get", "/api/v1/cities?country=pe", "/api/v1/cities/?country=pe"),
+        ("post", "/api/v1", "/api/v1/"),
+        ("delete", "/api/v1/schema", "/api/v1/schema/"),
+    ],
+)
+def test_an_api_url_without_its_trailing_slash_is_a_problem_naming_the_url(db, manager, how, method, path, slashed):
+    city = CityFactory(slug="lima", name_en="Lima", country="PE")
+    client = signed_in(manager, how)
+    body = {} if method == "get" else {"data": {"name_en": "Changed"}, "format": "json"}
+    response = getattr(client, method)(path, **body)
+    assert response.status_code == HTTPStatus.NOT_FOUND  # never a redirect, nor the HTML CSRF page
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert (body["code"], body["instance"]) == ("no_trailing_slash", path.split("?")[0])
+    assert body["detail"] == f"API URLs end with a slash: {slashed}"
+    city.refresh_from_db()
+    assert city.name_en == "Lima" and not Partnership.objects.exists()  # nothing written
+    korean = getattr(client, method)(path, HTTP_ACCEPT_LANGUAGE="ko")
+    assert korean.json()["detail"] == f"API URL은 슬래시로 끝납니다: {slashed}"
+
+
+@pytest.mark.parametrize("how", ["session", "token"])
+def test_a_write_to_an_unknown_api_url_is_a_problem_not_the_csrf_page(db, manager, how):
+    client = signed_in(manager, how)
+    response = client.post("/api/v1/nowhere/", {}, format="json")
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "not_found"
+    # The endpoint itself still checks CSRF for a session (a browser's), never for a token.
+    response = client.post("/api/v1/cities/", {"name_en": "Quito", "country": "EC"}, format="json")
+    if how == "session":
+        assert response.status_code == HTTPStatus.FORBIDDEN
+        assert "CSRF" in response.json()["detail"]
+    else:
+        assert response.status_code == HTTPStatus.CREATED, response.json()
 
 
 def test_root_lists_every_endpoint(db, api_client):

@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import defaults
@@ -83,11 +84,38 @@ def is_api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+# The name of the API's last route, which matches any other path under /api/v1/ (answered by
+# :func:`not_found`, exempt from CSRF: it changes nothing).
+UNMATCHED_ROUTE = "unmatched"
+
+
 def not_found(request, exception=None, unmatched: str = ""):
     """404 for a path no route matches: problem+json under ``/api/``, else the site's page."""
     if is_api(request):
         return problem_response(request, 404, gettext("No such API endpoint; see /api/v1/."), "not_found")
     return defaults.page_not_found(request, exception)
+
+
+def missing_slash(request) -> JsonResponse | None:
+    """404 problem+json (code ``no_trailing_slash``) naming the URL with its trailing slash, for
+    a path under ``/api/`` without it where the path with it is an endpoint (``POST
+    /api/v1/partnerships``: ``/api/v1/partnerships/``), whatever the method; ``None`` for any
+    other path. Every API URL ends with a slash, and a client is told so instead of Django's
+    answers: a redirect (which drops a write's method and body; with ``DEBUG`` a
+    ``RuntimeError`` for a POST) or, past the last route, the HTML CSRF page for a write.
+    Called by :class:`registry.middleware.ApiTrailingSlashMiddleware`."""
+    path = request.path_info
+    if not is_api(request) or path.endswith("/"):
+        return None
+    try:
+        match = resolve(path + "/", getattr(request, "urlconf", None))
+    except Resolver404:
+        return None
+    if match.namespace != "api" or match.url_name == UNMATCHED_ROUTE:
+        return None
+    url = request.get_full_path(force_append_slash=True)
+    detail = gettext("API URLs end with a slash: %(url)s") % {"url": url}
+    return problem_response(request, 404, detail, "no_trailing_slash")
 
 
 def server_error(request):

@@ -2,10 +2,11 @@
 viewset, the OpenAPI schema and its Swagger UI, and a JSON 404 for any other path."""
 
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import routers
 
-from .exceptions import not_found
+from .exceptions import UNMATCHED_ROUTE, not_found
 from .views import (
     AgreementViewSet,
     CityViewSet,
@@ -40,5 +41,8 @@ urlpatterns = [
     # the Content-Security-Policy (no inline script). ReDoc needs inline styles and a font
     # host, so it is not offered.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    re_path(r"^(?P<unmatched>.*)$", not_found),
+    # Any other path: a JSON 404 for every method (a write too, rather than the CSRF check's HTML
+    # page: this view changes nothing); a known path without its slash is answered before, by
+    # registry.middleware.ApiTrailingSlashMiddleware.
+    re_path(r"^(?P<unmatched>.*)$", csrf_exempt(not_found), name=UNMATCHED_ROUTE),
 ]
