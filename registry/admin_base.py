@@ -10,11 +10,12 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
@@ -127,6 +128,27 @@ class VersionedModelForm(forms.ModelForm):
             for name, pks in services.historic_relations(record).items():
                 if name in self.fields:
                     self.initial[name] = pks
+
+    def _update_errors(self, errors):
+        """The model's errors on the form: those on a field the form does not show (a read-only
+        one, e.g. a partnership's status once recorded) above the form, naming the field, where
+        Django's ``add_error`` raises ``ValueError`` (a 500: reverting a suspended partnership
+        to a version where it was active, from its history)."""
+        if hasattr(errors, "error_dict"):
+            shown, hidden = {}, []
+            for name, messages in errors.error_dict.items():
+                if name == NON_FIELD_ERRORS or name in self.fields:
+                    shown[name] = messages
+                    continue
+                try:
+                    label = capfirst(self.instance._meta.get_field(name).verbose_name)
+                except FieldDoesNotExist:
+                    label = name
+                hidden.extend(f"{label}: {message}" for error in messages for message in error.messages)
+            if hidden:
+                shown.setdefault(NON_FIELD_ERRORS, []).extend(ValidationError(message) for message in hidden)
+            errors = ValidationError(shown)
+        super()._update_errors(errors)
 
     def clean(self):
         cleaned = super().clean()

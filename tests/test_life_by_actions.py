@@ -353,3 +353,18 @@ def test_a_deleted_suspended_partnership_is_restored_with_its_suspension(friends
     services.delete_record(instance=friendship)
     restored = Partnership.objects.get(pk=services.restore_deleted(model=Partnership, pk=pk).pk)
     assert (restored.status, list(restored.stages.values_list("kind", flat=True))) == ("suspended", ["suspended"])
+
+
+def test_reverting_a_suspended_partnership_to_its_active_version_is_refused_on_the_page(friendship, staff_client):
+    """The status is read-only on the change form: the model's refusal on it is shown above the
+    form, naming the field (it was a 500: the form has no field ``status`` to put it on)."""
+    first = friendship.history.order_by("history_date").first()
+    _suspended(friendship)
+    url = reverse("admin:registry_partnership_simple_history", args=[friendship.pk, first.history_id])
+    page = staff_client.get(url)
+    response = staff_client.post(url, {**form_data(page), "change_reason": ""})
+    assert response.status_code == HTTPStatus.OK
+    errors = response.context["adminform"].form.non_field_errors()
+    assert errors == ["Status: A suspended partnership is resumed or ended with the action “Resume” or “End”."]
+    friendship.refresh_from_db()
+    assert friendship.status == "suspended"
