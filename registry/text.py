@@ -40,12 +40,18 @@ def fold(text: str) -> str:
 # What shows nothing on a page: spaces and line breaks, format characters (zero-width space and
 # joiner, direction marks, the BOM), controls and marks that combine with nothing.
 _INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc", "Mn", "Me"})
+# Letters and symbols that show nothing either: the Hangul fillers (default-ignorable code points
+# of category Lo, which a Korean keyboard can type) and the blank braille pattern.
+_BLANK_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def is_visible(text: str) -> bool:
     """Whether ``text`` has a character that shows (``"\u200b \u200f"`` has none): the test of
     a required text, e.g. a name (:meth:`registry.models.base.RegistryModel.clean_fields`)."""
-    return any(not char.isspace() and unicodedata.category(char) not in _INVISIBLE_CATEGORIES for char in text)
+    return any(
+        not char.isspace() and char not in _BLANK_CHARACTERS and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
+        for char in text
+    )
 
 
 # A search uses at most this many words (more only slows the query down, and a few thousand

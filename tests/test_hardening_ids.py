@@ -89,7 +89,7 @@ def test_a_partnership_id_that_is_no_whole_number_is_refused(superuser, event_wi
     assert event_with_a_partnership.partnership_id == stored
 
 
-@pytest.mark.parametrize("value", [2**63, "99999999999999999999"])
+@pytest.mark.parametrize("value", [2**63, "99999999999999999999", "9" * 4301])  # Python reads 4,300 digits
 def test_a_partnership_id_beyond_the_largest_does_not_exist(superuser, event_with_a_partnership, value):
     response = _patched(superuser, event_with_a_partnership, {"partnership": value})
     assert response.status_code == HTTPStatus.BAD_REQUEST
@@ -120,3 +120,12 @@ def test_a_list_of_references_that_is_no_list_is_refused_and_clears_nothing(supe
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert [error["code"] for error in response.json()["errors"]["sources"]] == ["not_a_list"]
     assert list(event_with_a_partnership.sources.values_list("slug", flat=True)) == ["report"]
+
+
+def test_a_refused_reference_is_explained_in_the_readers_language(superuser, event_with_a_partnership):
+    response = token_client(superuser).patch(
+        f"/api/v1/events/{event_with_a_partnership.slug}/", {"city": 5}, format="json", HTTP_ACCEPT_LANGUAGE="ko"
+    )
+    assert response.json()["errors"]["city"] == [
+        {"message": "올바른 참조가 아닙니다. 기록의 슬러그를 문자열로 입력하세요.", "code": "invalid"}
+    ]

@@ -218,7 +218,9 @@ def test_a_row_numbered_after_order_999_is_refused_on_its_row(staff_client):
     assert list(Signatory.objects.values_list("order", flat=True)) == [999]
 
 
-@pytest.mark.parametrize("name", ["\u200b", "\u200b\u200f \u2060", "\ufeff\t", "\u0301"])
+@pytest.mark.parametrize(
+    "name", ["\u200b", "\u200b\u200f \u2060", "\ufeff\t", "\u0301", "\u3164", "\u115f\u1160", "\uffa0", "\u2800"]
+)
 def test_a_required_name_that_shows_nothing_is_refused_as_blank(api, name):
     """Zero-width spaces, direction marks, a BOM or a lone combining accent show nothing: a city
     so named was stored and listed without a name (RegistryModel.clean_fields, text.is_visible)."""

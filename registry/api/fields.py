@@ -8,7 +8,7 @@ import functools
 import re
 
 from django import forms
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django_countries import countries
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
@@ -164,8 +164,8 @@ class StrictSlugRelatedField(serializers.SlugRelatedField):
     :class:`StrictManyRelatedField`."""
 
     default_error_messages = {
-        "invalid": "Not a valid reference: give the record's slug, a string.",
-        "invalid_id": "Not a valid reference: give the record's id, a whole number.",
+        "invalid": gettext_lazy("Not a valid reference: give the record's slug, a string."),
+        "invalid_id": gettext_lazy("Not a valid reference: give the record's id, a whole number."),
     }
 
     @classmethod
@@ -177,7 +177,8 @@ class StrictSlugRelatedField(serializers.SlugRelatedField):
     def to_internal_value(self, data):
         if self.slug_field in ("id", "pk"):
             if isinstance(data, str) and whole_number(data):
-                data = int(data)
+                # More than 19 digits is past LARGEST_NUMBER (and Python reads at most 4,300).
+                data = int(data) if len(data.lstrip("0")) <= 19 else LARGEST_NUMBER + 1
             if isinstance(data, bool) or not isinstance(data, int) or data < 1:
                 raise serializers.ValidationError(self.error_messages["invalid_id"], code="invalid")
             if data > LARGEST_NUMBER:
