@@ -71,9 +71,9 @@ run: install
 	@echo ""
 	@echo "To sign in to /admin/, create a staff account:  $(BIN)/python manage.py createsuperuser"
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/), with the task worker"
-	@# The task worker beside the site (large imports, reminders): stopped with it.
-	$(BIN)/python manage.py db_worker --queue-name '*' -v0 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@# The task worker beside the site (large imports, reminders): stopped with it, after its task.
+	$(BIN)/python manage.py db_worker --queue-name '*' --no-reload -v0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production mode: gunicorn, DEBUG off, hashed static files served by WhiteNoise, JSON logs.
@@ -87,7 +87,7 @@ serve: messages
 	$(BIN)/python manage.py migrate --no-input -v0 && \
 	$(BIN)/python manage.py collectstatic --no-input -v0 && \
 	{ $(BIN)/python manage.py db_worker --queue-name '*' --no-reload -v0 & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; } && \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; } && \
 	$(BIN)/gunicorn diplomacy.wsgi --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) \
 	  --access-logfile - --access-logformat '{"time":"%(t)s","method":"%(m)s","path":"%(U)s","status":%(s)s,"bytes":%(B)s,"ms":%(M)s}'
 
