@@ -13,7 +13,7 @@ import csv
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.files.base import ContentFile
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -93,6 +93,26 @@ class SpreadsheetMixin(ImportExportMixin):
                     form.add_error("import_file", _("The file could not be imported; it was left unchanged."))
             response.context_data["result"] = None
         return response
+
+    def process_result(self, result, request):
+        """After the confirmation: as the library's (its message, the changelist), unless rows
+        were refused while being written (another writer changed a record or broke a rule
+        meanwhile, :meth:`registry.resources.RegistryResource.write`): then nothing was imported,
+        and each refused row's error is listed, back on the import page."""
+        if not result.has_validation_errors():
+            return super().process_result(result, request)
+        self.message_user(request, _("Nothing was imported."), messages.ERROR)
+        for row in result.invalid_rows:
+            for column, errors in row.error_dict.items():
+                values = {"number": row.number, "column": column, "error": " ".join(errors)}
+                if column == NON_FIELD_ERRORS:
+                    self.message_user(request, _("Row %(number)s: %(error)s") % values, messages.ERROR)
+                else:
+                    self.message_user(
+                        request, _("Row %(number)s, column “%(column)s”: %(error)s") % values, messages.ERROR
+                    )
+        opts = self.model._meta
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
 
     def start_background_import(self, request) -> ImportJob | None:
         """An :class:`ImportJob` for the uploaded file when it has more rows than

@@ -338,6 +338,23 @@ class RegistryResource(resources.ModelResource):
             found = errors[index].update_error_dict({}) if index in errors else {}
             found.setdefault(NON_FIELD_ERRORS, []).insert(0, ValidationError(self.office.refusal))
             errors[index] = ValidationError(found)
+        self.mark_invalid(result, errors)
+        if self.dry_run or result.has_errors() or result.has_validation_errors():
+            return
+        created = [r.instance for _n, _r, r in self.pending if r.import_type == RowResult.IMPORT_TYPE_NEW]
+        updated = [r.instance for _n, _r, r in self.pending if r.import_type == RowResult.IMPORT_TYPE_UPDATE]
+        try:
+            self.write(created, updated)
+        except ChangedMeanwhile as changed:
+            position = {id(record): index for index, record in enumerate(records)}
+            written = created + updated
+            self.mark_invalid(result, {position[id(written[i])]: error for i, error in changed.errors.items()})
+            return
+        for _number, _row, row_result in self.pending:
+            row_result.object_id = row_result.instance.pk
+
+    def mark_invalid(self, result, errors: dict[int, ValidationError]) -> None:
+        """Make each pending row ``index`` of ``errors`` an invalid row of ``result`` with its error."""
         for index, error in sorted(errors.items()):
             number, row, row_result = self.pending[index]
             result.totals[row_result.import_type] -= 1
@@ -346,31 +363,61 @@ class RegistryResource(resources.ModelResource):
             result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
             result.append_invalid_row(number, row, error)
         result.invalid_rows.sort(key=lambda invalid: invalid.number)
-        if self.dry_run or result.has_errors() or result.has_validation_errors():
-            return
-        self.write(
-            [r.instance for _n, _r, r in self.pending if r.import_type == RowResult.IMPORT_TYPE_NEW],
-            [r.instance for _n, _r, r in self.pending if r.import_type == RowResult.IMPORT_TYPE_UPDATE],
-        )
-        for _number, _row, row_result in self.pending:
-            row_result.object_id = row_result.instance.pk
 
     def write(self, created: list, updated: list) -> None:
         """Insert ``created`` and update ``updated`` (instances of this resource's model) in one
-        transaction, each with its history record by ``self.user``; then :func:`record_change`."""
+        transaction, each with its history record by ``self.user``; then :func:`record_change`.
+
+        The rows were validated before it, outside any transaction (:meth:`import_data`); what
+        another writer may have changed since is checked again inside it, under locks
+        (:meth:`recheck`), and raises :class:`ChangedMeanwhile` (nothing written) if it did."""
         model = self._meta.model
-        now = timezone.now()
-        for record in created + updated:
-            record.before_write()
-        for record in updated:
-            record.updated_at = now
-        columns = [field.attname for field in model._meta.concrete_fields if not field.primary_key]
         with transaction.atomic():
+            errors = self.recheck(created, updated)
+            if errors:
+                raise ChangedMeanwhile(errors)
+            now = timezone.now()
+            for record in created + updated:
+                record.before_write()
+            for record in updated:
+                record.updated_at = now
+            columns = [field.attname for field in model._meta.concrete_fields if not field.primary_key]
             if created:
                 bulk_create_with_history(created, model, batch_size=CHUNK, default_user=self.user)
             if updated:
                 bulk_update_with_history(updated, model, columns, batch_size=CHUNK, default_user=self.user)
         record_change()
+
+    def recheck(self, created: list, updated: list) -> dict[int, ValidationError]:
+        """Inside :meth:`write`'s transaction, the errors (by index in ``created + updated``) of
+        what may have changed since the rows were validated: a changed row whose stored
+        ``version`` is no longer the one the file was read against (another writer saved it
+        since: an action, an edit; its row is locked on PostgreSQL until the import ends), and
+        the rules that read other rows (the model's ``clean_together``, e.g. the overlap of a
+        partnership's periods, which locks the cities it names). Found by the adversarial
+        probe: a suspension recorded during an import's confirmation was overwritten, and an
+        overlapping partnership posted meanwhile was stored beside the imported one."""
+        model = self._meta.model
+        records = created + updated
+        expected = {record.pk: record.version for record in updated}
+        current = {}
+        pks = sorted(expected)
+        for start in range(0, len(pks), CHUNK):
+            locked = model._base_manager.select_for_update().filter(pk__in=pks[start : start + CHUNK]).order_by("pk")
+            current.update(locked.values_list("pk", "version"))
+        errors = {}
+        for index, record in enumerate(records[len(created) :], start=len(created)):
+            if current.get(record.pk) != expected[record.pk]:
+                message = _(
+                    "This record was changed by someone else after the file was read: nothing was "
+                    "imported. Import the file again."
+                )
+                errors[index] = ValidationError({NON_FIELD_ERRORS: [ValidationError(message, code="changed")]})
+        clean_together = getattr(model, "clean_together", None)
+        if clean_together is not None:
+            for index, error in clean_together(records).items():
+                errors.setdefault(index, error)
+        return errors
 
     def export(self, *args, **kwargs):
         dataset = super().export(*args, **kwargs)
@@ -381,6 +428,16 @@ class RegistryResource(resources.ModelResource):
     def before_import_row(self, row, **kwargs):
         for key, value in list(row.items()):
             row[key] = restore_formula(value)
+
+
+class ChangedMeanwhile(Exception):
+    """Raised by :meth:`RegistryResource.write` when a row's record was changed, or a rule that
+    reads other rows broken, by another writer after the file was validated: ``errors`` maps an
+    index in ``created + updated`` to its ``ValidationError``. Nothing is written."""
+
+    def __init__(self, errors: dict[int, ValidationError]):
+        super().__init__(errors)
+        self.errors = errors
 
 
 class MissingColumnsError(ValueError):

@@ -1,5 +1,6 @@
 """Spreadsheet import and export: validated, all-or-nothing, idempotent, formula-safe."""
 
+import datetime
 from http import HTTPStatus
 
 import pytest
@@ -8,10 +9,11 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from registry import services
 from registry.models import City, CityName, Partnership
 from registry.resources import CityResource, PartnershipResource
 
-from .factories import CityFactory, UserFactory
+from .factories import CityFactory, PartnershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 HEADERS = ["slug", "name_en", "name_ko", "name_native", "country", "admin_level", "latitude", "longitude", "confidence"]
@@ -360,3 +362,87 @@ def test_a_value_that_is_not_a_choice_is_an_error_naming_the_choices():
     assert [str(message) for message in row.field_specific_errors["kind"]] == [
         "“friend” is not one of: sister, friendship."
     ]
+
+
+# An import's rows are validated outside any transaction (a preview writes nothing); what another
+# writer changes between that and the write is checked again under locks (RegistryResource.recheck).
+# Found by the adversarial probe: a suspension recorded while an import was being confirmed was
+# overwritten, and an overlapping partnership posted meanwhile was stored beside the imported one.
+
+
+def _another_writer_during_validation(monkeypatch, write):
+    from registry import resources
+
+    validate = resources.full_clean_many
+
+    def validate_then_write_elsewhere(records):
+        errors = validate(records)
+        write()
+        return errors
+
+    monkeypatch.setattr(resources, "full_clean_many", validate_then_write_elsewhere)
+
+
+def test_a_record_changed_while_an_import_runs_is_not_overwritten(monkeypatch, home):
+    friendship = PartnershipFactory(city=home, kind="friendship", established_on=datetime.date(2016, 5, 1))
+    dataset = tablib.Dataset(headers=["city", "partner", "kind", "established_on", "notes"])
+    dataset.append([home.slug, friendship.partner.slug, "friendship", "2016-05-01", "From the file"])
+    _another_writer_during_validation(
+        monkeypatch,
+        lambda: services.suspend_partnership(partnership=friendship, on=datetime.date(2024, 6, 1), reason="Frozen"),
+    )
+    result = PartnershipResource().import_data(dataset, dry_run=False)
+    (row,) = result.invalid_rows
+    assert row.error_dict == {
+        "__all__": [
+            "This record was changed by someone else after the file was read: nothing was imported. "
+            "Import the file again."
+        ]
+    }
+    friendship.refresh_from_db()
+    assert (friendship.status, friendship.notes) == ("suspended", "")
+
+
+def test_an_overlapping_partnership_stored_while_an_import_runs_refuses_the_import(monkeypatch, home):
+    partner = CityFactory(slug="darkhan", country="MN")
+    dataset = tablib.Dataset(headers=["city", "partner", "kind", "established_on", "status", "ended_on"])
+    dataset.append([home.slug, "darkhan", "friendship", "2000-01-01", "ended", "2005-01-01"])
+    dataset.append([home.slug, CityFactory(slug="erdenet", country="MN").slug, "sister", "2001-01-01", "active", ""])
+    _another_writer_during_validation(
+        monkeypatch,
+        lambda: services.create_partnership(
+            city=home,
+            partner=partner,
+            kind="sister",
+            established_on=datetime.date(2001, 1, 1),
+            status="ended",
+            ended_on=datetime.date(2006, 1, 1),
+        ),
+    )
+    result = PartnershipResource().import_data(dataset, dry_run=False)
+    assert [(row.number, list(row.field_specific_errors)) for row in result.invalid_rows] == [(1, ["established_on"])]
+    assert list(Partnership.objects.filter(city=home).values_list("partner__slug", "established_on")) == [
+        ("darkhan", datetime.date(2001, 1, 1))
+    ]
+
+
+def test_the_admin_says_nothing_was_imported_when_a_row_changed_during_the_confirmation(client, monkeypatch):
+    client.force_login(_manager())
+    CityFactory(slug="changing", name_en="Old Name", country="JP", latitude="10.0", longitude="135.0")
+    rows = tablib.Dataset(["changing", "New Name", "", "", "JP", "city", "10.0", "135.0", "high"], headers=HEADERS)
+    url = reverse("admin:registry_city_import")
+    csv_index = next(v for v, label in client.get(url).context["form"].fields["format"].choices if label == "csv")
+    upload = SimpleUploadedFile("cities.csv", rows.csv.encode(), content_type="text/csv")
+    confirm = client.post(url, {"import_file": upload, "format": csv_index, "resource": 0}).context["confirm_form"]
+    city = City.objects.get(slug="changing")
+    _another_writer_during_validation(
+        monkeypatch, lambda: services.save_record(instance=city, data={"name_ko": "바뀜"}, reason="Meanwhile")
+    )
+    response = client.post(reverse("admin:registry_city_process_import"), confirm.initial, follow=True)
+    assert [str(message) for message in response.context["messages"]] == [
+        "Nothing was imported.",
+        "Row 1: This record was changed by someone else after the file was read: nothing was imported. "
+        "Import the file again.",
+    ]
+    city.refresh_from_db()
+    assert (city.name_en, city.name_ko) == ("Old Name", "바뀜")
