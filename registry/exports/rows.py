@@ -57,7 +57,7 @@ class Gathered:
     """Values related to each exported row that a queryset method gathers itself, once per chunk
     of exported rows, where one lookup (:class:`Related`'s ``link``) cannot say which rows they
     belong to: a city's partnerships on either side
-    (:meth:`~registry.models.partnerships.PartnershipQuerySet.of_each_city`).
+    (:meth:`~registry.models.partnership_queries.PartnershipQuerySet.of_each_city`).
 
     ``read(pks, user)`` gives ``{exported row's pk: [value or tuple of values, ...]}`` for the
     rows whose pks are ``pks``, of what ``user`` (``None`` when anonymous) may see.

@@ -61,12 +61,11 @@ from .delegations import (
 from .events import Event, EventParticipant, EventParticipantManager, EventQuerySet
 from .imports import ImportJob
 from .offices import OfficeAssignment, may_change, office_city_ids
+from .partnership_queries import PartnershipManager, PartnershipQuerySet
 from .partnerships import (
     CooperationField,
     CooperationFieldQuerySet,
     Partnership,
-    PartnershipManager,
-    PartnershipQuerySet,
     PartnershipStage,
 )
 from .people import OrderedChildManager, Organization, ParticipantFields, Person

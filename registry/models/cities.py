@@ -30,7 +30,7 @@ from .base import (
 from .sources import SourcedModel
 
 if TYPE_CHECKING:
-    from .partnerships import PartnershipQuerySet
+    from .partnership_queries import PartnershipQuerySet
 
 # --------------------------------------------------------------------------- cities
 
