@@ -97,7 +97,7 @@ class SpreadsheetMixin(ImportExportMixin):
     def process_result(self, result, request):
         """After the confirmation: as the library's (its message, the changelist), unless rows
         were refused while being written (another writer changed a record or broke a rule
-        meanwhile, :meth:`registry.resources.RegistryResource.write`): then nothing was imported,
+        meanwhile, :meth:`registry.resource_base.RegistryResource.write`): then nothing was imported,
         and each refused row's error is listed, back on the import page."""
         if not result.has_validation_errors():
             return super().process_result(result, request)

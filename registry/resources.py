@@ -20,453 +20,28 @@ sentence naming the office, so the preview lists it and nothing is written.
 
 from __future__ import annotations
 
-import copy
-import html
-
-from django.core.exceptions import NON_FIELD_ERRORS, MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
-from django.db import models, transaction
 from django.db.models import prefetch_related_objects
-from django.utils import timezone
-from django.utils.encoding import force_str
-from django.utils.safestring import SafeString
-from django.utils.translation import gettext as _
-from import_export import fields, resources, widgets
-from import_export.instance_loaders import ModelInstanceLoader
-from import_export.results import RowResult
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from import_export import fields
 
-from .bulk_validation import full_clean_many
-from .cache import record_change
-from .import_widgets import (
-    CHUNK,
-    DATE,
-    INTEGER_FIELDS,
-    FiniteDecimalWidget,
-    NotWholeNumber,
-    SlugWidget,
-    WholeNumberWidget,
+from .import_widgets import CHUNK, DATE, SlugWidget
+from .models import Agreement, City, Event, Partnership
+from .resource_base import (  # re-exported: the admin and the imports name them here
+    ChangedMeanwhile,
+    MissingColumnsError,
+    RegistryResource,
+    resource_meta,
 )
-from .models import Agreement, City, Event, Partnership, may_change
-from .models.offices import office_city_ids, refusal
-from .text import fold, neutralise_formula, restore_formula
+from .text import fold
 
-
-class NaturalKeyLoader(ModelInstanceLoader):
-    """The stored rows a file matches by its ``import_id_fields``, read once per file (one query
-    per 500 values of the first key column) instead of once per row."""
-
-    def __init__(self, resource, dataset=None):
-        super().__init__(resource, dataset)
-        self.key_fields = [resource.fields[name] for name in resource.get_import_id_fields()]
-        first = self.key_fields[0]
-        values = set()
-        for row in dataset.dict if dataset is not None else ():
-            try:
-                values.add(self.plain(first.clean(row)))
-            except (ValueError, ArithmeticError, KeyError, ObjectDoesNotExist, MultipleObjectsReturned):
-                continue
-        values.discard(None)
-        ordered = sorted(values, key=repr)
-        model = resource._meta.model
-        columns = [model._meta.get_field(field.attribute).attname for field in self.key_fields]
-        related = [f.name for f in model._meta.concrete_fields if f.is_relation and f.name in resource.fields]
-        self.stored: dict[tuple, models.Model] = {}
-        for start in range(0, len(ordered), CHUNK):
-            lookup = {f"{columns[0]}__in": ordered[start : start + CHUNK]}
-            for instance in self.get_queryset().select_related(*related).filter(**lookup):
-                self.stored[tuple(getattr(instance, column) for column in columns)] = instance
-
-    @staticmethod
-    def plain(value):
-        """A key cell's value as stored: a record's primary key, anything else as it is."""
-        return value.pk if isinstance(value, models.Model) else value
-
-    def get_instance(self, row):
-        return self.stored.get(tuple(self.plain(field.clean(row)) for field in self.key_fields))
-
-
-class LazyRowResult(RowResult):
-    """The library's row result, but the record's text (``object_repr``, for the admin's log of a
-    confirmed import) is made only when asked, not for every row of every preview."""
-
-    _record = None
-    _text = None
-
-    def add_instance_info(self, instance):
-        if instance is not None:
-            self.object_id = getattr(instance, "pk", None)
-            self._record = instance
-
-    @property
-    def object_repr(self) -> str | None:
-        if self._text is None and self._record is not None:
-            try:
-                self._text = force_str(self._record)
-            except Exception:  # noqa: BLE001 - as the library: a record that cannot say its name has none
-                return None
-        return self._text
-
-    @object_repr.setter
-    def object_repr(self, value):
-        self._text = value
-
-
-class OfficeLimit:
-    """:func:`~registry.models.may_change` for the user of one import, each answer kept: a record
-    is asked once per distinct owner (a city by its id; a partnership, agreement or event by the
-    cities and partnership it names), so a limited account costs at most the queries of
-    ``may_change`` per distinct city or partnership of the file, never one per row; none for an
-    account not limited to offices (``user`` ``None`` too)."""
-
-    def __init__(self, user):
-        self.user = user
-        self.limited = office_city_ids(user) is not None
-        self.answers: dict[tuple, bool] = {}
-        self._refusal: str | None = None
-
-    def allows(self, record: models.Model) -> bool:
-        """Whether the user may change (or add) ``record``, saved or not."""
-        if not self.limited:
-            return True
-        if isinstance(record, City):
-            key = (City, record.pk)
-        else:
-            key = (type(record), *(getattr(record, f.attname) for f in record._meta.concrete_fields if f.is_relation))
-        if key not in self.answers:
-            self.answers[key] = may_change(self.user, record)
-        return self.answers[key]
-
-    @property
-    def refusal(self) -> str:
-        """The sentence naming the user's office (:func:`~registry.models.offices.refusal`), read once."""
-        if self._refusal is None:
-            self._refusal = refusal(self.user)
-        return self._refusal
-
-
-class RegistryResource(resources.ModelResource):
-    """Shared behaviour: all-or-nothing imports and formula-safe exports.
-
-    On export, a text cell starting with ``=``, ``+``, ``-``, ``@`` (or a tab or carriage
-    return) gets a leading apostrophe so spreadsheet programs show it as text instead of
-    running it (numbers such as ``-118.25`` are left alone); on import that apostrophe is
-    removed again, so an exported file re-imports unchanged.
-    """
-
-    # Numbers: finite only, and whole in an integer column (the library's widgets take "NaN" and
-    # cut 1.9 to 1).
-    WIDGETS_MAP = {
-        **resources.ModelResource.WIDGETS_MAP,
-        "DecimalField": FiniteDecimalWidget,
-        **dict.fromkeys(INTEGER_FIELDS, WholeNumberWidget),
-    }
-
-    def get_import_fields(self):
-        """The library's list, computed once per resource (it is asked several times per row)."""
-        if getattr(self, "_import_fields", None) is None:
-            self._import_fields = super().get_import_fields()
-        return self._import_fields
-
-    def before_import(self, dataset, **kwargs):
-        """Refuse a file without the columns that identify a row, with a column named twice or a
-        NUL character in a cell (:class:`MissingColumnsError`), then read the records the file
-        names by slug (:class:`SlugWidget`), once."""
-        self.pending: list[tuple[int, dict, RowResult]] = []
-        missing = [
-            self.fields[name].column_name
-            for name in self.get_import_id_fields()
-            if self.fields[name].column_name not in (dataset.headers or [])
-        ]
-        if missing:
-            raise MissingColumnsError(
-                _("The file has no column “%(columns)s”; every row needs it to be matched with the registry.")
-                % {"columns": "”, “".join(missing)}
-            )
-        headers = [str(header) for header in dataset.headers or []]
-        twice = sorted({header for header in headers if headers.count(header) > 1})
-        if twice:  # the library would keep the last cell silently (found by the adversarial probe)
-            raise MissingColumnsError(
-                _("The file names the column “%(columns)s” more than once: keep one.") % {"columns": "”, “".join(twice)}
-            )
-        for number, row in enumerate(dataset, start=1):
-            for header, cell in zip(headers, row, strict=False):
-                if isinstance(cell, str) and "\x00" in cell:  # PostgreSQL cannot store it; SQLite would
-                    raise MissingColumnsError(
-                        _("Row %(row)s, column “%(column)s”: the cell holds a NUL character (U+0000); remove it.")
-                        % {"row": number, "column": header}
-                    )
-        for field in self.get_import_fields():
-            if isinstance(field.widget, SlugWidget) and field.column_name in (dataset.headers or []):
-                field.widget.load(dataset[field.column_name])
-
-    def get_instance(self, instance_loader, row):
-        """The existing row with this file row's natural key, or ``None`` (also when a key
-        cell is unreadable: :meth:`import_field` then reports it under its column)."""
-        try:
-            return super().get_instance(instance_loader, row)
-        except (ValueError, ArithmeticError, ObjectDoesNotExist, MultipleObjectsReturned):
-            return None
-
-    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
-        """As the library's, but a cell that is not a number, not a date or names no record
-        raises ``ValueError`` naming the column and the rule, so the preview lists it under
-        that column (the library ties only ``ValueError`` to a field)."""
-        try:
-            super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
-        except ArithmeticError:  # decimal.InvalidOperation from the number widgets
-            raise ValueError(
-                _("Column “%(column)s”: “%(value)s” is not a number.")
-                % {"column": field.column_name, "value": row.get(field.column_name)}
-            ) from None
-        except (ObjectDoesNotExist, MultipleObjectsReturned):
-            widget = field.widget
-            raise ValueError(
-                _("Column “%(column)s”: no %(model)s has the %(key)s “%(value)s”.")
-                % {
-                    "column": field.column_name,
-                    "model": widget.model._meta.verbose_name,
-                    "key": widget.model._meta.get_field(widget.field).verbose_name,
-                    "value": row.get(field.column_name),
-                }
-            ) from None
-        except NotWholeNumber:
-            raise ValueError(
-                _("Column “%(column)s”: “%(value)s” is not a whole number.")
-                % {"column": field.column_name, "value": row.get(field.column_name)}
-            ) from None
-        except ValueError:
-            if isinstance(field.widget, widgets.DateWidget):
-                raise ValueError(
-                    _("Column “%(column)s”: “%(value)s” is not a date in the form YYYY-MM-DD.")
-                    % {"column": field.column_name, "value": row.get(field.column_name)}
-                ) from None
-            raise
-
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
-        """As the library's, but in bulk and all or nothing: every row is read and validated
-        outside any transaction (a preview writes nothing and takes no write lock), and only a
-        file without errors is written, in one transaction at the end (:meth:`after_import`).
-        ``user`` (keyword) is the author of the history records; ``progress`` (keyword, optional)
-        is called with the number of rows read every 500 rows; ``preview=False`` (keyword) leaves
-        out the preview's cells (:meth:`preview_cells`) when nobody will see them. Returns the library's
-        ``Result``; a row that breaks a rule is an invalid row with its errors by field."""
-        kwargs.pop("rollback_on_validation_errors", None)
-        kwargs.pop("collect_failed_rows", None)
-        self.user = kwargs.get("user")
-        self.office = OfficeLimit(self.user)
-        self.progress = kwargs.pop("progress", None)
-        self.preview = kwargs.pop("preview", True)
-        self.dry_run = dry_run
-        return self.import_data_inner(dataset, dry_run, raise_errors, False, False, **kwargs)
-
-    def after_init_instance(self, instance, new, row, **kwargs):
-        """Keep a shallow copy of a stored record as it is (``stored_copy``; ``None`` for a new
-        one): :meth:`skip_row` compares with it, the preview shows what changes, and
-        :meth:`after_import` asks whether an office may change it before and after the row. It
-        replaces the library's deep copy and diff (``skip_diff``), most of a row's cost."""
-        instance.stored_copy = None if new else copy.copy(instance)
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        """A stored row whose every imported value is unchanged (read-only columns, such as
-        the duplicate hint, are no change) is skipped; a new row or one with errors is not."""
-        stored = instance.stored_copy
-        if import_validation_errors or stored is None:
-            return False
-        return all(
-            field.get_value(instance) == field.get_value(stored)
-            for field in self.get_import_fields()
-            if not field.readonly
-        )
-
-    def import_row(self, row, instance_loader, **kwargs):
-        """As the library's, then the preview's cells of a new, changed or skipped row
-        (:meth:`preview_cells`) in a dry run (the preview; a confirmed import shows only its
-        totals) unless the import was asked with ``preview=False``."""
-        row_result = super().import_row(row, instance_loader, **kwargs)
-        if self.preview and self.dry_run and row_result.instance is not None and row_result.import_type in self.SHOWN:
-            row_result.diff = self.preview_cells(row_result.instance, row_result.instance.stored_copy)
-        return row_result
-
-    SHOWN = (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE, RowResult.IMPORT_TYPE_SKIP)
-
-    def preview_cells(self, instance, stored) -> list[str]:
-        """The preview's cells of one row (safe HTML, in the order of ``diff_headers``): every
-        cell of a new row inserted (``<ins>``); for a stored row, a changed cell as the old value
-        deleted and the new inserted, an unchanged one as it is."""
-        cells = []
-        for field in self.get_user_visible_fields():
-            new = html.escape(str(field.export(instance) or ""))
-            if stored is None:
-                cells.append(SafeString(f"<ins>{new}</ins>") if new else "")
-                continue
-            old = new if field.readonly else html.escape(str(field.export(stored) or ""))
-            cells.append(SafeString(new if old == new else f"<del>{old}</del> <ins>{new}</ins>"))
-        return cells
-
-    def get_row_result_class(self):
-        return LazyRowResult
-
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        """Only the cells' own errors here; the rules are checked for all rows at once in
-        :meth:`after_import`."""
-        if import_validation_errors:
-            raise ValidationError(import_validation_errors)
-
-    def after_import_row(self, row, row_result, **kwargs):
-        if self.progress is not None and kwargs["row_number"] % 500 == 0:
-            self.progress(kwargs["row_number"])
-        if row_result.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE):
-            self.pending.append((kwargs["row_number"], row, row_result))
-
-    def bulk_create(self, *args, **kwargs):
-        """Nothing yet: rows are written by :meth:`after_import` once all are valid."""
-
-    def bulk_update(self, *args, **kwargs):
-        """Nothing yet: rows are written by :meth:`after_import` once all are valid."""
-
-    def after_import(self, dataset, result, **kwargs):
-        """Validate the new and changed rows together (:func:`full_clean_many`); a row that
-        breaks a rule becomes an invalid row with its errors by field. Then, unless this is a
-        dry run or any row has an error, write them in one transaction with their history
-        records (by ``user``) and record the change once."""
-        records = [row_result.instance for _number, _row, row_result in self.pending]
-        errors = full_clean_many(records)
-        for index, record in enumerate(records):
-            stored = getattr(record, "stored_copy", None)
-            if self.office.allows(record) and (stored is None or self.office.allows(stored)):
-                continue
-            found = errors[index].update_error_dict({}) if index in errors else {}
-            found.setdefault(NON_FIELD_ERRORS, []).insert(0, ValidationError(self.office.refusal))
-            errors[index] = ValidationError(found)
-        self.mark_invalid(result, errors)
-        if self.dry_run or result.has_errors() or result.has_validation_errors():
-            return
-        created = [r.instance for _n, _r, r in self.pending if r.import_type == RowResult.IMPORT_TYPE_NEW]
-        updated = [r.instance for _n, _r, r in self.pending if r.import_type == RowResult.IMPORT_TYPE_UPDATE]
-        try:
-            self.write(created, updated)
-        except ChangedMeanwhile as changed:
-            position = {id(record): index for index, record in enumerate(records)}
-            written = created + updated
-            self.mark_invalid(result, {position[id(written[i])]: error for i, error in changed.errors.items()})
-            return
-        for _number, _row, row_result in self.pending:
-            row_result.object_id = row_result.instance.pk
-
-    def mark_invalid(self, result, errors: dict[int, ValidationError]) -> None:
-        """Make each pending row ``index`` of ``errors`` an invalid row of ``result`` with its error."""
-        for index, error in sorted(errors.items()):
-            number, row, row_result = self.pending[index]
-            result.totals[row_result.import_type] -= 1
-            row_result.import_type = RowResult.IMPORT_TYPE_INVALID
-            row_result.validation_error = error
-            result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
-            result.append_invalid_row(number, row, error)
-        result.invalid_rows.sort(key=lambda invalid: invalid.number)
-
-    def write(self, created: list, updated: list) -> None:
-        """Insert ``created`` and update ``updated`` (instances of this resource's model) in one
-        transaction, each with its history record by ``self.user``; then :func:`record_change`.
-
-        The rows were validated before it, outside any transaction (:meth:`import_data`); what
-        another writer may have changed since is checked again inside it, under locks
-        (:meth:`recheck`), and raises :class:`ChangedMeanwhile` (nothing written) if it did."""
-        model = self._meta.model
-        with transaction.atomic():
-            errors = self.recheck(created, updated)
-            if errors:
-                raise ChangedMeanwhile(errors)
-            now = timezone.now()
-            for record in created + updated:
-                record.before_write()
-            for record in updated:
-                record.updated_at = now
-            columns = [field.attname for field in model._meta.concrete_fields if not field.primary_key]
-            if created:
-                bulk_create_with_history(created, model, batch_size=CHUNK, default_user=self.user)
-            if updated:
-                bulk_update_with_history(updated, model, columns, batch_size=CHUNK, default_user=self.user)
-        record_change()
-
-    def recheck(self, created: list, updated: list) -> dict[int, ValidationError]:
-        """Inside :meth:`write`'s transaction, the errors (by index in ``created + updated``) of
-        what may have changed since the rows were validated: a changed row whose stored
-        ``version`` is no longer the one the file was read against (another writer saved it
-        since: an action, an edit; its row is locked on PostgreSQL until the import ends), and
-        the rules that read other rows (the model's ``clean_together``, e.g. the overlap of a
-        partnership's periods, which locks the cities it names). Found by the adversarial
-        probe: a suspension recorded during an import's confirmation was overwritten, and an
-        overlapping partnership posted meanwhile was stored beside the imported one."""
-        model = self._meta.model
-        records = created + updated
-        expected = {record.pk: record.version for record in updated}
-        current = {}
-        pks = sorted(expected)
-        for start in range(0, len(pks), CHUNK):
-            locked = model._base_manager.select_for_update().filter(pk__in=pks[start : start + CHUNK]).order_by("pk")
-            current.update(locked.values_list("pk", "version"))
-        errors = {}
-        for index, record in enumerate(records[len(created) :], start=len(created)):
-            if current.get(record.pk) != expected[record.pk]:
-                message = _(
-                    "This record was changed by someone else after the file was read: nothing was "
-                    "imported. Import the file again."
-                )
-                errors[index] = ValidationError({NON_FIELD_ERRORS: [ValidationError(message, code="changed")]})
-        clean_together = getattr(model, "clean_together", None)
-        if clean_together is not None:
-            for index, error in clean_together(records).items():
-                errors.setdefault(index, error)
-        return errors
-
-    def export(self, *args, **kwargs):
-        dataset = super().export(*args, **kwargs)
-        for index, row in enumerate(list(dataset)):
-            dataset[index] = tuple(neutralise_formula(cell, numeric_text_is_number=True) for cell in row)
-        return dataset
-
-    def before_import_row(self, row, **kwargs):
-        for key, value in list(row.items()):
-            row[key] = restore_formula(value)
-
-
-class ChangedMeanwhile(Exception):
-    """Raised by :meth:`RegistryResource.write` when a row's record was changed, or a rule that
-    reads other rows broken, by another writer after the file was validated: ``errors`` maps an
-    index in ``created + updated`` to its ``ValidationError``. Nothing is written."""
-
-    def __init__(self, errors: dict[int, ValidationError]):
-        super().__init__(errors)
-        self.errors = errors
-
-
-class MissingColumnsError(ValueError):
-    """A file that cannot be read as rows of the registry: it lacks a column that identifies its
-    rows (e.g. ``slug``), names a column twice, or a cell holds a NUL character; the message names
-    the column (and the row). Shown as a form error, never a traceback."""
-
-
-def _options(model, import_id_fields, field_names, **extra):
-    """A resource ``Meta`` with the registry's shared options."""
-    return type(
-        "Meta",
-        (),
-        {
-            "model": model,
-            "import_id_fields": import_id_fields,
-            "fields": field_names,
-            "export_order": field_names,
-            "clean_model_instances": True,
-            "skip_unchanged": True,
-            "skip_diff": True,  # no deep copy and diff per row: RegistryResource.skip_row and preview_cells
-            "report_skipped": True,
-            "use_bulk": True,
-            "batch_size": None,
-            "store_instance": True,
-            "instance_loader_class": NaturalKeyLoader,
-            **extra,
-        },
-    )
+__all__ = [
+    "AgreementResource",
+    "ChangedMeanwhile",
+    "CityResource",
+    "EventResource",
+    "MissingColumnsError",
+    "PartnershipResource",
+    "RegistryResource",
+]
 
 
 class CityResource(RegistryResource):
@@ -476,7 +51,7 @@ class CityResource(RegistryResource):
 
     possible_duplicate = fields.Field(attribute="possible_duplicate", column_name="possible_duplicate", readonly=True)
 
-    Meta = _options(
+    Meta = resource_meta(
         City,
         ["slug"],
         [
@@ -531,7 +106,7 @@ class PartnershipResource(RegistryResource):
     established_on = fields.Field("established_on", "established_on", DATE)
     ended_on = fields.Field("ended_on", "ended_on", DATE)
 
-    Meta = _options(
+    Meta = resource_meta(
         Partnership,
         ["city", "partner", "kind", "established_on"],
         [
@@ -558,7 +133,7 @@ class AgreementResource(RegistryResource):
     place = fields.Field("place", "place", SlugWidget(City))
     signed_on = fields.Field("signed_on", "signed_on", DATE)
 
-    Meta = _options(
+    Meta = resource_meta(
         Agreement,
         ["slug"],
         [
@@ -585,7 +160,7 @@ class EventResource(RegistryResource):
     start_on = fields.Field("start_on", "start_on", DATE)
     end_on = fields.Field("end_on", "end_on", DATE)
 
-    Meta = _options(
+    Meta = resource_meta(
         Event,
         ["slug"],
         [

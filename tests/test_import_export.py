@@ -292,9 +292,9 @@ def test_another_connection_writes_while_a_preview_runs(monkeypatch):
 
     from django.db import connection
 
-    from registry import resources
+    from registry import resource_base
 
-    validate = resources.full_clean_many
+    validate = resource_base.full_clean_many
     written = []
 
     def write_elsewhere():
@@ -310,7 +310,7 @@ def test_another_connection_writes_while_a_preview_runs(monkeypatch):
         thread.join(timeout=30)
         return validate(records)
 
-    monkeypatch.setattr(resources, "full_clean_many", validate_while_another_connection_writes)
+    monkeypatch.setattr(resource_base, "full_clean_many", validate_while_another_connection_writes)
     result = CityResource().import_data(city_rows(20), dry_run=True, raise_errors=True)
     assert result.totals["new"] == 20
     assert written == [True]
@@ -371,16 +371,16 @@ def test_a_value_that_is_not_a_choice_is_an_error_naming_the_choices():
 
 
 def _another_writer_during_validation(monkeypatch, write):
-    from registry import resources
+    from registry import resource_base
 
-    validate = resources.full_clean_many
+    validate = resource_base.full_clean_many
 
     def validate_then_write_elsewhere(records):
         errors = validate(records)
         write()
         return errors
 
-    monkeypatch.setattr(resources, "full_clean_many", validate_then_write_elsewhere)
+    monkeypatch.setattr(resource_base, "full_clean_many", validate_then_write_elsewhere)
 
 
 def test_a_record_changed_while_an_import_runs_is_not_overwritten(monkeypatch, home):
