@@ -32,6 +32,26 @@ from .text import ASSUMED_URL_SCHEME
 TIMESTAMPS = ("created_at", "updated_at")
 
 
+def labelled_messages(model: type[models.Model], error: ValidationError) -> list[str]:
+    """``error``'s messages as text for a page that shows no form field beside them: each
+    prefixed with the verbose name of the field of ``model`` it is about ("Slug: …"; the key
+    itself when ``model`` has no such field), those on no field as they are. A list of ``str``."""
+    if not hasattr(error, "error_dict"):
+        return list(error.messages)
+    found = []
+    for name, errors in error.error_dict.items():
+        texts = [text for item in errors for text in item.messages]
+        if name == NON_FIELD_ERRORS:
+            found.extend(texts)
+            continue
+        try:
+            label = capfirst(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            label = name
+        found.extend(f"{label}: {text}" for text in texts)
+    return found
+
+
 class RegionListFilter(admin.SimpleListFilter):
     """Filter by UN M49 sub-region through the queryset's ``in_region`` (the rule's one home: a
     city's own country, a partnership's partner city's country)."""
@@ -140,11 +160,7 @@ class VersionedModelForm(forms.ModelForm):
                 if name == NON_FIELD_ERRORS or name in self.fields:
                     shown[name] = messages
                     continue
-                try:
-                    label = capfirst(self.instance._meta.get_field(name).verbose_name)
-                except FieldDoesNotExist:
-                    label = name
-                hidden.extend(f"{label}: {message}" for error in messages for message in error.messages)
+                hidden.extend(labelled_messages(type(self.instance), ValidationError({name: messages})))
             if hidden:
                 shown.setdefault(NON_FIELD_ERRORS, []).extend(ValidationError(message) for message in hidden)
             errors = ValidationError(shown)
@@ -312,8 +328,11 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
                 if pk is None:
                     raise ValueError(_("“restore” is not an id."))
                 restored = services.restore_deleted(model=self.model, pk=pk)
-            except (ValueError, LookupError, ValidationError) as error:
+            except (ValueError, LookupError) as error:
                 self.message_user(request, _("Not restored: %(error)s") % {"error": error}, messages.ERROR)
+            except ValidationError as error:
+                reasons = " ".join(labelled_messages(self.model, error))
+                self.message_user(request, _("Not restored: %(error)s") % {"error": reasons}, messages.ERROR)
             else:
                 self.message_user(request, _("Restored “%(obj)s”.") % {"obj": restored}, messages.SUCCESS)
                 change_url = reverse(

@@ -46,14 +46,18 @@ class PartnershipActionForm(forms.Form):
     )
 
 
-# Action name → (service, its date argument, verb for the page, message on success).
+# The list's action ``<name>_partnerships`` → (the service, :data:`services.PARTNERSHIP_ACTIONS`
+# ``[name]``; the verb on its page and in its message).
+VERBS = {
+    "sign": _("Sign"),
+    "upgrade": _("Upgrade to sister city"),
+    "suspend": _("Suspend"),
+    "resume": _("Resume"),
+    "renew": _("Renew"),
+    "end": _("End"),
+}
 PARTNERSHIP_ACTIONS = {
-    "sign_partnerships": (services.sign_partnership, "on", _("Sign")),
-    "upgrade_partnerships": (services.upgrade_partnership, "on", _("Upgrade to sister city")),
-    "suspend_partnerships": (services.suspend_partnership, "on", _("Suspend")),
-    "resume_partnerships": (services.resume_partnership, "on", _("Resume")),
-    "renew_partnerships": (services.renew_partnership, "on", _("Renew")),
-    "end_partnerships": (services.end_partnership, "ended_on", _("End")),
+    f"{name}_partnerships": (service, VERBS[name]) for name, service in services.PARTNERSHIP_ACTIONS.items()
 }
 
 
@@ -198,7 +202,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
     def run_action(self, request, queryset, name: str):
         """Ask for the date, precision, reason and sources, then run the action's service on
         each selected partnership; each runs in its own transaction, refusals are listed."""
-        service, date_argument, verb = PARTNERSHIP_ACTIONS[name]
+        service, verb = PARTNERSHIP_ACTIONS[name]
         form = PartnershipActionForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
             done, refused = 0, []
@@ -213,7 +217,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
                         reason_ko=form.cleaned_data["reason_ko"],
                         precision=form.cleaned_data["precision"],
                         sources=form.cleaned_data["sources"],
-                        **{date_argument: form.cleaned_data["on"]},
+                        on=form.cleaned_data["on"],
                     )
                     done += 1
                 except ValidationError as error:

@@ -28,7 +28,7 @@ def friendship(home):
 
 def test_an_action_given_a_stale_copy_sees_the_end_recorded_meanwhile(friendship):
     stale = Partnership.objects.get(pk=friendship.pk)  # read by the second request
-    services.end_partnership(partnership=friendship, ended_on=D(2020, 1, 1), reason="Ended by the first request")
+    services.end_partnership(partnership=friendship, on=D(2020, 1, 1), reason="Ended by the first request")
     assert stale.status == Partnership.Status.ACTIVE  # what the second request had read
     with pytest.raises(ValidationError) as refused:
         services.upgrade_partnership(partnership=stale, on=D(2020, 6, 1), reason="Upgrade by the second request")

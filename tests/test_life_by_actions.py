@@ -70,7 +70,7 @@ def test_api_patch_of_the_status_names_the_action_for_the_new_status(friendship,
 
 
 def test_reactivating_an_ended_partnership_is_only_a_correction(friendship, superuser):
-    services.end_partnership(partnership=friendship, ended_on=D(2020, 1, 1), reason="Closed")
+    services.end_partnership(partnership=friendship, on=D(2020, 1, 1), reason="Closed")
     api = token_client(superuser)
     url = f"/api/v1/partnerships/{friendship.pk}/"
     response = api.patch(url, {"status": "active", "ended_on": None}, format="json")
@@ -121,7 +121,7 @@ def test_a_draft_partnership_may_still_change_its_status_and_end_directly(friend
 def test_the_actions_still_move_a_published_partnership_and_a_direct_edit_after_them_is_checked(friendship):
     services.suspend_partnership(partnership=friendship, on=D(2020, 1, 1), reason="Dispute")
     services.resume_partnership(partnership=friendship, on=D(2021, 1, 1), reason="Settled")
-    services.end_partnership(partnership=friendship, ended_on=D(2022, 1, 1), reason="Closed")
+    services.end_partnership(partnership=friendship, on=D(2022, 1, 1), reason="Closed")
     reasons = list(friendship.history.order_by("history_id").values_list("history_change_reason", flat=True))
     assert reasons[1:] == ["Suspended: Dispute", "Resumed: Settled", "Ended: Closed"]  # after the creation
     with pytest.raises(ValidationError) as error:  # the action's permission does not stay on the instance
@@ -187,8 +187,8 @@ def test_today_is_not_in_the_future(home):
 
 def test_an_action_dated_tomorrow_is_refused_with_the_same_code(friendship):
     with pytest.raises(ValidationError) as error:
-        services.end_partnership(partnership=friendship, ended_on=tomorrow(), reason="Planned")
-    assert [e.code for e in error.value.error_dict["ended_on"]] == ["date_in_future"]
+        services.end_partnership(partnership=friendship, on=tomorrow(), reason="Planned")
+    assert [e.code for e in error.value.error_dict["on"]] == ["date_in_future"]
 
 
 # --------------------------------------------------------------------------- upgrade

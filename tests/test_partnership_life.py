@@ -98,19 +98,18 @@ def test_resume_needs_a_suspension_and_a_later_date(friendship):
     assert "on" in error.value.message_dict
 
 
-@pytest.mark.parametrize("action", ["suspend", "resume", "renew", "upgrade", "end"])
+@pytest.mark.parametrize("action", sorted(services.PARTNERSHIP_ACTIONS))
 def test_every_action_requires_a_reason(friendship, action):
-    function = getattr(services, f"{action}_partnership")
-    kwargs = {"ended_on": D(2022, 1, 1)} if action == "end" else {"on": D(2022, 1, 1)}
+    function = services.PARTNERSHIP_ACTIONS[action]
     with pytest.raises(ValidationError) as error:
-        function(partnership=friendship, reason="  ", **kwargs)
+        function(partnership=friendship, reason="  ", on=D(2022, 1, 1))
     assert error.value.message_dict == {"reason": ["Give the reason for this change."]}
 
 
 def test_renew_and_end_record_their_stages(home, friendship):
     services.renew_partnership(partnership=friendship, on=D(2019, 6, 30), reason="Renewed for five years")
     assert friendship.established_on == D(2016, 5, 1)
-    services.end_partnership(partnership=friendship, ended_on=D(2021, 1, 1), reason="Not renewed")
+    services.end_partnership(partnership=friendship, on=D(2021, 1, 1), reason="Not renewed")
     kinds = list(friendship.stages.values_list("kind", flat=True))
     assert kinds == ["renewed", "ended"]
     assert count(home, D(2020, 12, 31))[0] == 1 and count(home, D(2021, 1, 1))[0] == 0
@@ -422,6 +421,21 @@ def test_a_date_outside_the_range_is_refused_by_the_api_admin_and_import(api_cli
     assert "start_on" in error.value.message_dict
 
 
+@pytest.mark.parametrize("action", sorted(services.PARTNERSHIP_ACTIONS))
+def test_every_api_action_names_its_own_date_field_on_a_refusal(friendship, superuser, action):
+    """Each action's request field is ``on``; a refusal of its date names ``on`` (End's errors were
+    keyed ``ended_on``, a field its request does not have)."""
+    api = token_client(superuser)
+    response = api.post(
+        f"/api/v1/partnerships/{friendship.pk}/{action}/", {"on": "2300-01-01", "reason": "Far"}, format="json"
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    errors = response.json()["errors"]
+    assert set(errors) <= {"on", "status"}, errors
+    if action not in {"sign", "resume"}:  # these refuse the status first (not proposed, not suspended)
+        assert errors["on"][0]["code"] == "date_out_of_range"
+
+
 def test_the_admin_refuses_a_date_outside_the_range(staff_client, friendship):
     page = staff_client.post(
         "/admin/registry/partnership/",
@@ -498,17 +512,17 @@ def test_an_action_dated_in_the_future_or_before_the_latest_stage_is_refused(hom
     assert partnership.status == "active"
     services.suspend_partnership(partnership=partnership, on=D(2020, 1, 1), reason="Dispute")
     with pytest.raises(ValidationError) as refused:
-        services.end_partnership(partnership=partnership, ended_on=D(2019, 1, 1), reason="Closed")
-    assert refused.value.error_dict["ended_on"][0].code == "stage_out_of_order"
+        services.end_partnership(partnership=partnership, on=D(2019, 1, 1), reason="Closed")
+    assert refused.value.error_dict["on"][0].code == "stage_out_of_order"
     partnership.refresh_from_db()
     assert partnership.status == "suspended" and partnership.ended_on is None
 
 
 def test_an_ended_partnership_is_not_ended_again(home):
     partnership = PartnershipFactory(city=home, partner=CityFactory(slug="closed"), established_on=D(1993, 1, 1))
-    services.end_partnership(partnership=partnership, ended_on=D(2020, 1, 1), reason="Closed")
+    services.end_partnership(partnership=partnership, on=D(2020, 1, 1), reason="Closed")
     with pytest.raises(ValidationError) as refused:
-        services.end_partnership(partnership=partnership, ended_on=D(2021, 1, 1), reason="Again")
+        services.end_partnership(partnership=partnership, on=D(2021, 1, 1), reason="Again")
     assert refused.value.error_dict["status"][0].code == "partnership_ended"
     partnership.refresh_from_db()
     assert partnership.ended_on == D(2020, 1, 1) and partnership.stages.filter(kind="ended").count() == 1

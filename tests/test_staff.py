@@ -161,6 +161,27 @@ def test_manager_restores_a_deleted_city_with_its_former_names(client, manager):
     assert City.objects.search("alma-ata").get() == restored
 
 
+def test_a_refused_restore_names_the_field_and_the_rule_in_words(client, manager):
+    """A restore the rules refuse (the slug was taken meanwhile) says which field and why, in the
+    reader's language; it showed Python's dict of the error (``{'slug': [...]}``)."""
+    from django.contrib.messages import get_messages
+
+    city = CityFactory(slug="almaty", name_en="Almaty")
+    client.force_login(manager)
+    client.post(reverse("admin:registry_city_delete", args=[city.pk]), {"post": "yes"})
+    CityFactory(slug="almaty", name_en="Almaty again")
+    list(get_messages(client.get(reverse("admin:registry_city_deleted")).wsgi_request))  # the deletion's
+    response = client.post(reverse("admin:registry_city_deleted"), {"restore": city.pk})
+    assert response.status_code == HTTPStatus.OK
+    [message] = [str(message) for message in get_messages(response.wsgi_request)]
+    assert message.startswith("Not restored: Slug: "), message
+    assert "{" not in message and "[" not in message
+    url = reverse("admin:registry_city_deleted")
+    korean = client.post(url, {"restore": city.pk + 1000}, HTTP_ACCEPT_LANGUAGE="ko")
+    [message] = [str(message) for message in get_messages(korean.wsgi_request)]
+    assert message.startswith("복원하지 못했습니다: ") and "never deleted" not in message, message
+
+
 def test_only_managers_revert_to_an_earlier_version(client, editor, manager):
     city = CityFactory(name_en="Alma-Ata")
     city.name_en = "Almaty"

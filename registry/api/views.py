@@ -98,14 +98,14 @@ class PartnershipViewSet(RegistryViewSet):
     def get_permissions(self):
         """An action changes the partnership: it needs the ``change`` permission, not ``add``, with
         the same staff-status and office rules as every other write."""
-        if self.action in PARTNERSHIP_ACTIONS:
+        if self.action in services.PARTNERSHIP_ACTIONS:
             return [permissions.IsAuthenticated(), ChangePermission(), OfficePermission()]
         return super().get_permissions()
 
     def run_action(self, request, name: str) -> Response:
         """Parse the action's input, run its service in one transaction (the row locked, ``If-Match``
         checked) and answer the partnership as it now is (for an upgrade, the new one, 201)."""
-        service, date_argument = PARTNERSHIP_ACTIONS[name]
+        service = services.PARTNERSHIP_ACTIONS[name]
         with transaction.atomic():
             partnership = self.get_object()
             current_version(partnership, lock=True)
@@ -119,7 +119,7 @@ class PartnershipViewSet(RegistryViewSet):
                     reason=values["reason"],
                     precision=values["precision"],
                     sources=values.get("sources", []),
-                    **{date_argument: values["on"]},
+                    on=values["on"],
                 )
         result = self.base_queryset().get(pk=result.pk)
         status_code = HTTPStatus.CREATED if result.pk != partnership.pk else HTTPStatus.OK
@@ -169,17 +169,6 @@ class ChangePermission(StaffModelPermissions):
     perms_map = dict.fromkeys(
         ["GET", "OPTIONS", "HEAD", "POST", "PUT", "PATCH", "DELETE"], ["%(app_label)s.change_%(model_name)s"]
     )
-
-
-# Action name → (service, its date argument).
-PARTNERSHIP_ACTIONS = {
-    "sign": (services.sign_partnership, "on"),
-    "upgrade": (services.upgrade_partnership, "on"),
-    "suspend": (services.suspend_partnership, "on"),
-    "resume": (services.resume_partnership, "on"),
-    "renew": (services.renew_partnership, "on"),
-    "end": (services.end_partnership, "ended_on"),
-}
 
 
 def participants(name: str, model):

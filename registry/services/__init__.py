@@ -8,6 +8,7 @@ still trips a constraint raises ``IntegrityError`` and the transaction rolls bac
 
 from .guided_entry import record_new_partnership
 from .partnerships import (
+    PARTNERSHIP_ACTIONS,
     add_stage,
     create_partnership,
     end_partnership,
@@ -32,6 +33,7 @@ from .wikidata import accept_wikidata_proposal, correct_from_wikidata
 __all__ = [
     "CASCADE_WINDOW",
     "OWNED_CHILDREN",
+    "PARTNERSHIP_ACTIONS",
     "DeletedRecord",
     "accept_wikidata_proposal",
     "add_stage",

@@ -190,7 +190,6 @@ def _record_stage(
     reason: str,
     sources: Iterable[Source],
     reason_ko: str = "",
-    date_field: str = "on",
 ) -> PartnershipStage:
     """The common end of every action: save ``partnership`` as the action left it (validated with
     ``full_clean()``; :data:`STAGE_CHANGES` ``[kind]`` % ``{"reason": reason}`` is the change
@@ -199,14 +198,14 @@ def _record_stage(
     on ``on`` at ``precision`` with ``reason`` (and ``reason_ko``, its Korean text) as its note,
     citing ``sources``. A date outside the range (code ``date_out_of_range``) or after today
     (code ``date_in_future``, :func:`registry.dates.validate_not_in_future`) is refused on
-    ``date_field`` before anything is saved. Each action checks its reason first
+    ``on`` before anything is saved. Each action checks its reason first
     (:func:`_require_reason`) and then its own rule. Raises ``ValidationError`` (a constraint)
     and then the caller's transaction stores nothing."""
     try:
         validate_in_range(on)  # the documented range first, then "not in the future"
         validate_not_in_future(on)  # a planned suspension or end is recorded on its day
     except ValidationError as error:
-        raise ValidationError({date_field: error}) from None
+        raise ValidationError({"on": error}) from None
     change = STAGE_CHANGES[kind] % {"reason": reason}
     partnership._change_reason = change
     partnership.correction_reason = change
@@ -300,35 +299,34 @@ def sign_partnership(
 def end_partnership(
     *,
     partnership: Partnership,
-    ended_on: datetime.date,
+    on: datetime.date,
     reason: str,
     reason_ko: str = "",
     precision: str = DatePrecision.DAY,
     sources: Iterable[Source] = (),
 ) -> Partnership:
-    """End ``partnership`` on ``ended_on`` for ``reason`` (status ``ended``, an ``ended`` stage
-    citing ``sources``); nothing is deleted.
+    """End ``partnership`` on ``on`` for ``reason`` (status ``ended``, ``ended_on`` set to ``on``, an
+    ``ended`` stage citing ``sources``); nothing is deleted.
 
-    Raises ``ValidationError`` (``reason`` empty, already ended, never signed, ``ended_on`` before the start)
-    and then stores nothing.
+    Raises ``ValidationError`` (``reason`` empty, already ended, never signed, ``on`` before the
+    start or the latest stage, keyed ``on`` like every action's date) and then stores nothing.
     """
     _require_reason(reason)
     if partnership.status == Partnership.Status.ENDED:
         raise ValidationError(
             {"status": ValidationError(_("This partnership has already ended."), code="partnership_ended")}
         )
-    _refuse_before_start(partnership, ended_on, "ended_on")
-    _refuse_before_latest_stage(partnership, ended_on, "ended_on")
+    _refuse_before_start(partnership, on, "on")
+    _refuse_before_latest_stage(partnership, on, "on")
     partnership.status = Partnership.Status.ENDED
-    partnership.ended_on = ended_on
+    partnership.ended_on = on
     partnership.ended_precision = precision
     partnership.status_reason = reason
     partnership.status_reason_ko = reason_ko
     _record_stage(
         partnership,
         kind=PartnershipStage.Kind.ENDED,
-        on=ended_on,
-        date_field="ended_on",
+        on=on,
         precision=precision,
         reason=reason,
         reason_ko=reason_ko,
@@ -529,3 +527,18 @@ def upgrade_partnership(
         sources=sources,
     )
     return successor
+
+
+#: The partnership's actions by name, the one list the API (``POST …/partnerships/<id>/<name>/``)
+#: and the admin (the list's action ``<name>_partnerships``) offer. Each takes keyword arguments
+#: ``partnership``, ``on`` (the date of its stage), ``precision``, ``reason``, ``reason_ko`` and
+#: ``sources``, runs in one transaction with the row locked, and keys an error about the date it
+#: was given ``on``. ``upgrade`` returns the new partnership, the others the one they changed.
+PARTNERSHIP_ACTIONS: dict[str, Callable[..., Partnership]] = {
+    "sign": sign_partnership,
+    "upgrade": upgrade_partnership,
+    "suspend": suspend_partnership,
+    "resume": resume_partnership,
+    "renew": renew_partnership,
+    "end": end_partnership,
+}

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models, transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from ..models import (
@@ -134,10 +135,12 @@ def restore_deleted(*, model: type[models.Model], pk: int) -> models.Model:
     is restored.
     """
     if model._base_manager.filter(pk=pk).exists():
-        raise LookupError(f"{model._meta.verbose_name} {pk} exists; there is nothing to restore.")
+        message = _("%(record)s %(id)s exists; there is nothing to restore.")
+        raise LookupError(message % {"record": capfirst(model._meta.verbose_name), "id": pk})
     record = model.history.model.objects.filter(id=pk, history_type="-").order_by("-history_date").first()
     if record is None:
-        raise LookupError(f"{model._meta.verbose_name} {pk} was never deleted.")
+        message = _("%(record)s %(id)s was never deleted.")
+        raise LookupError(message % {"record": capfirst(model._meta.verbose_name), "id": pk})
     # The deletion's own record holds no many-to-many rows (Django removes them first): the last
     # record before it does.
     before = (

@@ -194,7 +194,7 @@ def accept_wikidata_proposal(*, proposal, user, kind: str | None = None) -> Part
         if proposal.ended_on is not None:
             end_partnership(
                 partnership=written,
-                ended_on=proposal.ended_on,
+                on=proposal.ended_on,
                 precision=proposal.ended_precision,
                 reason=WIKIDATA_END_REASON,
                 reason_ko=WIKIDATA_END_REASON_KO,
@@ -266,7 +266,7 @@ def correct_from_wikidata(*, proposal, user, reason: str, reason_ko: str = "") -
     ):
         end_partnership(
             partnership=partnership,
-            ended_on=proposal.ended_on,
+            on=proposal.ended_on,
             precision=proposal.ended_precision,
             reason=reason.strip(),
             reason_ko=reason_ko.strip(),
