@@ -545,6 +545,10 @@ def test_a_cooperation_field_that_is_not_a_slug_is_refused_and_an_unknown_one_se
         ("ÉCOLE", True),  # an accented capital
         ("école", True),
         ("ΑΘΉΝΑ", True),  # Greek
+        ("ΚΌΣ", True),  # its Σ is a final sigma in lower case (κός), inside "Κόσμος" a σ
+        ("ΚΌΣΜΟΣ", True),
+        ("κόσμος", True),  # typed with the final ς
+        ("κόσμοι", False),
         ("almaty", False),  # as on PostgreSQL: the words are compared as stored, not transliterated
         ("акимат Алматы", True),
         ("акимат Астаны", False),
@@ -553,7 +557,7 @@ def test_a_cooperation_field_that_is_not_a_slug_is_refused_and_an_unknown_one_se
 def test_q_ignores_the_case_of_every_script_on_both_databases(superuser, query, found):
     """``q`` on the records searched by their columns (RegistryQuerySet.search): SQLite's LIKE
     ignored the case of ASCII letters only (``q=алматы`` found nothing there, one on PostgreSQL)."""
-    OrganizationFactory(name_en="Акимат Алматы", name_native="École d'Αθήνα")
+    OrganizationFactory(name_en="Акимат Алматы", name_native="École d'Αθήνα, Κόσμος")
     OrganizationFactory(name_en="Mayor's office")
     response = token_client(superuser).get("/api/v1/organizations/", {"q": query})  # staff: unpublished ones too
     assert response.status_code == HTTPStatus.OK

@@ -175,7 +175,7 @@ class WordSearchMixin:
             for field in self.search_fields:
                 for form in forms:
                     if any(not char.isascii() and char.lower() != char.upper() for char in form):
-                        condition |= Q(Contains(UnicodeLower(field), form.lower()))
+                        condition |= Q(Contains(UnicodeLower(field), unicode_lower(form)))
                     else:
                         condition |= Q(**{f"{field}__icontains": form})
             queryset = queryset.filter(condition)
@@ -183,16 +183,28 @@ class WordSearchMixin:
 
 
 class UnicodeLower(Lower):
-    """``LOWER(text)`` with the case of every script on both databases: PostgreSQL's own; on
-    SQLite, whose ``lower()`` changes ASCII letters only, Python's ``str.lower`` registered on
-    each connection as ``registry_lower`` (:func:`register_sqlite_functions`)."""
+    """``text`` in lower case for every script on both databases, the Greek final sigma (ς) written
+    σ, as :func:`unicode_lower` gives it in Python: on PostgreSQL ``REPLACE(LOWER(text), 'ς',
+    'σ')``; on SQLite, whose ``lower()`` changes ASCII letters only, :func:`unicode_lower`
+    registered on each connection as ``registry_lower`` (:func:`register_sqlite_functions`)."""
 
     def as_sqlite(self, compiler, connection, **extra_context):
         return self.as_sql(compiler, connection, function="REGISTRY_LOWER", **extra_context)
 
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = self.as_sql(compiler, connection, **extra_context)
+        return f"REPLACE({sql}, %s, %s)", (*params, FINAL_SIGMA, SIGMA)
 
-def _lower(text: str | None) -> str | None:
-    return None if text is None else text.lower()
+
+FINAL_SIGMA, SIGMA = "\u03c2", "\u03c3"
+
+
+def unicode_lower(text: str | None) -> str | None:
+    """``text`` in lower case with the Greek final sigma written σ (``None`` stays ``None``): the
+    one form in which a search word and a stored text are compared (:class:`UnicodeLower`).
+    Python's ``lower()`` writes Σ at a word's end as ς ("ΚΌΣ" → "κός") but inside a word as σ
+    ("Κόσμος" → "κόσμος"), so a word typed in capitals would miss the text that goes on."""
+    return None if text is None else text.lower().replace(FINAL_SIGMA, SIGMA)
 
 
 def register_sqlite_functions(sender, connection, **kwargs) -> None:
@@ -200,7 +212,7 @@ def register_sqlite_functions(sender, connection, **kwargs) -> None:
     (``registry_lower``: :class:`UnicodeLower`); connected to ``connection_created`` by
     :meth:`registry.apps.RegistryConfig.ready`. Other databases are left alone."""
     if connection.vendor == "sqlite":
-        connection.connection.create_function("REGISTRY_LOWER", 1, _lower, deterministic=True)
+        connection.connection.create_function("REGISTRY_LOWER", 1, unicode_lower, deterministic=True)
 
 
 class Publication(models.TextChoices):
