@@ -177,12 +177,6 @@ class CityAdmin(SpreadsheetMixin, RegistryAdmin):
     def subregion_name(self, obj):
         return obj.subregion.name() if obj and obj.subregion else "—"
 
-    def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if search_term:
-            queryset |= self.model.objects.search(search_term)
-        return queryset, may_have_duplicates
-
 
 @admin.register(CityName)
 class CityNameAdmin(RegistryAdmin):

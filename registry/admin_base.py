@@ -251,6 +251,17 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
             fieldsets = [(first, {**options, "fields": [*options["fields"], *missing]}), *fieldsets[1:]]
         return fieldsets
 
+    def get_search_results(self, request, queryset, search_term):
+        """Django's search of ``search_fields``, or the registry's own search of the model
+        (``queryset.search``: the words of the public pages' and the API's ``q``, in any script and
+        case on both databases, a city by its former names and transliterations), within
+        ``queryset`` as the list's filters, the office and the autocomplete left it. Django's
+        lookups alone fold the case of ASCII letters only on SQLite."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term and hasattr(queryset, "search"):
+            results |= queryset.search(search_term)
+        return results, may_have_duplicates
+
     def get_changelist_instance(self, request):
         """Django's changelist, with a filter value that cannot become a date (``?published_on__year=``
         beyond any integer the database takes: ``OverflowError``) treated like any invalid lookup:

@@ -166,6 +166,27 @@ def test_city_search_matches_former_names_and_accents(staff_client):
     assert [c.slug for c in response.context["cl"].result_list] == ["valparaiso"]
 
 
+def test_city_search_keeps_the_list_filters(staff_client):
+    """The search is within the filtered list: a search for "alm" with the country filter Kazakhstan
+    listed Almada (Portugal) too (the folded-name search was ORed with the filtered list)."""
+    almaty = CityFactory(name_en="Almaty", slug="almaty", country="KZ")
+    CityFactory(name_en="Almada", slug="almada", country="PT")
+    response = staff_client.get(_url(City, "changelist"), {"q": "alm", "country": "KZ"})
+    assert list(response.context["cl"].result_list) == [almaty]
+
+
+@pytest.mark.parametrize("query", ["алматы", "АКИМАТ", "ΚΌΣ"])
+def test_admin_search_ignores_the_case_of_every_script(staff_client, query):
+    """The admin's search finds what ``q`` finds on the public pages and the API, in any script and
+    case on both databases (its ``search_fields`` lookups fold ASCII letters only on SQLite)."""
+    from registry.models import Organization
+
+    found = OrganizationFactory(name_en="Акимат Алматы", name_native="Κόσμος")
+    OrganizationFactory(name_en="Mayor's office")
+    response = staff_client.get(_url(Organization, "changelist"), {"q": query})
+    assert list(response.context["cl"].result_list) == [found]
+
+
 def _partnership_form(city, partner, **overrides):
     data = {
         "city": city.pk,
