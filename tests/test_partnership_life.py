@@ -47,6 +47,17 @@ def test_upgrade_yields_two_linked_partnerships_counted_once_on_every_date(home,
     assert Partnership.objects.in_force_on(D(2020, 3, 1)).get() == sister
 
 
+def test_a_suspended_friendship_upgraded_is_in_force_again_from_the_upgrade_only(home, friendship):
+    services.suspend_partnership(partnership=friendship, on=D(2019, 1, 1), reason="Dispute")
+    sister = services.upgrade_partnership(partnership=friendship, on=D(2020, 3, 1), reason="New agreement")
+    friendship.refresh_from_db()
+    assert (friendship.status, sister.status) == ("ended", "active")
+    assert list(friendship.stages.values_list("kind", flat=True)) == ["suspended", "upgraded"]
+    assert count(home, D(2018, 12, 31)) == (1, {"sister": 0, "friendship": 1})
+    assert count(home, D(2019, 6, 1)) == (0, {"sister": 0, "friendship": 0})  # suspended until the upgrade
+    assert count(home, D(2020, 3, 1)) == (1, {"sister": 1, "friendship": 0})
+
+
 def test_upgrade_refuses_an_ended_partnership_and_the_same_kind(friendship):
     with pytest.raises(ValidationError) as error:
         services.upgrade_partnership(partnership=friendship, on=D(2020, 3, 1), reason="x", kind="friendship")

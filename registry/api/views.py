@@ -134,7 +134,8 @@ class PartnershipViewSet(RegistryViewSet):
     @extend_schema(request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer)
     @action(detail=True, methods=["post"])
     def upgrade(self, request, id=None):
-        """Upgrade a friendship city to a sister city: ends this partnership, answers the new one (201)."""
+        """Upgrade a friendship city to a sister city: ends this partnership, answers the new one (201).
+        A suspended partnership may be upgraded: the new one is in force from ``on``."""
         return self.run_action(request, "upgrade")
 
     @extend_schema(request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer)

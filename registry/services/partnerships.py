@@ -472,7 +472,9 @@ def upgrade_partnership(
     old one's sources (they support the relation; an upgrade given no source does not leave it
     unsourced) and ``sources``, the action's own (optional), which the two stages cite. The pair
     counts once on every date: the old one until the day before ``on``, the new one from ``on``.
-    Returns the new partnership.
+    A suspended partnership may be upgraded: the new agreement puts the relation in force again
+    from ``on`` (the new one is ``active``), while the old one's stages keep its suspension, so
+    it does not count from its suspension until ``on``. Returns the new partnership.
 
     Raises ``ValidationError`` when the partnership has ended, already has a successor, was never
     signed, ``kind`` is its own kind, ``on`` is before its start, or ``reason`` is empty; then
