@@ -304,6 +304,10 @@ else:
 # A spreadsheet with more rows than this is checked and imported by the task worker, with its
 # progress on an admin page (registry.imports); smaller ones are previewed in the request.
 REGISTRY_IMPORT_BACKGROUND_ROWS = int(os.environ.get("REGISTRY_IMPORT_BACKGROUND_ROWS", "2000"))
+# A background import the worker has not reported on (a status change or progress every 500
+# rows) for more minutes than this is stalled: the worker stopped (killed, machine restarted) or
+# is not running. Its admin page stops reloading and lets a manager end it (ImportJob.stalled).
+REGISTRY_IMPORT_STALL_MINUTES = int(os.environ.get("REGISTRY_IMPORT_STALL_MINUTES", "15"))
 
 # The office's week (issue 11). Reminders e-mail each member of the "Registry managers" group this
 # many days before an agreement's expiry or notice deadline and a round anniversary (each once);

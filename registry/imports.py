@@ -5,18 +5,29 @@ tasks API (``django-tasks``, stored by ``django-tasks-db``; ``manage.py db_worke
 The worker writes the progress to the job every :data:`PROGRESS_EVERY` rows; the admin page of
 the job shows it and refreshes itself until the step is done. Checking and importing are the
 same as in the request (:mod:`registry.resources`): nothing is written unless every row is valid.
+
+Every write of the worker to a job is a conditional UPDATE on the status it expects, and sets
+the heartbeat (``updated_at``): a job whose worker stopped is *stalled*
+(:meth:`ImportJob.stalled`) and a manager may end it (:func:`end_stalled`); a worker that
+comes to it late (restarted, or only paused) then changes nothing, and an import it would
+still write is rolled back.
 """
 
 from __future__ import annotations
 
+import logging
+
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 from import_export.formats import base_formats
 
 from . import resources
 from .models import ImportJob
 
+logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 500  # rows between two progress writes
 RESOURCES = {
     "city": resources.CityResource,
@@ -45,41 +56,117 @@ def confirm(job: ImportJob) -> None:
     transaction.on_commit(lambda: run_import.enqueue(job.pk, confirm=True))
 
 
+class JobEnded(Exception):
+    """Raised inside an import's write when its job is no longer ``importing`` (a manager ended
+    it as stalled): the write is rolled back."""
+
+
 @task()
 def run_import(job_id: int, confirm: bool = False) -> str:
     """Check (``confirm`` false) or import the file of the job ``job_id``; returns its new status.
     Progress goes to the job as rows are read; the result (totals, errors by row and column) at
-    the end. A file that cannot be read, or any unexpected error, leaves the job ``failed``."""
+    the end. A file that cannot be read, or any unexpected error, leaves the job ``failed``.
+
+    The job must be ``queued``: one that is not (ended by a manager as stalled, or already
+    run) is left as it is and its status returned. Each later write is conditional on the step's
+    status (``checking`` or ``importing``), so a job ended meanwhile stays ended; an import's
+    write checks it inside its transaction and is rolled back if the job was ended.
+    Raises :class:`ImportJob.DoesNotExist` if there is no such job."""
     job = ImportJob.objects.get(pk=job_id)
     step = ImportJob.Status.IMPORTING if confirm else ImportJob.Status.CHECKING
-    ImportJob.objects.filter(pk=job_id).update(status=step, rows_done=0)
+    ours = ImportJob.objects.filter(pk=job_id, status=step)
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=step, rows_done=0, updated_at=timezone.now()
+    )
+    if not claimed:
+        job.refresh_from_db(fields=["status"])
+        logger.warning("Import job %s is %s, not queued: left as it is.", job_id, job.status)
+        return job.status
 
     def progress(done: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(rows_done=done)
+        ours.update(rows_done=done, updated_at=timezone.now())
+
+    def still_importing() -> None:
+        # Inside the import's write transaction: the job's row stays locked (PostgreSQL) or the
+        # database (SQLite) until the commit, and its fresh heartbeat keeps a manager from ending it.
+        if not ours.update(updated_at=timezone.now()):
+            raise JobEnded(_("The job was ended while it was importing: nothing was imported."))
 
     try:
         data = bytes(job.data)
         file_format = FORMATS[job.file_format]()
         dataset = file_format.create_dataset(data if file_format.is_binary() else data.decode("utf-8"))
         resource = RESOURCES[job.model_name]()
-        result = resource.import_data(dataset, dry_run=not confirm, user=job.user, progress=progress, preview=False)
+        result = resource.import_data(
+            dataset,
+            dry_run=not confirm,
+            user=job.user,
+            progress=progress,
+            on_write=still_importing,
+            preview=False,
+        )
     except Exception as error:  # noqa: BLE001 - the job reports it; the worker goes on
-        job.errors = [{"row": None, "column": "", "messages": [str(error)]}]
+        errors, totals, rows_done = [{"row": None, "column": "", "messages": [str(error)]}], {}, job.rows_done
         status = ImportJob.Status.FAILED
     else:
-        job.errors = errors_of(result)
-        job.totals = {kind: count for kind, count in result.totals.items() if count}
+        errors, rows_done = errors_of(result), job.rows_total
+        totals = {kind: count for kind, count in result.totals.items() if count}
         if result.has_errors():
             status = ImportJob.Status.FAILED
         elif result.has_validation_errors():
             status = ImportJob.Status.INVALID
         else:
             status = ImportJob.Status.IMPORTED if confirm else ImportJob.Status.VALID
-        job.rows_done = job.rows_total
-    job.status = status
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "errors", "totals", "rows_done", "finished_at"])
+    now = timezone.now()
+    finished = ours.update(
+        status=status, errors=errors, totals=totals, rows_done=rows_done, finished_at=now, updated_at=now
+    )
+    if not finished:
+        job.refresh_from_db(fields=["status"])
+        logger.warning("Import job %s was ended meanwhile (%s): its result is dropped.", job_id, job.status)
+        return job.status
     return status
+
+
+def end_stalled(job: ImportJob) -> bool:
+    """Mark ``job`` ``failed`` if it is stalled (:meth:`ImportJobQuerySet.stalled`, checked in the
+    same UPDATE, so a worker that has just reported keeps it), with an error saying the worker
+    stopped. Returns whether it did; ``job`` is refreshed from the database either way."""
+    minutes = settings.REGISTRY_IMPORT_STALL_MINUTES
+    message = _(
+        "The task worker stopped working on this file (no news from it for more than %(minutes)s minutes) "
+        "and the job was ended. Check the file again: its preview shows rows already in the registry as "
+        "unchanged."
+    ) % {"minutes": minutes}
+    now = timezone.now()
+    ended = (
+        ImportJob.objects.filter(pk=job.pk)
+        .stalled(now)
+        .update(
+            status=ImportJob.Status.FAILED,
+            errors=[{"row": None, "column": "", "messages": [message]}],
+            finished_at=now,
+            updated_at=now,
+        )
+    )
+    job.refresh_from_db()
+    return bool(ended)
+
+
+def check_again(job: ImportJob, *, user) -> ImportJob | None:
+    """End a stalled ``job`` (:func:`end_stalled`) and start a new check of the same file by
+    ``user`` (a new job, so the old job's worker, should it come back, cannot touch it).
+    Returns the new job, or ``None`` if ``job`` was not stalled (nothing changed)."""
+    if not end_stalled(job):
+        return None
+    return start(
+        user=user,
+        model_name=job.model_name,
+        file_name=job.file_name,
+        file_format=job.file_format,
+        data=bytes(job.data),
+        rows=job.rows_total,
+    )
 
 
 def errors_of(result) -> list[dict]:

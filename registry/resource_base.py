@@ -234,14 +234,17 @@ class RegistryResource(resources.ModelResource):
         outside any transaction (a preview writes nothing and takes no write lock), and only a
         file without errors is written, in one transaction at the end (:meth:`after_import`).
         ``user`` (keyword) is the author of the history records; ``progress`` (keyword, optional)
-        is called with the number of rows read every 500 rows; ``preview=False`` (keyword) leaves
-        out the preview's cells (:meth:`preview_cells`) when nobody will see them. Returns the library's
-        ``Result``; a row that breaks a rule is an invalid row with its errors by field."""
+        is called with the number of rows read every 500 rows; ``on_write`` (keyword, optional) is
+        called inside :meth:`write`'s transaction before anything is written, and an exception it
+        raises rolls the import back (reported as the result's error); ``preview=False`` (keyword)
+        leaves out the preview's cells (:meth:`preview_cells`) when nobody will see them. Returns
+        the library's ``Result``; a row that breaks a rule is an invalid row with its errors by field."""
         kwargs.pop("rollback_on_validation_errors", None)
         kwargs.pop("collect_failed_rows", None)
         self.user = kwargs.get("user")
         self.office = OfficeLimit(self.user)
         self.progress = kwargs.pop("progress", None)
+        self.on_write = kwargs.pop("on_write", None)
         self.preview = kwargs.pop("preview", True)
         self.dry_run = dry_run
         return self.import_data_inner(dataset, dry_run, raise_errors, False, False, **kwargs)
@@ -357,9 +360,13 @@ class RegistryResource(resources.ModelResource):
 
         The rows were validated before it, outside any transaction (:meth:`import_data`); what
         another writer may have changed since is checked again inside it, under locks
-        (:meth:`recheck`), and raises :class:`ChangedMeanwhile` (nothing written) if it did."""
+        (:meth:`recheck`), and raises :class:`ChangedMeanwhile` (nothing written) if it did. The
+        caller's ``on_write`` (:meth:`import_data`) runs first in the transaction; what it raises
+        propagates and nothing is written."""
         model = self._meta.model
         with transaction.atomic():
+            if self.on_write is not None:
+                self.on_write()
             errors = self.recheck(created, updated)
             if errors:
                 raise ChangedMeanwhile(errors)

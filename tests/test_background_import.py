@@ -1,12 +1,14 @@
 """Large spreadsheets are checked and imported by the task worker, with progress and result on
 an admin page that reloads itself; the manager confirms in between."""
 
+import datetime
 from http import HTTPStatus
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from registry.models import City, ImportJob
 
@@ -127,6 +129,73 @@ def test_progress_is_written_as_rows_are_read(manager, settings, monkeypatch):
     )
     monkeypatch.setattr(ImportJob.objects, "filter", recording_filter)
     assert imports.run_import.call(job.pk) == "valid"
-    assert seen == [0, 500]
+    assert seen == [0, 500, 800]
     job.refresh_from_db()
     assert job.rows_done == 800
+
+
+def stale_job(user, status, minutes_ago, rows=30):
+    """A job of ``rows`` city rows in ``status`` whose worker last reported ``minutes_ago``."""
+    job = ImportJob.objects.create(
+        user=user,
+        model_name="city",
+        file_name="c.csv",
+        file_format="csv",
+        data=city_rows(rows).csv.encode(),
+        rows_total=rows,
+        status=status,
+    )
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - datetime.timedelta(minutes=minutes_ago))
+    job.refresh_from_db()
+    return job
+
+
+def test_a_running_job_without_news_for_longer_than_the_setting_is_stalled(manager, settings):
+    settings.REGISTRY_IMPORT_STALL_MINUTES = 15
+    stalled = [
+        stale_job(manager, "checking", 16),
+        stale_job(manager, "importing", 60),
+        stale_job(manager, "queued", 16),  # the worker is not running
+    ]
+    not_stalled = [
+        stale_job(manager, "checking", 14),  # within the setting
+        stale_job(manager, "valid", 60),  # the step is done
+        stale_job(manager, "failed", 60),
+    ]
+    assert set(ImportJob.objects.stalled()) == set(stalled)
+    assert [job.stalled for job in stalled + not_stalled] == [True] * 3 + [False] * 3
+    settings.REGISTRY_IMPORT_STALL_MINUTES = 20
+    assert set(ImportJob.objects.stalled()) == {stalled[1]}
+    assert [job.stalled for job in stalled] == [False, True, False]
+
+
+ENDED = [{"row": None, "column": "", "messages": ["The task worker stopped working on this file."]}]
+
+
+def test_a_late_worker_does_not_bring_an_ended_job_back(manager):
+    from registry import imports
+
+    job = stale_job(manager, "failed", 0)
+    ImportJob.objects.filter(pk=job.pk).update(errors=ENDED)  # as a manager's "End this job" leaves it
+    assert imports.run_import.call(job.pk) == "failed"
+    job.refresh_from_db()
+    assert (job.status, job.errors, job.rows_done, job.totals) == ("failed", ENDED, 0, {})
+
+
+def test_an_import_ended_while_the_worker_was_validating_writes_nothing(manager, monkeypatch):
+    """The worker was paused past the stall limit, a manager ended the job, then the worker went
+    on: its write is refused inside the transaction and the job keeps the manager's error."""
+    from registry import imports, resource_base
+
+    job = stale_job(manager, "queued", 0)
+    validate = resource_base.full_clean_many
+
+    def paused_then_ended(records):
+        ImportJob.objects.filter(pk=job.pk).update(status="failed", errors=ENDED)
+        return validate(records)
+
+    monkeypatch.setattr(resource_base, "full_clean_many", paused_then_ended)
+    assert imports.run_import.call(job.pk, confirm=True) == "failed"
+    job.refresh_from_db()
+    assert (job.status, job.errors) == ("failed", ENDED)
+    assert not City.objects.filter(slug__startswith="import-").exists()

@@ -59,7 +59,7 @@ from .delegations import (
     validate_currency,
 )
 from .events import Event, EventParticipant, EventParticipantManager, EventQuerySet
-from .imports import ImportJob
+from .imports import ImportJob, ImportJobQuerySet
 from .offices import OfficeAssignment, may_change, office_city_ids
 from .partnership_queries import PartnershipManager, PartnershipQuerySet
 from .partnerships import (
@@ -75,6 +75,7 @@ from .wikidata import WikidataProposal
 
 __all__ = [
     "ImportJob",
+    "ImportJobQuerySet",
     "WikidataProposal",
     "OfficeAssignment",
     "may_change",

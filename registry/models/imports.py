@@ -2,16 +2,33 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def stalled(self, now: datetime.datetime | None = None) -> ImportJobQuerySet:
+        """Jobs the worker should be running (queued, checking, importing) but has not reported
+        on (``updated_at``, the heartbeat) for more than ``settings.REGISTRY_IMPORT_STALL_MINUTES``
+        minutes before ``now`` (an aware datetime; the current time by default): the worker
+        stopped (killed, machine restarted) or is not running. The same rule as
+        :attr:`ImportJob.stalled`."""
+        return self.filter(status__in=ImportJob.RUNNING, updated_at__lt=ImportJob.stall_cutoff(now))
 
 
 class ImportJob(models.Model):
     """A spreadsheet import run by the task worker (:mod:`registry.imports`): first a preview
     (every row validated, nothing written), then, once the manager confirms, the import. Holds
     the uploaded file, the progress (``rows_done`` of ``rows_total``) and the result: counts by
-    kind of row (``totals``) and each invalid row's errors by column (``errors``)."""
+    kind of row (``totals``) and each invalid row's errors by column (``errors``).
+
+    ``updated_at`` is the worker's heartbeat: every status change and progress write sets it, so
+    a running job whose heartbeat is older than ``settings.REGISTRY_IMPORT_STALL_MINUTES`` is
+    *stalled* (:meth:`ImportJobQuerySet.stalled`, :attr:`stalled`)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("waiting for the worker")
@@ -39,7 +56,14 @@ class ImportJob(models.Model):
         _("errors"), default=list, help_text=_('[{"row": 17, "column": "latitude", "messages": ["…"]}, …]')
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(
+        _("last news from the worker"),
+        auto_now=True,
+        help_text=_("Set by every status change and progress write: the worker's heartbeat."),
+    )
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -53,3 +77,16 @@ class ImportJob(models.Model):
     def running(self) -> bool:
         """Whether the worker still has to run or finish this job's current step."""
         return self.status in self.RUNNING
+
+    @staticmethod
+    def stall_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
+        """The heartbeat before which a running job is stalled: ``now`` (an aware datetime; the
+        current time by default) less ``settings.REGISTRY_IMPORT_STALL_MINUTES`` minutes."""
+        return (now or timezone.now()) - datetime.timedelta(minutes=settings.REGISTRY_IMPORT_STALL_MINUTES)
+
+    @property
+    def stalled(self) -> bool:
+        """Whether the job is running but its heartbeat (``updated_at``) is older than
+        :meth:`stall_cutoff`: the worker stopped working on it. The same rule as
+        :meth:`ImportJobQuerySet.stalled`, which the admin's "End" uses."""
+        return self.running and self.updated_at < self.stall_cutoff()
