@@ -4,7 +4,9 @@ A file with more rows than ``settings.REGISTRY_IMPORT_BACKGROUND_ROWS`` is not p
 request: it becomes an :class:`~registry.models.ImportJob` checked by the task worker
 (:mod:`registry.imports`), whose page shows the progress, refreshes itself without script
 while the worker runs, lists the result and each error by row and column, and offers
-"Confirm import" once every row is valid.
+"Confirm import" once every row is valid. A job the worker stopped working on
+(:attr:`ImportJob.stalled`) is shown as such, without reloading, with buttons to end it
+(:func:`registry.imports.end_stalled`) or to end it and check the file again.
 """
 
 from __future__ import annotations
@@ -158,10 +160,13 @@ class SpreadsheetMixin(ImportExportMixin):
 
     def import_job_view(self, request, pk: int):
         """A background import: progress while the worker runs (the page reloads itself every
-        two seconds, without script), then the totals and errors; POST confirms a checked file."""
+        two seconds, without script), then the totals and errors; POST confirms a checked file,
+        or, with ``end`` or ``check_again``, ends a stalled job (:meth:`end_import_job`)."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         job = get_object_or_404(ImportJob, pk=pk, model_name=self.model._meta.model_name)
+        if request.method == "POST" and ("end" in request.POST or "check_again" in request.POST):
+            return self.end_import_job(request, job)
         if request.method == "POST" and job.status == ImportJob.Status.VALID:
             imports.confirm(job)
             self.message_user(request, _("The import has started."), messages.INFO)
@@ -171,10 +176,40 @@ class SpreadsheetMixin(ImportExportMixin):
             "opts": self.model._meta,
             "title": _("Import of %(file)s") % {"file": job.file_name},
             "job": job,
+            "stalled": job.stalled,
+            "stall_minutes": settings.REGISTRY_IMPORT_STALL_MINUTES,
             "errors": job.errors[:ERRORS_SHOWN],
             "more_errors": max(0, len(job.errors) - ERRORS_SHOWN),
         }
         return TemplateResponse(request, "admin/registry/import_job.html", context)
+
+    def end_import_job(self, request, job: ImportJob) -> HttpResponseRedirect:
+        """End a stalled ``job`` as ``failed`` (:func:`registry.imports.end_stalled`); with
+        ``check_again`` in the POST, also start a new check of its file and go to its page. A job
+        that is not stalled (the worker reported on it lately, or it has finished) is left as it
+        is, with an error message."""
+        if "check_again" in request.POST:
+            new_job = imports.check_again(job, user=request.user)
+            ended = new_job is not None
+        else:
+            new_job, ended = None, imports.end_stalled(job)
+        if not ended:
+            self.message_user(
+                request,
+                _(
+                    "This job was not ended: it has finished, or the task worker reported on it in the last "
+                    "%(minutes)s minutes."
+                )
+                % {"minutes": settings.REGISTRY_IMPORT_STALL_MINUTES},
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.path)
+        if new_job is None:
+            self.message_user(request, _("The job was ended."), messages.SUCCESS)
+            return HttpResponseRedirect(request.path)
+        self.message_user(request, _("The job was ended; the file is being checked again."), messages.SUCCESS)
+        opts = self.model._meta
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import_job", args=[new_job.pk]))
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)

@@ -169,6 +169,61 @@ def test_a_running_job_without_news_for_longer_than_the_setting_is_stalled(manag
     assert [job.stalled for job in stalled] == [False, True, False]
 
 
+def test_a_stalled_job_says_so_stops_reloading_and_a_manager_ends_it_as_failed(client, manager, settings):
+    settings.REGISTRY_IMPORT_STALL_MINUTES = 15
+    job = stale_job(manager, "checking", 16)
+    url = reverse("admin:registry_city_import_job", args=[job.pk])
+    page = client.get(url)
+    assert "The task worker has not reported on this job for more than 15 minutes" in page.text
+    assert "manage.py db_worker" in page.text and 'name="end"' in page.text
+    assert 'http-equiv="refresh"' not in page.text
+    response = client.post(url, {"end": "1"}, follow=True)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.finished_at is not None
+    assert job.errors == [
+        {
+            "row": None,
+            "column": "",
+            "messages": [
+                "The task worker stopped working on this file (no news from it for more than 15 minutes) and "
+                "the job was ended. Check the file again: its preview shows rows already in the registry as unchanged."
+            ],
+        }
+    ]
+    assert "The job was ended." in response.text and "The task worker stopped working" in response.text
+    assert 'name="end"' not in response.text
+
+
+def test_a_job_the_worker_reported_on_lately_is_not_ended(client, manager, settings):
+    settings.REGISTRY_IMPORT_STALL_MINUTES = 15
+    running, done = stale_job(manager, "importing", 14), stale_job(manager, "imported", 60)
+    for job in (running, done):
+        status = job.status
+        url = reverse("admin:registry_city_import_job", args=[job.pk])
+        for button in ("end", "check_again"):
+            response = client.post(url, {button: "1"}, follow=True)
+            assert "This job was not ended" in response.text
+            job.refresh_from_db()
+            assert (job.status, job.errors) == (status, [])
+    assert ImportJob.objects.count() == 2
+    page = client.get(reverse("admin:registry_city_import_job", args=[running.pk]))
+    assert '<meta http-equiv="refresh" content="2">' in page.text and 'name="end"' not in page.text
+
+
+def test_a_stalled_check_is_ended_and_the_file_checked_again_as_a_new_job(
+    client, manager, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = IMMEDIATE
+    job = stale_job(manager, "checking", 16)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:registry_city_import_job", args=[job.pk]), {"check_again": "1"})
+    job.refresh_from_db()
+    again = ImportJob.objects.exclude(pk=job.pk).get()
+    assert job.status == "failed"
+    assert response.url == reverse("admin:registry_city_import_job", args=[again.pk])
+    assert (again.status, again.rows_done, again.totals, again.user) == ("valid", 30, {"new": 30}, manager)
+
+
 ENDED = [{"row": None, "column": "", "messages": ["The task worker stopped working on this file."]}]
 
 
