@@ -11,7 +11,7 @@ from http import HTTPStatus
 import icalendar
 import pytest
 from django.http import StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from registry import exports
@@ -197,3 +197,41 @@ def test_the_export_etag_names_the_reader(client, manager):
     anonymous = client.get("/cities/?format=csv")["ETag"]
     client.force_login(manager)
     assert client.get("/cities/?format=csv")["ETag"] != anonymous
+
+
+def test_an_xlsx_text_over_excels_limit_is_cut_with_a_note_and_a_short_one_is_kept():
+    cut = exports.xlsx_cell("부" * 20_000 + "x" * 20_000)  # 40,000 characters
+    assert len(cut) <= 32_767
+    kept = cut.split("…")[0]
+    assert kept == "부" * 20_000 + "x" * (len(kept) - 20_000)
+    assert cut == f"{kept}… [cut: {40_000 - len(kept):,} more characters; see the CSV]"
+    with translation.override("ko"):
+        assert exports.xlsx_cell("x" * 40_000).endswith("자 더 있음; 전체는 CSV에]")
+    for short in ("Busan", "x" * 32_767, ""):  # at the limit: whole
+        assert exports.xlsx_cell(short) == short
+    # Excel counts UTF-16 code units: a character beyond U+FFFF is two, and is never split.
+    emoji = exports.xlsx_cell("😀" * 20_000)
+    assert len(emoji.encode("utf-16-le")) // 2 <= 32_767 and emoji.startswith("😀" * 16_000)
+
+
+def test_a_city_with_a_thousand_partnerships_fits_its_xlsx_cell_and_the_csv_keeps_it_whole(client, home):
+    partners = City.objects.bulk_create(
+        City(slug=f"partner-city-number-{n:04}", name_en=f"Partner {n}", country="JP", latitude=35, longitude=139)
+        for n in range(1_000)
+    )
+    Partnership.objects.bulk_create(
+        Partnership(
+            city=home, partner=partner, kind="sister", established_on=datetime.date(2000, 1, 1), publication="published"
+        )
+        for partner in partners
+    )
+    query = {"show": "all", "q": "Home"}
+    text = client.get("/cities/", {**query, "format": "csv"}).getvalue().decode("utf-8-sig")
+    whole = next(row for row in csv.DictReader(io.StringIO(text)) if row["slug"] == "home")["partnerships"]
+    assert len(whole) > 40_000 and whole.endswith("sister partner-city-number-0999 2000-01-01 active")
+    response = client.get("/cities/", {**query, "format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
+    header, *cells = sheet.iter_rows(values_only=True)
+    cell = dict(zip(header, next(row for row in cells if row[0] == "home"), strict=True))["partnerships"]
+    assert len(cell) <= 32_767
+    assert cell == whole[: cell.index("…")] + f"… [cut: {len(whole) - cell.index('…'):,} more characters; see the CSV]"

@@ -23,7 +23,8 @@ module             role
 ``spreadsheets``   CSV (:func:`~.spreadsheets.csv_lines`: UTF-8, a header row, every cell
                    through :func:`registry.text.neutralise_formula`) and XLSX
                    (:func:`~.spreadsheets.xlsx_chunks`: the CSV's table as one worksheet,
-                   streamed as its ZIP is written, with data descriptors).
+                   streamed as its ZIP is written, with data descriptors; a text cell cut
+                   at Excel's 32,767 characters, :func:`~.spreadsheets.xlsx_text`).
 ``geojson``        :func:`~.geojson.geojson_chunks`: cities and partnerships (at the partner
                    city) as RFC 7946 Points, ``properties`` the CSV's columns as JSON values.
 ``ical``           :func:`~.ical.icalendar_chunks`: events, yearly and round anniversaries;

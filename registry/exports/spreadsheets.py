@@ -1,6 +1,7 @@
 """CSV and XLSX: the columns of a :class:`~registry.exports.rows.Table`, one row per line or
 worksheet row, every text cell through :func:`registry.text.neutralise_formula` (:func:`cell`).
-Both are streamed: CSV line by line, XLSX as its ZIP grows (:func:`xlsx_chunks`)."""
+Both are streamed: CSV line by line, XLSX as its ZIP grows (:func:`xlsx_chunks`). An XLSX text
+cell is cut at Excel's limit (:func:`xlsx_text`); the CSV keeps every cell whole."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from ..text import neutralise_formula
 from .rows import Table, records
@@ -65,12 +67,38 @@ BOM = "\ufeff"  # UTF-8 byte-order mark: tells Excel (and others) the CSV is UTF
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+XLSX_CELL_MAX = 32_767  # characters (UTF-16 code units) an Excel cell holds; a longer one makes Excel repair the file
+
+
+def _utf16_length(text: str) -> int:
+    """The length of ``text`` as Excel counts it: UTF-16 code units (a character beyond U+FFFF is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def xlsx_text(text: str, limit: int = XLSX_CELL_MAX) -> str:
+    """``text`` if it fits in an Excel cell (at most ``limit`` UTF-16 code units, Excel's
+    32,767 by default), else its beginning followed by ``…`` and a note in the active language
+    saying how many characters were cut and that the CSV has them all (``… [cut: 7,233 more
+    characters; see the CSV]``), the whole at most ``limit`` long. A character is never split."""
+    if 2 * len(text) <= limit or _utf16_length(text) <= limit:  # the first test spares most cells the encoding
+        return text
+
+    def marker(count: int) -> str:
+        return "… " + _("[cut: %(count)s more characters; see the CSV]") % {"count": f"{count:,}"}
+
+    room = limit - _utf16_length(marker(len(text)))  # the longest marker: as many digits as any count cut
+    kept = text.encode("utf-16-le")[: 2 * room].decode("utf-16-le", "ignore")  # a half surrogate pair dropped
+    return kept + marker(len(text) - len(kept))
+
+
 def xlsx_cell(value):
     """An XLSX cell: numbers stay numbers, text as in the CSV (:func:`cell`, so ``=…`` is never
-    a formula) without the control characters XML forbids; ``None`` stays empty."""
+    a formula) without the control characters XML forbids, cut at Excel's limit of 32,767
+    characters with a note saying so (:func:`xlsx_text`; the CSV has the whole text); ``None``
+    stays empty."""
     if value is None or (isinstance(value, int | float | Decimal) and not isinstance(value, bool)):
         return value
-    return XML_ILLEGAL.sub("", cell(value))
+    return xlsx_text(XML_ILLEGAL.sub("", cell(value)))
 
 
 class _Sink:
@@ -185,7 +213,8 @@ def xlsx_chunks(rows: QuerySet | Iterable, *, user=None, table: Table | None = N
     :func:`csv_lines`, as bytes given out while it is written: one worksheet named by the table
     (:attr:`~registry.exports.rows.Table.name`, at most 31 characters), a header row, then each
     row's :func:`xlsx_cell` values (numbers as numbers, text as inline strings, never a
-    formula). The ZIP is written by :mod:`zipfile` to an unseekable sink (sizes in data
+    formula; a text longer than Excel's 32,767 characters cut, ending with a note that the CSV
+    has it whole, :func:`xlsx_text`). The ZIP is written by :mod:`zipfile` to an unseekable sink (sizes in data
     descriptors after each part), so the first bytes leave before the rows are read and memory
     stays flat. Deflate level 1: the fastest, ~10 % larger than the default. Raises what
     :func:`csv_lines` raises, and ``ValueError`` past :data:`XLSX_MAX_ROWS` rows (the file is
