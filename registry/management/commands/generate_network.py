@@ -6,7 +6,9 @@ Many home cities (Korean municipalities) each with their own partners; every kin
 status; exact, month-only and year-only dates; names in Latin, Cyrillic, Han, Hangul and
 Arabic scripts with former names; agreements with signatories, events with
 participants, delegations with itineraries and outcomes. Rows are bulk-inserted in
-batches (no change history: the data is synthetic). Synthetic rows have slugs starting
+batches (no change history: the data is synthetic); a suspended partnership has the
+``suspended`` stage the Suspend action records, which the counting rule reads
+(:meth:`PartnershipQuerySet.in_force_on`). Synthetic rows have slugs starting
 with ``syn-``; the command refuses to run on a database holding other registry rows
 unless ``--force`` is given, and ``--replace`` first deletes earlier synthetic rows.
 """
@@ -21,6 +23,7 @@ from decimal import Decimal
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from tqdm import tqdm
 
 from registry.cache import record_change
@@ -34,6 +37,7 @@ from registry.models import (
     ItineraryStop,
     Outcome,
     Partnership,
+    PartnershipStage,
     Signatory,
 )
 from registry.regions import all_regions, countries_in
@@ -99,7 +103,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with transaction.atomic():
             city_ids = self.make_cities(rng, cities, homes)
-            partnership_ids = self.make_partnerships(rng, city_ids, homes, partnerships)
+            partnership_ids = self.make_partnerships(rng, city_ids, homes, partnerships, seed=seed)
             self.make_documents(rng, city_ids, partnership_ids, events)
         # Refresh the planner's statistics after a bulk load (PostgreSQL's autovacuum would in
         # time; SQLite never does on its own): without them SQLite picks poor indexes. On
@@ -175,8 +179,17 @@ class Command(BaseCommand):
         quiet = self.verbosity < 1 or not self.stderr.isatty()
         return tqdm(iterable, desc=desc, total=total, unit=" rows", file=self.stderr, disable=quiet, leave=False)
 
-    def make_partnerships(self, rng, city_ids, homes, count) -> list[int]:
+    def make_partnerships(self, rng, city_ids, homes, count, *, seed: int) -> list[int]:
+        """``count`` partnerships between the first ``homes`` of ``city_ids`` and the others, each
+        pair once: 10 % ended, 5 % suspended (each with the ``suspended`` stage the Suspend action
+        records, :meth:`suspension_stages`), 3 % drafts. Returns the ids of the synthetic
+        partnerships, in order."""
         rows, pairs = [], set()
+        # The suspensions' dates come from their own generator: ``rng`` draws what it drew before
+        # they had one, so a seed still gives the same partnerships, documents and events.
+        suspension_rng = random.Random(f"{seed}:suspensions")
+        suspended_on = {}
+        today = timezone.localdate()
         others = city_ids[homes:] or city_ids
         bar = self.progress(None, "partnerships", total=count)
         while len(rows) < count:
@@ -194,6 +207,8 @@ class Command(BaseCommand):
                 reason = "Synthetic end"
             elif roll < 0.15:
                 status, reason = "suspended", "Synthetic suspension"
+                later = established + datetime.timedelta(days=suspension_rng.randint(30, 9000))
+                suspended_on[home, partner] = max(established, min(later, today))
             rows.append(
                 Partnership(
                     city_id=home,
@@ -211,9 +226,32 @@ class Command(BaseCommand):
             bar.update()
         bar.close()
         Partnership.objects.bulk_create(rows, batch_size=BATCH)
+        self.suspension_stages(suspended_on)
         return list(
             Partnership.objects.filter(partner__slug__startswith=PREFIX).order_by("id").values_list("id", flat=True)
         )
+
+    def suspension_stages(self, suspended_on: dict[tuple[int, int], datetime.date]) -> None:
+        """Bulk-insert for each synthetic suspended partnership (keyed in ``suspended_on`` by its
+        ``(city_id, partner_id)``) the stage :func:`registry.services.suspend_partnership` records:
+        ``suspended`` on its date (day precision), the partnership's ``status_reason`` as its note
+        (``bulk_create`` runs no ``clean()``, so no ``recorded_by_action`` is needed). Without it
+        the counting rule, which reads the stages, counted them in force. One query for the ids,
+        then the inserts."""
+        suspended = Partnership.objects.filter(
+            partner__slug__startswith=PREFIX, status=Partnership.Status.SUSPENDED
+        ).values_list("city_id", "partner_id", "id", "status_reason")
+        stages = [
+            PartnershipStage(
+                partnership_id=pk,
+                kind=PartnershipStage.Kind.SUSPENDED,
+                on=suspended_on[city_id, partner_id],
+                precision="day",
+                note_en=reason,
+            )
+            for city_id, partner_id, pk, reason in suspended
+        ]
+        PartnershipStage.objects.bulk_create(stages, batch_size=BATCH)
 
     def make_documents(self, rng, city_ids, partnership_ids, event_count):
         agreements = []
