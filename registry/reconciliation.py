@@ -22,14 +22,16 @@ from .models import City
 class PublishedFigure:
     """One total the office published: ``cities`` partner cities in ``countries`` countries
     of ``kind`` (``sister``, ``friendship`` or ``""`` for both) on ``as_of`` (the last day of the
-    period it is "as of"), quoted from ``source_title`` at ``source_url``."""
+    period it is "as of"), which the source states to ``stated_precision`` (``month``: "as of
+    January 2022"; a :class:`registry.dates.DatePrecision` value, shown in the reader's language),
+    quoted from ``source_title`` at ``source_url``."""
 
     home_slug: str
     kind: str
     cities: int
     countries: int
     as_of: datetime.date
-    stated_as_of: str
+    stated_precision: str
     source_title: str
     source_url: str
 
@@ -41,7 +43,7 @@ PUBLISHED_FIGURES = [
         26,
         23,
         datetime.date(2022, 1, 31),
-        "January 2022",
+        "month",
         "Busan Metropolitan City, “Sister Cities (26 from 23 countries)”",
         "https://www.busan.go.kr/eng/bssister",
     ),
@@ -51,7 +53,7 @@ PUBLISHED_FIGURES = [
         11,
         6,
         datetime.date(2022, 1, 31),
-        "January 2022",
+        "month",
         "Busan Metropolitan City, friendly cooperation cities",
         "https://www.busan.go.kr/eng/bssister",
     ),
@@ -61,7 +63,7 @@ PUBLISHED_FIGURES = [
         38,
         28,
         datetime.date(2022, 9, 21),
-        "2022-09-21",
+        "day",
         "Busan Metropolitan City, press release of 2022-09-21 (Almaty)",
         "",
     ),

@@ -169,6 +169,15 @@ def test_reconciliation_computes_the_registry_figures_beside_the_office_ones(cli
     assert rows["sister", "2022-01-31"].taiwan_counted
 
 
+def test_reconciliation_states_the_published_dates_in_the_readers_language(client, shipped_data):
+    """The office's "as of January 2022" is a date of month precision, written in Korean on the
+    Korean page (it was the English text "January 2022" there)."""
+    english = client.get("/counting/").text
+    assert "(as of January 2022)" in english and "(as of 21 September 2022)" in english
+    korean = client.get("/ko/counting/").text
+    assert "January" not in korean and "2022년 1월" in korean
+
+
 def test_reconciliation_shows_where_the_registry_differs(client, shipped_data):
     from registry.models import Partnership, Publication
 
