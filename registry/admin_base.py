@@ -26,6 +26,7 @@ from . import regions, services
 from .admin_ids import CheckedIdsMixin, parse_id
 from .concurrency import VersionConflict, check_version, current_version
 from .models import City, Claim, may_change
+from .models.base import HISTORY
 from .models.offices import refusal
 from .text import ASSUMED_URL_SCHEME
 
@@ -132,15 +133,22 @@ class VersionedModelForm(forms.ModelForm):
         label=_("Reason for the change"),
         required=False,
         max_length=2000,
-        help_text=_(
-            "Shown in the history. Required to correct the kind or the established date of a published partnership."
-        ),
+        help_text=_("Shown in the history."),
+    )
+    # What the reason also does on a model with fields that only a correction changes (a partnership).
+    CORRECTION_HELP = _(
+        "Shown in the history. Required to correct the kind or the established date of a published partnership."
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if hasattr(self._meta.model, "ACTION_FIELDS"):
+            self.fields["change_reason"].help_text = self.CORRECTION_HELP
         if self.instance.pk:
             self.fields["expected_version"].initial = current_version(self.instance)
+        #: On a revert, the verbose names of the fields the page does not let one edit whose value
+        #: in the version differs from today's: they keep today's (see :meth:`keep_unshown_fields`).
+        self.kept_fields: list[str] = []
         record = getattr(self.instance, "_history", None)
         if record is not None:
             # Reverting to a version of the history: its sources, fields and parties too, not
@@ -148,6 +156,27 @@ class VersionedModelForm(forms.ModelForm):
             for name, pks in services.historic_relations(record).items():
                 if name in self.fields:
                     self.initial[name] = pks
+            self.keep_unshown_fields()
+
+    def keep_unshown_fields(self) -> None:
+        """A revert restores what its page lets one edit: a field the form does not show (read-only
+        on the change page, e.g. a partnership's status and end, which change only through its
+        actions with their stages) keeps its current value instead of the version's, which the
+        rules would refuse with nothing on the page to change. Fills :attr:`kept_fields` with
+        those whose value differs, for the page's note. One query (the stored row)."""
+        model = self._meta.model
+        names = [
+            field.attname
+            for field in model._meta.concrete_fields
+            if field.editable and not field.primary_key and field.name not in self.fields
+        ]
+        current = model._base_manager.filter(pk=self.instance.pk).values(*names).first() if names else None
+        if current is None:
+            return
+        for name in names:
+            if getattr(self.instance, name) != current[name]:
+                self.kept_fields.append(capfirst(model._meta.get_field(name).verbose_name))
+                setattr(self.instance, name, current[name])
 
     def _update_errors(self, errors):
         """The model's errors on the form: those on a field the form does not show (a read-only
@@ -241,6 +270,7 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
     formfield_overrides = URL_FIELDS
     change_list_template = "admin/registry/change_list.html"
     object_history_list_template = "admin/registry/object_history_list.html"
+    object_history_form_template = "admin/registry/object_history_form.html"
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -283,7 +313,28 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
         between two cities neither of which is the office's."""
         if not may_change(request.user, obj):
             raise PermissionDenied(refusal(request.user))
+        self.one_history_record(obj, form, change)
         super().save_model(request, obj, form, change)
+
+    @staticmethod
+    def one_history_record(obj, form, change: bool) -> None:
+        """Take the history record of an admin save once, after the many-to-many rows (sources,
+        cooperation fields, parties) are set, as :func:`services.save_record` does: the row is
+        saved without one, and the form's ``save_m2m`` (which the change page and the history's
+        revert both call after :meth:`save_model`) writes it when the rows are in. Without this,
+        django-simple-history writes the row's record first ("Created" without its sources, so a
+        revert to it cleared them) and then one more for each relation changed."""
+        save_m2m = form.save_m2m
+        obj.skip_history_when_saving = True
+
+        def save_m2m_then_record():
+            try:
+                save_m2m()
+            finally:
+                del obj.skip_history_when_saving
+            HISTORY.create_historical_record(obj, "~" if change else "+")
+
+        form.save_m2m = save_m2m_then_record
 
     # --- history and restore
     def get_historical_record_context_helper(self, request, historical_record):

@@ -355,16 +355,21 @@ def test_a_deleted_suspended_partnership_is_restored_with_its_suspension(friends
     assert (restored.status, list(restored.stages.values_list("kind", flat=True))) == ("suspended", ["suspended"])
 
 
-def test_reverting_a_suspended_partnership_to_its_active_version_is_refused_on_the_page(friendship, staff_client):
-    """The status is read-only on the change form: the model's refusal on it is shown above the
-    form, naming the field (it was a 500: the form has no field ``status`` to put it on)."""
+def test_reverting_a_suspended_partnership_to_its_active_version_keeps_its_life_and_says_so(friendship, staff_client):
+    """A revert restores what its page lets one edit: the status, read-only there (it changes only
+    through the actions, with their stages), stays suspended, and the page says which fields keep
+    their current values. It was a 500 (no field ``status`` to put the rule's error on), then a
+    refusal with nothing on the page to change (found by a new user)."""
     first = friendship.history.order_by("history_date").first()
+    friendship.notes = "Added after the first version"
+    friendship.save()
     _suspended(friendship)
     url = reverse("admin:registry_partnership_simple_history", args=[friendship.pk, first.history_id])
     page = staff_client.get(url)
-    response = staff_client.post(url, {**form_data(page), "change_reason": ""})
-    assert response.status_code == HTTPStatus.OK
-    errors = response.context["adminform"].form.non_field_errors()
-    assert errors == ["Status: A suspended partnership is resumed or ended with the action “Resume” or “End”."]
+    assert page.context["adminform"].form.kept_fields == ["Status", "Reason for the status"]
+    assert "These fields keep their current values" in page.text
+    response = staff_client.post(url, {**form_data(page), "change_reason": "Back to the first notes"})
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
     friendship.refresh_from_db()
-    assert friendship.status == "suspended"
+    assert (friendship.status, friendship.notes) == ("suspended", first.notes)
+    assert list(friendship.stages.values_list("kind", flat=True)) == ["suspended"]

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from registry.models import City, CityName, Partnership
 
-from .factories import CityFactory, PartnershipFactory, UserFactory
+from .factories import CityFactory, PartnershipFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -180,6 +180,35 @@ def test_a_refused_restore_names_the_field_and_the_rule_in_words(client, manager
     korean = client.post(url, {"restore": city.pk + 1000}, HTTP_ACCEPT_LANGUAGE="ko")
     [message] = [str(message) for message in get_messages(korean.wsgi_request)]
     assert message.startswith("복원하지 못했습니다: ") and "never deleted" not in message, message
+
+
+def test_an_admin_save_is_one_history_record_with_its_sources_and_a_revert_to_it_keeps_them(client, manager):
+    """The history record of an admin save is taken once the sources are set: adding a city with a
+    source is one "Created" record that cites it (there were two, the first without the source, so
+    reverting to "Created" cleared the city's sources; found by a new user), and a change of the
+    sources and a field is one record."""
+    first, second = SourceFactory(), SourceFactory()
+    client.force_login(manager)
+    add = client.get(reverse("admin:registry_city_add"))
+    data = {**form_data(add), "name_en": "Shymkent", "slug": "shymkent", "country": "KZ", "admin_level": "city"}
+    data |= {"confidence": "high", "sources": [str(first.pk)], "save_anyway": "on"}
+    response = client.post(reverse("admin:registry_city_add"), data)
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    city = City.objects.get(slug="shymkent")
+    [created] = city.history.all()
+    assert created.history_type == "+" and [row.source_id for row in created.sources.all()] == [first.pk]
+
+    url = reverse("admin:registry_city_change", args=[city.pk])
+    data = {**form_data(client.get(url)), "name_ko": "침켄트", "sources": [str(second.pk)]}
+    assert client.post(url, data).status_code == HTTPStatus.FOUND
+    assert city.history.count() == 2
+
+    url = reverse("admin:registry_city_simple_history", args=[city.pk, created.history_id])
+    response = client.post(url, form_data(client.get(url)))
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    city.refresh_from_db()
+    assert (city.name_ko, list(city.sources.all())) == ("", [first])
+    assert city.history.count() == 3
 
 
 def test_only_managers_revert_to_an_earlier_version(client, editor, manager):
