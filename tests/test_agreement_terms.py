@@ -32,7 +32,9 @@ def test_renewing_agreement_rolls_its_term_and_notice_deadline_forward():
 
 def test_terminated_and_superseded_are_what_staff_set():
     successor = AgreementFactory()
-    agreement = AgreementFactory(expires_on=D(2000, 1, 1), status="superseded", superseded_by=successor)
+    agreement = AgreementFactory(
+        signed_on=D(1995, 1, 1), expires_on=D(2000, 1, 1), status="superseded", superseded_by=successor
+    )
     assert agreement.status_on(D(2025, 1, 1)) == Agreement.Status.SUPERSEDED
 
 
@@ -193,3 +195,216 @@ def test_the_rules_of_the_terms_name_their_bounds_in_korean():
         "term_years": ["갱신 기간은 1년에서 100년 사이입니다."],
         "notice_period_days": ["통보 기간은 최대 3650일입니다."],
     }
+
+
+# --------------------------------------------------------------------------- order of the dates
+# Found by a new user: an agreement signed 2024-05-10 entering into force 2019-01-01 and expiring
+# 2020-01-01 was stored by the API, and the admin saved one signed 2026-03-01 expiring 2025-01-01.
+
+ENTERS_BEFORE_SIGNING = "agreement_enters_into_force_after_signing"
+EXPIRES_BEFORE_SIGNING = "agreement_expires_after_signing"
+EXPIRES_BEFORE_ENTRY = "agreement_expires_after_entry_into_force"
+
+
+@pytest.mark.parametrize(
+    ("values", "errors"),
+    [
+        (
+            {"signed_on": D(2024, 5, 10), "entry_into_force_on": D(2024, 5, 9)},
+            {
+                "entry_into_force_on": (
+                    ENTERS_BEFORE_SIGNING,
+                    "The entry into force (9 May 2024) is before the signing (10 May 2024): an agreement enters "
+                    "into force on or after the day it is signed.",
+                )
+            },
+        ),
+        (
+            {"signed_on": D(2026, 3, 1), "expires_on": D(2025, 1, 1)},
+            {
+                "expires_on": (
+                    EXPIRES_BEFORE_SIGNING,
+                    "The expiry (1 January 2025) is before the signing (1 March 2026): an agreement expires on "
+                    "or after the day it is signed.",
+                )
+            },
+        ),
+        (
+            {"signed_on": None, "entry_into_force_on": D(2020, 1, 2), "expires_on": D(2020, 1, 1)},
+            {
+                "expires_on": (
+                    EXPIRES_BEFORE_ENTRY,
+                    "The expiry (1 January 2020) is before the entry into force (2 January 2020): an agreement "
+                    "expires on or after the day it enters into force.",
+                )
+            },
+        ),
+        (  # a year-precision signing counts from 1 January of its year, and is named as the year
+            {"signed_on": D(2024, 8, 15), "signed_precision": "year", "entry_into_force_on": D(2023, 12, 31)},
+            {
+                "entry_into_force_on": (
+                    ENTERS_BEFORE_SIGNING,
+                    "The entry into force (31 December 2023) is before the signing (2024): an agreement enters "
+                    "into force on or after the day it is signed.",
+                )
+            },
+        ),
+        (  # the new user's agreement: both later dates are refused, each on its field
+            {"signed_on": D(2024, 5, 10), "entry_into_force_on": D(2019, 1, 1), "expires_on": D(2020, 1, 1)},
+            {
+                "entry_into_force_on": (
+                    ENTERS_BEFORE_SIGNING,
+                    "The entry into force (1 January 2019) is before the signing (10 May 2024): an agreement "
+                    "enters into force on or after the day it is signed.",
+                ),
+                "expires_on": (
+                    EXPIRES_BEFORE_SIGNING,
+                    "The expiry (1 January 2020) is before the signing (10 May 2024): an agreement expires on "
+                    "or after the day it is signed.",
+                ),
+            },
+        ),
+    ],
+)
+def test_an_agreement_is_signed_then_enters_into_force_then_expires(values, errors):
+    agreement = AgreementFactory.build(place=None, **values)
+    with pytest.raises(ValidationError) as error:
+        agreement.full_clean()
+    assert {field: [(e.code, m) for e in errs for m in e] for field, errs in error.value.error_dict.items()} == {
+        field: [pair] for field, pair in errors.items()
+    }
+    with pytest.raises(ValidationError) as error:  # the database's rules, as imports check them
+        agreement.validate_constraints()
+    assert {field: [e.code for e in errs] for field, errs in error.value.error_dict.items()} == {
+        field: [code] for field, (code, _message) in errors.items()
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        agreement.save()
+    assert not Agreement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"signed_on": D(2024, 5, 10), "entry_into_force_on": D(2024, 5, 10), "expires_on": D(2024, 5, 10)},
+        {"signed_on": D(2024, 8, 15), "signed_precision": "year", "entry_into_force_on": D(2024, 3, 1)},
+        {"signed_on": D(2024, 8, 15), "signed_precision": "year", "expires_on": D(2024, 1, 1)},
+        {"signed_on": D(2024, 5, 20), "signed_precision": "month", "entry_into_force_on": D(2024, 5, 1)},
+        {"signed_on": None, "entry_into_force_on": D(1999, 1, 1), "expires_on": D(2000, 1, 1)},
+        {"signed_on": D(2024, 5, 10), "entry_into_force_on": None, "expires_on": D(2030, 1, 1)},
+    ],
+)
+def test_dates_on_the_same_day_or_within_the_signing_year_are_in_order(values):
+    agreement = AgreementFactory.build(place=None, **values)
+    agreement.full_clean()
+    agreement.save()
+    agreement.refresh_from_db()
+    assert agreement.term_end_on(D(2024, 6, 1)) == values.get("expires_on")
+
+
+@pytest.mark.parametrize(
+    ("values", "write"),
+    [
+        ({"entry_into_force_on": D(2010, 4, 30)}, "update"),
+        ({"expires_on": D(2010, 4, 30)}, "update"),
+        ({"signed_on": D(2021, 1, 1)}, "update"),
+        ({"entry_into_force_on": D(2010, 4, 30)}, "bulk_create"),
+        ({"expires_on": D(2010, 4, 30)}, "bulk_create"),
+    ],
+)
+def test_the_database_refuses_dates_out_of_order_from_any_writer(values, write):
+    """On SQLite and PostgreSQL (run this file on both): a bulk write skips ``full_clean()``."""
+    agreement = AgreementFactory(signed_on=D(2010, 5, 1), entry_into_force_on=D(2010, 5, 1), expires_on=D(2020, 1, 1))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        if write == "update":
+            Agreement.objects.filter(pk=agreement.pk).update(**values)
+        else:
+            Agreement.objects.bulk_create([AgreementFactory.build(place=None, signed_on=D(2010, 5, 1), **values)])
+    agreement.refresh_from_db()
+    assert (agreement.signed_on, agreement.entry_into_force_on) == (D(2010, 5, 1), D(2010, 5, 1))
+    assert Agreement.objects.count() == 1
+
+
+def test_the_api_refuses_dates_out_of_order_on_their_fields_and_stores_nothing(superuser):
+    from .conftest import token_client
+
+    api = token_client(superuser)
+    body = {
+        "title_en": "Backdated",
+        "kind": "mou",
+        "signed_on": "2024-05-10",
+        "entry_into_force_on": "2019-01-01",
+        "expires_on": "2020-01-01",
+    }
+    response = api.post("/api/v1/agreements/", body, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST, response.content
+    assert response.json()["errors"] == {
+        "entry_into_force_on": [
+            {
+                "message": "The entry into force (1 January 2019) is before the signing (10 May 2024): an agreement "
+                "enters into force on or after the day it is signed.",
+                "code": ENTERS_BEFORE_SIGNING,
+            }
+        ],
+        "expires_on": [
+            {
+                "message": "The expiry (1 January 2020) is before the signing (10 May 2024): an agreement expires "
+                "on or after the day it is signed.",
+                "code": EXPIRES_BEFORE_SIGNING,
+            }
+        ],
+    }
+    assert not Agreement.objects.exists()
+
+    agreement = AgreementFactory(signed_on=D(2024, 1, 1), signed_precision="year", entry_into_force_on=D(2024, 3, 1))
+    response = api.patch(f"/api/v1/agreements/{agreement.slug}/", {"signed_on": "2024-03-02"}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST, response.content
+    assert [e["code"] for e in response.json()["errors"]["entry_into_force_on"]] == [ENTERS_BEFORE_SIGNING]
+    agreement.refresh_from_db()
+    assert (agreement.signed_on, agreement.signed_precision) == (D(2024, 1, 1), "year")
+
+    response = api.post("/api/v1/agreements/", {**body, "signed_on": "2019", "expires_on": "2019-01-01"}, format="json")
+    assert response.status_code == HTTPStatus.CREATED, response.content
+    assert response.json()["signed_on"] == "2019"
+
+
+def test_the_admin_shows_an_expiry_before_the_signing_on_its_field(staff_client):
+    from .test_hardening_inputs import agreement_form
+
+    agreement = AgreementFactory(signed_on=D(2026, 3, 1))
+    url, data = agreement_form(staff_client, agreement)
+    response = staff_client.post(url, {**data, "expires_on": "2025-01-01"})
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["adminform"].form.errors == {
+        "expires_on": [
+            "The expiry (1 January 2025) is before the signing (1 March 2026): an agreement expires on or after "
+            "the day it is signed."
+        ]
+    }
+    agreement.refresh_from_db()
+    assert agreement.expires_on is None
+
+
+def test_an_import_row_moving_the_signing_after_the_entry_into_force_is_an_invalid_row():
+    """The agreements' file has no terms columns: a row that moves the signing date past the
+    stored entry into force is refused, the error on the entry into force naming both dates."""
+    import tablib
+
+    from registry.resources import AgreementResource
+
+    agreement = AgreementFactory(signed_on=D(2010, 5, 1), entry_into_force_on=D(2011, 1, 1))
+    headers = ["slug", "title_en", "kind", "signed_on", "signed_precision", "publication"]
+    rows = tablib.Dataset(
+        [agreement.slug, agreement.title_en, "mou", "2012-06-01", "day", "published"], headers=headers
+    )
+    result = AgreementResource().import_data(rows, dry_run=False, raise_errors=False)
+    [row] = result.invalid_rows
+    assert {name: [str(m) for m in messages] for name, messages in row.field_specific_errors.items()} == {
+        "entry_into_force_on": [
+            "The entry into force (1 January 2011) is before the signing (1 June 2012): an agreement enters into "
+            "force on or after the day it is signed."
+        ]
+    }
+    assert row.error.error_dict["entry_into_force_on"][0].code == ENTERS_BEFORE_SIGNING
+    agreement.refresh_from_db()
+    assert agreement.signed_on == D(2010, 5, 1)

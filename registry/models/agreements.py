@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ..dates import add_years, validate_in_range
+from ..dates import add_years, partial_date, validate_in_range
 from ..text import localized, localized_language
 from .base import (
     TEXT_MAX,
@@ -39,6 +39,46 @@ DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 # calendar's last year, 9999.
 TERM_YEARS_MAX = 100
 NOTICE_PERIOD_DAYS_MAX = 3650
+
+# The order of an agreement's dates: signed ≤ entry into force ≤ expiry, each pair only when both
+# dates are given. One row per pair: (rule name, earlier field, later field, the rule's message,
+# the message naming both dates). ``Agreement.Meta.constraints`` makes each a named database rule
+# reported on the later field; :meth:`Agreement.clean` reports it with both dates. A signing date
+# of month or year precision is stored as the first day of its period (``truncate_to_precision``),
+# so it is compared by the earliest day it can mean, as the partnership's dates are: "2024" then
+# an entry into force on 2024-03-01 is in order; so is an entry into force on the signing day.
+DATE_ORDER = (
+    (
+        "agreement_enters_into_force_after_signing",
+        "signed_on",
+        "entry_into_force_on",
+        _("An agreement cannot enter into force before it is signed."),
+        _(
+            "The entry into force (%(later)s) is before the signing (%(earlier)s): an agreement enters "
+            "into force on or after the day it is signed."
+        ),
+    ),
+    (
+        "agreement_expires_after_entry_into_force",
+        "entry_into_force_on",
+        "expires_on",
+        _("An agreement cannot expire before it enters into force."),
+        _(
+            "The expiry (%(later)s) is before the entry into force (%(earlier)s): an agreement expires "
+            "on or after the day it enters into force."
+        ),
+    ),
+    (
+        "agreement_expires_after_signing",
+        "signed_on",
+        "expires_on",
+        _("An agreement cannot expire before it is signed."),
+        _(
+            "The expiry (%(later)s) is before the signing (%(earlier)s): an agreement expires on or after "
+            "the day it is signed."
+        ),
+    ),
+)
 
 
 def validate_pdf(upload) -> None:
@@ -218,13 +258,16 @@ class Agreement(SourcedModel):
             models.Index(fields=["publication", "updated_at"], name="agreement_changed_idx"),
         ]
         constraints = [
-            rule(
-                "agreement_expires_after_entry_into_force",
-                Q(expires_on__isnull=True)
-                | Q(entry_into_force_on__isnull=True)
-                | Q(expires_on__gte=F("entry_into_force_on")),
-                _("An agreement cannot expire before it enters into force."),
-                "expires_on",
+            *(
+                rule(
+                    name,
+                    Q(**{f"{later}__isnull": True})
+                    | Q(**{f"{earlier}__isnull": True})
+                    | Q(**{f"{later}__gte": F(earlier)}),
+                    message,
+                    later,
+                )
+                for name, earlier, later, message, _detail in DATE_ORDER
             ),
             rule(
                 "agreement_renewal_has_term",
@@ -296,10 +339,18 @@ class Agreement(SourcedModel):
     PARTNERSHIP_KIND = {Kind.SISTER_CITY: Partnership.Kind.SISTER, Kind.FRIENDSHIP_CITY: Partnership.Kind.FRIENDSHIP}
 
     def clean(self):
-        """Truncate the signing date to its precision; a sister city (friendship city) agreement
-        belongs to a sister city (friendship city) partnership, else a ``ValidationError`` on
-        ``kind`` (code ``agreement_kind_mismatch``)."""
+        """Truncate the signing date to its precision; then each rule of :data:`DATE_ORDER` that
+        the dates break is a ``ValidationError`` on its later field naming both dates (code: the
+        rule's name, as the database's rule reports it; one per field), and a sister city
+        (friendship city) agreement belongs to a sister city (friendship city) partnership, else a
+        ``ValidationError`` on ``kind`` (code ``agreement_kind_mismatch``)."""
         self.signed_on = truncate_to_precision(self.signed_on, self.signed_precision)
+        errors: dict[str, ValidationError] = {}
+        for name, earlier, later, _message, detail in DATE_ORDER:
+            first, last = getattr(self, earlier), getattr(self, later)
+            if isinstance(first, datetime.date) and isinstance(last, datetime.date) and last < first:
+                params = {"earlier": self.date_display(earlier), "later": self.date_display(later)}
+                errors.setdefault(later, ValidationError(detail, code=name, params=params))
         expected = self.PARTNERSHIP_KIND.get(self.kind)
         if expected and self.partnership_id and self.partnership.kind != expected:
             message = _("A %(agreement)s belongs to a %(expected)s partnership; this partnership is a %(actual)s.")
@@ -308,7 +359,14 @@ class Agreement(SourcedModel):
                 "expected": Partnership.Kind(expected).label,
                 "actual": self.partnership.get_kind_display(),
             }
-            raise ValidationError({"kind": ValidationError(message, code="agreement_kind_mismatch", params=params)})
+            errors["kind"] = ValidationError(message, code="agreement_kind_mismatch", params=params)
+        if errors:
+            raise ValidationError(errors)
+
+    def date_display(self, field: str) -> str:
+        """The date ``field`` in the active language, the signing date at its precision."""
+        precision = self.signed_precision if field == "signed_on" else DatePrecision.DAY
+        return partial_date(getattr(self, field), precision)
 
     def term_end_on(self, day: datetime.date) -> datetime.date | None:
         """The last day of the term that is running on ``day`` (or the last term, once it has
