@@ -307,21 +307,21 @@ def test_dates_on_the_same_day_or_within_the_signing_year_are_in_order(values):
     [
         ({"entry_into_force_on": D(2010, 4, 30)}, "update"),
         ({"expires_on": D(2010, 4, 30)}, "update"),
-        ({"signed_on": D(2021, 1, 1)}, "update"),
+        ({"signed_on": D(2021, 1, 1), "entry_into_force_on": D(2020, 1, 1)}, "update"),
         ({"entry_into_force_on": D(2010, 4, 30)}, "bulk_create"),
         ({"expires_on": D(2010, 4, 30)}, "bulk_create"),
     ],
 )
 def test_the_database_refuses_dates_out_of_order_from_any_writer(values, write):
     """On SQLite and PostgreSQL (run this file on both): a bulk write skips ``full_clean()``."""
-    agreement = AgreementFactory(signed_on=D(2010, 5, 1), entry_into_force_on=D(2010, 5, 1), expires_on=D(2020, 1, 1))
+    agreement = AgreementFactory(signed_on=D(2010, 5, 1))
     with pytest.raises(IntegrityError), transaction.atomic():
         if write == "update":
             Agreement.objects.filter(pk=agreement.pk).update(**values)
         else:
             Agreement.objects.bulk_create([AgreementFactory.build(place=None, signed_on=D(2010, 5, 1), **values)])
     agreement.refresh_from_db()
-    assert (agreement.signed_on, agreement.entry_into_force_on) == (D(2010, 5, 1), D(2010, 5, 1))
+    assert (agreement.signed_on, agreement.entry_into_force_on, agreement.expires_on) == (D(2010, 5, 1), None, None)
     assert Agreement.objects.count() == 1
 
 
@@ -408,3 +408,18 @@ def test_an_import_row_moving_the_signing_after_the_entry_into_force_is_an_inval
     assert row.error.error_dict["entry_into_force_on"][0].code == ENTERS_BEFORE_SIGNING
     agreement.refresh_from_db()
     assert agreement.signed_on == D(2010, 5, 1)
+
+
+def test_dates_out_of_order_are_named_in_korean():
+    from django.utils import translation
+
+    agreement = AgreementFactory.build(place=None, signed_on=D(2024, 5, 10), expires_on=D(2020, 1, 1))
+    with translation.override("ko"):
+        with pytest.raises(ValidationError) as error:
+            agreement.full_clean()
+        assert error.value.message_dict == {
+            "expires_on": [
+                "만료일(2020년 1월 1일)이 서명일(2024년 5월 10일)보다 앞섭니다. "
+                "협정은 서명한 날 또는 그 이후에 만료됩니다."
+            ]
+        }
