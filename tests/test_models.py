@@ -257,10 +257,28 @@ def test_outcome_currency_is_an_iso_4217_code():
     with pytest.raises(ValidationError) as excinfo:
         outcome.full_clean()
     assert excinfo.value.error_dict["currency"][0].code == "invalid_currency"
-    for bad in ("usd", "US", ""):
+    for bad in ("US", ""):
         outcome.currency = bad
         with pytest.raises(IntegrityError), transaction.atomic():
             outcome.save()
+    outcome.currency = "usd"  # the field writes a code in capitals (CurrencyField), whoever saves
+    outcome.save()
+    assert Outcome.objects.get(pk=outcome.pk).currency == "USD"
+
+
+@pytest.mark.parametrize("typed", ["usd", " Usd ", "USD"])
+def test_an_outcome_currency_typed_in_small_letters_is_read_as_its_code(typed):
+    """``usd`` is USD, as ``kz`` is the country KZ (it was refused as "not an ISO 4217 currency code"
+    in the admin, where a country code in small letters was accepted; found by a new user)."""
+    outcome = Outcome(
+        delegation=DelegationFactory(), kind="contract", description_en="x", amount=Decimal("1"), currency=typed
+    )
+    outcome.full_clean()
+    assert outcome.currency == "USD"
+    outcome.currency = "usx"
+    with pytest.raises(ValidationError) as excinfo:
+        outcome.full_clean()
+    assert excinfo.value.error_dict["currency"][0].code == "invalid_currency"
 
 
 def test_outcome_count_is_not_negative():

@@ -41,6 +41,21 @@ def validate_currency(value: str) -> None:
         )
 
 
+class CurrencyField(models.CharField):
+    """An ISO 4217 currency code (``str``, ``USD``), stored in capitals: ``usd`` or `` usd `` is
+    read as ``USD`` (as a country code ``kz`` is ``KZ``) by every writer that validates the
+    record (the admin, the API, imports); any other value that is no code is refused on the
+    field (:func:`validate_currency`, code ``invalid_currency``)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.strip().upper() if isinstance(value, str) else value
+
+    def validate(self, value, model_instance):
+        super().validate(value, model_instance)
+        validate_currency(value)
+
+
 # --------------------------------------------------------------------------- delegations
 
 
@@ -273,12 +288,11 @@ class Outcome(RegistryModel):
         validators=[MinValueValidator(0)],
         help_text=_("Money amount in the currency below; not negative."),
     )
-    currency = models.CharField(
+    currency = CurrencyField(
         _("currency"),
         max_length=3,
         blank=True,
-        validators=[validate_currency],
-        help_text=_("ISO 4217 code, e.g. USD."),
+        help_text=_("ISO 4217 code, e.g. USD (capitals or not)."),
     )
     amount_qualifier = models.CharField(
         _("qualifier"), max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT
