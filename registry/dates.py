@@ -101,6 +101,19 @@ def add_years(value: datetime.date, years: int) -> datetime.date:
 PARTIAL_DATE = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?", re.ASCII)
 
 
+def parse_partial_date(text: str) -> tuple[datetime.date, str]:
+    """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (:data:`PARTIAL_DATE`) as ``(first day, precision)``:
+    ``"1966"`` → ``(1966-01-01, "year")``, ``"2023-06"`` → ``(2023-06-01, "month")``. The one
+    reading of a partial date written by a client (the API's ``PartialDateField``, the imports'
+    ``PartialDateWidget``). Raises ``ValueError`` for any other text or a day the calendar lacks."""
+    match = PARTIAL_DATE.fullmatch(text) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(text)
+    year, month, day = match["year"], match["month"], match["day"]
+    precision = "day" if day else "month" if month else "year"
+    return datetime.date(int(year), int(month or 1), int(day or 1)), precision
+
+
 # --------------------------------------------------------------------------- dates in query parameters
 
 QUERY_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -9,7 +9,42 @@ from decimal import InvalidOperation
 from django.db import models
 from import_export import widgets
 
+from .dates import parse_partial_date
+
 DATE = widgets.DateWidget(format="%Y-%m-%d")
+# Coarse to fine: a date cell must give at least what its precision column says.
+PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
+
+
+class PartialDateWidget(widgets.DateWidget):
+    """A date cell of a column with a precision column (``established_on`` with
+    ``established_precision``): ``YYYY-MM-DD`` as before, or written to its precision, ``YYYY``
+    or ``YYYY-MM``, as the API takes it (:func:`registry.dates.parse_partial_date`), read as the
+    first day of that year or month. A cell coarser than the row's precision column says (an
+    empty column means ``day``), e.g. ``2023-06`` with ``day``, raises
+    :class:`CoarserThanPrecision`; a text that is no date, ``ValueError``. Exported as
+    ``YYYY-MM-DD`` (a file exported then imported is unchanged)."""
+
+    def __init__(self, precision_column: str):
+        super().__init__(format="%Y-%m-%d")
+        self.precision_column = precision_column
+
+    def clean(self, value, row=None, **kwargs):
+        if not isinstance(value, str) or not value.strip():
+            return super().clean(value, row, **kwargs)  # empty, or a date from an XLSX cell
+        text = value.strip()
+        day, precision = parse_partial_date(text)
+        wanted = str((row or {}).get(self.precision_column) or "day").strip()
+        if PRECISION_RANK.get(precision, 2) < PRECISION_RANK.get(wanted, 2):
+            raise CoarserThanPrecision(text, precision, self.precision_column, wanted)
+        return day
+
+
+class CoarserThanPrecision(ValueError):
+    """A date cell names a year or month while its precision column asks for more (``args``: the
+    cell, its precision, the precision column, the column's value)."""
+
+
 CHUNK = 500  # keys per look-up query and rows per bulk write
 
 

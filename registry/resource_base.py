@@ -28,6 +28,7 @@ from .cache import record_change
 from .import_widgets import (
     CHUNK,
     INTEGER_FIELDS,
+    CoarserThanPrecision,
     FiniteDecimalWidget,
     NotWholeNumber,
     SlugWidget,
@@ -221,10 +222,25 @@ class RegistryResource(resources.ModelResource):
                 _("Column “%(column)s”: “%(value)s” is not a whole number.")
                 % {"column": field.column_name, "value": row.get(field.column_name)}
             ) from None
+        except CoarserThanPrecision as error:
+            text, precision, precision_column, wanted = error.args
+            raise ValueError(
+                _(
+                    "Column “%(column)s”: “%(value)s” gives the %(precision)s only, but “%(precision_column)s” "
+                    "says %(wanted)s: give the full date, or write %(precision)s in “%(precision_column)s”."
+                )
+                % {
+                    "column": field.column_name,
+                    "value": text,
+                    "precision": precision,
+                    "precision_column": precision_column,
+                    "wanted": wanted,
+                }
+            ) from None
         except ValueError:
             if isinstance(field.widget, widgets.DateWidget):
                 raise ValueError(
-                    _("Column “%(column)s”: “%(value)s” is not a date in the form YYYY-MM-DD.")
+                    _("Column “%(column)s”: “%(value)s” is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY.")
                     % {"column": field.column_name, "value": row.get(field.column_name)}
                 ) from None
             raise

@@ -23,7 +23,7 @@ from __future__ import annotations
 from django.db.models import prefetch_related_objects
 from import_export import fields
 
-from .import_widgets import CHUNK, DATE, SlugWidget
+from .import_widgets import CHUNK, DATE, PartialDateWidget, SlugWidget
 from .models import Agreement, City, Event, Partnership
 from .resource_base import (  # re-exported: the admin and the imports name them here
     ChangedMeanwhile,
@@ -103,8 +103,8 @@ class PartnershipResource(RegistryResource):
 
     city = fields.Field("city", "city", SlugWidget(City))
     partner = fields.Field("partner", "partner", SlugWidget(City))
-    established_on = fields.Field("established_on", "established_on", DATE)
-    ended_on = fields.Field("ended_on", "ended_on", DATE)
+    established_on = fields.Field("established_on", "established_on", PartialDateWidget("established_precision"))
+    ended_on = fields.Field("ended_on", "ended_on", PartialDateWidget("ended_precision"))
 
     Meta = resource_meta(
         Partnership,
@@ -131,7 +131,7 @@ class AgreementResource(RegistryResource):
     """Agreements by slug; the place of signing by city slug."""
 
     place = fields.Field("place", "place", SlugWidget(City))
-    signed_on = fields.Field("signed_on", "signed_on", DATE)
+    signed_on = fields.Field("signed_on", "signed_on", PartialDateWidget("signed_precision"))
 
     Meta = resource_meta(
         Agreement,
@@ -157,7 +157,7 @@ class EventResource(RegistryResource):
     """Events by slug; the city by slug."""
 
     city = fields.Field("city", "city", SlugWidget(City))
-    start_on = fields.Field("start_on", "start_on", DATE)
+    start_on = fields.Field("start_on", "start_on", PartialDateWidget("start_precision"))
     end_on = fields.Field("end_on", "end_on", DATE)
 
     Meta = resource_meta(

@@ -182,6 +182,35 @@ def test_a_malformed_date_is_an_error_of_its_column():
     assert "is not a date in the form YYYY-MM-DD" in str(row.field_specific_errors["established_on"])
 
 
+def test_a_date_written_to_its_precision_is_read_as_the_api_reads_it():
+    """``2023-06`` with precision ``month`` (and ``1966`` with ``year``) is imported as the API takes
+    it, the first day of the month or year (it was refused as "not a date in the form YYYY-MM-DD";
+    found by a new user); a cell coarser than its precision column is an error of its column."""
+    CityFactory(slug="seoul")
+    CityFactory(slug="busan")
+    CityFactory(slug="fukuoka")
+    rows = tablib.Dataset(
+        ["seoul", "busan", "sister", "2023-06", "month", "active", "high"],
+        ["seoul", "fukuoka", "friendship", "1966", "year", "active", "high"],
+        headers=PARTNERSHIP_HEADERS,
+    )
+    result = PartnershipResource().import_data(rows, dry_run=False, raise_errors=False)
+    assert not result.has_validation_errors(), [row.error_dict for row in result.invalid_rows]
+    stored = dict(Partnership.objects.values_list("partner__slug", "established_on"))
+    assert stored == {"busan": datetime.date(2023, 6, 1), "fukuoka": datetime.date(1966, 1, 1)}
+    precisions = set(Partnership.objects.values_list("established_precision", flat=True))
+    assert precisions == {"month", "year"}
+
+    CityFactory(slug="osaka")
+    rows = tablib.Dataset(["seoul", "osaka", "sister", "2023-06", "day", "active", "high"], headers=PARTNERSHIP_HEADERS)
+    result = PartnershipResource().import_data(rows, dry_run=True, raise_errors=False)
+    [row] = result.invalid_rows
+    assert [str(message) for message in row.field_specific_errors["established_on"]] == [
+        "Column “established_on”: “2023-06” gives the month only, but “established_precision” says day: give the "
+        "full date, or write month in “established_precision”."
+    ]
+
+
 def test_a_file_without_the_slug_column_is_a_form_error_without_traceback(client):
     client.force_login(_manager())
     upload = SimpleUploadedFile("cities.csv", b"name_en,country\nNowhere,JP\n", content_type="text/csv")

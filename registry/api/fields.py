@@ -3,7 +3,6 @@ written as a slug (or id) and read back as the other record's summary."""
 
 from __future__ import annotations
 
-import datetime
 import functools
 import re
 
@@ -18,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
 from .. import dates
-from ..dates import PARTIAL_DATE, iso_partial
+from ..dates import iso_partial
 from ..filter_parameters import LARGEST_NUMBER
 from ..models import (
     DatePrecision,
@@ -104,16 +103,11 @@ class PartialDateField(serializers.Field):
         return super().run_validation(data)
 
     def to_internal_value(self, data):
-        match = PARTIAL_DATE.fullmatch(data) if isinstance(data, str) else None
-        if not match:
-            self.fail("invalid")
-        year, month, day = match["year"], match["month"], match["day"]
-        precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
         try:
-            value = datetime.date(int(year), int(month or 1), int(day or 1))
+            value, precision = dates.parse_partial_date(data)
         except ValueError:
             self.fail("invalid")
-        return {self.date_field: value, self.precision_field: precision}
+        return {self.date_field: value, self.precision_field: DatePrecision(precision)}
 
     def to_representation(self, instance):
         return iso_partial(getattr(instance, self.date_field), getattr(instance, self.precision_field))
