@@ -96,9 +96,8 @@ def test_sign_refuses_a_signed_relation_and_a_date_before_the_letter_of_intent(p
 @pytest.mark.parametrize("action", ["renew", "upgrade", "end"])
 def test_the_other_actions_refuse_a_relation_never_signed(proposal, action):
     function = getattr(services, f"{action}_partnership")
-    kwargs = {"ended_on": D(2022, 1, 1)} if action == "end" else {"on": D(2022, 1, 1)}
     with pytest.raises(ValidationError) as error:
-        function(partnership=proposal, reason="x", **kwargs)
+        function(partnership=proposal, on=D(2022, 1, 1), reason="x")
     assert error.value.error_dict["status"][0].code == "partnership_not_signed"
     proposal.refresh_from_db()
     assert (proposal.status, proposal.established_on, proposal.ended_on) == ("proposed", None, None)
