@@ -464,6 +464,33 @@ def test_the_admin_refuses_a_date_outside_the_range(staff_client, friendship):
     assert friendship.status == "active"
 
 
+def test_an_admin_date_is_checked_at_its_precision_as_it_is_stored(staff_client, friendship):
+    """The admin's form gives a full date and a precision: the action checks the date it stores
+    (a year is its 1 January). 2022-12-31 at year precision passed the order check and was stored
+    as 2022-01-01, before the relation's resumption: suspended, yet counted in force."""
+    services.suspend_partnership(partnership=friendship, on=D(2022, 3, 1), reason="War")
+    services.resume_partnership(partnership=friendship, on=D(2022, 6, 1), reason="Peace")
+    page = staff_client.post(
+        "/admin/registry/partnership/",
+        {
+            "action": "suspend_partnerships",
+            "_selected_action": [friendship.pk],
+            "apply": "1",
+            "on": "2022-12-31",
+            "precision": "year",
+            "reason": "Again",
+        },
+        follow=True,
+    )
+    assert "before the relation" in page.content.decode()
+    friendship.refresh_from_db()
+    assert friendship.status == "active"
+    assert friendship.stages.filter(kind="suspended").count() == 1
+    with pytest.raises(ValidationError) as error:
+        services.end_partnership(partnership=friendship, on=D(2022, 12, 31), precision="year", reason="Over")
+    assert error.value.error_dict["on"][0].code == "stage_out_of_order"
+
+
 def test_an_import_row_with_a_date_outside_the_range_is_an_error(friendship):
     import tablib
 

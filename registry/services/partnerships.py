@@ -20,6 +20,7 @@ from ..models import (
     Partnership,
     PartnershipStage,
     Source,
+    truncate_to_precision,
 )
 from .records import save_record
 
@@ -237,6 +238,12 @@ def _action(function: Callable[..., Partnership]) -> Callable[..., Partnership]:
 
     @functools.wraps(function)
     def locked(*, partnership: Partnership, **arguments) -> Partnership:
+        # The date as it will be stored (a month or year is its first day), so the rules below
+        # compare what is saved: the admin's form gives a full date with a coarser precision, and
+        # 2026-12-03 at year precision, checked as given, was stored as 2026-01-01 before the
+        # relation's latest stage (a suspension under a later resumption: suspended, yet in force).
+        if arguments.get("on") is not None:
+            arguments["on"] = truncate_to_precision(arguments["on"], arguments.get("precision", DatePrecision.DAY))
         with transaction.atomic():
             Partnership.objects.select_for_update().filter(pk=partnership.pk).values_list("pk").first()
             partnership.refresh_from_db()
