@@ -129,3 +129,36 @@ def test_a_refused_reference_is_explained_in_the_readers_language(superuser, eve
     assert response.json()["errors"]["city"] == [
         {"message": "올바른 참조가 아닙니다. 기록의 슬러그를 문자열로 입력하세요.", "code": "invalid"}
     ]
+
+
+def test_a_deleted_record_whose_rows_were_deleted_since_is_listed_and_refused_by_name(staff_client):
+    """The deleted partnerships' page read each one's name through its cities: one whose partner
+    city was deleted since made the page a 500. Restoring one whose cited source was deleted
+    since was a foreign key error at the commit (a 500); it is refused naming the field and row,
+    in the page's language. Found by the adversarial probe."""
+    from registry import services
+    from registry.models import City, Source
+
+    cited = SourceFactory(slug="gone-source")
+    kept = PartnershipFactory()
+    kept.sources.add(cited)
+    orphan = PartnershipFactory()
+    kept_pk, orphan_pk, partner, source_pk = kept.pk, orphan.pk, orphan.partner, cited.pk
+    services.delete_record(instance=kept)
+    services.delete_record(instance=orphan)
+    services.delete_record(instance=partner)
+    services.delete_record(instance=Source.objects.get(pk=source_pk))
+    page = staff_client.get("/admin/registry/partnership/deleted/")
+    assert page.status_code == HTTPStatus.OK
+    assert f"Partnership {orphan_pk}" in page.content.decode()
+    response = staff_client.post("/admin/registry/partnership/deleted/", {"restore": kept_pk})
+    assert response.status_code == HTTPStatus.OK
+    (message,) = [str(message) for message in get_messages(response.wsgi_request)]
+    assert message == f"Not restored: Sources: Source {source_pk} deleted since: restore them first."
+    assert not Partnership.objects.filter(pk=kept_pk).exists()
+    response = staff_client.post(
+        "/admin/registry/partnership/deleted/", {"restore": kept_pk}, HTTP_ACCEPT_LANGUAGE="ko"
+    )
+    (message,) = [str(message) for message in get_messages(response.wsgi_request)]
+    assert "먼저 복원하세요" in message, message
+    assert not City.objects.filter(pk=partner.pk).exists()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -112,17 +113,39 @@ def deleted_records(model: type[models.Model], *, limit: int = 200) -> list[Dele
             continue
         seen.add(record.id)
         user = record.history_user
+        try:
+            label = str(record.instance)
+        except ObjectDoesNotExist:  # its name reads a row deleted since (a partnership's city): a 500
+            label = f"{capfirst(model._meta.verbose_name)} {record.id}"
         result.append(
             DeletedRecord(
                 model,
                 record.id,
                 record.history_date,
                 user.get_username() if user else None,
-                str(record.instance),
+                label,
                 record.history_id,
             )
         )
     return result
+
+
+def _existing_relations(model: type[models.Model], record: models.Model | None) -> dict[str, list[int]]:
+    """:func:`historic_relations` of ``record`` (none without one), refused with a
+    ``ValidationError`` on the field (code ``related_deleted``) naming each related row deleted
+    since (a source the record cited): setting it was a foreign key error at the commit (a 500)."""
+    relations = historic_relations(record) if record is not None else {}
+    errors = {}
+    for name, pks in relations.items():
+        related = model._meta.get_field(name).related_model
+        missing = sorted(set(pks) - set(related._base_manager.filter(pk__in=pks).values_list("pk", flat=True)))
+        if missing:
+            message = _("%(records)s deleted since: restore them first.")
+            label = ", ".join(f"{capfirst(related._meta.verbose_name)} {pk}" for pk in missing)
+            errors[name] = ValidationError(message, code="related_deleted", params={"records": label})
+    if errors:
+        raise ValidationError(errors)
+    return relations
 
 
 @transaction.atomic
@@ -154,7 +177,7 @@ def restore_deleted(*, model: type[models.Model], pk: int) -> models.Model:
     # A restored row comes back as the actions recorded it (a suspended partnership with its
     # suspension stage, restored below): the rules that reserve a change to an action pass it.
     instance.recorded_by_action = True
-    save_record(instance=instance, data=historic_relations(before) if before else {})
+    save_record(instance=instance, data=_existing_relations(model, before))
     for child_name, fk in OWNED_CHILDREN.get(model._meta.model_name, []):
         child_model = apps.get_model("registry", child_name)
         child_history = child_model.history.model.objects.filter(
@@ -174,5 +197,5 @@ def restore_deleted(*, model: type[models.Model], pk: int) -> models.Model:
             )
             child = child_record.instance
             child.recorded_by_action = True  # as the parent above
-            save_record(instance=child, data=historic_relations(child_before) if child_before else {})
+            save_record(instance=child, data=_existing_relations(child_model, child_before))
     return instance
