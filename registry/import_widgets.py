@@ -30,6 +30,10 @@ class PartialDateWidget(widgets.DateWidget):
         self.precision_column = precision_column
 
     def clean(self, value, row=None, **kwargs):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # a year typed in a spreadsheet is a number cell: 1966 in XLSX
         if not isinstance(value, str) or not value.strip():
             return super().clean(value, row, **kwargs)  # empty, or a date from an XLSX cell
         text = value.strip()

@@ -211,6 +211,22 @@ def test_a_date_written_to_its_precision_is_read_as_the_api_reads_it():
     ]
 
 
+def test_a_year_in_a_number_cell_of_a_spreadsheet_is_read_as_the_year():
+    """A year typed in Excel is a number cell (1966, read as ``int``): with precision ``year`` it is
+    1 January of it, as the text ``1966`` is; it was "“1966” is not a date in the form YYYY-MM-DD,
+    YYYY-MM or YYYY" (adversarial probe)."""
+    CityFactory(slug="seoul")
+    CityFactory(slug="fukuoka")
+    written = tablib.Dataset(
+        ["seoul", "fukuoka", "friendship", 1966, "year", "active", "high"], headers=PARTNERSHIP_HEADERS
+    )
+    rows = tablib.Dataset().load(written.export("xlsx"), format="xlsx")
+    assert isinstance(rows[0][3], int)
+    result = PartnershipResource().import_data(rows, dry_run=False, raise_errors=False)
+    assert not result.has_validation_errors(), [row.error_dict for row in result.invalid_rows]
+    assert Partnership.objects.get().established_on == datetime.date(1966, 1, 1)
+
+
 def test_a_file_without_the_slug_column_is_a_form_error_without_traceback(client):
     client.force_login(_manager())
     upload = SimpleUploadedFile("cities.csv", b"name_en,country\nNowhere,JP\n", content_type="text/csv")
