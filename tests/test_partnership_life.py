@@ -447,6 +447,21 @@ def test_every_api_action_names_its_own_date_field_on_a_refusal(friendship, supe
         assert errors["on"][0]["code"] == "date_out_of_range"
 
 
+def test_an_action_recorded_twice_on_one_date_is_refused_on_its_date(friendship, superuser):
+    """The second Renew on the same date breaks the stage's natural key (one stage of a kind per
+    date): the refusal names the request's field ``on`` and the rule (it was a non-field error
+    coded ``invalid``), and nothing is recorded twice."""
+    api = token_client(superuser)
+    url = f"/api/v1/partnerships/{friendship.pk}/renew/"
+    assert api.post(url, {"on": "2020-11", "reason": "Renewed"}, format="json").status_code == HTTPStatus.OK
+    response = api.post(url, {"on": "2020-11", "reason": "Again"}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST, response.content
+    errors = response.json()["errors"]
+    assert list(errors) == ["on"], errors
+    assert errors["on"][0]["code"] == "partnershipstage_natural_key"
+    assert friendship.stages.filter(kind="renewed").count() == 1
+
+
 def test_the_admin_refuses_a_date_outside_the_range(staff_client, friendship):
     page = staff_client.post(
         "/admin/registry/partnership/",

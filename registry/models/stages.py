@@ -17,6 +17,7 @@ from .base import (
     DatePrecision,
     RegistryModel,
     truncate_to_precision,
+    unique,
 )
 from .sources import Source
 
@@ -96,10 +97,11 @@ class PartnershipStage(RegistryModel):
         verbose_name = _("stage of a partnership")
         verbose_name_plural = _("stages of partnerships")
         constraints = [
-            models.UniqueConstraint(
+            unique(
+                "partnershipstage_natural_key",
                 fields=["partnership", "kind", "on"],
-                name="partnershipstage_natural_key",
-                violation_error_message=_("This partnership already has this stage on this date."),
+                message=_("This partnership already has this stage on this date."),
+                field="on",
             ),
         ]
         indexes = [models.Index(fields=["partnership", "kind", "on"], name="partnershipstage_pause_idx")]
