@@ -250,6 +250,13 @@ class CooperationFieldSlugFilter(filters.CharFilter):
         """The cooperation field ``value`` names among those the reader may see (0 or 1 row)."""
         return visible_cooperation_fields(getattr(self.parent, "request", None)).filter(slug=value)
 
+    def describe(self, value: str) -> str:
+        """``value`` as the page's list of active filters shows it: the field's name in the
+        reader's language (``경제`` for ``economy`` on a Korean page), or the slug when it names
+        no field the reader may see."""
+        found = self.selected(value).first()
+        return str(found) if found else value
+
 
 def cooperation_field_filter(**kwargs) -> CooperationFieldSlugFilter:
     """``field``: see :class:`CooperationFieldSlugFilter`; ``kwargs`` say how it applies."""

@@ -33,10 +33,31 @@ class AsOfForm(forms.Form):
 
 
 class CountrySelect(forms.Select):
-    """One country at a time in the form; the field still accepts several in the URL."""
+    """A menu of one country, as most readers filter; when the query holds several
+    (``?country=kz&country=jp``, from a link or the API's docs) it is a list of several
+    choices with each of them selected and listed first, so that applying the form again keeps them all (a
+    one-choice menu showed and sent only the last, and the page quietly lost the others)."""
 
     def value_from_datadict(self, data, files, name):
         return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+    def format_value(self, value):
+        """The selected codes as the menu lists them, in small letters: ``?country=KZ`` selects
+        Kazakhstan (the parameter takes either case; the menu showed "Any country" and applying
+        the form dropped the filter); an empty one ("Any country", which the form sends) only
+        when no country is given."""
+        return [code.lower() for code in super().format_value(value) if code] or [""]
+
+    def get_context(self, name, value, attrs):
+        codes = self.format_value(value)
+        several = len(codes) > 1
+        self.allow_multiple_selected = several
+        if several:  # the chosen countries first, where the reader sees them
+            self.choices = sorted(self.choices, key=lambda choice: choice[0] not in codes)
+        context = super().get_context(name, value, attrs)
+        if several:
+            context["widget"]["attrs"]["size"] = min(8, len(self.choices))
+        return context
 
 
 def visible_countries(user) -> list[tuple[str, str]]:

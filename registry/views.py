@@ -129,7 +129,8 @@ class FilteredListMixin:
 
     def active_filters(self) -> list[dict]:
         """The valid filters set (shown on the page or not), each with its label, its value as
-        the reader should see it and a link removing only that filter."""
+        the reader should see it (the filter's own ``describe(value)`` where it has one, else
+        :func:`describe_value`) and a link removing only that filter."""
         filterset = self.get_filterset()
         if not filterset.is_bound:
             return []
@@ -140,11 +141,12 @@ class FilteredListMixin:
             value = form.cleaned_data.get(name)
             if name in form.errors or value in (None, "", [], ()):
                 continue
+            describe = getattr(filterset.filters.get(name), "describe", None)
             active.append(
                 {
                     "name": name,
                     "label": field.label,
-                    "value": describe_value(field, name, value),
+                    "value": describe(value) if describe else describe_value(field, name, value),
                     "remove_url": without(self.request.GET, name),
                 }
             )

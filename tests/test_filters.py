@@ -3,6 +3,7 @@ page and the API must select the same rows for every parameter, unknown paramete
 and every ordering walks the pages returning each row once."""
 
 import datetime
+import re
 from http import HTTPStatus
 
 import pytest
@@ -65,6 +66,25 @@ def test_an_empty_country_is_no_filter_as_the_pages_form_sends_it(shipped_data, 
     response = client.get("/cities/", {"q": "almaty", "country": "", "show": "all"})
     assert [city.slug for city in response.context["object_list"]] == ["almaty"]
     assert client.get("/api/v1/partnerships/", {"country": ""}).json()["count"] == len(every)
+
+
+@pytest.mark.parametrize(
+    "query, multiple, selected",
+    [
+        ("country=kz&country=jp&kind=friendship", True, ["jp", "kz"]),
+        ("country=KZ&country=JP", True, ["jp", "kz"]),
+        ("country=KZ", False, ["kz"]),
+        ("country=kz&country=", False, ["kz"]),
+    ],
+)
+def test_the_country_menu_keeps_every_country_of_the_query(shipped_data, client, query, multiple, selected):
+    """The page's form shows what the URL filters by, so applying it again keeps the filter:
+    several countries make the menu a list with each selected (a one-choice menu showed and sent
+    only the last), and a code in capitals selects its country as one in small letters does."""
+    html = client.get(f"/cities/?{query}").content.decode()
+    menu = re.search(r"<select name=\"country\"([^>]*)>(.*?)</select>", html, re.S)
+    assert (" multiple" in menu.group(1)) is multiple
+    assert re.findall(r'<option value="(\w+)"[^>]*selected', menu.group(2)) == selected
 
 
 @pytest.mark.parametrize("value", ["Kz", "kZ", "kz,MN", "KZ,MN", " KZ", "KZ ", "K", "KAZ", "XX", "398"])

@@ -228,6 +228,23 @@ def test_active_filter_links_remove_only_that_filter(client, shipped_data):
     assert removals == {"country": "?kind=friendship", "kind": "?country=kz"}
 
 
+@pytest.mark.parametrize(
+    "path, shown",
+    [
+        ("/cities/", "digital industry"),
+        ("/ko/cities/", "디지털 산업"),
+        ("/agreements/", "digital industry"),
+        ("/ko/agreements/", "디지털 산업"),
+    ],
+)
+def test_an_active_cooperation_field_is_shown_by_its_name_in_the_page_language(client, shipped_data, path, shown):
+    """The list of active filters names a cooperation field as the menu does, in the reader's
+    language (it showed the slug: "협력 분야: digital-industry")."""
+    response = client.get(path, {"field": "digital-industry"})
+    assert {f["name"]: f["value"] for f in response.context["active_filters"]} == {"field": shown}
+    assert shown in response.text
+
+
 def test_list_is_paginated(client, shipped_data):
     first = client.get("/cities/", {"show": "all"})
     assert first.context["paginator"].count == 44  # 43 cities and Hokkaido (a letter of intent only)
