@@ -6,6 +6,8 @@ before it runs its service on each selected partnership (imported by :mod:`regis
 which registers it).
 """
 
+import datetime
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import messages
@@ -19,16 +21,30 @@ from . import guided_entry, resources, services
 from .admin_base import TIMESTAMPS, ClaimInline, DormantFilter, PartnerCountryFilter, RegionListFilter, RegistryAdmin
 from .admin_ids import CheckedIdsMixin
 from .admin_imports import SpreadsheetMixin
-from .dates import partial_date, validate_in_range
+from .dates import coarser_than, iso_partial, parse_partial_date, partial_date, validate_in_range
 from .models import DatePrecision, Partnership, PartnershipStage, Source, home_city, may_change
 
 
 class PartnershipActionForm(forms.Form):
     """The intermediate form of the partnership actions (Sign, Upgrade, Suspend, Resume, Renew, End):
     the date with its precision, the required reason (and its optional Korean text) and the
-    sources the stage cites."""
+    sources the stage cites.
 
-    on = forms.DateField(label=_("Date"), widget=AdminDateWidget, validators=[validate_in_range])
+    The date is written to its precision as the API's ``on`` takes it
+    (:func:`registry.dates.parse_partial_date`): ``2024``, ``2024-06`` or ``2024-06-30``, read
+    as the first day of that year or month. A date coarser than the chosen precision (``2024``
+    with ``day``, :func:`registry.dates.coarser_than`) is an error on ``on`` (code
+    ``date_coarser_than_precision``); a finer one is stored at the precision (the action
+    truncates it). ``cleaned_data["on"]`` is the date."""
+
+    on = forms.CharField(
+        label=_("Date"),
+        widget=AdminDateWidget,
+        help_text=_(
+            "YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2024, 2024-06 or 2024-06-30), written at least to the "
+            "precision chosen below: a year or a month stands for its first day."
+        ),
+    )
     precision = forms.ChoiceField(label=_("Precision of the date"), choices=DatePrecision.choices)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     reason_ko = forms.CharField(
@@ -44,6 +60,53 @@ class PartnershipActionForm(forms.Form):
         required=False,
         widget=FilteredSelectMultiple(_("Sources"), is_stacked=False),
     )
+
+    def clean_on(self) -> tuple[datetime.date, str]:
+        """The date typed and the precision it was written to; :meth:`clean` compares the two."""
+        text = self.cleaned_data["on"]
+        try:
+            day, written = parse_partial_date(text)
+        except ValueError:
+            raise ValidationError(
+                _("Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (e.g. 1966, 1966-06 or 1966-06-30)."), code="invalid"
+            ) from None
+        validate_in_range(day)
+        return day, written
+
+    def clean(self):
+        cleaned = super().clean()
+        if "on" in cleaned:
+            day, written = cleaned["on"]
+            cleaned["on"] = day
+            wanted = cleaned.get("precision")
+            if wanted and coarser_than(written, wanted):
+                self.add_error(
+                    "on",
+                    ValidationError(
+                        _(
+                            "“%(value)s” gives the %(precision)s only, but “%(precision_field)s” says %(wanted)s: "
+                            "give the full date, or choose %(precision)s in “%(precision_field)s”."
+                        ),
+                        code="date_coarser_than_precision",
+                        params={
+                            "value": iso_partial(day, written),
+                            "precision": DatePrecision(written).label,
+                            "precision_field": self.fields["precision"].label,
+                            "wanted": DatePrecision(wanted).label,
+                        },
+                    ),
+                )
+        return cleaned
+
+    def add_refusal(self, error: ValidationError) -> None:
+        """Show an action's refusal (the service's ``ValidationError``) on the form: an error keyed
+        by one of the form's fields (``on``, ``precision``, ``reason`` …) under that field, any
+        other (``status`` and the partnership's other fields, rules about its state) above the form."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, errors in error.error_dict.items():
+            self.add_error(field if field in self.fields else None, errors)
 
 
 # The list's action ``<name>_partnerships`` → (the service, :data:`services.PARTNERSHIP_ACTIONS`
@@ -201,12 +264,19 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
 
     def run_action(self, request, queryset, name: str):
         """Ask for the date, precision, reason and sources, then run the action's service on
-        each selected partnership; each runs in its own transaction, refusals are listed."""
+        each selected partnership, each in its own transaction.
+
+        One partnership selected: a refusal (the service's ``ValidationError``) shows the form
+        again with what was typed and chosen, the error under the field it names or above the
+        form (:meth:`PartnershipActionForm.add_refusal`). Several selected: some may have been
+        done, so the change list comes back with the count of those done and one message per
+        refusal, naming its partnership."""
         service, verb = PARTNERSHIP_ACTIONS[name]
         form = PartnershipActionForm(request.POST if "apply" in request.POST else None)
+        partnerships = list(queryset.select_related("city", "partner"))
         if form.is_bound and form.is_valid():
             done, refused = 0, []
-            for partnership in queryset.select_related("city", "partner"):
+            for partnership in partnerships:
                 if not may_change(request.user, partnership):
                     refused.append(_("%(row)s: another office’s partnership") % {"row": partnership})
                     continue
@@ -221,14 +291,18 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
                     )
                     done += 1
                 except ValidationError as error:
-                    refused.append(f"{partnership}: {'; '.join(error.messages)}")
-            if done:
-                self.message_user(
-                    request, _("%(action)s: %(n)d partnership(s).") % {"action": verb, "n": done}, messages.SUCCESS
-                )
-            for message in refused:
-                self.message_user(request, _("Refused: %(msg)s") % {"msg": message}, messages.ERROR)
-            return None
+                    if len(partnerships) > 1:
+                        refused.append(f"{partnership}: {'; '.join(error.messages)}")
+                    else:
+                        form.add_refusal(error)  # the form, with the refusal, is shown again below
+            if not form.errors:
+                if done:
+                    self.message_user(
+                        request, _("%(action)s: %(n)d partnership(s).") % {"action": verb, "n": done}, messages.SUCCESS
+                    )
+                for message in refused:
+                    self.message_user(request, _("Refused: %(msg)s") % {"msg": message}, messages.ERROR)
+                return None
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -237,7 +311,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
             "action": name,
             "form": form,
             "media": self.media + form.media,
-            "queryset": queryset.select_related("city", "partner"),
+            "queryset": partnerships,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/registry/partnership_action.html", context)

@@ -114,6 +114,20 @@ def parse_partial_date(text: str) -> tuple[datetime.date, str]:
     return datetime.date(int(year), int(month or 1), int(day or 1)), precision
 
 
+# Coarse to fine: a date written to a precision gives what that precision and any coarser one need.
+PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
+
+
+def coarser_than(written: str, wanted: str) -> bool:
+    """Whether a date written at precision ``written`` (as :func:`parse_partial_date` read it)
+    gives less than precision ``wanted`` asks for: ``2023-06`` (``month``) is coarser than
+    ``day``, but enough for ``month`` or ``year``. An unknown or empty precision counts as
+    ``day``. The one rule of the imports' partial date cells
+    (:class:`registry.import_widgets.PartialDateWidget`) and the admin's action form
+    (:class:`registry.admin_partnerships.PartnershipActionForm`)."""
+    return PRECISION_RANK.get(written, 2) < PRECISION_RANK.get(wanted, 2)
+
+
 # --------------------------------------------------------------------------- dates in query parameters
 
 QUERY_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

@@ -9,11 +9,9 @@ from decimal import InvalidOperation
 from django.db import models
 from import_export import widgets
 
-from .dates import parse_partial_date
+from .dates import coarser_than, parse_partial_date
 
 DATE = widgets.DateWidget(format="%Y-%m-%d")
-# Coarse to fine: a date cell must give at least what its precision column says.
-PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
 
 
 class PartialDateWidget(widgets.DateWidget):
@@ -39,7 +37,7 @@ class PartialDateWidget(widgets.DateWidget):
         text = value.strip()
         day, precision = parse_partial_date(text)
         wanted = str((row or {}).get(self.precision_column) or "day").strip()
-        if PRECISION_RANK.get(precision, 2) < PRECISION_RANK.get(wanted, 2):
+        if coarser_than(precision, wanted):
             raise CoarserThanPrecision(text, precision, self.precision_column, wanted)
         return day
 

@@ -506,6 +506,128 @@ def test_an_admin_date_is_checked_at_its_precision_as_it_is_stored(staff_client,
     assert error.value.error_dict["on"][0].code == "stage_out_of_order"
 
 
+ACTIONS_URL = "/admin/registry/partnership/"
+
+
+@pytest.mark.parametrize(
+    ("typed", "precision", "stored"),
+    [
+        ("2023", "year", (D(2023, 1, 1), "year")),
+        ("2023-06", "month", (D(2023, 6, 1), "month")),
+        ("2023-06", "year", (D(2023, 1, 1), "year")),
+        ("2023-06-15", "year", (D(2023, 1, 1), "year")),  # a full date at a coarser precision, truncated
+        ("2023-06-15", "day", (D(2023, 6, 15), "day")),
+    ],
+)
+def test_the_admin_action_takes_a_date_written_to_its_precision(staff_client, friendship, typed, precision, stored):
+    """The action form's date reads as the API's ``on`` (``dates.parse_partial_date``): ``2023``
+    with precision year was “Enter a valid date.”."""
+    chosen = {"action": "suspend_partnerships", "_selected_action": [friendship.pk]}
+    done = staff_client.post(
+        ACTIONS_URL, {**chosen, "apply": "1", "on": typed, "precision": precision, "reason": "War"}
+    )
+    assert done.status_code == HTTPStatus.FOUND, done.context["form"].errors
+    stage = friendship.stages.get()
+    assert (stage.kind, stage.on, stage.precision) == ("suspended", *stored)
+
+
+@pytest.mark.parametrize(
+    ("typed", "precision", "error"),
+    [
+        (
+            "2023",
+            "day",
+            "“2023” gives the year only, but “Precision of the date” says day: give the full date, "
+            "or choose year in “Precision of the date”.",
+        ),
+        (
+            "2023-06",
+            "day",
+            "“2023-06” gives the month only, but “Precision of the date” says day: give the full date, "
+            "or choose month in “Precision of the date”.",
+        ),
+        (
+            "2023",
+            "month",
+            "“2023” gives the year only, but “Precision of the date” says month: give the full date, "
+            "or choose year in “Precision of the date”.",
+        ),
+        ("June 2023", "month", "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (e.g. 1966, 1966-06 or 1966-06-30)."),
+        ("2023-02-30", "day", "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (e.g. 1966, 1966-06 or 1966-06-30)."),
+        ("1799", "year", "Enter a date between 1800-01-01 and 2200-12-31."),
+    ],
+)
+def test_the_admin_action_refuses_a_date_coarser_than_its_precision_on_the_date(
+    staff_client, friendship, typed, precision, error
+):
+    chosen = {"action": "suspend_partnerships", "_selected_action": [friendship.pk]}
+    page = staff_client.post(
+        ACTIONS_URL, {**chosen, "apply": "1", "on": typed, "precision": precision, "reason": "War"}
+    )
+    assert page.status_code == HTTPStatus.OK
+    assert page.context["form"].errors == {"on": [error]}
+    assert not friendship.stages.exists()
+
+
+def test_the_admin_action_form_says_what_date_may_be_typed(staff_client, friendship, settings):
+    chosen = {"action": "suspend_partnerships", "_selected_action": [friendship.pk]}
+    text = staff_client.post(ACTIONS_URL, chosen).content.decode()
+    assert "YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2024, 2024-06 or 2024-06-30)" in text
+    korean = staff_client.post(ACTIONS_URL, chosen, headers={"accept-language": "ko"}).content.decode()
+    assert "YYYY, YYYY-MM 또는 YYYY-MM-DD" in korean
+
+
+def test_a_refused_action_on_one_partnership_shows_its_form_again_with_the_error_on_the_field(staff_client, friendship):
+    """The refusal was a message on the change list, and the date, reason and sources typed were
+    lost; now the form comes back with them and the error under the date."""
+    services.suspend_partnership(partnership=friendship, on=D(2022, 3, 1), reason="War")
+    source = SourceFactory(title="Busan Ilbo")
+    chosen = {"action": "resume_partnerships", "_selected_action": [friendship.pk], "apply": "1"}
+    typed = {"on": "2021-06", "precision": "month", "reason": "Peace talks", "sources": [source.pk]}
+    page = staff_client.post(ACTIONS_URL, {**chosen, **typed})
+    assert page.status_code == HTTPStatus.OK
+    assert page.templates[0].name == "admin/registry/partnership_action.html"
+    form = page.context["form"]
+    assert form.errors == {"on": ["A partnership cannot resume before it was suspended."]}
+    assert form.errors.as_data()["on"][0].code == "resume_early"
+    text = page.content.decode()
+    assert 'name="on" value="2021-06"' in text
+    assert ">\nPeace talks</textarea>" in text
+    assert f'<option value="{source.pk}" selected>Busan Ilbo</option>' in text
+    assert not any("Refused" in str(message) for message in page.context["messages"])
+    friendship.refresh_from_db()
+    assert friendship.status == "suspended"
+
+
+def test_a_refusal_about_the_partnerships_state_shows_above_the_form(staff_client, friendship):
+    chosen = {"action": "resume_partnerships", "_selected_action": [friendship.pk], "apply": "1"}
+    page = staff_client.post(ACTIONS_URL, {**chosen, "on": "2023", "precision": "year", "reason": "Peace"})
+    assert page.status_code == HTTPStatus.OK
+    form = page.context["form"]
+    assert form.errors == {"__all__": ["Only a suspended partnership can be resumed."]}
+    assert '<ul class="errorlist nonfield"><li>Only a suspended partnership can be resumed.</li></ul>' in (
+        page.content.decode()
+    )
+
+
+def test_a_refusal_among_several_partnerships_is_a_message_beside_those_done(staff_client, home, friendship):
+    """Several selected: some may be done, so the change list says which were refused."""
+    suspended = PartnershipFactory(city=home, partner=CityFactory(name_en="Osh"), established_on=D(2016, 5, 1))
+    services.suspend_partnership(partnership=suspended, on=D(2022, 3, 1), reason="War")
+    chosen = {"action": "resume_partnerships", "_selected_action": [friendship.pk, suspended.pk], "apply": "1"}
+    response = staff_client.post(ACTIONS_URL, {**chosen, "on": "2023", "precision": "year", "reason": "Peace"})
+    assert response.status_code == HTTPStatus.FOUND
+    from django.contrib.messages import get_messages
+
+    texts = [str(message) for message in get_messages(response.wsgi_request)]
+    assert texts == [
+        "Resume: 1 partnership(s).",
+        f"Refused: {friendship}: Only a suspended partnership can be resumed.",
+    ]
+    suspended.refresh_from_db()
+    assert suspended.status == "active"
+
+
 def test_an_import_row_with_a_date_outside_the_range_is_an_error(friendship):
     import tablib
 
