@@ -66,7 +66,7 @@ class HomeView(TemplateView):
         context = super().get_context_data(**kwargs)
         home = self.get_home()
         context.update(home=home, as_of=as_of, valid=valid)
-        if home is not None and valid:
+        if home is not None:  # a date refused: today's network, below the message saying so
             context["summary"] = network.cached_network_summary(home, as_of)
             context["first_partners"] = network.first_partners(home, as_of)
             in_force = network.partnerships_of(home).in_force_on(as_of).select_related("city", "partner")

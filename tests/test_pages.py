@@ -33,11 +33,17 @@ def test_home_names_almaty_first_in_central_asia(client, shipped_data):
 
 
 @pytest.mark.parametrize("bad", ["2022-13-45", "yesterday", "21/09/2022", "0001-01-01"])
-def test_home_with_a_bad_date_is_a_400_with_a_message(client, shipped_data, bad):
+def test_home_with_a_bad_date_is_a_400_with_a_message_and_todays_network(client, shipped_data, bad):
+    """A refused date keeps what was typed beside its message, and the page still shows the
+    network, today's, saying so (it showed the title and the message only: a new user took the
+    page for broken)."""
     response = client.get("/", {"as_of": bad})
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert 'role="alert"' in response.text
-    assert "summary" not in response.context
+    assert "The network below is that of today." in response.text
+    assert response.context["as_of"] == timezone.localdate()
+    assert response.context["summary"].partner_cities == 38
+    assert f'value="{bad}"' in response.text
 
 
 def test_home_defaults_to_today(client, shipped_data):
