@@ -459,11 +459,13 @@ class PartnershipSerializer(RegistrySerializer):
 
 
 class PartnershipActionSerializer(serializers.Serializer):
-    """Input of a partnership action (``POST …/partnerships/<id>/suspend/`` and the others):
-    ``on`` as ``YYYY[-MM[-DD]]`` (its form sets the precision), the ``reason`` and the
-    ``sources`` (slugs) the stage cites. Only parses; the service validates and saves. The reason
-    is the body's ``reason`` or the ``X-Change-Reason`` header, as ``change_reason`` on every other
-    write (:func:`registry.api.change_reason.resolve_change_reason`); one of them is required."""
+    """The body of a partnership action (`POST /api/v1/partnerships/{id}/suspend/` and the
+    others): `on`, the date of the stage the action records, written to its precision
+    (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`; its form sets `precision`), the `reason` (or the
+    `X-Change-Reason` header; one of them is required) and the `sources` (slugs) the stage cites."""
+
+    # Parses only: the action's service (services.PARTNERSHIP_ACTIONS) validates and saves; the
+    # reason is resolved as change_reason is on every other write (change_reason.resolve_change_reason).
 
     on = PartialDateField(date_field="on", precision_field="precision", help_text="Date of the stage.")
     reason = StrictCharField(

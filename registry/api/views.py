@@ -125,38 +125,56 @@ class PartnershipViewSet(RegistryViewSet):
         status_code = HTTPStatus.CREATED if result.pk != partnership.pk else HTTPStatus.OK
         return Response(self.get_serializer(result).data, status=status_code)
 
-    @extend_schema(request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer)
+    @extend_schema(
+        summary="Sign a proposed partnership",
+        request=ser.PartnershipActionSerializer,
+        responses=ser.PartnershipSerializer,
+    )
     @action(detail=True, methods=["post"])
     def sign(self, request, id=None):
         """Record the signature of a relation not signed yet (status `proposed`): established on ``on``."""
         return self.run_action(request, "sign")
 
-    @extend_schema(request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer)
+    @extend_schema(
+        summary="Upgrade a friendship city to a sister city",
+        request=ser.PartnershipActionSerializer,
+        responses=ser.PartnershipSerializer,
+    )
     @action(detail=True, methods=["post"])
     def upgrade(self, request, id=None):
         """Upgrade a friendship city to a sister city: ends this partnership, answers the new one (201).
         A suspended partnership may be upgraded: the new one is in force from ``on``."""
         return self.run_action(request, "upgrade")
 
-    @extend_schema(request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer)
+    @extend_schema(
+        summary="Suspend a partnership", request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer
+    )
     @action(detail=True, methods=["post"])
     def suspend(self, request, id=None):
         """Suspend: not in force from ``on`` until resumed."""
         return self.run_action(request, "suspend")
 
-    @extend_schema(request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer)
+    @extend_schema(
+        summary="Resume a suspended partnership",
+        request=ser.PartnershipActionSerializer,
+        responses=ser.PartnershipSerializer,
+    )
     @action(detail=True, methods=["post"])
     def resume(self, request, id=None):
         """Resume a suspended partnership: in force again from ``on``."""
         return self.run_action(request, "resume")
 
-    @extend_schema(request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer)
+    @extend_schema(
+        summary="Renew a partnership", request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer
+    )
     @action(detail=True, methods=["post"])
     def renew(self, request, id=None):
         """Record a renewal on ``on``."""
         return self.run_action(request, "renew")
 
-    @extend_schema(request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer)
+    @extend_schema(
+        summary="End a partnership", request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer
+    )
     @action(detail=True, methods=["post"])
     def end(self, request, id=None):
         """End the partnership on ``on`` (kept in the record)."""
