@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from import_export import resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import RowResult
@@ -155,11 +156,10 @@ class RegistryResource(resources.ModelResource):
             self._import_fields = super().get_import_fields()
         return self._import_fields
 
-    def before_import(self, dataset, **kwargs):
-        """Refuse a file without the columns that identify a row, with a column named twice or a
-        NUL character in a cell (:class:`MissingColumnsError`), then read the records the file
-        names by slug (:class:`SlugWidget`), once."""
-        self.pending: list[tuple[int, dict, RowResult]] = []
+    def check_file(self, dataset) -> None:
+        """Refuse a file without the columns that identify a row, with a column the resource does
+        not import, a column named twice or a NUL character in a cell: raise
+        :class:`MissingColumnsError` naming it. :meth:`import_data` calls it before any row is read."""
         missing = [
             self.fields[name].column_name
             for name in self.get_import_id_fields()
@@ -171,6 +171,22 @@ class RegistryResource(resources.ModelResource):
                 % {"columns": "”, “".join(missing)}
             )
         headers = [str(header) for header in dataset.headers or []]
+        # The columns an export of this resource writes, read-only ones (``possible_duplicate``) too,
+        # so an exported file imports again unchanged; any other would be dropped without a word
+        # (found by a new user: ``expires_on`` in an agreement file).
+        accepted = [str(field.column_name) for field in self.get_import_fields()]
+        unknown = [header for header in dict.fromkeys(headers) if header not in accepted]
+        if unknown:
+            raise MissingColumnsError(
+                ngettext(
+                    "The file has a column this list does not import: “%(columns)s”. Nothing was read: rename or "
+                    "remove it. The columns it imports are “%(accepted)s”.",
+                    "The file has columns this list does not import: “%(columns)s”. Nothing was read: rename or "
+                    "remove them. The columns it imports are “%(accepted)s”.",
+                    len(unknown),
+                )
+                % {"columns": "”, “".join(unknown), "accepted": "”, “".join(accepted)}
+            )
         twice = sorted({header for header in headers if headers.count(header) > 1})
         if twice:  # the library would keep the last cell silently (found by the adversarial probe)
             raise MissingColumnsError(
@@ -183,6 +199,10 @@ class RegistryResource(resources.ModelResource):
                         _("Row %(row)s, column “%(column)s”: the cell holds a NUL character (U+0000); remove it.")
                         % {"row": number, "column": header}
                     )
+
+    def before_import(self, dataset, **kwargs):
+        """Read the records the file names by slug (:class:`SlugWidget`), once."""
+        self.pending: list[tuple[int, dict, RowResult]] = []
         for field in self.get_import_fields():
             if isinstance(field.widget, SlugWidget) and field.column_name in (dataset.headers or []):
                 field.widget.load(dataset[field.column_name])
@@ -254,7 +274,8 @@ class RegistryResource(resources.ModelResource):
         called inside :meth:`write`'s transaction before anything is written, and an exception it
         raises rolls the import back (reported as the result's error); ``preview=False`` (keyword)
         leaves out the preview's cells (:meth:`preview_cells`) when nobody will see them. Returns
-        the library's ``Result``; a row that breaks a rule is an invalid row with its errors by field."""
+        the library's ``Result``; a row that breaks a rule is an invalid row with its errors by field;
+        a file :meth:`check_file` refuses is its one error (``base_errors``), no row read."""
         kwargs.pop("rollback_on_validation_errors", None)
         kwargs.pop("collect_failed_rows", None)
         self.user = kwargs.get("user")
@@ -263,6 +284,14 @@ class RegistryResource(resources.ModelResource):
         self.on_write = kwargs.pop("on_write", None)
         self.preview = kwargs.pop("preview", True)
         self.dry_run = dry_run
+        try:
+            self.check_file(dataset)
+        except MissingColumnsError as error:  # the library would go on reading every row
+            result = self.get_result_class()()
+            result.diff_headers = self.get_diff_headers()
+            result.total_rows = len(dataset)
+            self.handle_import_error(result, error, raise_errors)
+            return result
         return self.import_data_inner(dataset, dry_run, raise_errors, False, False, **kwargs)
 
     def after_init_instance(self, instance, new, row, **kwargs):
@@ -452,8 +481,9 @@ class ChangedMeanwhile(Exception):
 
 class MissingColumnsError(ValueError):
     """A file that cannot be read as rows of the registry: it lacks a column that identifies its
-    rows (e.g. ``slug``), names a column twice, or a cell holds a NUL character; the message names
-    the column (and the row). Shown as a form error, never a traceback."""
+    rows (e.g. ``slug``), has a column the resource does not import (the message also lists those
+    it does), names a column twice, or a cell holds a NUL character; the message names the column
+    (and the row). Shown as a form error (or on a background job's page), never a traceback."""
 
 
 def resource_meta(model, import_id_fields, field_names, **extra):

@@ -128,10 +128,16 @@ class PartnershipResource(RegistryResource):
 
 
 class AgreementResource(RegistryResource):
-    """Agreements by slug; the place of signing by city slug."""
+    """Agreements by slug; the place of signing by city slug; the entry into force and expiry
+    (days, ``YYYY-MM-DD``) and the notice period, so the order of the dates
+    (:data:`registry.models.agreements.DATE_ORDER`) is checked on an import as in the admin.
+    The renewal (``automatic_renewal``, ``term_years``), the status and its successor are set in
+    the admin."""
 
     place = fields.Field("place", "place", SlugWidget(City))
     signed_on = fields.Field("signed_on", "signed_on", PartialDateWidget("signed_precision"))
+    entry_into_force_on = fields.Field("entry_into_force_on", "entry_into_force_on", DATE)
+    expires_on = fields.Field("expires_on", "expires_on", DATE)
 
     Meta = resource_meta(
         Agreement,
@@ -148,6 +154,9 @@ class AgreementResource(RegistryResource):
             "venue_ko",
             "summary_en",
             "summary_ko",
+            "entry_into_force_on",
+            "expires_on",
+            "notice_period_days",
             "publication",
         ],
     )

@@ -386,8 +386,8 @@ def test_the_admin_shows_an_expiry_before_the_signing_on_its_field(staff_client)
 
 
 def test_an_import_row_moving_the_signing_after_the_entry_into_force_is_an_invalid_row():
-    """The agreements' file has no terms columns: a row that moves the signing date past the
-    stored entry into force is refused, the error on the entry into force naming both dates."""
+    """A file without the terms columns leaves them as stored: a row that moves the signing date
+    past the stored entry into force is refused, the error on the entry into force naming both dates."""
     import tablib
 
     from registry.resources import AgreementResource

@@ -491,3 +491,104 @@ def test_the_admin_says_nothing_was_imported_when_a_row_changed_during_the_confi
     ]
     city.refresh_from_db()
     assert (city.name_en, city.name_ko) == ("Old Name", "바뀜")
+
+
+def test_a_column_the_list_does_not_import_refuses_the_file_naming_it_and_the_columns_it_takes(client):
+    """Found by a new user: an agreement file's ``expires_on`` column was dropped without a word
+    ("1 new"); a column the resource does not import now refuses the file before any row is read."""
+    client.force_login(_manager())
+    upload = SimpleUploadedFile(
+        "cities.csv", b"slug,name_en,country,mayor,twinned_since\nimp-mayor,Mayor Town,JP,Tanaka,1990\n"
+    )
+    page = client.get(reverse("admin:registry_city_import"))
+    csv_index = next(value for value, label in page.context["form"].fields["format"].choices if label == "csv")
+    response = client.post(reverse("admin:registry_city_import"), {"import_file": upload, "format": csv_index})
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["form"].errors["import_file"] == [
+        "The file has columns this list does not import: “mayor”, “twinned_since”. Nothing was read: rename or "
+        "remove them. The columns it imports are “slug”, “name_en”, “name_ko”, “name_native”, “country”, "
+        "“admin_level”, “latitude”, “longitude”, “population”, “population_year”, “wikidata_id”, “confidence”, "
+        "“notes”, “possible_duplicate”."
+    ]
+    assert response.context["result"] is None
+    assert not City.objects.filter(slug="imp-mayor").exists()
+
+
+def test_a_large_file_with_an_unknown_column_fails_on_its_job_page(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from registry.models import ImportJob
+
+    settings.REGISTRY_IMPORT_BACKGROUND_ROWS = 2
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    client.force_login(_manager())
+    rows = tablib.Dataset(
+        *[[f"imp-{i}", "Town", "JP", "?"] for i in range(3)], headers=["slug", "name_en", "country", "x"]
+    )
+    page = client.get(reverse("admin:registry_city_import"))
+    csv_index = next(value for value, label in page.context["form"].fields["format"].choices if label == "csv")
+    upload = SimpleUploadedFile("cities.csv", rows.csv.encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:registry_city_import"), {"import_file": upload, "format": csv_index})
+    job = ImportJob.objects.get()
+    assert job.status == "failed"
+    [error] = job.errors
+    assert error["row"] is None
+    assert error["messages"][0].startswith("The file has a column this list does not import: “x”. Nothing was read")
+    assert "The file has a column this list does not import" in client.get(response.url).text
+    assert not City.objects.filter(slug__startswith="imp-").exists()
+
+
+AGREEMENT_HEADERS = ["slug", "title_en", "kind", "signed_on", "signed_precision", "entry_into_force_on", "expires_on"]
+
+
+def test_an_agreement_file_imports_the_entry_into_force_and_expiry_and_checks_their_order():
+    """The file of the new user's report: its ``entry_into_force_on`` and ``expires_on`` are stored;
+    an expiry before the entry into force is an invalid row (the rule of ``Agreement.clean``)."""
+    from registry.models import Agreement
+    from registry.resources import AgreementResource
+
+    rows = tablib.Dataset(
+        ["imp-mou", "An MOU", "mou", "2023-06-15", "day", "2023-07-01", "2028-06-30"], headers=AGREEMENT_HEADERS
+    )
+    result = AgreementResource().import_data(rows, dry_run=False, raise_errors=False)
+    assert not result.has_validation_errors(), [row.error_dict for row in result.invalid_rows]
+    stored = Agreement.objects.get(slug="imp-mou")
+    assert (stored.entry_into_force_on, stored.expires_on) == (datetime.date(2023, 7, 1), datetime.date(2028, 6, 30))
+
+    rows = tablib.Dataset(
+        ["imp-late", "Late", "mou", "2023-06-15", "day", "2023-07-01", "2023-06-30"], headers=AGREEMENT_HEADERS
+    )
+    result = AgreementResource().import_data(rows, dry_run=False, raise_errors=False)
+    [row] = result.invalid_rows
+    assert {name: [str(m) for m in messages] for name, messages in row.field_specific_errors.items()} == {
+        "expires_on": [
+            "The expiry (30 June 2023) is before the entry into force (1 July 2023): an agreement expires on or "
+            "after the day it enters into force."
+        ]
+    }
+    assert not Agreement.objects.filter(slug="imp-late").exists()
+
+
+def test_an_exported_agreement_with_its_terms_imports_again_unchanged():
+    from registry.models import Agreement
+    from registry.resources import AgreementResource
+
+    from .factories import AgreementFactory
+
+    AgreementFactory(
+        slug="termed",
+        signed_on=datetime.date(2020, 3, 1),
+        entry_into_force_on=datetime.date(2020, 4, 1),
+        expires_on=datetime.date(2025, 3, 31),
+        notice_period_days=90,
+    )
+    dataset = AgreementResource().export(queryset=Agreement.objects.filter(slug="termed"))
+    row = dataset.dict[0]
+    assert (row["entry_into_force_on"], row["expires_on"], row["notice_period_days"]) == (
+        "2020-04-01",
+        "2025-03-31",
+        "90",
+    )
+    result = AgreementResource().import_data(dataset, dry_run=False, raise_errors=True)
+    assert result.totals["skip"] == 1 and result.totals["update"] == result.totals["new"] == 0
