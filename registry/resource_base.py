@@ -314,15 +314,19 @@ class RegistryResource(resources.ModelResource):
         )
 
     def import_row(self, row, instance_loader, **kwargs):
-        """As the library's, then the preview's cells of a new, changed or skipped row
-        (:meth:`preview_cells`) in a dry run (the preview; a confirmed import shows only its
-        totals) unless the import was asked with ``preview=False``."""
+        """As the library's, then the preview's cells of a skipped row (:meth:`show`); those of
+        a new or changed row are made once the rows are validated (:meth:`after_import`)."""
         row_result = super().import_row(row, instance_loader, **kwargs)
-        if self.preview and self.dry_run and row_result.instance is not None and row_result.import_type in self.SHOWN:
-            row_result.diff = self.preview_cells(row_result.instance, row_result.instance.stored_copy)
+        if row_result.import_type == RowResult.IMPORT_TYPE_SKIP:
+            self.show(row_result)
         return row_result
 
-    SHOWN = (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE, RowResult.IMPORT_TYPE_SKIP)
+    def show(self, row_result) -> None:
+        """The preview's cells of a new, changed or skipped row (:meth:`preview_cells`) in a dry
+        run (the preview; a confirmed import shows only its totals) unless the import was asked
+        with ``preview=False``."""
+        if self.preview and self.dry_run and row_result.instance is not None:
+            row_result.diff = self.preview_cells(row_result.instance, row_result.instance.stored_copy)
 
     def preview_cells(self, instance, stored) -> list[str]:
         """The preview's cells of one row (safe HTML, in the order of ``diff_headers``): every
@@ -361,11 +365,16 @@ class RegistryResource(resources.ModelResource):
 
     def after_import(self, dataset, result, **kwargs):
         """Validate the new and changed rows together (:func:`full_clean_many`); a row that
-        breaks a rule becomes an invalid row with its errors by field. Then, unless this is a
-        dry run or any row has an error, write them in one transaction with their history
-        records (by ``user``) and record the change once."""
+        breaks a rule becomes an invalid row with its errors by field. The preview's cells of
+        the others (:meth:`show`) are read after it, as the rows will be stored: validation
+        normalises as the model's ``clean()`` does (a date to its precision: ``2023-06-15`` with
+        ``month`` is shown and stored as ``2023-06-01``; found by a new user, the preview showed the
+        cell as written). Then, unless this is a dry run or any row has an error, write them in
+        one transaction with their history records (by ``user``) and record the change once."""
         records = [row_result.instance for _number, _row, row_result in self.pending]
         errors = full_clean_many(records)
+        for _number, _row, row_result in self.pending:
+            self.show(row_result)
         for index, record in enumerate(records):
             stored = getattr(record, "stored_copy", None)
             if self.office.allows(record) and (stored is None or self.office.allows(stored)):

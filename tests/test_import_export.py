@@ -592,3 +592,21 @@ def test_an_exported_agreement_with_its_terms_imports_again_unchanged():
     )
     result = AgreementResource().import_data(dataset, dry_run=False, raise_errors=True)
     assert result.totals["skip"] == 1 and result.totals["update"] == result.totals["new"] == 0
+
+
+def test_the_preview_shows_a_date_as_it_will_be_stored_at_its_precision():
+    """Found by a new user: ``2023-06-15`` with precision ``month`` was previewed as written but
+    stored as 2023-06-01; the preview now reads the row as validation leaves it, as it is stored."""
+    CityFactory(slug="seoul")
+    CityFactory(slug="busan")
+    rows = tablib.Dataset(
+        ["seoul", "busan", "sister", "2023-06-15", "month", "active", "high"], headers=PARTNERSHIP_HEADERS
+    )
+    resource = PartnershipResource()
+    result = resource.import_data(rows, dry_run=True, raise_errors=True)
+    [row] = result.rows
+    cells = dict(zip(result.diff_headers, row.diff, strict=True))
+    assert cells["established_on"] == "<ins>2023-06-01</ins>"
+    assert not Partnership.objects.exists()
+    PartnershipResource().import_data(rows, dry_run=False, raise_errors=True)
+    assert Partnership.objects.get().established_on == datetime.date(2023, 6, 1)
