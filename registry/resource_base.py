@@ -32,6 +32,7 @@ from .import_widgets import (
     CoarserThanPrecision,
     FiniteDecimalWidget,
     NotWholeNumber,
+    PartialDateWidget,
     SlugWidget,
     WholeNumberWidget,
 )
@@ -217,40 +218,35 @@ class RegistryResource(resources.ModelResource):
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         """As the library's, but a cell that is not a number, not a date or names no record
-        raises ``ValueError`` naming the column and the rule, so the preview lists it under
-        that column (the library ties only ``ValueError`` to a field)."""
+        raises ``ValueError`` naming the cell's value and the rule, so the preview lists it under
+        that column (the library ties only ``ValueError`` to a field). The message does not name
+        the column: wherever it is shown, its column is (under the cell and "Row 4, column
+        “established_on”: …" in the preview, the job page's Column, the admin's messages); it was
+        named twice (found by a new user)."""
         try:
             super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
         except ArithmeticError:  # decimal.InvalidOperation from the number widgets
-            raise ValueError(
-                _("Column “%(column)s”: “%(value)s” is not a number.")
-                % {"column": field.column_name, "value": row.get(field.column_name)}
-            ) from None
+            raise ValueError(_("“%(value)s” is not a number.") % {"value": row.get(field.column_name)}) from None
         except (ObjectDoesNotExist, MultipleObjectsReturned):
             widget = field.widget
             raise ValueError(
-                _("Column “%(column)s”: no %(model)s has the %(key)s “%(value)s”.")
+                _("No %(model)s has the %(key)s “%(value)s”.")
                 % {
-                    "column": field.column_name,
                     "model": widget.model._meta.verbose_name,
                     "key": widget.model._meta.get_field(widget.field).verbose_name,
                     "value": row.get(field.column_name),
                 }
             ) from None
         except NotWholeNumber:
-            raise ValueError(
-                _("Column “%(column)s”: “%(value)s” is not a whole number.")
-                % {"column": field.column_name, "value": row.get(field.column_name)}
-            ) from None
+            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": row.get(field.column_name)}) from None
         except CoarserThanPrecision as error:
             text, precision, precision_column, wanted = error.args
             raise ValueError(
                 _(
-                    "Column “%(column)s”: “%(value)s” gives the %(precision)s only, but “%(precision_column)s” "
-                    "says %(wanted)s: give the full date, or write %(precision)s in “%(precision_column)s”."
+                    "“%(value)s” gives the %(precision)s only, but “%(precision_column)s” says %(wanted)s: give "
+                    "the full date, or write %(precision)s in “%(precision_column)s”."
                 )
                 % {
-                    "column": field.column_name,
                     "value": text,
                     "precision": precision,
                     "precision_column": precision_column,
@@ -258,10 +254,14 @@ class RegistryResource(resources.ModelResource):
                 }
             ) from None
         except ValueError:
-            if isinstance(field.widget, widgets.DateWidget):
+            if isinstance(field.widget, PartialDateWidget):
                 raise ValueError(
-                    _("Column “%(column)s”: “%(value)s” is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY.")
-                    % {"column": field.column_name, "value": row.get(field.column_name)}
+                    _("“%(value)s” is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY.")
+                    % {"value": row.get(field.column_name)}
+                ) from None
+            if isinstance(field.widget, widgets.DateWidget):  # a day only: entry into force, an event's end
+                raise ValueError(
+                    _("“%(value)s” is not a date in the form YYYY-MM-DD.") % {"value": row.get(field.column_name)}
                 ) from None
             raise
 

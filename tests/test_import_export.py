@@ -115,9 +115,7 @@ def test_a_cell_that_is_not_a_number_is_an_error_of_its_column():
     result = CityResource().import_data(rows, dry_run=True, raise_errors=False)
     assert not result.has_errors()
     [row] = result.invalid_rows
-    assert [str(message) for message in row.field_specific_errors["latitude"]] == [
-        "Column “latitude”: “north” is not a number."
-    ]
+    assert [str(message) for message in row.field_specific_errors["latitude"]] == ["“north” is not a number."]
 
 
 @pytest.mark.parametrize("cell", ["NaN", "Infinity", "-inf", "sNaN"])
@@ -126,9 +124,7 @@ def test_a_number_cell_that_is_not_finite_is_an_error_of_its_column(cell):
     result = CityResource().import_data(rows, dry_run=True, raise_errors=False)
     assert not result.has_errors()
     [row] = result.invalid_rows
-    assert [str(message) for message in row.field_specific_errors["latitude"]] == [
-        f"Column “latitude”: “{cell}” is not a number."
-    ]
+    assert [str(message) for message in row.field_specific_errors["latitude"]] == [f"“{cell}” is not a number."]
 
 
 @pytest.mark.parametrize(("cell", "message"), [("1.9", "is not a whole number"), ("NaN", "is not a number")])
@@ -140,9 +136,7 @@ def test_an_integer_cell_with_a_fraction_is_an_error_not_cut(cell, message):
     result = CityResource().import_data(rows, dry_run=True, raise_errors=False)
     assert not result.has_errors()
     [row] = result.invalid_rows
-    assert [str(text) for text in row.field_specific_errors["population"]] == [
-        f"Column “population”: “{cell}” {message}."
-    ]
+    assert [str(text) for text in row.field_specific_errors["population"]] == [f"“{cell}” {message}."]
     assert (
         CityResource()
         .import_data(
@@ -167,9 +161,7 @@ def test_an_unknown_city_slug_is_an_error_of_its_column():
     result = PartnershipResource().import_data(rows, dry_run=True, raise_errors=False)
     assert not result.has_errors()
     [row] = result.invalid_rows
-    assert [str(message) for message in row.field_specific_errors["partner"]] == [
-        "Column “partner”: no city has the slug “atlantis”."
-    ]
+    assert [str(message) for message in row.field_specific_errors["partner"]] == ["No city has the slug “atlantis”."]
     assert not Partnership.objects.exists()
 
 
@@ -206,7 +198,7 @@ def test_a_date_written_to_its_precision_is_read_as_the_api_reads_it():
     result = PartnershipResource().import_data(rows, dry_run=True, raise_errors=False)
     [row] = result.invalid_rows
     assert [str(message) for message in row.field_specific_errors["established_on"]] == [
-        "Column “established_on”: “2023-06” gives the month only, but “established_precision” says day: give the "
+        "“2023-06” gives the month only, but “established_precision” says day: give the "
         "full date, or write month in “established_precision”."
     ]
 
@@ -610,3 +602,44 @@ def test_the_preview_shows_a_date_as_it_will_be_stored_at_its_precision():
     assert not Partnership.objects.exists()
     PartnershipResource().import_data(rows, dry_run=False, raise_errors=True)
     assert Partnership.objects.get().established_on == datetime.date(2023, 6, 1)
+
+
+def test_a_cell_error_names_its_column_once_in_the_preview_and_on_the_job_page(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """Found by a new user: “Row 4, column “established_on”: Column “established_on”: “2023-13” is
+    not a date…”; the message of a cell no longer names its column, which every place showing it
+    names: the preview's summary and cell, the background job's Column."""
+    from registry.models import ImportJob
+
+    CityFactory(slug="seoul")
+    CityFactory(slug="busan")
+    client.force_login(_manager())
+    rows = tablib.Dataset(
+        ["seoul", "busan", "sister", "2023-13", "month", "active", "high"], headers=PARTNERSHIP_HEADERS
+    )
+    url = reverse("admin:registry_partnership_import")
+    csv_index = next(
+        value for value, label in client.get(url).context["form"].fields["format"].choices if label == "csv"
+    )
+    response = client.post(url, {"import_file": SimpleUploadedFile("p.csv", rows.csv.encode()), "format": csv_index})
+    message = "“2023-13” is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY."
+    assert f"Row 1, column “established_on”: {message}" in response.text
+    assert "Column “established_on”" not in response.text and "Column &ldquo;" not in response.text
+
+    settings.REGISTRY_IMPORT_BACKGROUND_ROWS = 1
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    rows.append(["seoul", "busan", "friendship", "2020-01-01", "day", "active", "high"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"import_file": SimpleUploadedFile("p.csv", rows.csv.encode()), "format": csv_index})
+    assert ImportJob.objects.get().errors == [{"row": 1, "column": "established_on", "messages": [message]}]
+
+
+def test_a_day_only_date_column_says_it_takes_a_full_date():
+    from registry.resources import AgreementResource
+
+    rows = tablib.Dataset(["imp-mou", "An MOU", "mou", "2023-06-15", "day", "2023-07", ""], headers=AGREEMENT_HEADERS)
+    [row] = AgreementResource().import_data(rows, dry_run=True, raise_errors=False).invalid_rows
+    assert {name: [str(m) for m in messages] for name, messages in row.field_specific_errors.items()} == {
+        "entry_into_force_on": ["“2023-07” is not a date in the form YYYY-MM-DD."]
+    }
