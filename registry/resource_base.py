@@ -134,6 +134,14 @@ class OfficeLimit:
         return self._refusal
 
 
+def _blank_column(dataset, index: int, header) -> bool:
+    """Whether column ``index`` of ``dataset`` has no name (``None`` or only spaces) and no cell
+    with anything in it."""
+    if header is not None and str(header).strip():
+        return False
+    return all(cell is None or not str(cell).strip() for cell in dataset.get_col(index))
+
+
 class RegistryResource(resources.ModelResource):
     """Shared behaviour: all-or-nothing imports and formula-safe exports.
 
@@ -172,11 +180,22 @@ class RegistryResource(resources.ModelResource):
                 % {"columns": "”, “".join(missing)}
             )
         headers = [str(header) for header in dataset.headers or []]
+        # A column without a name whose cells are all empty (what a spreadsheet program often adds
+        # after the last one) holds nothing to import and is no error.
+        blank = {index for index, header in enumerate(dataset.headers or []) if _blank_column(dataset, index, header)}
+        named = [header for index, header in enumerate(headers) if index not in blank]
         # The columns an export of this resource writes, read-only ones (``possible_duplicate``) too,
         # so an exported file imports again unchanged; any other would be dropped without a word
         # (found by a new user: ``expires_on`` in an agreement file).
         accepted = [str(field.column_name) for field in self.get_import_fields()]
-        unknown = [header for header in dict.fromkeys(headers) if header not in accepted]
+        nameless = _("column %(number)s, without a name")
+        unknown = list(
+            dict.fromkeys(
+                header if header.strip() and header != "None" else nameless % {"number": index + 1}
+                for index, header in enumerate(headers)
+                if index not in blank and header not in accepted
+            )
+        )
         if unknown:
             raise MissingColumnsError(
                 ngettext(
@@ -188,7 +207,7 @@ class RegistryResource(resources.ModelResource):
                 )
                 % {"columns": "”, “".join(unknown), "accepted": "”, “".join(accepted)}
             )
-        twice = sorted({header for header in headers if headers.count(header) > 1})
+        twice = sorted({header for header in named if named.count(header) > 1})
         if twice:  # the library would keep the last cell silently (found by the adversarial probe)
             raise MissingColumnsError(
                 _("The file names the column “%(columns)s” more than once: keep one.") % {"columns": "”, “".join(twice)}

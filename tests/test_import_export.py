@@ -506,6 +506,26 @@ def test_a_column_the_list_does_not_import_refuses_the_file_naming_it_and_the_co
     assert not City.objects.filter(slug="imp-mayor").exists()
 
 
+@pytest.mark.parametrize(
+    "csv, refused",
+    [
+        (b"slug,name_en,country,\nimp-a,A Town,JP,\n", None),  # an empty column after the last, as Excel leaves
+        (b"slug,name_en,country,,\nimp-a,A Town,JP,, \n", None),  # two, one with a space
+        (b"slug,name_en,country,\nimp-a,A Town,JP,Tanaka\n", "column 4, without a name"),
+    ],
+)
+def test_a_column_without_a_name_is_refused_only_when_it_holds_something(db, csv, refused):
+    """A nameless column whose cells are all empty holds nothing to import and does not refuse
+    the file; one with something in it is an unknown column, named by its position."""
+    dataset = tablib.Dataset().load(csv.decode(), format="csv")
+    result = CityResource().import_data(dataset, dry_run=True)
+    errors = [str(error.error) for error in result.base_errors]
+    if refused is None:
+        assert errors == [] and result.totals["new"] == 1
+    else:
+        assert len(errors) == 1 and f"“{refused}”" in errors[0]
+
+
 def test_a_large_file_with_an_unknown_column_fails_on_its_job_page(
     client, settings, django_capture_on_commit_callbacks
 ):
