@@ -21,7 +21,14 @@ from . import guided_entry, resources, services
 from .admin_base import TIMESTAMPS, ClaimInline, DormantFilter, PartnerCountryFilter, RegionListFilter, RegistryAdmin
 from .admin_ids import CheckedIdsMixin
 from .admin_imports import SpreadsheetMixin
-from .dates import coarser_than, iso_partial, parse_partial_date, partial_date, validate_in_range
+from .dates import (
+    PARTIAL_DATE_INVALID,
+    coarser_than,
+    iso_partial,
+    parse_partial_date,
+    partial_date,
+    validate_in_range,
+)
 from .models import DatePrecision, Partnership, PartnershipStage, Source, home_city, may_change
 
 
@@ -67,9 +74,7 @@ class PartnershipActionForm(forms.Form):
         try:
             day, written = parse_partial_date(text)
         except ValueError:
-            raise ValidationError(
-                _("Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (e.g. 1966, 1966-06 or 1966-06-30)."), code="invalid"
-            ) from None
+            raise ValidationError(PARTIAL_DATE_INVALID, code="invalid") from None
         validate_in_range(day)
         return day, written
 

@@ -114,6 +114,10 @@ def parse_partial_date(text: str) -> tuple[datetime.date, str]:
     return datetime.date(int(year), int(month or 1), int(day or 1)), precision
 
 
+#: The refusal of a text :func:`parse_partial_date` cannot read, in the API (``PartialDateField``)
+#: and the admin's action form alike.
+PARTIAL_DATE_INVALID = _("Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (e.g. 1966, 1966-06 or 1966-06-30).")
+
 # Coarse to fine: a date written to a precision gives what that precision and any coarser one need.
 PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
 

@@ -191,9 +191,9 @@ class RegistryResource(resources.ModelResource):
         nameless = _("column %(number)s, without a name")
         unknown = list(
             dict.fromkeys(
-                header if header.strip() and header != "None" else nameless % {"number": index + 1}
-                for index, header in enumerate(headers)
-                if index not in blank and header not in accepted
+                str(header) if header is not None and str(header).strip() else nameless % {"number": index + 1}
+                for index, header in enumerate(dataset.headers or [])
+                if index not in blank and str(header) not in accepted
             )
         )
         if unknown:

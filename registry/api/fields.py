@@ -17,7 +17,7 @@ from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
 from .. import dates
-from ..dates import iso_partial
+from ..dates import PARTIAL_DATE_INVALID, iso_partial
 from ..filter_parameters import LARGEST_NUMBER
 from ..models import (
     DatePrecision,
@@ -85,7 +85,7 @@ class PartialDateField(serializers.Field):
     """
 
     default_error_messages = {
-        "invalid": "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (e.g. 1966, 1966-06 or 1966-06-30).",
+        "invalid": PARTIAL_DATE_INVALID,
         "null": "This field may not be null.",
     }
 
