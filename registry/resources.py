@@ -21,6 +21,7 @@ sentence naming the office, so the preview lists it and nothing is written.
 from __future__ import annotations
 
 from django.db.models import prefetch_related_objects
+from django_countries import countries
 from import_export import fields
 
 from .import_widgets import CHUNK, DATE, PartialDateWidget, SlugWidget
@@ -73,10 +74,16 @@ class CityResource(RegistryResource):
     )
 
     def before_import(self, dataset, **kwargs):
-        """Index the existing cities' folded names by country, once per import."""
+        """Index the folded names of the existing cities in the file's countries, once per import
+        (the other countries' cities cannot be a row's possible duplicate)."""
         super().before_import(dataset, **kwargs)
         self._names: dict[tuple[str, str], set[str]] = {}
-        for slug, country, search_text in City.objects.values_list("slug", "country", "search_text"):
+        existing = City.objects.all()
+        if "country" in (dataset.headers or ()):
+            # As the row's country will read: a code in any case, alpha-3 or numeric (django-countries).
+            codes = {str(code).strip() for code in dataset["country"]}
+            existing = existing.filter(country__in={countries.alpha2(code) for code in codes})
+        for slug, country, search_text in existing.values_list("slug", "country", "search_text"):
             for name in search_text.splitlines():
                 self._names.setdefault((country, name), set()).add(slug)
 
