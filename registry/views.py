@@ -3,9 +3,11 @@
 Every list is a ``ListView`` with :class:`FilteredListMixin`: the FilterSet from
 :mod:`registry.filters` (the same one the API uses) filters it, the page shows the active
 filters, the number of results and pagination, and ``?format=csv`` gives the same
-filtered rows as CSV. An invalid parameter gives the list (filtered by the valid ones)
-with the message next to its field and status 400, never a 500; so does an unknown one
-(the message names it), and a malformed page number (the first page, with the message).
+filtered rows as CSV (``xlsx`` as XLSX); a format only the API writes (``json``, ``geojson``,
+``ics``) redirects to the API's list with the same filters. An invalid parameter gives the
+list (filtered by the valid ones) with the message next to its field and status 400, never a
+500; so does an unknown one (the message names it), and a malformed page number (the first
+page, with the message).
 :func:`export_throttled` holds every page's export to the API's anonymous export rate.
 
 The pages themselves: :mod:`registry.views_network` (the home page and the networks),
@@ -27,7 +29,8 @@ from functools import cached_property
 from http import HTTPStatus
 
 from django import forms
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import NoReverseMatch, resolve, reverse
 from django.utils.translation import gettext as _
 from django_countries.fields import Country
 
@@ -109,8 +112,11 @@ class FilteredListMixin:
         return page_number_error(self.request.GET.get(self.page_kwarg))
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("format") in PAGE_EXPORT_FORMATS:
-            return self.render_export(request.GET["format"])
+        fmt = request.GET.get("format")
+        if fmt in PAGE_EXPORT_FORMATS:
+            return self.render_export(fmt)
+        if fmt and (api_url := self.api_list_url(fmt)):
+            return HttpResponseRedirect(api_url)
         response = super().get(request, *args, **kwargs)
         if self.invalid or self.page_error:
             response.status_code = HTTPStatus.BAD_REQUEST
@@ -164,6 +170,26 @@ class FilteredListMixin:
             page_error=self.page_error,
         )
         return context
+
+    def api_list_url(self, fmt: str) -> str | None:
+        """The API's list of the same rows in ``fmt``, a format the page does not write itself
+        but the API's list does (``json``, ``geojson`` for cities, ``ics`` for events: the
+        renderers of the list's viewset say which), with the page's filters and without its page
+        number or its own parameters (``/cities/?country=kz&format=geojson`` →
+        ``/api/v1/cities/?country=kz&format=geojson``); ``None`` when the API has no list of
+        these rows (the countries page's rows are not a model's) or not in ``fmt``."""
+        if self.csv_columns is not None:
+            return None
+        try:
+            path = reverse(f"api:{self.model._meta.model_name}-list")
+        except NoReverseMatch:
+            return None
+        if fmt not in {renderer.format for renderer in resolve(path).func.cls.renderer_classes} - {"api"}:
+            return None
+        query = self.request.GET.copy()
+        for name in (self.page_kwarg, *self.extra_params):
+            query.pop(name, None)
+        return f"{path}?{query.urlencode()}"
 
     def csv_url(self) -> str:
         query = self.request.GET.copy()

@@ -4,6 +4,7 @@ file names naming the filters and the date, and a separate rate for anonymous ex
 import csv
 import datetime
 import io
+import json
 import tracemalloc
 import zoneinfo
 from http import HTTPStatus
@@ -235,3 +236,19 @@ def test_a_city_with_a_thousand_partnerships_fits_its_xlsx_cell_and_the_csv_keep
     cell = dict(zip(header, next(row for row in cells if row[0] == "home"), strict=True))["partnerships"]
     assert len(cell) <= 32_767
     assert cell == whole[: cell.index("…")] + f"… [cut: {len(whole) - cell.index('…'):,} more characters; see the CSV]"
+
+
+def test_a_format_only_the_api_writes_redirects_a_page_to_the_api_list_with_its_filters(client):
+    PartnershipFactory(partner__slug="almaty", partner__country="KZ")
+    PartnershipFactory(partner__slug="osaka", partner__country="JP")
+    response = client.get("/ko/cities/", {"country": "kz", "format": "geojson", "page": "2", "show": "all"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == "/api/v1/cities/?country=kz&format=geojson"  # no page, nor the page's own show
+    features = json.loads(client.get(response["Location"]).getvalue())["features"]
+    assert [feature["id"] for feature in features] == ["almaty"]
+    assert client.get("/events/", {"format": "ics"})["Location"] == "/api/v1/events/?format=ics"
+    assert client.get("/delegations/", {"format": "json"})["Location"] == "/api/v1/delegations/?format=json"
+    # What the API's list does not write, or rows that are not a model's, stay the page.
+    assert client.get("/agreements/", {"format": "ics"}).status_code == HTTPStatus.OK
+    assert client.get("/countries/", {"format": "geojson"}).status_code == HTTPStatus.OK
+    assert client.get("/cities/", {"format": "api"}).status_code == HTTPStatus.OK
