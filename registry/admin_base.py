@@ -290,6 +290,8 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if search_term and hasattr(queryset, "search"):
             results |= queryset.search(search_term)
+        if search_term and hasattr(results, "ranked"):  # the name typed first (a column clicked sorts first)
+            results = results.ranked(search_term)
         return results, may_have_duplicates
 
     def get_changelist_instance(self, request):

@@ -175,6 +175,23 @@ def test_city_search_keeps_the_list_filters(staff_client):
     assert list(response.context["cl"].result_list) == [almaty]
 
 
+def test_the_city_picker_lists_a_name_typed_before_names_containing_it(staff_client):
+    """The partner picker (the admin's autocomplete) and the city list's search put the city
+    named what was typed first, then names starting with it, then the rest (they listed
+    Kaohsiung, found by its alias Kaoshiung, before Osh: alphabetical order)."""
+    kaohsiung = CityFactory(name_en="Kaohsiung", slug="kaohsiung", country="TW")
+    CityName.objects.create(city=kaohsiung, name="Kaoshiung", kind="alias")
+    CityFactory(name_en="Oshawa", slug="oshawa", country="CA")
+    CityFactory(name_en="Osh", slug="osh", country="KG")
+    found = staff_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "registry", "model_name": "partnership", "field_name": "partner", "term": "OSH"},
+    )
+    assert [row["text"] for row in found.json()["results"]] == ["Osh", "Oshawa", "Kaohsiung"]
+    listed = staff_client.get(_url(City, "changelist"), {"q": "osh"}).context["cl"].result_list
+    assert [city.slug for city in listed] == ["osh", "oshawa", "kaohsiung"]
+
+
 @pytest.mark.parametrize("query", ["алматы", "АКИМАТ", "ΚΌΣ"])
 def test_admin_search_ignores_the_case_of_every_script(staff_client, query):
     """The admin's search finds what ``q`` finds on the public pages and the API, in any script and

@@ -82,6 +82,29 @@ class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
             qs = qs.filter(condition)
         return qs
 
+    def ranked(self, query: str) -> CityQuerySet:
+        """These cities, those with a name (a line of the folded ``search_text``, see
+        :meth:`named`) that is ``query`` once folded first, then those with a name starting with
+        it, then the others, each group in the default order (name, slug): what a picker typed
+        into shows first (``osh`` lists Osh before Kaohsiung, found by its alias Kaoshiung)."""
+        folded = text.fold(query)
+        if not folded:
+            return self
+        is_name = (
+            Q(search_text=folded)
+            | Q(search_text__startswith=f"{folded}\n")
+            | Q(search_text__endswith=f"\n{folded}")
+            | Q(search_text__contains=f"\n{folded}\n")
+        )
+        starts_a_name = Q(search_text__startswith=folded) | Q(search_text__contains=f"\n{folded}")
+        rank = models.Case(
+            models.When(is_name, then=0),
+            models.When(starts_a_name, then=1),
+            default=2,
+            output_field=models.IntegerField(),
+        )
+        return self.alias(search_rank=rank).order_by("search_rank", *self.model._meta.ordering)
+
     def named(self, name: str, country: str) -> CityQuerySet:
         """Cities in ``country`` (ISO alpha-2) one of whose names (English, Korean, native,
         former names and aliases: a line of the folded ``search_text``) is ``name`` once folded
