@@ -35,6 +35,17 @@ if TYPE_CHECKING:
 # --------------------------------------------------------------------------- cities
 
 
+def has_name_line(folded: str) -> Q:
+    """A city one of whose names is ``folded`` (already :func:`registry.text.fold`-ed): one whole
+    line of its ``search_text``, which holds one folded name per line."""
+    return (
+        Q(search_text=folded)
+        | Q(search_text__startswith=f"{folded}\n")
+        | Q(search_text__endswith=f"\n{folded}")
+        | Q(search_text__contains=f"\n{folded}\n")
+    )
+
+
 class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
     """Reusable filters for cities.
 
@@ -90,12 +101,7 @@ class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
         folded = text.fold(query)
         if not folded:
             return self
-        is_name = (
-            Q(search_text=folded)
-            | Q(search_text__startswith=f"{folded}\n")
-            | Q(search_text__endswith=f"\n{folded}")
-            | Q(search_text__contains=f"\n{folded}\n")
-        )
+        is_name = has_name_line(folded)
         starts_a_name = Q(search_text__startswith=folded) | Q(search_text__contains=f"\n{folded}")
         rank = models.Case(
             models.When(is_name, then=0),
@@ -112,12 +118,7 @@ class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
         folded = text.fold(name)
         if not folded:
             return self.none()
-        return self.filter(country=str(country).upper()).filter(
-            Q(search_text=folded)
-            | Q(search_text__startswith=f"{folded}\n")
-            | Q(search_text__endswith=f"\n{folded}")
-            | Q(search_text__contains=f"\n{folded}\n")
-        )
+        return self.filter(country=str(country).upper()).filter(has_name_line(folded))
 
     def possible_duplicate_ids(self) -> set[int]:
         """Ids of the cities sharing a folded name (a line of ``search_text``, see :meth:`named`;
