@@ -10,6 +10,7 @@ from django.db import models
 from import_export import widgets
 
 from .dates import coarser_than, parse_partial_date
+from .models.base import truncate_to_precision
 
 DATE = widgets.DateWidget(format="%Y-%m-%d")
 
@@ -21,7 +22,13 @@ class PartialDateWidget(widgets.DateWidget):
     first day of that year or month. A cell coarser than the row's precision column says (an
     empty column means ``day``), e.g. ``2023-06`` with ``day``, raises
     :class:`CoarserThanPrecision`; a text that is no date, ``ValueError``. Exported as
-    ``YYYY-MM-DD`` (a file exported then imported is unchanged)."""
+    ``YYYY-MM-DD`` (a file exported then imported is unchanged).
+
+    The date is read as it will be stored: cut to the row's precision by the model's rule
+    (:func:`~registry.models.base.truncate_to_precision`), so ``2023-06-15`` with ``month`` is
+    2023-06-01 both when the row is matched with a stored one (a partnership's start date is
+    part of its key) and when an unchanged row is skipped (it was an update, or for a
+    partnership a clash with itself)."""
 
     def __init__(self, precision_column: str):
         super().__init__(format="%Y-%m-%d")
@@ -32,14 +39,15 @@ class PartialDateWidget(widgets.DateWidget):
             value = int(value)
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)  # a year typed in a spreadsheet is a number cell: 1966 in XLSX
+        wanted = str((row or {}).get(self.precision_column) or "day").strip()
         if not isinstance(value, str) or not value.strip():
-            return super().clean(value, row, **kwargs)  # empty, or a date from an XLSX cell
+            # empty, or a date from an XLSX cell
+            return truncate_to_precision(super().clean(value, row, **kwargs), wanted)
         text = value.strip()
         day, precision = parse_partial_date(text)
-        wanted = str((row or {}).get(self.precision_column) or "day").strip()
         if coarser_than(precision, wanted):
             raise CoarserThanPrecision(text, precision, self.precision_column, wanted)
-        return day
+        return truncate_to_precision(day, wanted)
 
 
 class CoarserThanPrecision(ValueError):

@@ -36,7 +36,7 @@ from .import_widgets import (
     SlugWidget,
     WholeNumberWidget,
 )
-from .models import City, may_change
+from .models import City, may_change, truncate_to_precision
 from .models.offices import office_city_ids, refusal
 from .text import neutralise_formula, restore_formula
 
@@ -320,9 +320,27 @@ class RegistryResource(resources.ModelResource):
         replaces the library's deep copy and diff (``skip_diff``), most of a row's cost."""
         instance.stored_copy = None if new else copy.copy(instance)
 
+    def import_instance(self, instance, row, **kwargs):
+        """As the library's, then each partial date (:class:`PartialDateWidget`) cut to the
+        record's precision by the model's rule (:func:`~registry.models.base.truncate_to_precision`),
+        so :meth:`skip_row` and the preview compare the value as it will be stored. The widget
+        already cuts it to the row's precision; this also covers a file without the precision
+        column, where the record keeps its stored one (``2023-06-15`` over a stored June 2023 is
+        no change)."""
+        super().import_instance(instance, row, **kwargs)
+        for field in self.get_import_fields():
+            widget = field.widget
+            if isinstance(widget, PartialDateWidget) and field.column_name in row:
+                value = getattr(instance, field.attribute)
+                # The precision column is named as the model's field (``established_precision``).
+                precision = getattr(instance, widget.precision_column)
+                setattr(instance, field.attribute, truncate_to_precision(value, precision))
+
     def skip_row(self, instance, original, row, import_validation_errors=None):
         """A stored row whose every imported value is unchanged (read-only columns, such as
-        the duplicate hint, are no change) is skipped; a new row or one with errors is not."""
+        the duplicate hint, are no change) is skipped; a new row or one with errors is not. A
+        partial date is compared as it will be stored, cut to its precision (:meth:`import_instance`):
+        ``2023-06-15`` with ``month`` over a stored 2023-06-01 is unchanged."""
         stored = instance.stored_copy
         if import_validation_errors or stored is None:
             return False

@@ -667,3 +667,59 @@ def test_a_day_only_date_column_says_it_takes_a_full_date():
     assert {name: [str(m) for m in messages] for name, messages in row.field_specific_errors.items()} == {
         "entry_into_force_on": ["“2023-07” is not a date in the form YYYY-MM-DD."]
     }
+
+
+def test_a_finer_date_within_the_stored_month_is_an_unchanged_partnership_row():
+    """``2023-06-15`` with ``month`` over a stored June 2023 is what is stored (2023-06-01), so the row
+    is skipped, as ``2023-06-01`` is: no update, no history record. It was refused as a clash with
+    the stored partnership itself (the start date is part of the row's key and was compared as
+    written, before the model cut it to its precision)."""
+    CityFactory(slug="seoul")
+    CityFactory(slug="busan")
+    headers = [*PARTNERSHIP_HEADERS, "ended_on", "ended_precision"]
+    first = tablib.Dataset(
+        ["seoul", "busan", "sister", "2023-06-01", "month", "ended", "high", "2024-02-01", "month"], headers=headers
+    )
+    PartnershipResource().import_data(first, dry_run=False, raise_errors=True)
+    history = Partnership.history.count()
+    finer = tablib.Dataset(
+        ["seoul", "busan", "sister", "2023-06-15", "month", "ended", "high", "2024-02-20", "month"], headers=headers
+    )
+    for dry_run in (True, False):
+        result = PartnershipResource().import_data(finer, dry_run=dry_run, raise_errors=False)
+        assert not result.has_validation_errors(), [row.error_dict for row in result.invalid_rows]
+        assert (result.totals["skip"], result.totals["update"], result.totals["new"]) == (1, 0, 0)
+    assert Partnership.history.count() == history
+    stored = Partnership.objects.get()
+    assert (stored.established_on, stored.ended_on) == (datetime.date(2023, 6, 1), datetime.date(2024, 2, 1))
+
+
+@pytest.mark.parametrize(("kind", "column"), [("agreement", "signed_on"), ("event", "start_on")])
+@pytest.mark.parametrize("with_precision_column", [True, False])
+def test_a_finer_date_within_the_stored_period_is_an_unchanged_row(kind, column, with_precision_column):
+    """An agreement's signing date and an event's start, stored as June 2023: a file giving
+    ``2023-06-15`` (with ``month``, or without the precision column, which keeps the stored one)
+    is skipped, as it changes nothing once stored; it was counted as an update with a history record."""
+    from registry.resources import AgreementResource, EventResource
+
+    from .factories import AgreementFactory, EventFactory
+
+    model_factory, resource_class = {
+        "agreement": (AgreementFactory, AgreementResource),
+        "event": (EventFactory, EventResource),
+    }[kind]
+    precision_column = column.replace("_on", "_precision")
+    record = model_factory(**{column: datetime.date(2023, 6, 1), precision_column: "month"})
+    model = type(record)
+    dataset = resource_class().export(queryset=model.objects.filter(pk=record.pk))
+    dataset[0] = tuple(
+        "2023-06-15" if header == column else cell for header, cell in zip(dataset.headers, dataset[0], strict=True)
+    )
+    if not with_precision_column:
+        del dataset[precision_column]
+    history = model.history.count()
+    result = resource_class().import_data(dataset, dry_run=False, raise_errors=False)
+    assert not result.has_validation_errors(), [row.error_dict for row in result.invalid_rows]
+    assert (result.totals["skip"], result.totals["update"], result.totals["new"]) == (1, 0, 0)
+    assert model.history.count() == history
+    assert getattr(model.objects.get(pk=record.pk), column) == datetime.date(2023, 6, 1)
