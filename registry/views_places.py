@@ -93,12 +93,14 @@ class CityDetailView(DetailView):
         city = self.object
         user = self.request.user
         # Every partnership of the city, whichever side names it, each with ``with_city`` (the
-        # other side); one query for the rows, two for their sources and fields.
+        # other side) and its successor (an upgrade) with ``successor_visible``, in the same row;
+        # one query for the rows, two for their sources and fields.
         partnerships = list(
             Partnership.objects.visible_to(user)
             .involving(city)
             .with_last_activity(user)
-            .select_related("city", "partner", "predecessor")
+            .with_visibility(user, "successor")
+            .select_related("city", "partner", "predecessor", "successor")
             .prefetch_related("sources", "fields", "stages__sources", "claims__sources")
             .order_by(F("established_on").asc(nulls_last=True), "id")
         )
@@ -127,15 +129,18 @@ class PartnershipDetailView(DetailView):
     """``/partnerships/<id>/``: one relation between two cities: both cities, the kind, its
     dates and status (established, suspended or ended, with the reason), cooperation fields,
     its agreements and events, the delegations that visited the partner city or took part in
-    its events, and its sources. 404 for a draft unless the reader may see drafts
+    its events, its sources, and the relation that replaced it by an upgrade when the reader may
+    see that one. 404 for a draft unless the reader may see drafts
     (:meth:`~registry.models.base.RegistryQuerySet.visible_to`)."""
 
     max_items = 50  # agreements, events and delegations shown
 
     def get_queryset(self):
+        user = self.request.user
         return (
-            Partnership.objects.visible_to(self.request.user)
-            .select_related("city", "partner", "predecessor")
+            Partnership.objects.visible_to(user)
+            .with_visibility(user, "successor")  # the upgrade's partnership is linked only if the reader may see it
+            .select_related("city", "partner", "predecessor", "successor")
             .prefetch_related(
                 "fields", "sources", "city__names", "partner__names", "stages__sources", "claims__sources"
             )

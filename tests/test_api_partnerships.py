@@ -1,12 +1,14 @@
 """/api/v1/partnerships/: exact JSON for Busan–Almaty, filters, drafts, precise dates, exports."""
 
 import csv
+import datetime
 import io
 import json
 from http import HTTPStatus
 
 import pytest
 
+from registry import services
 from registry.models import Partnership, Publication
 
 from .api_expected import ALMATY, ALMATY_SOURCES, BUSAN
@@ -52,6 +54,7 @@ def expected_almaty():
         "last_activity": "2022-09-21",
         "dormant": True,
         "predecessor": None,
+        "successor": None,
         "stages": [],
         # The sources of the established date and of the kind (citations of those facts).
         "claims": [
@@ -169,3 +172,27 @@ def test_the_home_side_is_stored_as_the_client_names_it(home, superuser):
     assert (response.json()["city"]["slug"], response.json()["partner"]["slug"]) == ("tashkent", "home")
     stored = Partnership.objects.get(pk=response.json()["id"])
     assert (stored.city.slug, stored.partner.slug, stored.established_precision) == ("tashkent", "home", "year")
+
+
+def test_an_upgraded_partnership_names_its_successor_only_to_readers_who_may_see_it(api_client, superuser):
+    old = PartnershipFactory(kind=Partnership.Kind.FRIENDSHIP, established_on=datetime.date(2016, 5, 1))
+    sister = services.upgrade_partnership(partnership=old, on=datetime.date(2020, 3, 1), reason="Council approved")
+    new = api_client.get(f"/api/v1/partnerships/{sister.pk}/").json()
+    assert (new["predecessor"], new["successor"]) == (old.pk, None)
+    successor = {
+        "id": sister.pk,
+        "city": new["city"],
+        "partner": new["partner"],
+        "kind": "sister",
+        "status": "active",
+        "established_on": "2020-03-01",
+        "established_precision": "day",
+    }
+    assert api_client.get(f"/api/v1/partnerships/{old.pk}/").json()["successor"] == successor
+    listed = {row["id"]: row["successor"] for row in api_client.get("/api/v1/partnerships/").json()["results"]}
+    assert listed == {old.pk: successor, sister.pk: None}
+    sister.publication = Publication.DRAFT
+    sister.save()
+    assert api_client.get(f"/api/v1/partnerships/{old.pk}/").json()["successor"] is None
+    assert [row["successor"] for row in api_client.get("/api/v1/partnerships/").json()["results"]] == [None]
+    assert token_client(superuser).get(f"/api/v1/partnerships/{old.pk}/").json()["successor"] == successor

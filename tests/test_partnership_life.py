@@ -4,11 +4,15 @@ import datetime
 from http import HTTPStatus
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from registry import network, services
-from registry.models import Partnership, PartnershipStage
+from registry.models import Partnership, PartnershipStage, Publication
 
 from .conftest import token_client
 from .factories import CityFactory, PartnershipFactory, SourceFactory
@@ -405,6 +409,78 @@ def test_city_page_shows_the_life_of_each_relation_with_sources(client, shipped_
     fukuoka = client.get("/cities/fukuoka/").content.decode()
     assert "Follows the friendship city relation (established 24 October 1989)." in fukuoka
     assert "Administrative exchange agreement." in fukuoka
+
+
+@pytest.fixture
+def upgraded(friendship):
+    """``friendship`` upgraded to a sister city on 1 March 2020: (the old relation, its successor)."""
+    sister = services.upgrade_partnership(partnership=friendship, on=D(2020, 3, 1), reason="Council approved")
+    friendship.refresh_from_db()
+    return friendship, sister
+
+
+def test_an_upgraded_relations_pages_link_forward_to_its_successor(upgraded):
+    """A reader landing on the old friendship city (its page or its partner city's) finds the sister
+    city relation that replaced it, as the new one names the relation it follows."""
+    old, sister = upgraded
+    client = Client()
+    forward = (
+        f'Upgraded to the <a href="/partnerships/{sister.pk}/">sister city relation</a> (established 1 March 2020).'
+    )
+    for url in (old.get_absolute_url(), old.partner.get_absolute_url()):
+        assert forward in client.get(url).text, url
+    new_page = client.get(sister.get_absolute_url()).text
+    assert "Follows the friendship city relation (established 1 May 2016)." in new_page
+    assert "Upgraded to the" not in new_page  # the sister city relation has no successor
+    korean = client.get(f"/ko/partnerships/{old.pk}/").text
+    assert (
+        f'2020년 3월 1일에 맺은 <a href="/ko/partnerships/{sister.pk}/">자매도시 관계</a>로 격상되었습니다.' in korean
+    )
+
+
+def test_a_draft_successor_is_linked_for_staff_but_not_for_the_public(upgraded, superuser):
+    old, sister = upgraded
+    sister.publication = Publication.DRAFT
+    sister.save()
+    anonymous, staff = Client(), Client()
+    staff.force_login(superuser)
+    link = f'<a href="/partnerships/{sister.pk}/">sister city relation</a>'
+    for url in (old.get_absolute_url(), old.partner.get_absolute_url()):
+        page = anonymous.get(url)
+        assert page.status_code == HTTPStatus.OK
+        assert "Upgraded to the" not in page.text and f"/partnerships/{sister.pk}/" not in page.text, url
+        assert link in staff.get(url).text, url
+
+
+def test_the_successor_costs_no_query_on_the_relation_and_city_pages(upgraded, django_assert_num_queries):
+    old, sister = upgraded
+    client = Client()
+
+    def queries(url: str) -> int:
+        cache.clear()  # the network summary and the response are cached otherwise
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == HTTPStatus.OK
+        return len(captured)
+
+    # The relation's page, as before the successor was shown: the partnership with both cities, its
+    # predecessor and its successor (whether the reader may see it is a subquery of the same row);
+    # fields, sources, both cities' names, stages, their sources, claims; agreements, events,
+    # delegations; the data last changed (the footer's).
+    cache.clear()
+    with django_assert_num_queries(12):
+        client.get(old.get_absolute_url())
+    city = old.partner.get_absolute_url()
+    one = queries(city)
+    # A second upgraded relation of the same city adds rows, not queries.
+    second = PartnershipFactory(
+        city=CityFactory(country="KR"),
+        partner=old.partner,
+        kind=Partnership.Kind.FRIENDSHIP,
+        established_on=D(2010, 1, 1),
+    )
+    services.upgrade_partnership(partnership=second, on=D(2015, 6, 1), reason="Council approved")
+    assert queries(city) == one
+    assert client.get(city).text.count("Upgraded to the") == 2
 
 
 # --------------------------------------------------------------------------- the date range

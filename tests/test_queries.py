@@ -162,7 +162,7 @@ def test_home_page_queries(client, network, django_assert_max_num_queries):
 
 
 def test_partnership_page_runs_the_same_queries_at_10_and_1000_partnerships(client, network):
-    # partnership with both cities and its predecessor; fields, sources, both cities' names, stages,
+    # partnership with both cities, its predecessor and its successor; fields, sources, both cities' names, stages,
     # claims (6 prefetches; their sources are one query each more when any exist); agreements, events,
     # delegations; data last changed (the footer's)
     url = Partnership.objects.get(partner__slug="partner-1").get_absolute_url()

@@ -55,6 +55,7 @@ from .summaries import (
     ClaimSummarySerializer,
     CooperationFieldSummarySerializer,
     PartnershipStageSummarySerializer,
+    PartnershipSummarySerializer,
     SourceSummarySerializer,
 )
 
@@ -391,6 +392,16 @@ class PartnershipSerializer(RegistrySerializer):
         many=True, read_only=True, help_text="The life of the relation: dated stages with their sources."
     )
     claims = ClaimSummarySerializer(many=True, read_only=True, help_text=CLAIMS_HELP)
+    successor = summary(
+        PartnershipSummarySerializer,
+        slug_field="id",
+        allow_null=True,
+        help_text=(
+            "The partnership that replaced this one by an upgrade (POST `…/upgrade/`: a friendship city "
+            "became a sister city), the reverse of its `predecessor`; null when there is none or it is a "
+            "draft the reader may not see."
+        ),
+    )
 
     class Meta:
         model = Partnership
@@ -417,6 +428,7 @@ class PartnershipSerializer(RegistrySerializer):
             "last_activity",
             "dormant",
             "predecessor",
+            "successor",
             "stages",
             "claims",
             "created_at",

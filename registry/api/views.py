@@ -87,8 +87,9 @@ class PartnershipViewSet(RegistryViewSet):
     queryset = Partnership.objects.all()
 
     def base_queryset(self):
-        partnerships = Partnership.objects.with_last_activity(self.request.user)
-        return partnerships.select_related("city", "partner").prefetch_related(
+        user = self.request.user
+        partnerships = Partnership.objects.with_last_activity(user).with_visibility(user, "successor")
+        return partnerships.select_related("city", "partner", "successor__city", "successor__partner").prefetch_related(
             Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")),
             sources_prefetch(),
             "stages__sources",

@@ -109,7 +109,8 @@ class RegistryQuerySet(models.QuerySet):
         return self if self.sees_everything(user) else self.public()
 
     def with_visibility(self, user, *fields: str):
-        """Annotate ``<field>_visible`` (a boolean) for each foreign key in ``fields``: whether
+        """Annotate ``<field>_visible`` (a boolean) for each foreign key in ``fields`` (or the
+        reverse side of a one-to-one field, such as a partnership's ``successor``): whether
         ``user`` may see the row it points to, decided by that model's :meth:`visible_to` in
         the database (no query per row). Templates and serializers read the annotation instead
         of re-deriving the rule. Each is a scalar subquery looking up the one related row by
