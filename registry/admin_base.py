@@ -286,11 +286,14 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
         (``queryset.search``: the words of the public pages' and the API's ``q``, in any script and
         case on both databases, a city by its former names and transliterations), within
         ``queryset`` as the list's filters, the office and the autocomplete left it. Django's
-        lookups alone fold the case of ASCII letters only on SQLite."""
+        lookups alone fold the case of ASCII letters only on SQLite. A picker (the autocomplete)
+        lists the record named what was typed first (``ranked``, cities); a change list keeps the
+        sort of its columns."""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if search_term and hasattr(queryset, "search"):
             results |= queryset.search(search_term)
-        if search_term and hasattr(results, "ranked"):  # the name typed first (a column clicked sorts first)
+        picker = getattr(request.resolver_match, "url_name", None) == "autocomplete"
+        if picker and search_term and hasattr(results, "ranked"):  # the name typed first; a list keeps its sort
             results = results.ranked(search_term)
         return results, may_have_duplicates
 

@@ -176,9 +176,10 @@ def test_city_search_keeps_the_list_filters(staff_client):
 
 
 def test_the_city_picker_lists_a_name_typed_before_names_containing_it(staff_client):
-    """The partner picker (the admin's autocomplete) and the city list's search put the city
-    named what was typed first, then names starting with it, then the rest (they listed
-    Kaohsiung, found by its alias Kaoshiung, before Osh: alphabetical order)."""
+    """The partner picker (the admin's autocomplete) puts the city named what was typed first,
+    then names starting with it, then the rest (it listed Kaohsiung, found by its alias
+    Kaoshiung, before Osh: alphabetical order); a search in the city list keeps the list's sort,
+    and a column clicked sorts it."""
     kaohsiung = CityFactory(name_en="Kaohsiung", slug="kaohsiung", country="TW")
     CityName.objects.create(city=kaohsiung, name="Kaoshiung", kind="alias")
     CityFactory(name_en="Oshawa", slug="oshawa", country="CA")
@@ -189,7 +190,9 @@ def test_the_city_picker_lists_a_name_typed_before_names_containing_it(staff_cli
     )
     assert [row["text"] for row in found.json()["results"]] == ["Osh", "Oshawa", "Kaohsiung"]
     listed = staff_client.get(_url(City, "changelist"), {"q": "osh"}).context["cl"].result_list
-    assert [city.slug for city in listed] == ["osh", "oshawa", "kaohsiung"]
+    assert [city.slug for city in listed] == ["kaohsiung", "osh", "oshawa"]
+    listed = staff_client.get(_url(City, "changelist"), {"q": "osh", "o": "-1"}).context["cl"].result_list
+    assert [city.slug for city in listed] == ["oshawa", "osh", "kaohsiung"]
 
 
 @pytest.mark.parametrize("query", ["алматы", "АКИМАТ", "ΚΌΣ"])
