@@ -4,6 +4,7 @@ integer columns, and records named by slug, looked up once per file."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import InvalidOperation
 
 from django.db import models
@@ -12,10 +13,22 @@ from import_export import widgets
 from .dates import coarser_than, parse_partial_date
 from .models.base import truncate_to_precision
 
-DATE = widgets.DateWidget(format="%Y-%m-%d")
+
+class DateCellWidget(widgets.DateWidget):
+    """A ``YYYY-MM-DD`` date; a spreadsheet's date cell, which an XLSX file gives as a datetime
+    at midnight (the admin's own XLSX export writes dates so), is its day: a ``datetime`` never
+    equals the stored ``date``, so the row was taken for a change, or for a partnership (its
+    start date is part of its key) for a new relation clashing with itself."""
+
+    def clean(self, value, row=None, **kwargs):
+        value = super().clean(value, row, **kwargs)
+        return value.date() if isinstance(value, datetime.datetime) else value
 
 
-class PartialDateWidget(widgets.DateWidget):
+DATE = DateCellWidget(format="%Y-%m-%d")
+
+
+class PartialDateWidget(DateCellWidget):
     """A date cell of a column with a precision column (``established_on`` with
     ``established_precision``): ``YYYY-MM-DD`` as before, or written to its precision, ``YYYY``
     or ``YYYY-MM``, as the API takes it (:func:`registry.dates.parse_partial_date`), read as the

@@ -152,9 +152,11 @@ class RegistryResource(resources.ModelResource):
     """
 
     # Numbers: finite only, and whole in an integer column (the library's widgets take "NaN" and
-    # cut 1.9 to 1).
+    # cut 1.9 to 1). Long text as short text: an empty cell is "" (an XLSX file gives None, which
+    # the library's default widget kept, so a city's empty notes read as a change).
     WIDGETS_MAP = {
         **resources.ModelResource.WIDGETS_MAP,
+        "TextField": widgets.CharWidget,
         "DecimalField": FiniteDecimalWidget,
         **dict.fromkeys(INTEGER_FIELDS, WholeNumberWidget),
     }
