@@ -29,7 +29,7 @@ from functools import cached_property
 from http import HTTPStatus
 
 from django import forms
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import NoReverseMatch, resolve, reverse
 from django.utils.translation import gettext as _
 from django_countries.fields import Country
@@ -165,7 +165,7 @@ class FilteredListMixin:
             active_filters=self.active_filters(),
             result_count=context["paginator"].count if context.get("paginator") else len(context["object_list"]),
             csv_url=self.csv_url(),
-            clear_url=self.request.path,
+            clear_url=self.clear_url(),
             invalid=self.invalid,
             page_error=self.page_error,
         )
@@ -190,6 +190,15 @@ class FilteredListMixin:
         for name in (self.page_kwarg, *self.extra_params):
             query.pop(name, None)
         return f"{path}?{query.urlencode()}"
+
+    def clear_url(self) -> str:
+        """The list without its filters, keeping the page's own parameters (``show=all`` on the
+        cities: clearing the filters of every city's list leaves every city listed)."""
+        kept = QueryDict(mutable=True)
+        for name in self.extra_params:
+            if values := self.request.GET.getlist(name):
+                kept.setlist(name, values)
+        return f"{self.request.path}?{kept.urlencode()}" if kept else self.request.path
 
     def csv_url(self) -> str:
         query = self.request.GET.copy()

@@ -258,6 +258,16 @@ def test_list_is_paginated(client, shipped_data):
     assert "Page 1 of 2" in many.text and 'href="?show=all&amp;page=2"' in many.text
 
 
+def test_clearing_the_filters_keeps_the_list_of_every_city(client, shipped_data):
+    """Found by the probe: "Clear all filters" on /cities/?show=all&country=kz led to the home
+    city's partners (38), not back to every city (44)."""
+    page = client.get("/cities/", {"show": "all", "country": "kz", "q": "alm"})
+    assert page.context["clear_url"] == "/cities/?show=all"
+    assert '<a href="/cities/?show=all">Clear all filters</a>' in page.text
+    assert client.get("/cities/", {"country": "kz"}).context["clear_url"] == "/cities/"
+    assert client.get("/ko/events/", {"q": "x"}).context["clear_url"] == "/ko/events/"
+
+
 def test_csv_has_the_same_rows_as_the_page(client, shipped_data):
     page = client.get("/cities/", {"region": "eastern-asia", "kind": "sister"})
     assert 'href="/cities/?region=eastern-asia&amp;kind=sister&amp;format=csv"' in page.text
