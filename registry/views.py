@@ -111,6 +111,21 @@ class FilteredListMixin:
         (:func:`registry.api.pagination.page_number_error`), else ``None``."""
         return page_number_error(self.request.GET.get(self.page_kwarg))
 
+    @cached_property
+    def format_error(self) -> str | None:
+        """The message refusing a ``?format=`` the list neither writes (:data:`PAGE_EXPORT_FORMATS`)
+        nor sends to the API's list (:meth:`api_list_url`), in the API's words and naming the
+        formats it offers (``xml``, ``GEOJSON``: formats are in small letters, as in the API),
+        else ``None``. The page is then shown with the message and status 400."""
+        fmt = self.request.GET.get("format")
+        if not fmt or fmt in PAGE_EXPORT_FORMATS or self.api_list_url(fmt):
+            return None
+        offered = [*PAGE_EXPORT_FORMATS, *sorted(self.api_formats() - set(PAGE_EXPORT_FORMATS))]
+        return _("Unknown format “%(format)s”; this endpoint offers: %(offered)s.") % {
+            "format": fmt,
+            "offered": ", ".join(offered),
+        }
+
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("format")
         if fmt in PAGE_EXPORT_FORMATS:
@@ -118,7 +133,7 @@ class FilteredListMixin:
         if fmt and (api_url := self.api_list_url(fmt)):
             return HttpResponseRedirect(api_url)
         response = super().get(request, *args, **kwargs)
-        if self.invalid or self.page_error:
+        if self.invalid or self.page_error or self.format_error:
             response.status_code = HTTPStatus.BAD_REQUEST
         return response
 
@@ -168,8 +183,27 @@ class FilteredListMixin:
             clear_url=self.clear_url(),
             invalid=self.invalid,
             page_error=self.page_error,
+            format_error=self.format_error,
         )
         return context
+
+    def api_list_path(self) -> str | None:
+        """The path of the API's list of the page's model (``/api/v1/cities/``), or ``None`` when
+        the page's rows are not a model's (the countries page) or the API lists no such rows."""
+        if self.csv_columns is not None:
+            return None
+        try:
+            return reverse(f"api:{self.model._meta.model_name}-list")
+        except NoReverseMatch:
+            return None
+
+    def api_formats(self) -> set[str]:
+        """The formats the API's list of the page's rows writes (its viewset's renderers but the
+        browsable API), empty when :meth:`api_list_path` is ``None``."""
+        path = self.api_list_path()
+        if path is None:
+            return set()
+        return {renderer.format for renderer in resolve(path).func.cls.renderer_classes} - {"api"}
 
     def api_list_url(self, fmt: str) -> str | None:
         """The API's list of the same rows in ``fmt``, a format the page does not write itself
@@ -178,18 +212,12 @@ class FilteredListMixin:
         number or its own parameters (``/cities/?country=kz&format=geojson`` →
         ``/api/v1/cities/?country=kz&format=geojson``); ``None`` when the API has no list of
         these rows (the countries page's rows are not a model's) or not in ``fmt``."""
-        if self.csv_columns is not None:
-            return None
-        try:
-            path = reverse(f"api:{self.model._meta.model_name}-list")
-        except NoReverseMatch:
-            return None
-        if fmt not in {renderer.format for renderer in resolve(path).func.cls.renderer_classes} - {"api"}:
+        if fmt not in self.api_formats():
             return None
         query = self.request.GET.copy()
         for name in (self.page_kwarg, *self.extra_params):
             query.pop(name, None)
-        return f"{path}?{query.urlencode()}"
+        return f"{self.api_list_path()}?{query.urlencode()}"
 
     def clear_url(self) -> str:
         """The list without its filters, keeping the page's own parameters (``show=all`` on the

@@ -46,10 +46,10 @@ class CityListView(FilteredListMixin, ListView):
         when there is no home city."""
         return self.request.GET.get("show") == "all" or self.home is None
 
-    def api_list_url(self, fmt: str) -> str | None:
+    def api_formats(self) -> set[str]:
         """The API's list of cities holds every city, so only the page of every city
         (``?show=all``) sends its formats there; the home city's partners stay this page."""
-        return super().api_list_url(fmt) if self.show_all else None
+        return super().api_formats() if self.show_all else set()
 
     def get_base_queryset(self):
         user = self.request.user

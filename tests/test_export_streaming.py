@@ -245,12 +245,19 @@ def test_a_format_only_the_api_writes_redirects_a_page_to_the_api_list_with_its_
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == "/api/v1/cities/?country=kz&format=geojson"  # no page, nor the page's own show
     # Without show=all the page lists the home city's partners, which no API list holds: no redirect.
-    assert client.get("/cities/", {"country": "kz", "format": "geojson"}).status_code == HTTPStatus.OK
+    partners = client.get("/cities/", {"country": "kz", "format": "geojson"})
+    assert partners.status_code == HTTPStatus.BAD_REQUEST
+    assert partners.context["format_error"] == "Unknown format “geojson”; this endpoint offers: csv, xlsx."
     features = json.loads(client.get(response["Location"]).getvalue())["features"]
     assert [feature["id"] for feature in features] == ["almaty"]
     assert client.get("/events/", {"format": "ics"})["Location"] == "/api/v1/events/?format=ics"
     assert client.get("/delegations/", {"format": "json"})["Location"] == "/api/v1/delegations/?format=json"
-    # What the API's list does not write, or rows that are not a model's, stay the page.
-    assert client.get("/agreements/", {"format": "ics"}).status_code == HTTPStatus.OK
-    assert client.get("/countries/", {"format": "geojson"}).status_code == HTTPStatus.OK
-    assert client.get("/cities/", {"format": "api"}).status_code == HTTPStatus.OK
+    # A format neither the page nor the API's list writes is the page, refused as the API refuses it.
+    refused = client.get("/ko/cities/", {"show": "all", "format": "GEOJSON"})
+    assert refused.status_code == HTTPStatus.BAD_REQUEST and refused.context["object_list"]
+    assert "알 수 없는 형식 “GEOJSON”" in refused.text and "csv, xlsx, geojson, json." in refused.text
+    for path, fmt, offered in [("/agreements/", "ics", "csv, xlsx, json"), ("/countries/", "geojson", "csv, xlsx")]:
+        response = client.get(path, {"format": fmt})
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert response.context["format_error"] == f"Unknown format “{fmt}”; this endpoint offers: {offered}."
+    assert client.get("/cities/", {"format": ""}).status_code == HTTPStatus.OK
