@@ -28,11 +28,25 @@ def name_through_rows(through) -> None:
 LISTED_CHOICES = 20
 
 
+#: The refusal of a country that is no ISO 3166-1 code (imports and every ``full_clean``).
+COUNTRY_CODE_INVALID = _(
+    "“%(value)s” is not an ISO 3166-1 country code: write one such as KZ (alpha-2), KAZ (alpha-3) or 398 (numeric)."
+)
+
+
 def list_choices_in_errors(model) -> None:
     """Make the "not a valid choice" error of each of ``model``'s choice fields name the values
     it takes: “friend” is not one of: sister, friendship, … (Django's says only “Value 'friend' is
-    not a valid choice.”). Read by the admin, imports and every ``full_clean``."""
+    not a valid choice.”). Read by the admin, imports and every ``full_clean``. A country
+    (django-countries' ``CountryField``, 249 values) says which codes it takes instead: “XX” is
+    not an ISO 3166-1 country code (Django's “Value 'XX' is not a valid choice.” left an
+    importer guessing; adversarial probe)."""
+    from django_countries.fields import CountryField
+
     for field in model._meta.concrete_fields:
+        if isinstance(field, CountryField):
+            field.error_messages = {**field.error_messages, "invalid_choice": COUNTRY_CODE_INVALID}
+            continue
         choices = field.choices
         if not isinstance(choices, (list, tuple)) or not choices or len(field.flatchoices) > LISTED_CHOICES:
             continue

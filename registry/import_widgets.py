@@ -10,7 +10,7 @@ from decimal import InvalidOperation
 from django.db import models
 from import_export import widgets
 
-from .dates import coarser_than, parse_partial_date
+from .dates import PRECISION_RANK, coarser_than, parse_partial_date
 from .models.base import truncate_to_precision
 
 
@@ -33,32 +33,47 @@ class PartialDateWidget(DateCellWidget):
     ``established_precision``): ``YYYY-MM-DD`` as before, or written to its precision, ``YYYY``
     or ``YYYY-MM``, as the API takes it (:func:`registry.dates.parse_partial_date`), read as the
     first day of that year or month. A cell coarser than the row's precision column says (an
-    empty column means ``day``), e.g. ``2023-06`` with ``day``, raises
-    :class:`CoarserThanPrecision`; a text that is no date, ``ValueError``. Exported as
-    ``YYYY-MM-DD`` (a file exported then imported is unchanged).
+    empty cell there means ``day``), e.g. ``2023-06`` with ``day``, raises
+    :class:`CoarserThanPrecision`; a text that is no date, ``ValueError``. A precision cell that
+    names no precision (``decade``) is the error of its own column only
+    (:meth:`registry.resource_base.RegistryResource.import_field`). Exported as ``YYYY-MM-DD``
+    (a file exported then imported is unchanged).
 
     The date is read as it will be stored: cut to the row's precision by the model's rule
     (:func:`~registry.models.base.truncate_to_precision`), so ``2023-06-15`` with ``month`` is
     2023-06-01 both when the row is matched with a stored one (a partnership's start date is
     part of its key) and when an unchanged row is skipped (it was an update, or for a
-    partnership a clash with itself)."""
+    partnership a clash with itself). In a file without the precision column the cell's own
+    precision, as written, is the date's (:meth:`read`; as in the API): ``1989`` is the year 1989,
+    never refused as coarser than a column the file does not have."""
 
     def __init__(self, precision_column: str):
         super().__init__(format="%Y-%m-%d")
         self.precision_column = precision_column
 
-    def clean(self, value, row=None, **kwargs):
+    def read(self, value, row=None, **kwargs) -> tuple[datetime.date | None, str]:
+        """The cell as ``(first day, precision as written)``: ``"1966"`` or the number cell
+        ``1966`` → (1966-01-01, ``"year"``), ``"2023-06"`` → (2023-06-01, ``"month"``), a full date
+        or a spreadsheet's date cell → (that day, ``"day"``), an empty cell → (``None``, ``"day"``).
+        Raises ``ValueError`` for a text that is no date."""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)  # a year typed in a spreadsheet is a number cell: 1966 in XLSX
-        wanted = str((row or {}).get(self.precision_column) or "day").strip()
         if not isinstance(value, str) or not value.strip():
             # empty, or a date from an XLSX cell
-            return truncate_to_precision(super().clean(value, row, **kwargs), wanted)
-        text = value.strip()
-        day, precision = parse_partial_date(text)
+            return super().clean(value, row, **kwargs), "day"
+        return parse_partial_date(value.strip())
+
+    def clean(self, value, row=None, **kwargs):
+        day, precision = self.read(value, row, **kwargs)
+        if row is None or self.precision_column not in row:
+            return day
+        wanted = str(row.get(self.precision_column) or "day").strip()
+        if wanted not in PRECISION_RANK:  # no precision: its column says so (RegistryResource.import_field)
+            return day
         if coarser_than(precision, wanted):
+            text = str(int(value)) if isinstance(value, float) else str(value).strip()  # 1966.0: a number cell
             raise CoarserThanPrecision(text, precision, self.precision_column, wanted)
         return truncate_to_precision(day, wanted)
 

@@ -12,7 +12,13 @@ from __future__ import annotations
 import copy
 import html
 
-from django.core.exceptions import NON_FIELD_ERRORS, MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    FieldDoesNotExist,
+    MultipleObjectsReturned,
+    ObjectDoesNotExist,
+    ValidationError,
+)
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -24,6 +30,7 @@ from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from .apps import LISTED_CHOICES
 from .bulk_validation import full_clean_many
 from .cache import record_change
 from .import_widgets import (
@@ -36,14 +43,20 @@ from .import_widgets import (
     SlugWidget,
     WholeNumberWidget,
 )
-from .models import City, may_change, truncate_to_precision
+from .models import City, may_change, same_period, truncate_to_precision
 from .models.offices import office_city_ids, refusal
 from .text import neutralise_formula, restore_formula
 
 
 class NaturalKeyLoader(ModelInstanceLoader):
     """The stored rows a file matches by its ``import_id_fields``, read once per file (one query
-    per 500 values of the first key column) instead of once per row."""
+    per 500 values of the first key column) instead of once per row.
+
+    A partial date in the key (a partnership's ``established_on``) of a file without its
+    precision column matches a stored record whose date names the same period
+    (:func:`~registry.models.base.same_period`): ``1989`` or ``1989-10-24`` finds the partnership
+    stored as 1989 (``year``), as the file gives no precision to tell them apart; it was taken for
+    a new partnership clashing with the stored one (adversarial probe)."""
 
     def __init__(self, resource, dataset=None):
         super().__init__(resource, dataset)
@@ -65,6 +78,17 @@ class NaturalKeyLoader(ModelInstanceLoader):
             lookup = {f"{columns[0]}__in": ordered[start : start + CHUNK]}
             for instance in self.get_queryset().select_related(*related).filter(**lookup):
                 self.stored[tuple(getattr(instance, column) for column in columns)] = instance
+        headers = (dataset.headers or ()) if dataset is not None else ()
+        # The key's partial dates whose precision the file does not give, by position in the key.
+        self.periods = {
+            position: field
+            for position, field in enumerate(self.key_fields)
+            if isinstance(field.widget, PartialDateWidget) and field.widget.precision_column not in headers
+        }
+        self.by_rest: dict[tuple, list[models.Model]] = {}
+        for position in self.periods:
+            for key, instance in self.stored.items():
+                self.by_rest.setdefault((position, *key[:position], *key[position + 1 :]), []).append(instance)
 
     @staticmethod
     def plain(value):
@@ -72,7 +96,17 @@ class NaturalKeyLoader(ModelInstanceLoader):
         return value.pk if isinstance(value, models.Model) else value
 
     def get_instance(self, row):
-        return self.stored.get(tuple(self.plain(field.clean(row)) for field in self.key_fields))
+        key = tuple(self.plain(field.clean(row)) for field in self.key_fields)
+        found = self.stored.get(key)
+        if found is not None:
+            return found
+        for position, field in self.periods.items():
+            day, precision = field.widget.read(row.get(field.column_name), row)
+            precision_column = field.widget.precision_column
+            for instance in self.by_rest.get((position, *key[:position], *key[position + 1 :]), ()):
+                if same_period(day, precision, getattr(instance, field.attribute), getattr(instance, precision_column)):
+                    return instance
+        return None
 
 
 class LazyRowResult(RowResult):
@@ -246,6 +280,7 @@ class RegistryResource(resources.ModelResource):
         named twice (found by a new user)."""
         try:
             super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
+            self.check_choice(field, instance, row)
         except ArithmeticError:  # decimal.InvalidOperation from the number widgets
             raise ValueError(_("“%(value)s” is not a number.") % {"value": row.get(field.column_name)}) from None
         except (ObjectDoesNotExist, MultipleObjectsReturned):
@@ -286,6 +321,33 @@ class RegistryResource(resources.ModelResource):
                 ) from None
             raise
 
+    def check_choice(self, field, instance, row) -> None:
+        """Refuse, as the error of its own column, a cell of a column with a short list of values
+        (the model field's ``choices``, at most ``LISTED_CHOICES``: a kind, a status, a date's
+        precision) that is none of them, with the field's own message (“decade” is not one of: day, month, year.;
+        :func:`registry.apps.list_choices_in_errors`). Checked at the cell, the row goes no
+        further: the rules read after it (a clash with a stored partnership, "changed only as a
+        correction") added a second, misleading error about a value that is not there (adversarial
+        probe). An empty cell is left to the model's own check (required or not)."""
+        if field.column_name not in row or not field.attribute:
+            return
+        try:
+            model_field = self._meta.model._meta.get_field(field.attribute)
+        except FieldDoesNotExist:
+            return
+        value = getattr(instance, model_field.attname, None)
+        if (
+            not model_field.choices
+            or len(model_field.flatchoices) > LISTED_CHOICES
+            or value in model_field.empty_values
+        ):
+            return  # a long list (countries, currencies) keeps its own message, at validation
+        try:
+            model_field.validate(value, instance)
+        except ValidationError as error:
+            if error.code == "invalid_choice":
+                raise ValueError(error.messages[0]) from None
+
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
         """As the library's, but in bulk and all or nothing: every row is read and validated
         outside any transaction (a preview writes nothing and takes no write lock), and only a
@@ -323,20 +385,34 @@ class RegistryResource(resources.ModelResource):
         instance.stored_copy = None if new else copy.copy(instance)
 
     def import_instance(self, instance, row, **kwargs):
-        """As the library's, then each partial date (:class:`PartialDateWidget`) cut to the
-        record's precision by the model's rule (:func:`~registry.models.base.truncate_to_precision`),
-        so :meth:`skip_row` and the preview compare the value as it will be stored. The widget
-        already cuts it to the row's precision; this also covers a file without the precision
-        column, where the record keeps its stored one (``2023-06-15`` over a stored June 2023 is
-        no change)."""
+        """As the library's, then each partial date (:class:`PartialDateWidget`) as it will be
+        stored, so :meth:`skip_row` and the preview compare it so. With its precision column, the
+        date is cut to that precision by the model's rule
+        (:func:`~registry.models.base.truncate_to_precision`; the widget already cut it). In a file
+        without the precision column, a date naming the same period as the stored one
+        (:func:`~registry.models.base.same_period`: ``2023-06-15`` or ``2023`` over a stored June
+        2023) is no change, and any other date is taken with the precision it is written to, as
+        the API takes it (``1989`` is the year 1989, ``1989-10-24`` that day)."""
         super().import_instance(instance, row, **kwargs)
+        stored = instance.stored_copy
         for field in self.get_import_fields():
             widget = field.widget
-            if isinstance(widget, PartialDateWidget) and field.column_name in row:
+            if not isinstance(widget, PartialDateWidget) or field.column_name not in row:
+                continue
+            # The precision column is named as the model's field (``established_precision``).
+            precision_field = widget.precision_column
+            if precision_field in row:
                 value = getattr(instance, field.attribute)
-                # The precision column is named as the model's field (``established_precision``).
-                precision = getattr(instance, widget.precision_column)
-                setattr(instance, field.attribute, truncate_to_precision(value, precision))
+                setattr(instance, field.attribute, truncate_to_precision(value, getattr(instance, precision_field)))
+                continue
+            day, written = widget.read(row[field.column_name], row)
+            if stored is not None and same_period(
+                day, written, getattr(stored, field.attribute), getattr(stored, precision_field)
+            ):
+                day, written = getattr(stored, field.attribute), getattr(stored, precision_field)
+            setattr(instance, field.attribute, day)
+            if day is not None:
+                setattr(instance, precision_field, written)
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         """A stored row whose every imported value is unchanged (read-only columns, such as

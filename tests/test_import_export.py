@@ -737,3 +737,111 @@ def test_an_xlsx_export_with_date_cells_imports_again_unchanged(shipped_data, re
     result = resource().import_data(dataset, dry_run=True, raise_errors=False)
     assert not result.has_validation_errors() and not result.has_errors()
     assert result.totals["skip"] == queryset.count() and result.totals["update"] == result.totals["new"] == 0
+
+
+NO_PRECISION_HEADERS = ["city", "partner", "kind", "established_on", "status", "confidence"]
+
+
+@pytest.mark.parametrize("written", ["1989", "1989-10", "1989-10-24"])
+def test_without_the_precision_column_a_date_in_the_stored_period_is_the_stored_partnership(written):
+    """A file without ``established_precision``: each start date names the partnership stored
+    as 1989 (``year``), which it leaves unchanged (no update, no history record). ``1989`` was
+    refused as coarser than "day", a column the file does not have, and ``1989-10-24`` was
+    taken for a new partnership clashing with the stored one (adversarial probe)."""
+    stored = PartnershipFactory(
+        city=CityFactory(slug="busan"),
+        partner=CityFactory(slug="fukuoka"),
+        kind="friendship",
+        established_on=datetime.date(1989, 1, 1),
+        established_precision="year",
+    )
+    history = Partnership.history.count()
+    rows = tablib.Dataset(["busan", "fukuoka", "friendship", written, "active", "high"], headers=NO_PRECISION_HEADERS)
+    result = PartnershipResource().import_data(rows, dry_run=False, raise_errors=False)
+    assert not result.has_validation_errors(), [row.error_dict for row in result.invalid_rows]
+    assert (result.totals["skip"], result.totals["update"], result.totals["new"]) == (1, 0, 0)
+    assert Partnership.history.count() == history
+    stored.refresh_from_db()
+    assert (stored.established_on, stored.established_precision) == (datetime.date(1989, 1, 1), "year")
+
+
+def test_without_the_precision_column_a_stored_day_is_matched_by_its_year_and_kept():
+    """The other way round: a partnership stored to the day (1989-10-24) and a file giving only
+    ``1989`` is the same partnership, unchanged; a different day of that year is not."""
+    PartnershipFactory(
+        city=CityFactory(slug="busan"),
+        partner=CityFactory(slug="fukuoka"),
+        kind="friendship",
+        established_on=datetime.date(1989, 10, 24),
+    )
+    same = tablib.Dataset(["busan", "fukuoka", "friendship", "1989", "active", "high"], headers=NO_PRECISION_HEADERS)
+    result = PartnershipResource().import_data(same, dry_run=True, raise_errors=False)
+    assert (result.totals["skip"], result.totals["invalid"]) == (1, 0)
+    other = tablib.Dataset(
+        ["busan", "fukuoka", "friendship", "1989-11-02", "active", "high"], headers=NO_PRECISION_HEADERS
+    )
+    result = PartnershipResource().import_data(other, dry_run=True, raise_errors=False)
+    [row] = result.invalid_rows
+    assert "partner" in row.error_dict  # a second partnership of the pair in force: the clash
+
+
+def test_without_the_precision_column_a_new_date_has_the_precision_it_is_written_to():
+    """A new partnership from a file without the precision column is stored as the API stores
+    a date written so (``1966`` a year, ``2023-06`` a month, a full date a day); it was stored
+    with ``day`` precision, claiming 1 January, or refused."""
+    CityFactory(slug="busan")
+    for slug in ("kaohsiung", "almaty", "osaka"):
+        CityFactory(slug=slug)
+    rows = tablib.Dataset(
+        ["busan", "kaohsiung", "sister", "1966", "active", "high"],
+        ["busan", "almaty", "friendship", "2023-06", "active", "high"],
+        ["busan", "osaka", "friendship", "2008-12-11", "active", "high"],
+        headers=NO_PRECISION_HEADERS,
+    )
+    result = PartnershipResource().import_data(rows, dry_run=False, raise_errors=False)
+    assert not result.has_validation_errors(), [row.error_dict for row in result.invalid_rows]
+    stored = {
+        slug: (day, precision)
+        for slug, day, precision in Partnership.objects.values_list(
+            "partner__slug", "established_on", "established_precision"
+        )
+    }
+    assert stored == {
+        "kaohsiung": (datetime.date(1966, 1, 1), "year"),
+        "almaty": (datetime.date(2023, 6, 1), "month"),
+        "osaka": (datetime.date(2008, 12, 11), "day"),
+    }
+
+
+@pytest.mark.parametrize("precision", ["decade", "Year", " year "])
+@pytest.mark.parametrize("written", ["1989", "1989-10-24"])
+def test_a_precision_that_is_none_is_the_one_error_of_its_column(precision, written):
+    """A precision cell that names no precision is refused under its column, and that is the
+    row's only error: it also got a second, misleading one, a clash with the stored partnership,
+    "changed only as a correction", or "says decade: give the full date" under the date."""
+    PartnershipFactory(
+        city=CityFactory(slug="busan"),
+        partner=CityFactory(slug="fukuoka"),
+        kind="friendship",
+        established_on=datetime.date(1989, 1, 1),
+        established_precision="year",
+    )
+    rows = tablib.Dataset(
+        ["busan", "fukuoka", "friendship", written, precision, "active", "high"], headers=PARTNERSHIP_HEADERS
+    )
+    result = PartnershipResource().import_data(rows, dry_run=True, raise_errors=False)
+    [row] = result.invalid_rows
+    assert {field: [str(message) for message in messages] for field, messages in row.error_dict.items()} == {
+        "established_precision": [f"“{precision}” is not one of: day, month, year."]
+    }
+
+
+@pytest.mark.parametrize("code", ["XX", " KZ", "Kazakhstan"])
+def test_a_country_that_is_no_code_says_which_codes_it_takes(code):
+    """Django's "Value 'XX' is not a valid choice." left an importer guessing (adversarial probe)."""
+    row = ["nowhere", "Nowhere", "", "", code, "city", "43.2", "76.9", "high"]
+    result = CityResource().import_data(tablib.Dataset(row, headers=HEADERS), dry_run=True, raise_errors=False)
+    [invalid] = result.invalid_rows
+    assert [str(message) for message in invalid.error_dict["country"]] == [
+        f"“{code}” is not an ISO 3166-1 country code: write one such as KZ (alpha-2), KAZ (alpha-3) or 398 (numeric)."
+    ]

@@ -44,6 +44,7 @@ from .base import (
     publication_field,
     referenced_by_public,
     rule,
+    same_period,
     truncate_to_precision,
     unique,
 )
@@ -134,6 +135,7 @@ __all__ = [
     "publication_field",
     "referenced_by_public",
     "rule",
+    "same_period",
     "truncate_to_precision",
     "unique",
     "validate_currency",

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .. import regions
+from ..dates import coarser_than
 from ..text import is_visible, localized, typed_word_forms
 
 models.CharField.register_lookup(Length)
@@ -72,6 +73,22 @@ def truncate_to_precision(value: datetime.date | None, precision: str) -> dateti
     if precision == DatePrecision.MONTH:
         return value.replace(day=1)
     return value
+
+
+def same_period(
+    first: datetime.date | None, first_precision: str, second: datetime.date | None, second_precision: str
+) -> bool:
+    """Whether two partial dates may name the same day: each cut to the coarser of their two
+    precisions (:func:`truncate_to_precision`; ``"year"``, ``"month"`` or ``"day"``, an unknown
+    one read as ``"day"``) they are equal. 1989-10-24 (``day``) and 1989 (``year``) are; June
+    1989 (``month``) and 1989-07-02 (``day``) are not. ``None`` is the same period only as ``None``.
+    The one rule by which an import without a precision column matches a stored partial date
+    (:class:`registry.resource_base.NaturalKeyLoader`) and leaves it unchanged
+    (:meth:`registry.resource_base.RegistryResource.import_instance`)."""
+    if first is None or second is None:
+        return first is second
+    coarser = first_precision if coarser_than(first_precision, second_precision) else second_precision
+    return truncate_to_precision(first, coarser) == truncate_to_precision(second, coarser)
 
 
 class Confidence(models.TextChoices):
