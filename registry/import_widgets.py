@@ -8,9 +8,9 @@ import datetime
 from decimal import InvalidOperation
 
 from django.db import models
-from import_export import widgets
+from import_export import fields, widgets
 
-from .dates import PRECISION_RANK, coarser_than, parse_partial_date
+from .dates import PRECISION_RANK, coarser_than, iso_partial, parse_partial_date
 from .models.base import truncate_to_precision
 
 
@@ -32,20 +32,19 @@ class PartialDateWidget(DateCellWidget):
     """A date cell of a column with a precision column (``established_on`` with
     ``established_precision``): ``YYYY-MM-DD`` as before, or written to its precision, ``YYYY``
     or ``YYYY-MM``, as the API takes it (:func:`registry.dates.parse_partial_date`), read as the
-    first day of that year or month. A cell coarser than the row's precision column says (an
-    empty cell there means ``day``), e.g. ``2023-06`` with ``day``, raises
-    :class:`CoarserThanPrecision`; a text that is no date, ``ValueError``. A precision cell that
-    names no precision (``decade``) is the error of its own column only
-    (:meth:`registry.resource_base.RegistryResource.import_field`). Exported as ``YYYY-MM-DD``
-    (a file exported then imported is unchanged).
+    first day of that year or month. A cell coarser than the row's precision column says, e.g.
+    ``2023-06`` with ``day``, raises :class:`CoarserThanPrecision`; a text that is no date,
+    ``ValueError``. A precision cell that names no precision (``decade``) is the error of its own column only
+    (:meth:`registry.resource_base.RegistryResource.import_field`). Written at its precision by
+    :class:`PartialDateColumn` (a file exported then imported is unchanged).
 
     The date is read as it will be stored: cut to the row's precision by the model's rule
     (:func:`~registry.models.base.truncate_to_precision`), so ``2023-06-15`` with ``month`` is
     2023-06-01 both when the row is matched with a stored one (a partnership's start date is
     part of its key) and when an unchanged row is skipped (it was an update, or for a
-    partnership a clash with itself). In a file without the precision column the cell's own
-    precision, as written, is the date's (:meth:`read`; as in the API): ``1989`` is the year 1989,
-    never refused as coarser than a column the file does not have."""
+    partnership a clash with itself). In a file without the precision column, or where its cell
+    is empty (:meth:`said`), the cell's own precision, as written, is the date's (:meth:`read`; as
+    in the API): ``1989`` is the year 1989, never refused as coarser than a precision nobody wrote."""
 
     def __init__(self, precision_column: str):
         super().__init__(format="%Y-%m-%d")
@@ -65,17 +64,38 @@ class PartialDateWidget(DateCellWidget):
             return super().clean(value, row, **kwargs), "day"
         return parse_partial_date(value.strip())
 
+    def said(self, row) -> str | None:
+        """The row's precision cell without surrounding spaces, or ``None`` when the file has no
+        precision column or the cell is empty: the date's precision is then as written (:meth:`read`)."""
+        return str((row or {}).get(self.precision_column) or "").strip() or None
+
     def clean(self, value, row=None, **kwargs):
         day, precision = self.read(value, row, **kwargs)
-        if row is None or self.precision_column not in row:
+        wanted = self.said(row)
+        if wanted is None:
             return day
-        wanted = str(row.get(self.precision_column) or "day").strip()
         if wanted not in PRECISION_RANK:  # no precision: its column says so (RegistryResource.import_field)
             return day
         if coarser_than(precision, wanted):
             text = str(int(value)) if isinstance(value, float) else str(value).strip()  # 1966.0: a number cell
             raise CoarserThanPrecision(text, precision, self.precision_column, wanted)
         return truncate_to_precision(day, wanted)
+
+
+class PartialDateColumn(fields.Field):
+    """The column of a partial date (``established_on``), read by :class:`PartialDateWidget`
+    (``PartialDateColumn("established_on", "established_precision")``) and written at the
+    record's precision as every export of the registry writes it
+    (:func:`registry.dates.iso_partial`: ``1966``, ``1966-06`` or ``1966-06-30``; an empty cell
+    for no date), in CSV and XLSX alike (text, not a date cell), and so shown in the import's
+    preview. It was ``1966-01-01``, which reads as 1 January once the precision column is out of
+    sight (a new user, in the admin's export and the preview)."""
+
+    def __init__(self, name: str, precision_column: str):
+        super().__init__(name, name, PartialDateWidget(precision_column))
+
+    def export(self, instance, **kwargs):
+        return iso_partial(self.get_value(instance), getattr(instance, self.widget.precision_column)) or ""
 
 
 class CoarserThanPrecision(ValueError):

@@ -52,8 +52,8 @@ class NaturalKeyLoader(ModelInstanceLoader):
     """The stored rows a file matches by its ``import_id_fields``, read once per file (one query
     per 500 values of the first key column) instead of once per row.
 
-    A partial date in the key (a partnership's ``established_on``) of a file without its
-    precision column matches a stored record whose date names the same period
+    A partial date in the key (a partnership's ``established_on``) of a row that does not give
+    its precision (no precision column, or an empty cell) matches a stored record whose date names the same period
     (:func:`~registry.models.base.same_period`): ``1989`` or ``1989-10-24`` finds the partnership
     stored as 1989 (``year``), as the file gives no precision to tell them apart; it was taken for
     a new partnership clashing with the stored one (adversarial probe)."""
@@ -78,12 +78,12 @@ class NaturalKeyLoader(ModelInstanceLoader):
             lookup = {f"{columns[0]}__in": ordered[start : start + CHUNK]}
             for instance in self.get_queryset().select_related(*related).filter(**lookup):
                 self.stored[tuple(getattr(instance, column) for column in columns)] = instance
-        headers = (dataset.headers or ()) if dataset is not None else ()
-        # The key's partial dates whose precision the file does not give, by position in the key.
+        # The key's partial dates, by position in the key: matched by period in a row that does
+        # not give their precision.
         self.periods = {
             position: field
             for position, field in enumerate(self.key_fields)
-            if isinstance(field.widget, PartialDateWidget) and field.widget.precision_column not in headers
+            if isinstance(field.widget, PartialDateWidget)
         }
         self.by_rest: dict[tuple, list[models.Model]] = {}
         for position in self.periods:
@@ -101,6 +101,8 @@ class NaturalKeyLoader(ModelInstanceLoader):
         if found is not None:
             return found
         for position, field in self.periods.items():
+            if field.widget.said(row) is not None:
+                continue
             day, precision = field.widget.read(row.get(field.column_name), row)
             precision_column = field.widget.precision_column
             for instance in self.by_rest.get((position, *key[:position], *key[position + 1 :]), ()):
@@ -388,8 +390,8 @@ class RegistryResource(resources.ModelResource):
         """As the library's, then each partial date (:class:`PartialDateWidget`) as it will be
         stored, so :meth:`skip_row` and the preview compare it so. With its precision column, the
         date is cut to that precision by the model's rule
-        (:func:`~registry.models.base.truncate_to_precision`; the widget already cut it). In a file
-        without the precision column, a date naming the same period as the stored one
+        (:func:`~registry.models.base.truncate_to_precision`; the widget already cut it). In a row
+        that does not give the precision (no column, or an empty cell), a date naming the same period as the stored one
         (:func:`~registry.models.base.same_period`: ``2023-06-15`` or ``2023`` over a stored June
         2023) is no change, and any other date is taken with the precision it is written to, as
         the API takes it (``1989`` is the year 1989, ``1989-10-24`` that day)."""
@@ -401,7 +403,7 @@ class RegistryResource(resources.ModelResource):
                 continue
             # The precision column is named as the model's field (``established_precision``).
             precision_field = widget.precision_column
-            if precision_field in row:
+            if widget.said(row) is not None:
                 value = getattr(instance, field.attribute)
                 setattr(instance, field.attribute, truncate_to_precision(value, getattr(instance, precision_field)))
                 continue

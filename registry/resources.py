@@ -24,7 +24,7 @@ from django.db.models import prefetch_related_objects
 from django_countries import countries
 from import_export import fields
 
-from .import_widgets import CHUNK, DATE, PartialDateWidget, SlugWidget
+from .import_widgets import CHUNK, DATE, PartialDateColumn, SlugWidget
 from .models import Agreement, City, Event, Partnership
 from .resource_base import (  # re-exported: the admin and the imports name them here
     ChangedMeanwhile,
@@ -110,8 +110,8 @@ class PartnershipResource(RegistryResource):
 
     city = fields.Field("city", "city", SlugWidget(City))
     partner = fields.Field("partner", "partner", SlugWidget(City))
-    established_on = fields.Field("established_on", "established_on", PartialDateWidget("established_precision"))
-    ended_on = fields.Field("ended_on", "ended_on", PartialDateWidget("ended_precision"))
+    established_on = PartialDateColumn("established_on", "established_precision")
+    ended_on = PartialDateColumn("ended_on", "ended_precision")
 
     Meta = resource_meta(
         Partnership,
@@ -142,7 +142,7 @@ class AgreementResource(RegistryResource):
     the admin."""
 
     place = fields.Field("place", "place", SlugWidget(City))
-    signed_on = fields.Field("signed_on", "signed_on", PartialDateWidget("signed_precision"))
+    signed_on = PartialDateColumn("signed_on", "signed_precision")
     entry_into_force_on = fields.Field("entry_into_force_on", "entry_into_force_on", DATE)
     expires_on = fields.Field("expires_on", "expires_on", DATE)
 
@@ -173,7 +173,7 @@ class EventResource(RegistryResource):
     """Events by slug; the city by slug."""
 
     city = fields.Field("city", "city", SlugWidget(City))
-    start_on = fields.Field("start_on", "start_on", PartialDateWidget("start_precision"))
+    start_on = PartialDateColumn("start_on", "start_precision")
     end_on = fields.Field("end_on", "end_on", DATE)
 
     Meta = resource_meta(

@@ -622,7 +622,7 @@ def test_the_preview_shows_a_date_as_it_will_be_stored_at_its_precision():
     result = resource.import_data(rows, dry_run=True, raise_errors=True)
     [row] = result.rows
     cells = dict(zip(result.diff_headers, row.diff, strict=True))
-    assert cells["established_on"] == "<ins>2023-06-01</ins>"
+    assert cells["established_on"] == "<ins>2023-06</ins>"  # at its precision, as every export writes it
     assert not Partnership.objects.exists()
     PartnershipResource().import_data(rows, dry_run=False, raise_errors=True)
     assert Partnership.objects.get().established_on == datetime.date(2023, 6, 1)
@@ -729,11 +729,18 @@ def test_a_finer_date_within_the_stored_period_is_an_unchanged_row(kind, column,
 def test_an_xlsx_export_with_date_cells_imports_again_unchanged(shipped_data, resource):
     """The admin's XLSX export writes dates as date cells, which read back as datetimes at
     midnight: every row is unchanged (partnerships were refused as clashing with themselves,
-    agreements counted as updates)."""
+    agreements counted as updates). A partial date is written as text at its precision
+    (:class:`~registry.import_widgets.PartialDateColumn`), a full date as a date cell."""
+    if resource is AgreementResource:  # a full date (a date cell) besides the partial ones
+        from .factories import AgreementFactory
+
+        AgreementFactory(entry_into_force_on=datetime.date(2022, 10, 1))
     queryset = resource._meta.model.objects.all()
     xlsx = resource().export(queryset=queryset, force_native_type=True).export("xlsx")  # as the admin's
     dataset = tablib.Dataset().load(xlsx, format="xlsx")
-    assert any(isinstance(value, datetime.datetime) for row in dataset for value in row) or resource is CityResource
+    assert any(isinstance(value, datetime.datetime) for row in dataset for value in row) == (
+        resource is AgreementResource
+    )
     result = resource().import_data(dataset, dry_run=True, raise_errors=False)
     assert not result.has_validation_errors() and not result.has_errors()
     assert result.totals["skip"] == queryset.count() and result.totals["update"] == result.totals["new"] == 0
@@ -845,3 +852,32 @@ def test_a_country_that_is_no_code_says_which_codes_it_takes(code):
     assert [str(message) for message in invalid.error_dict["country"]] == [
         f"“{code}” is not an ISO 3166-1 country code: write one such as KZ (alpha-2), KAZ (alpha-3) or 398 (numeric)."
     ]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_the_export_writes_a_partial_date_at_its_precision(file_format):
+    """The admin's export of a partnership known to the year says ``1966``, as the API and the
+    pages' exports do; it said ``1966-01-01`` (a date cell in XLSX), which reads as 1 January
+    (a new user). No date is an empty cell; the file imports again unchanged."""
+    PartnershipFactory(established_on=datetime.date(1966, 1, 1), established_precision="year")
+    PartnershipFactory(established_on=datetime.date(2023, 6, 1), established_precision="month")
+    PartnershipFactory(established_on=datetime.date(2008, 12, 11), established_precision="day")
+    written = PartnershipResource().export(queryset=Partnership.objects.all(), force_native_type=file_format == "xlsx")
+    dataset = tablib.Dataset().load(written.export(file_format), format=file_format)
+    assert sorted(dataset["established_on"]) == ["1966", "2008-12-11", "2023-06"]
+    assert set(dataset["ended_on"]) <= {"", None}
+    result = PartnershipResource().import_data(dataset, dry_run=True, raise_errors=False)
+    assert (result.totals["skip"], result.totals["invalid"], result.totals["update"]) == (3, 0, 0)
+
+
+def test_an_empty_precision_cell_reads_the_date_at_the_precision_it_is_written_to():
+    """``2019`` with an empty ``established_precision`` is the year 2019, as the API reads it; it
+    was refused as “gives the year only, but established_precision says day”, which the file
+    never said (a new user)."""
+    CityFactory(slug="busan")
+    CityFactory(slug="taraz")
+    rows = tablib.Dataset(["busan", "taraz", "friendship", "2019", "", "active", "high"], headers=PARTNERSHIP_HEADERS)
+    result = PartnershipResource().import_data(rows, dry_run=False, raise_errors=False)
+    assert not result.has_validation_errors(), [row.error_dict for row in result.invalid_rows]
+    stored = Partnership.objects.get()
+    assert (stored.established_on, stored.established_precision) == (datetime.date(2019, 1, 1), "year")
