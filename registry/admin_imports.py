@@ -12,6 +12,7 @@ while the worker runs, lists the result and each error by row and column, and of
 from __future__ import annotations
 
 import csv
+import zipfile
 
 from django.conf import settings
 from django.contrib import messages
@@ -56,13 +57,19 @@ class SpreadsheetMixin(ImportExportMixin):
 
     def add_data_read_fail_error_to_form(self, form, e):
         """The reason a file could not be read, as a form error on ``import_file`` that names the
-        rule (the library's says only the exception's class, e.g. ``'InvalidDimensions'``)."""
+        rule (the library's says only the exception's class, e.g. ``'InvalidDimensions'`` or
+        ``'BadZipFile'``)."""
         if isinstance(e, UnicodeDecodeError):
             form.add_error("import_file", _("The file is not text in UTF-8, UTF-16 or CP949 (Korean Excel)."))
         elif isinstance(e, InvalidDimensions):
             form.add_error(
                 "import_file",
                 _("A row has more cells than the first row has column names: give every row one cell per column."),
+            )
+        elif isinstance(e, zipfile.BadZipFile):  # "XLSX" chosen for a file that is no workbook (a CSV)
+            form.add_error(
+                "import_file",
+                _("The file is not an XLSX workbook: choose the format it is in (a .csv file is csv)."),
             )
         elif isinstance(e, csv.Error) and "field limit" in str(e):
             form.add_error(

@@ -8,6 +8,7 @@ from anyascii import anyascii
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.text import slugify
 from django.utils.translation import get_language
 
 # A URL typed without its scheme ("example.org/report") is read as https://example.org/report in
@@ -54,6 +55,25 @@ def is_visible(text: str) -> bool:
     )
 
 
+# Characters that reorder or hide the text around them on a page: the bidirectional embeddings,
+# overrides and isolates and the zero-width space and no-break space (the BOM). A name or a title
+# never needs them; the direction marks (U+200E, U+200F) and the joiners (U+200C, U+200D), which
+# some scripts need, are not among them.
+_HIDING_CHARACTERS = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\ufeff]")
+
+
+def hiding_character(text: str) -> str | None:
+    """The first character of ``text`` that reorders or hides the text around it (a
+    right-to-left override, U+202E, shows "ytiC" for "City"; a zero-width space, U+200B, splits a
+    word unseen), as ``"U+202E RIGHT-TO-LEFT OVERRIDE"``; ``None`` when there is none. The rule of
+    a short text (a name, a title: :meth:`registry.models.base.RegistryModel.clean_fields`)."""
+    found = _HIDING_CHARACTERS.search(text)
+    if found is None:
+        return None
+    char = found.group()
+    return f"U+{ord(char):04X} {unicodedata.name(char, '')}".strip()
+
+
 # A search uses at most this many words (more only slows the query down, and a few thousand
 # would exceed the database's expression depth).
 MAX_SEARCH_WORDS = 8
@@ -81,6 +101,15 @@ def transliterate(text: str) -> str:
     ``"tashkent"``, ``"알마티"`` → ``"almati"``, ``"大阪"`` → ``"daban"`` (anyascii's readings,
     character by character: not a translation). Returns ``""`` for empty input."""
     return fold(anyascii(fold(text)))
+
+
+def slug_of(text: str, max_length: int = 120) -> str:
+    """The URL slug a record's name gives (a ``str`` of ASCII letters, digits and hyphens, at most
+    ``max_length`` characters; ``""`` when nothing is left): transliterated with anyascii first,
+    so a letter of another script is not dropped: ``"Аlmaty"`` (a Cyrillic А) → ``"almaty"``
+    (Django's ``slugify`` alone gave ``"lmaty"``; adversarial probe), ``"Almatý"`` → ``"almaty"``,
+    ``"부산"`` → ``"busan"``."""
+    return slugify(anyascii(text or ""))[:max_length].strip("-")
 
 
 def search_forms(text: str) -> list[str]:

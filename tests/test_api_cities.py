@@ -95,3 +95,28 @@ def test_a_country_code_is_written_in_any_case_and_read_in_capitals(db, editor):
     assert response.json()["country"] == "KZ" and City.objects.get(slug="shymkent").country.code == "KZ"
     refused = client.post("/api/v1/cities/", {"name_en": "Nowhere", "country": "zz"}, format="json")
     assert refused.status_code == HTTPStatus.BAD_REQUEST and "country" in refused.json()["errors"]
+
+
+def test_a_slug_made_from_a_name_keeps_its_letters_and_a_taken_one_says_where_it_came_from(db, editor):
+    """The slug of a new city is made from ``name_en`` after transliteration: a Cyrillic А at
+    the start of "Аlmaty" was dropped (slug ``lmaty``), "Şanlıurfa" loses no letter. A made slug
+    that another city holds is refused naming its origin (it said "City with this Slug already
+    exists." about a field the client never sent; adversarial probe)."""
+    from .conftest import token_client
+
+    client = token_client(editor)
+    made = client.post("/api/v1/cities/", {"name_en": "Şanlıurfa", "country": "TR"}, format="json")
+    assert made.status_code == HTTPStatus.CREATED, made.json()
+    assert made.json()["slug"] == "sanliurfa"
+    first = client.post("/api/v1/cities/", {"name_en": "Almaty", "country": "KZ"}, format="json")
+    assert first.json()["slug"] == "almaty"
+    again = client.post("/api/v1/cities/", {"name_en": "\u0410lmaty", "country": "KZ"}, format="json")
+    assert again.status_code == HTTPStatus.BAD_REQUEST
+    assert again.json()["errors"]["slug"] == [
+        {
+            "code": "unique",
+            "message": "“almaty”, the slug made from name_en, is already another city's: send a slug of your own.",
+        }
+    ]
+    own = client.post("/api/v1/cities/", {"name_en": "\u0410lmaty", "country": "KZ", "slug": "almaty-2"}, format="json")
+    assert own.status_code == HTTPStatus.CREATED, own.json()

@@ -237,15 +237,17 @@ def test_production_refuses_a_weak_secret_key(key, settings):
 KOREAN_CSV = "slug,name_en,name_ko,country,admin_level,confidence\r\nsuwon-x,Suwon X,수원,KR,city,high\r\n"
 
 
-def preview_city_csv(client, data: bytes):
-    """A registry manager's preview of ``data`` uploaded as a CSV of cities in the admin."""
+def preview_city_csv(client, data: bytes, file_format: str = "csv"):
+    """A registry manager's preview of ``data`` uploaded as a CSV of cities in the admin (as
+    another format with ``file_format``, e.g. ``"xlsx"``)."""
     manager = UserFactory(is_staff=True)
     manager.groups.add(Group.objects.get(name="Registry managers"))
     client.force_login(manager)
     url = reverse("admin:registry_city_import")
-    csv_index = next(v for v, label in client.get(url).context["form"].fields["format"].choices if label == "csv")
+    choices = client.get(url).context["form"].fields["format"].choices
+    index = next(value for value, label in choices if label == file_format)
     upload = SimpleUploadedFile("cities.csv", data, content_type="text/csv")
-    return client.post(url, {"import_file": upload, "format": csv_index, "resource": 0})
+    return client.post(url, {"import_file": upload, "format": index, "resource": 0})
 
 
 @pytest.mark.parametrize(
@@ -272,6 +274,16 @@ def test_bytes_in_no_known_encoding_are_refused_with_a_message(client):
     # \xff\xfe is a UTF-16 byte-order mark; an odd number of bytes after it is not UTF-16
     response = preview_city_csv(client, b"slug\r\n\xff\xfe\xfa\x81\x00\xc8")
     assert "not text in UTF-8, UTF-16 or CP949" in response.text
+
+
+def test_a_csv_chosen_as_xlsx_is_refused_naming_the_format(client):
+    """The library said only "'BadZipFile' encountered while trying to read file." (a new user)."""
+    response = preview_city_csv(client, b"slug,name_en\r\nx,X\r\n", file_format="xlsx")
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["form"].errors["import_file"] == [
+        "The file is not an XLSX workbook: choose the format it is in (a .csv file is csv)."
+    ]
+    assert "BadZipFile" not in response.text
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ date is ASCII ``YYYY[-MM[-DD]]`` matched whole."""
 from http import HTTPStatus
 
 import pytest
+import tablib
 
 from registry.models import Partnership, Source
 
@@ -232,8 +233,45 @@ def test_a_required_name_that_shows_nothing_is_refused_as_blank(api, name):
     assert [error["code"] for error in response.json()["errors"]["title"]] == ["blank"]
 
 
-@pytest.mark.parametrize("name", ["e\u0301", "알마티", "Almaty\u200b", "\u200fالماتی"])
+@pytest.mark.parametrize("name", ["e\u0301", "알마티", "\u200fالماتی", "Tehr\u200canp"])
 def test_a_name_with_something_to_show_is_kept_as_given(api, name):
+    """Combining accents, a right-to-left mark before Persian, a zero-width non-joiner (which
+    Persian and Indic scripts need) are kept."""
     response = api.post("/api/v1/cities/", {"name_en": name, "slug": "shown", "country": "KZ"}, format="json")
     assert response.status_code == HTTPStatus.CREATED, response.json()
     assert response.json()["name_en"] == name
+
+
+@pytest.mark.parametrize(
+    ("name", "character"),
+    [
+        ("\u202eytiC LTR\u202c", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("Almaty\u200b", "U+200B ZERO WIDTH SPACE"),
+        ("Alma\u2066ty", "U+2066 LEFT-TO-RIGHT ISOLATE"),
+    ],
+)
+def test_a_name_holding_a_character_that_hides_or_reorders_text_is_refused_naming_it(api, name, character):
+    """A right-to-left override showed "\u202eytiC LTR" reversed in the admin's list, and a
+    zero-width space made an "Almaty" that is not Almaty (adversarial probe): refused on the
+    field, naming the character, in the API, the admin and imports alike (clean_fields)."""
+    response = api.post("/api/v1/cities/", {"name_en": name, "slug": "hidden", "country": "KZ"}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"]["name_en"] == [
+        {
+            "message": f"The text holds the invisible character {character}, which hides or reorders the text "
+            "around it: remove it.",
+            "code": "hiding_character",
+        }
+    ]
+    from registry.models import City
+
+    assert not City.objects.filter(slug="hidden").exists()
+    row = ["hidden", name, "", "", "KZ", "city", "43.2", "76.9", "high"]
+    headers = ["slug", "name_en", "name_ko", "name_native", "country", "admin_level", "latitude", "longitude"]
+    from registry.resources import CityResource
+
+    result = CityResource().import_data(
+        tablib.Dataset(row, headers=[*headers, "confidence"]), dry_run=True, raise_errors=False
+    )
+    [invalid] = result.invalid_rows
+    assert [error.code for error in invalid.error.error_dict["name_en"]] == ["hiding_character"]

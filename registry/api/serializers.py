@@ -32,13 +32,13 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils import translation
-from django.utils.text import slugify
 from django.utils.translation import gettext
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from .. import services
 from ..models import City, CooperationField, Organization, Partnership, Person, Source
+from ..text import slug_of
 from .change_reason import CHANGE_REASON_MAX, resolve_change_reason
 from .fields import (
     CountryField,
@@ -134,9 +134,23 @@ class RegistrySerializer(serializers.ModelSerializer):
         """Fill the slug of a new record from :attr:`slug_from`, and resolve the change reason
         (:meth:`resolve_change_reason`) into ``attrs["change_reason"]``."""
         if self.instance is None and "slug" in self.fields and not attrs.get("slug") and self.slug_from:
-            attrs["slug"] = slugify(attrs.get(self.slug_from, ""))[:120]
+            attrs["slug"] = slug_of(attrs.get(self.slug_from, ""))
+            self.check_made_slug(attrs["slug"])
         attrs["change_reason"] = self.resolve_change_reason(attrs.get("change_reason", ""))
         return attrs
+
+    def check_made_slug(self, slug: str) -> None:
+        """Refuse a slug made from :attr:`slug_from` (:func:`registry.text.slug_of`) that another
+        record holds, on ``slug`` and saying where it came from and how to go on (400, code
+        ``unique``); the model's own check said "City with this Slug already exists." about a
+        field the client never sent (adversarial probe). A slug taken between this check and the
+        write is still refused, by the database's unique constraint."""
+        model = self.Meta.model
+        if slug and model._base_manager.filter(slug=slug).exists():
+            message = gettext(
+                "“%(slug)s”, the slug made from %(field)s, is already another %(model)s's: send a slug of your own."
+            ) % {"slug": slug, "field": self.slug_from, "model": model._meta.verbose_name}
+            raise serializers.ValidationError({"slug": [serializers.ErrorDetail(message, code="unique")]})
 
     def resolve_change_reason(self, body: str) -> str:
         """The body's ``change_reason`` or the ``X-Change-Reason`` header: the one rule,

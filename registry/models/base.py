@@ -27,7 +27,7 @@ from simple_history.models import HistoricalRecords
 
 from .. import regions
 from ..dates import coarser_than
-from ..text import is_visible, localized, typed_word_forms
+from ..text import hiding_character, is_visible, localized, typed_word_forms
 
 models.CharField.register_lookup(Length)
 
@@ -361,7 +361,10 @@ class RegistryModel(models.Model):
         zero-width or direction marks (:func:`registry.text.is_visible`), as empty: Django's
         “This field cannot be blank.” (code ``blank``) on the field, in the admin, the API and
         imports alike. Found by the fresh-clone tester: a city named ``"\u200b"`` was stored and
-        listed with no name."""
+        listed with no name. A short text (a ``CharField``: a name, a title, a role) holding a
+        character that hides or reorders the text around it (:func:`registry.text.hiding_character`:
+        a right-to-left override showed "\u202eytiC" reversed in the admin's list) is refused too,
+        code ``hiding_character``, naming the character (adversarial probe)."""
         errors = {}
         try:
             super().clean_fields(exclude=exclude)
@@ -374,6 +377,16 @@ class RegistryModel(models.Model):
             if isinstance(field, models.CharField | models.TextField) and isinstance(value, str):
                 if value and not is_visible(value):
                     errors[field.name] = [ValidationError(field.error_messages["blank"], code="blank")]
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if field.name in errors or field.name in (exclude or ()) or not isinstance(field, models.CharField):
+                continue
+            if isinstance(value, str) and (hiding := hiding_character(value)):
+                message = _(
+                    "The text holds the invisible character %(character)s, which hides or reorders the "
+                    "text around it: remove it."
+                )
+                errors[field.name] = [ValidationError(message, code="hiding_character", params={"character": hiding})]
         if errors:
             raise ValidationError(errors)
 
