@@ -452,6 +452,31 @@ def test_a_draft_successor_is_linked_for_staff_but_not_for_the_public(upgraded, 
         assert link in staff.get(url).text, url
 
 
+def test_a_draft_successor_carries_the_draft_mark_for_staff_only(upgraded, superuser):
+    """Staff see a draft successor linked with the site's draft mark (includes/draft_mark.html);
+    a published one has no mark, and the public sees neither the draft nor its mark."""
+    old, sister = upgraded
+    anonymous, staff = Client(), Client()
+    staff.force_login(superuser)
+    mark = '<span class="draft-mark">Draft: shown to staff only</span>'
+    for url in (old.get_absolute_url(), old.partner.get_absolute_url()):
+        assert "Upgraded to the" in staff.get(url).text and mark not in staff.get(url).text, url
+    sister.publication = Publication.DRAFT
+    sister.save()
+    cache.clear()
+    for url in (old.get_absolute_url(), old.partner.get_absolute_url()):
+        page = staff.get(url).text
+        successor = page[page.index('<p class="successor">') :]
+        successor = successor[: successor.index("</p>")]
+        assert f'<a href="/partnerships/{sister.pk}/">sister city relation</a>' in successor, url
+        assert mark in successor, url
+        public = anonymous.get(url)
+        assert public.status_code == HTTPStatus.OK
+        assert "draft-mark" not in public.text and f"/partnerships/{sister.pk}/" not in public.text, url
+    korean = staff.get(f"/ko/partnerships/{old.pk}/").text
+    assert '<span class="draft-mark">초안: 직원에게만 보입니다</span>' in korean
+
+
 def test_the_successor_costs_no_query_on_the_relation_and_city_pages(upgraded, django_assert_num_queries):
     old, sister = upgraded
     client = Client()
