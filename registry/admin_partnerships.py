@@ -6,29 +6,30 @@ before it runs its service on each selected partnership (imported by :mod:`regis
 which registers it).
 """
 
-import datetime
-
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import messages
-from django.contrib.admin.widgets import AdminDateWidget, FilteredSelectMultiple
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from . import guided_entry, resources, services
-from .admin_base import TIMESTAMPS, ClaimInline, DormantFilter, PartnerCountryFilter, RegionListFilter, RegistryAdmin
+from .admin_base import (
+    TIMESTAMPS,
+    ClaimInline,
+    DormantFilter,
+    PartialDateFormField,
+    PartialDatesModelForm,
+    PartnerCountryFilter,
+    RegionListFilter,
+    RegistryAdmin,
+    clean_partial_date,
+)
 from .admin_ids import CheckedIdsMixin
 from .admin_imports import SpreadsheetMixin
-from .dates import (
-    PARTIAL_DATE_INVALID,
-    coarser_than,
-    iso_partial,
-    parse_partial_date,
-    partial_date,
-    validate_in_range,
-)
+from .dates import partial_date
 from .models import DatePrecision, Partnership, PartnershipStage, Source, home_city, may_change
 
 
@@ -37,16 +38,15 @@ class PartnershipActionForm(forms.Form):
     the date with its precision, the required reason (and its optional Korean text) and the
     sources the stage cites.
 
-    The date is written to its precision as the API's ``on`` takes it
-    (:func:`registry.dates.parse_partial_date`): ``2024``, ``2024-06`` or ``2024-06-30``, read
-    as the first day of that year or month. A date coarser than the chosen precision (``2024``
-    with ``day``, :func:`registry.dates.coarser_than`) is an error on ``on`` (code
-    ``date_coarser_than_precision``); a finer one is stored at the precision (the action
-    truncates it). ``cleaned_data["on"]`` is the date."""
+    The date is written to its precision as the API's ``on`` takes it, as every partial date of
+    the admin is (:class:`~registry.admin_base.PartialDateFormField`): ``2024``, ``2024-06`` or
+    ``2024-06-30``, read as the first day of that year or month. A date coarser than the chosen
+    precision (``2024`` with ``day``) is an error on ``on`` (code ``date_coarser_than_precision``,
+    :func:`~registry.admin_base.clean_partial_date`); a finer one is cut to the precision.
+    ``cleaned_data["on"]`` is the date."""
 
-    on = forms.CharField(
+    on = PartialDateFormField(
         label=_("Date"),
-        widget=AdminDateWidget,
         help_text=_(
             "YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2024, 2024-06 or 2024-06-30), written at least to the "
             "precision chosen below: a year or a month stands for its first day."
@@ -68,39 +68,9 @@ class PartnershipActionForm(forms.Form):
         widget=FilteredSelectMultiple(_("Sources"), is_stacked=False),
     )
 
-    def clean_on(self) -> tuple[datetime.date, str]:
-        """The date typed and the precision it was written to; :meth:`clean` compares the two."""
-        text = self.cleaned_data["on"]
-        try:
-            day, written = parse_partial_date(text)
-        except ValueError:
-            raise ValidationError(PARTIAL_DATE_INVALID, code="invalid") from None
-        validate_in_range(day)
-        return day, written
-
     def clean(self):
         cleaned = super().clean()
-        if "on" in cleaned:
-            day, written = cleaned["on"]
-            cleaned["on"] = day
-            wanted = cleaned.get("precision")
-            if wanted and coarser_than(written, wanted):
-                self.add_error(
-                    "on",
-                    ValidationError(
-                        _(
-                            "“%(value)s” gives the %(precision)s only, but “%(precision_field)s” says %(wanted)s: "
-                            "give the full date, or choose %(precision)s in “%(precision_field)s”."
-                        ),
-                        code="date_coarser_than_precision",
-                        params={
-                            "value": iso_partial(day, written),
-                            "precision": DatePrecision(written).label,
-                            "precision_field": self.fields["precision"].label,
-                            "wanted": DatePrecision(wanted).label,
-                        },
-                    ),
-                )
+        clean_partial_date(self, "on", "precision")
         return cleaned
 
     def add_refusal(self, error: ValidationError) -> None:
@@ -178,9 +148,17 @@ class PartnershipStageInline(CheckedIdsMixin, admin.TabularInline):
     autocomplete_fields = ("sources",)
 
 
+class PartnershipAdminForm(PartialDatesModelForm):
+    """The partnership's add and change form: its start and end typed to their precision
+    (``1989`` with ``year``, ``1989-10`` with ``month`` or a full date), as the API and imports take them."""
+
+    partial_dates = {"established_on": "established_precision", "ended_on": "ended_precision"}
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
     resource_classes = [resources.PartnershipResource]
+    form = PartnershipAdminForm
     inlines = [PartnershipStageInline, ClaimInline]
     # What staff scan for first (the relation, its state and whether the public sees it) fits a
     # 1,280 px window; the dates and the confidence follow.

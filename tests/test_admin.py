@@ -264,6 +264,78 @@ def test_admin_saves_a_valid_partnership_and_records_who(staff_client, superuser
     assert partnership.established_on == datetime.date(2000, 1, 1)
 
 
+@pytest.mark.parametrize(
+    ("typed", "precision", "stored"),
+    [
+        ("1989", "year", datetime.date(1989, 1, 1)),
+        ("1989-10", "month", datetime.date(1989, 10, 1)),
+        ("1989-10-24", "day", datetime.date(1989, 10, 24)),
+        ("1989-10-24", "year", datetime.date(1989, 1, 1)),  # finer than the precision: cut to it
+        (" 1989-10 ", "year", datetime.date(1989, 1, 1)),
+    ],
+)
+def test_admin_partnership_takes_a_date_written_to_its_precision(staff_client, typed, precision, stored):
+    """The admin takes a start date as the API and imports do: a bare year with precision ``year``,
+    a month with ``month``, a full date; stored cut to the precision."""
+    form = _partnership_form(CityFactory(), CityFactory(), established_on=typed, established_precision=precision)
+    response = staff_client.post(_url(Partnership, "add"), form)
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    partnership = Partnership.objects.get()
+    assert (partnership.established_on, partnership.established_precision) == (stored, precision)
+
+
+def test_admin_partnership_end_date_takes_a_bare_year(staff_client):
+    form = _partnership_form(
+        CityFactory(), CityFactory(), status="ended", ended_on="2005", ended_precision="year", status_reason="Lapsed"
+    )
+    assert staff_client.post(_url(Partnership, "add"), form).status_code == HTTPStatus.FOUND
+    partnership = Partnership.objects.get()
+    assert (partnership.ended_on, partnership.ended_precision) == (datetime.date(2005, 1, 1), "year")
+
+
+def test_admin_partnership_change_form_takes_a_bare_year(staff_client):
+    partnership = PartnershipFactory(publication="draft", established_on=datetime.date(1989, 10, 24))
+    form = _partnership_form(
+        partnership.city,
+        partnership.partner,
+        kind=partnership.kind,
+        established_on="1989",
+        established_precision="year",
+        expected_version=partnership.version,
+    )
+    for name in ("status", "ended_on", "ended_precision", "status_reason"):  # read-only once recorded
+        form.pop(name)
+    response = staff_client.post(_url(Partnership, "change", partnership.pk), form)
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    partnership.refresh_from_db()
+    assert (partnership.established_on, partnership.established_precision) == (datetime.date(1989, 1, 1), "year")
+
+
+def test_admin_partnership_refuses_a_date_coarser_than_its_precision(staff_client):
+    """``1989`` with precision ``day`` is an error on the start date naming the precision field and
+    the rule (a 200 with the form, never a 500); nothing is saved."""
+    form = _partnership_form(CityFactory(), CityFactory(), established_on="1989", established_precision="day")
+    response = staff_client.post(_url(Partnership, "add"), form)
+    assert response.status_code == HTTPStatus.OK
+    errors = response.context["adminform"].form.errors.as_data()["established_on"]
+    assert [error.code for error in errors] == ["date_coarser_than_precision"]
+    assert response.context["adminform"].form.errors["established_on"] == [
+        "“1989” gives the year only, but “Precision of the date” says day: "
+        "give the full date, or choose year in “Precision of the date”."
+    ]
+    assert not Partnership.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["1989-13", "1989-02-30", "89", "1989/10", "0000", "1799", "abc", "1989-10-24T00"])
+def test_admin_partnership_refuses_text_that_is_no_partial_date(staff_client, typed):
+    form = _partnership_form(CityFactory(), CityFactory(), established_on=typed, established_precision="year")
+    response = staff_client.post(_url(Partnership, "add"), form)
+    assert response.status_code == HTTPStatus.OK
+    errors = response.context["adminform"].form.errors.as_data()["established_on"]
+    assert [error.code for error in errors] in (["invalid"], ["date_out_of_range"])
+    assert not Partnership.objects.exists()
+
+
 def test_admin_refuses_to_delete_a_city_in_a_partnership(staff_client):
     partnership = PartnershipFactory()
     response = staff_client.post(_url(City, "delete", partnership.partner.pk), {"post": "yes"})
