@@ -25,7 +25,7 @@ def test_busan_almaty_agreement_is_exact(shipped_data, api_client):
             {
                 "slug": "akimat-of-almaty",
                 "name_en": "Akimat of Almaty",
-                "name_ko": "",
+                "name_ko": "알마티시 아키마트",
                 "kind": "government",
                 "country": "KZ",
             },
@@ -41,7 +41,7 @@ def test_busan_almaty_agreement_is_exact(shipped_data, api_client):
         "signed_precision": "day",
         "place": ALMATY,
         "venue": "Almaty City Hall",
-        "venue_ko": "",
+        "venue_ko": "알마티시청",
         "fields": [
             {"slug": "culture", "name_en": "culture", "name_ko": "문화"},
             {"slug": "digital-industry", "name_en": "digital industry", "name_ko": "디지털 산업"},
@@ -55,7 +55,7 @@ def test_busan_almaty_agreement_is_exact(shipped_data, api_client):
                 "order": 1,
                 "person": {"slug": "lee-seong-kwon", "name_en": "Lee Seong-kwon", "name_ko": "이성권"},
                 "role": "Deputy Mayor of Busan",
-                "role_ko": "",
+                "role_ko": "부산광역시 부시장",
                 "organization": {
                     "slug": "busan-metropolitan-city",
                     "name_en": "Busan Metropolitan City",
@@ -68,11 +68,11 @@ def test_busan_almaty_agreement_is_exact(shipped_data, api_client):
                 "order": 2,
                 "person": None,
                 "role": "Deputy Mayor of Almaty",
-                "role_ko": "",
+                "role_ko": "알마티시 부시장",
                 "organization": {
                     "slug": "akimat-of-almaty",
                     "name_en": "Akimat of Almaty",
-                    "name_ko": "",
+                    "name_ko": "알마티시 아키마트",
                     "kind": "government",
                     "country": "KZ",
                 },

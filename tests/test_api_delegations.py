@@ -29,7 +29,9 @@ def test_trade_delegation_is_exact(shipped_data, api_client):
         "purpose_ko": "알마티 현지 바이어와의 수출 상담과 비즈니스 협력.",
         "start_on": None,
         "end_on": None,
-        "members": [{"order": 1, "person": None, "role": "Busan businesses", "role_ko": "", "organization": None}],
+        "members": [
+            {"order": 1, "person": None, "role": "Busan businesses", "role_ko": "부산 기업", "organization": None}
+        ],
         "itinerary": [
             {
                 "order": 1,
@@ -73,7 +75,7 @@ def test_trade_delegation_is_exact(shipped_data, api_client):
                 "amount_qualifier": "more_than",
                 "count": 65,
                 "count_unit": "local buyers",
-                "count_unit_ko": "",
+                "count_unit_ko": "현지 바이어",
                 "agreement": None,
             },
         ],

@@ -15,7 +15,7 @@ def test_organization_detail_is_exact(shipped_data, api_client):
     assert response.json() == {
         "slug": "akimat-of-almaty",
         "name_en": "Akimat of Almaty",
-        "name_ko": "",
+        "name_ko": "알마티시 아키마트",
         "name_native": "Алматы қаласының әкімдігі",
         "kind": "government",
         "city": ALMATY,

@@ -64,7 +64,7 @@ def expected_almaty():
                 "preferred": True,
                 "note_en": "Signed on 14 September 2022; the date is the same in every source (research notes §4 "
                 "item 11).",
-                "note_ko": "",
+                "note_ko": "2022년 9월 14일 체결. 날짜는 모든 출처에서 같음(조사 노트 §4 11항).",
                 "sources": [ALMATY_SOURCES[i] for i in (0, 1, 2, 3, 7)],  # notes, article, BFIC, busan.com, Newsis
             },
             {
@@ -73,7 +73,7 @@ def expected_almaty():
                 "preferred": True,
                 "note_en": "A friendly cooperation city (우호협력도시), Busan's twelfth; such agreements need no "
                 "council approval.",
-                "note_ko": "",
+                "note_ko": "부산의 열두 번째 우호협력도시. 우호협력도시 협정은 시의회 동의가 필요 없음.",
                 "sources": [ALMATY_SOURCES[i] for i in (0, 1, 3)],  # notes, article, busan.com 2022-09-15
             },
         ],

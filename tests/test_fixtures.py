@@ -133,6 +133,31 @@ def test_almaty_names_and_home_city_alias(shipped_data):
     assert City.objects.search("Pusan").get().slug == "busan"
 
 
+def korean_twins(model) -> list[tuple[str, str]]:
+    """The (English, Korean) text columns of ``model``: every ``X_ko`` beside an ``X_en`` or an ``X``
+    (``role``/``role_ko``, ``venue``/``venue_ko``, ``count_unit``/``count_unit_ko``, ...)."""
+    names = {field.name for field in model._meta.concrete_fields}
+    pairs = []
+    for korean in sorted(name for name in names if name.endswith("_ko")):
+        base = korean.removesuffix("_ko")
+        for english in (f"{base}_en", base):
+            if english in names:
+                pairs.append((english, korean))
+                break
+    return pairs
+
+
+def test_every_shipped_text_with_an_english_value_has_its_korean(shipped_data):
+    models = [m for m in apps.get_app_config("registry").get_models() if not m.__name__.startswith("Historical")]
+    assert any(korean_twins(model) for model in models)
+    missing = []
+    for model in models:
+        for english, korean in korean_twins(model):
+            for row in model.objects.exclude(**{english: ""}).filter(**{korean: ""}).values(english):
+                missing.append(f"{model.__name__}.{korean}: {row[english]}")
+    assert not missing, "\n".join(missing)
+
+
 def test_no_fixture_stores_the_network_totals():
     for name in SHIPPED_FIXTURES:
         text = (Path(settings.BASE_DIR) / "fixtures" / f"{name}.json").read_text(encoding="utf-8")

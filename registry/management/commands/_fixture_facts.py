@@ -165,6 +165,8 @@ ORGANIZATIONS = [
     {
         "slug": "akimat-of-almaty",
         "name_en": "Akimat of Almaty",
+        # No source gives a Korean name: the Kazakh word transliterated (아키마트, the city administration).
+        "name_ko": "알마티시 아키마트",
         "name_native": "Алматы қаласының әкімдігі",
         "kind": "government",
         "city": "almaty",
@@ -175,6 +177,8 @@ ORGANIZATIONS = [
     {
         "slug": "almaty-city-corporate-investment-bureau",
         "name_en": "Almaty City Corporate Investment Bureau",
+        # As the shipped Korean texts name it (the business agreement's title and outcome).
+        "name_ko": "알마티시 기업투자청",
         "kind": "agency",
         "city": "almaty",
         "country": "KZ",
@@ -215,6 +219,7 @@ AGREEMENTS = [
         "signed_precision": "day",
         "place": "almaty",
         "venue": "Almaty City Hall",
+        "venue_ko": "알마티시청",
         "fields": ALMATY_FIELDS,
         "summary_en": "The two cities agreed to promote mutual prosperity and development as friendly and "
         "cooperative cities, expand human exchanges, and expand mutual cooperation in fields such as "
@@ -233,9 +238,16 @@ AGREEMENTS = [
                 "order": 1,
                 "person": "lee-seong-kwon",
                 "role": "Deputy Mayor of Busan",
+                "role_ko": "부산광역시 부시장",
                 "organization": "busan-metropolitan-city",
             },
-            {"order": 2, "person": None, "role": "Deputy Mayor of Almaty", "organization": "akimat-of-almaty"},
+            {
+                "order": 2,
+                "person": None,
+                "role": "Deputy Mayor of Almaty",
+                "role_ko": "알마티시 부시장",
+                "organization": "akimat-of-almaty",
+            },
         ],
     },
     {
@@ -255,11 +267,18 @@ AGREEMENTS = [
         "summary_ko": "유라시아 시민대장정과 함께한 부산 무역사절단이 상업 분야에서 체결한 업무협약.",
         "sources": [ARTICLE],
         "signatories": [
-            {"order": 1, "person": None, "role": "Busan trade delegation", "organization": None},
+            {
+                "order": 1,
+                "person": None,
+                "role": "Busan trade delegation",
+                "role_ko": "부산 무역사절단",
+                "organization": None,
+            },
             {
                 "order": 2,
                 "person": None,
                 "role": "Representative",
+                "role_ko": "대표",
                 "organization": "almaty-city-corporate-investment-bureau",
             },
         ],
@@ -289,16 +308,18 @@ DELEGATIONS = [
                 "order": 1,
                 "person": "lee-seong-kwon",
                 "role": "Deputy Mayor of Busan",
+                "role_ko": "부산광역시 부시장",
                 "organization": "busan-metropolitan-city",
             },
             {
                 "order": 2,
                 "person": "ahn-seong-min",
                 "role": "Chairman of Busan Metropolitan Council",
+                "role_ko": "부산광역시의회 의장",
                 "organization": "busan-metropolitan-council",
             },
-            {"order": 3, "person": None, "role": "Business people", "organization": None},
-            {"order": 4, "person": None, "role": "Other officials", "organization": None},
+            {"order": 3, "person": None, "role": "Business people", "role_ko": "기업인", "organization": None},
+            {"order": 4, "person": None, "role": "Other officials", "role_ko": "기타 관계자", "organization": None},
         ],
         "itinerary": [
             {
@@ -357,7 +378,9 @@ DELEGATIONS = [
         "start_on": None,
         "end_on": None,
         "sources": [ARTICLE],
-        "members": [{"order": 1, "person": None, "role": "Busan businesses", "organization": None}],
+        "members": [
+            {"order": 1, "person": None, "role": "Busan businesses", "role_ko": "부산 기업", "organization": None}
+        ],
         "itinerary": [
             {
                 "order": 1,
@@ -392,6 +415,7 @@ DELEGATIONS = [
                 "amount_qualifier": "more_than",
                 "count": 65,
                 "count_unit": "local buyers",
+                "count_unit_ko": "현지 바이어",
                 "agreement": None,
             },
         ],
@@ -409,6 +433,7 @@ EVENTS = [
         "end_on": None,
         "city": "almaty",
         "venue": "Almaty City Hall",
+        "venue_ko": "알마티시청",
         "partnership": PARTNERSHIP_ALMATY,
         "agreement": "busan-almaty-friendly-cooperation-city-agreement",
         "delegation": "eurasia-citizens-campaign-2022",
@@ -421,17 +446,31 @@ EVENTS = [
                 "order": 1,
                 "person": "lee-seong-kwon",
                 "role": "Deputy Mayor of Busan",
+                "role_ko": "부산광역시 부시장",
                 "organization": "busan-metropolitan-city",
             },
             {
                 "order": 2,
                 "person": "ahn-seong-min",
                 "role": "Chairman of Busan Metropolitan Council",
+                "role_ko": "부산광역시의회 의장",
                 "organization": "busan-metropolitan-council",
             },
-            {"order": 3, "person": None, "role": "Business people from Busan", "organization": None},
-            {"order": 4, "person": None, "role": "Deputy Mayor of Almaty", "organization": "akimat-of-almaty"},
-            {"order": 5, "person": None, "role": "Other officials", "organization": None},
+            {
+                "order": 3,
+                "person": None,
+                "role": "Business people from Busan",
+                "role_ko": "부산 기업인",
+                "organization": None,
+            },
+            {
+                "order": 4,
+                "person": None,
+                "role": "Deputy Mayor of Almaty",
+                "role_ko": "알마티시 부시장",
+                "organization": "akimat-of-almaty",
+            },
+            {"order": 5, "person": None, "role": "Other officials", "role_ko": "기타 관계자", "organization": None},
         ],
     },
     {
@@ -488,7 +527,9 @@ EVENTS = [
         "USD 3.85 million.",
         "summary_ko": "현지 바이어 65곳과 385만 달러 이상의 계약 추진을 위한 수출 상담.",
         "sources": [ARTICLE],
-        "participants": [{"order": 1, "person": None, "role": "Busan businesses", "organization": None}],
+        "participants": [
+            {"order": 1, "person": None, "role": "Busan businesses", "role_ko": "부산 기업", "organization": None}
+        ],
     },
     {
         "slug": "busan-world-expo-2030-promotion-eurasia-2022",

@@ -245,19 +245,20 @@ def stage_records(partner: str, kind: str, established_on: str | None) -> list[d
                 "on": on,
                 "precision": precision,
                 "reference": "",
-                "note_en": note,
-                "note_ko": "",
+                "note_en": note_en,
+                "note_ko": note_ko,
                 "sources": [[source_slug(url)] for url in urls] + [[data.NOTES]],
             },
         )
-        for stage_kind, on, precision, note, urls in life.STAGES.get((partner, kind, established_on), [])
+        for stage_kind, on, precision, note_en, note_ko, urls in life.STAGES.get((partner, kind, established_on), [])
     ]
 
 
 def claim_records(target: str, key: list, claims: list[tuple]) -> list[dict]:
     """Claim rows about one record (``target``: ``"partnership"``, ``"agreement"`` or ``"event"``;
-    ``key``: its natural key) from ``claims`` (fact, value, preferred, note, sources), each citing
-    its sources (URLs, or slugs of the sources described in :data:`data.SOURCES`) and the research notes."""
+    ``key``: its natural key) from ``claims`` (fact, value, preferred, note in English, note in Korean,
+    sources), each citing its sources (URLs, or slugs of the sources described in :data:`data.SOURCES`)
+    and the research notes."""
     described = {source["slug"] for source in data.SOURCES}
     return [
         record(
@@ -267,13 +268,13 @@ def claim_records(target: str, key: list, claims: list[tuple]) -> list[dict]:
                 "fact": fact,
                 "value": value,
                 "preferred": preferred,
-                "note_en": note,
-                "note_ko": "",
+                "note_en": note_en,
+                "note_ko": note_ko,
                 "sources": [[url if url in described else source_slug(url)] for url in urls]
                 + ([[data.NOTES]] if data.NOTES not in urls else []),
             },
         )
-        for fact, value, preferred, note, urls in claims
+        for fact, value, preferred, note_en, note_ko, urls in claims
     ]
 
 
@@ -292,6 +293,7 @@ def predecessor_records(before: dict) -> list[dict]:
         status="ended",
         ended_on=before["ended_on"],
         status_reason=before["status_reason"],
+        status_reason_ko=before["status_reason_ko"],
         notes=before["notes"],
         sources=[source_slug(url) for url in before["sources"]] + [data.NOTES],
     )
@@ -307,6 +309,7 @@ def partnership_record(partner: str, kind: str, *, sources: list[str], **fields)
         "ended_on": None,
         "ended_precision": "day",
         "status_reason": "",
+        "status_reason_ko": "",
         "confidence": "high",
         "publication": "published",
         "notes": "",
@@ -390,6 +393,7 @@ def _people(rows: list[dict]) -> list[dict]:
         {
             "person": [row["person"]] if row["person"] else None,
             "role": row["role"],
+            "role_ko": row["role_ko"],
             "organization": [row["organization"]] if row["organization"] else None,
             "order": row["order"],
         }
