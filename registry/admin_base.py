@@ -30,7 +30,15 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from . import regions, services
 from .admin_ids import CheckedIdsMixin, parse_id
 from .concurrency import VersionConflict, check_version, current_version
-from .dates import PARTIAL_DATE_INVALID, coarser_than, iso_partial, parse_partial_date, validate_in_range
+from .dates import (
+    PARTIAL_DATE_INVALID,
+    PARTIAL_DATE_NO_SUCH_DAY,
+    NoSuchDay,
+    coarser_than,
+    iso_partial,
+    parse_partial_date,
+    validate_in_range,
+)
 from .models import City, Claim, DatePrecision, may_change, truncate_to_precision
 from .models.base import HISTORY
 from .models.offices import refusal
@@ -138,7 +146,8 @@ class PartialDateFormField(forms.CharField):
     """An admin form's date written to its precision, read as the API and the imports read it
     (:func:`registry.dates.parse_partial_date`): ``1989``, ``1989-10`` or ``1989-10-24``, cleaned to
     a :class:`WrittenDate` (``None`` when empty). Text that is no such date, or a day the calendar
-    lacks, is an error (code ``invalid``); a date outside the registry's range, ``date_out_of_range``.
+    lacks, is an error (code ``invalid``, or ``no_such_day`` for ``2023-02-30``); a date outside
+    the registry's range, ``date_out_of_range``.
     The form compares it with its precision field (:func:`clean_partial_date`)."""
 
     default_error_messages = {"invalid": PARTIAL_DATE_INVALID}
@@ -155,6 +164,8 @@ class PartialDateFormField(forms.CharField):
             return None
         try:
             return WrittenDate(*parse_partial_date(text))
+        except NoSuchDay:
+            raise ValidationError(PARTIAL_DATE_NO_SUCH_DAY, code="no_such_day", params={"value": text}) from None
         except ValueError:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 

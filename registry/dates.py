@@ -105,13 +105,31 @@ def parse_partial_date(text: str) -> tuple[datetime.date, str]:
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (:data:`PARTIAL_DATE`) as ``(first day, precision)``:
     ``"1966"`` → ``(1966-01-01, "year")``, ``"2023-06"`` → ``(2023-06-01, "month")``. The one
     reading of a partial date written by a client (the API's ``PartialDateField``, the imports'
-    ``PartialDateWidget``). Raises ``ValueError`` for any other text or a day the calendar lacks."""
+    ``PartialDateWidget``, the admin's ``PartialDateFormField``). Raises :class:`NoSuchDay` for a
+    text in that form naming no day of the calendar (``2023-02-30``, ``2023-13``, ``0000``) and
+    ``ValueError`` for any other text."""
     match = PARTIAL_DATE.fullmatch(text) if isinstance(text, str) else None
     if not match:
         raise ValueError(text)
     year, month, day = match["year"], match["month"], match["day"]
     precision = "day" if day else "month" if month else "year"
-    return datetime.date(int(year), int(month or 1), int(day or 1)), precision
+    try:
+        return datetime.date(int(year), int(month or 1), int(day or 1)), precision
+    except ValueError:
+        raise NoSuchDay(text) from None
+
+
+class NoSuchDay(ValueError):
+    """A text written as a partial date (:data:`PARTIAL_DATE`) that names no day of the calendar
+    (``args[0]``: the text); refused with :data:`PARTIAL_DATE_NO_SUCH_DAY`."""
+
+
+#: The refusal of a text in the form of a date that is no day of the calendar: the form's message
+#: (:data:`PARTIAL_DATE_INVALID`) told a client who wrote ``2023-02-30`` to write what they wrote.
+PARTIAL_DATE_NO_SUCH_DAY = _(
+    "“%(value)s” is written as a date but names no day of the calendar: a month is 01 to 12, a day at "
+    "most the month's last (28 to 31), a year 0001 or later."
+)
 
 
 #: The refusal of a text :func:`parse_partial_date` cannot read, in the API (``PartialDateField``)

@@ -33,6 +33,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from .apps import LISTED_CHOICES
 from .bulk_validation import full_clean_many
 from .cache import record_change
+from .dates import PARTIAL_DATE_NO_SUCH_DAY, NoSuchDay
 from .import_widgets import (
     CHUNK,
     INTEGER_FIELDS,
@@ -311,6 +312,8 @@ class RegistryResource(resources.ModelResource):
                     "wanted": wanted,
                 }
             ) from None
+        except NoSuchDay as error:  # 2023-02-30: in the form, but no day of the calendar
+            raise ValueError(PARTIAL_DATE_NO_SUCH_DAY % {"value": error.args[0]}) from None
         except ValueError:
             if isinstance(field.widget, PartialDateWidget):
                 raise ValueError(

@@ -275,3 +275,30 @@ def test_a_name_holding_a_character_that_hides_or_reorders_text_is_refused_namin
     )
     [invalid] = result.invalid_rows
     assert [error.code for error in invalid.error.error_dict["name_en"]] == ["hiding_character"]
+
+
+@pytest.mark.parametrize("written", ["2023-02-30", "2023-13", "0000"])
+def test_a_date_in_the_form_but_not_in_the_calendar_says_so(api, written):
+    """``2023-02-30`` is written as YYYY-MM-DD: the refusal "Enter a date as YYYY, YYYY-MM or
+    YYYY-MM-DD" told the client to write what they wrote (adversarial probe). The API and the
+    imports now say it is no day of the calendar (code ``no_such_day``)."""
+    from registry.models import Partnership
+    from registry.resources import PartnershipResource
+
+    from .factories import CityFactory
+
+    message = (
+        f"“{written}” is written as a date but names no day of the calendar: a month is 01 to 12, a day at "
+        "most the month's last (28 to 31), a year 0001 or later."
+    )
+    home, partner = CityFactory(slug="busan"), CityFactory(slug="almaty")
+    body = {"city": home.slug, "partner": partner.slug, "kind": "friendship", "established_on": written}
+    response = api.post("/api/v1/partnerships/", body, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"]["established_on"] == [{"message": message, "code": "no_such_day"}]
+    headers = ["city", "partner", "kind", "established_on", "established_precision", "status", "confidence"]
+    rows = tablib.Dataset(["busan", "almaty", "friendship", written, "", "active", "high"], headers=headers)
+    result = PartnershipResource().import_data(rows, dry_run=True, raise_errors=False)
+    [invalid] = result.invalid_rows
+    assert [str(error) for error in invalid.error_dict["established_on"]] == [message]
+    assert not Partnership.objects.exists()

@@ -654,7 +654,12 @@ def test_the_admin_action_takes_a_date_written_to_its_precision(staff_client, fr
             "or choose year in “Precision of the date”.",
         ),
         ("June 2023", "month", "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (e.g. 1966, 1966-06 or 1966-06-30)."),
-        ("2023-02-30", "day", "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (e.g. 1966, 1966-06 or 1966-06-30)."),
+        (
+            "2023-02-30",
+            "day",
+            "“2023-02-30” is written as a date but names no day of the calendar: a month is 01 to 12, a day at "
+            "most the month's last (28 to 31), a year 0001 or later.",
+        ),
         ("1799", "year", "Enter a date between 1800-01-01 and 2200-12-31."),
     ],
 )
@@ -802,3 +807,45 @@ def test_an_ended_partnership_is_not_ended_again(home):
     assert refused.value.error_dict["status"][0].code == "partnership_ended"
     partnership.refresh_from_db()
     assert partnership.ended_on == D(2020, 1, 1) and partnership.stages.filter(kind="ended").count() == 1
+
+
+@pytest.mark.parametrize("kind", ["partnership", "agreement", "event", "delegation"])
+def test_a_draft_detail_page_carries_the_draft_mark_for_staff(kind, superuser):
+    """Staff open a draft partnership, agreement, event or delegation with nothing saying the
+    public cannot see it (a new user); its heading now carries the site's draft mark, and a
+    published record's does not. The public gets no draft at all."""
+    from .factories import AgreementFactory, DelegationFactory, EventFactory
+
+    factory = {
+        "partnership": PartnershipFactory,
+        "agreement": AgreementFactory,
+        "event": EventFactory,
+        "delegation": DelegationFactory,
+    }[kind]
+    record = factory(publication=Publication.DRAFT)
+    staff = Client()
+    staff.force_login(superuser)
+    page = staff.get(record.get_absolute_url()).text
+    heading = page[page.index("<h1") : page.index("</h1>")]
+    assert '<span class="draft-mark">Draft: shown to staff only</span>' in heading
+    assert Client().get(record.get_absolute_url()).status_code == HTTPStatus.NOT_FOUND
+    record.publication = Publication.PUBLISHED
+    record.save()
+    cache.clear()
+    assert "draft-mark" not in staff.get(record.get_absolute_url()).text
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/partnerships/", "/cities/"),
+        ("/partnerships/?kind=friendship&country=kz", "/cities/?kind=friendship&country=kz"),
+        ("/ko/partnerships/", "/ko/cities/"),
+    ],
+)
+def test_the_partnerships_address_leads_to_the_partner_cities(client, path, target):
+    """A new user tried /partnerships/ (each relation has /partnerships/<id>/): it was a 404; it
+    leads to the list of the home city's partner cities, with the same filters and language."""
+    response = client.get(path)
+    assert response.status_code == HTTPStatus.FOUND
+    assert response["Location"] == target

@@ -105,6 +105,10 @@ class PartialDateField(serializers.Field):
     def to_internal_value(self, data):
         try:
             value, precision = dates.parse_partial_date(data)
+        except dates.NoSuchDay:
+            raise serializers.ValidationError(
+                dates.PARTIAL_DATE_NO_SUCH_DAY % {"value": data}, code="no_such_day"
+            ) from None
         except ValueError:
             self.fail("invalid")
         return {self.date_field: value, self.precision_field: DatePrecision(precision)}

@@ -390,6 +390,13 @@ class RegistryModel(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def is_draft(self) -> bool:
+        """Whether the record is a draft (its ``publication``, :func:`publication_field`), which
+        only staff see; ``False`` for a model without one (a city, a source).
+        ``includes/draft_mark.html`` marks it where staff see it."""
+        return getattr(self, "publication", None) == Publication.DRAFT
+
     def before_write(self) -> None:
         """What every write of the record derives, by ``save()`` and by bulk writes (imports):
         a stored record's ``version`` goes up by one. Models with derived fields extend it."""

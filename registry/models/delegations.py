@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import validate_in_range
@@ -143,6 +144,9 @@ class Delegation(SourcedModel):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("registry:delegation-detail", kwargs={"slug": self.slug})
 
     @property
     def name(self) -> str:

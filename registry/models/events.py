@@ -9,6 +9,7 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import validate_in_range
@@ -190,6 +191,9 @@ class Event(SourcedModel):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("registry:event-detail", kwargs={"slug": self.slug})
 
     @property
     def title(self) -> str:

@@ -18,7 +18,6 @@ from .base import (
     TEXT_MAX,
     Confidence,
     DatePrecision,
-    Publication,
     ReferencedByManyMixin,
     RegistryModel,
     RemarksModel,
@@ -230,12 +229,6 @@ class Partnership(RemarksModel, RegistryModel):
 
     def get_absolute_url(self):
         return reverse("registry:partnership-detail", kwargs={"pk": self.pk})
-
-    @property
-    def is_draft(self) -> bool:
-        """Whether the relation is a draft, which only staff see (``includes/draft_mark.html``
-        marks it where they do)."""
-        return self.publication == Publication.DRAFT
 
     def natural_key(self):
         """``(city slug, partner slug, kind, established ISO date or None)``; a relation never
