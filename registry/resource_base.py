@@ -329,29 +329,43 @@ class RegistryResource(resources.ModelResource):
     def check_choice(self, field, instance, row) -> None:
         """Refuse, as the error of its own column, a cell of a column with a short list of values
         (the model field's ``choices``, at most ``LISTED_CHOICES``: a kind, a status, a date's
-        precision) that is none of them, with the field's own message (“decade” is not one of: day, month, year.;
+        precision; :meth:`short_choice_lists`) that is none of them, with the field's own message
+        (“decade” is not one of: day, month, year.;
         :func:`registry.apps.list_choices_in_errors`). Checked at the cell, the row goes no
         further: the rules read after it (a clash with a stored partnership, "changed only as a
         correction") added a second, misleading error about a value that is not there (adversarial
         probe). An empty cell is left to the model's own check (required or not)."""
-        if field.column_name not in row or not field.attribute:
+        if field.column_name not in row:
             return
-        try:
-            model_field = self._meta.model._meta.get_field(field.attribute)
-        except FieldDoesNotExist:
-            return
+        short_list = self.short_choice_lists().get(field.attribute)
+        if short_list is None:
+            return  # no choices, or a long list (countries, currencies): its own message, at validation
+        model_field, values = short_list
         value = getattr(instance, model_field.attname, None)
-        if (
-            not model_field.choices
-            or len(model_field.flatchoices) > LISTED_CHOICES
-            or value in model_field.empty_values
-        ):
-            return  # a long list (countries, currencies) keeps its own message, at validation
+        if value in values or value in model_field.empty_values:
+            return
         try:
             model_field.validate(value, instance)
         except ValidationError as error:
             if error.code == "invalid_choice":
                 raise ValueError(error.messages[0]) from None
+
+    def short_choice_lists(self) -> dict[str, tuple[models.Field, frozenset]]:
+        """The import fields whose model field has at most ``LISTED_CHOICES`` values, by attribute:
+        ``(model field, its values)``, computed once per resource (a field's ``choices`` may be
+        built on each read: django-countries sorts 249 names)."""
+        if getattr(self, "_short_choice_lists", None) is None:
+            self._short_choice_lists = {}
+            for field in self.get_import_fields():
+                try:
+                    model_field = self._meta.model._meta.get_field(field.attribute or "")
+                except FieldDoesNotExist:
+                    continue
+                if not model_field.choices or len(model_field.flatchoices) > LISTED_CHOICES:
+                    continue
+                values = frozenset(value for value, _label in model_field.flatchoices)
+                self._short_choice_lists[field.attribute] = (model_field, values)
+        return self._short_choice_lists
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
         """As the library's, but in bulk and all or nothing: every row is read and validated

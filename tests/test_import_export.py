@@ -640,14 +640,14 @@ def test_a_cell_error_names_its_column_once_in_the_preview_and_on_the_job_page(
     CityFactory(slug="busan")
     client.force_login(_manager())
     rows = tablib.Dataset(
-        ["seoul", "busan", "sister", "2023-13", "month", "active", "high"], headers=PARTNERSHIP_HEADERS
+        ["seoul", "busan", "sister", "2023/13", "month", "active", "high"], headers=PARTNERSHIP_HEADERS
     )
     url = reverse("admin:registry_partnership_import")
     csv_index = next(
         value for value, label in client.get(url).context["form"].fields["format"].choices if label == "csv"
     )
     response = client.post(url, {"import_file": SimpleUploadedFile("p.csv", rows.csv.encode()), "format": csv_index})
-    message = "“2023-13” is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY."
+    message = "“2023/13” is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY."
     assert f"Row 1, column “established_on”: {message}" in response.text
     assert "Column “established_on”" not in response.text and "Column &ldquo;" not in response.text
 
