@@ -25,6 +25,7 @@ from .admin_base import (
     CitedRecordAdmin,
     ClaimInline,
     OrderedInlineFormSet,
+    PartialDatesModelForm,
     PossibleDuplicateFilter,
     RegionListFilter,
     RegistryAdmin,
@@ -235,9 +236,17 @@ class SignatoryInline(CheckedIdsMixin, admin.TabularInline):
     autocomplete_fields = ("person", "organization")
 
 
+class AgreementAdminForm(PartialDatesModelForm):
+    """The agreement's add and change form: its signing date typed to its precision (``1989`` with
+    ``year``, ``1989-10`` with ``month`` or a full date), as the API and imports take it."""
+
+    partial_dates = {"signed_on": "signed_precision"}
+
+
 @admin.register(Agreement)
 class AgreementAdmin(SpreadsheetMixin, RegistryAdmin):
     resource_classes = [resources.AgreementResource]
+    form = AgreementAdminForm
     list_display = ("title_en", "kind", "signed_display", "place", "partnership", "status", "expires_on", "publication")
     list_filter = ("publication", "kind", "status", "automatic_renewal", "fields", "signed_precision")
     list_select_related = ("place", "partnership__city", "partnership__partner")
@@ -263,9 +272,17 @@ class EventParticipantInline(CheckedIdsMixin, admin.TabularInline):
     autocomplete_fields = ("person", "organization")
 
 
+class EventAdminForm(PartialDatesModelForm):
+    """The event's add and change form: its start typed to its precision (``1989`` with ``year``,
+    ``1989-10`` with ``month`` or a full date), as the API and imports take it."""
+
+    partial_dates = {"start_on": "start_precision"}
+
+
 @admin.register(Event)
 class EventAdmin(SpreadsheetMixin, RegistryAdmin):
     resource_classes = [resources.EventResource]
+    form = EventAdminForm
     list_display = ("title_en", "kind", "start_display", "end_on", "city", "venue", "publication")
     list_filter = ("publication", "kind", ("city__country", CountryFilter))
     list_select_related = ("city",)

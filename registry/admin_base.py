@@ -1,4 +1,5 @@
-"""The shared base of the registry's admin (:mod:`registry.admin`, :mod:`registry.admin_partnerships`):
+"""The shared base of the registry's admin (:mod:`registry.admin`, :mod:`registry.admin_partnerships`,
+:mod:`registry.guided_entry`):
 the list filters (UN M49 region, possible duplicate city, dormant relation, partner country),
 the form that refuses to save over someone else's version and asks the reason for a change,
 the admin's partial dates (a date typed to its precision, ``1989``, ``1989-10`` or ``1989-10-24``),
@@ -311,12 +312,14 @@ class VersionedModelForm(forms.ModelForm):
         return cleaned
 
 
-class PartialDatesModelForm(VersionedModelForm):
-    """:class:`VersionedModelForm` whose dates with a precision field (``partial_dates``: date
-    field → its precision field) are typed as the API takes them (:class:`PartialDateFormField`):
-    ``1989`` with precision ``year``, ``1989-10`` with ``month`` or a full date, stored cut to the
-    precision; a date coarser than its precision is an error on the date (:func:`clean_partial_date`).
-    A date field the page shows read-only is left alone."""
+class PartialDatesFormMixin:
+    """The partial dates of a model form (``partial_dates``: date field → its precision field),
+    typed as the API takes them (:class:`PartialDateFormField`): ``1989`` with precision ``year``,
+    ``1989-10`` with ``month`` or a full date, stored cut to the precision; a date coarser than its
+    precision is an error on the date (:func:`clean_partial_date`). A date field the form does not
+    show is left alone; a disabled one (shown read-only) reads its stored date. Mixed into
+    :class:`PartialDatesModelForm` and into an inline's row form (the partnership's stages), which
+    has no version of its own."""
 
     partial_dates: dict[str, str] = {}
 
@@ -330,16 +333,26 @@ class PartialDatesModelForm(VersionedModelForm):
             if field.help_text:
                 help_text = format_lazy("{} {}", field.help_text, PARTIAL_DATE_HELP)
             self.fields[name] = PartialDateFormField(
-                required=field.required, label=field.label, help_text=help_text, widget=field.widget
+                required=field.required,
+                label=field.label,
+                help_text=help_text,
+                widget=field.widget,
+                disabled=field.disabled,
             )
 
     def clean(self):
-        # First: a refusal of :meth:`VersionedModelForm.clean` (a version conflict) must not leave a
-        # WrittenDate in cleaned_data for the instance.
+        # First: a refusal of a later clean() (a version conflict) must not leave a WrittenDate in
+        # cleaned_data for the instance.
         for name, precision in self.partial_dates.items():
             if name in self.fields:
                 clean_partial_date(self, name, precision)
         return super().clean()
+
+
+class PartialDatesModelForm(PartialDatesFormMixin, VersionedModelForm):
+    """:class:`VersionedModelForm` whose dates with a precision field (``partial_dates``: date
+    field → its precision field) are typed as the API takes them (:class:`PartialDatesFormMixin`):
+    the add and change forms of partnerships, agreements and events."""
 
 
 EMPTY = "—"  # an empty value (None, "", no related object) in the history

@@ -21,6 +21,7 @@ from .admin_base import (
     ClaimInline,
     DormantFilter,
     PartialDateFormField,
+    PartialDatesFormMixin,
     PartialDatesModelForm,
     PartnerCountryFilter,
     RegionListFilter,
@@ -99,11 +100,14 @@ PARTNERSHIP_ACTIONS = {
 }
 
 
-class PartnershipStageForm(forms.ModelForm):
+class PartnershipStageForm(PartialDatesFormMixin, forms.ModelForm):
     """A row of the stages inline: a new row offers only the kinds without an action of their own
     (letter of intent, council approval); a stage an action recorded shows its kind, date and
     precision as recorded (:attr:`PartnershipStage.RECORDED_FIELDS`, not editable). The model's
-    ``clean()`` refuses the same (:meth:`PartnershipStage.refuse_direct_edit`) for any other writer."""
+    ``clean()`` refuses the same (:meth:`PartnershipStage.refuse_direct_edit`) for any other writer.
+    The date is typed to its precision as on the partnership's form (:class:`PartialDatesFormMixin`)."""
+
+    partial_dates = {"on": "precision"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

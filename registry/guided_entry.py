@@ -14,7 +14,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -24,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from . import services
+from .admin_base import PARTIAL_DATE_HELP, PartialDateFormField, clean_partial_date
 from .admin_ids import CheckedAutocompleteSelect
 from .models import (
     Agreement,
@@ -102,7 +102,7 @@ class GuidedPartnershipForm(forms.Form):
         label=_("Save anyway: this is a different city"), required=False, widget=forms.HiddenInput
     )
     partnership_kind = forms.ChoiceField(label=_("Kind"), choices=Partnership.Kind.choices)
-    partnership_established_on = forms.DateField(label=_("Established (signed) on"), widget=AdminDateWidget)
+    partnership_established_on = PartialDateFormField(label=_("Established (signed) on"), help_text=PARTIAL_DATE_HELP)
     partnership_established_precision = forms.ChoiceField(
         label=_("Precision of the date"), choices=DatePrecision.choices, initial=DatePrecision.DAY
     )
@@ -190,6 +190,7 @@ class GuidedPartnershipForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        clean_partial_date(self, "partnership_established_on", "partnership_established_precision")
         if cleaned.get("partner") is None:
             if not cleaned.get("partner_name_en") or not cleaned.get("partner_country"):
                 self.add_error("partner", _("Pick a partner city or give a new city's English name and country."))

@@ -6,9 +6,11 @@ from http import HTTPStatus
 import pytest
 from django.contrib import admin
 from django.db import connection
+from django.db.models.fields.files import FieldFile
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from registry.dates import PARTIAL_DATE_INVALID
 from registry.models import (
     Agreement,
     City,
@@ -384,3 +386,159 @@ def test_delete_confirmation_names_link_rows_by_their_records(staff_client):
     assert "City – source: Almaty – Press release of 2022-09-21" in text
     text = staff_client.get(_url(Agreement, "delete", agreement.pk), headers={"accept-language": "en"}).text
     assert "Agreement – organization: Friendly cooperation agreement – Akimat of Almaty" in text
+
+
+# The other admin forms with a date and its precision take the date as the partnership's form does
+# (registry.admin_base.PartialDatesFormMixin): the agreement's signing date, the event's start and
+# the stages inline's date. Before, Django's DateField refused a bare year ("Enter a valid date.").
+DATED_RECORDS = {
+    "agreement": (lambda: AgreementFactory(publication="draft"), "signed_on", "signed_precision"),
+    "event": (lambda: EventFactory(publication="draft"), "start_on", "start_precision"),
+    "partnership": (lambda: PartnershipFactory(publication="draft"), "established_on", "established_precision"),
+}
+
+
+def _change_page_data(client, record):
+    """The change page of ``record`` and the POST data it would submit unchanged (an empty file
+    field, an agreement's document, left out as a browser leaves it)."""
+    from .test_staff import form_data
+
+    page = client.get(_url(type(record), "change", record.pk))
+    return page, {name: value for name, value in form_data(page).items() if not isinstance(value, FieldFile)}
+
+
+@pytest.mark.parametrize("name", ["agreement", "event"])
+@pytest.mark.parametrize(
+    ("typed", "precision", "stored"),
+    [
+        ("1989", "year", datetime.date(1989, 1, 1)),
+        ("1989-10", "month", datetime.date(1989, 10, 1)),
+        ("1989-10-24", "day", datetime.date(1989, 10, 24)),
+        ("1989-10-24", "month", datetime.date(1989, 10, 1)),  # finer than the precision: cut to it
+    ],
+)
+def test_admin_agreement_and_event_take_a_date_written_to_its_precision(staff_client, name, typed, precision, stored):
+    build, date_field, precision_field = DATED_RECORDS[name]
+    record = build()
+    page, data = _change_page_data(staff_client, record)
+    response = staff_client.post(page.request["PATH_INFO"], {**data, date_field: typed, precision_field: precision})
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    record.refresh_from_db()
+    assert (getattr(record, date_field), getattr(record, precision_field)) == (stored, precision)
+
+
+@pytest.mark.parametrize("name", ["agreement", "event"])
+def test_admin_agreement_and_event_add_forms_take_a_bare_year(staff_client, name):
+    build, date_field, precision_field = DATED_RECORDS[name]
+    template = build()
+    page, data = _change_page_data(staff_client, template)
+    model = type(template)
+    data = {**data, "slug": "added-with-a-year", date_field: "1989", precision_field: "year"}
+    data.pop("expected_version", None)
+    for key in [key for key in data if key.endswith("-id") or key.endswith("INITIAL_FORMS")]:
+        data[key] = "" if key.endswith("-id") else "0"
+    response = staff_client.post(_url(model, "add"), data)
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    added = model.objects.get(slug="added-with-a-year")
+    assert (getattr(added, date_field), getattr(added, precision_field)) == (datetime.date(1989, 1, 1), "year")
+
+
+@pytest.mark.parametrize("name", ["agreement", "event"])
+def test_admin_agreement_and_event_refuse_a_date_coarser_than_its_precision(staff_client, name):
+    build, date_field, precision_field = DATED_RECORDS[name]
+    record = build()
+    stored = getattr(record, date_field)
+    page, data = _change_page_data(staff_client, record)
+    response = staff_client.post(page.request["PATH_INFO"], {**data, date_field: "1989", precision_field: "day"})
+    assert response.status_code == HTTPStatus.OK
+    form = response.context["adminform"].form
+    assert [error.code for error in form.errors.as_data()[date_field]] == ["date_coarser_than_precision"]
+    assert form.errors[date_field] == [
+        "“1989” gives the year only, but “Precision of the date” says day: "
+        "give the full date, or choose year in “Precision of the date”."
+    ]
+    record.refresh_from_db()
+    assert getattr(record, date_field) == stored
+
+
+@pytest.mark.parametrize("name", ["agreement", "event"])
+@pytest.mark.parametrize("typed", ["1989-13", "1989-02-30", "89", "abc", "1989-10-24T00"])
+def test_admin_agreement_and_event_refuse_text_that_is_no_partial_date(staff_client, name, typed):
+    build, date_field, precision_field = DATED_RECORDS[name]
+    page, data = _change_page_data(staff_client, build())
+    response = staff_client.post(page.request["PATH_INFO"], {**data, date_field: typed, precision_field: "year"})
+    assert response.status_code == HTTPStatus.OK
+    errors = response.context["adminform"].form.errors.as_data()[date_field]
+    assert [error.code for error in errors] == ["invalid"]
+    assert response.context["adminform"].form.errors[date_field] == [str(PARTIAL_DATE_INVALID)]  # the API's
+
+
+@pytest.mark.parametrize("name", list(DATED_RECORDS))
+def test_admin_partial_date_form_refuses_a_stale_version_without_a_500(staff_client, name):
+    """A bare year posted over a version saved meanwhile is refused as a version conflict above
+    the form (a 200, never a 500), with no error on the date and nothing saved."""
+    build, date_field, precision_field = DATED_RECORDS[name]
+    record = build()
+    page, data = _change_page_data(staff_client, record)
+    type(record).objects.get(pk=record.pk).save()  # someone else saves meanwhile
+    response = staff_client.post(page.request["PATH_INFO"], {**data, date_field: "1989", precision_field: "year"})
+    assert response.status_code == HTTPStatus.OK
+    form = response.context["adminform"].form
+    assert [error.code for error in form.non_field_errors().as_data()] == ["version_conflict"]
+    assert date_field not in form.errors
+    record.refresh_from_db()
+    assert getattr(record, date_field) != datetime.date(1989, 1, 1)
+
+
+def _stage_row(data, on, precision):
+    return {
+        **data,
+        "stages-TOTAL_FORMS": "1",
+        "stages-0-kind": "letter_of_intent",
+        "stages-0-on": on,
+        "stages-0-precision": precision,
+    }
+
+
+@pytest.mark.parametrize(
+    ("typed", "precision", "stored"),
+    [
+        ("1988", "year", datetime.date(1988, 1, 1)),
+        ("1988-10", "month", datetime.date(1988, 10, 1)),
+        ("1988-10-24", "day", datetime.date(1988, 10, 24)),
+    ],
+)
+def test_admin_stage_inline_takes_a_date_written_to_its_precision(staff_client, typed, precision, stored):
+    partnership = PartnershipFactory(publication="draft", established_on=datetime.date(1989, 10, 24))
+    page, data = _change_page_data(staff_client, partnership)
+    response = staff_client.post(page.request["PATH_INFO"], _stage_row(data, typed, precision))
+    assert response.status_code == HTTPStatus.FOUND, response.context["inline_admin_formsets"][0].formset.errors
+    stage = partnership.stages.get()
+    assert (stage.kind, stage.on, stage.precision) == ("letter_of_intent", stored, precision)
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"), [("1988", "date_coarser_than_precision"), ("1988-13", "invalid"), ("abc", "invalid")]
+)
+def test_admin_stage_inline_refuses_a_coarse_date_or_text_that_is_no_date(staff_client, typed, code):
+    partnership = PartnershipFactory(publication="draft", established_on=datetime.date(1989, 10, 24))
+    page, data = _change_page_data(staff_client, partnership)
+    response = staff_client.post(page.request["PATH_INFO"], _stage_row(data, typed, "day"))
+    assert response.status_code == HTTPStatus.OK
+    row = response.context["inline_admin_formsets"][0].formset.forms[0]
+    assert [error.code for error in row.errors.as_data()["on"]] == [code]
+    if code == "invalid":
+        assert row.errors["on"] == [str(PARTIAL_DATE_INVALID)]
+    assert not partnership.stages.exists()
+
+
+def test_admin_stage_inline_with_a_bare_year_over_a_stale_version_is_a_conflict_not_a_500(staff_client):
+    partnership = PartnershipFactory(publication="draft", established_on=datetime.date(1989, 10, 24))
+    page, data = _change_page_data(staff_client, partnership)
+    Partnership.objects.get(pk=partnership.pk).save()  # someone else saves meanwhile
+    response = staff_client.post(page.request["PATH_INFO"], _stage_row(data, "1988", "year"))
+    assert response.status_code == HTTPStatus.OK
+    form = response.context["adminform"].form
+    assert [error.code for error in form.non_field_errors().as_data()] == ["version_conflict"]
+    assert response.context["inline_admin_formsets"][0].formset.errors == [{}]
+    assert not partnership.stages.exists()

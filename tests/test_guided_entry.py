@@ -1,10 +1,12 @@
 """“Record a new partnership”: one admin page, all or nothing."""
 
+import datetime
 from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
 
+from registry.dates import PARTIAL_DATE_INVALID
 from registry.models import Agreement, City, Event, Partnership, Person, Signatory, Source
 
 from .factories import CityFactory, PartnershipFactory, PersonFactory
@@ -170,4 +172,48 @@ def test_the_agreement_kind_follows_the_partnership_kind(home, staff_client):
     assert errors == [
         "A sister city agreement belongs to a sister city partnership; this partnership is a friendship city."
     ]
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("typed", "precision", "stored"),
+    [
+        ("2019", "year", datetime.date(2019, 1, 1)),
+        ("2019-10", "month", datetime.date(2019, 10, 1)),
+        ("2019-10-24", "day", datetime.date(2019, 10, 24)),
+        ("2019-10-24", "year", datetime.date(2019, 1, 1)),  # finer than the precision: cut to it
+    ],
+)
+def test_guided_entry_takes_a_date_written_to_its_precision(home, staff_client, typed, precision, stored):
+    """The date is typed as on the partnership's admin form and in the API: a bare year with
+    ``year``, a month with ``month`` or a full date; the partnership, its agreement and the
+    signing ceremony all keep it cut to the precision."""
+    answer = staff_client.post(
+        URL, entry(partnership_established_on=typed, partnership_established_precision=precision)
+    )
+    assert answer.status_code == HTTPStatus.FOUND, answer.context and answer.context["form"].errors
+    partnership = Partnership.objects.get(partner__name_en="Tashkent")
+    agreement = partnership.agreements.get()
+    event = agreement.events.get()
+    assert (partnership.established_on, partnership.established_precision) == (stored, precision)
+    assert (agreement.signed_on, agreement.signed_precision) == (stored, precision)
+    assert (event.start_on, event.start_precision) == (stored, precision)
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"), [("2019", "date_coarser_than_precision"), ("2019-13", "invalid"), ("abc", "invalid")]
+)
+def test_guided_entry_refuses_a_coarse_date_or_text_that_is_no_date(home, staff_client, typed, code):
+    before = counts()
+    answer = staff_client.post(URL, entry(partnership_established_on=typed, partnership_established_precision="day"))
+    assert answer.status_code == HTTPStatus.OK
+    errors = answer.context["form"].errors.as_data()["partnership_established_on"]
+    assert [error.code for error in errors] == [code]
+    if code == "invalid":
+        assert answer.context["form"].errors["partnership_established_on"] == [str(PARTIAL_DATE_INVALID)]
+    else:
+        assert answer.context["form"].errors["partnership_established_on"] == [
+            "“2019” gives the year only, but “Precision of the date” says day: "
+            "give the full date, or choose year in “Precision of the date”."
+        ]
     assert counts() == before
