@@ -201,7 +201,8 @@ def test_guided_entry_takes_a_date_written_to_its_precision(home, staff_client, 
 
 
 @pytest.mark.parametrize(
-    ("typed", "code"), [("2019", "date_coarser_than_precision"), ("2019-13", "invalid"), ("abc", "invalid")]
+    ("typed", "code"),
+    [("2019", "date_coarser_than_precision"), ("2019-13", "no_such_day"), ("2019/13", "invalid"), ("abc", "invalid")],
 )
 def test_guided_entry_refuses_a_coarse_date_or_text_that_is_no_date(home, staff_client, typed, code):
     before = counts()
@@ -211,6 +212,8 @@ def test_guided_entry_refuses_a_coarse_date_or_text_that_is_no_date(home, staff_
     assert [error.code for error in errors] == [code]
     if code == "invalid":
         assert answer.context["form"].errors["partnership_established_on"] == [str(PARTIAL_DATE_INVALID)]
+    elif code == "no_such_day":
+        assert "names no day of the calendar" in answer.context["form"].errors["partnership_established_on"][0]
     else:
         assert answer.context["form"].errors["partnership_established_on"] == [
             "“2019” gives the year only, but “Precision of the date” says day: "
