@@ -317,7 +317,8 @@ class PartialDatesFormMixin:
     typed as the API takes them (:class:`PartialDateFormField`): ``1989`` with precision ``year``,
     ``1989-10`` with ``month`` or a full date, stored cut to the precision; a date coarser than its
     precision is an error on the date (:func:`clean_partial_date`). A date field the form does not
-    show is left alone; a disabled one (shown read-only) reads its stored date. Mixed into
+    show is left alone; a disabled one (shown read-only) reads its stored date. A stored date is
+    shown at its precision (``1989``, ``1989-10``; it showed ``1989-01-01``, a new user). Mixed into
     :class:`PartialDatesModelForm` and into an inline's row form (the partnership's stages), which
     has no version of its own."""
 
@@ -339,6 +340,9 @@ class PartialDatesFormMixin:
                 widget=field.widget,
                 disabled=field.disabled,
             )
+            stored = getattr(self.instance, name, None) if self.instance.pk is not None else None
+            if stored is not None:  # shown as written: 1989, not 1989-01-01, for a year
+                self.initial[name] = iso_partial(stored, getattr(self.instance, self.partial_dates[name]))
 
     def clean(self):
         # First: a refusal of a later clean() (a version conflict) must not leave a WrittenDate in

@@ -10,7 +10,7 @@ from decimal import InvalidOperation
 from django.db import models
 from import_export import fields, widgets
 
-from .dates import PRECISION_RANK, coarser_than, iso_partial, parse_partial_date
+from .dates import PARTIAL_DATE, PRECISION_RANK, coarser_than, iso_partial, parse_partial_date
 from .models.base import truncate_to_precision
 
 
@@ -18,9 +18,15 @@ class DateCellWidget(widgets.DateWidget):
     """A ``YYYY-MM-DD`` date; a spreadsheet's date cell, which an XLSX file gives as a datetime
     at midnight (the admin's own XLSX export writes dates so), is its day: a ``datetime`` never
     equals the stored ``date``, so the row was taken for a change, or for a partnership (its
-    start date is part of its key) for a new relation clashing with itself."""
+    start date is part of its key) for a new relation clashing with itself. Spaces around a text
+    are no part of it, and ``2023-02-30`` raises :class:`~registry.dates.NoSuchDay` (reported as
+    no day of the calendar, as in a partial date's column; adversarial probe)."""
 
     def clean(self, value, row=None, **kwargs):
+        if isinstance(value, str):
+            value = value.strip()  # " 2030-01-01 " as a partial date's cell reads it
+            if value.count("-") == 2 and PARTIAL_DATE.fullmatch(value):
+                parse_partial_date(value)  # NoSuchDay for 2023-02-30: the one reading of a written date
         value = super().clean(value, row, **kwargs)
         return value.date() if isinstance(value, datetime.datetime) else value
 

@@ -33,7 +33,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from .apps import LISTED_CHOICES
 from .bulk_validation import full_clean_many
 from .cache import record_change
-from .dates import PARTIAL_DATE_NO_SUCH_DAY, NoSuchDay
+from .dates import PARTIAL_DATE_NO_SUCH_DAY, NoSuchDay, iso_partial
 from .import_widgets import (
     CHUNK,
     INTEGER_FIELDS,
@@ -106,10 +106,24 @@ class NaturalKeyLoader(ModelInstanceLoader):
                 continue
             day, precision = field.widget.read(row.get(field.column_name), row)
             precision_column = field.widget.precision_column
-            for instance in self.by_rest.get((position, *key[:position], *key[position + 1 :]), ()):
-                if same_period(day, precision, getattr(instance, field.attribute), getattr(instance, precision_column)):
-                    return instance
+            matches = [
+                instance
+                for instance in self.by_rest.get((position, *key[:position], *key[position + 1 :]), ())
+                if same_period(day, precision, getattr(instance, field.attribute), getattr(instance, precision_column))
+            ]
+            if len(matches) > 1:
+                raise SeveralInPeriod(field, day, precision, matches)
+            if matches:
+                return matches[0]
         return None
+
+
+class SeveralInPeriod(ValueError):
+    """A key date given without its precision (``2012``) names the period of more than one stored
+    record (``args``: the key's import field, the day and precision as written, the records), so
+    the row cannot say which it is: refused under the date's column
+    (:meth:`RegistryResource.import_field`) instead of taking the first (adversarial probe: a year
+    matched the ended partnership of that year, not the one in force)."""
 
 
 class LazyRowResult(RowResult):
@@ -262,15 +276,21 @@ class RegistryResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         """Read the records the file names by slug (:class:`SlugWidget`), once."""
         self.pending: list[tuple[int, dict, RowResult]] = []
+        self.several_in_period: dict[int, SeveralInPeriod] = {}  # by id() of the row
         for field in self.get_import_fields():
             if isinstance(field.widget, SlugWidget) and field.column_name in (dataset.headers or []):
                 field.widget.load(dataset[field.column_name])
 
     def get_instance(self, instance_loader, row):
         """The existing row with this file row's natural key, or ``None`` (also when a key
-        cell is unreadable: :meth:`import_field` then reports it under its column)."""
+        cell is unreadable: :meth:`import_field` then reports it under its column, and when a
+        date without its precision names several stored records, :class:`SeveralInPeriod`,
+        reported under the date's column)."""
         try:
             return super().get_instance(instance_loader, row)
+        except SeveralInPeriod as several:
+            self.several_in_period[id(row)] = several
+            return None
         except (ValueError, ArithmeticError, ObjectDoesNotExist, MultipleObjectsReturned):
             return None
 
@@ -281,6 +301,24 @@ class RegistryResource(resources.ModelResource):
         the column: wherever it is shown, its column is (under the cell and "Row 4, column
         “established_on”: …" in the preview, the job page's Column, the admin's messages); it was
         named twice (found by a new user)."""
+        several = self.several_in_period.get(id(row))
+        if several is not None and several.args[0].attribute == field.attribute:
+            _field, day, precision, records = several.args
+            raise ValueError(
+                _(
+                    "“%(value)s” names the start of %(count)s stored %(records)s (%(dates)s): give the date to the "
+                    "day, or its precision, to say which."
+                )
+                % {
+                    "value": iso_partial(day, precision),
+                    "count": len(records),
+                    "records": self._meta.model._meta.verbose_name_plural,
+                    "dates": ", ".join(
+                        iso_partial(getattr(r, field.attribute), getattr(r, field.widget.precision_column))
+                        for r in records
+                    ),
+                }
+            )
         try:
             super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
             self.check_choice(field, instance, row)

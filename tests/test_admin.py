@@ -547,3 +547,24 @@ def test_admin_stage_inline_with_a_bare_year_over_a_stale_version_is_a_conflict_
     assert [error.code for error in form.non_field_errors().as_data()] == ["version_conflict"]
     assert response.context["inline_admin_formsets"][0].formset.errors == [{}]
     assert not partnership.stages.exists()
+
+
+@pytest.mark.parametrize("name", list(DATED_RECORDS))
+@pytest.mark.parametrize(
+    ("stored", "precision", "shown"), [((1989, 1, 1), "year", "1989"), ((1989, 10, 1), "month", "1989-10")]
+)
+def test_admin_change_form_shows_a_partial_date_as_written_and_saves_it_unchanged(
+    staff_client, name, stored, precision, shown
+):
+    """A year's date showed as ``1989-01-01``, which reads as 1 January (a new user); it shows as
+    ``1989`` (``1989-10`` for a month), and the page saved as shown changes nothing."""
+    build, date_field, precision_field = DATED_RECORDS[name]
+    record = build()
+    type(record).objects.filter(pk=record.pk).update(**{date_field: datetime.date(*stored), precision_field: precision})
+    page, data = _change_page_data(staff_client, record)
+    assert data[date_field] == shown
+    assert f'value="{shown}"' in page.text
+    response = staff_client.post(page.request["PATH_INFO"], data)
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    record.refresh_from_db()
+    assert (getattr(record, date_field), getattr(record, precision_field)) == (datetime.date(*stored), precision)

@@ -881,3 +881,64 @@ def test_an_empty_precision_cell_reads_the_date_at_the_precision_it_is_written_t
     assert not result.has_validation_errors(), [row.error_dict for row in result.invalid_rows]
     stored = Partnership.objects.get()
     assert (stored.established_on, stored.established_precision) == (datetime.date(2019, 1, 1), "year")
+
+
+def test_a_year_naming_two_stored_partnerships_asks_which_under_its_column():
+    """Two friendships of Busan and Bishkek began in 2012 (one ended): a row giving only ``2012``
+    without the precision matched the first, the ended one, and was refused as a clash under
+    ``partner`` (adversarial probe); it is now refused under ``established_on``, naming both."""
+    busan, bishkek = CityFactory(slug="busan"), CityFactory(slug="bishkek")
+    PartnershipFactory(
+        city=busan,
+        partner=bishkek,
+        kind="friendship",
+        established_on=datetime.date(2012, 1, 5),
+        status="ended",
+        ended_on=datetime.date(2012, 3, 1),
+    )
+    PartnershipFactory(city=busan, partner=bishkek, kind="friendship", established_on=datetime.date(2012, 6, 1))
+    rows = tablib.Dataset(["busan", "bishkek", "friendship", "2012", "active", "high"], headers=NO_PRECISION_HEADERS)
+    result = PartnershipResource().import_data(rows, dry_run=True, raise_errors=False)
+    [invalid] = result.invalid_rows
+    assert {field: [str(message) for message in messages] for field, messages in invalid.error_dict.items()} == {
+        "established_on": [
+            "“2012” names the start of 2 stored partnerships (2012-01-05, 2012-06-01): give the date to the day, "
+            "or its precision, to say which."
+        ]
+    }
+    exact = tablib.Dataset(
+        ["busan", "bishkek", "friendship", "2012-06-01", "active", "high"], headers=NO_PRECISION_HEADERS
+    )
+    result = PartnershipResource().import_data(exact, dry_run=True, raise_errors=False)
+    assert (result.totals["skip"], result.totals["invalid"]) == (1, 0)
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        (
+            "2030-02-30",
+            "“2030-02-30” is written as a date but names no day of the calendar: a month is 01 to 12, a day at "
+            "most the month's last (28 to 31), a year 0001 or later.",
+        ),
+        ("2030/01/01", "“2030/01/01” is not a date in the form YYYY-MM-DD."),
+    ],
+)
+def test_a_full_date_column_says_when_a_day_is_not_in_the_calendar(cell, message):
+    """An agreement's entry into force ``2030-02-30`` was "not a date in the form YYYY-MM-DD",
+    the form it is in (adversarial probe); spaces around a date are no part of it."""
+    from .factories import AgreementFactory
+
+    agreement = AgreementFactory()
+    dataset = AgreementResource().export(queryset=type(agreement).objects.all())
+    column = dataset.headers.index("entry_into_force_on")
+    for value, expected in ((cell, message), (" 2030-01-01 ", None)):
+        row = list(dataset[0])
+        row[column] = value
+        attempt = tablib.Dataset(row, headers=dataset.headers)
+        result = AgreementResource().import_data(attempt, dry_run=True, raise_errors=False)
+        if expected is None:
+            assert not result.has_validation_errors(), [r.error_dict for r in result.invalid_rows]
+        else:
+            [invalid] = result.invalid_rows
+            assert [str(m) for m in invalid.error_dict["entry_into_force_on"]] == [expected]
