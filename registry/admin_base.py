@@ -2,26 +2,22 @@
 :mod:`registry.guided_entry`):
 the list filters (UN M49 region, possible duplicate city, dormant relation, partner country),
 the form that refuses to save over someone else's version and asks the reason for a change,
-the admin's partial dates (a date typed to its precision, ``1989``, ``1989-10`` or ``1989-10-24``),
+the model forms whose partial dates are typed to their precision (:mod:`registry.admin_dates`),
 the history page's "Changes" column in the change form's words, the base ``ModelAdmin`` of
 every registry model (history, restore, offices' limits), the admin of records that others cite,
 the ordered inlines' formset and the claims' inline.
 """
 
-import datetime
-from typing import NamedTuple
-
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.text import capfirst, format_lazy
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
@@ -29,18 +25,10 @@ from simple_history.models import DeletedObject
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import regions, services
+from .admin_dates import PartialDatesFormMixin
 from .admin_ids import CheckedIdsMixin, parse_id
 from .concurrency import VersionConflict, check_version, current_version
-from .dates import (
-    PARTIAL_DATE_INVALID,
-    PARTIAL_DATE_NO_SUCH_DAY,
-    NoSuchDay,
-    coarser_than,
-    iso_partial,
-    parse_partial_date,
-    validate_in_range,
-)
-from .models import City, Claim, DatePrecision, may_change, truncate_to_precision
+from .models import City, Claim, may_change
 from .models.base import HISTORY
 from .models.offices import refusal
 from .text import ASSUMED_URL_SCHEME
@@ -136,92 +124,6 @@ class PartnerCountryFilter(admin.SimpleListFilter):
         return queryset
 
 
-class WrittenDate(NamedTuple):
-    """A date as typed in an admin form: its first day and the precision it was written to."""
-
-    day: datetime.date
-    precision: str
-
-
-class PartialDateFormField(forms.CharField):
-    """An admin form's date written to its precision, read as the API and the imports read it
-    (:func:`registry.dates.parse_partial_date`): ``1989``, ``1989-10`` or ``1989-10-24``, cleaned to
-    a :class:`WrittenDate` (``None`` when empty). Text that is no such date, or a day the calendar
-    lacks, is an error (code ``invalid``, or ``no_such_day`` for ``2023-02-30``); a date outside
-    the registry's range, ``date_out_of_range``.
-    The form compares it with its precision field (:func:`clean_partial_date`)."""
-
-    default_error_messages = {"invalid": PARTIAL_DATE_INVALID}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("widget", AdminDateWidget)
-        super().__init__(**kwargs)
-
-    def to_python(self, value) -> WrittenDate | None:
-        if isinstance(value, datetime.date):  # a stored value given back to the field
-            return WrittenDate(value, DatePrecision.DAY)
-        text = super().to_python(value)
-        if text in self.empty_values:
-            return None
-        try:
-            return WrittenDate(*parse_partial_date(text))
-        except NoSuchDay:
-            raise ValidationError(PARTIAL_DATE_NO_SUCH_DAY, code="no_such_day", params={"value": text}) from None
-        except ValueError:
-            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
-
-    def validate(self, value) -> None:
-        super().validate(value)
-        if value is not None:
-            validate_in_range(value.day)
-
-    def has_changed(self, initial, data) -> bool:
-        """Changed when the day typed is not the stored one (``1989`` over a stored 1989-01-01 is
-        no change; a change of precision is its own field's)."""
-        try:
-            value = self.to_python(data)
-        except ValidationError:
-            return True
-        stored = self.to_python(initial) if initial not in self.empty_values else None
-        return (stored.day if stored else None) != (value.day if value else None)
-
-
-def clean_partial_date(form: forms.Form, date_field: str, precision_field: str) -> None:
-    """Compare the date ``form.cleaned_data[date_field]`` (a :class:`WrittenDate` from
-    :class:`PartialDateFormField`) with the precision chosen in ``precision_field``: a date coarser
-    than it (``1989`` with ``day``, :func:`registry.dates.coarser_than`) is an error on the date
-    (code ``date_coarser_than_precision``) naming the precision field; otherwise the cleaned date
-    becomes the day cut to that precision (the model's
-    :func:`~registry.models.base.truncate_to_precision`). Called from the form's ``clean()``."""
-    cleaned = form.cleaned_data
-    written = cleaned.get(date_field)
-    if not isinstance(written, WrittenDate):
-        return
-    wanted = cleaned.get(precision_field)
-    cleaned[date_field] = truncate_to_precision(written.day, wanted) if wanted else written.day
-    if wanted and coarser_than(written.precision, wanted):
-        form.add_error(
-            date_field,
-            ValidationError(
-                _(
-                    "“%(value)s” gives the %(precision)s only, but “%(precision_field)s” says %(wanted)s: "
-                    "give the full date, or choose %(precision)s in “%(precision_field)s”."
-                ),
-                code="date_coarser_than_precision",
-                params={
-                    "value": iso_partial(written.day, written.precision),
-                    "precision": DatePrecision(written.precision).label,
-                    "precision_field": form.fields[precision_field].label,
-                    "wanted": DatePrecision(wanted).label,
-                },
-            ),
-        )
-
-
-#: What the admin's partial date fields say beside the model's help text.
-PARTIAL_DATE_HELP = _("Type YYYY, YYYY-MM or YYYY-MM-DD (e.g. 1989, 1989-10 or 1989-10-24), at least to its precision.")
-
-
 class VersionedModelForm(forms.ModelForm):
     """Admin form that refuses to save over a version someone else saved meanwhile.
 
@@ -310,47 +212,6 @@ class VersionedModelForm(forms.ModelForm):
             except VersionConflict as conflict:
                 raise forms.ValidationError(conflict.message, code="version_conflict") from None
         return cleaned
-
-
-class PartialDatesFormMixin:
-    """The partial dates of a model form (``partial_dates``: date field → its precision field),
-    typed as the API takes them (:class:`PartialDateFormField`): ``1989`` with precision ``year``,
-    ``1989-10`` with ``month`` or a full date, stored cut to the precision; a date coarser than its
-    precision is an error on the date (:func:`clean_partial_date`). A date field the form does not
-    show is left alone; a disabled one (shown read-only) reads its stored date. A stored date is
-    shown at its precision (``1989``, ``1989-10``; it showed ``1989-01-01``, a new user). Mixed into
-    :class:`PartialDatesModelForm` and into an inline's row form (the partnership's stages), which
-    has no version of its own."""
-
-    partial_dates: dict[str, str] = {}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.partial_dates:
-            field = self.fields.get(name)
-            if field is None:
-                continue
-            help_text = PARTIAL_DATE_HELP
-            if field.help_text:
-                help_text = format_lazy("{} {}", field.help_text, PARTIAL_DATE_HELP)
-            self.fields[name] = PartialDateFormField(
-                required=field.required,
-                label=field.label,
-                help_text=help_text,
-                widget=field.widget,
-                disabled=field.disabled,
-            )
-            stored = getattr(self.instance, name, None) if self.instance.pk is not None else None
-            if stored is not None:  # shown as written: 1989, not 1989-01-01, for a year
-                self.initial[name] = iso_partial(stored, getattr(self.instance, self.partial_dates[name]))
-
-    def clean(self):
-        # First: a refusal of a later clean() (a version conflict) must not leave a WrittenDate in
-        # cleaned_data for the instance.
-        for name, precision in self.partial_dates.items():
-            if name in self.fields:
-                clean_partial_date(self, name, precision)
-        return super().clean()
 
 
 class PartialDatesModelForm(PartialDatesFormMixin, VersionedModelForm):

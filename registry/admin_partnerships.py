@@ -20,14 +20,12 @@ from .admin_base import (
     TIMESTAMPS,
     ClaimInline,
     DormantFilter,
-    PartialDateFormField,
-    PartialDatesFormMixin,
     PartialDatesModelForm,
     PartnerCountryFilter,
     RegionListFilter,
     RegistryAdmin,
-    clean_partial_date,
 )
+from .admin_dates import PartialDateFormField, PartialDatesFormMixin, clean_partial_date
 from .admin_ids import CheckedIdsMixin
 from .admin_imports import SpreadsheetMixin
 from .dates import partial_date
@@ -40,10 +38,10 @@ class PartnershipActionForm(forms.Form):
     sources the stage cites.
 
     The date is written to its precision as the API's ``on`` takes it, as every partial date of
-    the admin is (:class:`~registry.admin_base.PartialDateFormField`): ``2024``, ``2024-06`` or
+    the admin is (:class:`~registry.admin_dates.PartialDateFormField`): ``2024``, ``2024-06`` or
     ``2024-06-30``, read as the first day of that year or month. A date coarser than the chosen
     precision (``2024`` with ``day``) is an error on ``on`` (code ``date_coarser_than_precision``,
-    :func:`~registry.admin_base.clean_partial_date`); a finer one is cut to the precision.
+    :func:`~registry.admin_dates.clean_partial_date`); a finer one is cut to the precision.
     ``cleaned_data["on"]`` is the date."""
 
     on = PartialDateFormField(

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from . import services
-from .admin_base import PARTIAL_DATE_HELP, PartialDateFormField, clean_partial_date
+from .admin_dates import PARTIAL_DATE_HELP, PartialDateFormField, clean_partial_date
 from .admin_ids import CheckedAutocompleteSelect
 from .models import (
     Agreement,

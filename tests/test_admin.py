@@ -389,7 +389,7 @@ def test_delete_confirmation_names_link_rows_by_their_records(staff_client):
 
 
 # The other admin forms with a date and its precision take the date as the partnership's form does
-# (registry.admin_base.PartialDatesFormMixin): the agreement's signing date, the event's start and
+# (registry.admin_dates.PartialDatesFormMixin): the agreement's signing date, the event's start and
 # the stages inline's date. Before, Django's DateField refused a bare year ("Enter a valid date.").
 DATED_RECORDS = {
     "agreement": (lambda: AgreementFactory(publication="draft"), "signed_on", "signed_precision"),

@@ -83,7 +83,7 @@ def same_period(
     one read as ``"day"``) they are equal. 1989-10-24 (``day``) and 1989 (``year``) are; June
     1989 (``month``) and 1989-07-02 (``day``) are not. ``None`` is the same period only as ``None``.
     The one rule by which an import without a precision column matches a stored partial date
-    (:class:`registry.resource_base.NaturalKeyLoader`) and leaves it unchanged
+    (:class:`registry.resource_rows.NaturalKeyLoader`) and leaves it unchanged
     (:meth:`registry.resource_base.RegistryResource.import_instance`)."""
     if first is None or second is None:
         return first is second

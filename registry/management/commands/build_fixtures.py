@@ -29,6 +29,7 @@ from django.utils.text import slugify
 
 from registry.management.commands import _fixture_facts as data
 from registry.management.commands import _fixture_life as life
+from registry.management.commands import _fixture_visits as visits
 from registry.models import City
 
 TIMESTAMP = "2022-09-21T00:00:00Z"
@@ -457,7 +458,7 @@ def build_article(almaty: dict, source_urls: dict[str, dict]) -> list[dict]:
         records.append(record("registry.agreement", fields))
         for signatory in _people(agreement["signatories"]):
             records.append(record("registry.signatory", {**signatory, "agreement": [agreement["slug"]]}))
-    for delegation in data.DELEGATIONS:
+    for delegation in visits.DELEGATIONS:
         fields = {k: v for k, v in delegation.items() if k not in {"members", "itinerary", "outcomes"}}
         fields.update(
             organizer=[delegation["organizer"]] if delegation["organizer"] else None,
@@ -492,7 +493,7 @@ def build_article(almaty: dict, source_urls: dict[str, dict]) -> list[dict]:
                     },
                 )
             )
-    for event in data.EVENTS:
+    for event in visits.EVENTS:
         fields = {k: v for k, v in event.items() if k != "participants"}
         fields.update(
             city=[event["city"]] if event["city"] else None,
