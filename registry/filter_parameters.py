@@ -29,30 +29,108 @@ from .models import CooperationField
 # --------------------------------------------------------------------------- the form
 
 
-class FilterForm(forms.Form):
-    """The form of every registry FilterSet (built by :meth:`RegistryFilterSet.get_form_class`).
-
-    Besides its fields' errors, a query parameter that is neither one of its fields nor one of
-    ``other_params`` (the names the caller reads itself) is an error under the parameter's own
-    name, code ``unknown_parameter``: the pages show it and answer 400, the API answers 400
-    ``{"errors": {"<name>": [{"message", "code"}]}}``.
-    """
+class QueryForm(forms.Form):
+    """A form of query parameters (a list's FilterSet, the home page's date): a parameter of one
+    value given more than once (``?as_of=2020-01-01&as_of=2021-01-01``) is an error under its own
+    name, code ``repeated_parameter`` (:func:`repeated_parameter`), where it was the last value,
+    silently. ``other_params`` are the names the caller reads itself (``page``, ``format``), one
+    value each too."""
 
     other_params: frozenset[str] = frozenset()
 
     def clean(self):
         cleaned_data = super().clean()
+        single = [name for name, field in self.fields.items() if not takes_several(field)]
+        for name, count in repeated_parameters(self.data, [*single, *self.other_params]):
+            self.add_parameter_error(name, repeated_parameter(name, count))
+        return cleaned_data
+
+    def add_parameter_error(self, name: str, error: ValidationError) -> None:
+        """``error`` under the parameter ``name``, which need not be a field (``add_error()``
+        accepts only the names of fields), replacing the field's own error if any."""
+        self.cleaned_data.pop(name, None)
+        self._errors[name] = self.error_class([error], renderer=self.renderer)
+
+
+class FilterForm(QueryForm):
+    """The form of every registry FilterSet (built by :meth:`RegistryFilterSet.get_form_class`).
+
+    Besides its fields' errors and a repeated parameter (:class:`QueryForm`), a query parameter
+    that is neither one of its fields nor one of ``other_params`` (the names the caller reads
+    itself) is an error under the parameter's own name, code ``unknown_parameter``: the pages
+    show it and answer 400, the API answers 400 ``{"errors": {"<name>": [{"message", "code"}]}}``.
+    The parameters a shared link carries for analytics (:func:`is_link_tracking`) are taken and
+    ignored.
+    """
+
+    def clean(self):
+        cleaned_data = super().clean()
         known = [*self.fields, *self.other_params]
         for name in unknown_parameters(self.data, known):
-            # Not add_error(): that accepts only the names of fields.
-            self._errors[name] = self.error_class([unknown_parameter(name, known)], renderer=self.renderer)
+            self.add_parameter_error(name, unknown_parameter(name, known))
         return cleaned_data
 
 
+def takes_several(field: forms.Field) -> bool:
+    """Whether a query parameter's form field takes the parameter repeated (``country=kz&country=jp``)."""
+    return isinstance(field, forms.MultipleChoiceField)
+
+
+#: The query parameters that platforms and newsletters add to a link when it is shared (Google
+#: Analytics' and Matomo's campaign tags, the click ids of Facebook, Google, Microsoft, Yandex,
+#: X and Instagram, Mailchimp's): they say where a reader came from, never what to show, so a
+#: page or list takes them and ignores them (:func:`is_link_tracking`). Refusing them answered
+#: a 400 to every reader who followed a shared link.
+LINK_TRACKING_PARAMETERS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+    }
+)
+LINK_TRACKING_PREFIXES = ("utm_", "mtm_", "pk_")
+
+
+def is_link_tracking(name: str) -> bool:
+    """Whether the query parameter ``name`` is one a shared link carries for analytics
+    (:data:`LINK_TRACKING_PARAMETERS`, or ``utm_*``, ``mtm_*``, ``pk_*``)."""
+    return name in LINK_TRACKING_PARAMETERS or name.startswith(LINK_TRACKING_PREFIXES)
+
+
 def unknown_parameters(data: Iterable[str], known: Iterable[str]) -> list[str]:
-    """The names in ``data`` (a query string's keys) that are not in ``known``, in order."""
+    """The names in ``data`` (a query string's keys) that are not in ``known``, in order; the
+    parameters of a shared link's analytics (:func:`is_link_tracking`) are not unknown."""
     known = set(known)
-    return [name for name in data if name not in known]
+    return [name for name in data if name not in known and not is_link_tracking(name)]
+
+
+def repeated_parameters(data, names: Iterable[str]) -> list[tuple[str, int]]:
+    """``(name, count)`` of each of ``names`` that ``data`` (a ``QueryDict``; a plain dict holds
+    one value a name) gives more than once."""
+    getlist = getattr(data, "getlist", None)
+    if getlist is None:
+        return []
+    return [(name, count) for name in names if (count := len(getlist(name))) > 1]
+
+
+def repeated_parameter(name: str, count: int) -> ValidationError:
+    """The error of a query parameter ``name`` of one value given ``count`` times (code
+    ``repeated_parameter``); used by every list, the home page and the API's network endpoints."""
+    return ValidationError(
+        _("“%(name)s” is given %(count)s times; it takes one value: give it once."),
+        code="repeated_parameter",
+        params={"name": name, "count": count},
+    )
 
 
 def unknown_parameter(name: str, known: Iterable[str]) -> ValidationError:
@@ -301,7 +379,20 @@ class OrderingTermsField(BaseCSVField):
     def clean(self, value):
         if value and len(value) > 1 and any(term in ("", None) for term in value):
             raise ValidationError(_("An ordering term is empty (two commas, or one at an end)."), code="invalid")
-        return super().clean(value)
+        try:
+            return super().clean(value)
+        except ValidationError as error:
+            if getattr(error, "code", None) != "invalid_choice":
+                raise
+            terms = [str(term) for term, _label in self.choices if term and not str(term).startswith("-")]
+            raise ValidationError(
+                _(
+                    "“%(value)s” is not an ordering of this list; it takes %(terms)s, "
+                    "each with “-” before it for descending order."
+                ),
+                code="invalid_choice",
+                params={"value": error.params["value"], "terms": ", ".join(terms)},
+            ) from None
 
 
 class RegistryOrderingFilter(filters.OrderingFilter):

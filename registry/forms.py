@@ -14,12 +14,13 @@ from django.utils.translation import ngettext
 from django_countries import countries
 
 from . import dates, wikidata
-from .filter_parameters import DATE_HELP, QueryDateField
+from .filter_parameters import DATE_HELP, QueryDateField, QueryForm
 from .models import City, CooperationField
 
 
-class AsOfForm(forms.Form):
-    """``?as_of=YYYY-MM-DD``: the date the network is shown on (default: today, UTC)."""
+class AsOfForm(QueryForm):
+    """``?as_of=YYYY-MM-DD``: the date the network is shown on (default: today, UTC); given
+    twice, an error (:class:`~registry.filter_parameters.QueryForm`)."""
 
     as_of = QueryDateField(
         label=_("Network on"),

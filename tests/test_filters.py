@@ -430,6 +430,82 @@ def test_a_malformed_page_number_in_the_api_is_a_400_naming_page(api_client, db,
     assert api_client.get(f"/api/v1/{prefix}/", {"page": "9" * 30, "format": "csv"}).status_code == HTTPStatus.NOT_FOUND
 
 
+SHARED_LINK = {
+    "utm_source": "newsletter",
+    "utm_medium": "email",
+    "fbclid": "IwAR0abc",
+    "gclid": "Cj0K",
+    "mtm_campaign": "x",
+}
+
+
+@pytest.mark.parametrize("path", PAGE_LISTS)
+def test_a_shared_link_with_analytics_parameters_shows_the_page(client, home, path):
+    """A reader following a link shared on a platform or in a newsletter (``?fbclid=…``,
+    ``?utm_source=…``) gets the page, filtered by the parameters the list takes; it answered 400."""
+    response = client.get(path, {**SHARED_LINK, "country": "kz"})
+    assert response.status_code == HTTPStatus.OK, response.text[:300]
+    assert "is not a parameter of this list" not in response.text
+    plain = client.get(path, {"country": "kz"})
+    assert list(response.context["object_list"]) == list(plain.context["object_list"])
+    assert client.get(path, {"fbclidx": "1"}).status_code == HTTPStatus.BAD_REQUEST  # only those names
+
+
+@pytest.mark.parametrize("prefix", API_LISTS)
+def test_the_api_takes_a_shared_links_analytics_parameters(api_client, db, prefix):
+    assert api_client.get(f"/api/v1/{prefix}/", SHARED_LINK).status_code == HTTPStatus.OK
+    assert api_client.get("/api/v1/network/national/", SHARED_LINK).status_code == HTTPStatus.OK
+
+
+REPEATED = [
+    ("/api/v1/partnerships/", "in_force_on=2022-09-21&in_force_on=2023-01-01", "in_force_on"),
+    ("/api/v1/cities/", "q=almaty&q=busan", "q"),
+    ("/api/v1/cities/", "ordering=name&ordering=-name", "ordering"),
+    ("/api/v1/events/", "page=1&page=2", "page"),
+    ("/api/v1/agreements/", "page_size=1&page_size=50", "page_size"),
+    ("/api/v1/network/", "as_of=2020-01-01&as_of=2021-01-01", "as_of"),
+    ("/api/v1/network/national/", "as_of=2020-01-01&as_of=2020-01-01", "as_of"),
+]
+
+
+@pytest.mark.parametrize(("url", "query", "name"), REPEATED)
+def test_a_parameter_of_one_value_given_twice_is_a_400_naming_it(api_client, home, url, query, name):
+    """It took the last value, silently: ``?as_of=2020-01-01&as_of=2021-01-01`` counted 2021."""
+    response = api_client.get(f"{url}?{query}")
+    assert response.status_code == HTTPStatus.BAD_REQUEST, response.content
+    errors = response.json()["errors"]
+    assert errors == {
+        name: [
+            {"message": f"“{name}” is given 2 times; it takes one value: give it once.", "code": "repeated_parameter"}
+        ]
+    }
+
+
+def test_a_repeated_parameter_on_a_page_is_a_400_beside_its_field(client, home):
+    response = client.get("/?as_of=2020-01-01&as_of=2021-01-01")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "“as_of” is given 2 times; it takes one value: give it once." in response.text
+    korean = client.get("/ko/cities/?q=a&q=b")
+    assert korean.status_code == HTTPStatus.BAD_REQUEST
+    assert "“q”이(가) 2번 주어졌습니다." in korean.text
+    # A parameter that takes several still does.
+    assert client.get("/cities/?country=kz&country=jp").status_code == HTTPStatus.OK
+
+
+def test_an_unknown_ordering_lists_the_orderings_of_the_list(api_client, client, home):
+    response = api_client.get("/api/v1/partnerships/?ordering=-founded")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    (error,) = response.json()["errors"]["ordering"]
+    terms = sorted(PartnershipFilter.base_filters["ordering"].param_map)
+    assert error["code"] == "invalid_choice"
+    assert error["message"].startswith("“-founded” is not an ordering of this list; it takes ")
+    listed = error["message"].split("it takes ")[1].split(", each with")[0].split(", ")
+    assert sorted(listed) == terms
+    korean = client.get("/ko/cities/?ordering=foo")
+    assert korean.status_code == HTTPStatus.BAD_REQUEST
+    assert "“foo”은(는) 이 목록의 정렬 기준이 아닙니다." in korean.text
+
+
 @pytest.mark.parametrize("prefix", API_LISTS)
 def test_an_unknown_parameter_in_the_api_is_a_400_naming_it(api_client, db, prefix):
     response = api_client.get(f"/api/v1/{prefix}/", {"colour": "red"})

@@ -289,20 +289,29 @@ class CooperationFieldViewSet(RegistryViewSet):
 
 class NationalQuerySerializer(serializers.Serializer):
     """The query parameters of ``network/national/``; any other parameter (but ``format``) is a
-    400 under its own name, code ``unknown_parameter``, as on every list
-    (:func:`filter_parameters.unknown_parameter`)."""
+    400 under its own name, code ``unknown_parameter``, and one given twice a 400 code
+    ``repeated_parameter``, as on every list (:func:`filter_parameters.unknown_parameter`,
+    :func:`filter_parameters.repeated_parameter`)."""
 
     as_of = QueryDateParameter(required=False, help_text="YYYY-MM-DD; default today (UTC).")
 
     def to_internal_value(self, data):
         known = [*self.fields, api_settings.URL_FORMAT_OVERRIDE]
-        unknown = filter_parameters.unknown_parameters(data, known)
-        if unknown:
+        errors = [
+            *(
+                (name, filter_parameters.unknown_parameter(name, known))
+                for name in filter_parameters.unknown_parameters(data, known)
+            ),
+            *(
+                (name, filter_parameters.repeated_parameter(name, count))
+                for name, count in filter_parameters.repeated_parameters(data, known)
+            ),
+        ]
+        if errors:
             raise serializers.ValidationError(
                 {
                     name: [serializers.ErrorDetail(error.message % error.params, code=error.code)]
-                    for name in unknown
-                    for error in [filter_parameters.unknown_parameter(name, known)]
+                    for name, error in errors
                 }
             )
         return super().to_internal_value(data)
