@@ -109,14 +109,14 @@ class SourceAdmin(CitedRecordAdmin):
     list_filter = ("language", "publisher")
     search_fields = ("title", "publisher", "url", "slug")
     date_hierarchy = "published_on"
-    prepopulated_fields = {"slug": ("title",)}
+    slug_from = "title"
 
 
 @admin.register(CooperationField)
 class CooperationFieldAdmin(CitedRecordAdmin):
     list_display = ("name_en", "name_ko", "slug")
     search_fields = ("name_en", "name_ko", "slug")
-    prepopulated_fields = {"slug": ("name_en",)}
+    slug_from = "name_en"
 
 
 # --------------------------------------------------------------------------- cities
@@ -142,7 +142,7 @@ class CityAdmin(SpreadsheetMixin, RegistryAdmin):
         PossibleDuplicateFilter,
     )
     search_fields = ("name_en", "name_ko", "name_native", "names__name", "slug", "search_text", "wikidata_id")
-    prepopulated_fields = {"slug": ("name_en",)}
+    slug_from = "name_en"
     autocomplete_fields = ("sources",)
     inlines = [CityNameInline]
     readonly_fields = (*TIMESTAMPS, "region_name", "subregion_name")
@@ -198,7 +198,7 @@ class OrganizationAdmin(RegistryAdmin):
     list_select_related = ("city",)
     search_fields = ("name_en", "name_ko", "name_native", "slug")
     autocomplete_fields = ("city", "sources")
-    prepopulated_fields = {"slug": ("name_en",)}
+    slug_from = "name_en"
 
 
 @admin.register(Person)
@@ -206,7 +206,7 @@ class PersonAdmin(RegistryAdmin):
     list_display = ("name_en", "name_ko", "slug")
     search_fields = ("name_en", "name_ko", "name_native", "slug")
     autocomplete_fields = ("sources",)
-    prepopulated_fields = {"slug": ("name_en",)}
+    slug_from = "name_en"
 
 
 # --------------------------------------------------------------------------- offices
@@ -254,7 +254,7 @@ class AgreementAdmin(SpreadsheetMixin, RegistryAdmin):
     autocomplete_fields = ("partnership", "parties", "place", "fields", "sources", "superseded_by")
     date_hierarchy = "signed_on"
     inlines = [SignatoryInline, ClaimInline]
-    prepopulated_fields = {"slug": ("title_en",)}
+    slug_from = "title_en"
 
     @admin.display(description=_("signed on"), ordering="signed_on")
     def signed_display(self, obj):
@@ -290,7 +290,7 @@ class EventAdmin(SpreadsheetMixin, RegistryAdmin):
     autocomplete_fields = ("city", "partnership", "agreement", "delegation", "sources")
     date_hierarchy = "start_on"
     inlines = [EventParticipantInline, ClaimInline]
-    prepopulated_fields = {"slug": ("title_en",)}
+    slug_from = "title_en"
 
     @admin.display(description=_("start"), ordering="start_on")
     def start_display(self, obj):
@@ -343,7 +343,7 @@ class DelegationAdmin(RegistryAdmin):
     autocomplete_fields = ("organizer", "leader", "travelled_with", "sources")
     date_hierarchy = "start_on"
     inlines = [DelegationMemberInline, ItineraryStopInline, OutcomeInline]
-    prepopulated_fields = {"slug": ("name_en",)}
+    slug_from = "name_en"
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(stop_count=Count("itinerary"))

@@ -31,7 +31,7 @@ from .concurrency import VersionConflict, check_version, current_version
 from .models import City, Claim, may_change
 from .models.base import HISTORY
 from .models.offices import refusal
-from .text import ASSUMED_URL_SCHEME
+from .text import ASSUMED_URL_SCHEME, MADE_SLUG_TAKEN, slug_of
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -143,10 +143,19 @@ class VersionedModelForm(forms.ModelForm):
         "Shown in the history. Required to correct the kind or the established date of a published partnership."
     )
 
+    #: The field a new record's slug is made from when left empty (``"name_en"``), set by
+    #: :attr:`RegistryAdmin.slug_from`; ``None``: the slug is typed.
+    slug_from: str | None = None
+    MADE_SLUG_HELP = _("Left empty, it is made from the %(field)s: “Busan–Almaty” gives busan-almaty.")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if hasattr(self._meta.model, "ACTION_FIELDS"):
             self.fields["change_reason"].help_text = self.CORRECTION_HELP
+        slug = self.fields.get("slug")
+        if self.slug_from in self.fields and slug is not None and not self.instance.pk:
+            slug.required = False
+            slug.help_text = self.MADE_SLUG_HELP % {"field": self.fields[self.slug_from].label}
         if self.instance.pk:
             self.fields["expected_version"].initial = current_version(self.instance)
         #: On a revert, the verbose names of the fields the page does not let one edit whose value
@@ -160,6 +169,25 @@ class VersionedModelForm(forms.ModelForm):
                 if name in self.fields:
                     self.initial[name] = pks
             self.keep_unshown_fields()
+
+    def make_slug(self, cleaned: dict) -> None:
+        """A new record's slug left empty, made from :attr:`slug_from` by the API's rule
+        (:func:`registry.text.slug_of`: ``Busan–Shymkent MoU`` → ``busan-shymkent-mou``; the
+        admin's script, which filled it as one typed, dropped the dash and any letter it could
+        not spell in ASCII); one another record holds is refused on ``slug``, saying where it
+        came from (:data:`registry.text.MADE_SLUG_TAKEN`, code ``unique``)."""
+        if not self.slug_from or self.instance.pk or "slug" not in self.fields or cleaned.get("slug"):
+            return
+        if "slug" in self.errors or not cleaned.get(self.slug_from):
+            return
+        model = self._meta.model
+        made = slug_of(cleaned[self.slug_from], max_length=model._meta.get_field("slug").max_length)
+        if made and model._base_manager.filter(slug=made).exists():
+            field = self.fields[self.slug_from].label
+            params = {"slug": made, "field": field, "model": model._meta.verbose_name}
+            self.add_error("slug", ValidationError(MADE_SLUG_TAKEN, code="unique", params=params))
+        elif made:
+            cleaned["slug"] = made
 
     def keep_unshown_fields(self) -> None:
         """A revert restores what its page lets one edit: a field the form does not show (read-only
@@ -200,6 +228,7 @@ class VersionedModelForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self.make_slug(cleaned)
         reason = (cleaned.get("change_reason") or "").strip()
         # Read by the model's clean() (a correction needs a reason) and by the history.
         self.instance.correction_reason = reason
@@ -280,6 +309,15 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
     change_list_template = "admin/registry/change_list.html"
     object_history_list_template = "admin/registry/object_history_list.html"
     object_history_form_template = "admin/registry/object_history_form.html"
+
+    #: The field a new record's slug is made from when the slug is left empty (``"name_en"``),
+    #: as the API's ``slug_from`` does (:meth:`VersionedModelForm.make_slug`); ``None``: typed.
+    slug_from: str | None = None
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.slug_from = self.slug_from
+        return form
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -159,14 +159,15 @@ def parse_query_date(text: str) -> datetime.date:
     """The date a query parameter (``as_of``, ``in_force_on``, ``established_after`` …) gives:
     exactly ``YYYY-MM-DD`` in ASCII digits (no spaces, no one-digit month, no fullwidth or other
     digits), a day that exists, within :data:`EARLIEST`–:data:`LATEST`. Raises
-    ``ValidationError`` with code ``invalid`` or ``date_out_of_range``. The OpenAPI schema
-    documents the same set (:func:`query_date_pattern` with ``format: date``)."""
-    try:
-        value = datetime.date.fromisoformat(text) if QUERY_DATE.fullmatch(text) else None
-    except ValueError:
-        value = None
-    if value is None:
+    ``ValidationError`` with code ``invalid``, ``no_such_day`` (``2022-02-30``, in the form but
+    not in the calendar: :data:`PARTIAL_DATE_NO_SUCH_DAY`) or ``date_out_of_range``. The OpenAPI
+    schema documents the same set (:func:`query_date_pattern` with ``format: date``)."""
+    if not QUERY_DATE.fullmatch(text):
         raise ValidationError(_("Enter a date as YYYY-MM-DD, e.g. 2022-09-21."), code="invalid")
+    try:
+        value, _precision = parse_partial_date(text)
+    except NoSuchDay:
+        raise ValidationError(PARTIAL_DATE_NO_SUCH_DAY, code="no_such_day", params={"value": text}) from None
     validate_in_range(value)
     return value
 

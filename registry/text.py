@@ -10,6 +10,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.text import slugify
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 # A URL typed without its scheme ("example.org/report") is read as https://example.org/report in
 # every admin form, the guided entry and the API (Django 6's default for forms.URLField, chosen now).
@@ -110,6 +111,15 @@ def slug_of(text: str, max_length: int = 120) -> str:
     (Django's ``slugify`` alone gave ``"lmaty"``; adversarial probe), ``"Almatý"`` → ``"almaty"``,
     ``"부산"`` → ``"busan"``."""
     return slugify(anyascii(text or ""))[:max_length].strip("-")
+
+
+#: The refusal of a slug made from a record's name (:func:`slug_of`) that another record of the
+#: model holds, in the API (on ``slug``, ``field`` the API field's name) and the admin (``field``
+#: the field's label) alike: the model's own check said "City with this Slug already exists."
+#: about a field the writer never gave.
+MADE_SLUG_TAKEN = _(
+    "“%(slug)s”, the slug made from %(field)s, is already another %(model)s's: give a slug of your own."
+)
 
 
 def search_forms(text: str) -> list[str]:

@@ -568,3 +568,51 @@ def test_admin_change_form_shows_a_partial_date_as_written_and_saves_it_unchange
     assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
     record.refresh_from_db()
     assert (getattr(record, date_field), getattr(record, precision_field)) == (datetime.date(*stored), precision)
+
+
+def _add_data(client, template):
+    """The POST data of an add form made from ``template``'s change page (its inlines emptied)."""
+    _page, data = _change_page_data(client, template)
+    data.pop("expected_version", None)
+    for key in [key for key in data if key.endswith("-id") or key.endswith("INITIAL_FORMS")]:
+        data[key] = "" if key.endswith("-id") else "0"
+    return data
+
+
+@pytest.mark.parametrize(
+    ("build", "name_field", "typed", "made"),
+    [
+        (
+            lambda: AgreementFactory(publication="draft"),
+            "title_en",
+            "Busan–Shymkent MoU on tourism",
+            "busan-shymkent-mou-on-tourism",
+        ),
+        (lambda: EventFactory(publication="draft"), "title_en", "Signing — Busan, Аlmaty", "signing-busan-almaty"),
+        (lambda: CityFactory(), "name_en", "Şanlıurfa", "sanliurfa"),
+    ],
+)
+def test_an_admin_add_form_makes_an_empty_slug_by_the_apis_rule(staff_client, build, name_field, typed, made):
+    """A slug left empty is made from the name by ``registry.text.slug_of``, as the API makes it;
+    the admin's script filled it as one typed, dropping the en dash (``busanshymkent-…``) and any
+    letter it could not spell (new-user probe)."""
+    template = build()
+    model = type(template)
+    page = staff_client.get(_url(model, "add"))
+    assert "Left empty, it is made from the" in page.text
+    assert "prepopulated_fields" not in page.text
+    data = {**_add_data(staff_client, template), "slug": "", name_field: typed}
+    response = staff_client.post(_url(model, "add"), data)
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    assert model.objects.filter(slug=made).exists()
+    # Made again, it is taken: the error says so on the slug, naming where it came from.
+    response = staff_client.post(_url(model, "add"), data)
+    assert response.status_code == HTTPStatus.OK
+    form = response.context["adminform"].form
+    assert [error.code for error in form.errors.as_data()["slug"]] == ["unique"]
+    assert form.errors["slug"][0].startswith(f"“{made}”, the slug made from ")
+    assert model.objects.filter(slug=made).count() == 1
+    # A typed slug is kept as typed.
+    response = staff_client.post(_url(model, "add"), {**data, name_field: "Quite Another Name", "slug": "my-own"})
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    assert model.objects.filter(slug="my-own").exists()

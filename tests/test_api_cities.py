@@ -115,7 +115,7 @@ def test_a_slug_made_from_a_name_keeps_its_letters_and_a_taken_one_says_where_it
     assert again.json()["errors"]["slug"] == [
         {
             "code": "unique",
-            "message": "“almaty”, the slug made from name_en, is already another city's: send a slug of your own.",
+            "message": "“almaty”, the slug made from name_en, is already another city's: give a slug of your own.",
         }
     ]
     own = client.post("/api/v1/cities/", {"name_en": "\u0410lmaty", "country": "KZ", "slug": "almaty-2"}, format="json")

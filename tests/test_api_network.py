@@ -35,6 +35,12 @@ def test_bad_date_is_a_400_naming_the_parameter(shipped_data, api_client):
     response = api_client.get("/api/v1/network/?as_of=2022-02-30")
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert list(response.json()["errors"]) == ["as_of"]
+    (error,) = response.json()["errors"]["as_of"]
+    # In the form asked for, so the message says the day does not exist (it repeated the form).
+    assert error["code"] == "no_such_day"
+    assert error["message"].startswith("“2022-02-30” is written as a date but names no day of the calendar")
+    (error,) = api_client.get("/api/v1/network/?as_of=22-02-01").json()["errors"]["as_of"]
+    assert (error["code"], error["message"]) == ("invalid", "Enter a date as YYYY-MM-DD, e.g. 2022-09-21.")
 
 
 def test_without_a_home_city_the_network_is_a_json_404(db, api_client, settings):

@@ -220,3 +220,12 @@ def test_guided_entry_refuses_a_coarse_date_or_text_that_is_no_date(home, staff_
             "give the full date, or choose year in “Precision of the date”."
         ]
     assert counts() == before
+
+
+def test_guided_entry_makes_slugs_by_the_apis_rule(home, staff_client):
+    """``Busan–Tashkent`` gives ``busan-tashkent``: Django's ``slugify`` alone dropped the en dash
+    (``busantashkent-…``; new-user probe), and the API's ``slug_of`` keeps it."""
+    answer = staff_client.post(URL, entry(agreement_title_en="Busan–Tashkent friendship agreement"))
+    assert answer.status_code == HTTPStatus.FOUND, answer.context and answer.context["form"].errors
+    assert Agreement.objects.filter(slug="busan-tashkent-friendship-agreement").exists()
+    assert Event.objects.filter(slug="signing-busan-tashkent-friendship-agreement").exists()

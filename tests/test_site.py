@@ -199,10 +199,10 @@ def test_lists_filter_with_the_shared_filtersets(client, shipped_data, url, quer
     ("url", "query", "field", "message"),
     [
         ("/cities/", {"country": "xx"}, "country", "“xx” is not an ISO 3166-1 alpha-2 country code"),
-        ("/cities/", {"in_force_on": "2022-13-45"}, "in_force", "Enter a date as YYYY-MM-DD"),
+        ("/cities/", {"in_force_on": "2022-13-45"}, "in_force", "“2022-13-45” is written as a date but names no day"),
         ("/agreements/", {"established_after": "yesterday"}, "established_after", "Enter a date as YYYY-MM-DD"),
         ("/events/", {"region": "atlantis"}, "region", "is not a UN M49 region"),
-        ("/delegations/", {"ordering": "secret"}, "ordering", "Select a valid choice"),
+        ("/delegations/", {"ordering": "secret"}, "ordering", "“secret” is not an ordering of this list; it takes"),
     ],
 )
 def test_invalid_parameter_gives_the_list_with_a_message_next_to_the_filter(

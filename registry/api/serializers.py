@@ -38,7 +38,7 @@ from rest_framework.settings import api_settings
 
 from .. import services
 from ..models import City, CooperationField, Organization, Partnership, Person, Source
-from ..text import slug_of
+from ..text import MADE_SLUG_TAKEN, slug_of
 from .change_reason import CHANGE_REASON_MAX, resolve_change_reason
 from .fields import (
     CountryField,
@@ -147,9 +147,7 @@ class RegistrySerializer(serializers.ModelSerializer):
         write is still refused, by the database's unique constraint."""
         model = self.Meta.model
         if slug and model._base_manager.filter(slug=slug).exists():
-            message = gettext(
-                "“%(slug)s”, the slug made from %(field)s, is already another %(model)s's: send a slug of your own."
-            ) % {"slug": slug, "field": self.slug_from, "model": model._meta.verbose_name}
+            message = MADE_SLUG_TAKEN % {"slug": slug, "field": self.slug_from, "model": model._meta.verbose_name}
             raise serializers.ValidationError({"slug": [serializers.ErrorDetail(message, code="unique")]})
 
     def resolve_change_reason(self, body: str) -> str:

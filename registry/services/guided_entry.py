@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils.text import slugify
 
 from ..models import (
     Agreement,
@@ -22,14 +21,16 @@ from ..models import (
     Signatory,
     Source,
 )
+from ..text import slug_of
 from .partnerships import create_partnership
 from .records import save_record
 
 
 def _unique_slug(model: type[models.Model], text: str) -> str:
-    """A slug for ``text`` (ASCII, transliterated by Django's ``slugify``) not yet used by ``model``:
-    ``"almaty"``, then ``"almaty-2"`` …; ``"record"`` when ``text`` gives none."""
-    base = slugify(text)[:100] or model._meta.model_name
+    """A slug for ``text`` (:func:`registry.text.slug_of`: ``"Busan–Shymkent"`` → ``"busan-shymkent"``;
+    Django's ``slugify`` alone dropped the dash) not yet used by ``model``: ``"almaty"``, then
+    ``"almaty-2"`` …; the model's name when ``text`` gives none."""
+    base = slug_of(text, max_length=100) or model._meta.model_name
     slug, number = base, 1
     while model._default_manager.filter(slug=slug).exists():
         number += 1
