@@ -22,6 +22,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
@@ -29,6 +30,8 @@ from tablib import InvalidDimensions
 
 from . import imports, resources
 from .decoding import decode_csv
+from .exports import BOM
+from .exports.responses import export_filename
 from .models import ImportJob
 
 ERRORS_SHOWN = 500  # errors listed on a job's page (the count says how many more)
@@ -40,6 +43,23 @@ class SpreadsheetMixin(ImportExportMixin):
     a large file is checked and imported in the background (see the module)."""
 
     formats = [base_formats.CSV, base_formats.XLSX]
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        """The library's export, a CSV beginning with the UTF-8 byte-order mark as the pages' and
+        the API's do (:data:`registry.exports.BOM`): without it Excel read the Korean names as
+        another encoding (new-user probe). The imports read it back (``decode_csv``)."""
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        if file_format.is_binary():
+            return data
+        return (BOM.encode("utf-8") + data) if isinstance(data, bytes) else BOM + data
+
+    def get_export_filename(self, request, queryset, file_format):
+        """The site's name of an export (:func:`registry.exports.responses.export_filename`):
+        the records' plural name in English and today's date, ``cities_2026-12-04.csv``; the
+        library wrote ``City-2026-12-04.csv``."""
+        with translation.override("en"):
+            base = str(self.model._meta.verbose_name_plural)
+        return export_filename(base, {}, extension=file_format.get_extension())
 
     def has_import_permission(self, request):
         return request.user.has_perm("registry.import_records") and self.has_add_permission(request)
