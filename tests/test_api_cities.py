@@ -120,3 +120,36 @@ def test_a_slug_made_from_a_name_keeps_its_letters_and_a_taken_one_says_where_it
     ]
     own = client.post("/api/v1/cities/", {"name_en": "\u0410lmaty", "country": "KZ", "slug": "almaty-2"}, format="json")
     assert own.status_code == HTTPStatus.CREATED, own.json()
+
+
+@pytest.mark.parametrize(
+    ("sent", "code", "message"),
+    [
+        (
+            "KAZ",
+            "alpha2_only",
+            "“KAZ” is the ISO 3166-1 code of Kazakhstan in another form; the API takes its alpha-2 code: KZ.",
+        ),
+        (
+            "398",
+            "alpha2_only",
+            "“398” is the ISO 3166-1 code of Kazakhstan in another form; the API takes its alpha-2 code: KZ.",
+        ),
+        ("XX", "invalid_choice", "“XX” is not an ISO 3166-1 alpha-2 country code: write two letters such as KZ."),
+        ("", "blank", "This field may not be blank."),
+    ],
+)
+def test_a_country_that_is_no_alpha2_code_says_what_the_api_takes(db, editor, sent, code, message):
+    """DRF's “"KAZ" is not a valid choice.” left the client guessing, and the admin's import takes
+    KAZ (new-user probe): the API takes the alpha-2 code its schema enumerates, and says which."""
+    from .conftest import token_client
+
+    client = token_client(editor)
+    response = client.post("/api/v1/cities/", {"name_en": "Shymkent", "country": sent}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"]["country"] == [{"code": code, "message": message}]
+    korean = client.post(
+        "/api/v1/cities/", {"name_en": "Shymkent", "country": "KAZ"}, format="json", HTTP_ACCEPT_LANGUAGE="ko"
+    )
+    assert korean.json()["errors"]["country"][0]["message"].startswith("“KAZ”은(는) ")
+    assert client.post("/api/v1/cities/", {"name_en": "Shymkent", "country": "kz"}, format="json").status_code == 201

@@ -127,14 +127,35 @@ def country_codes(language: str | None) -> tuple[str, ...]:
 
 class CountryField(serializers.ChoiceField):
     """ISO 3166-1 alpha-2 country code, read in capitals (``KZ``) and written in any case
-    (``kz``), as the list filters take it."""
+    (``kz``), as the list filters take it. Another text is refused (400, code
+    ``invalid_choice``) saying what is taken; an alpha-3 or numeric code (``KAZ``, ``398``,
+    which a spreadsheet import takes) is refused naming its alpha-2 code (code ``alpha2_only``):
+    the schema's enum lists the alpha-2 codes only. It said DRF's “"KAZ" is not a valid choice.”
+    (new-user probe)."""
+
+    default_error_messages = {
+        "blank": gettext_lazy("This field may not be blank."),
+        "invalid_choice": gettext_lazy(
+            "“{input}” is not an ISO 3166-1 alpha-2 country code: write two letters such as KZ."
+        ),
+        "alpha2_only": gettext_lazy(
+            "“{input}” is the ISO 3166-1 code of {name} in another form; the API takes its alpha-2 code: {code}."
+        ),
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 country code in capitals, e.g. KZ (written in any case).")
         super().__init__(choices=country_codes(get_language()), **kwargs)
 
     def to_internal_value(self, data):
-        return super().to_internal_value(data.upper() if isinstance(data, str) else data)
+        if data == "" and not self.allow_blank:
+            self.fail("blank")
+        if isinstance(data, str) and data.upper() in self.choices:
+            return super().to_internal_value(data.upper())
+        code = countries.alpha2(data) if isinstance(data, str) and data.strip() == data else ""
+        if code:
+            self.fail("alpha2_only", input=data, name=countries.name(code), code=code)
+        return super().to_internal_value(data)
 
     def to_representation(self, value):
         code = getattr(value, "code", value)
