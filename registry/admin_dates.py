@@ -78,15 +78,37 @@ class PartialDateFormField(forms.CharField):
         return (stored.day if stored else None) != (value.day if value else None)
 
 
+#: The empty choice of a :class:`PrecisionFormField`: the precision the date is typed to.
+AS_WRITTEN = _("As written (1989 is a year)")
+
+
+class PrecisionFormField(forms.ChoiceField):
+    """The precision beside an admin form's partial date: year, month or day, or left empty
+    (:data:`AS_WRITTEN`, the first choice and a new record's default): the precision the date is
+    typed to, as the API and the imports take a date given without its precision (``1989`` is a
+    year, ``1989-10`` a month). :func:`clean_partial_date` fills it in; with no date, it is day,
+    the model's default. Before, it started at day and a typed ``2024`` was refused until one
+    changed it (new-user probe)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", [("", AS_WRITTEN), *DatePrecision.choices])
+        kwargs["required"] = False
+        super().__init__(**kwargs)
+
+
 def clean_partial_date(form: forms.Form, date_field: str, precision_field: str) -> None:
     """Compare the date ``form.cleaned_data[date_field]`` (a :class:`WrittenDate` from
     :class:`PartialDateFormField`) with the precision chosen in ``precision_field``: a date coarser
     than it (``1989`` with ``day``, :func:`registry.dates.coarser_than`) is an error on the date
     (code ``date_coarser_than_precision``) naming the precision field; otherwise the cleaned date
     becomes the day cut to that precision (the model's
-    :func:`~registry.models.base.truncate_to_precision`). Called from the form's ``clean()``."""
+    :func:`~registry.models.base.truncate_to_precision`). A precision left empty
+    (:class:`PrecisionFormField`) becomes the one the date is written to, or day without a date.
+    Called from the form's ``clean()``."""
     cleaned = form.cleaned_data
     written = cleaned.get(date_field)
+    if precision_field in form.fields and precision_field in cleaned and not cleaned[precision_field]:
+        cleaned[precision_field] = written.precision if isinstance(written, WrittenDate) else DatePrecision.DAY
     if not isinstance(written, WrittenDate):
         return
     wanted = cleaned.get(precision_field)
@@ -145,6 +167,13 @@ class PartialDatesFormMixin:
             stored = getattr(self.instance, name, None) if self.instance.pk is not None else None
             if stored is not None:  # shown as written: 1989, not 1989-01-01, for a year
                 self.initial[name] = iso_partial(stored, getattr(self.instance, self.partial_dates[name]))
+            precision = self.fields.get(self.partial_dates[name])
+            if precision is not None and not precision.disabled:
+                self.fields[self.partial_dates[name]] = PrecisionFormField(
+                    label=precision.label, help_text=precision.help_text, widget=precision.widget
+                )
+                if self.instance.pk is None:  # a new record's date: as written, unless chosen
+                    self.initial[self.partial_dates[name]] = ""
 
     def clean(self):
         # First: a refusal of a later clean() (a version conflict) must not leave a WrittenDate in

@@ -25,11 +25,11 @@ from .admin_base import (
     RegionListFilter,
     RegistryAdmin,
 )
-from .admin_dates import PartialDateFormField, PartialDatesFormMixin, clean_partial_date
+from .admin_dates import PartialDateFormField, PartialDatesFormMixin, PrecisionFormField, clean_partial_date
 from .admin_ids import CheckedIdsMixin
 from .admin_imports import SpreadsheetMixin
 from .dates import partial_date
-from .models import DatePrecision, Partnership, PartnershipStage, Source, home_city, may_change
+from .models import Partnership, PartnershipStage, Source, home_city, may_change
 
 
 class PartnershipActionForm(forms.Form):
@@ -51,7 +51,7 @@ class PartnershipActionForm(forms.Form):
             "precision chosen below: a year or a month stands for its first day."
         ),
     )
-    precision = forms.ChoiceField(label=_("Precision of the date"), choices=DatePrecision.choices)
+    precision = PrecisionFormField(label=_("Precision of the date"))
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     reason_ko = forms.CharField(
         label=_("Reason (Korean)"),

@@ -23,12 +23,11 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from . import services
-from .admin_dates import PARTIAL_DATE_HELP, PartialDateFormField, clean_partial_date
+from .admin_dates import PARTIAL_DATE_HELP, PartialDateFormField, PrecisionFormField, clean_partial_date
 from .admin_ids import CheckedAutocompleteSelect
 from .models import (
     Agreement,
     City,
-    DatePrecision,
     Partnership,
     Person,
     Publication,
@@ -103,9 +102,7 @@ class GuidedPartnershipForm(forms.Form):
     )
     partnership_kind = forms.ChoiceField(label=_("Kind"), choices=Partnership.Kind.choices)
     partnership_established_on = PartialDateFormField(label=_("Established (signed) on"), help_text=PARTIAL_DATE_HELP)
-    partnership_established_precision = forms.ChoiceField(
-        label=_("Precision of the date"), choices=DatePrecision.choices, initial=DatePrecision.DAY
-    )
+    partnership_established_precision = PrecisionFormField(label=_("Precision of the date"))
     agreement_title_en = forms.CharField(label=_("Agreement: title (English)"), max_length=300)
     agreement_title_ko = forms.CharField(label=_("Agreement: title (Korean)"), max_length=300, required=False)
     agreement_kind = forms.ChoiceField(label=_("Agreement: kind"), choices=Agreement.Kind.choices)

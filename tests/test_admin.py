@@ -427,6 +427,35 @@ def test_admin_agreement_and_event_take_a_date_written_to_its_precision(staff_cl
     assert (getattr(record, date_field), getattr(record, precision_field)) == (stored, precision)
 
 
+@pytest.mark.parametrize("name", ["agreement", "event", "partnership"])
+@pytest.mark.parametrize(
+    ("typed", "precision"), [("1989", "year"), ("1989-10", "month"), ("1989-10-24", "day"), ("", "day")]
+)
+def test_an_admin_add_form_takes_the_precision_a_date_is_written_to(staff_client, name, typed, precision):
+    """A new record's precision starts "as written": ``1989`` is stored as a year without choosing
+    it (it started at day and refused the year; new-user probe); no date keeps the model's day."""
+    build, date_field, precision_field = DATED_RECORDS[name]
+    template = build()
+    model = type(template)
+    page = staff_client.get(_url(model, "add"))
+    assert page.context["adminform"].form[precision_field].value() in ("", None)
+    assert "As written (1989 is a year)" in page.text
+    data = {**_add_data(staff_client, template), date_field: typed, precision_field: ""}
+    if name == "partnership":
+        template.delete()  # one open partnership a pair
+        data["status"] = "active"  # read-only on the change page the data comes from
+    else:
+        data["slug"] = "added-as-written"
+    response = staff_client.post(_url(model, "add"), data)
+    if response.status_code == HTTPStatus.OK:  # a date the record requires, left empty
+        errors = response.context["adminform"].form.errors
+        assert typed == "" and list(errors) == [date_field], errors
+        return
+    assert response.status_code == HTTPStatus.FOUND
+    added = model.objects.order_by("-pk").first()
+    assert getattr(added, precision_field) == precision
+
+
 @pytest.mark.parametrize("name", ["agreement", "event"])
 def test_admin_agreement_and_event_add_forms_take_a_bare_year(staff_client, name):
     build, date_field, precision_field = DATED_RECORDS[name]

@@ -182,6 +182,11 @@ def test_the_agreement_kind_follows_the_partnership_kind(home, staff_client):
         ("2019-10", "month", datetime.date(2019, 10, 1)),
         ("2019-10-24", "day", datetime.date(2019, 10, 24)),
         ("2019-10-24", "year", datetime.date(2019, 1, 1)),  # finer than the precision: cut to it
+        # Left "as written", the default: the precision the date is typed to (it started at day,
+        # and a typed 2024 was refused until one changed it; new-user probe).
+        ("2019", "", datetime.date(2019, 1, 1)),
+        ("2019-10", "", datetime.date(2019, 10, 1)),
+        ("2019-10-24", "", datetime.date(2019, 10, 24)),
     ],
 )
 def test_guided_entry_takes_a_date_written_to_its_precision(home, staff_client, typed, precision, stored):
@@ -195,9 +200,12 @@ def test_guided_entry_takes_a_date_written_to_its_precision(home, staff_client, 
     partnership = Partnership.objects.get(partner__name_en="Tashkent")
     agreement = partnership.agreements.get()
     event = agreement.events.get()
+    precision = precision or {4: "year", 7: "month", 10: "day"}[len(typed)]
     assert (partnership.established_on, partnership.established_precision) == (stored, precision)
     assert (agreement.signed_on, agreement.signed_precision) == (stored, precision)
     assert (event.start_on, event.start_precision) == (stored, precision)
+    form = staff_client.get(URL).context["form"]
+    assert form["partnership_established_precision"].value() in ("", None)  # as written, by default
 
 
 @pytest.mark.parametrize(
