@@ -12,7 +12,11 @@ while the worker runs, lists the result and each error by row and column, and of
 from __future__ import annotations
 
 import csv
+import re
+import tempfile
+import uuid
 import zipfile
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
@@ -26,6 +30,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
+from import_export.tmp_storages import TempFolderStorage
 from tablib import InvalidDimensions
 
 from . import imports, resources
@@ -37,12 +42,46 @@ from .models import ImportJob
 ERRORS_SHOWN = 500  # errors listed on a job's page (the count says how many more)
 
 
+class PreviewedFileStorage(TempFolderStorage):
+    """Where a file waits between its preview and "Confirm import": a folder of its own,
+    ``<temp>/diplomacy-import-previews`` (mode 0700), under a random name of 32 hexadecimal
+    digits. A name in any other form is refused (``PermissionDenied``). The library's storage
+    took any name in the system's temporary folder, so a manager who sent another name on the
+    confirmation imported, without a preview, any file there and deleted it (adversarial probe).
+    :meth:`SpreadsheetMixin.process_import` also takes only a name this session previewed."""
+
+    NAME = re.compile(r"[0-9a-f]{32}")
+
+    @staticmethod
+    def folder() -> Path:
+        """The folder of previewed files, made on first use."""
+        path = Path(tempfile.gettempdir()) / "diplomacy-import-previews"
+        path.mkdir(mode=0o700, exist_ok=True)
+        return path
+
+    def get_full_path(self) -> str:
+        if not self.NAME.fullmatch(self.name or ""):
+            raise PermissionDenied("Not the name of a previewed import file.")
+        return str(self.folder() / self.name)
+
+    def _open(self, mode="r"):
+        if not self.name:  # saving the upload's bytes, as the library's storage does
+            self.name = uuid.uuid4().hex
+            return open(self.get_full_path(), "wb")  # noqa: SIM115 - the library's protocol
+        return open(self.get_full_path(), mode, encoding=self.encoding)  # noqa: SIM115
+
+
+#: The session's key for the names of the files it previewed (:class:`PreviewedFileStorage`).
+PREVIEWED_FILES = "registry_previewed_import_files"
+
+
 class SpreadsheetMixin(ImportExportMixin):
     """CSV/XLSX import (Registry managers: ``registry.import_records``) and export (anyone who
     may view). Import previews every row with its errors and writes nothing until confirmed;
     a large file is checked and imported in the background (see the module)."""
 
     formats = [base_formats.CSV, base_formats.XLSX]
+    tmp_storage_class = PreviewedFileStorage
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         """The library's export, a CSV beginning with the UTF-8 byte-order mark as the pages' and
@@ -112,6 +151,10 @@ class SpreadsheetMixin(ImportExportMixin):
                     reverse(f"admin:{opts.app_label}_{opts.model_name}_import_job", args=[job.pk])
                 )
         response = super().import_action(request, **kwargs)
+        confirm_form = getattr(response, "context_data", {}).get("confirm_form")
+        if confirm_form is not None:  # a preview: its file may be confirmed by this session
+            name = confirm_form.initial.get("import_file_name")
+            request.session[PREVIEWED_FILES] = [*request.session.get(PREVIEWED_FILES, [])[-19:], name]
         result = getattr(response, "context_data", {}).get("result")
         if result is not None and result.base_errors:
             form = response.context_data["form"]
@@ -121,6 +164,33 @@ class SpreadsheetMixin(ImportExportMixin):
                 else:
                     form.add_error("import_file", _("The file could not be imported; it was left unchanged."))
             response.context_data["result"] = None
+        return response
+
+    def process_import(self, request, **kwargs):
+        """The library's confirmation, for a file this session previewed only (:data:`PREVIEWED_FILES`):
+        another name, or one already imported (a second click on "Confirm import") or whose
+        preview is gone, sends the manager back to the import page with a message; the
+        library read any file of the temporary folder (:class:`PreviewedFileStorage`) and
+        answered 500 to a file already imported."""
+        name = request.POST.get("import_file_name", "")
+        previewed = request.session.get(PREVIEWED_FILES, [])
+        try:
+            waiting = name in previewed and Path(PreviewedFileStorage(name=name).get_full_path()).exists()
+        except PermissionDenied:
+            waiting = False
+        if self.has_import_permission(request) and not waiting:
+            self.message_user(
+                request,
+                _(
+                    "This file is not waiting to be imported: it was imported already, or its preview is "
+                    "gone. Choose it again."
+                ),
+                messages.ERROR,
+            )
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
+        response = super().process_import(request, **kwargs)
+        request.session[PREVIEWED_FILES] = [other for other in previewed if other != name]
         return response
 
     def process_result(self, result, request):

@@ -8,6 +8,7 @@ import pytest
 import tablib
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from registry import services
@@ -966,3 +967,55 @@ def test_the_admins_csv_export_is_marked_utf8_and_named_as_the_sites(shipped_dat
     result = CityResource().import_data(dataset, dry_run=True)
     assert not result.has_errors() and not result.has_validation_errors()
     assert {row.import_type for row in result.rows} == {"skip"}
+
+
+def _previewed(client, rows) -> dict:
+    """The confirmation data of the admin's preview of ``rows`` (a cities file)."""
+    url = reverse("admin:registry_city_import")
+    csv_index = next(v for v, label in client.get(url).context["form"].fields["format"].choices if label == "csv")
+    upload = SimpleUploadedFile("cities.csv", rows.csv.encode(), content_type="text/csv")
+    return dict(
+        client.post(url, {"import_file": upload, "format": csv_index, "resource": 0}).context["confirm_form"].initial
+    )
+
+
+NOT_WAITING = (
+    "This file is not waiting to be imported: it was imported already, or its preview is gone. Choose it again."
+)
+
+
+def test_a_confirmation_imports_only_a_file_this_session_previewed(client):
+    """The library read the confirmation's file name in the system's temporary folder: a manager
+    who sent ``../../tmp/<any file>`` imported it without a preview, and it was deleted
+    (adversarial probe). Now previews wait in a folder of their own, under random names, and a
+    confirmation takes a name this session previewed."""
+    import tempfile
+    from pathlib import Path
+
+    manager = _manager()
+    client.force_login(manager)
+    victim = Path(tempfile.gettempdir()) / "registry-test-victim.csv"
+    victim.write_text("slug,name_en,country\nvictim-city,Victim City,KZ\n")
+    try:
+        confirm = _previewed(
+            client, tablib.Dataset(["mine", "Mine", "", "", "JP", "city", "", "", "high"], headers=HEADERS)
+        )
+        assert re.fullmatch(r"[0-9a-f]{32}", confirm["import_file_name"])
+        process = reverse("admin:registry_city_process_import")
+        for name in ("../../tmp/registry-test-victim.csv", "registry-test-victim.csv", "0" * 32):
+            response = client.post(process, {**confirm, "import_file_name": name}, follow=True)
+            assert [str(message) for message in response.context["messages"]] == [NOT_WAITING], name
+        assert victim.exists() and not City.objects.filter(slug="victim-city").exists()
+        # Another manager's session may not confirm this one's preview.
+        other = Client()
+        other.force_login(_manager())
+        response = other.post(process, confirm, follow=True)
+        assert [str(message) for message in response.context["messages"]] == [NOT_WAITING]
+        # Its own confirmation imports it once; a second click says so, not a 500.
+        response = client.post(process, confirm, follow=True)
+        assert response.status_code == HTTPStatus.OK and City.objects.filter(slug="mine").exists()
+        again = client.post(process, confirm, follow=True)
+        assert [str(message) for message in again.context["messages"]] == [NOT_WAITING]
+        assert City.objects.filter(slug="mine").count() == 1
+    finally:
+        victim.unlink(missing_ok=True)
