@@ -235,6 +235,16 @@ class VersionedModelForm(forms.ModelForm):
         if reason:
             self.instance._change_reason = reason
         expected = cleaned.get("expected_version")
+        if self.instance.pk and expected is None and "expected_version" not in self.errors:
+            # Without it the check was skipped, and a stale page saved over another's change
+            # (adversarial probe: an empty expected_version undid an API edit made meanwhile).
+            raise forms.ValidationError(
+                _(
+                    "The page did not say which version of the record it was opened on, so it could "
+                    "save over someone else's change: open the record again and make your change there."
+                ),
+                code="version_missing",
+            )
         if self.instance.pk and expected is not None:
             try:
                 check_version(self.instance, expected)

@@ -10,6 +10,7 @@ from django.db.models.fields.files import FieldFile
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from registry import services
 from registry.dates import PARTIAL_DATE_INVALID
 from registry.models import (
     Agreement,
@@ -645,3 +646,24 @@ def test_an_admin_add_form_makes_an_empty_slug_by_the_apis_rule(staff_client, bu
     response = staff_client.post(_url(model, "add"), {**data, name_field: "Quite Another Name", "slug": "my-own"})
     assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
     assert model.objects.filter(slug="my-own").exists()
+
+
+@pytest.mark.parametrize("sent", [None, ""])
+def test_a_change_form_without_its_version_is_refused_not_saved_over_a_change(staff_client, sent):
+    """An empty or missing ``expected_version`` skipped the check, so a stale page undid an API
+    edit made meanwhile (adversarial probe)."""
+    city = CityFactory(remarks_en="before")
+    page, data = _change_page_data(staff_client, city)
+    services.save_record(instance=City.objects.get(pk=city.pk), data={"remarks_en": "meanwhile"}, reason="API")
+    data = {**data, "name_ko": "바뀜"}
+    if sent is None:
+        data.pop("expected_version")
+    else:
+        data["expected_version"] = sent
+    response = staff_client.post(page.request["PATH_INFO"], data)
+    assert response.status_code == HTTPStatus.OK
+    errors = response.context["adminform"].form.non_field_errors().as_data()
+    assert [error.code for error in errors] == ["version_missing"]
+    city.refresh_from_db()
+    assert (city.remarks_en, city.name_ko) == ("meanwhile", city.name_ko)
+    assert city.name_ko != "바뀜"
