@@ -3,6 +3,8 @@
 import re
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
@@ -40,8 +42,10 @@ class HeaderLanguageMiddleware:
 
 class RequestSizeLimitMiddleware:
     """Refuse a request whose declared body is larger than ``settings.MAX_REQUEST_BODY_BYTES``
-    with 413 before anything reads it. (Django itself caps form and JSON data at
-    ``DATA_UPLOAD_MAX_MEMORY_SIZE``, not file uploads.) Goes after the language middleware (the
+    with 413 before anything reads it, and one whose query has more parameters than
+    ``settings.DATA_UPLOAD_MAX_NUMBER_FIELDS`` (1,000) with 400, code ``too_many_parameters``.
+    (Django itself caps form and JSON data at ``DATA_UPLOAD_MAX_MEMORY_SIZE``, not file
+    uploads.) Goes after the language middleware (the
     message is in the reader's language) and before ``CsrfViewMiddleware`` (which reads forms)."""
 
     def __init__(self, get_response):
@@ -55,12 +59,25 @@ class RequestSizeLimitMiddleware:
         if length > settings.MAX_REQUEST_BODY_BYTES:
             limit = settings.MAX_REQUEST_BODY_BYTES // 1024 // 1024
             message = gettext("Request body too large: the limit is %(limit)s MB.") % {"limit": limit}
-            if request.path.startswith("/api/"):
-                from .api.exceptions import problem_response
-
-                return problem_response(request, 413, message, "request_too_large")
-            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+            return self.refuse(request, 413, message, "request_too_large")
+        try:
+            request.GET  # noqa: B018 - read here, where its refusal is answered
+        except TooManyFieldsSent:
+            # Django raises it on first reading; its 400 was an HTML page in the API, and with
+            # DEBUG on a 500, the debug page reading request.GET again (adversarial probe).
+            limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+            message = gettext("The query has more than %(limit)s parameters.") % {"limit": intcomma(limit)}
+            return self.refuse(request, 400, message, "too_many_parameters")
         return self.get_response(request)
+
+    @staticmethod
+    def refuse(request, status: int, message: str, code: str) -> HttpResponse:
+        """``message`` with ``status``: problem+json (code ``code``) in the API, plain text elsewhere."""
+        if request.path.startswith("/api/"):
+            from .api.exceptions import problem_response
+
+            return problem_response(request, status, message, code)
+        return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 class PublicGZipMiddleware(GZipMiddleware):

@@ -302,3 +302,20 @@ def test_a_date_in_the_form_but_not_in_the_calendar_says_so(api, written):
     [invalid] = result.invalid_rows
     assert [str(error) for error in invalid.error_dict["established_on"]] == [message]
     assert not Partnership.objects.exists()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cities/", "/cities/", "/admin/registry/city/"])
+def test_a_query_of_more_than_a_thousand_parameters_is_a_400_naming_the_limit(client, settings, path):
+    """Django refuses it on first reading ``request.GET``: the API answered its HTML page, and with
+    DEBUG on (``make run``) the debug page read the query again and answered 500 (adversarial probe)."""
+    settings.DEBUG = True
+    query = "&".join(f"p{i}=1" for i in range(1001))
+    response = client.get(f"{path}?{query}")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    if path.startswith("/api/"):
+        assert response["Content-Type"] == "application/problem+json"
+        body = response.json()
+        assert (body["code"], body["detail"]) == ("too_many_parameters", "The query has more than 1,000 parameters.")
+    else:
+        assert response.content.decode() == "The query has more than 1,000 parameters."
+    assert client.get(f"{path}?{'&'.join('country=kz' for _ in range(999))}").status_code != 500
