@@ -31,7 +31,7 @@ from .concurrency import VersionConflict, check_version, current_version
 from .models import City, Claim, may_change
 from .models.base import HISTORY
 from .models.offices import refusal
-from .text import ASSUMED_URL_SCHEME, MADE_SLUG_TAKEN, slug_of
+from .text import ASSUMED_URL_SCHEME, MADE_SLUG_TAKEN, NAME_GIVES_NO_SLUG, slug_of
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -182,11 +182,14 @@ class VersionedModelForm(forms.ModelForm):
             return
         model = self._meta.model
         made = slug_of(cleaned[self.slug_from], max_length=model._meta.get_field("slug").max_length)
-        if made and model._base_manager.filter(slug=made).exists():
+        if not made:
+            params = {"name": cleaned[self.slug_from], "field": self.fields[self.slug_from].label}
+            self.add_error("slug", ValidationError(NAME_GIVES_NO_SLUG, code="no_slug_in_name", params=params))
+        elif model._base_manager.filter(slug=made).exists():
             field = self.fields[self.slug_from].label
             params = {"slug": made, "field": field, "model": model._meta.verbose_name}
             self.add_error("slug", ValidationError(MADE_SLUG_TAKEN, code="unique", params=params))
-        elif made:
+        else:
             cleaned["slug"] = made
 
     def keep_unshown_fields(self) -> None:

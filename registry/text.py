@@ -113,10 +113,11 @@ def slug_of(text: str, max_length: int = 120) -> str:
     return slugify(anyascii(text or ""))[:max_length].strip("-")
 
 
-#: The refusal of a slug made from a record's name (:func:`slug_of`) that another record of the
-#: model holds, in the API (on ``slug``, ``field`` the API field's name) and the admin (``field``
-#: the field's label) alike: the model's own check said "City with this Slug already exists."
-#: about a field the writer never gave.
+#: The refusals of a slug made from a record's name (:func:`slug_of`), in the API (on ``slug``,
+#: ``field`` the API field's name) and the admin (``field`` the field's label) alike: a name that
+#: gives none (``%_``: it said "This field cannot be blank." about a slug never sent), and one
+#: another record of the model holds (it said "City with this Slug already exists.").
+NAME_GIVES_NO_SLUG = _("“%(name)s” (%(field)s) has no letter or digit to make a slug of: give a slug of your own.")
 MADE_SLUG_TAKEN = _(
     "“%(slug)s”, the slug made from %(field)s, is already another %(model)s's: give a slug of your own."
 )

@@ -153,3 +153,25 @@ def test_a_country_that_is_no_alpha2_code_says_what_the_api_takes(db, editor, se
     )
     assert korean.json()["errors"]["country"][0]["message"].startswith("“KAZ”은(는) ")
     assert client.post("/api/v1/cities/", {"name_en": "Shymkent", "country": "kz"}, format="json").status_code == 201
+
+
+def test_a_name_with_nothing_to_make_a_slug_of_says_so_on_slug(db, editor):
+    """``%_`` gives no slug: it said "This field cannot be blank." about a slug never sent (adversarial probe)."""
+    from .conftest import token_client
+
+    response = token_client(editor).post("/api/v1/cities/", {"name_en": "%_", "country": "KZ"}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"]["slug"] == [
+        {
+            "code": "no_slug_in_name",
+            "message": "“%_” (name_en) has no letter or digit to make a slug of: give a slug of your own.",
+        }
+    ]
+
+
+def test_the_network_of_a_city_given_as_spaces_is_a_400(api_client, home):
+    """``city=%20`` was read as no city: the home city's network (adversarial probe)."""
+    response = api_client.get("/api/v1/network/?city=%20")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert list(response.json()["errors"]) == ["city"]
+    assert api_client.get("/api/v1/network/?city=").status_code == HTTPStatus.OK

@@ -321,7 +321,10 @@ class NetworkQuerySerializer(NationalQuerySerializer):
     """The query parameters of ``network/``: ``as_of`` and ``city``."""
 
     city = serializers.SlugField(
-        required=False, allow_blank=True, help_text="Slug of the city whose network to count; default the home city."
+        required=False,
+        allow_blank=True,
+        trim_whitespace=False,  # ``city=%20`` is no slug (400), not the home city
+        help_text="Slug of the city whose network to count; default the home city.",
     )
 
     def validate_city(self, slug: str) -> City | None:
