@@ -97,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # SQLite locked by a long writer (an import) past its timeout: 503 with Retry-After, not 500.
+    "registry.middleware.DatabaseBusyMiddleware",
     "registry.cache.AnonymousPageCacheMiddleware",  # whole public pages for anonymous readers
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -319,3 +319,27 @@ def test_a_query_of_more_than_a_thousand_parameters_is_a_400_naming_the_limit(cl
     else:
         assert response.content.decode() == "The query has more than 1,000 parameters."
     assert client.get(f"{path}?{'&'.join('country=kz' for _ in range(999))}").status_code != 500
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cities/", "/cities/"])
+def test_a_database_locked_by_a_long_writer_is_a_503_with_retry_after(client, monkeypatch, path):
+    """SQLite locked past its timeout by another writer (a confirmed import of 50,000 rows) was a
+    500 for every other write, a staff login among them (adversarial probe)."""
+    from django.db import OperationalError
+
+    from registry.api.views import CityViewSet
+    from registry.views_places import CityListView
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(CityViewSet, "list", locked)
+    monkeypatch.setattr(CityListView, "get", locked)
+    response = client.get(path)
+    assert response.status_code == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response["Retry-After"] == "10"
+    message = "The registry is busy writing a large change, such as an import: try again in a few seconds."
+    if path.startswith("/api/"):
+        assert (response.json()["code"], response.json()["detail"]) == ("database_busy", message)
+    else:
+        assert response.content.decode() == message
