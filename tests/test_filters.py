@@ -658,3 +658,18 @@ def test_q_ignores_the_case_of_every_script_on_both_databases(superuser, query, 
     response = token_client(superuser).get("/api/v1/organizations/", {"q": query})  # staff: unpublished ones too
     assert response.status_code == HTTPStatus.OK
     assert [row["name_en"] for row in response.json()["results"]] == (["Акимат Алматы"] if found else [])
+
+
+def test_a_page_past_the_last_in_the_api_says_how_many_pages_the_list_has(api_client, shipped_data):
+    """DRF said "Invalid page." (new-user probe)."""
+    pages = -(-api_client.get("/api/v1/cities/?page_size=10").json()["count"] // 10)
+    assert pages > 1
+    response = api_client.get("/api/v1/cities/?page_size=10&page=999")
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.json()["detail"] == (
+        f"Page 999 does not exist: the list has {pages} pages; page=last gives the last."
+    )
+    korean = api_client.get("/api/v1/cities/?page_size=10&page=999", HTTP_ACCEPT_LANGUAGE="ko")
+    assert korean.json()["detail"].startswith("999 페이지는 없습니다.")
+    one = api_client.get("/api/v1/cities/?page_size=200&page=2").json()["detail"]
+    assert one == "Page 2 does not exist: the list has 1 page; page=last gives the last."

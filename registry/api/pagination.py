@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from rest_framework import exceptions, pagination
 
 from ..filter_parameters import LARGEST_NUMBER
@@ -62,7 +62,22 @@ class RegistryPagination(pagination.PageNumberPagination):
 
     def get_page_number(self, request, paginator):
         self.check_page(request)
+        self.django_paginator = paginator  # for the message of a page past the last
         return super().get_page_number(request, paginator)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """DRF's pagination; a page past the last is a 404 saying how many pages the list has
+        (DRF said "Invalid page.")."""
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound:
+            pages = self.django_paginator.num_pages
+            message = ngettext(
+                "Page %(page)s does not exist: the list has %(pages)s page; page=last gives the last.",
+                "Page %(page)s does not exist: the list has %(pages)s pages; page=last gives the last.",
+                pages,
+            ) % {"page": request.query_params.get(self.page_query_param), "pages": pages}
+            raise exceptions.NotFound(message) from None
 
     def check_query(self, request) -> None:
         """Refuse a malformed ``page_size`` or ``page`` as a page of the list would (a 400 naming
