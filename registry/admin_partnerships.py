@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import guided_entry, resources, services
 from .admin_base import (
@@ -282,9 +283,8 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
                         form.add_refusal(error)  # the form, with the refusal, is shown again below
             if not form.errors:
                 if done:
-                    self.message_user(
-                        request, _("%(action)s: %(n)d partnership(s).") % {"action": verb, "n": done}, messages.SUCCESS
-                    )
+                    done_message = ngettext("%(action)s: %(n)d partnership.", "%(action)s: %(n)d partnerships.", done)
+                    self.message_user(request, done_message % {"action": verb, "n": done}, messages.SUCCESS)
                 for message in refused:
                     self.message_user(request, _("Refused: %(msg)s") % {"msg": message}, messages.ERROR)
                 return None

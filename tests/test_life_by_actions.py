@@ -36,7 +36,7 @@ def friendship(home):
 
 def use_action(field: str, action: str) -> dict:
     return {
-        "message": f"A published partnership's {field} is not edited directly: use the action “{action}”, "
+        "message": f"A published partnership's “{field}” is not edited directly: use the action “{action}”, "
         "or give a reason for the correction.",
         "code": "partnership_use_action",
     }
@@ -78,13 +78,13 @@ def test_reactivating_an_ended_partnership_is_only_a_correction(friendship, supe
     assert response.json()["errors"] == {
         "status": [
             {
-                "message": "A published partnership's status is changed only as a correction, with a reason.",
+                "message": "A published partnership's “status” is changed only as a correction, with a reason.",
                 "code": "partnership_use_action",
             }
         ],
         "ended_on": [
             {
-                "message": "A published partnership's ended on is changed only as a correction, with a reason.",
+                "message": "A published partnership's “ended on” is changed only as a correction, with a reason.",
                 "code": "partnership_use_action",
             }
         ],
@@ -106,7 +106,7 @@ def test_the_established_date_is_changed_only_as_a_correction(friendship):
     with pytest.raises(ValidationError) as error:
         services.save_record(instance=friendship, data={"established_on": D(2016, 5, 2)})
     assert error.value.message_dict == {
-        "established_on": ["A published partnership's established on is changed only as a correction, with a reason."]
+        "established_on": ["A published partnership's “established on” is changed only as a correction, with a reason."]
     }
 
 
@@ -135,7 +135,7 @@ def test_an_import_update_of_a_published_partnership_status_is_refused(friendshi
     result = PartnershipResource().import_data(dataset, dry_run=True)
     (row,) = result.invalid_rows
     assert row.field_specific_errors["status"] == [
-        "A published partnership's status is not edited directly: use the action “End”, "
+        "A published partnership's “status” is not edited directly: use the action “End”, "
         "or give a reason for the correction."
     ]
     friendship.refresh_from_db()

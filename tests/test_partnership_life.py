@@ -140,7 +140,7 @@ def test_editing_kind_or_date_of_a_published_partnership_is_refused_without_a_re
     with pytest.raises(ValidationError) as error:
         services.save_record(instance=friendship, data={"kind": Partnership.Kind.SISTER})
     assert error.value.message_dict["kind"] == [
-        "A published partnership's kind is not edited directly: use the action “Upgrade”, "
+        "A published partnership's “kind” is not edited directly: use the action “Upgrade”, "
         "or give a reason for the correction."
     ]
     friendship.refresh_from_db()
@@ -727,7 +727,7 @@ def test_a_refusal_among_several_partnerships_is_a_message_beside_those_done(sta
 
     texts = [str(message) for message in get_messages(response.wsgi_request)]
     assert texts == [
-        "Resume: 1 partnership(s).",
+        "Resume: 1 partnership.",
         f"Refused: {friendship}: Only a suspended partnership can be resumed.",
     ]
     suspended.refresh_from_db()

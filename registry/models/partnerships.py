@@ -390,10 +390,10 @@ class Partnership(RemarksModel, RegistryModel):
             action = None  # already ended: End does not move the end
         params = {"field": self._meta.get_field(name).verbose_name, "action": action}
         if action is None:
-            message = _("A published partnership's %(field)s is changed only as a correction, with a reason.")
+            message = _("A published partnership's “%(field)s” is changed only as a correction, with a reason.")
         else:
             message = _(
-                "A published partnership's %(field)s is not edited directly: use the action "
+                "A published partnership's “%(field)s” is not edited directly: use the action "
                 "“%(action)s”, or give a reason for the correction."
             )
         return ValidationError(message, code="partnership_use_action", params=params)
