@@ -80,7 +80,7 @@ class SpreadsheetMixin(ImportExportMixin):
     may view). Import previews every row with its errors and writes nothing until confirmed;
     a large file is checked and imported in the background (see the module)."""
 
-    formats = [base_formats.CSV, base_formats.XLSX]
+    formats = [base_formats.CSV, imports.XLSX]
     tmp_storage_class = PreviewedFileStorage
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
@@ -130,6 +130,8 @@ class SpreadsheetMixin(ImportExportMixin):
                 "import_file",
                 _("The file is not an XLSX workbook: choose the format it is in (a .csv file is csv)."),
             )
+        elif isinstance(e, imports.FormulaWithoutValue):
+            form.add_error("import_file", str(e))
         elif isinstance(e, csv.Error) and "field limit" in str(e):
             form.add_error(
                 "import_file",

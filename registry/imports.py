@@ -16,7 +16,9 @@ still write is rolled back.
 from __future__ import annotations
 
 import logging
+from io import BytesIO
 
+import tablib
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +37,59 @@ RESOURCES = {
     "agreement": resources.AgreementResource,
     "event": resources.EventResource,
 }
-FORMATS = {"csv": base_formats.CSV, "xlsx": base_formats.XLSX}
+
+
+class FormulaWithoutValue(ValueError):
+    """An XLSX cell holding a formula whose value the workbook does not carry (one written by a
+    program, never opened and saved in a spreadsheet application): ``row`` (the sheet's row
+    number, the header being row 1), ``column`` (its header) and ``formula``."""
+
+    def __init__(self, row: int, column: str, formula: str):
+        super().__init__(row, column, formula)
+        self.row, self.column, self.formula = row, column, formula
+
+    def __str__(self) -> str:
+        return _(
+            "Row %(row)s, column “%(column)s”: the formula %(formula)s has no value saved in the file. "
+            "Open the file in a spreadsheet application and save it, or paste the values instead of the formulas."
+        ) % {"row": self.row, "column": self.column, "formula": self.formula}
+
+
+class XLSX(base_formats.XLSX):
+    """The library's XLSX format, reading the first sheet's values the same way, but refusing a
+    formula cell whose value the file does not carry (:class:`FormulaWithoutValue`), which read
+    as an empty cell: a population ``=2*3`` was imported as none, and ``=1+1`` in ``name_en``
+    was "This field cannot be blank." (adversarial probe). A formula with its saved value (a
+    workbook saved by Excel or LibreOffice) is read as its value, as before. One pass over the
+    sheet when it holds no formula; a second, for the saved values, when it does."""
+
+    def create_dataset(self, in_stream):
+        import openpyxl
+
+        book = openpyxl.load_workbook(BytesIO(in_stream), read_only=True, data_only=False)
+        rows = book.active.iter_rows()
+        first = next(rows, None)
+        if first is None:  # no row at all: as the library answers
+            return super().create_dataset(in_stream)
+        headers = [cell.value for cell in first]
+        values, formulas = [], []
+        for number, row in enumerate(rows, start=2):
+            values.append([cell.value for cell in row])
+            formulas.extend((number, index, cell.value) for index, cell in enumerate(row) if cell.data_type == "f")
+        if not formulas:
+            dataset = tablib.Dataset(headers=headers)
+            for row in values:
+                dataset.append(row)
+            return dataset
+        dataset = super().create_dataset(in_stream)  # the saved values
+        for number, index, formula in formulas:
+            if dataset[number - 2][index] is None:
+                column = headers[index] if index < len(headers) else str(index + 1)
+                raise FormulaWithoutValue(number, column, formula)
+        return dataset
+
+
+FORMATS = {"csv": base_formats.CSV, "xlsx": XLSX}
 
 
 def start(*, user, model_name: str, file_name: str, file_format: str, data: bytes, rows: int) -> ImportJob:

@@ -300,6 +300,45 @@ def test_a_file_that_cannot_be_read_is_refused_naming_the_rule(client, data, mes
     assert not City.objects.filter(slug="x").exists()
 
 
+def _workbook(*rows) -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_xlsx_formula_without_a_saved_value_is_refused_naming_its_cell(client):
+    """A workbook written by a program carries formulas without their values: ``=2*3`` read as an
+    empty population and was imported as none, without a word (adversarial probe)."""
+    data = _workbook(
+        ["slug", "name_en", "country", "population"],
+        ["plain", "Plain", "KZ", 5],
+        ["formula-town", "Formula Town", "KZ", "=2*3"],
+    )
+    response = preview_city_csv(client, data, file_format="xlsx")
+    assert response.status_code == HTTPStatus.OK
+    assert response.context["form"].errors["import_file"] == [
+        "Row 3, column “population”: the formula =2*3 has no value saved in the file. Open the file in a "
+        "spreadsheet application and save it, or paste the values instead of the formulas."
+    ]
+    assert not City.objects.filter(slug__in=["plain", "formula-town"]).exists()
+
+
+def test_an_xlsx_without_formulas_reads_as_before():
+    from registry.imports import XLSX
+
+    data = _workbook(["slug", "name_en", "population"], ["a", "A", 5], ["b", "B", None])
+    dataset = XLSX().create_dataset(data)
+    assert dataset.headers == ["slug", "name_en", "population"]
+    assert [list(row) for row in dataset] == [["a", "A", 5], ["b", "B", None]]
+
+
 # --------------------------------------------------------------------------- documents
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
