@@ -114,14 +114,15 @@ class FilteredListMixin:
     @cached_property
     def format_error(self) -> str | None:
         """The message refusing a ``?format=`` the list neither writes (:data:`PAGE_EXPORT_FORMATS`)
-        nor sends to the API's list (:meth:`api_list_url`), in the API's words and naming the
-        formats it offers (``xml``, ``GEOJSON``: formats are in small letters, as in the API),
-        else ``None``. The page is then shown with the message and status 400."""
+        nor sends to the API's list (:meth:`api_list_url`), naming the formats it offers
+        (``xml``, ``GEOJSON``: formats are in small letters, as in the API), in a reader's words
+        (it said the API's "this endpoint offers"; new-user probe), else ``None``. The page is
+        then shown with the message and status 400."""
         fmt = self.request.GET.get("format")
         if not fmt or fmt in PAGE_EXPORT_FORMATS or self.api_list_url(fmt):
             return None
         offered = [*PAGE_EXPORT_FORMATS, *sorted(self.api_formats() - set(PAGE_EXPORT_FORMATS))]
-        return _("Unknown format “%(format)s”; this endpoint offers: %(offered)s.") % {
+        return _("Unknown format “%(format)s”; this page's rows download as %(offered)s.") % {
             "format": fmt,
             "offered": ", ".join(offered),
         }

@@ -247,7 +247,7 @@ def test_a_format_only_the_api_writes_redirects_a_page_to_the_api_list_with_its_
     # Without show=all the page lists the home city's partners, which no API list holds: no redirect.
     partners = client.get("/cities/", {"country": "kz", "format": "geojson"})
     assert partners.status_code == HTTPStatus.BAD_REQUEST
-    assert partners.context["format_error"] == "Unknown format “geojson”; this endpoint offers: csv, xlsx."
+    assert partners.context["format_error"] == "Unknown format “geojson”; this page's rows download as csv, xlsx."
     features = json.loads(client.get(response["Location"]).getvalue())["features"]
     assert [feature["id"] for feature in features] == ["almaty"]
     assert client.get("/events/", {"format": "ics"})["Location"] == "/api/v1/events/?format=ics"
@@ -259,5 +259,5 @@ def test_a_format_only_the_api_writes_redirects_a_page_to_the_api_list_with_its_
     for path, fmt, offered in [("/agreements/", "ics", "csv, xlsx, json"), ("/countries/", "geojson", "csv, xlsx")]:
         response = client.get(path, {"format": fmt})
         assert response.status_code == HTTPStatus.BAD_REQUEST
-        assert response.context["format_error"] == f"Unknown format “{fmt}”; this endpoint offers: {offered}."
+        assert response.context["format_error"] == f"Unknown format “{fmt}”; this page's rows download as {offered}."
     assert client.get("/cities/", {"format": ""}).status_code == HTTPStatus.OK

@@ -76,8 +76,9 @@ def test_delegation_page_shows_korean_member_role_and_unit_of_the_count(client):
 
     korean = _text(client, f"/ko/delegations/{delegation.slug}/")
     assert '<span lang="ko">부산 기업</span>' in korean
-    assert '65 <span lang="ko">현지 바이어</span>' in korean
-    assert '3 <span lang="en">firms</span>' in korean
+    # Korean puts the count after its unit: 현지 바이어 65 (it read "65 현지 바이어"; new-user probe).
+    assert '<span lang="ko">현지 바이어</span> 65' in korean
+    assert '<span lang="en">firms</span> 3' in korean
     english = _text(client, f"/delegations/{delegation.slug}/")
     assert '65 <span lang="en">local buyers</span>' in english
 

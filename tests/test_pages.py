@@ -249,3 +249,15 @@ def test_a_date_with_no_partners_says_so_instead_of_empty_headings(client, shipp
     assert "No partnership had been established by this date." in response.text
     assert 'id="by-kind"' not in response.text and 'id="by-region"' not in response.text
     assert 'id="by-kind"' in client.get("/", {"as_of": "2022-09-21"}).text
+
+
+def test_the_sources_of_a_fact_read_as_a_bracketed_list_without_stray_spaces(client, shipped_data):
+    """``[Title; Title]``: the include's line breaks showed as "[ Title ; Title ]" (new-user probe)."""
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    text = client.get(almaty.get_absolute_url()).content.decode()
+    brackets = re.findall(r'<span class="muted">\[(.*?)\]</span>', text, flags=re.S)
+    assert brackets, "no source list on the page"
+    for inside in brackets:
+        plain = re.sub(r"<[^>]+>", "", inside)
+        assert plain == plain.strip() and " ;" not in plain and "\n" not in plain, plain
+        assert all(title.strip() for title in plain.split("; "))
