@@ -175,3 +175,23 @@ def test_the_network_of_a_city_given_as_spaces_is_a_400(api_client, home):
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert list(response.json()["errors"]) == ["city"]
     assert api_client.get("/api/v1/network/?city=").status_code == HTTPStatus.OK
+
+
+@pytest.mark.parametrize(
+    ("field", "sent", "code", "message"),
+    [
+        ("latitude", 1799, "max_value", "Ensure this value is less than or equal to 90."),
+        ("latitude", 1e308, "max_value", "Ensure this value is less than or equal to 90."),
+        ("longitude", -1e308, "min_value", "Ensure this value is greater than or equal to -180."),
+        ("longitude", 181, "max_value", "Ensure this value is less than or equal to 180."),
+    ],
+)
+def test_a_coordinate_out_of_its_range_is_refused_naming_the_range(db, editor, field, sent, code, message):
+    """1799 said "no more than 3 digits before the decimal point", 1e308 "no more than 8 digits in
+    total" (adversarial probe)."""
+    from .conftest import token_client
+
+    body = {"name_en": "Shymkent", "country": "KZ", field: sent}
+    response = token_client(editor).post("/api/v1/cities/", body, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"][field] == [{"code": code, "message": message}]

@@ -125,6 +125,21 @@ def country_codes(language: str | None) -> tuple[str, ...]:
     return tuple(code for code, _name in countries)
 
 
+class CoordinateField(serializers.DecimalField):
+    """A WGS 84 coordinate in decimal degrees (a JSON number, at most 5 decimal places): a value
+    outside ``min_value``–``max_value`` (±90 for a latitude, ±180 for a longitude) is refused
+    naming that range (code ``max_value``/``min_value``) before its count of digits is checked:
+    ``1799`` said "no more than 3 digits before the decimal point" and ``1e308`` "no more than 8
+    digits in total" (adversarial probe)."""
+
+    def validate_precision(self, value):
+        if value.is_finite() and self.max_value is not None and value > self.max_value:
+            self.fail("max_value", max_value=self.max_value)
+        if value.is_finite() and self.min_value is not None and value < self.min_value:
+            self.fail("min_value", min_value=self.min_value)
+        return super().validate_precision(value)
+
+
 class CountryField(serializers.ChoiceField):
     """ISO 3166-1 alpha-2 country code, read in capitals (``KZ``) and written in any case
     (``kz``), as the list filters take it. Another text is refused (400, code

@@ -41,6 +41,7 @@ from ..models import City, CooperationField, Organization, Partnership, Person, 
 from ..text import MADE_SLUG_TAKEN, NAME_GIVES_NO_SLUG, slug_of
 from .change_reason import CHANGE_REASON_MAX, resolve_change_reason
 from .fields import (
+    CoordinateField,
     CountryField,
     PartialDateField,
     SchemeURLField,
@@ -256,7 +257,7 @@ class CitySerializer(RegistrySerializer):
     country = CountryField()
     region = serializers.SerializerMethodField(help_text="UN M49 region slug of the country, e.g. asia.")
     subregion = serializers.SerializerMethodField(help_text="UN M49 sub-region slug, e.g. central-asia.")
-    latitude = serializers.DecimalField(
+    latitude = CoordinateField(
         max_digits=8,
         decimal_places=5,
         coerce_to_string=False,
@@ -266,7 +267,7 @@ class CitySerializer(RegistrySerializer):
         max_value=90,
         help_text="WGS 84 decimal degrees, -90 to 90 (north positive); a JSON number.",
     )
-    longitude = serializers.DecimalField(
+    longitude = CoordinateField(
         max_digits=8,
         decimal_places=5,
         coerce_to_string=False,
