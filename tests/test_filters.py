@@ -605,7 +605,8 @@ def test_korean_pages_sort_names_in_korean_order(client, home):
         ("2022-9-21", "invalid"),
         ("２０２２-09-21", "invalid"),  # fullwidth digits
         (" 2022-09-21", "invalid"),
-        ("2022-02-30", "invalid"),
+        ("2022-02-30", "no_such_day"),  # in the form, not in the calendar: said so
+        ("2022-13-01", "no_such_day"),
         ("20220921", "invalid"),
         ("1799-12-31", "date_out_of_range"),
         ("2201-01-01", "date_out_of_range"),
