@@ -419,3 +419,25 @@ def test_an_itinerary_stop_outside_the_delegation_s_dates_is_a_field_error(clien
     data["itinerary-0-arrive_on"] = "2026-10-05"
     assert client.post(change_url(delegation), data).status_code == HTTPStatus.FOUND
     assert ItineraryStop.objects.get(delegation=delegation).order == 1
+
+
+@pytest.mark.parametrize("group", ["Registry viewers", "Registry editors", "Registry managers"])
+def test_every_staff_group_sees_a_partnerships_stages_and_claims(client, group):
+    """Migrations 0007 and 0017 created stages and claims without granting them to any group, so
+    only superusers saw these inlines of a partnership (fresh-clone probe)."""
+    from django.contrib.auth.models import Group
+
+    from registry.models import Claim, PartnershipStage
+
+    from .factories import PartnershipFactory, UserFactory
+
+    partnership = PartnershipFactory()
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    client.force_login(user)
+    page = client.get(f"/admin/registry/partnership/{partnership.pk}/change/")
+    assert page.status_code == 200
+    inlines = {inline.opts.model for inline in page.context["inline_admin_formsets"]}
+    assert inlines == {PartnershipStage, Claim}
+    assert user.has_perm("registry.change_partnershipstage") == (group != "Registry viewers")
+    assert user.has_perm("registry.delete_claim") == (group == "Registry managers")
