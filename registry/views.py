@@ -140,8 +140,11 @@ class FilteredListMixin:
 
     def paginate_queryset(self, queryset, page_size):
         """Django's pagination (a page past the last is a 404), except that a malformed page
-        number gives the first page, shown with :attr:`page_error` and status 400."""
-        if self.page_error is None:
+        number gives the first page, shown with :attr:`page_error` and status 400, and so does a
+        page number given twice, which the filter form refuses (``repeated_parameter``; Django
+        read the last one, and a 404 answered ``?page=1&page=2``: fresh-clone probe)."""
+        repeated = len(self.request.GET.getlist(self.page_kwarg)) > 1
+        if self.page_error is None and not repeated:
             return super().paginate_queryset(queryset, page_size)
         paginator = self.get_paginator(
             queryset, page_size, orphans=self.get_paginate_orphans(), allow_empty_first_page=self.get_allow_empty()

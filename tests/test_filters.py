@@ -490,6 +490,21 @@ def test_a_repeated_parameter_on_a_page_is_a_400_beside_its_field(client, home):
     assert "“q”이(가) 2번 주어졌습니다." in korean.text
     # A parameter that takes several still does.
     assert client.get("/cities/?country=kz&country=jp").status_code == HTTPStatus.OK
+    # The page number too, once, beside the first page (Django read the last one: a 404).
+    for path in PAGE_LISTS:
+        response = client.get(f"{path}?page=1&page=2")
+        assert response.status_code == HTTPStatus.BAD_REQUEST, path
+        assert response.text.count("“page” is given 2 times; it takes one value: give it once.") == 1, path
+        assert response.context["page_obj"].number == 1
+
+
+def test_a_503_is_titled_in_the_readers_language():
+    from django.utils import translation
+
+    from registry.api.exceptions import problem
+
+    with translation.override("ko"):
+        assert problem(503, "…", "database_busy")["title"] == "서비스를 사용할 수 없음"
 
 
 def test_an_unknown_ordering_lists_the_orderings_of_the_list(api_client, client, home):

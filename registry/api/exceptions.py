@@ -54,6 +54,7 @@ TITLES = {
     415: _("Unsupported Media Type"),
     429: _("Too Many Requests"),
     500: _("Internal Server Error"),
+    503: _("Service Unavailable"),
 }
 
 
