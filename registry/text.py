@@ -104,6 +104,12 @@ def transliterate(text: str) -> str:
     return fold(anyascii(fold(text)))
 
 
+def one_line_ending(text: str) -> str:
+    """``text`` with every line break as ``\n`` (``\r\n``, which browsers send from a text
+    area, and a lone ``\r``, become ``\n``): how the registry stores a long text."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def slug_of(text: str, max_length: int = 120) -> str:
     """The URL slug a record's name gives (a ``str`` of ASCII letters, digits and hyphens, at most
     ``max_length`` characters; ``""`` when nothing is left): transliterated with anyascii first,

@@ -343,3 +343,24 @@ def test_a_database_locked_by_a_long_writer_is_a_503_with_retry_after(client, mo
         assert (response.json()["code"], response.json()["detail"]) == ("database_busy", message)
     else:
         assert response.content.decode() == message
+
+
+def test_a_long_texts_line_breaks_are_stored_as_newlines(staff_client):
+    """A browser sends a text area's line breaks as CRLF: a city saved once in the admin kept them,
+    and its exported CSV (which writes LF) re-imported as a change (fresh-clone probe)."""
+    from registry.models import City
+    from registry.resources import CityResource
+
+    from .factories import CityFactory
+    from .test_admin import _change_page_data
+
+    city = CityFactory(remarks_en="")
+    page, data = _change_page_data(staff_client, city)
+    response = staff_client.post(page.request["PATH_INFO"], {**data, "remarks_en": "First line\r\nsecond\rthird"})
+    assert response.status_code == HTTPStatus.FOUND, response.context and response.context["adminform"].form.errors
+    city.refresh_from_db()
+    assert city.remarks_en == "First line\nsecond\nthird"
+    dataset = CityResource().export(City.objects.filter(pk=city.pk))
+    again = tablib.Dataset().load(dataset.csv, format="csv")
+    result = CityResource().import_data(again, dry_run=True)
+    assert [row.import_type for row in result.rows] == ["skip"]

@@ -27,7 +27,7 @@ from simple_history.models import HistoricalRecords
 
 from .. import regions
 from ..dates import coarser_than
-from ..text import hiding_character, is_visible, localized, typed_word_forms
+from ..text import hiding_character, is_visible, localized, one_line_ending, typed_word_forms
 
 models.CharField.register_lookup(Length)
 
@@ -364,7 +364,14 @@ class RegistryModel(models.Model):
         listed with no name. A short text (a ``CharField``: a name, a title, a role) holding a
         character that hides or reorders the text around it (:func:`registry.text.hiding_character`:
         a right-to-left override showed "\u202eytiC" reversed in the admin's list) is refused too,
-        code ``hiding_character``, naming the character (adversarial probe)."""
+        code ``hiding_character``, naming the character (adversarial probe). First, a long text's
+        line breaks become ``\n`` (:func:`registry.text.one_line_ending`): a browser sends a
+        text area's as ``\r\n``, so a record saved once in the admin was stored with them and
+        its exported CSV, which writes ``\n``, re-imported as a change (fresh-clone probe)."""
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if isinstance(field, models.TextField) and isinstance(value, str) and "\r" in value:
+                setattr(self, field.attname, one_line_ending(value))
         errors = {}
         try:
             super().clean_fields(exclude=exclude)
