@@ -31,7 +31,7 @@ from .concurrency import VersionConflict, check_version, current_version
 from .models import City, Claim, may_change
 from .models.base import HISTORY
 from .models.offices import refusal
-from .text import ASSUMED_URL_SCHEME, MADE_SLUG_TAKEN, NAME_GIVES_NO_SLUG, slug_of
+from .text import ASSUMED_URL_SCHEME
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -174,23 +174,18 @@ class VersionedModelForm(forms.ModelForm):
         """A new record's slug left empty, made from :attr:`slug_from` by the API's rule
         (:func:`registry.text.slug_of`: ``Busan–Shymkent MoU`` → ``busan-shymkent-mou``; the
         admin's script, which filled it as one typed, dropped the dash and any letter it could
-        not spell in ASCII); one another record holds is refused on ``slug``, saying where it
-        came from (:data:`registry.text.MADE_SLUG_TAKEN`, code ``unique``)."""
+        not spell in ASCII); the model's rule, :meth:`SluggedModel.slug_made_from`, refuses one
+        another record holds or a name with nothing to make one of, on ``slug``."""
         if not self.slug_from or self.instance.pk or "slug" not in self.fields or cleaned.get("slug"):
             return
         if "slug" in self.errors or not cleaned.get(self.slug_from):
             return
-        model = self._meta.model
-        made = slug_of(cleaned[self.slug_from], max_length=model._meta.get_field("slug").max_length)
-        if not made:
-            params = {"name": cleaned[self.slug_from], "field": self.fields[self.slug_from].label}
-            self.add_error("slug", ValidationError(NAME_GIVES_NO_SLUG, code="no_slug_in_name", params=params))
-        elif model._base_manager.filter(slug=made).exists():
-            field = self.fields[self.slug_from].label
-            params = {"slug": made, "field": field, "model": model._meta.verbose_name}
-            self.add_error("slug", ValidationError(MADE_SLUG_TAKEN, code="unique", params=params))
-        else:
-            cleaned["slug"] = made
+        try:
+            cleaned["slug"] = self._meta.model.slug_made_from(
+                cleaned[self.slug_from], self.fields[self.slug_from].label
+            )
+        except ValidationError as error:
+            self.add_error(None, error)
 
     def keep_unshown_fields(self) -> None:
         """A revert restores what its page lets one edit: a field the form does not show (read-only

@@ -38,7 +38,6 @@ from rest_framework.settings import api_settings
 
 from .. import services
 from ..models import City, CooperationField, Organization, Partnership, Person, Source
-from ..text import MADE_SLUG_TAKEN, NAME_GIVES_NO_SLUG, slug_of
 from .change_reason import CHANGE_REASON_MAX, resolve_change_reason
 from .fields import (
     CoordinateField,
@@ -135,26 +134,24 @@ class RegistrySerializer(serializers.ModelSerializer):
         """Fill the slug of a new record from :attr:`slug_from`, and resolve the change reason
         (:meth:`resolve_change_reason`) into ``attrs["change_reason"]``."""
         if self.instance is None and "slug" in self.fields and not attrs.get("slug") and self.slug_from:
-            attrs["slug"] = slug_of(attrs.get(self.slug_from, ""))
-            self.check_made_slug(attrs["slug"], attrs.get(self.slug_from, ""))
+            attrs["slug"] = self.made_slug(attrs.get(self.slug_from, ""))
         attrs["change_reason"] = self.resolve_change_reason(attrs.get("change_reason", ""))
         return attrs
 
-    def check_made_slug(self, slug: str, name: str = "") -> None:
-        """Refuse a slug made from :attr:`slug_from` (:func:`registry.text.slug_of`) that another
-        record holds, on ``slug`` and saying where it came from and how to go on (400, code
-        ``unique``), and an empty one made from a ``name`` with no letter or digit (code
-        ``no_slug_in_name``; it said "This field cannot be blank."); the model's own check said
-        "City with this Slug already exists." about a field the client never sent (adversarial
-        probe). A slug taken between this check and the write is still refused, by the
-        database's unique constraint."""
-        model = self.Meta.model
-        if not slug and name:
-            message = NAME_GIVES_NO_SLUG % {"name": name, "field": self.slug_from}
-            raise serializers.ValidationError({"slug": [serializers.ErrorDetail(message, code="no_slug_in_name")]})
-        if slug and model._base_manager.filter(slug=slug).exists():
-            message = MADE_SLUG_TAKEN % {"slug": slug, "field": self.slug_from, "model": model._meta.verbose_name}
-            raise serializers.ValidationError({"slug": [serializers.ErrorDetail(message, code="unique")]})
+    def made_slug(self, name: str) -> str:
+        """The slug of a new record made from :attr:`slug_from` by the model's rule
+        (:meth:`registry.models.base.SluggedModel.slug_made_from`): refused on ``slug`` (400) when
+        another record holds it (code ``unique``; the model's own check said "City with this Slug
+        already exists." about a field the client never sent: adversarial probe) or when ``name``
+        has nothing to make one of (code ``no_slug_in_name``). An empty ``name`` gives an empty
+        slug, refused with the name's own error. A slug taken between this check and the write
+        is still refused, by the database's unique constraint."""
+        if not name:
+            return ""
+        try:
+            return self.Meta.model.slug_made_from(name, self.slug_from)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(self.api_errors(error)) from None
 
     def resolve_change_reason(self, body: str) -> str:
         """The body's ``change_reason`` or the ``X-Change-Reason`` header: the one rule,

@@ -27,7 +27,16 @@ from simple_history.models import HistoricalRecords
 
 from .. import regions
 from ..dates import coarser_than
-from ..text import hiding_character, is_visible, localized, one_line_ending, typed_word_forms
+from ..text import (
+    MADE_SLUG_TAKEN,
+    NAME_GIVES_NO_SLUG,
+    hiding_character,
+    is_visible,
+    localized,
+    one_line_ending,
+    slug_of,
+    typed_word_forms,
+)
 
 models.CharField.register_lookup(Length)
 
@@ -506,6 +515,25 @@ class SluggedModel(RegistryModel):
 
     def natural_key(self):
         return (self.slug,)
+
+    @classmethod
+    def slug_made_from(cls, name: str, field: str) -> str:
+        """The slug a new record's ``name`` gives (:func:`registry.text.slug_of`, cut to the slug's
+        length), the one rule of a slug left empty in the API (``slug_from``) and the admin
+        (``RegistryAdmin.slug_from``). ``field`` names where ``name`` came from in the writer's
+        words (``name_en`` in the API, the field's label in the admin). Raises ``ValidationError``
+        on ``slug``: code ``no_slug_in_name`` when ``name`` has no letter or digit
+        (:data:`~registry.text.NAME_GIVES_NO_SLUG`), ``unique`` when another record holds the
+        slug (:data:`~registry.text.MADE_SLUG_TAKEN`). One query."""
+        made = slug_of(name, max_length=cls._meta.get_field("slug").max_length)
+        if not made:
+            error = ValidationError(NAME_GIVES_NO_SLUG, code="no_slug_in_name", params={"name": name, "field": field})
+        elif cls._base_manager.filter(slug=made).exists():
+            params = {"slug": made, "field": field, "model": cls._meta.verbose_name}
+            error = ValidationError(MADE_SLUG_TAKEN, code="unique", params=params)
+        else:
+            return made
+        raise ValidationError({"slug": [error]})
 
 
 class ReferencedByManyMixin:
