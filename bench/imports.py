@@ -5,9 +5,11 @@
 
 Migrates the database, then for ``ROWS`` (default 5,000) new cities and as many partnerships
 between them: previews them, imports them, and previews the same file again (every row
-unchanged). Removes what it imported at the end. Prints one line per step and the same figures
-as JSON lines on stderr (``kind: "import"``). Besides wall-clock time it gives this process's CPU
-time, which a busy machine inflates less, and the load average.
+unchanged); then gives each partnership two sources and imports the file with every row's
+notes changed (the update path: each history record written with its sources). Removes what it
+imported at the end. Prints one line per step and the same figures as JSON lines on stderr
+(``kind: "import"``). Besides wall-clock time it gives this process's CPU time, which a busy
+machine inflates less, and the load average.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import tablib  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from registry.models import City, Partnership  # noqa: E402
+from registry.models import City, Partnership, Source  # noqa: E402
 from registry.resources import CityResource, PartnershipResource  # noqa: E402
 
 PREFIX = "bench-import-"
@@ -59,6 +61,24 @@ def partnership_rows(n: int) -> tablib.Dataset:
         for i in range(n)
     ]
     return tablib.Dataset(*rows, headers=PARTNERSHIP_HEADERS)
+
+
+def with_notes(dataset: tablib.Dataset, notes: str) -> tablib.Dataset:
+    """``dataset`` with a ``notes`` column of ``notes`` on every row."""
+    return tablib.Dataset(*[[*row, notes] for row in dataset], headers=[*dataset.headers, "notes"])
+
+
+def give_sources() -> None:
+    """Link two sources to each bench partnership (in bulk, without history)."""
+    sources = [
+        Source.objects.get_or_create(
+            slug=f"{PREFIX}{i}", defaults={"title": f"Bench {i}", "url": f"https://example.org/{i}"}
+        )[0]
+        for i in range(2)
+    ]
+    through = Partnership.sources.through
+    pks = Partnership.objects.filter(city__slug__startswith=PREFIX).values_list("pk", flat=True)
+    through.objects.bulk_create([through(partnership_id=pk, source=source) for pk in pks for source in sources])
 
 
 def timed(label: str, resource, dataset: tablib.Dataset, *, dry_run: bool) -> dict:
@@ -106,8 +126,11 @@ def main(n: int) -> None:
     timed("partnerships: preview", PartnershipResource(), partnerships, dry_run=True)
     timed("partnerships: import", PartnershipResource(), partnerships, dry_run=False)
     timed("partnerships: preview, unchanged", PartnershipResource(), partnerships, dry_run=True)
+    give_sources()
+    timed("partnerships: import, changed", PartnershipResource(), with_notes(partnerships, "Changed."), dry_run=False)
     Partnership.objects.filter(city__slug__startswith=PREFIX).delete()
     City.objects.filter(slug__startswith=PREFIX).delete()
+    Source.objects.filter(slug__startswith=PREFIX).delete()
 
 
 if __name__ == "__main__":

@@ -60,6 +60,9 @@ def full_clean_many(records: Sequence[models.Model], *, using: str = "default") 
     with_choices = [f for f in model._meta.concrete_fields if f.choices is not None and not f.is_relation]
     cleaned: dict[tuple[str, object], object] = {}
     relations = [f for f in model._meta.concrete_fields if f.is_relation]
+    before_clean_many = getattr(model, "before_clean_many", None)  # what each clean() would read, read at once
+    if before_clean_many is not None:
+        before_clean_many(list(records))
     unloaded: dict[models.Field, dict[object, list[int]]] = {}  # field → value → indexes
     for index, record in enumerate(records):
         skipped = [f.name for f in relations if f.is_cached(record)]

@@ -12,10 +12,17 @@ from django.test import Client
 from django.urls import reverse
 
 from registry import services
-from registry.models import City, CityName, Partnership
+from registry.models import City, CityName, CooperationField, Partnership
 from registry.resources import AgreementResource, CityResource, PartnershipResource
 
-from .factories import CityFactory, PartnershipFactory, UserFactory
+from .factories import (
+    AgreementFactory,
+    CityFactory,
+    OrganizationFactory,
+    PartnershipFactory,
+    SourceFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 HEADERS = ["slug", "name_en", "name_ko", "name_native", "country", "admin_level", "latitude", "longitude", "confidence"]
@@ -316,6 +323,81 @@ def test_changing_200_cities_costs_the_queries_of_changing_20(django_assert_max_
     assert len(reads(many)) == len(reads(few))
     assert "former import 150" in City.objects.get(slug="import-150").search_text.splitlines()
     assert City.history.filter(slug="import-150", history_type="~").get().history_user == user
+
+
+def test_a_changed_rows_history_record_keeps_its_sources_fields_and_parties(django_assert_max_num_queries):
+    """The history record an import writes for a changed row holds the record's many-to-many
+    links as stored (they are not in the file and do not change), as a ``save()``'s would: the
+    history compared it with the last version as “sources: [...] → []”, and a revert to it
+    would have dropped them. The links of 5 or 40 rows are read and written in one query each
+    per field, and the stored rows the partnerships' rules compare with in one (it was one per
+    row: :meth:`Partnership.before_clean_many`). Only the columns the file changed are written."""
+    fields = [CooperationField.objects.create(name_en=name, slug=name.lower()) for name in ("Culture", "Trade")]
+
+    def change(count: int, most: int) -> list:
+        partnerships = []
+        for _i in range(count):
+            partnership = PartnershipFactory(notes="", established_on=datetime.date(2000, 1, 1))
+            partnership.sources.set([SourceFactory(), SourceFactory()])
+            partnership.fields.set(fields)
+            partnerships.append(partnership)
+        agreement = AgreementFactory(summary_en="Before.")
+        agreement.parties.set([OrganizationFactory()])
+        agreement.sources.set([SourceFactory()])
+        rows = tablib.Dataset(headers=[*PARTNERSHIP_HEADERS, "publication", "notes"])
+        for p in partnerships:
+            rows.append(
+                [
+                    p.city.slug,
+                    p.partner.slug,
+                    p.kind,
+                    "2000-01-01",
+                    "day",
+                    p.status,
+                    p.confidence,
+                    p.publication,
+                    "Changed by the file.",
+                ]
+            )
+        with django_assert_max_num_queries(most) as captured:
+            result = PartnershipResource().import_data(rows, dry_run=False, raise_errors=False)
+        assert result.totals["update"] == count, [row.error_dict for row in result.invalid_rows]
+        for partnership in partnerships:
+            latest, before = partnership.history.all()[:2]
+            assert latest.history_type == "~" and latest.notes == "Changed by the file."
+            assert {row.source_id for row in latest.sources.all()} == set(
+                partnership.sources.values_list("pk", flat=True)
+            )
+            assert {row.cooperationfield_id for row in latest.fields.all()} == {field.pk for field in fields}
+            assert [change.field for change in latest.diff_against(before).changes] == ["notes"]
+        exported = AgreementResource().export(queryset=type(agreement).objects.filter(pk=agreement.pk))
+        column = exported.headers.index("summary_en")
+        exported[0] = (*exported[0][:column], "After.", *exported[0][column + 1 :])
+        result = AgreementResource().import_data(exported, dry_run=False, raise_errors=False)
+        assert result.totals["update"] == 1, [row.error_dict for row in result.invalid_rows]
+        latest, before = agreement.history.all()[:2]
+        assert [change.field for change in latest.diff_against(before).changes] == ["summary_en"]
+        assert [row.organization_id for row in latest.parties.all()] == list(
+            agreement.parties.values_list("pk", flat=True)
+        )
+        return [query["sql"] for query in captured.captured_queries]
+
+    few, many = change(5, 20), change(40, 20)
+    assert len(few) == len(many)  # the stored rows and their links read once per file, not per row
+    written = {column for sql in many if sql.startswith("UPDATE") for column in re.findall(r'"(\w+)" = \(?CASE', sql)}
+    assert written == {"notes", "version", "updated_at"}  # the columns the file changed (changed_columns)
+
+    def history_of_links(queries: list) -> list[str]:
+        return [sql.split(" (")[0] for sql in queries if sql.startswith('INSERT INTO "registry_historicalpartnership_')]
+
+    assert (
+        history_of_links(many)
+        == history_of_links(few)
+        == [
+            'INSERT INTO "registry_historicalpartnership_fields"',
+            'INSERT INTO "registry_historicalpartnership_sources"',
+        ]
+    )
 
 
 def test_two_rows_with_the_same_slug_in_one_file_are_an_error_of_the_second():

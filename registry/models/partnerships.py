@@ -336,10 +336,10 @@ class Partnership(RemarksModel, RegistryModel):
         date, an ended one's end, a status no action reaches) is changed only as a correction,
         with a reason. Drafts are not checked, except that no status becomes or stops being
         suspended but by an action (:meth:`direct_suspension_error`). One query (the stored row)
-        when the record exists.
+        when the record exists, none when :meth:`before_clean_many` read it.
         """
-        stored = None
-        if not self._state.adding and self.pk is not None:
+        stored = self.__dict__.pop("_stored_life", None)
+        if stored is None and not self._state.adding and self.pk is not None:
             stored = Partnership.objects.filter(pk=self.pk).values("publication", *self.ACTION_FIELDS).first()
         errors = {}
         suspension = self.direct_suspension_error(stored)
@@ -351,6 +351,21 @@ class Partnership(RemarksModel, RegistryModel):
                     errors[name] = self.use_action_error(name, stored)
         if errors:
             raise ValidationError(errors)
+
+    @classmethod
+    def before_clean_many(cls, records: list[Partnership]) -> None:
+        """Read the stored rows that :meth:`refuse_direct_life_edit` compares ``records`` with
+        (those stored, by ``pk``), in one query per 500 records, each kept on its record for its
+        next :meth:`clean` only; called by :func:`registry.bulk_validation.full_clean_many`. An
+        import of changed partnerships read them one query per row."""
+        pks = sorted({record.pk for record in records if not record._state.adding and record.pk is not None})
+        stored = {}
+        for start in range(0, len(pks), 500):
+            rows = Partnership.objects.filter(pk__in=pks[start : start + 500]).order_by()
+            stored.update((row.pop("pk"), row) for row in rows.values("pk", "publication", *cls.ACTION_FIELDS))
+        for record in records:
+            if record.pk in stored and not record._state.adding:
+                record._stored_life = stored[record.pk]
 
     def direct_suspension_error(self, stored: dict | None) -> ValidationError | None:
         """The refusal (code ``partnership_use_action``, for ``status``) when the status becomes or
