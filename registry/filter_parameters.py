@@ -15,6 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db.models import F, QuerySet
+from django.http import QueryDict
 from django.utils.functional import lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -105,6 +106,16 @@ def is_link_tracking(name: str) -> bool:
     """Whether the query parameter ``name`` is one a shared link carries for analytics
     (:data:`LINK_TRACKING_PARAMETERS`, or ``utm_*``, ``mtm_*``, ``pk_*``)."""
     return name in LINK_TRACKING_PARAMETERS or name.startswith(LINK_TRACKING_PREFIXES)
+
+
+def untracked(query: QueryDict) -> QueryDict:
+    """A mutable copy of ``query`` without the parameters of a shared link's analytics
+    (:func:`is_link_tracking`): the links a list builds from its query (other pages, its
+    download, the removal of a filter, the API's ``next``) do not carry them on."""
+    query = query.copy()
+    for name in [name for name in query if is_link_tracking(name)]:
+        del query[name]
+    return query
 
 
 def unknown_parameters(data: Iterable[str], known: Iterable[str]) -> list[str]:

@@ -37,6 +37,7 @@ from django_countries.fields import Country
 from . import dates, exports, regions
 from .api.pagination import page_number_error
 from .api.throttling import AnonExportThrottle
+from .filter_parameters import untracked
 from .forms import ListFilterForm
 
 # --------------------------------------------------------------------------- list machinery
@@ -172,14 +173,22 @@ class FilteredListMixin:
                     "name": name,
                     "label": field.label,
                     "value": describe(value) if describe else describe_value(field, name, value),
-                    "remove_url": without(self.request.GET, name),
+                    "remove_url": without(self.query, name),
                 }
             )
         return active
 
+    @property
+    def query(self) -> QueryDict:
+        """The request's query without a shared link's analytics parameters
+        (:func:`~registry.filter_parameters.untracked`), a new copy each time: what the list's own
+        links (other pages, downloads, the removal of a filter, the API's list) are built from."""
+        return untracked(self.request.GET)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
+            query=self.query,
             filter_form=self.filter_form_class(self.get_filterset(), user=self.request.user),
             active_filters=self.active_filters(),
             result_count=context["paginator"].count if context.get("paginator") else len(context["object_list"]),
@@ -218,7 +227,7 @@ class FilteredListMixin:
         these rows (the countries page's rows are not a model's) or not in ``fmt``."""
         if fmt not in self.api_formats():
             return None
-        query = self.request.GET.copy()
+        query = self.query
         for name in (self.page_kwarg, *self.extra_params):
             query.pop(name, None)
         return f"{self.api_list_path()}?{query.urlencode()}"
@@ -233,7 +242,7 @@ class FilteredListMixin:
         return f"{self.request.path}?{kept.urlencode()}" if kept else self.request.path
 
     def csv_url(self) -> str:
-        query = self.request.GET.copy()
+        query = self.query
         for name in ("page", "format"):
             query.pop(name, None)
         query["format"] = "csv"

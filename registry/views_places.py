@@ -62,8 +62,8 @@ class CityListView(FilteredListMixin, ListView):
         context = super().get_context_data(**kwargs)
         visible = Partnership.objects.visible_to(self.request.user)
         visible.attach_to_cities(list(context["object_list"]), limit=PARTNERSHIPS_PER_CITY)
-        context.update(show_all=self.show_all, home=self.home, partners_url=without(self.request.GET, "show"))
-        query = self.request.GET.copy()
+        context.update(show_all=self.show_all, home=self.home, partners_url=without(self.query, "show"))
+        query = self.query
         query["show"] = "all"
         for name in ("page", "format"):
             query.pop(name, None)

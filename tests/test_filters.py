@@ -457,6 +457,27 @@ def test_the_api_takes_a_shared_links_analytics_parameters(api_client, db, prefi
     assert api_client.get("/api/v1/network/national/", SHARED_LINK).status_code == HTTPStatus.OK
 
 
+def test_a_lists_links_do_not_carry_a_shared_links_analytics_parameters(client, api_client, home):
+    """The next page, the downloads and the removal of a filter of a list reached by a shared link
+    keep its filters but not ``utm_*``/``fbclid``: the API's ``next`` link carried them on, so a
+    client walking the pages reported every page as a visit from the newsletter."""
+    for _ in range(51):  # more than a page of the list (50)
+        PartnershipFactory(city=home, partner=CityFactory(country="JP"))
+    response = api_client.get("/api/v1/partnerships/", {**SHARED_LINK, "page_size": 2, "country": "JP"})
+    assert response.status_code == HTTPStatus.OK
+    following = response.json()["next"]
+    assert following, response.json()
+    assert "page=2" in following and "country=JP" in following and "page_size=2" in following
+    assert not any(name in following for name in SHARED_LINK)
+    previous = api_client.get(following).json()["previous"]
+    assert "country=JP" in previous and not any(name in previous for name in SHARED_LINK)
+    response = client.get("/cities/", {**SHARED_LINK, "country": "jp"})
+    assert response.status_code == HTTPStatus.OK
+    links = re.findall(r'href="([^"]*country=jp[^"]*)"', response.text)
+    assert links and any("page=2" in link for link in links) and any("format=csv" in link for link in links)
+    assert not [link for link in links if any(name in link for name in SHARED_LINK)]
+
+
 REPEATED = [
     ("/api/v1/partnerships/", "in_force_on=2022-09-21&in_force_on=2023-01-01", "in_force_on"),
     ("/api/v1/cities/", "q=almaty&q=busan", "q"),

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import QueryDict
 from django.utils.translation import gettext, ngettext
 from rest_framework import exceptions, pagination
 
-from ..filter_parameters import LARGEST_NUMBER
+from ..filter_parameters import LARGEST_NUMBER, untracked
 
 LAST_PAGE = "last"  # ?page=last: the last page (Django's lists and DRF's pagination both take it)
 
@@ -78,6 +79,20 @@ class RegistryPagination(pagination.PageNumberPagination):
                 pages,
             ) % {"page": request.query_params.get(self.page_query_param), "pages": pages}
             raise exceptions.NotFound(message) from None
+
+    def get_next_link(self):
+        return self.untracked(super().get_next_link())
+
+    def get_previous_link(self):
+        return self.untracked(super().get_previous_link())
+
+    def untracked(self, url: str | None) -> str | None:
+        """``url`` (a ``next`` or ``previous`` link) without the analytics parameters a shared
+        link brought (:func:`~registry.filter_parameters.untracked`: ``utm_source``,
+        ``fbclid``...), which the list ignores and a client walking the pages would carry on."""
+        if url is None:
+            return None
+        return f"{url.split('?')[0]}?{untracked(QueryDict(url.partition('?')[2])).urlencode()}".rstrip("?")
 
     def check_query(self, request) -> None:
         """Refuse a malformed ``page_size`` or ``page`` as a page of the list would (a 400 naming

@@ -3,9 +3,11 @@
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.encoding import escape_uri_path
 from django.utils.translation import get_language
 
 from .. import dates
+from ..filter_parameters import untracked
 
 register = template.Library()
 
@@ -18,12 +20,14 @@ def partial_date(value, precision="day"):
 
 @register.simple_tag(takes_context=True)
 def translated_url(context, language_code):
-    """The current page, filters included, in ``language_code`` (for the language switch)."""
+    """The current page, filters included, in ``language_code`` (for the language switch); not
+    the analytics parameters of a shared link (:func:`~registry.filter_parameters.untracked`)."""
     request = context.get("request")
     if request is None:
         return "/"
-    url = translate_url(request.get_full_path(), language_code)
-    return url
+    query = untracked(request.GET).urlencode()
+    path = escape_uri_path(request.path)  # as request.get_full_path() gives it
+    return translate_url(f"{path}?{query}" if query else path, language_code)
 
 
 @register.simple_tag(takes_context=True)
