@@ -105,7 +105,11 @@ class GuidedPartnershipForm(forms.Form):
     partnership_established_precision = PrecisionFormField(label=_("Precision of the date"))
     agreement_title_en = forms.CharField(label=_("Agreement: title (English)"), max_length=300)
     agreement_title_ko = forms.CharField(label=_("Agreement: title (Korean)"), max_length=300, required=False)
-    agreement_kind = forms.ChoiceField(label=_("Agreement: kind"), choices=Agreement.Kind.choices)
+    agreement_kind = forms.ChoiceField(
+        label=_("Agreement: kind"),
+        choices=[("", _("As the partnership: a sister city or friendship city agreement")), *Agreement.Kind.choices],
+        required=False,
+    )
     agreement_venue = forms.CharField(label=_("Venue"), max_length=300, required=False)
     agreement_venue_ko = forms.CharField(label=_("Venue (Korean)"), max_length=300, required=False)
     signing_event = forms.BooleanField(label=_("Record the signing ceremony as an event"), required=False, initial=True)
@@ -188,6 +192,10 @@ class GuidedPartnershipForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         clean_partial_date(self, "partnership_established_on", "partnership_established_precision")
+        if not cleaned.get("agreement_kind") and cleaned.get("partnership_kind"):
+            # Left so, the agreement that makes the partnership: one of a friendship city was
+            # refused, the list's first kind (sister city agreement) not belonging to it.
+            cleaned["agreement_kind"] = Agreement.kind_for_partnership(cleaned["partnership_kind"])
         if cleaned.get("partner") is None:
             if not cleaned.get("partner_name_en") or not cleaned.get("partner_country"):
                 self.add_error("partner", _("Pick a partner city or give a new city's English name and country."))

@@ -120,6 +120,11 @@ def test_a_slug_made_from_a_name_keeps_its_letters_and_a_taken_one_says_where_it
     ]
     own = client.post("/api/v1/cities/", {"name_en": "\u0410lmaty", "country": "KZ", "slug": "almaty-2"}, format="json")
     assert own.status_code == HTTPStatus.CREATED, own.json()
+    empty = client.post("/api/v1/cities/", {"name_en": "Shymkent", "country": "KZ", "slug": ""}, format="json")
+    assert empty.status_code == HTTPStatus.CREATED, empty.json()  # as left out: made from the name
+    assert empty.json()["slug"] == "shymkent"
+    changed = client.patch("/api/v1/cities/shymkent/", {"slug": ""}, format="json", HTTP_IF_MATCH=empty["ETag"])
+    assert changed.status_code == HTTPStatus.BAD_REQUEST and "slug" in changed.json()["errors"]
 
 
 @pytest.mark.parametrize(

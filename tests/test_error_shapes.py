@@ -163,4 +163,7 @@ def test_deleting_a_referenced_record_is_a_409_problem(manager, basename, referr
     referrer(obj)
     response = token_client(manager).delete(detail_url(basename, obj))
     assert_problem(response, 409, "in_use")
+    errors = response.json()["errors"]  # as every other 409 (a clash of a write) has them
+    assert list(errors) == ["non_field_errors"] and errors["non_field_errors"][0]["code"] == "in_use"
+    assert errors["non_field_errors"][0]["message"] == response.json()["detail"]
     assert type(obj).objects.filter(pk=obj.pk).exists()

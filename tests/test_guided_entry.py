@@ -175,6 +175,18 @@ def test_the_agreement_kind_follows_the_partnership_kind(home, staff_client):
     assert counts() == before
 
 
+@pytest.mark.parametrize(("kind", "agreement_kind"), [("friendship", "friendship_city"), ("sister", "sister_city")])
+def test_an_agreement_kind_left_as_the_partnership_is_the_one_that_makes_it(home, staff_client, kind, agreement_kind):
+    """The kind list started at "sister city agreement", so a friendship city recorded without
+    changing it was refused (new-user probe); left so, it is the partnership's own kind."""
+    page = staff_client.get(URL)
+    assert 'value="" selected' in page.text.split('name="agreement_kind"')[1].split("</select>")[0]
+    answer = staff_client.post(URL, entry(partnership_kind=kind, agreement_kind=""))
+    assert answer.status_code == HTTPStatus.FOUND, answer.context["form"].errors
+    assert Agreement.objects.get().kind == agreement_kind
+    assert Partnership.objects.get(partner__name_en="Tashkent").kind == kind
+
+
 @pytest.mark.parametrize(
     ("typed", "precision", "stored"),
     [

@@ -222,7 +222,9 @@ def exception_handler(exc, context):
         objects = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or []
         names = sorted({f"{obj._meta.verbose_name}: {obj}" for obj in list(objects)[:10]})
         message = gettext("Other records refer to this one; change or delete them first (%(records)s).")
-        exc = Conflict(message % {"records": "; ".join(names)}, "in_use")
+        message %= {"records": "; ".join(names)}
+        errors = {api_settings.NON_FIELD_ERRORS_KEY: [{"message": message, "code": "in_use"}]}
+        exc = Conflict(message, "in_use", errors)  # ``errors`` as every other 409 has them
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
     elif isinstance(exc, DjangoPermissionDenied):

@@ -116,6 +116,11 @@ class RegistrySerializer(serializers.ModelSerializer):
         return data
 
     def to_internal_value(self, data):
+        if self.instance is None and self.slug_from and hasattr(data, "get") and data.get("slug") == "":
+            # A new record's empty slug is made from its name, as when the slug is left out and
+            # as the admin's add form makes it (it was refused: "This field may not be blank.").
+            data = data.copy()
+            data.pop("slug")
         if isinstance(data, dict):
             errors = {}
             writable = {name for name, field in self.fields.items() if not field.read_only}

@@ -338,6 +338,13 @@ class Agreement(SourcedModel):
     # The partnership kind that an agreement of each relation-making kind belongs to.
     PARTNERSHIP_KIND = {Kind.SISTER_CITY: Partnership.Kind.SISTER, Kind.FRIENDSHIP_CITY: Partnership.Kind.FRIENDSHIP}
 
+    @classmethod
+    def kind_for_partnership(cls, kind: str) -> str:
+        """The kind of the agreement that makes a partnership of ``kind`` (a
+        :class:`Partnership.Kind`): ``sister_city`` for ``sister``, ``friendship_city`` for
+        ``friendship`` (the reverse of :data:`PARTNERSHIP_KIND`); ``KeyError`` for another."""
+        return {partnership: agreement for agreement, partnership in cls.PARTNERSHIP_KIND.items()}[kind]
+
     def clean(self):
         """Truncate the signing date to its precision; then each rule of :data:`DATE_ORDER` that
         the dates break is a ``ValidationError`` on its later field naming both dates (code: the
