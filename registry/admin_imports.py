@@ -37,6 +37,7 @@ from . import imports, resources
 from .decoding import decode_csv
 from .exports import BOM
 from .exports.responses import export_filename
+from .import_widgets import file_row
 from .models import ImportJob
 
 ERRORS_SHOWN = 500  # errors listed on a job's page (the count says how many more)
@@ -205,7 +206,7 @@ class SpreadsheetMixin(ImportExportMixin):
         self.message_user(request, _("Nothing was imported."), messages.ERROR)
         for row in result.invalid_rows:
             for column, errors in row.error_dict.items():
-                values = {"number": row.number, "column": column, "error": " ".join(errors)}
+                values = {"number": file_row(row.number), "column": column, "error": " ".join(errors)}
                 if column == NON_FIELD_ERRORS:
                     self.message_user(request, _("Row %(number)s: %(error)s") % values, messages.ERROR)
                 else:

@@ -112,6 +112,15 @@ class CoarserThanPrecision(ValueError):
 CHUNK = 500  # keys per look-up query and rows per bulk write
 
 
+def file_row(number: int) -> int:
+    """The row of a file's data row ``number`` (django-import-export counts them from 1) as a
+    spreadsheet application numbers it, the header being row 1: the first data row is row 2.
+    Every “Row N” an import shows is this number (the preview, the messages, a background
+    job's errors). Found by a new user: the preview's “Row 1” was the spreadsheet's row 2,
+    while the refusal of a formula named the spreadsheet's row."""
+    return number + 1
+
+
 class FiniteDecimalWidget(widgets.DecimalWidget):
     """A number cell as a ``Decimal``; ``NaN``, ``Infinity`` and text that is no number raise
     ``decimal.InvalidOperation`` (:meth:`RegistryResource.import_field` reports it as "not a

@@ -27,6 +27,7 @@ from django_tasks import task
 from import_export.formats import base_formats
 
 from . import resources
+from .import_widgets import file_row
 from .models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -224,14 +225,17 @@ def check_again(job: ImportJob, *, user) -> ImportJob | None:
 
 
 def errors_of(result) -> list[dict]:
-    """Each error of an import ``result`` as ``{"row", "column", "messages"}`` (``row`` counts
-    data rows from 1; ``column`` is empty for an error of the whole row or file)."""
+    """Each error of an import ``result`` as ``{"row", "column", "messages"}`` (``row`` as a
+    spreadsheet numbers it, the header being row 1: :func:`~registry.import_widgets.file_row`;
+    ``column`` is empty for an error of the whole row or file)."""
     found = []
     for error in result.base_errors:
         found.append({"row": None, "column": "", "messages": [str(error.error)]})
     for number, errors in result.row_errors():
-        found.append({"row": number, "column": "", "messages": [str(error.error) for error in errors]})
+        found.append({"row": file_row(number), "column": "", "messages": [str(error.error) for error in errors]})
     for row in result.invalid_rows:
         for column, messages in row.error_dict.items():
-            found.append({"row": row.number, "column": column if column != "__all__" else "", "messages": messages})
+            found.append(
+                {"row": file_row(row.number), "column": column if column != "__all__" else "", "messages": messages}
+            )
     return found

@@ -43,6 +43,7 @@ from .import_widgets import (
     PartialDateWidget,
     SlugWidget,
     WholeNumberWidget,
+    file_row,
 )
 from .models import same_period, truncate_to_precision
 from .resource_rows import LazyRowResult, NaturalKeyLoader, OfficeLimit, SeveralInPeriod
@@ -177,7 +178,7 @@ class RegistryResource(resources.ModelResource):
             raise MissingColumnsError(
                 _("The file names the column “%(columns)s” more than once: keep one.") % {"columns": "”, “".join(twice)}
             )
-        for number, row in enumerate(dataset, start=1):
+        for number, row in enumerate(dataset, start=file_row(1)):
             for header, cell in zip(headers, row, strict=False):
                 if isinstance(cell, str) and "\x00" in cell:  # PostgreSQL cannot store it; SQLite would
                     raise MissingColumnsError(

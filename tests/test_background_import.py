@@ -65,7 +65,7 @@ def test_a_large_file_with_errors_lists_them_by_row_and_column_and_imports_nothi
     job = ImportJob.objects.get()
     assert job.status == "invalid"
     assert job.errors == [
-        {"row": 17, "column": "latitude", "messages": ["Ensure this value is less than or equal to 90."]}
+        {"row": 18, "column": "latitude", "messages": ["Ensure this value is less than or equal to 90."]}
     ]
     page = client.get(response.url)
     assert "Ensure this value is less than or equal to 90." in page.text and "Confirm import" not in page.text

@@ -256,7 +256,7 @@ def test_a_file_without_the_slug_column_is_a_form_error_without_traceback(client
         ),
         (
             b"slug,name_en,country\nimp-fine,Fine,JP\nimp-nul,Nul\x00Name,JP\n",
-            "Row 2, column “name_en”: the cell holds a NUL character (U+0000); remove it.",
+            "Row 3, column “name_en”: the cell holds a NUL character (U+0000); remove it.",
         ),
     ],
 )
@@ -444,6 +444,9 @@ def test_another_connection_writes_while_a_preview_runs(monkeypatch):
 
 
 def test_preview_shows_each_error_under_its_row_and_column_without_hovering(client):
+    """The bad fourth data row is the file's row 5, as a spreadsheet numbers it (the header is
+    row 1; :func:`registry.import_widgets.file_row`): the preview said “Row 4”, while a formula's
+    refusal named the spreadsheet's row (new-user probe)."""
     client.force_login(_manager())
     upload = SimpleUploadedFile("cities.csv", city_rows(n=5, bad_row=3).csv.encode(), content_type="text/csv")
     page = client.get(reverse("admin:registry_city_import"))
@@ -451,14 +454,14 @@ def test_preview_shows_each_error_under_its_row_and_column_without_hovering(clie
     response = client.post(reverse("admin:registry_city_import"), {"import_file": upload, "format": csv_index})
     html = response.text
     assert "validation-error-container" not in html  # the library's hover-only box
-    row = html.split('<th scope="row">4</th>', 1)[1].split("</tr>", 1)[0]
+    row = html.split('<th scope="row">5</th>', 1)[1].split("</tr>", 1)[0]
     cells = row.split("<td")
     latitude = cells[1 + HEADERS.index("latitude")]
     assert "123.0" in latitude and "import-error-cell" in latitude
     assert "Ensure this value is less than or equal to 90." in latitude
     assert "1 row has errors, shown under the cell they concern." in html
     # and as a list above the table, readable on a phone without scrolling the table sideways
-    assert "Row 4, column “latitude”: Ensure this value is less than or equal to 90." in html
+    assert "Row 5, column “latitude”: Ensure this value is less than or equal to 90." in html
 
 
 def test_the_preview_shows_a_changed_cell_as_old_and_new_and_an_unchanged_one_as_it_is():
@@ -566,7 +569,7 @@ def test_the_admin_says_nothing_was_imported_when_a_row_changed_during_the_confi
     response = client.post(reverse("admin:registry_city_process_import"), confirm.initial, follow=True)
     assert [str(message) for message in response.context["messages"]] == [
         "Nothing was imported.",
-        "Row 1: This record was changed by someone else after the file was read: nothing was imported. "
+        "Row 2: This record was changed by someone else after the file was read: nothing was imported. "
         "Import the file again.",
     ]
     city.refresh_from_db()
@@ -732,7 +735,7 @@ def test_a_cell_error_names_its_column_once_in_the_preview_and_on_the_job_page(
     )
     response = client.post(url, {"import_file": SimpleUploadedFile("p.csv", rows.csv.encode()), "format": csv_index})
     message = "“2023/13” is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY."
-    assert f"Row 1, column “established_on”: {message}" in response.text
+    assert f"Row 2, column “established_on”: {message}" in response.text
     assert "Column “established_on”" not in response.text and "Column &ldquo;" not in response.text
 
     settings.REGISTRY_IMPORT_BACKGROUND_ROWS = 1
@@ -740,7 +743,7 @@ def test_a_cell_error_names_its_column_once_in_the_preview_and_on_the_job_page(
     rows.append(["seoul", "busan", "friendship", "2020-01-01", "day", "active", "high"])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"import_file": SimpleUploadedFile("p.csv", rows.csv.encode()), "format": csv_index})
-    assert ImportJob.objects.get().errors == [{"row": 1, "column": "established_on", "messages": [message]}]
+    assert ImportJob.objects.get().errors == [{"row": 2, "column": "established_on", "messages": [message]}]
 
 
 def test_a_day_only_date_column_says_it_takes_a_full_date():

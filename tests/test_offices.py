@@ -435,7 +435,7 @@ def test_an_office_admin_preview_shows_the_refused_row(client, office, partnersh
     upload = SimpleUploadedFile("p.csv", _own_and_foreign_rows().csv.encode(), content_type="text/csv")
     response = client.post(url, {"import_file": upload, "format": csv_index, "resource": 0})
     assert response.status_code == HTTPStatus.OK and response.context.get("confirm_form") is None
-    assert "Row 2: Your account works for the office of Office Home" in response.text
+    assert "Row 3: Your account works for the office of Office Home" in response.text
     assert not Partnership.objects.filter(kind="friendship").exists()
 
 
@@ -457,7 +457,7 @@ def test_an_office_background_import_checks_with_the_user_who_started_it(
     job = ImportJob.objects.get()
     assert response.status_code == HTTPStatus.FOUND and job.user == office
     assert job.status == "invalid"
-    assert [(error["row"], error["column"]) for error in job.errors] == [(2, "")]
+    assert [(error["row"], error["column"]) for error in job.errors] == [(3, "")]  # the header is row 1
     assert "the office of Office Home" in job.errors[0]["messages"][0]
     assert "the office of Office Home" in client.get(response.url).text
     assert not Partnership.objects.filter(kind="friendship").exists()

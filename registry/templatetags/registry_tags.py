@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 
 from .. import dates
 from ..filter_parameters import untracked
+from ..import_widgets import file_row
 
 register = template.Library()
 
@@ -131,6 +132,9 @@ def number(value):
     from ..money import babel_locale
 
     return format_decimal(value, locale=babel_locale()) if value is not None else ""
+
+
+register.filter("file_row", file_row)
 
 
 @register.filter
