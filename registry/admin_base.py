@@ -248,6 +248,16 @@ class VersionedModelForm(forms.ModelForm):
                 check_version(self.instance, expected)
             except VersionConflict as conflict:
                 raise forms.ValidationError(conflict.message, code="version_conflict") from None
+            # Saved as the version after the stored one. A revert's instance is the old version's
+            # and carried its number, so the save reused a number already given out and a client
+            # holding that version's ETag saved over the revert (new-user probe).
+            self.instance.version = expected
+            record = getattr(self.instance, "_history", None)
+            if record is not None and not reason:
+                self.instance._change_reason = _("Reverted to version %(version)s of %(date)s.") % {
+                    "version": record.version,
+                    "date": record.history_date.strftime("%Y-%m-%d %H:%M UTC"),
+                }
         return cleaned
 
 

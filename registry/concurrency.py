@@ -82,7 +82,10 @@ def current_version(instance: models.Model, *, lock: bool = False) -> int | None
 
 
 def changes_since(instance: models.Model, version: int) -> tuple[list[Change], str | None, object]:
-    """Fields changed since ``version``, who saved last and when, from the change history."""
+    """Fields changed since ``version``, who changed them (each author of a save since, by user
+    name, first to last, ``", "``-joined; ``None`` when the history names none) and when the last
+    save was, from the change history. It named only the last author, so a 412 gave an editor
+    the changes of the manager's import before them (new-user probe)."""
     history = instance.history.order_by("-history_date", "-history_id")
     latest = history.first()
     if latest is None:  # rows written in bulk (``bulk_create``) have no history
@@ -94,8 +97,13 @@ def changes_since(instance: models.Model, version: int) -> tuple[list[Change], s
         for change in delta.changes:
             label = str(type(instance)._meta.get_field(change.field).verbose_name)
             changes.append(Change(label, change.old, change.new))
-    user = latest.history_user
-    return changes, (user.get_username() if user else None), latest.history_date
+    since = history.filter(history_id__gt=base.pk) if base is not None else history.filter(pk=latest.pk)
+    authors = []
+    for record in since.order_by("history_id").select_related("history_user"):
+        name = record.history_user.get_username() if record.history_user else None
+        if name and name not in authors:
+            authors.append(name)
+    return changes, (", ".join(authors) or None), latest.history_date
 
 
 def check_version(instance: models.Model, expected: int) -> None:

@@ -305,6 +305,45 @@ def test_second_of_two_concurrent_api_edits_of_almaty_is_412(shipped_data, edito
     assert almaty.history.first().history_user == editor
 
 
+def test_a_revert_is_a_new_version_so_an_etag_read_before_it_is_refused(client, shipped_data, editor, manager):
+    """A revert saved the old version's number plus one, a number already given out: a client
+    holding the ETag of the version before the revert saved over it (new-user probe). The
+    revert's history record says which version it went back to."""
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    url = f"/api/v1/partnerships/{almaty.pk}/"
+    alice = api_client(editor)
+    first = alice.get(url)["ETag"]
+    second = alice.patch(url, {"notes": "Alice's note"}, format="json", HTTP_IF_MATCH=first)
+    assert second.status_code == HTTPStatus.OK
+    stale = second["ETag"]
+    old = almaty.history.order_by("history_id").first()
+    revert = reverse("admin:registry_partnership_simple_history", args=[almaty.pk, old.history_id])
+    client.force_login(manager)
+    response = client.post(revert, form_data(client.get(revert)))
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    almaty.refresh_from_db()
+    versions = list(almaty.history.values_list("version", flat=True))
+    assert almaty.version == versions[0] == versions[1] + 1 and versions[0] not in versions[1:]
+    assert almaty.notes == old.notes
+    assert almaty.history.first().history_change_reason.startswith(f"Reverted to version {old.version} of ")
+    late = alice.patch(url, {"notes": "Alice again"}, format="json", HTTP_IF_MATCH=stale)
+    assert late.status_code == HTTPStatus.PRECONDITION_FAILED
+    assert f"changed by {manager.username} (" in late.json()["detail"]
+
+
+def test_a_412_names_each_author_since_the_version_read(shipped_data, editor, manager):
+    """It named the last author for every change since: an editor's save after a manager's was
+    shown as the editor's change of the manager's field (new-user probe)."""
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    url = f"/api/v1/partnerships/{almaty.pk}/"
+    read = api_client(editor).get(url)["ETag"]
+    by_manager = api_client(manager).patch(url, {"notes": "Manager's note"}, format="json", HTTP_IF_MATCH=read)
+    api_client(editor).patch(url, {"confidence": "medium"}, format="json", HTTP_IF_MATCH=by_manager["ETag"])
+    late = api_client(editor).patch(url, {"notes": "Late"}, format="json", HTTP_IF_MATCH=read)
+    assert late.status_code == HTTPStatus.PRECONDITION_FAILED
+    assert f"changed by {manager.username}, {editor.username} (" in late.json()["detail"]
+
+
 def test_roles_in_the_api(viewer, editor, manager):
     city = CityFactory(slug="spare", name_en="Spare")
     url = "/api/v1/cities/spare/"
