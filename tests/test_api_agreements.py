@@ -122,3 +122,32 @@ def test_filters_country_and_field(shipped_data, api_client):
     response = api_client.get("/api/v1/agreements/?field=no such field")
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert [e["code"] for e in response.json()["errors"]["field"]] == ["invalid"]
+
+
+def test_an_agreement_signed_in_the_future_is_refused_as_a_partnership_is(shipped_data, editor):
+    """``signed_on: "2099"`` was stored, and the agreement shown in force (new-user probe): a
+    signing is recorded once it has happened (``date_in_future``), in the API and imports alike."""
+    import datetime
+
+    import tablib
+
+    from registry.resources import AgreementResource
+
+    from .conftest import token_client
+
+    url = "/api/v1/agreements/busan-almaty-friendly-cooperation-city-agreement/"
+    client = token_client(editor)
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    for written in ("2099", tomorrow):
+        response = client.patch(url, {"signed_on": written}, format="json", HTTP_IF_MATCH=client.get(url)["ETag"])
+        assert response.status_code == HTTPStatus.BAD_REQUEST, response.json()
+        assert [error["code"] for error in response.json()["errors"]["signed_on"]] == ["date_in_future"]
+    this_year = str(datetime.date.today().year)  # the year is under way: its first day has happened
+    response = client.patch(url, {"signed_on": this_year}, format="json", HTTP_IF_MATCH=client.get(url)["ETag"])
+    assert response.status_code == HTTPStatus.OK, response.json()
+    rows = tablib.Dataset(
+        ["busan-almaty-friendly-cooperation-city-agreement", tomorrow, "day"],
+        headers=["slug", "signed_on", "signed_precision"],
+    )
+    (row,) = AgreementResource().import_data(rows, dry_run=True).invalid_rows
+    assert row.field_specific_errors["signed_on"] == ["This date is in the future: record it once it has happened."]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ..dates import add_years, partial_date, validate_in_range
+from ..dates import add_years, partial_date, validate_in_range, validate_not_in_future
 from ..text import localized, localized_language
 from .base import (
     TEXT_MAX,
@@ -162,7 +162,9 @@ class Agreement(SourcedModel):
         help_text=_("Leave empty for an agreement between organizations outside a partnership."),
     )
     parties = models.ManyToManyField(Organization, blank=True, related_name="agreements", verbose_name=_("parties"))
-    signed_on = models.DateField(_("signed on"), null=True, blank=True, validators=[validate_in_range])
+    signed_on = models.DateField(
+        _("signed on"), null=True, blank=True, validators=[validate_in_range, validate_not_in_future]
+    )
     signed_precision = models.CharField(
         _("precision of the date"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
     )
