@@ -91,7 +91,10 @@ class GuidedPartnershipForm(forms.Form):
     partner_name_en = forms.CharField(label=_("New city: name (English)"), required=False, max_length=200)
     partner_name_ko = forms.CharField(label=_("New city: name (Korean)"), required=False, max_length=200)
     partner_country = forms.ChoiceField(
-        label=_("New city: country"), required=False, choices=[("", "---------"), *countries]
+        # A callable: the names in the page's language (the list was made once, in English).
+        label=_("New city: country"),
+        required=False,
+        choices=lambda: [("", "---------"), *countries],
     )
     partner_latitude = forms.DecimalField(label=_("New city: latitude"), required=False, max_digits=8, decimal_places=5)
     partner_longitude = forms.DecimalField(

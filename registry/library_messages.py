@@ -7,6 +7,9 @@ calls this module's constants: the names only bring the messages into ``locale/k
 * django-simple-history ships no Korean: the history pages' titles, "Changed"/"Created"/"Deleted"
   and the revert page said them in English (found by the fresh-clone user test); and "Created"
   read "생성일시" ("creation time") from another library's catalogue.
+* The history's list and revert pages' sentences and breadcrumbs, and django-import-export's
+  export page ("Select all"; its Korean for "This exporter will export the following fields: "
+  is marked fuzzy, so never shown, and says "import"): found by the fresh-clone user test.
 * Django's own Korean for "Select %s to view" has a stray "1" ("보기위한 1%s 를(을) 선택"), the
   title of every list that a staff member may only view.
 """
@@ -27,5 +30,17 @@ SIMPLE_HISTORY = (
     gettext_noop("History"),
     gettext_noop("Revert"),
     gettext_noop("This object doesn't have a change history."),
+    gettext_noop("Choose a date from the list below to revert to a previous version of this object."),
+    gettext_noop("Press the 'Revert' button below to revert to this version of the object."),
+    gettext_noop("Press the 'Change History' button below to edit the history."),
+    gettext_noop("Revert %(verbose_name)s"),
+    gettext_noop("View %(verbose_name)s"),
 )
+IMPORT_EXPORT = (
+    gettext_noop("This exporter will export the following fields: "),
+    gettext_noop("This importer will import the following fields: "),
+    gettext_noop("Select all"),
+)
+
+
 DJANGO_ADMIN = (gettext_noop("Select %s to view"),)

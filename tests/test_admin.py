@@ -366,6 +366,33 @@ def test_admin_speaks_korean_when_the_browser_asks(staff_client):
     assert '<html lang="en"' in english.text
 
 
+def test_the_history_revert_export_and_guided_entry_pages_speak_korean(staff_client, home):
+    """The history's sentences, the revert page's breadcrumbs ("Registry › Historical 교류 관계"),
+    the export page and the guided entry's countries were English in the Korean admin (fresh-clone
+    probe)."""
+    city = CityFactory(name_en="Alma-Ata")
+    city.name_en = "Almaty"
+    city.save()
+    old = city.history.order_by("history_id").first()
+    korean = {"accept-language": "ko"}
+    history = staff_client.get(_url(City, "history", city.pk), headers=korean).text
+    assert "아래 목록에서 날짜를 고르면" in history and "Choose a date" not in history
+    revert = staff_client.get(
+        reverse("admin:registry_city_simple_history", args=[city.pk, old.history_id]), headers=korean
+    )
+    breadcrumbs = revert.text.split('class="breadcrumbs"', 1)[1].split("</div>", 1)[0]
+    assert "도시 외교 등록부" in breadcrumbs and "도시 되돌리기" in breadcrumbs
+    assert "Historical" not in breadcrumbs and "Registry" not in breadcrumbs and "Revert" not in breadcrumbs
+    assert "Press the" not in revert.text and "이 버전으로 되돌립니다" in revert.text
+    export = staff_client.get(reverse("admin:registry_city_export"), headers=korean).text
+    assert "모두 선택" in export and "다음 필드를 내보냅니다" in export and "Select all" not in export
+    guided = staff_client.get("/admin/registry/partnership/record-new/", headers=korean).text
+    countries = guided.split('name="partner_country"', 1)[1].split("</select>", 1)[0]
+    assert "카자흐스탄" in countries and "Kazakhstan" not in countries
+    english = staff_client.get("/admin/registry/partnership/record-new/", headers={"accept-language": "en"}).text
+    assert "Kazakhstan" in english.split('name="partner_country"', 1)[1].split("</select>", 1)[0]
+
+
 def test_staff_sees_medium_confidence_in_the_changelist(staff_client):
     PartnershipFactory(confidence="medium")
     response = staff_client.get(_url(Partnership, "changelist"), {"confidence__exact": "medium"})
