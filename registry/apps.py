@@ -34,6 +34,18 @@ COUNTRY_CODE_INVALID = _(
 )
 
 
+def listed_choices(choices) -> str | None:
+    """The values of ``choices`` (Django's ``(value, label)`` pairs) as an error names them,
+    ``"sister, friendship"``, or ``None`` for a list longer than :data:`LISTED_CHOICES`. Read by
+    the models' fields (:func:`list_choices_in_errors`), the lists' filters
+    (:meth:`registry.filters.RegistryFilterSet.get_form_class`) and the API's fields
+    (:meth:`registry.api.serializers.RegistrySerializer.build_field`)."""
+    values = [str(value) for value, _label in choices if value not in ("", None)]
+    if not values or len(values) > LISTED_CHOICES:
+        return None
+    return ", ".join(values)
+
+
 def list_choices_in_errors(model) -> None:
     """Make the "not a valid choice" error of each of ``model``'s choice fields name the values
     it takes: “friend” is not one of: sister, friendship, … (Django's says only “Value 'friend' is
@@ -48,9 +60,8 @@ def list_choices_in_errors(model) -> None:
             field.error_messages = {**field.error_messages, "invalid_choice": COUNTRY_CODE_INVALID}
             continue
         choices = field.choices
-        if not isinstance(choices, (list, tuple)) or not choices or len(field.flatchoices) > LISTED_CHOICES:
+        if not isinstance(choices, (list, tuple)) or not (values := listed_choices(field.flatchoices)):
             continue
-        values = ", ".join(str(value) for value, _label in field.flatchoices)
         field.error_messages = {
             **field.error_messages,
             "invalid_choice": format_lazy(_("“%(value)s” is not one of: {values}."), values=values),

@@ -39,8 +39,10 @@ from functools import cached_property
 
 import django_filters as filters
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .apps import listed_choices
 from .filter_parameters import (
     LARGEST_NUMBER,
     CountryCodesFilter,
@@ -68,6 +70,9 @@ from .models import (
 # --------------------------------------------------------------------------- the base
 
 
+DJANGO_INVALID_CHOICE = forms.ChoiceField.default_error_messages["invalid_choice"]
+
+
 class RegistryFilterSet(filters.FilterSet):
     """Base of every FilterSet: ``q`` is a free-text search, applied by the model's ``search()``.
 
@@ -93,6 +98,13 @@ class RegistryFilterSet(filters.FilterSet):
     def get_form_class(self):
         """A :class:`FilterForm` with a field per filter, knowing this FilterSet's ``other_params``."""
         fields = {name: filter_.field for name, filter_ in self.filters.items()}
+        for field in fields.values():
+            # A value not in a short list names the values it takes, as the models' fields do
+            # (``?kind=twin`` said "Select a valid choice. twin is not one of the available choices.").
+            default = field.error_messages.get("invalid_choice") == DJANGO_INVALID_CHOICE
+            if default and isinstance(field, forms.ChoiceField) and (values := listed_choices(field.choices)):
+                message = format_lazy(_("“%(value)s” is not one of: {values}."), values=values)
+                field.error_messages = {**field.error_messages, "invalid_choice": message}
         return type(f"{type(self).__name__}Form", (FilterForm,), {**fields, "other_params": self.other_params})
 
 

@@ -37,7 +37,7 @@ from django_countries.fields import Country
 from . import dates, exports, regions
 from .api.pagination import page_number_error
 from .api.throttling import AnonExportThrottle
-from .filter_parameters import untracked
+from .filter_parameters import unknown_parameters, untracked
 from .forms import ListFilterForm
 
 # --------------------------------------------------------------------------- list machinery
@@ -181,9 +181,15 @@ class FilteredListMixin:
     @property
     def query(self) -> QueryDict:
         """The request's query without a shared link's analytics parameters
-        (:func:`~registry.filter_parameters.untracked`), a new copy each time: what the list's own
-        links (other pages, downloads, the removal of a filter, the API's list) are built from."""
-        return untracked(self.request.GET)
+        (:func:`~registry.filter_parameters.untracked`) or one the list does not take (the page
+        says so, 400), a new copy each time: what the list's own links (other pages, downloads,
+        the removal of a filter, the API's list) are built from. A page refused for
+        ``?page_size=10`` offered downloads that kept it, each a 400 (new-user probe)."""
+        query = untracked(self.request.GET)
+        filterset = self.get_filterset()
+        for name in unknown_parameters(query, [*filterset.filters, *filterset.other_params]):
+            del query[name]
+        return query
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

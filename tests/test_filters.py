@@ -476,6 +476,35 @@ def test_a_lists_links_do_not_carry_a_shared_links_analytics_parameters(client, 
     links = re.findall(r'href="([^"]*country=jp[^"]*)"', response.text)
     assert links and any("page=2" in link for link in links) and any("format=csv" in link for link in links)
     assert not [link for link in links if any(name in link for name in SHARED_LINK)]
+    refused = client.get("/cities/", {"country": "jp", "page_size": "10"})  # not a parameter of the page
+    assert refused.status_code == HTTPStatus.BAD_REQUEST
+    links = re.findall(r'href="([^"]*country=jp[^"]*)"', refused.text)
+    assert any("format=csv" in link for link in links)
+    # the same page in Korean (the language switch) says the same; the page's own links drop it
+    assert [link for link in links if "page_size" in link] == ["/ko/cities/?country=jp&amp;page_size=10"]
+
+
+def test_a_value_not_in_a_short_list_names_the_values_it_takes(client, api_client, home, editor):
+    """``?kind=twin`` said "Select a valid choice. twin is not one of the available choices.", and
+    a write of ``"kind": "treaty"`` “"treaty" is not a valid choice.”, where the models' fields
+    and the country, region and ordering filters name what they take (new-user probe)."""
+    from .conftest import token_client
+
+    errors = api_client.get("/api/v1/partnerships/", {"kind": "twin"}).json()["errors"]
+    assert errors == {"kind": [{"message": "“twin” is not one of: sister, friendship.", "code": "invalid_choice"}]}
+    page = client.get("/cities/", {"kind": "twin"})
+    assert page.status_code == HTTPStatus.BAD_REQUEST and "“twin” is not one of: sister, friendship." in page.text
+    korean = api_client.get("/api/v1/partnerships/", {"kind": "twin"}, HTTP_ACCEPT_LANGUAGE="ko").json()
+    assert korean["errors"]["kind"][0]["message"] == "“twin”은(는) 다음 값 중 하나가 아닙니다: sister, friendship."
+    partnership = PartnershipFactory(city=home)
+    writer = token_client(editor)
+    url = f"/api/v1/partnerships/{partnership.pk}/"
+    response = writer.patch(url, {"confidence": "sure"}, format="json", HTTP_IF_MATCH=writer.get(url)["ETag"])
+    assert response.json()["errors"] == {
+        "confidence": [{"message": "“sure” is not one of: high, medium, low.", "code": "invalid_choice"}]
+    }
+    countries = api_client.get("/api/v1/cities/", {"country": "XX"}).json()["errors"]["country"][0]["message"]
+    assert "is not one of" not in countries  # a long list keeps its own message
 
 
 REPEATED = [

@@ -7,7 +7,7 @@ import functools
 import re
 
 from django import forms
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 from django_countries import countries
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
@@ -17,6 +17,7 @@ from rest_framework import serializers
 from rest_framework.relations import MANY_RELATION_KWARGS
 
 from .. import dates
+from ..apps import listed_choices
 from ..dates import PARTIAL_DATE_INVALID, iso_partial
 from ..filter_parameters import LARGEST_NUMBER
 from ..models import (
@@ -138,6 +139,20 @@ class CoordinateField(serializers.DecimalField):
         if value.is_finite() and self.min_value is not None and value < self.min_value:
             self.fail("min_value", min_value=self.min_value)
         return super().validate_precision(value)
+
+
+class ListedChoiceField(serializers.ChoiceField):
+    """DRF's choice field (every model field with choices), whose refusal of a value not in a
+    short list names the values it takes (:func:`registry.apps.listed_choices`), as the models'
+    fields and the lists' filters do: ``"kind": "treaty"`` said only “"treaty" is not a valid
+    choice.” (new-user probe)."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(choices, **kwargs)
+        values = listed_choices(self.choices.items())
+        if values:
+            message = gettext("“{input}” is not one of: %(values)s.") % {"values": values}
+            self.error_messages = {**self.error_messages, "invalid_choice": message}
 
 
 class CountryField(serializers.ChoiceField):

@@ -42,6 +42,7 @@ from .change_reason import CHANGE_REASON_MAX, resolve_change_reason
 from .fields import (
     CoordinateField,
     CountryField,
+    ListedChoiceField,
     PartialDateField,
     SchemeURLField,
     StrictCharField,
@@ -86,6 +87,7 @@ class RegistrySerializer(serializers.ModelSerializer):
         models.TextField: StrictCharField,
         models.URLField: SchemeURLField,
     }
+    serializer_choice_field = ListedChoiceField
     slug_from = ""  # field the slug is made from when a new record gives none
     staff_only_fields = ("notes",)  # absent from the answer unless the reader sees everything
 
