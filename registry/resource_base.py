@@ -60,7 +60,9 @@ def _blank_column(dataset, index: int, header) -> bool:
 
 def changed_columns(model: type[models.Model], records: list) -> list[str]:
     """The columns (``attname``) of ``model`` that differ, in any of ``records``, from the record
-    as it was read (``stored_copy``, :meth:`RegistryResource.after_init_instance`), the version
+    as the database gave it (``as_read``, :meth:`RegistryResource.after_init_instance`; not the
+    ``stored_copy`` of a second row naming the same record, which the first row had changed: a
+    file giving a record twice reported it updated and wrote nothing, adversarial probe), the version
     and time of the change always among them; every column but the key if a record has no copy.
     A column holding a list or a dict (shared with the shallow copy) is always written. Django's
     ``bulk_update`` builds a ``CASE`` of every row for each column it writes: all 19 columns of a
@@ -70,7 +72,7 @@ def changed_columns(model: type[models.Model], records: list) -> list[str]:
     fields = [field for field in model._meta.concrete_fields if not field.primary_key]
     changed = set()
     for record in records:
-        stored = getattr(record, "stored_copy", None)
+        stored = getattr(record, "as_read", None)
         if stored is None:
             return [field.attname for field in fields]
         for field in fields:
@@ -353,6 +355,10 @@ class RegistryResource(resources.ModelResource):
         :meth:`after_import` asks whether an office may change it before and after the row. It
         replaces the library's deep copy and diff (``skip_diff``), most of a row's cost."""
         instance.stored_copy = None if new else copy.copy(instance)
+        if not new and "as_read" not in instance.__dict__:
+            # The record as the database gave it, kept from the first row naming it: a second row
+            # of the same record gets the instance the first changed (its stored_copy is that).
+            instance.as_read = instance.stored_copy
 
     def import_instance(self, instance, row, **kwargs):
         """As the library's, then each partial date (:class:`PartialDateWidget`) as it will be
