@@ -182,25 +182,38 @@ class SpreadsheetMixin(ImportExportMixin):
         except PermissionDenied:
             waiting = False
         if self.has_import_permission(request) and not waiting:
-            self.message_user(
-                request,
-                _(
-                    "This file is not waiting to be imported: it was imported already, or its preview is "
-                    "gone. Choose it again."
-                ),
-                messages.ERROR,
-            )
-            opts = self.model._meta
-            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
-        response = super().process_import(request, **kwargs)
+            return self.not_waiting(request)
+        try:
+            response = super().process_import(request, **kwargs)
+        except FileNotFoundError:
+            # A second click sent at the same time as the first: both found the file waiting, and
+            # the first imported and removed it before this one read it (adversarial probe: 500).
+            return self.not_waiting(request)
         request.session[PREVIEWED_FILES] = [other for other in previewed if other != name]
         return response
+
+    def not_waiting(self, request):
+        """Back to the import page, saying the file is not waiting to be imported."""
+        message = _(
+            "This file is not waiting to be imported: it was imported already, or its preview is gone. Choose it again."
+        )
+        self.message_user(request, message, messages.ERROR)
+        opts = self.model._meta
+        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
 
     def process_result(self, result, request):
         """After the confirmation: as the library's (its message, the changelist), unless rows
         were refused while being written (another writer changed a record or broke a rule
         meanwhile, :meth:`registry.resource_base.RegistryResource.write`): then nothing was imported,
         and each refused row's error is listed, back on the import page."""
+        if result.has_errors():
+            # The write failed (a database error: another import of the same rows committed
+            # first); the library would still say "Import finished: 1500 new" (adversarial probe).
+            errors = [*result.base_errors, *(error for _number, found in result.row_errors() for error in found)]
+            message = _("Nothing was imported: the database refused the write (%(error)s). Import the file again.")
+            self.message_user(request, message % {"error": errors[0].error}, messages.ERROR)
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
         if not result.has_validation_errors():
             return super().process_result(result, request)
         self.message_user(request, _("Nothing was imported."), messages.ERROR)

@@ -400,6 +400,21 @@ def test_a_changed_rows_history_record_keeps_its_sources_fields_and_parties(djan
     )
 
 
+def test_a_file_giving_a_stored_record_twice_alike_writes_its_change(django_assert_max_num_queries):
+    """The second row got the instance the first had changed, as its “as read” copy, so only the
+    columns that differed from it were written: none. The import said “1 updated” and the history
+    showed a change never stored (adversarial probe of changed_columns)."""
+    CityResource().import_data(city_rows(2), dry_run=False, raise_errors=True)
+    rows = tablib.Dataset(headers=[*HEADERS, "notes"])
+    for _ in range(2):
+        rows.append([*city_rows(1)[0], "Checked twice."])
+    result = CityResource().import_data(rows, dry_run=False, raise_errors=False)
+    assert not result.has_validation_errors(), [row.error_dict for row in result.invalid_rows]
+    city = City.objects.get(slug="import-0")
+    assert city.notes == "Checked twice."
+    assert city.history.first().notes == "Checked twice." and city.version == 2
+
+
 def test_two_rows_with_the_same_slug_in_one_file_are_an_error_of_the_second():
     rows = city_rows(3)
     rows.append(["import-1", "Again", "", "", "JP", "city", "10.0", "135.0", "high"])
@@ -1104,3 +1119,43 @@ def test_a_confirmation_imports_only_a_file_this_session_previewed(client):
         assert City.objects.filter(slug="mine").count() == 1
     finally:
         victim.unlink(missing_ok=True)
+
+
+def test_a_confirmation_whose_file_another_click_took_meanwhile_says_so(client, monkeypatch):
+    """Two clicks on "Confirm import" at once both found the file waiting; the first imported and
+    removed it, and the second's read was a 500 (adversarial probe)."""
+    from registry.admin_imports import PreviewedFileStorage
+
+    client.force_login(_manager())
+    confirm = _previewed(
+        client, tablib.Dataset(["late", "Late", "", "", "JP", "city", "", "", "high"], headers=HEADERS)
+    )
+
+    def taken(storage, *args, **kwargs):
+        storage.remove()  # the other click's import removed it after this one's check
+        raise FileNotFoundError(storage.get_full_path())
+
+    monkeypatch.setattr(PreviewedFileStorage, "read", taken)
+    response = client.post(reverse("admin:registry_city_process_import"), confirm, follow=True)
+    assert response.status_code == HTTPStatus.OK
+    assert [str(message) for message in response.context["messages"]] == [NOT_WAITING]
+
+
+def test_a_write_the_database_refuses_is_not_reported_as_imported(client, monkeypatch):
+    """Two managers confirmed the same file of new cities at once: the second's write failed
+    (unique slugs) and its page still said "Import finished: 1500 new" (adversarial probe)."""
+    from django.db import IntegrityError
+
+    client.force_login(_manager())
+    confirm = _previewed(
+        client, tablib.Dataset(["clash", "Clash", "", "", "JP", "city", "", "", "high"], headers=HEADERS)
+    )
+
+    def refused(self, created, updated):
+        raise IntegrityError("UNIQUE constraint failed: registry_city.slug")
+
+    monkeypatch.setattr(CityResource, "write", refused)
+    response = client.post(reverse("admin:registry_city_process_import"), confirm, follow=True)
+    messages = [str(message) for message in response.context["messages"]]
+    assert len(messages) == 1 and messages[0].startswith("Nothing was imported: the database refused the write (")
+    assert "Import finished" not in response.text and not City.objects.filter(slug="clash").exists()
