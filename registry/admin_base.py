@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, router, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -431,7 +431,11 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
             request, self.get_object(request, unquote(object_id))
         ):
             raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        # In one transaction, as Django's change view is: the version check locks the row
+        # (SELECT … FOR UPDATE), which PostgreSQL refuses outside one (every revert was a 500
+        # there; adversarial probe), and the record, its links and its history are saved together.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def check_object_id(self, value, field=None):
         """404 for an id in a URL that is no id at all (text, NUL, 10,000 digits): the history

@@ -480,3 +480,21 @@ def test_every_staff_group_sees_a_partnerships_stages_and_claims(client, group):
     assert inlines == {PartnershipStage, Claim}
     assert user.has_perm("registry.change_partnershipstage") == (group != "Registry viewers")
     assert user.has_perm("registry.delete_claim") == (group == "Registry managers")
+
+
+@pytest.mark.django_db(transaction=True)  # as a request is served: no test transaction around it
+def test_a_revert_outside_a_test_transaction_is_saved_on_both_databases(client):
+    """The revert view ran without a transaction, and its version check locks the row (SELECT …
+    FOR UPDATE): PostgreSQL refused it, so every revert there was a 500 (adversarial probe); the
+    tests, each inside a transaction, did not see it. SQLite has no row locks."""
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    city = CityFactory(name_en="Alma-Ata")
+    city.name_en = "Almaty"
+    city.save()
+    old = city.history.order_by("history_id").first()
+    client.force_login(superuser)
+    url = reverse("admin:registry_city_simple_history", args=[city.pk, old.history_id])
+    response = client.post(url, form_data(client.get(url)))
+    assert response.status_code == HTTPStatus.FOUND, response.status_code
+    city.refresh_from_db()
+    assert (city.name_en, city.version) == ("Alma-Ata", 3)
