@@ -75,6 +75,20 @@ def hiding_character(text: str) -> str | None:
     return f"U+{ord(char):04X} {unicodedata.name(char, '')}".strip()
 
 
+_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_CHARACTERS_IN_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def control_character(text: str, *, lines: bool = False) -> str | None:
+    """The first control character of ``text`` (C0 or C1: U+0001, U+007F, U+0085…) as
+    ``"U+0001"``, or ``None``; with ``lines`` (a long text) tabs and line breaks are allowed. The
+    rule of every text a record stores (:meth:`registry.models.base.RegistryModel.clean_fields`):
+    an Atom feed cannot carry one, so a summary holding U+0001 made ``/feed.atom`` a 500 for
+    everyone, and the CSV export carried it raw (adversarial probe)."""
+    found = (_CONTROL_CHARACTERS_IN_LINES if lines else _CONTROL_CHARACTERS).search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
 # A search uses at most this many words (more only slows the query down, and a few thousand
 # would exceed the database's expression depth).
 MAX_SEARCH_WORDS = 8

@@ -151,3 +151,26 @@ def test_an_agreement_signed_in_the_future_is_refused_as_a_partnership_is(shippe
     )
     (row,) = AgreementResource().import_data(rows, dry_run=True).invalid_rows
     assert row.field_specific_errors["signed_on"] == ["This date is in the future: record it once it has happened."]
+
+
+def test_a_control_character_in_a_text_is_refused_naming_it(shipped_data, editor, client):
+    """``summary_en: "Control \\u0001 char"`` was stored, and the Atom feed, which cannot carry it,
+    answered 500 to everyone (adversarial probe). A long text keeps its tabs and line breaks."""
+    from .conftest import token_client
+
+    url = "/api/v1/agreements/busan-almaty-friendly-cooperation-city-agreement/"
+    writer = token_client(editor)
+    for field, text in (
+        ("summary_en", "Control \u0001 char"),
+        ("title_en", "Title \u0085 x"),
+        ("title_en", "Tab\there"),
+    ):
+        response = writer.patch(url, {field: text}, format="json", HTTP_IF_MATCH=writer.get(url)["ETag"])
+        assert response.status_code == HTTPStatus.BAD_REQUEST, response.json()
+        [error] = response.json()["errors"][field]
+        control = next(c for c in text if ord(c) < 32 or 127 <= ord(c) < 160)
+        assert error["code"] == "control_character" and f"U+{ord(control):04X}" in error["message"]
+    kept = "Line one\n\tLine two"
+    response = writer.patch(url, {"summary_en": kept}, format="json", HTTP_IF_MATCH=writer.get(url)["ETag"])
+    assert response.status_code == HTTPStatus.OK and response.json()["summary_en"] == kept
+    assert client.get("/feed.atom").status_code == HTTPStatus.OK

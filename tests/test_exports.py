@@ -395,3 +395,13 @@ def test_page_csv_queries_do_not_grow_with_rows(client, home, rows, django_asser
     with django_assert_max_num_queries(5):
         response = client.get("/cities/", {"format": "csv", "show": "all"})
     assert len(parsed(response)) == rows + 1
+
+
+def test_an_export_file_name_leaves_out_a_shared_links_analytics(api_client, client, shipped_data):
+    """``/cities/?format=csv&utm_source=news`` was named ``cities_utm_source-news_…csv`` (adversarial probe)."""
+    today = timezone.localdate().isoformat()
+    shared = {"country": "kz", "utm_source": "news", "fbclid": "x"}
+    page = client.get("/cities/", {**shared, "format": "csv"})
+    assert page["Content-Disposition"] == f'attachment; filename="cities_country-kz_{today}.csv"'
+    api = api_client.get("/api/v1/cities/", {**shared, "format": "csv"})
+    assert api["Content-Disposition"] == f'attachment; filename="cities_country-kz_{today}.csv"'

@@ -51,11 +51,18 @@ def export_filename(base: str, params, *, extension: str, record: str = "", as_o
     the pages and the API: ``base`` is the list's name (its table's
     :attr:`~registry.exports.rows.Table.name`, ``cities``), followed by ``record``, the key of
     the one record exported (``cities_almaty_2026-12-02.csv``), if any; the filters set in ``params``
-    (a ``QueryDict`` or dict; :data:`NOT_FILTERS` and empty values left out, each name and value
+    (a ``QueryDict`` or dict; :data:`NOT_FILTERS`, a shared link's analytics (``utm_source``: it
+    was ``cities_utm_source-news_…``) and empty values left out, each name and value
     slugified, several values joined) and the date the data is as of: ``as_of`` if given, else
     a valid ``in_force_on`` filter (then not repeated as a filter), else today in the site's
     time zone. At most 150 characters before the extension."""
-    lists = {name: params.getlist(name) if hasattr(params, "getlist") else [params[name]] for name in params}
+    from ..filter_parameters import is_link_tracking  # a shared link's analytics name no filter
+
+    lists = {
+        name: params.getlist(name) if hasattr(params, "getlist") else [params[name]]
+        for name in params
+        if not is_link_tracking(name)
+    }
     if as_of is None:
         try:
             as_of = datetime.date.fromisoformat(str((lists.get("in_force_on") or [""])[-1]))

@@ -30,6 +30,7 @@ from ..dates import coarser_than
 from ..text import (
     MADE_SLUG_TAKEN,
     NAME_GIVES_NO_SLUG,
+    control_character,
     hiding_character,
     is_visible,
     localized,
@@ -393,6 +394,18 @@ class RegistryModel(models.Model):
             if isinstance(field, models.CharField | models.TextField) and isinstance(value, str):
                 if value and not is_visible(value):
                     errors[field.name] = [ValidationError(field.error_messages["blank"], code="blank")]
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if field.name in errors or field.name in (exclude or ()) or not isinstance(value, str):
+                continue
+            lines = isinstance(field, models.TextField)
+            if isinstance(field, models.CharField | models.TextField) and (
+                control := control_character(value, lines=lines)
+            ):
+                message = _(
+                    "The text holds the control character %(character)s, which no page or file shows: remove it."
+                )
+                errors[field.name] = [ValidationError(message, code="control_character", params={"character": control})]
         for field in self._meta.concrete_fields:
             value = getattr(self, field.attname)
             if field.name in errors or field.name in (exclude or ()) or not isinstance(field, models.CharField):
