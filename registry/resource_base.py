@@ -47,6 +47,7 @@ from .import_widgets import (
 )
 from .models import same_period, truncate_to_precision
 from .resource_rows import LazyRowResult, NaturalKeyLoader, OfficeLimit, SeveralInPeriod
+from .resource_writes import changed_columns, write_history_m2m
 from .text import neutralise_formula, restore_formula
 
 
@@ -56,56 +57,6 @@ def _blank_column(dataset, index: int, header) -> bool:
     if header is not None and str(header).strip():
         return False
     return all(cell is None or not str(cell).strip() for cell in dataset.get_col(index))
-
-
-def changed_columns(model: type[models.Model], records: list) -> list[str]:
-    """The columns (``attname``) of ``model`` that differ, in any of ``records``, from the record
-    as the database gave it (``as_read``, :meth:`RegistryResource.after_init_instance`; not the
-    ``stored_copy`` of a second row naming the same record, which the first row had changed: a
-    file giving a record twice reported it updated and wrote nothing, adversarial probe), the version
-    and time of the change always among them; every column but the key if a record has no copy.
-    A column holding a list or a dict (shared with the shallow copy) is always written. Django's
-    ``bulk_update`` builds a ``CASE`` of every row for each column it writes: all 19 columns of a
-    partnership made an import of 2,000 changed notes take 14 s, 11.5 of them in ``bulk_update``
-    (``bench/imports.py``); the columns not written hold, under :meth:`RegistryResource.recheck`'s
-    check of the version, what the file left them."""
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    changed = set()
-    for record in records:
-        stored = getattr(record, "as_read", None)
-        if stored is None:
-            return [field.attname for field in fields]
-        for field in fields:
-            value = getattr(record, field.attname)
-            if isinstance(value, list | dict) or value != getattr(stored, field.attname):
-                changed.add(field.attname)
-    return [field.attname for field in fields if field.attname in changed]
-
-
-def write_history_m2m(model: type[models.Model], history: list) -> None:
-    """Give each of ``history`` (history records of ``model`` just written in bulk, one per
-    record, with their ids) its many-to-many rows: the record's sources, cooperation fields and
-    parties as stored now, in one query per field and 500 records to read them and one bulk
-    insert to write them. django-simple-history writes them on a record's ``save()`` but not in
-    its bulk writes, so after an import the history showed every source of a changed record
-    removed (“sources: [...] → []”), which never happened, and reverting to that version would
-    have dropped them (fresh-clone probe). A record created by an import has none to write."""
-    if not history:
-        return
-    by_record = {record.id: record for record in history}  # a history record's id is its record's
-    ids = sorted(by_record)
-    for field in model._meta.many_to_many:
-        history_model = getattr(type(history[0]), field.name).model
-        through = field.remote_field.through
-        own = field.m2m_field_name()
-        columns = [f.attname for f in through._meta.fields]
-        rows = []
-        for start in range(0, len(ids), CHUNK):
-            links = through._base_manager.filter(**{f"{own}__in": ids[start : start + CHUNK]})
-            for values in links.order_by("pk").values_list(*columns):
-                link = dict(zip(columns, values, strict=True))
-                rows.append(history_model(history=by_record[link[f"{own}_id"]], **link))
-        history_model._base_manager.bulk_create(rows, batch_size=CHUNK)
 
 
 class RegistryResource(resources.ModelResource):
