@@ -12,6 +12,7 @@ while the worker runs, lists the result and each error by row and column, and of
 from __future__ import annotations
 
 import csv
+import json
 import re
 import tempfile
 import uuid
@@ -64,6 +65,28 @@ class PreviewedFileStorage(TempFolderStorage):
         if not self.NAME.fullmatch(self.name or ""):
             raise PermissionDenied("Not the name of a previewed import file.")
         return str(self.folder() / self.name)
+
+    def rows_read_path(self) -> Path:
+        """Where the stored records the preview showed wait beside the file (:meth:`save_rows_read`)."""
+        return Path(f"{self.get_full_path()}.rows-read.json")
+
+    def save_rows_read(self, rows_read: dict) -> None:
+        """Keep the preview's ``rows_read`` (file row number → ``(pk, version)`` of the stored record
+        it showed, :meth:`registry.resource_base.RegistryResource.import_data`) for the confirmation."""
+        self.rows_read_path().write_text(json.dumps(rows_read), encoding="utf-8")
+
+    def rows_read(self) -> dict | None:
+        """The preview's ``rows_read`` (keys are strings, as JSON gives them), or ``None`` when the
+        preview kept none."""
+        try:
+            return json.loads(self.rows_read_path().read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+
+    def remove(self):
+        """The file and what its preview showed."""
+        self.rows_read_path().unlink(missing_ok=True)
+        super().remove()
 
     def _open(self, mode="r"):
         if not self.name:  # saving the upload's bytes, as the library's storage does
@@ -158,6 +181,7 @@ class SpreadsheetMixin(ImportExportMixin):
         if confirm_form is not None:  # a preview: its file may be confirmed by this session
             name = confirm_form.initial.get("import_file_name")
             request.session[PREVIEWED_FILES] = [*request.session.get(PREVIEWED_FILES, [])[-19:], name]
+            PreviewedFileStorage(name=name).save_rows_read(response.context_data["result"].rows_read)
         result = getattr(response, "context_data", {}).get("result")
         if result is not None and result.base_errors:
             form = response.context_data["form"]
@@ -183,6 +207,9 @@ class SpreadsheetMixin(ImportExportMixin):
             waiting = False
         if self.has_import_permission(request) and not waiting:
             return self.not_waiting(request)
+        # What the preview showed each row as: a record changed, deleted or added since refuses
+        # the import (RegistryResource.recheck); the confirmation overwrote edits made after it.
+        request.import_previewed = PreviewedFileStorage(name=name).rows_read() if waiting else None
         try:
             response = super().process_import(request, **kwargs)
         except FileNotFoundError:
@@ -191,6 +218,14 @@ class SpreadsheetMixin(ImportExportMixin):
             return self.not_waiting(request)
         request.session[PREVIEWED_FILES] = [other for other in previewed if other != name]
         return response
+
+    def get_import_data_kwargs(self, **kwargs):
+        """As the library's, with what the preview showed on a confirmation (:meth:`process_import`)."""
+        previewed = getattr(kwargs.get("request"), "import_previewed", None)
+        data = super().get_import_data_kwargs(**kwargs)
+        if previewed is not None:
+            data["previewed"] = previewed
+        return data
 
     def not_waiting(self, request):
         """Back to the import page, saying the file is not waiting to be imported."""

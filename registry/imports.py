@@ -159,6 +159,7 @@ def run_import(job_id: int, confirm: bool = False) -> str:
             progress=progress,
             on_write=still_importing,
             preview=False,
+            previewed=job.rows_read if confirm else None,
         )
     except Exception as error:  # noqa: BLE001 - the job reports it; the worker goes on
         errors, totals, rows_done = [{"row": None, "column": "", "messages": [str(error)]}], {}, job.rows_done
@@ -173,8 +174,9 @@ def run_import(job_id: int, confirm: bool = False) -> str:
         else:
             status = ImportJob.Status.IMPORTED if confirm else ImportJob.Status.VALID
     now = timezone.now()
+    read = {"rows_read": result.rows_read} if not confirm and status == ImportJob.Status.VALID else {}
     finished = ours.update(
-        status=status, errors=errors, totals=totals, rows_done=rows_done, finished_at=now, updated_at=now
+        status=status, errors=errors, totals=totals, rows_done=rows_done, finished_at=now, updated_at=now, **read
     )
     if not finished:
         job.refresh_from_db(fields=["status"])

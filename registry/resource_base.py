@@ -25,8 +25,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from import_export import resources, widgets
+from import_export import fields, resources, widgets
 from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
@@ -43,20 +42,20 @@ from .import_widgets import (
     PartialDateWidget,
     SlugWidget,
     WholeNumberWidget,
-    file_row,
 )
 from .models import same_period, truncate_to_precision
-from .resource_rows import LazyRowResult, NaturalKeyLoader, OfficeLimit, SeveralInPeriod
-from .resource_writes import changed_columns, write_history_m2m
+from .resource_rows import (  # MissingColumnsError: re-exported by registry.resources
+    VERSION_COLUMN,
+    LazyRowResult,
+    MissingColumnsError,
+    NaturalKeyLoader,
+    OfficeLimit,
+    SeveralInPeriod,
+    check_file,
+    stale_version,
+)
+from .resource_writes import changed_columns, changed_since_preview, write_history_m2m
 from .text import neutralise_formula, restore_formula
-
-
-def _blank_column(dataset, index: int, header) -> bool:
-    """Whether column ``index`` of ``dataset`` has no name (``None`` or only spaces) and no cell
-    with anything in it."""
-    if header is not None and str(header).strip():
-        return False
-    return all(cell is None or not str(cell).strip() for cell in dataset.get_col(index))
 
 
 class RegistryResource(resources.ModelResource):
@@ -78,66 +77,15 @@ class RegistryResource(resources.ModelResource):
         **dict.fromkeys(INTEGER_FIELDS, WholeNumberWidget),
     }
 
+    # The record's version when the file was exported: a changed row of a file exported before
+    # someone else's change is refused (stale_version), as the API refuses a stale ETag.
+    version = fields.Field(attribute="version", column_name=VERSION_COLUMN, readonly=True, widget=WholeNumberWidget())
+
     def get_import_fields(self):
         """The library's list, computed once per resource (it is asked several times per row)."""
         if getattr(self, "_import_fields", None) is None:
             self._import_fields = super().get_import_fields()
         return self._import_fields
-
-    def check_file(self, dataset) -> None:
-        """Refuse a file without the columns that identify a row, with a column the resource does
-        not import, a column named twice or a NUL character in a cell: raise
-        :class:`MissingColumnsError` naming it. :meth:`import_data` calls it before any row is read."""
-        missing = [
-            self.fields[name].column_name
-            for name in self.get_import_id_fields()
-            if self.fields[name].column_name not in (dataset.headers or [])
-        ]
-        if missing:
-            raise MissingColumnsError(
-                _("The file has no column “%(columns)s”; every row needs it to be matched with the registry.")
-                % {"columns": "”, “".join(missing)}
-            )
-        headers = [str(header) for header in dataset.headers or []]
-        # A column without a name whose cells are all empty (what a spreadsheet program often adds
-        # after the last one) holds nothing to import and is no error.
-        blank = {index for index, header in enumerate(dataset.headers or []) if _blank_column(dataset, index, header)}
-        named = [header for index, header in enumerate(headers) if index not in blank]
-        # The columns an export of this resource writes, read-only ones (``possible_duplicate``) too,
-        # so an exported file imports again unchanged; any other would be dropped without a word
-        # (found by a new user: ``expires_on`` in an agreement file).
-        accepted = [str(field.column_name) for field in self.get_import_fields()]
-        nameless = _("column %(number)s, without a name")
-        unknown = list(
-            dict.fromkeys(
-                str(header) if header is not None and str(header).strip() else nameless % {"number": index + 1}
-                for index, header in enumerate(dataset.headers or [])
-                if index not in blank and str(header) not in accepted
-            )
-        )
-        if unknown:
-            raise MissingColumnsError(
-                ngettext(
-                    "The file has a column this list does not import: “%(columns)s”. Nothing was read: rename or "
-                    "remove it. The columns it imports are “%(accepted)s”.",
-                    "The file has columns this list does not import: “%(columns)s”. Nothing was read: rename or "
-                    "remove them. The columns it imports are “%(accepted)s”.",
-                    len(unknown),
-                )
-                % {"columns": "”, “".join(unknown), "accepted": "”, “".join(accepted)}
-            )
-        twice = sorted({header for header in named if named.count(header) > 1})
-        if twice:  # the library would keep the last cell silently (found by the adversarial probe)
-            raise MissingColumnsError(
-                _("The file names the column “%(columns)s” more than once: keep one.") % {"columns": "”, “".join(twice)}
-            )
-        for number, row in enumerate(dataset, start=file_row(1)):
-            for header, cell in zip(headers, row, strict=False):
-                if isinstance(cell, str) and "\x00" in cell:  # PostgreSQL cannot store it; SQLite would
-                    raise MissingColumnsError(
-                        _("Row %(row)s, column “%(column)s”: the cell holds a NUL character (U+0000); remove it.")
-                        % {"row": number, "column": header}
-                    )
 
     def before_import(self, dataset, **kwargs):
         """Read the records the file names by slug (:class:`SlugWidget`), once."""
@@ -186,6 +134,10 @@ class RegistryResource(resources.ModelResource):
                 }
             )
         try:
+            if field.column_name == VERSION_COLUMN:  # read-only: kept aside, never written
+                cell = row.get(VERSION_COLUMN)
+                instance.version_in_file = field.widget.clean(cell, row) if cell not in (None, "") else None
+                return
             super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
             self.check_choice(field, instance, row)
         except ArithmeticError:  # decimal.InvalidOperation from the number widgets
@@ -281,7 +233,14 @@ class RegistryResource(resources.ModelResource):
         raises rolls the import back (reported as the result's error); ``preview=False`` (keyword)
         leaves out the preview's cells (:meth:`preview_cells`) when nobody will see them. Returns
         the library's ``Result``; a row that breaks a rule is an invalid row with its errors by field;
-        a file :meth:`check_file` refuses is its one error (``base_errors``), no row read."""
+        a file :func:`~registry.resource_rows.check_file` refuses is its one error (``base_errors``), no row read.
+
+        The result's ``rows_read`` gives, by file row number (the library's, from 1), the stored
+        record each row matched as ``(pk, version)``; a new row is not in it. Confirming a preview
+        passes the preview's as ``previewed`` (keyword, keys may be strings, as JSON gives them): a
+        row whose stored record is no longer the one the preview showed (changed, deleted or
+        added since) is then refused under locks (:meth:`recheck`) and nothing is written, so a
+        confirmation cannot undo an edit made after its preview."""
         kwargs.pop("rollback_on_validation_errors", None)
         kwargs.pop("collect_failed_rows", None)
         self.user = kwargs.get("user")
@@ -289,16 +248,21 @@ class RegistryResource(resources.ModelResource):
         self.progress = kwargs.pop("progress", None)
         self.on_write = kwargs.pop("on_write", None)
         self.preview = kwargs.pop("preview", True)
+        previewed = kwargs.pop("previewed", None)
+        self.previewed = None if previewed is None else {int(row): tuple(read) for row, read in previewed.items()}
+        self.rows_read: dict[int, tuple[int, int]] = {}
         self.dry_run = dry_run
         try:
-            self.check_file(dataset)
+            check_file(self, dataset)
         except MissingColumnsError as error:  # the library would go on reading every row
             result = self.get_result_class()()
             result.diff_headers = self.get_diff_headers()
             result.total_rows = len(dataset)
             self.handle_import_error(result, error, raise_errors)
             return result
-        return self.import_data_inner(dataset, dry_run, raise_errors, False, False, **kwargs)
+        result = self.import_data_inner(dataset, dry_run, raise_errors, False, False, **kwargs)
+        result.rows_read = self.rows_read
+        return result
 
     def after_init_instance(self, instance, new, row, **kwargs):
         """Keep a shallow copy of a stored record as it is (``stored_copy``; ``None`` for a new
@@ -310,6 +274,11 @@ class RegistryResource(resources.ModelResource):
             # The record as the database gave it, kept from the first row naming it: a second row
             # of the same record gets the instance the first changed (its stored_copy is that).
             instance.as_read = instance.stored_copy
+        row_number = kwargs.get("row_number")
+        if not new:
+            self.rows_read[row_number] = (instance.pk, instance.as_read.version)
+        if self.previewed is not None:  # what the preview showed this row as (None: new)
+            instance.previewed_as = self.previewed.get(row_number)
 
     def import_instance(self, instance, row, **kwargs):
         """As the library's, then each partial date (:class:`PartialDateWidget`) as it will be
@@ -388,10 +357,16 @@ class RegistryResource(resources.ModelResource):
         return LazyRowResult
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        """Only the cells' own errors here; the rules are checked for all rows at once in
+        """Only the cells' own errors here, and a stale ``version`` cell of a new or changed row
+        (:func:`~registry.resource_rows.stale_version`; an unchanged row is skipped before it, so a
+        file imported twice still changes nothing); the rules are checked for all rows at once in
         :meth:`after_import`."""
-        if import_validation_errors:
-            raise ValidationError(import_validation_errors)
+        errors = dict(import_validation_errors or {})
+        stale = stale_version(instance)
+        if stale is not None and VERSION_COLUMN not in errors:
+            errors[VERSION_COLUMN] = [ValidationError(stale, code="stale_version")]
+        if errors:
+            raise ValidationError(errors)
 
     def after_import_row(self, row, row_result, **kwargs):
         if self.progress is not None and kwargs["row_number"] % 500 == 0:
@@ -485,28 +460,38 @@ class RegistryResource(resources.ModelResource):
 
     def recheck(self, created: list, updated: list) -> dict[int, ValidationError]:
         """Inside :meth:`write`'s transaction, the errors (by index in ``created + updated``) of
-        what may have changed since the rows were validated: a changed row whose stored
-        ``version`` is no longer the one the file was read against (another writer saved it
-        since: an action, an edit; its row is locked on PostgreSQL until the import ends), and
-        the rules that read other rows (the model's ``clean_together``, e.g. the overlap of a
-        partnership's periods, which locks the cities it names). Found by the adversarial
-        probe: a suspension recorded during an import's confirmation was overwritten, and an
-        overlapping partnership posted meanwhile was stored beside the imported one."""
+        what may have changed since the rows were read: a changed row whose stored ``version`` is
+        no longer the one the file was read against (another writer saved it since: an action, an
+        edit; its row is locked on PostgreSQL until the import ends), and the rules that read other
+        rows (the model's ``clean_together``, e.g. the overlap of a partnership's periods, which
+        locks the cities it names). Found by the adversarial probe: a suspension recorded during
+        an import's confirmation was overwritten, and an overlapping partnership posted meanwhile
+        was stored beside the imported one.
+
+        Confirming a preview (``previewed``, :meth:`import_data`), each row's stored record is
+        compared with the one the preview showed instead: changed since (a row the preview showed
+        unchanged would now undo the edit), deleted since (the row would create it again) or added
+        since (the row would change a record the preview showed as new) refuses the row."""
         model = self._meta.model
         records = created + updated
-        expected = {record.pk: record.version for record in updated}
         current = {}
-        pks = sorted(expected)
+        pks = sorted({record.pk for record in updated})
         for start in range(0, len(pks), CHUNK):
             locked = model._base_manager.select_for_update().filter(pk__in=pks[start : start + CHUNK]).order_by("pk")
             current.update(locked.values_list("pk", "version"))
         errors = {}
-        for index, record in enumerate(records[len(created) :], start=len(created)):
-            if current.get(record.pk) != expected[record.pk]:
+        for index, record in enumerate(records):
+            stored = (record.pk, current.get(record.pk)) if index >= len(created) else None
+            if self.previewed is not None:
+                message = changed_since_preview(getattr(record, "previewed_as", None), stored)
+            elif stored is not None and stored[1] != record.version:
                 message = _(
                     "This record was changed by someone else after the file was read: nothing was "
                     "imported. Import the file again."
                 )
+            else:
+                message = None
+            if message is not None:
                 errors[index] = ValidationError({NON_FIELD_ERRORS: [ValidationError(message, code="changed")]})
         clean_together = getattr(model, "clean_together", None)
         if clean_together is not None:
@@ -535,15 +520,9 @@ class ChangedMeanwhile(Exception):
         self.errors = errors
 
 
-class MissingColumnsError(ValueError):
-    """A file that cannot be read as rows of the registry: it lacks a column that identifies its
-    rows (e.g. ``slug``), has a column the resource does not import (the message also lists those
-    it does), names a column twice, or a cell holds a NUL character; the message names the column
-    (and the row). Shown as a form error (or on a background job's page), never a traceback."""
-
-
 def resource_meta(model, import_id_fields, field_names, **extra):
     """A resource ``Meta`` with the registry's shared options."""
+    field_names = [*field_names, VERSION_COLUMN]  # every export ends with it (RegistryResource.version)
     return type(
         "Meta",
         (),

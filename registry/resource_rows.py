@@ -1,19 +1,22 @@
-"""What a spreadsheet file's rows meet before the registry's rules (django-import-export): the
-stored records they match by natural key (:class:`NaturalKeyLoader`, read once per file, a
-partial date without its precision matched by period), the offices' limit on what an account may
-change (:class:`OfficeLimit`) and each row's result (:class:`LazyRowResult`). Used by
-:class:`registry.resource_base.RegistryResource`; split from it so that neither module passes
-~600 lines."""
+"""What a spreadsheet file and its rows meet before the registry's rules (django-import-export):
+its columns (:func:`check_file`), the stored records they match by natural key
+(:class:`NaturalKeyLoader`, read once per file, a partial date without its precision matched by
+period), the offices' limit on what an account may change (:class:`OfficeLimit`), each row's
+result (:class:`LazyRowResult`) and a row exported before someone else's change
+(:func:`stale_version`). Used by :class:`registry.resource_base.RegistryResource`; split from it
+so that neither module passes ~600 lines."""
 
 from __future__ import annotations
 
 from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
 from django.db import models
 from django.utils.encoding import force_str
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import RowResult
 
-from .import_widgets import CHUNK, PartialDateWidget
+from .import_widgets import CHUNK, PartialDateWidget, file_row
 from .models import City, may_change, same_period
 from .models.offices import office_city_ids, refusal
 
@@ -152,3 +155,104 @@ class OfficeLimit:
         if self._refusal is None:
             self._refusal = refusal(self.user)
         return self._refusal
+
+
+#: The column of an export giving each record's ``version`` (:class:`RegistryResource.version`).
+VERSION_COLUMN = "version"
+
+
+def stale_version(instance) -> str | None:
+    """Why a new or changed row may not be written over its record, or ``None``: its ``version``
+    cell (``instance.version_in_file``, read by :meth:`RegistryResource.import_field`; ``None``
+    when the file has no such column or the cell is empty) is not the stored record's version
+    (``as_read``), so someone changed it since the file was exported and the row would undo that
+    change; or the cell gives a version and no stored record has the row's key (deleted, or its
+    key changed, since). A manager who means to write over the change empties the cell."""
+    in_file = getattr(instance, "version_in_file", None)
+    if in_file is None:
+        return None
+    stored = instance.__dict__.get("as_read")
+    if stored is None:
+        return _(
+            "No stored record has this row's key, but the row gives the version it was exported at: the record was "
+            "deleted, or its key changed, since the file was exported. Empty this cell to add the row as a new record."
+        )
+    if stored.version == in_file:
+        return None
+    return _(
+        "The file was exported at version %(file)s of this record; it is at version %(stored)s now: someone changed "
+        "it since, and this row would undo that. Export the list again, or empty this cell to write the row over "
+        "the change."
+    ) % {"file": in_file, "stored": stored.version}
+
+
+class MissingColumnsError(ValueError):
+    """A file that cannot be read as rows of the registry: it lacks a column that identifies its
+    rows (e.g. ``slug``), has a column the resource does not import (the message also lists those
+    it does), names a column twice, or a cell holds a NUL character; the message names the column
+    (and the row). Shown as a form error (or on a background job's page), never a traceback."""
+
+
+def _blank_column(dataset, index: int, header) -> bool:
+    """Whether column ``index`` of ``dataset`` has no name (``None`` or only spaces) and no cell
+    with anything in it."""
+    if header is not None and str(header).strip():
+        return False
+    return all(cell is None or not str(cell).strip() for cell in dataset.get_col(index))
+
+
+def check_file(resource, dataset) -> None:
+    """Refuse a file for ``resource`` (a :class:`~registry.resource_base.RegistryResource`)
+    without the columns that identify a row, with a column the resource does not import, a column
+    named twice or a NUL character in a cell: raise :class:`MissingColumnsError` naming it.
+    :meth:`RegistryResource.import_data` calls it before any row is read."""
+    missing = [
+        resource.fields[name].column_name
+        for name in resource.get_import_id_fields()
+        if resource.fields[name].column_name not in (dataset.headers or [])
+    ]
+    if missing:
+        raise MissingColumnsError(
+            _("The file has no column “%(columns)s”; every row needs it to be matched with the registry.")
+            % {"columns": "”, “".join(missing)}
+        )
+    headers = [str(header) for header in dataset.headers or []]
+    # A column without a name whose cells are all empty (what a spreadsheet program often adds
+    # after the last one) holds nothing to import and is no error.
+    blank = {index for index, header in enumerate(dataset.headers or []) if _blank_column(dataset, index, header)}
+    named = [header for index, header in enumerate(headers) if index not in blank]
+    # The columns an export of this resource writes, read-only ones (``possible_duplicate``) too,
+    # so an exported file imports again unchanged; any other would be dropped without a word
+    # (found by a new user: ``expires_on`` in an agreement file).
+    accepted = [str(field.column_name) for field in resource.get_import_fields()]
+    nameless = _("column %(number)s, without a name")
+    unknown = list(
+        dict.fromkeys(
+            str(header) if header is not None and str(header).strip() else nameless % {"number": index + 1}
+            for index, header in enumerate(dataset.headers or [])
+            if index not in blank and str(header) not in accepted
+        )
+    )
+    if unknown:
+        raise MissingColumnsError(
+            ngettext(
+                "The file has a column this list does not import: “%(columns)s”. Nothing was read: rename or "
+                "remove it. The columns it imports are “%(accepted)s”.",
+                "The file has columns this list does not import: “%(columns)s”. Nothing was read: rename or "
+                "remove them. The columns it imports are “%(accepted)s”.",
+                len(unknown),
+            )
+            % {"columns": "”, “".join(unknown), "accepted": "”, “".join(accepted)}
+        )
+    twice = sorted({header for header in named if named.count(header) > 1})
+    if twice:  # the library would keep the last cell silently (found by the adversarial probe)
+        raise MissingColumnsError(
+            _("The file names the column “%(columns)s” more than once: keep one.") % {"columns": "”, “".join(twice)}
+        )
+    for number, row in enumerate(dataset, start=file_row(1)):
+        for header, cell in zip(headers, row, strict=False):
+            if isinstance(cell, str) and "\x00" in cell:  # PostgreSQL cannot store it; SQLite would
+                raise MissingColumnsError(
+                    _("Row %(row)s, column “%(column)s”: the cell holds a NUL character (U+0000); remove it.")
+                    % {"row": number, "column": header}
+                )

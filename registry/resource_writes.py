@@ -1,9 +1,11 @@
 """The bulk writes of a confirmed import (:meth:`registry.resource_base.RegistryResource.write`):
-which columns a file changed, and the many-to-many rows of the history records written in bulk."""
+which columns a file changed, the many-to-many rows of the history records written in bulk, and
+why a row may no longer be written as its preview showed it."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext as _
 
 from .import_widgets import CHUNK
 
@@ -56,3 +58,25 @@ def write_history_m2m(model: type[models.Model], history: list) -> None:
                 link = dict(zip(columns, values, strict=True))
                 rows.append(history_model(history=by_record[link[f"{own}_id"]], **link))
         history_model._base_manager.bulk_create(rows, batch_size=CHUNK)
+
+
+def changed_since_preview(shown: tuple | None, stored: tuple | None) -> str | None:
+    """Why a row may not be written as its preview showed it, or ``None``: ``shown`` and
+    ``stored`` are its record as ``(pk, version)`` at the preview and now (``None``: no
+    record, a new row; a version ``None``: deleted since it was read)."""
+    if shown == stored:
+        return None
+    if shown is None:
+        return _(
+            "A record with this row's key was added by someone else after the preview, which showed the row as "
+            "new: nothing was imported. Import the file again to see its preview."
+        )
+    if stored is None or stored[1] is None or stored[0] != shown[0]:
+        return _(
+            "The record this row changes was deleted by someone else after the preview: nothing was imported. "
+            "Import the file again to see its preview."
+        )
+    return _(
+        "This record was changed by someone else after the preview: nothing was imported. Import the file "
+        "again to see its preview."
+    )

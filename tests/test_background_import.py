@@ -254,3 +254,47 @@ def test_an_import_ended_while_the_worker_was_validating_writes_nothing(manager,
     job.refresh_from_db()
     assert (job.status, job.errors) == ("failed", ENDED)
     assert not City.objects.filter(slug__startswith="import-").exists()
+
+
+def test_a_record_edited_after_the_check_is_not_undone_by_the_confirmed_import(
+    client, manager, settings, django_capture_on_commit_callbacks
+):
+    """The worker's check keeps the records it read (``ImportJob.rows_read``); the import it runs
+    once confirmed refuses a row whose record changed since, as a previewed file's does."""
+    from registry import services
+
+    settings.TASKS = IMMEDIATE
+    rows = city_rows(30)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, rows)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("admin:registry_city_import_job", args=[ImportJob.objects.get().pk]))
+    assert City.objects.filter(slug__startswith="import-").count() == 30
+    rows[4] = [*rows[4][:1], "Renamed in the file", *rows[4][2:]]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, rows)
+    job = ImportJob.objects.latest("pk")
+    assert (job.status, job.totals) == ("valid", {"update": 1, "skip": 29})
+    assert job.rows_read["5"] == [City.objects.get(slug="import-4").pk, 1]
+    edited = City.objects.get(slug="import-7")  # the file leaves it unchanged
+    services.save_record(instance=edited, data={"name_en": "Renamed meanwhile"}, reason="Meanwhile")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response.url)
+    job.refresh_from_db()
+    assert (job.status, job.errors) == (
+        "invalid",
+        [
+            {
+                "row": 9,
+                "column": "",
+                "messages": [
+                    "This record was changed by someone else after the preview: nothing was imported. Import the "
+                    "file again to see its preview."
+                ],
+            }
+        ],
+    )
+    assert list(City.objects.filter(slug__in=["import-4", "import-7"]).order_by("slug").values_list("name_en")) == [
+        ("Import City 4",),
+        ("Renamed meanwhile",),
+    ]

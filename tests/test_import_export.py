@@ -62,8 +62,8 @@ def test_likely_duplicate_is_flagged_in_the_preview():
     rows = tablib.Dataset(["alma-ata", "ALMA ATA", "", "", "KZ", "city", "43.2", "76.9", "high"], headers=HEADERS)
     resource = CityResource()
     result = resource.import_data(rows, dry_run=True, raise_errors=True)
-    row = result.rows[0]
-    assert "almaty" in row.diff[-1] and "alma-ata-jp" not in row.diff[-1]
+    hint = result.rows[0].diff[result.diff_headers.index("possible_duplicate")]
+    assert "almaty" in hint and "alma-ata-jp" not in hint
     assert not City.objects.filter(slug="alma-ata").exists()
     # Only the file's countries' cities are read to find duplicates (a registry may hold 100,000).
     assert {country for country, name in resource._names} == {"KZ"}
@@ -584,8 +584,8 @@ def test_the_admin_says_nothing_was_imported_when_a_row_changed_during_the_confi
     response = client.post(reverse("admin:registry_city_process_import"), confirm.initial, follow=True)
     assert [str(message) for message in response.context["messages"]] == [
         "Nothing was imported.",
-        "Row 2: This record was changed by someone else after the file was read: nothing was imported. "
-        "Import the file again.",
+        "Row 2: This record was changed by someone else after the preview: nothing was imported. Import the file "
+        "again to see its preview.",
     ]
     city.refresh_from_db()
     assert (city.name_en, city.name_ko) == ("Old Name", "바뀜")
@@ -606,7 +606,7 @@ def test_a_column_the_list_does_not_import_refuses_the_file_naming_it_and_the_co
         "The file has columns this list does not import: “mayor”, “twinned_since”. Nothing was read: rename or "
         "remove them. The columns it imports are “slug”, “name_en”, “name_ko”, “name_native”, “country”, "
         "“admin_level”, “latitude”, “longitude”, “population”, “population_year”, “wikidata_id”, “confidence”, "
-        "“notes”, “possible_duplicate”."
+        "“notes”, “possible_duplicate”, “version”."
     ]
     assert response.context["result"] is None
     assert not City.objects.filter(slug="imp-mayor").exists()

@@ -55,6 +55,16 @@ class ImportJob(models.Model):
     errors = models.JSONField(
         _("errors"), default=list, help_text=_('[{"row": 17, "column": "latitude", "messages": ["…"]}, …]')
     )
+    rows_read = models.JSONField(
+        _("records checked"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The stored record each row of the file matched when it was checked, by data row (the first under "
+            'the header is "1"): {"1": [pk, version], …}; a new row is not in it. Confirming refuses a row whose '
+            "record changed, was deleted or was added since. Empty for a job checked before it was kept."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(
         _("last news from the worker"),
