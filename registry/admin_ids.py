@@ -15,6 +15,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -77,7 +78,19 @@ class CheckedIdsMixin:
     """For a ``ModelAdmin`` or an inline: autocomplete widgets that ignore values that are no id,
     many-to-many fields that refuse them as a form error, and (on a ``ModelAdmin``) a changelist
     action whose selected rows include something that is no id is refused with a message, running
-    on no row."""
+    on no row; a changelist filter value no date can hold is an invalid lookup
+    (:meth:`get_changelist_instance`)."""
+
+    def get_changelist_instance(self, request):
+        """Django's changelist, with a filter value that cannot become a date treated like any
+        invalid lookup: the list reloads without it, marked with Django's error flag. ``?…__year=``
+        beyond any integer the database takes raised ``OverflowError``, and ``?established_on__year=0``
+        on a list without it as its date hierarchy (Wikidata proposals) ``ValueError`` ("year 0 is
+        out of range"): both were a 500 (adversarial probes)."""
+        try:
+            return super().get_changelist_instance(request)
+        except (OverflowError, ValueError):
+            raise IncorrectLookupParameters from None
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
