@@ -33,6 +33,8 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import parse_http_date_safe
 
+from .filter_parameters import untracked
+
 T = TypeVar("T")
 GENERATION_KEY = "registry:generation"
 CHANGED_AT_KEY = "registry:changed-at"
@@ -250,13 +252,15 @@ FILL_LOCK_TIMEOUT = 30
 
 def request_digest(request) -> str:
     """What an anonymous answer to ``request`` depends on besides the data, as 40 hex digits: a
-    hash of the scheme and host (absolute links), the full path with its query, the language
-    (``request.LANGUAGE_CODE``), the ``Accept`` header (the representation) and today's date
+    hash of the scheme and host (absolute links), the path with its query less the parameters of
+    a shared link's analytics (:func:`registry.filter_parameters.untracked`: no page reads them
+    nor writes them into a link, and each ``utm_*`` value was a render and an entry of its own), the
+    language (``request.LANGUAGE_CODE``), the ``Accept`` header (the representation) and today's date
     (``timezone.localdate()``: "today" is the default of ``as_of`` and decides what is in force)."""
     parts = (
         request.scheme,
         request.get_host(),
-        request.get_full_path(),
+        f"{request.path}?{untracked(request.GET).urlencode()}",
         getattr(request, "LANGUAGE_CODE", ""),
         request.headers.get("Accept", ""),
         timezone.localdate().isoformat(),

@@ -349,3 +349,16 @@ def test_a_record_downloaded_as_a_file_is_not_cached_and_counts_against_the_expo
     settings.REGISTRY_EXPORT_ANON_RATE = "2/minute"
     statuses = [client.get("/api/v1/cities/almaty/?format=csv").status_code for _ in range(3)]
     assert statuses == [HTTPStatus.OK, HTTPStatus.OK, HTTPStatus.TOO_MANY_REQUESTS]
+
+
+def test_a_shared_links_analytics_parameters_are_one_cached_answer(client, almaty, django_assert_num_queries):
+    """Found by the adversarial probe: each ``utm_*`` value was a render and a cache entry of its
+    own. No page reads them or writes them into a link, so they are left out of the key; the other
+    parameters still make answers of their own."""
+    first = client.get("/cities/?utm_source=newsletter&utm_campaign=2026-12")
+    with django_assert_num_queries(0):
+        again = client.get("/cities/?utm_source=portal&fbclid=abc")
+        plain = client.get("/cities/")
+    assert again.content == first.content == plain.content
+    assert "Almaty" in client.get("/cities/?country=KZ&utm_source=portal").text
+    assert "Almaty" not in client.get("/cities/?country=JP&utm_source=portal").text

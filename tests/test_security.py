@@ -149,3 +149,12 @@ def test_a_json_body_over_the_limit_is_a_json_413(client):
     response = client.post("/api/v1/cities/", body, content_type="application/json")
     assert response.status_code == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
     assert response.json()["code"] == "request_too_large"
+
+
+def test_the_api_docs_script_url_carries_no_shared_links_analytics_but_keeps_the_language(client):
+    """Found by the adversarial probe: ``/api/v1/docs/?utm_source=…`` carried it into the script's URL."""
+    import re
+
+    page = client.get("/api/v1/docs/?utm_source=news&fbclid=abc&lang=ko")
+    (init,) = re.findall(r'<script src="(/api/v1/docs/\?[^"]*script=[^"]*)"', page.text)
+    assert init == "/api/v1/docs/?lang=ko&amp;script="

@@ -3,9 +3,11 @@ viewset, the OpenAPI schema and its Swagger UI, and a JSON 404 for any other pat
 
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import routers
 
+from ..filter_parameters import untracked
 from .exceptions import UNMATCHED_ROUTE, not_found
 from .views import (
     AgreementViewSet,
@@ -19,6 +21,19 @@ from .views import (
     PersonViewSet,
     SourceViewSet,
 )
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """drf-spectacular's Swagger UI (``/api/v1/docs/``), whose start-up script's URL is the page's
+    own without the parameters of a shared link's analytics
+    (:func:`registry.filter_parameters.untracked`): ``?utm_source=…`` was carried into it."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        query = untracked(request.GET).urlencode()
+        self.url_self = request.path + (f"?{query}" if query else "")
+        return super().get(request, *args, **kwargs)
+
 
 router = routers.DefaultRouter()
 router.include_format_suffixes = False
@@ -40,7 +55,7 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file, so the page works under
     # the Content-Security-Policy (no inline script). ReDoc needs inline styles and a font
     # host, so it is not offered.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     # Any other path: a JSON 404 for every method (a write too, rather than the CSRF check's HTML
     # page: this view changes nothing); a known path without its slash is answered before, by
     # registry.middleware.ApiTrailingSlashMiddleware.
