@@ -62,7 +62,12 @@ admin.site.index_title = _("Registry administration")
 class CityAdminForm(VersionedModelForm):
     """The city form: warns when a city of the same country already has one of the names typed
     (folded, former names and aliases included: :meth:`CityQuerySet.named`), links to it, and
-    saves only once the user ticks "save anyway" (shown with the warning)."""
+    saves only once the user ticks "save anyway" (shown with the warning). A stored city is checked
+    only when one of its names or its country changes (:data:`NAMING_FIELDS`): once a second city
+    of the same name existed, every save of the first (a population, a revert) was held back by
+    the warning (new-user probe)."""
+
+    NAMING_FIELDS = frozenset({"name_en", "name_ko", "name_native", "country"})
 
     save_anyway = forms.BooleanField(
         label=_("Save anyway: this is a different city"), required=False, widget=forms.HiddenInput
@@ -72,6 +77,8 @@ class CityAdminForm(VersionedModelForm):
         cleaned = super().clean()
         country = cleaned.get("country")
         if not country or cleaned.get("save_anyway"):
+            return cleaned
+        if not self.instance._state.adding and not self.NAMING_FIELDS.intersection(self.changed_data):
             return cleaned
         same = City.objects.none()
         for name in ("name_en", "name_ko", "name_native"):

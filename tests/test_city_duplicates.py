@@ -55,3 +55,17 @@ def test_former_name_counts_and_another_country_does_not(staff_client):
     assert "A city with this name already exists" in warned.content.decode()
     elsewhere = staff_client.post(url, city_form(name_en="Almaty", slug="almaty-us", country="US"))
     assert elsewhere.status_code == HTTPStatus.FOUND
+
+
+def test_a_stored_city_is_warned_about_only_when_its_names_or_country_change(staff_client):
+    """Found by a new user: once a second city named Almaty existed, every save of the first (its
+    population, a revert) was held back by the warning."""
+    first = CityFactory(slug="tashkent", name_en="Tashkent", country="UZ", latitude="41.3", longitude="69.24")
+    CityFactory(slug="tashkent-2", name_en="Tashkent", country="UZ")
+    url = reverse("admin:registry_city_change", args=[first.pk])
+    values = city_form(slug="tashkent", expected_version=str(first.version), population="2956384")
+    assert staff_client.post(url, values).status_code == HTTPStatus.FOUND
+    first.refresh_from_db()
+    assert first.population == 2956384
+    renamed = staff_client.post(url, {**values, "expected_version": str(first.version), "name_native": "Tashkent"})
+    assert "A city with this name already exists in this country" in renamed.content.decode()
