@@ -35,7 +35,7 @@ from django.db import connections, models
 from django.db.models import F, Q
 from django.db.models.sql import Query
 
-from .models.base import CONSTRAINT_FIELDS
+from .models.base import CONSTRAINT_FIELDS, without_implied
 
 PG_PARAMS = 30_000  # parameters per query on PostgreSQL (its limit is 65,535)
 
@@ -216,7 +216,7 @@ def _database_rules(model, records: list, excluded: list[set[str]], using: str) 
                 report(index, rule, message, message.code, names[0] if len(names) == 1 else NON_FIELD_ERRORS)
             else:
                 report(index, rule, rule.get_violation_error_message(), rule.violation_error_code, NON_FIELD_ERRORS)
-    return found
+    return {index: ValidationError(without_implied(error.error_dict)) for index, error in found.items()}
 
 
 def _field_key(record, fields) -> tuple | None:

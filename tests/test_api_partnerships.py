@@ -196,3 +196,25 @@ def test_an_upgraded_partnership_names_its_successor_only_to_readers_who_may_see
     assert api_client.get(f"/api/v1/partnerships/{old.pk}/").json()["successor"] is None
     assert [row["successor"] for row in api_client.get("/api/v1/partnerships/").json()["results"]] == [None]
     assert token_client(superuser).get(f"/api/v1/partnerships/{old.pk}/").json()["successor"] == successor
+
+
+def test_a_partnership_already_recorded_is_one_error_naming_the_rule(superuser):
+    """Found by a new user: a duplicate POST had, besides the pair's open-partnership rule, Django's
+    "Partnership with this City, Partner city, Kind and Established on already exists."."""
+    existing = PartnershipFactory(kind="friendship", established_on=datetime.date(2022, 9, 14))
+    body = {
+        "city": existing.city.slug,
+        "partner": existing.partner.slug,
+        "kind": "friendship",
+        "established_on": "2022-09-14",
+    }
+    response = token_client(superuser).post("/api/v1/partnerships/", body, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"] == {
+        "partner": [
+            {
+                "message": "This partnership is already recorded: the same two cities, kind and established date.",
+                "code": "partnership_natural_key",
+            }
+        ]
+    }

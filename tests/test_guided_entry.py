@@ -249,3 +249,18 @@ def test_guided_entry_makes_slugs_by_the_apis_rule(home, staff_client):
     assert answer.status_code == HTTPStatus.FOUND, answer.context and answer.context["form"].errors
     assert Agreement.objects.filter(slug="busan-tashkent-friendship-agreement").exists()
     assert Event.objects.filter(slug="signing-busan-tashkent-friendship-agreement").exists()
+
+
+def test_a_partnership_already_recorded_is_one_clear_error_under_the_partner(home, staff_client):
+    """Found by a new user: the page also showed Django's raw "partnership___all__: ['Partnership
+    with this City, Partner city, Kind and Established on already exists.']"."""
+    tashkent = CityFactory(slug="tashkent", name_en="Tashkent", country="UZ")
+    PartnershipFactory(city=home, partner=tashkent, kind="friendship", established_on=datetime.date(2024, 5, 20))
+    before = counts()
+    answer = staff_client.post(URL, entry(partner=str(tashkent.pk), partner_name_en="", partner_name_ko=""))
+    assert answer.status_code == HTTPStatus.OK
+    form = answer.context["form"]
+    assert form.errors == {
+        "partner": ["This partnership is already recorded: the same two cities, kind and established date."]
+    }
+    assert counts() == before

@@ -57,6 +57,24 @@ def rule(name: str, condition: Q, message: str, field: str | None = None) -> mod
     )
 
 
+#: Rules whose violation makes others' redundant: ``{rule: rules not reported beside it}``
+#: (:func:`without_implied`). A partnership already recorded (its natural key) is also a second
+#: open one of its pair; both were shown, the second as Django's "Partnership with this City,
+#: Partner city, Kind and Established on already exists." (new-user probe).
+IMPLIED_RULES: dict[str, frozenset[str]] = {"partnership_natural_key": frozenset({"partnership_one_open_per_pair"})}
+
+
+def without_implied(errors: dict[str, list[ValidationError]]) -> dict[str, list[ValidationError]]:
+    """``errors`` (field → errors, each with its rule's name as its code) without the errors a
+    reported rule implies (:data:`IMPLIED_RULES`); fields left without an error are dropped. Used
+    by :meth:`RegistryModel.validate_constraints` and :func:`registry.bulk_validation.full_clean_many`."""
+    codes = {error.code for found in errors.values() for error in found}
+    implied = frozenset().union(*(IMPLIED_RULES.get(code, frozenset()) for code in codes))
+    if not implied:
+        return errors
+    return {name: kept for name, found in errors.items() if (kept := [e for e in found if e.code not in implied])}
+
+
 def unique(name: str, *expressions, message: str, field: str, **kwargs) -> models.UniqueConstraint:
     """A named ``UniqueConstraint`` whose violation is reported as ``message`` on ``field``."""
     CONSTRAINT_FIELDS[name] = field
@@ -461,7 +479,7 @@ class RegistryModel(models.Model):
                     for message in error.error_list:
                         errors.setdefault(target, []).append(message)
         if errors:
-            raise ValidationError(errors)
+            raise ValidationError(without_implied(errors))
 
 
 # The largest ``order`` of a record's rows (signatories, members, participants, stops, outcomes).

@@ -203,8 +203,11 @@ class Partnership(RemarksModel, RegistryModel):
                 message=_("These two cities already have a partnership in force; end it before starting another."),
                 field="partner",
             ),
-            models.UniqueConstraint(
-                fields=["city", "partner", "kind", "established_on"], name="partnership_natural_key"
+            unique(
+                "partnership_natural_key",
+                fields=["city", "partner", "kind", "established_on"],
+                message=_("This partnership is already recorded: the same two cities, kind and established date."),
+                field="partner",
             ),
         ]
         indexes = [
