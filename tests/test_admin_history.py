@@ -61,3 +61,19 @@ def test_a_related_record_deleted_since_is_named_from_its_history(staff_client):
     old_town.delete()
     page = staff_client.get(f"/admin/registry/event/{event.pk}/history/").content.decode()
     assert "City: Old Town (deleted) → New Town" in changes(page)
+
+
+def test_the_author_links_to_their_account_only_for_who_may_open_it(client, manager, superuser):
+    """Found by a new user: the name linked to the account's admin page, a 403 for editors and
+    managers."""
+    author = UserFactory(username="jkim", first_name="Ji-woo", last_name="Kim")
+    partnership = PartnershipFactory()
+    partnership._history_user = author
+    partnership.save()
+    url = f"/admin/registry/partnership/{partnership.pk}/history/"
+    account = f'href="/admin/auth/user/{author.pk}/change/"'
+    client.force_login(manager)
+    page = client.get(url).content.decode()
+    assert "Ji-woo Kim" in page and account not in page
+    client.force_login(superuser)
+    assert account in client.get(url).content.decode()
