@@ -148,6 +148,18 @@ class VersionedModelForm(forms.ModelForm):
     slug_from: str | None = None
     MADE_SLUG_HELP = _("Left empty, it is made from the %(field)s: “Busan–Almaty” gives busan-almaty.")
 
+    #: Fields that say how to save, not what: a form changing none of the others changes nothing.
+    NOT_RECORD_FIELDS = frozenset({"expected_version", "change_reason", "save_anyway"})
+
+    def changes_nothing(self) -> bool:
+        """Whether this form of a stored record (not a revert, whose initial values are the old
+        version's) leaves every field as it is: :meth:`RegistryAdmin.save_model` then saves nothing,
+        as :func:`registry.services.save_record` does (a "Save" without a change made a new version
+        and an empty "Changed" in the history; new-user probe)."""
+        if self.instance._state.adding or getattr(self.instance, "_history", None) is not None:
+            return False
+        return not set(self.changed_data) - self.NOT_RECORD_FIELDS
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if hasattr(self._meta.model, "ACTION_FIELDS"):
@@ -374,6 +386,8 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
         between two cities neither of which is the office's."""
         if not may_change(request.user, obj):
             raise PermissionDenied(refusal(request.user))
+        if change and getattr(form, "changes_nothing", lambda: False)():
+            return  # no new version, no empty "Changed" in the history (VersionedModelForm.changes_nothing)
         self.one_history_record(obj, form, change)
         super().save_model(request, obj, form, change)
 

@@ -694,3 +694,19 @@ def test_a_change_form_without_its_version_is_refused_not_saved_over_a_change(st
     city.refresh_from_db()
     assert (city.remarks_en, city.name_ko) == ("meanwhile", city.name_ko)
     assert city.name_ko != "바뀜"
+
+
+@pytest.mark.parametrize("reason", ["", "Checked against the press release"])
+def test_an_admin_save_without_a_change_is_no_new_version(staff_client, reason):
+    """Found by a new user: "Save" without a change made a new version and an empty "Changed" in the
+    history (a reason alone changes nothing either). A change still saves."""
+    city = CityFactory(remarks_en="before")
+    page, data = _change_page_data(staff_client, city)
+    response = staff_client.post(page.request["PATH_INFO"], {**data, "change_reason": reason})
+    assert response.status_code == HTTPStatus.FOUND
+    city.refresh_from_db()
+    assert (city.version, city.history.count()) == (1, 1)
+    page, data = _change_page_data(staff_client, city)
+    assert staff_client.post(page.request["PATH_INFO"], {**data, "remarks_en": "after"}).status_code == 302
+    city.refresh_from_db()
+    assert (city.version, city.history.count(), city.remarks_en) == (2, 2, "after")

@@ -303,3 +303,20 @@ def test_a_record_s_etag_and_last_modified_move_at_midnight(db, editor, monkeypa
     assert client.get("/api/v1/cities/spare/", HTTP_IF_MODIFIED_SINCE=today["Last-Modified"]).status_code == 200
     written = client.patch("/api/v1/cities/spare/", {"notes": "x"}, format="json", HTTP_IF_MATCH=today["ETag"])
     assert written.status_code == HTTPStatus.OK  # yesterday's tag still names the version
+
+
+@pytest.mark.parametrize("body", [{}, {"notes": "kept"}, {"name_en": "Spare", "notes": "kept"}])
+def test_a_write_that_changes_nothing_is_no_new_version(db, editor, manager, body):
+    """Found by a new user: ``PATCH {}`` moved the ETag (v2 → v3) and added an empty "Changed" to the
+    history, so a client holding the previous ETag got a 412 listing no change."""
+    CityFactory(slug="spare", name_en="Spare", country="KZ", notes="kept")
+    url = "/api/v1/cities/spare/"
+    managing, editing = token_client(manager), token_client(editor)
+    before = managing.get(url)["ETag"]
+    response = editing.patch(url, body, format="json", HTTP_IF_MATCH=before)
+    assert response.status_code == HTTPStatus.OK and response["ETag"] == before
+    city = City.objects.get(slug="spare")
+    assert (city.version, city.history.count()) == (1, 1)
+    after = managing.patch(url, {"notes": "changed"}, format="json", HTTP_IF_MATCH=before)
+    assert after.status_code == HTTPStatus.OK and after["ETag"] != before
+    assert City.objects.get(slug="spare").history.count() == 2

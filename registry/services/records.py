@@ -29,7 +29,12 @@ def save_record(*, instance: models.Model, data: Mapping[str, Any], reason: str 
     makes a change that only a *correction* may make acceptable (a published partnership's
     kind or established date, :meth:`Partnership.clean`).
     The row is validated with ``full_clean()`` first; nothing is saved if any part fails.
+    A stored record that ``data`` leaves as it is (every column as ``full_clean()`` leaves it, every
+    many-to-many set) is not saved: no new version, no history record (a ``PATCH {}`` moved the
+    ETag and added an empty "Changed" to the history, so a stale ``If-Match`` got a 412 listing no
+    change; new-user probe).
     """
+    stored = None if instance._state.adding else {f.attname: getattr(instance, f.attname) for f in columns(instance)}
     reason = (reason or "").strip()
     if reason:
         instance._change_reason = reason
@@ -38,10 +43,12 @@ def save_record(*, instance: models.Model, data: Mapping[str, Any], reason: str 
     many: dict[str, Iterable[models.Model]] = {}
     for name, value in data.items():
         if name in many_names:
-            many[name] = value
+            many[name] = list(value)
         else:
             setattr(instance, name, value)
     instance.full_clean()
+    if stored is not None and not changes(instance, stored, many):
+        return instance
     created = instance._state.adding
     # One history record for the whole write, taken after the many-to-many rows are set, so it
     # holds them and its diff shows what changed (a PATCH of only ``sources`` included).
@@ -54,6 +61,27 @@ def save_record(*, instance: models.Model, data: Mapping[str, Any], reason: str 
         del instance.skip_history_when_saving
     HISTORY.create_historical_record(instance, "+" if created else "~")
     return instance
+
+
+def columns(instance: models.Model) -> list[models.Field]:
+    """The columns a change of ``instance`` may set: every concrete field but those each save
+    writes (the ``version``, an ``auto_now`` time)."""
+    return [
+        field
+        for field in instance._meta.concrete_fields
+        if field.name != "version" and not getattr(field, "auto_now", False)
+    ]
+
+
+def changes(instance: models.Model, stored: Mapping[str, Any], many: Mapping[str, Iterable]) -> bool:
+    """Whether ``instance`` differs from ``stored`` (attname → value, :func:`columns`) or any
+    many-to-many set of ``many`` (field name → rows or primary keys) from the stored one."""
+    if any(getattr(instance, name) != value for name, value in stored.items()):
+        return True
+    return any(
+        {getattr(row, "pk", row) for row in rows} != set(getattr(instance, name).values_list("pk", flat=True))
+        for name, rows in many.items()
+    )
 
 
 def historic_relations(record: models.Model) -> dict[str, list[int]]:
