@@ -405,3 +405,14 @@ def test_an_export_file_name_leaves_out_a_shared_links_analytics(api_client, cli
     assert page["Content-Disposition"] == f'attachment; filename="cities_country-kz_{today}.csv"'
     api = api_client.get("/api/v1/cities/", {**shared, "format": "csv"})
     assert api["Content-Disposition"] == f'attachment; filename="cities_country-kz_{today}.csv"'
+
+
+@pytest.mark.parametrize(("query", "named"), [("알마티", "q-almati"), ("Алматы", "q-almaty")])
+def test_an_export_file_name_keeps_a_search_in_another_script(api_client, client, shipped_data, query, named):
+    """Found by a new user: ``?q=알마티`` (Korean or Cyrillic) was dropped from the name, which was
+    then the whole list's."""
+    today = timezone.localdate().isoformat()
+    page = client.get("/ko/cities/", {"q": query, "format": "csv"})
+    assert page["Content-Disposition"] == f'attachment; filename="cities_{named}_{today}.csv"'
+    api = api_client.get("/api/v1/cities/", {"q": query, "format": "csv"})
+    assert api["Content-Disposition"] == f'attachment; filename="cities_{named}_{today}.csv"'

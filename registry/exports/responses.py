@@ -12,9 +12,9 @@ from typing import Any
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.text import slugify
 
 from ..cache import generation_for, request_digest
+from ..text import slug_of
 from .spreadsheets import BOM
 
 BLOCK_SIZE = 64 * 1024  # bytes per piece of a streamed export
@@ -70,11 +70,12 @@ def export_filename(base: str, params, *, extension: str, record: str = "", as_o
             as_of = timezone.localdate()
         else:
             del lists["in_force_on"]
-    parts = [slugify(base) or "rows", *([slugify(record)] if slugify(record) else [])]
+    parts = [slug_of(base) or "rows", *([slug_of(record)] if slug_of(record) else [])]
     for name in sorted(lists):
-        value = slugify("-".join(str(v) for v in lists[name] if v).replace(",", "-"))
+        # Transliterated (text.slug_of): ?q=알마티 gave the name of the whole list (new-user probe).
+        value = slug_of("-".join(str(v) for v in lists[name] if v).replace(",", "-"))
         if value and name not in NOT_FILTERS:
-            parts.append(f"{slugify(name)}-{value}")
+            parts.append(f"{slug_of(name)}-{value}")
     stem = "_".join([*parts, as_of.isoformat()])
     if len(stem) > 150:
         stem = stem[:139] + "_" + as_of.isoformat()
