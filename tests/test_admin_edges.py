@@ -33,6 +33,9 @@ def test_a_year_no_date_can_hold_is_an_invalid_filter_not_a_server_error(staff_c
         # year 0: a ValueError where the field is no date hierarchy (a 500, adversarial probe)
         "/admin/registry/wikidataproposal/?established_on__year=0",
         "/admin/registry/officeassignment/?created_at__year=0",
+        "/admin/registry/partnership/?created_at__year=99999",
+        "/admin/registry/wikidataproposal/?partner=99999999999999999999",
+        "/admin/registry/officeassignment/?user=99999999999999999999",
     ):
         response = staff_client.get(url)
         assert response.status_code == 302

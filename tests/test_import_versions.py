@@ -166,3 +166,13 @@ def test_a_version_cell_that_is_not_a_whole_number_is_an_error_of_its_column(cel
     )
     (row,) = CityResource().import_data(rows, dry_run=True).invalid_rows
     assert row.error_dict == {"version": [message]}
+
+
+def test_an_exported_city_whose_slug_starts_with_a_minus_imports_again_unchanged():
+    """Found by the adversarial probe: the export guards ``-foo`` as ``'-foo`` (a formula), and the
+    import looked the stored cities up by the guarded cell, so the row was refused as a duplicate."""
+    CityFactory(slug="-foo", name_en="Minus", country="JP", latitude="10.0", longitude="135.0")
+    exported = CityResource().export(queryset=City.objects.filter(slug="-foo"))
+    assert exported.dict[0]["slug"] == "'-foo"
+    result = CityResource().import_data(tablib.Dataset().load(exported.csv, format="csv"), dry_run=False)
+    assert (result.has_validation_errors(), result.totals["skip"]) == (False, 1)
