@@ -110,3 +110,23 @@ def test_admin_form_has_the_fields(staff_client):
     event = EventFactory()
     page = staff_client.get(f"/admin/registry/event/{event.pk}/change/").content.decode()
     assert 'name="start_time"' in page and 'name="time_zone"' in page
+
+
+@pytest.mark.parametrize("given", ["10:00+09:00", "10:00Z", "10:00:00-05:00"])
+def test_api_refuses_a_time_with_a_utc_offset_naming_the_field(superuser, given):
+    """Found by the adversarial probe: ``"10:00+09:00"`` was stored as 10:00 in the event's zone,
+    the offset dropped without a word."""
+    EventFactory(slug="visit", start_on=D(2023, 5, 2))
+    client = token_client(superuser)
+    response = client.patch("/api/v1/events/visit/", {"start_time": given, "time_zone": "Asia/Almaty"}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"] == {
+        "start_time": [
+            {
+                "message": f"“{given}” gives a UTC offset: give the time as the clock shows it where the event is, "
+                "without one (its zone is time_zone).",
+                "code": "offset",
+            }
+        ]
+    }
+    assert Event.objects.get(slug="visit").start_time is None

@@ -65,6 +65,29 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class LocalTimeField(serializers.TimeField):
+    """A time of day as the clock shows it where the event is (``"10:00"``, ``"10:00:30"``; its
+    zone is the record's ``time_zone``), refused with a UTC offset (``"10:00+09:00"``, ``"10:00Z"``:
+    400 on the field, code ``offset``). DRF's ``TimeField`` parsed the offset and dropped it, so
+    ``10:00+09:00`` for an event in Almaty was stored as 10:00 Almaty time (adversarial probe)."""
+
+    default_error_messages = {
+        "offset": gettext_lazy(
+            "“{value}” gives a UTC offset: give the time as the clock shows it where the event is, without one "
+            "(its zone is time_zone)."
+        )
+    }
+
+    #: What ends a time given with its offset from UTC (Django's ``parse_time`` drops it).
+    OFFSET = re.compile(r"(?:[zZ]|[+-][0-9]{2}(?::?[0-9]{2})?)\s*$")
+
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if isinstance(value, str) and self.OFFSET.search(value):
+            self.fail("offset", value=value)
+        return parsed
+
+
 PARTIAL_DATE_SCHEMA = {
     "type": "string",
     # Years 0001-9999 (no year 0 in the calendar), months 01-12, days 01-31.

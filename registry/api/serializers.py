@@ -43,6 +43,7 @@ from .fields import (
     CoordinateField,
     CountryField,
     ListedChoiceField,
+    LocalTimeField,
     PartialDateField,
     SchemeURLField,
     StrictCharField,
@@ -86,6 +87,7 @@ class RegistrySerializer(serializers.ModelSerializer):
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
         models.URLField: SchemeURLField,
+        models.TimeField: LocalTimeField,
     }
     serializer_choice_field = ListedChoiceField
     slug_from = ""  # field the slug is made from when a new record gives none
