@@ -849,3 +849,23 @@ def test_the_partnerships_address_leads_to_the_partner_cities(client, path, targ
     response = client.get(path)
     assert response.status_code == HTTPStatus.FOUND
     assert response["Location"] == target
+
+
+def test_a_published_partnerships_cities_change_only_as_a_correction(friendship, superuser):
+    """Found by the adversarial probe: a PATCH of ``partner`` with no reason moved an ended relation,
+    and the past figures, to another country; swapping the two sides was accepted too."""
+    elsewhere = CityFactory(slug="nagoya", country="JP")
+    api = token_client(superuser)
+    url = f"/api/v1/partnerships/{friendship.pk}/"
+    swapped = {"city": friendship.partner.slug, "partner": friendship.city.slug}
+    for body in ({"partner": "nagoya"}, swapped):
+        response = api.patch(url, body, format="json")
+        assert response.status_code == HTTPStatus.BAD_REQUEST, body
+        codes = {name: [e["code"] for e in errors] for name, errors in response.json()["errors"].items()}
+        assert set(codes) == set(body) and {c for found in codes.values() for c in found} == {"partnership_use_action"}
+    message = api.patch(url, {"partner": "nagoya"}, format="json").json()["errors"]["partner"][0]["message"]
+    assert message == "A published partnership's “partner city” is changed only as a correction, with a reason."
+    response = api.patch(url, {"partner": "nagoya"}, format="json", HTTP_X_CHANGE_REASON="The wrong Japanese city")
+    assert response.status_code == HTTPStatus.OK, response.content
+    friendship.refresh_from_db()
+    assert friendship.partner == elsewhere

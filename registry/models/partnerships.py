@@ -150,8 +150,12 @@ class Partnership(RemarksModel, RegistryModel):
     # Fields of a published partnership that only an action, or a correction with a reason, may
     # change: field → the action that changes it (None: none does, only a correction). Which action
     # changes the status depends on the new status (STATUS_ACTIONS); a relation never signed gets
-    # its date and status from Sign, and an ended one's end changes only as a correction.
+    # its date and status from Sign, and an ended one's end changes only as a correction. Its two
+    # cities change only as a correction: a PATCH of ``partner`` moved an ended relation, and the
+    # past figures, to another country (adversarial probe).
     ACTION_FIELDS = {
+        "city": None,
+        "partner": None,
         "kind": _("Upgrade"),
         "established_on": None,
         "established_precision": None,
@@ -350,7 +354,7 @@ class Partnership(RemarksModel, RegistryModel):
             errors["status"] = suspension
         if stored is not None and stored["publication"] == "published" and not getattr(self, "correction_reason", ""):
             for name in self.ACTION_FIELDS:
-                if stored[name] != getattr(self, name) and name not in errors:
+                if stored[name] != getattr(self, self._meta.get_field(name).attname) and name not in errors:
                     errors[name] = self.use_action_error(name, stored)
         if errors:
             raise ValidationError(errors)
