@@ -42,3 +42,15 @@ def test_a_year_no_date_can_hold_is_an_invalid_filter_not_a_server_error(staff_c
         assert response["Location"].endswith("?e=1")
     # A month no date has matches nothing (the lookup compares numbers on both databases).
     assert staff_client.get("/admin/registry/event/?start_on__month=99999999999999999999").status_code == 200
+
+
+def test_the_korean_admin_lists_countries_in_korean_order(staff_client):
+    """Found by a new user: the country menus ran 아프가니스탄, 알바니아, 알제리 (the English order):
+    django-countries orders names with pyuca, and without it dropped every letter that is not ASCII."""
+    import re
+
+    page = staff_client.get("/admin/registry/city/add/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    menu = re.search(r'<select name="country".*?</select>', page, re.S).group(0)
+    names = [name for name in re.findall(r'<option value="[A-Z]{2}"[^>]*>([^<]+)</option>', menu)]
+    assert names[:3] == ["가나", "가봉", "가이아나"]
+    assert names == sorted(names)  # Hangul syllables sort by code point in 가나다 order
