@@ -3,7 +3,6 @@
 (:mod:`registry.api.urls`)."""
 
 from django.urls import path
-from django.views.generic import RedirectView
 
 from . import documents, feeds, views_network, views_places, views_records, views_site
 
@@ -21,11 +20,7 @@ urlpatterns = [
     path("cities/<slug:slug>/", views_places.CityDetailView.as_view(), name="city-detail"),
     path("cities/<slug:slug>/network/", views_network.CityNetworkView.as_view(), name="city-network"),
     # The partnerships are listed as the home city's partner cities (a new user tried this address: 404).
-    path(
-        "partnerships/",
-        RedirectView.as_view(pattern_name="registry:city-list", query_string=True),
-        name="partnership-list",
-    ),
+    path("partnerships/", views_places.PartnershipListRedirect.as_view(), name="partnership-list"),
     path("partnerships/<int:pk>/", views_places.PartnershipDetailView.as_view(), name="partnership-detail"),
     path("countries/", views_places.CountryListView.as_view(), name="country-list"),
     path("countries/<str:code>/", views_places.CountryDetailView.as_view(), name="country-detail"),

@@ -6,15 +6,16 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 from django_countries import countries
 from django_countries.fields import Country
 
 from . import exports, maps, network, regions
+from .filter_parameters import is_link_tracking
 from .filters import CityFilter
 from .forms import CountryFilterForm
 from .models import Agreement, City, Delegation, Event, ItineraryStop, Partnership, home_city
@@ -27,6 +28,26 @@ PARTNERSHIPS_PER_CITY = 5
 # --------------------------------------------------------------------------- cities
 
 
+class PartnershipListRedirect(RedirectView):
+    """``/partnerships/``: the partnerships are listed as the home city's partner cities
+    (``/cities/``), where this sends the reader (302) with the query's parameters that list takes
+    (:meth:`CityListView.takes`: its filters, ``page``, ``format``, ``show``, a shared link's
+    analytics) and accepts. The API's parameters of a partnership list (``city=busan``,
+    ``ordering=-established_on``: the city list orders by name, country or population) are left
+    out: carried over, they were a 400 there (new-user probe)."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        query = QueryDict(mutable=True)
+        for name in self.request.GET:
+            if CityListView.takes(name):
+                query.setlist(name, self.request.GET.getlist(name))
+        filters = CityListView.filterset_class(query, queryset=City.objects.none(), other_params=query.keys())
+        for name in filters.form.errors if not filters.is_valid() else ():
+            query.pop(name, None)
+        url = reverse("registry:city-list")
+        return f"{url}?{query.urlencode()}" if query else url
+
+
 class CityListView(FilteredListMixin, ListView):
     """``/cities/``: every city in the registry with its partnerships, filtered by
     :class:`~registry.filters.CityFilter` (``q`` searches every name, ignoring case and accents)."""
@@ -34,6 +55,16 @@ class CityListView(FilteredListMixin, ListView):
     model = City
     filterset_class = CityFilter
     extra_params = ("show",)
+
+    @classmethod
+    def takes(cls, name: str) -> bool:
+        """Whether the list reads the query parameter ``name`` (a filter, ``page``, ``format``,
+        ``show``) or takes it to ignore it (a shared link's analytics: :func:`is_link_tracking`)."""
+        return (
+            name in cls.filterset_class.base_filters
+            or name in (cls.page_kwarg, "format", *cls.extra_params)
+            or (is_link_tracking(name))
+        )
 
     @cached_property
     def home(self) -> City | None:
