@@ -101,7 +101,7 @@ class GuidedPartnershipForm(forms.Form):
         label=_("New city: longitude"), required=False, max_digits=8, decimal_places=5
     )
     save_anyway = forms.BooleanField(
-        label=_("Save anyway: this is a different city"), required=False, widget=forms.HiddenInput
+        label=_("Save anyway: each name above is a different city or person"), required=False, widget=forms.HiddenInput
     )
     partnership_kind = forms.ChoiceField(label=_("Kind"), choices=Partnership.Kind.choices)
     partnership_established_on = PartialDateFormField(label=_("Established (signed) on"), help_text=PARTIAL_DATE_HELP)
@@ -204,28 +204,12 @@ class GuidedPartnershipForm(forms.Form):
                 self.add_error("partner", _("Pick a partner city or give a new city's English name and country."))
             elif not cleaned.get("save_anyway"):
                 same = City.objects.named(cleaned["partner_name_en"], cleaned["partner_country"])[:5]
-                if same:
-                    self.fields["save_anyway"].widget = forms.CheckboxInput()
-                    links = format_html_join(
-                        ", ",
-                        '<a href="{}">{}</a>',
-                        (
-                            (reverse("admin:registry_city_change", args=[city.pk]), f"{city.name_en}, {city.country}")
-                            for city in same
-                        ),
-                    )
-                    self.add_error(
-                        "partner_name_en",
-                        ValidationError(
-                            format_html(
-                                "{} {}. {}",
-                                _("A city with this name already exists in this country:"),
-                                links,
-                                _("Pick it above, or tick “Save anyway” to record a different city."),
-                            ),
-                            code="possible_duplicate",
-                        ),
-                    )
+                self.warn_duplicates(
+                    "partner_name_en",
+                    [(city, f"{city.name_en}, {city.country}") for city in same],
+                    _("A city with this name already exists in this country:"),
+                    _("Pick it above, or tick “Save anyway” to record a different city."),
+                )
         if cleaned.get("source") is None and not cleaned.get("source_title"):
             self.add_error("source", _("Pick the source or give a new source's title."))
         for index in range(1, SIGNATORIES + 1):
@@ -233,7 +217,35 @@ class GuidedPartnershipForm(forms.Form):
                 cleaned.get(f"signatory{index}_{name}") for name in NEW_PERSON_FIELDS
             ):
                 self.add_error(f"signatory{index}_name_en", _("Pick a person or give a new person's name, not both."))
+            elif not cleaned.get(f"signatory{index}_person") and not cleaned.get("save_anyway"):
+                names = [cleaned.get(f"signatory{index}_{name}") or "" for name in NEW_PERSON_FIELDS]
+                same = Person.objects.named(*names)[:5] if any(names) else []
+                self.warn_duplicates(
+                    f"signatory{index}_name_en",
+                    [(person, person.name_en) for person in same],
+                    _("A person with this name is already recorded:"),
+                    _("Pick them above, or tick “Save anyway” to record another person."),
+                )
         return cleaned
+
+    def warn_duplicates(self, field: str, same: list[tuple], found: str, advice: str) -> None:
+        """The possible-duplicate error on ``field`` (code ``possible_duplicate``) naming each record
+        of ``same`` (``(record, label)``, linked to its admin page), with "Save anyway" shown; none
+        when ``same`` is empty."""
+        if not same:
+            return
+        self.fields["save_anyway"].widget = forms.CheckboxInput()
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse(f"admin:registry_{record._meta.model_name}_change", args=[record.pk]), label)
+                for record, label in same
+            ),
+        )
+        self.add_error(
+            field, ValidationError(format_html("{} {}. {}", found, links, advice), code="possible_duplicate")
+        )
 
     def signatories(self) -> list[dict]:
         """The filled signatories as :func:`services.record_new_partnership` takes them: each with

@@ -264,3 +264,22 @@ def test_a_partnership_already_recorded_is_one_clear_error_under_the_partner(hom
         "partner": ["This partnership is already recorded: the same two cities, kind and established date."]
     }
     assert counts() == before
+
+
+def test_a_new_signatory_named_as_a_recorded_person_is_a_warning_linking_to_them(home, staff_client):
+    """Found by a new user: typing "Lee Seong-kwon" as a new person recorded ``lee-seong-kwon-2``
+    beside the shipped one, without a word."""
+    mayor = PersonFactory(slug="park-heong-joon", name_en="Park Heong-joon", name_ko="박형준")
+    before = counts()
+    answer = staff_client.post(URL, entry(signatory1_name_en="PARK HEONG-JOON", signatory1_name_ko=""))
+    assert answer.status_code == HTTPStatus.OK
+    errors = answer.context["form"].errors.as_data()
+    assert list(errors) == ["signatory1_name_en"] and errors["signatory1_name_en"][0].code == "possible_duplicate"
+    assert reverse("admin:registry_person_change", args=[mayor.pk]) in answer.content.decode()
+    assert 'type="checkbox" name="save_anyway"' in answer.content.decode()
+    assert counts() == before
+    korean = staff_client.post(URL, entry(signatory1_name_ko="박형준"))  # by the Korean name too
+    assert list(korean.context["form"].errors) == ["signatory1_name_en"]
+    saved = staff_client.post(URL, entry(signatory1_name_en="Park Heong-joon", save_anyway="on"))
+    assert saved.status_code == HTTPStatus.FOUND
+    assert Person.objects.filter(name_en="Park Heong-joon").count() == 2

@@ -56,6 +56,15 @@ class PersonQuerySet(WordSearchMixin, SluggedQuerySet):
 
     search_fields = ("name_en", "name_ko", "name_native")
 
+    def named(self, *names: str) -> PersonQuerySet:
+        """People one of whose names (English, Korean, native) is one of ``names``, ignoring case
+        (empty names are skipped; none given: nobody). The guided entry asks it before recording a
+        new signatory, who was recorded a second time without a word (new-user probe)."""
+        condition = Q(pk__in=[])
+        for name in filter(None, (name.strip() for name in names)):
+            condition |= Q(name_en__iexact=name) | Q(name_ko__iexact=name) | Q(name_native__iexact=name)
+        return self.filter(condition)
+
     def public(self) -> PersonQuerySet:
         """People anyone may see (see the class docstring)."""
         return self.filter(
