@@ -27,15 +27,27 @@ def validate_in_range(value: datetime.date | None) -> None:
         )
 
 
+#: The earliest time zone's offset from UTC (Kiribati's Line Islands, UTC+14): a date has
+#: begun somewhere once it has begun there.
+EARLIEST_OFFSET = datetime.timedelta(hours=14)
+
+
+def latest_today() -> datetime.date:
+    """The latest date that has begun anywhere on Earth: today at UTC+14. Between 00:00 and 09:00
+    in Busan the server's date (UTC) is still yesterday's, and an office recording what happened
+    that morning was told it was in the future (new-user probe)."""
+    return (timezone.now() + EARLIEST_OFFSET).astimezone(datetime.UTC).date()
+
+
 def validate_not_in_future(value: datetime.date | None) -> None:
-    """Raise ``ValidationError`` (code ``date_in_future``) when ``value`` is after today (the
-    server's date, ``timezone.localdate()``): a date of something that has happened (a
-    partnership's establishment and end, a stage of its life) is recorded once it has happened.
-    ``None`` passes, and so does a date after :data:`LATEST`, which :func:`validate_in_range`
-    reports alone (one error per field). The validator of those model fields, so the admin, the
-    API, imports and the actions (:func:`registry.services.partnerships._record_stage`) refuse
-    it with the same code."""
-    if value is not None and timezone.localdate() < value <= LATEST:
+    """Raise ``ValidationError`` (code ``date_in_future``) when ``value`` has not begun anywhere
+    yet (after :func:`latest_today`, whatever the server's time zone): a date of something that
+    has happened (a partnership's establishment and end, a stage of its life, a signature) is
+    recorded once it has happened. ``None`` passes, and so does a date after :data:`LATEST`,
+    which :func:`validate_in_range` reports alone (one error per field). The validator of those
+    model fields, so the admin, the API, imports and the actions
+    (:func:`registry.services.partnerships._record_stage`) refuse it with the same code."""
+    if value is not None and latest_today() < value <= LATEST:
         raise ValidationError(_("This date is in the future: record it once it has happened."), code="date_in_future")
 
 

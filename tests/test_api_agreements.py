@@ -137,7 +137,7 @@ def test_an_agreement_signed_in_the_future_is_refused_as_a_partnership_is(shippe
 
     url = "/api/v1/agreements/busan-almaty-friendly-cooperation-city-agreement/"
     client = token_client(editor)
-    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
     for written in ("2099", tomorrow):
         response = client.patch(url, {"signed_on": written}, format="json", HTTP_IF_MATCH=client.get(url)["ETag"])
         assert response.status_code == HTTPStatus.BAD_REQUEST, response.json()

@@ -22,9 +22,10 @@ D = datetime.date
 
 
 def tomorrow() -> datetime.date:
-    """The server's tomorrow, read when the test runs (a module constant goes stale when a run
-    crosses midnight, as CI's did)."""
-    return timezone.localdate() + datetime.timedelta(days=1)
+    """A day begun nowhere yet, read when the test runs (a module constant goes stale when a run
+    crosses midnight, as CI's did): the server's day after tomorrow, since its tomorrow has begun
+    at UTC+14 from 10:00 UTC (registry.dates.latest_today)."""
+    return timezone.localdate() + datetime.timedelta(days=2)
 
 
 @pytest.fixture
@@ -373,3 +374,18 @@ def test_reverting_a_suspended_partnership_to_its_active_version_keeps_its_life_
     friendship.refresh_from_db()
     assert (friendship.status, friendship.notes) == ("suspended", first.notes)
     assert list(friendship.stages.values_list("kind", flat=True)) == ["suspended"]
+
+
+def test_a_date_that_has_begun_somewhere_is_not_in_the_future(monkeypatch):
+    """Found by a new user: at 05:30 in Busan (20:30 UTC the day before) the server's date was still
+    yesterday's, and the office's "today" was refused as in the future."""
+    from django.core.exceptions import ValidationError
+
+    from registry.dates import validate_not_in_future
+
+    evening = datetime.datetime(2026, 12, 5, 20, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: evening)
+    validate_not_in_future(D(2026, 12, 6))  # 05:30 in Busan, 10:30 at UTC+14
+    with pytest.raises(ValidationError) as refused:
+        validate_not_in_future(D(2026, 12, 7))
+    assert refused.value.code == "date_in_future"

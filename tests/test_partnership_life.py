@@ -785,7 +785,7 @@ def test_an_action_dated_in_the_future_or_before_the_latest_stage_is_refused(hom
     """A stage records what has happened: a suspension dated 2030 is refused (it would change the
     status today while the counts wait for 2030), and an end cannot come before the latest stage."""
     partnership = PartnershipFactory(city=home, partner=CityFactory(slug="beijing"), established_on=D(1993, 1, 1))
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=2)
     with pytest.raises(ValidationError) as refused:
         services.suspend_partnership(partnership=partnership, on=tomorrow, reason="Planned")
     assert refused.value.error_dict["on"][0].code == "date_in_future"

@@ -408,7 +408,7 @@ def test_a_retrieval_date_after_today_is_refused(client, registry):
     from django.utils import timezone
 
     client.force_login(registry_manager())
-    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
     response = upload(client, entity_data(twin("Q200")).encode(), retrieved=tomorrow)
     assert response.status_code == HTTPStatus.OK
     assert "This date is in the future" in response.content.decode()
