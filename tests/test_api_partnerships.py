@@ -218,3 +218,13 @@ def test_a_partnership_already_recorded_is_one_error_naming_the_rule(superuser):
             }
         ]
     }
+
+
+@pytest.mark.parametrize(("size", "code"), [("abc", "invalid"), ("1.5", "invalid"), ("0", "min_value")])
+def test_a_page_size_that_is_no_whole_number_is_invalid_and_zero_too_small(api_client, db, size, code):
+    """Found by a new user: ``page_size=abc`` answered code ``min_value``."""
+    response = api_client.get("/api/v1/partnerships/", {"page_size": size})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"] == {
+        "page_size": [{"message": "Give a whole number of rows per page, at least 1.", "code": code}]
+    }

@@ -43,14 +43,20 @@ class RegistryPagination(pagination.PageNumberPagination):
 
     def get_page_size(self, request):
         """``?page_size=``: a whole number of at least 1, capped at the maximum; anything else is
-        a 400 naming the parameter (DRF would silently fall back to the default page size)."""
+        a 400 naming the parameter, code ``min_value`` for ``0`` and ``invalid`` for what is no whole
+        number (``abc`` said ``min_value``; new-user probe). DRF would silently fall back to the
+        default page size."""
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
         if not whole_number(raw):
             message = gettext("Give a whole number of rows per page, at least 1.")
             raise exceptions.ValidationError(
-                {self.page_size_query_param: [exceptions.ErrorDetail(message, "min_value")]}
+                {
+                    self.page_size_query_param: [
+                        exceptions.ErrorDetail(message, "min_value" if raw.isdigit() else "invalid")
+                    ]
+                }
             )
         return min(int(raw[:12]) if len(raw) <= 12 else self.max_page_size, self.max_page_size)
 
