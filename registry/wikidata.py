@@ -36,6 +36,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import text
 from .dates import validate_in_range
@@ -169,7 +170,7 @@ def _from_sparql(data: dict) -> list[Relation]:
         value = {name: cell.get("value", "") for name, cell in row.items()}
         subject, obj = _qid(value.get("city", "")), _qid(value.get("twin", ""))
         if not subject or not obj:
-            raise WikidataFileError("A SPARQL row needs the variables “city” and “twin” (Wikidata entity URIs).")
+            raise WikidataFileError(_("A SPARQL row needs the variables “city” and “twin” (Wikidata entity URIs)."))
         start, start_precision = (
             parse_time(value["start"], int(value.get("startPrecision") or 11))
             if value.get("start")
@@ -204,12 +205,15 @@ def _from_quickstatements(content: str) -> list[Relation]:
             continue
         cells = line.split("\t")
         if len(cells) < 3 or cells[1] != TWINNED or not _qid(cells[0]) or not _qid(cells[2]):
-            raise WikidataFileError(f"Line {number} is not a QuickStatements P190 statement: {line[:80]!r}.")
+            raise WikidataFileError(
+                _("Line %(number)s is not a QuickStatements P190 statement: %(line)s.")
+                % {"number": number, "line": repr(line[:80])}
+            )
         times: dict[str, tuple[datetime.date | None, str]] = {}
         url = ""
         for prop, value in zip(cells[3::2], cells[4::2], strict=False):
             if prop in (START, END):
-                time, _, precision = value.partition("/")
+                time, _slash, precision = value.partition("/")
                 times[prop] = parse_time(time, int(precision or 11))
             elif prop == REFERENCE_URL:
                 url = value.strip('"')
@@ -231,26 +235,39 @@ def _checked(relations: list[Relation]) -> list[Relation]:
     fields = {f.name: f for f in WikidataProposal._meta.fields}
     limits = {"object": fields["partner_qid"], "object_label": fields["partner_label"], "url": fields["source_url"]}
     url_ok = URLValidator(schemes=["http", "https"])
+    too_long = _("%(where)s: %(name)s is longer than %(limit)s characters.")
     for number, relation in enumerate(relations, start=1):
-        where = f"Relation {number} ({relation.subject[:20]} {TWINNED} {relation.object[:20]})"
+        where = _("Relation %(number)s (%(subject)s %(property)s %(object)s)") % {
+            "number": number,
+            "subject": relation.subject[:20],
+            "property": TWINNED,
+            "object": relation.object[:20],
+        }
         for name in ("subject", "object", "subject_label", "object_label", "object_country", "url"):
             if "\x00" in getattr(relation, name):
-                raise WikidataFileError(f"{where}: {name} contains a NUL character.")
+                raise WikidataFileError(
+                    _("%(where)s: %(name)s contains a NUL character.") % {"where": where, "name": name}
+                )
         for name, model_field in limits.items():
             if len(getattr(relation, name)) > model_field.max_length:
-                raise WikidataFileError(f"{where}: {name} is longer than {model_field.max_length} characters.")
+                raise WikidataFileError(too_long % {"where": where, "name": name, "limit": model_field.max_length})
         if relation.subject and len(relation.subject) > fields["partner_qid"].max_length:
-            raise WikidataFileError(f"{where}: subject is longer than {fields['partner_qid'].max_length} characters.")
+            limit = fields["partner_qid"].max_length
+            raise WikidataFileError(too_long % {"where": where, "name": "subject", "limit": limit})
         if relation.url:
             try:
                 url_ok(relation.url)
             except ValidationError:
-                raise WikidataFileError(f"{where}: the reference URL is not an http(s) address.") from None
+                raise WikidataFileError(
+                    _("%(where)s: the reference URL is not an http(s) address.") % {"where": where}
+                ) from None
         for name in ("start", "end"):
             try:
                 validate_in_range(getattr(relation, name))
             except ValidationError:
-                raise WikidataFileError(f"{where}: {name} is outside 1800-01-01 to 2200-12-31.") from None
+                raise WikidataFileError(
+                    _("%(where)s: %(name)s is outside 1800-01-01 to 2200-12-31.") % {"where": where, "name": name}
+                ) from None
     return relations
 
 
@@ -263,12 +280,12 @@ def read_relations(content: str) -> list[Relation]:
             try:
                 data = json.loads(content)
             except (json.JSONDecodeError, RecursionError) as error:
-                raise WikidataFileError(f"Not valid JSON: {error}.") from None
+                raise WikidataFileError(_("Not valid JSON: %(error)s.") % {"error": error}) from None
             if isinstance(data.get("entities"), dict):
                 return _checked(_from_entity_data(data))
             if isinstance(data.get("results"), dict):
                 return _checked(_from_sparql(data))
-            raise WikidataFileError("JSON with neither “entities” (Special:EntityData) nor “results” (SPARQL).")
+            raise WikidataFileError(_("JSON with neither “entities” (Special:EntityData) nor “results” (SPARQL)."))
         return _checked(_from_quickstatements(content))
     except WikidataFileError:
         raise
@@ -276,8 +293,10 @@ def read_relations(content: str) -> list[Relation]:
         # Well-formed JSON or lines of another shape (a string where an object belongs, a
         # precision that is not a number…): the same clear refusal, never a server error.
         raise WikidataFileError(
-            "The file's structure is not the one Special:EntityData, SPARQL JSON results or "
-            "QuickStatements (P190 with P580/P582 and their precisions) give."
+            _(
+                "The file's structure is not the one Special:EntityData, SPARQL JSON results or "
+                "QuickStatements (P190 with P580/P582 and their precisions) give."
+            )
         ) from None
 
 

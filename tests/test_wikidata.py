@@ -522,3 +522,15 @@ def test_a_manager_accepts_a_difference_then_takes_it_as_a_correction_in_the_adm
     partnership.refresh_from_db()
     assert partnership.established_on == D(1991, 1, 1)
     assert partnership.history.first().history_change_reason.startswith("Minutes (Wikidata: ")
+
+
+def test_a_file_refused_is_refused_in_the_readers_language():
+    """Found by a new user: the Korean admin's upload said "wd_bad.qs: Line 3 is not a QuickStatements
+    P190 statement" in English."""
+    from django.utils import translation
+
+    from registry.wikidata import WikidataFileError, read_relations
+
+    with translation.override("ko"), pytest.raises(WikidataFileError) as refused:
+        read_relations("Q1\tP190\tQ2\nnot a statement\n")
+    assert str(refused.value) == "2번째 줄은 QuickStatements P190 문이 아닙니다: 'not a statement'."
