@@ -176,3 +176,14 @@ def test_an_exported_city_whose_slug_starts_with_a_minus_imports_again_unchanged
     assert exported.dict[0]["slug"] == "'-foo"
     result = CityResource().import_data(tablib.Dataset().load(exported.csv, format="csv"), dry_run=False)
     assert (result.has_validation_errors(), result.totals["skip"]) == (False, 1)
+
+
+def test_the_export_page_names_each_column_in_the_readers_language_and_as_the_file_does(client):
+    """Found by a new user: the columns were listed title-cased in English ("Established On",
+    "Status Reason Ko"), on the Korean admin too."""
+    client.force_login(_manager())
+    english = client.get(reverse("admin:registry_partnership_export")).content.decode()
+    assert "Established on (established_on)" in english and "Established On" not in english
+    korean = client.get(reverse("admin:registry_partnership_export"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "(established_on)" in korean and "Established on (established_on)" not in korean
+    assert "(status_reason_ko)" in korean
