@@ -229,3 +229,15 @@ def test_a_stage_note_without_korean_is_marked_english_on_korean_pages(client, h
     korean = _text(client, f"/ko/partnerships/{partnership.pk}/")
     assert '— <span lang="en">Dispute</span>' in korean
     assert '— <span lang="ko">갱신</span>' in korean
+
+
+def test_the_korean_pages_call_a_partnership_by_one_name():
+    """Found by a new user: "Partnerships" was 결연 on the search page and the national roll-up,
+    교류 관계 (the model's name) everywhere else."""
+    from django.utils import translation
+
+    from registry.models import Partnership
+
+    with translation.override("ko"):
+        assert translation.gettext("Partnerships") == str(Partnership._meta.verbose_name_plural) == "교류 관계"
+        assert "결연" not in translation.gettext("This partnership has already ended.")
