@@ -261,3 +261,18 @@ def test_the_sources_of_a_fact_read_as_a_bracketed_list_without_stray_spaces(cli
         plain = re.sub(r"<[^>]+>", "", inside)
         assert plain == plain.strip() and " ;" not in plain and "\n" not in plain, plain
         assert all(title.strip() for title in plain.split("; "))
+
+
+@pytest.mark.parametrize("path", ["/", "/network/national/"])
+def test_the_date_picker_shows_the_date_of_the_figures(client, home, path):
+    """Found by a new user: without ``?as_of`` the picker was empty while the figures were today's."""
+    import re
+
+    from django.utils import timezone
+
+    def shown(page: str) -> str:
+        return re.search(r'id="id_as_of"\s+value="([^"]*)"', page).group(1)
+
+    assert shown(client.get(path).text) == timezone.localdate().isoformat()
+    assert shown(client.get(path, {"as_of": "2022-09-21"}).text) == "2022-09-21"
+    assert shown(client.get(path, {"as_of": "nope"}).text) == "nope"  # what was typed, under its error
