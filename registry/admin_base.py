@@ -387,9 +387,23 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
         if not may_change(request.user, obj):
             raise PermissionDenied(refusal(request.user))
         if change and getattr(form, "changes_nothing", lambda: False)():
-            return  # no new version, no empty "Changed" in the history (VersionedModelForm.changes_nothing)
+            # Saved by save_related only if an inline changed: a save without any change makes no
+            # new version and no empty "Changed" in the history (VersionedModelForm.changes_nothing).
+            obj.save_if_inlines_change = True
+            return
         self.one_history_record(obj, form, change)
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """As Django's, after saving the record itself when only its inlines changed (a former
+        name, a stage, a signatory): the record's version still moves, so a form opened before is
+        refused as stale rather than saving the inline's old rows over the change (adversarial
+        probe), and its history records the change."""
+        obj = form.instance
+        if obj.__dict__.pop("save_if_inlines_change", False) and any(f.has_changed() for f in formsets):
+            self.one_history_record(obj, form, change)
+            super().save_model(request, obj, form, change)
+        super().save_related(request, form, formsets, change)
 
     @staticmethod
     def one_history_record(obj, form, change: bool) -> None:

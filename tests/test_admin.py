@@ -710,3 +710,21 @@ def test_an_admin_save_without_a_change_is_no_new_version(staff_client, reason):
     assert staff_client.post(page.request["PATH_INFO"], {**data, "remarks_en": "after"}).status_code == 302
     city.refresh_from_db()
     assert (city.version, city.history.count(), city.remarks_en) == (2, 2, "after")
+
+
+def test_a_change_only_to_an_inline_moves_the_version_so_a_stale_form_is_refused(staff_client):
+    """Found by the adversarial probe: once a save without a change stopped making a version, a save
+    changing only a former name left the version as it was, and a form opened before it saved the
+    old name's row back over the change without a conflict."""
+    city = CityFactory(remarks_en="before")
+    CityName.objects.create(city=city, name="Vernyi", notes="")
+    page, stale = _change_page_data(staff_client, city)
+    prefix = next(name[: -len("-notes")] for name in stale if name.endswith("-0-notes"))
+    response = staff_client.post(page.request["PATH_INFO"], {**stale, f"{prefix}-notes": "Founded as a fort"})
+    assert response.status_code == HTTPStatus.FOUND
+    city.refresh_from_db()
+    assert (city.version, city.history.count(), city.names.get().notes) == (2, 2, "Founded as a fort")
+    refused = staff_client.post(page.request["PATH_INFO"], {**stale, "remarks_en": "after"})
+    assert refused.status_code == HTTPStatus.OK
+    assert [e.code for e in refused.context["adminform"].form.non_field_errors().as_data()] == ["version_conflict"]
+    assert City.objects.get(pk=city.pk).names.get().notes == "Founded as a fort"
