@@ -262,15 +262,23 @@ def neutralise_formula(cell, *, numeric_text_is_number: bool = False):
     """A spreadsheet cell made safe: text that a spreadsheet would run as a formula gets a
     leading ``'`` (``=HYPERLINK(...)`` → ``'=HYPERLINK(...)``). Non-text values are returned
     unchanged; with ``numeric_text_is_number`` so is text that is a plain number
-    (``-118.25``, as spreadsheet libraries render decimals)."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES):
-        if not (numeric_text_is_number and _is_number(cell)):
-            return "'" + cell
+    (``-118.25``, as spreadsheet libraries render decimals). Text that already starts with
+    apostrophes before such a character (``'=' marks …``) gets one more, so that
+    :func:`restore_formula` gives it back as it was (it lost its apostrophe on a re-import;
+    adversarial probe)."""
+    if not isinstance(cell, str):
+        return cell
+    if cell.startswith(FORMULA_PREFIXES) and not (numeric_text_is_number and _is_number(cell)):
+        return "'" + cell
+    if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_PREFIXES):
+        return "'" + cell
     return cell
 
 
 def restore_formula(cell):
-    """Undo :func:`neutralise_formula` on a cell read back from an exported file."""
-    if isinstance(cell, str) and cell.startswith("'") and cell[1:].startswith(FORMULA_PREFIXES):
+    """Undo :func:`neutralise_formula` on a cell read back from an exported file: one leading
+    apostrophe less on text whose apostrophes stand before ``=``, ``+``, ``-``, ``@`` or the rest
+    of ``FORMULA_PREFIXES``."""
+    if isinstance(cell, str) and cell.startswith("'") and cell[1:].lstrip("'").startswith(FORMULA_PREFIXES):
         return cell[1:]
     return cell

@@ -187,3 +187,17 @@ def test_the_export_page_names_each_column_in_the_readers_language_and_as_the_fi
     korean = client.get(reverse("admin:registry_partnership_export"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "(established_on)" in korean and "Established on (established_on)" not in korean
     assert "(status_reason_ko)" in korean
+
+
+@pytest.mark.parametrize("notes", ["'=' marks an uncertain figure", "''+1", "'-5 in the source", "=1+1", "'plain"])
+def test_text_starting_with_apostrophes_before_a_formula_sign_imports_again_unchanged(notes):
+    """Found by the adversarial probe: a note "'=' marks …" came back from an export as "=' marks …"
+    (the import took its apostrophe for the export's formula guard)."""
+    from registry.text import neutralise_formula, restore_formula
+
+    assert restore_formula(neutralise_formula(notes)) == notes
+    CityFactory(slug="quoted", name_en="Quoted", country="JP", latitude="10.0", longitude="135.0", notes=notes)
+    exported = CityResource().export(queryset=City.objects.filter(slug="quoted"))
+    result = CityResource().import_data(tablib.Dataset().load(exported.csv, format="csv"), dry_run=False)
+    assert (result.has_validation_errors(), result.totals["skip"]) == (False, 1)
+    assert City.objects.get(slug="quoted").notes == notes
