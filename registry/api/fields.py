@@ -79,13 +79,27 @@ class LocalTimeField(serializers.TimeField):
     }
 
     #: What ends a time given with its offset from UTC (Django's ``parse_time`` drops it).
-    OFFSET = re.compile(r"(?:[zZ]|[+-][0-9]{2}(?::?[0-9]{2})?)\s*$")
+    OFFSET = re.compile(r"(?:[zZ]|[+-][0-9]{2}(?::?[0-9]{2}(?::?[0-9]{2}(?:[.,][0-9]+)?)?)?)\s*$")
 
     def to_internal_value(self, value):
         parsed = super().to_internal_value(value)
         if isinstance(value, str) and self.OFFSET.search(value):
             self.fail("offset", value=value)
         return parsed
+
+
+@extend_schema_field({"type": "string", "enum": list(DatePrecision.values), "nullable": True, "readOnly": True})
+class DatePrecisionField(serializers.ReadOnlyField):
+    """The precision of the partial date ``date_field`` (``day``, ``month`` or ``year``, as the
+    date is written: set by it), ``null`` when there is no date: a partnership that has not ended
+    said ``"ended_precision": "day"`` (new-user probe), as the exports already left it empty."""
+
+    def __init__(self, date_field: str, **kwargs):
+        self.date_field = date_field
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        return super().get_attribute(instance) if getattr(instance, self.date_field) is not None else None
 
 
 PARTIAL_DATE_SCHEMA = {
