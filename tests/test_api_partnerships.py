@@ -34,7 +34,7 @@ def expected_almaty():
         "established_precision": "day",
         "status": "active",
         "ended_on": None,
-        "ended_precision": "day",
+        "ended_precision": None,  # no end: no precision (new-user probe)
         "status_reason": "",
         "status_reason_ko": "",
         "fields": [

@@ -42,6 +42,7 @@ from .change_reason import CHANGE_REASON_MAX, resolve_change_reason
 from .fields import (
     CoordinateField,
     CountryField,
+    DatePrecisionField,
     ListedChoiceField,
     LocalTimeField,
     PartialDateField,
@@ -394,6 +395,12 @@ class PartnershipSerializer(RegistrySerializer):
     ended_on = PartialDateField(
         date_field="ended_on", precision_field="ended_precision", allow_null=True, required=False
     )
+    established_precision = DatePrecisionField(
+        "established_on", help_text="Precision of `established_on`: day, month or year; null when it is null."
+    )
+    ended_precision = DatePrecisionField(
+        "ended_on", help_text="Precision of `ended_on`: day, month or year; null when it is null."
+    )
     fields = summary(
         CooperationFieldSummarySerializer,
         queryset=CooperationField.objects.all(),
@@ -458,13 +465,8 @@ class PartnershipSerializer(RegistrySerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["established_precision", "ended_precision", "predecessor"]
-        extra_kwargs = {
-            **timestamps(),
-            **staff_notes(),
-            "established_precision": {"help_text": "Precision of `established_on`: day, month or year."},
-            "ended_precision": {"help_text": "Precision of `ended_on`: day, month or year."},
-        }
+        read_only_fields = ["predecessor"]
+        extra_kwargs = {**timestamps(), **staff_notes()}
 
     def get_url(self, obj) -> str:
         with translation.override(settings.LANGUAGE_CODE):
