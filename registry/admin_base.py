@@ -31,7 +31,7 @@ from .concurrency import VersionConflict, check_version, current_version
 from .models import City, Claim, may_change
 from .models.base import HISTORY
 from .models.offices import refusal
-from .text import ASSUMED_URL_SCHEME
+from .text import ASSUMED_URL_SCHEME, given_reason
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -239,7 +239,7 @@ class VersionedModelForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         self.make_slug(cleaned)
-        reason = (cleaned.get("change_reason") or "").strip()
+        reason = given_reason(cleaned.get("change_reason"))
         # Read by the model's clean() (a correction needs a reason) and by the history.
         self.instance.correction_reason = reason
         if reason:

@@ -47,6 +47,15 @@ _INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc", "Mn", "Me"})
 _BLANK_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
+def given_reason(reason: str | None) -> str:
+    """``reason`` without its surrounding space, or ``""`` when nothing in it shows
+    (:func:`is_visible`): the reason a change or a correction needs (the admin's field, the API's
+    ``X-Change-Reason``, an action's). A zero-width space passed for one, so a published
+    partnership's cities were swapped with no reason at all (adversarial probe)."""
+    reason = (reason or "").strip()
+    return reason if is_visible(reason) else ""
+
+
 def is_visible(text: str) -> bool:
     """Whether ``text`` has a character that shows (``"\u200b \u200f"`` has none): the test of
     a required text, e.g. a name (:meth:`registry.models.base.RegistryModel.clean_fields`)."""

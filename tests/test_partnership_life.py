@@ -872,3 +872,21 @@ def test_a_published_partnerships_cities_change_only_as_a_correction(friendship,
     assert response.status_code == HTTPStatus.OK, response.content
     friendship.refresh_from_db()
     assert friendship.partner == elsewhere
+
+
+def test_a_reason_that_shows_nothing_is_no_reason(friendship, superuser):
+    """Found by the adversarial probe: a zero-width space as the reason (the API's body or header,
+    the admin's field, an action's) let a published partnership's sides be swapped."""
+    api = token_client(superuser)
+    url = f"/api/v1/partnerships/{friendship.pk}/"
+    swapped = {"city": friendship.partner.slug, "partner": friendship.city.slug}
+    for extra, headers in (
+        ({"change_reason": "\u200b \u2060"}, {}),
+        ({}, {"HTTP_X_CHANGE_REASON": "UTF-8''%E2%80%8B"}),
+    ):
+        response = api.patch(url, {**swapped, **extra}, format="json", **headers)
+        assert response.status_code == HTTPStatus.BAD_REQUEST, (extra, headers)
+        assert {e["code"] for e in response.json()["errors"]["partner"]} == {"partnership_use_action"}
+    with pytest.raises(ValidationError) as refused:
+        services.suspend_partnership(partnership=friendship, on=D(2022, 1, 1), reason="\u200b")
+    assert refused.value.message_dict == {"reason": ["Give the reason for this change."]}

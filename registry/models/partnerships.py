@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import validate_in_range, validate_not_in_future
-from ..text import localized, localized_language
+from ..text import given_reason, localized, localized_language
 from .base import (
     TEXT_MAX,
     Confidence,
@@ -352,7 +352,11 @@ class Partnership(RemarksModel, RegistryModel):
         suspension = self.direct_suspension_error(stored)
         if suspension is not None:
             errors["status"] = suspension
-        if stored is not None and stored["publication"] == "published" and not getattr(self, "correction_reason", ""):
+        if (
+            stored is not None
+            and stored["publication"] == "published"
+            and not given_reason(getattr(self, "correction_reason", ""))
+        ):
             for name in self.ACTION_FIELDS:
                 if stored[name] != getattr(self, self._meta.get_field(name).attname) and name not in errors:
                     errors[name] = self.use_action_error(name, stored)

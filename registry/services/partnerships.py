@@ -22,6 +22,7 @@ from ..models import (
     Source,
     truncate_to_precision,
 )
+from ..text import given_reason
 from .records import save_record
 
 
@@ -127,7 +128,7 @@ def _add_action_stage(*, sources: Iterable[Source] = (), **stage) -> Partnership
 
 
 def _require_reason(reason: str) -> None:
-    if not (reason or "").strip():
+    if not given_reason(reason):
         raise ValidationError({"reason": ValidationError(_("Give the reason for this change."), code="required")})
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ..models import (
     HISTORY,
 )
+from ..text import given_reason
 
 
 @transaction.atomic
@@ -35,7 +36,7 @@ def save_record(*, instance: models.Model, data: Mapping[str, Any], reason: str 
     change; new-user probe).
     """
     stored = None if instance._state.adding else {f.attname: getattr(instance, f.attname) for f in columns(instance)}
-    reason = (reason or "").strip()
+    reason = given_reason(reason)
     if reason:
         instance._change_reason = reason
         instance.correction_reason = reason
