@@ -283,3 +283,15 @@ def test_a_new_signatory_named_as_a_recorded_person_is_a_warning_linking_to_them
     saved = staff_client.post(URL, entry(signatory1_name_en="Park Heong-joon", save_anyway="on"))
     assert saved.status_code == HTTPStatus.FOUND
     assert Person.objects.filter(name_en="Park Heong-joon").count() == 2
+
+
+@pytest.mark.parametrize(
+    "typed", ["ерлан кожаев", "Yerlan  Kozhayev", "Ｙｅｒｌａｎ Ｋｏｚｈａｙｅｖ", "yerlan-kozhayev"]
+)
+def test_a_recorded_person_is_found_however_the_name_is_typed(home, staff_client, typed):
+    """Found by the adversarial probe: SQLite's ``iexact`` folds ASCII only, so "ерлан кожаев" found
+    "Ерлан Кожаев" on PostgreSQL alone; a double space or full-width letters hid the person on both."""
+    PersonFactory(slug="yerlan-kozhayev", name_en="Yerlan Kozhayev", name_native="Ерлан Кожаев")
+    answer = staff_client.post(URL, entry(signatory1_name_en=typed))
+    assert answer.status_code == HTTPStatus.OK
+    assert list(answer.context["form"].errors) == ["signatory1_name_en"]
