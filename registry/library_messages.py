@@ -40,6 +40,8 @@ IMPORT_EXPORT = (
     gettext_noop("This exporter will export the following fields: "),
     gettext_noop("This importer will import the following fields: "),
     gettext_noop("Select all"),
+    # The message after a confirmed import; the library's own Korean is fuzzy, so never used.
+    gettext_noop("Import finished: {} new, {} updated, {} deleted and {} skipped {}."),
 )
 
 
