@@ -204,20 +204,26 @@ class VersionedModelForm(forms.ModelForm):
         on the change page, e.g. a partnership's status and end, which change only through its
         actions with their stages) keeps its current value instead of the version's, which the
         rules would refuse with nothing on the page to change. Fills :attr:`kept_fields` with
-        those whose value differs, for the page's note. One query (the stored row)."""
+        those whose value differs, for the page's note. The Korean text of a kept field (a
+        partnership's ``status_reason_ko``, which the page shows) keeps its current value too, as
+        the page's starting value: a revert kept the English reason and put back the version's
+        Korean one, which was empty (new-user probe). One query (the stored row)."""
         model = self._meta.model
         names = [
             field.attname
             for field in model._meta.concrete_fields
             if field.editable and not field.primary_key and field.name not in self.fields
         ]
-        current = model._base_manager.filter(pk=self.instance.pk).values(*names).first() if names else None
+        korean = [f"{name}_ko" for name in names if f"{name}_ko" in self.fields]
+        current = model._base_manager.filter(pk=self.instance.pk).values(*names, *korean).first() if names else None
         if current is None:
             return
         for name in names:
             if getattr(self.instance, name) != current[name]:
                 self.kept_fields.append(capfirst(model._meta.get_field(name).verbose_name))
                 setattr(self.instance, name, current[name])
+                if f"{name}_ko" in korean:
+                    self.initial[f"{name}_ko"] = current[f"{name}_ko"]
 
     def _update_errors(self, errors):
         """The model's errors on the form: those on a field the form does not show (a read-only

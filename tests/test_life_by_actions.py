@@ -389,3 +389,17 @@ def test_a_date_that_has_begun_somewhere_is_not_in_the_future(monkeypatch):
     with pytest.raises(ValidationError) as refused:
         validate_not_in_future(D(2026, 12, 7))
     assert refused.value.code == "date_in_future"
+
+
+def test_a_revert_keeps_the_korean_reason_of_the_status_it_keeps(friendship, staff_client):
+    """Found by a new user: the revert kept the English reason for the status (read-only) and put
+    back the version's Korean one, which was empty."""
+    first = friendship.history.order_by("history_date").first()
+    services.suspend_partnership(partnership=friendship, on=D(2020, 3, 1), reason="Frozen", reason_ko="교류 동결")
+    url = reverse("admin:registry_partnership_simple_history", args=[friendship.pk, first.history_id])
+    page = staff_client.get(url)
+    assert page.context["adminform"].form.initial["status_reason_ko"] == "교류 동결"
+    response = staff_client.post(url, {**form_data(page), "change_reason": "Back to the first version"})
+    assert response.status_code == HTTPStatus.FOUND, response.context["adminform"].form.errors
+    friendship.refresh_from_db()
+    assert (friendship.status_reason, friendship.status_reason_ko) == ("Frozen", "교류 동결")
