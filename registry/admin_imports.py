@@ -68,26 +68,29 @@ class PreviewedFileStorage(TempFolderStorage):
             raise PermissionDenied("Not the name of a previewed import file.")
         return str(self.folder() / self.name)
 
-    def rows_read_path(self) -> Path:
-        """Where the stored records the preview showed wait beside the file (:meth:`save_rows_read`)."""
-        return Path(f"{self.get_full_path()}.rows-read.json")
+    def preview_path(self) -> Path:
+        """Where what the preview read waits beside the file (:meth:`save_preview`)."""
+        return Path(f"{self.get_full_path()}.preview.json")
 
-    def save_rows_read(self, rows_read: dict) -> None:
-        """Keep the preview's ``rows_read`` (file row number → ``(pk, version)`` of the stored record
-        it showed, :meth:`registry.resource_base.RegistryResource.import_data`) for the confirmation."""
-        self.rows_read_path().write_text(json.dumps(rows_read), encoding="utf-8")
+    def save_preview(self, *, rows_read: dict, file_format: int) -> None:
+        """Keep for the confirmation what the preview read: ``rows_read`` (file row number →
+        ``(pk, version)`` of the stored record it showed,
+        :meth:`registry.resource_base.RegistryResource.import_data`) and the number of the format
+        it read the file as."""
+        data = {"rows_read": rows_read, "format": file_format}
+        self.preview_path().write_text(json.dumps(data), encoding="utf-8")
 
-    def rows_read(self) -> dict | None:
-        """The preview's ``rows_read`` (keys are strings, as JSON gives them), or ``None`` when the
-        preview kept none."""
+    def preview(self) -> dict | None:
+        """What :meth:`save_preview` kept (``rows_read``' keys are strings, as JSON gives them), or
+        ``None`` when the preview kept nothing."""
         try:
-            return json.loads(self.rows_read_path().read_text(encoding="utf-8"))
+            return json.loads(self.preview_path().read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
 
     def remove(self):
-        """The file and what its preview showed."""
-        self.rows_read_path().unlink(missing_ok=True)
+        """The file and what its preview read."""
+        self.preview_path().unlink(missing_ok=True)
         super().remove()
 
     def _open(self, mode="r"):
@@ -202,7 +205,9 @@ class SpreadsheetMixin(ImportExportMixin):
         if confirm_form is not None:  # a preview: its file may be confirmed by this session
             name = confirm_form.initial.get("import_file_name")
             request.session[PREVIEWED_FILES] = [*request.session.get(PREVIEWED_FILES, [])[-19:], name]
-            PreviewedFileStorage(name=name).save_rows_read(response.context_data["result"].rows_read)
+            PreviewedFileStorage(name=name).save_preview(
+                rows_read=response.context_data["result"].rows_read, file_format=int(confirm_form.initial["format"])
+            )
         result = getattr(response, "context_data", {}).get("result")
         if result is not None and result.base_errors:
             form = response.context_data["form"]
@@ -230,7 +235,10 @@ class SpreadsheetMixin(ImportExportMixin):
             return self.not_waiting(request)
         # What the preview showed each row as: a record changed, deleted or added since refuses
         # the import (RegistryResource.recheck); the confirmation overwrote edits made after it.
-        request.import_previewed = PreviewedFileStorage(name=name).rows_read() if waiting else None
+        kept = (PreviewedFileStorage(name=name).preview() if waiting else None) or {}
+        request.import_previewed, request.import_format = kept.get("rows_read"), kept.get("format")
+        if self.has_import_permission(request) and not self.confirms_its_preview(request):
+            return self.not_waiting(request)
         try:
             response = super().process_import(request, **kwargs)
         except FileNotFoundError:
@@ -239,6 +247,22 @@ class SpreadsheetMixin(ImportExportMixin):
             return self.not_waiting(request)
         request.session[PREVIEWED_FILES] = [other for other in previewed if other != name]
         return response
+
+    def confirms_its_preview(self, request) -> bool:
+        """Whether the confirmation names the format and the list the preview read the file with
+        (kept beside it, :meth:`PreviewedFileStorage.save_preview`): another format or a list
+        number out of range was a 500 (``BadZipFile``, ``IndexError``; adversarial probe)."""
+        try:
+            file_format = int(request.POST.get("format", ""))
+            resource = int(request.POST.get("resource") or 0)
+        except ValueError:
+            return False
+        formats, resources = self.get_import_formats(), self.get_import_resource_classes(request)
+        return (
+            0 <= file_format < len(formats)
+            and 0 <= resource < len(resources)
+            and getattr(request, "import_format", None) in (None, file_format)
+        )
 
     def get_import_data_kwargs(self, **kwargs):
         """As the library's, with what the preview showed on a confirmation (:meth:`process_import`)."""

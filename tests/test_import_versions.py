@@ -86,10 +86,11 @@ def test_a_confirmation_of_an_unchanged_preview_imports_and_removes_what_the_pre
     rows = tablib.Dataset(["kept", "Kept Renamed", "", "", "JP", "city", "10.0", "135.0", "high"], headers=HEADERS)
     confirm = _preview(client, rows)
     storage = PreviewedFileStorage(name=confirm.initial["import_file_name"])
-    assert storage.rows_read() == {"1": [City.objects.get(slug="kept").pk, 1]}  # the first row of data
+    csv_index = int(confirm.initial["format"])
+    assert storage.preview() == {"rows_read": {"1": [City.objects.get(slug="kept").pk, 1]}, "format": csv_index}
     assert _confirm_messages(client, confirm) == ["Import finished: 0 new, 1 updated, 0 deleted and 0 skipped cities."]
     assert City.objects.get(slug="kept").name_en == "Kept Renamed"
-    assert not storage.rows_read_path().exists()
+    assert not storage.preview_path().exists()
 
 
 # A spreadsheet exported on Monday and imported on Friday undid, without a word, every edit made in
@@ -201,3 +202,18 @@ def test_text_starting_with_apostrophes_before_a_formula_sign_imports_again_unch
     result = CityResource().import_data(tablib.Dataset().load(exported.csv, format="csv"), dry_run=False)
     assert (result.has_validation_errors(), result.totals["skip"]) == (False, 1)
     assert City.objects.get(slug="quoted").notes == notes
+
+
+@pytest.mark.parametrize("tampered", [{"format": "1"}, {"format": "9"}, {"resource": "5"}, {"format": "x"}])
+def test_a_confirmation_naming_another_format_or_list_is_refused_without_a_500(client, tampered):
+    """Found by the adversarial probe: a confirmation altered to name XLSX for a CSV preview, or a
+    format or list number out of range, was a 500 (BadZipFile, IndexError)."""
+    client.force_login(_manager())
+    rows = tablib.Dataset(["tampered", "Tampered", "", "", "JP", "city", "10.0", "135.0", "high"], headers=HEADERS)
+    confirm = _preview(client, rows)
+    response = client.post(reverse("admin:registry_city_process_import"), {**confirm.initial, **tampered}, follow=True)
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [
+        "This file is not waiting to be imported: it was imported already, or its preview is gone. Choose it again."
+    ]
+    assert not City.objects.filter(slug="tampered").exists()
