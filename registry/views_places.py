@@ -15,11 +15,12 @@ from django_countries import countries
 from django_countries.fields import Country
 
 from . import exports, maps, network, regions
+from .api.pagination import page_number_error
 from .filter_parameters import is_link_tracking
 from .filters import CityFilter
 from .forms import CountryFilterForm
 from .models import Agreement, City, Delegation, Event, ItineraryStop, Partnership, home_city
-from .views import FilteredListMixin, without
+from .views import PAGE_EXPORT_FORMATS, FilteredListMixin, without
 
 # Partnerships named in a city's table cell (city list, country page); past them, a link to all
 # of them on the city's page.
@@ -44,6 +45,10 @@ class PartnershipListRedirect(RedirectView):
         filters = CityListView.filterset_class(query, queryset=City.objects.none(), other_params=query.keys())
         for name in filters.form.errors if not filters.is_valid() else ():
             query.pop(name, None)
+        if query.get("format", "") not in PAGE_EXPORT_FORMATS:  # ?format=json: the API's, not this page's
+            query.pop("format", None)
+        if page_number_error(query.get("page")):
+            query.pop("page", None)
         url = reverse("registry:city-list")
         return f"{url}?{query.urlencode()}" if query else url
 

@@ -844,6 +844,8 @@ def test_a_draft_detail_page_carries_the_draft_mark_for_staff(kind, superuser):
         # The API's parameters of a partnership list are not the city list's: a 400 there (new-user probe).
         ("/partnerships/?ordering=-established_on&city=busan&country=kz", "/cities/?country=kz"),
         ("/partnerships/?utm_source=news&page=2", "/cities/?utm_source=news&page=2"),
+        ("/partnerships/?format=json&page=abc&kind=sister", "/cities/?kind=sister"),
+        ("/partnerships/?format=xlsx&page=last", "/cities/?format=xlsx&page=last"),
     ],
 )
 def test_the_partnerships_address_leads_to_the_partner_cities(client, path, target):
