@@ -254,3 +254,10 @@ def test_the_message_after_an_import_is_korean_in_the_korean_admin():
         message.format(0, 3, 0, 40, "교류 관계")
         == "교류 관계 가져오기 완료: 새 기록 0건, 바뀐 기록 3건, 삭제 0건, 건너뜀 40건."
     )
+
+
+def test_a_korean_partnership_page_joins_the_two_cities_without_a_particle_guess(client):
+    """Found by a new user: the map's title and the page's description read "부산와(과) 알마티"."""
+    partnership = PartnershipFactory(city__name_ko="부산", partner__name_ko="알마티")
+    page = _text(client, f"/ko/partnerships/{partnership.pk}/")
+    assert "와(과)" not in page and "부산·알마티" in page
