@@ -53,7 +53,7 @@ class PartnershipActionForm(forms.Form):
         ),
     )
     precision = PrecisionFormField(label=_("Precision of the date"))
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = forms.CharField(label=_("Reason (English)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     reason_ko = forms.CharField(
         label=_("Reason (Korean)"),
         widget=forms.Textarea(attrs={"rows": 3}),
