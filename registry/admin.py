@@ -90,10 +90,7 @@ class CityAdminForm(VersionedModelForm):
             links = format_html_join(
                 ", ",
                 '<a href="{}">{}</a>',
-                (
-                    (reverse("admin:registry_city_change", args=[city.pk]), f"{city.name_en}, {city.country}")
-                    for city in same
-                ),
+                ((reverse("admin:registry_city_change", args=[city.pk]), city.name_and_country) for city in same),
             )
             raise forms.ValidationError(
                 format_html(

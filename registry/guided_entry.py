@@ -206,7 +206,7 @@ class GuidedPartnershipForm(forms.Form):
                 same = City.objects.named(cleaned["partner_name_en"], cleaned["partner_country"])[:5]
                 self.warn_duplicates(
                     "partner_name_en",
-                    [(city, f"{city.name_en}, {city.country}") for city in same],
+                    [(city, city.name_and_country) for city in same],
                     _("A city with this name already exists in this country:"),
                     _("Pick it above, or tick “Save anyway” to record a different city."),
                 )

@@ -69,3 +69,13 @@ def test_a_stored_city_is_warned_about_only_when_its_names_or_country_change(sta
     assert first.population == 2956384
     renamed = staff_client.post(url, {**values, "expected_version": str(first.version), "name_native": "Tashkent"})
     assert "A city with this name already exists in this country" in renamed.content.decode()
+
+
+def test_the_warning_names_the_city_and_country_in_the_readers_language(staff_client):
+    """Found by a new user: the Korean admin's warning said "Almaty, KZ"."""
+    CityFactory(slug="tashkent", name_en="Tashkent", name_ko="타슈켄트", country="UZ")
+    url = reverse("admin:registry_city_add")
+    korean = staff_client.post(url, city_form(), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "타슈켄트, 우즈베키스탄" in korean
+    english = staff_client.post(url, city_form()).content.decode()
+    assert "Tashkent, Uzbekistan" in english

@@ -336,6 +336,13 @@ class City(RemarksModel, SourcedModel):
         return text.localized(self, "name")
 
     @property
+    def name_and_country(self) -> str:
+        """:attr:`name` and the country's name, both in the active language: ``Almaty, Kazakhstan``,
+        ``알마티, 카자흐스탄`` (the duplicate warnings said ``Almaty, KZ`` on the Korean admin too;
+        new-user probe)."""
+        return f"{self.name}, {self.country.name}" if self.country else self.name
+
+    @property
     def name_language(self) -> str:
         """BCP 47 tag of :attr:`name`: ``ko`` for the Korean name, ``en`` for the English one
         (also the fallback on Korean pages when no Korean name is known)."""
