@@ -892,3 +892,23 @@ def test_a_reason_that_shows_nothing_is_no_reason(friendship, superuser):
     with pytest.raises(ValidationError) as refused:
         services.suspend_partnership(partnership=friendship, on=D(2022, 1, 1), reason="\u200b")
     assert refused.value.message_dict == {"reason": ["Give the reason for this change."]}
+
+
+def test_the_cities_of_an_upgraded_relation_do_not_change_even_as_a_correction(friendship, superuser):
+    """Found by the adversarial probe: correcting the partner of a sister city relation upgraded
+    from a friendship left the ended friendship "upgraded to" a relation of another pair."""
+    sister = services.upgrade_partnership(partnership=friendship, on=D(2020, 5, 1), reason="Upgraded")
+    CityFactory(slug="nagoya", country="JP")
+    api = token_client(superuser)
+    for record in (sister, friendship):
+        response = api.patch(
+            f"/api/v1/partnerships/{record.pk}/",
+            {"partner": "nagoya"},
+            format="json",
+            HTTP_X_CHANGE_REASON="Wrong city",
+        )
+        assert response.status_code == HTTPStatus.BAD_REQUEST, record
+        assert [e["code"] for e in response.json()["errors"]["partner"]] == ["partnership_upgrade_cities"]
+    assert {p.partner_id for p in Partnership.objects.filter(pk__in=[sister.pk, friendship.pk])} == {
+        friendship.partner_id
+    }

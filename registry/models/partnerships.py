@@ -360,8 +360,25 @@ class Partnership(RemarksModel, RegistryModel):
             for name in self.ACTION_FIELDS:
                 if stored[name] != getattr(self, self._meta.get_field(name).attname) and name not in errors:
                     errors[name] = self.use_action_error(name, stored)
+        if stored is not None and "partner" not in errors and self.moves_an_upgrade(stored):
+            errors["partner"] = ValidationError(
+                _(
+                    "This relation continues or is continued by another of the same two cities (an upgrade): "
+                    "its cities do not change. Record the relation between the right cities instead."
+                ),
+                code="partnership_upgrade_cities",
+            )
         if errors:
             raise ValidationError(errors)
+
+    def moves_an_upgrade(self, stored: dict) -> bool:
+        """Whether this change gives other cities (``stored``: the stored row's ``city`` and
+        ``partner``) to a relation with a predecessor or a successor (:func:`upgrade_partnership`
+        makes them with the same cities): a corrected partner left the ended relation "upgraded
+        to" a relation of another pair (adversarial probe). At most one query, only when a city changes."""
+        if (stored["city"], stored["partner"]) == (self.city_id, self.partner_id):
+            return False
+        return self.predecessor_id is not None or Partnership.objects.filter(predecessor_id=self.pk).exists()
 
     @classmethod
     def before_clean_many(cls, records: list[Partnership]) -> None:
