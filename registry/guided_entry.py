@@ -222,7 +222,7 @@ class GuidedPartnershipForm(forms.Form):
                 same = Person.objects.named(*names)[:5] if any(names) else []
                 self.warn_duplicates(
                     f"signatory{index}_name_en",
-                    [(person, person.name_en) for person in same],
+                    [(person, person.name) for person in same],
                     _("A person with this name is already recorded:"),
                     _("Pick them above, or tick “Save anyway” to record another person."),
                 )
