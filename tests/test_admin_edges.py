@@ -2,6 +2,7 @@
 user test, where the history pages spoke English and a view-only list's title had a stray "1"), and filter values
 no date can hold (found by the adversarial probe)."""
 
+from django.db import connection
 from django.utils import translation
 
 from .factories import PartnershipFactory
@@ -34,12 +35,17 @@ def test_a_year_no_date_can_hold_is_an_invalid_filter_not_a_server_error(staff_c
         "/admin/registry/wikidataproposal/?established_on__year=0",
         "/admin/registry/officeassignment/?created_at__year=0",
         "/admin/registry/partnership/?created_at__year=99999",
-        "/admin/registry/wikidataproposal/?partner=99999999999999999999",
-        "/admin/registry/officeassignment/?user=99999999999999999999",
     ):
         response = staff_client.get(url)
         assert response.status_code == 302
         assert response["Location"].endswith("?e=1")
+    # An id past 64 bits: an invalid lookup on SQLite (OverflowError, a 500 before), no row on PostgreSQL.
+    for url in (
+        "/admin/registry/wikidataproposal/?partner=99999999999999999999",
+        "/admin/registry/officeassignment/?user=99999999999999999999",
+    ):
+        response = staff_client.get(url)
+        assert response.status_code == (302 if connection.vendor == "sqlite" else 200), url
     # A month no date has matches nothing (the lookup compares numbers on both databases).
     assert staff_client.get("/admin/registry/event/?start_on__month=99999999999999999999").status_code == 200
 
