@@ -912,3 +912,13 @@ def test_the_cities_of_an_upgraded_relation_do_not_change_even_as_a_correction(f
     assert {p.partner_id for p in Partnership.objects.filter(pk__in=[sister.pk, friendship.pk])} == {
         friendship.partner_id
     }
+
+
+def test_ending_an_upgraded_relation_names_the_relation_that_goes_on(friendship):
+    """Found by a new user: End right after Upgrade said only "This partnership has already ended."."""
+    sister = services.upgrade_partnership(partnership=friendship, on=D(2020, 5, 1), reason="Upgraded")
+    with pytest.raises(ValidationError) as refused:
+        services.end_partnership(partnership=friendship, on=D(2021, 1, 1), reason="Lapsed")
+    assert refused.value.message_dict == {
+        "status": [f"This partnership has already ended: it was upgraded to “{sister}”, which goes on."]
+    }

@@ -321,6 +321,12 @@ def end_partnership(
     """
     _require_reason(reason)
     if partnership.status == Partnership.Status.ENDED:
+        successor = Partnership.objects.filter(predecessor=partnership).first()
+        if successor is not None:  # ended by an upgrade: the relation goes on as the successor
+            message = _("This partnership has already ended: it was upgraded to “%(successor)s”, which goes on.") % {
+                "successor": successor
+            }
+            raise ValidationError({"status": ValidationError(message, code="partnership_ended")})
         raise ValidationError(
             {"status": ValidationError(_("This partnership has already ended."), code="partnership_ended")}
         )
