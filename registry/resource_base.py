@@ -22,7 +22,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
@@ -505,9 +505,14 @@ class RegistryResource(resources.ModelResource):
         return errors
 
     def export(self, *args, **kwargs):
+        """The library's export, each text cell formula-safe (:func:`~registry.text.neutralise_formula`),
+        titled with the records' plural name in English (an XLSX file's sheet; it was "Tablib
+        Dataset", new-user probe)."""
         dataset = super().export(*args, **kwargs)
         for index, row in enumerate(list(dataset)):
             dataset[index] = tuple(neutralise_formula(cell, numeric_text_is_number=True) for cell in row)
+        with translation.override("en"):
+            dataset.title = str(self._meta.model._meta.verbose_name_plural)
         return dataset
 
 

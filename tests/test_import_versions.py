@@ -217,3 +217,16 @@ def test_a_confirmation_naming_another_format_or_list_is_refused_without_a_500(c
         "This file is not waiting to be imported: it was imported already, or its preview is gone. Choose it again."
     ]
     assert not City.objects.filter(slug="tampered").exists()
+
+
+def test_an_xlsx_export_names_its_sheet_after_the_records(client):
+    """Found by a new user: the admin's XLSX sheet was named "Tablib Dataset"."""
+    import io
+
+    import openpyxl
+
+    from registry.resources import PartnershipResource
+
+    PartnershipFactory()
+    data = PartnershipResource().export(queryset=Partnership.objects.all()).export("xlsx")
+    assert openpyxl.load_workbook(io.BytesIO(data)).sheetnames == ["partnerships"]
