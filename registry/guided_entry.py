@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -78,6 +79,18 @@ def signatory_fields(index: int) -> dict[str, forms.Field]:
     }
 
 
+def coordinate_field(name: str, label: str) -> forms.DecimalField:
+    """The form field of the city's coordinate ``name`` with the range of the model's validators
+    (``MinValueValidator``/``MaxValueValidator``), so it is checked with the form's other errors
+    and the browser's number box knows it: a latitude of 95 came back only after a first round
+    of errors (new-user probe)."""
+    field = City._meta.get_field(name)
+    limits = {type(v): v.limit_value for v in field.validators if isinstance(v, MinValueValidator | MaxValueValidator)}
+    return field.formfield(
+        label=label, required=False, min_value=limits[MinValueValidator], max_value=limits[MaxValueValidator]
+    )
+
+
 class GuidedPartnershipForm(forms.Form):
     """The fields of the guided entry; the models validate (through the service), this form only
     parses and asks which partner city and source are meant."""
@@ -96,10 +109,8 @@ class GuidedPartnershipForm(forms.Form):
         required=False,
         choices=lambda: [("", "---------"), *countries],
     )
-    partner_latitude = forms.DecimalField(label=_("New city: latitude"), required=False, max_digits=8, decimal_places=5)
-    partner_longitude = forms.DecimalField(
-        label=_("New city: longitude"), required=False, max_digits=8, decimal_places=5
-    )
+    partner_latitude = coordinate_field("latitude", _("New city: latitude"))
+    partner_longitude = coordinate_field("longitude", _("New city: longitude"))
     save_anyway = forms.BooleanField(
         label=_("Save anyway: each name above is a different city or person"), required=False, widget=forms.HiddenInput
     )

@@ -295,3 +295,13 @@ def test_a_recorded_person_is_found_however_the_name_is_typed(home, staff_client
     answer = staff_client.post(URL, entry(signatory1_name_en=typed))
     assert answer.status_code == HTTPStatus.OK
     assert list(answer.context["form"].errors) == ["signatory1_name_en"]
+
+
+def test_a_coordinate_out_of_range_is_an_error_of_the_first_submit(home, staff_client):
+    """Found by a new user: a latitude of 95 was reported only once the source's URL was fixed."""
+    answer = staff_client.post(URL, entry(partner_latitude="95", source_url="not a url"))
+    assert answer.status_code == HTTPStatus.OK
+    errors = answer.context["form"].errors
+    assert {"partner_latitude", "source_url"} <= set(errors)
+    assert errors["partner_latitude"] == ["Ensure this value is less than or equal to 90."]
+    assert 'name="partner_latitude"' in answer.text and 'max="90"' in answer.text
