@@ -264,7 +264,8 @@ class RegistryResource(resources.ModelResource):
         # stored records a file names were looked up by the guarded cell, so a city whose slug
         # starts with "-" was not found and its row refused as a duplicate (adversarial probe).
         for index, row in enumerate(list(dataset)):
-            dataset[index] = tuple(restore_formula(cell) for cell in row)
+            if any(isinstance(cell, str) and cell.startswith("'") for cell in row):  # the rest are as read
+                dataset[index] = tuple(restore_formula(cell) for cell in row)
         result = self.import_data_inner(dataset, dry_run, raise_errors, False, False, **kwargs)
         result.rows_read = self.rows_read
         return result
