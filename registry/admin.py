@@ -10,8 +10,6 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 
@@ -34,6 +32,7 @@ from .admin_base import (
 from .admin_ids import CheckedIdsMixin
 from .admin_imports import SpreadsheetMixin
 from .dates import partial_date
+from .guided_entry import possible_duplicate
 from .models import (
     Agreement,
     City,
@@ -87,19 +86,10 @@ class CityAdminForm(VersionedModelForm):
         same = same.exclude(pk=self.instance.pk).distinct()[:5]
         if same:
             self.fields["save_anyway"].widget = forms.CheckboxInput()
-            links = format_html_join(
-                ", ",
-                '<a href="{}">{}</a>',
-                ((reverse("admin:registry_city_change", args=[city.pk]), city.name_and_country) for city in same),
-            )
-            raise forms.ValidationError(
-                format_html(
-                    "{} {}. {}",
-                    _("A city with this name already exists in this country:"),
-                    links,
-                    _("Check that it is not the same city; to save it all the same, tick “Save anyway” below."),
-                ),
-                code="possible_duplicate",
+            raise possible_duplicate(
+                [(city, city.name_and_country) for city in same],
+                _("A city with this name already exists in this country:"),
+                _("Check that it is not the same city; to save it all the same, tick “Save anyway” below."),
             )
         return cleaned
 

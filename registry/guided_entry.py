@@ -79,6 +79,15 @@ def signatory_fields(index: int) -> dict[str, forms.Field]:
     }
 
 
+def possible_duplicate(same: list[tuple], found: str, advice: str) -> ValidationError:
+    """The possible-duplicate error (code ``possible_duplicate``): ``found``, each record of
+    ``same`` (``(record, label)``) linked to its admin page, then ``advice``. The one wording of
+    the city form's and the guided entry's warnings."""
+    pages = ((reverse(f"admin:registry_{r._meta.model_name}_change", args=[r.pk]), label) for r, label in same)
+    links = format_html_join(", ", '<a href="{}">{}</a>', pages)
+    return ValidationError(format_html("{} {}. {}", found, links, advice), code="possible_duplicate")
+
+
 def coordinate_field(name: str, label: str) -> forms.DecimalField:
     """The form field of the city's coordinate ``name`` with the range of the model's validators
     (``MinValueValidator``/``MaxValueValidator``), so it is checked with the form's other errors
@@ -246,17 +255,7 @@ class GuidedPartnershipForm(forms.Form):
         if not same:
             return
         self.fields["save_anyway"].widget = forms.CheckboxInput()
-        links = format_html_join(
-            ", ",
-            '<a href="{}">{}</a>',
-            (
-                (reverse(f"admin:registry_{record._meta.model_name}_change", args=[record.pk]), label)
-                for record, label in same
-            ),
-        )
-        self.add_error(
-            field, ValidationError(format_html("{} {}. {}", found, links, advice), code="possible_duplicate")
-        )
+        self.add_error(field, possible_duplicate(same, found, advice))
 
     def signatories(self) -> list[dict]:
         """The filled signatories as :func:`services.record_new_partnership` takes them: each with
