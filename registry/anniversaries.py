@@ -171,7 +171,7 @@ def upcoming(*, user, start: datetime.date, end: datetime.date | None = None) ->
     before ``start`` two years on),
     by date: of each signed partnership ``user`` may see (``Partnership.objects.visible_to``) that
     has not ended, and of the home country's current diplomatic relations with each country of
-    those partnerships' partner cities (only when the home city is in Korea, the table's
+    those partnerships' cities on the other side from the home city (only when the home city is in Korea, the table's
     country). Two queries: the home city and the partnerships."""
     if end is None:
         end = dates.add_years(start, 2) - datetime.timedelta(days=1)
@@ -179,9 +179,10 @@ def upcoming(*, user, start: datetime.date, end: datetime.date | None = None) ->
     partnerships = (
         Partnership.objects.visible_to(user).signed().filter(ended_on__isnull=True).select_related("city", "partner")
     )
+    home = home_city()
     partner_countries = set()
     for partnership in partnerships:
-        partner_countries.add(str(partnership.partner.country))
+        partner_countries.add(str(partnership.other(home).country))
         for years, on in occurrences(partnership.established_on, partnership.established_precision, start, end):
             found.append(
                 Anniversary(
@@ -193,7 +194,6 @@ def upcoming(*, user, start: datetime.date, end: datetime.date | None = None) ->
                     partnership=partnership,
                 )
             )
-    home = home_city()
     if home is not None and str(home.country) == RELATIONS_HOME_COUNTRY:
         for relation in diplomatic_relations():
             if relation.ended_on is not None or relation.country not in partner_countries:

@@ -129,7 +129,9 @@ def dormant_filter() -> filters.ChoiceFilter:
 
 
 class PartnershipFilter(RegistryFilterSet):
-    """Partnerships, filtered by the partner city's country, region and names."""
+    """Partnerships, filtered, searched and ordered by the city on the other side from the home
+    city (:func:`~registry.models.other_side`: the partner, or the stored ``city`` of a relation
+    that names the home city as its partner): its country, region, names."""
 
     country = CountryCodesFilter()
     region = RegionFilter()
@@ -144,8 +146,8 @@ class PartnershipFilter(RegistryFilterSet):
     ordering = RegistryOrderingFilter(
         fields=(
             ("established_on", "established_on"),
-            ("partner__name_en", "partner"),
-            ("partner__country", "country"),
+            ("other_name_en", "partner"),
+            ("other_country", "country"),
             ("kind", "kind"),
             ("status", "status"),
         ),
@@ -154,6 +156,15 @@ class PartnershipFilter(RegistryFilterSet):
     class Meta:
         model = Partnership
         fields = ["country", "region", "kind", "status", "field", "city"]
+
+    def filter_queryset(self, queryset):
+        """Ordering by partner or country reads the other side's names and country
+        (:meth:`PartnershipQuerySet.with_other_names`), aliased only then: an alias joins both
+        cities whether it is read or not."""
+        terms = {term.lstrip("-") for term in self.form.cleaned_data.get("ordering") or ()}
+        if terms & {"partner", "country"}:
+            queryset = queryset.with_other_names()
+        return super().filter_queryset(queryset)
 
     def filter_city(self, queryset, name, value: str):
         city = City.objects.filter(slug=value).first()

@@ -12,12 +12,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.expressions import Window
 from django.db.models.functions import ExtractYear, RowNumber
 
 from . import regions, subdivisions
-from .models import City, Partnership, PartnershipStage
+from .models import City, Partnership, PartnershipStage, other_side
 
 
 @dataclass
@@ -60,17 +60,15 @@ class NetworkSummary:
 
 def partnerships_of(home: City) -> QuerySet[Partnership]:
     """Published, signed partnerships of ``home`` (either side) annotated with ``other_id`` and
-    ``other_country``: the partner city and its ISO country code, seen from ``home``.
+    ``other_country``: the partner city and its ISO country code, seen from ``home``
+    (:func:`~registry.models.other_side`).
     Drafts and relations never signed (a letter of intent) never count: the network is what
     the public may see of what was signed (:meth:`PartnershipQuerySet.signed`)."""
     return (
         Partnership.objects.public()
         .signed()
         .involving(home)
-        .annotate(
-            other_id=Case(When(city=home, then=F("partner_id")), default=F("city_id")),
-            other_country=Case(When(city=home, then=F("partner__country")), default=F("city__country")),
-        )
+        .annotate(other_id=other_side("id", home), other_country=other_side("country", home))
         .order_by()
     )
 

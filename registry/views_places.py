@@ -19,7 +19,7 @@ from .api.pagination import page_number_error
 from .filter_parameters import is_link_tracking
 from .filters import CityFilter
 from .forms import CountryFilterForm
-from .models import Agreement, City, Delegation, Event, ItineraryStop, Partnership, home_city
+from .models import Agreement, City, Delegation, Event, ItineraryStop, Partnership, home_city, other_side
 from .views import PAGE_EXPORT_FORMATS, FilteredListMixin, without
 
 # Partnerships named in a city's table cell (city list, country page); past them, a link to all
@@ -192,7 +192,9 @@ class PartnershipDetailView(DetailView):
         partnership = self.object
         user = self.request.user
         events = Event.objects.visible_to(user).filter(partnership=partnership).select_related("city")
-        stops = ItineraryStop.objects.filter(delegation=OuterRef("pk"), city=partnership.partner_id)
+        # The delegations that stopped in the city on the other side from the home city.
+        other = Partnership.objects.filter(pk=partnership.pk).values(other=other_side("id"))
+        stops = ItineraryStop.objects.filter(delegation=OuterRef("pk"), city__in=other)
         took_part = events.filter(delegation=OuterRef("pk"))
         context.update(
             agreements=Agreement.objects.visible_to(user)
@@ -227,7 +229,9 @@ class CountryListView(FilteredListMixin, ListView):
     def get_queryset(self):
         today = timezone.localdate()
         # An uncorrelated IN subquery (runs once) rather than EXISTS per city.
-        partners_in_force = Partnership.objects.visible_to(self.request.user).in_force_on(today).values("partner_id")
+        partners_in_force = (
+            Partnership.objects.visible_to(self.request.user).in_force_on(today).values(other=other_side("id"))
+        )
         rows = (
             super()
             .get_queryset()
@@ -279,7 +283,6 @@ class CountryDetailView(TemplateView):
         Partnership.objects.visible_to(user).attach_to_cities(cities, limit=PARTNERSHIPS_PER_CITY)
         stops = ItineraryStop.objects.filter(delegation=OuterRef("pk"), city__country=country.code)
         markers = maps.markers_for(cities)
-        partner_agreements = Partnership.objects.filter(partner__country=country.code).values("pk")
         context.update(
             country=country,
             region=regions.region_of(country.code),
@@ -288,7 +291,7 @@ class CountryDetailView(TemplateView):
             city_count=in_country.count(),
             map=maps.area_map(markers) if markers else None,
             agreements=Agreement.objects.visible_to(user)
-            .filter(Q(place__country=country.code) | Q(partnership__in=partner_agreements))
+            .for_country(country.code)
             .select_related("place")[: self.max_items],
             events=Event.objects.visible_to(user)
             .filter(city__country=country.code)

@@ -77,7 +77,10 @@ class CityViewSet(RegistryViewSet):
 
 @describe("partnership", "partnerships")
 class PartnershipViewSet(RegistryViewSet):
-    """Sister city and friendship city partnerships, with both cities summarised."""
+    """Sister city and friendship city partnerships, with both cities summarised (``city`` and
+    ``partner`` as recorded). ``country``, ``region``, ``q`` and ``ordering=partner|country`` read
+    the city on the other side from the home city, whichever side the record names it on; GeoJSON
+    places each partnership there."""
 
     serializer_class = ser.PartnershipSerializer
     filterset_class = filters.PartnershipFilter

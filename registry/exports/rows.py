@@ -89,7 +89,8 @@ class Table:
     to a function of a row giving its value: text, an ``int`` or ``float``, or ``None``
     (empty). For a model's table, a row is a dict: the ``fields`` read with
     ``QuerySet.values()`` (lookups across foreign keys, ``<name>_visible`` annotations of
-    ``with_visibility`` named in ``visibility``), plus, under each key of ``related``, the
+    ``with_visibility`` named in ``visibility``, and the expressions ``computed`` returns, read
+    when the rows are, under their names), plus, under each key of ``related``, the
     list its :class:`Related` (or :class:`Gathered`) gives for the row. Other tables (the
     countries page's) take the rows their caller computed. For GeoJSON, ``place`` gives the
     ``(latitude, longitude)`` a row stands at and ``key`` its feature id.
@@ -100,6 +101,7 @@ class Table:
     fields: tuple[str, ...] = ()
     related: dict[str, Related | Gathered] = field(default_factory=dict)
     visibility: tuple[str, ...] = ()
+    computed: Callable[[], dict[str, Any]] = field(default=dict)
     place: Callable[[Row], tuple] | None = None
     key: Callable[[Row], Any] = field(default=lambda row: row["id"])
 
@@ -161,7 +163,7 @@ def records(queryset: QuerySet, *, user, table: Table) -> Iterator[Row]:
         visible = visible.with_visibility(user, *table.visibility)
     names = (*table.fields, *(f"{name}_visible" for name in table.visibility))
     with streaming(visible):
-        rows = visible.values(*names).iterator(chunk_size=CHUNK_SIZE)
+        rows = visible.values(*names, **table.computed()).iterator(chunk_size=CHUNK_SIZE)
         for chunk in chunks(rows, CHUNK_SIZE):
             if table.related:
                 pks = [row["id"] for row in chunk]

@@ -31,6 +31,7 @@ from ..models import (
     Person,
     Signatory,
     Source,
+    other_side,
 )
 from .rows import Gathered, Related, Table, amount, coordinate, if_visible, joined, linked, people, who
 
@@ -95,8 +96,11 @@ PARTNERSHIPS = Table(
     fields=(
         *("id", "kind", "status", "status_reason", "status_reason_ko", "confidence", "publication"),
         *("established_on", "established_precision", "ended_on", "ended_precision"),
-        *("city__slug", "partner__slug", "partner__country", "partner__latitude", "partner__longitude"),
+        *("city__slug", "partner__slug", "partner__country"),
     ),
+    # A relation stands on the map at the city on the other side from the home city, whichever
+    # side the record names it on.
+    computed=lambda: {f"other_{name}": other_side(name) for name in ("latitude", "longitude")},
     related={"fields": linked(Partnership, "fields"), "sources": linked(Partnership, "sources")},
     columns={
         "id": lambda p: p["id"],
@@ -116,7 +120,7 @@ PARTNERSHIPS = Table(
         "publication": lambda p: p["publication"],
         "sources": lambda p: joined(p["sources"]),
     },
-    place=lambda p: (p["partner__latitude"], p["partner__longitude"]),
+    place=lambda p: (p["other_latitude"], p["other_longitude"]),
 )
 
 AGREEMENTS = Table(

@@ -62,7 +62,7 @@ from .delegations import (
 from .events import Event, EventParticipant, EventParticipantManager, EventQuerySet
 from .imports import ImportJob, ImportJobQuerySet
 from .offices import OfficeAssignment, may_change, office_city_ids
-from .partnership_queries import PartnershipManager, PartnershipQuerySet
+from .partnership_queries import PartnershipManager, PartnershipQuerySet, home_is_partner, other_side
 from .partnerships import (
     CooperationField,
     CooperationFieldQuerySet,
@@ -132,6 +132,8 @@ __all__ = [
     "StaffProfile",
     "WordSearchMixin",
     "home_city",
+    "home_is_partner",
+    "other_side",
     "publication_field",
     "referenced_by_public",
     "rule",

@@ -106,9 +106,10 @@ class AgreementQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQueryS
     search_fields = ("title_en", "title_ko", "summary_en", "summary_ko", "venue", "venue_ko")
 
     def for_country(self, *codes: str) -> AgreementQuerySet:
-        """Agreements signed in, or with a partner city in, any of the ISO alpha-2 ``codes``."""
-        codes = [code.upper() for code in codes]
-        return self.filter(Q(place__country__in=codes) | Q(partnership__partner__country__in=codes))
+        """Agreements signed in, or under a partnership with a city in (on the other side from the
+        home city, :meth:`PartnershipQuerySet.for_country`), any of the ISO alpha-2 ``codes``."""
+        partnerships = Partnership.objects.for_country(*codes).values("pk")
+        return self.filter(Q(place__country__in=[code.upper() for code in codes]) | Q(partnership__in=partnerships))
 
     def of_city(self, city) -> AgreementQuerySet:
         """Agreements of ``city`` (a :class:`~registry.models.City`): signed there, or under one of

@@ -14,7 +14,7 @@ from collections.abc import Collection
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -22,6 +22,35 @@ from ..dates import add_years
 from .base import CountryQuerySetMixin, PublishableMixin, RegistryQuerySet
 from .cities import City
 from .stages import PartnershipStage
+
+
+def home_is_partner(home: City | int | None = None) -> Q:
+    """The condition, on a partnership, that ``home`` is stored as its ``partner`` (a
+    :class:`City` or its primary key; by default the home city, ``settings.REGISTRY_HOME_CITY``,
+    read by a subquery rather than a query of its own, so the condition is false for every
+    partnership where no home city is recorded).
+
+    Sides are stored as given (:meth:`Partnership.validate_constraints` refuses the same pair
+    stored twice, either way round), so a relation may name the home city on either side. The
+    other side, the city a partnership is *with*, is then the stored ``city``; otherwise it is
+    the stored ``partner``. This is the one rule for "the other side" in queries
+    (:func:`other_side`, :meth:`PartnershipQuerySet.with_other_side_in`, the network's
+    :func:`registry.network.partnerships_of`); :meth:`Partnership.other` applies it to one
+    instance."""
+    if home is None:
+        return Q(partner__in=City.objects.filter(slug=settings.REGISTRY_HOME_CITY).values("pk"))
+    return Q(partner=home)
+
+
+def other_side(field: str, home: City | int | None = None) -> Case:
+    """``field`` (a :class:`City` field name: ``id``, ``country``, ``name_en``, ``latitude``, …)
+    of the city on the other side of a partnership from ``home`` (by default the home city), as
+    an expression for ``annotate``, ``alias``, ``values`` or ``order_by``: the stored
+    ``city``'s when ``home`` is stored as the partner (:func:`home_is_partner`), else the stored
+    ``partner``'s. A partnership between two other cities (a national registry's) reads its
+    ``partner``, as stored."""
+    city, partner = ("city_id", "partner_id") if field == "id" else (f"city__{field}", f"partner__{field}")
+    return Case(When(home_is_partner(home), then=F(city)), default=F(partner))
 
 
 class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQuerySet):
@@ -150,7 +179,8 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
         since = Coalesce(F("established_on"), Subquery(latest_stage))
         latest = Greatest(since, *(Coalesce(term, since) for term in activity_terms(user)))
         cutoff = add_years(on or timezone.localdate(), -settings.REGISTRY_DORMANT_YEARS)
-        return self.annotate(last_activity=latest).annotate(
+        queryset = self if "other_id" in self.query.annotations else self.alias(other_id=other_side("id"))
+        return queryset.annotate(last_activity=latest).annotate(
             dormant=ExpressionWrapper(
                 Q(ended_on__isnull=True, established_on__isnull=False, last_activity__lt=cutoff),
                 output_field=models.BooleanField(),
@@ -180,20 +210,37 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
                 found[partner].append((city_slug, *values))
         return found
 
+    def with_other_side_in(self, cities: models.QuerySet) -> PartnershipQuerySet:
+        """Partnerships whose city on the other side from the home city (:func:`other_side`) is
+        one of ``cities`` (a :class:`City` queryset): the partner, or the stored ``city`` of a
+        relation that names the home city as its partner. Two ``IN`` subqueries on the indexed
+        sides, no join."""
+        home = home_is_partner()
+        return self.filter((~home & Q(partner__in=cities)) | (home & Q(city__in=cities)))
+
     def for_country(self, *codes: str) -> PartnershipQuerySet:
-        """Partnerships whose partner city is in any of the ISO alpha-2 ``codes``."""
-        return self.filter(partner__country__in=[code.upper() for code in codes])
+        """Partnerships with a city of any of the ISO alpha-2 ``codes`` (any case) on the other
+        side from the home city (:meth:`with_other_side_in`)."""
+        return self.with_other_side_in(City.objects.for_country(*codes))
 
     def search(self, query: str) -> PartnershipQuerySet:
-        """Partnerships whose partner city's names match ``query`` (:meth:`CityQuerySet.search`)."""
-        return self.filter(partner__in=City.objects.search(query))
+        """Partnerships whose city on the other side from the home city (:meth:`with_other_side_in`)
+        has names matching ``query`` (:meth:`CityQuerySet.search`)."""
+        return self.with_other_side_in(City.objects.search(query))
+
+    def with_other_names(self) -> PartnershipQuerySet:
+        """Alias ``other_name_en``, ``other_name_ko`` and ``other_country``: the names and ISO
+        country code of the city on the other side (:func:`other_side`), for the lists'
+        ordering by partner and by country."""
+        return self.alias(**{f"other_{name}": other_side(name) for name in ("name_en", "name_ko", "country")})
 
 
 def activity_terms(user) -> list[Subquery]:
     """The dates that count as a partnership's activity, as subqueries correlated on the
-    partnership (``OuterRef("pk")``), each reading only the records ``user`` may see
-    (``visible_to``): the latest event about it, agreement of it, delegation stop in its
-    partner city and stage of it (renewed, suspended, resumed, …; a stage is visible with its
+    partnership (``OuterRef("pk")``, and ``OuterRef("other_id")``, the city on the other side,
+    :func:`other_side`), each reading only the records ``user`` may see (``visible_to``): the
+    latest event about it, agreement of it, delegation stop in the city on the other side
+    from the home city and stage of it (renewed, suspended, resumed, …; a stage is visible with its
     partnership, which the outer query has already filtered). A new kind of activity is one
     more entry here."""
     from .agreements import Agreement
@@ -210,7 +257,7 @@ def activity_terms(user) -> list[Subquery]:
         latest(Agreement.objects.visible_to(user).filter(partnership=OuterRef("pk")), "signed_on"),
         latest(
             ItineraryStop.objects.filter(
-                city=OuterRef("partner"), delegation__in=Delegation.objects.visible_to(user).values("pk")
+                city=OuterRef("other_id"), delegation__in=Delegation.objects.visible_to(user).values("pk")
             ).annotate(on=Coalesce("arrive_on", "delegation__start_on")),
             "on",
         ),

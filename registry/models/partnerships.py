@@ -441,9 +441,11 @@ class Partnership(RemarksModel, RegistryModel):
             )
         return ValidationError(message, code="partnership_use_action", params=params)
 
-    def other(self, city: City) -> City:
-        """The city on the other side from ``city``."""
-        return self.partner if self.city_id == city.pk else self.city
+    def other(self, city: City | None) -> City:
+        """The city on the other side from ``city``: the stored ``city`` when ``city`` is the
+        partner, else the partner (also when ``city`` is ``None``, no home city recorded): the
+        rule of :func:`~registry.models.partnership_queries.other_side`, for one instance."""
+        return self.city if city is not None and self.partner_id == city.pk else self.partner
 
     def life(self) -> list[PartnershipStage]:
         """The stages of this relation in date order (reads ``stages``: prefetch it, with

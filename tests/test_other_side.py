@@ -1,0 +1,124 @@
+"""A relation stored with the home city as its ``partner`` (sides are kept as given) is listed,
+filtered, searched, ordered, mapped and dated by the city on the other side, as the network
+counts it (:func:`registry.models.other_side`)."""
+
+import datetime
+import json
+
+import pytest
+
+from registry.models import Delegation, ItineraryStop, Partnership, other_side
+
+from .factories import AgreementFactory, CityFactory, DelegationFactory, PartnershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reversed_relation(home):
+    """Home–Ulaanbaatar stored as Ulaanbaatar (city) – Home (partner), beside Home–Osaka stored
+    the usual way round."""
+    ulaanbaatar = CityFactory(
+        slug="ulaanbaatar",
+        name_en="Ulaanbaatar",
+        name_ko="울란바토르",
+        country="MN",
+        latitude="47.92",
+        longitude="106.92",
+    )
+    osaka = CityFactory(
+        slug="osaka", name_en="Osaka", name_ko="오사카", country="JP", latitude="34.69", longitude="135.50"
+    )
+    reversed_ = PartnershipFactory(city=ulaanbaatar, partner=home, established_on=datetime.date(1996, 10, 14))
+    usual = PartnershipFactory(city=home, partner=osaka, established_on=datetime.date(2000, 1, 1))
+    return reversed_, usual
+
+
+def listed(api_client, **params) -> list[int]:
+    response = api_client.get("/api/v1/partnerships/", params)
+    assert response.status_code == 200, response.content
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_the_country_filter_reads_the_other_side(api_client, reversed_relation):
+    reversed_, usual = reversed_relation
+    assert listed(api_client, country="mn") == [reversed_.pk]
+    assert listed(api_client, country="kr") == []  # the home city's own country is no partner's
+    assert listed(api_client, country="jp") == [usual.pk]
+    assert listed(api_client, region="asia") == [reversed_.pk, usual.pk]
+
+
+def test_search_finds_the_other_side_by_name_and_not_the_home_city(api_client, reversed_relation):
+    reversed_, usual = reversed_relation
+    assert listed(api_client, q="ulaanbaatar") == [reversed_.pk]
+    assert listed(api_client, q="home") == []
+
+
+def test_ordering_by_partner_and_country_reads_the_other_side(api_client, reversed_relation):
+    reversed_, usual = reversed_relation
+    # Osaka < Ulaanbaatar; stored partners would order Home (the reversed one) first.
+    assert listed(api_client, ordering="partner") == [usual.pk, reversed_.pk]
+    assert listed(api_client, ordering="-partner") == [reversed_.pk, usual.pk]
+    assert listed(api_client, ordering="country") == [usual.pk, reversed_.pk]  # JP < MN
+
+
+def test_korean_ordering_by_partner_reads_the_other_sides_korean_name(api_client, reversed_relation, home):
+    reversed_, usual = reversed_relation
+    zagreb = PartnershipFactory(city=home, partner=CityFactory(name_en="Zagreb", name_ko="가나", country="HR"))
+    # English: Osaka, Ulaanbaatar, Zagreb. Korean: 가나, 오사카, 울란바토르; the stored partner
+    # of the reversed relation (Home, no Korean name) would come first.
+    assert listed(api_client, ordering="partner") == [usual.pk, reversed_.pk, zagreb.pk]
+    api_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ko"
+    assert listed(api_client, ordering="partner") == [zagreb.pk, usual.pk, reversed_.pk]
+    assert listed(api_client, ordering="-partner") == [reversed_.pk, usual.pk, zagreb.pk]
+
+
+def test_geojson_places_the_relation_at_the_other_side(api_client, reversed_relation):
+    reversed_, usual = reversed_relation
+    response = api_client.get("/api/v1/partnerships/", {"format": "geojson"})
+    features = {f["id"]: f["geometry"]["coordinates"] for f in json.loads(response.getvalue())["features"]}
+    assert features[reversed_.pk] == [106.92, 47.92]  # Ulaanbaatar, not Home's 135.0, 35.0
+    assert features[usual.pk] == [135.5, 34.69]
+
+
+def test_agreements_of_a_country_include_those_of_a_relation_stored_the_other_way(api_client, reversed_relation):
+    reversed_, usual = reversed_relation
+    seoul = CityFactory(country="KR")
+    agreement = AgreementFactory(partnership=reversed_, place=seoul)
+    found = api_client.get("/api/v1/agreements/", {"country": "mn"}).json()["results"]
+    assert [row["slug"] for row in found] == [agreement.slug]
+    page = api_client.get("/countries/mn/")
+    assert agreement.title_en in page.content.decode()
+
+
+def test_a_visit_to_the_other_side_is_activity_and_a_visit_home_is_not(reversed_relation, home, settings):
+    reversed_, usual = reversed_relation
+    ulaanbaatar = reversed_.city
+    trip = DelegationFactory(start_on=datetime.date(2024, 5, 1))
+    ItineraryStop.objects.create(delegation=trip, city=ulaanbaatar, arrive_on=datetime.date(2024, 5, 2), order=1)
+    visit_home = DelegationFactory(start_on=datetime.date(2025, 5, 1))
+    ItineraryStop.objects.create(delegation=visit_home, city=home, arrive_on=datetime.date(2025, 5, 2), order=1)
+    rows = dict(Partnership.objects.with_last_activity(None).values_list("pk", "last_activity"))
+    assert rows[reversed_.pk] == datetime.date(2024, 5, 2)
+    assert rows[usual.pk] == datetime.date(2000, 1, 1)  # a stop at home is no visit to Osaka
+    assert Delegation.objects.count() == 2
+
+
+def test_the_partnership_page_lists_the_delegations_to_the_other_side(client, reversed_relation, home):
+    reversed_, usual = reversed_relation
+    trip = DelegationFactory(name_en="Trade mission to Ulaanbaatar")
+    ItineraryStop.objects.create(delegation=trip, city=reversed_.city, order=1)
+    stay_home = DelegationFactory(name_en="Reception at home")
+    ItineraryStop.objects.create(delegation=stay_home, city=home, order=1)
+    page = client.get(reversed_.get_absolute_url()).content.decode()
+    assert "Trade mission to Ulaanbaatar" in page
+    assert "Reception at home" not in page
+
+
+def test_without_a_home_city_the_stored_partner_is_the_other_side(settings, db):
+    settings.REGISTRY_HOME_CITY = "nowhere"
+    relation = PartnershipFactory(partner__country="MN")
+    assert list(Partnership.objects.for_country("mn")) == [relation]
+    assert list(Partnership.objects.for_country("kr")) == []
+    assert Partnership.objects.values_list(other_side("country"), flat=True).get() == "MN"
+    assert relation.other(None) == relation.partner
