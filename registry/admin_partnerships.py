@@ -12,7 +12,9 @@ from django.contrib.admin.options import messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import conditional_escape, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -30,7 +32,7 @@ from .admin_dates import PartialDateFormField, PartialDatesFormMixin, PrecisionF
 from .admin_ids import CheckedIdsMixin
 from .admin_imports import SpreadsheetMixin
 from .dates import partial_date
-from .models import Partnership, PartnershipStage, Source, home_city, may_change
+from .models import Agreement, Event, Partnership, PartnershipStage, Publication, Source, home_city, may_change
 
 
 class PartnershipActionForm(forms.Form):
@@ -212,6 +214,47 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_last_activity(request.user)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        obj.published_now = "publication" in form.changed_data and obj.publication == Publication.PUBLISHED
+
+    def response_add(self, request, obj, post_url_continue=None):
+        response = super().response_add(request, obj, post_url_continue)
+        self.warn_drafts_left(request, obj)  # after Django's "added" message
+        return response
+
+    def response_change(self, request, obj):
+        response = super().response_change(request, obj)
+        self.warn_drafts_left(request, obj)  # after Django's "changed" message
+        return response
+
+    def warn_drafts_left(self, request, obj) -> None:
+        """After a save that published ``obj``, name (with a link to each) its agreements and
+        events still drafts: the public sees the relation without them until they are published
+        too (one query for each kind; nothing when the save did not publish)."""
+        if not obj.__dict__.pop("published_now", False):
+            return
+        drafts = [
+            *Agreement.objects.filter(partnership=obj).exclude(publication=Publication.PUBLISHED),
+            *Event.objects.filter(partnership=obj).exclude(publication=Publication.PUBLISHED),
+        ]
+        if not drafts:
+            return
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse(f"admin:registry_{d._meta.model_name}_change", args=[d.pk]), str(d)) for d in drafts),
+        )
+        message = ngettext(
+            "This partnership is published, but %(n)d of its records is still a draft, which the public "
+            "does not see until it is published too: %(records)s.",
+            "This partnership is published, but %(n)d of its records are still drafts, which the public "
+            "does not see until they are published too: %(records)s.",
+            len(drafts),
+        )
+        shown = conditional_escape(message) % {"n": len(drafts), "records": links}
+        self.message_user(request, mark_safe(shown), messages.WARNING)  # the message escaped, the links built safe
 
     def get_urls(self):
         return [

@@ -498,3 +498,27 @@ def test_a_revert_outside_a_test_transaction_is_saved_on_both_databases(client):
     assert response.status_code == HTTPStatus.FOUND, response.status_code
     city.refresh_from_db()
     assert (city.name_en, city.version) == ("Alma-Ata", 3)
+
+
+def test_publishing_a_partnership_names_its_agreements_and_events_still_drafts(staff_client):
+    """The guided entry records a relation, its agreement and its signing as drafts; publishing
+    the relation alone left the other two unseen without a word (new-user probe)."""
+    from registry.models import Publication
+
+    from .factories import AgreementFactory, EventFactory
+
+    partnership = PartnershipFactory(publication=Publication.DRAFT)
+    agreement = AgreementFactory(partnership=partnership, publication=Publication.DRAFT, title_en="Draft MOU")
+    EventFactory(partnership=partnership, publication=Publication.PUBLISHED, title_en="Public signing")
+    url = f"/admin/registry/partnership/{partnership.pk}/change/"
+    data = form_data(staff_client.get(url))
+    response = staff_client.post(url, {**data, "publication": Publication.PUBLISHED}, follow=True)
+    shown = [str(message) for message in response.context["messages"]]
+    warning = next(message for message in shown if "still a draft" in message)
+    assert f'<a href="/admin/registry/agreement/{agreement.pk}/change/">Draft MOU</a>' in warning
+    assert "Public signing" not in warning
+    partnership.refresh_from_db()
+    assert partnership.publication == Publication.PUBLISHED
+    # A later save that publishes nothing says nothing of the drafts.
+    again = staff_client.post(url, form_data(staff_client.get(url)), follow=True)
+    assert not any("draft" in str(message) for message in again.context["messages"])
