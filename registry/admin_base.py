@@ -28,7 +28,7 @@ from . import regions, services
 from .admin_dates import PartialDatesFormMixin
 from .admin_ids import CheckedIdsMixin, parse_id
 from .concurrency import VersionConflict, check_version, current_version
-from .models import City, Claim, may_change
+from .models import City, Claim, Partnership, may_change, other_side
 from .models.base import HISTORY
 from .models.offices import refusal
 from .text import ASSUMED_URL_SCHEME, given_reason
@@ -108,19 +108,20 @@ class DormantFilter(admin.SimpleListFilter):
 
 
 class PartnerCountryFilter(admin.SimpleListFilter):
-    """Filter partnerships by the partner city's country (only countries present)."""
+    """Filter partnerships by the country of the city on the other side from the home city, as
+    the region filter and the public lists do (:meth:`PartnershipQuerySet.for_country`; only
+    countries present)."""
 
     title = _("partner country")
     parameter_name = "partner_country"
 
     def lookups(self, request, model_admin):
-        codes = City.objects.filter(partnerships_as_partner__isnull=False).values_list("country", flat=True)
-        present = set(codes)
+        present = set(Partnership.objects.order_by().values_list(other_side("country"), flat=True).distinct())
         return [(code, name) for code, name in countries if code in present]
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(partner__country=self.value())
+            return queryset.for_country(self.value())
         return queryset
 
 

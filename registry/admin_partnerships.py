@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.contrib.admin.options import messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, ExpressionWrapper
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import conditional_escape, format_html_join
@@ -32,7 +33,17 @@ from .admin_dates import PartialDateFormField, PartialDatesFormMixin, PrecisionF
 from .admin_ids import CheckedIdsMixin
 from .admin_imports import SpreadsheetMixin
 from .dates import partial_date
-from .models import Agreement, Event, Partnership, PartnershipStage, Publication, Source, home_city, may_change
+from .models import (
+    Agreement,
+    Event,
+    Partnership,
+    PartnershipStage,
+    Publication,
+    Source,
+    home_city,
+    home_is_partner,
+    may_change,
+)
 
 
 class PartnershipActionForm(forms.Form):
@@ -168,9 +179,9 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
     # What staff scan for first (the relation, its state and whether the public sees it) fits a
     # 1,280 px window; the dates and the confidence follow.
     list_display = (
-        "partner",
+        "partner_display",
         "partner_country",
-        "city",
+        "city_display",
         "kind",
         "status",
         "publication",
@@ -213,7 +224,26 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_last_activity(request.user)
+        """With last activity, and ``home_is_partner`` (a boolean, :func:`home_is_partner`): the
+        list shows each relation from the home city's side, as the filters read it."""
+        home_is_partner_ = ExpressionWrapper(home_is_partner(), output_field=BooleanField())
+        return super().get_queryset(request).with_last_activity(request.user).annotate(home_is_partner=home_is_partner_)
+
+    @staticmethod
+    def shown_sides(obj) -> tuple:
+        """``(partner, home side)`` as the list shows them: the city on the other side from the
+        home city first (:func:`home_is_partner`, annotated by :meth:`get_queryset`)."""
+        if getattr(obj, "home_is_partner", False):
+            return obj.city, obj.partner
+        return obj.partner, obj.city
+
+    @admin.display(description=_("partner city"), ordering="partner__name_en")
+    def partner_display(self, obj):
+        return self.shown_sides(obj)[0]
+
+    @admin.display(description=_("city"), ordering="city__name_en")
+    def city_display(self, obj):
+        return self.shown_sides(obj)[1]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -370,7 +400,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
 
     @admin.display(description=_("country"), ordering="partner__country")
     def partner_country(self, obj):
-        return obj.partner.country.name
+        return self.shown_sides(obj)[0].country.name
 
     @admin.display(description=_("established"), ordering="established_on")
     def established_display(self, obj):

@@ -378,7 +378,7 @@ def in_readers_order(qs):
     """``qs`` in its own ordering (or the model's), with names sorted as the reader sees them
     (:func:`text.localized_ordering`); unchanged where that makes no difference."""
     default = list(qs.query.order_by or qs.model._meta.ordering)
-    localized = text.localized_ordering(qs, default)
+    localized = text.localized_ordering(qs.model, default)
     return qs if localized == default else qs.order_by(*localized)
 
 
@@ -442,6 +442,6 @@ class RegistryOrderingFilter(filters.OrderingFilter):
             (F(item[1:]).desc(nulls_last=True) if item.startswith("-") else F(item).asc(nulls_last=True))
             if isinstance(item, str)
             else item
-            for item in text.localized_ordering(qs, ordering)
+            for item in text.localized_ordering(qs.model, ordering)
         ]
         return qs.order_by(*expressions, "-pk" if ordering[-1].startswith("-") else "pk")

@@ -224,12 +224,11 @@ def localized(obj, field: str, language: str | None = None) -> str:
     return getattr(obj, f"{field}_en") if hasattr(obj, f"{field}_en") else getattr(obj, field, "")
 
 
-def localized_ordering(queryset, ordering, language: str | None = None) -> list:
-    """``ordering`` (field names, ``-`` for descending) of ``queryset`` as the reader sees the
-    names: on Korean pages each English column that has a Korean partner (``name_en`` beside
-    ``name_ko``, a field of the model or an annotation or alias of ``queryset``) sorts by the
-    Korean value where it is filled, else the English one (:func:`localized`'s rule), so 가나다
-    order on /ko/. Other languages and other fields: the names unchanged."""
+def localized_ordering(model, ordering, language: str | None = None) -> list:
+    """``ordering`` (field names, ``-`` for descending) as the reader sees the names: on Korean
+    pages each English column that has a Korean partner (``name_en`` beside ``name_ko``) sorts
+    by the Korean value where it is filled, else the English one (:func:`localized`'s rule),
+    so 가나다 order on /ko/. Other languages and other fields: the names unchanged."""
     language = (language or get_language() or "en").split("-")[0]
     if language != "ko":
         return list(ordering)
@@ -239,12 +238,11 @@ def localized_ordering(queryset, ordering, language: str | None = None) -> list:
         if not name.endswith("_en"):
             result.append(item)
             continue
-        if f"{name.removesuffix('_en')}_ko" not in queryset.query.annotations:
-            try:
-                queryset.model._meta.get_field(f"{name.removesuffix('_en')}_ko")
-            except FieldDoesNotExist:
-                result.append(item)
-                continue
+        try:
+            model._meta.get_field(f"{name.removesuffix('_en')}_ko")
+        except FieldDoesNotExist:
+            result.append(item)
+            continue
         shown = Coalesce(NullIf(F(f"{name.removesuffix('_en')}_ko"), Value("")), F(name))
         result.append(shown.desc() if item.startswith("-") else shown.asc())
     return result

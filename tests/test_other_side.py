@@ -54,25 +54,6 @@ def test_search_finds_the_other_side_by_name_and_not_the_home_city(api_client, r
     assert listed(api_client, q="home") == []
 
 
-def test_ordering_by_partner_and_country_reads_the_other_side(api_client, reversed_relation):
-    reversed_, usual = reversed_relation
-    # Osaka < Ulaanbaatar; stored partners would order Home (the reversed one) first.
-    assert listed(api_client, ordering="partner") == [usual.pk, reversed_.pk]
-    assert listed(api_client, ordering="-partner") == [reversed_.pk, usual.pk]
-    assert listed(api_client, ordering="country") == [usual.pk, reversed_.pk]  # JP < MN
-
-
-def test_korean_ordering_by_partner_reads_the_other_sides_korean_name(api_client, reversed_relation, home):
-    reversed_, usual = reversed_relation
-    zagreb = PartnershipFactory(city=home, partner=CityFactory(name_en="Zagreb", name_ko="가나", country="HR"))
-    # English: Osaka, Ulaanbaatar, Zagreb. Korean: 가나, 오사카, 울란바토르; the stored partner
-    # of the reversed relation (Home, no Korean name) would come first.
-    assert listed(api_client, ordering="partner") == [usual.pk, reversed_.pk, zagreb.pk]
-    api_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ko"
-    assert listed(api_client, ordering="partner") == [zagreb.pk, usual.pk, reversed_.pk]
-    assert listed(api_client, ordering="-partner") == [reversed_.pk, usual.pk, zagreb.pk]
-
-
 def test_geojson_places_the_relation_at_the_other_side(api_client, reversed_relation):
     reversed_, usual = reversed_relation
     response = api_client.get("/api/v1/partnerships/", {"format": "geojson"})
@@ -113,6 +94,24 @@ def test_the_partnership_page_lists_the_delegations_to_the_other_side(client, re
     page = client.get(reversed_.get_absolute_url()).content.decode()
     assert "Trade mission to Ulaanbaatar" in page
     assert "Reception at home" not in page
+
+
+def test_the_admin_list_reads_each_relation_from_the_home_side(staff_client, reversed_relation):
+    """The admin's partner-country filter agrees with its region filter and the public lists,
+    and the row shows the city on the other side as the partner, with its country."""
+    reversed_, usual = reversed_relation
+    page = staff_client.get("/admin/registry/partnership/")
+    assert "partner_country=MN" in page.content.decode()
+    assert "partner_country=KR" not in page.content.decode()
+    changelist = page.context["cl"]
+    rows = {row.pk: row for row in changelist.result_list}
+    admin = changelist.model_admin
+    assert [str(city) for city in admin.shown_sides(rows[reversed_.pk])] == ["Ulaanbaatar", "Home"]
+    assert admin.partner_country(rows[reversed_.pk]) == "Mongolia"
+    assert [str(city) for city in admin.shown_sides(rows[usual.pk])] == ["Osaka", "Home"]
+    for params in ({"partner_country": "MN"}, {"region": "eastern-asia", "partner_country": "MN"}):
+        filtered = staff_client.get("/admin/registry/partnership/", params)
+        assert list(filtered.context["cl"].result_list) == [reversed_]
 
 
 def test_without_a_home_city_the_stored_partner_is_the_other_side(settings, db):

@@ -78,9 +78,9 @@ class CityViewSet(RegistryViewSet):
 @describe("partnership", "partnerships")
 class PartnershipViewSet(RegistryViewSet):
     """Sister city and friendship city partnerships, with both cities summarised (``city`` and
-    ``partner`` as recorded). ``country``, ``region``, ``q`` and ``ordering=partner|country`` read
-    the city on the other side from the home city, whichever side the record names it on; GeoJSON
-    places each partnership there."""
+    ``partner`` as recorded). ``country``, ``region`` and ``q`` read the city on the other side
+    from the home city, whichever side the record names it on, and GeoJSON places each partnership
+    there; ``ordering=partner|country`` sorts by the stored ``partner``."""
 
     serializer_class = ser.PartnershipSerializer
     filterset_class = filters.PartnershipFilter

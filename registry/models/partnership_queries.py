@@ -228,12 +228,6 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
         has names matching ``query`` (:meth:`CityQuerySet.search`)."""
         return self.with_other_side_in(City.objects.search(query))
 
-    def with_other_names(self) -> PartnershipQuerySet:
-        """Alias ``other_name_en``, ``other_name_ko`` and ``other_country``: the names and ISO
-        country code of the city on the other side (:func:`other_side`), for the lists'
-        ordering by partner and by country."""
-        return self.alias(**{f"other_{name}": other_side(name) for name in ("name_en", "name_ko", "country")})
-
 
 def activity_terms(user) -> list[Subquery]:
     """The dates that count as a partnership's activity, as subqueries correlated on the
