@@ -305,3 +305,27 @@ def test_a_coordinate_out_of_range_is_an_error_of_the_first_submit(home, staff_c
     assert {"partner_latitude", "source_url"} <= set(errors)
     assert errors["partner_latitude"] == ["Ensure this value is less than or equal to 90."]
     assert 'name="partner_latitude"' in answer.text and 'max="90"' in answer.text
+
+
+def test_the_errors_of_several_records_come_together(home, staff_client):
+    """Each record is checked before any is written: a new signatory without an English name and
+    another with neither a person nor a role are both reported on the first submit (the first
+    invalid record alone came back, then the next; new-user probes)."""
+    before = counts()
+    answer = staff_client.post(
+        URL, entry(signatory1_name_ko="박형준", signatory2_role="", signatory2_role_ko="타슈켄트 시장")
+    )
+    assert answer.status_code == HTTPStatus.OK
+    errors = answer.context["form"].errors
+    assert errors["signatory1_name_en"] == ["This field cannot be blank."]
+    assert errors["signatory2_role"] == ["Name a person or, where the source names none, the role."]
+    assert counts() == before
+
+
+def test_two_new_signatories_of_one_name_are_two_people(home, staff_client):
+    answer = staff_client.post(URL, entry(signatory1_name_en="Kim Min-jun", signatory2_name_en="Kim Min-jun"))
+    assert answer.status_code == HTTPStatus.FOUND, answer.context and answer.context["form"].errors
+    assert sorted(Person.objects.filter(name_en="Kim Min-jun").values_list("slug", flat=True)) == [
+        "kim-min-jun",
+        "kim-min-jun-2",
+    ]

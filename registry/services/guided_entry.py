@@ -26,15 +26,18 @@ from .partnerships import create_partnership
 from .records import save_record
 
 
-def _unique_slug(model: type[models.Model], text: str) -> str:
+def _unique_slug(model: type[models.Model], text: str, taken: set[str] | None = None) -> str:
     """A slug for ``text`` (:func:`registry.text.slug_of`: ``"Busan–Shymkent"`` → ``"busan-shymkent"``;
-    Django's ``slugify`` alone dropped the dash) not yet used by ``model``: ``"almaty"``, then
-    ``"almaty-2"`` …; the model's name when ``text`` gives none."""
+    Django's ``slugify`` alone dropped the dash) not yet used by ``model`` nor in ``taken`` (the
+    slugs given to records built in the same call and not written yet; the new slug is added to
+    it): ``"almaty"``, then ``"almaty-2"`` …; the model's name when ``text`` gives none."""
     base = slug_of(text, max_length=100) or model._meta.model_name
     slug, number = base, 1
-    while model._default_manager.filter(slug=slug).exists():
+    while (taken is not None and slug in taken) or model._default_manager.filter(slug=slug).exists():
         number += 1
         slug = f"{base}-{number}"
+    if taken is not None:
+        taken.add(slug)
     return slug
 
 
@@ -46,6 +49,24 @@ def _save_part(prefix: str, instance: models.Model, data: Mapping[str, Any] | No
         raise ValidationError(
             {f"{prefix}{field}": messages for field, messages in error.update_error_dict({}).items()}
         ) from None
+
+
+def _check_all(records: Iterable[tuple[str, models.Model | None, tuple[str, ...]]]) -> None:
+    """Check each of ``records`` (``(prefix, unsaved instance or None, fields to leave out)``:
+    the foreign keys to records not written yet) with ``full_clean``, and raise one
+    ``ValidationError`` with the errors of all of them, keyed ``<prefix><field>`` as
+    :func:`_save_part` keys them; nothing when all pass."""
+    errors: dict[str, list] = {}
+    for prefix, instance, exclude in records:
+        if instance is None:
+            continue
+        try:
+            instance.full_clean(exclude=exclude)
+        except ValidationError as error:
+            for field, messages in error.update_error_dict({}).items():
+                errors.setdefault(f"{prefix}{field}", []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -74,16 +95,68 @@ def record_new_partnership(
     ``name_native``, citing the source), the signing ceremony (an Event on the same day and at the
     agreement's venue, when ``signing_event``) and the source every record cites (``source``, or a
     new Source from ``new_source``: ``title``, ``url``, ``publisher``). Each row is validated with
-    ``full_clean()``; the first invalid one raises ``ValidationError`` keyed ``partner_<field>``,
+    ``full_clean()``, first each on its own (the errors of every invalid one together), then as it is
+    written with the records it points to; an error raises ``ValidationError`` keyed ``partner_<field>``,
     ``partnership_<field>``, ``agreement_<field>``, ``signatory<order>_<field>`` (the new
     person's fields too), ``event_<field>`` or ``source_<field>``, and nothing is stored.
     """
+    # Every record is built first and checked on its own fields and rules, so the errors of all
+    # of them come together (the first invalid one alone came back before, then the next…);
+    # the writes below validate each again, with the records they point to, and stop at the
+    # first error (a partnership already recorded, say), all or nothing.
+    new_city = new_record = None
     if partner is None:
         values = dict(new_partner or {})
-        partner = _save_part("partner_", City(slug=_unique_slug(City, values.get("name_en", "")), **values))
+        new_city = City(slug=_unique_slug(City, values.get("name_en", "")), **values)
     if source is None:
         values = dict(new_source or {})
-        source = _save_part("source_", Source(slug=_unique_slug(Source, values.get("title", "")), **values))
+        new_record = Source(slug=_unique_slug(Source, values.get("title", "")), **values)
+    values = dict(agreement)
+    signed = Agreement(
+        slug=_unique_slug(Agreement, values.get("title_en", "")),
+        signed_on=established_on,
+        signed_precision=established_precision,
+        publication=publication,
+        **values,
+    )
+    people: list[tuple[str, Person | None, Signatory]] = []
+    people_slugs: set[str] = set()  # two new people of one name are "kim" and "kim-2"
+    for position, signatory in enumerate(signatories, start=1):
+        values = dict(signatory)
+        order = values.setdefault("order", position)
+        new_person = values.pop("new_person", None)
+        person = None
+        if new_person:
+            person = Person(slug=_unique_slug(Person, new_person.get("name_en", ""), people_slugs), **new_person)
+        people.append((f"signatory{order}_", person, Signatory(**values)))
+    ceremony = None
+    if signing_event:
+        ceremony = Event(
+            slug=_unique_slug(Event, f"signing {signed.title_en}"),
+            title_en=f"Signing: {signed.title_en}",
+            title_ko=f"{signed.title_ko} 체결" if signed.title_ko else "",
+            kind=Event.Kind.SIGNING_CEREMONY,
+            start_on=established_on,
+            start_precision=established_precision,
+            venue=signed.venue,
+            venue_ko=signed.venue_ko,
+            publication=publication,
+        )
+    _check_all(
+        [
+            ("partner_", new_city, ()),
+            ("source_", new_record, ()),
+            ("agreement_", signed, ("partnership", "place")),
+            *((prefix, person, ()) for prefix, person, _ in people),
+            *((prefix, row, ("agreement", "person") if person else ("agreement",)) for prefix, person, row in people),
+            ("event_", ceremony, ("partnership", "agreement", "city")),
+        ]
+    )
+
+    if new_city is not None:
+        partner = _save_part("partner_", new_city)
+    if new_record is not None:
+        source = _save_part("source_", new_record)
     try:
         partnership = create_partnership(
             city=home,
@@ -98,48 +171,16 @@ def record_new_partnership(
         raise ValidationError(
             {f"partnership_{field}": messages for field, messages in error.update_error_dict({}).items()}
         ) from None
-    values = dict(agreement)
-    signed = _save_part(
-        "agreement_",
-        Agreement(
-            slug=_unique_slug(Agreement, values.get("title_en", "")),
-            partnership=partnership,
-            signed_on=partnership.established_on,
-            signed_precision=partnership.established_precision,
-            place=partner,
-            publication=publication,
-            **values,
-        ),
-        {"sources": [source]},
-    )
-    for position, signatory in enumerate(signatories, start=1):
-        values = dict(signatory)
-        order = values.setdefault("order", position)
-        new_person = values.pop("new_person", None)
-        if new_person:
-            values["person"] = _save_part(
-                f"signatory{order}_",
-                Person(slug=_unique_slug(Person, new_person.get("name_en", "")), **new_person),
-                {"sources": [source]},
-            )
-        _save_part(f"signatory{order}_", Signatory(agreement=signed, **values))
-    if signing_event:
-        _save_part(
-            "event_",
-            Event(
-                slug=_unique_slug(Event, f"signing {signed.title_en}"),
-                title_en=f"Signing: {signed.title_en}",
-                title_ko=f"{signed.title_ko} 체결" if signed.title_ko else "",
-                kind=Event.Kind.SIGNING_CEREMONY,
-                start_on=partnership.established_on,
-                start_precision=partnership.established_precision,
-                city=partner,
-                venue=signed.venue,
-                venue_ko=signed.venue_ko,
-                partnership=partnership,
-                agreement=signed,
-                publication=publication,
-            ),
-            {"sources": [source]},
-        )
+    signed.partnership, signed.place = partnership, partner
+    signed.signed_on, signed.signed_precision = partnership.established_on, partnership.established_precision
+    signed = _save_part("agreement_", signed, {"sources": [source]})
+    for prefix, person, row in people:
+        if person is not None:
+            row.person = _save_part(prefix, person, {"sources": [source]})
+        row.agreement = signed
+        _save_part(prefix, row)
+    if ceremony is not None:
+        ceremony.city, ceremony.partnership, ceremony.agreement = partner, partnership, signed
+        ceremony.start_on, ceremony.start_precision = partnership.established_on, partnership.established_precision
+        _save_part("event_", ceremony, {"sources": [source]})
     return partnership
