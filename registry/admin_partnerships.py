@@ -273,8 +273,11 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
             return
         links = format_html_join(
             ", ",
-            '<a href="{}">{}</a>',
-            ((reverse(f"admin:registry_{d._meta.model_name}_change", args=[d.pk]), str(d)) for d in drafts),
+            '{} <a href="{}">{}</a>',  # each named with its kind: an agreement and its signing share a title
+            (
+                (d._meta.verbose_name, reverse(f"admin:registry_{d._meta.model_name}_change", args=[d.pk]), str(d))
+                for d in drafts
+            ),
         )
         message = ngettext(
             "This partnership is published, but %(n)d of its records is still a draft, which the public "

@@ -135,6 +135,14 @@ class GuidedPartnershipForm(forms.Form):
     )
     agreement_venue = forms.CharField(label=_("Venue"), max_length=300, required=False)
     agreement_venue_ko = forms.CharField(label=_("Venue (Korean)"), max_length=300, required=False)
+    agreement_signed_in = forms.ChoiceField(
+        label=_("Signed in"),
+        choices=[("partner", _("the partner city")), ("home", _("the home city"))],
+        initial="partner",
+        required=False,  # none chosen: the partner city, as before the choice was offered
+        widget=forms.RadioSelect,
+        help_text=_("The agreement's place and the signing ceremony's city."),
+    )
     signing_event = forms.BooleanField(label=_("Record the signing ceremony as an event"), required=False, initial=True)
     source = forms.ModelChoiceField(Source.objects.all(), required=False, label=_("Source"))
     source_title = forms.CharField(label=_("New source: title"), max_length=500, required=False)
@@ -151,7 +159,7 @@ class GuidedPartnershipForm(forms.Form):
             signatories.update(signatory_fields(index))
         # The signatories belong with their agreement.
         names = list(self.fields)
-        at = names.index("agreement_venue_ko") + 1
+        at = names.index("agreement_signed_in") + 1
         self.fields.update(signatories)
         self.order_fields([*names[:at], *signatories, *names[at:]])
         if admin_site is not None:
@@ -203,6 +211,7 @@ class GuidedPartnershipForm(forms.Form):
                         ("agreement_title_en", "agreement_title_ko"),
                         "agreement_kind",
                         ("agreement_venue", "agreement_venue_ko"),
+                        "agreement_signed_in",
                     ]
                 },
             ),
@@ -297,6 +306,7 @@ class GuidedPartnershipForm(forms.Form):
                 "venue_ko": data["agreement_venue_ko"],
             },
             signatories=self.signatories(),
+            signed_in_home=data["agreement_signed_in"] == "home",
             signing_event=data["signing_event"],
             source=data["source"],
             new_source={

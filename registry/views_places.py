@@ -203,8 +203,10 @@ class PartnershipDetailView(DetailView):
             events=events[: self.max_items],
             delegations=Delegation.objects.visible_to(user).filter(Exists(stops) | Exists(took_part))[: self.max_items],
         )
-        context["sides"] = [(_("City"), partnership.city), (_("Partner city"), partnership.partner)]
-        markers = [m for city in (partnership.city, partnership.partner) if (m := maps.marker_for(city))]
+        home_side, partner_side = partnership.sides_from_home
+        context.update(home_side=home_side, partner_side=partner_side)
+        context["sides"] = [(_("City"), home_side), (_("Partner city"), partner_side)]
+        markers = [m for city in (home_side, partner_side) if (m := maps.marker_for(city))]
         context["map"] = maps.area_map(markers) if markers else None
         return context
 

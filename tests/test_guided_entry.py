@@ -329,3 +329,20 @@ def test_two_new_signatories_of_one_name_are_two_people(home, staff_client):
         "kim-min-jun",
         "kim-min-jun-2",
     ]
+
+
+@pytest.mark.parametrize(("signed_in", "place"), [("home", "home"), ("partner", "tashkent")])
+def test_the_agreement_and_its_signing_are_placed_where_it_was_signed(home, staff_client, signed_in, place):
+    """Both were placed in the partner city whatever the venue (new-user probe: "Busan City Hall"
+    in Tbilisi)."""
+    answer = staff_client.post(URL, entry(agreement_venue="Busan City Hall", agreement_signed_in=signed_in))
+    assert answer.status_code == HTTPStatus.FOUND, answer.context and answer.context["form"].errors
+    agreement = Agreement.objects.get(partnership__partner__name_en="Tashkent")
+    assert agreement.place.slug == place
+    assert Event.objects.get(agreement=agreement).city.slug == place
+
+
+def test_the_partnerships_list_offers_the_guided_entry(home, staff_client):
+    page = staff_client.get("/admin/registry/partnership/").content.decode()
+    assert f'href="{URL}"' in page
+    assert f'href="{URL}"' not in staff_client.get("/admin/registry/city/").content.decode()

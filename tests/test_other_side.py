@@ -96,6 +96,22 @@ def test_the_partnership_page_lists_the_delegations_to_the_other_side(client, re
     assert "Reception at home" not in page
 
 
+def test_the_partnership_page_names_the_home_city_first(client, reversed_relation):
+    """A relation stored as Ulaanbaatar (city) – Home (partner) is "Home – Ulaanbaatar" on its
+    page, Ulaanbaatar the partner city in the facts and the breadcrumb (new-user probe)."""
+    reversed_, usual = reversed_relation
+    page = client.get(reversed_.get_absolute_url())
+    assert [(str(label), city.slug) for label, city in page.context["sides"]] == [
+        ("City", "home"),
+        ("Partner city", "ulaanbaatar"),
+    ]
+    text = page.content.decode()
+    assert "<title>Home – Ulaanbaatar" in text
+    assert "<h3>Home – Ulaanbaatar: sister city</h3>" in text  # the life of the relation
+    breadcrumb = text[text.index('class="breadcrumb"') : text.index("</nav>", text.index('class="breadcrumb"'))]
+    assert "/cities/ulaanbaatar/" in breadcrumb and "/cities/home/" not in breadcrumb
+
+
 def test_the_admin_list_reads_each_relation_from_the_home_side(staff_client, reversed_relation):
     """The admin's partner-country filter agrees with its region filter and the public lists,
     and the row shows the city on the other side as the partner, with its country."""

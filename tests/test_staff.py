@@ -515,7 +515,7 @@ def test_publishing_a_partnership_names_its_agreements_and_events_still_drafts(s
     response = staff_client.post(url, {**data, "publication": Publication.PUBLISHED}, follow=True)
     shown = [str(message) for message in response.context["messages"]]
     warning = next(message for message in shown if "still a draft" in message)
-    assert f'<a href="/admin/registry/agreement/{agreement.pk}/change/">Draft MOU</a>' in warning
+    assert f'agreement <a href="/admin/registry/agreement/{agreement.pk}/change/">Draft MOU</a>' in warning
     assert "Public signing" not in warning
     partnership.refresh_from_db()
     assert partnership.publication == Publication.PUBLISHED

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, models, router
 from django.db.models import F, Q
@@ -440,6 +441,16 @@ class Partnership(RemarksModel, RegistryModel):
                 "“%(action)s”, or give a reason for the correction."
             )
         return ValidationError(message, code="partnership_use_action", params=params)
+
+    @property
+    def sides_from_home(self) -> tuple[City, City]:
+        """``(home side, partner side)``: the two cities as a page names them, the home city
+        (``settings.REGISTRY_HOME_CITY``, by slug, as
+        :func:`~registry.models.partnership_queries.home_is_partner` reads it) first when the
+        record stores it as the partner, else as stored (reads both cities: select them)."""
+        if self.partner.slug == settings.REGISTRY_HOME_CITY:
+            return self.partner, self.city
+        return self.city, self.partner
 
     def other(self, city: City | None) -> City:
         """The city on the other side from ``city``: the stored ``city`` when ``city`` is the

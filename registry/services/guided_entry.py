@@ -81,6 +81,7 @@ def record_new_partnership(
     agreement: Mapping[str, Any],
     signatories: Iterable[Mapping[str, Any]] = (),
     signing_event: bool = True,
+    signed_in_home: bool = False,
     source: Source | None = None,
     new_source: Mapping[str, Any] | None = None,
     publication: str = Publication.DRAFT,
@@ -89,16 +90,18 @@ def record_new_partnership(
     City made from ``new_partner``'s fields: ``name_en``, ``name_ko``, ``country``, ``latitude``,
     ``longitude``), the partnership (:func:`create_partnership`, ``home`` as its home side), its
     agreement (``agreement``: ``title_en``, ``title_ko``, ``kind``, ``venue``; signed on
-    ``established_on``, at the partner city), the signatories (each a mapping of Signatory
-    fields: ``person``, ``role``, ``role_ko``, ``organization``, ``order`` (default: its position);
-    and for a person not yet recorded ``new_person``, a new Person's ``name_en``, ``name_ko``,
-    ``name_native``, citing the source), the signing ceremony (an Event on the same day and at the
-    agreement's venue, when ``signing_event``) and the source every record cites (``source``, or a
-    new Source from ``new_source``: ``title``, ``url``, ``publisher``). Each row is validated with
-    ``full_clean()``, first each on its own (the errors of every invalid one together), then as it is
-    written with the records it points to; an error raises ``ValidationError`` keyed ``partner_<field>``,
-    ``partnership_<field>``, ``agreement_<field>``, ``signatory<order>_<field>`` (the new
-    person's fields too), ``event_<field>`` or ``source_<field>``, and nothing is stored.
+    ``established_on``, in the partner city, or in ``home`` when ``signed_in_home``), the
+    signatories (each a mapping of Signatory fields: ``person``, ``role``, ``role_ko``,
+    ``organization``, ``order`` (default: its position); and for a person not yet recorded
+    ``new_person``, a new Person's ``name_en``, ``name_ko``, ``name_native``, citing the source),
+    the signing ceremony (an Event on the same day, in the same city and at the agreement's
+    venue, when ``signing_event``) and the source every record cites (``source``, or a new Source
+    from ``new_source``: ``title``, ``url``, ``publisher``). Each row is validated with
+    ``full_clean()``, first each on its own (the errors of every invalid one together), then as
+    it is written with the records it points to; an error raises ``ValidationError`` keyed
+    ``partner_<field>``, ``partnership_<field>``, ``agreement_<field>``,
+    ``signatory<order>_<field>`` (the new person's fields too), ``event_<field>`` or
+    ``source_<field>``, and nothing is stored.
     """
     # Every record is built first and checked on its own fields and rules, so the errors of all
     # of them come together (the first invalid one alone came back before, then the next…);
@@ -171,7 +174,7 @@ def record_new_partnership(
         raise ValidationError(
             {f"partnership_{field}": messages for field, messages in error.update_error_dict({}).items()}
         ) from None
-    signed.partnership, signed.place = partnership, partner
+    signed.partnership, signed.place = partnership, home if signed_in_home else partner
     signed.signed_on, signed.signed_precision = partnership.established_on, partnership.established_precision
     signed = _save_part("agreement_", signed, {"sources": [source]})
     for prefix, person, row in people:
@@ -180,7 +183,7 @@ def record_new_partnership(
         row.agreement = signed
         _save_part(prefix, row)
     if ceremony is not None:
-        ceremony.city, ceremony.partnership, ceremony.agreement = partner, partnership, signed
+        ceremony.city, ceremony.partnership, ceremony.agreement = signed.place, partnership, signed
         ceremony.start_on, ceremony.start_precision = partnership.established_on, partnership.established_precision
         _save_part("event_", ceremony, {"sources": [source]})
     return partnership
