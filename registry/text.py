@@ -204,12 +204,32 @@ def search_text(names) -> str:
     return "\n".join(dict.fromkeys([*forms, *keys]))
 
 
+# Scripts whose letters are whole syllables (or words): their transliteration runs syllables
+# together, so inside another name it meets a run of letters that crosses syllables ("울란",
+# ullan, inside 카사블랑카's kasabeullangka).
+_SYLLABIC_SCRIPTS = ("HANGUL", "CJK", "HIRAGANA", "KATAKANA")
+
+
+def is_syllabic(word: str) -> bool:
+    """Whether ``word`` has a letter of a syllabic or ideographic script (Hangul, Han, kana)."""
+    return any(unicodedata.name(char, "").startswith(_SYLLABIC_SCRIPTS) for char in word)
+
+
 def search_terms(query: str) -> list[list[str]]:
     """For each of the :func:`search_words` of ``query``, the forms a match may contain: the
     folded word, its transliteration and its :func:`vowel_key` when it has one (``"Алма-Ата"`` →
     ``[["алма", "alma", "<ａｌｍａ>"], ["ата", "ata"]]``). A row matches when, for every word, its
-    search text contains one of that word's forms."""
-    return [[*search_forms(word), *filter(None, [vowel_key(word)])] for word in search_words(query)]
+    search text contains one of that word's forms. The transliteration of a word in a syllabic
+    script (:func:`is_syllabic`) is given with a leading space, ``" ullan"`` for ``"울란"``: it
+    matches only at the start of a word of the search text (``"부산"`` finds "busan", ``"울란"``
+    not "kasabeullangka")."""
+    terms = []
+    for word in search_words(query):
+        forms = search_forms(word)
+        if is_syllabic(word):
+            forms = [form if form == fold(word) else f" {form}" for form in forms]
+        terms.append([*forms, *filter(None, [vowel_key(word)])])
+    return terms
 
 
 def localized(obj, field: str, language: str | None = None) -> str:

@@ -156,3 +156,16 @@ def test_duplicate_detection_ignores_vowel_keys(db):
     CityFactory(slug="toshkent-b", name_en="Toshkent", country="UZ")
     assert City.objects.possible_duplicate_ids() == set()  # same key, different names
     assert slugs("tashkent") == ["tashkent-a", "toshkent-b"]
+
+
+def test_a_hangul_words_romanization_matches_only_at_the_start_of_a_word(db):
+    """울란 was romanized "ullan" and met inside 카사블랑카's "kasabeullangka": Casablanca was found
+    for Ulaanbaatar's first syllables (new-user probe). The Hangul itself still matches anywhere,
+    and a Korean word still finds a city known only by its English name."""
+    CityFactory(slug="ulaanbaatar", name_en="Ulaanbaatar", name_ko="울란바토르", country="MN")
+    CityFactory(slug="casablanca", name_en="Casablanca", name_ko="카사블랑카", country="MA")
+    CityFactory(slug="busan", name_en="Busan", name_ko="", country="KR")
+    assert slugs("울란") == ["ulaanbaatar"]
+    assert slugs("블랑카") == ["casablanca"]  # inside a Hangul name
+    assert slugs("부산") == ["busan"]  # romanized, at the start of the English name
+    assert text.search_terms("울란")[0][:2] == ["울란", " ullan"]

@@ -79,7 +79,9 @@ class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
         ``search_text`` column as typed or transliterated (:func:`registry.text.search_terms`),
         so ``Алма-Ата`` finds Almaty through its former name Alma-Ata, or as a whole word of at
         least four letters with its vowels folded (:func:`registry.text.vowel_key`), so
-        ``tashkent`` finds a city stored only as Тошкент ("toshkent"). The same on SQLite and
+        ``tashkent`` finds a city stored only as Тошкент ("toshkent"); a Hangul or Han word's
+        transliteration matches only at a word's start (``울란`` finds 울란바토르, not 카사블랑카,
+        kasabeullangka). The same on SQLite and
         PostgreSQL (both sides are folded in Python; the database compares bytes). None for a
         query without words (only punctuation, say)."""
         terms = text.search_terms(query)
@@ -89,7 +91,12 @@ class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
         for forms in terms:
             condition = Q()
             for form in forms:
-                condition |= Q(search_text__contains=form)
+                if form.startswith(" "):  # only at the start of a word: of the text, a line, after a space
+                    word = form[1:]
+                    condition |= Q(search_text__startswith=word) | Q(search_text__contains=f"\n{word}")
+                    condition |= Q(search_text__contains=form)
+                else:
+                    condition |= Q(search_text__contains=form)
             qs = qs.filter(condition)
         return qs
 
