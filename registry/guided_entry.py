@@ -350,9 +350,13 @@ def record_new_partnership_view(model_admin: admin.ModelAdmin, request):
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            model_admin.message_user(
-                request, _("Recorded %(partnership)s.") % {"partnership": partnership}, messages.SUCCESS
-            )
+            recorded = _("Recorded %(partnership)s.") % {"partnership": partnership}
+            if partnership.publication != Publication.PUBLISHED:
+                recorded = _(
+                    "Recorded %(partnership)s as a draft, with its agreement and signing: the public sees them "
+                    "once each is published."
+                ) % {"partnership": partnership}
+            model_admin.message_user(request, recorded, messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:registry_partnership_change", args=[partnership.pk]))
     return render(model_admin, request, form, home)
 

@@ -346,3 +346,11 @@ def test_the_partnerships_list_offers_the_guided_entry(home, staff_client):
     page = staff_client.get("/admin/registry/partnership/").content.decode()
     assert f'href="{URL}"' in page
     assert f'href="{URL}"' not in staff_client.get("/admin/registry/city/").content.decode()
+
+
+def test_a_draft_recorded_says_it_is_a_draft(home, staff_client):
+    answer = staff_client.post(URL, entry(publication="draft"), follow=True)
+    shown = [str(message) for message in answer.context["messages"]]
+    assert any("as a draft, with its agreement and signing" in message for message in shown), shown
+    published = staff_client.post(URL, entry(partner_name_en="Samarkand", partner_name_ko=""), follow=True)
+    assert not any("draft" in str(message) for message in published.context["messages"])

@@ -261,3 +261,20 @@ def test_a_korean_partnership_page_joins_the_two_cities_without_a_particle_guess
     partnership = PartnershipFactory(city__name_ko="부산", partner__name_ko="알마티")
     page = _text(client, f"/ko/partnerships/{partnership.pk}/")
     assert "와(과)" not in page and "부산·알마티" in page
+
+
+def test_country_names_are_the_ones_korean_readers_use(client, db):
+    """django-countries' Korean gave 몽골리아, 타이 and 터키 (beside the English "Türkiye"), and
+    "케이맨 섬1" (new-user probe); settings.COUNTRIES_OVERRIDE has the project's catalog name them."""
+    from django.utils import translation
+    from django_countries.fields import Country
+
+    from .factories import PartnershipFactory
+
+    with translation.override("ko"):
+        names = [Country(code).name for code in ("MN", "TH", "TR", "KY", "KR")]
+    assert names == ["몽골", "태국", "튀르키예", "케이맨 제도", "대한민국"]
+    with translation.override("en"):
+        assert Country("TR").name == "Türkiye"
+    PartnershipFactory(partner__slug="ulaanbaatar", partner__country="MN")
+    assert "몽골" in client.get("/ko/countries/mn/").content.decode()

@@ -137,3 +137,11 @@ def test_without_a_home_city_the_stored_partner_is_the_other_side(settings, db):
     assert list(Partnership.objects.for_country("kr")) == []
     assert Partnership.objects.values_list(other_side("country"), flat=True).get() == "MN"
     assert relation.other(None) == relation.partner
+
+
+def test_the_admin_region_filter_lists_sub_regions_by_name_in_the_readers_language(staff_client):
+    for language in ("en", "ko"):
+        page = staff_client.get("/admin/registry/partnership/", HTTP_ACCEPT_LANGUAGE=language)
+        spec = next(s for s in page.context["cl"].filter_specs if getattr(s, "parameter_name", "") == "region")
+        names = [str(name) for _, name in spec.lookup_choices]
+        assert names == sorted(names) and len(names) > 10, names
