@@ -318,11 +318,11 @@ class GuidedPartnershipForm(forms.Form):
     def add_service_errors(self, error: ValidationError) -> None:
         """Show the service's errors on the matching fields (``partnership_established_on``, …);
         errors on fields this form has not (e.g. a city's slug) go on the form."""
-        for name, messages_ in error.update_error_dict({}).items():
+        for name, errors in error.update_error_dict({}).items():
             field = name if name in self.fields else None
             if field is None and name.startswith("partnership_partner"):
                 field = "partner"
-            for message in messages_:
+            for message in ValidationError(errors).messages:  # texts: an error printed as "['…']" before
                 self.add_error(field, f"{name}: {message}" if field is None else message)
 
 

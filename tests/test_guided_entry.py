@@ -354,3 +354,33 @@ def test_a_draft_recorded_says_it_is_a_draft(home, staff_client):
     assert any("as a draft, with its agreement and signing" in message for message in shown), shown
     published = staff_client.post(URL, entry(partner_name_en="Samarkand", partner_name_ko=""), follow=True)
     assert not any("draft" in str(message) for message in published.context["messages"])
+
+
+def test_an_agreement_title_error_is_the_agreements_once_and_in_words(home, staff_client):
+    """The signing's title is made from the agreement's: its errors came back a second time, as
+    "event_title_en: ['…']" above the form (adversarial probe)."""
+    before = counts()
+    answer = staff_client.post(URL, entry(agreement_title_en="Agreement\x1b"))
+    form = answer.context["form"]
+    assert len(form.errors["agreement_title_en"]) == 1
+    assert "control character" in form.errors["agreement_title_en"][0]
+    assert not form.non_field_errors()
+    assert counts() == before
+
+
+def test_a_title_of_the_longest_length_still_names_its_signing(home, staff_client):
+    title = "T" * 300
+    answer = staff_client.post(URL, entry(agreement_title_en=title))
+    assert answer.status_code == HTTPStatus.FOUND, answer.context and answer.context["form"].errors
+    signing = Event.objects.get(agreement__title_en=title)
+    assert len(signing.title_en) == 300 and signing.title_en.startswith("Signing: T") and signing.title_en[-1] == "…"
+
+
+def test_a_role_that_shows_nothing_is_no_role(home, staff_client):
+    """A Hangul filler (U+3164) passed the "a person or a role" rule (adversarial probe)."""
+    before = counts()
+    answer = staff_client.post(URL, entry(signatory2_role="\u3164"))
+    assert answer.context["form"].errors["signatory2_role"] == [
+        "Name a person or, where the source names none, the role."
+    ]
+    assert counts() == before

@@ -395,11 +395,23 @@ class RegistryModel(models.Model):
         code ``hiding_character``, naming the character (adversarial probe). First, a long text's
         line breaks become ``\n`` (:func:`registry.text.one_line_ending`): a browser sends a
         text area's as ``\r\n``, so a record saved once in the admin was stored with them and
-        its exported CSV, which writes ``\n``, re-imported as a change (fresh-clone probe)."""
+        its exported CSV, which writes ``\n``, re-imported as a change (fresh-clone probe). An
+        optional text that shows nothing (a Hangul filler, U+3164, as a signatory's role) is stored
+        empty, so a rule that asks for one text or another ("a person or a role") sees it as none
+        (adversarial probe)."""
         for field in self._meta.concrete_fields:
             value = getattr(self, field.attname)
             if isinstance(field, models.TextField) and isinstance(value, str) and "\r" in value:
                 setattr(self, field.attname, one_line_ending(value))
+            if (
+                field.blank
+                and not field.choices
+                and isinstance(field, models.CharField | models.TextField)
+                and isinstance(value, str)
+                and value
+                and not is_visible(value)
+            ):
+                setattr(self, field.attname, "")  # an optional text that shows nothing is none
         errors = {}
         try:
             super().clean_fields(exclude=exclude)

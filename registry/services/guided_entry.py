@@ -51,22 +51,36 @@ def _save_part(prefix: str, instance: models.Model, data: Mapping[str, Any] | No
         ) from None
 
 
+# The signing ceremony's texts made from the agreement's: an error in one is the agreement's.
+_CEREMONY_FROM_AGREEMENT = {name: f"agreement_{name}" for name in ("title_en", "title_ko", "venue", "venue_ko")}
+
+
 def _check_all(records: Iterable[tuple[str, models.Model | None, tuple[str, ...]]]) -> None:
     """Check each of ``records`` (``(prefix, unsaved instance or None, fields to leave out)``:
     the foreign keys to records not written yet) with ``full_clean``, and raise one
     ``ValidationError`` with the errors of all of them, keyed ``<prefix><field>`` as
-    :func:`_save_part` keys them; nothing when all pass."""
-    errors: dict[str, list] = {}
+    :func:`_save_part` keys them (the signing ceremony's title and venue, made from the
+    agreement's, under the agreement's field, each message once); nothing when all pass."""
+    errors: dict[str, list[str]] = {}
     for prefix, instance, exclude in records:
         if instance is None:
             continue
         try:
             instance.full_clean(exclude=exclude)
         except ValidationError as error:
-            for field, messages in error.update_error_dict({}).items():
-                errors.setdefault(f"{prefix}{field}", []).extend(messages)
+            for field, messages in error.message_dict.items():
+                key = _CEREMONY_FROM_AGREEMENT.get(field, f"{prefix}{field}") if prefix == "event_" else None
+                found = errors.setdefault(key or f"{prefix}{field}", [])
+                found.extend(message for message in messages if message not in found)
     if errors:
         raise ValidationError(errors)
+
+
+def _fitted(model: type[models.Model], field: str, text: str) -> str:
+    """``text`` cut to the ``max_length`` of ``model``'s ``field``, ending with "…" when cut: a
+    title made from another (the signing's "Signing: <agreement title>") may not fit."""
+    limit = model._meta.get_field(field).max_length
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @transaction.atomic
@@ -136,8 +150,8 @@ def record_new_partnership(
     if signing_event:
         ceremony = Event(
             slug=_unique_slug(Event, f"signing {signed.title_en}"),
-            title_en=f"Signing: {signed.title_en}",
-            title_ko=f"{signed.title_ko} 체결" if signed.title_ko else "",
+            title_en=_fitted(Event, "title_en", f"Signing: {signed.title_en}"),
+            title_ko=_fitted(Event, "title_ko", f"{signed.title_ko} 체결") if signed.title_ko else "",
             kind=Event.Kind.SIGNING_CEREMONY,
             start_on=established_on,
             start_precision=established_precision,
