@@ -82,13 +82,13 @@ class RegistryConfig(AppConfig):
         (:func:`name_through_rows`), register the deployment check of the shared cache
         (:func:`registry.cache.check_shared_cache`), the check of the reminders' lead times
         (:func:`registry.reminders.check_reminder_days`) and SQLite's functions
-        (:func:`registry.models.base.register_sqlite_functions`)."""
+        (:func:`registry.models.search.register_sqlite_functions`)."""
         from django.core import checks
         from django.db.backends.signals import connection_created
         from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
 
         from .cache import check_shared_cache, record_change, remember_publication
-        from .models.base import register_sqlite_functions
+        from .models.search import register_sqlite_functions
         from .reminders import check_reminder_days
 
         checks.register(check_shared_cache, checks.Tags.caches, deploy=True)

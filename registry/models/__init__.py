@@ -9,6 +9,7 @@ cites its *sources*.
 ========================  ==================================================================
 ``base``                  abstract bases, ``rule()``/``unique()`` constraints, dates and their
                           precision, publication (draft/published), confidence
+``search``                :class:`WordSearchMixin` (word search, every script, both databases)
 ``sources``               :class:`Source` and the abstract :class:`SourcedModel`
 ``cities``                :class:`City`, :class:`CityName` (former names, aliases), ``home_city()``
 ``people``                :class:`Organization`, :class:`Person`, the participant shape
@@ -40,7 +41,6 @@ from .base import (
     RegistryQuerySet,
     SluggedModel,
     SluggedQuerySet,
-    WordSearchMixin,
     publication_field,
     referenced_by_public,
     rule,
@@ -71,6 +71,7 @@ from .partnerships import (
 )
 from .people import OrderedChildManager, Organization, ParticipantFields, Person
 from .reminders import MANAGERS_GROUP, SentReminder, StaffProfile
+from .search import WordSearchMixin
 from .sources import Source, SourcedModel
 from .wikidata import WikidataProposal
 

@@ -20,7 +20,6 @@ from .base import (
     CountryQuerySetMixin,
     DatePrecision,
     PublishableQuerySet,
-    WordSearchMixin,
     of_city,
     publication_field,
     rule,
@@ -29,6 +28,7 @@ from .base import (
 from .cities import City
 from .partnerships import CooperationField, Partnership
 from .people import OrderedChildManager, Organization, ParticipantFields, _person_or_role
+from .search import WordSearchMixin
 from .sources import SourcedModel
 
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024

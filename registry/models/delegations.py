@@ -18,13 +18,13 @@ from .base import (
     CountryQuerySetMixin,
     PublishableQuerySet,
     RegistryModel,
-    WordSearchMixin,
     order_field,
     publication_field,
     rule,
 )
 from .cities import City
 from .people import OrderedChildManager, Organization, ParticipantFields, Person, _person_or_role
+from .search import WordSearchMixin
 from .sources import SourcedModel
 
 # The largest count of an outcome (65 local buyers): what an integer column holds on PostgreSQL,

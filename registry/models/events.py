@@ -20,7 +20,6 @@ from .base import (
     CountryQuerySetMixin,
     DatePrecision,
     PublishableQuerySet,
-    WordSearchMixin,
     of_city,
     publication_field,
     rule,
@@ -30,6 +29,7 @@ from .cities import City
 from .delegations import Delegation
 from .partnerships import Partnership
 from .people import OrderedChildManager, ParticipantFields, _person_or_role
+from .search import WordSearchMixin
 from .sources import SourcedModel
 
 # --------------------------------------------------------------------------- events

@@ -24,7 +24,6 @@ from .base import (
     RemarksModel,
     SluggedModel,
     SluggedQuerySet,
-    WordSearchMixin,
     publication_field,
     rule,
     staff_notes_field,
@@ -33,6 +32,7 @@ from .base import (
 )
 from .cities import City
 from .partnership_queries import PartnershipManager
+from .search import WordSearchMixin
 from .sources import Source
 from .stages import PartnershipStage
 

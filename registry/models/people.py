@@ -13,13 +13,13 @@ from .base import (
     RegistryQuerySet,
     RemarksModel,
     SluggedQuerySet,
-    WordSearchMixin,
     order_field,
     referenced_by_public,
     rule,
     staff_notes_field,
 )
 from .cities import City
+from .search import WordSearchMixin
 from .sources import SourcedModel
 
 # --------------------------------------------------------------------------- people

@@ -12,11 +12,11 @@ from .base import (
     RemarksModel,
     SluggedModel,
     SluggedQuerySet,
-    WordSearchMixin,
     referenced_by_public,
     staff_notes_field,
     unique,
 )
+from .search import WordSearchMixin
 
 # --------------------------------------------------------------------------- sources
 
