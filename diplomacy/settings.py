@@ -185,17 +185,6 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# django-countries' Korean names where they are not the ones Korean readers use (몽골리아, 타이,
-# 터키 beside the English "Türkiye", 로마니아, 브룬디, "케이맨 섬1"): the same English names, given
-# again so that the project's catalog (locale/, which takes precedence) translates them.
-COUNTRIES_OVERRIDE = {
-    "BI": _("Burundi"),
-    "KY": _("Cayman Islands"),
-    "MN": _("Mongolia"),
-    "RO": _("Romania"),
-    "TH": _("Thailand"),
-    "TR": _("Türkiye"),
-}
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

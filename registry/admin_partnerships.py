@@ -11,9 +11,8 @@ from django.contrib import admin
 from django.contrib.admin.options import messages
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, ExpressionWrapper
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import conditional_escape, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +32,7 @@ from .admin_dates import PartialDateFormField, PartialDatesFormMixin, PrecisionF
 from .admin_ids import CheckedIdsMixin
 from .admin_imports import SpreadsheetMixin
 from .dates import partial_date
+from .guided_entry import admin_link
 from .models import (
     Agreement,
     Event,
@@ -41,7 +41,6 @@ from .models import (
     Publication,
     Source,
     home_city,
-    home_is_partner,
     may_change,
 )
 
@@ -224,18 +223,15 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
     )
 
     def get_queryset(self, request):
-        """With last activity, and ``home_is_partner`` (a boolean, :func:`home_is_partner`): the
-        list shows each relation from the home city's side, as the filters read it."""
-        home_is_partner_ = ExpressionWrapper(home_is_partner(), output_field=BooleanField())
-        return super().get_queryset(request).with_last_activity(request.user).annotate(home_is_partner=home_is_partner_)
+        return super().get_queryset(request).with_last_activity(request.user)
 
     @staticmethod
     def shown_sides(obj) -> tuple:
-        """``(partner, home side)`` as the list shows them: the city on the other side from the
-        home city first (:func:`home_is_partner`, annotated by :meth:`get_queryset`)."""
-        if getattr(obj, "home_is_partner", False):
-            return obj.city, obj.partner
-        return obj.partner, obj.city
+        """``(partner, home side)`` as the list shows them, as the filters read the relation: the
+        city on the other side from the home city first (:attr:`Partnership.sides_from_home`;
+        both cities are selected with the rows)."""
+        home_side, partner_side = obj.sides_from_home
+        return partner_side, home_side
 
     @admin.display(description=_("partner city"), ordering="partner__name_en")
     def partner_display(self, obj):
@@ -271,14 +267,8 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         ]
         if not drafts:
             return
-        links = format_html_join(
-            ", ",
-            '{} <a href="{}">{}</a>',  # each named with its kind: an agreement and its signing share a title
-            (
-                (d._meta.verbose_name, reverse(f"admin:registry_{d._meta.model_name}_change", args=[d.pk]), str(d))
-                for d in drafts
-            ),
-        )
+        # Each named with its kind: an agreement and its signing share a title.
+        links = format_html_join(", ", "{} {}", ((d._meta.verbose_name, admin_link(d, str(d))) for d in drafts))
         message = ngettext(
             "This partnership is published, but %(n)d of its records is still a draft, which the public "
             "does not see until it is published too: %(records)s.",

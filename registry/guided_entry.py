@@ -14,12 +14,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.templatetags.admin_urls import admin_urlname
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -79,12 +81,16 @@ def signatory_fields(index: int) -> dict[str, forms.Field]:
     }
 
 
+def admin_link(record, label: str) -> SafeString:
+    """``label`` linked to ``record``'s admin change page (Django's ``admin_urlname``), escaped."""
+    return format_html('<a href="{}">{}</a>', reverse(admin_urlname(record._meta, "change"), args=[record.pk]), label)
+
+
 def possible_duplicate(same: list[tuple], found: str, advice: str) -> ValidationError:
     """The possible-duplicate error (code ``possible_duplicate``): ``found``, each record of
-    ``same`` (``(record, label)``) linked to its admin page, then ``advice``. The one wording of
-    the city form's and the guided entry's warnings."""
-    pages = ((reverse(f"admin:registry_{r._meta.model_name}_change", args=[r.pk]), label) for r, label in same)
-    links = format_html_join(", ", '<a href="{}">{}</a>', pages)
+    ``same`` (``(record, label)``) linked to its admin page (:func:`admin_link`), then ``advice``.
+    The one wording of the city form's and the guided entry's warnings."""
+    links = format_html_join(", ", "{}", ((admin_link(record, label),) for record, label in same))
     return ValidationError(format_html("{} {}. {}", found, links, advice), code="possible_duplicate")
 
 

@@ -12,6 +12,8 @@ calls this module's constants: the names only bring the messages into ``locale/k
   is marked fuzzy, so never shown, and says "import"): found by the fresh-clone user test.
 * Django's own Korean for "Select %s to view" has a stray "1" ("보기위한 1%s 를(을) 선택"), the
   title of every list that a staff member may only view.
+* django-countries' Korean names some countries as Korean readers do not: 몽골리아, 타이, 터키
+  (beside the English "Türkiye"), 로마니아, 브룬디 and "케이맨 섬1" (new-user probe).
 """
 
 from django.utils.translation import gettext_noop
@@ -46,3 +48,11 @@ IMPORT_EXPORT = (
 
 
 DJANGO_ADMIN = (gettext_noop("Select %s to view"),)
+COUNTRIES = (
+    gettext_noop("Burundi"),
+    gettext_noop("Cayman Islands"),
+    gettext_noop("Mongolia"),
+    gettext_noop("Romania"),
+    gettext_noop("Thailand"),
+    gettext_noop("Türkiye"),
+)

@@ -192,9 +192,9 @@ class PartnershipDetailView(DetailView):
         partnership = self.object
         user = self.request.user
         events = Event.objects.visible_to(user).filter(partnership=partnership).select_related("city")
+        home_side, partner_side = partnership.sides_from_home
         # The delegations that stopped in the city on the other side from the home city.
-        other = Partnership.objects.filter(pk=partnership.pk).values(other=other_side("id"))
-        stops = ItineraryStop.objects.filter(delegation=OuterRef("pk"), city__in=other)
+        stops = ItineraryStop.objects.filter(delegation=OuterRef("pk"), city=partner_side)
         took_part = events.filter(delegation=OuterRef("pk"))
         context.update(
             agreements=Agreement.objects.visible_to(user)
@@ -203,7 +203,6 @@ class PartnershipDetailView(DetailView):
             events=events[: self.max_items],
             delegations=Delegation.objects.visible_to(user).filter(Exists(stops) | Exists(took_part))[: self.max_items],
         )
-        home_side, partner_side = partnership.sides_from_home
         context.update(home_side=home_side, partner_side=partner_side)
         context["sides"] = [(_("City"), home_side), (_("Partner city"), partner_side)]
         markers = [m for city in (home_side, partner_side) if (m := maps.marker_for(city))]

@@ -265,7 +265,7 @@ def test_a_korean_partnership_page_joins_the_two_cities_without_a_particle_guess
 
 def test_country_names_are_the_ones_korean_readers_use(client, db):
     """django-countries' Korean gave 몽골리아, 타이 and 터키 (beside the English "Türkiye"), and
-    "케이맨 섬1" (new-user probe); settings.COUNTRIES_OVERRIDE has the project's catalog name them."""
+    "케이맨 섬1" (new-user probe); the project's catalog names them (registry/library_messages.py)."""
     from django.utils import translation
     from django_countries.fields import Country
 
