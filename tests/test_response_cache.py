@@ -95,12 +95,18 @@ def test_the_network_figures_are_cached_whole_and_change_on_the_next_request(
 
 
 @pytest.fixture
-def redis_cache(settings):
+def redis_cache():
     """The production cache (django-redis, as ``REDIS_URL`` configures it) under a key prefix of
-    this test's own, so parallel test workers sharing the server never meet."""
+    this test's own, so parallel test workers sharing the server never meet.
+
+    The setting is undone here, before the autouse ``_fresh_cache`` fixture's teardown runs
+    ``cache.clear()``: on django-redis that is ``FLUSHDB``, which emptied the whole database under
+    a test on another worker (its claim and generation vanished mid-test, so all its readers
+    rendered the page). This fixture deletes only its own keys."""
     import uuid
 
     import redis
+    from django.test import override_settings
 
     url = "redis://127.0.0.1:6379/9"
     try:
@@ -108,8 +114,9 @@ def redis_cache(settings):
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis on 127.0.0.1:6379")
     prefix = f"test-{uuid.uuid4().hex}"
-    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}}
-    yield
+    backend = {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": prefix}
+    with override_settings(CACHES={"default": backend}):
+        yield
     client = redis.Redis.from_url(url)
     keys = list(client.scan_iter(f"{prefix}:*"))
     if keys:
