@@ -22,6 +22,7 @@ from django.db.models import ProtectedError, Q
 from django.db.models.functions import Coalesce, Length
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from .. import regions
@@ -293,6 +294,19 @@ class ManyToManyOfModel:
 HISTORY = HistoricalRecords(inherit=True, history_change_reason_field=models.TextField(null=True))
 
 
+@functools.cache
+def text_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
+    """The concrete ``CharField`` and ``TextField`` fields of ``model`` whose value is a ``str``:
+    the fields :meth:`RegistryModel.clean_fields` reads (once per class). A ``CountryField`` is
+    left out: its value reads as a ``Country`` object, made anew on every read, and its code is
+    checked by its choices."""
+    return tuple(
+        field
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.CharField | models.TextField) and not isinstance(field, CountryField)
+    )
+
+
 class RegistryModel(models.Model):
     """Abstract base: timestamps (UTC), change history and constraint errors on fields."""
 
@@ -332,48 +346,34 @@ class RegistryModel(models.Model):
         optional text that shows nothing (a Hangul filler, U+3164, as a signatory's role) is stored
         empty, so a rule that asks for one text or another ("a person or a role") sees it as none
         (adversarial probe)."""
-        for field in self._meta.concrete_fields:
+        fields = text_fields(type(self))
+        for field in fields:
             value = getattr(self, field.attname)
-            if isinstance(field, models.TextField) and isinstance(value, str) and "\r" in value:
+            if not isinstance(value, str) or not value:
+                continue
+            if isinstance(field, models.TextField) and "\r" in value:
                 setattr(self, field.attname, one_line_ending(value))
-            if (
-                field.blank
-                and not field.choices
-                and isinstance(field, models.CharField | models.TextField)
-                and isinstance(value, str)
-                and value
-                and not is_visible(value)
-            ):
+            if field.blank and not field.choices and not is_visible(value):
                 setattr(self, field.attname, "")  # an optional text that shows nothing is none
         errors = {}
         try:
             super().clean_fields(exclude=exclude)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
-        for field in self._meta.concrete_fields:
-            if field.blank or field.choices or field.name in errors or field.name in (exclude or ()):
+        for field in fields:
+            if field.name in errors or field.name in (exclude or ()):
                 continue
             value = getattr(self, field.attname)
-            if isinstance(field, models.CharField | models.TextField) and isinstance(value, str):
-                if value and not is_visible(value):
-                    errors[field.name] = [ValidationError(field.error_messages["blank"], code="blank")]
-        for field in self._meta.concrete_fields:
-            value = getattr(self, field.attname)
-            if field.name in errors or field.name in (exclude or ()) or not isinstance(value, str):
+            if not isinstance(value, str):
                 continue
-            lines = isinstance(field, models.TextField)
-            if isinstance(field, models.CharField | models.TextField) and (
-                control := control_character(value, lines=lines)
-            ):
+            if not field.blank and not field.choices and value and not is_visible(value):
+                errors[field.name] = [ValidationError(field.error_messages["blank"], code="blank")]
+            elif control := control_character(value, lines=isinstance(field, models.TextField)):
                 message = _(
                     "The text holds the control character %(character)s, which no page or file shows: remove it."
                 )
                 errors[field.name] = [ValidationError(message, code="control_character", params={"character": control})]
-        for field in self._meta.concrete_fields:
-            value = getattr(self, field.attname)
-            if field.name in errors or field.name in (exclude or ()) or not isinstance(field, models.CharField):
-                continue
-            if isinstance(value, str) and (hiding := hiding_character(value)):
+            elif isinstance(field, models.CharField) and (hiding := hiding_character(value)):
                 message = _(
                     "The text holds the invisible character %(character)s, which hides or reorders the "
                     "text around it: remove it."
