@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 ASSUMED_URL_SCHEME = "https"
 
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_./,'’()]+")
+# The combining voiced and semi-voiced sound marks of kana (dakuten, handakuten): part of the letter.
+_KANA_SOUND_MARKS = frozenset("\u3099\u309a")
 
 
 def fold(text: str) -> str:
@@ -25,7 +27,8 @@ def fold(text: str) -> str:
 
     ``"Valparaíso"`` → ``"valparaiso"``; ``"Alma-Ata"`` → ``"alma ata"``; ``"İstanbul"`` →
     ``"istanbul"``. Hangul syllables are recomposed (NFC) so ``"알마티"`` stays searchable
-    as typed. Returns ``""`` for empty input.
+    as typed, and so is kana with its sound marks: ``"プサン"`` (pusan) stays ``"プサン"``, not
+    ``"フサン"`` (fusan), and the half-width ``"ﾌﾟｻﾝ"`` is ``"プサン"``. Returns ``""`` for empty input.
     """
     if not text:
         return ""
@@ -33,8 +36,13 @@ def fold(text: str) -> str:
     if text.isascii():  # NFKD, NFC and the marks change nothing in ASCII; casefold() is lower() there
         return _SEPARATORS.sub(" ", text.lower()).strip()
     decomposed = unicodedata.normalize("NFKD", str(text))
-    # Drop combining marks and invisible format characters (RTL marks, zero-width spaces).
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
+    # Drop combining marks and invisible format characters (RTL marks, zero-width spaces), but
+    # keep the kana sound marks, which NFC puts back: "プサン" is not "フサン".
+    stripped = "".join(
+        ch
+        for ch in decomposed
+        if ch in _KANA_SOUND_MARKS or (not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
+    )
     folded = unicodedata.normalize("NFC", stripped).casefold()
     return _SEPARATORS.sub(" ", folded).strip()
 

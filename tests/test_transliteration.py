@@ -169,3 +169,40 @@ def test_a_hangul_words_romanization_matches_only_at_the_start_of_a_word(db):
     assert slugs("블랑카") == ["casablanca"]  # inside a Hangul name
     assert slugs("부산") == ["busan"]  # romanized, at the start of the English name
     assert text.search_terms("울란")[0][:2] == ["울란", " ullan"]
+
+
+def test_kana_keeps_its_sound_marks(db):
+    """A kana letter with a sound mark is another letter (プ "pu", フ "fu"): folding dropped the
+    mark with the accents, so プサン was searched as フサン, "fusan", and found nothing (adversarial
+    probe). The half-width forms fold to the same letters; an accent is still dropped."""
+    assert text.fold("プサン") == "プサン"
+    assert text.fold("ﾌﾟｻﾝ") == "プサン"
+    assert text.fold("ガ") != text.fold("カ")
+    assert text.fold("Valparaíso") == "valparaiso"
+    city = CityFactory(slug="kagoshima", name_en="Kagoshima", name_native="鹿児島市", country="JP")
+    CityName.objects.create(city=city, name="かごしま")
+    city.refresh_search_text()
+    assert slugs("かごしま") == ["kagoshima"]
+    assert slugs("ｶｺﾞｼﾏ") == slugs("カゴシマ") == ["kagoshima"]  # katakana: the same romanization
+    assert slugs("かこしま") == []  # ko, not go
+
+
+def test_the_migration_refolds_stored_kana(db):
+    """Migration 0034 writes again the search text of a city stored with the old fold (the kana's
+    sound marks dropped), so its name is found as typed; a city whose text is current is left as it is."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    migration = import_module("registry.migrations.0034_kana_sound_marks_in_search_text")
+    kana = CityFactory(slug="minato", name_en="Harbour Town", name_native="ぷさん", country="JP")
+    CityFactory(slug="busan", name_en="Busan", country="KR")
+    City.objects.filter(pk=kana.pk).update(search_text="harbour town\nふさん\nfusan\nminato")
+    assert slugs("ぷさん") == []
+    with CaptureQueriesContext(connection) as queries:
+        migration.refresh_changed_search_text(apps, None)
+    assert slugs("ぷさん") == ["minato"]
+    updates = [query["sql"] for query in queries if query["sql"].startswith("UPDATE")]
+    assert len(updates) == 1  # Busan's text is current: not written again
