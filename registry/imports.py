@@ -21,7 +21,7 @@ from io import BytesIO
 import tablib
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 from import_export.formats import base_formats
@@ -95,18 +95,33 @@ FORMATS = {"csv": base_formats.CSV, "xlsx": XLSX}
 
 def start(*, user, model_name: str, file_name: str, file_format: str, data: bytes, rows: int) -> ImportJob:
     """Store an uploaded file (``data``: UTF-8 CSV or XLSX bytes, ``rows`` data rows) as a job and
-    enqueue its check. ``model_name`` is a key of :data:`RESOURCES`."""
+    enqueue its check, whose errors the worker writes in the current language (the manager's:
+    :func:`job_language`). ``model_name`` is a key of :data:`RESOURCES`."""
     job = ImportJob.objects.create(
-        user=user, model_name=model_name, file_name=file_name, file_format=file_format, data=data, rows_total=rows
+        user=user,
+        model_name=model_name,
+        file_name=file_name,
+        file_format=file_format,
+        data=data,
+        rows_total=rows,
+        language=job_language(),
     )
     transaction.on_commit(lambda: run_import.enqueue(job.pk, confirm=False))
     return job
 
 
+def job_language() -> str:
+    """The language a job's messages are written in: the current one (the admin's, as the
+    manager sees it) when the site offers it, else ``settings.LANGUAGE_CODE``; a BCP 47 tag."""
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    return current if current in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
 def confirm(job: ImportJob) -> None:
-    """Enqueue the import of a job whose check found no error (status ``valid``)."""
+    """Enqueue the import of a job whose check found no error (status ``valid``), its messages in
+    the language of the manager who confirms it (:func:`job_language`)."""
     ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALID).update(
-        status=ImportJob.Status.QUEUED, rows_done=0
+        status=ImportJob.Status.QUEUED, rows_done=0, language=job_language()
     )
     transaction.on_commit(lambda: run_import.enqueue(job.pk, confirm=True))
 
@@ -126,8 +141,17 @@ def run_import(job_id: int, confirm: bool = False) -> str:
     run) is left as it is and its status returned. Each later write is conditional on the step's
     status (``checking`` or ``importing``), so a job ended meanwhile stays ended; an import's
     write checks it inside its transaction and is rolled back if the job was ended.
+    Its messages (errors, the reason it failed) are written in the job's ``language``, the
+    manager's; the worker has no request to take one from.
     Raises :class:`ImportJob.DoesNotExist` if there is no such job."""
     job = ImportJob.objects.get(pk=job_id)
+    with translation.override(job.language):
+        return _run(job, confirm)
+
+
+def _run(job: ImportJob, confirm: bool) -> str:
+    """:func:`run_import` of ``job``, in the current language."""
+    job_id = job.pk
     step = ImportJob.Status.IMPORTING if confirm else ImportJob.Status.CHECKING
     ours = ImportJob.objects.filter(pk=job_id, status=step)
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(

@@ -298,3 +298,38 @@ def test_a_record_edited_after_the_check_is_not_undone_by_the_confirmed_import(
         ("Import City 4",),
         ("Renamed meanwhile",),
     ]
+
+
+def test_the_worker_writes_a_korean_managers_errors_in_korean(
+    client, manager, settings, django_capture_on_commit_callbacks
+):
+    """The worker has no request, so it wrote every job's errors in the site's default language:
+    a manager working in Korean read an English list (and a small file's preview in Korean). The
+    job keeps the manager's language, and the one of whoever confirms it."""
+    from django.utils import translation
+
+    from registry import imports
+
+    settings.TASKS = DATABASE  # stored for the worker, not run in the request
+    url = reverse("admin:registry_city_import")
+    with django_capture_on_commit_callbacks(execute=True):
+        csv_index = next(
+            value
+            for value, label in client.get(url, HTTP_ACCEPT_LANGUAGE="ko").context["form"].fields["format"].choices
+            if label == "csv"
+        )
+        data = SimpleUploadedFile("cities.csv", city_rows(30, bad_row=16).csv.encode(), content_type="text/csv")
+        client.post(url, {"import_file": data, "format": csv_index, "resource": 0}, HTTP_ACCEPT_LANGUAGE="ko")
+    job = ImportJob.objects.get()
+    assert job.language == "ko"
+    with translation.override("en"):  # the worker's own language
+        assert imports.run_import.call(job.pk) == "invalid"
+    job.refresh_from_db()
+    assert job.errors == [{"row": 18, "column": "latitude", "messages": ["90 이하의 값을 입력해 주세요."]}]
+    english = ImportJob.objects.create(
+        user=manager, model_name="city", file_name="c.csv", file_format="csv", data=b"", status="valid"
+    )
+    with translation.override("ko"):
+        imports.confirm(english)
+    english.refresh_from_db()
+    assert (english.status, english.language) == ("queued", "ko")

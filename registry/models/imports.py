@@ -65,6 +65,15 @@ class ImportJob(models.Model):
             "record changed, was deleted or was added since. Empty for a job checked before it was kept."
         ),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=15,
+        default="en",
+        help_text=_(
+            "BCP 47 tag of the language of the admin the manager started or confirmed the import in (en, ko): "
+            "the worker writes the errors in it."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(
         _("last news from the worker"),
