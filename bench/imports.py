@@ -4,12 +4,16 @@
     BENCH_PROFILE=1 python bench/imports.py       # also each step's top functions (cProfile)
 
 Migrates the database, then for ``ROWS`` (default 5,000) new cities and as many partnerships
-between them: previews them, imports them, and previews the same file again (every row
-unchanged); then gives each partnership two sources and imports the file with every row's
-notes changed (the update path: each history record written with its sources). Removes what it
-imported at the end. Prints one line per step and the same figures as JSON lines on stderr
-(``kind: "import"``). Besides wall-clock time it gives this process's CPU time, which a busy
-machine inflates less, and the load average.
+between them: checks them as the task worker checks a file above
+``REGISTRY_IMPORT_BACKGROUND_ROWS`` (a dry run without the preview's cells:
+:func:`registry.imports.run_import`), imports them as a confirmed job does (each row compared
+with the record its check read), and checks the same file again (every row unchanged); then
+gives each partnership two sources and imports the file with every row's notes changed (the
+update path: each history record written with its sources). It also times the preview a page
+shows (a dry run with every cell) of the largest file previewed in the request,
+``REGISTRY_IMPORT_BACKGROUND_ROWS`` rows. Removes what it imported at the end. Prints one line
+per step and the same figures as JSON lines on stderr (``kind: "import"``). Besides wall-clock
+time it gives this process's CPU time, which a busy machine inflates less, and the load average.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ import django  # noqa: E402
 django.setup()
 
 import tablib  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
@@ -81,13 +86,14 @@ def give_sources() -> None:
     through.objects.bulk_create([through(partnership_id=pk, source=source) for pk in pks for source in sources])
 
 
-def timed(label: str, resource, dataset: tablib.Dataset, *, dry_run: bool) -> dict:
-    """Import ``dataset`` with ``resource`` and report the rate."""
+def timed(label: str, resource, dataset: tablib.Dataset, *, dry_run: bool, **options):
+    """Import ``dataset`` with ``resource`` (``options``: :meth:`registry.resource_base.RegistryResource.import_data`'s
+    keywords) and report the rate; returns the import's result."""
     profiler = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
     started, cpu = time.perf_counter(), time.process_time()
     if profiler:
         profiler.enable()
-    result = resource.import_data(dataset, dry_run=dry_run, raise_errors=True)
+    result = resource.import_data(dataset, dry_run=dry_run, raise_errors=True, **options)
     if profiler:
         profiler.disable()
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
@@ -104,7 +110,7 @@ def timed(label: str, resource, dataset: tablib.Dataset, *, dry_run: bool) -> di
         "totals": {key: value for key, value in result.totals.items() if value},
     }
     print(
-        f"{connection.vendor:10} {label:32} {len(dataset):6} rows {seconds:7.2f} s {figures['rows_per_s']:6} rows/s"
+        f"{connection.vendor:10} {label:36} {len(dataset):6} rows {seconds:7.2f} s {figures['rows_per_s']:6} rows/s"
         f"  (CPU of this process {cpu:6.2f} s, {figures['rows_per_cpu_s']:6} rows/s; load {figures['load']:.1f})"
     )
     print(json.dumps(figures), file=sys.stderr)
@@ -112,7 +118,7 @@ def timed(label: str, resource, dataset: tablib.Dataset, *, dry_run: bool) -> di
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
         print(out.getvalue())
-    return figures
+    return result
 
 
 def main(n: int) -> None:
@@ -120,14 +126,18 @@ def main(n: int) -> None:
     Partnership.objects.filter(city__slug__startswith=PREFIX).delete()
     City.objects.filter(slug__startswith=PREFIX).delete()
     cities, partnerships = city_rows(n), partnership_rows(n)
-    timed("cities: preview", CityResource(), cities, dry_run=True)
-    timed("cities: import", CityResource(), cities, dry_run=False)
-    timed("cities: preview, unchanged", CityResource(), cities, dry_run=True)
-    timed("partnerships: preview", PartnershipResource(), partnerships, dry_run=True)
-    timed("partnerships: import", PartnershipResource(), partnerships, dry_run=False)
-    timed("partnerships: preview, unchanged", PartnershipResource(), partnerships, dry_run=True)
+    shown = min(n, settings.REGISTRY_IMPORT_BACKGROUND_ROWS)
+    timed(f"cities: preview in the page, {shown}", CityResource(), city_rows(shown), dry_run=True)
+    checked = timed("cities: check", CityResource(), cities, dry_run=True, preview=False)
+    timed("cities: import", CityResource(), cities, dry_run=False, previewed=checked.rows_read)
+    timed("cities: check, unchanged", CityResource(), cities, dry_run=True, preview=False)
+    checked = timed("partnerships: check", PartnershipResource(), partnerships, dry_run=True, preview=False)
+    timed("partnerships: import", PartnershipResource(), partnerships, dry_run=False, previewed=checked.rows_read)
+    timed("partnerships: check, unchanged", PartnershipResource(), partnerships, dry_run=True, preview=False)
     give_sources()
-    timed("partnerships: import, changed", PartnershipResource(), with_notes(partnerships, "Changed."), dry_run=False)
+    changed = with_notes(partnerships, "Changed.")
+    checked = timed("partnerships: check, changed", PartnershipResource(), changed, dry_run=True, preview=False)
+    timed("partnerships: import, changed", PartnershipResource(), changed, dry_run=False, previewed=checked.rows_read)
     Partnership.objects.filter(city__slug__startswith=PREFIX).delete()
     City.objects.filter(slug__startswith=PREFIX).delete()
     Source.objects.filter(slug__startswith=PREFIX).delete()
