@@ -7,6 +7,7 @@ environment at all it runs for development: SQLite in the project folder,
 """
 
 import os
+import zoneinfo
 from pathlib import Path
 
 import dj_database_url
@@ -186,7 +187,15 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
-TIME_ZONE = "UTC"
+# The office's time zone (an IANA name): the admin shows times in it, and "today" (what is in
+# force, the default date of the figures) is its date. Times are stored in UTC.
+TIME_ZONE = os.environ.get("REGISTRY_TIME_ZONE") or "UTC"
+try:
+    zoneinfo.ZoneInfo(TIME_ZONE)
+except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+    raise ImproperlyConfigured(
+        f"REGISTRY_TIME_ZONE must be an IANA time zone name such as Asia/Seoul or UTC, not {TIME_ZONE!r}."
+    ) from None
 USE_TZ = True
 
 STATIC_URL = "static/"

@@ -28,6 +28,7 @@ from . import regions, services
 from .admin_dates import PartialDatesFormMixin
 from .admin_ids import CheckedIdsMixin, parse_id
 from .concurrency import VersionConflict, check_version, current_version
+from .dates import time_label
 from .models import City, Claim, Partnership, may_change, other_side
 from .models.base import HISTORY
 from .models.offices import refusal
@@ -278,7 +279,7 @@ class VersionedModelForm(forms.ModelForm):
             if record is not None and not reason:
                 self.instance._change_reason = _("Reverted to version %(version)s of %(date)s.") % {
                     "version": record.version,
-                    "date": record.history_date.strftime("%Y-%m-%d %H:%M UTC"),
+                    "date": time_label(record.history_date),
                 }
         return cleaned
 

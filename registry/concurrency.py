@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils.translation import gettext as _
 
+from .dates import time_label
+
 
 @dataclass
 class Change:
@@ -57,7 +59,7 @@ class VersionConflict(Exception):
         """Who changed the record and when, the fields they changed (an empty value as “(empty)”),
         then ``advice``."""
         who = self.changed_by or _("someone else")
-        when = self.changed_at.strftime("%Y-%m-%d %H:%M UTC") if self.changed_at else ""
+        when = time_label(self.changed_at) if self.changed_at else ""
         summary = "; ".join(f"{c.field}: {shown(c.old)} → {shown(c.new)}" for c in self.changes) or _("no field values")
         return _(
             "This record was changed by %(who)s (%(when)s) while you were editing it, so your changes "

@@ -27,6 +27,13 @@ def validate_in_range(value: datetime.date | None) -> None:
         )
 
 
+def time_label(moment: datetime.datetime) -> str:
+    """``moment`` (an aware datetime) as the office reads it, to the minute, in the current time
+    zone (``settings.TIME_ZONE``, set by ``REGISTRY_TIME_ZONE``) with that zone's abbreviation:
+    ``"2026-12-05 18:00 KST"``, ``"2026-12-05 09:00 UTC"``. Times are stored in UTC."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z")
+
+
 #: The earliest time zone's offset from UTC (Kiribati's Line Islands, UTC+14): a date has
 #: begun somewhere once it has begun there.
 EARLIEST_OFFSET = datetime.timedelta(hours=14)

@@ -19,7 +19,8 @@ from .models import City, CooperationField
 
 
 class AsOfForm(QueryForm):
-    """``?as_of=YYYY-MM-DD``: the date the network is shown on (default: today, UTC); given
+    """``?as_of=YYYY-MM-DD``: the date the network is shown on (default: today in the office's time
+    zone, ``REGISTRY_TIME_ZONE``); given
     twice, an error (:class:`~registry.filter_parameters.QueryForm`)."""
 
     as_of = QueryDateField(

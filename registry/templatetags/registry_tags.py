@@ -74,7 +74,7 @@ def current_language():
 
 @register.simple_tag
 def network_today():
-    """The home city's network summary for today (UTC), or ``None`` if no home city exists."""
+    """The home city's network summary for today (in the office's time zone), or ``None`` if no home city exists."""
     from django.utils import timezone
 
     from ..models import home_city
