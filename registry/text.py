@@ -19,6 +19,7 @@ ASSUMED_URL_SCHEME = "https"
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_./,'’()]+")
 # The combining voiced and semi-voiced sound marks of kana (dakuten, handakuten): part of the letter.
 _KANA_SOUND_MARKS = frozenset("\u3099\u309a")
+_SPACING_KANA_SOUND_MARKS = str.maketrans("\u309b\u309c", "\u3099\u309a")
 
 
 def fold(text: str) -> str:
@@ -35,15 +36,17 @@ def fold(text: str) -> str:
     text = str(text)
     if text.isascii():  # NFKD, NFC and the marks change nothing in ASCII; casefold() is lower() there
         return _SEPARATORS.sub(" ", text.lower()).strip()
-    decomposed = unicodedata.normalize("NFKD", str(text))
+    # The spacing sound marks (゛ ゜) are the combining ones typed apart: NFKD would make them a space.
+    decomposed = unicodedata.normalize("NFKD", str(text).translate(_SPACING_KANA_SOUND_MARKS))
     # Drop combining marks and invisible format characters (RTL marks, zero-width spaces), but
-    # keep the kana sound marks, which NFC puts back: "プサン" is not "フサン".
+    # keep the kana sound marks, which NFC puts back: "プサン" is not "フサン". A mark NFC joins
+    # to no letter is dropped after it.
     stripped = "".join(
         ch
         for ch in decomposed
         if ch in _KANA_SOUND_MARKS or (not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
     )
-    folded = unicodedata.normalize("NFC", stripped).casefold()
+    folded = "".join(ch for ch in unicodedata.normalize("NFC", stripped) if ch not in _KANA_SOUND_MARKS).casefold()
     return _SEPARATORS.sub(" ", folded).strip()
 
 
@@ -74,10 +77,15 @@ def is_visible(text: str) -> bool:
 
 
 # Characters that reorder or hide the text around them on a page: the bidirectional embeddings,
-# overrides and isolates and the zero-width space and no-break space (the BOM). A name or a title
+# overrides and isolates, the zero-width space and no-break space (the BOM), the word joiner and
+# the invisible operators (U+2060-U+2064), the tag characters (U+E0001, U+E0020-U+E007F) and the
+# line and paragraph separators, which break a one-line text (adversarial probe: "A\u2061B"
+# and "A\U000E0041B" were stored and listed as "AB", beside a real "AB"). A name or a title
 # never needs them; the direction marks (U+200E, U+200F) and the joiners (U+200C, U+200D), which
 # some scripts need, are not among them.
-_HIDING_CHARACTERS = re.compile("[\u202a-\u202e\u2066-\u2069\u200b\ufeff]")
+_HIDING_CHARACTERS = re.compile(
+    "[\u202a-\u202e\u2066-\u2069\u200b\ufeff\u2060-\u2064\u2028\u2029\U000e0001\U000e0020-\U000e007f]"
+)
 
 
 def hiding_character(text: str) -> str | None:

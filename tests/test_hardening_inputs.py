@@ -248,6 +248,11 @@ def test_a_name_with_something_to_show_is_kept_as_given(api, name):
         ("\u202eytiC LTR\u202c", "U+202E RIGHT-TO-LEFT OVERRIDE"),
         ("Almaty\u200b", "U+200B ZERO WIDTH SPACE"),
         ("Alma\u2066ty", "U+2066 LEFT-TO-RIGHT ISOLATE"),
+        # listed as "AB" beside a real "AB", or broke the line (adversarial probe)
+        ("A\U000e0041B", "U+E0041 TAG LATIN CAPITAL LETTER A"),
+        ("A\u2061B", "U+2061 FUNCTION APPLICATION"),
+        ("A\u2028B", "U+2028 LINE SEPARATOR"),
+        ("A\u2060B", "U+2060 WORD JOINER"),
     ],
 )
 def test_a_name_holding_a_character_that_hides_or_reorders_text_is_refused_naming_it(api, name, character):

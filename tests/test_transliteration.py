@@ -178,6 +178,11 @@ def test_kana_keeps_its_sound_marks(db):
     assert text.fold("プサン") == "プサン"
     assert text.fold("ﾌﾟｻﾝ") == "プサン"
     assert text.fold("ガ") != text.fold("カ")
+    # the spacing mark is the combining one typed apart
+    assert text.fold("フ゜サン") == text.fold("フ\u309aサン") == "プサン"
+    # a mark on no letter is no word: it was read as "`", found inside Bandar Abbas's "bndr`bs" (probe)
+    assert text.fold("゜") == text.fold("ﾟ") == text.fold("\u309a") == ""
+    assert text.search_terms("゜") == []
     assert text.fold("Valparaíso") == "valparaiso"
     city = CityFactory(slug="kagoshima", name_en="Kagoshima", name_native="鹿児島市", country="JP")
     CityName.objects.create(city=city, name="かごしま")
