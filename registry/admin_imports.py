@@ -44,6 +44,16 @@ from .import_widgets import file_row
 from .models import ImportJob
 
 ERRORS_SHOWN = 500  # errors listed on a job's page (the count says how many more)
+# The kinds of row a job's totals count (the library's ``RowResult`` import types), as its page
+# names them: the words of the preview's rows (the library's catalog) and two of ours.
+ROW_KINDS = {
+    "new": _("New"),
+    "update": _("Update"),
+    "skip": _("Skipped"),
+    "delete": _("Delete"),
+    "invalid": _("Invalid"),
+    "error": _("Error"),
+}
 
 
 class PreviewedFileStorage(TempFolderStorage):
@@ -369,6 +379,7 @@ class SpreadsheetMixin(ImportExportMixin):
             "opts": self.model._meta,
             "title": _("Import of %(file)s") % {"file": job.file_name},
             "job": job,
+            "totals": [(ROW_KINDS.get(kind, kind), count) for kind, count in job.totals.items()],
             "stalled": job.stalled,
             "stall_minutes": settings.REGISTRY_IMPORT_STALL_MINUTES,
             "errors": job.errors[:ERRORS_SHOWN],

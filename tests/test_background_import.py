@@ -326,6 +326,8 @@ def test_the_worker_writes_a_korean_managers_errors_in_korean(
         assert imports.run_import.call(job.pk) == "invalid"
     job.refresh_from_db()
     assert job.errors == [{"row": 18, "column": "latitude", "messages": ["90 이하의 값을 입력해 주세요."]}]
+    page = client.get(reverse("admin:registry_city_import_job", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="ko").text
+    assert "<li>생성: 29</li>" in page and "<li>오류 있음: 1</li>" in page  # the counts were "new: 29", "invalid: 1"
     english = ImportJob.objects.create(
         user=manager, model_name="city", file_name="c.csv", file_format="csv", data=b"", status="valid"
     )
