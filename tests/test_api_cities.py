@@ -200,3 +200,18 @@ def test_a_coordinate_out_of_its_range_is_refused_naming_the_range(db, editor, f
     response = token_client(editor).post("/api/v1/cities/", body, format="json")
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert response.json()["errors"][field] == [{"code": code, "message": message}]
+
+
+@pytest.mark.parametrize("name", ["", "\u3164", "\u00a0\u200b"])
+def test_a_name_that_shows_nothing_is_refused_once_on_the_name(db, editor, staff_client, name):
+    """A name that shows nothing is refused as blank on the name; it also got the slug's error
+    quoting the invisible name (“ㅤ” (name_en) has no letter or digit…; adversarial probe)."""
+    from .conftest import token_client
+
+    response = token_client(editor).post("/api/v1/cities/", {"name_en": name, "country": "KZ"}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert list(response.json()["errors"]) == ["name_en"]
+    page = staff_client.post("/admin/registry/city/add/", {"name_en": name, "country": "KZ", "admin_level": "city"})
+    assert page.status_code == HTTPStatus.OK
+    form = page.context["adminform"].form
+    assert "name_en" in form.errors and "slug" not in form.errors and not form.non_field_errors()

@@ -38,6 +38,7 @@ from rest_framework.settings import api_settings
 
 from .. import services
 from ..models import City, CooperationField, Organization, Partnership, Person, Source
+from ..text import is_visible
 from .change_reason import CHANGE_REASON_MAX, resolve_change_reason
 from .fields import (
     CoordinateField,
@@ -154,10 +155,14 @@ class RegistrySerializer(serializers.ModelSerializer):
         another record holds it (code ``unique``; the model's own check said "City with this Slug
         already exists." about a field the client never sent: adversarial probe) or when ``name``
         has nothing to make one of (code ``no_slug_in_name``). An empty ``name`` gives an empty
-        slug, refused with the name's own error. A slug taken between this check and the write
+        slug, refused with the name's own error; a name that shows nothing is refused on the name
+        as blank (code ``blank``), as the model's rule would. A slug taken between this check and the write
         is still refused, by the database's unique constraint."""
         if not name:
             return ""
+        if not is_visible(name):  # the name's own rule, alone: no slug error quoting an invisible name
+            blank = self.Meta.model._meta.get_field(self.slug_from).error_messages["blank"]
+            raise serializers.ValidationError({self.slug_from: [serializers.ErrorDetail(blank, code="blank")]})
         try:
             return self.Meta.model.slug_made_from(name, self.slug_from)
         except DjangoValidationError as error:

@@ -500,7 +500,12 @@ class SluggedModel(RegistryModel):
         words (``name_en`` in the API, the field's label in the admin). Raises ``ValidationError``
         on ``slug``: code ``no_slug_in_name`` when ``name`` has no letter or digit
         (:data:`~registry.text.NAME_GIVES_NO_SLUG`), ``unique`` when another record holds the
-        slug (:data:`~registry.text.MADE_SLUG_TAKEN`). One query."""
+        slug (:data:`~registry.text.MADE_SLUG_TAKEN`). One query. A name that shows nothing
+        (:func:`~registry.text.is_visible`) gives ``""`` and no error, as an empty one does: the
+        name's own rule refuses it, once (it was refused on the slug too, quoting the invisible
+        name; adversarial probe)."""
+        if not is_visible(name or ""):
+            return ""
         made = slug_of(name, max_length=cls._meta.get_field("slug").max_length)
         if not made:
             error = ValidationError(NAME_GIVES_NO_SLUG, code="no_slug_in_name", params={"name": name, "field": field})
