@@ -236,10 +236,14 @@ def test_a_required_name_that_shows_nothing_is_refused_as_blank(api, name):
 @pytest.mark.parametrize("name", ["e\u0301", "알마티", "\u200fالماتی", "Tehr\u200canp"])
 def test_a_name_with_something_to_show_is_kept_as_given(api, name):
     """Combining accents, a right-to-left mark before Persian, a zero-width non-joiner (which
-    Persian and Indic scripts need) are kept."""
+    Persian and Indic scripts need) are kept, in their composed form (``e`` and a combining acute
+    accent as ``é``: :func:`test_a_text_is_stored_in_its_composed_form`)."""
+    import unicodedata
+
     response = api.post("/api/v1/cities/", {"name_en": name, "slug": "shown", "country": "KZ"}, format="json")
     assert response.status_code == HTTPStatus.CREATED, response.json()
-    assert response.json()["name_en"] == name
+    assert response.json()["name_en"] == unicodedata.normalize("NFC", name)
+    assert len(response.json()["name_en"]) == (1 if name == "e\u0301" else len(name))
 
 
 @pytest.mark.parametrize(
@@ -369,3 +373,21 @@ def test_a_long_texts_line_breaks_are_stored_as_newlines(staff_client):
     again = tablib.Dataset().load(dataset.csv, format="csv")
     result = CityResource().import_data(again, dry_run=True)
     assert [row.import_type for row in result.rows] == ["skip"]
+
+
+def test_a_text_is_stored_in_its_composed_form(api):
+    """Hangul typed as separate jamo and kana followed by a separate sound mark show as the
+    composed letters but were stored as typed: one name, two strings (an alias stored so was
+    found by a search for the sound mark alone; adversarial probe). Stored composed (NFC)."""
+    from registry.models import City, CityName
+
+    jamo = "\u1107\u116e\u1109\u1161\u11ab"  # 부산 as five jamo
+    response = api.post(
+        "/api/v1/cities/", {"name_en": "Composed", "name_ko": jamo, "slug": "composed", "country": "KR"}, format="json"
+    )
+    assert response.status_code == HTTPStatus.CREATED, response.json()
+    assert response.json()["name_ko"] == City.objects.get(slug="composed").name_ko == "부산"
+    alias = CityName(city=City.objects.get(slug="composed"), name="ほっかいと\u3099う")
+    alias.full_clean()
+    alias.save()
+    assert CityName.objects.get(pk=alias.pk).name == "ほっかいどう"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import unicodedata
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.signals import setting_changed
@@ -339,7 +340,11 @@ class RegistryModel(models.Model):
         listed with no name. A short text (a ``CharField``: a name, a title, a role) holding a
         character that hides or reorders the text around it (:func:`registry.text.hiding_character`:
         a right-to-left override showed "\u202eytiC" reversed in the admin's list) is refused too,
-        code ``hiding_character``, naming the character (adversarial probe). First, a long text's
+        code ``hiding_character``, naming the character (adversarial probe). First, every text is
+        stored in Unicode's composed form (NFC): "と" followed by a separate sound mark is stored as
+        "ど", and Hangul typed as separate jamo as its syllables, so a name is one string whatever
+        the keyboard sent (adversarial probe: an alias stored with a separate mark was found by a
+        search for the mark alone). Then a long text's
         line breaks become ``\n`` (:func:`registry.text.one_line_ending`): a browser sends a
         text area's as ``\r\n``, so a record saved once in the admin was stored with them and
         its exported CSV, which writes ``\n``, re-imported as a change (fresh-clone probe). An
@@ -351,8 +356,11 @@ class RegistryModel(models.Model):
             value = getattr(self, field.attname)
             if not isinstance(value, str) or not value:
                 continue
-            if isinstance(field, models.TextField) and "\r" in value:
-                setattr(self, field.attname, one_line_ending(value))
+            stored = unicodedata.normalize("NFC", value)  # one spelling of what shows the same
+            if isinstance(field, models.TextField):
+                stored = one_line_ending(stored)
+            if stored != value:
+                setattr(self, field.attname, stored)
             if field.blank and not field.choices and not is_visible(value):
                 setattr(self, field.attname, "")  # an optional text that shows nothing is none
         errors = {}
