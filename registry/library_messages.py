@@ -49,10 +49,19 @@ IMPORT_EXPORT = (
 
 DJANGO_ADMIN = (gettext_noop("Select %s to view"),)
 COUNTRIES = (
+    gettext_noop("Bonaire, Sint Eustatius and Saba"),
+    gettext_noop("British Indian Ocean Territory"),
     gettext_noop("Burundi"),
     gettext_noop("Cayman Islands"),
+    gettext_noop("Cocos (Keeling) Islands"),
+    gettext_noop("Cook Islands"),
+    gettext_noop("Guadeloupe"),
+    gettext_noop("Jersey"),
     gettext_noop("Mongolia"),
+    gettext_noop("Montserrat"),
+    gettext_noop("Réunion"),
     gettext_noop("Romania"),
+    gettext_noop("Seychelles"),
     gettext_noop("Thailand"),
     gettext_noop("Türkiye"),
 )

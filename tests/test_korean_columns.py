@@ -273,6 +273,8 @@ def test_country_names_are_the_ones_korean_readers_use(client, db):
 
     with translation.override("ko"):
         names = [Country(code).name for code in ("MN", "TH", "TR", "KY", "KR")]
+        assert Country("SC").name == "세이셸"  # Seychelles was 시칠리, Sicily (new-user probe)
+        assert Country("RE").name == "레위니옹"
     assert names == ["몽골", "태국", "튀르키예", "케이맨 제도", "대한민국"]
     with translation.override("en"):
         assert Country("TR").name == "Türkiye"
