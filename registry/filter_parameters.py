@@ -278,7 +278,12 @@ class RegionFilter(filters.ChoiceFilter):
 
 
 def search(queryset: QuerySet, name: str, value: str) -> QuerySet:
-    """The ``q`` filter of every list: the model's ``search(query)`` decides what it matches."""
+    """The ``q`` filter of every list: the model's ``search(query)`` decides what it matches. A
+    query that shows nothing (:func:`registry.text.is_visible`: a zero-width space) is no query,
+    as spaces are (the form strips those): it found nothing where ``q=%20`` listed every row
+    (new-user probe)."""
+    if not text.is_visible(value):
+        return queryset
     return queryset.search(value)
 
 

@@ -16,6 +16,7 @@ from django.views.generic import DetailView, TemplateView, View
 
 from . import maps, network
 from .models import Agreement, City, Delegation, Event, Organization, Partnership, Person, home_city
+from .text import is_visible
 
 # --------------------------------------------------------------------------- search
 
@@ -33,6 +34,8 @@ class SearchView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.get("q", "").strip()[:200]
+        if not is_visible(query):  # nothing that shows is no query (filter_parameters.search)
+            query = ""
         context["q"] = query
         if not query:
             return context

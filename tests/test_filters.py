@@ -741,3 +741,18 @@ def test_a_page_past_the_last_in_the_api_says_how_many_pages_the_list_has(api_cl
     assert korean.json()["detail"].startswith("999 페이지는 없습니다.")
     one = api_client.get("/api/v1/cities/?page_size=200&page=2").json()["detail"]
     assert one == "Page 2 does not exist: the list has 1 page; page=last gives the last."
+
+
+def test_a_query_that_shows_nothing_is_no_query(api_client, client, db):
+    """``q`` of a zero-width space found nothing where ``q`` of spaces listed every row (new-user
+    probe): both are no query now, in every list and the site's search."""
+    from .factories import CityFactory, PartnershipFactory
+
+    PartnershipFactory(partner=CityFactory(slug="almaty", name_en="Almaty", country="KZ"))
+    every = api_client.get("/api/v1/cities/").json()["count"]
+    assert every >= 1 and api_client.get("/api/v1/cities/?q=%20%20").json()["count"] == every
+    assert api_client.get("/api/v1/cities/?q=%E2%80%8B").json()["count"] == every
+    assert api_client.get("/api/v1/cities/?q=%E2%80%8B%20%E2%81%A0").json()["count"] == every
+    assert api_client.get("/api/v1/cities/?q=zzzz").json()["count"] == 0
+    page = client.get("/search/?q=%E2%80%8B")
+    assert page.status_code == 200 and "Almaty" not in page.text  # no results section, as for an empty query
