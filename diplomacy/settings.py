@@ -197,6 +197,8 @@ except (ValueError, zoneinfo.ZoneInfoNotFoundError):
         f"REGISTRY_TIME_ZONE must be an IANA time zone name such as Asia/Seoul or UTC, not {TIME_ZONE!r}."
     ) from None
 USE_TZ = True
+# Per language, a date and time names the time zone it is shown in (diplomacy/formats/).
+FORMAT_MODULE_PATH = ["diplomacy.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -64,3 +64,16 @@ def test_the_deleted_records_page_gives_the_offices_time(staff_client, settings,
     assert City.history.filter(history_type="-").exists()
     page = staff_client.get("/admin/registry/city/deleted/").text
     assert "2026-12-05 18:00 KST" in page and "UTC" not in page
+
+
+def test_the_admins_dates_and_times_name_the_offices_zone(staff_client, settings, monkeypatch):
+    """The history pages and every admin date and time gave the hour with no zone (Django's
+    formats): the project's (diplomacy/formats/) add its abbreviation, in English and Korean."""
+    from .factories import CityFactory
+
+    settings.TIME_ZONE = "Asia/Seoul"
+    monkeypatch.setattr(timezone, "now", lambda: NINE_UTC)
+    city = CityFactory(slug="jeju", name_en="Jeju")
+    url = f"/admin/registry/city/{city.pk}/history/"
+    assert "Dec. 5, 2026, 6 p.m. KST" in staff_client.get(url).text
+    assert "2026년 12월 5일 6:00 오후 KST" in staff_client.get(url, HTTP_ACCEPT_LANGUAGE="ko").text
