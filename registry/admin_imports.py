@@ -44,6 +44,7 @@ from .import_widgets import file_row
 from .models import ImportJob
 
 ERRORS_SHOWN = 500  # errors listed on a job's page (the count says how many more)
+RECENT_JOBS = 10  # background imports listed on the import page
 # The kinds of row a job's totals count (the library's ``RowResult`` import types), as its page
 # names them: the words of the preview's rows (the library's catalog) and two of ours.
 ROW_KINDS = {
@@ -211,6 +212,8 @@ class SpreadsheetMixin(ImportExportMixin):
                     reverse(f"admin:{opts.app_label}_{opts.model_name}_import_job", args=[job.pk])
                 )
         response = super().import_action(request, **kwargs)
+        if getattr(response, "context_data", None) is not None:
+            response.context_data["recent_jobs"] = self.recent_jobs()
         confirm_form = getattr(response, "context_data", {}).get("confirm_form")
         if confirm_form is not None:  # a preview: its file may be confirmed by this session
             name = confirm_form.initial.get("import_file_name")
@@ -228,6 +231,13 @@ class SpreadsheetMixin(ImportExportMixin):
                     form.add_error("import_file", _("The file could not be imported; it was left unchanged."))
             response.context_data["result"] = None
         return response
+
+    def recent_jobs(self) -> list[ImportJob]:
+        """The latest :data:`RECENT_JOBS` background imports of this model, by anyone, newest
+        first (with their user: one query), listed on the import page with links to their pages:
+        a job's page was reachable only by its address once the manager had left it (new-user probe)."""
+        jobs = ImportJob.objects.filter(model_name=self.model._meta.model_name).select_related("user")
+        return list(jobs.defer("data", "errors", "rows_read")[:RECENT_JOBS])
 
     def process_import(self, request, **kwargs):
         """The library's confirmation, for a file this session previewed only (:data:`PREVIEWED_FILES`):

@@ -335,3 +335,19 @@ def test_the_worker_writes_a_korean_managers_errors_in_korean(
         imports.confirm(english)
     english.refresh_from_db()
     assert (english.status, english.language) == ("queued", "ko")
+
+
+def test_the_import_page_lists_the_latest_background_imports_with_links(client, manager, settings):
+    """A job's page was reachable only by its address once the manager left it (new-user probe):
+    the import page lists this model's latest jobs, by anyone, with links; not another model's."""
+    job = ImportJob.objects.create(
+        user=manager, model_name="city", file_name="cities-2026.csv", file_format="csv", data=b"", rows_total=30
+    )
+    ImportJob.objects.create(
+        user=manager, model_name="partnership", file_name="partners.csv", file_format="csv", data=b"", rows_total=40
+    )
+    page = client.get(reverse("admin:registry_city_import")).text
+    assert reverse("admin:registry_city_import_job", args=[job.pk]) in page and "cities-2026.csv" in page
+    assert "partners.csv" not in page and "waiting for the worker" in page
+    korean = client.get(reverse("admin:registry_city_import"), HTTP_ACCEPT_LANGUAGE="ko").text
+    assert "백그라운드 가져오기" in korean
