@@ -68,6 +68,7 @@ class ImportJob(models.Model):
     language = models.CharField(
         _("language"),
         max_length=15,
+        choices=settings.LANGUAGES,
         default="en",
         help_text=_(
             "BCP 47 tag of the language of the admin the manager started or confirmed the import in (en, ko): "
