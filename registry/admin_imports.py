@@ -124,8 +124,10 @@ class ColumnsExportForm(SelectableFieldsExportForm):
             meaning = resource._meta.model._meta.get_field(
                 (field.attribute if field else None) or field_name
             ).verbose_name
-        except FieldDoesNotExist:
-            return column
+        except FieldDoesNotExist:  # a column of the resource's own: its ``column_meanings``, if any
+            meaning = getattr(resource, "column_meanings", {}).get(column)
+            if meaning is None:
+                return column
         return f"{capfirst(meaning)} ({column})"
 
 

@@ -21,6 +21,7 @@ sentence naming the office, so the preview lists it and nothing is written.
 from __future__ import annotations
 
 from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from import_export import fields
 
@@ -51,6 +52,8 @@ class CityResource(RegistryResource):
     and accents."""
 
     possible_duplicate = fields.Field(attribute="possible_duplicate", column_name="possible_duplicate", readonly=True)
+    # What a column that is no model field holds, in the reader's words (the export page's labels).
+    column_meanings = {"possible_duplicate": _("possibly the same city as")}
 
     Meta = resource_meta(
         City,

@@ -230,3 +230,13 @@ def test_an_xlsx_export_names_its_sheet_after_the_records(client):
     PartnershipFactory()
     data = PartnershipResource().export(queryset=Partnership.objects.all()).export("xlsx")
     assert openpyxl.load_workbook(io.BytesIO(data)).sheetnames == ["partnerships"]
+
+
+def test_a_column_of_the_resources_own_is_named_too(client):
+    """``possible_duplicate`` is no model field: the export page listed it by its name alone, the
+    only column without a meaning on the Korean page (new-user probe)."""
+    client.force_login(_manager())
+    english = client.get(reverse("admin:registry_city_export")).content.decode()
+    assert "Possibly the same city as (possible_duplicate)" in english
+    korean = client.get(reverse("admin:registry_city_export"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "같은 도시일 수 있는 도시 (possible_duplicate)" in korean
