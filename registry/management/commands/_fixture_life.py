@@ -22,8 +22,8 @@ PREDECESSORS = [
         "kind": "friendship",
         "established_on": "1989-10-24",
         "ended_on": "2007-02-02",
-        "status_reason": "Upgraded to a sister city on 2007-02-02.",
-        "status_reason_ko": "2007-02-02 자매도시로 격상.",
+        "status_reason": "Upgraded to a sister city.",
+        "status_reason_ko": "자매도시로 격상.",
         "notes": "Administrative exchange agreement city (행정교류협정도시) since 1989-10-24, counted beside the "
         "sister cities in Busan's counts of 2001–2002 (16 cities: 15 sister + 1 administrative agreement); "
         "a sister city from 2007-02-02, after Korea abolished the one-sister-city-per-country rule in Jan 2004.",
