@@ -248,7 +248,22 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
     def response_add(self, request, obj, post_url_continue=None):
         response = super().response_add(request, obj, post_url_continue)
         self.warn_drafts_left(request, obj)  # after Django's "added" message
+        self.note_home_as_partner(request, obj)
         return response
+
+    def note_home_as_partner(self, request, obj) -> None:
+        """After adding ``obj`` with the home city as its partner city (sides are stored as
+        given), say so and how its pages name it (:attr:`Partnership.sides_from_home`): the form
+        took "Darkhan (city) – Busan (partner city)" without a word (new-user probe). No query."""
+        home, partner = obj.sides_from_home
+        if home.pk == obj.city_id:
+            return
+        message = _(
+            "%(home)s, the home city, is recorded as the partner city of this partnership. Its pages name it "
+            "from the home side (%(home)s – %(partner)s) and count %(partner)s as the partner; nothing else "
+            "needs changing."
+        )
+        self.message_user(request, message % {"home": home, "partner": partner}, messages.INFO)
 
     def response_change(self, request, obj):
         response = super().response_change(request, obj)

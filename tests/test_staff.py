@@ -522,3 +522,32 @@ def test_publishing_a_partnership_names_its_agreements_and_events_still_drafts(s
     # A later save that publishes nothing says nothing of the drafts.
     again = staff_client.post(url, form_data(staff_client.get(url)), follow=True)
     assert not any("draft" in str(message) for message in again.context["messages"])
+
+
+def test_adding_a_partnership_with_the_home_city_as_partner_says_how_it_is_read(staff_client, home):
+    """The add form took "Darkhan (city) – Home (partner city)" without a word (new-user probe);
+    it is stored as given and read from the home side, and the message says so. A relation
+    entered home side first gets no such message."""
+    add = reverse("admin:registry_partnership_add")
+    form = {
+        **form_data(staff_client.get(add)),
+        "kind": "friendship",
+        "established_on": "2000-01-01",
+        "established_precision": "day",
+        "status": "active",
+        "ended_on": "",
+        "ended_precision": "day",
+        "status_reason": "",
+        "confidence": "high",
+        "publication": "published",
+        "expected_version": "",
+    }
+    darkhan = CityFactory(slug="darkhan", name_en="Darkhan", country="MN")
+    response = staff_client.post(add, {**form, "city": darkhan.pk, "partner": home.pk}, follow=True)
+    assert Partnership.objects.filter(city=darkhan, partner=home).exists()
+    shown = [str(message) for message in response.context["messages"]]
+    assert any("Home, the home city, is recorded as the partner city" in m and "(Home – Darkhan)" in m for m in shown)
+    erdenet = CityFactory(slug="erdenet", name_en="Erdenet", country="MN")
+    response = staff_client.post(add, {**form, "city": home.pk, "partner": erdenet.pk}, follow=True)
+    assert Partnership.objects.filter(city=home, partner=erdenet).exists()
+    assert not any("the home city" in str(message) for message in response.context["messages"])
