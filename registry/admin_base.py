@@ -32,7 +32,7 @@ from .dates import time_label
 from .models import City, Claim, Partnership, may_change, other_side
 from .models.base import HISTORY
 from .models.offices import refusal
-from .text import ASSUMED_URL_SCHEME, given_reason
+from .text import ASSUMED_URL_SCHEME, given_reason, is_visible
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -377,6 +377,8 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
         lookups alone fold the case of ASCII letters only on SQLite. A picker (the autocomplete)
         lists the record named what was typed first (``ranked``, cities); a change list keeps the
         sort of its columns."""
+        if not is_visible(search_term):  # nothing that shows is no search, as in the public lists
+            search_term = ""
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if search_term and hasattr(queryset, "search"):
             results |= queryset.search(search_term)

@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .text import stored_text
+
 # The range of a PostgreSQL ``bigint`` (SQLite's integers are the same size).
 ID_RANGE = range(-(2**63), 2**63)
 
@@ -74,12 +76,25 @@ class CheckedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class ComposedCharField(forms.CharField):
+    """A text form field whose value is what was typed in Unicode's composed form
+    (:func:`registry.text.stored_text`), as the model stores it: the form and its formset compare
+    and check it so. An alias typed "Mu\u0308nster" beside a stored "Münster" passed the inline
+    formset's duplicate check and broke the database's unique constraint (a 500), and saving a
+    name typed decomposed but unchanged recorded a change (adversarial probe)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return stored_text(value) if isinstance(value, str) and value else value
+
+
 class CheckedIdsMixin:
     """For a ``ModelAdmin`` or an inline: autocomplete widgets that ignore values that are no id,
     many-to-many fields that refuse them as a form error, and (on a ``ModelAdmin``) a changelist
     action whose selected rows include something that is no id is refused with a message, running
     on no row; a changelist filter value no date can hold is an invalid lookup
-    (:meth:`get_changelist_instance`)."""
+    (:meth:`get_changelist_instance`); a text field reads what was typed in composed form
+    (:meth:`formfield_for_dbfield`)."""
 
     def get_changelist_instance(self, request):
         """Django's changelist, with a filter value that cannot become a date treated like any
@@ -91,6 +106,14 @@ class CheckedIdsMixin:
             return super().get_changelist_instance(request)
         except (OverflowError, ValueError):
             raise IncorrectLookupParameters from None
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """Django's form field, a plain text field (``forms.CharField``: a name, a title, notes)
+        reading what was typed as the registry stores it (:class:`ComposedCharField`)."""
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if type(formfield) is forms.CharField:
+            formfield.__class__ = ComposedCharField  # the same field, reading composed text
+        return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):

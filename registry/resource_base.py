@@ -296,6 +296,7 @@ class RegistryResource(resources.ModelResource):
         2023) is no change, and any other date is taken with the precision it is written to, as
         the API takes it (``1989`` is the year 1989, ``1989-10-24`` that day)."""
         super().import_instance(instance, row, **kwargs)
+        instance.compose_texts()  # as it will be stored, so an unchanged row in decomposed form is unchanged
         stored = instance.stored_copy
         for field in self.get_import_fields():
             widget = field.widget

@@ -38,13 +38,15 @@ def fold(text: str) -> str:
         return _SEPARATORS.sub(" ", text.lower()).strip()
     # The spacing sound marks (゛ ゜) are the combining ones typed apart: NFKD would make them a space.
     decomposed = unicodedata.normalize("NFKD", str(text).translate(_SPACING_KANA_SOUND_MARKS))
-    # Drop combining marks and invisible format characters (RTL marks, zero-width spaces), but
+    # Drop combining marks, invisible format characters (RTL marks, zero-width spaces) and the blank
+    # letters (a Hangul filler: "Busanㅤ" is searched as "busan", adversarial probe), but
     # keep the kana sound marks, which NFC puts back: "プサン" is not "フサン". A mark NFC joins
     # to no letter is dropped after it.
     stripped = "".join(
         ch
         for ch in decomposed
-        if ch in _KANA_SOUND_MARKS or (not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
+        if ch in _KANA_SOUND_MARKS
+        or (not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf" and ch not in _BLANK_CHARACTERS)
     )
     folded = "".join(ch for ch in unicodedata.normalize("NFC", stripped) if ch not in _KANA_SOUND_MARKS).casefold()
     return _SEPARATORS.sub(" ", folded).strip()
@@ -79,12 +81,14 @@ def is_visible(text: str) -> bool:
 # Characters that reorder or hide the text around them on a page: the bidirectional embeddings,
 # overrides and isolates, the zero-width space and no-break space (the BOM), the word joiner and
 # the invisible operators (U+2060-U+2064), the tag characters (U+E0001, U+E0020-U+E007F) and the
-# line and paragraph separators, which break a one-line text (adversarial probe: "A\u2061B"
+# line and paragraph separators, which break a one-line text, and the Hangul fillers, blank
+# letters a Korean keyboard types ("Cafeㅤ" beside "Cafe") (adversarial probes: "A\u2061B"
 # and "A\U000E0041B" were stored and listed as "AB", beside a real "AB"). A name or a title
 # never needs them; the direction marks (U+200E, U+200F) and the joiners (U+200C, U+200D), which
 # some scripts need, are not among them.
 _HIDING_CHARACTERS = re.compile(
-    "[\u202a-\u202e\u2066-\u2069\u200b\ufeff\u2060-\u2064\u2028\u2029\U000e0001\U000e0020-\U000e007f]"
+    "[\u202a-\u202e\u2066-\u2069\u200b\ufeff\u2060-\u2064\u2028\u2029\U000e0001\U000e0020-\U000e007f"
+    "\u115f\u1160\u3164\uffa0]"
 )
 
 
@@ -141,6 +145,16 @@ def transliterate(text: str) -> str:
     ``"tashkent"``, ``"알마티"`` → ``"almati"``, ``"大阪"`` → ``"daban"`` (anyascii's readings,
     character by character: not a translation). Returns ``""`` for empty input."""
     return fold(anyascii(fold(text)))
+
+
+def stored_text(text: str, *, lines: bool = False) -> str:
+    """``text`` as the registry stores it: in Unicode's composed form (NFC), so what shows the
+    same is one string whatever the keyboard sent (Hangul typed as separate jamo, kana followed by
+    a separate sound mark, ``e`` and a combining accent); with ``lines`` (a long text), its line
+    breaks as ``\n`` (:func:`one_line_ending`). The rule of every stored text
+    (:meth:`registry.models.base.RegistryModel.compose_texts`) and of what the admin's forms read."""
+    text = unicodedata.normalize("NFC", text)
+    return one_line_ending(text) if lines else text
 
 
 def one_line_ending(text: str) -> str:

@@ -79,3 +79,39 @@ def test_the_warning_names_the_city_and_country_in_the_readers_language(staff_cl
     assert "타슈켄트, 우즈베키스탄" in korean
     english = staff_client.post(url, city_form()).content.decode()
     assert "Tashkent, Uzbekistan" in english
+
+
+def test_an_alias_typed_decomposed_beside_its_composed_twin_is_a_form_error(staff_client):
+    """ "Mu\u0308nster" (u and a combining diaeresis) beside "Münster" passed the formset's duplicate
+    check, stored composed, and broke the unique constraint: a 500 (adversarial probe). The
+    admin's text fields read what was typed composed, so it is the formset's own error."""
+    url = reverse("admin:registry_city_add")
+    aliases = {
+        "names-TOTAL_FORMS": "2",
+        "names-0-name": "Mu\u0308nster",
+        "names-0-kind": "former",
+        "names-1-name": "Münster",
+        "names-1-kind": "former",
+    }
+    form = city_form(name_en="Zo\u0308lltown", slug="zolltown", country="DE", **aliases)
+    answer = staff_client.post(url, form)
+    assert answer.status_code == HTTPStatus.OK
+    assert "Please correct the duplicate data for name and kind" in answer.content.decode()
+    assert not City.objects.filter(slug="zolltown").exists()
+    form = city_form(name_en="Zo\u0308lltown", slug="zolltown", country="DE")
+    assert staff_client.post(url, form).status_code == HTTPStatus.FOUND
+    city = City.objects.get(slug="zolltown")
+    assert city.name_en == "Zölltown"
+    # The same name typed decomposed again changes nothing: no new version.
+    change = reverse("admin:registry_city_change", args=[city.pk])
+    again = {**city_form(name_en="Zo\u0308lltown", slug="zolltown", country="DE"), "expected_version": city.version}
+    assert staff_client.post(change, again).status_code == HTTPStatus.FOUND
+    assert City.objects.get(pk=city.pk).version == city.version
+
+
+def test_an_admin_search_for_nothing_that_shows_lists_everything(staff_client):
+    """``?q=%E2%80%8B`` gave "0 results" in the admin's lists, where the public lists and the API
+    read it as no query (adversarial probe)."""
+    CityFactory(slug="almaty", name_en="Almaty", country="KZ")
+    listed = staff_client.get(reverse("admin:registry_city_changelist"), {"q": "\u200b"})
+    assert listed.context["cl"].result_count == City.objects.count() == 1

@@ -391,3 +391,32 @@ def test_a_text_is_stored_in_its_composed_form(api):
     alias.full_clean()
     alias.save()
     assert CityName.objects.get(pk=alias.pk).name == "ほっかいどう"
+
+
+def test_a_file_in_decomposed_form_imported_again_changes_nothing():
+    """A file whose names are decomposed (``e`` and a combining accent) is stored composed; read
+    again, each row was "changed" and written with a history record that changed nothing
+    (adversarial probe). It compares as it will be stored: skipped."""
+    from registry.models import City
+    from registry.resources import CityResource
+
+    headers = ["slug", "name_en", "name_ko", "name_native", "country", "admin_level", "latitude", "longitude"]
+    rows = [
+        [f"cafe-{i}", f"Cafe\u0301 {i}", "\u1107\u116e\u1109\u1161\u11ab", "", "FR", "city", "43.2", "5.4"]
+        for i in range(3)
+    ]
+    first = CityResource().import_data(tablib.Dataset(*rows, headers=headers), dry_run=False, raise_errors=True)
+    assert first.totals["new"] == 3 and City.objects.get(slug="cafe-0").name_en == "Café 0"
+    again = CityResource().import_data(tablib.Dataset(*rows, headers=headers), dry_run=False, raise_errors=True)
+    assert (again.totals["skip"], again.totals["update"]) == (3, 0)
+    assert City.objects.get(slug="cafe-0").version == 1
+
+
+def test_a_hangul_filler_is_no_letter_of_a_word_or_a_name():
+    """ "Busanㅤ" (a Hangul filler, which a Korean keyboard types) found nothing where "Busan"
+    found five events, and "Cafeㅤ" could be stored beside "Cafe" looking the same (adversarial
+    probe): search drops the filler, and a short text refuses it, naming it."""
+    from registry import text
+
+    assert text.fold("Busan\u3164") == text.fold("Busan\u1160") == "busan"
+    assert text.hiding_character("Cafe\u3164") == "U+3164 HANGUL FILLER"

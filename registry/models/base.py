@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import unicodedata
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.signals import setting_changed
@@ -35,8 +34,8 @@ from ..text import (
     hiding_character,
     is_visible,
     localized,
-    one_line_ending,
     slug_of,
+    stored_text,
 )
 
 models.CharField.register_lookup(Length)
@@ -341,26 +340,21 @@ class RegistryModel(models.Model):
         character that hides or reorders the text around it (:func:`registry.text.hiding_character`:
         a right-to-left override showed "\u202eytiC" reversed in the admin's list) is refused too,
         code ``hiding_character``, naming the character (adversarial probe). First, every text is
-        stored in Unicode's composed form (NFC): "と" followed by a separate sound mark is stored as
-        "ど", and Hangul typed as separate jamo as its syllables, so a name is one string whatever
-        the keyboard sent (adversarial probe: an alias stored with a separate mark was found by a
-        search for the mark alone). Then a long text's
-        line breaks become ``\n`` (:func:`registry.text.one_line_ending`): a browser sends a
-        text area's as ``\r\n``, so a record saved once in the admin was stored with them and
-        its exported CSV, which writes ``\n``, re-imported as a change (fresh-clone probe). An
+        made what the registry stores (:meth:`compose_texts`): Unicode's composed form (NFC), so
+        "と" followed by a separate sound mark is "ど" and Hangul typed as separate jamo its
+        syllables (adversarial probe: an alias stored with a separate mark was found by a search
+        for the mark alone), and a long text's line breaks as ``\n``: a browser sends a text
+        area's as ``\r\n``, so a record saved once in the admin was stored with them and its
+        exported CSV, which writes ``\n``, re-imported as a change (fresh-clone probe). An
         optional text that shows nothing (a Hangul filler, U+3164, as a signatory's role) is stored
         empty, so a rule that asks for one text or another ("a person or a role") sees it as none
         (adversarial probe)."""
+        self.compose_texts()
         fields = text_fields(type(self))
         for field in fields:
             value = getattr(self, field.attname)
             if not isinstance(value, str) or not value:
                 continue
-            stored = unicodedata.normalize("NFC", value)  # one spelling of what shows the same
-            if isinstance(field, models.TextField):
-                stored = one_line_ending(stored)
-            if stored != value:
-                setattr(self, field.attname, stored)
             if field.blank and not field.choices and not is_visible(value):
                 setattr(self, field.attname, "")  # an optional text that shows nothing is none
         errors = {}
@@ -389,6 +383,18 @@ class RegistryModel(models.Model):
                 errors[field.name] = [ValidationError(message, code="hiding_character", params={"character": hiding})]
         if errors:
             raise ValidationError(errors)
+
+    def compose_texts(self) -> None:
+        """Each text field's value as the registry stores it (:func:`registry.text.stored_text`:
+        Unicode's composed form, a long text's line breaks as ``\n``); called by
+        :meth:`clean_fields` and by an import before it compares a row with the stored record (a
+        file in decomposed form showed every row as changed; adversarial probe)."""
+        for field in text_fields(type(self)):
+            value = getattr(self, field.attname)
+            if isinstance(value, str) and value:
+                stored = stored_text(value, lines=isinstance(field, models.TextField))
+                if stored != value:
+                    setattr(self, field.attname, stored)
 
     @property
     def is_draft(self) -> bool:
