@@ -111,10 +111,13 @@ def start(*, user, model_name: str, file_name: str, file_format: str, data: byte
 
 
 def job_language() -> str:
-    """The language a job's messages are written in: the current one (the admin's, as the
-    manager sees it) when the site offers it, else ``settings.LANGUAGE_CODE``; a BCP 47 tag."""
-    current = translation.get_language() or settings.LANGUAGE_CODE
-    return current if current in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    """The language a job's messages are written in: the site's variant of the current one (the
+    admin's, as the manager sees it: ``ko-kr`` is ``ko``; Django's
+    ``get_supported_language_variant``), else ``settings.LANGUAGE_CODE``; a BCP 47 tag."""
+    try:
+        return translation.get_supported_language_variant(translation.get_language() or settings.LANGUAGE_CODE)
+    except LookupError:
+        return settings.LANGUAGE_CODE
 
 
 def confirm(job: ImportJob) -> None:

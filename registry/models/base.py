@@ -351,12 +351,6 @@ class RegistryModel(models.Model):
         (adversarial probe)."""
         self.compose_texts()
         fields = text_fields(type(self))
-        for field in fields:
-            value = getattr(self, field.attname)
-            if not isinstance(value, str) or not value:
-                continue
-            if field.blank and not field.choices and not is_visible(value):
-                setattr(self, field.attname, "")  # an optional text that shows nothing is none
         errors = {}
         try:
             super().clean_fields(exclude=exclude)
@@ -386,13 +380,16 @@ class RegistryModel(models.Model):
 
     def compose_texts(self) -> None:
         """Each text field's value as the registry stores it (:func:`registry.text.stored_text`:
-        Unicode's composed form, a long text's line breaks as ``\n``); called by
-        :meth:`clean_fields` and by an import before it compares a row with the stored record (a
-        file in decomposed form showed every row as changed; adversarial probe)."""
+        Unicode's composed form, a long text's line breaks as ``\n``; an optional text that
+        shows nothing, :func:`registry.text.is_visible`, as empty); called by :meth:`clean_fields`
+        and by an import before it compares a row with the stored record (a file in decomposed
+        form showed every row as changed; adversarial probe)."""
         for field in text_fields(type(self)):
             value = getattr(self, field.attname)
             if isinstance(value, str) and value:
                 stored = stored_text(value, lines=isinstance(field, models.TextField))
+                if field.blank and not field.choices and not is_visible(stored):
+                    stored = ""  # an optional text that shows nothing is none
                 if stored != value:
                     setattr(self, field.attname, stored)
 
