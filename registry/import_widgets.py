@@ -162,19 +162,28 @@ INTEGER_FIELDS = (
 
 class SlugWidget(widgets.ForeignKeyWidget):
     """A record named by its slug, looked up once per file: :meth:`load` reads every slug of the
-    column in one query per 500; a slug that names no record raises ``DoesNotExist``."""
+    file's columns naming this model (a partnership's ``city`` and ``partner``) in one query per
+    500, one instance per record; a slug that names no record raises ``DoesNotExist``."""
 
     def __init__(self, model, **kwargs):
         super().__init__(model, "slug", **kwargs)
         self.loaded: dict[str, models.Model] | None = None
 
-    def load(self, values) -> None:
-        """Read the records whose slugs are among ``values`` (the column's cells)."""
-        slugs = sorted({str(value) for value in values if value not in (None, "")})
-        self.loaded = {}
-        for start in range(0, len(slugs), CHUNK):
-            for record in self.model._default_manager.filter(slug__in=slugs[start : start + CHUNK]):
-                self.loaded[record.slug] = record
+    @classmethod
+    def load(cls, widgets_and_cells) -> None:
+        """Read the records whose slugs are among the cells, for each ``(widget, cells)`` pair
+        (a widget and its column's cells); widgets of one model share what was read."""
+        by_model: dict[type[models.Model], list] = {}
+        for widget, cells in widgets_and_cells:
+            by_model.setdefault(widget.model, []).append((widget, cells))
+        for model, pairs in by_model.items():
+            slugs = sorted({str(value) for _widget, cells in pairs for value in cells if value not in (None, "")})
+            loaded: dict[str, models.Model] = {}
+            for start in range(0, len(slugs), CHUNK):
+                for record in model._default_manager.filter(slug__in=slugs[start : start + CHUNK]):
+                    loaded[record.slug] = record
+            for widget, _cells in pairs:
+                widget.loaded = loaded
 
     def clean(self, value, row=None, **kwargs):
         if self.loaded is None or value in (None, ""):

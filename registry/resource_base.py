@@ -91,9 +91,11 @@ class RegistryResource(resources.ModelResource):
         """Read the records the file names by slug (:class:`SlugWidget`), once."""
         self.pending: list[tuple[int, dict, RowResult]] = []
         self.several_in_period: dict[int, SeveralInPeriod] = {}  # by id() of the row
-        for field in self.get_import_fields():
-            if isinstance(field.widget, SlugWidget) and field.column_name in (dataset.headers or []):
-                field.widget.load(dataset[field.column_name])
+        SlugWidget.load(
+            (field.widget, dataset[field.column_name])
+            for field in self.get_import_fields()
+            if isinstance(field.widget, SlugWidget) and field.column_name in (dataset.headers or [])
+        )
 
     def get_instance(self, instance_loader, row):
         """The existing row with this file row's natural key, or ``None`` (also when a key
