@@ -132,6 +132,21 @@ def test_the_year_control_shows_another_year_without_reloading(page, site):
 
 
 @pytest.mark.parametrize("width", [375, 1280])
+def test_the_timelines_labels_are_legible_on_a_phone_and_a_desktop(page, site, width):
+    """The year and count labels are drawn at 9 px at least (the SVG scales with its box: on a
+    375 px phone its labels were 7 px, squeezed to 36rem; found by a new user)."""
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(f"{site}/ko/?as_of=2022-09-21")
+    # a label's font size in SVG units times the SVG's scale on the screen: its size in CSS pixels
+    sizes = page.evaluate(
+        "[...document.querySelectorAll('#timeline-chart text.tick')]"
+        ".map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a)"
+    )
+    assert sizes and min(sizes) >= 9, sizes
+    assert page.errors == []
+
+
+@pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("language", ["", "/ko"])
 @pytest.mark.parametrize("path", ["/partnerships/{almaty}/", "/counting/", "/search/?q=almaty", "/widget/"])
 def test_axe_finds_no_wcag_violations_on_the_new_pages(page, site, path, language, width):
