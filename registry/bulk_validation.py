@@ -8,7 +8,8 @@ chunk of records and rule instead of once per record and rule:
 - a ``CheckConstraint`` (and the condition of a conditional ``UniqueConstraint``) is evaluated
   by the database with the SQL of the table's own ``CHECK`` (Django's ``build_where`` without
   table aliases, as its schema editor writes it), over the records' values given as a
-  ``VALUES`` list named as the table, so NULLs, ``LIKE`` case rules and types behave exactly
+  table named as the model's (a ``VALUES`` list; on PostgreSQL an ``unnest`` of one array per
+  column, :func:`_rows_as_table`), so NULLs, ``LIKE`` case rules and types behave exactly
   as on insert;
 - a unique field or ``UniqueConstraint`` (fields or expressions) is one query for the stored
   rows holding any of the records' values, and two records of the same batch with the same
@@ -283,27 +284,42 @@ def _evaluate(model, records, conditions, expressions, excluded, connection) -> 
         selects.append(inline(*compiler.compile(expression.resolve_expression(query, allow_joins=False))))
     quote = connection.ops.quote_name
     columns = ", ".join(["_row", *(quote(f.column) for f in fields)])
-    cells = ", ".join(["%s", *(_placeholder(f, connection) for f in fields)])
-    starts, size = _chunks(len(records), len(fields) + 1, connection)
+    table = quote(model._meta.db_table)
     results: list[list] = []
     with connection.cursor() as cursor:
-        for start in starts:
-            chunk = records[start : start + size]
-            values = ", ".join([f"({cells})"] * len(chunk))
-            params = [
-                p
-                for i, r in enumerate(chunk, start)
-                for p in (i, *(None if f.name in excluded[i] else _db_value(f, r, connection) for f in fields))
-            ]
-            sql = (
-                f"WITH {quote(model._meta.db_table)} ({columns}) AS ({_typed(fields, connection)}VALUES {values}) "
-                f"SELECT _row, {', '.join(selects)} FROM {quote(model._meta.db_table)} ORDER BY _row"
+        for sql, params in _rows_as_table(fields, records, excluded, connection):
+            cursor.execute(
+                f"WITH {table} ({columns}) AS ({sql}) SELECT _row, {', '.join(selects)} FROM {table} ORDER BY _row",
+                params,
             )
-            cursor.execute(sql, params)
             for row in cursor.fetchall():
                 truth = [None if v is None else bool(v) for v in row[1 : 1 + len(conditions)]]
                 results.append([*truth, *row[1 + len(conditions) :]])
     return results
+
+
+def _rows_as_table(fields, records, excluded, connection):
+    """``records`` as rows of a table with the columns ``_row`` (the record's index) and
+    ``fields`` (NULL for a field in the record's ``excluded`` set): ``(sql, params)`` pairs, each
+    a ``SELECT`` of some of the rows.
+
+    On PostgreSQL one ``unnest`` of an array per column, typed as the column, however many
+    records: a ``VALUES`` list of 5,000 rows took 30,000 parameters, which the driver spent
+    0.2 s rewriting and the server parsing (two thirds of a partnership file's queries). Elsewhere a
+    ``VALUES`` list per chunk of rows that fits the database's parameter limit."""
+    cells = [
+        [None if f.name in excluded[i] else _db_value(f, r, connection) for i, r in enumerate(records)] for f in fields
+    ]
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(["CAST(%s AS bigint[])", *(f"CAST(%s AS {f.cast_db_type(connection)}[])" for f in fields)])
+        yield f"SELECT * FROM unnest({arrays})", [list(range(len(records))), *cells]
+        return
+    row = f"({', '.join(['%s'] * (len(fields) + 1))})"
+    starts, size = _chunks(len(records), len(fields) + 1, connection)
+    for start in starts:
+        end = min(start + size, len(records))
+        params = [p for i in range(start, end) for p in (i, *(column[i] for column in cells))]
+        yield f"{_typed(fields, connection)}VALUES {', '.join([row] * (end - start))}", params
 
 
 def _typed(fields, connection) -> str:
@@ -312,13 +328,6 @@ def _typed(fields, connection) -> str:
     if connection.vendor != "sqlite":
         return ""
     return f"SELECT NULL, {', '.join(f'CAST(NULL AS {f.db_type(connection)})' for f in fields)} WHERE 0 UNION ALL "
-
-
-def _placeholder(field, connection) -> str:
-    """``%s``, typed as the column on PostgreSQL (a ``VALUES`` list has no column types)."""
-    if connection.vendor == "postgresql":
-        return f"CAST(%s AS {field.cast_db_type(connection)})"
-    return "%s"
 
 
 def _db_value(field, record, connection):

@@ -129,6 +129,27 @@ def test_a_batch_is_checked_in_a_constant_number_of_queries(django_assert_max_nu
     assert len(many_queries) <= 2 * chunks
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's arrays")
+def test_on_postgresql_the_rules_read_one_array_per_column_however_many_rows():
+    """The rows a batch's check constraints are computed on reach PostgreSQL as one array per
+    column (``unnest``): 3,000 cities are 4 parameters, not one per cell (12,000, which the driver
+    spent a fifth of a second rewriting in a 5,000-row file); the errors are the same."""
+    cities = [City(slug=f"arr-{i}", name_en="A", country="JP", latitude=Decimal("1"), longitude=1) for i in range(3000)]
+    cities[1234].latitude = Decimal("91")
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        errors = full_clean_many(cities)
+    assert list(errors) == [1234] and "latitude" in errors[1234].message_dict
+    [(sql, params)] = [(sql, params) for sql, params in sent if "CASE WHEN" in sql]
+    assert "unnest(" in sql
+    assert [len(column) for column in params] == [3000] * len(params) and len(params) < 10
+
+
 def test_a_rule_naming_the_primary_key_is_checked_on_stored_rows():
     """``agreement_not_superseded_by_itself`` compares ``superseded_by`` with ``F("pk")``: the bulk
     check gave PostgreSQL no ``id`` column (every import updating an agreement failed there, found by
