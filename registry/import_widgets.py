@@ -12,6 +12,7 @@ from import_export import fields, widgets
 
 from .dates import PARTIAL_DATE, PRECISION_RANK, coarser_than, iso_partial, parse_partial_date
 from .models.base import truncate_to_precision
+from .text import UNSTORABLE
 
 
 class DateCellWidget(widgets.DateWidget):
@@ -177,7 +178,14 @@ class SlugWidget(widgets.ForeignKeyWidget):
         for widget, cells in widgets_and_cells:
             by_model.setdefault(widget.model, []).append((widget, cells))
         for model, pairs in by_model.items():
-            slugs = sorted({str(value) for _widget, cells in pairs for value in cells if value not in (None, "")})
+            slugs = sorted(
+                {
+                    str(value)
+                    for _widget, cells in pairs
+                    for value in cells
+                    if value not in (None, "") and not UNSTORABLE.search(str(value))  # names nothing
+                }
+            )
             loaded: dict[str, models.Model] = {}
             for start in range(0, len(slugs), CHUNK):
                 for record in model._default_manager.filter(slug__in=slugs[start : start + CHUNK]):

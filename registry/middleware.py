@@ -1,7 +1,5 @@
 """Middleware of the registry."""
 
-import re
-
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import TooManyFieldsSent
@@ -11,10 +9,7 @@ from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 from django.utils.translation import gettext
 
-# Characters no column can store: NUL (PostgreSQL refuses it in text) and lone UTF-16
-# surrogates (not encodable as UTF-8).
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
+from .text import UNSTORABLE
 
 # Paths with no language prefix whose language is the reader's (cookie or Accept-Language).
 HEADER_LANGUAGE_PATHS = ("/admin/", "/api/")

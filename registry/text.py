@@ -104,6 +104,20 @@ def hiding_character(text: str) -> str | None:
     return f"U+{ord(char):04X} {unicodedata.name(char, '')}".strip()
 
 
+# Characters no column can store: NUL (PostgreSQL refuses it in text) and lone UTF-16
+# surrogates (not encodable as UTF-8). Refused in every request's parameters
+# (:mod:`registry.middleware`), in the API's JSON (:mod:`registry.api.parsers`) and, for a
+# surrogate, in every text a record stores (:func:`lone_surrogate`); NUL is a control character.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def lone_surrogate(text: str) -> str | None:
+    """The first lone surrogate of ``text`` (half of a UTF-16 pair, which only a program can
+    put in a string) as ``"U+D800"``, or ``None``."""
+    found = UNSTORABLE.search(text.replace("\x00", ""))
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
 _CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
 _CONTROL_CHARACTERS_IN_LINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 

@@ -220,6 +220,23 @@ def test_a_partnership_already_recorded_is_one_error_naming_the_rule(superuser):
     }
 
 
+def test_an_ended_partnership_of_a_pair_with_an_undated_letter_of_intent_is_stored(superuser, shipped_data):
+    """Busan and Hokkaido have a letter of intent without a date: an ended friendship of the pair
+    is checked against it (the answer was a 500, ``TypeError`` in the overlap rule; adversarial
+    probe)."""
+    body = {
+        "city": "busan",
+        "partner": "hokkaido",
+        "kind": "friendship",
+        "established_on": "2000",
+        "status": "ended",
+        "ended_on": "2001",
+    }
+    response = token_client(superuser).post("/api/v1/partnerships/", body, format="json")
+    assert response.status_code == HTTPStatus.CREATED, response.json()
+    assert Partnership.objects.filter(partner__slug="hokkaido", status="ended").count() == 1
+
+
 @pytest.mark.parametrize(("size", "code"), [("abc", "invalid"), ("1.5", "invalid"), ("0", "min_value")])
 def test_a_page_size_that_is_no_whole_number_is_invalid_and_zero_too_small(api_client, db, size, code):
     """Found by a new user: ``page_size=abc`` answered code ``min_value``."""

@@ -203,6 +203,44 @@ def test_a_partnership_file_reads_the_cities_of_both_its_columns_in_one_query(dj
     )
 
 
+@pytest.mark.parametrize("empty", ["city", "partner"])
+def test_an_empty_city_cell_is_an_error_of_its_column(empty):
+    """A partnership row without one of its cities is refused under that column in the preview
+    (it was shown as New, and the import then failed on the database's NOT NULL, quoting the
+    whole row; adversarial probe). Nothing is written."""
+    CityFactory(slug="seoul")
+    CityFactory(slug="busan")
+    cells = {"city": "seoul", "partner": "busan", empty: ""}
+    rows = tablib.Dataset(
+        [cells["city"], cells["partner"], "sister", "2000-01-01", "day", "active", "high"], headers=PARTNERSHIP_HEADERS
+    )
+    for dry_run in (True, False):
+        result = PartnershipResource().import_data(rows, dry_run=dry_run, raise_errors=False)
+        assert not result.has_errors()
+        [row] = result.invalid_rows
+        assert [str(message) for message in row.field_specific_errors[empty]] == ["This field cannot be null."]
+    assert not Partnership.objects.exists()
+
+
+def test_a_lone_surrogate_is_an_error_of_its_cell():
+    """Text with half of a UTF-16 pair (only a program can write one) is refused under its column:
+    in a note it passed the check, and in a slug the database's codec error was the file's only
+    error (adversarial probe)."""
+    CityFactory(slug="seoul")
+    CityFactory(slug="busan")
+    rows = tablib.Dataset(
+        ["seoul", "busan", "sister", "2000-01-01", "day", "active", "high", "x\ud800y"],
+        ["seoul", "bu\udfffsan", "friendship", "2001-01-01", "day", "active", "high", ""],
+        headers=[*PARTNERSHIP_HEADERS, "notes"],
+    )
+    result = PartnershipResource().import_data(rows, dry_run=True, raise_errors=False)
+    assert not result.has_errors()
+    first, second = result.invalid_rows
+    assert [error.code for error in first.error.error_dict["notes"]] == ["lone_surrogate"]
+    assert list(second.field_specific_errors) == ["partner"]
+    assert "No city has the slug" in str(second.field_specific_errors["partner"][0])
+
+
 def test_a_malformed_date_is_an_error_of_its_column():
     CityFactory(slug="seoul")
     CityFactory(slug="busan")

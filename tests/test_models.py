@@ -90,6 +90,21 @@ def test_a_partnership_may_not_overlap_an_earlier_one_of_the_same_pair():
     assert [error.code for error in excinfo.value.error_dict["established_on"]] == ["partnership_overlap"]
 
 
+def test_a_letter_of_intent_without_a_date_overlaps_no_partnership_of_its_pair():
+    """A relation never signed has no period: an ended partnership of the same pair is checked
+    against it without a ``TypeError`` (Busan and Hokkaido's undated letter of intent made the
+    API answer 500 and an import fail; adversarial probe), in both orders of the two."""
+    proposed = PartnershipFactory(established_on=None, status=Partnership.Status.PROPOSED)
+    ended = Partnership(
+        city=proposed.city, partner=proposed.partner, kind="friendship", established_on=datetime.date(2000, 1, 1)
+    )
+    ended.status, ended.ended_on = Partnership.Status.ENDED, datetime.date(2001, 1, 1)
+    ended.full_clean()
+    ended.save()
+    assert not Partnership.clean_together([ended])
+    proposed.full_clean()
+
+
 def test_partnership_cannot_end_before_it_starts():
     partnership = PartnershipFactory.build(
         city=CityFactory(), partner=CityFactory(), established_on=datetime.date(2000, 5, 1)

@@ -13,7 +13,7 @@ from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 from rest_framework.settings import api_settings
 
-from ..middleware import UNSTORABLE
+from ..text import UNSTORABLE
 
 MAX_DEPTH = 32
 

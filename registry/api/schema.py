@@ -137,7 +137,7 @@ class RegistryAutoSchema(AutoSchema):
 # Query parameters that are not filters: an empty value is not "any" for them.
 UNFILTERED = {"page", "page_size", "format"}
 # Text with no NUL character (an ECMA-262 pattern, as in JSON Schema): what
-# ``registry.middleware.UNSTORABLE`` leaves of a query parameter's value. (Its lone surrogates
+# ``registry.text.UNSTORABLE`` leaves of a query parameter's value. (Its lone surrogates
 # cannot be stated for every client's regular expressions, and cannot be sent in a URL.)
 STORABLE_TEXT = r"^[^\u0000]*$"
 

@@ -34,6 +34,7 @@ from ..text import (
     hiding_character,
     is_visible,
     localized,
+    lone_surrogate,
     slug_of,
     stored_text,
 )
@@ -364,6 +365,9 @@ class RegistryModel(models.Model):
                 continue
             if not field.blank and not field.choices and value and not is_visible(value):
                 errors[field.name] = [ValidationError(field.error_messages["blank"], code="blank")]
+            elif surrogate := lone_surrogate(value):
+                message = _("The text holds a lone surrogate (%(character)s), half of a character: remove it.")
+                errors[field.name] = [ValidationError(message, code="lone_surrogate", params={"character": surrogate})]
             elif control := control_character(value, lines=isinstance(field, models.TextField)):
                 message = _(
                     "The text holds the control character %(character)s, which no page or file shows: remove it."

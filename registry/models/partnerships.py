@@ -327,9 +327,14 @@ class Partnership(RemarksModel, RegistryModel):
             locked = City._base_manager.using(connection.alias).select_for_update(no_key=True)
             list(locked.filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
 
-    def overlaps(self, began: datetime.date, ended: datetime.date | None) -> bool:
+    def overlaps(self, began: datetime.date | None, ended: datetime.date | None) -> bool:
         """Whether another partnership of the same pair, from ``began`` to ``ended`` (``None``:
-        open), overlaps this one (see :meth:`clean_together`)."""
+        open), overlaps this one (see :meth:`clean_together`). One never established (``began``
+        ``None``: a letter of intent not signed) was never in force and overlaps nothing; an
+        ended partnership of Busan and Hokkaido, whose letter of intent has no date, was a
+        ``TypeError`` (a 500 from the API, a failed import; adversarial probe)."""
+        if began is None:
+            return False
         if self.ended_on is None:
             return ended is not None and ended > self.established_on
         return (ended is None or ended > self.established_on) and began < self.ended_on
