@@ -215,3 +215,17 @@ def test_a_name_that_shows_nothing_is_refused_once_on_the_name(db, editor, staff
     assert page.status_code == HTTPStatus.OK
     form = page.context["adminform"].form
     assert "name_en" in form.errors and "slug" not in form.errors and not form.non_field_errors()
+
+
+def test_a_slug_with_capitals_is_a_400_on_the_slug(db, editor):
+    """The slug's rule in the API: 400 on ``slug``, code ``slug_lower_case`` (adversarial probe)."""
+    from registry.models import City
+
+    from .conftest import token_client
+
+    response = token_client(editor).post(
+        "/api/v1/cities/", {"slug": "Shymkent", "name_en": "Shymkent", "country": "KZ"}, format="json"
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert [error["code"] for error in response.json()["errors"]["slug"]] == ["slug_lower_case"]
+    assert not City.objects.filter(name_en="Shymkent").exists()

@@ -241,6 +241,15 @@ def test_a_lone_surrogate_is_an_error_of_its_cell():
     assert "No city has the slug" in str(second.field_specific_errors["partner"][0])
 
 
+def test_a_city_slug_with_capitals_is_an_error_of_its_column():
+    """``Import-1`` beside ``import-1`` would be a second address for one city (adversarial probe)."""
+    rows = city_rows(3)
+    rows[1] = ("Import-0", *rows[1][1:])
+    result = CityResource().import_data(rows, dry_run=True, raise_errors=False)
+    [row] = result.invalid_rows
+    assert [error.code for error in row.error.error_dict["slug"]] == ["slug_lower_case"]
+
+
 def test_a_malformed_date_is_an_error_of_its_column():
     CityFactory(slug="seoul")
     CityFactory(slug="busan")

@@ -105,6 +105,19 @@ def test_a_letter_of_intent_without_a_date_overlaps_no_partnership_of_its_pair()
     proposed.full_clean()
 
 
+def test_a_slug_with_capitals_is_refused_naming_it_in_small_letters():
+    """``Almaty`` beside ``almaty`` was stored: two addresses for what reads as one city (adversarial
+    probe). The slug's rule ("lower-case ASCII") is checked, with the slug to write instead."""
+    CityFactory(slug="almaty")
+    city = CityFactory.build(slug="Almaty")
+    with pytest.raises(ValidationError) as excinfo:
+        city.full_clean()
+    [error] = excinfo.value.error_dict["slug"]
+    assert error.code == "slug_lower_case"
+    assert excinfo.value.message_dict["slug"] == ["A slug is written in small letters: “almaty”."]
+    CityFactory.build(slug="almaty-2").full_clean()
+
+
 def test_partnership_cannot_end_before_it_starts():
     partnership = PartnershipFactory.build(
         city=CityFactory(), partner=CityFactory(), established_on=datetime.date(2000, 5, 1)

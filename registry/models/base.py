@@ -507,6 +507,22 @@ class SluggedModel(RegistryModel):
     def natural_key(self):
         return (self.slug,)
 
+    def clean_fields(self, exclude=None):
+        """:meth:`RegistryModel.clean_fields`, and a slug with capitals refused on ``slug`` (code
+        ``slug_lower_case``), naming it in small letters: the slug's rule, which Django's slug
+        validator leaves to the writer (``Almaty`` was stored beside ``almaty``, two addresses for
+        what reads as one city; adversarial probe)."""
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "slug" not in errors and "slug" not in (exclude or ()) and self.slug and self.slug != self.slug.lower():
+            message = _("A slug is written in small letters: “%(slug)s”.")
+            errors["slug"] = [ValidationError(message, code="slug_lower_case", params={"slug": self.slug.lower()})]
+        if errors:
+            raise ValidationError(errors)
+
     @classmethod
     def slug_made_from(cls, name: str, field: str) -> str:
         """The slug a new record's ``name`` gives (:func:`registry.text.slug_of`, cut to the slug's
