@@ -424,7 +424,19 @@ class RegistryResource(resources.ModelResource):
             row_result.object_id = row_result.instance.pk
 
     def mark_invalid(self, result, errors: dict[int, ValidationError]) -> None:
-        """Make each pending row ``index`` of ``errors`` an invalid row of ``result`` with its error."""
+        """Make each pending row ``index`` of ``errors`` an invalid row of ``result`` with its error.
+        An empty cell of a required reference (``city``), Django's "This field cannot be null."
+        ("이 필드는 null 값을 사용할 수 없습니다."), reads as every other empty cell's, "This field
+        cannot be blank." (code ``blank``): a spreadsheet has no null (adversarial probe)."""
+        blank = ValidationError(models.Field.default_error_messages["blank"], code="blank")
+        for index, error in list(errors.items()):
+            if hasattr(error, "error_dict"):
+                errors[index] = ValidationError(
+                    {
+                        field: [blank if message.code == "null" else message for message in messages]
+                        for field, messages in error.error_dict.items()
+                    }
+                )
         for index, error in sorted(errors.items()):
             number, row, row_result = self.pending[index]
             result.totals[row_result.import_type] -= 1

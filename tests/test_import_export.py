@@ -205,8 +205,8 @@ def test_a_partnership_file_reads_the_cities_of_both_its_columns_in_one_query(dj
 
 @pytest.mark.parametrize("empty", ["city", "partner"])
 def test_an_empty_city_cell_is_an_error_of_its_column(empty):
-    """A partnership row without one of its cities is refused under that column in the preview
-    (it was shown as New, and the import then failed on the database's NOT NULL, quoting the
+    """A partnership row without one of its cities is refused under that column in the preview, as
+    an empty cell (it was shown as New, and the import then failed on the database's NOT NULL, quoting the
     whole row; adversarial probe). Nothing is written."""
     CityFactory(slug="seoul")
     CityFactory(slug="busan")
@@ -218,7 +218,9 @@ def test_an_empty_city_cell_is_an_error_of_its_column(empty):
         result = PartnershipResource().import_data(rows, dry_run=dry_run, raise_errors=False)
         assert not result.has_errors()
         [row] = result.invalid_rows
-        assert [str(message) for message in row.field_specific_errors[empty]] == ["This field cannot be null."]
+        # as every other empty cell ("null" is no spreadsheet's word: "null 값" in Korean)
+        assert [str(message) for message in row.field_specific_errors[empty]] == ["This field cannot be blank."]
+        assert [error.code for error in row.error.error_dict[empty]] == ["blank"]
     assert not Partnership.objects.exists()
 
 
