@@ -36,7 +36,7 @@ from django.db import connections, models
 from django.db.models import F, Q
 from django.db.models.sql import Query
 
-from .models.base import CONSTRAINT_FIELDS, without_implied
+from .models.base import CONSTRAINT_FIELDS, values_in, without_implied
 
 PG_PARAMS = 30_000  # parameters per query on PostgreSQL (its limit is 65,535)
 
@@ -116,14 +116,14 @@ def full_clean_many(records: Sequence[models.Model], *, using: str = "default") 
 def _missing_references(field, indexes_of: dict[object, list[int]], using: str) -> dict[int, ValidationError]:
     """The foreign key ``field``'s check of ``ForeignKey.validate()`` (the referenced row exists
     and meets ``limit_choices_to``) for many values at once: ``indexes_of`` maps each value to the
-    indexes of the records holding it; one query per 500 values. Returns ``{index: error}``."""
+    indexes of the records holding it; one query (per 500 values on SQLite:
+    :func:`~registry.models.base.values_in`). Returns ``{index: error}``."""
     target = field.remote_field.field_name
     values = list(indexes_of)
     found = set()
-    for start in range(0, len(values), 500):
-        existing = field.remote_field.model._base_manager.using(using).filter(
-            **{f"{target}__in": values[start : start + 500]}
-        )
+    related = field.remote_field.model
+    for chunk in values_in(related._meta.get_field(target), values, connections[using]):
+        existing = related._base_manager.using(using).filter(**{f"{target}__in": chunk})
         found.update(existing.complex_filter(field.get_limit_choices_to()).values_list(target, flat=True))
     errors = {}
     for value in values:
@@ -361,9 +361,13 @@ def _stored_keys(model, rule, record_keys, connection, using) -> dict[tuple, obj
     if not isinstance(rule, models.Field) and rule.condition is not None:
         queryset = queryset.filter(rule.condition)
     stored: dict[tuple, object] = {}
-    starts, size = _chunks(len(wanted), 1, connection)
-    for start in starts:
-        firsts = sorted({key[0] for key in wanted[start : start + size]}, key=repr)
-        for pk, *key in queryset.filter(**{f"{lookups[0]}__in": firsts}).values_list("pk", *names):
+    firsts = sorted({key[0] for key in wanted}, key=repr)
+    size = _chunks(len(firsts), 1, connection)[1]
+    if isinstance(rule, models.Field) or rule.fields:
+        first = model._meta.get_field(lookups[0])
+    else:  # an expression (``Least("city", "partner")``): typed as its result
+        first = queryset.query.annotations[lookups[0]].output_field
+    for chunk in values_in(first, firsts, connection, chunk=size):
+        for pk, *key in queryset.filter(**{f"{lookups[0]}__in": chunk}).values_list("pk", *names):
             stored[tuple(key)] = pk
     return stored

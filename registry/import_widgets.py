@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime
 from decimal import InvalidOperation
 
-from django.db import models
+from django.db import connections, models, router
 from import_export import fields, widgets
 
 from .dates import PARTIAL_DATE, PRECISION_RANK, coarser_than, iso_partial, parse_partial_date
-from .models.base import truncate_to_precision
+from .models.base import truncate_to_precision, values_in
 from .text import UNSTORABLE
 
 
@@ -187,8 +187,9 @@ class SlugWidget(widgets.ForeignKeyWidget):
                 }
             )
             loaded: dict[str, models.Model] = {}
-            for start in range(0, len(slugs), CHUNK):
-                for record in model._default_manager.filter(slug__in=slugs[start : start + CHUNK]):
+            connection = connections[router.db_for_read(model)]
+            for chunk in values_in(model._meta.get_field("slug"), slugs, connection, chunk=CHUNK):
+                for record in model._default_manager.filter(slug__in=chunk):
                     loaded[record.slug] = record
             for widget, _cells in pairs:
                 widget.loaded = loaded

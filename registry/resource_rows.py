@@ -9,7 +9,7 @@ so that neither module passes ~600 lines."""
 from __future__ import annotations
 
 from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
-from django.db import models
+from django.db import connections, models
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,6 +18,7 @@ from import_export.results import RowResult
 
 from .import_widgets import CHUNK, PartialDateWidget, file_row
 from .models import City, may_change, same_period
+from .models.base import values_in
 from .models.offices import office_city_ids, refusal
 
 
@@ -47,9 +48,10 @@ class NaturalKeyLoader(ModelInstanceLoader):
         columns = [model._meta.get_field(field.attribute).attname for field in self.key_fields]
         related = [f.name for f in model._meta.concrete_fields if f.is_relation and f.name in resource.fields]
         self.stored: dict[tuple, models.Model] = {}
-        for start in range(0, len(ordered), CHUNK):
-            lookup = {f"{columns[0]}__in": ordered[start : start + CHUNK]}
-            for instance in self.get_queryset().select_related(*related).filter(**lookup):
+        queryset = self.get_queryset().select_related(*related)
+        first_field = model._meta.get_field(columns[0])
+        for chunk in values_in(first_field, ordered, connections[queryset.db], chunk=CHUNK):
+            for instance in queryset.filter(**{f"{columns[0]}__in": chunk}):
                 self.stored[tuple(getattr(instance, column) for column in columns)] = instance
         # The key's partial dates, by position in the key: matched by period in a row that does
         # not give their precision.

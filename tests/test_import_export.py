@@ -8,6 +8,7 @@ import pytest
 import tablib
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -250,6 +251,31 @@ def test_a_city_slug_with_capitals_is_an_error_of_its_column():
     result = CityResource().import_data(rows, dry_run=True, raise_errors=False)
     [row] = result.invalid_rows
     assert [error.code for error in row.error.error_dict["slug"]] == ["slug_lower_case"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's arrays")
+def test_on_postgresql_a_files_look_ups_send_arrays_not_a_parameter_per_value():
+    """A check of 600 partnerships (more than one chunk of 500) asks each look-up once, its values
+    as one array (:func:`registry.models.base.values_in`): a 5,000-row file sent some 30,000
+    parameters that the driver rewrote one by one. The rows are checked as before."""
+    City.objects.bulk_create(
+        City(slug=f"arr-{i}", name_en=f"Arr {i}", country="JP", latitude=1, longitude=1) for i in range(601)
+    )
+    rows = tablib.Dataset(
+        *([f"arr-{i}", f"arr-{i + 1}", "sister", "2000-01-01", "day", "active", "high"] for i in range(600)),
+        ["arr-0", "arr-nowhere", "sister", "2000-01-01", "day", "active", "high"],
+        headers=PARTNERSHIP_HEADERS,
+    )
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append(len(params or ()))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        result = PartnershipResource().import_data(rows, dry_run=True, raise_errors=False)
+    assert result.totals["new"] == 600 and [row.number for row in result.invalid_rows] == [601]
+    assert max(sent) < 20, sorted(sent)[-5:]
 
 
 def test_a_malformed_date_is_an_error_of_its_column():

@@ -29,6 +29,7 @@ from .base import (
     staff_notes_field,
     truncate_to_precision,
     unique,
+    values_in,
 )
 from .cities import City
 from .partnership_queries import PartnershipManager
@@ -280,7 +281,8 @@ class Partnership(RemarksModel, RegistryModel):
     def clean_together(cls, records: list[Partnership]) -> dict[int, ValidationError]:
         """The overlap rule of :meth:`clean` for many partnerships at once: ``{index in records:
         ValidationError on established_on}`` for each that overlaps a stored partnership of the
-        same pair or an earlier one in ``records``. One query per 500 cities named.
+        same pair or an earlier one in ``records``. One query (per 500 cities named on SQLite:
+        :func:`~registry.models.base.values_in`).
 
         Two periods of a pair overlap when the other one ends after this one starts and, if
         this one has ended, starts before this one's end. Two open ones are refused by the
@@ -292,8 +294,8 @@ class Partnership(RemarksModel, RegistryModel):
         ids = sorted({pk for record in records for pk in (record.city_id, record.partner_id) if pk})
         cls.lock_cities(ids)
         periods: dict[frozenset, list[tuple]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        connection = connections[router.db_for_read(cls)]
+        for chunk in values_in(City._meta.pk, ids, connection):
             stored = cls.objects.filter(Q(city__in=chunk) | Q(partner__in=chunk)).order_by()
             for pk, city, partner, began, ended in stored.values_list(
                 "pk", "city_id", "partner_id", "established_on", "ended_on"
@@ -325,7 +327,8 @@ class Partnership(RemarksModel, RegistryModel):
         connection = connections[router.db_for_write(cls)]
         if ids and connection.in_atomic_block and connection.features.has_select_for_update:
             locked = City._base_manager.using(connection.alias).select_for_update(no_key=True)
-            list(locked.filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+            for chunk in values_in(City._meta.pk, ids, connection, chunk=len(ids)):
+                list(locked.filter(pk__in=chunk).order_by("pk").values_list("pk", flat=True))
 
     def overlaps(self, began: datetime.date | None, ended: datetime.date | None) -> bool:
         """Whether another partnership of the same pair, from ``began`` to ``ended`` (``None``:
