@@ -67,9 +67,9 @@ def full_clean_many(records: Sequence[models.Model], *, using: str = "default") 
     unloaded: dict[models.Field, dict[object, list[int]]] = {}  # field → value → indexes
     for index, record in enumerate(records):
         # A related record loaded in this import exists: not looked up again. An empty one (an
-        # empty cell: the import set it to None) is checked, so that a required one is "This
-        # field cannot be null." under its column (it passed, and the write failed on the
-        # database's NOT NULL; adversarial probe).
+        # empty cell: the import set it to None) is checked, so that a required one is refused
+        # under its column (it passed, and the write failed on the database's NOT NULL;
+        # adversarial probe).
         skipped = [f.name for f in relations if f.is_cached(record) and getattr(record, f.attname) is not None]
         for field in relations:
             value = getattr(record, field.attname)
