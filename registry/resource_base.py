@@ -428,15 +428,10 @@ class RegistryResource(resources.ModelResource):
         An empty cell of a required reference (``city``), Django's "This field cannot be null."
         ("이 필드는 null 값을 사용할 수 없습니다."), reads as every other empty cell's, "This field
         cannot be blank." (code ``blank``): a spreadsheet has no null (adversarial probe)."""
-        blank = ValidationError(models.Field.default_error_messages["blank"], code="blank")
         for index, error in list(errors.items()):
             if hasattr(error, "error_dict"):
-                errors[index] = ValidationError(
-                    {
-                        field: [blank if message.code == "null" else message for message in messages]
-                        for field, messages in error.error_dict.items()
-                    }
-                )
+                found = error.error_dict.items()
+                errors[index] = ValidationError({f: [self.as_cell_error(f, m) for m in ms] for f, ms in found})
         for index, error in sorted(errors.items()):
             number, row, row_result = self.pending[index]
             result.totals[row_result.import_type] -= 1
@@ -445,6 +440,13 @@ class RegistryResource(resources.ModelResource):
             result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
             result.append_invalid_row(number, row, error)
         result.invalid_rows.sort(key=lambda invalid: invalid.number)
+
+    def as_cell_error(self, field: str, error: ValidationError) -> ValidationError:
+        """``error`` of ``field`` as a cell shows it: the field's own "blank" message for Django's
+        "null" one (see :meth:`mark_invalid`), anything else as it is."""
+        if error.code != "null" or field == NON_FIELD_ERRORS:
+            return error
+        return ValidationError(self._meta.model._meta.get_field(field).error_messages["blank"], code="blank")
 
     def write(self, created: list, updated: list) -> None:
         """Insert ``created`` and update ``updated`` (instances of this resource's model) in one

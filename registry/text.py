@@ -108,13 +108,15 @@ def hiding_character(text: str) -> str | None:
 # surrogates (not encodable as UTF-8). Refused in every request's parameters
 # (:mod:`registry.middleware`), in the API's JSON (:mod:`registry.api.parsers`) and, for a
 # surrogate, in every text a record stores (:func:`lone_surrogate`); NUL is a control character.
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_SURROGATES = "\ud800-\udfff"
+UNSTORABLE = re.compile(f"[\x00{_SURROGATES}]")
+_LONE_SURROGATE = re.compile(f"[{_SURROGATES}]")
 
 
 def lone_surrogate(text: str) -> str | None:
     """The first lone surrogate of ``text`` (half of a UTF-16 pair, which only a program can
     put in a string) as ``"U+D800"``, or ``None``."""
-    found = UNSTORABLE.search(text.replace("\x00", ""))
+    found = _LONE_SURROGATE.search(text)
     return None if found is None else f"U+{ord(found.group()):04X}"
 
 
