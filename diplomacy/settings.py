@@ -141,6 +141,9 @@ TEMPLATES = [
     },
 ]
 
+# Forms and widgets: Django's own templates in Jinja2, the admin's in the template language.
+FORM_RENDERER = "diplomacy.form_renderer.FormRenderer"
+
 WSGI_APPLICATION = "diplomacy.wsgi.application"
 
 DATABASES = {
