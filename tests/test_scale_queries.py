@@ -4,6 +4,7 @@ form, the visibility of a row's references, and how an export reads its rows."""
 
 import contextlib
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -103,3 +104,51 @@ def test_an_export_reads_inside_a_transaction_on_postgresql_only():
         assert isinstance(context, contextlib.nullcontext)
     with transaction.atomic():
         assert isinstance(streaming(Event.objects.all()), contextlib.nullcontext)
+
+
+def partnership_list_sql(client, url: str) -> tuple[str, list]:
+    """The SQL and parameters of the query that reads an API list page's partnerships."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return next(q["sql"] for q in ctx.captured_queries if "LIMIT" in q["sql"] and "registry_partnership" in q["sql"])
+
+
+def test_an_api_page_is_read_by_its_keys_first_with_the_same_rows_in_the_same_order(client):
+    """The rows' computed columns (last activity, a successor's visibility) are computed for the
+    page's rows only: the page's keys are chosen in a subquery (``KeysFirstPaginator``); the
+    rows, their order and the number of queries do not change."""
+    partnerships = [
+        PartnershipFactory(status=status, established_on=datetime.date(2000 + n % 4, 1, 1))
+        for n, status in enumerate(("active", "suspended", "active") * 4)
+    ]
+    sql = partnership_list_sql(client, "/api/v1/partnerships/?ordering=status&page_size=5&page=2")
+    # The page's bounds are in the subquery of keys; the query itself ends with its ordering.
+    assert "LIMIT 5 OFFSET 5)" in sql and not re.search(r"LIMIT \d+( OFFSET \d+)?\s*$", sql)
+    expected = sorted(partnerships, key=lambda p: (p.status, p.pk))  # the ordering, then the key
+    seen = []
+    for page in (1, 2, 3):
+        answer = client.get(f"/api/v1/partnerships/?ordering=status&page_size=5&page={page}").json()
+        seen += [row["id"] for row in answer["results"]]
+    assert seen == [p.pk for p in expected]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner and its statistics")
+def test_the_successor_of_each_listed_partnership_is_found_by_index_on_sqlite(client):
+    """``with_visibility(user, "successor")`` joins each row's successor (the reverse of
+    ``predecessor``). With the statistics ``ANALYZE`` leaves (nearly every partnership has no
+    predecessor, so the one-to-one's own index counts half the table per value), SQLite scanned
+    the whole table for each row; ``partnership_successor_idx`` holds the upgrades only."""
+    PartnershipFactory.create_batch(30)
+    first = PartnershipFactory(kind="friendship", status="ended", ended_on=datetime.date(2010, 1, 1))
+    PartnershipFactory(
+        city=first.city, partner=first.partner, established_on=datetime.date(2010, 1, 1), predecessor=first
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    sql = partnership_list_sql(client, "/api/v1/partnerships/?ordering=status")
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        plan = [row[-1] for row in cursor.fetchall()]
+    assert not [step for step in plan if step.startswith("SCAN")], plan
