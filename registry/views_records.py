@@ -4,12 +4,18 @@ iCalendar feed) and delegations, each a filtered list and a record's page. Lists
 
 from __future__ import annotations
 
+from http import HTTPStatus
+
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Prefetch
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, TemplateView, View
 
 from . import anniversaries, exports, maps
+from .api.pagination import LAST_PAGE, page_number_error
+from .filter_parameters import untracked
 from .filters import AgreementFilter, DelegationFilter, EventFilter
 from .forms import AgreementFilterForm, EventFilterForm
 from .models import (
@@ -101,12 +107,39 @@ class AnniversaryListView(TemplateView):
     diplomatic relations with their countries (:func:`registry.anniversaries.upcoming`)."""
 
     template_name = "registry/anniversary_list.html"
+    paginate_by = 100
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if response.context_data["page_error"]:
+            response.status_code = HTTPStatus.BAD_REQUEST
+        return response
 
     def get_context_data(self, **kwargs):
+        """A page of ``paginate_by`` anniversaries (``?page=``, as every list reads it: a malformed
+        number gives the first page with the message and status 400, one past the last a 404);
+        only that page's partnerships are read. At 100,000 partnerships the page listed all 18,870
+        anniversaries of the 24 months, 6 MB in 9–12 s (national-scale probe)."""
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        context["anniversaries"] = anniversaries.upcoming(user=self.request.user, start=today)
-        context["start"] = today
+        found = anniversaries.upcoming(user=self.request.user, start=today, partnerships=False)
+        raw = self.request.GET.get("page")
+        page_error = page_number_error(raw)
+        paginator = Paginator(found, self.paginate_by)
+        try:
+            page = paginator.page(paginator.num_pages if raw == LAST_PAGE else (raw if raw and not page_error else 1))
+        except InvalidPage as error:  # as Django's lists word it (ListView.paginate_queryset)
+            message = _("Invalid page (%(page_number)s): %(message)s") % {"page_number": raw, "message": error}
+            raise Http404(message) from None
+        context.update(
+            anniversaries=anniversaries.with_partnerships(list(page.object_list)),
+            start=today,
+            page_obj=page,
+            paginator=paginator,
+            is_paginated=page.has_other_pages(),
+            page_error=page_error,
+            query=untracked(self.request.GET),
+        )
         return context
 
 

@@ -88,7 +88,7 @@ def lines(user, today: datetime.date) -> list[Line]:
     queue.append(
         Line(
             _("Round anniversaries in the next 24 months"),
-            len(anniversaries.upcoming(user=user, start=today)),
+            len(anniversaries.upcoming(user=user, start=today, partnerships=False)),
             reverse("registry:anniversary-list"),
         )
     )

@@ -86,3 +86,56 @@ def test_anniversary_page_and_calendar(client, home, settings):
     assert "SUMMARY:20th anniversary of the sister city partnership of Home and Almaty" in calendar
     assert f"UID:anniversary-partnership-{partnership.pk}-20@{settings.REGISTRY_ICAL_UID_DOMAIN}" in calendar
     assert "Date known only to the month" in calendar
+
+
+def test_upcoming_reads_only_the_partnerships_of_a_round_years_window_and_misses_none(home):
+    """``round_year_windows`` narrows the partnerships read in the database; every anniversary
+    that :func:`anniversaries.occurrences` finds among all of them is still found, at each
+    precision, on the edges of each round year's window (a date known to the year or month
+    begins its period before its anniversary day)."""
+    start = D(2026, 12, 5)
+    end = anniversaries.dates.add_years(start, 2) - datetime.timedelta(days=1)
+    cases = []
+    for years in (*anniversaries.ROUND_YEARS, 15, 70):
+        for day in (D(2026, 1, 1), D(2026, 12, 4), D(2026, 12, 5), D(2028, 12, 4), D(2028, 12, 5), D(2029, 6, 1)):
+            for precision in (DatePrecision.DAY, DatePrecision.MONTH, DatePrecision.YEAR):
+                since = anniversaries.dates.add_years(day, -years)
+                since = {
+                    DatePrecision.MONTH: since.replace(day=1),
+                    DatePrecision.YEAR: since.replace(month=1, day=1),
+                }.get(precision, since)
+                cases.append((since, precision))
+    for since, precision in sorted(set(cases)):
+        PartnershipFactory(partner=CityFactory(country="JP"), established_on=since, established_precision=precision)
+    expected = sorted(
+        (on, years, since, precision)
+        for since, precision in set(cases)
+        for years, on in anniversaries.occurrences(since, precision, start, end)
+    )
+    found = anniversaries.upcoming(user=None, start=start)
+    assert sorted((a.on, a.years, a.since, a.precision) for a in found if a.partnership_id) == expected
+    assert expected and all(a.partnership is not None for a in found if a.partnership_id)
+
+
+def test_the_anniversary_page_shows_a_page_at_a_time(client, home, monkeypatch, django_assert_max_num_queries):
+    from registry.views_records import AnniversaryListView
+
+    monkeypatch.setattr(AnniversaryListView, "paginate_by", 2)
+    today = timezone.localdate()
+    for n, years in enumerate(anniversaries.ROUND_YEARS[:5]):  # all on today's date: in the order made
+        PartnershipFactory(
+            city=home,
+            partner=CityFactory(name_en=f"Partner {n}"),
+            established_on=today.replace(year=today.year - years),
+        )
+    first = client.get("/anniversaries/").content.decode()
+    assert first.count("anniversary of the sister city partnership") == 2
+    assert "Page 1 of 3" in first and "?page=2" in first
+    last = client.get("/anniversaries/?page=last").content.decode()
+    assert "Page 3 of 3" in last and "Partner 4" in last and "Partner 0" not in last
+    refused = client.get("/anniversaries/?page=abc")
+    assert refused.status_code == HTTPStatus.BAD_REQUEST
+    assert "Give the page as a whole number" in refused.content.decode() and "Page 1 of 3" in refused.content.decode()
+    assert client.get("/anniversaries/?page=4").status_code == HTTPStatus.NOT_FOUND
+    with django_assert_max_num_queries(12):  # the page's partnerships only, in one query
+        client.get("/anniversaries/?page=2")
