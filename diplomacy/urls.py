@@ -3,7 +3,7 @@
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps.views import index, sitemap
 from django.urls import include, path
 from django.views.i18n import set_language
 
@@ -14,7 +14,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(("registry.api.urls", "api"), namespace="api")),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # A sitemap index of one sitemap per kind of page, each in pages of at most 10,000 URLs
+    # (registry.sitemaps: the protocol allows 50,000 URLs and 50 MB a file).
+    path("sitemap.xml", index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}, name="sitemap"),
+    path("sitemap-<section>.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
 ]

@@ -48,6 +48,9 @@ PAGES = [
     "/delegations/tour/",
     "/events/calendar.ics",
     "/sitemap.xml",
+    "/sitemap-cities.xml",
+    "/sitemap-partnerships.xml",
+    "/sitemap-events.xml",
     "/robots.txt",
     "/ko/cities/?q=partner",
 ]

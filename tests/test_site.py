@@ -3,6 +3,7 @@
 import csv
 import datetime
 import io
+import re
 from http import HTTPStatus
 
 import pytest
@@ -307,9 +308,11 @@ def test_drafts_never_appear_on_public_pages(client, shipped_data):
     draft_agreement = AgreementFactory(title_en="Secret draft agreement", publication=Publication.DRAFT)
     draft_event = EventFactory(title_en="Secret draft event", publication=Publication.DRAFT)
     PartnershipFactory(partner__slug="draftville", partner__name_en="Draftville", publication=Publication.DRAFT)
-    for url in ("/", "/agreements/", "/events/", "/cities/draftville/", "/events/calendar.ics", "/sitemap.xml"):
+    for url in ("/", "/agreements/", "/events/", "/cities/draftville/", "/events/calendar.ics"):
         text = client.get(url).getvalue().decode()
         assert "Secret draft" not in text, url
+    assert "draftville" not in sitemap_text(client)
+    assert f"/agreements/{draft_agreement.slug}/" not in sitemap_text(client)
     assert "Draftville (" not in client.get("/cities/draftville/").text
     assert client.get(f"/agreements/{draft_agreement.slug}/").status_code == HTTPStatus.NOT_FOUND
     assert client.get(f"/events/{draft_event.slug}/").status_code == HTTPStatus.NOT_FOUND
@@ -319,18 +322,50 @@ def test_drafts_never_appear_on_public_pages(client, shipped_data):
 # --------------------------------------------------------------------------- site files and errors
 
 
+def sitemap_text(client) -> str:
+    """Every sitemap the index at ``/sitemap.xml`` lists, every page of each, as one text."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == HTTPStatus.OK and "<sitemapindex" in index.text
+    texts = []
+    for url in re.findall(r"<loc>http://testserver(/sitemap-[^<]+)</loc>", index.text):
+        response = client.get(url.replace("&amp;", "&"))
+        assert response.status_code == HTTPStatus.OK, url
+        texts.append(response.text)
+    return "\n".join(texts)
+
+
 def test_sitemap_lists_every_page_in_both_languages(client, shipped_data):
-    response = client.get("/sitemap.xml")
-    assert response.status_code == HTTPStatus.OK
-    text = response.text
+    text = sitemap_text(client)
     for path in (
         "/cities/almaty/",
         "/ko/cities/almaty/",
         "/countries/kz/",
         "/delegations/eurasia-citizens-campaign-2022/",
+        f"/partnerships/{Partnership.objects.get(partner__slug='almaty').pk}/",
     ):
         assert f"http://testserver{path}</loc>" in text, path
     assert 'hreflang="ko"' in text
+
+
+def test_the_sitemap_is_an_index_of_pages_within_the_protocols_limits(client, shipped_data, monkeypatch):
+    """Each sitemap holds at most ``limit`` URLs a page (``?p=2``...), read a page at a time, and
+    the pages of one hold each URL once, as Django's own pagination of the same items would."""
+    from django.core.cache import cache
+
+    from registry.sitemaps import RegistrySitemap
+
+    whole = set(re.findall(r"<loc>([^<]+)</loc>", client.get("/sitemap-cities.xml").text))
+    monkeypatch.setattr(RegistrySitemap, "limit", 7)  # odd: a page ends between a city's two languages
+    cache.clear()  # the anonymous answers cached with the real limit
+    index = client.get("/sitemap.xml").text
+    pages = re.findall(r"<loc>http://testserver(/sitemap-cities\.xml(?:\?p=\d+)?)</loc>", index)
+    assert len(pages) == -(-len(whole) // 7) > 1
+    seen = []
+    for url in pages:
+        locs = re.findall(r"<loc>([^<]+)</loc>", client.get(url).text)
+        assert 0 < len(locs) <= 7
+        seen += locs
+    assert len(seen) == len(set(seen)) and set(seen) == whole
 
 
 def test_robots_txt_names_the_sitemap_and_keeps_out_of_the_admin(client):

@@ -94,6 +94,11 @@ PUBLIC_PAGES = [
     "/agreements/?format=csv",
     "/events/calendar.ics",
     "/sitemap.xml",
+    "/sitemap-cities.xml",
+    "/sitemap-countries.xml",
+    "/sitemap-partnerships.xml",
+    "/sitemap-agreements.xml",
+    "/sitemap-events.xml",
     "/ko/cities/",
 ]
 API_LISTS = [
