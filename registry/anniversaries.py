@@ -170,7 +170,9 @@ def occurrences(
     return found
 
 
-def upcoming(*, user, start: datetime.date, end: datetime.date | None = None, partnerships: bool = True):
+def upcoming(
+    *, user, start: datetime.date, end: datetime.date | None = None, partnerships: bool = True
+) -> list[Anniversary]:
     """Round anniversaries from ``start`` to ``end`` (default: the next 24 months, up to the day
     before ``start`` two years on), a list of :class:`Anniversary` by date: of each signed
     partnership ``user`` may see (``Partnership.objects.visible_to``) that has not ended, and of

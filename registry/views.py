@@ -68,7 +68,33 @@ def without(query, *names: str) -> str:
     return f"?{encoded}" if encoded else "?"
 
 
-class FilteredListMixin:
+class PageNumberMixin:
+    """The ``?page=`` rule of every list page, for a ``ListView`` (the API's is
+    :class:`~registry.api.pagination.RegistryPagination`, with the same
+    :func:`~registry.api.pagination.page_number_error`)."""
+
+    @cached_property
+    def page_error(self) -> str | None:
+        """The message refusing a malformed ``?page=`` (``abc``, ``0``, ``1.5``), the API's rule
+        (:func:`registry.api.pagination.page_number_error`), else ``None``."""
+        return page_number_error(self.request.GET.get(self.page_kwarg))
+
+    def paginate_queryset(self, queryset, page_size):
+        """Django's pagination (a page past the last is a 404), except that a malformed page
+        number gives the first page, shown with :attr:`page_error` and status 400, and so does a
+        page number given twice, which the filter form refuses (``repeated_parameter``; Django
+        read the last one, and a 404 answered ``?page=1&page=2``: fresh-clone probe)."""
+        repeated = len(self.request.GET.getlist(self.page_kwarg)) > 1
+        if self.page_error is None and not repeated:
+            return super().paginate_queryset(queryset, page_size)
+        paginator = self.get_paginator(
+            queryset, page_size, orphans=self.get_paginate_orphans(), allow_empty_first_page=self.get_allow_empty()
+        )
+        page = paginator.page(1)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class FilteredListMixin(PageNumberMixin):
     """Filtering, active filters, CSV and status 400 for invalid or unknown parameters, for a
     ListView.
 
@@ -107,12 +133,6 @@ class FilteredListMixin:
         return filterset.is_bound and not filterset.is_valid()
 
     @cached_property
-    def page_error(self) -> str | None:
-        """The message refusing a malformed ``?page=`` (``abc``, ``0``, ``1.5``), the API's rule
-        (:func:`registry.api.pagination.page_number_error`), else ``None``."""
-        return page_number_error(self.request.GET.get(self.page_kwarg))
-
-    @cached_property
     def format_error(self) -> str | None:
         """The message refusing a ``?format=`` the list neither writes (:data:`PAGE_EXPORT_FORMATS`)
         nor sends to the API's list (:meth:`api_list_url`), naming the formats it offers
@@ -138,20 +158,6 @@ class FilteredListMixin:
         if self.invalid or self.page_error or self.format_error:
             response.status_code = HTTPStatus.BAD_REQUEST
         return response
-
-    def paginate_queryset(self, queryset, page_size):
-        """Django's pagination (a page past the last is a 404), except that a malformed page
-        number gives the first page, shown with :attr:`page_error` and status 400, and so does a
-        page number given twice, which the filter form refuses (``repeated_parameter``; Django
-        read the last one, and a 404 answered ``?page=1&page=2``: fresh-clone probe)."""
-        repeated = len(self.request.GET.getlist(self.page_kwarg)) > 1
-        if self.page_error is None and not repeated:
-            return super().paginate_queryset(queryset, page_size)
-        paginator = self.get_paginator(
-            queryset, page_size, orphans=self.get_paginate_orphans(), allow_empty_first_page=self.get_allow_empty()
-        )
-        page = paginator.page(1)
-        return paginator, page, page.object_list, page.has_other_pages()
 
     def active_filters(self) -> list[dict]:
         """The valid filters set (shown on the page or not), each with its label, its value as

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Prefetch
-from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.views.generic import DetailView, ListView, TemplateView, View
+from django.views.generic import DetailView, ListView, View
 
 from . import anniversaries, exports, maps
-from .api.pagination import LAST_PAGE, page_number_error
-from .filter_parameters import untracked
+from .filter_parameters import repeated_parameter, repeated_parameters, untracked
 from .filters import AgreementFilter, DelegationFilter, EventFilter
 from .forms import AgreementFilterForm, EventFilterForm
 from .models import (
@@ -29,7 +27,7 @@ from .models import (
     Partnership,
     Signatory,
 )
-from .views import FilteredListMixin, export_throttled
+from .views import FilteredListMixin, PageNumberMixin, export_throttled
 
 # --------------------------------------------------------------------------- agreements
 
@@ -101,43 +99,38 @@ class EventDetailView(DetailView):
         )
 
 
-class AnniversaryListView(TemplateView):
+class AnniversaryListView(PageNumberMixin, ListView):
     """``/anniversaries/``: the round anniversaries (:data:`registry.anniversaries.ROUND_YEARS`) of
     the next 24 months, of the partnerships the reader may see and of the home country's
-    diplomatic relations with their countries (:func:`registry.anniversaries.upcoming`)."""
+    diplomatic relations with their countries (:func:`registry.anniversaries.upcoming`), 100 a
+    page by every list's ``?page=`` rule (:class:`~registry.views.PageNumberMixin`: a malformed or
+    repeated number gives the first page with the message and status 400). Only the page's
+    partnerships are read: at 100,000 partnerships the page listed all 18,870 anniversaries of
+    the 24 months, 6 MB in 9–12 s (national-scale probe)."""
 
     template_name = "registry/anniversary_list.html"
     paginate_by = 100
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        if response.context_data["page_error"]:
+        if response.context_data["page_error"]:  # malformed or repeated
             response.status_code = HTTPStatus.BAD_REQUEST
         return response
 
+    def get_queryset(self):
+        return anniversaries.upcoming(user=self.request.user, start=self.today, partnerships=False)
+
+    @cached_property
+    def today(self):
+        return timezone.localdate()
+
     def get_context_data(self, **kwargs):
-        """A page of ``paginate_by`` anniversaries (``?page=``, as every list reads it: a malformed
-        number gives the first page with the message and status 400, one past the last a 404);
-        only that page's partnerships are read. At 100,000 partnerships the page listed all 18,870
-        anniversaries of the 24 months, 6 MB in 9–12 s (national-scale probe)."""
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
-        found = anniversaries.upcoming(user=self.request.user, start=today, partnerships=False)
-        raw = self.request.GET.get("page")
-        page_error = page_number_error(raw)
-        paginator = Paginator(found, self.paginate_by)
-        try:
-            page = paginator.page(paginator.num_pages if raw == LAST_PAGE else (raw if raw and not page_error else 1))
-        except InvalidPage as error:  # as Django's lists word it (ListView.paginate_queryset)
-            message = _("Invalid page (%(page_number)s): %(message)s") % {"page_number": raw, "message": error}
-            raise Http404(message) from None
+        repeated = [repeated_parameter(*found).messages[0] for found in repeated_parameters(self.request.GET, ["page"])]
         context.update(
-            anniversaries=anniversaries.with_partnerships(list(page.object_list)),
-            start=today,
-            page_obj=page,
-            paginator=paginator,
-            is_paginated=page.has_other_pages(),
-            page_error=page_error,
+            anniversaries=anniversaries.with_partnerships(list(context["object_list"])),
+            start=self.today,
+            page_error=self.page_error or next(iter(repeated), None),
             query=untracked(self.request.GET),
         )
         return context

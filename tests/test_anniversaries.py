@@ -137,5 +137,8 @@ def test_the_anniversary_page_shows_a_page_at_a_time(client, home, monkeypatch, 
     assert refused.status_code == HTTPStatus.BAD_REQUEST
     assert "Give the page as a whole number" in refused.content.decode() and "Page 1 of 3" in refused.content.decode()
     assert client.get("/anniversaries/?page=4").status_code == HTTPStatus.NOT_FOUND
+    twice = client.get("/anniversaries/?page=2&page=3")  # as every list: the first page, and why
+    assert twice.status_code == HTTPStatus.BAD_REQUEST
+    assert "“page” is given 2 times" in twice.content.decode() and "Page 1 of 3" in twice.content.decode()
     with django_assert_max_num_queries(12):  # the page's partnerships only, in one query
         client.get("/anniversaries/?page=2")
