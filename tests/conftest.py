@@ -61,11 +61,21 @@ def staff_client(client, superuser):
     return client
 
 
+# The anonymous throttles count in fixed windows of the clock (each minute for ``N/minute``). A
+# test's requests could straddle a window's end and be counted in two windows, so tests read this
+# clock: 30 s into a minute and into an hour (1,800,000,000 is a multiple of 3,600).
+THROTTLE_CLOCK = 1_800_000_030.0
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache(settings):
-    """Each test starts with an empty cache (throttle counters, the API's change stamp) and a
-    generous anonymous rate, so no test is throttled by the ones before it: cached answers,
+def _fresh_cache(settings, monkeypatch):
+    """Each test starts with an empty cache (throttle counters, the API's change stamp), a
+    generous anonymous rate and the throttles' clock stopped at :data:`THROTTLE_CLOCK`, so no
+    test is throttled by the ones before it nor let through by a new window: cached answers,
     aggregates and throttle counters never leak between tests."""
+    from registry.api.throttling import AnonReadThrottle
+
+    monkeypatch.setattr(AnonReadThrottle, "timer", staticmethod(lambda: THROTTLE_CLOCK))
     settings.REGISTRY_API_ANON_RATE = "10000/minute"
     settings.REGISTRY_EXPORT_ANON_RATE = "10000/minute"
     cache.clear()

@@ -185,6 +185,28 @@ def test_the_anonymous_throttle_ignores_a_forged_x_forwarded_for(api_client, set
     assert codes == [200, 200, 429]
 
 
+def test_the_anonymous_rate_counts_in_windows_of_the_clock(rf, settings, monkeypatch):
+    """``2/minute``: two requests in a clock minute, the third refused with the seconds left in
+    that minute, and two more in the next minute."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from registry.api.throttling import AnonReadThrottle
+
+    settings.REGISTRY_API_ANON_RATE = "2/minute"
+    request = rf.get("/api/v1/cities/", REMOTE_ADDR="203.0.113.5")
+    request.user = AnonymousUser()
+
+    def ask(at: float) -> tuple[bool, float | None]:
+        monkeypatch.setattr(AnonReadThrottle, "timer", staticmethod(lambda: at))
+        throttle = AnonReadThrottle()
+        allowed = throttle.allow_request(request, None)
+        return allowed, None if allowed else throttle.wait()
+
+    minute = 1_800_000_000.0  # a multiple of 60
+    assert [ask(minute + 15), ask(minute + 40), ask(minute + 45.5)] == [(True, None), (True, None), (False, 14.5)]
+    assert [ask(minute + 60), ask(minute + 119), ask(minute + 119.5)] == [(True, None), (True, None), (False, 1.0)]
+
+
 def test_behind_one_proxy_the_client_is_the_address_the_proxy_appended(rf, settings):
     settings.REGISTRY_NUM_PROXIES = 1
     request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7", REMOTE_ADDR="10.0.0.1")
