@@ -29,11 +29,11 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("CACHE_DIR", tempfile.mkdtemp(prefix="registry-bench-cache-"))
 os.environ.setdefault("API_ANON_RATE", "1000000/minute")  # measure the API, not its throttle
 
-# The application loaded as the WSGI server loads it (``diplomacy/wsgi.py``: Django set up, the
-# URLconf's modules imported, then ``gc.freeze()``), so that the collector's full passes during
-# a measured request cost what they cost in production: unfrozen, each pass over the startup
-# objects took 100–190 ms of one request in fifteen, which made the p95 of a cold API list at
-# 100,000 partnerships 3–4 times its p50.
+# The application loaded as the WSGI server loads it (``diplomacy/wsgi.py``: Django set up, then
+# ``diplomacy.serving.ready_to_serve``: the URLconf's modules imported, ``gc.freeze()``, the
+# collector's thresholds), so that the collector costs a measured request what it costs in
+# production: unfrozen, each pass over the startup objects took 100–190 ms of one request in
+# fifteen, which made the p95 of a cold API list at 100,000 partnerships 3–4 times its p50.
 importlib.import_module("diplomacy.wsgi")
 
 import django  # noqa: E402
