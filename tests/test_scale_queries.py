@@ -10,6 +10,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
 
+from registry.api.pagination import KeysFirstPaginator
+from registry.cache import record_change
 from registry.exports.rows import streaming
 from registry.forms import visible_countries
 from registry.models import Agreement, Event, Partnership, PartnershipStage, Publication
@@ -115,15 +117,20 @@ def partnership_list_sql(client, url: str) -> tuple[str, list]:
     return next(q["sql"] for q in ctx.captured_queries if "LIMIT" in q["sql"] and "registry_partnership" in q["sql"])
 
 
-def test_an_api_page_is_read_by_its_keys_first_with_the_same_rows_in_the_same_order(client):
+def test_an_api_page_is_read_by_its_keys_first_with_the_same_rows_in_the_same_order(client, monkeypatch):
     """The rows' computed columns (last activity, a successor's visibility) are computed for the
     page's rows only: the page's keys are chosen in a subquery (``KeysFirstPaginator``); the
-    rows, their order and the number of queries do not change."""
+    rows, their order and the number of queries do not change. A short list is sliced directly."""
     partnerships = [
         PartnershipFactory(status=status, established_on=datetime.date(2000 + n % 4, 1, 1))
         for n, status in enumerate(("active", "suspended", "active") * 4)
     ]
-    sql = partnership_list_sql(client, "/api/v1/partnerships/?ordering=status&page_size=5&page=2")
+    url = "/api/v1/partnerships/?ordering=status&page_size=5&page=2"
+    monkeypatch.setattr(KeysFirstPaginator, "keys_first_above", len(partnerships))
+    assert re.search(r"LIMIT 5 OFFSET 5\s*$", partnership_list_sql(client, url))  # no subquery of keys
+    monkeypatch.setattr(KeysFirstPaginator, "keys_first_above", len(partnerships) - 1)
+    record_change()  # the answer is not the response cache's
+    sql = partnership_list_sql(client, url)
     # The page's bounds are in the subquery of keys; the query itself ends with its ordering.
     assert "LIMIT 5 OFFSET 5)" in sql and not re.search(r"LIMIT \d+( OFFSET \d+)?\s*$", sql)
     expected = sorted(partnerships, key=lambda p: (p.status, p.pk))  # the ordering, then the key
