@@ -37,7 +37,7 @@ from django_countries.fields import Country
 from . import dates, exports, regions
 from .api.pagination import page_number_error
 from .api.throttling import AnonExportThrottle
-from .filter_parameters import unknown_parameters, untracked
+from .filter_parameters import repeated_parameter, repeated_parameters, unknown_parameters, untracked
 from .forms import ListFilterForm
 
 # --------------------------------------------------------------------------- list machinery
@@ -79,13 +79,21 @@ class PageNumberMixin:
         (:func:`registry.api.pagination.page_number_error`), else ``None``."""
         return page_number_error(self.request.GET.get(self.page_kwarg))
 
+    @cached_property
+    def page_repeated_error(self) -> str | None:
+        """The message refusing ``?page=`` given more than once (``?page=1&page=2``; code
+        ``repeated_parameter``, :func:`~registry.filter_parameters.repeated_parameters`), else
+        ``None``. A list's filter form reports it too (``page`` is one of its ``other_params``);
+        a page without one shows this."""
+        found = repeated_parameters(self.request.GET, [self.page_kwarg])
+        return repeated_parameter(*found[0]).messages[0] if found else None
+
     def paginate_queryset(self, queryset, page_size):
         """Django's pagination (a page past the last is a 404), except that a malformed page
         number gives the first page, shown with :attr:`page_error` and status 400, and so does a
-        page number given twice, which the filter form refuses (``repeated_parameter``; Django
-        read the last one, and a 404 answered ``?page=1&page=2``: fresh-clone probe)."""
-        repeated = len(self.request.GET.getlist(self.page_kwarg)) > 1
-        if self.page_error is None and not repeated:
+        page number given twice (:attr:`page_repeated_error`; Django read the last one, and a 404
+        answered ``?page=1&page=2``: fresh-clone probe)."""
+        if self.page_error is None and self.page_repeated_error is None:
             return super().paginate_queryset(queryset, page_size)
         paginator = self.get_paginator(
             queryset, page_size, orphans=self.get_paginate_orphans(), allow_empty_first_page=self.get_allow_empty()

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 
 from . import anniversaries, exports, maps
-from .filter_parameters import repeated_parameter, repeated_parameters, untracked
+from .filter_parameters import untracked
 from .filters import AgreementFilter, DelegationFilter, EventFilter
 from .forms import AgreementFilterForm, EventFilterForm
 from .models import (
@@ -126,11 +126,10 @@ class AnniversaryListView(PageNumberMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        repeated = [repeated_parameter(*found).messages[0] for found in repeated_parameters(self.request.GET, ["page"])]
         context.update(
             anniversaries=anniversaries.with_partnerships(list(context["object_list"])),
             start=self.today,
-            page_error=self.page_error or next(iter(repeated), None),
+            page_error=self.page_error or self.page_repeated_error,
             query=untracked(self.request.GET),
         )
         return context
