@@ -380,6 +380,7 @@ SPECTACULAR_SETTINGS = {
         "registry.api.schema.document_parameter_bounds",
     ],
     "COMPONENT_SPLIT_REQUEST": True,
+    "GET_LIB_DOC_EXCLUDES": "registry.api.schema.lib_doc_excludes",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -3,6 +3,7 @@ written as a slug (or id) and read back as the other record's summary."""
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 
@@ -26,6 +27,39 @@ from ..models import (
 )
 from ..text import ASSUMED_URL_SCHEME
 from .pagination import whole_number
+
+# --------------------------------------------------------------------------- serializer base
+
+
+class FieldsBuiltOnceSerializer(serializers.ModelSerializer):
+    """A ``ModelSerializer`` that builds its fields from the model once per class, not once per
+    serializer: the base of every serializer of the API (:class:`~registry.api.serializers.
+    RegistrySerializer` and the summaries of :mod:`registry.api.summaries`).
+
+    DRF's ``ModelSerializer.get_fields`` reads the model's fields and builds a serializer field
+    for each (``build_field``, ``get_field_kwargs``) every time a serializer is made; an API list
+    makes one per nested summary per request, which cost 3–4 ms of a cold 20–25 ms list (A/B in
+    one process, SQLite, shipped size: agreements 25.8 → 21.6 ms p50, events 25.2 → 20.9,
+    delegations 21.2 → 17.7, same bodies; stop 37's note). Here the first serializer of a class
+    keeps what ``get_fields`` built, unbound, and every serializer gets a deep copy of it: DRF's
+    ``Field.__deepcopy__`` makes each field again from its arguments, as DRF already copies the
+    declared fields, so no field (nor its ``parent`` and context) is shared between serializers.
+
+    It holds because what ``get_fields`` builds depends on the class alone (``Meta``, the
+    declared fields, ``serializer_field_mapping``, ``get_field_names``), never on the request,
+    the instance or the language (labels, help texts and choices stay lazy). A subclass whose
+    fields depend on those must override ``get_fields`` itself (DRF's own reason for not caching,
+    encode/django-rest-framework#7093)."""
+
+    def get_fields(self):
+        """A fresh copy of this class's fields (``dict`` of name → unbound field)."""
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built")
+        if built is None:
+            built = super().get_fields()
+            cls._fields_built = built
+        return copy.deepcopy(built)
+
 
 # --------------------------------------------------------------------------- fields
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import get_lib_doc_excludes
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
@@ -10,6 +11,7 @@ from .. import dates
 from ..filter_parameters import LARGEST_NUMBER
 from .change_reason import HEADER, HEADER_DESCRIPTION
 from .exceptions import PROBLEM_JSON, ErrorSerializer
+from .fields import FieldsBuiltOnceSerializer
 from .serializers import PartnershipActionSerializer, RegistrySerializer
 
 # Request bodies that refuse unknown fields (400 ``unknown_field``) and take the change reason.
@@ -60,6 +62,15 @@ EXPORT_SCHEMAS = {
         "period; the same VEVENTs and UIDs (`event-<slug>@<domain>`) as /events/calendar.ics.",
     },
 }
+
+
+def lib_doc_excludes() -> list[type]:
+    """The classes whose docstring no schema description shows (``SPECTACULAR_SETTINGS
+    ["GET_LIB_DOC_EXCLUDES"]``): drf-spectacular's own (DRF's serializers, views and mixins) and
+    :class:`~registry.api.fields.FieldsBuiltOnceSerializer`, whose docstring tells how fields are
+    built, not what a record is; a serializer without a docstring of its own showed it."""
+    return [*get_lib_doc_excludes(), FieldsBuiltOnceSerializer]
+
 
 ERROR_CODES = {
     "GET": ("400", "401", "404", "429", "500"),

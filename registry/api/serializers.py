@@ -44,6 +44,7 @@ from .fields import (
     CoordinateField,
     CountryField,
     DatePrecisionField,
+    FieldsBuiltOnceSerializer,
     ListedChoiceField,
     LocalTimeField,
     PartialDateField,
@@ -66,7 +67,7 @@ from .summaries import (
 # --------------------------------------------------------------------------- full records
 
 
-class RegistrySerializer(serializers.ModelSerializer):
+class RegistrySerializer(FieldsBuiltOnceSerializer):
     """Base of every writable serializer: strict input, parsed; the model validates.
 
     * Unknown fields and read-only fields in the input are errors (400), not silently dropped.

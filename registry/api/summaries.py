@@ -23,18 +23,18 @@ from ..models import (
     Signatory,
     Source,
 )
-from .fields import CountryField, PartialDateField, summary
+from .fields import CountryField, FieldsBuiltOnceSerializer, PartialDateField, summary
 
 # --------------------------------------------------------------------------- summaries (read-only)
 
 
-class SourceSummarySerializer(serializers.ModelSerializer):
+class SourceSummarySerializer(FieldsBuiltOnceSerializer):
     class Meta:
         model = Source
         fields = ["slug", "title", "publisher", "url", "published_on"]
 
 
-class PartnershipStageSummarySerializer(serializers.ModelSerializer):
+class PartnershipStageSummarySerializer(FieldsBuiltOnceSerializer):
     """A stage of a partnership's life: ``on`` as ``YYYY[-MM[-DD]]`` at its precision, with sources."""
 
     on = PartialDateField(date_field="on", precision_field="precision", read_only=True)
@@ -45,7 +45,7 @@ class PartnershipStageSummarySerializer(serializers.ModelSerializer):
         fields = ["kind", "on", "reference", "note_en", "note_ko", "sources"]
 
 
-class ClaimSummarySerializer(serializers.ModelSerializer):
+class ClaimSummarySerializer(FieldsBuiltOnceSerializer):
     """A value sources claim for a fact (its citation); ``preferred`` is the value the record holds."""
 
     sources = SourceSummarySerializer(many=True, read_only=True)
@@ -55,13 +55,13 @@ class ClaimSummarySerializer(serializers.ModelSerializer):
         fields = ["fact", "value", "preferred", "note_en", "note_ko", "sources"]
 
 
-class CooperationFieldSummarySerializer(serializers.ModelSerializer):
+class CooperationFieldSummarySerializer(FieldsBuiltOnceSerializer):
     class Meta:
         model = CooperationField
         fields = ["slug", "name_en", "name_ko"]
 
 
-class CitySummarySerializer(serializers.ModelSerializer):
+class CitySummarySerializer(FieldsBuiltOnceSerializer):
     """A city as other records show it: names, country, UN M49 region and coordinates."""
 
     country = CountryField(read_only=True)
@@ -97,7 +97,7 @@ class CitySummarySerializer(serializers.ModelSerializer):
         return region.slug if region else None
 
 
-class OrganizationSummarySerializer(serializers.ModelSerializer):
+class OrganizationSummarySerializer(FieldsBuiltOnceSerializer):
     country = CountryField(read_only=True, allow_blank=True)
 
     class Meta:
@@ -105,13 +105,13 @@ class OrganizationSummarySerializer(serializers.ModelSerializer):
         fields = ["slug", "name_en", "name_ko", "kind", "country"]
 
 
-class PersonSummarySerializer(serializers.ModelSerializer):
+class PersonSummarySerializer(FieldsBuiltOnceSerializer):
     class Meta:
         model = Person
         fields = ["slug", "name_en", "name_ko"]
 
 
-class PartnershipSummarySerializer(serializers.ModelSerializer):
+class PartnershipSummarySerializer(FieldsBuiltOnceSerializer):
     city = CitySummarySerializer(read_only=True)
     partner = CitySummarySerializer(read_only=True)
     established_on = PartialDateField(
@@ -123,7 +123,7 @@ class PartnershipSummarySerializer(serializers.ModelSerializer):
         fields = ["id", "city", "partner", "kind", "status", "established_on", "established_precision"]
 
 
-class AgreementSummarySerializer(serializers.ModelSerializer):
+class AgreementSummarySerializer(FieldsBuiltOnceSerializer):
     signed_on = PartialDateField(date_field="signed_on", precision_field="signed_precision", read_only=True)
 
     class Meta:
@@ -131,13 +131,13 @@ class AgreementSummarySerializer(serializers.ModelSerializer):
         fields = ["slug", "title_en", "title_ko", "kind", "signed_on", "signed_precision"]
 
 
-class DelegationSummarySerializer(serializers.ModelSerializer):
+class DelegationSummarySerializer(FieldsBuiltOnceSerializer):
     class Meta:
         model = Delegation
         fields = ["slug", "name_en", "name_ko", "kind"]
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class ParticipantSerializer(FieldsBuiltOnceSerializer):
     """Someone taking part: a named person, or only the role where the source names nobody."""
 
     person = summary(PersonSummarySerializer, allow_null=True)
@@ -163,14 +163,14 @@ class DelegationMemberSerializer(ParticipantSerializer):
         model = DelegationMember
 
 
-class CityNameSerializer(serializers.ModelSerializer):
+class CityNameSerializer(FieldsBuiltOnceSerializer):
     class Meta:
         model = CityName
         fields = ["name", "kind", "used_from", "used_until"]
         extra_kwargs = {"used_from": {"help_text": "Year."}, "used_until": {"help_text": "Year."}}
 
 
-class ItineraryStopSerializer(serializers.ModelSerializer):
+class ItineraryStopSerializer(FieldsBuiltOnceSerializer):
     city = summary(CitySummarySerializer)
 
     class Meta:
@@ -178,7 +178,7 @@ class ItineraryStopSerializer(serializers.ModelSerializer):
         fields = ["order", "city", "arrive_on", "depart_on", "purpose_en", "purpose_ko"]
 
 
-class OutcomeSerializer(serializers.ModelSerializer):
+class OutcomeSerializer(FieldsBuiltOnceSerializer):
     """A reported result; ``amount`` is a decimal string in ``currency`` (ISO 4217)."""
 
     agreement = summary(AgreementSummarySerializer, allow_null=True)
