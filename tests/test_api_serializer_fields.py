@@ -8,9 +8,10 @@ import pytest
 from django.utils import translation
 from drf_spectacular.plumbing import get_doc
 from rest_framework import serializers
+from rest_framework.validators import UniqueValidator
 
 from registry.api.fields import FieldsBuiltOnceSerializer
-from registry.api.serializers import PartnershipSerializer, RegistrySerializer
+from registry.api.serializers import CitySerializer, PartnershipSerializer, RegistrySerializer, SourceSerializer
 from registry.api.summaries import CitySummarySerializer, SourceSummarySerializer
 
 
@@ -40,7 +41,7 @@ def test_every_serializer_has_fields_of_its_own_bound_to_it():
         assert one.fields[name] is not two.fields[name]
         assert one.fields[name].parent is one
         assert two.fields[name].parent is two
-    kept = PartnershipSerializer.__dict__["_fields_built"]
+    kept = PartnershipSerializer.__dict__["_fields_built"][translation.get_language()]
     assert all(getattr(field, "parent", None) is None for field in kept.values()), "the kept fields were bound"
 
 
@@ -82,3 +83,75 @@ def test_the_schema_does_not_describe_a_record_by_the_base_s_docstring():
     not by how the base builds fields."""
     assert get_doc(SourceSummarySerializer) == ""
     assert get_doc(CitySummarySerializer).startswith("A city as other records show it")
+
+
+def unique_message(field) -> str:
+    """The message of ``field``'s ``UniqueValidator`` (a duplicate slug's)."""
+    (validator,) = [v for v in field.validators if isinstance(v, UniqueValidator)]
+    return str(validator.message)
+
+
+def labels(fields) -> dict[str, str]:
+    """Each field's label, by name."""
+    return {name: str(field.label) for name, field in fields.items()}
+
+
+@pytest.mark.parametrize("first", ["en", "ko"])
+@pytest.mark.parametrize("cls", [CitySerializer, SourceSerializer])
+def test_messages_and_labels_made_as_fields_are_built_are_in_each_request_s_language(cls, first):
+    """DRF translates a unique field's message, and keeps a label only where the translated name
+    differs from the field's, as it builds the fields: a Korean request's were given to English
+    ones, and the other way round (helper-79)."""
+    fresh(cls)
+    shown = {}
+    for language in (first, "ko" if first == "en" else "en", first):
+        with translation.override(language):
+            fields = cls().fields
+            seen = (unique_message(fields["slug"]), labels(fields))
+        assert shown.setdefault(language, seen) == seen
+        with (
+            translation.override(language),
+            mock.patch.object(FieldsBuiltOnceSerializer, "get_fields", serializers.ModelSerializer.get_fields),
+        ):
+            by_drf = cls().fields
+            assert seen == (unique_message(by_drf["slug"]), labels(by_drf))
+    assert "already exists" in shown["en"][0] and "이미 존재합니다" in shown["ko"][0]
+    assert shown["en"][1]["slug"] != shown["ko"][1]["slug"]
+
+
+def model_serializers() -> list[type]:
+    """Every model serializer of the API."""
+    found, pending = [], [FieldsBuiltOnceSerializer]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("registry."):
+            found.append(cls)
+    return found
+
+
+def described(fields) -> dict[str, tuple]:
+    """Each field's label, help text and validators' messages, by name, as text."""
+    return {
+        name: (
+            str(field.label),
+            str(field.help_text),
+            sorted(str(getattr(v, "message", "")) for v in getattr(field, "validators", [])),
+        )
+        for name, field in fields.items()
+    }
+
+
+@pytest.mark.parametrize("second", ["en", "ko"])
+def test_every_serializer_describes_its_fields_as_drf_would_in_the_language_asked(second):
+    first = "ko" if second == "en" else "en"
+    for cls in model_serializers():
+        if not hasattr(cls, "Meta"):  # a base (RegistrySerializer)
+            continue
+        fresh(cls)
+        with translation.override(first):
+            cls().fields  # noqa: B018 (built in the other language first)
+        with translation.override(second):
+            kept = described(cls().fields)
+            with mock.patch.object(FieldsBuiltOnceSerializer, "get_fields", serializers.ModelSerializer.get_fields):
+                assert kept == described(cls().fields), cls.__name__

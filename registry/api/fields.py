@@ -32,33 +32,41 @@ from .pagination import whole_number
 
 
 class FieldsBuiltOnceSerializer(serializers.ModelSerializer):
-    """A ``ModelSerializer`` that builds its fields from the model once per class, not once per
-    serializer: the base of every serializer of the API (:class:`~registry.api.serializers.
-    RegistrySerializer` and the summaries of :mod:`registry.api.summaries`).
+    """A ``ModelSerializer`` that builds its fields from the model once per class and language,
+    not once per serializer: the base of every serializer of the API (:class:`~registry.api.
+    serializers.RegistrySerializer` and the summaries of :mod:`registry.api.summaries`).
 
     DRF's ``ModelSerializer.get_fields`` reads the model's fields and builds a serializer field
     for each (``build_field``, ``get_field_kwargs``) every time a serializer is made; an API list
-    makes one per nested summary per request, which cost 3–4 ms of a cold 20–25 ms list (A/B in
-    one process, SQLite, shipped size: agreements 25.8 → 21.6 ms p50, events 25.2 → 20.9,
-    delegations 21.2 → 17.7, same bodies; stop 37's note). Here the first serializer of a class
-    keeps what ``get_fields`` built, unbound, and every serializer gets a deep copy of it: DRF's
+    makes one per nested summary per request, which cost 2–4 ms of a cold 16–25 ms list (A/B in
+    one process, SQLite, shipped size: agreements 23.0 → 19.2 ms p50, events 22.7 → 19.3,
+    delegations 18.7 → 16.4, same bodies; about 1 ms at 100,000 partnerships, whose lists nest
+    fewer summaries; stop 37's note). Here the first serializer of a class in a language keeps
+    what ``get_fields`` built, unbound, and every serializer gets a deep copy of it: DRF's
     ``Field.__deepcopy__`` makes each field again from its arguments, as DRF already copies the
     declared fields, so no field (nor its ``parent`` and context) is shared between serializers.
 
-    It holds because what ``get_fields`` builds depends on the class alone (``Meta``, the
-    declared fields, ``serializer_field_mapping``, ``get_field_names``), never on the request,
-    the instance or the language (labels, help texts and choices stay lazy). A subclass whose
-    fields depend on those must override ``get_fields`` itself (DRF's own reason for not caching,
-    encode/django-rest-framework#7093)."""
+    What ``get_fields`` builds depends on the class (``Meta``, the declared fields,
+    ``serializer_field_mapping``, ``get_field_names``) and on the active language, never on the
+    request or the instance: DRF translates some of it as it builds it (a unique field's "city
+    with this slug already exists." in its ``UniqueValidator``, which copies share; a label kept
+    only where the translated name differs from the field's), so the fields are kept per language
+    (helper-79 found a Korean request's messages and labels given to English ones). A subclass
+    whose fields depend on more must override ``get_fields`` itself (DRF's reason for not caching
+    fields, encode/django-rest-framework#7093)."""
 
     def get_fields(self):
-        """A fresh copy of this class's fields (``dict`` of name → unbound field)."""
+        """A fresh copy of this class's fields in the active language (``dict`` of name →
+        unbound field)."""
         cls = type(self)
         built = cls.__dict__.get("_fields_built")
         if built is None:
-            built = super().get_fields()
-            cls._fields_built = built
-        return copy.deepcopy(built)
+            built = cls._fields_built = {}
+        language = get_language()
+        fields = built.get(language)
+        if fields is None:
+            fields = built[language] = super().get_fields()
+        return copy.deepcopy(fields)
 
 
 # --------------------------------------------------------------------------- fields
