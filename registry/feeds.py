@@ -54,8 +54,6 @@ class RegistryFeed(Feed):
         return item.summary
 
     def item_link(self, item):
-        if isinstance(item, Event):
-            return reverse("registry:event-detail", kwargs={"slug": item.slug})
         return item.get_absolute_url()
 
     def item_updateddate(self, item):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from .models import Agreement, City, Delegation, Event, Partnership
+from .paths import record_path
 
 
 class ItemsInEachLanguage(Sequence):
@@ -92,20 +93,16 @@ class CountrySitemap(RegistrySitemap):
         return sorted(code.lower() for code in codes)
 
     def location(self, item):
-        return reverse("registry:country-detail", kwargs={"code": item})
+        return record_path("registry:country-detail", code=item)
 
 
 class SluggedSitemap(UpdatedSitemap):
-    """Published records of ``model`` at ``registry:<url_name>``."""
+    """Published records of ``model``, each at its page (``get_absolute_url``)."""
 
     model = None
-    url_name = ""
 
     def items(self):
         return self.model.objects.public().only("slug", "updated_at").order_by("slug")
-
-    def location(self, obj):
-        return reverse(f"registry:{self.url_name}", kwargs={"slug": obj.slug})
 
 
 class PartnershipSitemap(UpdatedSitemap):
@@ -114,20 +111,17 @@ class PartnershipSitemap(UpdatedSitemap):
     def items(self):
         return Partnership.objects.public().only("pk", "updated_at").order_by("pk")
 
-    def location(self, obj):
-        return reverse("registry:partnership-detail", kwargs={"pk": obj.pk})
-
 
 class AgreementSitemap(SluggedSitemap):
-    model, url_name = Agreement, "agreement-detail"
+    model = Agreement
 
 
 class EventSitemap(SluggedSitemap):
-    model, url_name = Event, "event-detail"
+    model = Event
 
 
 class DelegationSitemap(SluggedSitemap):
-    model, url_name = Delegation, "delegation-detail"
+    model = Delegation
 
 
 SITEMAPS = {

@@ -20,6 +20,7 @@ from .filter_parameters import is_link_tracking
 from .filters import CityFilter
 from .forms import CountryFilterForm
 from .models import Agreement, City, Delegation, Event, ItineraryStop, Partnership, home_city, other_side
+from .paths import record_path
 from .views import PAGE_EXPORT_FORMATS, FilteredListMixin, without
 
 # Partnerships named in a city's table cell (city list, country page); past them, a link to all
@@ -251,7 +252,7 @@ class CountryListView(FilteredListMixin, ListView):
                     "name": names.get(country.code, ""),
                     "region": regions.region_of(country.code),
                     "subregion": regions.subregion_of(country.code),
-                    "url": reverse("registry:country-detail", kwargs={"code": country.code.lower()}),
+                    "url": record_path("registry:country-detail", code=country.code.lower()),
                 }
             )
         return sorted(result, key=lambda row: row["name"])

@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import add_years, partial_date, validate_in_range, validate_not_in_future
+from ..paths import record_path
 from ..text import localized, localized_language
 from .base import (
     TEXT_MAX,
@@ -329,14 +329,14 @@ class Agreement(SourcedModel):
         return localized_language(self, "venue")
 
     def get_absolute_url(self):
-        return reverse("registry:agreement-detail", kwargs={"slug": self.slug})
+        return record_path("registry:agreement-detail", slug=self.slug)
 
     def get_document_url(self) -> str | None:
         """Path of the signed PDF's download (``/agreements/<slug>/document.pdf``), or ``None``
         without a document. The file is never served from ``MEDIA_URL``."""
         if not self.document:
             return None
-        return reverse("registry:agreement-document", kwargs={"slug": self.slug})
+        return record_path("registry:agreement-document", slug=self.slug)
 
     # The partnership kind that an agreement of each relation-making kind belongs to.
     PARTNERSHIP_KIND = {Kind.SISTER_CITY: Partnership.Kind.SISTER, Kind.FRIENDSHIP_CITY: Partnership.Kind.FRIENDSHIP}

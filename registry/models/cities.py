@@ -9,12 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from .. import regions, subdivisions, text
 from ..dates import LATEST
+from ..paths import record_path
 from ..text import localized_language
 from .base import (
     Confidence,
@@ -328,7 +328,7 @@ class City(RemarksModel, SourcedModel):
                 raise ValidationError({"subdivision": error}) from None
 
     def get_absolute_url(self):
-        return reverse("registry:city-detail", kwargs={"slug": self.slug})
+        return record_path("registry:city-detail", slug=self.slug)
 
     @property
     def subdivision_name(self) -> str:

@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import validate_in_range
+from ..paths import record_path
 from ..text import localized, localized_language
 from .agreements import Agreement
 from .base import (
@@ -146,7 +146,7 @@ class Delegation(SourcedModel):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("registry:delegation-detail", kwargs={"slug": self.slug})
+        return record_path("registry:delegation-detail", slug=self.slug)
 
     @property
     def name(self) -> str:

@@ -9,10 +9,10 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import validate_in_range
+from ..paths import record_path
 from ..text import localized, localized_language
 from .agreements import Agreement
 from .base import (
@@ -193,7 +193,7 @@ class Event(SourcedModel):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("registry:event-detail", kwargs={"slug": self.slug})
+        return record_path("registry:event-detail", slug=self.slug)
 
     @property
     def title(self) -> str:

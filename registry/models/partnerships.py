@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models, router
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import validate_in_range, validate_not_in_future
+from ..paths import record_path
 from ..text import given_reason, localized, localized_language
 from .base import (
     TEXT_MAX,
@@ -246,7 +246,7 @@ class Partnership(RemarksModel, RegistryModel):
         }
 
     def get_absolute_url(self):
-        return reverse("registry:partnership-detail", kwargs={"pk": self.pk})
+        return record_path("registry:partnership-detail", pk=self.pk)
 
     def natural_key(self):
         """``(city slug, partner slug, kind, established ISO date or None)``; a relation never
