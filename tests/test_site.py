@@ -8,7 +8,7 @@ from http import HTTPStatus
 
 import pytest
 from django.test import Client, RequestFactory
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 from django.views.defaults import server_error
 
@@ -99,6 +99,31 @@ def test_page_answers_with_a_language_switch_keeping_the_page(client, shipped_da
 def test_language_switch_keeps_the_filters(client, shipped_data):
     response = client.get("/cities/", {"country": "kz", "kind": "friendship"})
     assert 'href="/ko/cities/?country=kz&amp;kind=friendship"' in response.text
+
+
+@pytest.mark.parametrize(
+    ("url", "other", "english"),
+    [
+        ("/ko/cities/almaty/", "/registry/cities/almaty/", "/registry/cities/almaty/"),
+        ("/cities/almaty/", "/registry/ko/cities/almaty/", "/registry/cities/almaty/"),
+        ("/ko/", "/registry/", "/registry/"),
+    ],
+)
+def test_a_site_served_under_a_path_switches_language_and_names_its_alternates(
+    client, shipped_data, url, other, english
+):
+    """Served under ``/registry`` (``SCRIPT_NAME``), the switch and the ``hreflang`` links named the
+    page itself in every language (helper-80)."""
+    set_script_prefix("/registry/")  # as Django's WSGI handler sets it from SCRIPT_NAME (the test client does not)
+    try:
+        text = client.get(url, {"kind": "friendship"}, SCRIPT_NAME="/registry").text
+    finally:
+        set_script_prefix("/")
+    assert f'href="{other}?kind=friendship"' in text
+    assert f'<link rel="canonical" href="http://testserver/registry{url}">' in text
+    assert f'<link rel="alternate" hreflang="x-default" href="http://testserver{english}">' in text
+    korean = other if url == english.removeprefix("/registry") else "/registry" + url
+    assert f'<link rel="alternate" hreflang="ko" href="http://testserver{korean}">' in text
 
 
 def test_city_page_shows_history_agreements_events_delegations_and_map(client, shipped_data):
