@@ -1,5 +1,5 @@
 """``get_<field>_display()`` of the registry's models reads labels translated once per field and
-language (:func:`registry.models.base.choice_labels`) and answers what Django's answers."""
+language (:func:`registry.models.choices.choice_labels`) and answers what Django's answers."""
 
 from unittest import mock
 

@@ -10,6 +10,7 @@ cites its *sources*.
 ``base``                  abstract bases, ``rule()``/``unique()`` constraints, dates and their
                           precision, publication (draft/published), confidence
 ``search``                :class:`WordSearchMixin` (word search, every script, both databases)
+``choices``               ``get_<field>_display()``: labels translated once per field and language
 ``sources``               :class:`Source` and the abstract :class:`SourcedModel`
 ``cities``                :class:`City`, :class:`CityName` (former names, aliases), ``home_city()``
 ``people``                :class:`Organization`, :class:`Person`, the participant shape

@@ -20,12 +20,12 @@ from .base import (
     CountryQuerySetMixin,
     DatePrecision,
     PublishableQuerySet,
-    of_city,
     publication_field,
     rule,
     truncate_to_precision,
 )
 from .cities import City
+from .partnership_queries import of_city
 from .partnerships import CooperationField, Partnership
 from .people import OrderedChildManager, Organization, ParticipantFields, _person_or_role
 from .search import WordSearchMixin
@@ -113,7 +113,7 @@ class AgreementQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQueryS
 
     def of_city(self, city) -> AgreementQuerySet:
         """Agreements of ``city`` (a :class:`~registry.models.City`): signed there, or under one of
-        its partnerships (either side); see :func:`~registry.models.base.of_city`."""
+        its partnerships (either side); see :func:`~registry.models.partnership_queries.of_city`."""
         return of_city(self, city, place="place")
 
     def expiring_between(self, start: datetime.date, end: datetime.date) -> AgreementQuerySet:

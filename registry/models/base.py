@@ -23,10 +23,6 @@ from django.db.models import ProtectedError, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Length
 from django.dispatch import receiver
-from django.utils.encoding import force_str
-from django.utils.functional import Promise
-from django.utils.hashable import make_hashable
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -44,6 +40,7 @@ from ..text import (
     slug_of,
     stored_text,
 )
+from .choices import choice_label
 
 models.CharField.register_lookup(Length)
 
@@ -270,41 +267,6 @@ def forget_public_conditions(**kwargs) -> None:
     _referenced_by_public.cache_clear()
 
 
-@functools.cache
-def choice_labels(field: models.Field, language: str | None) -> dict | None:
-    """The labels of ``field``'s choices by stored value (``{value: str}``) in ``language`` (the
-    active one, :func:`~django.utils.translation.get_language`), built once per field and
-    language for :meth:`RegistryModel._get_FIELD_display`. ``None`` when a label is not lazy: a
-    ``CountryField``'s names are strings already translated, and sorted, in the language active
-    when its choices are read, so those are read again on every call, as Django does. Forgotten
-    when a test changes a setting (:func:`forget_choice_labels`)."""
-    if not all(isinstance(label, Promise) for _value, label in field.flatchoices):
-        return None
-    return {make_hashable(value): force_str(label) for value, label in field.flatchoices}
-
-
-@receiver(setting_changed)
-def forget_choice_labels(**kwargs) -> None:
-    """Translate the labels of :func:`choice_labels` again after a test changes a setting (its
-    languages, its locale paths)."""
-    choice_labels.cache_clear()
-
-
-def of_city(queryset: models.QuerySet, city, *, place: str) -> models.QuerySet:
-    """The rows of ``queryset`` (events, agreements: records with a ``partnership``) of ``city``:
-    placed there by their foreign key ``place``, or under a partnership in which ``city`` is
-    either side (:meth:`PartnershipQuerySet.involving`). The ids come from two index lookups
-    joined by ``UNION``, so a city with three events costs the same at any table size; an
-    ``OR`` of the two conditions made the database walk every row in date order (300 ms for
-    200,000 events on PostgreSQL, 400 ms on SQLite)."""
-    from .partnerships import Partnership
-
-    rows = queryset.model._default_manager
-    placed_there = rows.filter(**{place: city}).order_by().values("pk")
-    under_partnerships = rows.filter(partnership__in=Partnership.objects.involving(city).values("pk"))
-    return queryset.filter(pk__in=placed_there.union(under_partnerships.order_by().values("pk")))
-
-
 class PublishableQuerySet(PublishableMixin, SluggedQuerySet):
     """Queryset of slugged records with a draft/published state (agreements, events, delegations)."""
 
@@ -372,18 +334,9 @@ class RegistryModel(models.Model):
         super().save(*args, **kwargs)
 
     def _get_FIELD_display(self, field):
-        """Django's ``get_<field>_display()`` (``str``: the label of the stored choice in the
-        active language, or the stored value when it is not a choice), read from the field's
-        labels translated once per language (:func:`choice_labels`): 3 µs a call. Django builds
-        a dict of the choices on every call and hashes each lazy label to build it, so it
-        translates every label of the field: 13–27 µs a call, and a country page at 100,000
-        partnerships makes about 1,000 calls (stop 37's note). A field whose labels are not lazy
-        is read as Django reads it."""
-        labels = choice_labels(field, get_language())
-        if labels is None:
-            return super()._get_FIELD_display(field)
-        value = getattr(self, field.attname)
-        return force_str(labels.get(make_hashable(value), value), strings_only=True)
+        """``get_<field>_display()``: Django's answer, from the field's labels translated once per
+        language (:func:`registry.models.choices.choice_label`)."""
+        return choice_label(self, field)
 
     def clean_fields(self, exclude=None):
         """Django's check of each field, then refuse a required text (a ``CharField`` or

@@ -20,13 +20,13 @@ from .base import (
     CountryQuerySetMixin,
     DatePrecision,
     PublishableQuerySet,
-    of_city,
     publication_field,
     rule,
     truncate_to_precision,
 )
 from .cities import City
 from .delegations import Delegation
+from .partnership_queries import of_city
 from .partnerships import Partnership
 from .people import OrderedChildManager, ParticipantFields, _person_or_role
 from .search import WordSearchMixin
@@ -69,7 +69,7 @@ class EventQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuerySet):
 
     def of_city(self, city) -> EventQuerySet:
         """Events of ``city`` (a :class:`~registry.models.City`): held there, or under one of its
-        partnerships (either side); see :func:`~registry.models.base.of_city`."""
+        partnerships (either side); see :func:`~registry.models.partnership_queries.of_city`."""
         return of_city(self, city, place="city")
 
 
