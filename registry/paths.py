@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import NamedTuple
 
 from django.core.signals import setting_changed
 from django.dispatch import receiver
@@ -23,6 +24,14 @@ STAND_IN = "73917391739173917"
 # A value written into a path as it is: the characters ``reverse`` neither refuses (``slug``) nor quotes.
 PLAIN = re.compile(r"[-A-Za-z0-9_]+\Z")
 DIGITS = re.compile(r"[0-9]+\Z")
+
+
+class Around(NamedTuple):
+    """A route's path around its one argument, in one language, script prefix and URLconf."""
+
+    before: str
+    after: str
+    digits_only: bool  # the argument's converter takes digits only (``int``)
 
 
 def record_path(name: str, **kwargs) -> str:
@@ -37,17 +46,17 @@ def record_path(name: str, **kwargs) -> str:
     text = str(value)
     if PLAIN.match(text):
         around = route_around(name, key, get_language(), get_script_prefix(), get_urlconf())
-        if around is not None and (DIGITS.match(text) or not around[2]):
-            return around[0] + text + around[1]
+        if around is not None and (DIGITS.match(text) or not around.digits_only):
+            return around.before + text + around.after
     return reverse(name, kwargs=kwargs)
 
 
 @functools.lru_cache(maxsize=256)
-def route_around(name: str, key: str, language, script_prefix: str, urlconf) -> tuple[str, str, bool] | None:
-    """(text before the value, text after it, whether the argument takes digits only) of route
-    ``name`` in ``language`` under ``script_prefix`` and ``urlconf``; ``None`` when the stand-in
-    value is refused or found more than once. The language and the prefixes are read by
-    ``reverse`` itself; they are arguments here so that each has its own entry."""
+def route_around(name: str, key: str, language, script_prefix: str, urlconf) -> Around | None:
+    """The path of route ``name`` around its argument ``key`` in ``language`` under
+    ``script_prefix`` and ``urlconf``; ``None`` when the stand-in value is refused or found more
+    than once. The language and the prefixes are read by ``reverse`` itself; they are arguments
+    here so that each has its own entry."""
     try:
         path = reverse(name, kwargs={key: STAND_IN}, urlconf=urlconf)
     except NoReverseMatch:
@@ -58,8 +67,8 @@ def route_around(name: str, key: str, language, script_prefix: str, urlconf) -> 
     try:
         reverse(name, kwargs={key: "a-b_C"}, urlconf=urlconf)
     except NoReverseMatch:
-        return before, after, True
-    return before, after, False
+        return Around(before, after, digits_only=True)
+    return Around(before, after, digits_only=False)
 
 
 @receiver(setting_changed)

@@ -27,21 +27,20 @@ def translated_url(context, language_code):
     if request is None:
         return "/"
     query = untracked(request.GET).urlencode()
-    path = page_in_language(request, language_code, escape=True)  # as request.get_full_path() gives it
+    path = page_in_language(request, language_code)
     return f"{path}?{query}" if query else path
 
 
-def page_in_language(request, language_code: str, *, escape: bool) -> str:
-    """The path of ``request``'s page in ``language_code`` (``str``, the script prefix of a site
-    served under a path included): Django's ``translate_url`` of the page's ``path_info``, or the
-    page's own path where that does not resolve. ``translate_url`` resolves a path without the
-    script prefix: given ``request.path``, a site served under ``/registry`` had its language
-    switch and its ``hreflang`` alternates all name the page itself (helper-80). ``escape``: the
-    path as ``request.get_full_path()`` gives it (``escape_uri_path``)."""
-    form = escape_uri_path if escape else str
-    path_info = form(request.path_info)
+def page_in_language(request, language_code: str) -> str:
+    """The path of ``request``'s page in ``language_code`` (``str``, escaped as
+    ``request.get_full_path()`` gives it, with the script prefix of a site served under a path):
+    Django's ``translate_url`` of the page's ``path_info``, or the page's own path where that
+    does not resolve. ``translate_url`` resolves a path without the script prefix: given
+    ``request.path``, a site served under ``/registry`` had its language switch and its
+    ``hreflang`` alternates all name the page itself (helper-80)."""
+    path_info = escape_uri_path(request.path_info)
     translated = translate_url(path_info, language_code)
-    return form(request.path) if translated == path_info else translated
+    return escape_uri_path(request.path) if translated == path_info else translated
 
 
 @register.simple_tag(takes_context=True)
@@ -52,11 +51,9 @@ def page_links(context) -> dict:
     request = context.get("request")
     if request is None:
         return {"canonical": "", "alternates": []}
-    alternates = [
-        (code, request.build_absolute_uri(page_in_language(request, code, escape=False)))
-        for code, _name in settings.LANGUAGES
-    ]
-    default = request.build_absolute_uri(page_in_language(request, settings.LANGUAGE_CODE, escape=False))
+    languages = [code for code, _name in settings.LANGUAGES]
+    alternates = [(code, request.build_absolute_uri(page_in_language(request, code))) for code in languages]
+    default = request.build_absolute_uri(page_in_language(request, settings.LANGUAGE_CODE))
     return {"canonical": request.build_absolute_uri(request.path), "alternates": [*alternates, ("x-default", default)]}
 
 
