@@ -1,4 +1,4 @@
-"""The API's serializers build their fields from the model once per class
+"""The API's serializers build their fields from the model once per class and language
 (:class:`registry.api.fields.FieldsBuiltOnceSerializer`), and each serializer still gets fields
 of its own, in the language of its request."""
 
@@ -13,6 +13,17 @@ from rest_framework.validators import UniqueValidator
 from registry.api.fields import FieldsBuiltOnceSerializer
 from registry.api.serializers import CitySerializer, PartnershipSerializer, RegistrySerializer, SourceSerializer
 from registry.api.summaries import CitySummarySerializer, SourceSummarySerializer
+
+
+def registry_subclasses(root: type) -> list[type]:
+    """The registry's subclasses of ``root``, at any depth (``root`` too if it is the registry's)."""
+    found, pending = [], [root]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("registry."):
+            found.append(cls)
+    return found
 
 
 def fresh(cls):
@@ -68,12 +79,7 @@ def test_a_field_speaks_the_language_of_the_serializer_that_uses_it():
 
 def test_every_serializer_of_the_api_builds_its_fields_once():
     """The API's model serializers all come from the base that keeps its fields."""
-    subclasses, seen = [serializers.ModelSerializer], []
-    while subclasses:
-        cls = subclasses.pop()
-        subclasses.extend(cls.__subclasses__())
-        if cls.__module__.startswith("registry."):
-            seen.append(cls)
+    seen = registry_subclasses(serializers.ModelSerializer)
     assert RegistrySerializer in seen and CitySummarySerializer in seen
     assert [cls for cls in seen if not issubclass(cls, FieldsBuiltOnceSerializer)] == []
 
@@ -119,17 +125,6 @@ def test_messages_and_labels_made_as_fields_are_built_are_in_each_request_s_lang
     assert shown["en"][1]["slug"] != shown["ko"][1]["slug"]
 
 
-def model_serializers() -> list[type]:
-    """Every model serializer of the API."""
-    found, pending = [], [FieldsBuiltOnceSerializer]
-    while pending:
-        cls = pending.pop()
-        pending.extend(cls.__subclasses__())
-        if cls.__module__.startswith("registry."):
-            found.append(cls)
-    return found
-
-
 def described(fields) -> dict[str, tuple]:
     """Each field's label, help text and validators' messages, by name, as text."""
     return {
@@ -145,7 +140,7 @@ def described(fields) -> dict[str, tuple]:
 @pytest.mark.parametrize("second", ["en", "ko"])
 def test_every_serializer_describes_its_fields_as_drf_would_in_the_language_asked(second):
     first = "ko" if second == "en" else "en"
-    for cls in model_serializers():
+    for cls in registry_subclasses(FieldsBuiltOnceSerializer):
         if not hasattr(cls, "Meta"):  # a base (RegistrySerializer)
             continue
         fresh(cls)
