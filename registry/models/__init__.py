@@ -11,6 +11,7 @@ cites its *sources*.
                           precision, publication (draft/published), confidence
 ``search``                :class:`WordSearchMixin` (word search, every script, both databases)
 ``choices``               ``get_<field>_display()``: labels translated once per field and language
+``slugs``                 ``slug__slug_form``: the table's ``CHECK`` of a slug's form (``slug_rule()``)
 ``sources``               :class:`Source` and the abstract :class:`SourcedModel`
 ``cities``                :class:`City`, :class:`CityName` (former names, aliases), ``home_city()``
 ``people``                :class:`Organization`, :class:`Person`, the participant shape

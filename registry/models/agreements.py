@@ -22,6 +22,7 @@ from .base import (
     PublishableQuerySet,
     publication_field,
     rule,
+    slug_rule,
     truncate_to_precision,
 )
 from .cities import City
@@ -261,6 +262,7 @@ class Agreement(SourcedModel):
             models.Index(fields=["publication", "updated_at"], name="agreement_changed_idx"),
         ]
         constraints = [
+            slug_rule("agreement"),
             *(
                 rule(
                     name,

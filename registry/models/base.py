@@ -41,6 +41,7 @@ from ..text import (
     stored_text,
 )
 from .choices import choice_label
+from .slugs import SlugForm
 
 models.CharField.register_lookup(Length)
 
@@ -50,13 +51,34 @@ TEXT_MAX = 20_000
 # Constraint name → the field its error belongs to (filled by ``rule()``).
 CONSTRAINT_FIELDS: dict[str, str] = {}
 
+# Constraints that the field's own rules already check, with the field's message
+# (``rule(..., checked_by_field=True)``): ``validate_constraints`` does not ask the database again.
+CHECKED_BY_FIELD: set[str] = set()
 
-def rule(name: str, condition: Q, message: str, field: str | None = None) -> models.CheckConstraint:
-    """A named ``CheckConstraint`` whose violation is reported as ``message`` on ``field``."""
+
+def rule(
+    name: str, condition: Q, message: str, field: str | None = None, *, checked_by_field: bool = False
+) -> models.CheckConstraint:
+    """A named ``CheckConstraint`` whose violation is reported as ``message`` on ``field``. With
+    ``checked_by_field``, ``field``'s own rules (``clean_fields``) refuse every value the
+    constraint refuses, so :meth:`RegistryModel.validate_constraints` skips it (no query): the
+    table's copy of the rule is there for writes that skip validation."""
     if field:
         CONSTRAINT_FIELDS[name] = field
+    if checked_by_field:
+        CHECKED_BY_FIELD.add(name)
     return models.CheckConstraint(
         condition=condition, name=name, violation_error_code=name, violation_error_message=message
+    )
+
+
+def slug_rule(prefix: str) -> models.CheckConstraint:
+    """``<prefix>_slug_form``: the table's copy of a slug's form (:class:`SlugForm`), which
+    :class:`SluggedModel`'s field rules check for every writer. Each slugged model names it in its
+    ``Meta.constraints``."""
+    message = _("A slug is made of small ASCII letters, digits, hyphens and underscores, e.g. “almaty”.")
+    return rule(
+        f"{prefix}_slug_form", Q(**{f"slug__{SlugForm.lookup_name}": True}), message, "slug", checked_by_field=True
     )
 
 
@@ -434,6 +456,8 @@ class RegistryModel(models.Model):
         errors: dict[str, list[ValidationError]] = {}
         for model_class, constraints in self.get_constraints():
             for constraint in constraints:
+                if constraint.name in CHECKED_BY_FIELD:
+                    continue
                 try:
                     constraint.validate(model_class, self, exclude=exclude, using=using)
                 except ValidationError as error:

@@ -24,6 +24,7 @@ from .base import (
     SluggedQuerySet,
     referenced_by_public,
     rule,
+    slug_rule,
     staff_notes_field,
     unique,
 )
@@ -268,6 +269,7 @@ class City(RemarksModel, SourcedModel):
             ("import_records", _("Can import spreadsheets")),
         ]
         constraints = [
+            slug_rule("city"),
             rule(
                 "city_latitude_range",
                 Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),

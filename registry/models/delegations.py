@@ -21,6 +21,7 @@ from .base import (
     order_field,
     publication_field,
     rule,
+    slug_rule,
 )
 from .cities import City
 from .people import OrderedChildManager, Organization, ParticipantFields, Person, _person_or_role
@@ -128,6 +129,7 @@ class Delegation(SourcedModel):
             models.Index(fields=["publication", "updated_at"], name="delegation_changed_idx"),
         ]
         constraints = [
+            slug_rule("delegation"),
             rule(
                 "delegation_ends_after_start",
                 Q(start_on__isnull=True) | Q(end_on__isnull=True) | Q(end_on__gte=F("start_on")),

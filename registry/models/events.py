@@ -22,6 +22,7 @@ from .base import (
     PublishableQuerySet,
     publication_field,
     rule,
+    slug_rule,
     truncate_to_precision,
 )
 from .cities import City
@@ -154,6 +155,7 @@ class Event(SourcedModel):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         constraints = [
+            slug_rule("event"),
             rule(
                 "event_ends_after_start",
                 Q(end_on__isnull=True) | Q(end_on__gte=F("start_on")),

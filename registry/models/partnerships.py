@@ -26,6 +26,7 @@ from .base import (
     SluggedQuerySet,
     publication_field,
     rule,
+    slug_rule,
     staff_notes_field,
     truncate_to_precision,
     unique,
@@ -58,6 +59,7 @@ class CooperationField(ReferencedByManyMixin, SluggedModel):
         ordering = ["name_en", "slug"]
         verbose_name = _("cooperation field")
         verbose_name_plural = _("cooperation fields")
+        constraints = [slug_rule("cooperation_field")]
 
     def __str__(self):
         return self.name

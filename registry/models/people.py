@@ -16,6 +16,7 @@ from .base import (
     order_field,
     referenced_by_public,
     rule,
+    slug_rule,
     staff_notes_field,
 )
 from .cities import City
@@ -117,6 +118,7 @@ class Organization(RemarksModel, SourcedModel):
         ordering = ["name_en", "slug"]
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
+        constraints = [slug_rule("organization")]
 
     def __str__(self):
         return self.name
@@ -141,6 +143,7 @@ class Person(RemarksModel, SourcedModel):
         ordering = ["name_en", "slug"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        constraints = [slug_rule("person")]
 
     def __str__(self):
         return self.name

@@ -13,6 +13,7 @@ from .base import (
     SluggedModel,
     SluggedQuerySet,
     referenced_by_public,
+    slug_rule,
     staff_notes_field,
     unique,
 )
@@ -64,6 +65,7 @@ class Source(RemarksModel, ReferencedByManyMixin, SluggedModel):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         constraints = [
+            slug_rule("source"),
             unique(
                 "source_url_unique",
                 fields=["url"],
