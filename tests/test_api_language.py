@@ -64,3 +64,26 @@ def test_a_413_before_the_view_is_in_korean(api_client, settings):
     response, body = error(api_client, "/api/v1/cities/", "ko", method="post", data="x" * 20, content_type="text/plain")
     assert (response.status_code, response["Content-Language"]) == (413, "ko")
     assert body["detail"] == "요청 본문이 너무 큽니다. 한도는 0 MB입니다."
+
+
+def test_options_names_every_field_of_a_form_in_korean(superuser):
+    """``OPTIONS`` (the browsable API's forms) labels each field in the reader's language: the
+    declared ones (country, sources, dates, UN M49 region, change reason) said “Country”,
+    “Sources”, “Established on”, “Region” in Korean (helper-80)."""
+    client = token_client(superuser)
+    english = client.options("/api/v1/cities/", HTTP_ACCEPT_LANGUAGE="en").json()["actions"]["POST"]
+    korean = client.options("/api/v1/cities/", HTTP_ACCEPT_LANGUAGE="ko").json()["actions"]["POST"]
+    assert {name: korean[name]["label"] for name in ("country", "region", "subregion", "sources")} == {
+        "country": "국가",
+        "region": "UN M49 지역",
+        "subregion": "UN M49 하위 지역",
+        "sources": "출처",
+    }
+    assert (english["country"]["label"], english["region"]["label"]) == ("Country", "UN M49 region")
+    partnership = client.options("/api/v1/partnerships/", HTTP_ACCEPT_LANGUAGE="ko").json()["actions"]["POST"]
+    still_english = {
+        name: field["label"]
+        for name, field in partnership.items()
+        if field["label"].isascii() and field["label"] not in ("ID", "URL")
+    }
+    assert still_english == {}

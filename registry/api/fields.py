@@ -8,6 +8,8 @@ import functools
 import re
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext, gettext_lazy
 from django_countries import countries
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -53,7 +55,12 @@ class FieldsBuiltOnceSerializer(serializers.ModelSerializer):
     only where the translated name differs from the field's), so the fields are kept per language
     (helper-79 found a Korean request's messages and labels given to English ones). A subclass
     whose fields depend on more must override ``get_fields`` itself (DRF's reason for not caching
-    fields, encode/django-rest-framework#7093)."""
+    fields, encode/django-rest-framework#7093).
+
+    A declared field without a label of its own is labelled as DRF labels the fields it builds
+    (:meth:`labelled`), so that the browsable API's forms, ``OPTIONS`` and the schema's titles
+    name every field in the reader's language (DRF labels a declared field by its name, in
+    English: a Korean ``OPTIONS`` said “Country”, “Sources”, “Established on”; helper-80)."""
 
     def get_fields(self):
         """A fresh copy of this class's fields in the active language (``dict`` of name →
@@ -65,8 +72,35 @@ class FieldsBuiltOnceSerializer(serializers.ModelSerializer):
         language = get_language()
         fields = built.get(language)
         if fields is None:
-            fields = built[language] = super().get_fields()
+            fields = built[language] = self.labelled(super().get_fields())
         return copy.deepcopy(fields)
+
+    def labelled(self, fields: dict) -> dict:
+        """``fields`` (name → unbound field), each declared field without a label given a label
+        from the model, in the active language, where DRF would give one to a field it builds
+        (as DRF's ``needs_label``: the name does not already read as the label): a model
+        field's or a many-to-many's ``verbose_name``, a reverse relation's the related model's
+        ``verbose_name_plural`` (``verbose_name`` for a one-to-one). A field that reads the
+        whole record (``source="*"``: a method, a date with its precision) is labelled by the
+        model field of its name; one named after no model field keeps its own label, which it
+        must declare."""
+        model = self.Meta.model
+        for name, field in fields.items():
+            if name not in self._declared_fields or field.label is not None:
+                continue
+            try:
+                model_field = model._meta.get_field(name if field.source in (None, "*") else field.source)
+            except FieldDoesNotExist:
+                continue
+            if model_field.auto_created and not model_field.concrete:
+                related = model_field.related_model._meta
+                verbose_name = related.verbose_name if model_field.one_to_one else related.verbose_name_plural
+            else:
+                verbose_name = model_field.verbose_name
+            if capfirst(verbose_name) != name.replace("_", " ").capitalize():
+                # Kept in the field's arguments too, which its deep copies are made from.
+                field._kwargs["label"] = field.label = capfirst(verbose_name)
+        return fields
 
 
 # --------------------------------------------------------------------------- fields

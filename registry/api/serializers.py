@@ -32,7 +32,8 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
@@ -97,6 +98,7 @@ class RegistrySerializer(FieldsBuiltOnceSerializer):
     staff_only_fields = ("notes",)  # absent from the answer unless the reader sees everything
 
     change_reason = serializers.CharField(
+        label=gettext_lazy("Reason for the change"),
         write_only=True,
         required=False,
         allow_blank=True,
@@ -268,8 +270,8 @@ class CitySerializer(RegistrySerializer):
 
     slug_from = "name_en"
     country = CountryField()
-    region = serializers.SerializerMethodField(help_text="UN M49 region slug of the country, e.g. asia.")
-    subregion = serializers.SerializerMethodField(help_text="UN M49 sub-region slug, e.g. central-asia.")
+    region = CitySummarySerializer._declared_fields["region"]
+    subregion = CitySummarySerializer._declared_fields["subregion"]
     latitude = CoordinateField(
         max_digits=8,
         decimal_places=5,
@@ -414,15 +416,19 @@ class PartnershipSerializer(RegistrySerializer):
         help_text="Slugs of the cooperation fields.",
     )
     sources = summary(SourceSummarySerializer, queryset=Source.objects.all(), many=True, help_text=SOURCES_HELP)
-    url = serializers.SerializerMethodField(help_text="The partnership's public page (absolute URL, English).")
+    url = serializers.SerializerMethodField(
+        label="URL", help_text="The partnership's public page (absolute URL, English)."
+    )
 
     last_activity = serializers.SerializerMethodField(
+        label=gettext_lazy("Last activity"),
         help_text=(
             "Date of the latest event, agreement, delegation visit or stage of this relation (or its establishment)."
-        )
+        ),
     )
     dormant = serializers.SerializerMethodField(
-        help_text="Not ended and no activity for REGISTRY_DORMANT_YEARS years (the `dormant` filter)."
+        label=gettext_lazy("Dormant"),
+        help_text="Not ended and no activity for REGISTRY_DORMANT_YEARS years (the `dormant` filter).",
     )
 
     stages = PartnershipStageSummarySerializer(
@@ -511,8 +517,14 @@ class PartnershipActionSerializer(serializers.Serializer):
     # Parses only: the action's service (services.PARTNERSHIP_ACTIONS) validates and saves; the
     # reason is resolved as change_reason is on every other write (change_reason.resolve_change_reason).
 
-    on = PartialDateField(date_field="on", precision_field="precision", help_text="Date of the stage.")
+    on = PartialDateField(
+        date_field="on",
+        precision_field="precision",
+        label=capfirst(gettext_lazy("date")),
+        help_text="Date of the stage.",
+    )
     reason = StrictCharField(
+        label=gettext_lazy("Reason"),
         max_length=CHANGE_REASON_MAX,
         required=False,
         allow_blank=True,
@@ -520,7 +532,12 @@ class PartnershipActionSerializer(serializers.Serializer):
         "`X-Change-Reason` header gives it; given both, they must be equal.",
     )
     sources = StrictSlugRelatedField(
-        slug_field="slug", queryset=Source.objects.all(), many=True, required=False, help_text=SOURCES_HELP
+        slug_field="slug",
+        queryset=Source.objects.all(),
+        many=True,
+        required=False,
+        label=capfirst(Source._meta.verbose_name_plural),
+        help_text=SOURCES_HELP,
     )
 
     def to_internal_value(self, data):

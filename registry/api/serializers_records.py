@@ -7,6 +7,8 @@ as summaries, partial dates, strict input validated by the model) and build on i
 
 from __future__ import annotations
 
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from ..models import Agreement, City, CooperationField, Delegation, Event, Organization, Partnership, Person, Source
@@ -70,15 +72,22 @@ class AgreementSerializer(RegistrySerializer):
         help_text="Slug of the agreement that replaced this one (status superseded), or null.",
     )
     current_status = serializers.ChoiceField(
+        label=gettext_lazy("Status today"),
         choices=Agreement.Status.choices,
         read_only=True,
         help_text="Status today: in_force, expired (term ended without renewal), terminated or superseded.",
     )
     current_term_end = serializers.DateField(
-        read_only=True, allow_null=True, help_text="Last day of the term running today (renewals applied), or null."
+        label=gettext_lazy("End of the current term"),
+        read_only=True,
+        allow_null=True,
+        help_text="Last day of the term running today (renewals applied), or null.",
     )
     current_notice_deadline = serializers.DateField(
-        read_only=True, allow_null=True, help_text="Last day to give notice for the term running today, or null."
+        label=capfirst(gettext_lazy("notice deadline")),
+        read_only=True,
+        allow_null=True,
+        help_text="Last day to give notice for the term running today, or null.",
     )
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from .. import regions
@@ -65,8 +66,12 @@ class CitySummarySerializer(FieldsBuiltOnceSerializer):
     """A city as other records show it: names, country, UN M49 region and coordinates."""
 
     country = CountryField(read_only=True)
-    region = serializers.SerializerMethodField(help_text="UN M49 region slug of the country, e.g. asia.")
-    subregion = serializers.SerializerMethodField(help_text="UN M49 sub-region slug, e.g. central-asia.")
+    region = serializers.SerializerMethodField(
+        label=gettext_lazy("UN M49 region"), help_text="UN M49 region slug of the country, e.g. asia."
+    )
+    subregion = serializers.SerializerMethodField(
+        label=gettext_lazy("UN M49 sub-region"), help_text="UN M49 sub-region slug, e.g. central-asia."
+    )
     latitude = serializers.DecimalField(
         max_digits=8, decimal_places=5, coerce_to_string=False, read_only=True, allow_null=True
     )
