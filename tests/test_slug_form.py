@@ -6,7 +6,7 @@ expression)."""
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from registry.models import Agreement, City, CooperationField, Delegation, Event, Organization, Person, Source
@@ -36,8 +36,30 @@ MAKERS = {
 }
 
 #: Slugs that ``reverse`` refuses, or that name one record two ways, each as the probe stored it.
-REFUSED = ["with space", "fifty%", "a/b", "almaty\n", "алматы", "café", "Almaty", "", "-\u200b-", "a.b", "a+b"]
+REFUSED = [
+    "with space",
+    "fifty%",
+    "a/b",
+    "almaty\n",
+    "алматы",
+    "café",
+    "Almaty",
+    "",
+    "-\u200b-",
+    "a.b",
+    "a+b",
+    "paris\x00x",  # SQLite's GLOB stops at a NUL (PostgreSQL refuses a NUL in any text)
+    "ok\x00Slug/EVIL",
+]
 TAKEN = ["almaty", "a", "-", "_", "busan-almaty_2022", "0", "x" * 120]
+
+
+def refusal(slug: str) -> tuple[type[Exception], ...]:
+    """What writing ``slug`` past validation raises: the rule's ``IntegrityError``; PostgreSQL
+    refuses a NUL in any text before any rule (psycopg's ``DataError`` or ``ValueError``)."""
+    if "\x00" in slug and connection.vendor == "postgresql":
+        return (DataError, ValueError)
+    return (IntegrityError,)
 
 
 def test_every_slugged_model_has_the_rule():
@@ -52,7 +74,7 @@ def test_every_slugged_model_has_the_rule():
 @pytest.mark.parametrize("slug", REFUSED, ids=repr)
 def test_the_table_refuses_a_slug_written_past_validation(model, slug):
     record = MAKERS[model]()
-    with pytest.raises(IntegrityError), transaction.atomic():
+    with pytest.raises(refusal(slug)), transaction.atomic():
         model.objects.filter(pk=record.pk).update(slug=slug)
     record.refresh_from_db()
     assert record.slug != slug
@@ -81,7 +103,7 @@ def test_the_model_s_rules_and_the_table_agree(slug):
         with transaction.atomic():
             City.objects.filter(pk=city.pk).update(slug=slug)
         refused_by_table = False
-    except IntegrityError:
+    except refusal(slug):
         refused_by_table = True
     assert refused_by_model == refused_by_table
 
@@ -101,3 +123,36 @@ def test_checking_a_record_does_not_ask_the_database_for_the_slug_s_form():
         city.validate_constraints()
     assert queries.captured_queries, "the other rules were not checked"
     assert [q["sql"] for q in queries.captured_queries if "GLOB" in q["sql"] or " ~ " in q["sql"]] == []
+
+
+def test_the_migration_names_each_stored_slug_it_cannot_take():
+    """A database holding slugs the rule refuses stops ``migrate`` before the constraints with
+    each row named (the database's own refusal named one table and no row; adversarial probe)."""
+    from importlib import import_module
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.core.management.base import CommandError
+
+    migration = import_module("registry.migrations.0037_slug_form")
+    paris, source = CityFactory(slug="paris"), SourceFactory(slug="report")
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA ignore_check_constraints = ON")
+        else:
+            cursor.execute("ALTER TABLE registry_city DROP CONSTRAINT city_slug_form")
+            cursor.execute("ALTER TABLE registry_source DROP CONSTRAINT source_slug_form")
+        try:
+            City.objects.filter(pk=paris.pk).update(slug="Paris")
+            Source.objects.filter(pk=source.pk).update(slug="bad slug/x")
+        finally:
+            if connection.vendor == "sqlite":
+                cursor.execute("PRAGMA ignore_check_constraints = OFF")
+    editor = SimpleNamespace(connection=connection)  # all the step reads of its schema editor
+    with pytest.raises(CommandError) as excinfo:
+        migration.refuse_bad_slugs(apps, editor)
+    message = str(excinfo.value)
+    assert f"city {paris.pk}: 'Paris'" in message and f"source {source.pk}: 'bad slug/x'" in message
+    City.objects.filter(pk=paris.pk).update(slug="paris")
+    Source.objects.filter(pk=source.pk).update(slug="report")
+    migration.refuse_bad_slugs(apps, editor)  # nothing left to name

@@ -42,8 +42,11 @@ class SlugForm(Lookup):
         return self.negated_if_false(f"{lhs} ~ '^[{SLUG_CHARACTERS}]+$'"), params
 
     def as_sqlite(self, compiler, connection):
+        # GLOB reads the text up to its first NUL only ('paris\x00X/Y' passed; adversarial probe):
+        # ``instr`` sees the whole text.
         lhs, params = self.process_lhs(compiler, connection)
-        return self.negated_if_false(f"({lhs} <> '' AND {lhs} NOT GLOB '*[^{SLUG_CHARACTERS}]*')"), (*params, *params)
+        sql = f"({lhs} <> '' AND {lhs} NOT GLOB '*[^{SLUG_CHARACTERS}]*' AND instr({lhs}, char(0)) = 0)"
+        return self.negated_if_false(sql), (*params, *params, *params)
 
     def negated_if_false(self, sql: str) -> str:
         return sql if self.rhs else f"NOT ({sql})"
