@@ -121,6 +121,24 @@ def test_accepting_a_new_relation_writes_it_citing_wikidata(three_proposals, hom
         services.accept_wikidata_proposal(proposal=proposal, user=None, kind="friendship")
 
 
+@pytest.mark.parametrize(
+    ("url", "slug"),
+    [
+        ("https://www.wikidata.org/w/index.php?title=Q100&oldid=123456", "wikidata-q100-r123456-20261130"),
+        # A reference (S854) may give any URL: its last segment made a slug no record may have, and
+        # the proposal could not be accepted (adversarial probe).
+        ("https://example.org/Twin%20Cities.html", "wikidata-twin20citieshtml-20261130"),
+    ],
+)
+def test_the_wikidata_source_s_slug_is_made_by_the_slug_s_rule(three_proposals, home, registry, url, slug):
+    proposal = WikidataProposal.objects.get(kind=Kind.NEW)
+    proposal.source_url = url
+    proposal.save()
+    partnership = services.accept_wikidata_proposal(proposal=proposal, user=None, kind="friendship")
+    (source,) = partnership.sources.all()
+    assert (source.slug, source.url) == (slug, url)
+
+
 def test_a_new_relation_is_not_accepted_without_a_kind(three_proposals, registry):
     proposal = WikidataProposal.objects.get(kind=Kind.NEW)
     with pytest.raises(ValidationError) as refused:

@@ -21,24 +21,8 @@ from ..models import (
     Signatory,
     Source,
 )
-from ..text import slug_of
 from .partnerships import create_partnership
-from .records import save_record
-
-
-def _unique_slug(model: type[models.Model], text: str, taken: set[str] | None = None) -> str:
-    """A slug for ``text`` (:func:`registry.text.slug_of`: ``"Busan–Shymkent"`` → ``"busan-shymkent"``;
-    Django's ``slugify`` alone dropped the dash) not yet used by ``model`` nor in ``taken`` (the
-    slugs given to records built in the same call and not written yet; the new slug is added to
-    it): ``"almaty"``, then ``"almaty-2"`` …; the model's name when ``text`` gives none."""
-    base = slug_of(text, max_length=100) or model._meta.model_name
-    slug, number = base, 1
-    while (taken is not None and slug in taken) or model._default_manager.filter(slug=slug).exists():
-        number += 1
-        slug = f"{base}-{number}"
-    if taken is not None:
-        taken.add(slug)
-    return slug
+from .records import save_record, unique_slug
 
 
 def _save_part(prefix: str, instance: models.Model, data: Mapping[str, Any] | None = None) -> models.Model:
@@ -124,13 +108,13 @@ def record_new_partnership(
     new_city = new_record = None
     if partner is None:
         values = dict(new_partner or {})
-        new_city = City(slug=_unique_slug(City, values.get("name_en", "")), **values)
+        new_city = City(slug=unique_slug(City, values.get("name_en", "")), **values)
     if source is None:
         values = dict(new_source or {})
-        new_record = Source(slug=_unique_slug(Source, values.get("title", "")), **values)
+        new_record = Source(slug=unique_slug(Source, values.get("title", "")), **values)
     values = dict(agreement)
     signed = Agreement(
-        slug=_unique_slug(Agreement, values.get("title_en", "")),
+        slug=unique_slug(Agreement, values.get("title_en", "")),
         signed_on=established_on,
         signed_precision=established_precision,
         publication=publication,
@@ -144,12 +128,12 @@ def record_new_partnership(
         new_person = values.pop("new_person", None)
         person = None
         if new_person:
-            person = Person(slug=_unique_slug(Person, new_person.get("name_en", ""), people_slugs), **new_person)
+            person = Person(slug=unique_slug(Person, new_person.get("name_en", ""), people_slugs), **new_person)
         people.append((f"signatory{order}_", person, Signatory(**values)))
     ceremony = None
     if signing_event:
         ceremony = Event(
-            slug=_unique_slug(Event, f"signing {signed.title_en}"),
+            slug=unique_slug(Event, f"signing {signed.title_en}"),
             title_en=_fitted(Event, "title_en", f"Signing: {signed.title_en}"),
             title_ko=_fitted(Event, "title_ko", f"{signed.title_ko} 체결") if signed.title_ko else "",
             kind=Event.Kind.SIGNING_CEREMONY,

@@ -17,7 +17,23 @@ from django.utils.translation import gettext as _
 from ..models import (
     HISTORY,
 )
-from ..text import given_reason
+from ..text import given_reason, slug_of
+
+
+def unique_slug(model: type[models.Model], text: str, taken: set[str] | None = None) -> str:
+    """A slug for ``text`` (:func:`registry.text.slug_of`: ``"Busan–Shymkent"`` → ``"busan-shymkent"``;
+    Django's ``slugify`` alone dropped the dash), for a record a service makes without a slug from
+    its writer (the guided entry's, a Wikidata source), not yet used by ``model`` nor in ``taken`` (the
+    slugs given to records built in the same call and not written yet; the new slug is added to
+    it): ``"almaty"``, then ``"almaty-2"`` …; the model's name when ``text`` gives none."""
+    base = slug_of(text, max_length=100) or model._meta.model_name
+    slug, number = base, 1
+    while (taken is not None and slug in taken) or model._default_manager.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    if taken is not None:
+        taken.add(slug)
+    return slug
 
 
 @transaction.atomic

@@ -30,7 +30,7 @@ from ..models import (
 from ..models.offices import refusal
 from ..wikidata import same_date
 from .partnerships import create_partnership, end_partnership
-from .records import save_record
+from .records import save_record, unique_slug
 
 # Stored with a relation Wikidata ends (its status reason and the ended stage's note), in both languages.
 WIKIDATA_END_REASON = "Wikidata states an end time (P582) for this relation."
@@ -47,7 +47,9 @@ def wikidata_source(proposal) -> Source:
     qid = query.get("title", [proposal.source_url.rsplit("/", 1)[-1]])[0]
     revision = "".join(f"-r{oldid}" for oldid in query.get("oldid", [])[:1])
     source = Source(
-        slug=f"wikidata-{qid.lower()}{revision}-{proposal.retrieved_on:%Y%m%d}",
+        # Made by the slug's rule: an S854 reference gives any URL, whose last segment can be any
+        # text ("Twin%20Cities.html" made a slug no record may have; adversarial probe).
+        slug=unique_slug(Source, f"wikidata-{qid}{revision}-{proposal.retrieved_on:%Y%m%d}"),
         title=f"Wikidata {qid}: twinned administrative body (P190), retrieved {proposal.retrieved_on}",
         publisher="Wikidata",
         url=proposal.source_url,
