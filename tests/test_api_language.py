@@ -8,6 +8,7 @@ from http import HTTPStatus
 import pytest
 
 from .conftest import token_client
+from .factories import PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_an_invalid_filter_is_explained_in_korean_when_asked_and_english_by_defa
 @pytest.mark.parametrize(
     ("path", "method", "status", "english", "korean"),
     [
-        ("/api/v1/cities/nowhere/", "get", 404, "No City matches the given query.", "City 기록을 찾을 수 없습니다"),
+        ("/api/v1/cities/nowhere/", "get", 404, "No city matches the given query.", "도시 기록을 찾을 수 없습니다"),
         ("/api/v1/nowhere/", "get", 404, "No such API endpoint; see /api/v1/.", "API 엔드포인트가 없습니다"),
         ("/api/v1/cities/", "post", 401, "Authentication credentials were not provided.", "자격 인증 데이터가"),
         ("/api/v1/network/", "delete", 405, 'Method "DELETE" not allowed.', '메서드 "DELETE"는 허용되지 않습니다.'),
@@ -87,3 +88,19 @@ def test_options_names_every_field_of_a_form_in_korean(superuser):
         if field["label"].isascii() and field["label"] not in ("ID", "URL")
     }
     assert still_english == {}
+    assert (partnership["predecessor"]["label"], partnership["successor"]["label"]) == ("이전 관계", "후속 관계")
+
+
+@pytest.mark.parametrize("name", ["sign", "upgrade", "suspend", "resume", "renew", "end"])
+def test_options_of_a_partnership_action_describes_the_action_s_input(superuser, name):
+    """An action takes ``on``, ``reason`` and ``sources``; its ``OPTIONS`` described the whole
+    partnership form (adversarial probe)."""
+    partnership = PartnershipFactory()
+    client = token_client(superuser)
+    url = f"/api/v1/partnerships/{partnership.pk}/{name}/"
+    korean = client.options(url, HTTP_ACCEPT_LANGUAGE="ko").json()["actions"]["POST"]
+    assert {field: value["label"] for field, value in korean.items()} == {
+        "on": "날짜",
+        "reason": "사유",
+        "sources": "출처",
+    }

@@ -50,7 +50,7 @@ def test_unknown_slug_is_a_json_404(shipped_data, api_client):
         "type": "about:blank",
         "title": "Not Found",
         "status": 404,
-        "detail": "No Person matches the given query.",
+        "detail": "No person matches the given query.",
         "instance": "/api/v1/people/no-such-record/",
         "code": "not_found",
     }

@@ -36,7 +36,7 @@ def test_unknown_slug_is_a_json_404(shipped_data, api_client):
         "type": "about:blank",
         "title": "Not Found",
         "status": 404,
-        "detail": "No Source matches the given query.",
+        "detail": "No source matches the given query.",
         "instance": "/api/v1/sources/no-such-record/",
         "code": "not_found",
     }

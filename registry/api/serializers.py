@@ -439,6 +439,7 @@ class PartnershipSerializer(RegistrySerializer):
         PartnershipSummarySerializer,
         slug_field="id",
         allow_null=True,
+        label=gettext_lazy("Followed by"),
         help_text=(
             "The partnership that replaced this one by an upgrade (POST `…/upgrade/`: a friendship city "
             "became a sister city), the reverse of its `predecessor`; null when there is none or it is a "

@@ -75,6 +75,12 @@ class CityViewSet(RegistryViewSet):
         return City.objects.prefetch_related("names", sources_prefetch())
 
 
+# A partnership action's route: its input is the action's own (``OPTIONS`` and the browsable API's
+# form describe ``on``, ``reason`` and ``sources``; they described the whole partnership: adversarial
+# probe), its answer the partnership (``PartnershipViewSet.run_action``).
+PARTNERSHIP_ACTION = {"detail": True, "methods": ["post"], "serializer_class": ser.PartnershipActionSerializer}
+
+
 @describe("partnership", "partnerships")
 class PartnershipViewSet(RegistryViewSet):
     """Sister city and friendship city partnerships, with both cities summarised (``city`` and
@@ -114,7 +120,7 @@ class PartnershipViewSet(RegistryViewSet):
             partnership = self.get_object()
             current_version(partnership, lock=True)
             self.check_if_match(partnership)
-            data = ser.PartnershipActionSerializer(data=request.data, context={"request": request})
+            data = self.get_serializer(data=request.data)
             data.is_valid(raise_exception=True)
             values = data.validated_data
             with ser.PartnershipSerializer().model_errors():
@@ -127,14 +133,15 @@ class PartnershipViewSet(RegistryViewSet):
                 )
         result = self.base_queryset().get(pk=result.pk)
         status_code = HTTPStatus.CREATED if result.pk != partnership.pk else HTTPStatus.OK
-        return Response(self.get_serializer(result).data, status=status_code)
+        answer = ser.PartnershipSerializer(result, context=self.get_serializer_context())
+        return Response(answer.data, status=status_code)
 
     @extend_schema(
         summary="Sign a proposed partnership",
         request=ser.PartnershipActionSerializer,
         responses=ser.PartnershipSerializer,
     )
-    @action(detail=True, methods=["post"])
+    @action(**PARTNERSHIP_ACTION)
     def sign(self, request, id=None):
         """Record the signature of a relation not signed yet (status `proposed`): established on ``on``."""
         return self.run_action(request, "sign")
@@ -144,7 +151,7 @@ class PartnershipViewSet(RegistryViewSet):
         request=ser.PartnershipActionSerializer,
         responses=ser.PartnershipSerializer,
     )
-    @action(detail=True, methods=["post"])
+    @action(**PARTNERSHIP_ACTION)
     def upgrade(self, request, id=None):
         """Upgrade a friendship city to a sister city: ends this partnership, answers the new one (201).
         A suspended partnership may be upgraded: the new one is in force from ``on``."""
@@ -153,7 +160,7 @@ class PartnershipViewSet(RegistryViewSet):
     @extend_schema(
         summary="Suspend a partnership", request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer
     )
-    @action(detail=True, methods=["post"])
+    @action(**PARTNERSHIP_ACTION)
     def suspend(self, request, id=None):
         """Suspend: not in force from ``on`` until resumed."""
         return self.run_action(request, "suspend")
@@ -163,7 +170,7 @@ class PartnershipViewSet(RegistryViewSet):
         request=ser.PartnershipActionSerializer,
         responses=ser.PartnershipSerializer,
     )
-    @action(detail=True, methods=["post"])
+    @action(**PARTNERSHIP_ACTION)
     def resume(self, request, id=None):
         """Resume a suspended partnership: in force again from ``on``."""
         return self.run_action(request, "resume")
@@ -171,7 +178,7 @@ class PartnershipViewSet(RegistryViewSet):
     @extend_schema(
         summary="Renew a partnership", request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer
     )
-    @action(detail=True, methods=["post"])
+    @action(**PARTNERSHIP_ACTION)
     def renew(self, request, id=None):
         """Record a renewal on ``on``."""
         return self.run_action(request, "renew")
@@ -179,7 +186,7 @@ class PartnershipViewSet(RegistryViewSet):
     @extend_schema(
         summary="End a partnership", request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer
     )
-    @action(detail=True, methods=["post"])
+    @action(**PARTNERSHIP_ACTION)
     def end(self, request, id=None):
         """End the partnership on ``on`` (kept in the record)."""
         return self.run_action(request, "end")

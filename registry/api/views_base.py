@@ -255,13 +255,14 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
 
     def find_object(self):
         """DRF's ``get_object``, whose 404 (Django's ``get_object_or_404``, in English only)
-        is said in the reader's language."""
+        is said in the reader's language, naming the record by its name in that language (the
+        class name made a Korean “조건에 맞는 City 기록을…”; new-user probe)."""
         try:
             return super().get_object()
         except Http404:
             model = self.get_queryset().model
             raise NotFound(
-                gettext("No %(model)s matches the given query.") % {"model": model._meta.object_name}
+                gettext("No %(model)s matches the given query.") % {"model": model._meta.verbose_name}
             ) from None
 
     def update(self, request, *args, **kwargs):
