@@ -158,3 +158,23 @@ def test_api_network_of_an_unknown_or_hidden_city_is_404_and_a_non_slug_a_400(ap
     response = api_client.get("/api/v1/network/", {"city": "no where"})
     assert response.status_code == HTTPStatus.BAD_REQUEST
     assert list(response.json()["errors"]) == ["city"]
+
+
+@pytest.mark.parametrize("prefix", ["", "/ko"])
+def test_city_network_page_s_date_controls_stay_on_that_city_s_network(client, fukuoka_kaohsiung, prefix):
+    """The date form, the year menu and the previous/next year links of a city's network page
+    show that city's network on another date; they led to the home city's (new-user probe), and
+    its title names the city as its heading does."""
+    page = client.get(f"{prefix}/cities/fukuoka/network/?as_of=2010-06-01").content.decode()
+    own = f"{prefix}/cities/fukuoka/network/"
+    assert page.count(f'action="{own}"') == 2
+    assert f'href="{own}?as_of=2009-12-31" rel="prev"' in page
+    assert f'href="{own}?as_of=2011-12-31" rel="next"' in page
+    assert f'action="{prefix}/"' not in page
+    title = " ".join(page.split("<title>")[1].split("</title>")[0].split())
+    assert title.startswith("Fukuoka's partner cities ·" if not prefix else "Fukuoka")
+
+
+def test_the_home_page_s_date_controls_stay_on_the_home_page(client, fukuoka_kaohsiung):
+    page = client.get("/?as_of=2010-06-01").content.decode()
+    assert page.count('action="/"') == 2 and 'href="/?as_of=2009-12-31" rel="prev"' in page

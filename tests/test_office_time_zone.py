@@ -76,4 +76,4 @@ def test_the_admins_dates_and_times_name_the_offices_zone(staff_client, settings
     city = CityFactory(slug="jeju", name_en="Jeju")
     url = f"/admin/registry/city/{city.pk}/history/"
     assert "Dec. 5, 2026, 6 p.m. KST" in staff_client.get(url).text
-    assert "2026년 12월 5일 6:00 오후 KST" in staff_client.get(url, HTTP_ACCEPT_LANGUAGE="ko").text
+    assert "2026년 12월 5일 오후 6:00 KST" in staff_client.get(url, HTTP_ACCEPT_LANGUAGE="ko").text
