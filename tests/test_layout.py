@@ -80,3 +80,16 @@ def test_every_module_of_the_app_is_on_the_readme_map():
         if path.name not in ("__init__.py", "apps.py") and path.stem.lstrip("_") not in readme
     ]
     assert missing == []
+
+
+def test_every_template_comment_of_one_line_closes_on_its_line():
+    """Django's ``{# … #}`` is one line: one running over two is printed on the page (the city
+    network page showed its comment to readers); a longer comment is ``{% comment %}``."""
+    templates = Path(settings.BASE_DIR) / "templates"
+    unclosed = [
+        f"{path.relative_to(templates)}:{number}"
+        for path in sorted(templates.rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "{#" in line and "#}" not in line.split("{#", 1)[1]
+    ]
+    assert unclosed == []
