@@ -151,7 +151,9 @@ class VersionedModelForm(forms.ModelForm):
     #: The field a new record's slug is made from when left empty (``"name_en"``), set by
     #: :attr:`RegistryAdmin.slug_from`; ``None``: the slug is typed.
     slug_from: str | None = None
-    MADE_SLUG_HELP = _("Left empty, it is made from the %(field)s: “Busan–Almaty” gives busan-almaty.")
+    # The example fits every record made this way (a city, a source's title, an agreement's): "Busan–Almaty"
+    # read as a partnership on a city's form (new-user probe).
+    MADE_SLUG_HELP = _("Left empty, it is made from the %(field)s: “Ho Chi Minh City” gives ho-chi-minh-city.")
 
     #: Fields that say how to save, not what: a form changing none of the others changes nothing.
     NOT_RECORD_FIELDS = frozenset({"expected_version", "change_reason", "save_anyway"})

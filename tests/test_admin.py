@@ -1,6 +1,7 @@
 """The admin: every screen answers for staff, in a constant number of queries, with rules on fields."""
 
 import datetime
+import re
 from http import HTTPStatus
 
 import pytest
@@ -31,6 +32,7 @@ from registry.models import (
     StaffProfile,
     WikidataProposal,
 )
+from registry.text import slug_of
 
 from .factories import (
     AgreementFactory,
@@ -728,3 +730,14 @@ def test_a_change_only_to_an_inline_moves_the_version_so_a_stale_form_is_refused
     assert refused.status_code == HTTPStatus.OK
     assert [e.code for e in refused.context["adminform"].form.non_field_errors().as_data()] == ["version_conflict"]
     assert City.objects.get(pk=city.pk).names.get().notes == "Founded as a fort"
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_slug_help_s_example_is_what_the_rule_makes(staff_client, language):
+    """The add form's slug help gives a name and the slug made of it: the example holds
+    (:func:`registry.text.slug_of`), and fits a city (it read “Busan–Almaty”, a partnership's
+    name, on a city's form; new-user probe)."""
+    page = staff_client.get(reverse("admin:registry_city_add"), HTTP_ACCEPT_LANGUAGE=language).text
+    name, slug = re.search(r"“([^”]+)” (?:gives|→) ([a-z0-9-]+)", page).groups()
+    assert slug_of(name, max_length=120) == slug
+    assert "–" not in name
