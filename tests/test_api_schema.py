@@ -90,6 +90,20 @@ def test_the_schema_gives_each_number_the_same_bounds_on_every_database(db, api_
     assert bounds == {field: {pair} for field, pair in NUMBER_BOUNDS.items()}
 
 
+@pytest.mark.parametrize("name", ["sign", "upgrade", "suspend", "resume", "renew", "end"])
+def test_the_schema_of_a_partnership_action_says_what_it_answers(db, api_client, name):
+    """An action answers JSON (not the list's exports), 201 for an upgrade (the new partnership),
+    and 412 for a stale ``If-Match``, as every write of a record may (adversarial probe)."""
+    document = api_client.get("/api/v1/schema/", {"format": "json"}).json()
+    operation = document["paths"][f"/api/v1/partnerships/{{id}}/{name}/"]["post"]
+    answered = "201" if name == "upgrade" else "200"
+    responses = operation["responses"]
+    assert answered in responses and ("200" if name == "upgrade" else "201") not in responses
+    assert list(responses[answered]["content"]) == ["application/json"]
+    assert "412" in responses
+    assert "format" not in {parameter["name"] for parameter in operation.get("parameters", [])}
+
+
 @pytest.fixture
 def _keep_test_connection():
     """The WSGI app closes the database connection after each request, as it should in

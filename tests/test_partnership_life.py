@@ -277,6 +277,44 @@ def test_api_actions_need_a_reason_and_the_change_permission(api_client, friends
     assert friendship.status == "active"
 
 
+def test_an_action_answers_with_the_etag_for_the_next_if_match_and_an_upgrade_with_its_location(friendship, superuser):
+    """As every write answers: the ``ETag`` a ``GET`` of the record gives, so that suspend then
+    resume chain with ``If-Match`` and no read between; an upgrade's 201 names the new record
+    (adversarial probe: neither was sent)."""
+    api = token_client(superuser)
+    url = f"/api/v1/partnerships/{friendship.pk}/"
+    suspended = api.post(f"{url}suspend/", {"on": "2022-03-01", "reason": "War"}, format="json")
+    assert suspended.status_code == HTTPStatus.OK
+    assert suspended["ETag"] == api.get(url)["ETag"]
+    resumed = api.post(
+        f"{url}resume/", {"on": "2023-03-01", "reason": "Peace"}, format="json", HTTP_IF_MATCH=suspended["ETag"]
+    )
+    assert resumed.status_code == HTTPStatus.OK, resumed.content
+    upgraded = api.post(
+        f"{url}upgrade/", {"on": "2024-03-01", "reason": "Council"}, format="json", HTTP_IF_MATCH=resumed["ETag"]
+    )
+    assert upgraded.status_code == HTTPStatus.CREATED, upgraded.content
+    new = upgraded.json()["id"]
+    assert upgraded["Location"].endswith(f"/api/v1/partnerships/{new}/")
+    assert upgraded["ETag"] == api.get(f"/api/v1/partnerships/{new}/")["ETag"]
+
+
+def test_options_offers_an_action_only_to_whoever_may_change_the_partnership(friendship, office):
+    """An office's account is not offered the form of an action on another city's partnership,
+    which it would be refused (403), and is offered it on its own city's (adversarial probe)."""
+    api = token_client(office)
+    own = PartnershipFactory(city=office.home, partner=CityFactory(country="JP"))
+    assert api.post(
+        f"/api/v1/partnerships/{friendship.pk}/renew/", {"on": "2024", "reason": "r"}, format="json"
+    ).status_code == (HTTPStatus.FORBIDDEN)
+    assert "actions" not in api.options(f"/api/v1/partnerships/{friendship.pk}/renew/").json()
+    assert set(api.options(f"/api/v1/partnerships/{own.pk}/renew/").json()["actions"]["POST"]) == {
+        "on",
+        "reason",
+        "sources",
+    }
+
+
 # --------------------------------------------------------------------------- history
 
 

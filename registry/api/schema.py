@@ -92,7 +92,10 @@ class RegistryAutoSchema(AutoSchema):
                 content[media_type] = {"schema": EXPORT_SCHEMAS[media_type]}
         # Every GET may answer 400: a list for its filters, the network for ``as_of``, and any of
         # them for a ``?format=`` it does not offer (``renderers.RegistryContentNegotiation``).
-        for code in ERROR_CODES.get(self.method, ()):
+        codes = ERROR_CODES.get(self.method, ())
+        if self.method == "POST" and getattr(self.view, "detail", False):
+            codes = (*codes, "412")  # an action on a record checks If-Match, as every write of it does
+        for code in codes:
             if code not in responses:
                 error = self._get_response_for_code(ErrorSerializer, code, direction=direction)
                 schema = next(iter(error.get("content", {}).values()), {}).get("schema")

@@ -78,7 +78,13 @@ class CityViewSet(RegistryViewSet):
 # A partnership action's route: its input is the action's own (``OPTIONS`` and the browsable API's
 # form describe ``on``, ``reason`` and ``sources``; they described the whole partnership: adversarial
 # probe), its answer the partnership (``PartnershipViewSet.run_action``).
-PARTNERSHIP_ACTION = {"detail": True, "methods": ["post"], "serializer_class": ser.PartnershipActionSerializer}
+PARTNERSHIP_ACTION = {
+    "detail": True,
+    "methods": ["post"],
+    "serializer_class": ser.PartnershipActionSerializer,
+    # JSON only: an action is not an export (the list's CSV, XLSX and GeoJSON were offered for its answer).
+    "renderer_classes": [renderers.JSONRenderer, renderers.BrowsableAPIRenderer],
+}
 
 
 @describe("partnership", "partnerships")
@@ -131,10 +137,11 @@ class PartnershipViewSet(RegistryViewSet):
                     sources=values.get("sources", []),
                     on=values["on"],
                 )
-        result = self.base_queryset().get(pk=result.pk)
+        self.saved = result = self.base_queryset().get(pk=result.pk)
         status_code = HTTPStatus.CREATED if result.pk != partnership.pk else HTTPStatus.OK
         answer = ser.PartnershipSerializer(result, context=self.get_serializer_context())
-        return Response(answer.data, status=status_code)
+        # As every write answers: the ETag for the next If-Match, and the new record's Location.
+        return self.written(Response(answer.data, status=status_code))
 
     @extend_schema(
         summary="Sign a proposed partnership",
@@ -149,7 +156,7 @@ class PartnershipViewSet(RegistryViewSet):
     @extend_schema(
         summary="Upgrade a friendship city to a sister city",
         request=ser.PartnershipActionSerializer,
-        responses=ser.PartnershipSerializer,
+        responses={HTTPStatus.CREATED: ser.PartnershipSerializer},
     )
     @action(**PARTNERSHIP_ACTION)
     def upgrade(self, request, id=None):

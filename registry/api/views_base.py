@@ -24,7 +24,9 @@ from django.utils.http import http_date
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import renderers, viewsets
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework.metadata import SimpleMetadata
+from rest_framework.request import clone_request
 from rest_framework.response import Response
 
 from .. import exports, services
@@ -141,6 +143,25 @@ class ConditionalMixin:
         return response
 
 
+class RegistryMetadata(SimpleMetadata):
+    """DRF's ``OPTIONS`` answer, whose ``actions`` offer ``POST`` on a record's own route (a
+    partnership's action) only to whoever may change that record, as DRF already asks of ``PUT``
+    (``get_object()``: object permissions, the account's offices): an office's account was offered
+    the form of an action on another city's partnership, then refused it (403; adversarial probe)."""
+
+    def determine_actions(self, request, view):
+        actions = super().determine_actions(request, view)
+        if "POST" in actions and getattr(view, "detail", False):
+            view.request = clone_request(request, "POST")
+            try:
+                view.get_object()
+            except (APIException, PermissionDenied, Http404):
+                del actions["POST"]
+            finally:
+                view.request = request
+        return actions
+
+
 class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
     """Base of the record endpoints: list, detail (by slug), create, update, delete."""
 
@@ -149,6 +170,7 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
     permission_classes = [StaffModelPermissions, OfficePermission]
     renderer_classes = [renderers.JSONRenderer, renderers.BrowsableAPIRenderer, CSVRenderer, XLSXRenderer]
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    metadata_class = RegistryMetadata
 
     def base_queryset(self):
         """The rows with what the serializer reads joined or prefetched (subclasses)."""
