@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from registry import services, wikidata
-from registry.models import Partnership, WikidataProposal
+from registry.models import Partnership, Source, WikidataProposal
 
 from .factories import CityFactory, PartnershipFactory
 
@@ -127,7 +127,9 @@ def test_accepting_a_new_relation_writes_it_citing_wikidata(three_proposals, hom
         ("https://www.wikidata.org/w/index.php?title=Q100&oldid=123456", "wikidata-q100-r123456-20261130"),
         # A reference (S854) may give any URL: its last segment made a slug no record may have, and
         # the proposal could not be accepted (adversarial probe).
-        ("https://example.org/Twin%20Cities.html", "wikidata-twin20citieshtml-20261130"),
+        ("https://example.org/Twin%20Cities.html", "wikidata-reference-example-org-20261130"),
+        # As long as a proposal's URL may be: the title it made was over a source's 500 characters.
+        ("https://example.org/" + "a" * 470, "wikidata-reference-example-org-20261130"),
     ],
 )
 def test_the_wikidata_source_s_slug_is_made_by_the_slug_s_rule(three_proposals, home, registry, url, slug):
@@ -137,6 +139,8 @@ def test_the_wikidata_source_s_slug_is_made_by_the_slug_s_rule(three_proposals, 
     partnership = services.accept_wikidata_proposal(proposal=proposal, user=None, kind="friendship")
     (source,) = partnership.sources.all()
     assert (source.slug, source.url) == (slug, url)
+    assert len(source.title) <= Source._meta.get_field("title").max_length
+    assert ("Cities.html" in source.title) == ("Cities" in url) and "%20" not in source.title
 
 
 def test_a_new_relation_is_not_accepted_without_a_kind(three_proposals, registry):

@@ -12,11 +12,12 @@ office limit (:func:`may_change`) first.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from ..models import (
@@ -38,23 +39,31 @@ WIKIDATA_END_REASON_KO = "위키데이터에 이 관계의 종료 시점(P582)�
 
 
 def wikidata_source(proposal) -> Source:
-    """The :class:`Source` for the Wikidata page of ``proposal`` (``source_url``, an item or its
-    revision), its title giving the item and the retrieval date; made once per URL."""
+    """The :class:`Source` for ``proposal``'s ``source_url``, made once per URL: a Wikidata page
+    (an item or its revision; titled by the item and the retrieval date) or the reference (S854)
+    Wikidata gives for the statement (titled by its address, cut to 200 characters, as an item is
+    to 100: a 490-character
+    URL made a title over the 500 a source's takes, and the proposal could not be accepted;
+    adversarial probe). The slug is made by the slug's rule (:func:`~.records.unique_slug`)."""
     source = Source.objects.filter(url=proposal.source_url).first()
     if source is not None:
         return source
-    query = parse_qs(urlsplit(proposal.source_url).query)
-    qid = query.get("title", [proposal.source_url.rsplit("/", 1)[-1]])[0]
-    revision = "".join(f"-r{oldid}" for oldid in query.get("oldid", [])[:1])
-    source = Source(
-        # Made by the slug's rule: an S854 reference gives any URL, whose last segment can be any
-        # text ("Twin%20Cities.html" made a slug no record may have; adversarial probe).
-        slug=unique_slug(Source, f"wikidata-{qid}{revision}-{proposal.retrieved_on:%Y%m%d}"),
-        title=f"Wikidata {qid}: twinned administrative body (P190), retrieved {proposal.retrieved_on}",
-        publisher="Wikidata",
-        url=proposal.source_url,
-        language="mul",
-    )
+    parts = urlsplit(proposal.source_url)
+    retrieved = f"{proposal.retrieved_on:%Y%m%d}"
+    if (parts.hostname or "").endswith("wikidata.org"):
+        query = parse_qs(parts.query)
+        qid = Truncator(query.get("title", [unquote(parts.path.rsplit("/", 1)[-1])])[0]).chars(100)
+        revision = "".join(f"-r{oldid}" for oldid in query.get("oldid", [])[:1])
+        slug = unique_slug(Source, f"wikidata-{qid}{revision}-{retrieved}")
+        title = f"Wikidata {qid}: twinned administrative body (P190), retrieved {proposal.retrieved_on}"
+    else:
+        address = Truncator(unquote(f"{parts.hostname or ''}{parts.path}")).chars(200)
+        slug = unique_slug(Source, f"wikidata-reference-{(parts.hostname or '').replace('.', '-')}-{retrieved}")
+        title = (
+            f"{address}: Wikidata's reference for a twinned administrative body (P190), "
+            f"retrieved {proposal.retrieved_on}"
+        )
+    source = Source(slug=slug, title=title, publisher="Wikidata", url=proposal.source_url, language="mul")
     return save_record(instance=source, data={})
 
 
