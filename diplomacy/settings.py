@@ -203,7 +203,13 @@ USE_TZ = True
 # Per language, a date and time names the time zone it is shown in (diplomacy/formats/).
 FORMAT_MODULE_PATH = ["diplomacy.formats"]
 
-STATIC_URL = "static/"
+# Served under a path (a proxy's /registry/, gunicorn's SCRIPT_NAME=/registry): the same path as
+# Django's FORCE_SCRIPT_NAME, and static files linked under it as pages are. A relative STATIC_URL is
+# made absolute when first read, at start-up (WhiteNoise, the manifest storage), before any request sets
+# the prefix: /static/… was linked, which gunicorn refused, and the year control's script never loaded
+# (adversarial probe). WhiteNoise serves from STATIC_URL less FORCE_SCRIPT_NAME.
+FORCE_SCRIPT_NAME = os.environ.get("SCRIPT_NAME") or None
+STATIC_URL = f"{FORCE_SCRIPT_NAME.rstrip('/')}/static/" if FORCE_SCRIPT_NAME else "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"

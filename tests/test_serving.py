@@ -50,3 +50,30 @@ def test_cold_requests_rarely_run_a_full_collection(shipped_data, client):
     assert serving_ < requests / 20 and serving_ * 2 <= default, (
         f"{serving_} full collections in {requests} cold requests ({default} with Python's defaults)"
     )
+
+
+def test_a_site_served_under_a_path_links_its_static_files_under_it():
+    """With ``SCRIPT_NAME`` (gunicorn's, a proxy's path), static files are linked under the path
+    as pages are, and WhiteNoise serves them from the path the server passes on: they were linked
+    at ``/static/…``, which gunicorn refused (adversarial probe)."""
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    script = (
+        "import django; django.setup();"
+        "from django.templatetags.static import static;"
+        "from whitenoise.middleware import WhiteNoiseMiddleware;"
+        "print(static('js/years.js'), WhiteNoiseMiddleware(lambda request: None).static_prefix)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "diplomacy.settings", "DEBUG": "true"}
+    for prefix, linked in ((None, "/static/js/years.js"), ("/registry", "/registry/static/js/years.js")):
+        env.pop("SCRIPT_NAME", None)
+        if prefix:
+            env["SCRIPT_NAME"] = prefix
+        out = subprocess.run(
+            [sys.executable, "-c", script], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True
+        ).stdout.split()
+        assert out == [linked, "/static/"]
