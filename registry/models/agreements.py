@@ -22,7 +22,6 @@ from .base import (
     PublishableQuerySet,
     publication_field,
     rule,
-    slug_rule,
     truncate_to_precision,
 )
 from .cities import City
@@ -30,6 +29,7 @@ from .partnership_queries import of_city
 from .partnerships import CooperationField, Partnership
 from .people import OrderedChildManager, Organization, ParticipantFields, _person_or_role
 from .search import WordSearchMixin
+from .slugs import slug_rule
 from .sources import SourcedModel
 
 DOCUMENT_MAX_BYTES = 20 * 1024 * 1024

@@ -41,7 +41,6 @@ from ..text import (
     stored_text,
 )
 from .choices import choice_label
-from .slugs import SlugForm
 
 models.CharField.register_lookup(Length)
 
@@ -69,16 +68,6 @@ def rule(
         CHECKED_BY_FIELD.add(name)
     return models.CheckConstraint(
         condition=condition, name=name, violation_error_code=name, violation_error_message=message
-    )
-
-
-def slug_rule(prefix: str) -> models.CheckConstraint:
-    """``<prefix>_slug_form``: the table's copy of a slug's form (:class:`SlugForm`), which
-    :class:`SluggedModel`'s field rules check for every writer. Each slugged model names it in its
-    ``Meta.constraints``."""
-    message = _("A slug is made of small ASCII letters, digits, hyphens and underscores, e.g. “almaty”.")
-    return rule(
-        f"{prefix}_slug_form", Q(**{f"slug__{SlugForm.lookup_name}": True}), message, "slug", checked_by_field=True
     )
 
 

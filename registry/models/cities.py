@@ -24,10 +24,10 @@ from .base import (
     SluggedQuerySet,
     referenced_by_public,
     rule,
-    slug_rule,
     staff_notes_field,
     unique,
 )
+from .slugs import slug_rule
 from .sources import SourcedModel
 
 if TYPE_CHECKING:

@@ -21,11 +21,11 @@ from .base import (
     order_field,
     publication_field,
     rule,
-    slug_rule,
 )
 from .cities import City
 from .people import OrderedChildManager, Organization, ParticipantFields, Person, _person_or_role
 from .search import WordSearchMixin
+from .slugs import slug_rule
 from .sources import SourcedModel
 
 # The largest count of an outcome (65 local buyers): what an integer column holds on PostgreSQL,

@@ -26,7 +26,6 @@ from .base import (
     SluggedQuerySet,
     publication_field,
     rule,
-    slug_rule,
     staff_notes_field,
     truncate_to_precision,
     unique,
@@ -35,6 +34,7 @@ from .base import (
 from .cities import City
 from .partnership_queries import PartnershipManager
 from .search import WordSearchMixin
+from .slugs import slug_rule
 from .sources import Source
 from .stages import PartnershipStage
 

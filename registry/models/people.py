@@ -16,11 +16,11 @@ from .base import (
     order_field,
     referenced_by_public,
     rule,
-    slug_rule,
     staff_notes_field,
 )
 from .cities import City
 from .search import WordSearchMixin
+from .slugs import slug_rule
 from .sources import SourcedModel
 
 # --------------------------------------------------------------------------- people

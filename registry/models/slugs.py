@@ -4,7 +4,7 @@ A record's slug is its address (``/cities/<slug>/``, the API's lookup, a fixture
 and Django's ``slug`` path converter takes ``[-a-zA-Z0-9_]+``. The model's field rules (Django's
 ``validate_slug`` and :meth:`~registry.models.base.SluggedModel.clean_fields`' small letters)
 refuse any other slug from every writer; this look-up is the table's ``CHECK`` of the same form
-(:func:`~registry.models.base.slug_rule`), so that a write past those rules (a raw ``update()``,
+(:func:`slug_rule`), so that a write past those rules (a raw ``update()``,
 ``bulk_create``, a shell, another program on the database) is refused by the database instead of
 storing a record whose pages, lists, sitemaps and feeds then fail to link it (``NoReverseMatch``,
 a 500 on every list that showed it; adversarial probe).
@@ -13,7 +13,10 @@ a 500 on every list that showed it; adversarial probe).
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Lookup
+from django.db.models import Lookup, Q
+from django.utils.translation import gettext_lazy as _
+
+from .base import rule
 
 #: The characters of a slug, as a bracket expression of both databases' patterns: small ASCII
 #: letters, digits, hyphen and underscore (at least one).
@@ -50,3 +53,14 @@ class SlugForm(Lookup):
 
     def negated_if_false(self, sql: str) -> str:
         return sql if self.rhs else f"NOT ({sql})"
+
+
+def slug_rule(prefix: str) -> models.CheckConstraint:
+    """``<prefix>_slug_form``: the table's copy of a slug's form (:class:`SlugForm`), which
+    :class:`~registry.models.base.SluggedModel`'s field rules check for every writer (so
+    ``validate_constraints`` skips it: ``checked_by_field``). Each slugged model names it in its
+    ``Meta.constraints``."""
+    message = _("A slug is made of small ASCII letters, digits, hyphens and underscores, e.g. “almaty”.")
+    return rule(
+        f"{prefix}_slug_form", Q(**{f"slug__{SlugForm.lookup_name}": True}), message, "slug", checked_by_field=True
+    )

@@ -13,11 +13,11 @@ from .base import (
     SluggedModel,
     SluggedQuerySet,
     referenced_by_public,
-    slug_rule,
     staff_notes_field,
     unique,
 )
 from .search import WordSearchMixin
+from .slugs import slug_rule
 
 # --------------------------------------------------------------------------- sources
 
