@@ -315,6 +315,9 @@ elif not DEBUG:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "registry"}}
+# The release answers are cached under (registry.cache.release): a deploy may set it, e.g. to
+# its commit; empty, it is a hash of the code, templates, translations and static files.
+REGISTRY_RELEASE = os.environ.get("REGISTRY_RELEASE", "")
 
 # Background work (reminders, large imports) goes through Django's tasks API (django-tasks) and is
 # stored in the database (django-tasks-db); `python manage.py db_worker` runs it. Tests and

@@ -81,19 +81,22 @@ class RegistryConfig(AppConfig):
         draft's change leaves the public generation alone), name the many-to-many link rows
         (:func:`name_through_rows`), register the deployment check of the shared cache
         (:func:`registry.cache.check_shared_cache`), the check of the reminders' lead times
-        (:func:`registry.reminders.check_reminder_days`) and SQLite's functions
-        (:func:`registry.models.search.register_sqlite_functions`)."""
+        (:func:`registry.reminders.check_reminder_days`), SQLite's functions
+        (:func:`registry.models.search.register_sqlite_functions`) and, for the development
+        server, :func:`registry.cache.forget_release` to each file it sees change."""
         from django.core import checks
         from django.db.backends.signals import connection_created
         from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
+        from django.utils.autoreload import file_changed
 
-        from .cache import check_shared_cache, record_change, remember_publication
+        from .cache import check_shared_cache, forget_release, record_change, remember_publication
         from .models.search import register_sqlite_functions
         from .reminders import check_reminder_days
 
         checks.register(check_shared_cache, checks.Tags.caches, deploy=True)
         checks.register(check_reminder_days)
         connection_created.connect(register_sqlite_functions, dispatch_uid="registry-sqlite-functions")
+        file_changed.connect(forget_release, dispatch_uid="registry-forget-release")
 
         for model in self.get_models():
             list_choices_in_errors(model)

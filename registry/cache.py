@@ -248,6 +248,47 @@ API_PATH = "/api/"  # answers served from the cache only after the API's throttl
 FILL_WAIT = 5.0
 FILL_POLL = 0.02
 FILL_LOCK_TIMEOUT = 30
+# What the answers are made from besides the data (relative to BASE_DIR): a change to any file
+# under these gives a new release (:func:`release`), so no answer cached before a deploy is served after it.
+RELEASE_SOURCES = ("diplomacy", "registry", "templates", "locale", "static", "requirements.txt")
+_release: list[str] = []  # the computed release, once per process (reset by forget_release)
+
+
+def code_digest(paths) -> str:
+    """A hash (16 hex digits) of the names and contents of every file at or under ``paths``
+    (``pathlib.Path`` objects; a missing one counts as empty), less compiled Python
+    (``__pycache__``, ``.pyc``), which differs between machines for the same code."""
+    digest = hashlib.sha256()
+    for root in paths:
+        files = [root] if root.is_file() else sorted(root.rglob("*")) if root.is_dir() else []
+        for path in files:
+            if path.is_file() and path.suffix != ".pyc" and "__pycache__" not in path.parts:
+                digest.update(f"{path.relative_to(root.parent).as_posix()}\0".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def release() -> str:
+    """The release that made an answer: ``settings.REGISTRY_RELEASE`` (from the environment, e.g.
+    the deployed commit) or, when empty, :func:`code_digest` of :data:`RELEASE_SOURCES` (code,
+    templates, translations, static files and pinned requirements), computed once per process
+    (about 5 ms) and again after :func:`forget_release`. Part of :func:`request_digest`, so the
+    whole answers cached by one release are never served by the next, though the data did not
+    change: a deploy that changes a template or a translation shows at once."""
+    configured = getattr(settings, "REGISTRY_RELEASE", "")
+    if configured:
+        return configured
+    if not _release:
+        _release.append(code_digest([settings.BASE_DIR / name for name in RELEASE_SOURCES]))
+    return _release[0]
+
+
+def forget_release(sender=None, file_path=None, **kwargs) -> None:
+    """Compute :func:`release` again on its next call. Receiver of the development server's
+    ``file_changed`` signal (connected in :meth:`registry.apps.RegistryConfig.ready`): a template
+    or translation edited while it runs, which it reloads without a restart, shows on the next
+    request instead of its cached page. Returns ``None`` so the reloader goes on as before."""
+    _release.clear()
 
 
 def request_digest(request) -> str:
@@ -256,8 +297,10 @@ def request_digest(request) -> str:
     a shared link's analytics (:func:`registry.filter_parameters.untracked`: no page reads them
     nor writes them into a link, and each ``utm_*`` value was a render and an entry of its own), the
     language (``request.LANGUAGE_CODE``), the ``Accept`` header (the representation) and today's date
-    (``timezone.localdate()``: "today" is the default of ``as_of`` and decides what is in force)."""
+    (``timezone.localdate()``: "today" is the default of ``as_of`` and decides what is in force),
+    and the :func:`release` of the code that answers."""
     parts = (
+        release(),
         request.scheme,
         request.get_host(),
         f"{request.path}?{untracked(request.GET).urlencode()}",

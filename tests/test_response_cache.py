@@ -6,6 +6,7 @@ from http import HTTPStatus
 import pytest
 from django.test import Client
 
+from registry import cache as response_cache
 from registry import services
 from registry.models import City, Publication
 
@@ -369,3 +370,52 @@ def test_a_shared_links_analytics_parameters_are_one_cached_answer(client, almat
     assert again.content == first.content == plain.content
     assert "Almaty" in client.get("/cities/?country=KZ&utm_source=portal").text
     assert "Almaty" not in client.get("/cities/?country=JP&utm_source=portal").text
+
+
+def test_an_answer_cached_by_one_release_is_never_served_by_the_next(client, almaty, settings):
+    """A deploy that changes a template or a translation changes no data, so the data generation
+    stays; the release in the key (``REGISTRY_RELEASE``, else a hash of the code) makes the new
+    code answer. Each release keeps its own entries, and export ``ETag``s follow it too."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.REGISTRY_RELEASE = "r1"
+    client.get("/cities/almaty/")
+    export_etag = client.get("/api/v1/cities/?format=csv")["ETag"]
+    with CaptureQueriesContext(connection) as old_release:
+        client.get("/cities/almaty/")
+    settings.REGISTRY_RELEASE = "r2"
+    with CaptureQueriesContext(connection) as new_release:
+        assert "Almaty" in client.get("/cities/almaty/").text
+    assert len(old_release) == 0 and len(new_release) > 0
+    assert client.get("/api/v1/cities/?format=csv")["ETag"] != export_etag
+
+
+def test_the_release_is_a_hash_of_the_code_computed_once_and_again_after_a_file_changes(tmp_path, settings):
+    """Without ``REGISTRY_RELEASE``: a hash of the files of :data:`RELEASE_SOURCES` less compiled
+    Python, computed once per process; the development server's ``file_changed`` (a template it
+    reloads without a restart) makes it computed again."""
+    from django.utils.autoreload import file_changed
+
+    settings.REGISTRY_RELEASE, settings.BASE_DIR = "", tmp_path
+    template, compiled = tmp_path / "templates" / "page.html", tmp_path / "registry" / "__pycache__" / "m.pyc"
+    for path in (template, compiled, tmp_path / "requirements.txt"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("one")
+    response_cache.forget_release()
+    try:
+        first = response_cache.release()
+        template.write_text("two")
+        assert response_cache.release() == first  # once per process
+        file_changed.send(sender=None, file_path=template)
+        second = response_cache.release()
+        assert second != first
+        compiled.write_text("two")
+        (tmp_path / "elsewhere.txt").write_text("not a source")
+        response_cache.forget_release()
+        assert response_cache.release() == second
+        (tmp_path / "requirements.txt").write_text("django==5.2.9")
+        response_cache.forget_release()
+        assert response_cache.release() != second
+    finally:
+        response_cache.forget_release()
