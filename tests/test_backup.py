@@ -189,3 +189,33 @@ def test_export_shows_its_progress_on_a_terminal_and_nothing_elsewhere(tmp_path,
     call_command("export_registry", tmp_path / "b.zip", stdout=io.StringIO(), stderr=pipe)
     assert "history: 100%" in terminal.getvalue() and " tables" in terminal.getvalue()
     assert "history" not in pipe.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("slug", "message"),
+    [
+        ("Kept City", r"registry\.City\(pk=\d+\) breaks the rule city_slug_form: A slug is made of small ASCII"),
+        ("twin", r"the database refused registry\.City\(pk=\d+\): .*(UNIQUE|unique).*slug"),
+    ],
+)
+def test_a_row_the_database_refuses_is_named_with_its_rule_and_nothing_is_restored(tmp_path, slug, message):
+    """A snapshot's row that breaks a table's rule (a bad slug written before the rule existed, a
+    duplicate) is named, with the rule's own message when it is one of the registry's; it said
+    the file was "not a snapshot from export_registry", with loaddata's temporary path."""
+    CityFactory(slug="kept")
+    CityFactory(slug="twin")
+    path, tampered = tmp_path / "backup.zip", tmp_path / "tampered.zip"
+    call_command("export_registry", str(path), stdout=io.StringIO())
+    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(tampered, "w") as out:
+        for name in archive.namelist():
+            content = archive.read(name)
+            if name == "registry.json":
+                rows = json.loads(content)
+                next(row for row in rows if row["fields"].get("slug") == "kept")["fields"]["slug"] = slug
+                content = json.dumps(rows)
+            out.writestr(name, content)
+    empty_registry()
+    with pytest.raises(CommandError, match=f"^Nothing was restored from {tampered}: {message}") as refused:
+        call_command("import_registry", str(tampered), stdout=io.StringIO())
+    assert "not a snapshot" not in str(refused.value) and "/tmp" not in str(refused.value).split(":", 1)[1]
+    assert not City.objects.exists()

@@ -11,6 +11,7 @@ storage are removed again).
 """
 
 import json
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -26,11 +27,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test.utils import override_settings
 from simple_history.models import registered_models
 from tqdm import tqdm
 
+from registry.api.exceptions import constraint_name
 from registry.cache import one_change
 from registry.models import Agreement
 from registry.models.base import HISTORY as CHANGE_HISTORY
@@ -49,6 +51,8 @@ MALFORMED = (
     SuspiciousOperation,
     CommandError,  # loaddata's, e.g. "No fixture named … found" for a damaged .zip
 )
+# loaddata's words for the row it could not save (its message also names a temporary file).
+REFUSED_ROW = re.compile(r"Could not load (?P<row>[\w.]+\(pk=[^)]*\))")
 HISTORY_BATCH = 2_000  # change-history rows per INSERT (SQLite's limit on parameters is respected by Django)
 
 
@@ -77,6 +81,8 @@ class Command(BaseCommand):
             # A malformed or foreign file: say which, without a traceback; nothing was loaded.
             for name in written:
                 default_storage.delete(name)
+            if isinstance(error, IntegrityError):
+                raise CommandError(f"Nothing was restored from {path}: {refusal(error)}") from None
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
             raise CommandError(
                 f"{path} is not a snapshot from export_registry, nothing was restored: {reason}"
@@ -138,6 +144,27 @@ class Command(BaseCommand):
             for sql in connection.ops.sequence_reset_sql(no_style(), list(models)):
                 cursor.execute(sql)
         return {model.instance_type._meta.label_lower for model in models if hasattr(model, "instance_type")}
+
+
+def refusal(error: IntegrityError) -> str:
+    """Why the database refused a row of a snapshot, for a person: the row (``registry.City(pk=39)``,
+    as loaddata names it), the rule's name and its message when it is one of the registry's
+    constraints (a snapshot written before the rule existed may hold rows it refuses), else the
+    database's own words."""
+    text = str(error)
+    found = REFUSED_ROW.search(text)
+    row = found["row"] if found else "a row"
+    name = constraint_name(error)
+    for model in apps.get_app_config("registry").get_models():
+        for constraint in model._meta.constraints:
+            if constraint.name == name:
+                return (
+                    f"{row} breaks the rule {name}: {constraint.get_violation_error_message()} "
+                    "A snapshot written before the rule existed may hold such rows: correct them "
+                    "(in the registry it came from, then export again) and restore again."
+                )
+    detail = " ".join((text[found.end() :] if found else text).lstrip(": ").split())
+    return f"the database refused {row}: {detail}"
 
 
 def load_without_history(*fixtures: str, **options) -> None:
