@@ -23,9 +23,21 @@ from django_countries import countries
 from django_filters.constants import EMPTY_VALUES
 from django_filters.fields import BaseCSVField
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.settings import api_settings
 
 from . import dates, regions, text
 from .models import CooperationField
+
+# The API's query parameter naming the answer's language (a BCP 47 tag of settings.LANGUAGES),
+# which outranks the Accept-Language header (registry.middleware.HeaderLanguageMiddleware).
+LANGUAGE_PARAMETER = "lang"
+
+
+def api_parameters() -> list[str]:
+    """The query parameters that every API endpoint takes besides its own: ``format`` (DRF's
+    ``URL_FORMAT_OVERRIDE``) and ``lang`` (:data:`LANGUAGE_PARAMETER`)."""
+    return [api_settings.URL_FORMAT_OVERRIDE, LANGUAGE_PARAMETER]
+
 
 # --------------------------------------------------------------------------- the form
 

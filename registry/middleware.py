@@ -9,6 +9,7 @@ from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 from django.utils.translation import gettext
 
+from .filter_parameters import LANGUAGE_PARAMETER
 from .text import UNSTORABLE
 
 # Paths with no language prefix whose language is the reader's (cookie or Accept-Language).
@@ -23,6 +24,11 @@ class HeaderLanguageMiddleware:
     prefix, so here they take the language from the language cookie or the ``Accept-Language``
     header instead: Korean when asked for, English otherwise. ``LocaleMiddleware`` then sets
     ``Content-Language`` and ``Vary: Accept-Language`` on the answer.
+
+    In the API, ``?lang=`` (:data:`registry.filter_parameters.LANGUAGE_PARAMETER`: ``en``, ``ko`` or a variant such as
+    ``ko-KR``) outranks both, so that a link keeps its language whoever follows it: a page's
+    download that the page sends on to the API (``/ko/events/?format=ics``) stays in the page's
+    language. A language the site does not have is a 400 naming the parameter.
     """
 
     def __init__(self, get_response):
@@ -33,7 +39,36 @@ class HeaderLanguageMiddleware:
             language = translation.get_language_from_request(request, check_path=False)
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
+            if request.path_info.startswith("/api/") and (refused := self.ask_language(request)):
+                return refused
         return self.get_response(request)
+
+    @staticmethod
+    def ask_language(request) -> HttpResponse | None:
+        """Activate the language ``?lang=`` names; a 400 (problem+json, code ``invalid_choice``,
+        on the parameter) when the site has none such; ``None`` when it is not given (or the
+        query cannot be read: :class:`RequestSizeLimitMiddleware` answers that)."""
+        try:
+            asked = request.GET.get(LANGUAGE_PARAMETER)
+        except TooManyFieldsSent:
+            return None
+        if asked is None:
+            return None
+        try:
+            language = translation.get_supported_language_variant(asked)
+        except LookupError:
+            from .api.exceptions import problem_response
+
+            message = gettext("“%(value)s” is not a language of this site; %(parameter)s takes %(languages)s.") % {
+                "value": asked[:50],
+                "parameter": LANGUAGE_PARAMETER,
+                "languages": ", ".join(code for code, _ in settings.LANGUAGES),
+            }
+            errors = {LANGUAGE_PARAMETER: [{"message": message, "code": "invalid_choice"}]}
+            return problem_response(request, 400, message, "invalid_choice", errors=errors)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        return None
 
 
 class RequestSizeLimitMiddleware:

@@ -31,13 +31,20 @@ from http import HTTPStatus
 from django import forms
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import NoReverseMatch, resolve, reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries.fields import Country
 
 from . import dates, exports, regions
 from .api.pagination import page_number_error
 from .api.throttling import AnonExportThrottle
-from .filter_parameters import repeated_parameter, repeated_parameters, unknown_parameters, untracked
+from .filter_parameters import (
+    LANGUAGE_PARAMETER,
+    repeated_parameter,
+    repeated_parameters,
+    unknown_parameters,
+    untracked,
+)
 from .forms import ListFilterForm
 
 # --------------------------------------------------------------------------- list machinery
@@ -243,13 +250,15 @@ class FilteredListMixin(PageNumberMixin):
         but the API's list does (``json``, ``geojson`` for cities, ``ics`` for events: the
         renderers of the list's viewset say which), with the page's filters and without its page
         number or its own parameters (``/cities/?country=kz&format=geojson`` →
-        ``/api/v1/cities/?country=kz&format=geojson``); ``None`` when the API has no list of
+        ``/api/v1/cities/?country=kz&format=geojson&lang=en``, in the page's language: see
+        :data:`registry.filter_parameters.LANGUAGE_PARAMETER`); ``None`` when the API has no list of
         these rows (the countries page's rows are not a model's) or not in ``fmt``."""
         if fmt not in self.api_formats():
             return None
         query = self.query
         for name in (self.page_kwarg, *self.extra_params):
             query.pop(name, None)
+        query[LANGUAGE_PARAMETER] = translation.get_language()  # the page's, whatever the browser's
         return f"{self.api_list_path()}?{query.urlencode()}"
 
     def clear_url(self) -> str:

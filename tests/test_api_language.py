@@ -104,3 +104,50 @@ def test_options_of_a_partnership_action_describes_the_action_s_input(superuser,
         "reason": "사유",
         "sources": "출처",
     }
+
+
+@pytest.fixture
+def ceremony(db):
+    from .factories import EventFactory
+
+    return EventFactory(slug="ceremony", title_en="Signing ceremony", title_ko="서명식")
+
+
+@pytest.mark.parametrize("lang", ["ko", "ko-KR"])
+def test_lang_outranks_the_header_on_every_read(api_client, ceremony, lang):
+    """``?lang=`` names the answer's language whatever the browser's: a link keeps its language."""
+    korean = api_client.get(f"/api/v1/events/?lang={lang}", HTTP_ACCEPT_LANGUAGE="en")
+    english = api_client.get("/api/v1/events/?lang=en", HTTP_ACCEPT_LANGUAGE="ko")
+    assert (korean["Content-Language"], english["Content-Language"]) == ("ko", "en")
+    calendar = api_client.get(f"/api/v1/events/?format=ics&lang={lang}", HTTP_ACCEPT_LANGUAGE="en").getvalue()
+    assert "X-WR-CALNAME:도시 외교 등록부: 행사" in calendar.decode() and "SUMMARY:서명식" in calendar.decode()
+    english_calendar = api_client.get("/api/v1/events/?format=ics", HTTP_ACCEPT_LANGUAGE="en").getvalue().decode()
+    assert "X-WR-CALNAME:City Diplomacy Registry: events" in english_calendar
+    record = api_client.get(f"/api/v1/cities/{ceremony.city.slug}/?lang={lang}")
+    assert record.status_code == HTTPStatus.OK and record["Content-Language"] == "ko"
+    network = api_client.get(f"/api/v1/network/national/?lang={lang}")
+    assert network.status_code == HTTPStatus.OK and network["Content-Language"] == "ko"
+
+
+def test_a_language_the_site_has_not_is_a_400_on_the_parameter_in_the_readers_language(api_client):
+    response, english = error(api_client, "/api/v1/cities/?lang=fr")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert english["errors"]["lang"] == [
+        {"message": "“fr” is not a language of this site; lang takes en, ko.", "code": "invalid_choice"}
+    ]
+    _, korean = error(api_client, "/api/v1/cities/?lang=", "ko")
+    assert korean["errors"]["lang"][0]["message"].startswith("이 사이트에 없는 언어입니다")
+
+
+@pytest.mark.parametrize(
+    ("page", "fmt"), [("/ko/events/", "ics"), ("/ko/cities/?show=all", "geojson"), ("/events/", "ics")]
+)
+def test_a_pages_download_sent_on_to_the_api_keeps_the_pages_language(client, ceremony, page, fmt):
+    """helper-84: ``/ko/events/?format=ics`` went on to the API without the language, and the
+    calendar came in the browser's language (English)."""
+    separator = "&" if "?" in page else "?"
+    redirect = client.get(f"{page}{separator}format={fmt}", HTTP_ACCEPT_LANGUAGE="en" if "/ko/" in page else "ko")
+    language = "ko" if page.startswith("/ko/") else "en"
+    assert redirect.status_code == HTTPStatus.FOUND and f"lang={language}" in redirect["Location"]
+    followed = client.get(redirect["Location"], HTTP_ACCEPT_LANGUAGE="en" if language == "ko" else "ko")
+    assert followed.status_code == HTTPStatus.OK and followed["Content-Language"] == language

@@ -243,15 +243,16 @@ def test_a_format_only_the_api_writes_redirects_a_page_to_the_api_list_with_its_
     PartnershipFactory(city=home, partner__slug="osaka", partner__country="JP")
     response = client.get("/ko/cities/", {"country": "kz", "format": "geojson", "page": "2", "show": "all"})
     assert response.status_code == HTTPStatus.FOUND
-    assert response["Location"] == "/api/v1/cities/?country=kz&format=geojson"  # no page, nor the page's own show
+    # No page, nor the page's own show; the page's language (the browser's may differ).
+    assert response["Location"] == "/api/v1/cities/?country=kz&format=geojson&lang=ko"
     # Without show=all the page lists the home city's partners, which no API list holds: no redirect.
     partners = client.get("/cities/", {"country": "kz", "format": "geojson"})
     assert partners.status_code == HTTPStatus.BAD_REQUEST
     assert partners.context["format_error"] == "Unknown format “geojson”; this page's rows download as csv, xlsx."
     features = json.loads(client.get(response["Location"]).getvalue())["features"]
     assert [feature["id"] for feature in features] == ["almaty"]
-    assert client.get("/events/", {"format": "ics"})["Location"] == "/api/v1/events/?format=ics"
-    assert client.get("/delegations/", {"format": "json"})["Location"] == "/api/v1/delegations/?format=json"
+    assert client.get("/events/", {"format": "ics"})["Location"] == "/api/v1/events/?format=ics&lang=en"
+    assert client.get("/delegations/", {"format": "json"})["Location"] == "/api/v1/delegations/?format=json&lang=en"
     # A format neither the page nor the API's list writes is the page, refused as the API refuses it.
     refused = client.get("/ko/cities/", {"show": "all", "format": "GEOJSON"})
     assert refused.status_code == HTTPStatus.BAD_REQUEST and refused.context["object_list"]

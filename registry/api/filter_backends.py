@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, serializers
-from rest_framework.settings import api_settings
+
+from ..filter_parameters import api_parameters
 
 
 class RegistryFilterBackend(DjangoFilterBackend):
@@ -16,11 +17,12 @@ class RegistryFilterBackend(DjangoFilterBackend):
     parameters."""
 
     def get_filterset_kwargs(self, request, queryset, view):
-        """The FilterSet's arguments, with the parameters the API reads itself (``format``, and
-        the paginator's ``page`` and ``page_size``) as its ``other_params``."""
+        """The FilterSet's arguments, with the parameters the API reads itself (``format``,
+        ``lang``: :func:`registry.filter_parameters.api_parameters`; the paginator's ``page`` and
+        ``page_size``) as its ``other_params``."""
         paginator = getattr(view, "paginator", None)
         other_params = [
-            api_settings.URL_FORMAT_OVERRIDE,
+            *api_parameters(),
             getattr(paginator, "page_query_param", None),
             getattr(paginator, "page_size_query_param", None),
         ]

@@ -86,7 +86,7 @@ class ICalendarRenderer(ExportRenderer):
             data,
             user=request.user,
             site_url=request.build_absolute_uri("/"),
-            title="City Diplomacy Registry: events",
+            title=gettext("City Diplomacy Registry: events"),
         )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import get_lib_doc_excludes
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 from .. import dates
-from ..filter_parameters import LARGEST_NUMBER
+from ..filter_parameters import LANGUAGE_PARAMETER, LARGEST_NUMBER
 from .change_reason import HEADER, HEADER_DESCRIPTION
 from .exceptions import PROBLEM_JSON, ErrorSerializer
 from .fields import FieldsBuiltOnceSerializer
@@ -119,8 +120,9 @@ class RegistryAutoSchema(AutoSchema):
         return result
 
     def get_override_parameters(self):
-        """The ``format`` parameter of lists; the ``X-Change-Reason`` header of every write whose
-        body takes a change reason (:mod:`registry.api.change_reason`)."""
+        """The ``lang`` parameter of every read, the ``format`` parameter of lists; the
+        ``X-Change-Reason`` header of every write whose
+            body takes a change reason (:mod:`registry.api.change_reason`)."""
         params = super().get_override_parameters()
         view = self.view
         body = self.get_request_serializer() if self.method in ("POST", "PUT", "PATCH") else None
@@ -132,6 +134,19 @@ class RegistryAutoSchema(AutoSchema):
                     {"type": "string", "pattern": "^[ -~]*$"},
                     location=OpenApiParameter.HEADER,
                     description=HEADER_DESCRIPTION + " Documented here in its ASCII forms.",
+                ),
+            ]
+        if self.method == "GET":
+            params = [
+                *params,
+                OpenApiParameter(
+                    LANGUAGE_PARAMETER,
+                    OpenApiTypes.STR,
+                    enum=[code for code, _ in settings.LANGUAGES],
+                    description=(
+                        "Language of the answer's text (names, labels, messages), as a BCP 47 tag; "
+                        "outranks the Accept-Language header. A language the site does not have is a 400."
+                    ),
                 ),
             ]
         if self.method == "GET" and getattr(view, "action", None) == "list" and getattr(view, "filterset_class", None):
@@ -149,7 +164,7 @@ class RegistryAutoSchema(AutoSchema):
 
 
 # Query parameters that are not filters: an empty value is not "any" for them.
-UNFILTERED = {"page", "page_size", "format"}
+UNFILTERED = {"page", "page_size", "format", LANGUAGE_PARAMETER}
 # Text with no NUL character (an ECMA-262 pattern, as in JSON Schema): what
 # ``registry.text.UNSTORABLE`` leaves of a query parameter's value. (Its lone surrogates
 # cannot be stated for every client's regular expressions, and cannot be sent in a URL.)

@@ -32,7 +32,6 @@ from rest_framework import permissions, renderers, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from .. import filter_parameters, filters, network, services
 from ..concurrency import current_version
@@ -305,7 +304,8 @@ class CooperationFieldViewSet(RegistryViewSet):
 
 
 class NationalQuerySerializer(serializers.Serializer):
-    """The query parameters of ``network/national/``; any other parameter (but ``format``) is a
+    """The query parameters of ``network/national/``; any other parameter (but ``format`` and
+    ``lang``: :func:`filter_parameters.api_parameters`) is a
     400 under its own name, code ``unknown_parameter``, and one given twice a 400 code
     ``repeated_parameter``, as on every list (:func:`filter_parameters.unknown_parameter`,
     :func:`filter_parameters.repeated_parameter`)."""
@@ -313,7 +313,7 @@ class NationalQuerySerializer(serializers.Serializer):
     as_of = QueryDateParameter(required=False, help_text="YYYY-MM-DD; default today (UTC).")
 
     def to_internal_value(self, data):
-        known = [*self.fields, api_settings.URL_FORMAT_OVERRIDE]
+        known = [*self.fields, *filter_parameters.api_parameters()]
         errors = [
             *(
                 (name, filter_parameters.unknown_parameter(name, known))
