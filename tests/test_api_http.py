@@ -127,6 +127,9 @@ def test_if_match_with_an_etag_read_in_any_representation_fails_after_a_change(d
         ('"v1.g1.json', HTTPStatus.PRECONDITION_FAILED),  # malformed
         ("v1", HTTPStatus.PRECONDITION_FAILED),
         ('"v2.g1.json"', HTTPStatus.PRECONDITION_FAILED),  # another version
+        ('"v2.g1.json", *', HTTPStatus.PRECONDITION_FAILED),  # "*" only alone (helper-85)
+        ("*, *", HTTPStatus.PRECONDITION_FAILED),
+        ('"v1.g1.d20261203.r0123abcd.json"', HTTPStatus.OK),  # a tag of any release
     ],
 )
 def test_if_match_star_matches_and_a_foreign_or_malformed_tag_is_412(db, editor, if_match, status):
@@ -320,3 +323,19 @@ def test_a_write_that_changes_nothing_is_no_new_version(db, editor, manager, bod
     after = managing.patch(url, {"notes": "changed"}, format="json", HTTP_IF_MATCH=before)
     assert after.status_code == HTTPStatus.OK and after["ETag"] != before
     assert City.objects.get(slug="spare").history.count() == 2
+
+
+def test_a_records_etag_changes_with_the_release_and_if_match_still_takes_the_old_one(db, editor, settings):
+    """A deploy may change a record's body though no data changed: its ETag follows the release
+    (helper-85: a conditional GET got a 304 for the old release's body), while ``If-Match`` reads
+    only the version, so a tag read before the deploy still names it."""
+    CityFactory(slug="spare")
+    client = token_client(editor)
+    settings.REGISTRY_RELEASE = "release-a"
+    before = client.get("/api/v1/cities/spare/")["ETag"]
+    assert client.get("/api/v1/cities/spare/", HTTP_IF_NONE_MATCH=before).status_code == HTTPStatus.NOT_MODIFIED
+    settings.REGISTRY_RELEASE = "release-b"
+    after = client.get("/api/v1/cities/spare/", HTTP_IF_NONE_MATCH=before)
+    assert after.status_code == HTTPStatus.OK and after["ETag"] != before
+    response = client.patch("/api/v1/cities/spare/", {"notes": "x"}, format="json", HTTP_IF_MATCH=before)
+    assert response.status_code == HTTPStatus.OK, response.content

@@ -104,6 +104,29 @@ def test_deeply_nested_json_is_a_400_not_a_500(superuser):
     assert_problem(response, 400)
 
 
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ('{"name_en": "Ab", "country": "KZ", "name_en": "Cd"}', "name_en"),
+        ('{"name_en": "Ab", "country": "KZ", "names": [{"name": "X", "name": "Y", "kind": "alias"}]}', "name"),
+    ],
+)
+def test_a_key_given_twice_in_a_json_object_is_a_400_naming_it(superuser, body, key):
+    """helper-85: ``{"on": "2022-01-01", …, "on": "2023"}`` was taken, the last value silently winning."""
+    client = token_client(superuser)
+    response = client.post("/api/v1/cities/", body, content_type="application/json")
+    problem = assert_problem(response, 400, "repeated_key")
+    assert f"the key “{key}” is given twice" in problem["detail"]
+    assert not City.objects.filter(name_en__in=["Ab", "Cd"]).exists()
+    korean = client.post("/api/v1/cities/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="ko")
+    assert f"“{key}”" in korean.json()["detail"] and "두 번" in korean.json()["detail"]
+
+
+def test_malformed_json_is_still_drfs_parse_error(superuser):
+    response = token_client(superuser).post("/api/v1/cities/", '{"name_en": ', content_type="application/json")
+    assert assert_problem(response, 400, "parse_error")["detail"].startswith("JSON parse error - ")
+
+
 # --------------------------------------------------------------------------- problem+json everywhere
 
 

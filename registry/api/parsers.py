@@ -3,15 +3,19 @@
 DRF's ``JSONParser`` (which already refuses ``NaN`` and ``Infinity``) plus what no record can
 hold, refused with 400 naming the member: a string or key with NUL or a lone surrogate
 (``\\u0000``, ``\\ud800``; PostgreSQL refuses NUL in text and no database stores a lone
-surrogate), and nesting deeper than ``MAX_DEPTH`` (no record is deeper than 4 levels; deeper
-input would only exhaust the parser's recursion)."""
+surrogate), nesting deeper than ``MAX_DEPTH`` (no record is deeper than 4 levels; deeper
+input would only exhaust the parser's recursion), and an object with a key given twice (code
+``repeated_key``: JSON leaves its meaning open, and Python's parser kept the last value silently)."""
 
 from __future__ import annotations
 
+import codecs
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.settings import api_settings
+from rest_framework.utils import json
 
 from ..text import UNSTORABLE
 
@@ -41,6 +45,21 @@ def unstorable(value, path: str = "", depth: int = 0) -> tuple[str, str] | None:
     return None
 
 
+class RepeatedKey(Exception):
+    """A JSON object gives ``key`` (``args[0]``) twice."""
+
+
+def without_repeated_keys(pairs: list[tuple[str, object]]) -> dict:
+    """``object_pairs_hook`` of :class:`StrictJSONParser`: the object's dict, or
+    :class:`RepeatedKey` for its first key given twice."""
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise RepeatedKey(key)
+        result[key] = value
+    return result
+
+
 MESSAGES = {
     "null_characters_not_allowed": _("NUL characters and lone surrogates are not allowed."),
     "too_deep": _("JSON nested deeper than %(depth)s levels is not accepted."),
@@ -56,10 +75,20 @@ class StrictJSONParser(JSONParser):
     """JSON as DRF parses it; a body that no record could store is a 400 (see module)."""
 
     def parse(self, stream, media_type=None, parser_context=None):
+        # DRF's JSONParser.parse, with the hook that refuses a repeated key.
         try:
-            data = super().parse(stream, media_type, parser_context)
+            data = json.load(
+                codecs.getreader(get_encoding(parser_context or {}))(stream),
+                parse_constant=json.strict_constant if self.strict else None,
+                object_pairs_hook=without_repeated_keys,
+            )
         except RecursionError:
             raise exceptions.ParseError(message("too_deep"), "too_deep") from None
+        except RepeatedKey as error:
+            text = _("JSON parse error - the key “%(key)s” is given twice in one object; give it once.")
+            raise exceptions.ParseError(str(text) % {"key": str(error.args[0])[:100]}, "repeated_key") from None
+        except ValueError as error:
+            raise exceptions.ParseError(f"JSON parse error - {error}") from None
         found = unstorable(data)
         if found:
             member, code = found

@@ -30,7 +30,7 @@ from rest_framework.request import clone_request
 from rest_framework.response import Response
 
 from .. import exports, services
-from ..cache import generation_for, modified_at_for
+from ..cache import generation_for, modified_at_for, release
 from ..concurrency import VersionConflict, check_version, current_version
 from ..models import Source, may_change
 from ..models.offices import refusal
@@ -48,9 +48,9 @@ def etag_of(content: bytes) -> str:
     return '"' + hashlib.sha256(content).hexdigest()[:40] + '"'
 
 
-# A record's ETag: its version, the data generation, the day and the representation (see
-# record_etag); tags written before the day was added (no ``d…`` part) are still read.
-RECORD_ETAG = re.compile(r'\A"v(?P<version>[0-9]{1,18})\.g[0-9]+\.(?:d[0-9]{8}\.)?[a-z0-9-]+"\Z')
+# A record's ETag: its version, the data generation, the day, the release and the representation
+# (see record_etag); tags written before the day or the release was added are still read.
+RECORD_ETAG = re.compile(r'\A"v(?P<version>[0-9]{1,18})\.g[0-9]+\.(?:d[0-9]{8}\.)?(?:r[0-9a-f]{8}\.)?[a-z0-9-]+"\Z')
 
 
 def representation(request) -> str:
@@ -67,30 +67,37 @@ def representation(request) -> str:
 
 
 def record_etag(version: int, tag: str, request) -> str:
-    """A record's ``ETag``: ``"v<version>.g<generation>.d<day>.<tag>"``, e.g.
-    ``"v7.g42.d20261203.json"``.
+    """A record's ``ETag``: ``"v<version>.g<generation>.d<day>.r<release>.<tag>"``, e.g.
+    ``"v7.g42.d20261203.r0be3a1c9.json"``.
 
     ``version`` is the record's own (raised by every save: what ``If-Match`` checks);
     the data generation of the reader (:func:`registry.cache.generation_for`: an anonymous
     reader's moves only with a change to a published row) makes the tag change when a nested
     record shown in the body changes; ``tag`` is the representation
     (:func:`representation`), so two representations never share a strong tag; the day
-    (``timezone.localdate()``) changes it at midnight, when what is in force may change. The
-    browsable API's HTML (``api``) differs per request (CSRF token, user menu), so its tag is weak.
+    (``timezone.localdate()``) changes it at midnight, when what is in force may change; the
+    release (8 hex digits of a hash of :func:`registry.cache.release`) changes it with a deploy,
+    which may change the representation though no data changed (helper-85: a conditional ``GET``
+    got a 304 for the old release's body). ``If-Match`` reads only the version, so a tag from
+    before a deploy still names its version. The browsable API's HTML (``api``) differs per
+    request (CSRF token, user menu), so its tag is weak.
     """
     day = timezone.localdate().strftime("%Y%m%d")
-    etag = f'"v{version}.g{generation_for(request)}.d{day}.{tag}"'
+    build = hashlib.sha256(release().encode()).hexdigest()[:8]
+    etag = f'"v{version}.g{generation_for(request)}.d{day}.r{build}.{tag}"'
     return f"W/{etag}" if tag == "api" else etag
 
 
 def if_match_versions(header: str) -> set[int] | None:
-    """The record versions an ``If-Match`` header names: ``None`` for ``*`` (any version),
+    """The record versions an ``If-Match`` header names: ``None`` for ``*`` alone (any version),
     else the versions read from those of its tags that are strong record ETags of this API (any
     representation); an empty set when none is. A weak tag (``W/"…"``) never matches: If-Match
     uses the strong comparison (RFC 9110, 13.1.1)."""
     tags = [tag.strip() for tag in header.split(",")]
-    if "*" in tags:
+    if tags == ["*"]:
         return None
+    # "*" only alone (RFC 9110, 13.1.1): beside entity tags it names no version, or a stale tag
+    # sent with it would pass (helper-85).
     return {int(match["version"]) for tag in tags if (match := RECORD_ETAG.match(tag))}
 
 
