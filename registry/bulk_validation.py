@@ -35,17 +35,25 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections, models
 from django.db.models import F, Q
 from django.db.models.sql import Query
+from django.utils.translation import gettext as _
 
 from .models.base import CONSTRAINT_FIELDS, values_in, without_implied
 
 PG_PARAMS = 30_000  # parameters per query on PostgreSQL (its limit is 65,535)
 
 
-def full_clean_many(records: Sequence[models.Model], *, using: str = "default") -> dict[int, ValidationError]:
+def full_clean_many(
+    records: Sequence[models.Model], *, using: str = "default", labels: Sequence[str] | None = None
+) -> dict[int, ValidationError]:
     """Validate ``records`` (instances of one model) as ``full_clean()`` would, the database rules
     in bulk (see the module). Returns ``{index in records: ValidationError}`` (a dict of field
     name → errors) for each record with errors; the others are valid. Like ``full_clean()``, it
-    normalises what each model's ``clean()`` normalises (dates to their precision)."""
+    normalises what each model's ``clean()`` normalises (dates to their precision).
+
+    ``labels`` name each record to a person (``"Row 4"``: an import's file row): a rule that two
+    records of ``records`` break together, and no stored row, is then reported on the second
+    naming the first (:func:`batch_clash`); without them it reads as a clash with a stored row,
+    which a new user then looked for in vain (helper-84)."""
     if not records:
         return {}
     model = type(records[0])
@@ -104,11 +112,15 @@ def full_clean_many(records: Sequence[models.Model], *, using: str = "default") 
     clean_together = getattr(model, "clean_together", None)
     if clean_together is not None:
         alone = [index for index in range(len(records)) if NON_FIELD_ERRORS not in errors.get(index, {})]
-        for position, error in clean_together([records[index] for index in alone]).items():
+        together = [records[index] for index in alone]
+        found_together = (
+            clean_together(together, labels=[labels[index] for index in alone]) if labels else clean_together(together)
+        )
+        for position, error in found_together.items():
             add(alone[position], error)
     # As full_clean(): a field with an error is left out of the rules that name it.
     excluded = [{name for name in errors.get(index, {}) if name != NON_FIELD_ERRORS} for index in range(len(records))]
-    for index, error in _database_rules(model, records, excluded, using).items():
+    for index, error in _database_rules(model, records, excluded, using, labels).items():
         add(index, error)
     return {index: ValidationError(found) for index, found in errors.items()}
 
@@ -143,10 +155,14 @@ def _missing_references(field, indexes_of: dict[object, list[int]], using: str) 
     return errors
 
 
-def _database_rules(model, records: list, excluded: list[set[str]], using: str) -> dict[int, ValidationError]:
+def _database_rules(
+    model, records: list, excluded: list[set[str]], using: str, labels: Sequence[str] | None = None
+) -> dict[int, ValidationError]:
     """Check and unique constraints and unique fields of ``records``, by index; a rule that
     names a field in the record's ``excluded`` set is not checked for it, and an error whose
-    field is excluded is reported as a non-field error (as ``validate_constraints`` does)."""
+    field is excluded is reported as a non-field error (as ``validate_constraints`` does). Two
+    records that clash with each other (and with no stored row) are told so when ``labels``
+    name them (:func:`batch_clash`)."""
     connection = connections[using]
     checks = [c for c in model._meta.constraints if isinstance(c, models.CheckConstraint)]
     uniques = [c for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)]
@@ -210,18 +226,42 @@ def _database_rules(model, records: list, excluded: list[set[str]], using: str) 
             if key is None:
                 continue
             other = stored.get(key)
-            clash = (other is not None and other != record.pk) or key in seen
+            with_stored = other is not None and other != record.pk
+            clash = with_stored or key in seen
             seen.setdefault(key, index)
             if not clash:
                 continue
-            if isinstance(rule, models.Field) or (
+            field = names[0] if len(names) == 1 else NON_FIELD_ERRORS
+            default_message = isinstance(rule, models.Field) or (
                 rule.fields and rule.violation_error_message == rule.default_violation_error_message
-            ):
+            )
+            if default_message:
                 message = record.unique_error_message(model, names)
-                report(index, rule, message, message.code, names[0] if len(names) == 1 else NON_FIELD_ERRORS)
+                code = message.code
             else:
-                report(index, rule, rule.get_violation_error_message(), rule.violation_error_code, NON_FIELD_ERRORS)
+                message, code, field = rule.get_violation_error_message(), rule.violation_error_code, NON_FIELD_ERRORS
+            if labels and not with_stored:
+                message = batch_clash(model, rule, names, labels[seen[key]], default_message)
+            report(index, rule, message, code, field)
     return {index: ValidationError(without_implied(error.error_dict)) for index, error in found.items()}
+
+
+def batch_clash(model, rule, names: list[str], other: str, default_message: bool) -> str:
+    """The message of a unique ``rule`` (a unique field or ``UniqueConstraint`` on the fields
+    ``names``) that a record breaks with ``other``, an earlier record of the same batch
+    (``"Row 4"``), not with a stored row: "Row 4 has the same slug; each city needs its own." for
+    a rule with Django's own message, else the rule's message after "Row 4 and this row break
+    this rule together:"."""
+    if default_message:
+        return _("%(other)s has the same %(fields)s; each %(model)s needs its own.") % {
+            "other": other,
+            "fields": " / ".join(str(model._meta.get_field(name).verbose_name) for name in names),
+            "model": model._meta.verbose_name,
+        }
+    return _("%(other)s and this row break this rule together: %(rule)s") % {
+        "other": other,
+        "rule": rule.get_violation_error_message(),
+    }
 
 
 def _field_key(record, fields) -> tuple | None:

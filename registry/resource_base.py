@@ -42,6 +42,7 @@ from .import_widgets import (
     PartialDateWidget,
     SlugWidget,
     WholeNumberWidget,
+    file_row,
 )
 from .models import same_period, truncate_to_precision
 from .resource_rows import (  # MissingColumnsError: re-exported by registry.resources
@@ -398,7 +399,8 @@ class RegistryResource(resources.ModelResource):
         cell as written). Then, unless this is a dry run or any row has an error, write them in
         one transaction with their history records (by ``user``) and record the change once."""
         records = [row_result.instance for _number, _row, row_result in self.pending]
-        errors = full_clean_many(records)
+        labels = [_("Row %(number)s") % {"number": file_row(number)} for number, _row, _result in self.pending]
+        errors = full_clean_many(records, labels=labels)
         for _number, _row, row_result in self.pending:
             self.show(row_result)
         for index, record in enumerate(records):

@@ -245,9 +245,9 @@ def test_an_import_ended_while_the_worker_was_validating_writes_nothing(manager,
     job = stale_job(manager, "queued", 0)
     validate = resource_base.full_clean_many
 
-    def paused_then_ended(records):
+    def paused_then_ended(records, **options):
         ImportJob.objects.filter(pk=job.pk).update(status="failed", errors=ENDED)
-        return validate(records)
+        return validate(records, **options)
 
     monkeypatch.setattr(resource_base, "full_clean_many", paused_then_ended)
     assert imports.run_import.call(job.pk, confirm=True) == "failed"

@@ -515,12 +515,44 @@ def test_a_file_giving_a_stored_record_twice_alike_writes_its_change(django_asse
     assert city.history.first().notes == "Checked twice." and city.version == 2
 
 
-def test_two_rows_with_the_same_slug_in_one_file_are_an_error_of_the_second():
+def test_two_rows_with_the_same_slug_in_one_file_are_an_error_of_the_second_naming_the_first():
+    """helper-84: the second said "City with this Slug already exists.", and the manager looked
+    for it in the registry; it names the file's row (the spreadsheet's numbering) instead."""
     rows = city_rows(3)
     rows.append(["import-1", "Again", "", "", "JP", "city", "10.0", "135.0", "high"])
     result = CityResource().import_data(rows, dry_run=False, raise_errors=False)
     assert [(row.number, list(row.field_specific_errors)) for row in result.invalid_rows] == [(4, ["slug"])]
+    [message] = result.invalid_rows[0].field_specific_errors["slug"]
+    assert message == "Row 3 has the same slug; each city needs its own."
     assert not City.objects.filter(slug__startswith="import-").exists()
+
+
+@pytest.mark.parametrize(
+    ("second", "field", "message"),
+    [
+        (  # both open: the pair's one-open-partnership rule
+            ["busan", "bishkek", "sister", "2021-05", "month", "active", "high"],
+            "partner",
+            "Row 2 and this row break this rule together: These two cities already have a partnership in force;",
+        ),
+        (  # ended, overlapping the first's period: the overlap rule
+            ["busan", "bishkek", "sister", "2019", "year", "ended", "high", "2021"],
+            "established_on",
+            "Row 2 is a partnership of the same two cities in this period.",
+        ),
+    ],
+)
+def test_two_partnerships_of_one_file_that_clash_name_each_other(second, field, message):
+    """helper-84: two rows of Busan–Bishkek said "These two cities already have a partnership in
+    force", though the registry had none: the clash was with row 2 of the same file."""
+    CityFactory(slug="busan")
+    CityFactory(slug="bishkek")
+    headers = [*PARTNERSHIP_HEADERS, "ended_on"]
+    first = ["busan", "bishkek", "friendship", "2020", "year", "active", "high", ""]
+    rows = tablib.Dataset(first, second + [""] * (len(headers) - len(second)), headers=headers)
+    result = PartnershipResource().import_data(rows, dry_run=True, raise_errors=False)
+    [row] = result.invalid_rows
+    assert str(row.field_specific_errors[field][0]).startswith(message), row.error_dict
 
 
 @pytest.mark.django_db(transaction=True)  # as the other transactional tests: no serialized rollback, whose
@@ -544,11 +576,11 @@ def test_another_connection_writes_while_a_preview_runs(monkeypatch):
         finally:
             connection.close()
 
-    def validate_while_another_connection_writes(records):
+    def validate_while_another_connection_writes(records, **options):
         thread = threading.Thread(target=write_elsewhere)
         thread.start()
         thread.join(timeout=30)
-        return validate(records)
+        return validate(records, **options)
 
     monkeypatch.setattr(resource_base, "full_clean_many", validate_while_another_connection_writes)
     result = CityResource().import_data(city_rows(20), dry_run=True, raise_errors=True)
@@ -618,8 +650,8 @@ def _another_writer_during_validation(monkeypatch, write):
 
     validate = resource_base.full_clean_many
 
-    def validate_then_write_elsewhere(records):
-        errors = validate(records)
+    def validate_then_write_elsewhere(records, **options):
+        errors = validate(records, **options)
         write()
         return errors
 

@@ -73,6 +73,16 @@ class CooperationField(ReferencedByManyMixin, SluggedModel):
 # --------------------------------------------------------------------------- partnerships
 
 
+class BatchRecord:
+    """A record of a batch being validated that is not stored yet, by its ``index`` in the batch
+    (:meth:`Partnership.clean_together`): equal to no stored row's key."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int):
+        self.index = index
+
+
 class Partnership(RemarksModel, RegistryModel):
     """A sister city or friendship city relation between two cities.
 
@@ -289,10 +299,11 @@ class Partnership(RemarksModel, RegistryModel):
         self.refuse_direct_life_edit()
 
     @classmethod
-    def clean_together(cls, records: list[Partnership]) -> dict[int, ValidationError]:
+    def clean_together(cls, records: list[Partnership], labels: list[str] | None = None) -> dict[int, ValidationError]:
         """The overlap rule of :meth:`clean` for many partnerships at once: ``{index in records:
         ValidationError on established_on}`` for each that overlaps a stored partnership of the
-        same pair or an earlier one in ``records``. One query (per 500 cities named on SQLite:
+        same pair or an earlier one in ``records``, which ``labels`` (``"Row 4"``), when given,
+        name in the message. One query (per 500 cities named on SQLite:
         :func:`~registry.models.base.values_in`).
 
         Two periods of a pair overlap when the other one ends after this one starts and, if
@@ -318,13 +329,21 @@ class Partnership(RemarksModel, RegistryModel):
             if not (record.city_id and record.partner_id and record.established_on):
                 continue
             others = periods.setdefault(frozenset((record.city_id, record.partner_id)), [])
-            if any(pk != record.pk and record.overlaps(began, ended) for pk, began, ended in others):
+            overlapping = next(
+                (pk for pk, began, ended in others if pk != record.pk and record.overlaps(began, ended)), None
+            )
+            if overlapping is not None:
+                if labels and isinstance(overlapping, BatchRecord):
+                    message = _("%(other)s is a partnership of the same two cities in this period.") % {
+                        "other": labels[overlapping.index]
+                    }
+                else:
+                    message = _("These two cities already have a partnership in force in this period.")
                 # The code on the field's error: Django drops ``code`` given beside a dict.
-                message = _("These two cities already have a partnership in force in this period.")
                 errors[index] = ValidationError(
                     {"established_on": ValidationError(message, code="partnership_overlap")}
                 )
-            others.append((record.pk or object(), record.established_on, record.ended_on))
+            others.append((record.pk or BatchRecord(index), record.established_on, record.ended_on))
         return errors
 
     @classmethod
