@@ -30,9 +30,11 @@ from http import HTTPStatus
 
 from django import forms
 from django.http import HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import render
 from django.urls import NoReverseMatch, resolve, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_countries.fields import Country
 
 from . import dates, exports, regions
@@ -320,15 +322,28 @@ PAGE_EXPORT_FORMATS = ("csv", "xlsx")
 def export_throttled(request) -> HttpResponse | None:
     """``None`` while the client may export, else a 429 with ``Retry-After`` (seconds): the
     API's anonymous export rate (:class:`registry.api.throttling.AnonExportThrottle`), counted
-    together for pages and API."""
+    together for pages and API. The 429 is a page of the site (``429.html``) in the reader's
+    language, saying when to try again and what the rate is, with a link back to the page the
+    download was asked from (it was a line of plain text; helper-84)."""
     throttle = AnonExportThrottle()
     if throttle.allow_request(request, None):
         return None
     wait = max(1, int(throttle.wait() or 1))
-    response = HttpResponse(
-        _("Too many exports: try again in %(seconds)s seconds.") % {"seconds": wait},
-        status=HTTPStatus.TOO_MANY_REQUESTS,
-        content_type="text/plain; charset=utf-8",
-    )
+    back = request.GET.copy()
+    back.pop("format", None)
+    count, seconds = throttle.parse_rate(throttle.get_rate())
+    period = {1: _("second"), 60: _("minute"), 3600: _("hour"), 86400: _("day")}.get(seconds, "")
+    context = {
+        "message": _("Too many exports: try again in %(seconds)s seconds.") % {"seconds": wait},
+        "rate": ngettext("%(count)s file a %(period)s", "%(count)s files a %(period)s", count)
+        % {"count": count, "period": period},
+        # The page the download was asked from (the calendar feed's is the events list).
+        "back_url": reverse("registry:event-list")
+        if request.resolver_match and request.resolver_match.url_name == "event-calendar"
+        else f"{request.path}?{back.urlencode()}"
+        if back
+        else request.path,
+    }
+    response = render(request, "429.html", context, status=HTTPStatus.TOO_MANY_REQUESTS)
     response["Retry-After"] = str(wait)
     return response

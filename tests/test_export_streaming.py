@@ -163,6 +163,12 @@ def test_anonymous_exports_have_their_own_rate_on_pages_and_api(client, api_clie
     assert (api.status_code, page.status_code) == (HTTPStatus.TOO_MANY_REQUESTS,) * 2
     assert int(api["Retry-After"]) > 0 and int(page["Retry-After"]) > 0
     assert api.json()["code"] == "throttled"
+    # A page's refusal is a page of the site, linking back to where the download was asked.
+    assert page["Content-Type"].startswith("text/html") and 'href="/events/"' in page.text
+    refused = client.get("/ko/cities/", {"country": "kz", "format": "csv"})
+    assert refused.status_code == HTTPStatus.TOO_MANY_REQUESTS and int(refused["Retry-After"]) > 0
+    assert "<h1>내려받기 요청이 너무 많습니다</h1>" in refused.text and "분당 파일 2개" in refused.text
+    assert 'href="/ko/cities/?country=kz"' in refused.text
     # JSON reads are not exports and keep their own rate; signed-in staff are not counted.
     assert api_client.get("/api/v1/partnerships/").status_code == HTTPStatus.OK
     assert token_client(manager).get("/api/v1/partnerships/?format=csv").status_code == HTTPStatus.OK
