@@ -11,7 +11,8 @@ calls this module's constants: the names only bring the messages into ``locale/k
   export page ("Select all"; its Korean for "This exporter will export the following fields: "
   is marked fuzzy, so never shown, and says "import"): found by the fresh-clone user test.
 * Django's own Korean for "Select %s to view" has a stray "1" ("보기위한 1%s 를(을) 선택"), the
-  title of every list that a staff member may only view.
+  title of every list that a staff member may only view; its unique field's error reads
+  "도시의 슬러그은/는 이미 존재합니다." (the particle fits no field name ending in a vowel).
 * django-countries' Korean names some countries as Korean readers do not: 몽골리아, 타이, 터키
   (beside the English "Türkiye"), 로마니아, 브룬디 and "케이맨 섬1" (new-user probe).
 """
@@ -48,6 +49,9 @@ IMPORT_EXPORT = (
 
 
 DJANGO_ADMIN = (gettext_noop("Select %s to view"),)
+# Django's Korean for a unique field's error puts a fixed particle after any field name:
+# "도시의 슬러그은/는 이미 존재합니다." (an import's preview; helper-84).
+DJANGO_MODELS = (gettext_noop("%(model_name)s with this %(field_label)s already exists."),)
 COUNTRIES = (
     gettext_noop("Bonaire, Sint Eustatius and Saba"),
     gettext_noop("British Indian Ocean Territory"),

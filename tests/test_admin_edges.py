@@ -26,6 +26,30 @@ def test_a_view_only_list_title_has_no_stray_digit():
         assert translation.gettext("Created") == "생성"
 
 
+def test_a_duplicate_or_an_unknown_slug_reads_as_korean_without_a_particle_that_fits_no_word(db):
+    """helper-84: Django's Korean said "도시의 슬러그은/는 이미 존재합니다." and ours
+    "슬러그이(가) … 도시이(가) 없습니다.": both now put no particle after a field or model name."""
+    import tablib
+    from django.core.exceptions import ValidationError
+
+    from registry.models import City
+    from registry.resources import PartnershipResource
+
+    from .factories import CityFactory
+
+    CityFactory(slug="busan")
+    with translation.override("ko"):
+        try:
+            City(slug="busan", name_en="Again", country="KR").validate_unique()
+        except ValidationError as error:
+            unique = error.message_dict["slug"]
+        headers = ["city", "partner", "kind", "established_on", "established_precision", "status", "confidence"]
+        rows = tablib.Dataset(["busan", "nowhere", "sister", "2000", "year", "active", "high"], headers=headers)
+        [row] = PartnershipResource().import_data(rows, dry_run=True, raise_errors=False).invalid_rows
+    assert unique == ["같은 슬러그 값을 가진 도시 기록이 이미 있습니다."]
+    assert [str(m) for m in row.field_specific_errors["partner"]] == ["슬러그 값이 “nowhere”인 도시 기록이 없습니다."]
+
+
 def test_a_year_no_date_can_hold_is_an_invalid_filter_not_a_server_error(staff_client):
     """Found by the adversarial probe: ``?published_on__year=`` beyond a machine integer was a 500."""
     for url in (

@@ -127,7 +127,7 @@ def test_messages_and_labels_made_as_fields_are_built_are_in_each_request_s_lang
         ):
             by_drf = cls().fields
             assert seen == (unique_message(by_drf["slug"]), labels(by_drf))
-    assert "already exists" in shown["en"][0] and "이미 존재합니다" in shown["ko"][0]
+    assert "already exists" in shown["en"][0] and "기록이 이미 있습니다" in shown["ko"][0]
     assert shown["en"][1]["slug"] != shown["ko"][1]["slug"]
 
 
