@@ -351,3 +351,12 @@ def test_the_import_page_lists_the_latest_background_imports_with_links(client, 
     assert "partners.csv" not in page and "waiting for the worker" in page
     korean = client.get(reverse("admin:registry_city_import"), HTTP_ACCEPT_LANGUAGE="ko").text
     assert "백그라운드 가져오기" in korean
+
+
+def test_the_job_page_groups_the_digits_of_its_counts_as_the_public_pages_do(client, manager):
+    """helper-84: "3000 / 3000" and "3000행 중 3000행", where the public pages write 2,030,285."""
+    job = stale_job(manager, "checking", 0, rows=3)
+    ImportJob.objects.filter(pk=job.pk).update(rows_total=3000, rows_done=1500)
+    client.force_login(manager)
+    page = client.get(reverse("admin:registry_city_import_job", args=[job.pk]))
+    assert "1,500 / 3,000" in page.text and "1,500 of 3,000 rows" in page.text
