@@ -151,3 +151,4 @@ def test_a_pages_download_sent_on_to_the_api_keeps_the_pages_language(client, ce
     assert redirect.status_code == HTTPStatus.FOUND and f"lang={language}" in redirect["Location"]
     followed = client.get(redirect["Location"], HTTP_ACCEPT_LANGUAGE="en" if language == "ko" else "ko")
     assert followed.status_code == HTTPStatus.OK and followed["Content-Language"] == language
+    assert "lang" not in followed["Content-Disposition"]  # not a filter (helper-87: …_lang-ko_….geojson)

@@ -522,6 +522,9 @@ def test_every_page_says_when_the_data_last_changed_its_licence_and_how_to_cite_
     assert 'rel="license external">CC BY 4.0</a>' in text
     assert "<cite>City Diplomacy Registry</cite>, http://testserver/cities/almaty/" in text
     assert '<a href="mailto:global@example.org" rel="external">global@example.org</a>' in text
+    # The view cited is the one shown: its date and filters, less a shared link's analytics (helper-87).
+    dated = client.get("/ko/", {"as_of": "2022-09-21", "utm_source": "newsletter"}).text
+    assert "<cite>City Diplomacy Registry</cite>, http://testserver/ko/?as_of=2022-09-21\n" in dated
 
 
 # --------------------------------------------------------------------------- a city's partnerships in a table

@@ -25,7 +25,9 @@ CONTENT_TYPES = {
     "geojson": "application/geo+json",
     "ics": "text/calendar; charset=utf-8",
 }
-# Query parameters that are not filters (left out of a file name).
+# Query parameters that are not filters (left out of a file name), besides the API's ``lang``
+# (registry.filter_parameters.LANGUAGE_PARAMETER: it gave cities_country-kz_lang-ko_….geojson;
+# helper-87).
 NOT_FILTERS = {"format", "page", "page_size"}
 
 
@@ -51,17 +53,17 @@ def export_filename(base: str, params, *, extension: str, record: str = "", as_o
     the pages and the API: ``base`` is the list's name (its table's
     :attr:`~registry.exports.rows.Table.name`, ``cities``), followed by ``record``, the key of
     the one record exported (``cities_almaty_2026-12-02.csv``), if any; the filters set in ``params``
-    (a ``QueryDict`` or dict; :data:`NOT_FILTERS`, a shared link's analytics (``utm_source``: it
+    (a ``QueryDict`` or dict; :data:`NOT_FILTERS`, ``lang``, a shared link's analytics (``utm_source``: it
     was ``cities_utm_source-news_…``) and empty values left out, each name and value
     slugified, several values joined) and the date the data is as of: ``as_of`` if given, else
     a valid ``in_force_on`` filter (then not repeated as a filter), else today in the site's
     time zone. At most 150 characters before the extension."""
-    from ..filter_parameters import is_link_tracking  # a shared link's analytics name no filter
+    from ..filter_parameters import LANGUAGE_PARAMETER, is_link_tracking  # a link's analytics and language name no filter
 
     lists = {
         name: params.getlist(name) if hasattr(params, "getlist") else [params[name]]
         for name in params
-        if not is_link_tracking(name)
+        if not is_link_tracking(name) and name != LANGUAGE_PARAMETER
     }
     if as_of is None:
         try:

@@ -62,7 +62,9 @@ def site_info(context) -> dict:
     """What the footer says about the data: ``changed`` (when a public record last changed,
     :func:`registry.network.data_changed_at`), ``licence``/``licence_url``, ``cite_as`` and
     ``contact`` (settings ``REGISTRY_DATA_LICENCE``, ``…_URL``, ``REGISTRY_CITE_AS``,
-    ``REGISTRY_CONTACT``), and ``url``, the page's address without its query."""
+    ``REGISTRY_CONTACT``), and ``url``, the page's address to cite: with its query (the date
+    shown, the filters: ``/ko/?as_of=2022-09-21`` was cited as ``/ko/``, which shows today's
+    figures; helper-87) less a shared link's analytics (:func:`registry.filter_parameters.untracked`)."""
     from ..network import data_changed_at
 
     request = context.get("request")
@@ -74,8 +76,14 @@ def site_info(context) -> dict:
         "cite_as": settings.REGISTRY_CITE_AS,
         "contact": contact,
         "contact_url": contact if "@" not in contact else f"mailto:{contact}",
-        "url": request.build_absolute_uri(request.path) if request else "",
+        "url": cited_url(request) if request else "",
     }
+
+
+def cited_url(request) -> str:
+    """The absolute address of ``request``'s page with its query less a link's analytics."""
+    query = untracked(request.GET).urlencode()
+    return request.build_absolute_uri(f"{request.path}?{query}" if query else request.path)
 
 
 @register.simple_tag
