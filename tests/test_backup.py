@@ -219,3 +219,40 @@ def test_a_row_the_database_refuses_is_named_with_its_rule_and_nothing_is_restor
         call_command("import_registry", str(tampered), stdout=io.StringIO())
     assert "not a snapshot" not in str(refused.value) and "/tmp" not in str(refused.value).split(":", 1)[1]
     assert not City.objects.exists()
+
+
+def test_a_snapshot_naming_accounts_this_database_lacks_is_restored(tmp_path):
+    """helper-86: a registry that had ever run a background import could not be restored into
+    another database: the import's row named its account, which no snapshot holds ("User
+    matching query does not exist"). Imports in progress and offices are an account's rows, left
+    out like its profile; who accepted a Wikidata proposal is kept where the account exists."""
+    import datetime
+
+    from registry.models import ImportJob, OfficeAssignment, WikidataProposal
+
+    gone, kept = UserFactory(username="gone"), UserFactory(username="kept")
+    city = CityFactory(slug="office-city")
+    ImportJob.objects.create(user=gone, model_name="city", file_name="c.csv", file_format="csv", data=b"slug\n")
+    OfficeAssignment.objects.create(user=gone, city=city)
+    proposals = {
+        name: WikidataProposal.objects.create(
+            kind="new",
+            city=city,
+            partner=CityFactory(),
+            source_url=f"https://www.wikidata.org/wiki/Q{number}",
+            retrieved_on=datetime.date(2026, 11, 30),
+            decided_by=user,
+        )
+        for number, (name, user) in enumerate((("gone", gone), ("kept", kept)), start=1)
+    }
+    path = tmp_path / "backup.zip"
+    call_command("export_registry", str(path), stdout=io.StringIO())
+    empty_registry()
+    ImportJob.objects.all().delete()
+    OfficeAssignment.objects.all().delete()
+    gone.delete()
+    call_command("import_registry", str(path), stdout=io.StringIO())
+    assert City.objects.filter(slug="office-city").exists()
+    assert not ImportJob.objects.exists() and not OfficeAssignment.objects.exists()
+    decided = dict(WikidataProposal.objects.values_list("source_url", "decided_by__username"))
+    assert decided == {proposals["gone"].source_url: None, proposals["kept"].source_url: "kept"}

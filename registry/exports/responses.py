@@ -58,7 +58,10 @@ def export_filename(base: str, params, *, extension: str, record: str = "", as_o
     slugified, several values joined) and the date the data is as of: ``as_of`` if given, else
     a valid ``in_force_on`` filter (then not repeated as a filter), else today in the site's
     time zone. At most 150 characters before the extension."""
-    from ..filter_parameters import LANGUAGE_PARAMETER, is_link_tracking  # a link's analytics and language name no filter
+    from ..filter_parameters import (  # a link's analytics and language name no filter
+        LANGUAGE_PARAMETER,
+        is_link_tracking,
+    )
 
     lists = {
         name: params.getlist(name) if hasattr(params, "getlist") else [params[name]]

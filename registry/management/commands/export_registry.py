@@ -33,8 +33,10 @@ from tqdm import tqdm
 
 from registry.models import Agreement
 
-# Rows about user accounts (which the snapshot leaves out): e-mail language, reminders sent.
-ACCOUNT_MODELS = {"StaffProfile", "SentReminder"}
+# Rows about user accounts, which the snapshot leaves out with the accounts: e-mail language,
+# reminders sent, an account's offices, and its imports in progress (a file being imported; each
+# named its account, which a restore into another database lacks: helper-86).
+ACCOUNT_MODELS = {"StaffProfile", "SentReminder", "OfficeAssignment", "ImportJob"}
 ROWS = "registry.json"
 CHUNK = 2_000  # rows read at once, with their related rows
 HISTORY = "history.json"

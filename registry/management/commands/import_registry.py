@@ -94,9 +94,14 @@ class Command(BaseCommand):
         self.stdout.write(f"Restored {path}")
 
     def load_rows(self, path: Path, quiet: bool) -> None:
-        """Load a JSON snapshot of registry rows with ``loaddata`` (which resets sequences)."""
-        # loaddata's own progress ("Processed N object(s).") on a terminal at verbosity 3.
-        load_without_history(str(path), verbosity=0 if quiet else 3, stdout=self.stderr)
+        """Load a JSON snapshot of registry rows with ``loaddata`` (which resets sequences),
+        each account a row names (:func:`with_known_accounts`) mapped to this database's."""
+        rows = with_known_accounts(json.loads(path.read_bytes()))
+        with tempfile.TemporaryDirectory() as directory:
+            mapped = Path(directory) / ROWS
+            mapped.write_text(json.dumps(rows))
+            # loaddata's own progress ("Processed N object(s).") on a terminal at verbosity 3.
+            load_without_history(str(mapped), verbosity=0 if quiet else 3, stdout=self.stderr)
 
     def restore_archive(self, path: Path, written: list[str], quiet: bool) -> set[str]:
         """Restore rows, history and documents from an archive; return the lower-case labels
@@ -144,6 +149,29 @@ class Command(BaseCommand):
             for sql in connection.ops.sequence_reset_sql(no_style(), list(models)):
                 cursor.execute(sql)
         return {model.instance_type._meta.label_lower for model in models if hasattr(model, "instance_type")}
+
+
+def with_known_accounts(rows) -> list:
+    """``rows`` (a snapshot's, as loaddata reads them) with each reference to a user account
+    (by user name: the snapshot holds no accounts) that this database lacks made empty: who
+    accepted a Wikidata proposal, say. A row naming an account this database has keeps it."""
+    if not isinstance(rows, list):
+        raise ValueError("The snapshot is not a list of rows.")
+    user_model = get_user_model()
+    known = {(name,) for name in user_model.objects.values_list(user_model.USERNAME_FIELD, flat=True)}
+    account_fields: dict[str, list[str]] = {}
+    for model in apps.get_app_config("registry").get_models():
+        names = [f.name for f in model._meta.concrete_fields if f.is_relation and f.related_model is user_model]
+        account_fields[model._meta.label_lower] = names
+    for row in rows:
+        fields = row.get("fields") if isinstance(row, dict) else None
+        if not isinstance(fields, dict):
+            continue
+        for name in account_fields.get(str(row.get("model", "")).lower(), ()):
+            value = fields.get(name)
+            if isinstance(value, list) and tuple(value) not in known:
+                fields[name] = None
+    return rows
 
 
 def refusal(error: IntegrityError) -> str:
