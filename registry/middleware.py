@@ -9,7 +9,7 @@ from django.middleware.gzip import GZipMiddleware
 from django.utils import translation
 from django.utils.translation import gettext
 
-from .filter_parameters import LANGUAGE_PARAMETER
+from .filter_parameters import LANGUAGE_PARAMETER, repeated_parameter
 from .text import UNSTORABLE
 
 # Paths with no language prefix whose language is the reader's (cookie or Accept-Language).
@@ -45,20 +45,27 @@ class HeaderLanguageMiddleware:
 
     @staticmethod
     def ask_language(request) -> HttpResponse | None:
-        """Activate the language ``?lang=`` names; a 400 (problem+json, code ``invalid_choice``,
-        on the parameter) when the site has none such; ``None`` when it is not given (or the
-        query cannot be read: :class:`RequestSizeLimitMiddleware` answers that)."""
+        """Activate the language ``?lang=`` names; a 400 (problem+json on the parameter, code
+        ``invalid_choice``) when the site has none such, or ``repeated_parameter`` when it is
+        given twice; ``None`` when it is not given (or the query cannot be read:
+        :class:`RequestSizeLimitMiddleware` answers that)."""
         try:
-            asked = request.GET.get(LANGUAGE_PARAMETER)
+            given = request.GET.getlist(LANGUAGE_PARAMETER)
         except TooManyFieldsSent:
             return None
-        if asked is None:
+        if not given:
             return None
+        from .api.exceptions import problem_response
+
+        if len(given) > 1:  # as every list refuses it, on every endpoint (helper-86: the last won on a record)
+            error = repeated_parameter(LANGUAGE_PARAMETER, len(given))
+            message = error.message % error.params
+            errors = {LANGUAGE_PARAMETER: [{"message": message, "code": error.code}]}
+            return problem_response(request, 400, message, error.code, errors=errors)
+        asked = given[0]
         try:
             language = translation.get_supported_language_variant(asked)
         except LookupError:
-            from .api.exceptions import problem_response
-
             message = gettext("“%(value)s” is not a language of this site; %(parameter)s takes %(languages)s.") % {
                 "value": asked[:50],
                 "parameter": LANGUAGE_PARAMETER,

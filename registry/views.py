@@ -334,7 +334,8 @@ def export_throttled(request) -> HttpResponse | None:
     count, seconds = throttle.parse_rate(throttle.get_rate())
     period = {1: _("second"), 60: _("minute"), 3600: _("hour"), 86400: _("day")}.get(seconds, "")
     context = {
-        "message": _("Too many exports: try again in %(seconds)s seconds.") % {"seconds": wait},
+        "message": ngettext("Try again in %(seconds)s second.", "Try again in %(seconds)s seconds.", wait)
+        % {"seconds": wait},
         "rate": ngettext("%(count)s file a %(period)s", "%(count)s files a %(period)s", count)
         % {"count": count, "period": period},
         # The page the download was asked from (the calendar feed's is the events list).

@@ -129,6 +129,7 @@ def test_if_match_with_an_etag_read_in_any_representation_fails_after_a_change(d
         ('"v2.g1.json"', HTTPStatus.PRECONDITION_FAILED),  # another version
         ('"v2.g1.json", *', HTTPStatus.PRECONDITION_FAILED),  # "*" only alone (helper-85)
         ("*, *", HTTPStatus.PRECONDITION_FAILED),
+        ("*,", HTTPStatus.OK),  # RFC 9110, 5.6.1: empty list elements do not count
         ('"v1.g1.d20261203.r0123abcd.json"', HTTPStatus.OK),  # a tag of any release
     ],
 )

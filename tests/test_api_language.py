@@ -135,6 +135,9 @@ def test_a_language_the_site_has_not_is_a_400_on_the_parameter_in_the_readers_la
     assert english["errors"]["lang"] == [
         {"message": "“fr” is not a language of this site; lang takes en, ko.", "code": "invalid_choice"}
     ]
+    for path in ("/api/v1/cities/", "/api/v1/cities/almaty/", "/api/v1/schema/"):  # helper-86: the last won
+        response, repeated = error(api_client, f"{path}?lang=ko&lang=en")
+        assert repeated["errors"]["lang"][0]["code"] == "repeated_parameter", path
     _, korean = error(api_client, "/api/v1/cities/?lang=", "ko")
     assert korean["errors"]["lang"][0]["message"].startswith("이 사이트에 없는 언어입니다")
 
@@ -152,3 +155,15 @@ def test_a_pages_download_sent_on_to_the_api_keeps_the_pages_language(client, ce
     followed = client.get(redirect["Location"], HTTP_ACCEPT_LANGUAGE="en" if language == "ko" else "ko")
     assert followed.status_code == HTTPStatus.OK and followed["Content-Language"] == language
     assert "lang" not in followed["Content-Disposition"]  # not a filter (helper-87: …_lang-ko_….geojson)
+
+
+def test_a_records_etag_names_its_language_so_a_korean_revalidation_never_gets_the_english_body(api_client, ceremony):
+    """helper-86: an event's calendar had one strong ETag in both languages, so ``If-None-Match``
+    in Korean got a 304 for the English calendar."""
+    url = f"/api/v1/events/{ceremony.slug}/?format=ics"
+    english = api_client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    korean = api_client.get(f"{url}&lang=ko", HTTP_IF_NONE_MATCH=english["ETag"])
+    assert korean.status_code == HTTPStatus.OK and "SUMMARY:서명식" in korean.getvalue().decode()
+    assert korean["ETag"] != english["ETag"] and english["ETag"].endswith('.ics-en"')
+    again = api_client.get(f"{url}&lang=ko", HTTP_IF_NONE_MATCH=korean["ETag"])
+    assert again.status_code == HTTPStatus.NOT_MODIFIED

@@ -122,6 +122,14 @@ def test_a_key_given_twice_in_a_json_object_is_a_400_naming_it(superuser, body, 
     assert f"“{key}”" in korean.json()["detail"] and "두 번" in korean.json()["detail"]
 
 
+@pytest.mark.parametrize("key", ["\\ud800", "x\\udc00y", "a\\u0000"])
+def test_a_repeated_key_that_no_record_can_hold_is_a_400_not_a_500(superuser, key):
+    """helper-86: the message quoted the key, and a lone surrogate cannot be encoded (500)."""
+    body = f'{{"{key}": 1, "{key}": 2}}'
+    response = token_client(superuser).post("/api/v1/cities/", body, content_type="application/json")
+    assert assert_problem(response, 400, "null_characters_not_allowed")
+
+
 def test_malformed_json_is_still_drfs_parse_error(superuser):
     response = token_client(superuser).post("/api/v1/cities/", '{"name_en": ', content_type="application/json")
     assert assert_problem(response, 400, "parse_error")["detail"].startswith("JSON parse error - ")

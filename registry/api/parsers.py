@@ -85,8 +85,14 @@ class StrictJSONParser(JSONParser):
         except RecursionError:
             raise exceptions.ParseError(message("too_deep"), "too_deep") from None
         except RepeatedKey as error:
+            key = str(error.args[0])
+            if UNSTORABLE.search(key):  # not quoted in the answer (a lone surrogate cannot be encoded: a 500)
+                code = "null_characters_not_allowed"
+                raise exceptions.ValidationError(
+                    {api_settings.NON_FIELD_ERRORS_KEY: [exceptions.ErrorDetail(message(code), code=code)]}
+                ) from None
             text = _("JSON parse error - the key “%(key)s” is given twice in one object; give it once.")
-            raise exceptions.ParseError(str(text) % {"key": str(error.args[0])[:100]}, "repeated_key") from None
+            raise exceptions.ParseError(str(text) % {"key": key[:100]}, "repeated_key") from None
         except ValueError as error:
             raise exceptions.ParseError(f"JSON parse error - {error}") from None
         found = unstorable(data)

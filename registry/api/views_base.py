@@ -18,7 +18,7 @@ import re
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.translation import gettext
@@ -56,19 +56,21 @@ RECORD_ETAG = re.compile(r'\A"v(?P<version>[0-9]{1,18})\.g[0-9]+\.(?:d[0-9]{8}\.
 def representation(request) -> str:
     """Which representation of a record a response is, as a tag: the renderer's format
     (``json``, ``api``, ``csv``, ``geojson``, ``ics``), plus ``-i<n>`` for JSON indented by
-    ``n`` spaces (``Accept: application/json; indent=2``), since its bytes differ."""
+    ``n`` spaces (``Accept: application/json; indent=2``), since its bytes differ, and the
+    language (``-ko``): a calendar's title and summaries are in the reader's language, and a
+    conditional ``GET`` in Korean got a 304 for the English calendar (helper-86)."""
     renderer = request.accepted_renderer
     tag = renderer.format
     if isinstance(renderer, renderers.JSONRenderer):
         indent = renderer.get_indent(request.accepted_media_type, {})
         if indent:
             tag = f"{tag}-i{indent}"
-    return tag
+    return f"{tag}-{translation.get_language()}"
 
 
 def record_etag(version: int, tag: str, request) -> str:
     """A record's ``ETag``: ``"v<version>.g<generation>.d<day>.r<release>.<tag>"``, e.g.
-    ``"v7.g42.d20261203.r0be3a1c9.json"``.
+    ``"v7.g42.d20261203.r0be3a1c9.json-en"``.
 
     ``version`` is the record's own (raised by every save: what ``If-Match`` checks);
     the data generation of the reader (:func:`registry.cache.generation_for`: an anonymous
@@ -85,7 +87,7 @@ def record_etag(version: int, tag: str, request) -> str:
     day = timezone.localdate().strftime("%Y%m%d")
     build = hashlib.sha256(release().encode()).hexdigest()[:8]
     etag = f'"v{version}.g{generation_for(request)}.d{day}.r{build}.{tag}"'
-    return f"W/{etag}" if tag == "api" else etag
+    return f"W/{etag}" if tag.startswith("api-") else etag  # the browsable HTML
 
 
 def if_match_versions(header: str) -> set[int] | None:
@@ -93,7 +95,7 @@ def if_match_versions(header: str) -> set[int] | None:
     else the versions read from those of its tags that are strong record ETags of this API (any
     representation); an empty set when none is. A weak tag (``W/"…"``) never matches: If-Match
     uses the strong comparison (RFC 9110, 13.1.1)."""
-    tags = [tag.strip() for tag in header.split(",")]
+    tags = [tag.strip() for tag in header.split(",") if tag.strip()]  # a list's empty elements do not count
     if tags == ["*"]:
         return None
     # "*" only alone (RFC 9110, 13.1.1): beside entity tags it names no version, or a stale tag
