@@ -256,3 +256,25 @@ def test_a_snapshot_naming_accounts_this_database_lacks_is_restored(tmp_path):
     assert not ImportJob.objects.exists() and not OfficeAssignment.objects.exists()
     decided = dict(WikidataProposal.objects.values_list("source_url", "decided_by__username"))
     assert decided == {proposals["gone"].source_url: None, proposals["kept"].source_url: "kept"}
+
+
+def test_a_reference_to_a_record_the_snapshot_lacks_is_named_as_such(tmp_path):
+    """helper-86: it read "NOT NULL constraint failed" (PostgreSQL: and the whole row copied)."""
+    from .factories import PartnershipFactory
+
+    PartnershipFactory(partner__slug="kaohsiung", notes="A long note " * 20)
+    path, tampered = tmp_path / "backup.zip", tmp_path / "tampered.zip"
+    call_command("export_registry", str(path), stdout=io.StringIO())
+    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(tampered, "w") as out:
+        for name in archive.namelist():
+            content = archive.read(name)
+            if name == "registry.json":
+                rows = json.loads(content)
+                next(row for row in rows if row["model"] == "registry.partnership")["fields"]["partner"] = ["nowhere"]
+                content = json.dumps(rows)
+            out.writestr(name, content)
+    empty_registry()
+    with pytest.raises(CommandError, match=r"refused registry\.Partnership\(pk=\d+\): .*partner_id") as refused:
+        call_command("import_registry", str(tampered), stdout=io.StringIO())
+    assert str(refused.value).endswith("(a reference names a record that is not in the snapshot)")
+    assert "A long note" not in str(refused.value) and not City.objects.exists()

@@ -53,6 +53,9 @@ MALFORMED = (
 )
 # loaddata's words for the row it could not save (its message also names a temporary file).
 REFUSED_ROW = re.compile(r"Could not load (?P<row>[\w.]+\(pk=[^)]*\))")
+# An empty foreign key that may not be empty: loaddata leaves a reference empty when its natural
+# key names no record (SQLite's and PostgreSQL's words).
+NULL_REFERENCE = re.compile(r'NOT NULL constraint failed: \S+_id\b|null value in column "\w+_id"')
 HISTORY_BATCH = 2_000  # change-history rows per INSERT (SQLite's limit on parameters is respected by Django)
 
 
@@ -178,7 +181,8 @@ def refusal(error: IntegrityError) -> str:
     """Why the database refused a row of a snapshot, for a person: the row (``registry.City(pk=39)``,
     as loaddata names it), the rule's name and its message when it is one of the registry's
     constraints (a snapshot written before the rule existed may hold rows it refuses), else the
-    database's own words."""
+    database's own words, without PostgreSQL's copy of the whole row, and saying so when an empty
+    reference is a record the snapshot lacks."""
     text = str(error)
     found = REFUSED_ROW.search(text)
     row = found["row"] if found else "a row"
@@ -192,6 +196,9 @@ def refusal(error: IntegrityError) -> str:
                     "(in the registry it came from, then export again) and restore again."
                 )
     detail = " ".join((text[found.end() :] if found else text).lstrip(": ").split())
+    detail = detail.split(" DETAIL: Failing row contains")[0]  # PostgreSQL's copy of the whole row
+    if NULL_REFERENCE.search(detail):
+        detail += " (a reference names a record that is not in the snapshot)"
     return f"the database refused {row}: {detail}"
 
 
