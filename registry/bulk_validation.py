@@ -241,18 +241,19 @@ def _database_rules(
             else:
                 message, code, field = rule.get_violation_error_message(), rule.violation_error_code, NON_FIELD_ERRORS
             if labels and not with_stored:
-                message = batch_clash(model, rule, names, labels[seen[key]], default_message)
+                message = batch_clash(model, rule, names, labels[seen[key]])
             report(index, rule, message, code, field)
     return {index: ValidationError(without_implied(error.error_dict)) for index, error in found.items()}
 
 
-def batch_clash(model, rule, names: list[str], other: str, default_message: bool) -> str:
+def batch_clash(model, rule, names: list[str], other: str) -> str:
     """The message of a unique ``rule`` (a unique field or ``UniqueConstraint`` on the fields
     ``names``) that a record breaks with ``other``, an earlier record of the same batch
     (``"Row 4"``), not with a stored row: "Row 4 has the same slug; each city needs its own." for
-    a rule with Django's own message, else the rule's message after "Row 4 and this row break
-    this rule together:"."""
-    if default_message:
+    a rule on fields (whatever its message: "This partnership is already recorded: …" read as a
+    clash with a stored row; helper-86), else (a rule on expressions) the rule's message after
+    "Row 4 and this row break this rule together:"."""
+    if names:  # its fields say it better than a message written for a stored row ("already recorded")
         return _("%(other)s has the same %(fields)s; each %(model)s needs its own.") % {
             "other": other,
             "fields": " / ".join(str(model._meta.get_field(name).verbose_name) for name in names),

@@ -535,6 +535,11 @@ def test_two_rows_with_the_same_slug_in_one_file_are_an_error_of_the_second_nami
             "partner",
             "Row 2 and this row break this rule together: These two cities already have a partnership in force;",
         ),
+        (  # the same partnership twice: its natural key, named by its fields (helper-86: "already recorded")
+            ["busan", "bishkek", "friendship", "2020", "year", "active", "high"],
+            "partner",
+            "Row 2 has the same city / partner city / kind / established on; each partnership needs its own.",
+        ),
         (  # ended, overlapping the first's period: the overlap rule
             ["busan", "bishkek", "sister", "2019", "year", "ended", "high", "2021"],
             "established_on",
