@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
 from django_countries import countries
@@ -105,7 +106,30 @@ class CityListView(FilteredListMixin, ListView):
         for name in ("page", "format"):
             query.pop(name, None)
         context["all_url"] = f"?{query.urlencode()}"
+        context["suggestions"] = [] if context["object_list"] else self.suggestions(context["all_url"])
         return context
+
+    def suggestions(self, all_url: str) -> list[tuple[str, str]]:
+        """Where else to look when no city matches, as ``(text, URL)``: the country a search names
+        (``?q=카자흐스탄`` or ``Kazakhstan``: its page, when it has cities), and every city when only
+        the home city's partners were searched (``?q=부산``). Found by a new user, who got "No city
+        matches" and no pointer (helper-87). One query, only when nothing matched."""
+        found = []
+        words = self.request.GET.get("q", "").strip()
+        code = countries.by_name(words, language=get_language()) or countries.by_name(words) if words else ""
+        if isinstance(code, str) and code and City.objects.visible_to(self.request.user).filter(country=code).exists():
+            name = Country(code).name
+            found.append(
+                (
+                    _("“%(words)s” is a country: the cities of %(country)s") % {"words": words, "country": name},
+                    reverse("registry:country-detail", kwargs={"code": code.lower()}),
+                )
+            )
+        if not self.show_all:
+            found.append(
+                (_("Search every city, not only the partner cities of %(city)s") % {"city": self.home.name}, all_url)
+            )
+        return found
 
 
 class CityDetailView(DetailView):

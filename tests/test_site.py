@@ -5,6 +5,7 @@ import datetime
 import io
 import re
 from http import HTTPStatus
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client, RequestFactory
@@ -45,6 +46,27 @@ def test_korean_cities_search_lists_almaty_in_korean(client, shipped_data):
     assert listed(response) == ["almaty"]
     assert '<a href="/ko/cities/almaty/" lang="ko">알마티</a>' in response.text
     assert "검색" in response.text
+
+
+def test_a_search_that_finds_nothing_points_to_the_country_it_names_and_to_every_city(client, shipped_data):
+    """helper-87: ``?q=카자흐스탄`` and ``?q=부산`` (the home city is no partner of itself) found
+    nothing, with no pointer."""
+    country = client.get("/ko/cities/", {"q": "카자흐스탄"})
+    assert listed(country) == [] and country.context["suggestions"] == [
+        ("“카자흐스탄”: 나라 이름입니다. 카자흐스탄의 도시 보기", "/ko/countries/kz/"),
+        ("부산의 자매·우호협력도시만이 아니라 모든 도시에서 찾기", "?" + urlencode({"q": "카자흐스탄", "show": "all"})),
+    ]
+    assert 'href="/ko/countries/kz/"' in country.text
+    assert "http://testserver/ko/cities/?q=카자흐스탄\n" in country.text  # cited as people read it
+    home = client.get("/cities/", {"q": "busan"})
+    assert [text for text, _url in home.context["suggestions"]] == [
+        "Search every city, not only the partner cities of Busan"
+    ]
+    assert listed(client.get("/cities/", {"q": "busan", "show": "all"})) == ["busan"]
+    assert client.get("/cities/", {"q": "Kazakhstan"}).context["suggestions"][0][1] == "/countries/kz/"
+    assert client.get("/cities/", {"q": "almaty"}).context["suggestions"] == []  # found: nothing to suggest
+    nowhere = client.get("/cities/", {"q": "Atlantis", "show": "all"})  # neither a country nor a narrower list
+    assert listed(nowhere) == [] and nowhere.context["suggestions"] == []
 
 
 def test_home_before_the_almaty_signing_has_no_almaty_on_the_map(client, shipped_data):

@@ -3,7 +3,7 @@
 from django import template
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.encoding import escape_uri_path
+from django.utils.encoding import escape_uri_path, uri_to_iri
 from django.utils.translation import get_language
 
 from .. import dates
@@ -81,9 +81,10 @@ def site_info(context) -> dict:
 
 
 def cited_url(request) -> str:
-    """The absolute address of ``request``'s page with its query less a link's analytics."""
+    """The absolute address of ``request``'s page with its query less a link's analytics, as an
+    IRI (``?q=카자흐스탄``, not its percent-encoding: it is read and copied by people)."""
     query = untracked(request.GET).urlencode()
-    return request.build_absolute_uri(f"{request.path}?{query}" if query else request.path)
+    return uri_to_iri(request.build_absolute_uri(f"{request.path}?{query}" if query else request.path))
 
 
 @register.simple_tag
