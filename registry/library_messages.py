@@ -51,6 +51,16 @@ IMPORT_EXPORT = (
 DJANGO_ADMIN = (gettext_noop("Select %s to view"),)
 # Django's Korean for a unique field's error puts a fixed particle after any field name:
 # "도시의 슬러그은/는 이미 존재합니다." (an import's preview; helper-84).
+# Django's Korean for the admin's messages after a save puts "가" after any record's name
+# ("협정 "부산–심켄트 우호협력 협정"가 성공적으로 추가되었습니다."; helper-87).
+DJANGO_ADMIN_SAVED = (
+    gettext_noop("The {name} “{obj}” was added successfully."),
+    gettext_noop("The {name} “{obj}” was added successfully. You may add another {name} below."),
+    gettext_noop("The {name} “{obj}” was changed successfully. You may edit it again below."),
+    gettext_noop("The {name} “{obj}” was changed successfully. You may add another {name} below."),
+    gettext_noop("The {name} “{obj}” was changed successfully."),
+    gettext_noop("The %(name)s “%(obj)s” was deleted successfully."),
+)
 DJANGO_MODELS = (gettext_noop("%(model_name)s with this %(field_label)s already exists."),)
 COUNTRIES = (
     gettext_noop("Bonaire, Sint Eustatius and Saba"),

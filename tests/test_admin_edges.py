@@ -84,3 +84,21 @@ def test_the_korean_admin_lists_countries_in_korean_order(staff_client):
     names = [name for name in re.findall(r'<option value="[A-Z]{2}"[^>]*>([^<]+)</option>', menu)]
     assert names[:3] == ["가나", "가봉", "가이아나"]
     assert names == sorted(names)  # Hangul syllables sort by code point in 가나다 order
+
+
+def test_the_admins_message_after_a_save_reads_as_korean(client, superuser):
+    """helper-87: Django's Korean put "가" after any record's name ("협정 "…협정"가 성공적으로
+    추가되었습니다.")."""
+    from .factories import CityFactory
+
+    city = CityFactory(slug="shymkent", name_en="Shymkent", name_ko="심켄트")
+    client.force_login(superuser)
+    response = client.post(
+        f"/admin/registry/city/{city.pk}/delete/", {"post": "yes"}, HTTP_ACCEPT_LANGUAGE="ko", follow=True
+    )
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == [f"도시 “{city}”: 삭제했습니다."], shown
+    with translation.override("ko"):
+        added = translation.gettext("The {name} “{obj}” was added successfully.").format(name="협정", obj="A")
+        changed = translation.gettext("The {name} “{obj}” was changed successfully.").format(name="협정", obj="A")
+    assert (added, changed) == ("협정 “A”: 추가했습니다.", "협정 “A”: 변경했습니다.")
