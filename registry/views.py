@@ -319,6 +319,16 @@ class FilteredListMixin(PageNumberMixin):
 PAGE_EXPORT_FORMATS = ("csv", "xlsx")
 
 
+def asked_from(request) -> str:
+    """The page a download of ``request`` was asked from: the same path and query less ``format``
+    (the calendar feed's: the events list)."""
+    if request.resolver_match and request.resolver_match.url_name == "event-calendar":
+        return reverse("registry:event-list")
+    query = request.GET.copy()
+    query.pop("format", None)
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
 def export_throttled(request) -> HttpResponse | None:
     """``None`` while the client may export, else a 429 with ``Retry-After`` (seconds): the
     API's anonymous export rate (:class:`registry.api.throttling.AnonExportThrottle`), counted
@@ -329,8 +339,6 @@ def export_throttled(request) -> HttpResponse | None:
     if throttle.allow_request(request, None):
         return None
     wait = max(1, int(throttle.wait() or 1))
-    back = request.GET.copy()
-    back.pop("format", None)
     count, seconds = throttle.parse_rate(throttle.get_rate())
     period = {1: _("second"), 60: _("minute"), 3600: _("hour"), 86400: _("day")}.get(seconds, "")
     context = {
@@ -338,12 +346,7 @@ def export_throttled(request) -> HttpResponse | None:
         % {"seconds": wait},
         "rate": ngettext("%(count)s file a %(period)s", "%(count)s files a %(period)s", count)
         % {"count": count, "period": period},
-        # The page the download was asked from (the calendar feed's is the events list).
-        "back_url": reverse("registry:event-list")
-        if request.resolver_match and request.resolver_match.url_name == "event-calendar"
-        else f"{request.path}?{back.urlencode()}"
-        if back
-        else request.path,
+        "back_url": asked_from(request),
     }
     response = render(request, "429.html", context, status=HTTPStatus.TOO_MANY_REQUESTS)
     response["Retry-After"] = str(wait)
