@@ -191,6 +191,23 @@ def test_export_shows_its_progress_on_a_terminal_and_nothing_elsewhere(tmp_path,
     assert "history" not in pipe.getvalue()
 
 
+def exported_with(tmp_path, chosen, **fields):
+    """The path of an ``export_registry`` archive of the registry as it is, whose first row of
+    ``registry.json`` that ``chosen(row)`` picks has ``fields`` changed (a snapshot tampered with
+    or written by another version)."""
+    path, tampered = tmp_path / "backup.zip", tmp_path / "tampered.zip"
+    call_command("export_registry", str(path), stdout=io.StringIO())
+    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(tampered, "w") as out:
+        for name in archive.namelist():
+            content = archive.read(name)
+            if name == "registry.json":
+                rows = json.loads(content)
+                next(row for row in rows if chosen(row))["fields"].update(fields)
+                content = json.dumps(rows)
+            out.writestr(name, content)
+    return tampered
+
+
 @pytest.mark.parametrize(
     ("slug", "message"),
     [
@@ -204,16 +221,7 @@ def test_a_row_the_database_refuses_is_named_with_its_rule_and_nothing_is_restor
     the file was "not a snapshot from export_registry", with loaddata's temporary path."""
     CityFactory(slug="kept")
     CityFactory(slug="twin")
-    path, tampered = tmp_path / "backup.zip", tmp_path / "tampered.zip"
-    call_command("export_registry", str(path), stdout=io.StringIO())
-    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(tampered, "w") as out:
-        for name in archive.namelist():
-            content = archive.read(name)
-            if name == "registry.json":
-                rows = json.loads(content)
-                next(row for row in rows if row["fields"].get("slug") == "kept")["fields"]["slug"] = slug
-                content = json.dumps(rows)
-            out.writestr(name, content)
+    tampered = exported_with(tmp_path, lambda row: row["fields"].get("slug") == "kept", slug=slug)
     empty_registry()
     with pytest.raises(CommandError, match=f"^Nothing was restored from {tampered}: {message}") as refused:
         call_command("import_registry", str(tampered), stdout=io.StringIO())
@@ -263,16 +271,7 @@ def test_a_reference_to_a_record_the_snapshot_lacks_is_named_as_such(tmp_path):
     from .factories import PartnershipFactory
 
     PartnershipFactory(partner__slug="kaohsiung", notes="A long note " * 20)
-    path, tampered = tmp_path / "backup.zip", tmp_path / "tampered.zip"
-    call_command("export_registry", str(path), stdout=io.StringIO())
-    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(tampered, "w") as out:
-        for name in archive.namelist():
-            content = archive.read(name)
-            if name == "registry.json":
-                rows = json.loads(content)
-                next(row for row in rows if row["model"] == "registry.partnership")["fields"]["partner"] = ["nowhere"]
-                content = json.dumps(rows)
-            out.writestr(name, content)
+    tampered = exported_with(tmp_path, lambda row: row["model"] == "registry.partnership", partner=["nowhere"])
     empty_registry()
     with pytest.raises(CommandError, match=r"refused registry\.Partnership\(pk=\d+\): .*partner_id") as refused:
         call_command("import_registry", str(tampered), stdout=io.StringIO())
