@@ -81,11 +81,13 @@ def changed_at_for(request) -> datetime.datetime:
 
 
 def modified_at_for(request) -> datetime.datetime:
-    """``Last-Modified`` of an answer to ``request``: :func:`changed_at_for`, or the start of today
-    (``timezone.localdate()``, in the current time zone) when later, since what is in force and the
-    default date of the figures change at midnight without any change to the data."""
+    """``Last-Modified`` of an answer to ``request``: the latest of :func:`changed_at_for`, the start
+    of today (``timezone.localdate()``, in the current time zone: what is in force and the default
+    date of the figures change at midnight without any change to the data) and
+    :func:`release_seen_at` (a deploy changes templates, translations and serializers without any
+    change to the data; a client that sends ``If-Modified-Since`` alone gets the new answer)."""
     midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
-    return max(changed_at_for(request), midnight)
+    return max(changed_at_for(request), midnight, release_seen_at())
 
 
 def changed_at(key: str = CHANGED_AT_KEY) -> datetime.datetime:
@@ -252,6 +254,8 @@ FILL_LOCK_TIMEOUT = 30
 # under these gives a new release (:func:`release`), so no answer cached before a deploy is served after it.
 RELEASE_SOURCES = ("diplomacy", "registry", "templates", "locale", "static", "requirements.txt")
 _release: list[str] = []  # the computed release, once per process (reset by forget_release)
+RELEASE_SEEN_PREFIX = "registry:release-seen"  # + ":<release>": when it was first asked for
+_release_seen: dict[str, datetime.datetime] = {}  # release_seen_at's answers in this process
 
 
 def code_digest(paths) -> str:
@@ -281,6 +285,20 @@ def release() -> str:
     if not _release:
         _release.append(code_digest([settings.BASE_DIR / name for name in RELEASE_SOURCES]))
     return _release[0]
+
+
+def release_seen_at() -> datetime.datetime:
+    """When an app server sharing the cache first asked for the current :func:`release` (an aware
+    ``datetime``, to the microsecond): kept in the cache under :data:`RELEASE_SEEN_PREFIX` without
+    expiry, and read once per process and release. Part of ``Last-Modified``
+    (:func:`modified_at_for`). A cache that lost it stores a later time, which only costs clients
+    a full answer instead of a 304, never a stale 304."""
+    current = release()
+    if current not in _release_seen:
+        key, now = f"{RELEASE_SEEN_PREFIX}:{current}", timezone.now()
+        cache.add(key, now, timeout=None)
+        _release_seen[current] = cache.get(key, now)
+    return _release_seen[current]
 
 
 def forget_release(sender=None, file_path=None, **kwargs) -> None:

@@ -1,10 +1,12 @@
 """Whole answers cached for anonymous readers (pages and API lists), keyed by URL, language,
 representation and the data generation: a change shows on the very next request."""
 
+import datetime
 from http import HTTPStatus
 
 import pytest
 from django.test import Client
+from django.utils.http import parse_http_date
 
 from registry import cache as response_cache
 from registry import services
@@ -389,6 +391,27 @@ def test_an_answer_cached_by_one_release_is_never_served_by_the_next(client, alm
         assert "Almaty" in client.get("/cities/almaty/").text
     assert len(old_release) == 0 and len(new_release) > 0
     assert client.get("/api/v1/cities/?format=csv")["ETag"] != export_etag
+
+
+def test_a_deploy_moves_last_modified_so_if_modified_since_alone_gets_the_new_answer(
+    api_client, almaty, settings, monkeypatch
+):
+    """A client that revalidates with ``If-Modified-Since`` alone (no ``If-None-Match``) got a 304
+    for the last release's answer after a deploy, since no data changed: ``Last-Modified`` now
+    counts from when the new release was first asked for (:func:`registry.cache.release_seen_at`)."""
+    from django.utils import timezone
+
+    settings.REGISTRY_RELEASE = "r1"
+    first = api_client.get("/api/v1/cities/almaty/")
+    assert api_client.get("/api/v1/cities/almaty/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    deployed_at = timezone.now() + datetime.timedelta(seconds=5)
+    monkeypatch.setattr(timezone, "now", lambda: deployed_at)
+    settings.REGISTRY_RELEASE = "r2"
+    after = api_client.get("/api/v1/cities/almaty/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+    assert after.status_code == HTTPStatus.OK
+    assert parse_http_date(after["Last-Modified"]) == int(deployed_at.timestamp())
+    again = api_client.get("/api/v1/cities/almaty/", HTTP_IF_MODIFIED_SINCE=after["Last-Modified"])
+    assert again.status_code == HTTPStatus.NOT_MODIFIED  # the same release, seen once
 
 
 def test_the_release_is_a_hash_of_the_code_computed_once_and_again_after_a_file_changes(tmp_path, settings):
