@@ -88,6 +88,15 @@ def iso_partial(value: datetime.date | None, precision: str = "day") -> str | No
     return value.isoformat()
 
 
+def precision_of(value: datetime.date | None, precision: str) -> str | None:
+    """The precision a partial date is shown with beside it (``"day"``, ``"month"`` or ``"year"``):
+    ``precision`` when there is a date, ``None`` when there is none, since the column's default
+    (``"day"``) then names nothing. A partnership that has not ended said ``ended_precision: day``
+    (new-user probes: in the API, then in the admin's export). Called by every download, the
+    API's :class:`~registry.api.fields.DatePrecisionField` and the spreadsheet columns."""
+    return precision if value is not None else None
+
+
 def period_end(value: datetime.date, precision: str = "day") -> datetime.date:
     """The first day after the period ``value`` stands for at ``precision`` (an exclusive end,
     as iCalendar's DTEND): ``1966`` → 1967-01-01, ``1966-06`` → 1966-07-01, ``1966-06-30`` →

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from import_export import fields
 
+from .dates import precision_of
 from .import_widgets import CHUNK, DATE, PartialDateColumn, SlugWidget
 from .models import Agreement, City, Event, Partnership
 from .resource_base import (  # re-exported: the admin and the imports name them here
@@ -136,6 +137,10 @@ class PartnershipResource(RegistryResource):
         ],
     )
 
+    def dehydrate_ended_precision(self, partnership: Partnership) -> str:
+        """Empty for a partnership that has not ended (:func:`registry.dates.precision_of`)."""
+        return precision_of(partnership.ended_on, partnership.ended_precision) or ""
+
 
 class AgreementResource(RegistryResource):
     """Agreements by slug; the place of signing by city slug; the entry into force and expiry
@@ -170,6 +175,10 @@ class AgreementResource(RegistryResource):
             "publication",
         ],
     )
+
+    def dehydrate_signed_precision(self, agreement: Agreement) -> str:
+        """Empty for an agreement with no date of signing (:func:`registry.dates.precision_of`)."""
+        return precision_of(agreement.signed_on, agreement.signed_precision) or ""
 
 
 class EventResource(RegistryResource):

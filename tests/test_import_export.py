@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from registry import services
-from registry.models import City, CityName, CooperationField, Partnership
+from registry.models import Agreement, City, CityName, CooperationField, Partnership
 from registry.resources import AgreementResource, CityResource, PartnershipResource
 
 from .factories import (
@@ -1105,8 +1105,24 @@ def test_the_export_writes_a_partial_date_at_its_precision(file_format):
     dataset = tablib.Dataset().load(written.export(file_format), format=file_format)
     assert sorted(dataset["established_on"]) == ["1966", "2008-12-11", "2023-06"]
     assert set(dataset["ended_on"]) <= {"", None}
+    assert set(dataset["ended_precision"]) <= {"", None}  # it said "day" for no end (new-user probe)
     result = PartnershipResource().import_data(dataset, dry_run=True, raise_errors=False)
     assert (result.totals["skip"], result.totals["invalid"], result.totals["update"]) == (3, 0, 0)
+
+
+def test_a_precision_is_written_only_beside_its_date():
+    """An agreement with no date of signing wrote ``signed_precision`` ``day`` in the admin's
+    export and the preview (the model's default, naming nothing); one signed in 2005 says ``year``.
+    The file imports again unchanged."""
+    AgreementFactory(slug="undated", signed_on=None)
+    AgreementFactory(slug="yearly", signed_on=datetime.date(2005, 1, 1), signed_precision="year")
+    dataset = AgreementResource().export(queryset=Agreement.objects.order_by("slug"))
+    assert list(zip(dataset["slug"], dataset["signed_on"], dataset["signed_precision"], strict=True)) == [
+        ("undated", "", ""),
+        ("yearly", "2005", "year"),
+    ]
+    result = AgreementResource().import_data(dataset, dry_run=True, raise_errors=False)
+    assert (result.totals["skip"], result.totals["invalid"], result.totals["update"]) == (2, 0, 0)
 
 
 def test_an_empty_precision_cell_reads_the_date_at_the_precision_it_is_written_to():

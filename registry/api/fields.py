@@ -21,7 +21,7 @@ from rest_framework.relations import MANY_RELATION_KWARGS
 
 from .. import dates
 from ..apps import listed_choices
-from ..dates import PARTIAL_DATE_INVALID, iso_partial
+from ..dates import PARTIAL_DATE_INVALID, iso_partial, precision_of
 from ..filter_parameters import LARGEST_NUMBER
 from ..models import (
     DatePrecision,
@@ -175,7 +175,7 @@ class DatePrecisionField(serializers.ReadOnlyField):
         super().__init__(**kwargs)
 
     def get_attribute(self, instance):
-        return super().get_attribute(instance) if getattr(instance, self.date_field) is not None else None
+        return precision_of(getattr(instance, self.date_field), super().get_attribute(instance))
 
 
 PARTIAL_DATE_SCHEMA = {

@@ -112,7 +112,7 @@ PARTNERSHIPS = Table(
         "established_precision": lambda p: p["established_precision"],
         "status": lambda p: p["status"],
         "ended_on": lambda p: dates.iso_partial(p["ended_on"], p["ended_precision"]),
-        "ended_precision": lambda p: p["ended_precision"] if p["ended_on"] else None,
+        "ended_precision": lambda p: dates.precision_of(p["ended_on"], p["ended_precision"]),
         "status_reason": lambda p: p["status_reason"],
         "status_reason_ko": lambda p: p["status_reason_ko"],
         "fields": lambda p: joined(p["fields"]),
@@ -145,7 +145,7 @@ AGREEMENTS = Table(
         # The partner city of the agreement's partnership, when the reader may see the partnership.
         "partner": lambda a: if_visible(a, "partnership", "partnership__partner__slug"),
         "signed_on": lambda a: dates.iso_partial(a["signed_on"], a["signed_precision"]),
-        "signed_precision": lambda a: a["signed_precision"] if a["signed_on"] else None,
+        "signed_precision": lambda a: dates.precision_of(a["signed_on"], a["signed_precision"]),
         "place": lambda a: a["place__slug"],
         "venue": lambda a: a["venue"],
         "parties": lambda a: joined(a["parties"]),
