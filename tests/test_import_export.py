@@ -244,6 +244,27 @@ def test_a_lone_surrogate_is_an_error_of_its_cell():
     assert "No city has the slug" in str(second.field_specific_errors["partner"][0])
 
 
+def test_a_long_text_over_its_limit_is_an_error_of_its_cell_and_nothing_is_written():
+    """A note of ``TEXT_MAX`` + 1 characters is refused under its column with the length, as the
+    admin's form and the API refuse it; an import stored notes of 100,000 characters, which no
+    form could then save again (adversarial probe). ``TEXT_MAX`` itself is kept."""
+    from registry.models import TEXT_MAX
+
+    rows = tablib.Dataset(
+        ["long-notes", "Long", "", "", "KZ", "city", "43.1", "76.1", "high", "B" * (TEXT_MAX + 1)],
+        ["just-fits", "Fits", "", "", "KZ", "city", "43.2", "76.2", "high", "B" * TEXT_MAX],
+        headers=[*HEADERS, "notes"],
+    )
+    result = CityResource().import_data(rows, dry_run=False, raise_errors=False)
+    [invalid] = result.invalid_rows
+    assert invalid.number == 1 and [error.code for error in invalid.error.error_dict["notes"]] == ["max_length"]
+    assert f"at most {TEXT_MAX} characters (it has {TEXT_MAX + 1})" in str(invalid.error.error_dict["notes"][0])
+    assert not City.objects.filter(slug__in=["long-notes", "just-fits"]).exists()  # all or nothing
+    rows = tablib.Dataset(rows[1], headers=rows.headers)
+    assert not CityResource().import_data(rows, dry_run=False, raise_errors=False).has_validation_errors()
+    assert len(City.objects.get(slug="just-fits").notes) == TEXT_MAX
+
+
 def test_a_city_slug_with_capitals_is_an_error_of_its_column():
     """``Import-1`` beside ``import-1`` would be a second address for one city (adversarial probe)."""
     rows = city_rows(3)

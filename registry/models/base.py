@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.signals import setting_changed
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models, router
 from django.db.models import ProtectedError, Q
 from django.db.models.expressions import RawSQL
@@ -367,6 +367,10 @@ class RegistryModel(models.Model):
         exported CSV, which writes ``\n``, re-imported as a change (fresh-clone probe). An
         optional text that shows nothing (a Hangul filler, U+3164, as a signatory's role) is stored
         empty, so a rule that asks for one text or another ("a person or a role") sees it as none
+        (adversarial probe). A long text (a ``TextField``) longer than its ``max_length``
+        (:data:`TEXT_MAX`) is refused with Django's own message, code ``max_length``, as the admin's
+        forms and the API refuse it: Django checks it in neither ``full_clean()`` nor the database,
+        so a spreadsheet import stored notes of 100,000 characters that no form could save again
         (adversarial probe)."""
         self.compose_texts()
         fields = text_fields(type(self))
@@ -391,6 +395,12 @@ class RegistryModel(models.Model):
                     "The text holds the control character %(character)s, which no page or file shows: remove it."
                 )
                 errors[field.name] = [ValidationError(message, code="control_character", params={"character": control})]
+            elif isinstance(field, models.TextField) and field.max_length and len(value) > field.max_length:
+                # Django checks a TextField's max_length in forms and DRF, never in full_clean().
+                try:
+                    MaxLengthValidator(field.max_length)(value)
+                except ValidationError as error:
+                    errors[field.name] = error.error_list
             elif isinstance(field, models.CharField) and (hiding := hiding_character(value)):
                 message = _(
                     "The text holds the invisible character %(character)s, which hides or reorders the "
