@@ -31,7 +31,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
-from django.utils.http import parse_http_date_safe
+from django.utils.http import http_date, parse_http_date_safe
 
 from .filter_parameters import untracked
 
@@ -88,6 +88,18 @@ def modified_at_for(request) -> datetime.datetime:
     change to the data; a client that sends ``If-Modified-Since`` alone gets the new answer)."""
     midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
     return max(changed_at_for(request), midnight, release_seen_at())
+
+
+def last_modified_for(request) -> int | None:
+    """``Last-Modified`` of an answer made now to ``request``, in whole seconds since the epoch (an
+    HTTP date's precision): :func:`modified_at_for`, or ``None`` (send none) while the clock is still
+    in that second. An HTTP date drops the fraction, so a second change in the same second carried
+    the same ``Last-Modified``, and a client revalidating with ``If-Modified-Since`` alone got a 304
+    for the answer before it (adversarial probe). Sent only from the next second on, when any
+    later change falls in a later second (RFC 9110, 8.8.2.2: such a time is a strong validator).
+    The ``ETag`` (``If-None-Match``) is sent always."""
+    modified = int(modified_at_for(request).timestamp())
+    return modified if int(timezone.now().timestamp()) > modified else None
 
 
 def changed_at(key: str = CHANGED_AT_KEY) -> datetime.datetime:
@@ -256,6 +268,7 @@ RELEASE_SOURCES = ("diplomacy", "registry", "templates", "locale", "static", "re
 _release: list[str] = []  # the computed release, once per process (reset by forget_release)
 RELEASE_SEEN_PREFIX = "registry:release-seen"  # + ":<release>": when it was first asked for
 _release_seen: dict[str, datetime.datetime] = {}  # release_seen_at's answers in this process
+_release_taken_at = [time.time()]  # when this process took its release: its start, or forget_release
 
 
 def code_digest(paths) -> str:
@@ -288,16 +301,18 @@ def release() -> str:
 
 
 def release_seen_at() -> datetime.datetime:
-    """When an app server sharing the cache first asked for the current :func:`release` (an aware
-    ``datetime``, to the microsecond): kept in the cache under :data:`RELEASE_SEEN_PREFIX` without
-    expiry, and read once per process and release. Part of ``Last-Modified``
-    (:func:`modified_at_for`). A cache that lost it stores a later time, which only costs clients
-    a full answer instead of a 304, never a stale 304."""
+    """Since when the current :func:`release` answers (an aware ``datetime``, to the microsecond):
+    the start of the first app server sharing the cache that asked for it (or, on the development
+    server, when :func:`forget_release` last ran). Kept in the cache under
+    :data:`RELEASE_SEEN_PREFIX` without expiry, and read once per process and release. Part of
+    ``Last-Modified`` (:func:`modified_at_for`). A cache that lost it stores a later time, which
+    only costs clients a full answer instead of a 304, never a stale 304."""
     current = release()
     if current not in _release_seen:
-        key, now = f"{RELEASE_SEEN_PREFIX}:{current}", timezone.now()
-        cache.add(key, now, timeout=None)
-        _release_seen[current] = cache.get(key, now)
+        key = f"{RELEASE_SEEN_PREFIX}:{current}"
+        since = datetime.datetime.fromtimestamp(_release_taken_at[0], tz=datetime.UTC)
+        cache.add(key, since, timeout=None)
+        _release_seen[current] = cache.get(key, since)
     return _release_seen[current]
 
 
@@ -307,6 +322,7 @@ def forget_release(sender=None, file_path=None, **kwargs) -> None:
     or translation edited while it runs, which it reloads without a restart, shows on the next
     request instead of its cached page. Returns ``None`` so the reloader goes on as before."""
     _release.clear()
+    _release_taken_at[0] = time.time()
 
 
 def request_digest(request) -> str:
@@ -425,7 +441,13 @@ class AnonymousPageCacheMiddleware:
     @staticmethod
     def conditional(request, response):
         """``response``, or a 304 when the request's ``If-None-Match``/``If-Modified-Since``
-        matches its ``ETag``/``Last-Modified`` (Django's :func:`get_conditional_response`)."""
+        matches its ``ETag``/``Last-Modified`` (Django's :func:`get_conditional_response`). An API
+        answer stored without ``Last-Modified``, made in the second of the change it shows
+        (:func:`last_modified_for`), gets it once that second is over: the entry is of the current
+        generation, so the current time of the last change is the one it shows."""
+        if request.path_info.startswith(API_PATH) and "ETag" in response and "Last-Modified" not in response:
+            if (since := last_modified_for(request)) is not None:
+                response["Last-Modified"] = http_date(since)
         etag, last_modified = response.get("ETag"), response.get("Last-Modified")
         if not (etag or last_modified):
             return response

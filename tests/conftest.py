@@ -1,5 +1,6 @@
 """Shared pytest fixtures."""
 
+import datetime
 import io
 
 import pytest
@@ -82,6 +83,41 @@ def _fresh_cache(settings, monkeypatch):
     cache.clear()
     yield
     cache.clear()
+
+
+class Clock:
+    """Django's clock (``timezone.now``) moved forward by :meth:`tick`, and stopped by :meth:`stop`;
+    see the ``clock`` fixture."""
+
+    def __init__(self, real):
+        self.real, self.offset, self.stopped_at = real, datetime.timedelta(), None
+
+    def now(self) -> datetime.datetime:
+        """The moved clock's time."""
+        return (self.stopped_at or self.real()) + self.offset
+
+    def tick(self, seconds: float = 1.5) -> None:
+        """Move the clock ``seconds`` forward (into the next second, by default)."""
+        self.offset += datetime.timedelta(seconds=seconds)
+
+    def stop(self) -> None:
+        """Stop the clock a tenth of a second into the next whole second: until a :meth:`tick`,
+        every change and answer falls in one second."""
+        now = self.now()
+        self.offset = datetime.timedelta()
+        self.stopped_at = now.replace(microsecond=100_000) + datetime.timedelta(seconds=1)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A :class:`Clock` that Django's ``timezone.now`` follows. An answer carries ``Last-Modified``
+    only from the second after the change it names (:func:`registry.cache.last_modified_for`), so
+    a test that reads it calls ``clock.tick()`` after its changes."""
+    from django.utils import timezone
+
+    moved = Clock(timezone.now)
+    monkeypatch.setattr(timezone, "now", moved.now)
+    return moved
 
 
 API_MODELS = (

@@ -15,7 +15,8 @@ from .factories import CityFactory, PartnershipFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_lists_and_details_answer_conditional_requests_with_304(shipped_data, api_client):
+def test_lists_and_details_answer_conditional_requests_with_304(shipped_data, api_client, clock):
+    clock.tick()
     for url in ("/api/v1/cities/?country=kz", "/api/v1/cities/almaty/", "/api/v1/network/?as_of=2022-09-21"):
         first = api_client.get(url)
         assert first["ETag"] and first["Last-Modified"]
@@ -291,7 +292,7 @@ def test_a_write_answers_with_the_etag_of_the_record_it_saved(db, editor):
     assert client.get(created["Location"])["ETag"] == again["ETag"]
 
 
-def test_a_record_s_etag_and_last_modified_move_at_midnight(db, editor, monkeypatch):
+def test_a_record_s_etag_and_last_modified_move_at_midnight(db, editor, monkeypatch, clock):
     """What is in force and the default date change at midnight without a change to the data."""
     import datetime
 
@@ -299,6 +300,7 @@ def test_a_record_s_etag_and_last_modified_move_at_midnight(db, editor, monkeypa
 
     CityFactory(slug="spare", name_en="Spare", country="KZ")
     client = token_client(editor)
+    clock.tick()
     today = client.get("/api/v1/cities/spare/")
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)

@@ -1,7 +1,6 @@
 """Whole answers cached for anonymous readers (pages and API lists), keyed by URL, language,
 representation and the data generation: a change shows on the very next request."""
 
-import datetime
 from http import HTTPStatus
 
 import pytest
@@ -394,7 +393,7 @@ def test_an_answer_cached_by_one_release_is_never_served_by_the_next(client, alm
 
 
 def test_a_deploy_moves_last_modified_so_if_modified_since_alone_gets_the_new_answer(
-    api_client, almaty, settings, monkeypatch
+    api_client, almaty, settings, clock, monkeypatch
 ):
     """A client that revalidates with ``If-Modified-Since`` alone (no ``If-None-Match``) got a 304
     for the last release's answer after a deploy, since no data changed: ``Last-Modified`` now
@@ -402,16 +401,41 @@ def test_a_deploy_moves_last_modified_so_if_modified_since_alone_gets_the_new_an
     from django.utils import timezone
 
     settings.REGISTRY_RELEASE = "r1"
+    clock.tick()
     first = api_client.get("/api/v1/cities/almaty/")
     assert api_client.get("/api/v1/cities/almaty/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
-    deployed_at = timezone.now() + datetime.timedelta(seconds=5)
-    monkeypatch.setattr(timezone, "now", lambda: deployed_at)
-    settings.REGISTRY_RELEASE = "r2"
+    clock.tick(5)
+    settings.REGISTRY_RELEASE, deployed_at = "r2", timezone.now()  # a new process starts with r2
+    monkeypatch.setattr(response_cache, "_release_taken_at", [deployed_at.timestamp()])
     after = api_client.get("/api/v1/cities/almaty/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
     assert after.status_code == HTTPStatus.OK
-    assert parse_http_date(after["Last-Modified"]) == int(deployed_at.timestamp())
-    again = api_client.get("/api/v1/cities/almaty/", HTTP_IF_MODIFIED_SINCE=after["Last-Modified"])
+    clock.tick()
+    later = api_client.get("/api/v1/cities/almaty/")
+    assert parse_http_date(later["Last-Modified"]) == int(deployed_at.timestamp())
+    again = api_client.get("/api/v1/cities/almaty/", HTTP_IF_MODIFIED_SINCE=later["Last-Modified"])
     assert again.status_code == HTTPStatus.NOT_MODIFIED  # the same release, seen once
+
+
+def test_last_modified_is_sent_only_once_its_second_is_over(api_client, almaty, clock):
+    """An HTTP date counts whole seconds: an answer read in the second of a change, then a second
+    change in that same second, carried one ``Last-Modified``, and ``If-Modified-Since`` alone got
+    a 304 for the first answer (adversarial probe). ``Last-Modified`` is now sent only from the
+    next second on; the ``ETag`` always."""
+    url = "/api/v1/cities/almaty/"
+    clock.stop()  # early in a second, for the two changes and the read between them
+    services.save_record(instance=City.objects.get(slug="almaty"), data={"population": 1})
+    at_once = api_client.get(url)
+    assert at_once["ETag"] and "Last-Modified" not in at_once
+    services.save_record(instance=City.objects.get(slug="almaty"), data={"population": 2})
+    clock.tick()
+    later = api_client.get(url)
+    assert later.json()["population"] == 2 and "Last-Modified" in later
+    services.save_record(instance=City.objects.get(slug="almaty"), data={"population": 3})
+    assert api_client.get(url, HTTP_IF_MODIFIED_SINCE=later["Last-Modified"]).status_code == HTTPStatus.OK
+    download = api_client.get("/api/v1/cities/?format=csv")  # a streamed download: the same rule
+    assert download.status_code == HTTPStatus.OK and download.streaming and "Last-Modified" not in download
+    clock.tick()
+    assert "Last-Modified" in api_client.get("/api/v1/cities/?format=csv")
 
 
 def test_the_release_is_a_hash_of_the_code_computed_once_and_again_after_a_file_changes(tmp_path, settings):

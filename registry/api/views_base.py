@@ -30,7 +30,7 @@ from rest_framework.request import clone_request
 from rest_framework.response import Response
 
 from .. import exports, services
-from ..cache import generation_for, modified_at_for, release
+from ..cache import generation_for, last_modified_for, release
 from ..concurrency import VersionConflict, check_version, current_version
 from ..models import Source, may_change
 from ..models.offices import refusal
@@ -115,7 +115,8 @@ class ConditionalMixin:
             # A list's streamed export: no body to tag, the last change gives Last-Modified.
             response = super().finalize_response(request, response, *args, **kwargs)
             patch_vary_headers(response, ["Accept", "Authorization", "Cookie"])
-            response["Last-Modified"] = http_date(modified_at_for(request).timestamp())
+            if (last_modified := last_modified_for(request)) is not None:
+                response["Last-Modified"] = http_date(last_modified)
             return response
         renderer = getattr(request, "accepted_renderer", None)
         if renderer is not None and renderer.format not in ("json", "api"):
@@ -139,10 +140,10 @@ class ConditionalMixin:
                 response["ETag"] = etag_of(response.content)
             else:
                 response["ETag"] = record_etag(version, representation(request), request)
-            last_modified = modified_at_for(request)
-            response["Last-Modified"] = http_date(last_modified.timestamp())
+            if (last_modified := last_modified_for(request)) is not None:
+                response["Last-Modified"] = http_date(last_modified)
             conditional = get_conditional_response(
-                request, etag=response["ETag"], last_modified=int(last_modified.timestamp()), response=response
+                request, etag=response["ETag"], last_modified=last_modified, response=response
             )
             if conditional is not response:
                 for header in ("ETag", "Last-Modified", "Vary"):
