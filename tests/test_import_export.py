@@ -665,6 +665,22 @@ def test_a_value_that_is_not_a_choice_is_an_error_naming_the_choices():
     ]
 
 
+def test_a_row_with_a_wrong_choice_shows_the_errors_of_its_other_fields_too():
+    """One row with ten mistakes showed only its two wrong choices; the other eight came after the
+    file was fixed and sent again (new-user probe). Each field is checked alone; a rule over
+    several fields is not (its verdict on a row with a wrong cell misleads)."""
+    headers = [*HEADERS[:8], "population", "population_year", "wikidata_id", "confidence"]
+    row = ["Bad Slug!", "", "", "", "XX", "town", "200", "-500", "-5", "3000", "Q-bad", "very"]
+    result = CityResource().import_data(tablib.Dataset(row, headers=headers), dry_run=True, raise_errors=False)
+    [invalid] = result.invalid_rows
+    assert sorted(invalid.error.error_dict) == sorted(
+        ["slug", "name_en", "country", "admin_level", "latitude", "longitude", "population"]
+        + ["population_year", "wikidata_id", "confidence"]
+    )
+    assert all(len(messages) == 1 for messages in invalid.error.error_dict.values())
+    assert "“town” is not one of" in str(invalid.error.error_dict["admin_level"][0])
+
+
 # An import's rows are validated outside any transaction (a preview writes nothing); what another
 # writer changes between that and the write is checked again under locks (RegistryResource.recheck).
 # Found by the adversarial probe: a suspension recorded while an import was being confirmed was
