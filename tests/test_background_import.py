@@ -194,6 +194,21 @@ def test_a_stalled_job_says_so_stops_reloading_and_a_manager_ends_it_as_failed(c
     assert 'name="end"' not in response.text
 
 
+@pytest.mark.parametrize(("status", "shown"), [("imported", True), ("invalid", True), ("checking", False)])
+def test_a_finished_job_links_to_the_list_and_to_another_import(client, manager, status, shown):
+    """The page of a finished import was a dead end (new-user probe): it now links to the list of
+    what was imported and to the import page; a running job's page does not, nor a checked file's
+    (it waits for "Confirm import")."""
+    job = stale_job(manager, status, 1)
+    page = client.get(reverse("admin:registry_city_import_job", args=[job.pk])).text
+    assert ('class="import-next"' in page) is shown
+    if shown:
+        links = page.split('class="import-next"')[1].split("</p>")[0]
+        for url in (reverse("admin:registry_city_changelist"), reverse("admin:registry_city_import")):
+            assert f'href="{url}"' in links
+        assert "All cities" in links and "Import another file" in links
+
+
 def test_a_job_the_worker_reported_on_lately_is_not_ended(client, manager, settings):
     settings.REGISTRY_IMPORT_STALL_MINUTES = 15
     running, done = stale_job(manager, "importing", 14), stale_job(manager, "imported", 60)
@@ -327,7 +342,7 @@ def test_the_worker_writes_a_korean_managers_errors_in_korean(
     job.refresh_from_db()
     assert job.errors == [{"row": 18, "column": "latitude", "messages": ["90 이하의 값을 입력해 주세요."]}]
     page = client.get(reverse("admin:registry_city_import_job", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="ko").text
-    assert "<li>생성: 29</li>" in page and "<li>오류 있음: 1</li>" in page  # the counts were "new: 29", "invalid: 1"
+    assert "<li>새 기록: 29</li>" in page and "<li>오류 있음: 1</li>" in page  # the counts were "new: 29", "invalid: 1"
     english = ImportJob.objects.create(
         user=manager, model_name="city", file_name="c.csv", file_format="csv", data=b"", status="valid"
     )

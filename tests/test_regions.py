@@ -51,6 +51,35 @@ def test_korean_catalogue_translates_every_message():
     assert untranslated == []
 
 
+def test_korean_catalogue_holds_every_message_of_the_code(tmp_path):
+    """Every message the code and templates mark is in ``locale/ko`` (so the test above sees it):
+    ``makemessages`` run on a copy of the sources adds none. Messages added without it were shown
+    in English on Korean pages ("This file is not waiting to be imported…"), and "New" on an
+    import's page fell back to a library's Korean, "생성" ("created"), before anything was written
+    (new-user probe)."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+    from django.conf import settings
+
+    base = Path(settings.BASE_DIR)
+    for name in ("diplomacy", "registry", "templates", "locale"):
+        shutil.copytree(base / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    shutil.copy(base / "manage.py", tmp_path)
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "ko", "-v0"], cwd=tmp_path, check=True, timeout=120
+    )
+
+    def messages(root):
+        with (root / "locale" / "ko" / "LC_MESSAGES" / "django.po").open("rb") as handle:
+            return {message.id if isinstance(message.id, str) else message.id[0] for message in read_po(handle)}
+
+    assert messages(tmp_path) - messages(base) == set()
+
+
 def test_search_folding_ignores_invisible_characters():
     from registry.text import fold
 
