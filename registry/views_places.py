@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponsePermanentRedirect, QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, RedirectView, TemplateView
@@ -17,7 +18,7 @@ from django_countries.fields import Country
 
 from . import exports, maps, network, regions
 from .api.pagination import page_number_error
-from .filter_parameters import is_link_tracking
+from .filter_parameters import LANGUAGE_PARAMETER, is_link_tracking
 from .filters import CityFilter
 from .forms import CountryFilterForm
 from .models import Agreement, City, Delegation, Event, ItineraryStop, Partnership, home_city, other_side
@@ -107,7 +108,19 @@ class CityListView(FilteredListMixin, ListView):
             query.pop(name, None)
         context["all_url"] = f"?{query.urlencode()}"
         context["suggestions"] = [] if context["object_list"] else self.suggestions(context["all_url"])
+        context["partnership_downloads"] = self.partnership_downloads()
         return context
+
+    @staticmethod
+    def partnership_downloads() -> dict[str, str]:
+        """The API's files of every partnership the reader may see, one per row with both cities'
+        names (``{"csv": "/api/v1/partnerships/?format=csv&lang=ko", "xlsx": …}``), in the page's
+        language. This page's own files have a row per city; a journalist found no way from the
+        site to the partnerships' (new-user probe)."""
+        path, language = reverse("api:partnership-list"), get_language()
+        return {
+            fmt: f"{path}?{urlencode({'format': fmt, LANGUAGE_PARAMETER: language})}" for fmt in PAGE_EXPORT_FORMATS
+        }
 
     def suggestions(self, all_url: str) -> list[tuple[str, str]]:
         """Where else to look when no city matches, as ``(text, URL)``: the country a search names

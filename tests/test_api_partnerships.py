@@ -141,6 +141,9 @@ def test_csv_has_the_same_filters_and_flat_columns(shipped_data, api_client):
     rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert len(rows) == 1
     assert (rows[0]["city"], rows[0]["partner"], rows[0]["partner_country"]) == ("busan", "almaty", "KZ")
+    # each side with its names and country, so a row reads without the cities' file (new-user probe)
+    assert (rows[0]["city_name_en"], rows[0]["city_name_ko"], rows[0]["city_country"]) == ("Busan", "부산", "KR")
+    assert (rows[0]["partner_name_en"], rows[0]["partner_name_ko"]) == ("Almaty", "알마티")
     assert rows[0]["kind"] == "friendship"
     assert (rows[0]["established_on"], rows[0]["established_precision"]) == ("2022-09-14", "day")
 

@@ -8,6 +8,7 @@ import json
 from http import HTTPStatus
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from icalendar import Calendar
 from openpyxl import load_workbook
@@ -85,6 +86,21 @@ def test_page_csv_holds_every_filtered_row_the_page_lists(client, shipped_data):
     page = client.get("/cities/", {"region": "europe"})
     assert [row["slug"] for row in rows] == [city.slug for city in page.context["object_list"]]
     assert len(rows) > 1
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_cities_page_links_to_every_partnership_one_per_row(client, drafts, language):
+    """The page's own files have a row per city; a journalist found no way from the site to a file
+    of the partnerships (new-user probe). The link is in the page's language; the file holds each
+    partnership the reader may see, with both cities' names."""
+    page = client.get(f"/{language}/cities/" if language == "ko" else "/cities/")
+    url = f"/api/v1/partnerships/?format=csv&amp;lang={language}"
+    assert f'href="{url}"' in page.text
+    rows = parsed(client.get(url.replace("&amp;", "&")))
+    assert len(rows) == Partnership.objects.visible_to(AnonymousUser()).count() > 30
+    busan = {row["partner"]: row for row in rows if row["city"] == "busan"}
+    assert (busan["almaty"]["city_name_ko"], busan["almaty"]["partner_name_en"]) == ("부산", "Almaty")
+    assert "draftville" not in {row["partner"] for row in rows}
 
 
 def test_csv_columns_are_flat_values(client, api_client, shipped_data):

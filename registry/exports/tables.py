@@ -96,7 +96,8 @@ PARTNERSHIPS = Table(
     fields=(
         *("id", "kind", "status", "status_reason", "status_reason_ko", "confidence", "publication"),
         *("established_on", "established_precision", "ended_on", "ended_precision"),
-        *("city__slug", "partner__slug", "partner__country"),
+        *("city__slug", "city__name_en", "city__name_ko", "city__country"),
+        *("partner__slug", "partner__name_en", "partner__name_ko", "partner__country"),
     ),
     # A relation stands on the map at the city on the other side from the home city, whichever
     # side the record names it on.
@@ -104,8 +105,15 @@ PARTNERSHIPS = Table(
     related={"fields": linked(Partnership, "fields"), "sources": linked(Partnership, "sources")},
     columns={
         "id": lambda p: p["id"],
+        # Each side by slug, with its names and country, so a row reads without the cities' file
+        # (a journalist had only slugs; new-user probe).
         "city": lambda p: p["city__slug"],
+        "city_name_en": lambda p: p["city__name_en"],
+        "city_name_ko": lambda p: p["city__name_ko"],
+        "city_country": lambda p: p["city__country"],
         "partner": lambda p: p["partner__slug"],
+        "partner_name_en": lambda p: p["partner__name_en"],
+        "partner_name_ko": lambda p: p["partner__name_ko"],
         "partner_country": lambda p: p["partner__country"],
         "kind": lambda p: p["kind"],
         "established_on": lambda p: dates.iso_partial(p["established_on"], p["established_precision"]),
