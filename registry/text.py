@@ -323,6 +323,8 @@ def localized_language(obj, field: str, language: str | None = None) -> str:
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The first characters of a text that neutralise_formula may change (each prefix is one character).
+_FORMULA_FIRST = frozenset("".join(FORMULA_PREFIXES) + "'")
 
 
 def _is_number(text: str) -> bool:
@@ -341,8 +343,8 @@ def neutralise_formula(cell, *, numeric_text_is_number: bool = False):
     apostrophes before such a character (``'=' marks …``) gets one more, so that
     :func:`restore_formula` gives it back as it was (it lost its apostrophe on a re-import;
     adversarial probe)."""
-    if not isinstance(cell, str):
-        return cell
+    if not isinstance(cell, str) or not cell or cell[0] not in _FORMULA_FIRST:
+        return cell  # most cells: one test (an export calls this for each of millions of cells)
     if cell.startswith(FORMULA_PREFIXES) and not (numeric_text_is_number and _is_number(cell)):
         return "'" + cell
     if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_PREFIXES):

@@ -97,12 +97,15 @@ def xlsx_cell(value):
     characters with a note saying so (:func:`xlsx_text`; the CSV has the whole text); ``None``
     stays empty."""
     if type(value) is str:  # most cells: tested first, without cell()'s dispatch
+        if not value:
+            return value
         text = neutralise_formula(value)
     elif value is None or (isinstance(value, int | float | Decimal) and not isinstance(value, bool)):
         return value
     else:
         text = cell(value)
-    text = XML_ILLEGAL.sub("", text)
+    if not text.isprintable():  # a line break, a tab, a control character: rare, and a regex costs
+        text = XML_ILLEGAL.sub("", text)
     return text if 2 * len(text) <= XLSX_CELL_MAX else xlsx_text(text)
 
 
