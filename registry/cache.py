@@ -84,10 +84,10 @@ def modified_at_for(request) -> datetime.datetime:
     """``Last-Modified`` of an answer to ``request``: the latest of :func:`changed_at_for`, the start
     of today (``timezone.localdate()``, in the current time zone: what is in force and the default
     date of the figures change at midnight without any change to the data) and
-    :func:`release_seen_at` (a deploy changes templates, translations and serializers without any
+    :func:`release_since` (a deploy changes templates, translations and serializers without any
     change to the data; a client that sends ``If-Modified-Since`` alone gets the new answer)."""
     midnight = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
-    return max(changed_at_for(request), midnight, release_seen_at())
+    return max(changed_at_for(request), midnight, release_since())
 
 
 def last_modified_for(request) -> int | None:
@@ -266,8 +266,6 @@ FILL_LOCK_TIMEOUT = 30
 # under these gives a new release (:func:`release`), so no answer cached before a deploy is served after it.
 RELEASE_SOURCES = ("diplomacy", "registry", "templates", "locale", "static", "requirements.txt")
 _release: list[str] = []  # the computed release, once per process (reset by forget_release)
-RELEASE_SEEN_PREFIX = "registry:release-seen"  # + ":<release>": when it was first asked for
-_release_seen: dict[str, datetime.datetime] = {}  # release_seen_at's answers in this process
 _release_taken_at = [time.time()]  # when this process took its release: its start, or forget_release
 
 
@@ -300,20 +298,14 @@ def release() -> str:
     return _release[0]
 
 
-def release_seen_at() -> datetime.datetime:
-    """Since when the current :func:`release` answers (an aware ``datetime``, to the microsecond):
-    the start of the first app server sharing the cache that asked for it (or, on the development
-    server, when :func:`forget_release` last ran). Kept in the cache under
-    :data:`RELEASE_SEEN_PREFIX` without expiry, and read once per process and release. Part of
-    ``Last-Modified`` (:func:`modified_at_for`). A cache that lost it stores a later time, which
-    only costs clients a full answer instead of a 304, never a stale 304."""
-    current = release()
-    if current not in _release_seen:
-        key = f"{RELEASE_SEEN_PREFIX}:{current}"
-        since = datetime.datetime.fromtimestamp(_release_taken_at[0], tz=datetime.UTC)
-        cache.add(key, since, timeout=None)
-        _release_seen[current] = cache.get(key, since)
-    return _release_seen[current]
+def release_since() -> datetime.datetime:
+    """Since when this process answers with its :func:`release` (an aware ``datetime``, to the
+    microsecond): its start, or, on the development server, when :func:`forget_release` last ran.
+    Part of ``Last-Modified`` (:func:`modified_at_for`), so a deploy moves it. Each process keeps
+    its own: a later one only costs a client a full answer instead of a 304, never a stale 304. A
+    time shared through the cache for each release went back when a release came back (a rollback
+    to the previous deploy gave a 304 for the newer release's answer; adversarial probe)."""
+    return datetime.datetime.fromtimestamp(_release_taken_at[0], tz=datetime.UTC)
 
 
 def forget_release(sender=None, file_path=None, **kwargs) -> None:
@@ -442,12 +434,16 @@ class AnonymousPageCacheMiddleware:
     def conditional(request, response):
         """``response``, or a 304 when the request's ``If-None-Match``/``If-Modified-Since``
         matches its ``ETag``/``Last-Modified`` (Django's :func:`get_conditional_response`). An API
-        answer stored without ``Last-Modified``, made in the second of the change it shows
-        (:func:`last_modified_for`), gets it once that second is over: the entry is of the current
-        generation, so the current time of the last change is the one it shows."""
-        if request.path_info.startswith(API_PATH) and "ETag" in response and "Last-Modified" not in response:
+        answer's ``Last-Modified`` is the one it would get now (:func:`last_modified_for`), not the
+        one it was stored with: the entry is of the current generation, so the current time of the
+        last change is the one it shows, but it may have been made in that change's second (sent
+        without one) or by an earlier process of the same release (a rollback: the stored one went
+        back; helper-90)."""
+        if request.path_info.startswith(API_PATH) and "ETag" in response:
             if (since := last_modified_for(request)) is not None:
                 response["Last-Modified"] = http_date(since)
+            elif "Last-Modified" in response:
+                del response["Last-Modified"]
         etag, last_modified = response.get("ETag"), response.get("Last-Modified")
         if not (etag or last_modified):
             return response

@@ -73,11 +73,10 @@ def _fresh_cache(settings, monkeypatch):
     """Each test starts with an empty cache (throttle counters, the API's change stamp), a
     generous anonymous rate and the throttles' clock stopped at :data:`THROTTLE_CLOCK`, so no
     test is throttled by the ones before it nor let through by a new window: cached answers,
-    aggregates, throttle counters and when a release was first seen never leak between tests."""
+    aggregates and throttle counters never leak between tests."""
     from registry.api.throttling import AnonReadThrottle
 
     monkeypatch.setattr(AnonReadThrottle, "timer", staticmethod(lambda: THROTTLE_CLOCK))
-    monkeypatch.setattr("registry.cache._release_seen", {})
     settings.REGISTRY_API_ANON_RATE = "10000/minute"
     settings.REGISTRY_EXPORT_ANON_RATE = "10000/minute"
     cache.clear()

@@ -265,6 +265,24 @@ def test_a_long_text_over_its_limit_is_an_error_of_its_cell_and_nothing_is_writt
     assert len(City.objects.get(slug="just-fits").notes) == TEXT_MAX
 
 
+def test_a_long_text_stored_before_the_limit_is_kept_until_it_is_changed():
+    """Notes over the limit that an import stored before it was checked made every later write to
+    the record fail under ``notes``, a field the write did not touch (helper-90): they are kept
+    while unchanged; a change to another over-long text is refused."""
+    from django.core.exceptions import ValidationError
+
+    from registry.models import TEXT_MAX
+
+    city = CityFactory(slug="long-notes")
+    City.objects.filter(pk=city.pk).update(notes="n" * (TEXT_MAX + 5))
+    services.save_record(instance=City.objects.get(pk=city.pk), data={"population": 5})
+    assert City.objects.get(pk=city.pk).population == 5
+    with pytest.raises(ValidationError) as refused:
+        services.save_record(instance=City.objects.get(pk=city.pk), data={"notes": "m" * (TEXT_MAX + 1)})
+    assert [error.code for error in refused.value.error_dict["notes"]] == ["max_length"]
+    assert len(City.objects.get(pk=city.pk).notes) == TEXT_MAX + 5
+
+
 def test_a_city_slug_with_capitals_is_an_error_of_its_column():
     """``Import-1`` beside ``import-1`` would be a second address for one city (adversarial probe)."""
     rows = city_rows(3)

@@ -397,7 +397,7 @@ def test_a_deploy_moves_last_modified_so_if_modified_since_alone_gets_the_new_an
 ):
     """A client that revalidates with ``If-Modified-Since`` alone (no ``If-None-Match``) got a 304
     for the last release's answer after a deploy, since no data changed: ``Last-Modified`` now
-    counts from when the new release was first asked for (:func:`registry.cache.release_seen_at`)."""
+    counts from when the process took the new release (:func:`registry.cache.release_since`)."""
     from django.utils import timezone
 
     settings.REGISTRY_RELEASE = "r1"
@@ -414,6 +414,11 @@ def test_a_deploy_moves_last_modified_so_if_modified_since_alone_gets_the_new_an
     assert parse_http_date(later["Last-Modified"]) == int(deployed_at.timestamp())
     again = api_client.get("/api/v1/cities/almaty/", HTTP_IF_MODIFIED_SINCE=later["Last-Modified"])
     assert again.status_code == HTTPStatus.NOT_MODIFIED  # the same release, seen once
+    clock.tick(5)  # a rollback: r1 again, in a new process; its time of a first deploy went back (helper-90)
+    settings.REGISTRY_RELEASE, rolled_back_at = "r1", timezone.now()
+    monkeypatch.setattr(response_cache, "_release_taken_at", [rolled_back_at.timestamp()])
+    back = api_client.get("/api/v1/cities/almaty/", HTTP_IF_MODIFIED_SINCE=later["Last-Modified"])
+    assert back.status_code == HTTPStatus.OK
 
 
 def test_last_modified_is_sent_only_once_its_second_is_over(api_client, almaty, clock):

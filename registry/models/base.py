@@ -371,7 +371,8 @@ class RegistryModel(models.Model):
         (:data:`TEXT_MAX`) is refused with Django's own message, code ``max_length``, as the admin's
         forms and the API refuse it: Django checks it in neither ``full_clean()`` nor the database,
         so a spreadsheet import stored notes of 100,000 characters that no form could save again
-        (adversarial probe)."""
+        (adversarial probe). One stored so before is kept as long as it is not changed
+        (:meth:`kept_as_stored`)."""
         self.compose_texts()
         fields = text_fields(type(self))
         errors = {}
@@ -395,7 +396,12 @@ class RegistryModel(models.Model):
                     "The text holds the control character %(character)s, which no page or file shows: remove it."
                 )
                 errors[field.name] = [ValidationError(message, code="control_character", params={"character": control})]
-            elif isinstance(field, models.TextField) and field.max_length and len(value) > field.max_length:
+            elif (
+                isinstance(field, models.TextField)
+                and field.max_length
+                and len(value) > field.max_length
+                and not self.kept_as_stored(field, value)
+            ):
                 # Django checks a TextField's max_length in forms and DRF, never in full_clean().
                 try:
                     MaxLengthValidator(field.max_length)(value)
@@ -409,6 +415,16 @@ class RegistryModel(models.Model):
                 errors[field.name] = [ValidationError(message, code="hiding_character", params={"character": hiding})]
         if errors:
             raise ValidationError(errors)
+
+    def kept_as_stored(self, field: models.Field, value) -> bool:
+        """Whether ``value`` is what the database holds in ``field`` for this record (one query,
+        asked only of a text over its ``max_length``): a long text stored before that limit was
+        checked on imports is kept until it is changed, so an edit of another field, or an action,
+        still saves (helper-90: every write to such a record was refused under ``notes``)."""
+        if self._state.adding or self.pk is None:
+            return False
+        stored = type(self)._base_manager.filter(pk=self.pk).values_list(field.attname, flat=True)
+        return stored.first() == value
 
     def compose_texts(self) -> None:
         """Each text field's value as the registry stores it (:func:`registry.text.stored_text`:
