@@ -173,7 +173,7 @@ def test_shipped_hokkaido_shows_as_not_signed_and_counts_nowhere(client, shipped
     assert client.get("/anniversaries/").status_code == HTTPStatus.OK
     response = client.get("/api/v1/partnerships/?format=csv")
     exported = b"".join(response.streaming_content).decode()
-    assert ",hokkaido,JP,friendship,,day,proposed," in exported
+    assert ",hokkaido,Hokkaido,홋카이도,JP,friendship,,day,proposed," in exported
     listed = client.get("/api/v1/partnerships/?ordering=established_on&page_size=200").json()["results"]
     assert listed[-1]["partner"]["slug"] == "hokkaido"  # never-signed last, on every database
     assert client.get("/api/v1/partnerships/?in_force_on=2022-09-21").json()["count"] == 38
