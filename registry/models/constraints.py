@@ -1,0 +1,78 @@
+"""The registry's rules as named database constraints, and how their violations are reported:
+:func:`rule` (a ``CheckConstraint``) and :func:`unique` (a ``UniqueConstraint``), each with its
+message and the field it concerns; the rules whose violation makes others' redundant
+(:func:`without_implied`); and the look-ups that read many values at once (:func:`values_in`).
+Re-exported by :mod:`registry.models.base`, where :meth:`RegistryModel.validate_constraints`
+reads them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+# Constraint name → the field its error belongs to (filled by ``rule()``).
+CONSTRAINT_FIELDS: dict[str, str] = {}
+
+# Constraints that the field's own rules already check, with the field's message
+# (``rule(..., checked_by_field=True)``): ``validate_constraints`` does not ask the database again.
+CHECKED_BY_FIELD: set[str] = set()
+
+
+def rule(
+    name: str, condition: Q, message: str, field: str | None = None, *, checked_by_field: bool = False
+) -> models.CheckConstraint:
+    """A named ``CheckConstraint`` whose violation is reported as ``message`` on ``field``. With
+    ``checked_by_field``, ``field``'s own rules (``clean_fields``) refuse every value the
+    constraint refuses, so :meth:`RegistryModel.validate_constraints` skips it (no query): the
+    table's copy of the rule is there for writes that skip validation."""
+    if field:
+        CONSTRAINT_FIELDS[name] = field
+    if checked_by_field:
+        CHECKED_BY_FIELD.add(name)
+    return models.CheckConstraint(
+        condition=condition, name=name, violation_error_code=name, violation_error_message=message
+    )
+
+
+#: Rules whose violation makes others' redundant: ``{rule: rules not reported beside it}``
+#: (:func:`without_implied`). A partnership already recorded (its natural key) is also a second
+#: open one of its pair; both were shown, the second as Django's "Partnership with this City,
+#: Partner city, Kind and Established on already exists." (new-user probe).
+IMPLIED_RULES: dict[str, frozenset[str]] = {"partnership_natural_key": frozenset({"partnership_one_open_per_pair"})}
+
+
+def values_in(field: models.Field, values: Sequence, connection, *, chunk: int = 500) -> Iterator[list | RawSQL]:
+    """``values`` of ``field`` as the right sides of ``<field>__in`` look-ups, one query each: on
+    PostgreSQL one array of them all (``IN (SELECT unnest(%s::type[]))``, one parameter however
+    many values: the driver rewrote a 5,000-value list parameter by parameter, a tenth of a
+    5,000-row import's check), elsewhere lists of at most ``chunk`` values. No value, no look-up."""
+    values = list(values)
+    if connection.vendor == "postgresql" and values:
+        prepared = [field.get_db_prep_value(value, connection) for value in values]
+        yield RawSQL(f"SELECT unnest(%s::{field.cast_db_type(connection)}[])", [prepared])
+        return
+    for start in range(0, len(values), chunk):
+        yield values[start : start + chunk]
+
+
+def without_implied(errors: dict[str, list[ValidationError]]) -> dict[str, list[ValidationError]]:
+    """``errors`` (field → errors, each with its rule's name as its code) without the errors a
+    reported rule implies (:data:`IMPLIED_RULES`); fields left without an error are dropped. Used
+    by :meth:`RegistryModel.validate_constraints` and :func:`registry.bulk_validation.full_clean_many`."""
+    codes = {error.code for found in errors.values() for error in found}
+    implied = frozenset().union(*(IMPLIED_RULES.get(code, frozenset()) for code in codes))
+    if not implied:
+        return errors
+    return {name: kept for name, found in errors.items() if (kept := [e for e in found if e.code not in implied])}
+
+
+def unique(name: str, *expressions, message: str, field: str, **kwargs) -> models.UniqueConstraint:
+    """A named ``UniqueConstraint`` whose violation is reported as ``message`` on ``field``."""
+    CONSTRAINT_FIELDS[name] = field
+    return models.UniqueConstraint(
+        *expressions, name=name, violation_error_code=name, violation_error_message=message, **kwargs
+    )
