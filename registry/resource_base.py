@@ -55,7 +55,7 @@ from .resource_rows import (  # MissingColumnsError: re-exported by registry.res
     check_file,
     stale_version,
 )
-from .resource_writes import changed_columns, changed_since_preview, write_history_m2m
+from .resource_writes import changed_columns, changed_since_preview, update_columns, write_history_m2m
 from .text import neutralise_formula, restore_formula
 
 
@@ -492,9 +492,10 @@ class RegistryResource(resources.ModelResource):
             if created:
                 bulk_create_with_history(created, model, batch_size=CHUNK, default_user=self.user)
             if updated:
-                # bulk_update_with_history (django-simple-history), keeping the history records it
-                # writes, which it does not return, to give each its many-to-many rows.
-                model._default_manager.bulk_update(updated, changed_columns(model, updated), batch_size=CHUNK)
+                # What bulk_update_with_history (django-simple-history) does, with update_columns for
+                # its bulk_update, keeping the history records it writes, which it does not return, to
+                # give each its many-to-many rows.
+                update_columns(model, updated, changed_columns(model, updated))
                 history = get_history_manager_for_model(model).bulk_history_create(
                     updated, batch_size=CHUNK, update=True, default_user=self.user
                 )

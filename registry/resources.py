@@ -7,7 +7,8 @@ start date), so importing the same file twice changes nothing. Every row is vali
 stored rows it matches are read once per file, each database rule is asked once per chunk of
 rows), and the preview lists each row's errors by field. Validation writes nothing and holds
 no write transaction; only a file without errors is written, in one short transaction at the
-end (``bulk_create``/``bulk_update`` with their history records, by the importing user).
+end (``bulk_create``, :func:`~registry.resource_writes.update_columns`, with their history
+records by the importing user).
 A city row whose name, in the same country, matches another city's name or former name
 ignoring case and accents is flagged in the ``possible_duplicate`` column of the preview.
 

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from decimal import Decimal
 from http import HTTPStatus
 
 import pytest
@@ -523,7 +524,9 @@ def test_a_changed_rows_history_record_keeps_its_sources_fields_and_parties(djan
 
     few, many = change(5, 20), change(40, 20)
     assert len(few) == len(many)  # the stored rows and their links read once per file, not per row
-    written = {column for sql in many if sql.startswith("UPDATE") for column in re.findall(r'"(\w+)" = \(?CASE', sql)}
+    updates = [sql for sql in many if re.match(r"(\d+ times: )?UPDATE ", sql)]  # executemany: "40 times: …"
+    assert len(updates) == 1  # one statement for the rows of a chunk, not one per row
+    written = {column for sql in updates for column in re.findall(r'"(\w+)" = %s', sql.split(" WHERE ")[0])}
     assert written == {"notes", "version", "updated_at"}  # the columns the file changed (changed_columns)
 
     def history_of_links(queries: list) -> list[str]:
@@ -537,6 +540,48 @@ def test_a_changed_rows_history_record_keeps_its_sources_fields_and_parties(djan
             'INSERT INTO "registry_historicalpartnership_sources"',
         ]
     )
+
+
+def test_a_changed_row_is_written_with_each_columns_type_as_the_orm_writes_it():
+    """The import's update (:func:`registry.resource_writes.update_columns`, one ``executemany``
+    for the rows of a chunk instead of Django's ``bulk_update``) prepares each value by its field:
+    a decimal, a date to its precision, a number, an emptied cell, text with quotes and Unicode; a
+    column the file did not change is left as stored. Run on SQLite and PostgreSQL."""
+    city = CityFactory(slug="import-typed", latitude="10.00000", longitude="20.00000", notes="Before.")
+    other = CityFactory(slug="import-other", notes="Kept.")
+    headers = ["slug", "name_en", "name_ko", "country", "latitude", "longitude", "notes"]
+    rows = tablib.Dataset(headers=headers)
+    rows.append([city.slug, city.name_en, "부산 \"항구\" 'ㅂ'", city.country, "-33.86514", "151.2099", ""])
+    result = CityResource().import_data(rows, dry_run=False, raise_errors=False)
+    assert result.totals["update"] == 1, [row.error_dict for row in result.invalid_rows]
+    city.refresh_from_db()
+    assert (city.name_ko, city.latitude, city.longitude, city.notes) == (
+        "부산 \"항구\" 'ㅂ'",
+        Decimal("-33.86514"),
+        Decimal("151.20990"),
+        "",
+    )
+    assert city.version == 2 and city.history.first().name_ko == city.name_ko
+    agreement = AgreementFactory(signed_on=datetime.date(2000, 1, 1), summary_en="Kept.")
+    exported = AgreementResource().export(queryset=Agreement.objects.filter(pk=agreement.pk))
+    changed = dict(zip(exported.headers, exported[0], strict=True)) | {
+        "signed_on": "2001-07",
+        "signed_precision": "month",
+        "entry_into_force_on": "2001-08-15",
+        "notice_period_days": "90",
+    }
+    rows = tablib.Dataset([changed[header] for header in exported.headers], headers=exported.headers)
+    result = AgreementResource().import_data(rows, dry_run=False, raise_errors=False)
+    assert result.totals["update"] == 1, [row.error_dict for row in result.invalid_rows]
+    agreement.refresh_from_db()
+    assert (agreement.signed_on, agreement.signed_precision, agreement.entry_into_force_on) == (
+        datetime.date(2001, 7, 1),
+        "month",
+        datetime.date(2001, 8, 15),
+    )
+    assert (agreement.notice_period_days, agreement.summary_en) == (90, "Kept.")
+    other.refresh_from_db()
+    assert (other.notes, other.version) == ("Kept.", 1)
 
 
 def test_a_file_giving_a_stored_record_twice_alike_writes_its_change(django_assert_max_num_queries):
