@@ -214,7 +214,7 @@ def _database_rules(
         else:
             count = len(constraint.expressions)
             record_keys = [
-                tuple(values[expression_at : expression_at + count]) if ok else None
+                _not_null(tuple(values[expression_at : expression_at + count])) if ok else None
                 for values, ok in zip(truth, applies, strict=True)
             ]
             expression_at += count
@@ -267,7 +267,15 @@ def batch_clash(model, rule, names: list[str], other: str) -> str:
 
 def _field_key(record, fields) -> tuple | None:
     """The values of ``fields`` of ``record``; ``None`` when one is NULL (NULLs never clash)."""
-    key = tuple(getattr(record, field.attname) for field in fields)
+    return _not_null(tuple(getattr(record, field.attname) for field in fields))
+
+
+def _not_null(key: tuple) -> tuple | None:
+    """``key`` (a record's values of a unique rule), or ``None`` when one of them is NULL: a
+    unique index never finds two rows clashing on a NULL, nor does Django's
+    ``validate_constraints``. A rule on expressions (``claim_one_value_per_partnership_fact``)
+    kept its NULLs, so every claim about an event clashed with each claim of the same fact and
+    value about another event (their ``partnership`` NULL), though the database holds both."""
     return None if any(value is None for value in key) else key
 
 

@@ -167,3 +167,31 @@ def test_a_rule_naming_the_primary_key_is_checked_on_stored_rows():
     with pytest.raises(ValidationError) as single:
         stored.full_clean()
     assert "superseded_by" in single.value.error_dict
+
+
+def test_a_unique_rule_on_expressions_finds_no_clash_on_a_null_as_the_database_and_full_clean():
+    """``claim_one_value_per_partnership_fact`` is a rule on expressions (``partnership``, ``fact``,
+    ``value``). Two claims of the same fact and value about two events (each with ``partnership``
+    NULL) are both stored, and ``full_clean()`` finds them valid; the bulk check reported each
+    as a clash with the other, since its key of expressions kept the NULL. Checked stored (each
+    against the other row) and new (the two in one batch)."""
+    from registry.models import Claim, Event
+
+    events = [
+        Event.objects.create(
+            slug=f"signing-{n}", title_en="Signing", kind="signing_ceremony", start_on=datetime.date(2022, 9, n)
+        )
+        for n in (1, 2)
+    ]
+    stored = [Claim.objects.create(event=event, fact="venue", value="City Hall", preferred=True) for event in events]
+    for claim in stored:
+        claim.full_clean()
+    assert full_clean_many(list(Claim.objects.order_by("pk"))) == {}
+    Claim.objects.all().delete()
+    new = [Claim(event=event, fact="venue", value="City Hall", preferred=True) for event in events]
+    assert full_clean_many(new) == {}
+    twice = [
+        Claim(event=events[0], fact="venue", value="City Hall"),
+        Claim(event=events[0], fact="venue", value="City Hall"),
+    ]
+    assert list(full_clean_many(twice)) == [1]  # the same event's: still a clash
