@@ -277,3 +277,23 @@ def test_a_reference_to_a_record_the_snapshot_lacks_is_named_as_such(tmp_path):
         call_command("import_registry", str(tampered), stdout=io.StringIO())
     assert str(refused.value).endswith("(a reference names a record that is not in the snapshot)")
     assert "A long note" not in str(refused.value) and not City.objects.exists()
+
+
+def test_a_row_breaking_a_rule_the_database_does_not_hold_is_named_and_nothing_is_restored(tmp_path):
+    """helper-89: a snapshot edited by hand (a city's country ``ZZ``) was restored as it was, since
+    loaddata checks only the database's rules; the restored rows are now checked as an import
+    checks a file's (``full_clean_many``), and the row is named with its field and rule."""
+    from registry.models import Partnership
+
+    from .factories import PartnershipFactory
+
+    CityFactory(slug="kept")
+    PartnershipFactory()
+    tampered = exported_with(tmp_path, lambda row: row["fields"].get("slug") == "kept", country="ZZ")
+    empty_registry()
+    with pytest.raises(CommandError) as refused:
+        call_command("import_registry", str(tampered), stdout=io.StringIO())
+    message = str(refused.value)
+    assert message.startswith(f"Nothing was restored from {tampered}: 1 row breaks a rule of the registry:\n")
+    assert "\nregistry.City(pk=" in message and "): country: " in message and "ZZ" in message
+    assert not City.objects.exists() and not Partnership.objects.exists()

@@ -5,9 +5,11 @@
 PATH is a ZIP archive from ``export_registry`` (rows, change history, agreement documents)
 or a JSON-only snapshot from earlier versions (rows only; each row then gets a first
 history entry). Refuses (and changes nothing) when the registry or its change history
-already holds rows. Loads everything in one transaction; a malformed file ends in a
-``CommandError`` naming the reason, with nothing restored (documents already written to
-storage are removed again).
+already holds rows. Loads everything in one transaction, then checks every restored row against
+its model's rules (:func:`check_model_rules`: the rules the database does not hold, such as a
+country code); a malformed file or a row breaking a rule ends in a ``CommandError`` naming the
+reason (and the row), with nothing restored (documents already written to storage are removed
+again).
 """
 
 import json
@@ -20,7 +22,7 @@ from typing import TextIO
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core import serializers
-from django.core.exceptions import SuspiciousOperation, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, SuspiciousOperation, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
@@ -33,6 +35,7 @@ from simple_history.models import registered_models
 from tqdm import tqdm
 
 from registry.api.exceptions import constraint_name
+from registry.bulk_validation import full_clean_many
 from registry.cache import one_change
 from registry.models import Agreement
 from registry.models.base import HISTORY as CHANGE_HISTORY
@@ -57,6 +60,13 @@ REFUSED_ROW = re.compile(r"Could not load (?P<row>[\w.]+\(pk=[^)]*\))")
 # key names no record (SQLite's and PostgreSQL's words).
 NULL_REFERENCE = re.compile(r'NOT NULL constraint failed: \S+_id\b|null value in column "\w+_id"')
 HISTORY_BATCH = 2_000  # change-history rows per INSERT (SQLite's limit on parameters is respected by Django)
+RULES_BATCH = 2_000  # restored rows per bulk check of their model's rules
+SHOWN_BROKEN = 5  # rows named in the error when more break a rule
+
+
+class BrokenRules(Exception):
+    """Rows of a snapshot that break their model's rules; ``args[0]``: a line per row (at most
+    :data:`SHOWN_BROKEN`), ``args[1]``: how many rows in all."""
 
 
 class Command(BaseCommand):
@@ -80,6 +90,21 @@ class Command(BaseCommand):
                 else:
                     self.load_rows(path, quiet)
                     restored_history = set()
+                check_model_rules(progress=None if quiet else self.stderr)
+        except BrokenRules as broken:
+            for name in written:
+                default_storage.delete(name)
+            lines, count = broken.args
+            more = f"\n(and {count - len(lines):,} more rows)" if count > len(lines) else ""
+            raise CommandError(
+                f"Nothing was restored from {path}: "
+                + (f"{count:,} rows break" if count > 1 else "1 row breaks")
+                + " a rule of the registry:\n"
+                + "\n".join(lines)
+                + more
+                + "\nA snapshot written before a rule existed, or edited by hand, may hold such rows: correct them "
+                "(in the registry it came from, then export again) and restore again."
+            ) from None
         except MALFORMED as error:
             # A malformed or foreign file: say which, without a traceback; nothing was loaded.
             for name in written:
@@ -152,6 +177,51 @@ class Command(BaseCommand):
             for sql in connection.ops.sequence_reset_sql(no_style(), list(models)):
                 cursor.execute(sql)
         return {model.instance_type._meta.label_lower for model in models if hasattr(model, "instance_type")}
+
+
+def check_model_rules(progress: TextIO | None = None) -> None:
+    """Check every restored row of the snapshot's models against its model's rules, as an import
+    checks a file's (:func:`registry.bulk_validation.full_clean_many`, :data:`RULES_BATCH` rows at
+    a time): the rules the database holds were checked by the load, but not the others (a country
+    that is no ISO 3166-1 code, an unknown choice, a text over its limit, a date before another),
+    which a snapshot edited by hand restored as they were. Raises :class:`BrokenRules` naming the
+    first :data:`SHOWN_BROKEN` rows (``registry.City(pk=39): country: …``) and counting all;
+    ``progress``: a stream for a progress bar per model, or ``None``."""
+    lines: list[str] = []
+    count = 0
+    for label in snapshot_models():
+        model = apps.get_model(label)
+        rows = model._default_manager.order_by("pk")
+        total = rows.count()
+        if not total:
+            continue
+        shown = tqdm(total=total, desc=f"rules {label}", unit=" rows", file=progress, disable=progress is None)
+        batch: list = []
+        for instance in rows.iterator(chunk_size=RULES_BATCH):
+            batch.append(instance)
+            if len(batch) == RULES_BATCH:
+                count += _broken(label, batch, lines)
+                shown.update(len(batch))
+                batch = []
+        count += _broken(label, batch, lines)
+        shown.update(len(batch))
+        shown.close()
+    if count:
+        raise BrokenRules(lines, count)
+
+
+def _broken(label: str, rows: list, lines: list[str]) -> int:
+    """How many of ``rows`` (stored instances of ``label``) break a rule; a line naming each of the
+    first ones (up to :data:`SHOWN_BROKEN` in ``lines``) with its fields' messages."""
+    errors = full_clean_many(rows) if rows else {}
+    for index, error in sorted(errors.items()):
+        if len(lines) < SHOWN_BROKEN:
+            messages = " ".join(
+                f"{field}: {' '.join(messages)}" if field != NON_FIELD_ERRORS else " ".join(messages)
+                for field, messages in error.message_dict.items()
+            )
+            lines.append(f"{label}(pk={rows[index].pk}): {messages}")
+    return len(errors)
 
 
 def with_known_accounts(rows) -> list:
