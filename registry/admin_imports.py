@@ -11,7 +11,6 @@ while the worker runs, lists the result and each error by row and column, and of
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import tempfile
@@ -31,10 +30,8 @@ from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
-from import_export.formats import base_formats
 from import_export.forms import SelectableFieldsExportForm
 from import_export.tmp_storages import TempFolderStorage
-from tablib import InvalidDimensions
 
 from . import imports, resources
 from .decoding import decode_csv
@@ -140,7 +137,7 @@ class SpreadsheetMixin(ImportExportMixin):
     may view). Import previews every row with its errors and writes nothing until confirmed;
     a large file is checked and imported in the background (see the module)."""
 
-    formats = [base_formats.CSV, imports.XLSX]
+    formats = [imports.CSV, imports.XLSX]
     tmp_storage_class = PreviewedFileStorage
     export_form_class = ColumnsExportForm
 
@@ -181,24 +178,13 @@ class SpreadsheetMixin(ImportExportMixin):
         ``'BadZipFile'``)."""
         if isinstance(e, UnicodeDecodeError):
             form.add_error("import_file", _("The file is not text in UTF-8, UTF-16 or CP949 (Korean Excel)."))
-        elif isinstance(e, InvalidDimensions):
-            form.add_error(
-                "import_file",
-                _("A row has more cells than the first row has column names: give every row one cell per column."),
-            )
         elif isinstance(e, zipfile.BadZipFile):  # "XLSX" chosen for a file that is no workbook (a CSV)
             form.add_error(
                 "import_file",
                 _("The file is not an XLSX workbook: choose the format it is in (a .csv file is csv)."),
             )
-        elif isinstance(e, imports.FormulaWithoutValue):
+        elif isinstance(e, imports.FormulaWithoutValue | imports.UnreadableRow):
             form.add_error("import_file", str(e))
-        elif isinstance(e, csv.Error) and "field limit" in str(e):
-            form.add_error(
-                "import_file",
-                _("A cell is longer than %(limit)s characters, the most a CSV cell may hold.")
-                % {"limit": f"{csv.field_size_limit():,}"},
-            )
         else:
             super().add_data_read_fail_error_to_form(form, e)
 

@@ -15,8 +15,9 @@ still write is rolled back.
 
 from __future__ import annotations
 
+import csv
 import logging
-from io import BytesIO
+from io import BytesIO, StringIO
 
 import tablib
 from django.conf import settings
@@ -25,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 from import_export.formats import base_formats
+from tablib import InvalidDimensions
 
 from . import resources
 from .import_widgets import file_row
@@ -90,7 +92,52 @@ class XLSX(base_formats.XLSX):
         return dataset
 
 
-FORMATS = {"csv": base_formats.CSV, "xlsx": XLSX}
+class UnreadableRow(ValueError):
+    """A CSV row the reader cannot take; ``str()``: why, naming the row as a spreadsheet numbers it."""
+
+
+class CSV(base_formats.CSV):
+    """The library's CSV format, but a row it cannot read is named as a spreadsheet numbers it
+    (the column names are row 1): a row with more cells than the first row has column names
+    (tablib's ``InvalidDimensions``) and a cell longer than the ``csv`` module's limit
+    (``csv.Error``) raise :class:`UnreadableRow`. Both named no row, so a manager searched a file
+    of thousands of rows for it (helper-89). The row is found by reading the text again, only
+    when the first reading failed."""
+
+    def create_dataset(self, in_stream):
+        try:
+            return super().create_dataset(in_stream)
+        except (InvalidDimensions, csv.Error) as error:
+            text = in_stream.decode("utf-8", "replace") if isinstance(in_stream, bytes) else in_stream
+            row = unreadable_row(text)
+            if isinstance(error, InvalidDimensions):
+                message = _(
+                    "Row %(row)s has more cells than the first row has column names: give every row one cell "
+                    "per column."
+                )
+            else:
+                message = _("Row %(row)s has a cell longer than %(limit)s characters, the most a CSV cell may hold.")
+            raise UnreadableRow(message % {"row": row, "limit": f"{csv.field_size_limit():,}"}) from error
+
+
+def unreadable_row(text: str) -> int:
+    """The number of the first row of the CSV ``text`` (the column names are row 1; a cell
+    with line breaks inside quotes is one row, as a spreadsheet shows it) that has more cells
+    than the first, or that the ``csv`` module cannot read (a cell over its limit)."""
+    reader = csv.reader(StringIO(text))
+    number, width = 0, None
+    try:
+        for number, row in enumerate(reader, start=1):
+            if width is None:
+                width = len(row)
+            elif len(row) > width:
+                return number
+    except csv.Error:
+        return number + 1
+    return number
+
+
+FORMATS = {"csv": CSV, "xlsx": XLSX}
 
 
 def start(*, user, model_name: str, file_name: str, file_format: str, data: bytes, rows: int) -> ImportJob:

@@ -342,14 +342,18 @@ def test_a_csv_chosen_as_xlsx_is_refused_naming_the_format(client):
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"slug,name_en\r\nx,X,extra\r\n", "A row has more cells than the first row has column names"),
-        (b"slug,name_en\r\nx," + b"y" * 140_000 + b"\r\n", "A cell is longer than 131,072 characters"),
+        (b"slug,name_en\r\nx,X,extra\r\n", "Row 2 has more cells than the first row has column names"),
+        (b"slug,name_en\r\nx," + b"y" * 140_000 + b"\r\n", "Row 2 has a cell longer than 131,072 characters"),
+        # a cell with a line break is one row, as a spreadsheet numbers it; an empty line is a row
+        (b'slug,name_en\r\na,"A\r\nB"\r\n\r\nb,B\r\nx,X,extra\r\n', "Row 5 has more cells than the first"),
+        (b"slug,name_en\r\na,A\r\nx," + b"y" * 140_000 + b"\r\nb,B\r\n", "Row 3 has a cell longer than 131,072"),
     ],
 )
-def test_a_file_that_cannot_be_read_is_refused_naming_the_rule(client, data, message):
+def test_a_file_that_cannot_be_read_is_refused_naming_the_rule_and_the_row(client, data, message):
+    """helper-89: both errors named no row, and the manager searched a file of thousands for it."""
     response = preview_city_csv(client, data)
     assert response.status_code == HTTPStatus.OK
-    assert message in response.text
+    assert response.context["form"].errors["import_file"][0].startswith(message)
     assert not City.objects.filter(slug="x").exists()
 
 
