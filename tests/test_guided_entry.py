@@ -384,3 +384,18 @@ def test_a_role_that_shows_nothing_is_no_role(home, staff_client):
         "Name a person or, where the source names none, the role."
     ]
     assert counts() == before
+
+
+@pytest.mark.parametrize("typed", ["2099-05", "2099-05-20"])
+def test_a_future_date_is_an_error_under_the_date_typed_once_and_in_words(home, staff_client, typed):
+    """The agreement's date of signing and the signing's date are the partnership's: a future date
+    came back above the form as "agreement_signed_on: This date is in the future…", with nothing
+    under the date typed (helper-92)."""
+    before = counts()
+    answer = staff_client.post(URL, entry(partnership_established_on=typed, partnership_established_precision=""))
+    assert answer.status_code == HTTPStatus.OK
+    form = answer.context["form"]
+    [message] = form.errors["partnership_established_on"]
+    assert "future" in message and "agreement_" not in message
+    assert not form.non_field_errors()
+    assert counts() == before

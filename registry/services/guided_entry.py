@@ -24,27 +24,43 @@ from ..models import (
 from .partnerships import create_partnership
 from .records import save_record, unique_slug
 
+# What the service copies from another of the form's fields, by ``<prefix><field>``: an error in
+# the copy is shown under the field it came from. The signing ceremony's texts are the agreement's;
+# the agreement's date of signing and the ceremony's date are the partnership's (a future date was
+# reported as “agreement_signed_on: …” above the form, not under the date typed; helper-92).
+_COPIED_FROM = {
+    **{f"event_{name}": f"agreement_{name}" for name in ("title_en", "title_ko", "venue", "venue_ko")},
+    **{
+        f"{prefix}{name}_{part}": f"partnership_established_{part}"
+        for prefix, name in (("agreement_", "signed"), ("event_", "start"))
+        for part in ("on", "precision")
+    },
+}
+
+
+def _form_key(prefix: str, field: str) -> str:
+    """The guided form's name of ``field`` of the record written under ``prefix``
+    (``partnership_established_on`` for ``agreement_`` + ``signed_on``, see :data:`_COPIED_FROM`)."""
+    key = f"{prefix}{field}"
+    return _COPIED_FROM.get(key, key)
+
 
 def _save_part(prefix: str, instance: models.Model, data: Mapping[str, Any] | None = None) -> models.Model:
-    """:func:`save_record` with the errors keyed ``<prefix><field>`` (the guided form's names)."""
+    """:func:`save_record` with the errors keyed by the guided form's names (:func:`_form_key`)."""
     try:
         return save_record(instance=instance, data=data or {})
     except ValidationError as error:
         raise ValidationError(
-            {f"{prefix}{field}": messages for field, messages in error.update_error_dict({}).items()}
+            {_form_key(prefix, field): messages for field, messages in error.update_error_dict({}).items()}
         ) from None
-
-
-# The signing ceremony's texts made from the agreement's: an error in one is the agreement's.
-_CEREMONY_FROM_AGREEMENT = {name: f"agreement_{name}" for name in ("title_en", "title_ko", "venue", "venue_ko")}
 
 
 def _check_all(records: Iterable[tuple[str, models.Model | None, tuple[str, ...]]]) -> None:
     """Check each of ``records`` (``(prefix, unsaved instance or None, fields to leave out)``:
     the foreign keys to records not written yet) with ``full_clean``, and raise one
-    ``ValidationError`` with the errors of all of them, keyed ``<prefix><field>`` as
-    :func:`_save_part` keys them (the signing ceremony's title and venue, made from the
-    agreement's, under the agreement's field, each message once); nothing when all pass."""
+    ``ValidationError`` with the errors of all of them, keyed as :func:`_save_part` keys them
+    (:func:`_form_key`: a copied value's under the field it came from, each message once);
+    nothing when all pass."""
     errors: dict[str, list[str]] = {}
     for prefix, instance, exclude in records:
         if instance is None:
@@ -53,8 +69,7 @@ def _check_all(records: Iterable[tuple[str, models.Model | None, tuple[str, ...]
             instance.full_clean(exclude=exclude)
         except ValidationError as error:
             for field, messages in error.message_dict.items():
-                key = _CEREMONY_FROM_AGREEMENT.get(field, f"{prefix}{field}") if prefix == "event_" else None
-                found = errors.setdefault(key or f"{prefix}{field}", [])
+                found = errors.setdefault(_form_key(prefix, field), [])
                 found.extend(message for message in messages if message not in found)
     if errors:
         raise ValidationError(errors)
