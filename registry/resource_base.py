@@ -484,6 +484,7 @@ class RegistryResource(resources.ModelResource):
             errors = self.recheck(created, updated)
             if errors:
                 raise ChangedMeanwhile(errors)
+            self.read_for_write(created, updated)
             now = timezone.now()
             for record in created + updated:
                 record.before_write()
@@ -501,6 +502,11 @@ class RegistryResource(resources.ModelResource):
                 )
                 write_history_m2m(model, history)
         record_change()
+
+    def read_for_write(self, created: list, updated: list) -> None:
+        """What the records' writes read besides their rows (nothing here; a city's former names,
+        :class:`registry.resources.CityResource`), read inside :meth:`write`'s transaction once
+        :meth:`recheck` has locked the rows, so that nothing changed since is overwritten."""
 
     def recheck(self, created: list, updated: list) -> dict[int, ValidationError]:
         """Inside :meth:`write`'s transaction, the errors (by index in ``created + updated``) of

@@ -102,12 +102,12 @@ class CityResource(RegistryResource):
         candidates.discard(instance.slug)
         instance.possible_duplicate = ", ".join(sorted(candidates))
 
-    def write(self, created: list, updated: list) -> None:
-        """As :meth:`RegistryResource.write`; the former names and aliases that a changed city's
-        ``search_text`` folds are read in one query per 500 cities, not one per city."""
+    def read_for_write(self, created: list, updated: list) -> None:
+        """The former names and aliases that a changed city's ``search_text`` folds, read in one
+        query per 500 cities (not one per city) inside the write's transaction, the cities locked:
+        read before it, a name added meanwhile was left out of the search (helper-91)."""
         for start in range(0, len(updated), CHUNK):
             prefetch_related_objects(updated[start : start + CHUNK], "names")
-        super().write(created, updated)
 
 
 class PartnershipResource(RegistryResource):

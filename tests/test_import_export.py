@@ -1412,3 +1412,35 @@ def test_a_write_the_database_refuses_is_not_reported_as_imported(client, monkey
     messages = [str(message) for message in response.context["messages"]]
     assert len(messages) == 1 and messages[0].startswith("Nothing was imported: the database refused the write (")
     assert "Import finished" not in response.text and not City.objects.filter(slug="clash").exists()
+
+
+def test_a_name_added_while_an_import_renames_a_city_stays_in_its_search():
+    """helper-91: the import read the cities' former names before its transaction, so an alias
+    added in between (here inside the transaction, before the rows are locked: ``on_write``) was
+    left out of the ``search_text`` the import wrote, and searching by it found nothing."""
+    city = CityFactory(slug="import-renamed", name_en="Probe Five")
+    exported = CityResource().export(queryset=City.objects.filter(pk=city.pk))
+    column = exported.headers.index("name_en")
+    exported[0] = (*exported[0][:column], "Renamed Probe Five", *exported[0][column + 1 :])
+
+    def add_alias():
+        CityName.objects.create(city=City.objects.get(pk=city.pk), name="Oldtownzzz", kind="alias")
+
+    result = CityResource().import_data(exported, dry_run=False, raise_errors=False, on_write=add_alias)
+    assert result.totals["update"] == 1, [row.error_dict for row in result.invalid_rows]
+    city.refresh_from_db()
+    assert city.name_en == "Renamed Probe Five"
+    assert "oldtownzzz" in city.search_text and "renamed probe five" in city.search_text
+
+
+def test_an_alias_added_through_an_older_copy_of_a_city_keeps_its_new_name_searchable():
+    """A former name or alias rebuilt the city's ``search_text`` from the city instance it was
+    given, which may be older than the row: the rename made since left the search."""
+    city = CityFactory(slug="import-older-copy", name_en="Before Town")
+    older = City.objects.get(pk=city.pk)
+    city.name_en = "After Town"
+    city.save()
+    CityName.objects.create(city=older, name="Aliasville", kind="alias")
+    city.refresh_from_db()
+    assert "after town" in city.search_text and "aliasville" in city.search_text
+    assert "before town" not in city.search_text

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -382,9 +382,16 @@ class City(RemarksModel, SourcedModel):
         return text.search_text([self.name_en, self.name_ko, self.name_native, self.slug, *names])
 
     def refresh_search_text(self) -> None:
-        """Recompute ``search_text`` after its names changed (one UPDATE)."""
-        names = list(self.names.values_list("name", flat=True))  # as stored now, never a prefetched list
-        City.objects.filter(pk=self.pk).update(search_text=self.build_search_text(names))
+        """Recompute ``search_text`` after its former names or aliases changed, from the city and
+        its names as stored now: in one transaction, the city's row locked (PostgreSQL; SQLite's
+        writers take turns), read with its names, then one UPDATE. It was built from this
+        instance's names, which may be older than the row: an alias added through a city read
+        before an import renamed it dropped the new name from the search (helper-91)."""
+        with transaction.atomic():
+            fields = ("name_en", "name_ko", "name_native", "slug")
+            stored = City.objects.select_for_update().only(*fields).get(pk=self.pk)
+            names = list(CityName.objects.filter(city_id=self.pk).values_list("name", flat=True))
+            City.objects.filter(pk=self.pk).update(search_text=stored.build_search_text(names))
 
 
 class CityNameManager(models.Manager):
