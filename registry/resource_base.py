@@ -12,7 +12,6 @@ records they match, the offices' limit, their results) is in :mod:`registry.reso
 from __future__ import annotations
 
 import copy
-import html
 
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
@@ -23,7 +22,6 @@ from django.core.exceptions import (
 )
 from django.db import models, transaction
 from django.utils import timezone, translation
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.results import RowResult
@@ -53,6 +51,7 @@ from .resource_rows import (  # MissingColumnsError: re-exported by registry.res
     OfficeLimit,
     SeveralInPeriod,
     check_file,
+    preview_cells,
     stale_version,
 )
 from .resource_writes import changed_columns, changed_since_preview, update_columns, write_history_m2m
@@ -234,7 +233,7 @@ class RegistryResource(resources.ModelResource):
         is called with the number of rows read every 500 rows; ``on_write`` (keyword, optional) is
         called inside :meth:`write`'s transaction before anything is written, and an exception it
         raises rolls the import back (reported as the result's error); ``preview=False`` (keyword)
-        leaves out the preview's cells (:meth:`preview_cells`) when nobody will see them. Returns
+        leaves out the preview's cells (:func:`preview_cells`) when nobody will see them. Returns
         the library's ``Result``; a row that breaks a rule is an invalid row with its errors by field;
         a file :func:`~registry.resource_rows.check_file` refuses is its one error (``base_errors``), no row read.
 
@@ -343,25 +342,11 @@ class RegistryResource(resources.ModelResource):
         return row_result
 
     def show(self, row_result) -> None:
-        """The preview's cells of a new, changed or skipped row (:meth:`preview_cells`) in a dry
+        """The preview's cells of a new, changed or skipped row (:func:`preview_cells`) in a dry
         run (the preview; a confirmed import shows only its totals) unless the import was asked
         with ``preview=False``."""
         if self.preview and self.dry_run and row_result.instance is not None:
-            row_result.diff = self.preview_cells(row_result.instance, row_result.instance.stored_copy)
-
-    def preview_cells(self, instance, stored) -> list[str]:
-        """The preview's cells of one row (safe HTML, in the order of ``diff_headers``): every
-        cell of a new row inserted (``<ins>``); for a stored row, a changed cell as the old value
-        deleted and the new inserted, an unchanged one as it is."""
-        cells = []
-        for field in self.get_user_visible_fields():
-            new = html.escape(str(field.export(instance) or ""))
-            if stored is None:
-                cells.append(SafeString(f"<ins>{new}</ins>") if new else "")
-                continue
-            old = new if field.readonly else html.escape(str(field.export(stored) or ""))
-            cells.append(SafeString(new if old == new else f"<del>{old}</del> <ins>{new}</ins>"))
-        return cells
+            row_result.diff = preview_cells(self, row_result.instance, row_result.instance.stored_copy)
 
     def get_row_result_class(self):
         return LazyRowResult
@@ -376,7 +361,8 @@ class RegistryResource(resources.ModelResource):
         200 and its negative population until the file came back (new-user probe). The rules over
         several fields or rows are left out, as their verdict on a row with a wrong cell misleads."""
         errors = dict(import_validation_errors or {})
-        stale = stale_version(instance)
+        key = [self.fields[name].column_name for name in self.get_import_id_fields()]
+        stale = stale_version(instance, key)
         if stale is not None and VERSION_COLUMN not in errors:
             errors[VERSION_COLUMN] = [ValidationError(stale, code="stale_version")]
         if errors:

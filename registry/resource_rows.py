@@ -2,15 +2,19 @@
 its columns (:func:`check_file`), the stored records they match by natural key
 (:class:`NaturalKeyLoader`, read once per file, a partial date without its precision matched by
 period), the offices' limit on what an account may change (:class:`OfficeLimit`), each row's
-result (:class:`LazyRowResult`) and a row exported before someone else's change
-(:func:`stale_version`). Used by :class:`registry.resource_base.RegistryResource`; split from it
-so that neither module passes ~600 lines."""
+result (:class:`LazyRowResult`) and its preview's cells (:func:`preview_cells`), and a row
+exported before someone else's change (:func:`stale_version`). Used by
+:class:`registry.resource_base.RegistryResource`; split from it so that neither module passes
+~600 lines."""
 
 from __future__ import annotations
+
+import html
 
 from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
 from django.db import connections, models
 from django.utils.encoding import force_str
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from import_export.instance_loaders import ModelInstanceLoader
@@ -163,22 +167,27 @@ class OfficeLimit:
 VERSION_COLUMN = "version"
 
 
-def stale_version(instance) -> str | None:
+def stale_version(instance, key_columns: list[str]) -> str | None:
     """Why a new or changed row may not be written over its record, or ``None``: its ``version``
     cell (``instance.version_in_file``, read by :meth:`RegistryResource.import_field`; ``None``
     when the file has no such column or the cell is empty) is not the stored record's version
     (``as_read``), so someone changed it since the file was exported and the row would undo that
-    change; or the cell gives a version and no stored record has the row's key (deleted, or its
-    key changed, since). A manager who means to write over the change empties the cell."""
+    change; or the cell gives a version and no stored record has the row's key (``key_columns``,
+    the file's names of the key's columns: deleted since, or a key cell changed in the file,
+    which an import does not do: a partnership's date or kind told only “deleted, or its key
+    changed”, and a manager correcting a date was pointed to adding a second record; helper-92).
+    A manager who means to write over the change empties the cell."""
     in_file = getattr(instance, "version_in_file", None)
     if in_file is None:
         return None
     stored = instance.__dict__.get("as_read")
     if stored is None:
         return _(
-            "No stored record has this row's key, but the row gives the version it was exported at: the record was "
-            "deleted, or its key changed, since the file was exported. Empty this cell to add the row as a new record."
-        )
+            "No stored record has this row's %(columns)s, but the row gives the version it was exported at: the "
+            "record was deleted since the file was exported, or one of these cells was changed in the file. An "
+            "import does not change them: give them as exported and change them in the admin (a partnership's date "
+            "or kind by its actions). Empty this cell only to add the row as a new record."
+        ) % {"columns": " / ".join(f"“{column}”" for column in key_columns)}
     if stored.version == in_file:
         return None
     return _(
@@ -186,6 +195,31 @@ def stale_version(instance) -> str | None:
         "it since, and this row would undo that. Export the list again, or empty this cell to write the row over "
         "the change."
     ) % {"file": in_file, "stored": stored.version}
+
+
+def preview_cells(resource, instance, stored) -> list[str]:
+    """The preview's cells of one row of ``resource``'s file (safe HTML, in the order of
+    ``diff_headers``): every cell of a new row inserted (``<ins>``); for a stored row, a changed
+    cell as the old value deleted and the new inserted, an unchanged one as it is. Each cell as
+    the export writes it (the resource's ``dehydrate_*`` where it has one: no precision beside an
+    empty date, where the preview showed ``ended_precision`` “day” for a partnership not ended;
+    helper-92)."""
+    exports = getattr(resource, "_cell_exports", None)
+    if exports is None:  # what the library's export_field would call, found once per resource
+        names = {id(field): name for name, field in resource.fields.items()}
+        exports = resource._cell_exports = [
+            (field, getattr(resource, f"dehydrate_{names[id(field)]}", None) or field.export)
+            for field in resource.get_user_visible_fields()
+        ]
+    cells = []
+    for field, export in exports:
+        new = html.escape(str(export(instance) or ""))
+        if stored is None:
+            cells.append(SafeString(f"<ins>{new}</ins>") if new else "")
+            continue
+        old = new if field.readonly else html.escape(str(export(stored) or ""))
+        cells.append(SafeString(new if old == new else f"<del>{old}</del> <ins>{new}</ins>"))
+    return cells
 
 
 class MissingColumnsError(ValueError):

@@ -167,10 +167,13 @@ def stored_text(text: str, *, lines: bool = False) -> str:
     """``text`` as the registry stores it: in Unicode's composed form (NFC), so what shows the
     same is one string whatever the keyboard sent (Hangul typed as separate jamo, kana followed by
     a separate sound mark, ``e`` and a combining accent); with ``lines`` (a long text), its line
-    breaks as ``\n`` (:func:`one_line_ending`). The rule of every stored text
+    breaks as ``\n`` (:func:`one_line_ending`); without spaces or line breaks before or after it
+    (``str.strip``), as Django's forms (``strip``) and DRF (``trim_whitespace``) read a text: an
+    import kept ``"  pad  "``, which the admin then showed changed on a save that changed nothing
+    (helper-91). The rule of every stored text
     (:meth:`registry.models.base.RegistryModel.compose_texts`) and of what the admin's forms read."""
     text = unicodedata.normalize("NFC", text)
-    return one_line_ending(text) if lines else text
+    return (one_line_ending(text) if lines else text).strip()
 
 
 def one_line_ending(text: str) -> str:

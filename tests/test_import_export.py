@@ -1444,3 +1444,35 @@ def test_an_alias_added_through_an_older_copy_of_a_city_keeps_its_new_name_searc
     city.refresh_from_db()
     assert "after town" in city.search_text and "aliasville" in city.search_text
     assert "before town" not in city.search_text
+
+
+def test_a_text_is_stored_without_spaces_around_it_as_the_admin_and_the_api_store_it():
+    """helper-91: an import stored ``name_native`` ``"  pad  "`` where the admin's form and the API
+    store ``"pad"``, so the next save in the admin showed a change nobody asked for. A text is
+    stored without the spaces or line breaks around it (``text.stored_text``), by every writer; a
+    required text of spaces alone is empty."""
+    city = CityFactory(slug="import-padded", name_native="pad")
+    rows = tablib.Dataset(headers=["slug", "name_en", "name_native", "country", "notes"])
+    rows.append([city.slug, f" {city.name_en}\u3000", "  pad  ", city.country, "\r\n  A note.\n\n"])
+    result = CityResource().import_data(rows, dry_run=False, raise_errors=False)
+    assert result.totals["update"] == 1, [row.error_dict for row in result.invalid_rows]
+    city.refresh_from_db()
+    assert (city.name_native, city.notes) == ("pad", "A note.")
+    rows = tablib.Dataset(["import-blank", "   ", "", "JP", ""], headers=rows.headers)
+    result = CityResource().import_data(rows, dry_run=True, raise_errors=False)
+    assert result.invalid_rows[0].field_specific_errors["name_en"] == ["This field cannot be blank."]
+
+
+def test_the_preview_writes_no_precision_beside_an_empty_date_as_the_export():
+    """helper-92: the preview of a changed partnership not ended showed ``ended_precision`` “day”,
+    where the file and the admin's export leave it empty (``registry.dates.precision_of``)."""
+    partnership = PartnershipFactory(established_on=datetime.date(2000, 1, 1), notes="Before.")
+    exported = PartnershipResource().export(queryset=Partnership.objects.filter(pk=partnership.pk))
+    column = exported.headers.index("notes")
+    exported[0] = (*exported[0][:column], "After.", *exported[0][column + 1 :])
+    result = PartnershipResource().import_data(exported, dry_run=True)
+    assert result.totals["update"] == 1, [row.error_dict for row in result.invalid_rows]
+    cells = dict(zip(result.diff_headers, result.rows[0].diff, strict=True))
+    assert cells["ended_on"] == cells["ended_precision"] == ""
+    assert cells["established_precision"] == "day"
+    assert cells["notes"] == "<del>Before.</del> <ins>After.</ins>"

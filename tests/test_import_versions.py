@@ -3,6 +3,8 @@ changed, was deleted or was added after its preview (``rows_read``, :meth:`Regis
 and a file exported before someone else's change refuses the rows that would undo it (its
 ``version`` column, :func:`registry.resource_rows.stale_version`)."""
 
+import datetime
+
 import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -148,9 +150,10 @@ def test_a_row_giving_a_version_of_a_record_no_longer_stored_is_refused():
             1,
             {
                 "version": [
-                    "No stored record has this row's key, but the row gives the version it was exported at: the record "
-                    "was deleted, or its key changed, since the file was exported. Empty this cell to add the row as a "
-                    "new record."
+                    "No stored record has this row's “slug”, but the row gives the version it was exported at: the "
+                    "record was deleted since the file was exported, or one of these cells was changed in the file. An "
+                    "import does not change them: give them as exported and change them in the admin (a partnership's "
+                    "date or kind by its actions). Empty this cell only to add the row as a new record."
                 ]
             },
         )
@@ -240,3 +243,19 @@ def test_a_column_of_the_resources_own_is_named_too(client):
     assert "Possibly the same city as (possible_duplicate)" in english
     korean = client.get(reverse("admin:registry_city_export"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert "같은 도시일 수 있는 도시 (possible_duplicate)" in korean
+
+
+def test_a_partnership_row_whose_key_cell_was_changed_names_the_key_columns():
+    """helper-92: a manager corrected a partnership's date in an exported file; besides the date's
+    own error, the ``version`` cell said only "deleted, or its key changed" and to empty the cell,
+    which adds a second partnership. It names the key's columns and says where they change."""
+    partnership = PartnershipFactory(established_on=datetime.date(2000, 1, 1))
+    exported = PartnershipResource().export(queryset=Partnership.objects.filter(pk=partnership.pk))
+    column = exported.headers.index("established_on")
+    exported[0] = (*exported[0][:column], "2001-01-01", *exported[0][column + 1 :])
+    result = PartnershipResource().import_data(exported, dry_run=True)
+    [message] = result.invalid_rows[0].error_dict["version"]
+    assert message.startswith(
+        "No stored record has this row's “city” / “partner” / “kind” / “established_on”, but the row gives"
+    )
+    assert "change them in the admin" in message
