@@ -8,6 +8,8 @@ every registry model (history, restore, offices' limits), the admin of records t
 the ordered inlines' formset and the claims' inline.
 """
 
+import dataclasses
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import messages
@@ -28,7 +30,7 @@ from . import regions, services
 from .admin_dates import PartialDatesFormMixin
 from .admin_ids import CheckedIdsMixin, parse_id
 from .concurrency import VersionConflict, check_version, current_version
-from .dates import time_label
+from .dates import iso_partial, time_label
 from .models import City, Claim, Partnership, may_change, other_side
 from .models.base import HISTORY
 from .models.offices import refusal
@@ -299,7 +301,25 @@ class LabelledHistoryHelper(HistoricalRecordContextHelper):
     """The "Changes" column of every registry admin's history page, in the words of the change
     form: a choice's label ("friendship city → sister city"), a related record's name (also
     for many-to-many fields and records deleted since, via simple-history's ``DeletedObject``),
-    "yes"/"no" for a boolean, a date at ISO 8601, and "—" for an empty value, never "None"."""
+    "yes"/"no" for a boolean, a date at ISO 8601 to the precision stored beside it in each
+    version (``2025-06`` for a month, as the forms and the API write it; it showed ``2025-06-01``
+    beside "Precision: month", helper-92), and "—" for an empty value, never "None"."""
+
+    def context_for_delta_changes(self, delta):
+        self.versions = (delta.old_record, delta.new_record)  # each side's precision of a date
+        return super().context_for_delta_changes(delta)
+
+    def format_delta_change(self, change):
+        formatted = super().format_delta_change(change)
+        precision = precision_field_of(self.model, change.field)
+        versions = getattr(self, "versions", None)
+        if precision is None or versions is None:
+            return formatted
+        old, new = (
+            iso_partial(value, getattr(version, precision)) or EMPTY if version is not None else EMPTY
+            for value, version in ((change.old, versions[0]), (change.new, versions[1]))
+        )
+        return dataclasses.replace(formatted, old=old, new=new)
 
     def prepare_delta_change_value(self, change, value):
         value = super().prepare_delta_change_value(change, value)
@@ -329,6 +349,21 @@ class LabelledHistoryHelper(HistoricalRecordContextHelper):
         if hasattr(value, "isoformat"):
             return value.isoformat()
         return str(value)
+
+
+def precision_field_of(model: type[models.Model], name: str) -> str | None:
+    """The name of the field holding the precision of ``model``'s date field ``name``, by the
+    registry's naming (``established_on`` → ``established_precision``, a stage's ``on`` →
+    ``precision``), or ``None`` for a date stored to the day (``expires_on``, an event's
+    ``end_on``) or a field that is no date."""
+    if not isinstance(model._meta.get_field(name), models.DateField) or not name.endswith("on"):
+        return None
+    precision = f"{name.removesuffix('on')}precision"
+    try:
+        model._meta.get_field(precision)
+    except FieldDoesNotExist:
+        return None
+    return precision
 
 
 # A URL typed without its scheme is read with text.ASSUMED_URL_SCHEME (https), in every admin form

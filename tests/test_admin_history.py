@@ -48,9 +48,21 @@ def test_event_history_shows_dash_for_empty_values_and_labels_for_precision(staf
     found = changes(page)
     assert "Kind: official visit → signing ceremony" in found
     assert "Precision of the date: day → year" in found
-    assert "Start: 2015-03-01 → 2016-01-01" in found
+    assert "Start: 2015-03-01 → 2016" in found  # each side to its version's precision (helper-92)
     assert any(item.startswith("City: ") and item.endswith(" → —") for item in found), found
     assert "None" not in page
+
+
+def test_a_partnerships_end_to_the_month_is_shown_to_the_month(staff_client):
+    """helper-92: "Ended on: — → 2025-06-01" beside "Precision of the end date: day → month"."""
+    partnership = PartnershipFactory(established_on=datetime.date(2000, 1, 1))
+    partnership.status, partnership.ended_on, partnership.ended_precision = "ended", datetime.date(2025, 6, 1), "month"
+    partnership.save()
+    page = staff_client.get(f"/admin/registry/partnership/{partnership.pk}/history/").content.decode()
+    found = changes(page)
+    ended = [item for item in found if item.startswith(("Ended on", "End"))]
+    assert any(item.endswith(": — → 2025-06") for item in ended), found
+    assert not any("2025-06-01" in item for item in found), found
 
 
 def test_a_related_record_deleted_since_is_named_from_its_history(staff_client):
