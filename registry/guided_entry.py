@@ -160,6 +160,7 @@ class GuidedPartnershipForm(forms.Form):
 
     def __init__(self, *args, admin_site=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.warned: dict[str, object] = {}  # field → its clean value, held back by a duplicate warning
         signatories = {}
         for index in range(1, SIGNATORIES + 1):
             signatories.update(signatory_fields(index))
@@ -270,7 +271,15 @@ class GuidedPartnershipForm(forms.Form):
         if not same:
             return
         self.fields["save_anyway"].widget = forms.CheckboxInput()
+        self.warned[field] = self.cleaned_data.get(field)  # add_error drops it from cleaned_data
         self.add_error(field, possible_duplicate(same, found, advice))
+
+    def only_warned(self) -> bool:
+        """Whether the form's only errors are possible duplicates (:meth:`warn_duplicates`), which
+        “Save anyway” answers: its other fields are clean, so the records can be checked too."""
+        return bool(self.warned) and all(
+            error.code == "possible_duplicate" for errors in self.errors.as_data().values() for error in errors
+        )
 
     def signatories(self) -> list[dict]:
         """The filled signatories as :func:`services.record_new_partnership` takes them: each with
@@ -288,10 +297,12 @@ class GuidedPartnershipForm(forms.Form):
             rows.append(row)
         return rows
 
-    def save(self, *, home: City) -> Partnership:
-        """Record everything through :func:`services.record_new_partnership`; its
-        ``ValidationError`` is put on the fields it names (or on the form)."""
-        data = self.cleaned_data
+    def save(self, *, home: City, check_only: bool = False) -> Partnership | None:
+        """Record everything through :func:`services.record_new_partnership` (with
+        ``check_only``, only check each record, writing nothing: the values a duplicate warning
+        held back are checked too); its ``ValidationError`` is put on the fields it names (or on
+        the form) by :meth:`add_service_errors`."""
+        data = {**self.cleaned_data, **self.warned} if check_only else self.cleaned_data
         new_partner = {
             name: data[f"partner_{name}"]
             for name in ("name_en", "name_ko", "country", "latitude", "longitude")
@@ -319,6 +330,7 @@ class GuidedPartnershipForm(forms.Form):
                 name: data[f"source_{name}"] for name in ("title", "url", "publisher") if data.get(f"source_{name}")
             },
             publication=data["publication"],
+            check_only=check_only,
         )
 
     def add_service_errors(self, error: ValidationError) -> None:
@@ -346,7 +358,14 @@ def record_new_partnership_view(model_admin: admin.ModelAdmin, request):
         raise PermissionDenied
     home = home_city()
     form = GuidedPartnershipForm(request.POST or None, admin_site=model_admin.admin_site)
-    if request.method == "POST" and home is not None and form.is_valid():
+    if request.method == "POST" and home is not None and not form.is_valid() and form.only_warned():
+        # A possible duplicate stopped the form: the records' own errors come in the same round
+        # (a future date came back only once “Save anyway” was ticked; helper-92).
+        try:
+            form.save(home=home, check_only=True)
+        except ValidationError as error:
+            form.add_service_errors(error)
+    elif request.method == "POST" and home is not None and form.is_valid():
         # An office records only its own cities' partnerships, as on the add form and in the API.
         if not may_change(user, Partnership(city=home, partner=form.cleaned_data["partner"])):
             form.add_error(None, refusal(user))

@@ -399,3 +399,20 @@ def test_a_future_date_is_an_error_under_the_date_typed_once_and_in_words(home, 
     assert "future" in message and "agreement_" not in message
     assert not form.non_field_errors()
     assert counts() == before
+
+
+def test_a_possible_duplicate_and_the_records_errors_come_in_one_round(home, staff_client):
+    """helper-92: a typed signatory already recorded stopped the form at its warning; the future
+    date came back only on the next submit, once “Save anyway” was ticked. The records are checked
+    beside the warning, and nothing is written."""
+    CityFactory(slug="tashkent", name_en="Tashkent", country="UZ")
+    before = counts()
+    answer = staff_client.post(URL, entry(partnership_established_on="2099-05", partnership_established_precision=""))
+    assert answer.status_code == HTTPStatus.OK
+    errors = answer.context["form"].errors.as_data()
+    assert [error.code for error in errors["partner_name_en"]] == ["possible_duplicate"]
+    [future] = errors["partnership_established_on"]
+    assert "future" in future.message
+    assert counts() == before
+    answer = staff_client.post(URL, entry(save_anyway="on"))  # the warning answered, the date corrected
+    assert answer.status_code == HTTPStatus.FOUND

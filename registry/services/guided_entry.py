@@ -98,7 +98,8 @@ def record_new_partnership(
     source: Source | None = None,
     new_source: Mapping[str, Any] | None = None,
     publication: str = Publication.DRAFT,
-) -> Partnership:
+    check_only: bool = False,
+) -> Partnership | None:
     """Record a new relation in one go, all or nothing: the partner city (``partner``, or a new
     City made from ``new_partner``'s fields: ``name_en``, ``name_ko``, ``country``, ``latitude``,
     ``longitude``), the partnership (:func:`create_partnership`, ``home`` as its home side), its
@@ -114,7 +115,9 @@ def record_new_partnership(
     it is written with the records it points to; an error raises ``ValidationError`` keyed
     ``partner_<field>``, ``partnership_<field>``, ``agreement_<field>``,
     ``signatory<order>_<field>`` (the new person's fields too), ``event_<field>`` or
-    ``source_<field>``, and nothing is stored.
+    ``source_<field>``, and nothing is stored. With ``check_only``, only the first check (each
+    record on its own) runs and nothing is written: ``None`` when it passes, for a form that
+    shows these errors beside its own warnings (a possible duplicate) in one round.
     """
     # Every record is built first and checked on its own fields and rules, so the errors of all
     # of them come together (the first invalid one alone came back before, then the next…);
@@ -168,6 +171,8 @@ def record_new_partnership(
             ("event_", ceremony, ("partnership", "agreement", "city")),
         ]
     )
+    if check_only:
+        return None
 
     if new_city is not None:
         partner = _save_part("partner_", new_city)
