@@ -257,13 +257,18 @@ class Command(BaseCommand):
 
     def make_documents(self, rng, city_ids, partnership_ids, event_count):
         agreements = []
-        for n, pid in enumerate(partnership_ids[: max(1, len(partnership_ids) // 5)]):
+        chosen = partnership_ids[: max(1, len(partnership_ids) // 5)]
+        kinds = dict(Partnership.objects.filter(pk__in=chosen).values_list("pk", "kind"))
+        for n, pid in enumerate(chosen):
             signed, precision = _date(rng)
+            kind = rng.choice(["sister_city", "friendship_city", "mou", "business"])
+            if kind in Agreement.PARTNERSHIP_KIND:  # the agreement that makes the partnership: of its kind
+                kind = Agreement.kind_for_partnership(kinds[pid])
             agreements.append(
                 Agreement(
                     slug=f"{PREFIX}agreement-{n}",
                     title_en=f"Synthetic agreement {n}",
-                    kind=rng.choice(["sister_city", "friendship_city", "mou", "business"]),
+                    kind=kind,
                     partnership_id=pid,
                     signed_on=signed,
                     signed_precision=precision,
