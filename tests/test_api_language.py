@@ -55,7 +55,8 @@ def test_a_field_rule_of_a_write_is_in_korean(superuser):
     client = token_client(superuser)
     response, body = error(client, "/api/v1/cities/", "ko", method="post", data={"bogus": 1}, format="json")
     assert response.status_code == HTTPStatus.BAD_REQUEST
-    assert body["errors"] == {"bogus": [{"message": "알 수 없는 필드입니다.", "code": "unknown_field"}]}
+    assert body["errors"]["bogus"] == [{"message": "알 수 없는 필드입니다.", "code": "unknown_field"}]
+    assert body["errors"]["name_en"] == [{"message": "이 필드는 필수 항목입니다.", "code": "required"}]  # together
     response, body = error(client, "/api/v1/cities/", "ko", method="post", data={}, format="json")
     assert body["errors"]["name_en"] == [{"message": "이 필드는 필수 항목입니다.", "code": "required"}]
 

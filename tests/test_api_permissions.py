@@ -176,6 +176,21 @@ def test_unknown_and_read_only_fields_are_refused(shipped_data, superuser):
     assert codes == {"colour": "unknown_field", "created_at": "read_only", "region": "read_only"}
 
 
+def test_an_unknown_field_comes_with_the_other_fields_errors(shipped_data, superuser):
+    """helper-92: an unknown field in a write hid every other field's error until it was removed."""
+    client = token_client(superuser)
+    response = client.post(
+        "/api/v1/cities/", {"colour": "blue", "name_en": "Probe", "latitude": "95", "country": "ZZ"}, format="json"
+    )
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    codes = {name: errors[0]["code"] for name, errors in response.json()["errors"].items()}
+    assert codes["colour"] == "unknown_field"
+    assert {"latitude", "country"} <= set(codes), codes
+    response = client.patch("/api/v1/cities/almaty/", {"colour": "blue", "latitude": "95"}, format="json")
+    codes = {name: errors[0]["code"] for name, errors in response.json()["errors"].items()}
+    assert set(codes) == {"colour", "latitude"}, codes  # a partial update: no field is required
+
+
 def test_deleting_a_city_others_refer_to_is_a_409(shipped_data, superuser):
     response = token_client(superuser).delete("/api/v1/cities/almaty/")
     assert response.status_code == HTTPStatus.CONFLICT

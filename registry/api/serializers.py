@@ -71,7 +71,8 @@ from .summaries import (
 class RegistrySerializer(FieldsBuiltOnceSerializer):
     """Base of every writable serializer: strict input, parsed; the model validates.
 
-    * Unknown fields and read-only fields in the input are errors (400), not silently dropped.
+    * Unknown fields and read-only fields in the input are errors (400), not silently dropped,
+      reported with the other fields' own errors in one answer.
     * The serializer only parses. ``create()``/``update()`` save through a service
       (:func:`registry.services.save_record`), which runs the model's ``full_clean()`` once
       (field validators, ``clean()`` and the named database constraints) inside its transaction;
@@ -141,6 +142,14 @@ class RegistrySerializer(FieldsBuiltOnceSerializer):
                 else:
                     errors[key] = [serializers.ErrorDetail(gettext("Unknown field."), code="unknown_field")]
             if errors:
+                # The other fields' own errors come with them: an unknown field hid a latitude of 95
+                # until the client removed it (helper-92). Only the fields' checks run, nothing is saved.
+                try:
+                    super().to_internal_value({key: value for key, value in data.items() if key in writable})
+                except serializers.ValidationError as error:
+                    if isinstance(error.detail, dict):
+                        for name, messages in error.detail.items():
+                            errors.setdefault(name, messages)
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
 
