@@ -73,7 +73,10 @@ class FilterForm(QueryForm):
     itself) is an error under the parameter's own name, code ``unknown_parameter``: the pages
     show it and answer 400, the API answers 400 ``{"errors": {"<name>": [{"message", "code"}]}}``.
     The parameters a shared link carries for analytics (:func:`is_link_tracking`) are taken and
-    ignored.
+    ignored. A range that no date can be in (``established_after`` later than
+    ``established_before``, every ``X_after``/``X_before`` pair) is an error under its ``_before``
+    parameter, code ``empty_range``: it answered an empty list, which read as no record at all
+    (helper-92).
     """
 
     def clean(self):
@@ -81,6 +84,13 @@ class FilterForm(QueryForm):
         known = [*self.fields, *self.other_params]
         for name in unknown_parameters(self.data, known):
             self.add_parameter_error(name, unknown_parameter(name, known))
+        for after in [name for name in self.fields if name.endswith("_after")]:
+            before = f"{after.removesuffix('_after')}_before"
+            start, end = cleaned_data.get(after), cleaned_data.get(before)
+            if start is not None and end is not None and before in self.fields and start > end:
+                message = _("“%(before)s” (%(end)s) is earlier than “%(after)s” (%(start)s): no date is in both.")
+                values = {"before": before, "after": after, "end": end.isoformat(), "start": start.isoformat()}
+                self.add_parameter_error(before, ValidationError(message % values, code="empty_range"))
         return cleaned_data
 
 

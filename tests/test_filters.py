@@ -756,3 +756,24 @@ def test_a_query_that_shows_nothing_is_no_query(api_client, client, db):
     assert api_client.get("/api/v1/cities/?q=zzzz").json()["count"] == 0
     page = client.get("/search/?q=%E2%80%8B")
     assert page.status_code == 200 and "Almaty" not in page.text  # no results section, as for an empty query
+
+
+@pytest.mark.parametrize("filter_class", [PartnershipFilter, AgreementFilter, EventFilter])
+def test_a_range_no_date_can_be_in_is_an_error_under_its_end(shipped_data, filter_class):
+    """helper-92: ``established_after`` later than ``established_before`` answered an empty list."""
+    model = filter_class._meta.model
+    filterset, _ = run(filter_class, "established_after=2020-01-01&established_before=2019-12-31", model.objects.all())
+    assert not filterset.is_valid()
+    assert list(filterset.errors) == ["established_before"]
+    [error] = filterset.form.errors.as_data()["established_before"]
+    assert error.code == "empty_range" and "2019-12-31" in error.message and "2020-01-01" in error.message
+    filterset, _ = run(filter_class, "established_after=2020-01-01&established_before=2020-01-01", model.objects.all())
+    assert filterset.is_valid()  # one day is a range
+
+
+def test_an_empty_range_is_a_400_naming_the_parameter_on_the_api_and_the_page(shipped_data, client):
+    response = client.get("/api/v1/partnerships/?established_after=2020-01-01&established_before=2019-01-01")
+    assert response.status_code == 400
+    assert response.json()["errors"]["established_before"][0]["code"] == "empty_range"
+    page = client.get("/agreements/?established_after=2020-01-01&established_before=2019-01-01")
+    assert page.status_code == 400 and "no date is in both" in page.text
