@@ -267,7 +267,11 @@ def test_root_lists_every_endpoint(db, api_client):
         "sources",
         "cooperation-fields",
         "network",
+        "schema",
+        "docs",
     ]
+    assert body["schema"] == "http://testserver/api/v1/schema/" and body["docs"] == "http://testserver/api/v1/docs/"
+    assert api_client.get(body["schema"]).status_code == api_client.get(body["docs"]).status_code == 200
 
 
 def test_docs_are_served_without_a_cdn(db, client):

@@ -6,6 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import routers
+from rest_framework.reverse import reverse
 
 from ..filter_parameters import untracked
 from .exceptions import UNMATCHED_ROUTE, not_found
@@ -35,7 +36,19 @@ class DocsView(SpectacularSwaggerSplitView):
         return super().get(request, *args, **kwargs)
 
 
+class APIRootView(routers.APIRootView):
+    """``/api/v1/``: a link to each list, then to the OpenAPI schema (``schema``) and its
+    documentation (``docs``), which a client found nowhere from the root (helper-92)."""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        for name in ("schema", "docs"):
+            response.data[name] = reverse(f"api:{name}", request=request)
+        return response
+
+
 router = routers.DefaultRouter()
+router.APIRootView = APIRootView
 router.include_format_suffixes = False
 router.register("cities", CityViewSet, basename="city")
 router.register("partnerships", PartnershipViewSet, basename="partnership")
