@@ -272,6 +272,8 @@ def test_root_lists_every_endpoint(db, api_client):
     ]
     assert body["schema"] == "http://testserver/api/v1/schema/" and body["docs"] == "http://testserver/api/v1/docs/"
     assert api_client.get(body["schema"]).status_code == api_client.get(body["docs"]).status_code == 200
+    linked = api_client.get("/api/v1/?format=json").json()  # a root read with ?format=json
+    assert api_client.get(linked["docs"]).status_code == 200, linked["docs"]
 
 
 def test_docs_are_served_without_a_cdn(db, client):

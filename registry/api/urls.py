@@ -1,12 +1,11 @@
 """URLs of the JSON API (mounted at ``/api/v1/`` with namespace ``api``): one router for every
 viewset, the OpenAPI schema and its Swagger UI, and a JSON 404 for any other path."""
 
-from django.urls import include, path, re_path
+from django.urls import include, path, re_path, reverse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import routers
-from rest_framework.reverse import reverse
 
 from ..filter_parameters import untracked
 from .exceptions import UNMATCHED_ROUTE, not_found
@@ -43,7 +42,8 @@ class APIRootView(routers.APIRootView):
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         for name in ("schema", "docs"):
-            response.data[name] = reverse(f"api:{name}", request=request)
+            # Django's reverse: DRF's would carry the root's ?format=json, which the docs page refuses (400).
+            response.data[name] = request.build_absolute_uri(reverse(f"api:{name}"))
         return response
 
 
