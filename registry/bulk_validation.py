@@ -43,7 +43,11 @@ PG_PARAMS = 30_000  # parameters per query on PostgreSQL (its limit is 65,535)
 
 
 def full_clean_many(
-    records: Sequence[models.Model], *, using: str = "default", labels: Sequence[str] | None = None
+    records: Sequence[models.Model],
+    *,
+    using: str = "default",
+    labels: Sequence[str] | None = None,
+    as_stored: bool = False,
 ) -> dict[int, ValidationError]:
     """Validate ``records`` (instances of one model) as ``full_clean()`` would, the database rules
     in bulk (see the module). Returns ``{index in records: ValidationError}`` (a dict of field
@@ -53,7 +57,13 @@ def full_clean_many(
     ``labels`` name each record to a person (``"Row 4"``: an import's file row): a rule that two
     records of ``records`` break together, and no stored row, is then reported on the second
     naming the first (:func:`batch_clash`); without them it reads as a clash with a stored row,
-    which a new user then looked for in vain (helper-84)."""
+    which a new user then looked for in vain (helper-84).
+
+    ``as_stored``: the records are rows as the database holds them (a restore's check,
+    ``import_registry``), so the rules the database holds (its ``CHECK``s and unique indexes,
+    checked on insert, and its foreign keys, which ``loaddata`` checks before it commits) held
+    for them: only the model's own rules are checked (fields, ``clean()``, ``clean_together``),
+    with no query for the others."""
     if not records:
         return {}
     model = type(records[0])
@@ -106,7 +116,7 @@ def full_clean_many(
             getattr(record, "clean_alone", record.clean)()
         except ValidationError as error:
             add(index, error)
-    for field, indexes_of in unloaded.items():
+    for field, indexes_of in () if as_stored else unloaded.items():
         for index, error in _missing_references(field, indexes_of, using).items():
             add(index, error, field.name)
     clean_together = getattr(model, "clean_together", None)
@@ -118,11 +128,40 @@ def full_clean_many(
         )
         for position, error in found_together.items():
             add(alone[position], error)
+    if as_stored:
+        return {index: ValidationError(found) for index, found in errors.items()}
     # As full_clean(): a field with an error is left out of the rules that name it.
     excluded = [{name for name in errors.get(index, {}) if name != NON_FIELD_ERRORS} for index in range(len(records))]
     for index, error in _database_rules(model, records, excluded, using, labels).items():
         add(index, error)
     return {index: ValidationError(found) for index, found in errors.items()}
+
+
+def load_references(records: Sequence[models.Model], using: str = "default") -> None:
+    """Read the records that ``records`` (instances of one model) refer to by each foreign key
+    not read yet, once per reference and chunk of values (:func:`~registry.models.base.values_in`),
+    and keep each on its record, as ``select_related`` would: what a model's ``clean()`` reads
+    (an agreement's partnership, an itinerary stop's delegation) then costs no query per record.
+    Django's ``prefetch_related_objects`` asks for every value in one ``IN`` list, which SQLite
+    refuses past 1,000 ("Expression tree is too large")."""
+    if not records:
+        return
+    connection = connections[using]
+    for field in type(records[0])._meta.concrete_fields:
+        if not (field.many_to_one or field.one_to_one):
+            continue
+        wanted = {getattr(r, field.attname) for r in records if not field.is_cached(r)} - {None}
+        if not wanted:
+            continue
+        target = field.target_field
+        found = {}
+        for chunk in values_in(target, sorted(wanted), connection):
+            related = field.related_model._base_manager.using(using).filter(**{f"{target.attname}__in": chunk})
+            found.update((getattr(obj, target.attname), obj) for obj in related)
+        for record in records:
+            value = getattr(record, field.attname)
+            if value in found and not field.is_cached(record):
+                field.set_cached_value(record, found[value])
 
 
 def _missing_references(field, indexes_of: dict[object, list[int]], using: str) -> dict[int, ValidationError]:

@@ -126,11 +126,15 @@ class PartnershipStage(RegistryModel):
         ``kind``, naming the action to use), or a change of an action's stage's kind, date or
         precision (on each changed field of :attr:`RECORDED_FIELDS`). Its note, reference and
         sources stay editable. The services' actions set ``recorded_by_action`` (``True``) on the
-        stage they record. One query (the stored row) when the stage exists."""
+        stage they record. One query (the stored row) when the stage exists, none when
+        :meth:`before_clean_many` read it."""
+        read = self.__dict__.pop("_stored_recorded", None)
         if getattr(self, "recorded_by_action", False):
             return
         stored = None
-        if not self._state.adding and self.pk is not None:
+        if read is not None:
+            stored = read or None  # {}: read, and not stored
+        elif not self._state.adding and self.pk is not None:
             stored = type(self)._base_manager.filter(pk=self.pk).values(*self.RECORDED_FIELDS).first()
         if stored is None:
             if self.kind in self.ACTIONS:
@@ -159,6 +163,21 @@ class PartnershipStage(RegistryModel):
         }
         if errors:
             raise ValidationError(errors)
+
+    @classmethod
+    def before_clean_many(cls, records: list[PartnershipStage]) -> None:
+        """Read the stored rows that :meth:`refuse_direct_edit` compares ``records`` with (those
+        stored, by ``pk``), one query per 500 records, each kept on its record for its next
+        :meth:`clean` only; called by :func:`registry.bulk_validation.full_clean_many`. The
+        restore's check (``import_registry``) read them one query per stage."""
+        pks = sorted({record.pk for record in records if not record._state.adding and record.pk is not None})
+        stored = {}
+        for start in range(0, len(pks), 500):
+            rows = cls._base_manager.filter(pk__in=pks[start : start + 500]).order_by()
+            stored.update((row.pop("pk"), row) for row in rows.values("pk", *cls.RECORDED_FIELDS))
+        for record in records:
+            if not record._state.adding and record.pk is not None:
+                record._stored_recorded = stored.get(record.pk, {})
 
     @property
     def note(self) -> str:
