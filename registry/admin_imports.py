@@ -52,6 +52,23 @@ ROW_KINDS = {
     "invalid": _("Invalid"),
     "error": _("Error"),
 }
+# The same kinds once an import has written them (status ``imported``): what was done, not what
+# the file asks for.
+WRITTEN_KINDS = {"new": _("Added"), "update": _("Updated"), "skip": _("Unchanged"), "delete": _("Deleted")}
+
+
+def job_totals(job: ImportJob) -> tuple[str, list[tuple[str, int]]]:
+    """What a job's page says of its rows: a heading, then ``(kind, count)`` for each kind of
+    row (:data:`ROW_KINDS`; :data:`WRITTEN_KINDS` once imported). Before an import has written
+    anything the counts are what the file would do, and the heading says that nothing was
+    written: a refused file read "Update: 14,998" above "Nothing was imported" (helper-91)."""
+    if job.status == ImportJob.Status.IMPORTED:
+        heading, kinds = _("Written:"), WRITTEN_KINDS
+    elif job.status in (ImportJob.Status.INVALID, ImportJob.Status.FAILED):
+        heading, kinds = _("What the file asked for (nothing was written):"), ROW_KINDS
+    else:
+        heading, kinds = _("What the file asks for (nothing written yet):"), ROW_KINDS
+    return heading, [(kinds.get(kind, ROW_KINDS.get(kind, kind)), count) for kind, count in job.totals.items()]
 
 
 class PreviewedFileStorage(TempFolderStorage):
@@ -372,12 +389,14 @@ class SpreadsheetMixin(ImportExportMixin):
             imports.confirm(job)
             self.message_user(request, _("The import has started."), messages.INFO)
             return HttpResponseRedirect(request.path)
+        totals_heading, totals = job_totals(job)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Import of %(file)s") % {"file": job.file_name},
             "job": job,
-            "totals": [(ROW_KINDS.get(kind, kind), count) for kind, count in job.totals.items()],
+            "totals_heading": totals_heading,
+            "totals": totals,
             "stalled": job.stalled,
             "stall_minutes": settings.REGISTRY_IMPORT_STALL_MINUTES,
             "errors": job.errors[:ERRORS_SHOWN],

@@ -375,3 +375,24 @@ def test_the_job_page_groups_the_digits_of_its_counts_as_the_public_pages_do(cli
     client.force_login(manager)
     page = client.get(reverse("admin:registry_city_import_job", args=[job.pk]))
     assert "1,500 / 3,000" in page.text and "1,500 of 3,000 rows" in page.text
+
+
+@pytest.mark.parametrize(
+    ("status", "heading", "shown", "not_shown"),
+    [
+        ("invalid", "What the file asked for (nothing was written):", "Update: 14,998", "Updated"),
+        ("valid", "What the file asks for (nothing written yet):", "Update: 14,998", "Updated"),
+        ("imported", "Written:", "Updated: 14,998", "Update:"),
+    ],
+)
+def test_the_job_page_says_whether_its_counts_were_written(client, manager, status, heading, shown, not_shown):
+    """helper-91: a refused file's page read "Update: 14998" above "Nothing was imported", as if
+    the rows had been updated. The counts of a file not imported are now what it asks for, under
+    a heading that says nothing was written; an imported file's are what was written."""
+    job = stale_job(manager, status, 0)
+    totals = {"update": 14998, "invalid": 2} if status == "invalid" else {"update": 14998}
+    ImportJob.objects.filter(pk=job.pk).update(totals=totals)
+    client.force_login(manager)
+    page = client.get(reverse("admin:registry_city_import_job", args=[job.pk])).text
+    listed = page.split(f"<p>{heading}</p>")[1].split("</ul>")[0]
+    assert shown in " ".join(listed.split()) and not_shown not in listed
