@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import regions, services
+from . import change_reasons, regions, services
 from .admin_dates import PartialDatesFormMixin
 from .admin_history import LabelledHistoryHelper
 from .admin_ids import CheckedIdsMixin, parse_id
@@ -279,10 +279,9 @@ class VersionedModelForm(forms.ModelForm):
             self.instance.version = expected
             record = getattr(self.instance, "_history", None)
             if record is not None and not reason:
-                self.instance._change_reason = _("Reverted to version %(version)s of %(date)s.") % {
-                    "version": record.version,
-                    "date": time_label(record.history_date),
-                }
+                self.instance._change_reason = change_reasons.written(
+                    change_reasons.REVERTED, version=record.version, date=lambda: time_label(record.history_date)
+                )
         return cleaned
 
 

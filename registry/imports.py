@@ -230,6 +230,7 @@ def _run(job: ImportJob, confirm: bool) -> str:
             dataset,
             dry_run=not confirm,
             user=job.user,
+            file_name=job.file_name,
             progress=progress,
             on_write=still_importing,
             preview=False,

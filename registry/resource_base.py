@@ -27,6 +27,7 @@ from import_export import fields, resources, widgets
 from import_export.results import RowResult
 from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
+from . import change_reasons
 from .apps import LISTED_CHOICES
 from .bulk_validation import full_clean_many
 from .cache import record_change
@@ -229,7 +230,9 @@ class RegistryResource(resources.ModelResource):
         """As the library's, but in bulk and all or nothing: every row is read and validated
         outside any transaction (a preview writes nothing and takes no write lock), and only a
         file without errors is written, in one transaction at the end (:meth:`after_import`).
-        ``user`` (keyword) is the author of the history records; ``progress`` (keyword, optional)
+        ``user`` (keyword) is the author of the history records, ``file_name`` (keyword, the
+        library's: the file's name as uploaded) their change reason, "Imported from the file
+        “cities.csv”" (:data:`registry.change_reasons.IMPORTED`); ``progress`` (keyword, optional)
         is called with the number of rows read every 500 rows; ``on_write`` (keyword, optional) is
         called inside :meth:`write`'s transaction before anything is written, and an exception it
         raises rolls the import back (reported as the result's error); ``preview=False`` (keyword)
@@ -246,6 +249,7 @@ class RegistryResource(resources.ModelResource):
         kwargs.pop("rollback_on_validation_errors", None)
         kwargs.pop("collect_failed_rows", None)
         self.user = kwargs.get("user")
+        self.file_name = kwargs.get("file_name")
         self.office = OfficeLimit(self.user)
         self.progress = kwargs.pop("progress", None)
         self.on_write = kwargs.pop("on_write", None)
@@ -476,15 +480,18 @@ class RegistryResource(resources.ModelResource):
                 record.before_write()
             for record in updated:
                 record.updated_at = now
+            reason = change_reasons.written(change_reasons.IMPORTED, file=self.file_name) if self.file_name else None
             if created:
-                bulk_create_with_history(created, model, batch_size=CHUNK, default_user=self.user)
+                bulk_create_with_history(
+                    created, model, batch_size=CHUNK, default_user=self.user, default_change_reason=reason
+                )
             if updated:
                 # What bulk_update_with_history (django-simple-history) does, with update_columns for
                 # its bulk_update, keeping the history records it writes, which it does not return, to
                 # give each its many-to-many rows.
                 update_columns(model, updated, changed_columns(model, updated))
                 history = get_history_manager_for_model(model).bulk_history_create(
-                    updated, batch_size=CHUNK, update=True, default_user=self.user
+                    updated, batch_size=CHUNK, update=True, default_user=self.user, default_change_reason=reason
                 )
                 write_history_m2m(model, history)
         record_change()

@@ -1,14 +1,23 @@
 """The change reason of an API write: the body's write-only ``change_reason`` or the
-``X-Change-Reason`` header, kept in the history; both given must agree."""
+``X-Change-Reason`` header, kept in the history; both given must agree. The reasons the registry
+writes itself (registry.change_reasons): stored in the language of record whoever acts, shown in
+the reader's; an import names its file."""
 
+import datetime
+import re
 from http import HTTPStatus
 
 import pytest
+from django.urls import reverse
+from django.utils import translation
 
-from registry.models import Partnership, Source
+from registry import services
+from registry.models import City, Partnership, Source
+from registry.resources import CityResource
 
 from .conftest import token_client
 from .factories import PartnershipFactory, SourceFactory
+from .test_import_export import _manager, _previewed, city_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +98,61 @@ def test_openapi_documents_the_write_only_reason(api_client):
     field = schemas["PatchedPartnershipRequest"]["properties"]["change_reason"]
     assert (field["type"], field["maxLength"], field["writeOnly"]) == ("string", 2000, True)
     assert "change_reason" not in schemas["Partnership"]["properties"]
+
+
+def reasons(page: str) -> list[str]:
+    """The "Reason" cells of an admin history page, newest first."""
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    cells = [re.findall(r"<td>(.*?)</td>", row, re.S) for row in rows]
+    return [" ".join(found[-2].split()) for found in cells if len(found) >= 2]
+
+
+def test_an_action_by_a_korean_manager_is_stored_in_the_language_of_record_and_read_in_each(client):
+    """helper-92: a Korean manager's upgrade was stored as "격상: …" and read so on the English
+    history page. It is stored in English and shown in the reader's language, its reason as typed."""
+    partnership = PartnershipFactory(kind=Partnership.Kind.FRIENDSHIP, established_on=datetime.date(2000, 1, 1))
+    with translation.override("ko"):
+        services.suspend_partnership(partnership=partnership, on=datetime.date(2020, 1, 1), reason="교류 중단")
+    stored = partnership.history.order_by("-history_date", "-history_id").first().history_change_reason
+    assert stored == "Suspended: 교류 중단"
+    client.force_login(_manager())
+    url = reverse("admin:registry_partnership_history", args=[partnership.pk])
+    assert "Suspended: 교류 중단" in reasons(client.get(url, headers={"accept-language": "en"}).text)
+    with translation.override("ko"):
+        korean = translation.gettext("Suspended: %(reason)s") % {"reason": "교류 중단"}
+    assert korean != stored and korean in reasons(client.get(url, headers={"accept-language": "ko"}).text)
+
+
+def test_a_reason_stored_in_korean_before_is_read_in_english_and_a_typed_one_as_typed(client):
+    partnership = PartnershipFactory()
+    with translation.override("ko"):
+        korean = translation.gettext("Upgraded: %(reason)s") % {"reason": "MOU 체결"}
+    assert korean != "Upgraded: MOU 체결"
+    for reason in (korean, "Typo: Upgraded: fixed"):
+        partnership._change_reason = reason
+        partnership.notes = reason
+        partnership.save()
+    client.force_login(_manager())
+    url = reverse("admin:registry_partnership_history", args=[partnership.pk])
+    shown = reasons(client.get(url, headers={"accept-language": "en"}).text)
+    assert shown[:2] == ["Typo: Upgraded: fixed", "Upgraded: MOU 체결"]
+
+
+def test_each_record_an_import_writes_names_its_file_in_its_history(client):
+    """helper-92: an import's history records carried no reason, so nothing told an import's
+    change from a hand edit. The admin's confirmation and a direct import name the file."""
+    client.force_login(_manager())
+    confirmed = _previewed(client, city_rows(3))
+    client.post(reverse("admin:registry_city_process_import"), confirmed, follow=True)
+    added = City.objects.get(slug="import-0").history.get()
+    assert added.history_change_reason == "Imported from the file “cities.csv”"
+    changed = city_rows(3)
+    changed[0] = (changed[0][0], "Renamed 0", *changed[0][2:])
+    CityResource().import_data(changed, dry_run=False, raise_errors=True, file_name="도시.xlsx")
+    latest = City.objects.get(slug="import-0").history.order_by("-history_date", "-history_id").first()
+    assert (latest.history_type, latest.history_change_reason) == ("~", "Imported from the file “도시.xlsx”")
+    with translation.override("ko"):
+        page = client.get(
+            reverse("admin:registry_city_history", args=[latest.id]), headers={"accept-language": "ko"}
+        ).text
+    assert "도시.xlsx" in " ".join(reasons(page)) and "Imported from" not in page

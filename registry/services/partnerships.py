@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from .. import change_reasons
 from ..dates import partial_date, validate_in_range, validate_not_in_future
 from ..models import (
     City,
@@ -174,12 +174,12 @@ def _refuse_unless(partnership: Partnership, status: str, message: str, code: st
 # The change reason each action gives the history, by the kind of stage it records
 # (``%(reason)s`` is the action's reason): the one place the six actions' texts live.
 STAGE_CHANGES = {
-    PartnershipStage.Kind.SIGNED: gettext_lazy("Signed: %(reason)s"),
-    PartnershipStage.Kind.ENDED: gettext_lazy("Ended: %(reason)s"),
-    PartnershipStage.Kind.SUSPENDED: gettext_lazy("Suspended: %(reason)s"),
-    PartnershipStage.Kind.RESUMED: gettext_lazy("Resumed: %(reason)s"),
-    PartnershipStage.Kind.RENEWED: gettext_lazy("Renewed: %(reason)s"),
-    PartnershipStage.Kind.UPGRADED: gettext_lazy("Upgraded: %(reason)s"),
+    PartnershipStage.Kind.SIGNED: change_reasons.SIGNED,
+    PartnershipStage.Kind.ENDED: change_reasons.ENDED,
+    PartnershipStage.Kind.SUSPENDED: change_reasons.SUSPENDED,
+    PartnershipStage.Kind.RESUMED: change_reasons.RESUMED,
+    PartnershipStage.Kind.RENEWED: change_reasons.RENEWED,
+    PartnershipStage.Kind.UPGRADED: change_reasons.UPGRADED,
 }
 
 
@@ -194,9 +194,10 @@ def _record_stage(
     reason_ko: str = "",
 ) -> PartnershipStage:
     """The common end of every action: save ``partnership`` as the action left it (validated with
-    ``full_clean()``; :data:`STAGE_CHANGES` ``[kind]`` % ``{"reason": reason}`` is the change
-    reason in its history, and its ``correction_reason``, which lets the action change the fields
-    that only actions change, :attr:`Partnership.ACTION_FIELDS`), then record the stage ``kind``
+    ``full_clean()``; :data:`STAGE_CHANGES` ``[kind]`` with ``reason`` is the change reason in its
+    history, in the language of record (:func:`registry.change_reasons.written`), and its
+    ``correction_reason``, which lets the action change the fields that only actions change,
+    :attr:`Partnership.ACTION_FIELDS`), then record the stage ``kind``
     on ``on`` at ``precision`` with ``reason`` (and ``reason_ko``, its Korean text) as its note,
     citing ``sources``. A date outside the range (code ``date_out_of_range``) or after today
     (code ``date_in_future``, :func:`registry.dates.validate_not_in_future`) is refused on
@@ -208,7 +209,7 @@ def _record_stage(
         validate_not_in_future(on)  # a planned suspension or end is recorded on its day
     except ValidationError as error:
         raise ValidationError({"on": error}) from None
-    change = STAGE_CHANGES[kind] % {"reason": reason}
+    change = change_reasons.written(STAGE_CHANGES[kind], reason=reason)
     partnership._change_reason = change
     partnership.correction_reason = change
     partnership.recorded_by_action = True  # a suspension comes and goes with its stage
@@ -530,7 +531,7 @@ def upgrade_partnership(
         publication=partnership.publication,
         predecessor=partnership,
     )
-    successor._change_reason = STAGE_CHANGES[PartnershipStage.Kind.UPGRADED] % {"reason": reason}
+    successor._change_reason = change_reasons.written(STAGE_CHANGES[PartnershipStage.Kind.UPGRADED], reason=reason)
     cited = list(dict.fromkeys([*partnership.sources.all(), *sources]))  # the predecessor's first, once each
     save_record(instance=successor, data={"fields": list(partnership.fields.all()), "sources": cited})
     _add_action_stage(

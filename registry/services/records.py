@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from .. import change_reasons
 from ..models import (
     HISTORY,
 )
@@ -218,7 +219,7 @@ def restore_deleted(*, model: type[models.Model], pk: int) -> models.Model:
         .first()
     )
     instance = record.instance
-    instance._change_reason = _("Restored after deletion")
+    instance._change_reason = change_reasons.written(change_reasons.RESTORED)
     # A restored row comes back as the actions recorded it (a suspended partnership with its
     # suspension stage, restored below): the rules that reserve a change to an action pass it.
     instance.recorded_by_action = True

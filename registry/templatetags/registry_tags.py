@@ -6,7 +6,7 @@ from django.urls import translate_url
 from django.utils.encoding import escape_uri_path, uri_to_iri
 from django.utils.translation import get_language
 
-from .. import dates
+from .. import change_reasons, dates
 from ..filter_parameters import untracked
 from ..import_widgets import file_row
 
@@ -17,6 +17,13 @@ register = template.Library()
 def partial_date(value, precision="day"):
     """``{{ p.established_on|partial_date:p.established_precision }}`` → "1966" for a year-only date."""
     return dates.partial_date(value, precision)
+
+
+@register.filter
+def change_reason(value):
+    """``{{ record.history_change_reason|change_reason }}``: a reason the registry wrote, in the
+    page's language (:func:`registry.change_reasons.shown`); a typed one as typed."""
+    return change_reasons.shown(value)
 
 
 @register.simple_tag(takes_context=True)
