@@ -219,6 +219,8 @@ class SpreadsheetMixin(ImportExportMixin):
         response = super().import_action(request, **kwargs)
         if getattr(response, "context_data", None) is not None:
             response.context_data["recent_jobs"] = self.recent_jobs()
+            if not response.context_data.get("fields_list"):
+                response.context_data["fields_list"] = self.import_columns(request, response.context_data["form"])
         confirm_form = getattr(response, "context_data", {}).get("confirm_form")
         if confirm_form is not None:  # a preview: its file may be confirmed by this session
             name = confirm_form.initial.get("import_file_name")
@@ -236,6 +238,15 @@ class SpreadsheetMixin(ImportExportMixin):
                     form.add_error("import_file", _("The file could not be imported; it was left unchanged."))
             response.context_data["result"] = None
         return response
+
+    def import_columns(self, request, form) -> list[tuple[str, list[str]]]:
+        """``(resource name, its columns)`` for each resource a file may be imported with, as the
+        library lists them above the form. The library lists them only for a file it could read
+        (after a file it cannot read, "This importer will import the following fields:" was
+        followed by nothing; helper-92)."""
+        options = self.get_import_resource_kwargs(request=request, form=form)
+        found = (resource_class(**options) for resource_class in self.get_import_resource_classes(request))
+        return [(r.get_display_name(), [f.column_name for f in r.get_user_visible_fields()]) for r in found]
 
     def recent_jobs(self) -> list[ImportJob]:
         """The latest :data:`RECENT_JOBS` background imports of this model, by anyone, newest

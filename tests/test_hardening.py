@@ -472,3 +472,12 @@ def test_a_partnership_created_with_public_remarks_is_no_server_error(manager):
     response = token_client(manager).post("/api/v1/partnerships/", body, format="json")
     assert response.status_code == 201, response.content
     assert (response.json()["remarks_en"], response.json()["remarks_ko"]) == ("Shown to the public", "공개 설명")
+
+
+def test_the_import_page_lists_its_columns_after_a_file_it_cannot_read(client):
+    """helper-92: after a file error, "This importer will import the following fields:" was
+    followed by nothing (the library lists the columns only for a file it read)."""
+    response = preview_city_csv(client, b"slug,name_en\r\nx,X\r\n", file_format="xlsx")
+    assert response.context["form"].errors["import_file"]
+    listed = response.text.split("This importer will import the following fields:")[1].split("</p>")[0]
+    assert "<code>slug, name_en, name_ko" in " ".join(listed.split())
