@@ -45,6 +45,12 @@ class TimelineChart:
     bar_width: float = STEP - BAR_GAP
 
     @property
+    def left_share(self) -> float:
+        """The left margin (the y axis's labels) as a percentage of the chart's width: the axis drawn
+        apart from the chart, to stay in view while the years scroll, has the chart's scale."""
+        return LEFT / self.width * 100 if self.width else 0
+
+    @property
     def first_year(self) -> int | None:
         return self.rows[0]["year"] if self.rows else None
 

@@ -146,6 +146,28 @@ def test_the_timelines_labels_are_legible_on_a_phone_and_a_desktop(page, site, w
     assert page.errors == []
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_timelines_y_axis_labels_stay_in_view_while_the_years_scroll(page, site, width):
+    """On a phone the chart opens at its latest years; its y axis's labels (the running total's 38
+    and 0, the busiest year's count) were left behind at its left end, out of view (found by a
+    user on a 390 px phone in Korean). They stay at the box's left edge at either end."""
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(f"{site}/ko/?as_of=2022-09-21")
+    labels = page.locator("figure.chart svg text.tick[text-anchor=end]")
+    assert labels.all_text_contents() == ["38", "0", "4"]
+    for scroll_left in (None, "-e.scrollWidth", "e.scrollWidth"):  # as it opens, then both ends
+        if scroll_left:
+            page.evaluate(
+                f"(() => {{ const e = document.querySelector('.chart-scroll'); e.scrollLeft = {scroll_left}; }})()"
+            )
+        box = page.locator(".chart-scroll").bounding_box()
+        for label in labels.all():
+            x, w = label.bounding_box()["x"], label.bounding_box()["width"]
+            assert box["x"] <= x and x + w <= box["x"] + box["width"], (scroll_left, label.text_content(), x, box)
+            assert 0 <= x and x + w <= width
+    assert page.errors == []
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("language", ["", "/ko"])
 @pytest.mark.parametrize("path", ["/partnerships/{almaty}/", "/counting/", "/search/?q=almaty", "/widget/"])
