@@ -168,6 +168,23 @@ def test_the_timelines_y_axis_labels_stay_in_view_while_the_years_scroll(page, s
     assert page.errors == []
 
 
+def test_the_city_pages_history_table_keeps_each_date_on_one_line_on_a_phone(page, site):
+    """'2022년 9월 14일' took three lines of the Established column on a 390 px phone (found by a
+    user); the table scrolls sideways instead, and the cooperation fields are not one a line."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{site}/ko/cities/almaty/")
+    row = page.locator("section[aria-labelledby=partnerships] tbody tr").first
+    lines = """cell => { const r = document.createRange(); r.selectNodeContents(cell);
+        return new Set([...r.getClientRects()].filter(b => b.width).map(b => Math.round(b.top))).size; }"""
+    established, last_activity, fields = row.locator("td").nth(2), row.locator("td").nth(4), row.locator("td").nth(5)
+    assert established.inner_text() == "2022년 9월 14일"
+    assert established.evaluate(lines) == 1
+    assert last_activity.locator("span").first.evaluate(lines) == 1  # the date, before "(휴면)"
+    assert fields.evaluate(lines) <= 3  # seven fields
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the table scrolls, not the page
+    assert page.errors == []
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 @pytest.mark.parametrize("language", ["", "/ko"])
 @pytest.mark.parametrize("path", ["/partnerships/{almaty}/", "/counting/", "/search/?q=almaty", "/widget/"])
