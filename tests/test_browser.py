@@ -321,3 +321,24 @@ def test_the_staff_screens_fit_1280_pixels(staff_member, browser, site, path, lo
     assert page.locator("html").get_attribute("lang") == locale[:2]
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280, path
     context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_partnership_actions_sources_label_comes_before_its_picker(staff_member, browser, site, width):
+    """The Sources picker (SelectFilter2.js) put its two boxes first in the label's row, so on a
+    390 px phone in Korean the label '출처:' came after them (found by a user)."""
+    context = browser.new_context(viewport={"width": width, "height": 844}, locale="ko-KR")
+    page = context.new_page()
+    sign_in(page, site, staff_member, "/admin/registry/partnership/")
+    page.locator("#result_list tbody input.action-select").first.check()
+    page.select_option("select[name=action]", "suspend_partnerships")
+    page.locator("button[name=index]").click()
+    page.wait_for_selector(".selector")
+    label = page.locator("label[for=id_sources]").bounding_box()
+    picker = page.locator(".selector:has(#id_sources_from)").bounding_box()
+    if width < 768:  # stacked: the label above the boxes
+        assert label["y"] + label["height"] <= picker["y"], (label, picker)
+    else:  # in a row: the label at their left
+        assert label["x"] + label["width"] <= picker["x"] and abs(label["y"] - picker["y"]) < 20, (label, picker)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
