@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import DetailView, ListView, View
 
-from . import anniversaries, exports, maps
+from . import anniversaries, dates, exports, maps
 from .filter_parameters import untracked
 from .filters import AgreementFilter, DelegationFilter, EventFilter
 from .forms import AgreementFilterForm, EventFilterForm
@@ -205,4 +205,38 @@ class DelegationDetailView(DetailView):
         ]
         context["map"] = maps.area_map(markers) if markers else None
         context["travelled_with"] = delegation.travelled_with if delegation.travelled_with_visible else None
+        context["travel_dates"] = travel_dates(delegation)
         return context
+
+
+def travel_dates(delegation) -> dict | None:
+    """When a delegation travelled, as its page says it: its own start and end; else its
+    itinerary's first arrival and last departure; else the span of its events, each at the
+    precision it is known (an event of September 2022 gives "September 2022", never the 1st;
+    :func:`registry.dates.partial_date`), with ``basis`` naming where the dates come from.
+    ``None`` when nothing gives a date. Reads the page's prefetched itinerary and events."""
+    spans = []  # (first day, its precision, last day, its precision)
+    basis = "own"
+    if delegation.start_on or delegation.end_on:
+        start, end = delegation.start_on or delegation.end_on, delegation.end_on or delegation.start_on
+        spans = [(start, "day", end, "day")]
+    if not spans:
+        basis = "itinerary"
+        spans = [
+            (stop.arrive_on or stop.depart_on, "day", stop.depart_on or stop.arrive_on, "day")
+            for stop in delegation.itinerary.all()
+            if stop.arrive_on or stop.depart_on
+        ]
+    if not spans:
+        basis = "events"
+        spans = [
+            (event.start_on, event.start_precision, event.end_on or event.start_on, event.start_precision)
+            for event in delegation.events.all()
+            if event.start_on
+        ]
+    if not spans:
+        return None
+    start, start_precision = min(((s[0], s[1]) for s in spans), key=lambda day: day[0])
+    end, end_precision = max(((s[2], s[3]) for s in spans), key=lambda day: dates.period_end(*day))
+    first, last = dates.partial_date(start, start_precision), dates.partial_date(end, end_precision)
+    return {"first": first, "last": last if last != first else "", "basis": basis}
