@@ -160,8 +160,8 @@ PARTIAL_DATE_NO_SUCH_DAY = _(
 )
 
 
-#: The refusal of a text :func:`parse_partial_date` cannot read, in the API (``PartialDateField``)
-#: and the admin's action form alike.
+#: The refusal of a text :func:`parse_partial_date` cannot read, in the API (``PartialDateField``),
+#: the admin's action form and the bounds of a range in a query (:func:`parse_query_bound`) alike.
 PARTIAL_DATE_INVALID = _("Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (e.g. 1966, 1966-06 or 1966-06-30).")
 
 # Coarse to fine: a date written to a precision gives what that precision and any coarser one need.
@@ -184,18 +184,50 @@ QUERY_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_query_date(text: str) -> datetime.date:
-    """The date a query parameter (``as_of``, ``in_force_on``, ``established_after`` …) gives:
-    exactly ``YYYY-MM-DD`` in ASCII digits (no spaces, no one-digit month, no fullwidth or other
-    digits), a day that exists, within :data:`EARLIEST`–:data:`LATEST`. Raises
-    ``ValidationError`` with code ``invalid``, ``no_such_day`` (``2022-02-30``, in the form but
-    not in the calendar: :data:`PARTIAL_DATE_NO_SUCH_DAY`) or ``date_out_of_range``. The OpenAPI
-    schema documents the same set (:func:`query_date_pattern` with ``format: date``)."""
+    """The date a query parameter naming one day (``as_of``, ``in_force_on``; a bound of a range
+    is read by :func:`parse_query_bound`) gives: exactly ``YYYY-MM-DD`` in ASCII digits (no
+    spaces, no one-digit month, no fullwidth or other digits), a day that exists, within
+    :data:`EARLIEST`–:data:`LATEST`. Raises ``ValidationError`` with code ``invalid``,
+    ``no_such_day`` (``2022-02-30``, in the form but not in the calendar:
+    :data:`PARTIAL_DATE_NO_SUCH_DAY`) or ``date_out_of_range``. The OpenAPI schema documents the
+    same set (:func:`query_date_pattern` with ``format: date``)."""
     if not QUERY_DATE.fullmatch(text):
         raise ValidationError(_("Enter a date as YYYY-MM-DD, e.g. 2022-09-21."), code="invalid")
     try:
         value, _precision = parse_partial_date(text)
     except NoSuchDay:
         raise ValidationError(PARTIAL_DATE_NO_SUCH_DAY, code="no_such_day", params={"value": text}) from None
+    validate_in_range(value)
+    return value
+
+
+#: The refusal of a date bound written in that form that names no day or month of the calendar
+#: (``2020-13``, ``2020-02-30``): the value, what is wrong, and the forms accepted.
+QUERY_BOUND_NO_SUCH_DAY = _(
+    "“%(value)s” names no day or month of the calendar (a month is 01 to 12, a day at most the month's "
+    "last); enter a date as YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2020, 2020-05 or 2020-05-31."
+)
+
+
+def parse_query_bound(text: str, *, end: bool) -> datetime.date:
+    """The date a bound of a range in a query parameter (``established_after``,
+    ``established_before``, every ``X_after``/``X_before``) gives: a partial date as a write takes
+    it (:func:`parse_partial_date`: ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``), standing for its
+    period's first day as a start (``end=False``: ``2020`` → 2020-01-01, ``2020-05`` →
+    2020-05-01) and its last day as an end (``end=True``: ``2020`` → 2020-12-31, ``2020-02`` →
+    2020-02-29), so ``X_after=2020&X_before=2020`` is the whole year. The day given must lie within
+    :data:`EARLIEST`–:data:`LATEST`. Raises ``ValidationError`` with code ``invalid``
+    (:data:`PARTIAL_DATE_INVALID`, as a write's: ``20201``, ``abc``, ``2020-5``), ``no_such_day``
+    (:data:`QUERY_BOUND_NO_SUCH_DAY`: ``2020-13``, ``2020-02-30``, ``0000``) or
+    ``date_out_of_range``. The OpenAPI schema documents the same set (:func:`query_bound_pattern`)."""
+    try:
+        value, precision = parse_partial_date(text)
+    except NoSuchDay:
+        raise ValidationError(QUERY_BOUND_NO_SUCH_DAY, code="no_such_day", params={"value": text}) from None
+    except ValueError:
+        raise ValidationError(PARTIAL_DATE_INVALID, code="invalid") from None
+    if end:
+        value = period_end(value, precision) - datetime.timedelta(days=1)
     validate_in_range(value)
     return value
 
@@ -221,3 +253,11 @@ def query_date_pattern() -> str:
     31 December."""
     years = _years_pattern(EARLIEST.year, LATEST.year)
     return rf"^({years})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
+def query_bound_pattern() -> str:
+    """The ECMA-262 pattern of :func:`parse_query_bound` for the OpenAPI schema: a year
+    :data:`EARLIEST` to :data:`LATEST`, optionally a month 01–12, then optionally a day 01–31
+    (a day that exists, as the parameter's description says)."""
+    years = _years_pattern(EARLIEST.year, LATEST.year)
+    return rf"^({years})(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"

@@ -17,7 +17,7 @@ from django.core.validators import validate_slug
 from django.db.models import F, QuerySet
 from django.http import QueryDict
 from django.utils.functional import lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters.constants import EMPTY_VALUES
@@ -337,6 +337,64 @@ def date_filter(label, **kwargs) -> filters.DateFilter:
     """A YYYY-MM-DD parameter; ``kwargs`` say how it applies (``field_name`` and
     ``lookup_expr``, or ``method``)."""
     return QueryDateFilter(label=label, help_text=DATE_HELP, **kwargs)
+
+
+#: What a bound of a range takes: the schema's description of the parameter (in English, as the
+#: schema is) and, translated, its help text on the pages.
+START_HELP = gettext_noop(
+    "A date as YYYY, YYYY-MM or YYYY-MM-DD; a year or a month stands for its first day (2020: 2020-01-01)."
+)
+END_HELP = gettext_noop(
+    "A date as YYYY, YYYY-MM or YYYY-MM-DD; a year or a month stands for its last day "
+    "(2020: 2020-12-31, 2020-02: 2020-02-29)."
+)
+
+
+class QueryBoundField(QueryDateField):
+    """A bound of a range (``X_after`` when ``end`` is false, ``X_before`` when it is true): a
+    date written as a write takes it, ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, standing for its
+    first day as a start and its last day as an end, as :func:`registry.dates.parse_query_bound`
+    reads it (a ``ValidationError`` with code ``invalid``, ``no_such_day`` or
+    ``date_out_of_range`` otherwise). :class:`FilterForm` compares the days it gives
+    (``empty_range``)."""
+
+    def __init__(self, *, end: bool = False, **kwargs):
+        self.end = end
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.date):
+            return value
+        return dates.parse_query_bound(str(value), end=self.end)
+
+
+@extend_schema_field({"$ref": "#/components/schemas/QueryBound", "description": START_HELP})
+class QueryStartFilter(QueryDateFilter):
+    """``X_after``: the first day of the year or month written (:class:`QueryBoundField`)."""
+
+    field_class = QueryBoundField
+    end = False
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", _(END_HELP if self.end else START_HELP))
+        super().__init__(*args, **kwargs)
+        self.extra["end"] = self.end
+
+
+@extend_schema_field({"$ref": "#/components/schemas/QueryBound", "description": END_HELP})
+class QueryEndFilter(QueryStartFilter):
+    """``X_before``: the last day of the year or month written (:class:`QueryBoundField`)."""
+
+    end = True
+
+
+def bound_filter(label, *, end: bool, **kwargs) -> QueryStartFilter:
+    """An ``X_after`` (``end=False``) or ``X_before`` (``end=True``) parameter: ``YYYY``,
+    ``YYYY-MM`` or ``YYYY-MM-DD`` (:class:`QueryBoundField`); ``kwargs`` say how it applies
+    (``field_name`` and ``lookup_expr``, or ``method``)."""
+    return (QueryEndFilter if end else QueryStartFilter)(label=label, **kwargs)
 
 
 def visible_cooperation_fields(request) -> QuerySet:

@@ -14,8 +14,10 @@ parameters where they make sense:
 ``kind``               the model's kind (partnerships and cities: ``sister``/``friendship``).
 ``status``             partnership status: ``active``, ``suspended``, ``ended``.
 ``field``              cooperation field slug (``economy``).
-``established_after``  on or after this date (YYYY-MM-DD): partnerships' start, agreements'
-``established_before`` signing, events' start; on or before for ``_before``.
+``established_after``  on or after this date: partnerships' start, agreements' signing,
+``established_before`` events' start; on or before for ``_before``. ``YYYY``, ``YYYY-MM`` or
+                       ``YYYY-MM-DD``: a year or month is its first day after, its last day
+                       before (``established_after=2020&established_before=2020``: the year).
 ``in_force_on``        partnerships in force on this date (see ``in_force_on()``).
 ``q``                  words matched in names (English, Korean, native, former, aliases),
                        ignoring case and accents; titles and summaries for documents.
@@ -49,6 +51,7 @@ from .filter_parameters import (
     FilterForm,
     RegionFilter,
     RegistryOrderingFilter,
+    bound_filter,
     cooperation_field_filter,
     date_filter,
     in_readers_order,
@@ -142,8 +145,12 @@ class PartnershipFilter(RegistryFilterSet):
     status = filters.ChoiceFilter(choices=Partnership.Status.choices, label=_("Status"))
     field = cooperation_field_filter(field_name="fields")
     city = filters.CharFilter(method="filter_city", label=_("City"), help_text=_("Slug of either city."))
-    established_after = date_filter(_("Established on or after"), field_name="established_on", lookup_expr="gte")
-    established_before = date_filter(_("Established on or before"), field_name="established_on", lookup_expr="lte")
+    established_after = bound_filter(
+        _("Established on or after"), end=False, field_name="established_on", lookup_expr="gte"
+    )
+    established_before = bound_filter(
+        _("Established on or before"), end=True, field_name="established_on", lookup_expr="lte"
+    )
     in_force_on = date_filter(_("In force on"), method="filter_in_force_on")
     dormant = dormant_filter()
     ordering = RegistryOrderingFilter(
@@ -199,8 +206,8 @@ class CityFilter(RegistryFilterSet):
     )
     status = filters.ChoiceFilter(choices=Partnership.Status.choices, method="filter_status", label=_("Status"))
     field = cooperation_field_filter(field_name="partnerships__fields", method="filter_field")
-    established_after = date_filter(_("Established on or after"), method="filter_established_after")
-    established_before = date_filter(_("Established on or before"), method="filter_established_before")
+    established_after = bound_filter(_("Established on or after"), end=False, method="filter_established_after")
+    established_before = bound_filter(_("Established on or before"), end=True, method="filter_established_before")
     in_force_on = date_filter(_("In force on"), method="filter_in_force_on")
     dormant = dormant_filter()
     admin_level = filters.ChoiceFilter(choices=City.AdminLevel.choices, label=_("Administrative level"))
@@ -279,8 +286,8 @@ class AgreementFilter(RegistryFilterSet):
     partnership = IdFilter(
         method="filter_partnership", label=_("Partnership id"), min_value=1, max_value=LARGEST_NUMBER
     )
-    established_after = date_filter(_("Signed on or after"), field_name="signed_on", lookup_expr="gte")
-    established_before = date_filter(_("Signed on or before"), field_name="signed_on", lookup_expr="lte")
+    established_after = bound_filter(_("Signed on or after"), end=False, field_name="signed_on", lookup_expr="gte")
+    established_before = bound_filter(_("Signed on or before"), end=True, field_name="signed_on", lookup_expr="lte")
     ordering = RegistryOrderingFilter(fields=(("signed_on", "signed_on"), ("title_en", "title")))
 
     class Meta:
@@ -300,8 +307,8 @@ class EventFilter(RegistryFilterSet):
     country = CountryCodesFilter()
     region = RegionFilter()
     kind = filters.ChoiceFilter(choices=Event.Kind.choices, label=_("Kind"))
-    established_after = date_filter(_("Starting on or after"), field_name="start_on", lookup_expr="gte")
-    established_before = date_filter(_("Starting on or before"), field_name="start_on", lookup_expr="lte")
+    established_after = bound_filter(_("Starting on or after"), end=False, field_name="start_on", lookup_expr="gte")
+    established_before = bound_filter(_("Starting on or before"), end=True, field_name="start_on", lookup_expr="lte")
     delegation = filters.CharFilter(method="filter_delegation", label=_("Delegation slug"))
     ordering = RegistryOrderingFilter(fields=(("start_on", "start_on"), ("title_en", "title")))
 
@@ -322,8 +329,8 @@ class DelegationFilter(RegistryFilterSet):
     country = CountryCodesFilter()
     region = RegionFilter()
     kind = filters.ChoiceFilter(choices=Delegation.Kind.choices, label=_("Kind"))
-    established_after = date_filter(_("Starting on or after"), field_name="start_on", lookup_expr="gte")
-    established_before = date_filter(_("Starting on or before"), field_name="start_on", lookup_expr="lte")
+    established_after = bound_filter(_("Starting on or after"), end=False, field_name="start_on", lookup_expr="gte")
+    established_before = bound_filter(_("Starting on or before"), end=True, field_name="start_on", lookup_expr="lte")
     ordering = RegistryOrderingFilter(fields=(("start_on", "start_on"), ("name_en", "name")))
 
     class Meta:

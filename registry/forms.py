@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django_countries import countries
 
 from . import dates, wikidata
-from .filter_parameters import DATE_HELP, QueryDateField, QueryForm
+from .filter_parameters import DATE_HELP, QueryBoundField, QueryDateField, QueryForm
 from .models import City, CooperationField
 
 
@@ -92,9 +92,10 @@ class ListFilterForm(forms.Form):
     """The filter form a list page shows, for its FilterSet (as NetBox pairs a ``filterset``
     with a ``filterset_form``).
 
-    It holds a copy of each field of the FilterSet's form, fitted for reading (date pickers,
-    a menu of the countries that have a city the reader may see, "Any" as the empty choice of
-    every menu, so that submitting the form never sets a filter by itself), bound to the same
+    It holds a copy of each field of the FilterSet's form, fitted for reading (date pickers; a
+    text box for a bound of a range, which also takes a year or a month; a menu of the countries
+    that have a city the reader may see, "Any" as the empty choice of every menu, so that
+    submitting the form never sets a filter by itself), bound to the same
     query; the FilterSet and its form are never changed, so every parameter applies on the page
     as in the API. It never validates anything itself: its errors are the FilterSet form's,
     shown next to each field, and :attr:`other_errors` those of parameters with no field here.
@@ -121,7 +122,10 @@ class ListFilterForm(forms.Form):
     @staticmethod
     def present(name: str, field: forms.Field, user) -> forms.Field:
         """``field`` (a copy of the FilterSet form's) with the widget and empty choice a reader sees."""
-        if isinstance(field, forms.DateField):
+        if isinstance(field, QueryBoundField):
+            # A year or a month is a bound too (2020): a date picker would drop it (its value is a day).
+            field.widget = forms.TextInput(attrs={"inputmode": "numeric", "size": 10})
+        elif isinstance(field, forms.DateField):
             field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         elif name == "country":
             field.widget = CountrySelect(choices=[("", _("Any country")), *visible_countries(user)])

@@ -777,3 +777,146 @@ def test_an_empty_range_is_a_400_naming_the_parameter_on_the_api_and_the_page(sh
     assert response.json()["errors"]["established_before"][0]["code"] == "empty_range"
     page = client.get("/agreements/?established_after=2020-01-01&established_before=2019-01-01")
     assert page.status_code == 400 and "no date is in both" in page.text
+
+
+# --------------------------------------------------------------------------- a year or a month as a bound
+
+BOUND_DAYS = [D(2019, 12, 31), D(2020, 1, 1), D(2020, 2, 29), D(2020, 3, 1), D(2020, 12, 31), D(2021, 1, 1)]
+
+# Each list with a range, and how a row with a given date in it is made.
+RANGED_LISTS = [
+    (PartnershipFilter, lambda day: PartnershipFactory(established_on=day), "established_on"),
+    (AgreementFilter, lambda day: AgreementFactory(signed_on=day), "signed_on"),
+    (EventFilter, lambda day: EventFactory(start_on=day), "start_on"),
+    (DelegationFilter, lambda day: DelegationFactory(start_on=day), "start_on"),
+]
+
+
+@pytest.mark.parametrize(("filter_class", "make", "field"), RANGED_LISTS)
+@pytest.mark.parametrize(
+    ("query", "first", "last"),
+    [
+        ("established_after=2020", D(2020, 1, 1), None),  # a year after: from its first day
+        ("established_before=2020", None, D(2020, 12, 31)),  # a year before: to its last day
+        ("established_after=2020&established_before=2020", D(2020, 1, 1), D(2020, 12, 31)),  # the year
+        ("established_before=2020-02", None, D(2020, 2, 29)),  # the last day of a leap February
+        ("established_after=2020-03", D(2020, 3, 1), None),
+        ("established_after=2020-02&established_before=2020-02", D(2020, 2, 1), D(2020, 2, 29)),
+    ],
+)
+def test_a_bound_of_a_range_takes_a_year_or_a_month_as_a_write_does(filter_class, make, field, query, first, last):
+    """``established_after=2020`` was refused as not a date (YYYY-MM-DD only) while a write takes
+    ``2020`` and ``2020-05``: a year or a month is now its first day after, its last day before."""
+    for day in BOUND_DAYS:
+        make(day)
+    model = filter_class._meta.model
+    filterset, qs = run(filter_class, query, model.objects.all())
+    assert filterset.is_valid(), filterset.errors
+    expected = [day for day in BOUND_DAYS if (first is None or first <= day) and (last is None or day <= last)]
+    assert sorted(qs.values_list(field, flat=True)) == expected
+
+
+def test_the_cities_list_and_the_api_take_a_year_as_a_bound(api_client, home):
+    for day, slug in [(D(2019, 12, 31), "before"), (D(2020, 6, 1), "in"), (D(2021, 1, 1), "after")]:
+        PartnershipFactory(city=home, partner=CityFactory(slug=slug), established_on=day)
+    query = {"established_after": "2020", "established_before": "2020"}
+    assert [row["slug"] for row in api_client.get("/api/v1/cities/", query).json()["results"]] == ["in"]
+    answer = api_client.get("/api/v1/partnerships/", query).json()
+    assert [row["partner"]["slug"] for row in answer["results"]] == ["in"]
+    answer = api_client.get("/api/v1/partnerships/", {"established_before": "2019-12"}).json()
+    assert [row["partner"]["slug"] for row in answer["results"]] == ["before"]
+
+
+@pytest.mark.parametrize("filter_class", [PartnershipFilter, AgreementFilter, EventFilter, DelegationFilter])
+def test_a_range_of_partial_bounds_no_date_can_be_in_is_an_error_and_one_year_is_not(filter_class):
+    model = filter_class._meta.model
+    filterset, _ = run(filter_class, "established_after=2021&established_before=2020", model.objects.all())
+    [error] = filterset.form.errors.as_data()["established_before"]
+    assert error.code == "empty_range" and "2020-12-31" in error.message and "2021-01-01" in error.message
+    filterset, _ = run(filter_class, "established_after=2020-03&established_before=2020-02", model.objects.all())
+    assert [error.code for error in filterset.form.errors.as_data()["established_before"]] == ["empty_range"]
+    for query in (
+        "established_after=2020&established_before=2020",
+        "established_after=2020-02&established_before=2020",
+    ):
+        filterset, _ = run(filter_class, query, model.objects.all())
+        assert filterset.is_valid(), (query, filterset.errors)
+
+
+FORMS_ACCEPTED = "Enter a date as YYYY, YYYY-MM or YYYY-MM-DD (e.g. 1966, 1966-06 or 1966-06-30)."
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("2020-13", "no_such_day"),
+        ("2020-02-30", "no_such_day"),
+        ("0000", "no_such_day"),
+        ("20201", "invalid"),
+        ("abc", "invalid"),
+        ("2020-5", "invalid"),
+        ("２０２０", "invalid"),  # fullwidth digits
+        ("2020\n", "invalid"),
+        ("1799", "date_out_of_range"),
+        ("2201-01", "date_out_of_range"),
+    ],
+)
+@pytest.mark.parametrize("name", ["established_after", "established_before"])
+def test_a_bound_that_is_no_date_is_a_400_naming_the_parameter_and_the_forms(api_client, db, name, value, code):
+    response = api_client.get("/api/v1/agreements/", {name: value})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    [error] = response.json()["errors"][name]
+    assert error["code"] == code
+    if code != "date_out_of_range":
+        assert "YYYY, YYYY-MM or YYYY-MM-DD" in error["message"]
+    if code == "invalid":
+        assert error["message"] == FORMS_ACCEPTED
+
+
+def test_the_refusal_of_a_bound_is_in_korean_on_the_api_and_the_pages(api_client, client, db):
+    response = api_client.get("/api/v1/events/", {"established_after": "abc"}, HTTP_ACCEPT_LANGUAGE="ko")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    [error] = response.json()["errors"]["established_after"]
+    assert "YYYY, YYYY-MM 또는 YYYY-MM-DD" in error["message"] and "Enter" not in error["message"]
+    page = client.get("/ko/agreements/", {"established_before": "2020-13"})
+    assert page.status_code == HTTPStatus.BAD_REQUEST
+    assert "“2020-13”" in page.text and "YYYY, YYYY-MM 또는 YYYY-MM-DD" in page.text and "names no day" not in page.text
+
+
+def test_a_list_page_keeps_a_year_bound_in_a_text_box_and_lists_that_year(client, db):
+    """A date picker drops a value that is no day (``2020``): the bound is a text box that keeps it."""
+    AgreementFactory(slug="in-2020", signed_on=D(2020, 7, 1))
+    AgreementFactory(slug="in-2021", signed_on=D(2021, 7, 1))
+    page = client.get("/agreements/", {"established_after": "2020", "established_before": "2020"})
+    assert page.status_code == HTTPStatus.OK
+    assert [row.slug for row in page.context["object_list"]] == ["in-2020"]
+    field = re.search(r'<input[^>]*name="established_after"[^>]*>', page.text)[0]
+    assert 'value="2020"' in field and 'type="text"' in field
+
+
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [
+        ("2020", True),
+        ("2020-05", True),
+        ("2020-05-31", True),
+        ("1800", True),
+        ("2200-12", True),
+        ("1799", False),
+        ("2201", False),
+        ("20201", False),
+        ("2020-13", False),
+        ("2020-5", False),
+        ("2020-05-32", False),
+    ],
+)
+def test_the_schema_documents_the_forms_a_bound_takes(api_client, db, value, accepted):
+    document = api_client.get("/api/v1/schema/", {"format": "json"}).json()
+    component = document["components"]["schemas"]["QueryBound"]
+    assert bool(re.search(component["pattern"], value)) is accepted
+    assert (api_client.get("/api/v1/partnerships/", {"established_after": value}).status_code == 200) is accepted
+    parameters = {p["name"]: p for p in document["paths"]["/api/v1/partnerships/"]["get"]["parameters"]}
+    for name, day in [("established_after", "first day"), ("established_before", "last day")]:
+        assert parameters[name]["schema"]["anyOf"][0] == {"$ref": "#/components/schemas/QueryBound"}
+        assert "YYYY, YYYY-MM or YYYY-MM-DD" in parameters[name]["description"]
+        assert day in parameters[name]["description"]

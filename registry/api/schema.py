@@ -172,7 +172,8 @@ STORABLE_TEXT = r"^[^\u0000]*$"
 
 
 def parameter_components() -> dict[str, dict]:
-    """The value sets of date parameters (:func:`registry.dates.parse_query_date`) and of the
+    """The value sets of date parameters (:func:`registry.dates.parse_query_date`), of the bounds
+    of a range (:func:`registry.dates.parse_query_bound`) and of the
     ``country`` and ``region`` filters (``registry.filters``), as schema components the
     parameters refer to: every value the server accepts, and no other."""
     from ..filter_parameters import country_code_values, region_values
@@ -183,6 +184,16 @@ def parameter_components() -> dict[str, dict]:
             "format": "date",
             "pattern": dates.query_date_pattern(),
             "description": f"A date as YYYY-MM-DD (ASCII digits) from {dates.EARLIEST} to {dates.LATEST}.",
+        },
+        "QueryBound": {
+            "type": "string",
+            "pattern": dates.query_bound_pattern(),
+            "description": (
+                "A bound of a range: a date as YYYY, YYYY-MM or YYYY-MM-DD (ASCII digits; a day that exists) "
+                f"from {dates.EARLIEST.year} to {dates.LATEST.year}. A year or a month stands for its first day "
+                "in an _after parameter (2020: 2020-01-01) and its last day in a _before one (2020: 2020-12-31, "
+                "2020-02: 2020-02-29)."
+            ),
         },
         "CountryCode": {
             "type": "string",
