@@ -131,6 +131,43 @@ def test_a_refused_reference_is_explained_in_the_readers_language(superuser, eve
     ]
 
 
+def test_an_unknown_slug_names_the_kind_of_record_not_found(superuser, home):
+    """DRF answered "Object with slug=no-such-city does not exist.": the reference names the
+    model it looked for (its verbose name), in the reader's language."""
+    client = token_client(superuser)
+    body = {"city": "home", "partner": "no-such-city", "kind": "sister", "established_on": "2020"}
+    response = client.post("/api/v1/partnerships/", body, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"]["partner"] == [
+        {"message": "No city has the slug “no-such-city”.", "code": "does_not_exist"}
+    ]
+    response = client.post("/api/v1/partnerships/", body, format="json", HTTP_ACCEPT_LANGUAGE="ko")
+    assert response.json()["errors"]["partner"] == [
+        {"message": "슬러그 값이 “no-such-city”인 도시 기록이 없습니다.", "code": "does_not_exist"}
+    ]
+    assert not Partnership.objects.exists()
+
+
+def test_an_unknown_reference_in_a_list_or_by_id_names_the_kind_of_record(superuser, event_with_a_partnership):
+    client, path = token_client(superuser), f"/api/v1/events/{event_with_a_partnership.slug}/"
+    response = client.patch(path, {"sources": ["report", "no-such-report"]}, format="json")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert response.json()["errors"]["sources"] == [
+        {"message": "No source has the slug “no-such-report”.", "code": "does_not_exist"}
+    ]
+    response = client.patch(path, {"delegation": "no-such-visit"}, format="json")
+    assert response.json()["errors"]["delegation"] == [
+        {"message": "No delegation has the slug “no-such-visit”.", "code": "does_not_exist"}
+    ]
+    missing = Partnership.objects.order_by("pk").last().pk + 1
+    response = client.patch(path, {"partnership": missing}, format="json")
+    assert response.json()["errors"]["partnership"] == [
+        {"message": f"No partnership has the ID “{missing}”.", "code": "does_not_exist"}
+    ]
+    response = client.patch(path, {"partnership": missing}, format="json", HTTP_ACCEPT_LANGUAGE="ko")
+    assert response.json()["errors"]["partnership"][0]["message"] == f"ID 값이 “{missing}”인 교류 관계 기록이 없습니다."
+
+
 def test_a_deleted_record_whose_rows_were_deleted_since_is_listed_and_refused_by_name(staff_client):
     """The deleted partnerships' page read each one's name through its cities: one whose partner
     city was deleted since made the page a 500. Restoring one whose cited source was deleted

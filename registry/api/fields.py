@@ -322,7 +322,9 @@ class StrictSlugRelatedField(serializers.SlugRelatedField):
     ASCII digits (:func:`registry.api.pagination.whole_number`). DRF's reads ``true``, ``1.9``,
     ``" 1 "`` and ``"١"`` as the id 1 and the number ``5`` as the slug ``"5"``; this one refuses
     them (400 on the field, code ``invalid``), and an id beyond ``LARGEST_NUMBER`` is one that does
-    not exist (code ``does_not_exist``) without asking the database. ``many=True`` makes a
+    not exist (code ``does_not_exist``) without asking the database. A reference that names no
+    record is refused naming the model, the key and the value ("No city has the slug
+    “no-such-city”.", "No partnership has the ID “7”.", code ``does_not_exist``). ``many=True`` makes a
     :class:`StrictManyRelatedField`."""
 
     default_error_messages = {
@@ -335,6 +337,21 @@ class StrictSlugRelatedField(serializers.SlugRelatedField):
         """DRF's ``RelatedField.many_init`` with :class:`StrictManyRelatedField` for the list."""
         many = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
         return StrictManyRelatedField(child_relation=cls(*args, **kwargs), **many)
+
+    def fail(self, key, **kwargs):
+        """DRF's ``fail``; a reference that names no record (code ``does_not_exist``) names the
+        model it looked for and its key, translated, as an import's cell does: "No city has the
+        slug “no-such-city”." (DRF's said "Object with slug=no-such-city does not exist.")."""
+        if key != "does_not_exist":
+            super().fail(key, **kwargs)
+        meta = self.get_queryset().model._meta
+        key_field = meta.pk if self.slug_field == "pk" else meta.get_field(self.slug_field)
+        message = gettext("No %(model)s has the %(key)s “%(value)s”.") % {
+            "model": meta.verbose_name,
+            "key": key_field.verbose_name,
+            "value": kwargs["value"],
+        }
+        raise serializers.ValidationError(message, code=key)
 
     def to_internal_value(self, data):
         if self.slug_field in ("id", "pk"):
