@@ -124,7 +124,7 @@ class ListFilterForm(forms.Form):
         """``field`` (a copy of the FilterSet form's) with the widget and empty choice a reader sees."""
         if isinstance(field, QueryBoundField):
             # A year or a month is a bound too (2020): a date picker would drop it (its value is a day).
-            field.widget = forms.TextInput(attrs={"inputmode": "numeric", "size": 10})
+            field.widget = forms.TextInput(attrs={"size": 10, "autocomplete": "off"})
         elif isinstance(field, forms.DateField):
             field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         elif name == "country":
