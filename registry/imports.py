@@ -221,6 +221,14 @@ def _run(job: ImportJob, confirm: bool) -> str:
         if not ours.update(updated_at=timezone.now()):
             raise JobEnded(_("The job was ended while it was importing: nothing was imported."))
 
+    def written() -> None:
+        # Inside the write's transaction, after the rows: the job is ``imported`` exactly when its
+        # rows are (one commit), so a worker killed after it leaves no ``importing`` job whose rows
+        # are in the registry, which a manager would end as ``failed``, "nothing was written"
+        # (helper-95); the totals and the finishing time follow outside it.
+        if not ours.update(status=ImportJob.Status.IMPORTED, updated_at=timezone.now()):
+            raise JobEnded(_("The job was ended while it was importing: nothing was imported."))
+
     try:
         data = bytes(job.data)
         file_format = FORMATS[job.file_format]()
@@ -233,6 +241,7 @@ def _run(job: ImportJob, confirm: bool) -> str:
             file_name=job.file_name,
             progress=progress,
             on_write=still_importing,
+            on_written=written if confirm else None,
             preview=False,
             previewed=job.rows_read if confirm else None,
         )
@@ -250,7 +259,8 @@ def _run(job: ImportJob, confirm: bool) -> str:
             status = ImportJob.Status.IMPORTED if confirm else ImportJob.Status.VALID
     now = timezone.now()
     read = {"rows_read": result.rows_read} if not confirm and status == ImportJob.Status.VALID else {}
-    finished = ours.update(
+    steps = [step, ImportJob.Status.IMPORTED] if status == ImportJob.Status.IMPORTED else [step]
+    finished = ImportJob.objects.filter(pk=job_id, status__in=steps).update(
         status=status, errors=errors, totals=totals, rows_done=rows_done, finished_at=now, updated_at=now, **read
     )
     if not finished:

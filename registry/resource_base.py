@@ -235,7 +235,10 @@ class RegistryResource(resources.ModelResource):
         “cities.csv”" (:data:`registry.change_reasons.IMPORTED`); ``progress`` (keyword, optional)
         is called with the number of rows read every 500 rows; ``on_write`` (keyword, optional) is
         called inside :meth:`write`'s transaction before anything is written, and an exception it
-        raises rolls the import back (reported as the result's error); ``preview=False`` (keyword)
+        raises rolls the import back (reported as the result's error); ``on_written`` (keyword,
+        optional) is called in the same transaction once every row is written, so that what it
+        records (a background job's ``imported``) is committed with the rows or not at all;
+        ``preview=False`` (keyword)
         leaves out the preview's cells (:func:`preview_cells`) when nobody will see them. Returns
         the library's ``Result``; a row that breaks a rule is an invalid row with its errors by field;
         a file :func:`~registry.resource_rows.check_file` refuses is its one error (``base_errors``), no row read.
@@ -253,6 +256,7 @@ class RegistryResource(resources.ModelResource):
         self.office = OfficeLimit(self.user)
         self.progress = kwargs.pop("progress", None)
         self.on_write = kwargs.pop("on_write", None)
+        self.on_written = kwargs.pop("on_written", None)
         self.preview = kwargs.pop("preview", True)
         previewed = kwargs.pop("previewed", None)
         self.previewed = None if previewed is None else {int(row): tuple(read) for row, read in previewed.items()}
@@ -465,8 +469,8 @@ class RegistryResource(resources.ModelResource):
         The rows were validated before it, outside any transaction (:meth:`import_data`); what
         another writer may have changed since is checked again inside it, under locks
         (:meth:`recheck`), and raises :class:`ChangedMeanwhile` (nothing written) if it did. The
-        caller's ``on_write`` (:meth:`import_data`) runs first in the transaction; what it raises
-        propagates and nothing is written."""
+        caller's ``on_write`` (:meth:`import_data`) runs first in the transaction and its
+        ``on_written`` last; what either raises propagates and nothing is written."""
         model = self._meta.model
         with transaction.atomic():
             if self.on_write is not None:
@@ -494,6 +498,8 @@ class RegistryResource(resources.ModelResource):
                     updated, batch_size=CHUNK, update=True, default_user=self.user, default_change_reason=reason
                 )
                 write_history_m2m(model, history)
+            if self.on_written is not None:
+                self.on_written()
         record_change()
 
     def read_for_write(self, created: list, updated: list) -> None:

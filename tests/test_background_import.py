@@ -396,3 +396,35 @@ def test_the_job_page_says_whether_its_counts_were_written(client, manager, stat
     page = client.get(reverse("admin:registry_city_import_job", args=[job.pk])).text
     listed = page.split(f"<p>{heading}</p>")[1].split("</ul>")[0]
     assert shown in " ".join(listed.split()) and not_shown not in listed
+
+
+def test_a_worker_killed_once_the_rows_are_written_leaves_the_job_imported(
+    client, manager, settings, django_capture_on_commit_callbacks, monkeypatch
+):
+    """helper-95: a worker killed after its write committed but before it marked the job left it
+    ``importing`` with its rows in the registry; ended as stalled, its page said "nothing was
+    written". The job is now ``imported`` in the write's own transaction."""
+    from registry import imports
+
+    settings.TASKS = IMMEDIATE
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, city_rows(30))
+    job = ImportJob.objects.get()
+    resource = imports.RESOURCES["city"]
+    real = resource.import_data
+
+    def killed_after_the_write(self, *args, **kwargs):
+        result = real(self, *args, **kwargs)
+        if not kwargs.get("dry_run"):
+            raise SystemExit("the worker is killed")
+        return result
+
+    monkeypatch.setattr(resource, "import_data", killed_after_the_write)
+    with django_capture_on_commit_callbacks(execute=True):  # the task backend keeps what the task raised
+        client.post(response.url)
+    job.refresh_from_db()
+    assert City.objects.filter(slug__startswith="import-").count() == 30
+    assert (job.status, job.totals) == ("imported", {"new": 30})
+    assert not imports.end_stalled(job)
+    page = client.get(response.url).text
+    assert "<p>Written:</p>" in page and "nothing was written" not in page
