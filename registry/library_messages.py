@@ -43,6 +43,8 @@ IMPORT_EXPORT = (
     gettext_noop("This exporter will export the following fields: "),
     gettext_noop("This importer will import the following fields: "),
     gettext_noop("Select all"),
+    # A file that gives no row (an empty or unreadable CSV); it had no Korean (helper-95).
+    gettext_noop("No valid data to import. Ensure your file has the correct headers or data for import."),
     # The message after a confirmed import; the library's own Korean is fuzzy, so never used.
     gettext_noop("Import finished: {} new, {} updated, {} deleted and {} skipped {}."),
 )

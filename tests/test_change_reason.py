@@ -156,3 +156,35 @@ def test_each_record_an_import_writes_names_its_file_in_its_history(client):
             reverse("admin:registry_city_history", args=[latest.id]), headers={"accept-language": "ko"}
         ).text
     assert "도시.xlsx" in " ".join(reasons(page)) and "Imported from" not in page
+
+
+def test_a_typed_reason_that_only_begins_as_a_template_is_shown_as_typed():
+    """helper-95: "Reverted to version 2 of yesterday. Also fixed typos." read in Korean as
+    "yesterday. Also fixed typos의 버전 2(으)로 되돌림." A template's version is a number and its
+    date a time as the registry writes it; anything else is a reason someone typed."""
+    from django.utils import timezone
+
+    from registry import change_reasons
+    from registry.dates import time_label
+
+    typed = "Reverted to version 2 of yesterday. Also fixed typos."
+    revert = change_reasons.written(change_reasons.REVERTED, version=2, date=lambda: time_label(timezone.now()))
+    with translation.override("ko"):
+        assert change_reasons.shown(typed) == typed
+        assert change_reasons.shown(revert) != revert and "2" in change_reasons.shown(revert)
+
+
+def test_the_reasons_of_a_wikidata_proposal_taken_are_read_in_the_readers_language():
+    """helper-95: "Accepted from Wikidata (…, retrieved …)." was written outside the registry's
+    reasons and stayed English on the Korean history page."""
+    import datetime
+
+    from registry import change_reasons
+
+    url, day = "https://www.wikidata.org/wiki/Q1", datetime.date(2026, 11, 30)
+    accepted = change_reasons.written(change_reasons.ACCEPTED_FROM_WIKIDATA, url=url, retrieved=day)
+    taken = change_reasons.written(change_reasons.TAKEN_FROM_WIKIDATA, reason="Minutes", url=url, retrieved=day)
+    assert accepted == f"Accepted from Wikidata ({url}, retrieved 2026-11-30)."
+    with translation.override("ko"):
+        assert change_reasons.shown(accepted) == f"Wikidata에서 받아들임({url}, 2026-11-30 수집)."
+        assert change_reasons.shown(taken) == f"Minutes (Wikidata: {url}, 2026-11-30 수집)"

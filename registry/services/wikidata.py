@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from .. import change_reasons
 from ..models import (
     Claim,
     Confidence,
@@ -200,7 +201,9 @@ def accept_wikidata_proposal(*, proposal, user, kind: str | None = None) -> Part
             established_precision=proposal.established_precision,
             confidence=Confidence.LOW,
             sources=[source],
-            reason=f"Accepted from Wikidata ({proposal.source_url}, retrieved {proposal.retrieved_on}).",
+            reason=change_reasons.written(
+                change_reasons.ACCEPTED_FROM_WIKIDATA, url=proposal.source_url, retrieved=proposal.retrieved_on
+            ),
         )
         if proposal.ended_on is not None:
             end_partnership(
@@ -260,7 +263,12 @@ def correct_from_wikidata(*, proposal, user, reason: str, reason_ko: str = "") -
         partnership.established_on,
         partnership.established_precision,
     ):
-        cited = f"{reason.strip()} (Wikidata: {proposal.source_url}, retrieved {proposal.retrieved_on})"
+        cited = change_reasons.written(
+            change_reasons.TAKEN_FROM_WIKIDATA,
+            reason=reason.strip(),
+            url=proposal.source_url,
+            retrieved=proposal.retrieved_on,
+        )
         save_record(
             instance=partnership,
             data={
