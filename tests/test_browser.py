@@ -342,3 +342,19 @@ def test_a_partnership_actions_sources_label_comes_before_its_picker(staff_membe
         assert label["x"] + label["width"] <= picker["x"] and abs(label["y"] - picker["y"]) < 20, (label, picker)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     context.close()
+
+
+@pytest.mark.parametrize(("path", "column"), [("/ko/agreements/", 2), ("/ko/events/", 2)])
+def test_the_lists_keep_each_date_on_one_line_on_a_phone(page, site, path, column):
+    """helper-96: the agreements list's Signed cell wrapped as "2022년 / 9월 14일" on a 390 px
+    phone, as the city page's history did (fixed there with its ``date`` class)."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{site}{path}")
+    lines = """node => { const r = document.createRange(); r.selectNodeContents(node);
+        return new Set([...r.getClientRects()].filter(b => b.width).map(b => Math.round(b.top))).size; }"""
+    cells = page.locator(f"main tbody tr td:nth-of-type({column})")
+    dates = cells.locator(".date") if cells.locator(".date").count() else cells  # a range: each of its dates
+    assert dates.count() > 0
+    for index in range(dates.count()):
+        assert dates.nth(index).evaluate(lines) == 1, dates.nth(index).inner_text()
+    assert page.errors == []
