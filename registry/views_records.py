@@ -170,8 +170,20 @@ class DelegationListView(FilteredListMixin, ListView):
         return (
             Delegation.objects.visible_to(self.request.user)
             .select_related("organizer", "leader")
-            .prefetch_related(Prefetch("itinerary", queryset=ItineraryStop.objects.select_related("city")))
+            .prefetch_related(
+                Prefetch("itinerary", queryset=ItineraryStop.objects.select_related("city")),
+                Prefetch("events", queryset=Event.objects.visible_to(self.request.user)),
+            )
         )
+
+    def get_context_data(self, **kwargs):
+        """The list's context; each delegation shown gets ``travel_dates`` (:func:`travel_dates`),
+        as its page gives them: the list showed only its own dates, which no shipped delegation has
+        (helper-96)."""
+        context = super().get_context_data(**kwargs)
+        for delegation in context["object_list"]:
+            delegation.travel_dates = travel_dates(delegation)
+        return context
 
 
 class DelegationDetailView(DetailView):

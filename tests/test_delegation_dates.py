@@ -3,6 +3,7 @@ of its events at the precision each is known (a user found no dates on the trade
 page: it has none of its own, and its events are of September 2022)."""
 
 import datetime
+import re
 from http import HTTPStatus
 
 import pytest
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def _dates(client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == HTTPStatus.OK
-    text = response.content.decode()
+    text = re.sub(r'<span class="date">(.*?)</span>', r"\1", response.content.decode())  # each date on one line
     start = text.index("<dt>", text.index('class="facts"'))
     return " ".join(text[start : text.index("</dl>", start)].split())
 
@@ -70,3 +71,10 @@ def test_a_delegation_with_no_date_anywhere_shows_no_dates_row(client):
 def test_the_shipped_trade_delegation_shows_september_2022(client, shipped_data):
     korean = _dates(client, "/ko/delegations/busan-trade-delegation-almaty-2022/")
     assert "<dt>날짜</dt> <dd> 2022년 9월 " in korean
+
+
+def test_the_list_of_delegations_gives_each_the_dates_its_page_gives(client, shipped_data):
+    """helper-96: the list's Dates column read "—" for both shipped delegations, whose pages say
+    2022년 9월 (행사 기준); it takes the same dates (``travel_dates``)."""
+    text = " ".join(re.sub(r"<[^>]+>", " ", client.get("/ko/delegations/").content.decode()).split())
+    assert "2022 부산 무역사절단 (알마티) 무역사절단 2022년 9월 (행사 기준)" in text
