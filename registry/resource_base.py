@@ -44,6 +44,7 @@ from .import_widgets import (
     file_row,
 )
 from .models import same_period, truncate_to_precision
+from .models.base import no_such_record
 from .resource_rows import (  # MissingColumnsError: re-exported by registry.resources
     VERSION_COLUMN,
     LazyRowResult,
@@ -146,14 +147,8 @@ class RegistryResource(resources.ModelResource):
         except ArithmeticError:  # decimal.InvalidOperation from the number widgets
             raise ValueError(_("“%(value)s” is not a number.") % {"value": row.get(field.column_name)}) from None
         except (ObjectDoesNotExist, MultipleObjectsReturned):
-            widget = field.widget
             raise ValueError(
-                _("No %(model)s has the %(key)s “%(value)s”.")
-                % {
-                    "model": widget.model._meta.verbose_name,
-                    "key": widget.model._meta.get_field(widget.field).verbose_name,
-                    "value": row.get(field.column_name),
-                }
+                no_such_record(field.widget.model, field.widget.field, row.get(field.column_name))
             ) from None
         except NotWholeNumber:
             raise ValueError(_("“%(value)s” is not a whole number.") % {"value": row.get(field.column_name)}) from None

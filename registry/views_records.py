@@ -242,7 +242,10 @@ def travel_dates(delegation) -> dict | None:
     if not spans:
         basis = "events"
         spans = [
-            (event.start_on, event.start_precision, event.end_on or event.start_on, event.start_precision)
+            # an event's end is a day (it has no precision of its own); without one, its start's period
+            (event.start_on, event.start_precision, event.end_on, "day")
+            if event.end_on
+            else (event.start_on, event.start_precision, event.start_on, event.start_precision)
             for event in delegation.events.all()
             if event.start_on
         ]

@@ -78,3 +78,17 @@ def test_the_list_of_delegations_gives_each_the_dates_its_page_gives(client, shi
     2022년 9월 (행사 기준); it takes the same dates (``travel_dates``)."""
     text = " ".join(re.sub(r"<[^>]+>", " ", client.get("/ko/delegations/").content.decode()).split())
     assert "2022 부산 무역사절단 (알마티) 무역사절단 2022년 9월 (행사 기준)" in text
+
+
+def test_an_events_end_is_a_day_whatever_its_starts_precision(client):
+    """An event known to its month whose last day is given ended on that day: its end was cut to
+    the start's precision ("September 2022" for an event ending on 16 September)."""
+    delegation = DelegationFactory()
+    EventFactory(
+        delegation=delegation,
+        start_on=datetime.date(2022, 9, 1),
+        start_precision=DatePrecision.MONTH,
+        end_on=datetime.date(2022, 9, 16),
+    )
+    english = _dates(client, f"/delegations/{delegation.slug}/")
+    assert "<dd> September 2022 – 16 September 2022 <span" in english

@@ -27,6 +27,7 @@ from ..models import (
     DatePrecision,
     PublishableMixin,
 )
+from ..models.base import no_such_record
 from ..text import ASSUMED_URL_SCHEME
 from .pagination import whole_number
 
@@ -344,13 +345,7 @@ class StrictSlugRelatedField(serializers.SlugRelatedField):
         slug “no-such-city”." (DRF's said "Object with slug=no-such-city does not exist.")."""
         if key != "does_not_exist":
             super().fail(key, **kwargs)
-        meta = self.get_queryset().model._meta
-        key_field = meta.pk if self.slug_field == "pk" else meta.get_field(self.slug_field)
-        message = gettext("No %(model)s has the %(key)s “%(value)s”.") % {
-            "model": meta.verbose_name,
-            "key": key_field.verbose_name,
-            "value": kwargs["value"],
-        }
+        message = no_such_record(self.get_queryset().model, self.slug_field, kwargs["value"])
         raise serializers.ValidationError(message, code=key)
 
     def to_internal_value(self, data):

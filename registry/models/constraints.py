@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext
 
 # Constraint name → the field its error belongs to (filled by ``rule()``).
 CONSTRAINT_FIELDS: dict[str, str] = {}
@@ -76,3 +77,33 @@ def unique(name: str, *expressions, message: str, field: str, **kwargs) -> model
     return models.UniqueConstraint(
         *expressions, name=name, violation_error_code=name, violation_error_message=message, **kwargs
     )
+
+
+def no_such_record(model: type[models.Model], key: str, value: object) -> str:
+    """The refusal of a reference to no record, naming the model, its key field and the value
+    as given: "No city has the slug “no-such-city”.", "No partnership has the ID “7”." (``key``
+    ``"pk"`` names the primary key). The one wording of a spreadsheet cell's
+    (:meth:`registry.resource_base.RegistryResource.import_field`) and an API reference's
+    (:class:`registry.api.fields.StrictSlugRelatedField`), translated in the active language."""
+    field = model._meta.pk if key == "pk" else model._meta.get_field(key)
+    return gettext("No %(model)s has the %(key)s “%(value)s”.") % {
+        "model": model._meta.verbose_name,
+        "key": field.verbose_name,
+        "value": value,
+    }
+
+
+def stored_values(model: type[models.Model], records, fields) -> dict[object, dict]:
+    """``{pk: {field: value}}`` of ``fields`` as stored, for those of ``records`` (instances of
+    ``model``) already stored, one query per chunk of primary keys
+    (:func:`values_in`): what a model's ``before_clean_many`` reads to compare each record with
+    its stored row (:meth:`registry.models.Partnership.before_clean_many`,
+    :meth:`registry.models.PartnershipStage.before_clean_many`). A record not found is left out."""
+    pks = sorted({record.pk for record in records if not record._state.adding and record.pk is not None})
+    manager = model._base_manager
+    connection = connections[manager.db]
+    stored = {}
+    for chunk in values_in(model._meta.pk, pks, connection):
+        rows = manager.filter(pk__in=chunk).order_by().values("pk", *fields)
+        stored.update((row.pop("pk"), row) for row in rows)
+    return stored

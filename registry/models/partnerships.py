@@ -27,6 +27,7 @@ from .base import (
     publication_field,
     rule,
     staff_notes_field,
+    stored_values,
     truncate_to_precision,
     unique,
     values_in,
@@ -425,11 +426,7 @@ class Partnership(RemarksModel, RegistryModel):
         (those stored, by ``pk``), in one query per 500 records, each kept on its record for its
         next :meth:`clean` only; called by :func:`registry.bulk_validation.full_clean_many`. An
         import of changed partnerships read them one query per row."""
-        pks = sorted({record.pk for record in records if not record._state.adding and record.pk is not None})
-        stored = {}
-        for start in range(0, len(pks), 500):
-            rows = Partnership.objects.filter(pk__in=pks[start : start + 500]).order_by()
-            stored.update((row.pop("pk"), row) for row in rows.values("pk", "publication", *cls.ACTION_FIELDS))
+        stored = stored_values(cls, records, ["publication", *cls.ACTION_FIELDS])
         for record in records:
             if record.pk in stored and not record._state.adding:
                 record._stored_life = stored[record.pk]

@@ -16,6 +16,7 @@ from .base import (
     TEXT_MAX,
     DatePrecision,
     RegistryModel,
+    stored_values,
     truncate_to_precision,
     unique,
 )
@@ -167,14 +168,10 @@ class PartnershipStage(RegistryModel):
     @classmethod
     def before_clean_many(cls, records: list[PartnershipStage]) -> None:
         """Read the stored rows that :meth:`refuse_direct_edit` compares ``records`` with (those
-        stored, by ``pk``), one query per 500 records, each kept on its record for its next
+        stored, by ``pk``; :func:`~registry.models.base.stored_values`), each kept on its record for its next
         :meth:`clean` only; called by :func:`registry.bulk_validation.full_clean_many`. The
         restore's check (``import_registry``) read them one query per stage."""
-        pks = sorted({record.pk for record in records if not record._state.adding and record.pk is not None})
-        stored = {}
-        for start in range(0, len(pks), 500):
-            rows = cls._base_manager.filter(pk__in=pks[start : start + 500]).order_by()
-            stored.update((row.pop("pk"), row) for row in rows.values("pk", *cls.RECORDED_FIELDS))
+        stored = stored_values(cls, records, cls.RECORDED_FIELDS)
         for record in records:
             if not record._state.adding and record.pk is not None:
                 record._stored_recorded = stored.get(record.pk, {})
