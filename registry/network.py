@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.expressions import Window
 from django.db.models.functions import ExtractYear, RowNumber
+from django.utils import timezone
 
 from . import regions, subdivisions
 from .models import City, Partnership, PartnershipStage, other_side
@@ -56,6 +57,18 @@ class NetworkSummary:
     countries: int
     by_kind: dict[str, Tally]
     by_region: dict[str, RegionTally]
+
+    @property
+    def countries_of_both_kinds(self) -> bool:
+        """Whether a country has partner cities of more than one kind, so that the kinds'
+        countries add up to more than :attr:`countries` (each kind counts it)."""
+        return sum(tally.countries for tally in self.by_kind.values()) > self.countries
+
+    @property
+    def after_today(self) -> bool:
+        """Whether :attr:`as_of` is after today (the office's today): the network then is the
+        relations recorded now that have not ended by that date, not a forecast."""
+        return self.as_of > timezone.localdate()
 
 
 def partnerships_of(home: City) -> QuerySet[Partnership]:

@@ -319,3 +319,109 @@ def test_the_restores_rule_check_asks_no_query_per_row():
             check_model_rules()
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def exported_changed(tmp_path, member, change):
+    """The path of an ``export_registry`` archive of the registry as it is, whose ``member``
+    (``registry.json`` or ``history.json``) ``change(rows)`` edited in place (a snapshot tampered with)."""
+    path, tampered = tmp_path / "backup.zip", tmp_path / "tampered.zip"
+    call_command("export_registry", str(path), stdout=io.StringIO())
+    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(tampered, "w") as out:
+        for name in archive.namelist():
+            content = archive.read(name)
+            if name == member:
+                rows = json.loads(content)
+                change(rows)
+                content = json.dumps(rows)
+            out.writestr(name, content)
+    return tampered
+
+
+def test_a_snapshot_holding_an_account_or_a_token_is_refused_and_no_account_is_made(tmp_path):
+    """helper-100: a snapshot edited to hold a superuser and an API token was restored as loaddata
+    saves any row, and the token then changed the registry through the API. A snapshot holds only
+    the registry's records and their history; any other row is refused, naming its model."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from rest_framework.authtoken.models import Token
+
+    CityFactory(slug="kept")
+
+    def add_account(rows):
+        rows.append(
+            {
+                "model": "auth.user",
+                "pk": 4242,
+                "fields": {"username": "evil", "password": make_password("evil-pass-1"), "is_superuser": True},
+            }
+        )
+        rows.append(
+            {"model": "authtoken.token", "pk": "0123456789abcdef0123456789abcdef01234567", "fields": {"user": 4242}}
+        )
+
+    tampered = exported_changed(tmp_path, "registry.json", add_account)
+    empty_registry()
+    with pytest.raises(CommandError, match=r"holds a row of “auth\.user”, which a snapshot never holds"):
+        call_command("import_registry", str(tampered), stdout=io.StringIO())
+    assert not get_user_model().objects.filter(username="evil").exists()
+    assert not Token.objects.exists() and not City.objects.exists()
+
+
+def test_a_record_given_twice_in_a_snapshot_is_refused_not_overwritten(tmp_path):
+    """helper-100: a second row with a city's primary key replaced the city (loaddata saves by
+    primary key), and its partnerships then pointed at the copy; the snapshot is refused, naming it."""
+    CityFactory(slug="almaty", name_en="Almaty")
+
+    def repeat(rows):
+        city = next(row for row in rows if row["model"] == "registry.city")
+        rows.append({**city, "fields": {**city["fields"], "slug": "almaty-x", "name_en": "Overwriter"}})
+
+    tampered = exported_changed(tmp_path, "registry.json", repeat)
+    empty_registry()
+    with pytest.raises(CommandError, match=r"holds registry\.city\(pk=\d+\) twice"):
+        call_command("import_registry", str(tampered), stdout=io.StringIO())
+    assert not City.objects.exists()
+
+
+def test_a_history_row_without_its_fields_or_a_number_past_the_databases_is_a_clean_error(tmp_path):
+    """helper-100: a history row whose fields were a list ended in a traceback (AttributeError), and
+    on SQLite a primary key of 10**20 too (OverflowError); both are named, nothing restored."""
+    CityFactory(slug="kept")
+
+    def list_fields(rows):
+        rows[0]["fields"] = list(rows[0]["fields"])
+
+    tampered = exported_changed(tmp_path, "history.json", list_fields)
+    empty_registry()
+    with pytest.raises(CommandError, match=r"history\.json holds a registry\.historicalcity row without its fields"):
+        call_command("import_registry", str(tampered), stdout=io.StringIO())
+    assert not City.objects.exists()
+
+    CityFactory(slug="kept")
+    tampered = exported_changed(
+        tmp_path, "registry.json", lambda rows: next(r for r in rows if r["model"] == "registry.city").update(pk=10**20)
+    )
+    empty_registry()
+    with pytest.raises(CommandError, match="nothing was restored"):
+        call_command("import_registry", str(tampered), stdout=io.StringIO())
+    assert not City.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name_ko", "\u1111\u116e\u1109\u1161\u11ab"),  # 부산 as separate jamo (decomposed Hangul)
+        ("name_en", "  Almaty  "),
+        ("remarks_en", "One line.\r\nAnother."),
+    ],
+)
+def test_a_text_not_in_the_registrys_stored_form_is_named_and_nothing_is_restored(tmp_path, field, value):
+    """helper-100: the restore's check composed each text in memory, found nothing wrong, and the
+    text was restored as the snapshot gave it (decomposed Hangul, spaces around a name, "\\r\\n")."""
+    CityFactory(slug="kept")
+    tampered = exported_with(tmp_path, lambda row: row["fields"].get("slug") == "kept", **{field: value})
+    empty_registry()
+    with pytest.raises(CommandError) as refused:
+        call_command("import_registry", str(tampered), stdout=io.StringIO())
+    assert f"): {field}: Not written as the registry stores a text" in str(refused.value)
+    assert not City.objects.exists()

@@ -276,3 +276,15 @@ def test_the_date_picker_shows_the_date_of_the_figures(client, home, path):
     assert shown(client.get(path).text) == timezone.localdate().isoformat()
     assert shown(client.get(path, {"as_of": "2022-09-21"}).text) == "2022-09-21"
     assert shown(client.get(path, {"as_of": "nope"}).text) == "nope"  # what was typed, under its error
+
+
+def test_the_home_page_says_a_date_after_today_is_no_forecast_and_why_kinds_count_more_countries(client, shipped_data):
+    """helper-99: ``?as_of=2099-01-01`` showed today's network as the fact of 2099, and the kinds'
+    countries (23 + 7) added up to more than the 28 countries, with no word on either."""
+    past = client.get("/?as_of=2022-09-21")
+    assert "after today" not in past.text
+    kinds = re.findall(r'<td class="num">(\d+)</td>\s*<td class="num">(\d+)</td>', past.text.split('id="by-kind"')[1])
+    assert sum(int(countries) for _cities, countries in kinds[:2]) > past.context["summary"].countries == 28
+    assert "A country with partner cities of both kinds is counted in each row." in past.text
+    future = client.get("/?as_of=2099-01-01")
+    assert "This date is after today: the figures are the relations recorded today" in future.text

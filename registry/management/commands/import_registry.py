@@ -39,6 +39,7 @@ from registry.bulk_validation import full_clean_many, load_references
 from registry.cache import one_change
 from registry.models import Agreement
 from registry.models.base import HISTORY as CHANGE_HISTORY
+from registry.models.base import text_fields
 
 from .export_registry import HISTORY, MEDIA, ROWS, history_tables, snapshot_models
 
@@ -48,6 +49,7 @@ MALFORMED = (
     DatabaseError,
     ValidationError,
     ValueError,
+    ArithmeticError,  # a number beyond the database's integers (SQLite: OverflowError)
     LookupError,
     TypeError,
     zipfile.BadZipFile,
@@ -62,6 +64,10 @@ NULL_REFERENCE = re.compile(r'NOT NULL constraint failed: \S+_id\b|null value in
 HISTORY_BATCH = 2_000  # change-history rows per INSERT (SQLite's limit on parameters is respected by Django)
 RULES_BATCH = 5_000  # restored rows per bulk check of their model's rules
 SHOWN_BROKEN = 5  # rows named in the error when more break a rule
+NOT_STORED_FORM = (
+    "Not written as the registry stores a text (Unicode's composed form, no spaces or line breaks around "
+    "it, line breaks as \\n, registry.text.stored_text), which a snapshot from export_registry always is."
+)
 
 
 class BrokenRules(Exception):
@@ -124,7 +130,7 @@ class Command(BaseCommand):
     def load_rows(self, path: Path, quiet: bool) -> None:
         """Load a JSON snapshot of registry rows with ``loaddata`` (which resets sequences),
         each account a row names (:func:`with_known_accounts`) mapped to this database's."""
-        rows = with_known_accounts(json.loads(path.read_bytes()))
+        rows = with_known_accounts(snapshot_rows(json.loads(path.read_bytes()), snapshot_models(), ROWS))
         with tempfile.TemporaryDirectory() as directory:
             mapped = Path(directory) / ROWS
             mapped.write_text(json.dumps(rows))
@@ -154,14 +160,10 @@ class Command(BaseCommand):
     def load_history(self, rows: list, quiet: bool = True) -> set[str]:
         """Save the change-history rows (user names mapped to this database's accounts, or
         none), reset the history tables' sequences, and return the tracked models' labels."""
-        if not isinstance(rows, list):
-            raise ValueError(f"{HISTORY} is not a list of rows.")
+        rows = snapshot_rows(rows, history_tables(), HISTORY)
         users = dict(get_user_model().objects.values_list(get_user_model().USERNAME_FIELD, "pk"))
-        tables = set(label.lower() for label in history_tables())
         for row in rows:
-            if not isinstance(row, dict) or str(row.get("model", "")).lower() not in tables:
-                raise ValueError(f"{HISTORY} holds a row that is not registry change history: {str(row)[:80]}")
-            if "history_user" in row.get("fields", {}):
+            if "history_user" in row["fields"]:
                 user = row["fields"]["history_user"]
                 row["fields"]["history_user"] = users.get(user[0]) if isinstance(user, list) and user else None
         # Written in bulk, model by model (one INSERT per batch; the foreign keys are checked at
@@ -219,7 +221,19 @@ def _broken(label: str, rows: list, lines: list[str]) -> int:
     if not rows:
         return 0
     load_references(rows)
+    texts = text_fields(type(rows[0]))
+    as_restored = [[getattr(row, field.attname) for field in texts] for row in rows]
     errors = full_clean_many(rows, as_stored=True)
+    # The check stores each text as the registry does (compose_texts), on these instances only: a
+    # text the snapshot gives otherwise was restored as given (adversarial probe: decomposed
+    # Hangul, a name with spaces around it, notes with "\r\n").
+    for index, (row, values) in enumerate(zip(rows, as_restored, strict=True)):
+        unstored = [field for field, value in zip(texts, values, strict=True) if getattr(row, field.attname) != value]
+        if unstored:
+            found = errors[index].update_error_dict({}) if index in errors else {}
+            for field in unstored:
+                found.setdefault(field.name, []).append(ValidationError(NOT_STORED_FORM, code="not_stored_form"))
+            errors[index] = ValidationError(found)
     for index, error in sorted(errors.items()):
         if len(lines) < SHOWN_BROKEN:
             messages = " ".join(
@@ -228,6 +242,34 @@ def _broken(label: str, rows: list, lines: list[str]) -> int:
             )
             lines.append(f"{label}(pk={rows[index].pk}): {messages}")
     return len(errors)
+
+
+def snapshot_rows(rows, labels: list[str], member: str) -> list[dict]:
+    """``rows`` (a snapshot's ``member``, as loaddata reads it) once each is a row of one of
+    ``labels`` (``app_label.Model``, any case) with its fields, and no two name the same record;
+    else ``ValueError`` naming the row. A row of another model was restored as loaddata saves any
+    (adversarial probe: a snapshot edited to hold a superuser and an API token gave their holder
+    the registry, a snapshot holds no account), and a second row with a record's primary key
+    overwrote the first (a city replaced, its partnerships pointing at the copy)."""
+    if not isinstance(rows, list):
+        raise ValueError(f"{member} is not a list of rows.")
+    allowed = {label.lower() for label in labels}
+    seen: set[tuple[str, str]] = set()
+    for row in rows:
+        model = str(row.get("model", "")) if isinstance(row, dict) else ""
+        if model.lower() not in allowed:
+            raise ValueError(
+                f"{member} holds a row of “{model or str(row)[:80]}”, which a snapshot never holds "
+                "(only the registry's records and their change history, no account)."
+            )
+        if not isinstance(row.get("fields"), dict):
+            raise ValueError(f"{member} holds a {model} row without its fields: {str(row)[:80]}")
+        if row.get("pk") is not None:
+            key = (model.lower(), str(row["pk"]))
+            if key in seen:
+                raise ValueError(f"{member} holds {model}(pk={row['pk']}) twice: each record is in a snapshot once.")
+            seen.add(key)
+    return rows
 
 
 def with_known_accounts(rows) -> list:
