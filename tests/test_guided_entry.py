@@ -54,6 +54,8 @@ def test_guided_entry_records_everything_in_one_step(home, staff_client, client)
     assert [s.role for s in agreement.signatories.all()] == ["Mayor of Busan", "Khokim of Tashkent"]
     assert agreement.events.get().kind == "signing_ceremony"
     assert list(partnership.sources.values_list("title", flat=True)) == ["Busan signs with Tashkent"]
+    # The city made here cites it too (helper-99: its page said it had no source).
+    assert list(partnership.partner.sources.values_list("title", flat=True)) == ["Busan signs with Tashkent"]
     # The public sees it.
     assert "Tashkent" in client.get(partnership.partner.get_absolute_url()).content.decode()
 

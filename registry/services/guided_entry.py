@@ -109,7 +109,8 @@ def record_new_partnership(
     ``organization``, ``order`` (default: its position); and for a person not yet recorded
     ``new_person``, a new Person's ``name_en``, ``name_ko``, ``name_native``, citing the source),
     the signing ceremony (an Event on the same day, in the same city and at the agreement's
-    venue, when ``signing_event``) and the source every record cites (``source``, or a new Source
+    venue, when ``signing_event``) and the source every record made here cites, a new partner
+    city too (a city picked keeps its own) (``source``, or a new Source
     from ``new_source``: ``title``, ``url``, ``publisher``). Each row is validated with
     ``full_clean()``, first each on its own (the errors of every invalid one together), then as
     it is written with the records it points to; an error raises ``ValidationError`` keyed
@@ -174,10 +175,10 @@ def record_new_partnership(
     if check_only:
         return None
 
-    if new_city is not None:
-        partner = _save_part("partner_", new_city)
     if new_record is not None:
         source = _save_part("source_", new_record)
+    if new_city is not None:  # a city made here cites the source too (it had none; new-user probe)
+        partner = _save_part("partner_", new_city, {"sources": [source]})
     try:
         partnership = create_partnership(
             city=home,
