@@ -37,7 +37,7 @@ from .partnership_queries import PartnershipManager
 from .search import WordSearchMixin
 from .slugs import slug_rule
 from .sources import Source
-from .stages import PartnershipStage
+from .stages import PartnershipStage, status_disagreements
 
 # --------------------------------------------------------------------------- reference
 
@@ -301,11 +301,13 @@ class Partnership(RemarksModel, RegistryModel):
 
     @classmethod
     def clean_together(cls, records: list[Partnership], labels: list[str] | None = None) -> dict[int, ValidationError]:
-        """The overlap rule of :meth:`clean` for many partnerships at once: ``{index in records:
-        ValidationError on established_on}`` for each that overlaps a stored partnership of the
-        same pair or an earlier one in ``records``, which ``labels`` (``"Row 4"``), when given,
-        name in the message. One query (per 500 cities named on SQLite:
-        :func:`~registry.models.base.values_in`).
+        """The rules of :meth:`clean` that read other rows, for many partnerships at once:
+        ``{index in records: ValidationError}`` on ``established_on`` for each that overlaps a
+        stored partnership of the same pair or an earlier one in ``records``, which ``labels``
+        (``"Row 4"``), when given, name in the message, and on ``status`` for each stored one whose
+        status disagrees with its stages (code ``status_disagrees_with_stages``:
+        :func:`~registry.models.stages.status_disagreements`). One query (per 500 cities named on
+        SQLite: :func:`~registry.models.base.values_in`), and one for the stored ones' stages.
 
         Two periods of a pair overlap when the other one ends after this one starts and, if
         this one has ended, starts before this one's end. Two open ones are refused by the
@@ -345,6 +347,10 @@ class Partnership(RemarksModel, RegistryModel):
                     {"established_on": ValidationError(message, code="partnership_overlap")}
                 )
             others.append((record.pk or BatchRecord(index), record.established_on, record.ended_on))
+        for index, error in status_disagreements(records).items():
+            errors[index] = (
+                ValidationError({**errors[index].error_dict, **error.error_dict}) if index in errors else error
+            )
         return errors
 
     @classmethod

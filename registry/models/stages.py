@@ -7,10 +7,10 @@ relation's life) so that neither module passes ~600 lines; re-exported by :mod:`
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models, router
 from django.utils.translation import gettext_lazy as _
 
-from ..dates import validate_in_range, validate_not_in_future
+from ..dates import partial_date, validate_in_range, validate_not_in_future
 from ..text import localized, localized_language
 from .base import (
     TEXT_MAX,
@@ -19,6 +19,7 @@ from .base import (
     stored_values,
     truncate_to_precision,
     unique,
+    values_in,
 )
 from .sources import Source
 
@@ -69,8 +70,12 @@ class PartnershipStage(RegistryModel):
         Kind.RESUMED: _("Resume"),
         Kind.ENDED: _("End"),
     }
-    #: The fields of a stage an action recorded that stay as it recorded them.
-    RECORDED_FIELDS = ("kind", "on", "precision")
+    #: The fields of a stage an action recorded that stay as it recorded them (its partnership
+    #: too: a suspension moved to another relation would leave both with a status its stages contradict).
+    RECORDED_FIELDS = ("partnership", "kind", "on", "precision")
+    #: The stages that start or stop a suspension, the latest of which says whether the partnership
+    #: is suspended (it is exactly when that one is ``suspended``): the rule of :func:`status_disagreements`.
+    PAUSE_KINDS = (Kind.SUSPENDED, Kind.RESUMED, Kind.ENDED, Kind.UPGRADED)
 
     partnership = models.ForeignKey(
         "registry.Partnership", on_delete=models.CASCADE, related_name="stages", verbose_name=_("partnership")
@@ -160,7 +165,7 @@ class PartnershipStage(RegistryModel):
                 params={"action": self.ACTIONS[kind], "field": self._meta.get_field(name).verbose_name},
             )
             for name in self.RECORDED_FIELDS
-            if stored[name] != getattr(self, name)
+            if stored[name] != getattr(self, self._meta.get_field(name).attname)
         }
         if errors:
             raise ValidationError(errors)
@@ -185,3 +190,74 @@ class PartnershipStage(RegistryModel):
     def note_language(self) -> str:
         """BCP 47 tag of :attr:`note` (``en`` for the English fallback on Korean pages)."""
         return localized_language(self, "note")
+
+
+def status_disagreements(partnerships: list) -> dict[int, ValidationError]:
+    """The rule that a partnership's status agrees with its stages, for many partnerships at once
+    (:meth:`Partnership.clean_together`): ``{index in partnerships: ValidationError on status}``
+    (code ``status_disagrees_with_stages``) for each stored one whose status is ``suspended``
+    unless its latest stage of :attr:`PartnershipStage.PAUSE_KINDS` (suspended, resumed, ended,
+    upgraded; by date, then by id for two on one day, as the counting rule reads them,
+    :meth:`PartnershipQuerySet.in_force_on`) is a suspension, or is not ``suspended`` when it is.
+    After an end or an upgrade the status is not ``suspended`` (it is ``ended``, or ``active``
+    again after a correction of an end made by mistake, which the registry allows with a reason).
+
+    A snapshot edited by hand (a copy of a suspension added) was restored with the relation
+    "active" but counted out of force from the copy's date (tester). The actions change the
+    status and the stage together (they set ``recorded_by_action`` on the partnership, which is
+    saved before its stage, and so is not checked here), as does the restore of a deleted
+    partnership with its stages; a stage of these kinds is written, changed or moved only by its
+    action (:meth:`PartnershipStage.refuse_direct_edit`), so the rule is checked where the other
+    side changes: the partnership's status (a correction, an import, the restore's check of a
+    snapshot, ``import_registry``). New partnerships have no stages and cost no query; the
+    stored ones one query per 500 (:func:`~registry.models.base.values_in`), on the index of
+    ``(partnership, kind, on)``."""
+    checked = {
+        record.pk: index
+        for index, record in enumerate(partnerships)
+        if record.pk is not None and not record._state.adding and not getattr(record, "recorded_by_action", False)
+    }
+    latest: dict[object, PartnershipStage] = {}
+    if checked:
+        connection = connections[router.db_for_read(PartnershipStage)]
+        pks = sorted(checked)
+        for chunk in values_in(PartnershipStage._meta.get_field("partnership").target_field, pks, connection):
+            stages = PartnershipStage._base_manager.filter(partnership__in=chunk, kind__in=PartnershipStage.PAUSE_KINDS)
+            for stage in stages.order_by("on", "pk").only("partnership", "kind", "on", "precision"):
+                latest[stage.partnership_id] = stage  # the last in (date, id) order stays
+    errors = {}
+    for pk, index in checked.items():
+        error = _status_disagreement(partnerships[index], latest.get(pk))
+        if error is not None:
+            errors[index] = ValidationError({"status": error})
+    return errors
+
+
+def _status_disagreement(record, stage: PartnershipStage | None) -> ValidationError | None:
+    """The refusal of ``record``'s status given its latest stage of
+    :attr:`PartnershipStage.PAUSE_KINDS` (``None``: none), else ``None`` (see
+    :func:`status_disagreements`)."""
+    suspended = stage is not None and stage.kind == PartnershipStage.Kind.SUSPENDED
+    if (record.status == "suspended") == suspended:
+        return None
+    params = {"field": record._meta.get_field("status").verbose_name, "status": record.get_status_display()}
+    if stage is None:
+        message = _(
+            "The %(field)s “%(status)s” disagrees with the partnership's stages: none is a suspension. "
+            "A partnership is suspended only with the action “Suspend”, which records the stage with the status."
+        )
+        return ValidationError(message, code="status_disagrees_with_stages", params=params)
+    params.update(stage=stage.get_kind_display(), on=partial_date(stage.on, stage.precision))
+    if suspended:
+        message = _(
+            "The %(field)s “%(status)s” disagrees with the partnership's stages: the latest suspension, "
+            "resumption or end is “%(stage)s” on %(on)s, so it is suspended. The status and these stages "
+            "change together, through the actions (“Resume”, “End”)."
+        )
+    else:
+        message = _(
+            "The %(field)s “%(status)s” disagrees with the partnership's stages: the latest suspension, "
+            "resumption or end is “%(stage)s” on %(on)s, so it is not suspended. The status and these "
+            "stages change together, through the actions (“Suspend”)."
+        )
+    return ValidationError(message, code="status_disagrees_with_stages", params=params)
