@@ -43,12 +43,13 @@ from .models import (
     home_city,
     may_change,
 )
+from .text import given_reason
 
 
 class PartnershipActionForm(forms.Form):
     """The intermediate form of the partnership actions (Sign, Upgrade, Suspend, Resume, Renew, End):
-    the date with its precision, the required reason (and its optional Korean text) and the
-    sources the stage cites.
+    the date with its precision, the reason in English, in Korean or both (one of them required)
+    and the sources the stage cites.
 
     The date is written to its precision as the API's ``on`` takes it, as every partial date of
     the admin is (:class:`~registry.admin_dates.PartialDateFormField`): ``2024``, ``2024-06`` or
@@ -65,7 +66,13 @@ class PartnershipActionForm(forms.Form):
         ),
     )
     precision = PrecisionFormField(label=_("Precision of the date"))
-    reason = forms.CharField(label=_("Reason (English)"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason (English)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text=_("This one, the Korean one or both: at least one of the two."),
+    )
     reason_ko = forms.CharField(
         label=_("Reason (Korean)"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -81,8 +88,18 @@ class PartnershipActionForm(forms.Form):
     )
 
     def clean(self):
+        """The date to its precision, and a reason in English, in Korean or both: neither is an
+        error under both fields naming them (code ``required``), so a Korean manager need not type
+        English (helper-97)."""
         cleaned = super().clean()
         clean_partial_date(self, "on", "precision")
+        if {"reason", "reason_ko"} <= set(cleaned) and not (
+            given_reason(cleaned["reason"]) or given_reason(cleaned["reason_ko"])
+        ):
+            message = _("Give the reason in English, in Korean or both: “%(english)s” or “%(korean)s”.")
+            params = {"english": self.fields["reason"].label, "korean": self.fields["reason_ko"].label}
+            for name in ("reason", "reason_ko"):
+                self.add_error(name, ValidationError(message, code="required", params=params))
         return cleaned
 
     def add_refusal(self, error: ValidationError) -> None:

@@ -16,7 +16,7 @@ import functools
 import re
 
 from django.conf import settings
-from django.utils.translation import gettext, gettext_noop, override
+from django.utils.translation import get_language, gettext, gettext_noop, override
 
 # An action's change, with the reason its author gave (services.partnerships.STAGE_CHANGES).
 SIGNED = gettext_noop("Signed: %(reason)s")
@@ -25,6 +25,24 @@ SUSPENDED = gettext_noop("Suspended: %(reason)s")
 RESUMED = gettext_noop("Resumed: %(reason)s")
 RENEWED = gettext_noop("Renewed: %(reason)s")
 UPGRADED = gettext_noop("Upgraded: %(reason)s")
+# The same, given the reason in both languages (the action's ``reason`` and ``reason_ko``): stored
+# with both, shown with the reader's (:data:`IN_BOTH`, :func:`action_written`).
+SIGNED_IN_BOTH = gettext_noop("Signed: %(reason)s (in Korean: %(reason_ko)s)")
+ENDED_IN_BOTH = gettext_noop("Ended: %(reason)s (in Korean: %(reason_ko)s)")
+SUSPENDED_IN_BOTH = gettext_noop("Suspended: %(reason)s (in Korean: %(reason_ko)s)")
+RESUMED_IN_BOTH = gettext_noop("Resumed: %(reason)s (in Korean: %(reason_ko)s)")
+RENEWED_IN_BOTH = gettext_noop("Renewed: %(reason)s (in Korean: %(reason_ko)s)")
+UPGRADED_IN_BOTH = gettext_noop("Upgraded: %(reason)s (in Korean: %(reason_ko)s)")
+#: An action's change with both reasons → its change with one, as a reader is shown it: the
+#: reason in the reader's language (:func:`shown`).
+IN_BOTH = {
+    SIGNED_IN_BOTH: SIGNED,
+    ENDED_IN_BOTH: ENDED,
+    SUSPENDED_IN_BOTH: SUSPENDED,
+    RESUMED_IN_BOTH: RESUMED,
+    RENEWED_IN_BOTH: RENEWED,
+    UPGRADED_IN_BOTH: UPGRADED,
+}
 # A record saved as one of its earlier versions without a reason (the admin's history page).
 REVERTED = gettext_noop("Reverted to version %(version)s of %(date)s.")
 # A deleted record brought back (services.records.restore_deleted).
@@ -36,7 +54,9 @@ IMPORTED = gettext_noop("Imported from the file “%(file)s”")
 ACCEPTED_FROM_WIKIDATA = gettext_noop("Accepted from Wikidata (%(url)s, retrieved %(retrieved)s).")
 TAKEN_FROM_WIKIDATA = gettext_noop("%(reason)s (Wikidata: %(url)s, retrieved %(retrieved)s)")
 
+# Those with both reasons first: "Suspended: %(reason)s" matches them too.
 TEMPLATES = (
+    *IN_BOTH,
     SIGNED,
     ENDED,
     SUSPENDED,
@@ -59,15 +79,34 @@ def written(template: str, **params: object) -> str:
         return gettext(template) % {name: value() if callable(value) else value for name, value in params.items()}
 
 
+def action_written(template: str, reason: str, reason_ko: str) -> str:
+    """The change reason of an action (``template``: :data:`SIGNED` … :data:`UPGRADED`) as
+    :func:`written` stores it, with what its author typed: ``reason`` (English) and ``reason_ko``
+    (Korean), either of which may be empty (not both). Given both, the template of :data:`IN_BOTH`
+    keeps both ("Suspended: Budget freeze (in Korean: 예산 동결)"), and :func:`shown` gives each
+    reader the reason in their language ("중단: 예산 동결" on the Korean history page); given one,
+    that one ("Suspended: 예산 동결", shown so on both pages). The Korean history page read
+    "중단: Budget freeze" for a reason given in both, and a Korean-only reason was lost (helper-97)."""
+    reason, reason_ko = (reason or "").strip(), (reason_ko or "").strip()
+    if reason and reason_ko:
+        both = next(key for key, value in IN_BOTH.items() if value == template)
+        return written(both, reason=reason, reason_ko=reason_ko)
+    return written(template, reason=reason or reason_ko)
+
+
 def shown(reason: str | None) -> str | None:
     """A stored change reason in the active language: one the registry wrote from a template of
     :data:`TEMPLATES`, in any of ``settings.LANGUAGES`` (those stored in the author's language
     before :func:`written`), is written again in the reader's, with the same values; anything else
-    (a reason a person typed, ``None``) is returned as stored."""
+    (a reason a person typed, ``None``) is returned as stored. An action's change with both
+    reasons (:data:`IN_BOTH`) is shown with the one in the reader's language."""
     if not reason:
         return reason
     for template, pattern in _patterns():
         match = pattern.fullmatch(reason)
+        if match and template in IN_BOTH:  # the reason in the reader's language
+            korean = (get_language() or "").split("-")[0] == "ko"
+            return gettext(IN_BOTH[template]) % {"reason": match["reason_ko" if korean else "reason"]}
         if match:
             return gettext(template) % match.groupdict()
     return reason

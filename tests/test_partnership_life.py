@@ -118,7 +118,8 @@ def test_every_action_requires_a_reason(friendship, action):
     function = services.PARTNERSHIP_ACTIONS[action]
     with pytest.raises(ValidationError) as error:
         function(partnership=friendship, reason="  ", on=D(2022, 1, 1))
-    assert error.value.message_dict == {"reason": ["Give the reason for this change."]}
+    both = ["Give the reason for this change, in English or in Korean (at least one of the two)."]
+    assert error.value.message_dict == {"reason": both, "reason_ko": both}
 
 
 def test_renew_and_end_record_their_stages(home, friendship):
@@ -929,7 +930,7 @@ def test_a_reason_that_shows_nothing_is_no_reason(friendship, superuser):
         assert {e["code"] for e in response.json()["errors"]["partner"]} == {"partnership_use_action"}
     with pytest.raises(ValidationError) as refused:
         services.suspend_partnership(partnership=friendship, on=D(2022, 1, 1), reason="\u200b")
-    assert refused.value.message_dict == {"reason": ["Give the reason for this change."]}
+    assert list(refused.value.message_dict) == ["reason", "reason_ko"]
 
 
 def test_the_cities_of_an_upgraded_relation_do_not_change_even_as_a_correction(friendship, superuser):

@@ -39,7 +39,7 @@ from rest_framework.settings import api_settings
 
 from .. import services
 from ..models import City, CooperationField, Organization, Partnership, Person, Source
-from ..text import is_visible
+from ..text import given_reason, is_visible
 from .change_reason import CHANGE_REASON_MAX, resolve_change_reason
 from .fields import (
     CoordinateField,
@@ -522,7 +522,8 @@ class PartnershipActionSerializer(serializers.Serializer):
     """The body of a partnership action (`POST /api/v1/partnerships/{id}/suspend/` and the
     others): `on`, the date of the stage the action records, written to its precision
     (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`; its form sets `precision`), the `reason` (or the
-    `X-Change-Reason` header; one of them is required) and the `sources` (slugs) the stage cites."""
+    `X-Change-Reason` header) in English, its Korean text `reason_ko`, one of them or both, and the
+    `sources` (slugs) the stage cites."""
 
     # Parses only: the action's service (services.PARTNERSHIP_ACTIONS) validates and saves; the
     # reason is resolved as change_reason is on every other write (change_reason.resolve_change_reason).
@@ -538,8 +539,17 @@ class PartnershipActionSerializer(serializers.Serializer):
         max_length=CHANGE_REASON_MAX,
         required=False,
         allow_blank=True,
-        help_text="Why; kept on the stage and in the history (the change reason). Required unless the "
-        "`X-Change-Reason` header gives it; given both, they must be equal.",
+        help_text="Why, in English; kept on the stage and in the history (the change reason). Given here, "
+        "in the `X-Change-Reason` header (given both, they must be equal) or not at all when `reason_ko` "
+        "gives the reason in Korean: at least one of the two.",
+    )
+    reason_ko = StrictCharField(
+        label=gettext_lazy("Reason (Korean)"),
+        max_length=CHANGE_REASON_MAX,
+        required=False,
+        allow_blank=True,
+        help_text="Why, in Korean: kept on the stage (`note_ko`) and in the history (the change reason, "
+        "shown on Korean pages); it alone is enough.",
     )
     sources = StrictSlugRelatedField(
         slug_field="slug",
@@ -561,9 +571,14 @@ class PartnershipActionSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
     def validate(self, attrs):
-        """The reason from the body or the ``X-Change-Reason`` header (one of them required)."""
+        """The English reason from the body or the ``X-Change-Reason`` header, and the Korean one
+        (``reason_ko``): one of them required, else an error on both naming them (code ``required``)."""
         attrs["reason"] = resolve_change_reason(self.context.get("request"), attrs.get("reason"), "reason")
-        if not attrs["reason"]:
-            message = gettext("Give the reason in the body's reason or the X-Change-Reason header.")
-            raise serializers.ValidationError({"reason": [serializers.ErrorDetail(message, code="required")]})
+        attrs["reason_ko"] = given_reason(attrs.get("reason_ko"))
+        if not (attrs["reason"] or attrs["reason_ko"]):
+            message = gettext(
+                "Give the reason in the body's reason (or the X-Change-Reason header), in its reason_ko, or both."
+            )
+            error = [serializers.ErrorDetail(message, code="required")]
+            raise serializers.ValidationError({"reason": error, "reason_ko": error})
         return attrs

@@ -132,6 +132,7 @@ class PartnershipViewSet(RegistryViewSet):
                 result = service(
                     partnership=partnership,
                     reason=values["reason"],
+                    reason_ko=values["reason_ko"],
                     precision=values["precision"],
                     sources=values.get("sources", []),
                     on=values["on"],

@@ -122,14 +122,19 @@ def _add_action_stage(*, sources: Iterable[Source] = (), **stage) -> Partnership
     return save_record(instance=record, data={"sources": list(sources)})
 
 
-# The actions below (end, suspend, resume, renew, upgrade) take the required ``reason`` in English
-# and an optional ``reason_ko``, its Korean text: the stage keeps them as ``note_en``/``note_ko``,
-# and end, suspend and upgrade as the partnership's ``status_reason``/``status_reason_ko``.
+# The actions below take the reason in English (``reason``), in Korean (``reason_ko``) or both, one
+# of them required (:func:`_require_reason`): the stage keeps them as ``note_en``/``note_ko``, end,
+# suspend and upgrade as the partnership's ``status_reason``/``status_reason_ko``, and the history's
+# change reason carries what was typed (:func:`registry.change_reasons.action_written`). A Korean
+# manager had to type the English one.
 
 
-def _require_reason(reason: str) -> None:
-    if not given_reason(reason):
-        raise ValidationError({"reason": ValidationError(_("Give the reason for this change."), code="required")})
+def _require_reason(reason: str, reason_ko: str = "") -> None:
+    """``ValidationError`` (code ``required``) on both ``reason`` and ``reason_ko`` when neither
+    shows anything (:func:`~registry.text.given_reason`): an action needs one of them."""
+    if not (given_reason(reason) or given_reason(reason_ko)):
+        message = _("Give the reason for this change, in English or in Korean (at least one of the two).")
+        raise ValidationError({name: ValidationError(message, code="required") for name in ("reason", "reason_ko")})
 
 
 def _refuse_before_start(partnership: Partnership, on: datetime.date, field: str) -> None:
@@ -194,8 +199,9 @@ def _record_stage(
     reason_ko: str = "",
 ) -> PartnershipStage:
     """The common end of every action: save ``partnership`` as the action left it (validated with
-    ``full_clean()``; :data:`STAGE_CHANGES` ``[kind]`` with ``reason`` is the change reason in its
-    history, in the language of record (:func:`registry.change_reasons.written`), and its
+    ``full_clean()``; :data:`STAGE_CHANGES` ``[kind]`` with ``reason`` and ``reason_ko``, either or
+    both, is the change reason in its history, in the language of record
+    (:func:`registry.change_reasons.action_written`), and its
     ``correction_reason``, which lets the action change the fields that only actions change,
     :attr:`Partnership.ACTION_FIELDS`), then record the stage ``kind``
     on ``on`` at ``precision`` with ``reason`` (and ``reason_ko``, its Korean text) as its note,
@@ -209,7 +215,7 @@ def _record_stage(
         validate_not_in_future(on)  # a planned suspension or end is recorded on its day
     except ValidationError as error:
         raise ValidationError({"on": error}) from None
-    change = change_reasons.written(STAGE_CHANGES[kind], reason=reason)
+    change = change_reasons.action_written(STAGE_CHANGES[kind], given_reason(reason), given_reason(reason_ko))
     partnership._change_reason = change
     partnership.correction_reason = change
     partnership.recorded_by_action = True  # a suspension comes and goes with its stage
@@ -270,10 +276,10 @@ def sign_partnership(
     (:meth:`PartnershipQuerySet.in_force_on`).
 
     Raises ``ValidationError`` when it is already signed (code ``partnership_signed``), ``on``
-    is before one of its stages (code ``stage_before_start``) or ``reason`` is empty; then
+    is before one of its stages (code ``stage_before_start``) or no reason is given (code ``required``); then
     nothing is stored.
     """
-    _require_reason(reason)
+    _require_reason(reason, reason_ko)
     _refuse_unless(
         partnership,
         Partnership.Status.PROPOSED,
@@ -317,10 +323,10 @@ def end_partnership(
     """End ``partnership`` on ``on`` for ``reason`` (status ``ended``, ``ended_on`` set to ``on``, an
     ``ended`` stage citing ``sources``); nothing is deleted.
 
-    Raises ``ValidationError`` (``reason`` empty, already ended, never signed, ``on`` before the
+    Raises ``ValidationError`` (no ``reason`` nor ``reason_ko``, already ended, never signed, ``on`` before the
     start or the latest stage, keyed ``on`` like every action's date) and then stores nothing.
     """
-    _require_reason(reason)
+    _require_reason(reason, reason_ko)
     if partnership.status == Partnership.Status.ENDED:
         successor = Partnership.objects.filter(predecessor=partnership).first()
         if successor is not None:  # ended by an upgrade: the relation goes on as the successor
@@ -365,9 +371,9 @@ def suspend_partnership(
     (:meth:`PartnershipQuerySet.in_force_on`).
 
     Raises ``ValidationError`` when it is not active (code ``partnership_not_active``), ``on``
-    is before its start or ``reason`` is empty; then nothing is stored.
+    is before its start or no reason is given (code ``required``); then nothing is stored.
     """
-    _require_reason(reason)
+    _require_reason(reason, reason_ko)
     _refuse_unless(
         partnership,
         Partnership.Status.ACTIVE,
@@ -405,9 +411,9 @@ def resume_partnership(
     it is in force again from ``on``.
 
     Raises ``ValidationError`` when it is not suspended (code ``partnership_not_suspended``),
-    ``on`` is before the suspension or ``reason`` is empty; then nothing is stored.
+    ``on`` is before the suspension or no reason is given (code ``required``); then nothing is stored.
     """
-    _require_reason(reason)
+    _require_reason(reason, reason_ko)
     _refuse_unless(
         partnership,
         Partnership.Status.SUSPENDED,
@@ -448,9 +454,9 @@ def renew_partnership(
     and keeps its established date.
 
     Raises ``ValidationError`` when it has ended, was never signed, ``on`` is before its start
-    or ``reason`` is empty.
+    or no reason is given (code ``required``).
     """
-    _require_reason(reason)
+    _require_reason(reason, reason_ko)
     if partnership.status == Partnership.Status.ENDED:
         raise ValidationError(
             {"status": ValidationError(_("An ended partnership cannot be renewed."), code="partnership_ended")}
@@ -492,10 +498,10 @@ def upgrade_partnership(
     it does not count from its suspension until ``on``. Returns the new partnership.
 
     Raises ``ValidationError`` when the partnership has ended, already has a successor, was never
-    signed, ``kind`` is its own kind, ``on`` is before its start, or ``reason`` is empty; then
+    signed, ``kind`` is its own kind, ``on`` is before its start, or no reason is given (code ``required``); then
     nothing is stored.
     """
-    _require_reason(reason)
+    _require_reason(reason, reason_ko)
     sources = list(sources)
     if partnership.status == Partnership.Status.ENDED or hasattr(partnership, "successor"):
         raise ValidationError(
@@ -531,7 +537,9 @@ def upgrade_partnership(
         publication=partnership.publication,
         predecessor=partnership,
     )
-    successor._change_reason = change_reasons.written(STAGE_CHANGES[PartnershipStage.Kind.UPGRADED], reason=reason)
+    successor._change_reason = change_reasons.action_written(
+        STAGE_CHANGES[PartnershipStage.Kind.UPGRADED], given_reason(reason), given_reason(reason_ko)
+    )
     cited = list(dict.fromkeys([*partnership.sources.all(), *sources]))  # the predecessor's first, once each
     save_record(instance=successor, data={"fields": list(partnership.fields.all()), "sources": cited})
     _add_action_stage(
