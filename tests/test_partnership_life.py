@@ -312,6 +312,7 @@ def test_options_offers_an_action_only_to_whoever_may_change_the_partnership(fri
     assert set(api.options(f"/api/v1/partnerships/{own.pk}/renew/").json()["actions"]["POST"]) == {
         "on",
         "reason",
+        "reason_ko",
         "sources",
     }
 
