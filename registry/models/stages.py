@@ -58,7 +58,7 @@ class PartnershipStage(RegistryModel):
 
     #: The stages an action records (:mod:`registry.services.partnerships`), each with the name of
     #: its action: each also changes the partnership (its status, dates or kind), so only the
-    #: action adds one, and such a stage's kind, date and precision stay as the action recorded
+    #: action adds one, and such a stage's partnership, kind, date and precision stay as the action recorded
     #: them (:meth:`refuse_direct_edit`), and it is deleted only with the partnership (the admin's
     #: inline offers no deletion of it). A letter of
     #: intent and a council approval have no action and are recorded directly (the admin's inline).
@@ -129,7 +129,7 @@ class PartnershipStage(RegistryModel):
     def refuse_direct_edit(self) -> None:
         """Raise ``ValidationError`` (code ``stage_use_action``) when this stage is of a kind an
         action records (:attr:`ACTIONS`) and is written other than by that action: a new one (on
-        ``kind``, naming the action to use), or a change of an action's stage's kind, date or
+        ``kind``, naming the action to use), or a change of an action's stage's partnership, kind, date or
         precision (on each changed field of :attr:`RECORDED_FIELDS`). Its note, reference and
         sources stay editable. The services' actions set ``recorded_by_action`` (``True``) on the
         stage they record. One query (the stored row) when the stage exists, none when
