@@ -188,7 +188,8 @@ def test_admin_suspend_action_asks_for_date_and_reason_then_suspends(staff_clien
     assert page.templates[0].name == "admin/registry/partnership_action.html"
     assert 'class="vDateField' in page.content.decode()
     refused = staff_client.post(url, {**chosen, "apply": "1", "on": "2022-03-01", "precision": "day", "reason": ""})
-    assert refused.context["form"].errors == {"reason": ["This field is required."]}
+    either = ["Give the reason in English, in Korean or both: “Reason (English)” or “Reason (Korean)”."]
+    assert refused.context["form"].errors == {"reason": either, "reason_ko": either}
     friendship.refresh_from_db()
     assert friendship.status == "active"
     done = staff_client.post(url, {**chosen, "apply": "1", "on": "2022-03-01", "precision": "day", "reason": "War"})
