@@ -123,6 +123,18 @@ def test_the_api_action_takes_the_korean_reason_alone_and_names_both_without_one
     assert Partnership.objects.get(pk=partnership.pk).history.first().history_change_reason == "Suspended: 교류 중단"
 
 
+def test_an_api_actions_body_gets_every_error_in_one_answer(superuser, partnership):
+    """helper-99: three tries to learn the body of ``suspend``: ``{}`` named only ``on``, a
+    ``date`` only that it is unknown, then the reason came alone."""
+    api = token_client(superuser)
+    answer = api.post(f"/api/v1/partnerships/{partnership.pk}/suspend/", {"date": "2026-01"}, format="json")
+    assert answer.status_code == HTTPStatus.BAD_REQUEST
+    errors = answer.json()["errors"]
+    assert sorted(errors) == ["date", "on", "reason", "reason_ko"]
+    assert [errors[name][0]["code"] for name in ("date", "on", "reason")] == ["unknown_field", "required", "required"]
+    assert Partnership.objects.get(pk=partnership.pk).status == "active"
+
+
 def test_the_schema_documents_the_korean_reason(api_client):
     schema = api_client.get("/api/v1/schema/", {"format": "json"}).json()
     body = schema["components"]["schemas"]["PartnershipActionRequest"]

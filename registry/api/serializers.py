@@ -561,24 +561,46 @@ class PartnershipActionSerializer(serializers.Serializer):
     )
 
     def to_internal_value(self, data):
-        """Unknown fields are errors (400 naming each, code ``unknown_field``), as on every write."""
+        """The body's values with its reasons (:meth:`reasons`), or one 400 with every error of
+        the body together: each unknown field (code ``unknown_field``), as on every write, each
+        field's own, and a missing reason. They came one at a time, so a client needed three
+        tries to learn the body (new-user probe: ``{"date": …}`` was answered only with
+        ``date: Unknown field``, not with the missing ``on`` and reason too)."""
+        errors: dict = {}
         if isinstance(data, dict):
-            unknown = {key: [serializers.ErrorDetail(gettext("Unknown field."), code="unknown_field")] for key in data}
+            errors = {key: [serializers.ErrorDetail(gettext("Unknown field."), code="unknown_field")] for key in data}
             for name in self.fields:
-                unknown.pop(name, None)
-            if unknown:
-                raise serializers.ValidationError(unknown)
-        return super().to_internal_value(data)
+                errors.pop(name, None)
+        values = None
+        try:
+            values = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if not isinstance(error.detail, dict) or not isinstance(data, dict):
+                raise
+            errors = {**error.detail, **errors}
+        if not ({"reason", "reason_ko"} & errors.keys()):
+            try:
+                reasons = self.reasons(data if values is None else values)
+            except serializers.ValidationError as error:
+                errors.update(error.detail)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {**values, **reasons}
 
-    def validate(self, attrs):
-        """The English reason from the body or the ``X-Change-Reason`` header, and the Korean one
-        (``reason_ko``): one of them required, else an error on both naming them (code ``required``)."""
-        attrs["reason"] = resolve_change_reason(self.context.get("request"), attrs.get("reason"), "reason")
-        attrs["reason_ko"] = given_reason(attrs.get("reason_ko"))
-        if not (attrs["reason"] or attrs["reason_ko"]):
+    def reasons(self, attrs) -> dict[str, str]:
+        """``{"reason": …, "reason_ko": …}``: the English reason from ``attrs`` (the body's values,
+        or the raw body when a field has an error) or the ``X-Change-Reason`` header, and the Korean
+        one (``reason_ko``), each stripped (``""`` when not given). Raises ``ValidationError`` when
+        neither is given, on both fields naming them (code ``required``), or as
+        :func:`resolve_change_reason` does (a header and a body that differ)."""
+        reasons = {
+            "reason": resolve_change_reason(self.context.get("request"), attrs.get("reason"), "reason"),
+            "reason_ko": given_reason(attrs.get("reason_ko")),
+        }
+        if not (reasons["reason"] or reasons["reason_ko"]):
             message = gettext(
                 "Give the reason in the body's reason (or the X-Change-Reason header), in its reason_ko, or both."
             )
             error = [serializers.ErrorDetail(message, code="required")]
             raise serializers.ValidationError({"reason": error, "reason_ko": error})
-        return attrs
+        return reasons
