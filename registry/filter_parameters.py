@@ -17,11 +17,13 @@ from django.core.validators import validate_slug
 from django.db.models import F, QuerySet
 from django.http import QueryDict
 from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_filters.constants import EMPTY_VALUES
 from django_filters.fields import BaseCSVField
+from drf_spectacular.drainage import set_override
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.settings import api_settings
 
@@ -377,10 +379,17 @@ class QueryStartFilter(QueryDateFilter):
     field_class = QueryBoundField
     end = False
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("help_text", _(END_HELP if self.end else START_HELP))
+    def __init__(self, *args, reads: str | None = None, **kwargs):
+        """``reads``: which dates of a row the bound is compared with, when the list's rows have
+        more than one (a delegation's: its own, its itinerary's, its events'), a sentence in
+        English named with ``gettext_noop``, put before what the parameter takes in its help text
+        (translated) and in the schema's description (in English, as the schema is)."""
+        takes = END_HELP if self.end else START_HELP
+        kwargs.setdefault("help_text", format_lazy("{} {}", _(reads), _(takes)) if reads else _(takes))
         super().__init__(*args, **kwargs)
         self.extra["end"] = self.end
+        if reads:
+            set_override(self, "field", {"$ref": "#/components/schemas/QueryBound", "description": f"{reads} {takes}"})
 
 
 @extend_schema_field({"$ref": "#/components/schemas/QueryBound", "description": END_HELP})
@@ -393,7 +402,8 @@ class QueryEndFilter(QueryStartFilter):
 def bound_filter(label, *, end: bool, **kwargs) -> QueryStartFilter:
     """An ``X_after`` (``end=False``) or ``X_before`` (``end=True``) parameter: ``YYYY``,
     ``YYYY-MM`` or ``YYYY-MM-DD`` (:class:`QueryBoundField`); ``kwargs`` say how it applies
-    (``field_name`` and ``lookup_expr``, or ``method``)."""
+    (``field_name`` and ``lookup_expr``, or ``method``) and may name the dates it reads
+    (``reads``: :class:`QueryStartFilter`)."""
     return (QueryEndFilter if end else QueryStartFilter)(label=label, **kwargs)
 
 
@@ -503,8 +513,10 @@ class RegistryOrderingFilter(filters.OrderingFilter):
     base_field_class = OrderingTermsField
 
     def __init__(self, *args, **kwargs):
-        params = [param for _, param in kwargs.get("fields", ())]
-        kwargs.setdefault("field_labels", {param: ORDERING_LABELS[param] for param in params})
+        # django-filter reads a label by the field's name, not the parameter's: keyed by the
+        # parameter, ``partner`` (``partner__name_en``) was labelled "Partner", untranslated.
+        fields = kwargs.get("fields", ())
+        kwargs.setdefault("field_labels", {field: ORDERING_LABELS[param] for field, param in fields})
         kwargs.setdefault("label", _("Order by"))
         super().__init__(*args, **kwargs)
 

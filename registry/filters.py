@@ -15,9 +15,11 @@ parameters where they make sense:
 ``status``             partnership status: ``active``, ``suspended``, ``ended``.
 ``field``              cooperation field slug (``economy``).
 ``established_after``  on or after this date: partnerships' start, agreements' signing,
-``established_before`` events' start; on or before for ``_before``. ``YYYY``, ``YYYY-MM`` or
-                       ``YYYY-MM-DD``: a year or month is its first day after, its last day
-                       before (``established_after=2020&established_before=2020``: the year).
+``established_before`` events' start, delegations' first day as their pages show it (their
+                       own, else their itinerary's, else their visible events'); on or before
+                       for ``_before``. ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: a year or
+                       month is its first day after, its last day before
+                       (``established_after=2020&established_before=2020``: the year).
 ``in_force_on``        partnerships in force on this date (see ``in_force_on()``).
 ``q``                  words matched in names (English, Korean, native, former, aliases),
                        ignoring case and accents; titles and summaries for documents.
@@ -41,8 +43,10 @@ from functools import cached_property
 
 import django_filters as filters
 from django import forms
+from django.db.models import F
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from .apps import listed_choices
 from .filter_parameters import (
@@ -323,19 +327,51 @@ class EventFilter(RegistryFilterSet):
         return queryset.filter(delegation__in=visible.filter(slug=value))
 
 
+#: The dates a delegation's ``established_after``/``established_before`` read: the first day its page
+#: shows (:meth:`~registry.models.DelegationQuerySet.with_travel_dates`).
+DELEGATION_DATES_READ = gettext_noop(
+    "Compared with the first day the delegation's page shows: its own start; else its itinerary's first "
+    "arrival; else the earliest start of its events the reader may see, an event known to its month or "
+    "year starting on that period's first day."
+)
+
+
 class DelegationFilter(RegistryFilterSet):
-    """Delegations; country and region match any stop of the itinerary."""
+    """Delegations; country and region match any stop of the itinerary. The dates, the bounds
+    ``established_after``/``established_before`` and ``ordering=start_on``, and the default order
+    (the latest first, undated ones last, then by slug) read when a delegation travelled as its
+    page and the list show it (``travel_start``, ``datetime.date``, of
+    :meth:`~registry.models.DelegationQuerySet.with_travel_dates`: its own start, else its
+    itinerary's first arrival, else its first visible event's start, stored as its period's first
+    day), for the request's user: a draft event dates a delegation for staff only. They read only
+    its own ``start_on``, which neither shipped delegation has: ``established_after=2022`` listed
+    none of them, dated September 2022 by their events."""
 
     country = CountryCodesFilter()
     region = RegionFilter()
     kind = filters.ChoiceFilter(choices=Delegation.Kind.choices, label=_("Kind"))
-    established_after = bound_filter(_("Starting on or after"), end=False, field_name="start_on", lookup_expr="gte")
-    established_before = bound_filter(_("Starting on or before"), end=True, field_name="start_on", lookup_expr="lte")
-    ordering = RegistryOrderingFilter(fields=(("start_on", "start_on"), ("name_en", "name")))
+    established_after = bound_filter(
+        _("Starting on or after"), end=False, field_name="travel_start", lookup_expr="gte", reads=DELEGATION_DATES_READ
+    )
+    established_before = bound_filter(
+        _("Starting on or before"), end=True, field_name="travel_start", lookup_expr="lte", reads=DELEGATION_DATES_READ
+    )
+    ordering = RegistryOrderingFilter(
+        fields=(("travel_start", "start_on"), ("name_en", "name")),
+        help_text=_(
+            "start_on: by the first day the delegation's page shows (its own start, else its itinerary's, else "
+            "its events'), undated delegations last; without an ordering, the latest first."
+        ),
+    )
 
     class Meta:
         model = Delegation
         fields = ["country", "region", "kind"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        self.queryset = self.queryset.with_travel_dates(user).order_by(F("travel_start").desc(nulls_last=True), "slug")
 
 
 # --------------------------------------------------------------------------- reference lists

@@ -169,17 +169,15 @@ class DelegationListView(FilteredListMixin, ListView):
     def get_base_queryset(self):
         return (
             Delegation.objects.visible_to(self.request.user)
+            .with_travel_dates(self.request.user)
             .select_related("organizer", "leader")
-            .prefetch_related(
-                Prefetch("itinerary", queryset=ItineraryStop.objects.select_related("city")),
-                Prefetch("events", queryset=Event.objects.visible_to(self.request.user)),
-            )
+            .prefetch_related(Prefetch("itinerary", queryset=ItineraryStop.objects.select_related("city")))
         )
 
     def get_context_data(self, **kwargs):
         """The list's context; each delegation shown gets ``travel_dates`` (:func:`travel_dates`),
-        as its page gives them: the list showed only its own dates, which no shipped delegation has
-        (helper-96)."""
+        as its page gives them and as the list's date filters read them: the list showed only its
+        own dates, which no shipped delegation has (helper-96)."""
         context = super().get_context_data(**kwargs)
         for delegation in context["object_list"]:
             delegation.travel_dates = travel_dates(delegation)
@@ -196,6 +194,7 @@ class DelegationDetailView(DetailView):
         return (
             Delegation.objects.visible_to(user)
             .with_visibility(user, "travelled_with")
+            .with_travel_dates(user)
             .select_related("organizer", "leader", "travelled_with")
             .prefetch_related(
                 "sources",
@@ -222,36 +221,15 @@ class DelegationDetailView(DetailView):
 
 
 def travel_dates(delegation) -> dict | None:
-    """When a delegation travelled, as its page says it: its own start and end; else its
-    itinerary's first arrival and last departure; else the span of its events, each at the
+    """When a delegation travelled, as its page and the list of delegations say it: the dates of
+    :meth:`~registry.models.DelegationQuerySet.with_travel_dates` (its own start and end; else its
+    itinerary's first arrival and last departure; else the span of the events the reader may see),
+    the one rule the date filters and the ordering of the delegations read too. Each date at the
     precision it is known (an event of September 2022 gives "September 2022", never the 1st;
-    :func:`registry.dates.partial_date`), with ``basis`` naming where the dates come from.
-    ``None`` when nothing gives a date. Reads the page's prefetched itinerary and events."""
-    spans = []  # (first day, its precision, last day, its precision)
-    basis = "own"
-    if delegation.start_on or delegation.end_on:
-        start, end = delegation.start_on or delegation.end_on, delegation.end_on or delegation.start_on
-        spans = [(start, "day", end, "day")]
-    if not spans:
-        basis = "itinerary"
-        spans = [
-            (stop.arrive_on or stop.depart_on, "day", stop.depart_on or stop.arrive_on, "day")
-            for stop in delegation.itinerary.all()
-            if stop.arrive_on or stop.depart_on
-        ]
-    if not spans:
-        basis = "events"
-        spans = [
-            # an event's end is a day (it has no precision of its own); without one, its start's period
-            (event.start_on, event.start_precision, event.end_on, "day")
-            if event.end_on
-            else (event.start_on, event.start_precision, event.start_on, event.start_precision)
-            for event in delegation.events.all()
-            if event.start_on
-        ]
-    if not spans:
+    :func:`registry.dates.partial_date`), with ``basis`` naming where the dates come from;
+    ``None`` when nothing gives a date. Reads the row's annotations: no query."""
+    if delegation.travel_start is None:
         return None
-    start, start_precision = min(((s[0], s[1]) for s in spans), key=lambda day: day[0])
-    end, end_precision = max(((s[2], s[3]) for s in spans), key=lambda day: dates.period_end(*day))
-    first, last = dates.partial_date(start, start_precision), dates.partial_date(end, end_precision)
-    return {"first": first, "last": last if last != first else "", "basis": basis}
+    first = dates.partial_date(delegation.travel_start, delegation.travel_start_precision)
+    last = dates.partial_date(delegation.travel_end, delegation.travel_end_precision)
+    return {"first": first, "last": last if last != first else "", "basis": delegation.travel_basis}

@@ -10,6 +10,7 @@ import pytest
 
 from registry.models import DatePrecision, ItineraryStop, Publication
 
+from .conftest import token_client
 from .factories import CityFactory, DelegationFactory, EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +93,91 @@ def test_an_events_end_is_a_day_whatever_its_starts_precision(client):
     )
     english = _dates(client, f"/delegations/{delegation.slug}/")
     assert "<dd> September 2022 – 16 September 2022 <span" in english
+
+
+# --------------------------------------------------------------------------- the filters read them
+
+
+def _page_slugs(client, query: str, prefix: str = "") -> list[str]:
+    response = client.get(f"{prefix}/delegations/?{query}")
+    assert response.status_code == HTTPStatus.OK, response.content[:500]
+    return list(dict.fromkeys(re.findall(r'href="(?:/ko)?/delegations/([^/"?]+)/"', response.content.decode())))
+
+
+def _api_slugs(client, query: str) -> list[str]:
+    response = client.get(f"/api/v1/delegations/?{query}")
+    assert response.status_code == HTTPStatus.OK, response.content[:500]
+    return [row["slug"] for row in response.json()["results"]]
+
+
+SHIPPED = ["busan-trade-delegation-almaty-2022", "eurasia-citizens-campaign-2022"]
+
+
+@pytest.mark.parametrize("prefix", ["", "/ko"])
+def test_the_date_filters_read_the_dates_the_page_shows(client, api_client, shipped_data, prefix):
+    """A tester: ``established_after=2022`` listed no delegation, on the page and in the API, while
+    both shipped delegations say September 2022 (their events'): the filter read only their own
+    ``start_on``, which neither has."""
+    for query in ("established_after=2022", "established_before=2022-09", "established_after=2022-09"):
+        assert sorted(_page_slugs(client, query, prefix)) == SHIPPED, query
+        assert sorted(_api_slugs(api_client, query)) == SHIPPED, query
+    for query in ("established_before=2022-08", "established_after=2022-10", "established_after=2022-09-02"):
+        assert _page_slugs(client, query, prefix) == [], query  # September 2022 starts on its first day
+        assert _api_slugs(api_client, query) == [], query
+
+
+@pytest.fixture
+def three_ways():
+    """A delegation dated by each rule: its own dates, its itinerary's, its events'."""
+    own = DelegationFactory(slug="own", start_on=datetime.date(2021, 5, 3), end_on=datetime.date(2021, 5, 6))
+    EventFactory(delegation=own, start_on=datetime.date(2010, 1, 1))  # own dates come first
+    itinerary = DelegationFactory(slug="itinerary")
+    EventFactory(delegation=itinerary, start_on=datetime.date(2010, 1, 1))  # the itinerary comes first
+    ItineraryStop.objects.create(
+        delegation=itinerary, order=1, city=CityFactory(), arrive_on=None, depart_on=datetime.date(2019, 7, 2)
+    )
+    events = DelegationFactory(slug="events")
+    EventFactory(delegation=events, start_on=datetime.date(2020, 1, 1), start_precision=DatePrecision.YEAR)
+    EventFactory(delegation=events, start_on=datetime.date(2024, 2, 1), publication=Publication.DRAFT)
+    DelegationFactory(slug="undated")
+
+
+def test_the_filters_and_the_order_read_own_then_itinerary_then_events(client, api_client, three_ways):
+    for slugs in (_page_slugs, _api_slugs):
+        reader = client if slugs is _page_slugs else api_client
+        assert slugs(reader, "established_after=2020") == ["own", "events"]
+        assert slugs(reader, "established_before=2019") == ["itinerary"]
+        assert slugs(reader, "established_after=2019-07-02&established_before=2020-06") == ["events", "itinerary"]
+        assert slugs(reader, "ordering=start_on") == ["itinerary", "events", "own", "undated"]
+        assert slugs(reader, "ordering=-start_on") == ["own", "events", "itinerary", "undated"]
+        assert slugs(reader, "") == ["own", "events", "itinerary", "undated"]  # the latest first
+
+
+def test_a_draft_event_dates_a_delegation_for_staff_only(client, api_client, superuser, three_ways):
+    """The events that date a delegation are those the reader may see: an anonymous filter never
+    counts a draft event (it would reveal its date), staff's does."""
+    draft_only = DelegationFactory(slug="draft-only")
+    EventFactory(delegation=draft_only, start_on=datetime.date(2024, 3, 5), publication=Publication.DRAFT)
+    assert _page_slugs(client, "established_after=2024") == []
+    assert _api_slugs(api_client, "established_after=2024") == []
+    assert _page_slugs(client, "ordering=start_on")[-2:] == ["undated", "draft-only"]  # undated: last, by id
+    client.force_login(superuser)
+    api_client = token_client(superuser)
+    assert _page_slugs(client, "established_after=2024") == ["draft-only"]
+    assert _api_slugs(api_client, "established_after=2024") == ["draft-only"]
+    # the events delegation's draft event of February 2024 dates its end for staff, not its start
+    assert "events" not in _api_slugs(api_client, "established_after=2021")
+    detail = _dates(client, "/delegations/draft-only/")
+    assert "<dd> 5 March 2024 <span" in detail
+
+
+def test_a_month_event_without_an_end_ends_after_a_day_within_it(client):
+    """The span's end is the latest period's last day: an event of September 2022 ends after one of
+    16 September, and on a tie the coarser date is shown."""
+    delegation = DelegationFactory()
+    EventFactory(delegation=delegation, start_on=datetime.date(2022, 9, 16))
+    EventFactory(delegation=delegation, start_on=datetime.date(2022, 9, 1), start_precision=DatePrecision.MONTH)
+    EventFactory(delegation=delegation, start_on=datetime.date(2022, 8, 31))
+    EventFactory(delegation=delegation, start_on=datetime.date(2022, 8, 1), start_precision=DatePrecision.MONTH)
+    english = _dates(client, f"/delegations/{delegation.slug}/")
+    assert "<dd> August 2022 – September 2022 <span" in english

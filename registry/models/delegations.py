@@ -6,7 +6,8 @@ from babel.numbers import list_currencies
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import validate_in_range
@@ -16,6 +17,7 @@ from .agreements import Agreement
 from .base import (
     TEXT_MAX,
     CountryQuerySetMixin,
+    DatePrecision,
     PublishableQuerySet,
     RegistryModel,
     order_field,
@@ -72,6 +74,96 @@ class DelegationQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuery
             delegation=OuterRef("pk"), city__country__in=[code.upper() for code in codes]
         )
         return self.filter(Exists(stops))
+
+    def with_travel_dates(self, user) -> DelegationQuerySet:
+        """Annotate when each delegation travelled, the one rule read by its page and the list's
+        Dates column (``views_records.travel_dates``), the date filters and the ordering of the
+        delegations (``filters.DelegationFilter``), on the pages and in the API alike:
+
+        - ``travel_basis`` (``"own"``, ``"itinerary"``, ``"events"`` or ``None``): where the dates
+          come from: the delegation's own ``start_on``/``end_on`` when it has either; else its
+          itinerary's dated stops; else the events of the delegation that ``user`` may see
+          (``Event.objects.visible_to(user)``: a draft event gives an anonymous reader no date);
+          ``None`` when nothing gives a date (then every other annotation is ``None``);
+        - ``travel_start`` (``datetime.date``) and ``travel_start_precision`` (``"day"``,
+          ``"month"`` or ``"year"``): the first day, the earliest own start (or end, alone),
+          arrival (or departure, alone) or event start; an event's start at its precision, stored
+          as its period's first day (September 2022 is 2022-09-01);
+        - ``travel_end`` and ``travel_end_precision``: the last day likewise: the latest own end,
+          departure, or event end (a day: an event's ``end_on`` has no precision of its own), an
+          event without an end ending with its start's period (September 2022 ends on the 30th,
+          so it ends after an event of 16 September).
+
+        Own dates and stops are days. Where two events start (or end) in one period, the coarser
+        date is shown (2022 rather than 1 January 2022). Correlated subqueries, the same SQL on
+        SQLite and PostgreSQL, no query more. ``user`` must be the reader of the rows: a queryset
+        already annotated is returned unchanged."""
+        if "travel_start" in self.query.annotations:
+            return self
+        stops = ItineraryStop.objects.filter(delegation=OuterRef("pk")).order_by()
+        stops_first = stops.annotate(day=Coalesce("arrive_on", "depart_on")).filter(day__isnull=False)
+        stops_last = stops.annotate(day=Coalesce("depart_on", "arrive_on")).filter(day__isnull=False)
+        event_model = self.model._meta.get_field("events").related_model
+        events = event_model.objects.visible_to(user).filter(delegation=OuterRef("pk"))
+        events = events.annotate(
+            end_day=Coalesce("end_on", "start_on"),
+            end_precision=Case(When(end_on__isnull=False, then=Value(DatePrecision.DAY)), default=F("start_precision")),
+        )
+        # The coarser first on a tie; an end's order: its period's last day, a month's taken as its
+        # 31st and a year's as its 31 December (no day of a finer date is later within the period).
+        coarse_first = Case(
+            When(start_precision=DatePrecision.YEAR, then=Value(0)),
+            When(start_precision=DatePrecision.MONTH, then=Value(1)),
+            default=Value(2),
+        )
+        end_coarse_first = Case(
+            When(end_precision=DatePrecision.YEAR, then=Value(0)),
+            When(end_precision=DatePrecision.MONTH, then=Value(1)),
+            default=Value(2),
+        )
+        period_last_day = (
+            ExtractYear("end_day") * 10000
+            + Case(When(end_precision=DatePrecision.YEAR, then=Value(12)), default=ExtractMonth("end_day")) * 100
+            + Case(When(end_precision=DatePrecision.DAY, then=ExtractDay("end_day")), default=Value(31))
+        )
+        first_event = events.order_by("start_on", coarse_first, "pk")
+        last_event = events.order_by(period_last_day.desc(), end_coarse_first, "pk")
+        own = Q(start_on__isnull=False) | Q(end_on__isnull=False)
+        itinerary_start = Subquery(stops_first.order_by("day").values("day")[:1], output_field=models.DateField())
+        day = Value(DatePrecision.DAY)
+        return self.annotate(
+            travel_start=Coalesce(
+                "start_on",
+                "end_on",
+                itinerary_start,
+                Subquery(first_event.values("start_on")[:1]),
+                output_field=models.DateField(),
+            ),
+            travel_end=Coalesce(
+                "end_on",
+                "start_on",
+                Subquery(stops_last.order_by("-day").values("day")[:1], output_field=models.DateField()),
+                Subquery(last_event.values("end_day")[:1], output_field=models.DateField()),
+                output_field=models.DateField(),
+            ),
+            travel_basis=Case(
+                When(own, then=Value("own")),
+                When(Q(Exists(stops_first)), then=Value("itinerary")),
+                When(Q(Exists(events)), then=Value("events")),
+                default=None,
+                output_field=models.CharField(),
+            ),
+            travel_start_precision=Case(
+                When(own | Q(Exists(stops_first)), then=day),
+                default=Subquery(first_event.values("start_precision")[:1]),
+                output_field=models.CharField(),
+            ),
+            travel_end_precision=Case(
+                When(own | Q(Exists(stops_first)), then=day),
+                default=Subquery(last_event.values("end_precision")[:1]),
+                output_field=models.CharField(),
+            ),
+        )
 
 
 class Delegation(SourcedModel):
