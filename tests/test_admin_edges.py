@@ -28,7 +28,9 @@ def test_a_view_only_list_title_has_no_stray_digit():
 
 def test_a_duplicate_or_an_unknown_slug_reads_as_korean_without_a_particle_that_fits_no_word(db):
     """helper-84: Django's Korean said "도시의 슬러그은/는 이미 존재합니다." and ours
-    "슬러그이(가) … 도시이(가) 없습니다.": both now put no particle after a field or model name."""
+    "슬러그이(가) … 도시이(가) 없습니다.": both now put no particle after a field or model name, and
+    the reference to no record none after the value given, whatever sound it ends in (it read
+    "슬러그 값이 “nowhere”인 …"; helper-98): "슬러그 값 “nowhere”에 해당하는 도시 기록이 없습니다."."""
     import tablib
     from django.core.exceptions import ValidationError
 
@@ -47,7 +49,8 @@ def test_a_duplicate_or_an_unknown_slug_reads_as_korean_without_a_particle_that_
         rows = tablib.Dataset(["busan", "nowhere", "sister", "2000", "year", "active", "high"], headers=headers)
         [row] = PartnershipResource().import_data(rows, dry_run=True, raise_errors=False).invalid_rows
     assert unique == ["같은 슬러그 값을 가진 도시 기록이 이미 있습니다."]
-    assert [str(m) for m in row.field_specific_errors["partner"]] == ["슬러그 값이 “nowhere”인 도시 기록이 없습니다."]
+    missing = ["슬러그 값 “nowhere”에 해당하는 도시 기록이 없습니다."]
+    assert [str(m) for m in row.field_specific_errors["partner"]] == missing
 
 
 def test_a_year_no_date_can_hold_is_an_invalid_filter_not_a_server_error(staff_client):

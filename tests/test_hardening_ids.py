@@ -143,7 +143,7 @@ def test_an_unknown_slug_names_the_kind_of_record_not_found(superuser, home):
     ]
     response = client.post("/api/v1/partnerships/", body, format="json", HTTP_ACCEPT_LANGUAGE="ko")
     assert response.json()["errors"]["partner"] == [
-        {"message": "슬러그 값이 “no-such-city”인 도시 기록이 없습니다.", "code": "does_not_exist"}
+        {"message": "슬러그 값 “no-such-city”에 해당하는 도시 기록이 없습니다.", "code": "does_not_exist"}
     ]
     assert not Partnership.objects.exists()
 
@@ -165,7 +165,8 @@ def test_an_unknown_reference_in_a_list_or_by_id_names_the_kind_of_record(superu
         {"message": f"No partnership has the ID “{missing}”.", "code": "does_not_exist"}
     ]
     response = client.patch(path, {"partnership": missing}, format="json", HTTP_ACCEPT_LANGUAGE="ko")
-    assert response.json()["errors"]["partnership"][0]["message"] == f"ID 값이 “{missing}”인 교류 관계 기록이 없습니다."
+    message = response.json()["errors"]["partnership"][0]["message"]
+    assert message == f"ID 값 “{missing}”에 해당하는 교류 관계 기록이 없습니다."
 
 
 def test_a_deleted_record_whose_rows_were_deleted_since_is_listed_and_refused_by_name(staff_client):
