@@ -19,6 +19,7 @@ from registry.models import (
 )
 
 from .factories import AgreementFactory, CityFactory, SourceFactory, UserFactory
+from .snapshots import exported_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -195,17 +196,7 @@ def exported_with(tmp_path, chosen, **fields):
     """The path of an ``export_registry`` archive of the registry as it is, whose first row of
     ``registry.json`` that ``chosen(row)`` picks has ``fields`` changed (a snapshot tampered with
     or written by another version)."""
-    path, tampered = tmp_path / "backup.zip", tmp_path / "tampered.zip"
-    call_command("export_registry", str(path), stdout=io.StringIO())
-    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(tampered, "w") as out:
-        for name in archive.namelist():
-            content = archive.read(name)
-            if name == "registry.json":
-                rows = json.loads(content)
-                next(row for row in rows if chosen(row))["fields"].update(fields)
-                content = json.dumps(rows)
-            out.writestr(name, content)
-    return tampered
+    return exported_changed(tmp_path, lambda rows: next(row for row in rows if chosen(row))["fields"].update(fields))
 
 
 @pytest.mark.parametrize(
@@ -321,22 +312,6 @@ def test_the_restores_rule_check_asks_no_query_per_row():
     assert counts[0] == counts[1], counts
 
 
-def exported_changed(tmp_path, member, change):
-    """The path of an ``export_registry`` archive of the registry as it is, whose ``member``
-    (``registry.json`` or ``history.json``) ``change(rows)`` edited in place (a snapshot tampered with)."""
-    path, tampered = tmp_path / "backup.zip", tmp_path / "tampered.zip"
-    call_command("export_registry", str(path), stdout=io.StringIO())
-    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(tampered, "w") as out:
-        for name in archive.namelist():
-            content = archive.read(name)
-            if name == member:
-                rows = json.loads(content)
-                change(rows)
-                content = json.dumps(rows)
-            out.writestr(name, content)
-    return tampered
-
-
 def test_a_snapshot_holding_an_account_or_a_token_is_refused_and_no_account_is_made(tmp_path):
     """helper-100: a snapshot edited to hold a superuser and an API token was restored as loaddata
     saves any row, and the token then changed the registry through the API. A snapshot holds only
@@ -359,7 +334,7 @@ def test_a_snapshot_holding_an_account_or_a_token_is_refused_and_no_account_is_m
             {"model": "authtoken.token", "pk": "0123456789abcdef0123456789abcdef01234567", "fields": {"user": 4242}}
         )
 
-    tampered = exported_changed(tmp_path, "registry.json", add_account)
+    tampered = exported_changed(tmp_path, add_account)
     empty_registry()
     with pytest.raises(CommandError, match=r"holds a row of “auth\.user”, which a snapshot never holds"):
         call_command("import_registry", str(tampered), stdout=io.StringIO())
@@ -376,7 +351,7 @@ def test_a_record_given_twice_in_a_snapshot_is_refused_not_overwritten(tmp_path)
         city = next(row for row in rows if row["model"] == "registry.city")
         rows.append({**city, "fields": {**city["fields"], "slug": "almaty-x", "name_en": "Overwriter"}})
 
-    tampered = exported_changed(tmp_path, "registry.json", repeat)
+    tampered = exported_changed(tmp_path, repeat)
     empty_registry()
     with pytest.raises(CommandError, match=r"holds registry\.city\(pk=\d+\) twice"):
         call_command("import_registry", str(tampered), stdout=io.StringIO())
@@ -391,16 +366,18 @@ def test_a_history_row_without_its_fields_or_a_number_past_the_databases_is_a_cl
     def list_fields(rows):
         rows[0]["fields"] = list(rows[0]["fields"])
 
-    tampered = exported_changed(tmp_path, "history.json", list_fields)
+    tampered = exported_changed(tmp_path, list_fields, "history.json")
     empty_registry()
     with pytest.raises(CommandError, match=r"history\.json holds a registry\.historicalcity row without its fields"):
         call_command("import_registry", str(tampered), stdout=io.StringIO())
     assert not City.objects.exists()
 
     CityFactory(slug="kept")
-    tampered = exported_changed(
-        tmp_path, "registry.json", lambda rows: next(r for r in rows if r["model"] == "registry.city").update(pk=10**20)
-    )
+
+    def huge_key(rows):
+        next(row for row in rows if row["model"] == "registry.city")["pk"] = 10**20
+
+    tampered = exported_changed(tmp_path, huge_key)
     empty_registry()
     with pytest.raises(CommandError, match="nothing was restored"):
         call_command("import_registry", str(tampered), stdout=io.StringIO())

@@ -6,7 +6,6 @@ tester: a copy of a suspension added by hand to a snapshot was restored, and Bus
 import datetime
 import io
 import json
-import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from registry.models import City, Partnership, PartnershipStage
 from registry.network import network_summary
 
 from .factories import PartnershipFactory
+from .snapshots import exported_changed
 from .test_backup import empty_registry
 
 pytestmark = pytest.mark.django_db
@@ -35,22 +35,6 @@ def busan(slug: str, kind: str | None = None) -> Partnership:
 
 def partner_cities(day: datetime.date = DAY) -> int:
     return network_summary(City.objects.get(slug="busan"), day).partner_cities
-
-
-def tampered_snapshot(tmp_path, change) -> str:
-    """An ``export_registry`` archive of the registry as it is, its ``registry.json`` rows
-    given to ``change(rows)`` (a snapshot edited by hand)."""
-    path, tampered = tmp_path / "backup.zip", tmp_path / "tampered.zip"
-    call_command("export_registry", str(path), stdout=io.StringIO())
-    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(tampered, "w") as out:
-        for name in archive.namelist():
-            content = archive.read(name)
-            if name == "registry.json":
-                rows = json.loads(content)
-                change(rows)
-                content = json.dumps(rows)
-            out.writestr(name, content)
-    return str(tampered)
 
 
 def copy_as_suspension(rows: list) -> None:
@@ -74,7 +58,7 @@ def test_the_shipped_data_agrees_with_the_rule(shipped_data):
 
 def test_a_restored_snapshot_with_a_copied_suspension_is_refused_naming_the_partnership(shipped_data, tmp_path):
     vladivostok = busan("vladivostok").pk
-    tampered = tampered_snapshot(tmp_path, copy_as_suspension)
+    tampered = exported_changed(tmp_path, copy_as_suspension)
     empty_registry()
     with pytest.raises(CommandError) as refused:
         call_command("import_registry", tampered, stdout=io.StringIO())
@@ -92,7 +76,7 @@ def test_a_restored_snapshot_with_a_suspended_status_and_no_suspension_is_refuse
         row = next(r for r in rows if r["model"] == "registry.partnership" and r["fields"]["partner"] == ["kaohsiung"])
         row["fields"]["status"] = "suspended"
 
-    tampered = tampered_snapshot(tmp_path, suspend_kaohsiung)
+    tampered = exported_changed(tmp_path, suspend_kaohsiung)
     empty_registry()
     with pytest.raises(CommandError, match=r"registry\.Partnership\(pk=\d+\): status: The status “suspended” "):
         call_command("import_registry", tampered, stdout=io.StringIO())
