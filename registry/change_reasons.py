@@ -114,13 +114,17 @@ def shown(reason: str | None) -> str | None:
 
 # What each placeholder of :data:`TEMPLATES` matches in a stored reason: a version number, a time
 # as ``registry.dates.time_label`` writes it (``2026-12-06 16:46 KST``, the same in every
-# language); a reason or a file name is any text. A typed reason that only began as a template
-# ("Reverted to version 2 of yesterday. Also fixed typos.") was read as one and garbled (helper-95).
+# language); a file name any text but its quotes; a reason any text. A typed reason that only
+# began as a template ("Reverted to version 2 of yesterday. Also fixed typos.") was read as one
+# and garbled (helper-95).
 PLACEHOLDERS = {
     "version": r"[0-9]+",
     "date": r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}(?: [^ ]+)?",
     "url": r"[^ ]+",
     "retrieved": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
+    # A file's name between its quotes: "Imported from the file “a.csv” and fixed “b”" is typed
+    # (helper-100: it read in Korean as "파일 “a.csv” and fixed “b”에서 가져옴").
+    "file": r"[^“”]*",
 }
 
 

@@ -172,6 +172,10 @@ def test_a_typed_reason_that_only_begins_as_a_template_is_shown_as_typed():
     with translation.override("ko"):
         assert change_reasons.shown(typed) == typed
         assert change_reasons.shown(revert) != revert and "2" in change_reasons.shown(revert)
+        typed = "Imported from the file “a.csv” and fixed “b”"
+        imported = change_reasons.written(change_reasons.IMPORTED, file="a.csv")
+        assert change_reasons.shown(typed) == typed
+        assert change_reasons.shown(imported) != imported and "a.csv" in change_reasons.shown(imported)
 
 
 def test_the_reasons_of_a_wikidata_proposal_taken_are_read_in_the_readers_language():
