@@ -5,6 +5,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps.views import index, sitemap
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from registry.sitemaps import SITEMAPS
@@ -13,6 +14,10 @@ from registry.views_site import FaviconView, RobotsView
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(("registry.api.urls", "api"), namespace="api")),
+    # The unversioned addresses a client tries first lead to the current version's (they were a 404).
+    path("api/", RedirectView.as_view(pattern_name="api:api-root", query_string=True)),
+    path("api/schema/", RedirectView.as_view(pattern_name="api:schema", query_string=True)),
+    path("api/docs/", RedirectView.as_view(pattern_name="api:docs", query_string=True)),
     path("i18n/setlang/", set_language, name="set_language"),
     # A sitemap index of one sitemap per kind of page, each in pages of at most 10,000 URLs
     # (registry.sitemaps: the protocol allows 50,000 URLs and 50 MB a file).

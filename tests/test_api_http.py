@@ -348,3 +348,18 @@ def test_a_records_etag_changes_with_the_release_and_if_match_still_takes_the_ol
     assert after.status_code == HTTPStatus.OK and after["ETag"] != before
     response = client.patch("/api/v1/cities/spare/", {"notes": "x"}, format="json", HTTP_IF_MATCH=before)
     assert response.status_code == HTTPStatus.OK, response.content
+
+
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/api/", "/api/v1/"),
+        ("/api/schema/?format=json", "/api/v1/schema/?format=json"),
+        ("/api/docs/", "/api/v1/docs/"),
+    ],
+)
+def test_the_unversioned_api_addresses_lead_to_the_current_version(client, path, target):
+    """helper-99: ``/api/`` and ``/api/schema/``, where a client looks first, were a 404."""
+    response = client.get(path)
+    assert response.status_code == HTTPStatus.FOUND and response["Location"] == target
+    assert client.get(target).status_code == HTTPStatus.OK
