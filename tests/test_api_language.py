@@ -94,7 +94,7 @@ def test_options_names_every_field_of_a_form_in_korean(superuser):
 
 @pytest.mark.parametrize("name", ["sign", "upgrade", "suspend", "resume", "renew", "end"])
 def test_options_of_a_partnership_action_describes_the_action_s_input(superuser, name):
-    """An action takes ``on``, ``reason`` and ``sources``; its ``OPTIONS`` described the whole
+    """An action takes ``on``, ``reason``, ``reason_ko`` and ``sources``; its ``OPTIONS`` described the whole
     partnership form (adversarial probe)."""
     partnership = PartnershipFactory()
     client = token_client(superuser)
@@ -103,6 +103,7 @@ def test_options_of_a_partnership_action_describes_the_action_s_input(superuser,
     assert {field: value["label"] for field, value in korean.items()} == {
         "on": "날짜",
         "reason": "사유",
+        "reason_ko": "사유(한국어)",
         "sources": "출처",
     }
 
