@@ -13,7 +13,8 @@ from ..filter_parameters import LANGUAGE_PARAMETER, LARGEST_NUMBER
 from .change_reason import HEADER, HEADER_DESCRIPTION
 from .exceptions import PROBLEM_JSON, ErrorSerializer
 from .fields import FieldsBuiltOnceSerializer
-from .serializers import PartnershipActionSerializer, RegistrySerializer
+from .serializers import RegistrySerializer
+from .serializers_actions import PartnershipActionSerializer
 
 # Request bodies that refuse unknown fields (400 ``unknown_field``) and take the change reason.
 STRICT_BODIES = (RegistrySerializer, PartnershipActionSerializer)

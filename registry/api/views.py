@@ -56,6 +56,7 @@ from . import serializers as ser
 from .fields import QueryDateParameter
 from .permissions import OfficePermission, StaffModelPermissions
 from .renderers import GeoJSONRenderer, ICalendarRenderer
+from .serializers_actions import PartnershipActionSerializer
 from .serializers_network import NationalRollupSerializer, NetworkSerializer
 from .serializers_records import AgreementSerializer, DelegationSerializer, EventSerializer
 from .views_base import ConditionalMixin, RegistryViewSet, describe, sources_prefetch
@@ -80,7 +81,7 @@ class CityViewSet(RegistryViewSet):
 PARTNERSHIP_ACTION = {
     "detail": True,
     "methods": ["post"],
-    "serializer_class": ser.PartnershipActionSerializer,
+    "serializer_class": PartnershipActionSerializer,
     # JSON only: an action is not an export (the list's CSV, XLSX and GeoJSON were offered for its answer).
     "renderer_classes": [renderers.JSONRenderer, renderers.BrowsableAPIRenderer],
 }
@@ -145,7 +146,7 @@ class PartnershipViewSet(RegistryViewSet):
 
     @extend_schema(
         summary="Sign a proposed partnership",
-        request=ser.PartnershipActionSerializer,
+        request=PartnershipActionSerializer,
         responses=ser.PartnershipSerializer,
     )
     @action(**PARTNERSHIP_ACTION)
@@ -155,7 +156,7 @@ class PartnershipViewSet(RegistryViewSet):
 
     @extend_schema(
         summary="Upgrade a friendship city to a sister city",
-        request=ser.PartnershipActionSerializer,
+        request=PartnershipActionSerializer,
         responses={HTTPStatus.CREATED: ser.PartnershipSerializer},
     )
     @action(**PARTNERSHIP_ACTION)
@@ -165,7 +166,7 @@ class PartnershipViewSet(RegistryViewSet):
         return self.run_action(request, "upgrade")
 
     @extend_schema(
-        summary="Suspend a partnership", request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer
+        summary="Suspend a partnership", request=PartnershipActionSerializer, responses=ser.PartnershipSerializer
     )
     @action(**PARTNERSHIP_ACTION)
     def suspend(self, request, id=None):
@@ -174,7 +175,7 @@ class PartnershipViewSet(RegistryViewSet):
 
     @extend_schema(
         summary="Resume a suspended partnership",
-        request=ser.PartnershipActionSerializer,
+        request=PartnershipActionSerializer,
         responses=ser.PartnershipSerializer,
     )
     @action(**PARTNERSHIP_ACTION)
@@ -183,7 +184,7 @@ class PartnershipViewSet(RegistryViewSet):
         return self.run_action(request, "resume")
 
     @extend_schema(
-        summary="Renew a partnership", request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer
+        summary="Renew a partnership", request=PartnershipActionSerializer, responses=ser.PartnershipSerializer
     )
     @action(**PARTNERSHIP_ACTION)
     def renew(self, request, id=None):
@@ -191,7 +192,7 @@ class PartnershipViewSet(RegistryViewSet):
         return self.run_action(request, "renew")
 
     @extend_schema(
-        summary="End a partnership", request=ser.PartnershipActionSerializer, responses=ser.PartnershipSerializer
+        summary="End a partnership", request=PartnershipActionSerializer, responses=ser.PartnershipSerializer
     )
     @action(**PARTNERSHIP_ACTION)
     def end(self, request, id=None):
