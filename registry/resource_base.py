@@ -25,7 +25,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.results import RowResult
-from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
 
 from . import change_reasons
 from .apps import LISTED_CHOICES
@@ -56,7 +55,7 @@ from .resource_rows import (  # MissingColumnsError: re-exported by registry.res
     preview_cells,
     stale_version,
 )
-from .resource_writes import changed_columns, changed_since_preview, update_columns, write_history_m2m
+from .resource_writes import changed_columns, changed_since_preview, update_columns, write_history
 from .text import neutralise_formula, restore_formula
 
 
@@ -480,19 +479,16 @@ class RegistryResource(resources.ModelResource):
             for record in updated:
                 record.updated_at = now
             reason = change_reasons.written(change_reasons.IMPORTED, file=self.file_name) if self.file_name else None
+            history = {"user": self.user, "reason": reason, "date": now}
             if created:
-                bulk_create_with_history(
-                    created, model, batch_size=CHUNK, default_user=self.user, default_change_reason=reason
-                )
+                model._base_manager.bulk_create(created, batch_size=CHUNK)
+                write_history(model, [record.pk for record in created], history_type="+", **history)
             if updated:
-                # What bulk_update_with_history (django-simple-history) does, with update_columns for
-                # its bulk_update, keeping the history records it writes, which it does not return, to
-                # give each its many-to-many rows.
+                # What bulk_update_with_history (django-simple-history) does, the update with
+                # update_columns and the history records copied by the database, with their
+                # many-to-many rows (write_history).
                 update_columns(model, updated, changed_columns(model, updated))
-                history = get_history_manager_for_model(model).bulk_history_create(
-                    updated, batch_size=CHUNK, update=True, default_user=self.user, default_change_reason=reason
-                )
-                write_history_m2m(model, history)
+                write_history(model, [record.pk for record in updated], history_type="~", **history)
             if self.on_written is not None:
                 self.on_written()
         record_change()

@@ -1,6 +1,6 @@
 """The bulk writes of a confirmed import (:meth:`registry.resource_base.RegistryResource.write`):
-which columns a file changed, the many-to-many rows of the history records written in bulk, and
-why a row may no longer be written as its preview showed it."""
+which columns a file changed and their update, the history records (with their many-to-many
+rows) copied by the database, and why a row may no longer be written as its preview showed it."""
 
 from __future__ import annotations
 
@@ -64,30 +64,74 @@ def update_columns(model: type[models.Model], records: list, columns: list[str])
             cursor.executemany(sql, params[start : start + CHUNK])
 
 
-def write_history_m2m(model: type[models.Model], history: list) -> None:
-    """Give each of ``history`` (history records of ``model`` just written in bulk, one per
-    record, with their ids) its many-to-many rows: the record's sources, cooperation fields and
-    parties as stored now, in one query per field and 500 records to read them and one bulk
-    insert to write them. django-simple-history writes them on a record's ``save()`` but not in
-    its bulk writes, so after an import the history showed every source of a changed record
-    removed (“sources: [...] → []”), which never happened, and reverting to that version would
-    have dropped them (fresh-clone probe). A record created by an import has none to write."""
-    if not history:
+def write_history(model: type[models.Model], pks: list, *, history_type: str, user, reason: str | None, date) -> None:
+    """Write the history record of each of ``pks`` (records of ``model`` just inserted or updated,
+    inside the caller's transaction) as django-simple-history's ``bulk_history_create`` would,
+    by ``user`` (a user or ``None``: a command), with ``reason`` (``history_change_reason``) and
+    at ``date`` (an aware ``datetime``: the write's ``updated_at``) and ``history_type`` (``"+"``
+    created, ``"~"`` changed), and give each its many-to-many rows: the record's sources,
+    cooperation fields and parties as stored now. The database copies them: for each
+    :data:`~registry.import_widgets.CHUNK` records, one ``INSERT INTO history (…) SELECT … FROM``
+    the record's table, and one per many-to-many field from its table joined to the history
+    records just written (each is this write's only one of its record at ``date``: the
+    import locked the rows, :meth:`~registry.resource_base.RegistryResource.recheck`). A record
+    named twice in ``pks`` gets one history record.
+
+    Nothing is built in Python per row: ``bulk_history_create`` made a history instance per record
+    and Django compiled each of its values, about a third of an import's time, and the links were
+    read into Python and written back (``bench/imports.py``, the figures are in the commit). The
+    values are the stored ones, so a history record holds exactly what its record does. The
+    library writes no many-to-many rows in its bulk writes, so after an import the history showed
+    every source of a changed record removed (“sources: [...] → []”), which never happened, and
+    reverting to that version would have dropped them (fresh-clone probe). Like the library's
+    bulk writes, no signal is sent. A database error propagates (the caller's transaction)."""
+    pks = sorted(set(pks))
+    if not pks:
         return
-    by_record = {record.id: record for record in history}  # a history record's id is its record's
-    ids = sorted(by_record)
+    history = model.history.model
+    connection = connections[router.db_for_write(history)]
+    quote = connection.ops.quote_name
+
+    def constant(field_name: str) -> str:
+        # A parameter in a SELECT list has no type on PostgreSQL (it reads as text): cast it to the
+        # column's. SQLite stores what it is given (a CAST to "datetime" would make it a number).
+        if connection.vendor != "postgresql":
+            return "%s"
+        return f"CAST(%s AS {history._meta.get_field(field_name).db_type(connection)})"
+
+    tracked = history.tracked_fields
+    date_param = history._meta.get_field("history_date").get_db_prep_save(date, connection)
+    own = f"{quote(history._meta.db_table)}"
+    extra = ("history_date", "history_type", "history_user", "history_change_reason")
+    record_sql = (
+        f"INSERT INTO {own} "
+        f"({', '.join(quote(history._meta.get_field(name).column) for name in [*(f.name for f in tracked), *extra])}) "
+        f"SELECT {', '.join(quote(f.column) for f in tracked)}, {', '.join(map(constant, extra))} "
+        f"FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} IN "
+    )
+    key = quote(history._meta.get_field(model._meta.pk.name).column)
+    links = []
     for field in model._meta.many_to_many:
-        history_model = getattr(type(history[0]), field.name).model
+        history_links = getattr(history, field.name).model
         through = field.remote_field.through
-        own = field.m2m_field_name()
-        columns = [f.attname for f in through._meta.fields]
-        rows = []
-        for start in range(0, len(ids), CHUNK):
-            links = through._base_manager.filter(**{f"{own}__in": ids[start : start + CHUNK]})
-            for values in links.order_by("pk").values_list(*columns):
-                link = dict(zip(columns, values, strict=True))
-                rows.append(history_model(history=by_record[link[f"{own}_id"]], **link))
-        history_model._base_manager.bulk_create(rows, batch_size=CHUNK)
+        columns = through._meta.concrete_fields
+        links.append(
+            f"INSERT INTO {quote(history_links._meta.db_table)} "
+            f"({', '.join(quote(history_links._meta.get_field(f.name).column) for f in columns)}, "
+            f"{quote(history_links._meta.get_field('history').column)}) "
+            f"SELECT {', '.join('t.' + quote(f.column) for f in columns)}, h.{quote('history_id')} "
+            f"FROM {quote(through._meta.db_table)} t INNER JOIN {own} h "
+            f"ON h.{key} = t.{quote(through._meta.get_field(field.m2m_field_name()).column)} "
+            f"WHERE h.{quote('history_date')} = %s AND h.{quote('history_type')} = %s AND h.{key} IN "
+        )
+    user_id = getattr(user, "pk", None)
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), CHUNK):
+            chunk = pks[start : start + CHUNK]
+            marks = f"({', '.join(['%s'] * len(chunk))})"
+            cursor.execute(record_sql + marks, [date_param, history_type, user_id, reason, *chunk])
+            for sql in links:
+                cursor.execute(sql + marks, [date_param, history_type, *chunk])
 
 
 def changed_since_preview(shown: tuple | None, stored: tuple | None) -> str | None:

@@ -451,6 +451,41 @@ def test_import_writes_history_records_by_the_importing_user_in_bulk(django_asse
     assert City.objects.get(slug="import-7").search_text  # derived fields are filled as save() fills them
 
 
+def test_an_imports_history_records_hold_their_records_as_stored_by_its_user_and_file():
+    """The database copies each imported record into its history record
+    (:func:`registry.resource_writes.write_history`): every tracked column as stored (a decimal,
+    a date, text with quotes and Hangul, an empty cell, a foreign key), one record each, by the
+    importing user, with the file as its reason, at the time of the change (a changed record's
+    ``updated_at``). Run on SQLite and PostgreSQL, whose parameters in a ``SELECT`` list need
+    a type."""
+    user = _manager()
+    rows = city_rows(3)
+    rows[1] = (*rows[1][:2], "임포트 \"시\" 'ㅅ'", *rows[1][3:])
+    result = CityResource().import_data(rows, dry_run=False, raise_errors=True, user=user, file_name="c.csv")
+    assert result.totals["new"] == 3
+    tracked = [field.attname for field in City.history.model.tracked_fields]
+    cities = City.objects.filter(slug__startswith="import-").order_by("pk")
+    created = City.history.filter(slug__startswith="import-", history_type="+").order_by("id")
+    assert list(created.values_list(*tracked)) == list(cities.values_list(*tracked))
+    assert {(h.history_user, h.history_change_reason) for h in created} == {(user, "Imported from the file “c.csv”")}
+    city = PartnershipFactory(city=cities[0]).city
+    partnerships = PartnershipFactory.create_batch(2, city=city, established_on=datetime.date(2000, 1, 1))
+    rows = tablib.Dataset(headers=[*PARTNERSHIP_HEADERS, "notes"])
+    for p in partnerships:
+        rows.append([city.slug, p.partner.slug, p.kind, "2000-01-01", "day", p.status, p.confidence, "Changed."])
+    result = PartnershipResource().import_data(rows, dry_run=False, raise_errors=True, user=None)
+    assert result.totals["update"] == 2
+    tracked = [field.attname for field in Partnership.history.model.tracked_fields]
+    for partnership in Partnership.objects.filter(pk__in=[p.pk for p in partnerships]):
+        latest = partnership.history.get(history_type="~")
+        assert [getattr(latest, name) for name in tracked] == [getattr(partnership, name) for name in tracked]
+        assert (latest.history_date, latest.history_user, latest.history_change_reason) == (
+            partnership.updated_at,
+            None,
+            None,
+        )
+
+
 def test_changing_200_cities_costs_the_queries_of_changing_20(django_assert_max_num_queries):
     """The bulk path for changed rows: stored rows read once per file, rules once per chunk, the
     former names that ``search_text`` folds in one query (it was one per city), one bulk insert
