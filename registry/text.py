@@ -281,16 +281,22 @@ def search_terms(query: str) -> list[list[str]]:
     return terms
 
 
-def localized(obj, field: str, language: str | None = None) -> str:
+def localized(obj, field: str, language: str | None = None, *, either: bool = False) -> str:
     """Return ``obj.<field>_ko`` when the language is Korean and it is filled, else the English
     column: ``<field>_en``, or ``<field>`` itself where the English column kept its name (a
-    signatory's ``role`` beside ``role_ko``, so that the API's field names stay as they were)."""
+    signatory's ``role`` beside ``role_ko``, so that the API's field names stay as they were).
+
+    ``either``: a text that may be given in Korean alone (an action's reason and a stage's note,
+    :func:`registry.services.partnerships._require_reason` takes either language) is shown in
+    Korean on every page when its English column is empty, instead of nothing; a caller that
+    passes it marks the text's language with :func:`localized_language` (the same ``either``).
+    Found by helper-97: a suspension recorded with a Korean reason alone showed no reason."""
     language = (language or get_language() or "en").split("-")[0]
-    if language == "ko":
-        value = getattr(obj, f"{field}_ko", "")
-        if value:
-            return value
-    return getattr(obj, f"{field}_en") if hasattr(obj, f"{field}_en") else getattr(obj, field, "")
+    korean = getattr(obj, f"{field}_ko", "")
+    if language == "ko" and korean:
+        return korean
+    english = getattr(obj, f"{field}_en") if hasattr(obj, f"{field}_en") else getattr(obj, field, "")
+    return english or korean if either else english
 
 
 def localized_ordering(model, ordering, language: str | None = None) -> list:
@@ -317,11 +323,15 @@ def localized_ordering(model, ordering, language: str | None = None) -> list:
     return result
 
 
-def localized_language(obj, field: str, language: str | None = None) -> str:
+def localized_language(obj, field: str, language: str | None = None, *, either: bool = False) -> str:
     """The BCP 47 tag of what :func:`localized` returns for the same arguments: ``ko`` when it
     gives the Korean value, else ``en`` (the English fallback, to be marked ``lang="en"``)."""
     language = (language or get_language() or "en").split("-")[0]
-    return "ko" if language == "ko" and getattr(obj, f"{field}_ko", "") else "en"
+    if not getattr(obj, f"{field}_ko", ""):
+        return "en"
+    if language == "ko":
+        return "ko"
+    return "ko" if either and not localized(obj, field, "en") else "en"
 
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).

@@ -139,3 +139,26 @@ def test_the_schema_documents_the_korean_reason(api_client):
     schema = api_client.get("/api/v1/schema/", {"format": "json"}).json()
     body = schema["components"]["schemas"]["PartnershipActionRequest"]
     assert body["properties"]["reason_ko"]["type"] == "string" and body["required"] == ["on"]
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_a_korean_reason_alone_is_shown_marked_korean_on_the_pages_of_both_languages(client, partnership, language):
+    """The public pages show a reason given in Korean alone, as its status's reason and as its
+    stage's note, marked ``lang="ko"`` (text.localized's ``either``): the partnership's page and its
+    city's showed no reason at all in either language (helper-97), as they read the English column."""
+    services.suspend_partnership(partnership=partnership, on=D(2020, 3, 1), reason="", reason_ko="예산 동결")
+    partnership.refresh_from_db()
+    marked = '<span lang="ko">예산 동결</span>'
+    with translation.override(language):
+        pages = [partnership.get_absolute_url(), partnership.city.get_absolute_url()]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == HTTPStatus.OK, url
+        assert marked in response.content.decode(), url
+    with translation.override(language):
+        assert (partnership.status_reason_localized, partnership.status_reason_language) == ("예산 동결", "ko")
+    partnership.status_reason = "Budget freeze"
+    with translation.override(language):
+        assert (partnership.status_reason_localized, partnership.status_reason_language) == (
+            ("Budget freeze", "en") if language == "en" else ("예산 동결", "ko")
+        )

@@ -520,10 +520,12 @@ class Partnership(RemarksModel, RegistryModel):
     @property
     def status_reason_localized(self) -> str:
         """The reason for the status in the active language: ``status_reason_ko`` on Korean
-        pages when filled, else ``status_reason``."""
-        return localized(self, "status_reason")
+        pages when filled, else ``status_reason``; one given in Korean alone on every page
+        (:func:`~registry.text.localized`'s ``either``: an action's reason may be)."""
+        return localized(self, "status_reason", either=True)
 
     @property
     def status_reason_language(self) -> str:
-        """BCP 47 tag of :attr:`status_reason_localized` (``en`` for the English fallback)."""
-        return localized_language(self, "status_reason")
+        """BCP 47 tag of :attr:`status_reason_localized` (``en`` for the English fallback, ``ko``
+        for a reason given in Korean alone)."""
+        return localized_language(self, "status_reason", either=True)

@@ -183,13 +183,15 @@ class PartnershipStage(RegistryModel):
 
     @property
     def note(self) -> str:
-        """Reason or note in the active language."""
-        return localized(self, "note")
+        """Reason or note in the active language; one given in Korean alone on every page
+        (:func:`~registry.text.localized`'s ``either``)."""
+        return localized(self, "note", either=True)
 
     @property
     def note_language(self) -> str:
-        """BCP 47 tag of :attr:`note` (``en`` for the English fallback on Korean pages)."""
-        return localized_language(self, "note")
+        """BCP 47 tag of :attr:`note` (``en`` for the English fallback on Korean pages, ``ko`` for
+        a note given in Korean alone on English pages)."""
+        return localized_language(self, "note", either=True)
 
 
 def status_disagreements(partnerships: list) -> dict[int, ValidationError]:
