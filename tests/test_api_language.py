@@ -47,8 +47,10 @@ def test_an_invalid_filter_is_explained_in_korean_when_asked_and_english_by_defa
 def test_every_kind_of_error_speaks_korean(api_client, path, method, status, english, korean):
     _, body = error(api_client, path, method=method)
     assert (body["status"], body["detail"]) == (status, english) or body["detail"].startswith(english[:20])
-    _, body = error(api_client, path, "ko", method=method)
+    response, body = error(api_client, path, "ko", method=method)
     assert body["status"] == status and korean in body["detail"] and body["title"] != "Not Found"
+    hangul = next(character for character in korean if ord(character) > 127)
+    assert b"\\u" not in response.content and hangul.encode() in response.content  # UTF-8, not "\uc694…"
 
 
 def test_a_field_rule_of_a_write_is_in_korean(superuser):
@@ -66,6 +68,7 @@ def test_a_413_before_the_view_is_in_korean(api_client, settings):
     response, body = error(api_client, "/api/v1/cities/", "ko", method="post", data="x" * 20, content_type="text/plain")
     assert (response.status_code, response["Content-Language"]) == (413, "ko")
     assert body["detail"] == "요청 본문이 너무 큽니다. 한도는 0 MB입니다."
+    assert b"\\u" not in response.content and body["detail"].encode() in response.content
 
 
 def test_options_names_every_field_of_a_form_in_korean(superuser):

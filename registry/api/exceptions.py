@@ -76,9 +76,12 @@ def problem(status_code: int, detail: str, code: str, *, instance: str = "", err
 
 
 def problem_response(request, status_code: int, detail: str, code: str, **kwargs) -> JsonResponse:
-    """A Django response carrying :func:`problem` (for errors raised outside DRF's views)."""
+    """A Django response carrying :func:`problem` (for errors raised outside DRF's views), its
+    text in UTF-8 as DRF's own responses write it (Django's ``JsonResponse`` escaped every
+    non-ASCII character: a Korean message read ``"\\uc694\\uccad …"`` to anyone reading the body,
+    new-user probe)."""
     body = problem(status_code, detail, code, instance=request.path, **kwargs)
-    return JsonResponse(body, status=status_code, content_type=PROBLEM_JSON)
+    return JsonResponse(body, status=status_code, content_type=PROBLEM_JSON, json_dumps_params={"ensure_ascii": False})
 
 
 def is_api(request) -> bool:
