@@ -29,6 +29,14 @@ def test_trade_delegation_is_exact(shipped_data, api_client):
         "purpose_ko": "알마티 현지 바이어와의 수출 상담과 비즈니스 협력.",
         "start_on": None,
         "end_on": None,
+        # computed: none of its own, its event of September 2022 (with_travel_dates)
+        "travel_dates": {
+            "start": "2022-09",
+            "start_precision": "month",
+            "end": "2022-09",
+            "end_precision": "month",
+            "basis": "events",
+        },
         "members": [
             {"order": 1, "person": None, "role": "Busan businesses", "role_ko": "부산 기업", "organization": None}
         ],

@@ -2,7 +2,9 @@
 of its events at the precision each is known (a user found no dates on the trade delegation's
 page: it has none of its own, and its events are of September 2022)."""
 
+import csv
 import datetime
+import io
 import re
 from http import HTTPStatus
 
@@ -181,3 +183,57 @@ def test_a_month_event_without_an_end_ends_after_a_day_within_it(client):
     EventFactory(delegation=delegation, start_on=datetime.date(2022, 8, 1), start_precision=DatePrecision.MONTH)
     english = _dates(client, f"/delegations/{delegation.slug}/")
     assert "<dd> August 2022 – September 2022 <span" in english
+
+
+def _csv(client, url: str) -> dict[str, dict[str, str]]:
+    response = client.get(url)
+    assert response.status_code == HTTPStatus.OK, url
+    rows = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    return {row["slug"]: row for row in rows}
+
+
+def test_the_api_and_the_csv_give_the_travel_dates_the_page_shows(api_client, superuser, three_ways):
+    """The API's ``travel_dates`` and the CSV's ``travel_*`` columns give each delegation's dates as
+    its page does (helper-98: a reader of the API or the file saw no date for a delegation dated
+    by its itinerary or events), by the same rule for the same reader (a draft event dates it for
+    staff only), in a list, a record, a CSV and the answer to a write."""
+    listed = {row["slug"]: row["travel_dates"] for row in api_client.get("/api/v1/delegations/").json()["results"]}
+    assert listed == {
+        "own": {
+            "start": "2021-05-03",
+            "start_precision": "day",
+            "end": "2021-05-06",
+            "end_precision": "day",
+            "basis": "own",
+        },
+        "events": {
+            "start": "2020",
+            "start_precision": "year",
+            "end": "2020",
+            "end_precision": "year",
+            "basis": "events",
+        },
+        "itinerary": {
+            **{"start": "2019-07-02", "start_precision": "day", "end": "2019-07-02", "end_precision": "day"},
+            "basis": "itinerary",
+        },
+        "undated": None,
+    }
+    assert api_client.get("/api/v1/delegations/events/").json()["travel_dates"] == listed["events"]
+    rows = _csv(api_client, "/api/v1/delegations/?format=csv")
+    assert {
+        slug: (row["travel_start"], row["travel_end_precision"], row["travel_basis"]) for slug, row in rows.items()
+    } == {
+        "own": ("2021-05-03", "day", "own"),
+        "events": ("2020", "year", "events"),
+        "itinerary": ("2019-07-02", "day", "itinerary"),
+        "undated": ("", "", ""),
+    }
+    staff = token_client(superuser)
+    assert staff.get("/api/v1/delegations/events/").json()["travel_dates"]["end"] == "2024-02-01"  # its draft event
+    assert _csv(staff, "/api/v1/delegations/?format=csv")["events"]["travel_end"] == "2024-02-01"
+    created = staff.post(
+        "/api/v1/delegations/", {"name_en": "New", "kind": "official", "start_on": "2023-04-05"}, format="json"
+    )
+    assert created.status_code == HTTPStatus.CREATED, created.content
+    assert created.json()["travel_dates"]["start"] == "2023-04-05"

@@ -9,10 +9,23 @@ from __future__ import annotations
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Agreement, City, CooperationField, Delegation, Event, Organization, Partnership, Person, Source
-from .fields import PartialDateField, summary
+from ..dates import iso_partial
+from ..models import (
+    Agreement,
+    City,
+    CooperationField,
+    Delegation,
+    DelegationQuerySet,
+    Event,
+    Organization,
+    Partnership,
+    Person,
+    Source,
+)
+from .fields import PARTIAL_DATE_SCHEMA, PartialDateField, summary
 from .serializers import CLAIMS_HELP, SOURCES_HELP, RegistrySerializer, timestamps
 from .summaries import (
     AgreementSummarySerializer,
@@ -185,6 +198,58 @@ class EventSerializer(RegistrySerializer):
         extra_kwargs = {"slug": {"required": False}, **timestamps()}
 
 
+PRECISION_SCHEMA = {"type": "string", "enum": ["day", "month", "year"]}
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "nullable": True,
+        "readOnly": True,
+        "description": (
+            "When the delegation travelled, as its page shows it (null when nothing gives a date): `start` and "
+            "`end` (ISO 8601 at their precision, `start_precision`/`end_precision`) and `basis`, where they come "
+            "from: `own` (its `start_on`/`end_on`), `itinerary` (its dated stops) or `events` (the events of the "
+            "delegation the reader may see: a draft event dates it for staff only)."
+        ),
+        "properties": {
+            "start": PARTIAL_DATE_SCHEMA,
+            "start_precision": PRECISION_SCHEMA,
+            "end": PARTIAL_DATE_SCHEMA,
+            "end_precision": PRECISION_SCHEMA,
+            "basis": {"type": "string", "enum": ["own", "itinerary", "events"]},
+        },
+        "required": ["start", "start_precision", "end", "end_precision", "basis"],
+    }
+)
+class TravelDatesField(serializers.ReadOnlyField):
+    """A delegation's travel dates (``Delegation.objects.with_travel_dates``, the one rule its page,
+    list, filters and ordering read) as ``{"start", "start_precision", "end", "end_precision",
+    "basis"}``, or ``None`` when nothing dates it. A record the list's queryset did not annotate
+    (one just written) is read through the same rule, for the request's user (one query)."""
+
+    def __init__(self, **kwargs):
+        kwargs["source"] = "*"
+        super().__init__(**kwargs)
+
+    def to_representation(self, delegation):
+        names = DelegationQuerySet.TRAVEL_DATES
+        if any(name not in delegation.__dict__ for name in names):
+            user = getattr(self.context.get("request"), "user", None)
+            found = Delegation.objects.with_travel_dates(user).filter(pk=delegation.pk).values(*names).first() or {}
+            for name in names:
+                setattr(delegation, name, found.get(name))
+        if delegation.travel_basis is None:
+            return None
+        return {
+            "start": iso_partial(delegation.travel_start, delegation.travel_start_precision),
+            "start_precision": delegation.travel_start_precision,
+            "end": iso_partial(delegation.travel_end, delegation.travel_end_precision),
+            "end_precision": delegation.travel_end_precision,
+            "basis": delegation.travel_basis,
+        }
+
+
 class DelegationSerializer(RegistrySerializer):
     """A delegation with its members, ordered itinerary and outcomes (those three read-only here)."""
 
@@ -204,6 +269,7 @@ class DelegationSerializer(RegistrySerializer):
     itinerary = ItineraryStopSerializer(many=True, read_only=True, help_text="Stops in travel order.")
     outcomes = OutcomeSerializer(many=True, read_only=True)
     sources = summary(SourceSummarySerializer, queryset=Source.objects.all(), many=True, help_text=SOURCES_HELP)
+    travel_dates = TravelDatesField()
 
     class Meta:
         model = Delegation
@@ -219,6 +285,7 @@ class DelegationSerializer(RegistrySerializer):
             "purpose_ko",
             "start_on",
             "end_on",
+            "travel_dates",
             "members",
             "itinerary",
             "outcomes",

@@ -255,7 +255,7 @@ class DelegationViewSet(RegistryViewSet):
 
     def base_queryset(self):
         user = self.request.user
-        delegations = Delegation.objects.with_visibility(user, "travelled_with")
+        delegations = Delegation.objects.with_visibility(user, "travelled_with").with_travel_dates(user)
         outcomes = Outcome.objects.with_visibility(user, "agreement")
         return delegations.select_related("organizer", "leader", "travelled_with").prefetch_related(
             participants("members", DelegationMember),

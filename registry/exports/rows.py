@@ -93,7 +93,9 @@ class Table:
     when the rows are, under their names), plus, under each key of ``related``, the
     list its :class:`Related` (or :class:`Gathered`) gives for the row. Other tables (the
     countries page's) take the rows their caller computed. For GeoJSON, ``place`` gives the
-    ``(latitude, longitude)`` a row stands at and ``key`` its feature id.
+    ``(latitude, longitude)`` a row stands at and ``key`` its feature id. ``annotate(queryset,
+    user)`` adds what the rule of its model computes for the reader, read under the names in
+    ``fields`` (a delegation's travel dates: ``with_travel_dates``).
     """
 
     columns: dict[str, Callable[[Any], Any]]
@@ -104,6 +106,7 @@ class Table:
     computed: Callable[[], dict[str, Any]] = field(default=dict)
     place: Callable[[Row], tuple] | None = None
     key: Callable[[Row], Any] = field(default=lambda row: row["id"])
+    annotate: Callable[[QuerySet, Any], QuerySet] | None = None
 
 
 def joined(values: Iterable) -> str:
@@ -161,6 +164,8 @@ def records(queryset: QuerySet, *, user, table: Table) -> Iterator[Row]:
     visible = queryset.visible_to(user).select_related(None).prefetch_related(None)
     if table.visibility:
         visible = visible.with_visibility(user, *table.visibility)
+    if table.annotate is not None:
+        visible = table.annotate(visible, user)
     names = (*table.fields, *(f"{name}_visible" for name in table.visibility))
     with streaming(visible):
         rows = visible.values(*names, **table.computed()).iterator(chunk_size=CHUNK_SIZE)

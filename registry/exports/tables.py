@@ -23,6 +23,7 @@ from ..models import (
     CooperationField,
     Delegation,
     DelegationMember,
+    DelegationQuerySet,
     Event,
     EventParticipant,
     ItineraryStop,
@@ -202,9 +203,11 @@ DELEGATIONS = Table(
     name="delegations",
     fields=(
         *("id", "slug", "name_en", "name_ko", "kind", "organizer__slug", "leader__slug", "travelled_with__slug"),
-        *("start_on", "end_on", "purpose_en", "purpose_ko", "publication"),
+        *("start_on", "end_on", "purpose_en", "purpose_ko", "publication", *DelegationQuerySet.TRAVEL_DATES),
     ),
     visibility=("travelled_with",),
+    # When it travelled as its page shows it, for the reader (a draft event dates it for staff only).
+    annotate=lambda delegations, user: delegations.with_travel_dates(user),
     related={
         "itinerary": Related(lambda user: ItineraryStop.objects.order_by("order"), "delegation", ("city__slug",)),
         "members": people(DelegationMember, "delegation"),
@@ -225,6 +228,11 @@ DELEGATIONS = Table(
         "travelled_with": lambda d: if_visible(d, "travelled_with", "travelled_with__slug"),
         "start_on": lambda d: dates.iso_partial(d["start_on"]),
         "end_on": lambda d: dates.iso_partial(d["end_on"]),
+        "travel_start": lambda d: dates.iso_partial(d["travel_start"], d["travel_start_precision"]),
+        "travel_start_precision": field("travel_start_precision"),
+        "travel_end": lambda d: dates.iso_partial(d["travel_end"], d["travel_end_precision"]),
+        "travel_end_precision": field("travel_end_precision"),
+        "travel_basis": field("travel_basis"),
         "itinerary": lambda d: joined(d["itinerary"]),
         "members": lambda d: who(d["members"]),
         "outcome_amounts": lambda d: joined(amount(outcome) for outcome in d["outcomes"]),

@@ -75,6 +75,10 @@ class DelegationQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuery
         )
         return self.filter(Exists(stops))
 
+    #: The names :meth:`with_travel_dates` annotates, read together by the API's ``travel_dates``
+    #: and the exports' columns of the same name.
+    TRAVEL_DATES = ("travel_basis", "travel_start", "travel_start_precision", "travel_end", "travel_end_precision")
+
     def with_travel_dates(self, user) -> DelegationQuerySet:
         """Annotate when each delegation travelled, the one rule read by its page and the list's
         Dates column (``views_records.travel_dates``), the date filters and the ordering of the
