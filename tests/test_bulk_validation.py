@@ -195,3 +195,45 @@ def test_a_unique_rule_on_expressions_finds_no_clash_on_a_null_as_the_database_a
         Claim(event=events[0], fact="venue", value="City Hall"),
     ]
     assert list(full_clean_many(twice)) == [1]  # the same event's: still a clash
+
+
+def test_a_value_seen_before_in_the_batch_gets_the_errors_and_value_of_full_clean():
+    """full_clean_many asks a field's clean() once per distinct value (a choice, a number, a
+    date; not a text, whose rules are the record's): records repeating a value (an unknown country,
+    a latitude out of range or given as text) get what their own full_clean() gives, the fields
+    in its order, and the same cleaned values; values equal but not alike (1 and 1.000000, whose
+    sixth decimal place is refused; True and 1) are each cleaned on their own."""
+    rows = [
+        ("XX", Decimal("95"), "city", 1),
+        ("XX", Decimal("95"), "nope", 1),
+        ("JP", "30.5", "city", True),
+        ("JP", "30.5", "city", 1),
+        ("JP", Decimal("1"), "nope", 1),
+        ("JP", Decimal("1.000000"), "city", 1),
+        ("", None, "", 1),
+        ("jp", "north", "city", 0),
+    ]
+
+    def batch():
+        return [
+            City(
+                slug=f"r-{i}",
+                name_en="R",
+                country=country,
+                latitude=latitude,
+                longitude=latitude,
+                admin_level=level,
+                version=version,
+            )
+            for i, (country, latitude, level, version) in enumerate(rows)
+        ]
+
+    alone, together = batch(), batch()
+    expected = one_by_one(alone)
+    found = in_bulk(together)
+    assert set(expected) == {0, 1, 4, 5, 6, 7}
+    assert found == expected  # the same messages, in the same order of fields
+    assert [list(errors) for errors in found.values()] == [list(errors) for errors in expected.values()]
+    cleaned = [(r.__dict__["country"], r.latitude, r.admin_level, r.version) for r in together]
+    assert cleaned == [(r.__dict__["country"], r.latitude, r.admin_level, r.version) for r in alone]
+    assert together[2].latitude == Decimal("30.5") and type(together[2].version) is int
