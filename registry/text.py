@@ -58,6 +58,8 @@ _INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc", "Mn", "Me"})
 # Letters and symbols that show nothing either: the Hangul fillers (default-ignorable code points
 # of category Lo, which a Korean keyboard can type) and the blank braille pattern.
 _BLANK_CHARACTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# The ASCII characters of those categories: the controls (U+0000-U+001F, U+007F) and the space.
+_ASCII_INVISIBLE = "".join(chr(code) for code in range(0x21)) + "\x7f"
 
 
 def given_reason(reason: str | None) -> str:
@@ -72,6 +74,8 @@ def given_reason(reason: str | None) -> str:
 def is_visible(text: str) -> bool:
     """Whether ``text`` has a character that shows (``"\u200b \u200f"`` has none): the test of
     a required text, e.g. a name (:meth:`registry.models.base.RegistryModel.clean_fields`)."""
+    if text.isascii():  # of ASCII, only the space and the controls (Zs, Cc) show nothing
+        return bool(text.strip(_ASCII_INVISIBLE))
     return any(
         not char.isspace() and char not in _BLANK_CHARACTERS and unicodedata.category(char) not in _INVISIBLE_CATEGORIES
         for char in text
@@ -97,6 +101,8 @@ def hiding_character(text: str) -> str | None:
     right-to-left override, U+202E, shows "ytiC" for "City"; a zero-width space, U+200B, splits a
     word unseen), as ``"U+202E RIGHT-TO-LEFT OVERRIDE"``; ``None`` when there is none. The rule of
     a short text (a name, a title: :meth:`registry.models.base.RegistryModel.clean_fields`)."""
+    if text.isascii():  # every one of them is outside ASCII (a name's usual case: no search)
+        return None
     found = _HIDING_CHARACTERS.search(text)
     if found is None:
         return None
@@ -116,6 +122,8 @@ _LONE_SURROGATE = re.compile(f"[{_SURROGATES}]")
 def lone_surrogate(text: str) -> str | None:
     """The first lone surrogate of ``text`` (half of a UTF-16 pair, which only a program can
     put in a string) as ``"U+D800"``, or ``None``."""
+    if text.isascii():  # a surrogate is outside ASCII (a name's usual case: no search)
+        return None
     found = _LONE_SURROGATE.search(text)
     return None if found is None else f"U+{ord(found.group()):04X}"
 

@@ -324,17 +324,18 @@ class RegistryModel(models.Model):
         (:meth:`kept_as_stored`)."""
         self.compose_texts()
         fields = text_fields(type(self))
+        exclude = set(exclude or ())
         errors = {}
         try:
             super().clean_fields(exclude=exclude)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         for field in fields:
-            if field.name in errors or field.name in (exclude or ()):
+            if field.name in errors or field.name in exclude:
                 continue
             value = getattr(self, field.attname)
-            if not isinstance(value, str):
-                continue
+            if not isinstance(value, str) or not value:
+                continue  # an empty text holds no character to refuse; Django's blank rule has said its word
             if not field.blank and not field.choices and value and not is_visible(value):
                 errors[field.name] = [ValidationError(field.error_messages["blank"], code="blank")]
             elif surrogate := lone_surrogate(value):
