@@ -96,6 +96,7 @@ def full_clean_many(
     if before_clean_many is not None:
         before_clean_many(list(records))
     unloaded: dict[models.Field, dict[object, list[int]]] = {}  # field → value → indexes
+    field_errors: dict[int, dict[str, list[ValidationError]]] = {}  # index → field → errors
     for index, record in enumerate(records):
         # A related record loaded in this import exists: not looked up again. An empty one (an
         # empty cell: the import set it to None) is checked, so that a required one is refused
@@ -107,17 +108,16 @@ def full_clean_many(
             if value is not None and not field.is_cached(record):
                 unloaded.setdefault(field, {}).setdefault(value, []).append(index)
                 skipped.add(field.name)
-        field_errors: dict[str, list[ValidationError]] = {}
         try:
             record.clean_fields(exclude=skipped.union(by_value_names))
         except ValidationError as error:
-            field_errors = error.update_error_dict(field_errors)
-        for field in by_value:
-            found = _clean_by_value(field, record, cleaned)
-            if found is not None:
-                field_errors[field.name] = found.error_list
-        if field_errors:  # in the model's order of fields, as full_clean() gives them
-            add(index, ValidationError(dict(sorted(field_errors.items(), key=lambda item: order.get(item[0], -1)))))
+            field_errors[index] = error.update_error_dict({})
+    for field in by_value:  # field by field, each record's value (of 5,000 records: 60,000 calls less)
+        _clean_by_value(field, records, field_errors, cleaned)
+    for index, record in enumerate(records):
+        if index in field_errors:  # in the model's order of fields, as full_clean() gives them
+            found = field_errors[index]
+            add(index, ValidationError(dict(sorted(found.items(), key=lambda item: order.get(item[0], -1)))))
         try:
             getattr(record, "clean_alone", record.clean)()
         except ValidationError as error:
@@ -153,40 +153,51 @@ _NONE = object()  # no value kept (yet)
 _LEFT = object()  # a blank field's empty value: not cleaned, left as it is
 
 
-def _clean_by_value(field, record, cleaned: dict[tuple, object]) -> ValidationError | None:
-    """Django's check of ``field`` of ``record`` as ``Model.clean_fields()`` makes it (a blank
-    field's empty value and a database default are left alone, any other value is replaced by its
-    ``clean()``), with what it found (the cleaned value, the error, or that it is left alone) kept
-    in ``cleaned`` per field and distinct value of a type in :data:`_KEPT_BY_VALUE` or
-    :data:`_KEPT_BY_REPR`; any other value is cleaned on its own. The value is the one the record
-    holds (``__dict__``), which a descriptor turns into what ``getattr`` reads: django-countries
-    makes a new ``Country`` of the code on each read (25 µs), so a record whose code was seen is
-    not read at all. Returns the field's error, or ``None``."""
-    held = record.__dict__.get(field.attname, _NONE)
+def _value_key(held) -> tuple | None:
+    """What tells a value a record holds from another of the same field, to keep what a
+    function of it alone gives (:func:`_clean_by_value`, :func:`_db_column`): its type and the
+    value, or its repr (:data:`_KEPT_BY_REPR`); ``None`` for a value not kept (not in the
+    record's ``__dict__``: a deferred field; a database default; another type)."""
     kind = type(held)
     if kind in _KEPT_BY_VALUE:
-        key: tuple | None = (field.name, kind, held)
-    elif kind in _KEPT_BY_REPR:
-        key = (field.name, kind, repr(held))
-    else:  # a deferred field (read by getattr), a database default, an unknown type
-        key = None
-    result = _NONE if key is None else cleaned.get(key, _NONE)
-    if result is _NONE:
-        raw = getattr(record, field.attname)
-        if (field.blank and raw in field.empty_values) or isinstance(raw, DatabaseDefault):
-            result = _LEFT
-        else:
-            try:
-                result = field.clean(raw, record)
-            except ValidationError as error:
-                result = error
-        if key is not None:
-            cleaned[key] = result
-    if isinstance(result, ValidationError):
-        return result
-    if result is not _LEFT:
-        setattr(record, field.attname, result)
+        return (kind, held)
+    if kind in _KEPT_BY_REPR:
+        return (kind, repr(held))
     return None
+
+
+def _clean_by_value(
+    field, records: Sequence[models.Model], errors: dict[int, dict[str, list]], cleaned: dict[tuple, object]
+) -> None:
+    """Django's check of ``field`` of each of ``records`` as ``Model.clean_fields()`` makes it (a
+    blank field's empty value and a database default are left alone, any other value is replaced
+    by its ``clean()``), with what it found (the cleaned value, the error, or that it is left
+    alone) kept in ``cleaned`` per field and distinct value of a type in :data:`_KEPT_BY_VALUE` or
+    :data:`_KEPT_BY_REPR`; any other value is cleaned on its own. Each error is added to
+    ``errors`` (index → field → errors). The value is the one the record holds (``__dict__``),
+    which a descriptor turns into what ``getattr`` reads: django-countries makes a new ``Country``
+    of the code on each read (25 µs), so a record whose code was seen is not read at all."""
+    name, attname = field.name, field.attname
+    for index, record in enumerate(records):
+        key = _value_key(record.__dict__.get(attname, _NONE))
+        if key is not None:
+            key = (name, *key)
+        result = _NONE if key is None else cleaned.get(key, _NONE)
+        if result is _NONE:
+            raw = getattr(record, attname)
+            if (field.blank and raw in field.empty_values) or isinstance(raw, DatabaseDefault):
+                result = _LEFT
+            else:
+                try:
+                    result = field.clean(raw, record)
+                except ValidationError as error:
+                    result = error
+            if key is not None:
+                cleaned[key] = result
+        if isinstance(result, ValidationError):
+            errors.setdefault(index, {})[name] = result.error_list
+        elif result is not _LEFT:
+            setattr(record, attname, result)
 
 
 def load_references(records: Sequence[models.Model], using: str = "default") -> None:
@@ -451,9 +462,7 @@ def _rows_as_table(fields, records, excluded, connection):
     records: a ``VALUES`` list of 5,000 rows took 30,000 parameters, which the driver spent
     0.2 s rewriting and the server parsing (two thirds of a partnership file's queries). Elsewhere a
     ``VALUES`` list per chunk of rows that fits the database's parameter limit."""
-    cells = [
-        [None if f.name in excluded[i] else _db_value(f, r, connection) for i, r in enumerate(records)] for f in fields
-    ]
+    cells = [_db_column(field, records, excluded, connection) for field in fields]
     if connection.vendor == "postgresql":
         arrays = ", ".join(["CAST(%s AS bigint[])", *(f"CAST(%s AS {f.cast_db_type(connection)}[])" for f in fields)])
         yield f"SELECT * FROM unnest({arrays})", [list(range(len(records))), *cells]
@@ -472,6 +481,28 @@ def _typed(fields, connection) -> str:
     if connection.vendor != "sqlite":
         return ""
     return f"SELECT NULL, {', '.join(f'CAST(NULL AS {f.db_type(connection)})' for f in fields)} WHERE 0 UNION ALL "
+
+
+def _db_column(field, records, excluded, connection) -> list:
+    """:func:`_db_value` of ``field`` for each of ``records`` (``None`` where ``excluded``), each
+    distinct value (:func:`_value_key`) prepared once: of 5,000 partnerships, Django's
+    ``get_db_prep_save`` of the same dates, kinds and statuses again took 75,000 calls."""
+    name, attname = field.name, field.attname
+    prepared: dict[tuple, object] = {}
+    column = []
+    for index, record in enumerate(records):
+        if name in excluded[index]:
+            column.append(None)
+            continue
+        key = _value_key(record.__dict__.get(attname, _NONE))
+        if key is None:
+            column.append(_db_value(field, record, connection))
+            continue
+        value = prepared.get(key, _NONE)
+        if value is _NONE:
+            value = prepared[key] = _db_value(field, record, connection)
+        column.append(value)
+    return column
 
 
 def _db_value(field, record, connection):
