@@ -237,3 +237,27 @@ def test_the_api_and_the_csv_give_the_travel_dates_the_page_shows(api_client, su
     )
     assert created.status_code == HTTPStatus.CREATED, created.content
     assert created.json()["travel_dates"]["start"] == "2023-04-05"
+
+
+def test_the_answer_to_a_change_gives_the_travel_dates_as_the_change_left_them(superuser, three_ways):
+    """A PATCH or PUT answers ``travel_dates`` of the record as saved, not as read before the
+    change (helper-102: a PATCH of ``start_on`` answered the old dates; a delegation given its
+    first date answered ``null``)."""
+    staff = token_client(superuser)
+    changed = staff.patch("/api/v1/delegations/own/", {"start_on": "2021-05-04"}, format="json")
+    assert changed.status_code == HTTPStatus.OK, changed.content
+    assert changed.json()["travel_dates"] == staff.get("/api/v1/delegations/own/").json()["travel_dates"]
+    assert changed.json()["travel_dates"]["start"] == "2021-05-04"
+    dated = staff.patch("/api/v1/delegations/undated/", {"end_on": "2022-03-04"}, format="json")
+    assert dated.json()["travel_dates"] == {
+        **{"start": "2022-03-04", "start_precision": "day", "end": "2022-03-04", "end_precision": "day"},
+        "basis": "own",
+    }
+    record = staff.get("/api/v1/delegations/events/").json()
+    replaced = staff.put(
+        "/api/v1/delegations/events/",
+        {"name_en": record["name_en"], "kind": record["kind"], "start_on": "2018-03-04"},
+        format="json",
+    )
+    assert replaced.status_code == HTTPStatus.OK, replaced.content
+    assert replaced.json()["travel_dates"]["basis"] == "own"
