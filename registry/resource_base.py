@@ -20,7 +20,7 @@ from django.core.exceptions import (
     ObjectDoesNotExist,
     ValidationError,
 )
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
@@ -55,7 +55,7 @@ from .resource_rows import (  # MissingColumnsError: re-exported by registry.res
     preview_cells,
     stale_version,
 )
-from .resource_writes import changed_columns, changed_since_preview, update_columns, write_history
+from .resource_writes import WrittenMeanwhile, changed_columns, changed_since_preview, update_columns, write_history
 from .text import neutralise_formula, restore_formula
 
 
@@ -423,6 +423,8 @@ class RegistryResource(resources.ModelResource):
         updated = [r.instance for _n, _r, r in self.pending if r.import_type == RowResult.IMPORT_TYPE_UPDATE]
         try:
             self.write(created, updated)
+        except IntegrityError as error:
+            raise WrittenMeanwhile(error, self._meta.model) from error
         except ChangedMeanwhile as changed:
             position = {id(record): index for index, record in enumerate(records)}
             written = created + updated

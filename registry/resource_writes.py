@@ -1,10 +1,11 @@
 """The bulk writes of a confirmed import (:meth:`registry.resource_base.RegistryResource.write`):
 which columns a file changed and their update, the history records (with their many-to-many
-rows) copied by the database, and why a row may no longer be written as its preview showed it."""
+rows) copied by the database, and why a row may no longer be written as its preview showed it or
+at all (:class:`WrittenMeanwhile`)."""
 
 from __future__ import annotations
 
-from django.db import connections, models, router
+from django.db import IntegrityError, connections, models, router
 from django.utils.translation import gettext as _
 
 from .import_widgets import CHUNK
@@ -154,3 +155,25 @@ def changed_since_preview(shown: tuple | None, stored: tuple | None) -> str | No
         "This record was changed by someone else after the preview: nothing was imported. Import the file "
         "again to see its preview."
     )
+
+
+class WrittenMeanwhile(Exception):
+    """Raised by :meth:`~registry.resource_base.RegistryResource.after_import` (the import's
+    base error, nothing written) when the database refused the write (``IntegrityError``) after
+    every row had passed the rules: another writer saved a record breaking one of them with this
+    file's rows meanwhile (two imports of the same new slugs at once; adversarial probe,
+    helper-102: the loser's report was PostgreSQL's own English text). Its message names the rule
+    and the field as the API's 409 does (:func:`registry.api.exceptions.integrity_conflict`),
+    without the database's text."""
+
+    def __init__(self, error: IntegrityError, model):
+        from .api.exceptions import integrity_conflict  # the one reading of a refused constraint
+
+        conflict = integrity_conflict(error, model)
+        super().__init__(
+            _(
+                "Nothing was imported: %(rule)s Someone else saved a record while the file was being "
+                "written. Import the file again to see its preview."
+            )
+            % {"rule": conflict.detail}
+        )

@@ -451,6 +451,26 @@ def test_import_writes_history_records_by_the_importing_user_in_bulk(django_asse
     assert City.objects.get(slug="import-7").search_text  # derived fields are filled as save() fills them
 
 
+def test_a_record_saved_meanwhile_with_a_files_key_is_reported_in_words_and_nothing_is_written():
+    """A city saved with one of the file's new slugs after the rows were checked (another import of
+    the same file at once, on_write here: inside the write's transaction, before it writes) makes
+    the database refuse the write: the import's one error says so in words, naming the field's
+    rule as the API's 409 does, not the database's text ("duplicate key value violates unique
+    constraint …", helper-102), and nothing of the file is written. Run on SQLite and PostgreSQL,
+    whose refusals read differently."""
+
+    def meanwhile():
+        CityFactory(slug="import-1")
+
+    result = CityResource().import_data(city_rows(3), dry_run=False, raise_errors=False, on_write=meanwhile)
+    assert [str(error.error) for error in result.base_errors] == [
+        "Nothing was imported: Another city already has this slug. Someone else saved a record while the file "
+        "was being written. Import the file again to see its preview."
+    ]
+    assert not City.objects.filter(slug__startswith="import-").exists()
+    assert not City.history.filter(slug__startswith="import-").exists()
+
+
 def test_an_imports_history_records_hold_their_records_as_stored_by_its_user_and_file():
     """The database copies each imported record into its history record
     (:func:`registry.resource_writes.write_history`): every tracked column as stored (a decimal,
