@@ -248,3 +248,21 @@ def test_a_page_size_that_is_no_whole_number_is_invalid_and_zero_too_small(api_c
     assert response.json()["errors"] == {
         "page_size": [{"message": "Give a whole number of rows per page, at least 1.", "code": code}]
     }
+
+
+def test_the_answer_to_a_change_gives_what_the_change_left_computed(shipped_data, superuser):
+    """A PATCH answers the values computed with the record (``last_activity``, ``dormant``) as
+    the change left them, as the next GET does: they were read with the record before the change
+    (a partnership established later than its last event answered the event's date)."""
+    staff = token_client(superuser)
+    url = f"/api/v1/partnerships/{almaty_partnership().pk}/"
+    assert staff.get(url).json()["last_activity"] == "2022-09-21"
+    changed = staff.patch(
+        url, {"established_on": "2024-03-01"}, format="json", HTTP_X_CHANGE_REASON="The treaty's date, corrected."
+    )
+    assert changed.status_code == HTTPStatus.OK, changed.content
+    assert changed.json()["last_activity"] == "2024-03-01"
+    after = staff.get(url).json()
+    assert {name: changed.json()[name] for name in ("last_activity", "dormant")} == {
+        name: after[name] for name in ("last_activity", "dormant")
+    }

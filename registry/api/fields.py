@@ -165,7 +165,11 @@ class LocalTimeField(serializers.TimeField):
         return parsed
 
 
-@extend_schema_field({"type": "string", "enum": list(DatePrecision.values), "nullable": True, "readOnly": True})
+#: A date's precision in the schema: ``"day"``, ``"month"`` or ``"year"`` (``DatePrecision``).
+PRECISION_SCHEMA = {"type": "string", "enum": list(DatePrecision.values)}
+
+
+@extend_schema_field({**PRECISION_SCHEMA, "nullable": True, "readOnly": True})
 class DatePrecisionField(serializers.ReadOnlyField):
     """The precision of the partial date ``date_field`` (``day``, ``month`` or ``year``, as the
     date is written: set by it), ``null`` when there is no date: a partnership that has not ended

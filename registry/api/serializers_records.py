@@ -25,7 +25,7 @@ from ..models import (
     Person,
     Source,
 )
-from .fields import PARTIAL_DATE_SCHEMA, PartialDateField, summary
+from .fields import PARTIAL_DATE_SCHEMA, PRECISION_SCHEMA, PartialDateField, summary
 from .serializers import CLAIMS_HELP, SOURCES_HELP, RegistrySerializer, timestamps
 from .summaries import (
     AgreementSummarySerializer,
@@ -198,9 +198,6 @@ class EventSerializer(RegistrySerializer):
         extra_kwargs = {"slug": {"required": False}, **timestamps()}
 
 
-PRECISION_SCHEMA = {"type": "string", "enum": ["day", "month", "year"]}
-
-
 @extend_schema_field(
     {
         "type": "object",
@@ -217,7 +214,7 @@ PRECISION_SCHEMA = {"type": "string", "enum": ["day", "month", "year"]}
             "start_precision": PRECISION_SCHEMA,
             "end": PARTIAL_DATE_SCHEMA,
             "end_precision": PRECISION_SCHEMA,
-            "basis": {"type": "string", "enum": ["own", "itinerary", "events"]},
+            "basis": {"type": "string", "enum": list(DelegationQuerySet.TRAVEL_BASES)},
         },
         "required": ["start", "start_precision", "end", "end_precision", "basis"],
     }
@@ -234,19 +231,19 @@ class TravelDatesField(serializers.ReadOnlyField):
 
     def to_representation(self, delegation):
         names = DelegationQuerySet.TRAVEL_DATES
-        if any(name not in delegation.__dict__ for name in names):
+        if all(name in delegation.__dict__ for name in names):
+            dates = {name: delegation.__dict__[name] for name in names}
+        else:
             user = getattr(self.context.get("request"), "user", None)
-            found = Delegation.objects.with_travel_dates(user).filter(pk=delegation.pk).values(*names).first() or {}
-            for name in names:
-                setattr(delegation, name, found.get(name))
-        if delegation.travel_basis is None:
+            dates = Delegation.objects.with_travel_dates(user).filter(pk=delegation.pk).values(*names).first() or {}
+        if dates.get("travel_basis") is None:
             return None
         return {
-            "start": iso_partial(delegation.travel_start, delegation.travel_start_precision),
-            "start_precision": delegation.travel_start_precision,
-            "end": iso_partial(delegation.travel_end, delegation.travel_end_precision),
-            "end_precision": delegation.travel_end_precision,
-            "basis": delegation.travel_basis,
+            "start": iso_partial(dates["travel_start"], dates["travel_start_precision"]),
+            "start_precision": dates["travel_start_precision"],
+            "end": iso_partial(dates["travel_end"], dates["travel_end_precision"]),
+            "end_precision": dates["travel_end_precision"],
+            "basis": dates["travel_basis"],
         }
 
 

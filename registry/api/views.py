@@ -41,7 +41,6 @@ from ..models import (
     CooperationField,
     Delegation,
     DelegationMember,
-    DelegationQuerySet,
     Event,
     EventParticipant,
     ItineraryStop,
@@ -264,15 +263,6 @@ class DelegationViewSet(RegistryViewSet):
             Prefetch("outcomes", queryset=outcomes.select_related("agreement")),
             sources_prefetch(),
         )
-
-    def perform_update(self, serializer):
-        """Save as every record is (:meth:`RegistryViewSet.perform_update`); the travel dates read
-        with the record (``with_travel_dates``) describe it before the change, so they are dropped
-        and ``travel_dates`` reads them again as the change left them (a PATCH of ``start_on``
-        answered the old dates; helper-102)."""
-        super().perform_update(serializer)
-        for name in DelegationQuerySet.TRAVEL_DATES:
-            self.saved.__dict__.pop(name, None)
 
 
 @describe("organization", "organizations")

@@ -336,13 +336,16 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
         offices: :class:`~registry.api.permissions.OfficePermission` checked the record as it was;
         this checks it as the change leaves it (found by the adversarial probe: an office moved its
         event into another city's partnership, or its partnership to another city). The answer
-        then shows the references as the change left them: the ``<field>_visible`` annotations read
-        with the record describe the old references, so they are dropped (found by the adversarial
-        probe: an agreement just set on an event was answered ``null``)."""
+        then shows what is computed with the record as the change left it: every annotation of
+        :meth:`get_queryset` was read before the change, so each is dropped and its serializer
+        field reads it again (one query each): the ``<field>_visible`` flags (an agreement just set
+        on an event was answered ``null``), a delegation's travel dates (a PATCH of ``start_on``
+        answered the old dates), a partnership's ``last_activity`` and ``dormant`` (a later
+        ``established_on`` answered the last event's date)."""
         instance = self.saved = serializer.save()
         self._refuse_outside_offices(instance)
-        for name in [name for name in vars(instance) if name.endswith("_visible")]:
-            delattr(instance, name)
+        for name in self.get_queryset().query.annotations:
+            instance.__dict__.pop(name, None)
 
     def _refuse_outside_offices(self, instance) -> None:
         if not may_change(self.request.user, instance):

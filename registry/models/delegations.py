@@ -78,6 +78,8 @@ class DelegationQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuery
     #: The names :meth:`with_travel_dates` annotates, read together by the API's ``travel_dates``
     #: and the exports' columns of the same name.
     TRAVEL_DATES = ("travel_basis", "travel_start", "travel_start_precision", "travel_end", "travel_end_precision")
+    #: The values of ``travel_basis`` (:meth:`with_travel_dates`), read by the API's schema.
+    TRAVEL_BASES = ("own", "itinerary", "events")
 
     def with_travel_dates(self, user) -> DelegationQuerySet:
         """Annotate when each delegation travelled, the one rule read by its page and the list's
@@ -135,6 +137,7 @@ class DelegationQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuery
         own = Q(start_on__isnull=False) | Q(end_on__isnull=False)
         itinerary_start = Subquery(stops_first.order_by("day").values("day")[:1], output_field=models.DateField())
         day = Value(DatePrecision.DAY)
+        own_basis, itinerary_basis, events_basis = self.TRAVEL_BASES
         return self.annotate(
             travel_start=Coalesce(
                 "start_on",
@@ -151,9 +154,9 @@ class DelegationQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuery
                 output_field=models.DateField(),
             ),
             travel_basis=Case(
-                When(own, then=Value("own")),
-                When(Q(Exists(stops_first)), then=Value("itinerary")),
-                When(Q(Exists(events)), then=Value("events")),
+                When(own, then=Value(own_basis)),
+                When(Q(Exists(stops_first)), then=Value(itinerary_basis)),
+                When(Q(Exists(events)), then=Value(events_basis)),
                 default=None,
                 output_field=models.CharField(),
             ),
