@@ -9,6 +9,7 @@ from django.db import IntegrityError, connections, models, router
 from django.utils.translation import gettext as _
 
 from .import_widgets import CHUNK
+from .models.base import CONCURRENT_CHANGE, refused_rule
 
 
 def changed_columns(model: type[models.Model], records: list) -> list[str]:
@@ -163,17 +164,16 @@ class WrittenMeanwhile(Exception):
     every row had passed the rules: another writer saved a record breaking one of them with this
     file's rows meanwhile (two imports of the same new slugs at once; adversarial probe,
     helper-102: the loser's report was PostgreSQL's own English text). Its message names the rule
-    and the field as the API's 409 does (:func:`registry.api.exceptions.integrity_conflict`),
-    without the database's text."""
+    and the field as the API's 409 does (:func:`registry.models.base.refused_rule`), without the
+    database's text."""
 
     def __init__(self, error: IntegrityError, model):
-        from .api.exceptions import integrity_conflict  # the one reading of a refused constraint
-
-        conflict = integrity_conflict(error, model)
+        refused = refused_rule(error, model)
+        rule = refused.message if refused else str(CONCURRENT_CHANGE)
         super().__init__(
             _(
                 "Nothing was imported: %(rule)s Someone else saved a record while the file was being "
                 "written. Import the file again to see its preview."
             )
-            % {"rule": conflict.detail}
+            % {"rule": rule}
         )

@@ -17,10 +17,8 @@ language, so clients test ``code``, never the text.
 
 from __future__ import annotations
 
-import re
 from http import HTTPStatus
 
-from django.apps import apps
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -35,7 +33,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from ..models.base import CONSTRAINT_FIELDS
+from ..models.base import CONCURRENT_CHANGE, refused_rule
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -159,42 +157,17 @@ class PreconditionFailed(exceptions.APIException):
 
 # --------------------------------------------------------------------------- integrity errors
 
-SQLITE_CONSTRAINT = re.compile(r"(?:UNIQUE|CHECK) constraint failed: (?P<names>.+)")
-
-
-def constraint_name(error: IntegrityError) -> str:
-    """The violated constraint's name (PostgreSQL's diagnostics; SQLite's message names a
-    CHECK constraint, or the ``table.column`` of a UNIQUE one); ``""`` when unknown."""
-    diag = getattr(error.__cause__, "diag", None)
-    if diag is not None and getattr(diag, "constraint_name", None):
-        return diag.constraint_name
-    match = SQLITE_CONSTRAINT.search(str(error))
-    return match["names"].strip() if match else ""
-
 
 def integrity_conflict(error: IntegrityError, model) -> Conflict:
     """A 409 naming the field and the rule a concurrent write broke (a race past
-    ``full_clean()``), without the database's text: the rule's message on the field
-    ``CONSTRAINT_FIELDS`` gives, or ``unique`` on a unique column of ``model``."""
-    name = constraint_name(error)
-    for app_model in apps.get_app_config("registry").get_models():
-        for constraint in app_model._meta.constraints:
-            if constraint.name == name:
-                field = CONSTRAINT_FIELDS.get(name, api_settings.NON_FIELD_ERRORS_KEY)
-                message = str(constraint.get_violation_error_message())
-                return Conflict(message, name, {field: [{"message": message, "code": name}]})
-    if model is not None:
-        for field in model._meta.concrete_fields:
-            column = f"{model._meta.db_table}.{field.column}"
-            if field.unique and (name == column or name.startswith(f"{model._meta.db_table}_{field.column}_")):
-                message = gettext("Another %(model)s already has this %(field)s.") % {
-                    "model": model._meta.verbose_name,
-                    "field": field.verbose_name,
-                }
-                return Conflict(message, "unique", {field.name: [{"message": message, "code": "unique"}]})
-    return Conflict(
-        gettext("The change conflicts with a change saved at the same time; read the record and try again.")
-    )
+    ``full_clean()``), without the database's text: the rule :func:`~registry.models.base.refused_rule`
+    reads (its message on its field, ``non_field_errors`` for the record as a whole), else
+    :data:`~registry.models.base.CONCURRENT_CHANGE`."""
+    refused = refused_rule(error, model)
+    if refused is None:
+        return Conflict(str(CONCURRENT_CHANGE))
+    field = refused.field or api_settings.NON_FIELD_ERRORS_KEY
+    return Conflict(refused.message, refused.code, {field: [{"message": refused.message, "code": refused.code}]})
 
 
 def validation_errors(exc: DjangoValidationError) -> exceptions.ValidationError:

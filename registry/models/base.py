@@ -44,9 +44,13 @@ from .choices import choice_label
 # the imports name them here.
 from .constraints import (  # noqa: F401
     CHECKED_BY_FIELD,
+    CONCURRENT_CHANGE,
     CONSTRAINT_FIELDS,
     IMPLIED_RULES,
+    RefusedRule,
+    constraint_name,
     no_such_record,
+    refused_rule,
     rule,
     stored_values,
     unique,

@@ -1,19 +1,24 @@
 """The registry's rules as named database constraints, and how their violations are reported:
 :func:`rule` (a ``CheckConstraint``) and :func:`unique` (a ``UniqueConstraint``), each with its
 message and the field it concerns; the rules whose violation makes others' redundant
-(:func:`without_implied`); and the look-ups that read many values at once (:func:`values_in`).
+(:func:`without_implied`); the reading of a write the database refused (:func:`refused_rule`); and
+the look-ups that read many values at once (:func:`values_in`).
 Re-exported by :mod:`registry.models.base`, where :meth:`RegistryModel.validate_constraints`
 reads them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import IntegrityError, connections, models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 # Constraint name → the field its error belongs to (filled by ``rule()``).
 CONSTRAINT_FIELDS: dict[str, str] = {}
@@ -107,3 +112,56 @@ def stored_values(model: type[models.Model], records, fields) -> dict[object, di
         rows = manager.filter(pk__in=chunk).order_by().values("pk", *fields)
         stored.update((row.pop("pk"), row) for row in rows)
     return stored
+
+
+# --------------------------------------------------------------------------- refused writes
+
+SQLITE_CONSTRAINT = re.compile(r"(?:UNIQUE|CHECK) constraint failed: (?P<names>.+)")
+
+#: The words for a refused write whose rule is not known (:func:`refused_rule` gave ``None``).
+CONCURRENT_CHANGE = _("The change conflicts with a change saved at the same time; read the record and try again.")
+
+
+def constraint_name(error: IntegrityError) -> str:
+    """The violated constraint's name (PostgreSQL's diagnostics; SQLite's message names a
+    CHECK constraint, or the ``table.column`` of a UNIQUE one); ``""`` when unknown."""
+    diag = getattr(error.__cause__, "diag", None)
+    if diag is not None and getattr(diag, "constraint_name", None):
+        return diag.constraint_name
+    match = SQLITE_CONSTRAINT.search(str(error))
+    return match["names"].strip() if match else ""
+
+
+class RefusedRule(NamedTuple):
+    """The rule a write broke, for a person: ``code``, the constraint's name (``"unique"`` for a
+    unique column); ``field``, the field the error belongs to (``None``: the record as a whole);
+    ``message``, the rule's message in the active language."""
+
+    code: str
+    field: str | None
+    message: str
+
+
+def refused_rule(error: IntegrityError, model: type[models.Model] | None = None) -> RefusedRule | None:
+    """The registry's rule that the database's refusal ``error`` names (:func:`constraint_name`):
+    one of its named constraints, with the field :data:`CONSTRAINT_FIELDS` gives, or a unique
+    column of ``model`` ("Another city already has this slug."); ``None`` when the refusal names
+    no known rule. The one reading of a refused write, used by the API's 409
+    (:func:`registry.api.exceptions.integrity_conflict`), an import written meanwhile
+    (:class:`registry.resource_writes.WrittenMeanwhile`) and a snapshot's restore
+    (``import_registry``); never the database's own text."""
+    name = constraint_name(error)
+    for app_model in apps.get_app_config("registry").get_models():
+        for constraint in app_model._meta.constraints:
+            if constraint.name == name:
+                return RefusedRule(name, CONSTRAINT_FIELDS.get(name), str(constraint.get_violation_error_message()))
+    if model is not None:
+        for field in model._meta.concrete_fields:
+            column = f"{model._meta.db_table}.{field.column}"
+            if field.unique and (name == column or name.startswith(f"{model._meta.db_table}_{field.column}_")):
+                message = gettext("Another %(model)s already has this %(field)s.") % {
+                    "model": model._meta.verbose_name,
+                    "field": field.verbose_name,
+                }
+                return RefusedRule("unique", field.name, message)
+    return None

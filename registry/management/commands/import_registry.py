@@ -34,12 +34,11 @@ from django.test.utils import override_settings
 from simple_history.models import registered_models
 from tqdm import tqdm
 
-from registry.api.exceptions import constraint_name
 from registry.bulk_validation import full_clean_many, load_references
 from registry.cache import one_change
 from registry.models import Agreement
 from registry.models.base import HISTORY as CHANGE_HISTORY
-from registry.models.base import text_fields
+from registry.models.base import refused_rule, text_fields
 
 from .export_registry import HISTORY, MEDIA, ROWS, history_tables, snapshot_models
 
@@ -304,15 +303,13 @@ def refusal(error: IntegrityError) -> str:
     text = str(error)
     found = REFUSED_ROW.search(text)
     row = found["row"] if found else "a row"
-    name = constraint_name(error)
-    for model in apps.get_app_config("registry").get_models():
-        for constraint in model._meta.constraints:
-            if constraint.name == name:
-                return (
-                    f"{row} breaks the rule {name}: {constraint.get_violation_error_message()} "
-                    "A snapshot written before the rule existed may hold such rows: correct them "
-                    "(in the registry it came from, then export again) and restore again."
-                )
+    refused = refused_rule(error)
+    if refused is not None:
+        return (
+            f"{row} breaks the rule {refused.code}: {refused.message} "
+            "A snapshot written before the rule existed may hold such rows: correct them "
+            "(in the registry it came from, then export again) and restore again."
+        )
     detail = " ".join((text[found.end() :] if found else text).lstrip(": ").split())
     detail = detail.split(" DETAIL: Failing row contains")[0]  # PostgreSQL's copy of the whole row
     if NULL_REFERENCE.search(detail):
