@@ -14,6 +14,15 @@ from .fields import PartialDateField, StrictCharField, StrictSlugRelatedField
 from .serializers import SOURCES_HELP
 
 
+def reason_field(label, help_text: str) -> StrictCharField:
+    """An action's reason in one language: optional text of at most ``CHANGE_REASON_MAX``
+    characters (the change reason's limit), blank allowed; :meth:`PartnershipActionSerializer.reasons`
+    requires one of the two."""
+    return StrictCharField(
+        label=label, max_length=CHANGE_REASON_MAX, required=False, allow_blank=True, help_text=help_text
+    )
+
+
 class PartnershipActionSerializer(serializers.Serializer):
     """The body of a partnership action (`POST /api/v1/partnerships/{id}/suspend/` and the
     others): `on`, the date of the stage the action records, written to its precision
@@ -30,21 +39,15 @@ class PartnershipActionSerializer(serializers.Serializer):
         label=capfirst(gettext_lazy("date")),
         help_text="Date of the stage.",
     )
-    reason = StrictCharField(
-        label=gettext_lazy("Reason"),
-        max_length=CHANGE_REASON_MAX,
-        required=False,
-        allow_blank=True,
-        help_text="Why, in English; kept on the stage and in the history (the change reason). Given here, "
+    reason = reason_field(
+        gettext_lazy("Reason"),
+        "Why, in English; kept on the stage and in the history (the change reason). Given here, "
         "in the `X-Change-Reason` header (given both, they must be equal) or not at all when `reason_ko` "
         "gives the reason in Korean: at least one of the two.",
     )
-    reason_ko = StrictCharField(
-        label=gettext_lazy("Reason (Korean)"),
-        max_length=CHANGE_REASON_MAX,
-        required=False,
-        allow_blank=True,
-        help_text="Why, in Korean: kept on the stage (`note_ko`) and in the history (the change reason, "
+    reason_ko = reason_field(
+        gettext_lazy("Reason (Korean)"),
+        "Why, in Korean: kept on the stage (`note_ko`) and in the history (the change reason, "
         "shown on Korean pages); it alone is enough.",
     )
     sources = StrictSlugRelatedField(
