@@ -229,6 +229,39 @@ def test_admin_change_form_refuses_a_kind_change_without_a_reason(staff_client, 
     assert friendship.history.first().history_change_reason == "Misread list"
 
 
+def test_a_partnership_follows_only_a_relation_of_its_own_two_cities_never_itself(staff_client, home, friendship):
+    """The admin's "follows" (``predecessor``) offered every partnership: a relation could be
+    saved as following itself, or a relation of other cities. The form names the field and the
+    rule; the table refuses the first too (``partnership_not_its_own_predecessor``), for a write
+    that skips validation."""
+    from django.db import IntegrityError, transaction
+
+    from .test_staff import form_data
+
+    other = PartnershipFactory(city=home, partner=CityFactory(country="FR"), established_on=D(2010, 1, 1))
+    url = f"/admin/registry/partnership/{friendship.pk}/change/"
+    data = form_data(staff_client.get(url))
+    refused = staff_client.post(url, {**data, "predecessor": str(friendship.pk)})
+    assert refused.status_code == HTTPStatus.OK
+    assert refused.context["adminform"].form.errors["predecessor"] == [
+        "A partnership cannot follow itself: choose the relation it continues."
+    ]
+    refused = staff_client.post(url, {**data, "predecessor": str(other.pk)})
+    assert refused.context["adminform"].form.errors["predecessor"] == [
+        "The relation this one follows must be one of the same two cities (an upgrade continues their relation)."
+    ]
+    friendship.refresh_from_db()
+    assert friendship.predecessor_id is None
+    earlier = PartnershipFactory(
+        city=friendship.partner, partner=home, established_on=D(2001, 1, 1), ended_on=D(2005, 1, 1), status="ended"
+    )
+    saved = staff_client.post(url, {**data, "predecessor": str(earlier.pk)})
+    assert saved.status_code == HTTPStatus.FOUND, saved.context["adminform"].form.errors
+    assert Partnership.objects.get(pk=friendship.pk).predecessor == earlier  # the same two cities, either side
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Partnership.objects.filter(pk=other.pk).update(predecessor=other.pk)
+
+
 # --------------------------------------------------------------------------- API
 
 

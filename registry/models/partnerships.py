@@ -193,6 +193,12 @@ class Partnership(RemarksModel, RegistryModel):
                 "partner",
             ),
             rule(
+                "partnership_not_its_own_predecessor",
+                ~Q(predecessor=F("pk")),
+                _("A partnership cannot follow itself: choose the relation it continues."),
+                "predecessor",
+            ),
+            rule(
                 "partnership_ends_after_start",
                 Q(ended_on__isnull=True) | Q(ended_on__gte=F("established_on")),
                 _("A partnership cannot end before it was established."),
@@ -298,6 +304,29 @@ class Partnership(RemarksModel, RegistryModel):
         self.established_on = truncate_to_precision(self.established_on, self.established_precision)
         self.ended_on = truncate_to_precision(self.ended_on, self.ended_precision)
         self.refuse_direct_life_edit()
+        self.refuse_a_predecessor_of_other_cities()
+
+    def refuse_a_predecessor_of_other_cities(self) -> None:
+        """Raise ``ValidationError`` on ``predecessor`` (code ``partnership_predecessor_cities``)
+        when the partnership this one follows is a relation of other cities: an upgrade continues
+        the relation of the same two cities, on either side (:func:`registry.services.upgrade_partnership`;
+        :meth:`moves_an_upgrade` keeps them so). The admin offered any partnership. One query,
+        only when a predecessor is set and is not this record (that is ``partnership_not_its_own_predecessor``)."""
+        if self.predecessor_id is None or self.predecessor_id == self.pk:
+            return
+        cities = Partnership._base_manager.filter(pk=self.predecessor_id).values_list("city_id", "partner_id").first()
+        if cities is not None and set(cities) != {self.city_id, self.partner_id}:
+            raise ValidationError(
+                {
+                    "predecessor": ValidationError(
+                        _(
+                            "The relation this one follows must be one of the same two cities (an upgrade "
+                            "continues their relation)."
+                        ),
+                        code="partnership_predecessor_cities",
+                    )
+                }
+            )
 
     @classmethod
     def clean_together(cls, records: list[Partnership], labels: list[str] | None = None) -> dict[int, ValidationError]:
