@@ -20,6 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries import countries
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -29,7 +30,7 @@ from .admin_history import LabelledHistoryHelper
 from .admin_ids import CheckedIdsMixin, parse_id
 from .concurrency import VersionConflict, check_version, current_version
 from .dates import time_label
-from .models import City, Claim, Partnership, may_change, other_side
+from .models import City, Claim, Partnership, Publication, may_change, other_side
 from .models.base import HISTORY
 from .models.offices import refusal
 from .text import ASSUMED_URL_SCHEME, given_reason, is_visible
@@ -307,6 +308,8 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
     form = VersionedModelForm
     readonly_fields = TIMESTAMPS
     save_on_top = True
+    #: Offered where the model has a ``publication`` (:meth:`get_actions`).
+    actions = ["publish_selected"]
     list_per_page = 100
     formfield_overrides = URL_FIELDS
     change_list_template = "admin/registry/change_list.html"
@@ -321,6 +324,49 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.slug_from = self.slug_from
         return form
+
+    def get_actions(self, request):
+        """Django's actions, with :meth:`publish_selected` only for a model with a ``publication``."""
+        actions = super().get_actions(request)
+        if not any(field.name == "publication" for field in self.model._meta.concrete_fields):
+            actions.pop("publish_selected", None)
+        return actions
+
+    @admin.action(description=_("Publish the selected drafts"), permissions=["change"])
+    def publish_selected(self, request, queryset):
+        """Publish each selected draft as its change form would: :func:`services.save_record`
+        (every rule of the record checked, a new version, one history record by the user), each in
+        its own transaction with its row locked, read again inside it so that a change saved
+        meanwhile is kept. A record of another office, or one a rule refuses, is left a draft and
+        named with the reason; those already published are counted. Messages only, the list again."""
+        done, already, refused = 0, 0, []
+        for pk in queryset.values_list("pk", flat=True):
+            with transaction.atomic(using=router.db_for_write(self.model)):
+                record = self.model._base_manager.select_for_update().get(pk=pk)
+                if record.publication == Publication.PUBLISHED:
+                    already += 1
+                    continue
+                if not may_change(request.user, record):
+                    refused.append(f"{record}: {refusal(request.user)}")
+                    continue
+                try:
+                    services.save_record(instance=record, data={"publication": Publication.PUBLISHED})
+                except ValidationError as error:
+                    refused.append(f"{record}: {' '.join(labelled_messages(self.model, error))}")
+                    continue
+                done += 1
+        name = self.model._meta
+        if done:
+            message = ngettext("Published %(n)d %(name)s.", "Published %(n)d %(names)s.", done)
+            shown = {"n": done, "name": name.verbose_name, "names": name.verbose_name_plural}
+            self.message_user(request, message % shown, messages.SUCCESS)
+        if already:
+            message = ngettext(
+                "%(n)d of the selected was published already.", "%(n)d of the selected were published already.", already
+            )
+            self.message_user(request, message % {"n": already}, messages.INFO)
+        for reason in refused:
+            self.message_user(request, _("Not published: %(reason)s") % {"reason": reason}, messages.ERROR)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -229,7 +229,7 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
     )
     autocomplete_fields = ("city", "partner", "fields", "sources", "predecessor")
     date_hierarchy = "established_on"
-    actions = list(PARTNERSHIP_ACTIONS)
+    actions = [*RegistryAdmin.actions, *PARTNERSHIP_ACTIONS]
     fieldsets = (
         (None, {"fields": ("city", "partner", "kind", "fields", "predecessor")}),
         (_("Dates"), {"fields": ("established_on", "established_precision")}),

@@ -462,3 +462,44 @@ def test_an_office_background_import_checks_with_the_user_who_started_it(
     assert "the office of Office Home" in job.errors[0]["messages"][0]
     assert "the office of Office Home" in client.get(response.url).text
     assert not Partnership.objects.filter(kind="friendship").exists()
+
+
+def test_publish_selected_drafts_publishes_the_offices_own_and_names_each_refused(client, office, partnerships):
+    """The change list's "Publish the selected drafts": each draft of the office is published as
+    its form would publish it (a new version, a history record by the account); one of another
+    office, or one that a rule of the record refuses (a date after today, stored before the
+    rule), stays a draft and is named with the reason; one already published is counted."""
+    import datetime
+
+    from registry.models import Publication
+
+    own, other = partnerships
+    later = PartnershipFactory(city=CityFactory(slug="osaka", country="JP"), partner=office.home)
+    wrong = PartnershipFactory(city=CityFactory(slug="nagoya", country="JP"), partner=office.home)
+    published = PartnershipFactory(city=CityFactory(slug="kobe", country="JP"), partner=office.home)
+    drafts = [own, other, later, wrong]
+    Partnership.objects.filter(pk__in=[p.pk for p in drafts]).update(publication=Publication.DRAFT)
+    Partnership.objects.filter(pk=published.pk).update(publication=Publication.PUBLISHED)
+    Partnership.objects.filter(pk=wrong.pk).update(established_on=datetime.date.today() + datetime.timedelta(days=400))
+    versions = dict(Partnership.objects.values_list("pk", "version"))
+    client.force_login(office)
+    response = client.post(
+        reverse("admin:registry_partnership_changelist"),
+        {"action": "publish_selected", "_selected_action": [p.pk for p in [*drafts, published]]},
+        follow=True,
+    )
+    assert response.status_code == HTTPStatus.OK
+    stored = {p.pk: (p.publication, p.version) for p in Partnership.objects.all()}
+    assert {pk for pk, (publication, _) in stored.items() if publication == "published"} == {
+        own.pk,
+        later.pk,
+        published.pk,
+    }
+    assert stored[own.pk][1] == versions[own.pk] + 1 and stored[published.pk][1] == versions[published.pk]
+    assert own.history.first().history_user == office and own.history.first().publication == "published"
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages[:2] == ["Published 2 partnerships.", "1 of the selected was published already."]
+    refused = messages[2:]
+    assert len(refused) == 2
+    assert any(text.startswith("Not published: ") and "office" in text and str(other.city) in text for text in refused)
+    assert any("Established on:" in text and str(wrong.city) in text for text in refused)
