@@ -55,9 +55,22 @@ class VersionConflict(Exception):
         """The explanation for a program (the API's 412): who changed what, and to read the record again."""
         return self.explain(_("Read the record again (GET) for its current version and ETag."))
 
+    @property
+    def never_existed(self) -> bool:
+        """Whether ``expected`` is later than the stored version: no save ever made it (versions
+        count up from 1), so nobody changed the record "meanwhile" (a tag edited by hand, a form
+        field altered, a tag of another record)."""
+        return self.expected > self.current
+
     def explain(self, advice: str) -> str:
         """Who changed the record and when, the fields they changed (an empty value as “(empty)”),
-        then ``advice``."""
+        then ``advice``; for a version that never existed (:attr:`never_existed`), that it never
+        did, and ``advice``."""
+        if self.never_existed:
+            return _(
+                "This record never had version %(expected)d (its current version is %(current)d), so your "
+                "changes were not saved. %(advice)s"
+            ) % {"expected": self.expected, "current": self.current, "advice": advice}
         who = self.changed_by or _("someone else")
         when = time_label(self.changed_at) if self.changed_at else ""
         summary = "; ".join(f"{c.field}: {shown(c.old)} → {shown(c.new)}" for c in self.changes) or _("no field values")
@@ -116,5 +129,7 @@ def check_version(instance: models.Model, expected: int) -> None:
     current = current_version(instance, lock=True)
     if current is None or current == expected:
         return
+    if expected > current:  # never saved: no history to read (VersionConflict.never_existed)
+        raise VersionConflict(expected, current)
     changes, who, when = changes_since(instance, expected)
     raise VersionConflict(expected, current, changes, who, when)

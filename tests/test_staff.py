@@ -551,3 +551,19 @@ def test_adding_a_partnership_with_the_home_city_as_partner_says_how_it_is_read(
     response = staff_client.post(add, {**form, "city": home.pk, "partner": erdenet.pk}, follow=True)
     assert Partnership.objects.filter(city=home, partner=erdenet).exists()
     assert not any("the home city" in str(message) for message in response.context["messages"])
+
+
+def test_a_version_that_never_existed_is_named_so_not_as_a_change_by_someone(shipped_data, editor):
+    """An ``If-Match`` (or the admin's hidden version) naming a version later than the stored one
+    got "This record was changed by someone else …": no one had changed it; that version never
+    existed. The 412 says so, with the current version, and nothing is saved."""
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    url = f"/api/v1/partnerships/{almaty.pk}/"
+    read = api_client(editor).get(url)["ETag"]
+    forged = read.replace(f'"v{almaty.version}.', f'"v{almaty.version + 5}.')
+    refused = api_client(editor).patch(url, {"notes": "Forged"}, format="json", HTTP_IF_MATCH=forged)
+    assert refused.status_code == HTTPStatus.PRECONDITION_FAILED
+    detail = refused.json()["detail"]
+    assert detail.startswith(f"This record never had version {almaty.version + 5} (its current version is ")
+    assert "changed by" not in detail
+    assert Partnership.objects.get(pk=almaty.pk).notes == almaty.notes
