@@ -39,6 +39,7 @@ from .exports import BOM
 from .exports.responses import export_filename
 from .import_widgets import file_row
 from .models import ImportJob
+from .resource_writes import WrittenMeanwhile
 
 ERRORS_SHOWN = 500  # errors listed on a job's page (the count says how many more)
 RECENT_JOBS = 10  # background imports listed on the import page
@@ -326,8 +327,12 @@ class SpreadsheetMixin(ImportExportMixin):
             # The write failed (a database error: another import of the same rows committed
             # first); the library would still say "Import finished: 1500 new" (adversarial probe).
             errors = [*result.base_errors, *(error for _number, found in result.row_errors() for error in found)]
-            message = _("Nothing was imported: the database refused the write (%(error)s). Import the file again.")
-            self.message_user(request, message % {"error": errors[0].error}, messages.ERROR)
+            if isinstance(errors[0].error, WrittenMeanwhile):  # its own words say it all, once
+                message = str(errors[0].error)
+            else:
+                message = _("Nothing was imported: the database refused the write (%(error)s). Import the file again.")
+                message %= {"error": errors[0].error}
+            self.message_user(request, message, messages.ERROR)
             opts = self.model._meta
             return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
         if not result.has_validation_errors():

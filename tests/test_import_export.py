@@ -1472,7 +1472,10 @@ def test_a_confirmation_whose_file_another_click_took_meanwhile_says_so(client, 
 
 def test_a_write_the_database_refuses_is_not_reported_as_imported(client, monkeypatch):
     """Two managers confirmed the same file of new cities at once: the second's write failed
-    (unique slugs) and its page still said "Import finished: 1500 new" (adversarial probe)."""
+    (unique slugs) and its page still said "Import finished: 1500 new" (adversarial probe). The
+    page says it once, in the import's words (:class:`registry.resource_writes.WrittenMeanwhile`):
+    they were wrapped in "Nothing was imported: the database refused the write (Nothing was
+    imported: … Import the file again to see its preview.). Import the file again." (helper-103)."""
     from django.db import IntegrityError
 
     client.force_login(_manager())
@@ -1486,7 +1489,10 @@ def test_a_write_the_database_refuses_is_not_reported_as_imported(client, monkey
     monkeypatch.setattr(CityResource, "write", refused)
     response = client.post(reverse("admin:registry_city_process_import"), confirm, follow=True)
     messages = [str(message) for message in response.context["messages"]]
-    assert len(messages) == 1 and messages[0].startswith("Nothing was imported: the database refused the write (")
+    assert messages == [
+        "Nothing was imported: Another city already has this slug. Someone else saved a record while the file "
+        "was being written. Import the file again to see its preview."
+    ]
     assert "Import finished" not in response.text and not City.objects.filter(slug="clash").exists()
 
 
