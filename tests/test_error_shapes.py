@@ -4,6 +4,8 @@ API's router registers (walked from ``router.registry``, so a new viewset is che
 test): 404, 401, 403, 405, 400 (naming the field), 409, 412, 413, 429 and 500.
 One request per route and case; run on SQLite and on PostgreSQL."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from rest_framework import serializers
@@ -167,3 +169,31 @@ def test_deleting_a_referenced_record_is_a_409_problem(manager, basename, referr
     assert list(errors) == ["non_field_errors"] and errors["non_field_errors"][0]["code"] == "in_use"
     assert errors["non_field_errors"][0]["message"] == response.json()["detail"]
     assert type(obj).objects.filter(pk=obj.pk).exists()
+
+
+@pytest.mark.parametrize("rule", ["partnership_one_open_per_pair", "partnership_natural_key", "source_url_unique"])
+def test_a_broken_unique_rule_is_read_by_its_name_on_every_database(rule):
+    """A write the database refuses is read as the rule it broke (its name, field and message:
+    the 409's, an import's written meanwhile), on SQLite as on PostgreSQL: SQLite names a unique
+    index on expressions ``index 'name'`` and any other unique constraint by its columns, and both
+    were read as no known rule (the generic "conflicts with a change saved at the same time";
+    helper-103)."""
+    from django.db import IntegrityError, transaction
+
+    from registry.models import Partnership, Source
+    from registry.models.constraints import refused_rule
+
+    if rule == "source_url_unique":
+        model, first = Source, SourceFactory(url="https://example.org/a")
+        again = Source(slug="again", title="Again", url=first.url)
+    else:
+        model, first = Partnership, PartnershipFactory()
+        ended = {"status": "ended", "ended_on": datetime.date(2001, 1, 1)} if rule == "partnership_natural_key" else {}
+        again = Partnership(
+            city=first.city, partner=first.partner, kind=first.kind, established_on=first.established_on, **ended
+        )
+    with pytest.raises(IntegrityError) as refused, transaction.atomic():
+        again.save()
+    found = refused_rule(refused.value, model)
+    constraint = next(c for c in model._meta.constraints if c.name == rule)
+    assert found == (rule, "url" if model is Source else "partner", str(constraint.violation_error_message))

@@ -116,7 +116,9 @@ def stored_values(model: type[models.Model], records, fields) -> dict[object, di
 
 # --------------------------------------------------------------------------- refused writes
 
-SQLITE_CONSTRAINT = re.compile(r"(?:UNIQUE|CHECK) constraint failed: (?P<names>.+)")
+# SQLite names a CHECK constraint, a unique index on expressions as ``index 'name'``, and any other
+# unique constraint by its columns (``table.column, table.column``).
+SQLITE_CONSTRAINT = re.compile(r"(?:UNIQUE|CHECK) constraint failed: (?:index '(?P<index>[^']+)'|(?P<names>.+))")
 
 #: The words for a refused write whose rule is not known (:func:`refused_rule` gave ``None``).
 CONCURRENT_CHANGE = _("The change conflicts with a change saved at the same time; read the record and try again.")
@@ -124,12 +126,22 @@ CONCURRENT_CHANGE = _("The change conflicts with a change saved at the same time
 
 def constraint_name(error: IntegrityError) -> str:
     """The violated constraint's name (PostgreSQL's diagnostics; SQLite's message names a
-    CHECK constraint, or the ``table.column`` of a UNIQUE one); ``""`` when unknown."""
+    CHECK constraint or a unique index on expressions, else the ``table.column`` list of a UNIQUE
+    one); ``""`` when unknown."""
     diag = getattr(error.__cause__, "diag", None)
     if diag is not None and getattr(diag, "constraint_name", None):
         return diag.constraint_name
     match = SQLITE_CONSTRAINT.search(str(error))
-    return match["names"].strip() if match else ""
+    if match is None:
+        return ""
+    return match["index"] or match["names"].strip()
+
+
+def columns_of(model: type[models.Model], constraint) -> str:
+    """How SQLite names a unique ``constraint`` on fields of ``model`` when a write breaks it
+    (``table.column, table.column``); ``""`` for one on expressions."""
+    fields = getattr(constraint, "fields", None) or ()
+    return ", ".join(f"{model._meta.db_table}.{model._meta.get_field(name).column}" for name in fields)
 
 
 class RefusedRule(NamedTuple):
@@ -153,8 +165,9 @@ def refused_rule(error: IntegrityError, model: type[models.Model] | None = None)
     name = constraint_name(error)
     for app_model in apps.get_app_config("registry").get_models():
         for constraint in app_model._meta.constraints:
-            if constraint.name == name:
-                return RefusedRule(name, CONSTRAINT_FIELDS.get(name), str(constraint.get_violation_error_message()))
+            if name and name in (constraint.name, columns_of(app_model, constraint)):
+                code, message = constraint.name, str(constraint.get_violation_error_message())
+                return RefusedRule(code, CONSTRAINT_FIELDS.get(code), message)
     if model is not None:
         for field in model._meta.concrete_fields:
             column = f"{model._meta.db_table}.{field.column}"
