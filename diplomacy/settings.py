@@ -387,6 +387,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "registry.api.schema.document_parameter_bounds",
+        "registry.api.schema.commonmark_descriptions",
     ],
     "COMPONENT_SPLIT_REQUEST": True,
     "GET_LIB_DOC_EXCLUDES": "registry.api.schema.lib_doc_excludes",

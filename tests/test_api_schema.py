@@ -189,3 +189,31 @@ def test_api_keeps_to_its_schema_through_stateful_sequences(api_token):
             suppress_health_check=list(HealthCheck),
         ),
     )
+
+
+def test_every_description_is_commonmark_not_the_codes_rest(db, api_client):
+    """Descriptions come from docstrings written in reST for the code's readers: the schema
+    showed ````ETag```` and ``:func:`record_etag``` to the API's (OpenAPI reads CommonMark), and
+    the base serializer's docstring ("Base of every writable serializer …") as the description of
+    18 request bodies."""
+    import re
+
+    document = api_client.get("/api/v1/schema/", {"format": "json"}).json()
+    descriptions = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            descriptions.extend(v for k, v in node.items() if k == "description" and isinstance(v, str))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(document)
+    assert len(descriptions) > 100
+    rest = [text for text in descriptions if "``" in text or re.search(r":(func|class|meth|attr|data|mod):`", text)]
+    assert rest == []
+    assert not [text for text in descriptions if text.startswith("Base of every writable serializer")]
+    retrieve = document["paths"]["/api/v1/cities/{slug}/"]["get"]["description"]
+    assert retrieve.startswith("One record; its `ETag` names its version")

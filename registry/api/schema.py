@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import get_lib_doc_excludes
@@ -70,8 +72,10 @@ def lib_doc_excludes() -> list[type]:
     """The classes whose docstring no schema description shows (``SPECTACULAR_SETTINGS
     ["GET_LIB_DOC_EXCLUDES"]``): drf-spectacular's own (DRF's serializers, views and mixins) and
     :class:`~registry.api.fields.FieldsBuiltOnceSerializer`, whose docstring tells how fields are
-    built, not what a record is; a serializer without a docstring of its own showed it."""
-    return [*get_lib_doc_excludes(), FieldsBuiltOnceSerializer]
+    built, not what a record is; a serializer without a docstring of its own showed it; and
+    :class:`~registry.api.serializers.RegistrySerializer`, whose docstring tells how input is
+    parsed: it described 18 request bodies of records that have no docstring of their own."""
+    return [*get_lib_doc_excludes(), FieldsBuiltOnceSerializer, RegistrySerializer]
 
 
 ERROR_CODES = {
@@ -245,4 +249,46 @@ def document_parameter_bounds(result, generator, request, public):
                     parameter["schema"] = {"anyOf": [schema, EMPTY]}
                 elif schema.get("type") == "array" and schema.get("items", {}).get("$ref", "").endswith("/CountryCode"):
                     schema["items"] = {"anyOf": [schema["items"], EMPTY]}  # country=, one select's "Any country"
+    return result
+
+
+# reST inline markup of the docstrings the descriptions come from: ``literal`` and a role
+# (:func:`~registry.dates.iso`, :class:`Name`, :func:`text <target>`).
+RST_LITERAL = re.compile(r"``(.+?)``", re.DOTALL)
+RST_ROLE = re.compile(
+    r":(?:py:)?(?:func|class|meth|attr|data|mod|exc|obj):`(?:(?P<text>[^`<]*?)\s*<[^`>]+>|(?P<short>~?)(?P<name>[^`]+))`"
+)
+
+
+def commonmark(text: str) -> str:
+    """``text`` (a docstring) in CommonMark, as OpenAPI reads a ``description``: ````x```` is
+    ```x```, and a Python reference (``:func:`~registry.dates.iso```) is the code span of its last
+    name (```iso```) or of its text when it gives one."""
+
+    def role(match: re.Match) -> str:
+        if match["text"] is not None:
+            return f"`{match['text']}`"
+        return f"`{match['name'].rsplit('.', 1)[-1] if match['short'] else match['name']}`"
+
+    return RST_ROLE.sub(role, RST_LITERAL.sub(r"`\1`", text))
+
+
+def commonmark_descriptions(result, generator, request, public):
+    """Postprocessing hook (``SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]``): every
+    ``description`` of the schema in CommonMark (:func:`commonmark`): the operations' and
+    components' descriptions come from docstrings written in reST for the code's readers, and
+    showed ````ETag```` and ``:func:`record_etag``` to the API's."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "description" and isinstance(value, str):
+                    node[key] = commonmark(value)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(result)
     return result

@@ -222,9 +222,11 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
-        """One record; its ``ETag`` names its version (:func:`record_etag`). In an export format,
-        that record's row alone, through the format's builder, in a file named after its list and
-        its key (:func:`registry.exports.export_filename`: ``cities_almaty_…``)."""
+        """One record; its ``ETag`` names its version (send it back in ``If-Match`` to change the
+        record). In an export format (``?format=csv`` …), that record's row alone, as its list
+        gives it, in a file named after the list and the record's key (``cities_almaty_…``)."""
+        # The docstring is the operation's description in the API's schema: for its readers, no
+        # reference into the code (the ETag: record_etag; the file's name: exports.export_filename).
         instance = self.get_object()
         if self.exporting():
             response = Response(self.get_queryset().filter(pk=instance.pk))
