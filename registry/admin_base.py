@@ -339,7 +339,7 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
         its own transaction with its row locked, read again inside it so that a change saved
         meanwhile is kept. A record of another office, or one a rule refuses, is left a draft and
         named with the reason; those already published are counted. Messages only, the list again."""
-        done, already, refused = 0, 0, []
+        published, already, refused = [], 0, []
         for pk in queryset.values_list("pk", flat=True):
             with transaction.atomic(using=router.db_for_write(self.model)):
                 record = self.model._base_manager.select_for_update().get(pk=pk)
@@ -354,8 +354,8 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
                 except ValidationError as error:
                     refused.append(f"{record}: {' '.join(labelled_messages(self.model, error))}")
                     continue
-                done += 1
-        name = self.model._meta
+                published.append(record)
+        name, done = self.model._meta, len(published)
         if done:
             message = ngettext("Published %(n)d %(name)s.", "Published %(n)d %(names)s.", done)
             shown = {"n": done, "name": name.verbose_name, "names": name.verbose_name_plural}
@@ -367,6 +367,11 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
             self.message_user(request, message % {"n": already}, messages.INFO)
         for reason in refused:
             self.message_user(request, _("Not published: %(reason)s") % {"reason": reason}, messages.ERROR)
+        self.after_publishing(request, published)
+
+    def after_publishing(self, request, records: list) -> None:
+        """Called by :meth:`publish_selected` with the records it published (a model's admin may
+        say more of them, as the partnerships' names their records still drafts); nothing here."""
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

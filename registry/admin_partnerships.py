@@ -287,6 +287,13 @@ class PartnershipAdmin(SpreadsheetMixin, RegistryAdmin):
         self.warn_drafts_left(request, obj)  # after Django's "changed" message
         return response
 
+    def after_publishing(self, request, records: list) -> None:
+        """The list's "Publish the selected drafts" names, for each partnership it published,
+        its agreements and events still drafts, as a save that publishes one does."""
+        for obj in records:
+            obj.published_now = True
+            self.warn_drafts_left(request, obj)
+
     def warn_drafts_left(self, request, obj) -> None:
         """After a save that published ``obj``, name (with a link to each) its agreements and
         events still drafts: the public sees the relation without them until they are published

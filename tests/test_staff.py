@@ -522,6 +522,18 @@ def test_publishing_a_partnership_names_its_agreements_and_events_still_drafts(s
     # A later save that publishes nothing says nothing of the drafts.
     again = staff_client.post(url, form_data(staff_client.get(url)), follow=True)
     assert not any("draft" in str(message) for message in again.context["messages"])
+    # The list's "Publish the selected drafts" says the same of each partnership it publishes.
+    other = PartnershipFactory(publication=Publication.DRAFT)
+    AgreementFactory(partnership=other, publication=Publication.DRAFT, title_en="Other MOU")
+    listed = staff_client.post(
+        "/admin/registry/partnership/",
+        {"action": "publish_selected", "_selected_action": [other.pk, partnership.pk]},
+        follow=True,
+    )
+    shown = [str(message) for message in listed.context["messages"]]
+    assert shown[0] == "Published 1 partnership."
+    assert [message for message in shown if "still a draft" in message and "Other MOU" in message]
+    assert not [message for message in shown if "Draft MOU" in message]  # published already: not published now
 
 
 def test_adding_a_partnership_with_the_home_city_as_partner_says_how_it_is_read(staff_client, home):
