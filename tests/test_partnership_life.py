@@ -262,6 +262,35 @@ def test_a_partnership_follows_only_a_relation_of_its_own_two_cities_never_itsel
         Partnership.objects.filter(pk=other.pk).update(predecessor=other.pk)
 
 
+def test_a_partnership_does_not_follow_the_relation_that_follows_it(staff_client, home, friendship):
+    """The admin saved an upgraded friendship city as following its own sister city (each then
+    followed the other), and the sister city's page read "Upgraded to the friendship city
+    relation" (new-user probe). The form names the field and the rule, in English and Korean."""
+    from django.utils import translation
+
+    from .test_staff import form_data
+
+    earlier = PartnershipFactory(
+        city=friendship.partner, partner=home, established_on=D(2001, 1, 1), ended_on=D(2005, 1, 1), status="ended"
+    )
+    Partnership.objects.filter(pk=friendship.pk).update(predecessor=earlier)
+    url = f"/admin/registry/partnership/{earlier.pk}/change/"
+    data = form_data(staff_client.get(url))
+    refused = staff_client.post(url, {**data, "predecessor": str(friendship.pk)})
+    assert refused.status_code == HTTPStatus.OK
+    assert refused.context["adminform"].form.errors["predecessor"] == [
+        "The relation chosen already follows this one: a partnership cannot follow its own successor."
+    ]
+    assert Partnership.objects.get(pk=earlier.pk).predecessor_id is None
+    earlier.predecessor = friendship
+    with translation.override("ko"):
+        with pytest.raises(ValidationError) as refusal:
+            earlier.full_clean()
+        assert refusal.value.message_dict["predecessor"] == [
+            "선택한 관계가 이미 이 관계를 잇고 있습니다. 교류 관계는 자신을 잇는 관계를 이을 수 없습니다."
+        ]
+
+
 # --------------------------------------------------------------------------- API
 
 

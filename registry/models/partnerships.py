@@ -311,10 +311,29 @@ class Partnership(RemarksModel, RegistryModel):
         when the partnership this one follows is a relation of other cities: an upgrade continues
         the relation of the same two cities, on either side (:func:`registry.services.upgrade_partnership`;
         :meth:`moves_an_upgrade` keeps them so). The admin offered any partnership. One query,
-        only when a predecessor is set and is not this record (that is ``partnership_not_its_own_predecessor``)."""
+        only when a predecessor is set and is not this record (that is ``partnership_not_its_own_predecessor``).
+        The same query refuses a predecessor that follows this record (code ``partnership_predecessor_cycle``):
+        each would follow the other, and a sister city's page read "Upgraded to the friendship city relation"."""
         if self.predecessor_id is None or self.predecessor_id == self.pk:
             return
-        cities = Partnership._base_manager.filter(pk=self.predecessor_id).values_list("city_id", "partner_id").first()
+        row = (
+            Partnership._base_manager.filter(pk=self.predecessor_id)
+            .values_list("city_id", "partner_id", "predecessor_id")
+            .first()
+        )
+        if row is not None and self.pk is not None and row[2] == self.pk:
+            raise ValidationError(
+                {
+                    "predecessor": ValidationError(
+                        _(
+                            "The relation chosen already follows this one: a partnership cannot follow its own "
+                            "successor."
+                        ),
+                        code="partnership_predecessor_cycle",
+                    )
+                }
+            )
+        cities = row[:2] if row is not None else None
         if cities is not None and set(cities) != {self.city_id, self.partner_id}:
             raise ValidationError(
                 {
