@@ -73,7 +73,17 @@ class VersionConflict(Exception):
             ) % {"expected": self.expected, "current": self.current, "advice": advice}
         who = self.changed_by or _("someone else")
         when = time_label(self.changed_at) if self.changed_at else ""
-        summary = "; ".join(f"{c.field}: {shown(c.old)} → {shown(c.new)}" for c in self.changes) or _("no field values")
+        if not self.changes and self.changed_at is None:  # no history says who or what (rows written in bulk)
+            return _(
+                "This record was saved by someone else after you read it, so your changes were not saved. %(advice)s"
+            ) % {"advice": advice}
+        if not self.changes:  # saved since, its values back to those read: "Their changes: no field values" puzzled
+            return _(
+                "This record was saved by %(who)s (%(when)s) after you read it, so your changes were not saved; "
+                "none of its fields differs from what you read (a change undone, or one to its related rows). "
+                "%(advice)s"
+            ) % {"who": who, "when": when, "advice": advice}
+        summary = "; ".join(f"{c.field}: {shown(c.old)} → {shown(c.new)}" for c in self.changes)
         return _(
             "This record was changed by %(who)s (%(when)s) while you were editing it, so your changes "
             "were not saved. Their changes: %(changes)s. %(advice)s"

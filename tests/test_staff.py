@@ -579,3 +579,20 @@ def test_a_version_that_never_existed_is_named_so_not_as_a_change_by_someone(shi
     assert detail.startswith(f"This record never had version {almaty.version + 5} (its current version is ")
     assert "changed by" not in detail
     assert Partnership.objects.get(pk=almaty.pk).notes == almaty.notes
+
+
+def test_a_412_after_a_change_undone_says_what_happened(shipped_data, editor, manager):
+    """A stale ``If-Match`` after a change and its undoing said "Their changes: no field values."
+    (helper-104), which told the client nothing: it says the record was saved since, by whom,
+    and that none of its fields differs from what was read."""
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    url = f"/api/v1/partnerships/{almaty.pk}/"
+    read = api_client(editor).get(url)["ETag"]
+    changed = api_client(manager).patch(url, {"notes": "Checked"}, format="json", HTTP_IF_MATCH=read)
+    api_client(manager).patch(url, {"notes": almaty.notes}, format="json", HTTP_IF_MATCH=changed["ETag"])
+    late = api_client(editor).patch(url, {"confidence": "low"}, format="json", HTTP_IF_MATCH=read)
+    assert late.status_code == HTTPStatus.PRECONDITION_FAILED
+    detail = late.json()["detail"]
+    assert detail.startswith(f"This record was saved by {manager.username} (")
+    assert "none of its fields differs from what you read" in detail and "no field values" not in detail
+    assert Partnership.objects.get(pk=almaty.pk).confidence == almaty.confidence
