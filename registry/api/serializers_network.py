@@ -63,11 +63,13 @@ class NetworkSerializer(serializers.Serializer):
 
 
 class NationalRollupSerializer(serializers.Serializer):
-    """The home country's municipal networks on ``as_of`` (:func:`registry.network.national_rollup`):
-    each municipality's own totals, their sum (``partnerships``), and the distinct partner cities
-    and countries abroad, by partner country and by UN M49 region."""
+    """The home country's municipal networks on ``as_of``: each municipality's own totals, their
+    sum (``partnerships``), and the distinct partner cities and countries abroad, by partner
+    country and by UN M49 region."""
 
-    country = serializers.CharField(help_text="ISO 3166-1 alpha-2 (settings.REGISTRY_HOME_COUNTRY).")
+    # Built by registry.network.national_rollup (the docstring above is the schema's description).
+
+    country = serializers.CharField(help_text="The home country, ISO 3166-1 alpha-2 (the deployment's setting).")
     as_of = serializers.DateField()
     partnerships = serializers.IntegerField(help_text="Sum of the municipalities' partner cities.")
     partner_cities = serializers.IntegerField(help_text="Distinct partner cities abroad.")

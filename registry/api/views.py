@@ -398,9 +398,9 @@ class NetworkViewSet(ConditionalMixin, viewsets.ViewSet):
     @extend_schema(
         summary="The home country's municipal networks on a date",
         description=(
-            "Every municipality of `settings.REGISTRY_HOME_COUNTRY` with its partner cities and countries in force "
-            "on `as_of` (counted as `network/` counts one city), their sum, and the partners abroad by country and "
-            "by UN M49 region."
+            "Every municipality of the registry's home country (`country` in the answer) with its partner cities "
+            "and countries in force on `as_of`, each counted as `/api/v1/network/` counts its one city, their sum, "
+            "and the partners abroad by country and by UN M49 region."
         ),
         parameters=[
             OpenApiParameter(

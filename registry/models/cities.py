@@ -204,8 +204,8 @@ class City(RemarksModel, SourcedModel):
         blank=True,
         help_text=_(
             "ISO 3166-2 code of the province, state or metropolitan city the city belongs to (a metropolitan "
-            "city is its own), e.g. KR-26 Busan, KR-41 Gyeonggi. Checked against registry/data/iso_3166_2.csv "
-            "for the countries listed there."
+            "city is its own), e.g. KR-26 Busan, KR-41 Gyeonggi. For the countries whose ISO 3166-2 list the "
+            "registry holds, only a code of that list is accepted."
         ),
     )
     latitude = models.DecimalField(
