@@ -342,7 +342,9 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
         published, already, refused = [], 0, []
         for pk in queryset.values_list("pk", flat=True):
             with transaction.atomic(using=router.db_for_write(self.model)):
-                record = self.model._base_manager.select_for_update().get(pk=pk)
+                record = self.model._base_manager.select_for_update().filter(pk=pk).first()
+                if record is None:  # deleted since the list was read: nothing to publish
+                    continue
                 if record.publication == Publication.PUBLISHED:
                     already += 1
                     continue

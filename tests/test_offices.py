@@ -503,3 +503,29 @@ def test_publish_selected_drafts_publishes_the_offices_own_and_names_each_refuse
     assert len(refused) == 2
     assert any(text.startswith("Not published: ") and "office" in text and str(other.city) in text for text in refused)
     assert any("Established on:" in text and str(wrong.city) in text for text in refused)
+
+
+def test_publish_selected_skips_a_record_deleted_after_the_list_was_read(rf, superuser):
+    """A selected draft deleted by someone else between the list's read and its own lock raised
+    ``DoesNotExist`` (a 500); it is skipped, and the others are published."""
+    from django.contrib import admin
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from registry.models import Publication
+
+    kept = PartnershipFactory(publication=Publication.DRAFT)
+    gone = PartnershipFactory(publication=Publication.DRAFT)
+    gone_pk = gone.pk
+    gone.delete()
+
+    class ReadBefore:  # the list's ids, read before the delete
+        def values_list(self, *names, flat=False):
+            return [gone_pk, kept.pk]
+
+    request = rf.post("/admin/registry/partnership/")
+    request.user = superuser
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    admin.site._registry[Partnership].publish_selected(request, ReadBefore())
+    assert [str(message) for message in request._messages] == ["Published 1 partnership."]
+    assert Partnership.objects.get(pk=kept.pk).publication == Publication.PUBLISHED
