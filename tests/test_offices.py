@@ -42,6 +42,14 @@ def test_an_office_may_hold_several_cities(office, partnerships):
     OfficeAssignment.objects.create(user=office, city=other.city)
     office.__dict__.pop("_office_city_ids", None)
     assert may_change(office, other)
+    # The refusal names both, as "those cities" (one city is "that city": helper-104).
+    from registry.models.offices import refusal
+
+    names = ", ".join(sorted([str(other.city), "Office Home"]))
+    assert refusal(office) == (
+        f"Your account works for the office of {names}: it changes only the partnerships of "
+        "those cities and the records that belong to them."
+    )
 
 
 def _change_url(obj):
@@ -355,7 +363,7 @@ def test_an_office_import_refuses_the_row_of_another_city_and_writes_nothing(off
             {
                 "__all__": [
                     "Your account works for the office of Office Home: it changes only the partnerships of "
-                    "those cities and the records that belong to them."
+                    "that city and the records that belong to them."
                 ]
             },
         )

@@ -29,8 +29,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .cities import City
 
@@ -86,9 +86,12 @@ def refusal(user) -> str:
     its home cities ("… the office of Fukuoka …"); the admin, the guided entry and the API's
     403 all say it. One query."""
     names = sorted(str(city) for city in City.objects.filter(pk__in=office_city_ids(user) or ()))
-    return gettext(
+    return ngettext(
         "Your account works for the office of %(cities)s: it changes only the partnerships of "
-        "those cities and the records that belong to them."
+        "that city and the records that belong to them.",
+        "Your account works for the office of %(cities)s: it changes only the partnerships of "
+        "those cities and the records that belong to them.",
+        len(names),
     ) % {"cities": ", ".join(names)}
 
 
