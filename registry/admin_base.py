@@ -271,7 +271,7 @@ class VersionedModelForm(forms.ModelForm):
             )
         if self.instance.pk and expected is not None:
             try:
-                check_version(self.instance, expected)
+                check_version(self.instance, expected, getattr(self, "reader", None))
             except VersionConflict as conflict:
                 raise forms.ValidationError(conflict.message, code="version_conflict") from None
             # Saved as the version after the stored one. A revert's instance is the old version's
@@ -323,6 +323,7 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.slug_from = self.slug_from
+        form.reader = request.user  # named "you" in a version conflict (registry.concurrency)
         return form
 
     def get_actions(self, request):

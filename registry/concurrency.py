@@ -41,6 +41,8 @@ class VersionConflict(Exception):
     changes: list[Change] = field(default_factory=list)
     changed_by: str | None = None
     changed_at: object = None
+    #: The user name of the account whose write was refused: among the authors it is "you".
+    reader: str | None = None
 
     def __str__(self) -> str:
         return self.message
@@ -72,6 +74,12 @@ class VersionConflict(Exception):
                 "changes were not saved. %(advice)s"
             ) % {"expected": self.expected, "current": self.current, "advice": advice}
         who = self.changed_by or _("someone else")
+        if self.changed_by and self.reader:  # the reader's own save (another window, a program): "you"
+            authors = self.changed_by.split(", ")  # user names hold no comma or space
+            if authors == [self.reader]:
+                who = _("you (in another window or program)")
+            else:
+                who = ", ".join(_("you") if name == self.reader else name for name in authors)
         when = time_label(self.changed_at) if self.changed_at else ""
         if not self.changes and self.changed_at is None:  # no history says who or what (rows written in bulk)
             return _(
@@ -131,8 +139,9 @@ def changes_since(instance: models.Model, version: int) -> tuple[list[Change], s
     return changes, (", ".join(authors) or None), latest.history_date
 
 
-def check_version(instance: models.Model, expected: int) -> None:
-    """Raise :class:`VersionConflict` unless the stored version of ``instance`` is ``expected``.
+def check_version(instance: models.Model, expected: int, reader=None) -> None:
+    """Raise :class:`VersionConflict` unless the stored version of ``instance`` is ``expected``;
+    ``reader`` (the account writing, optional) is named "you" among the authors since.
 
     Call inside the transaction that saves the edit: the row stays locked until it ends.
     """
@@ -142,4 +151,5 @@ def check_version(instance: models.Model, expected: int) -> None:
     if expected > current:  # never saved: no history to read (VersionConflict.never_existed)
         raise VersionConflict(expected, current)
     changes, who, when = changes_since(instance, expected)
-    raise VersionConflict(expected, current, changes, who, when)
+    name = reader.get_username() if getattr(reader, "is_authenticated", False) else None
+    raise VersionConflict(expected, current, changes, who, when, reader=name)

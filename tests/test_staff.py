@@ -341,7 +341,7 @@ def test_a_412_names_each_author_since_the_version_read(shipped_data, editor, ma
     api_client(editor).patch(url, {"confidence": "medium"}, format="json", HTTP_IF_MATCH=by_manager["ETag"])
     late = api_client(editor).patch(url, {"notes": "Late"}, format="json", HTTP_IF_MATCH=read)
     assert late.status_code == HTTPStatus.PRECONDITION_FAILED
-    assert f"changed by {manager.username}, {editor.username} (" in late.json()["detail"]
+    assert f"changed by {manager.username}, you (" in late.json()["detail"]  # the editor's own save: "you"
 
 
 def test_roles_in_the_api(viewer, editor, manager):
@@ -596,3 +596,20 @@ def test_a_412_after_a_change_undone_says_what_happened(shipped_data, editor, ma
     assert detail.startswith(f"This record was saved by {manager.username} (")
     assert "none of its fields differs from what you read" in detail and "no field values" not in detail
     assert Partnership.objects.get(pk=almaty.pk).confidence == almaty.confidence
+
+
+def test_a_412_names_the_writer_as_you(shipped_data, editor, manager):
+    """The 412 said "changed by editor" to editor itself, who had saved from another window or
+    program (helper-104): the account whose write is refused is "you" among the authors since."""
+    almaty = Partnership.objects.get(partner__slug="almaty")
+    url = f"/api/v1/partnerships/{almaty.pk}/"
+    read = api_client(editor).get(url)["ETag"]
+    own = api_client(editor).patch(url, {"notes": "From my script"}, format="json", HTTP_IF_MATCH=read)
+    late = api_client(editor).patch(url, {"notes": "From my browser"}, format="json", HTTP_IF_MATCH=read)
+    assert late.status_code == HTTPStatus.PRECONDITION_FAILED
+    assert late.json()["detail"].startswith("This record was changed by you (in another window or program) (")
+    api_client(manager).patch(url, {"confidence": "medium"}, format="json", HTTP_IF_MATCH=own["ETag"])
+    late = api_client(editor).patch(url, {"notes": "Later"}, format="json", HTTP_IF_MATCH=read)
+    assert late.json()["detail"].startswith(f"This record was changed by you, {manager.username} (")
+    by_manager = api_client(manager).patch(url, {"notes": "x"}, format="json", HTTP_IF_MATCH=read)
+    assert f"changed by {editor.username}, you (" in by_manager.json()["detail"]

@@ -260,7 +260,7 @@ class RegistryViewSet(ConditionalMixin, viewsets.ModelViewSet):
         conflict = None
         for version in sorted(versions, reverse=True):
             try:
-                check_version(instance, version)
+                check_version(instance, version, self.request.user)
             except VersionConflict as error:
                 conflict = error
             else:
