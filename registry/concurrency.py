@@ -32,14 +32,15 @@ class Change:
 class VersionConflict(Exception):
     """Raised when ``expected`` is not the row's ``current`` version.
 
-    ``changes`` lists the fields changed since ``expected``; ``changed_by`` and
-    ``changed_at`` name the last save (``None`` when the history does not say).
+    ``changes`` lists the fields changed since ``expected``; ``changed_by`` names each author of
+    a save since, first to last (user names; empty when the history names none) and
+    ``changed_at`` the last save (``None`` when the history does not say).
     """
 
     expected: int
     current: int
     changes: list[Change] = field(default_factory=list)
-    changed_by: str | None = None
+    changed_by: tuple[str, ...] = ()
     changed_at: object = None
     #: The user name of the account whose write was refused: among the authors it is "you".
     reader: str | None = None
@@ -73,13 +74,12 @@ class VersionConflict(Exception):
                 "This record never had version %(expected)d (its current version is %(current)d), so your "
                 "changes were not saved. %(advice)s"
             ) % {"expected": self.expected, "current": self.current, "advice": advice}
-        who = self.changed_by or _("someone else")
-        if self.changed_by and self.reader:  # the reader's own save (another window, a program): "you"
-            authors = self.changed_by.split(", ")  # user names hold no comma or space
-            if authors == [self.reader]:
-                who = _("you (in another window or program)")
-            else:
-                who = ", ".join(_("you") if name == self.reader else name for name in authors)
+        if not self.changed_by:
+            who = _("someone else")
+        elif self.changed_by == (self.reader,):  # the reader's own save (another window, a program)
+            who = _("you (in another window or program)")
+        else:
+            who = ", ".join(_("you") if name == self.reader else name for name in self.changed_by)
         when = time_label(self.changed_at) if self.changed_at else ""
         if not self.changes and self.changed_at is None:  # no history says who or what (rows written in bulk)
             return _(
@@ -114,15 +114,15 @@ def current_version(instance: models.Model, *, lock: bool = False) -> int | None
     return qs.values_list("version", flat=True).first()
 
 
-def changes_since(instance: models.Model, version: int) -> tuple[list[Change], str | None, object]:
+def changes_since(instance: models.Model, version: int) -> tuple[list[Change], tuple[str, ...], object]:
     """Fields changed since ``version``, who changed them (each author of a save since, by user
-    name, first to last, ``", "``-joined; ``None`` when the history names none) and when the last
+    name, first to last; empty when the history names none) and when the last
     save was, from the change history. It named only the last author, so a 412 gave an editor
     the changes of the manager's import before them (new-user probe)."""
     history = instance.history.order_by("-history_date", "-history_id")
     latest = history.first()
     if latest is None:  # rows written in bulk (``bulk_create``) have no history
-        return [], None, None
+        return [], (), None
     base = history.filter(version=version).first() or latest.prev_record
     changes = []
     if base is not None and base.pk != latest.pk:
@@ -136,7 +136,7 @@ def changes_since(instance: models.Model, version: int) -> tuple[list[Change], s
         name = record.history_user.get_username() if record.history_user else None
         if name and name not in authors:
             authors.append(name)
-    return changes, (", ".join(authors) or None), latest.history_date
+    return changes, tuple(authors), latest.history_date
 
 
 def check_version(instance: models.Model, expected: int, reader=None) -> None:

@@ -26,7 +26,7 @@ def test_the_stale_edit_message_gives_the_offices_time(settings):
     from registry.concurrency import VersionConflict
 
     settings.TIME_ZONE = "Asia/Seoul"
-    conflict = VersionConflict(expected=1, current=2, changed_by="kim", changed_at=NINE_UTC)
+    conflict = VersionConflict(expected=1, current=2, changed_by=("kim",), changed_at=NINE_UTC)
     assert "(2026-12-05 18:00 KST)" in conflict.explain("")
 
 

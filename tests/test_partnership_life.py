@@ -229,6 +229,25 @@ def test_admin_change_form_refuses_a_kind_change_without_a_reason(staff_client, 
     assert friendship.history.first().history_change_reason == "Misread list"
 
 
+def earlier_relation(friendship):
+    """An ended relation of ``friendship``'s two cities, recorded from the other side."""
+    return PartnershipFactory(
+        city=friendship.partner,
+        partner=friendship.city,
+        established_on=D(2001, 1, 1),
+        ended_on=D(2005, 1, 1),
+        status="ended",
+    )
+
+
+def predecessor_refused(client, url: str, data: dict, predecessor) -> list[str]:
+    """The change form ``url`` posted with ``data`` and ``predecessor`` as "follows": refused
+    (the form shown again, 200), its errors on the field."""
+    refused = client.post(url, {**data, "predecessor": str(predecessor.pk)})
+    assert refused.status_code == HTTPStatus.OK
+    return refused.context["adminform"].form.errors["predecessor"]
+
+
 def test_a_partnership_follows_only_a_relation_of_its_own_two_cities_never_itself(staff_client, home, friendship):
     """The admin's "follows" (``predecessor``) offered every partnership: a relation could be
     saved as following itself, or a relation of other cities. The form names the field and the
@@ -241,20 +260,15 @@ def test_a_partnership_follows_only_a_relation_of_its_own_two_cities_never_itsel
     other = PartnershipFactory(city=home, partner=CityFactory(country="FR"), established_on=D(2010, 1, 1))
     url = f"/admin/registry/partnership/{friendship.pk}/change/"
     data = form_data(staff_client.get(url))
-    refused = staff_client.post(url, {**data, "predecessor": str(friendship.pk)})
-    assert refused.status_code == HTTPStatus.OK
-    assert refused.context["adminform"].form.errors["predecessor"] == [
+    assert predecessor_refused(staff_client, url, data, friendship) == [
         "A partnership cannot follow itself: choose the relation it continues."
     ]
-    refused = staff_client.post(url, {**data, "predecessor": str(other.pk)})
-    assert refused.context["adminform"].form.errors["predecessor"] == [
+    assert predecessor_refused(staff_client, url, data, other) == [
         "The relation this one follows must be one of the same two cities (an upgrade continues their relation)."
     ]
     friendship.refresh_from_db()
     assert friendship.predecessor_id is None
-    earlier = PartnershipFactory(
-        city=friendship.partner, partner=home, established_on=D(2001, 1, 1), ended_on=D(2005, 1, 1), status="ended"
-    )
+    earlier = earlier_relation(friendship)
     saved = staff_client.post(url, {**data, "predecessor": str(earlier.pk)})
     assert saved.status_code == HTTPStatus.FOUND, saved.context["adminform"].form.errors
     assert Partnership.objects.get(pk=friendship.pk).predecessor == earlier  # the same two cities, either side
@@ -270,15 +284,11 @@ def test_a_partnership_does_not_follow_the_relation_that_follows_it(staff_client
 
     from .test_staff import form_data
 
-    earlier = PartnershipFactory(
-        city=friendship.partner, partner=home, established_on=D(2001, 1, 1), ended_on=D(2005, 1, 1), status="ended"
-    )
+    earlier = earlier_relation(friendship)
     Partnership.objects.filter(pk=friendship.pk).update(predecessor=earlier)
     url = f"/admin/registry/partnership/{earlier.pk}/change/"
     data = form_data(staff_client.get(url))
-    refused = staff_client.post(url, {**data, "predecessor": str(friendship.pk)})
-    assert refused.status_code == HTTPStatus.OK
-    assert refused.context["adminform"].form.errors["predecessor"] == [
+    assert predecessor_refused(staff_client, url, data, friendship) == [
         "The relation chosen already follows this one: a partnership cannot follow its own successor."
     ]
     assert Partnership.objects.get(pk=earlier.pk).predecessor_id is None

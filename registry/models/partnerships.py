@@ -304,16 +304,17 @@ class Partnership(RemarksModel, RegistryModel):
         self.established_on = truncate_to_precision(self.established_on, self.established_precision)
         self.ended_on = truncate_to_precision(self.ended_on, self.ended_precision)
         self.refuse_direct_life_edit()
-        self.refuse_a_predecessor_of_other_cities()
+        self.refuse_a_wrong_predecessor()
 
-    def refuse_a_predecessor_of_other_cities(self) -> None:
-        """Raise ``ValidationError`` on ``predecessor`` (code ``partnership_predecessor_cities``)
-        when the partnership this one follows is a relation of other cities: an upgrade continues
-        the relation of the same two cities, on either side (:func:`registry.services.upgrade_partnership`;
-        :meth:`moves_an_upgrade` keeps them so). The admin offered any partnership. One query,
-        only when a predecessor is set and is not this record (that is ``partnership_not_its_own_predecessor``).
-        The same query refuses a predecessor that follows this record (code ``partnership_predecessor_cycle``):
-        each would follow the other, and a sister city's page read "Upgraded to the friendship city relation"."""
+    def refuse_a_wrong_predecessor(self) -> None:
+        """Raise ``ValidationError`` on ``predecessor`` when the partnership this one follows
+        (``predecessor``; the admin offered every partnership) is a relation of other cities (code
+        ``partnership_predecessor_cities``: an upgrade continues the relation of the same two
+        cities, on either side, :func:`registry.services.upgrade_partnership`; :meth:`moves_an_upgrade`
+        keeps them so) or already follows this one (code ``partnership_predecessor_cycle``: each
+        would follow the other, and a sister city's page read "Upgraded to the friendship city
+        relation"). One query, only when a predecessor is set and is not this record (that one is
+        the constraint ``partnership_not_its_own_predecessor``'s)."""
         if self.predecessor_id is None or self.predecessor_id == self.pk:
             return
         row = (
@@ -321,31 +322,21 @@ class Partnership(RemarksModel, RegistryModel):
             .values_list("city_id", "partner_id", "predecessor_id")
             .first()
         )
-        if row is not None and self.pk is not None and row[2] == self.pk:
-            raise ValidationError(
-                {
-                    "predecessor": ValidationError(
-                        _(
-                            "The relation chosen already follows this one: a partnership cannot follow its own "
-                            "successor."
-                        ),
-                        code="partnership_predecessor_cycle",
-                    )
-                }
+        if row is None:  # no such partnership: the field's own check says so
+            return
+        city, partner, its_predecessor = row
+        if self.pk is not None and its_predecessor == self.pk:
+            message = _("The relation chosen already follows this one: a partnership cannot follow its own successor.")
+            code = "partnership_predecessor_cycle"
+        elif {city, partner} != {self.city_id, self.partner_id}:
+            message = _(
+                "The relation this one follows must be one of the same two cities (an upgrade "
+                "continues their relation)."
             )
-        cities = row[:2] if row is not None else None
-        if cities is not None and set(cities) != {self.city_id, self.partner_id}:
-            raise ValidationError(
-                {
-                    "predecessor": ValidationError(
-                        _(
-                            "The relation this one follows must be one of the same two cities (an upgrade "
-                            "continues their relation)."
-                        ),
-                        code="partnership_predecessor_cities",
-                    )
-                }
-            )
+            code = "partnership_predecessor_cities"
+        else:
+            return
+        raise ValidationError({"predecessor": ValidationError(message, code=code)})
 
     @classmethod
     def clean_together(cls, records: list[Partnership], labels: list[str] | None = None) -> dict[int, ValidationError]:
