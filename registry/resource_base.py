@@ -55,7 +55,14 @@ from .resource_rows import (  # MissingColumnsError: re-exported by registry.res
     preview_cells,
     stale_version,
 )
-from .resource_writes import WrittenMeanwhile, changed_columns, changed_since_preview, update_columns, write_history
+from .resource_writes import (
+    WrittenMeanwhile,
+    changed_columns,
+    changed_since_preview,
+    insert_rows,
+    update_columns,
+    write_history,
+)
 from .text import neutralise_formula, restore_formula
 
 
@@ -483,7 +490,7 @@ class RegistryResource(resources.ModelResource):
             reason = change_reasons.written(change_reasons.IMPORTED, file=self.file_name) if self.file_name else None
             history = {"user": self.user, "reason": reason, "date": now}
             if created:
-                model._base_manager.bulk_create(created, batch_size=CHUNK)
+                insert_rows(model, created)
                 write_history(model, [record.pk for record in created], history_type="+", **history)
             if updated:
                 # What bulk_update_with_history (django-simple-history) does, the update with

@@ -168,7 +168,14 @@ def transliterate(text: str) -> str:
     and queries in different scripts meet: ``"Алма-Ата"`` → ``"alma ata"``, ``"Ташкент"`` →
     ``"tashkent"``, ``"알마티"`` → ``"almati"``, ``"大阪"`` → ``"daban"`` (anyascii's readings,
     character by character: not a translation). Returns ``""`` for empty input."""
-    return fold(anyascii(fold(text)))
+    return _folded_forms(text)[1]
+
+
+def _folded_forms(text: str) -> tuple[str, str]:
+    """``text`` folded (:func:`fold`) and transliterated (:func:`transliterate`), the second made
+    from the first: what search stores and compares of one name or word, folded once."""
+    folded = fold(text)
+    return folded, fold(anyascii(folded))
 
 
 def stored_text(text: str, *, lines: bool = False) -> str:
@@ -212,7 +219,7 @@ MADE_SLUG_TAKEN = _(
 def search_forms(text: str) -> list[str]:
     """The forms of ``text`` that search compares: :func:`fold` and, when it differs,
     :func:`transliterate` (``"Тошкент"`` → ``["тошкент", "toshkent"]``); none for empty text."""
-    return [form for form in dict.fromkeys((fold(text), transliterate(text))) if form]
+    return [form for form in dict.fromkeys(_folded_forms(text)) if form]
 
 
 # A word's vowel-folded key is compared only for words of at least this many letters: shorter
@@ -234,7 +241,12 @@ def vowel_key(word: str) -> str:
     ``"Kiev"`` kav; ``"tashkend"`` (tashkand) and ``"Brno"``/``"Bern"`` (brna/barn) stay apart.
     ``""`` for a word of fewer than :data:`VOWEL_KEY_MIN_LETTERS` ASCII letters once
     transliterated, or with other characters."""
-    ascii_word = transliterate(word)
+    return _vowel_key_of_transliterated(transliterate(word))
+
+
+def _vowel_key_of_transliterated(ascii_word: str) -> str:
+    """:func:`vowel_key` of a word already transliterated (:func:`transliterate` gives it again:
+    folded ASCII is its own transliteration)."""
     if len(ascii_word) < VOWEL_KEY_MIN_LETTERS or not (ascii_word.isascii() and ascii_word.isalpha()):
         return ""
     return "<" + _REPEATS.sub(r"\1", _VOWEL_RUNS.sub("a", ascii_word)).translate(_FULLWIDTH) + ">"
@@ -243,7 +255,12 @@ def vowel_key(word: str) -> str:
 def vowel_keys(name: str) -> str:
     """The :func:`vowel_key` of every word of ``name`` run together (``"Tashkent City"`` →
     tashkant and caty), the line :func:`search_text` stores for it; ``""`` when none."""
-    return "".join(dict.fromkeys(vowel_key(word) for word in transliterate(name).split()))
+    return _vowel_keys_of_transliterated(transliterate(name))
+
+
+def _vowel_keys_of_transliterated(transliterated: str) -> str:
+    """:func:`vowel_keys` of a name already transliterated (:func:`transliterate`)."""
+    return "".join(dict.fromkeys(_vowel_key_of_transliterated(word) for word in transliterated.split()))
 
 
 def is_vowel_key_line(line: str) -> bool:
@@ -255,9 +272,9 @@ def search_text(names) -> str:
     """The stored search column of a record named ``names`` (strings; empty ones skipped):
     every :func:`search_forms` of every name, then the :func:`vowel_keys` of every name, one per
     line, without repeats (a name line never starts with ``<``; see :func:`is_vowel_key_line`)."""
-    names = [name for name in names if name]
-    forms = [form for name in names for form in search_forms(name)]
-    keys = [keys for keys in map(vowel_keys, names) if keys]
+    folded = [_folded_forms(name) for name in names if name]  # each name folded once, not eleven times
+    forms = [form for pair in folded for form in dict.fromkeys(pair) if form]
+    keys = [keys for keys in (_vowel_keys_of_transliterated(transliterated) for _f, transliterated in folded) if keys]
     return "\n".join(dict.fromkeys([*forms, *keys]))
 
 

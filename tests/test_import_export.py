@@ -451,6 +451,20 @@ def test_import_writes_history_records_by_the_importing_user_in_bulk(django_asse
     assert City.objects.get(slug="import-7").search_text  # derived fields are filled as save() fills them
 
 
+def test_imported_rows_take_their_keys_from_the_tables_sequence_in_file_order():
+    """The rows of an import are inserted in bulk (on PostgreSQL by ``COPY``, their keys taken from
+    the table's sequence first: :func:`registry.resource_writes.insert_rows`): each record's key is
+    its row's, in the file's order, and a record saved after the import gets a key of its own
+    (a key written without the sequence would be given again and refused as a duplicate)."""
+    result = CityResource().import_data(city_rows(3), dry_run=False, raise_errors=True)
+    keys = [row.object_id for row in result.rows]
+    assert [City.objects.get(pk=key).slug for key in keys] == ["import-0", "import-1", "import-2"]
+    assert keys == sorted(keys)
+    later = CityFactory(slug="after-the-import")
+    assert later.pk > max(keys)
+    assert City.objects.filter(slug__startswith="import-").count() == 3
+
+
 def test_a_record_saved_meanwhile_with_a_files_key_is_reported_in_words_and_nothing_is_written():
     """A city saved with one of the file's new slugs after the rows were checked (another import of
     the same file at once, on_write here: inside the write's transaction, before it writes) makes
