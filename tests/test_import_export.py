@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from registry import services
 from registry.models import Agreement, City, CityName, CooperationField, Partnership
+from registry.resource_writes import insert_rows
 from registry.resources import AgreementResource, CityResource, PartnershipResource
 
 from .factories import (
@@ -463,6 +464,33 @@ def test_imported_rows_take_their_keys_from_the_tables_sequence_in_file_order():
     later = CityFactory(slug="after-the-import")
     assert later.pk > max(keys)
     assert City.objects.filter(slug__startswith="import-").count() == 3
+
+
+@pytest.mark.parametrize("remarks", ["a\\b\nc\\N", "\\N", "a\\.", "부산 \u200f☃", ""])
+def test_rows_inserted_in_bulk_keep_every_value_as_given(remarks):
+    """What :func:`registry.resource_writes.insert_rows` writes reads back as given, with the key,
+    timestamps and derived fields its record holds: on PostgreSQL the rows go by ``COPY``, whose
+    text format gives a backslash, ``\\N`` (its null) and ``\\.`` (its end of data) meanings of
+    their own, so they are escaped."""
+    record = City(
+        slug="inserted",
+        name_en="Inserted",
+        country="KR",
+        remarks_en=remarks,
+        latitude=Decimal("35.1796"),
+        longitude=Decimal("-129.0756"),
+    )
+    record.before_write()
+    insert_rows(City, [record])
+    stored = City.objects.get(slug="inserted")
+    assert (stored.pk, stored.remarks_en, stored.latitude, stored.country.code) == (
+        record.pk,
+        remarks,
+        Decimal("35.1796"),
+        "KR",
+    )
+    assert (stored.created_at, stored.search_text) == (record.created_at, record.search_text)
+    assert stored.search_text and stored.created_at is not None and stored.longitude == Decimal("-129.0756")
 
 
 def test_a_record_saved_meanwhile_with_a_files_key_is_reported_in_words_and_nothing_is_written():
