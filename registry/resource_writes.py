@@ -76,8 +76,9 @@ def insert_rows(model: type[models.Model], records: list) -> None:
     On PostgreSQL the keys are taken from the table's sequence in one query and the rows sent by
     ``COPY … FROM STDIN`` (psycopg's ``Cursor.copy``, each row written by its C code): Django's
     ``bulk_create`` compiled an ``INSERT`` of every row in Python and psycopg then quoted its
-    arrays in Python, 1.2–1.4 s of an import of 5,000 new cities against 0.8–0.9 s for this,
-    preparation included (``bench/imports.py``, the figures are in the commit). On another
+    arrays in Python: 1.2–1.4 s for 5,000 new cities built as an import builds them, against
+    0.8–0.9 s for this, preparation included (timed in-process on one machine; an import of
+    them, ``bench/imports.py``'s rows, went from 4.1 to 3.0 s on average). On another
     database, or when a record already has a key, it is ``bulk_create`` itself, in batches of
     :data:`~registry.import_widgets.CHUNK`."""
     if not records:

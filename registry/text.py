@@ -219,7 +219,13 @@ MADE_SLUG_TAKEN = _(
 def search_forms(text: str) -> list[str]:
     """The forms of ``text`` that search compares: :func:`fold` and, when it differs,
     :func:`transliterate` (``"Тошкент"`` → ``["тошкент", "toshkent"]``); none for empty text."""
-    return [form for form in dict.fromkeys(_folded_forms(text)) if form]
+    return _distinct_forms(_folded_forms(text))
+
+
+def _distinct_forms(forms: tuple[str, str]) -> list[str]:
+    """The folded form and the transliteration of :func:`_folded_forms`, the second only when it
+    differs, without an empty one."""
+    return [form for form in dict.fromkeys(forms) if form]
 
 
 # A word's vowel-folded key is compared only for words of at least this many letters: shorter
@@ -273,7 +279,7 @@ def search_text(names) -> str:
     every :func:`search_forms` of every name, then the :func:`vowel_keys` of every name, one per
     line, without repeats (a name line never starts with ``<``; see :func:`is_vowel_key_line`)."""
     folded = [_folded_forms(name) for name in names if name]  # each name folded once, not eleven times
-    forms = [form for pair in folded for form in dict.fromkeys(pair) if form]
+    forms = [form for pair in folded for form in _distinct_forms(pair)]
     keys = [keys for keys in (_vowel_keys_of_transliterated(transliterated) for _f, transliterated in folded) if keys]
     return "\n".join(dict.fromkeys([*forms, *keys]))
 
