@@ -9,13 +9,14 @@ import pytest
 import tablib
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, models
 from django.test import Client
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from registry import services
 from registry.models import Agreement, City, CityName, CooperationField, Partnership
-from registry.resource_writes import insert_rows
+from registry.resource_writes import _sent_as_given, insert_rows
 from registry.resources import AgreementResource, CityResource, PartnershipResource
 
 from .factories import (
@@ -491,6 +492,27 @@ def test_rows_inserted_in_bulk_keep_every_value_as_given(remarks):
     )
     assert (stored.created_at, stored.search_text) == (record.created_at, record.search_text)
     assert stored.search_text and stored.created_at is not None and stored.longitude == Decimal("-129.0756")
+
+
+def test_only_plain_text_fields_skip_their_fields_preparation_in_bulk_inserts():
+    """:func:`registry.resource_writes.insert_rows` sends a text cell as it is only for Django's own
+    text fields, whose preparation returns a text unchanged; a field that converts its value
+    (django-countries' code, a date, a decimal, a text field whose ``get_prep_value`` is its own)
+    is prepared by its methods, and a value that is not a plain ``str`` (a lazy translation) too."""
+
+    class Shouted(models.CharField):
+        def get_prep_value(self, value):
+            return super().get_prep_value(value).upper()
+
+    fields = {field.name: _sent_as_given(field) for field in City._meta.concrete_fields}
+    assert fields["name_en"] and fields["slug"] and fields["notes"]
+    assert not any(fields[name] for name in ("country", "latitude", "created_at", "population"))
+    assert not _sent_as_given(Shouted(max_length=10))
+
+    record = City(slug="lazy", name_en=gettext_lazy("Busan"), country="KR")
+    record.before_write()
+    insert_rows(City, [record])
+    assert City.objects.values_list("name_en", "country").get(slug="lazy") == ("Busan", "KR")
 
 
 def test_a_record_saved_meanwhile_with_a_files_key_is_reported_in_words_and_nothing_is_written():
