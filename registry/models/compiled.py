@@ -1,0 +1,92 @@
+"""A condition whose SQL is compiled once per database and reused (:class:`CompiledOnce`).
+
+Who may see a city, a source, an organization or a person is a tree of correlated ``EXISTS``
+subqueries (:func:`registry.models.base.referenced_by_public`: a source's holds 27). Django
+resolves and compiles such a tree on every query that filters on it, and for the list of sources
+that was 12.6 of a 23 ms request (SQLite, the shipped data; ``issues show 12``). The tree never
+changes while the process runs (it reads no date and no user, and a changed setting rebuilds
+it), so its SQL does not either, as long as it is compiled at the same place in a query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+
+from django.db import models
+from django.db.models.expressions import Expression
+
+#: ``(database alias, key, table)`` → ``(sql, params)`` of a condition at the top of a query.
+_compiled: dict[tuple[str, Hashable, str], tuple[str, tuple]] = {}
+
+
+class CompiledOnce(Expression):
+    """A boolean condition on the rows of a query's own model, ``build()`` (a ``Q``, typically
+    of ``Exists`` subqueries correlated on ``OuterRef("pk")``), for ``filter``, ``Q`` and
+    ``When``: the same rows as ``filter(build())``, in the same SQL.
+
+    Django resolves it where the query is built, as it resolves the ``Q`` (it is held here as
+    ``When`` holds its condition, and renamed with the query when that becomes a subquery).
+    Where the model's table is under its own name in the query that compiles it (the top of a
+    query, as in ``Source.objects.filter(...)``), its SQL and parameters are compiled once per
+    database alias and ``key`` and then reused: the subqueries inside it name their tables
+    ``U0``, ``V0``, … and the condition refers only to its own table, so the SQL is the same in
+    every such query. Inside a subquery whose tables Django renamed it is compiled each time.
+
+    ``key`` names the condition (hashable; the same key must always build the same condition);
+    :func:`forget` drops every compiled one (a test that changes a setting the condition reads).
+    """
+
+    conditional = True
+    output_field = models.BooleanField()
+
+    def __init__(self, key: Hashable, build: Callable[[], models.Q], condition=None):
+        super().__init__(output_field=models.BooleanField())
+        self.key = key
+        self.build = build
+        self.condition = condition  # the resolved condition (a WhereNode), once resolved
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.key!r})"
+
+    @property
+    def identity(self):
+        return (type(self), self.key, self.condition is not None)
+
+    def __eq__(self, other):
+        return isinstance(other, CompiledOnce) and other.identity == self.identity
+
+    def __hash__(self):
+        return hash(self.identity)
+
+    def get_source_expressions(self):
+        return [self.condition] if self.condition is not None else []
+
+    def set_source_expressions(self, exprs):
+        if exprs:
+            (self.condition,) = exprs
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        clone = self.copy()
+        if self.condition is None:  # built into a query
+            clone.condition = query.build_where(self.build())
+        else:  # that query resolved in turn as a subquery of another: as Django resolves a Q's
+            clone.condition = self.condition.resolve_expression(query, allow_joins, reuse, summarize, for_save)
+        return clone
+
+    def as_sql(self, compiler, connection):
+        query = compiler.query
+        table = query.get_meta().db_table
+        top = next(iter(query.alias_map), None) == table
+        slot = (connection.alias, self.key, table)
+        if top and slot in _compiled:
+            sql, params = _compiled[slot]
+            return sql, list(params)
+        sql, params = compiler.compile(self.condition)
+        if top:
+            _compiled[slot] = (sql, tuple(params))
+        return sql, list(params)
+
+
+def forget() -> None:
+    """Drop every compiled condition: they are compiled again on their next use."""
+    _compiled.clear()
