@@ -38,9 +38,9 @@ from ..text import (
     slug_of,
     stored_text,
 )
-from . import compiled
 from .choices import choice_label
 from .compiled import CompiledOnce
+from .compiled import forget as forget_compiled
 
 # The rules as named constraints and how their errors are reported; re-exported, as the models and
 # the imports name them here.
@@ -237,7 +237,7 @@ def forget_public_conditions(**kwargs) -> None:
     """Rebuild the conditions of :func:`referenced_by_public` after a test changes a setting
     (a city's is public when it is ``REGISTRY_HOME_CITY``)."""
     _referenced_by_public.cache_clear()
-    compiled.forget()
+    forget_compiled()
 
 
 class PublishableQuerySet(PublishableMixin, SluggedQuerySet):
