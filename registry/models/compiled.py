@@ -2,10 +2,12 @@
 
 Who may see a city, a source, an organization or a person is a tree of correlated ``EXISTS``
 subqueries (:func:`registry.models.base.referenced_by_public`: a source's holds 27). Django
-resolves and compiles such a tree on every query that filters on it, and for the list of sources
-that was 12.6 of a 23 ms request (SQLite, the shipped data; ``issues show 12``). The tree never
-changes while the process runs (it reads no date and no user, and a changed setting rebuilds
-it), so its SQL does not either, as long as it is compiled at the same place in a query.
+resolves and compiles such a tree on every query that filters on it; compiling it was 12.6 of the
+23 ms of a cold list of sources (SQLite, the shipped data; issue 12). The tree never changes while
+the process runs (it reads no date and no user, and a changed setting rebuilds it), so its SQL
+does not either, as long as it is compiled at the same place in a query. It is still resolved
+each time (about half of what is left of that cost): reusing a resolved tree would also have to
+repeat what resolving does to the query (the aliases its subqueries take), which is Django's own.
 """
 
 from __future__ import annotations
@@ -50,10 +52,12 @@ class CompiledOnce(Expression):
 
     @property
     def identity(self):
-        return (type(self), self.key, self.condition is not None)
+        return (type(self), self.key)
 
     def __eq__(self, other):
-        return isinstance(other, CompiledOnce) and other.identity == self.identity
+        # Equal as the resolved conditions are (as ``When``'s), so that Django merges two only
+        # where they are resolved alike (``Node.add`` drops a condition equal to one it holds).
+        return isinstance(other, CompiledOnce) and (other.key, other.condition) == (self.key, self.condition)
 
     def __hash__(self):
         return hash(self.identity)
