@@ -106,8 +106,8 @@ def insert_rows(model: type[models.Model], records: list) -> None:
                 values = record.__dict__
                 row = [pk]
                 for field, attname, as_given in plain:
-                    value = values.get(attname, _MISSING) if as_given else _MISSING
-                    if value is _MISSING or not (value is None or type(value) is str):
+                    value = values.get(attname, _MISSING)  # _MISSING: deferred, or set by a descriptor
+                    if not (as_given and (value is None or type(value) is str)):
                         value = field.get_db_prep_save(field.pre_save(record, True), connection)
                     row.append(value)
                 copy.write_row(row)

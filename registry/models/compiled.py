@@ -41,11 +41,11 @@ class CompiledOnce(Expression):
     conditional = True
     output_field = models.BooleanField()
 
-    def __init__(self, key: Hashable, build: Callable[[], models.Q], condition=None):
-        super().__init__(output_field=models.BooleanField())
+    def __init__(self, key: Hashable, build: Callable[[], models.Q]):
+        super().__init__()
         self.key = key
         self.build = build
-        self.condition = condition  # the resolved condition (a WhereNode), once resolved
+        self.condition = None  # the resolved condition (a WhereNode), once resolved
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.key!r})"
@@ -80,7 +80,7 @@ class CompiledOnce(Expression):
     def as_sql(self, compiler, connection):
         query = compiler.query
         table = query.get_meta().db_table
-        top = next(iter(query.alias_map), None) == table
+        top = next(iter(query.alias_map), None) == table  # Query.base_table, without its cache
         slot = (connection.alias, self.key, table)
         if top and slot in _compiled:
             sql, params = _compiled[slot]
