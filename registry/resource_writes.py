@@ -68,30 +68,48 @@ def update_columns(model: type[models.Model], records: list, columns: list[str])
 
 def insert_rows(model: type[models.Model], records: list) -> None:
     """Insert ``records`` (new instances of ``model``, without a key) as Django's ``bulk_create``
-    does, each value prepared by its field (``pre_save`` with ``add``, then ``get_db_prep_save``:
-    a date, a decimal, JSON), and give each its key; like ``bulk_create``, no ``save()`` or signal
-    runs. Run it inside the caller's transaction; a database error (a constraint) propagates from
-    it as Django's (``IntegrityError``).
+    does, each value prepared by its field (:func:`_prepared_rows`), and give each its key; like
+    ``bulk_create``, no ``save()`` or signal runs. Run it inside the caller's transaction; a
+    database error (a constraint) propagates from it as Django's (``IntegrityError``).
 
     On PostgreSQL the keys are taken from the table's sequence in one query and the rows sent by
     ``COPY … FROM STDIN`` (psycopg's ``Cursor.copy``, each row written by its C code): Django's
     ``bulk_create`` compiled an ``INSERT`` of every row in Python and psycopg then quoted its
     arrays in Python: 1.2–1.4 s for 5,000 new cities built as an import builds them, against
     0.8–0.9 s for this, preparation included (timed in-process on one machine; an import of
-    them, ``bench/imports.py``'s rows, went from 4.1 to 3.0 s on average). A text or ``None`` in
-    a field whose preparation returns it unchanged (:func:`_sent_as_given`) is sent as it is,
-    without the four calls of that preparation (115,000 values for 5,000 cities). On another
-    database, or when a record already has a key, it is ``bulk_create`` itself, in batches of
-    :data:`~registry.import_widgets.CHUNK`."""
+    them, ``bench/imports.py``'s rows, went from 4.1 to 3.0 s on average). On a database that
+    returns the keys of a multi-row ``INSERT`` (SQLite), the rows go as Django's own
+    ``INSERT … VALUES (…), … RETURNING`` of as many rows as the database's limit of parameters
+    takes (``bulk_batch_size``), its text written once per batch size rather than compiled value
+    by value: Django's compiler took 0.9 of the 3.4 s (profiled) of an import of 5,000 cities.
+    On another database, or when a record already has a key, it is ``bulk_create`` itself, in
+    batches of :data:`~registry.import_widgets.CHUNK`."""
     if not records:
         return
     connection = connections[router.db_for_write(model)]
-    if connection.vendor != "postgresql" or any(record.pk is not None for record in records):
-        model._base_manager.bulk_create(records, batch_size=CHUNK)
-        return
     key = model._meta.pk
     fields = [field for field in model._meta.concrete_fields if field is not key]
+    if any(record.pk is not None for record in records):
+        model._base_manager.bulk_create(records, batch_size=CHUNK)
+        return
+    if connection.vendor == "postgresql":
+        keys = _copy_rows(model, fields, records, connection)
+    elif connection.features.can_return_rows_from_bulk_insert:
+        keys = _insert_returning(model, fields, records, connection)
+    else:
+        model._base_manager.bulk_create(records, batch_size=CHUNK)
+        return
+    for pk, record in zip(keys, records, strict=True):
+        record.pk = pk
+        record._state.adding = False
+        record._state.db = connection.alias
+
+
+def _copy_rows(model, fields: list, records: list, connection) -> list:
+    """PostgreSQL: take as many keys as ``records`` from the table's sequence, ``COPY`` the rows
+    with them, and return the keys in the order of ``records``."""
     quote = connection.ops.quote_name
+    key = model._meta.pk
     table = quote(model._meta.db_table)
     columns = ", ".join(quote(column) for column in [key.column, *(field.column for field in fields)])
     with connection.cursor() as cursor:
@@ -100,21 +118,50 @@ def insert_rows(model: type[models.Model], records: list) -> None:
             [table, key.column, len(records)],
         )
         keys = sorted(pk for (pk,) in cursor.fetchall())
-        plain = [(field, field.attname, _sent_as_given(field)) for field in fields]
         with connection.wrap_database_errors, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for pk, record in zip(keys, records, strict=True):
-                values = record.__dict__
-                row = [pk]
-                for field, attname, as_given in plain:
-                    value = values.get(attname, _MISSING)  # _MISSING: deferred, or set by a descriptor
-                    if not (as_given and (value is None or type(value) is str)):
-                        value = field.get_db_prep_save(field.pre_save(record, True), connection)
-                    row.append(value)
-                copy.write_row(row)
-    for pk, record in zip(keys, records, strict=True):
-        record.pk = pk
-        record._state.adding = False
-        record._state.db = connection.alias
+            for pk, row in zip(keys, _prepared_rows(fields, records, connection), strict=True):
+                copy.write_row([pk, *row])
+    return keys
+
+
+def _insert_returning(model, fields: list, records: list, connection) -> list:
+    """A database whose multi-row ``INSERT`` returns its rows' keys in their order (SQLite, as
+    Django's ``bulk_create`` counts on): insert ``records`` in batches of the largest size its
+    limit of parameters allows and return their keys in the order of ``records``."""
+    quote = connection.ops.quote_name
+    key = model._meta.pk
+    size = max(1, connection.ops.bulk_batch_size(fields, records))
+    marks = f"({', '.join(['%s'] * len(fields))})"
+    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) VALUES "
+    tail = f" RETURNING {quote(key.column)}"
+    rows = list(_prepared_rows(fields, records, connection))
+    keys = []
+    with connection.cursor() as cursor:
+        full = head + ", ".join([marks] * size) + tail
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            sql = full if len(batch) == size else head + ", ".join([marks] * len(batch)) + tail
+            cursor.execute(sql, [value for row in batch for value in row])
+            keys.extend(pk for (pk,) in cursor.fetchall())
+    return keys
+
+
+def _prepared_rows(fields: list, records: list, connection):
+    """Each of ``records`` as the list of its values of ``fields`` prepared for ``connection`` as
+    Django's inserts prepare them (``pre_save`` with ``add``, then ``get_db_prep_save``: a date,
+    a decimal, JSON), except a text or ``None`` in a field whose preparation returns it unchanged
+    (:func:`_sent_as_given`), sent as it is without the four calls of that preparation (115,000
+    values for 5,000 cities)."""
+    plain = [(field, field.attname, _sent_as_given(field)) for field in fields]
+    for record in records:
+        values = record.__dict__
+        row = []
+        for field, attname, as_given in plain:
+            value = values.get(attname, _MISSING)  # _MISSING: deferred, or set by a descriptor
+            if not (as_given and (value is None or type(value) is str)):
+                value = field.get_db_prep_save(field.pre_save(record, True), connection)
+            row.append(value)
+        yield row
 
 
 _MISSING = object()

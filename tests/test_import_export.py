@@ -467,6 +467,27 @@ def test_imported_rows_take_their_keys_from_the_tables_sequence_in_file_order():
     assert City.objects.filter(slug__startswith="import-").count() == 3
 
 
+def test_rows_inserted_in_bulk_across_batches_each_get_their_own_key(django_assert_num_queries):
+    """:func:`registry.resource_writes.insert_rows` sends more rows than one statement of the
+    database takes (SQLite: 999 parameters, ``bulk_batch_size``) in several ``INSERT … RETURNING``
+    statements, the last one shorter; each record gets the key of its own row, in order, and
+    nothing else is sent (PostgreSQL: one query for the keys, one ``COPY``)."""
+    batch = max(1, connection.ops.bulk_batch_size([f for f in City._meta.concrete_fields if not f.primary_key], []))
+    records = [
+        City(slug=f"batched-{i}", name_en=f"Batched {i}", country="JP", population=i) for i in range(2 * batch + 1)
+    ]
+    for record in records:
+        record.before_write()
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 3):
+        insert_rows(City, records)
+    stored = dict(City.objects.filter(slug__startswith="batched-").values_list("pk", "slug"))
+    assert len(stored) == len(records)
+    assert [stored[record.pk] for record in records] == [record.slug for record in records]
+    assert [record.pk for record in records] == sorted(record.pk for record in records)
+    assert all(not record._state.adding and record._state.db == "default" for record in records)
+    assert City.objects.get(slug=f"batched-{batch}").population == batch
+
+
 @pytest.mark.parametrize("remarks", ["a\\b\nc\\N", "\\N", "a\\.", "부산 \u200f☃", ""])
 def test_rows_inserted_in_bulk_keep_every_value_as_given(remarks):
     """What :func:`registry.resource_writes.insert_rows` writes reads back as given, with the key,
