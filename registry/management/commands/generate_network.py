@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 from tqdm import tqdm
 
+from registry import services
 from registry.cache import record_change
 from registry.models import (
     Agreement,
@@ -121,11 +122,12 @@ class Command(BaseCommand):
         )
 
     def delete_synthetic(self):
+        """Delete every generated record (as every writer deletes: :func:`registry.services.delete_records`)."""
         synthetic = Q(slug__startswith=PREFIX)
         for model in (Event, Agreement, Delegation):
-            model.objects.filter(synthetic).delete()
-        Partnership.objects.filter(partner__slug__startswith=PREFIX).delete()
-        City.objects.filter(synthetic).delete()
+            services.delete_records(queryset=model.objects.filter(synthetic))
+        services.delete_records(queryset=Partnership.objects.filter(partner__slug__startswith=PREFIX))
+        services.delete_records(queryset=City.objects.filter(synthetic))
 
     def make_cities(self, rng, count, homes) -> list[int]:
         subregions = [(r.slug, sorted(countries_in(r))) for r in all_regions("subregion")]
