@@ -54,3 +54,26 @@ def test_deleting_a_draft_moves_no_anonymous_validator(api_client, superuser, cl
     before = validators(api_client, "/api/v1/events/public-event/")
     assert token_client(superuser).delete("/api/v1/events/secret-event/").status_code == 204
     assert validators(api_client, "/api/v1/events/public-event/") == before
+
+
+def test_deleting_drafts_together_moves_no_anonymous_validator_and_a_public_one_does(api_client, clock):
+    """Records deleted together (the admin's “Delete selected”: :func:`registry.services.delete_records`)
+    move the generations once, the public one only if one of them was public."""
+    from registry import services
+    from registry.models import Event
+
+    public = EventFactory(slug="public-event")
+    for n in range(3):
+        EventFactory(slug=f"secret-{n}", publication="draft", city=public.city)
+    clock.tick()
+    before = validators(api_client, "/api/v1/events/public-event/")
+    services.delete_records(queryset=Event.objects.filter(slug__startswith="secret-"))
+    assert not Event.objects.filter(slug__startswith="secret-").exists()
+    assert validators(api_client, "/api/v1/events/public-event/") == before
+    EventFactory(slug="kept-draft", publication="draft", city=public.city)
+    EventFactory(slug="seen-once", city=public.city)
+    clock.tick()
+    before = validators(api_client, "/api/v1/events/")
+    services.delete_records(queryset=Event.objects.filter(slug__in=["kept-draft", "seen-once"]))
+    clock.tick()
+    assert validators(api_client, "/api/v1/events/")[0] != before[0]
