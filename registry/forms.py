@@ -16,6 +16,7 @@ from django_countries import countries
 from . import dates, wikidata
 from .filter_parameters import DATE_HELP, QueryBoundField, QueryDateField, QueryForm
 from .models import City, CooperationField
+from .models.compiled import compiled_rows
 
 
 class AsOfForm(QueryForm):
@@ -68,10 +69,18 @@ def visible_countries(user) -> list[tuple[str, str]]:
     One query over one city per country (a few hundred rows), each asking whether the country
     has a city ``user`` may see (:meth:`CityQuerySet.visible_to`, an ``EXISTS`` that stops at
     the first): 40 ms at 20,000 cities on PostgreSQL, where testing every city's visibility
-    and then taking the distinct countries took 250 ms."""
-    one_per_country = City.objects.order_by().values("country").annotate(first=Min("pk")).values("first")
-    shown = Exists(City.objects.visible_to(user).filter(country=OuterRef("country")))
-    rows = City.objects.order_by().filter(pk__in=one_per_country).annotate(shown=shown).values_list("country", "shown")
+    and then taking the distinct countries took 250 ms. For a reader who sees only what is
+    public, its SQL is compiled once (:func:`registry.models.compiled.compiled_rows`)."""
+
+    def build():
+        one_per_country = City.objects.order_by().values("country").annotate(first=Min("pk")).values("first")
+        shown = Exists(City.objects.visible_to(user).filter(country=OuterRef("country")))
+        return (
+            City.objects.order_by().filter(pk__in=one_per_country).annotate(shown=shown).values_list("country", "shown")
+        )
+
+    # What the public sees is one query for every reader: compiled once (5.5 ms), then only run.
+    rows = build() if City.objects.sees_everything(user) else compiled_rows("visible_countries", City, build)
     names = dict(countries)  # django-countries' names in the active language, built once per language
     codes = [code for code, visible in rows if visible]
     return sorted(((code.lower(), names.get(code, "")) for code in codes), key=lambda item: item[1])

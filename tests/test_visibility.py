@@ -291,3 +291,84 @@ def test_a_public_condition_is_compiled_once_at_the_top_of_queries(network, monk
     assert compiled == []
     assert not City.objects.filter(sources__in=Source.objects.public()).exists()  # nested: compiled where it is
     assert compiled
+
+
+def _nested_public_queries():
+    """Queries with a public condition inside a subquery, where Django renames its tables: two
+    in one query (each under names of its own), one in a subquery of a subquery, a source's
+    (27 subqueries) under another model, and the visible countries' ``EXISTS`` per country."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import Exists, OuterRef
+
+    reader = AnonymousUser()
+    shown = Exists(City.objects.visible_to(reader).filter(country=OuterRef("country")))
+    return {
+        "in a subquery": City.objects.filter(pk__in=City.objects.public().values("pk")),
+        "two in one query": Partnership.objects.with_visibility(reader, "city", "partner"),
+        "a subquery of a subquery": Partnership.objects.filter(
+            partner__in=City.objects.filter(pk__in=City.objects.public().values("pk"))
+        ),
+        "a source's under a city": City.objects.filter(sources__in=Source.objects.public()),
+        "an exists per country": City.objects.order_by().annotate(shown=shown).values_list("country", "shown"),
+        "a city's under a source's": Source.objects.filter(city_records__in=City.objects.public()).filter(
+            pk__in=Source.objects.public().values("pk")
+        ),
+    }
+
+
+def test_a_public_condition_in_a_subquery_is_compiled_once_per_naming_to_djangos_own_sql():
+    """Inside a subquery a public condition's SQL depends on the names Django gave its tables
+    (``U0``, ``V0``, …): it is reused only for a condition resolved under the same names
+    (:func:`registry.models.compiled.aliases_of`), so every query compiles, warm, to exactly the
+    SQL Django compiles for it afresh, whatever was compiled before it. A query naming two
+    under different names gets each its own."""
+    from django.db import connection
+
+    from registry.models import compiled
+
+    def sql(queryset):
+        text, params = queryset.query.get_compiler(connection=connection).as_sql()
+        return text, tuple(params)
+
+    fresh = {}
+    for name, queryset in _nested_public_queries().items():
+        compiled.forget()
+        fresh[name] = sql(queryset)
+    compiled.forget()
+    for _ in range(2):  # compiled, then reused, each after all the others
+        for name, queryset in _nested_public_queries().items():
+            assert sql(queryset) == fresh[name], name
+    assert sum(len(slot) > 3 for slot in compiled._compiled) >= 6  # nested ones kept, each naming its own
+
+
+def test_rows_of_a_query_compiled_once_are_djangos_and_follow_the_data(network):
+    """:func:`registry.models.compiled.compiled_rows` builds and compiles its query once per
+    database and key, then only runs it: the rows are those of Django's own query, and they
+    follow the data (a draft published shows on the next call, in the countries' menu too). A
+    changed setting drops it."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import override_settings
+
+    from registry.forms import visible_countries
+    from registry.models.compiled import compiled_rows
+
+    built = []
+
+    def build():
+        built.append(1)
+        return City.objects.public().order_by("slug").values_list("slug", "country")
+
+    expected = [(slug, str(country)) for slug, country in build()]
+    built.clear()
+    assert compiled_rows("test-rows", City, build) == expected
+    assert "draftville" not in {slug for slug, _ in expected}
+    assert "is" not in [code for code, _ in visible_countries(AnonymousUser())]  # Draftville's Iceland
+    partnership = network["partnership"]
+    partnership.publication = Publication.PUBLISHED
+    partnership.save()
+    assert "draftville" in {slug for slug, _ in compiled_rows("test-rows", City, build)}
+    assert "is" in [code for code, _ in visible_countries(AnonymousUser())]
+    assert built == [1]
+    with override_settings(REGISTRY_DORMANT_YEARS=4):
+        compiled_rows("test-rows", City, build)
+    assert built == [1, 1]
