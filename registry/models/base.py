@@ -134,7 +134,13 @@ class RegistryQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """The rows ``user`` may see: every row when :meth:`sees_everything`, else :meth:`public`."""
-        return self if self.sees_everything(user) else self.public()
+        return self.visible_as(self.sees_everything(user))
+
+    def visible_as(self, everything: bool):
+        """The rows a reader may see who sees every row (``everything``: :meth:`sees_everything`)
+        or only the public ones, for a condition built once for each kind of reader
+        (:meth:`registry.models.delegations.DelegationQuerySet.with_travel_dates`)."""
+        return self if everything else self.public()
 
     def with_visibility(self, user, *fields: str):
         """Annotate ``<field>_visible`` (a boolean) for each foreign key in ``fields`` (or the

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from babel.numbers import list_currencies
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -106,71 +108,81 @@ class DelegationQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuery
         already annotated is returned unchanged."""
         if "travel_start" in self.query.annotations:
             return self
-        stops = ItineraryStop.objects.filter(delegation=OuterRef("pk")).order_by()
-        stops_first = stops.annotate(day=Coalesce("arrive_on", "depart_on")).filter(day__isnull=False)
-        stops_last = stops.annotate(day=Coalesce("depart_on", "arrive_on")).filter(day__isnull=False)
         event_model = self.model._meta.get_field("events").related_model
-        events = event_model.objects.visible_to(user).filter(delegation=OuterRef("pk"))
-        events = events.annotate(
-            end_day=Coalesce("end_on", "start_on"),
-            end_precision=Case(When(end_on__isnull=False, then=Value(DatePrecision.DAY)), default=F("start_precision")),
-        )
-        # The coarser first on a tie; an end's order: its period's last day, a month's taken as its
-        # 31st and a year's as its 31 December (no day of a finer date is later within the period).
-        coarse_first = Case(
-            When(start_precision=DatePrecision.YEAR, then=Value(0)),
-            When(start_precision=DatePrecision.MONTH, then=Value(1)),
-            default=Value(2),
-        )
-        end_coarse_first = Case(
-            When(end_precision=DatePrecision.YEAR, then=Value(0)),
-            When(end_precision=DatePrecision.MONTH, then=Value(1)),
-            default=Value(2),
-        )
-        period_last_day = (
-            ExtractYear("end_day") * 10000
-            + Case(When(end_precision=DatePrecision.YEAR, then=Value(12)), default=ExtractMonth("end_day")) * 100
-            + Case(When(end_precision=DatePrecision.DAY, then=ExtractDay("end_day")), default=Value(31))
-        )
-        first_event = events.order_by("start_on", coarse_first, "pk")
-        last_event = events.order_by(period_last_day.desc(), end_coarse_first, "pk")
-        own = Q(start_on__isnull=False) | Q(end_on__isnull=False)
-        itinerary_start = Subquery(stops_first.order_by("day").values("day")[:1], output_field=models.DateField())
-        day = Value(DatePrecision.DAY)
-        own_basis, itinerary_basis, events_basis = self.TRAVEL_BASES
-        return self.annotate(
-            travel_start=Coalesce(
-                "start_on",
-                "end_on",
-                itinerary_start,
-                Subquery(first_event.values("start_on")[:1]),
-                output_field=models.DateField(),
-            ),
-            travel_end=Coalesce(
-                "end_on",
-                "start_on",
-                Subquery(stops_last.order_by("-day").values("day")[:1], output_field=models.DateField()),
-                Subquery(last_event.values("end_day")[:1], output_field=models.DateField()),
-                output_field=models.DateField(),
-            ),
-            travel_basis=Case(
-                When(own, then=Value(own_basis)),
-                When(Q(Exists(stops_first)), then=Value(itinerary_basis)),
-                When(Q(Exists(events)), then=Value(events_basis)),
-                default=None,
-                output_field=models.CharField(),
-            ),
-            travel_start_precision=Case(
-                When(own | Q(Exists(stops_first)), then=day),
-                default=Subquery(first_event.values("start_precision")[:1]),
-                output_field=models.CharField(),
-            ),
-            travel_end_precision=Case(
-                When(own | Q(Exists(stops_first)), then=day),
-                default=Subquery(last_event.values("end_precision")[:1]),
-                output_field=models.CharField(),
-            ),
-        )
+        return self.annotate(**_travel_dates(self.model, event_model.objects.sees_everything(user)))
+
+
+@functools.cache
+def _travel_dates(model: type[models.Model], everything: bool) -> dict[str, models.Expression]:
+    """The annotations of :meth:`DelegationQuerySet.with_travel_dates` for a reader who sees every
+    event (``everything``) or only the public ones, built once per process: a queryset resolves
+    its own copy of each (they are never changed), and building their eleven subqueries took
+    most of the cost of the annotations (SQLite, the shipped data)."""
+    stops = ItineraryStop.objects.filter(delegation=OuterRef("pk")).order_by()
+    stops_first = stops.annotate(day=Coalesce("arrive_on", "depart_on")).filter(day__isnull=False)
+    stops_last = stops.annotate(day=Coalesce("depart_on", "arrive_on")).filter(day__isnull=False)
+    event_model = model._meta.get_field("events").related_model
+    events = event_model.objects.visible_as(everything).filter(delegation=OuterRef("pk"))
+    events = events.annotate(
+        end_day=Coalesce("end_on", "start_on"),
+        end_precision=Case(When(end_on__isnull=False, then=Value(DatePrecision.DAY)), default=F("start_precision")),
+    )
+    # The coarser first on a tie; an end's order: its period's last day, a month's taken as its
+    # 31st and a year's as its 31 December (no day of a finer date is later within the period).
+    coarse_first = Case(
+        When(start_precision=DatePrecision.YEAR, then=Value(0)),
+        When(start_precision=DatePrecision.MONTH, then=Value(1)),
+        default=Value(2),
+    )
+    end_coarse_first = Case(
+        When(end_precision=DatePrecision.YEAR, then=Value(0)),
+        When(end_precision=DatePrecision.MONTH, then=Value(1)),
+        default=Value(2),
+    )
+    period_last_day = (
+        ExtractYear("end_day") * 10000
+        + Case(When(end_precision=DatePrecision.YEAR, then=Value(12)), default=ExtractMonth("end_day")) * 100
+        + Case(When(end_precision=DatePrecision.DAY, then=ExtractDay("end_day")), default=Value(31))
+    )
+    first_event = events.order_by("start_on", coarse_first, "pk")
+    last_event = events.order_by(period_last_day.desc(), end_coarse_first, "pk")
+    own = Q(start_on__isnull=False) | Q(end_on__isnull=False)
+    itinerary_start = Subquery(stops_first.order_by("day").values("day")[:1], output_field=models.DateField())
+    day = Value(DatePrecision.DAY)
+    own_basis, itinerary_basis, events_basis = DelegationQuerySet.TRAVEL_BASES
+    return dict(
+        travel_start=Coalesce(
+            "start_on",
+            "end_on",
+            itinerary_start,
+            Subquery(first_event.values("start_on")[:1]),
+            output_field=models.DateField(),
+        ),
+        travel_end=Coalesce(
+            "end_on",
+            "start_on",
+            Subquery(stops_last.order_by("-day").values("day")[:1], output_field=models.DateField()),
+            Subquery(last_event.values("end_day")[:1], output_field=models.DateField()),
+            output_field=models.DateField(),
+        ),
+        travel_basis=Case(
+            When(own, then=Value(own_basis)),
+            When(Q(Exists(stops_first)), then=Value(itinerary_basis)),
+            When(Q(Exists(events)), then=Value(events_basis)),
+            default=None,
+            output_field=models.CharField(),
+        ),
+        travel_start_precision=Case(
+            When(own | Q(Exists(stops_first)), then=day),
+            default=Subquery(first_event.values("start_precision")[:1]),
+            output_field=models.CharField(),
+        ),
+        travel_end_precision=Case(
+            When(own | Q(Exists(stops_first)), then=day),
+            default=Subquery(last_event.values("end_precision")[:1]),
+            output_field=models.CharField(),
+        ),
+    )
 
 
 class Delegation(SourcedModel):
