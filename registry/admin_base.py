@@ -36,6 +36,8 @@ from .models.offices import refusal
 from .text import ASSUMED_URL_SCHEME, given_reason, is_visible
 
 TIMESTAMPS = ("created_at", "updated_at")
+#: The page parameter of the deleted records' list (as the admin's lists use ``p``).
+DELETED_PAGE_VAR = "p"
 
 
 def labelled_messages(model: type[models.Model], error: ValidationError) -> list[str]:
@@ -512,7 +514,8 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
         ]
 
     def deleted_view(self, request):
-        """List this model's deleted records; POST ``restore=<id>`` restores one (managers only)."""
+        """List this model's deleted records, 100 a page (``?p=2``), the latest deletion first;
+        POST ``restore=<id>`` restores one (managers only)."""
         if not self.has_restore_permission(request):
             raise PermissionDenied
         if request.method == "POST":
@@ -536,8 +539,15 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Deleted %(name)s") % {"name": self.model._meta.verbose_name_plural},
-            "records": services.deleted_records(self.model),
         }
+        page = services.deleted_records(self.model, page=request.GET.get(DELETED_PAGE_VAR, 1))
+        context.update(
+            records=page.object_list,
+            page_obj=page,
+            page_var=DELETED_PAGE_VAR,
+            pagination_required=page.paginator.num_pages > 1,
+            page_range=page.paginator.get_elided_page_range(page.number),
+        )
         return TemplateResponse(request, "admin/registry/deleted.html", context)
 
 

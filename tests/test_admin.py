@@ -765,3 +765,35 @@ def test_the_slug_help_s_example_is_what_the_rule_makes(staff_client, language):
     name, slug = re.search(r"“([^”]+)” (?:gives|→) ([a-z0-9-]+)", page).groups()
     assert slug_of(name, max_length=120) == slug
     assert "–" not in name
+
+
+def test_every_deleted_record_can_be_found_a_page_at_a_time_each_once(staff_client):
+    """The deleted records' list pages through all of them (it stopped at the latest 200, so a
+    hundred of 300 events deleted together could not be restored from it, helper-105), the latest
+    deletion first, a record deleted, restored and deleted again once, in English and Korean."""
+    from registry.services import deleted_records
+
+    cities = [CityFactory(slug=f"gone-{n}", name_en=f"Gone {n}") for n in range(5)]
+    first_pk = cities[0].pk
+    for city in cities:
+        services.delete_record(instance=city)
+    again = services.restore_deleted(model=City, pk=first_pk)
+    services.delete_record(instance=again)
+    first = deleted_records(City, per_page=2)
+    assert first.paginator.count == 5 and first.paginator.num_pages == 3
+    assert [record.label for record in first.object_list][0] == "Gone 0"  # deleted last
+    labels = [r.label for n in (1, 2, 3) for r in deleted_records(City, page=n, per_page=2).object_list]
+    assert sorted(labels) == [f"Gone {n}" for n in range(5)]
+    assert [r.label for r in deleted_records(City, page="junk", per_page=2).object_list] == labels[:2]
+    assert [r.label for r in deleted_records(City, page=99, per_page=2).object_list] == labels[4:]
+
+    many = [CityFactory(slug=f"many-{n}", name_en=f"Many {n}") for n in range(101)]
+    services.delete_records(queryset=City.objects.filter(pk__in=[city.pk for city in many]))
+    page = staff_client.get("/admin/registry/city/deleted/", headers={"accept-language": "en"})
+    assert page.status_code == HTTPStatus.OK
+    assert "106 deleted records" in page.text and 'href="?p=2"' in page.text
+    second = staff_client.get("/admin/registry/city/deleted/?p=2", headers={"accept-language": "en"}).text
+    assert second.count('name="restore"') == 6
+    assert (
+        "삭제된 기록 106건" in staff_client.get("/admin/registry/city/deleted/", headers={"accept-language": "ko"}).text
+    )

@@ -10,7 +10,9 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.paginator import Page, Paginator
 from django.db import models, transaction
+from django.db.models import Max
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -159,36 +161,40 @@ class DeletedRecord:
     history_id: int
 
 
-def deleted_records(model: type[models.Model], *, limit: int = 200) -> list[DeletedRecord]:
-    """Rows of ``model`` whose last history entry is a deletion and that do not exist now."""
+def deleted_records(model: type[models.Model], *, page: int | str = 1, per_page: int = 100) -> Page:
+    """The rows of ``model`` that are deleted now (their last history entry is a deletion and no
+    row has their key), the latest deletion first and each row once (a row deleted, restored and
+    deleted again: its last deletion), as one page of Django's paginator (``Page`` of
+    :class:`DeletedRecord`; its ``paginator`` counts them all). ``page`` is a number, or any text
+    Django's ``Paginator.get_page`` reads (the first page; the last for a number past it).
+    Every deleted row can be found: the list stopped at the latest 200 deletions, so after
+    deleting 300 events together a hundred of them could not be restored from it (helper-105)."""
     history = model.history.model
-    deletions = (
-        history.objects.filter(history_type="-")
-        .exclude(**{f"{model._meta.pk.attname}__in": model._base_manager.values("pk")})
-        .select_related("history_user")
-        .order_by("-history_date")[:limit]
+    key = model._meta.pk.attname
+    latest = (
+        history.objects.filter(history_type="-").order_by().values(key).annotate(last=Max("history_id")).values("last")
     )
-    seen, result = set(), []
-    for record in deletions:
-        if record.id in seen:
-            continue
-        seen.add(record.id)
-        user = record.history_user
-        try:
-            label = str(record.instance)
-        except ObjectDoesNotExist:  # its name reads a row deleted since (a partnership's city): a 500
-            label = f"{capfirst(model._meta.verbose_name)} {record.id}"
-        result.append(
-            DeletedRecord(
-                model,
-                record.id,
-                record.history_date,
-                user.get_username() if user else None,
-                label,
-                record.history_id,
-            )
-        )
-    return result
+    deletions = (
+        history.objects.filter(history_id__in=latest)
+        .exclude(**{f"{key}__in": model._base_manager.values("pk")})
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    shown = Paginator(deletions, per_page).get_page(page)
+    shown.object_list = [_deleted_record(model, record) for record in shown.object_list]
+    return shown
+
+
+def _deleted_record(model: type[models.Model], record) -> DeletedRecord:
+    """The :class:`DeletedRecord` of ``record``, a deletion's history record of ``model``."""
+    user = record.history_user
+    try:
+        label = str(record.instance)
+    except ObjectDoesNotExist:  # its name reads a row deleted since (a partnership's city): a 500
+        label = f"{capfirst(model._meta.verbose_name)} {record.id}"
+    return DeletedRecord(
+        model, record.id, record.history_date, user.get_username() if user else None, label, record.history_id
+    )
 
 
 def _existing_relations(model: type[models.Model], record: models.Model | None) -> dict[str, list[int]]:
