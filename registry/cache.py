@@ -208,22 +208,27 @@ _batch = threading.local()
 
 
 @contextlib.contextmanager
-def one_change():
+def one_change(public: bool | None = None):
     """Within the block, the signals of every row written only note that something changed,
     and whether an anonymous reader could see it (:func:`publicly_visible_change`); at its end
     the generations move once: the public one only if one of the changes was public (deleting
-    drafts moves no anonymous validator).
+    drafts moves no anonymous validator). ``public`` (of the outermost block) says it instead,
+    for a writer that knows more than each row's signal: deleting only rows no anonymous reader
+    sees (:func:`registry.services.delete_records`) deletes their children too, rows without a
+    ``publication`` of their own, whose signals cannot tell (helper-105).
     For commands that write many rows through ``save()`` (``loaddata`` in a restore): each
     :func:`record_change` costs 1–4 cache round trips, 1–2 ms with Redis, so restoring
     100,000 rows one signal at a time would spend minutes on the cache. Nests; per thread."""
+    if not getattr(_batch, "depth", 0):
+        _batch.said = public
     _batch.depth = getattr(_batch, "depth", 0) + 1
     try:
         yield
     finally:
         _batch.depth -= 1
         if not _batch.depth and getattr(_batch, "changed", False):
-            public, _batch.changed, _batch.public = _batch.public, False, False
-            _move(public)
+            noted, _batch.changed, _batch.public = _batch.public, False, False
+            _move(noted if _batch.said is None else _batch.said)
 
 
 def cached(key: str, compute: Callable[[], T], timeout: int = TIMEOUT) -> T:

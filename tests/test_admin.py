@@ -797,3 +797,25 @@ def test_every_deleted_record_can_be_found_a_page_at_a_time_each_once(staff_clie
     assert (
         "삭제된 기록 106건" in staff_client.get("/admin/registry/city/deleted/", headers={"accept-language": "ko"}).text
     )
+
+
+def test_delete_selected_of_former_names_takes_them_out_of_their_citys_search(staff_client):
+    """“Delete selected” deletes a record through its model's own ``delete()`` where it has one
+    (:func:`registry.services.delete_records`): a former name deleted so left its city findable
+    by it (Django's action deletes with one query and skipped it)."""
+    almaty = CityFactory(slug="almaty", name_en="Almaty", country="KZ")
+    names = [
+        CityName.objects.create(city=almaty, name="Alma-Ata", used_from=1921, used_until=1993),
+        CityName.objects.create(city=almaty, name="Verny", used_from=1855, used_until=1921),
+    ]
+    almaty.refresh_from_db()
+    assert "alma ata" in almaty.search_text and "verny" in almaty.search_text
+    response = staff_client.post(
+        reverse("admin:registry_cityname_changelist"),
+        {"action": "delete_selected", "_selected_action": [name.pk for name in names], "post": "yes"},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    almaty.refresh_from_db()
+    assert not CityName.objects.filter(city=almaty).exists()
+    assert "alma ata" not in almaty.search_text and "verny" not in almaty.search_text
+    assert City.objects.search("Verny").count() == 0

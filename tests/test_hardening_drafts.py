@@ -58,13 +58,16 @@ def test_deleting_a_draft_moves_no_anonymous_validator(api_client, superuser, cl
 
 def test_deleting_drafts_together_moves_no_anonymous_validator_and_a_public_one_does(api_client, clock):
     """Records deleted together (the admin's “Delete selected”: :func:`registry.services.delete_records`)
-    move the generations once, the public one only if one of them was public."""
+    move the generations once, the public one only if one of them was public: the participants
+    deleted with draft events are not (they moved it, helper-105)."""
     from registry import services
-    from registry.models import Event
+    from registry.models import Event, EventParticipant
 
     public = EventFactory(slug="public-event")
     for n in range(3):
-        EventFactory(slug=f"secret-{n}", publication="draft", city=public.city)
+        secret = EventFactory(slug=f"secret-{n}", publication="draft", city=public.city)
+        # A row of its own without a publication, deleted with it: its signal alone would say "public".
+        EventParticipant.objects.create(event=secret, role="Mayor", order=1)
     clock.tick()
     before = validators(api_client, "/api/v1/events/public-event/")
     services.delete_records(queryset=Event.objects.filter(slug__startswith="secret-"))
@@ -77,3 +80,19 @@ def test_deleting_drafts_together_moves_no_anonymous_validator_and_a_public_one_
     services.delete_records(queryset=Event.objects.filter(slug__in=["kept-draft", "seen-once"]))
     clock.tick()
     assert validators(api_client, "/api/v1/events/")[0] != before[0]
+
+
+def test_deleting_a_draft_with_rows_of_its_own_moves_no_anonymous_validator(api_client, superuser, clock):
+    """A draft event deleted with its participants (rows without a publication of their own,
+    deleted with it) moves no anonymous validator (helper-105: it did, by the API, the admin's
+    delete and Delete selected)."""
+    from registry.models import EventParticipant
+
+    public = EventFactory(slug="public-event")
+    secret = EventFactory(slug="secret-event", publication="draft", city=public.city)
+    EventParticipant.objects.create(event=secret, role="Mayor", order=1)
+    clock.tick()
+    before = [validators(api_client, url) for url in ("/api/v1/events/", "/api/v1/events/public-event/")]
+    assert token_client(superuser).delete("/api/v1/events/secret-event/").status_code == 204
+    assert not EventParticipant.objects.filter(role="Mayor").exists()
+    assert [validators(api_client, url) for url in ("/api/v1/events/", "/api/v1/events/public-event/")] == before
