@@ -819,3 +819,24 @@ def test_delete_selected_of_former_names_takes_them_out_of_their_citys_search(st
     assert not CityName.objects.filter(city=almaty).exists()
     assert "alma ata" not in almaty.search_text and "verny" not in almaty.search_text
     assert City.objects.search("Verny").count() == 0
+
+
+def test_restoring_a_record_whose_parent_was_deleted_since_names_the_parent(staff_client):
+    """A former name whose city was deleted since is not restored alone: the message names the
+    city as it was called and says to restore it first (it said "City: city instance with id 176
+    is not a valid choice.", helper-106), and restoring the city brings the name back with it."""
+    from django.contrib.messages import get_messages
+
+    city = CityFactory(slug="zedville", name_en="Zedville")
+    name = CityName.objects.create(city=city, name="Oldzed", used_from=1800, used_until=1900)
+    city_pk, name_pk = city.pk, name.pk
+    services.delete_record(instance=city)
+    assert not CityName.objects.filter(pk=name_pk).exists()
+    response = staff_client.post(
+        "/admin/registry/cityname/deleted/", {"restore": name_pk}, headers={"accept-language": "en"}
+    )
+    shown = [str(message) for message in get_messages(response.wsgi_request)]
+    assert shown == ["Not restored: City: City “Zedville” deleted since: restore them first."], shown
+    assert not CityName.objects.filter(pk=name_pk).exists()
+    services.restore_deleted(model=City, pk=city_pk)
+    assert CityName.objects.filter(pk=name_pk, name="Oldzed").exists()

@@ -239,6 +239,32 @@ def _existing_relations(model: type[models.Model], record: models.Model | None) 
     return relations
 
 
+def _refuse_deleted_parents(instance: models.Model) -> None:
+    """Refuse, with a ``ValidationError`` on the field (code ``related_deleted``, the wording of
+    :func:`_existing_relations`), to restore ``instance`` while a row its foreign keys name is
+    deleted (a former name whose city was deleted since), naming that row as it was called:
+    the form's check said "City: city instance with id 176 is not a valid choice." (fresh-clone
+    probe, helper-106)."""
+    errors = {}
+    for field in instance._meta.concrete_fields:
+        related = field.related_model
+        value = getattr(instance, field.attname) if field.is_relation and field.many_to_one else None
+        if value is None or related._base_manager.filter(pk=value).exists():
+            continue
+        label = f"{capfirst(related._meta.verbose_name)} {value}"
+        history = getattr(related, "history", None)
+        last = history.filter(id=value).order_by("-history_date").first() if history is not None else None
+        if last is not None:
+            try:
+                label = f"{capfirst(related._meta.verbose_name)} “{last.instance}”"
+            except ObjectDoesNotExist:
+                pass
+        message = _("%(records)s deleted since: restore them first.")
+        errors[field.name] = ValidationError(message, code="related_deleted", params={"records": label})
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def restore_deleted(*, model: type[models.Model], pk: int) -> models.Model:
     """Restore the deleted row ``pk`` of ``model`` as it was when deleted, with the rows it
@@ -264,6 +290,7 @@ def restore_deleted(*, model: type[models.Model], pk: int) -> models.Model:
         .first()
     )
     instance = record.instance
+    _refuse_deleted_parents(instance)
     instance._change_reason = change_reasons.written(change_reasons.RESTORED)
     # A restored row comes back as the actions recorded it (a suspended partnership with its
     # suspension stage, restored below): the rules that reserve a change to an action pass it.
