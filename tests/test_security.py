@@ -158,3 +158,21 @@ def test_the_api_docs_script_url_carries_no_shared_links_analytics_but_keeps_the
     page = client.get("/api/v1/docs/?utm_source=news&fbclid=abc&lang=ko")
     (init,) = re.findall(r'<script src="(/api/v1/docs/\?[^"]*script=[^"]*)"', page.text)
     assert init == "/api/v1/docs/?lang=ko&amp;script="
+
+
+def test_no_template_styles_inline_what_the_content_security_policy_blocks():
+    """The policy allows style sheets from the site only (``style-src 'self'``): a ``style``
+    attribute or element in a template is refused by the browser, with an error in its console
+    on every page that has it (the history pages' page counter did, helper-106)."""
+    import re
+    from pathlib import Path
+
+    assert settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"] == ["'self'"]
+    inline = re.compile(r"""<style[\s>]|\sstyle\s*=\s*["']""", re.IGNORECASE)
+    offenders = [
+        f"{path.relative_to(settings.BASE_DIR)}:{number}"
+        for path in sorted((Path(settings.BASE_DIR) / "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if inline.search(line)
+    ]
+    assert offenders == []
