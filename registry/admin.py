@@ -24,11 +24,10 @@ from .admin_base import (
     ClaimInline,
     OrderedInlineFormSet,
     PartialDatesModelForm,
-    PossibleDuplicateFilter,
-    RegionListFilter,
     RegistryAdmin,
     VersionedModelForm,
 )
+from .admin_filters import PossibleDuplicateFilter, RegionListFilter
 from .admin_ids import CheckedIdsMixin
 from .admin_imports import SpreadsheetMixin
 from .dates import partial_date

@@ -22,13 +22,11 @@ from . import guided_entry, resources, services
 from .admin_base import (
     TIMESTAMPS,
     ClaimInline,
-    DormantFilter,
     PartialDatesModelForm,
-    PartnerCountryFilter,
-    RegionListFilter,
     RegistryAdmin,
 )
 from .admin_dates import PartialDateFormField, PartialDatesFormMixin, PrecisionFormField, clean_partial_date
+from .admin_filters import DormantFilter, PartnerCountryFilter, RegionListFilter
 from .admin_ids import CheckedIdsMixin
 from .admin_imports import SpreadsheetMixin
 from .dates import partial_date
