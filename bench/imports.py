@@ -45,6 +45,7 @@ from django.db import connection  # noqa: E402
 
 from registry.models import City, Partnership, Source  # noqa: E402
 from registry.resources import CityResource, PartnershipResource  # noqa: E402
+from registry.services import delete_records  # noqa: E402
 
 PREFIX = "bench-import-"
 CITY_HEADERS = ["slug", "name_en", "name_ko", "name_native", "country", "admin_level", "latitude", "longitude"]
@@ -121,10 +122,17 @@ def timed(label: str, resource, dataset: tablib.Dataset, *, dry_run: bool, **opt
     return result
 
 
+def remove_bench_rows() -> None:
+    """Delete what an earlier run imported, as the admin's "Delete selected" does
+    (:func:`registry.services.delete_records`: the data generation moved once, not once per row)."""
+    delete_records(queryset=Partnership.objects.filter(city__slug__startswith=PREFIX))
+    delete_records(queryset=City.objects.filter(slug__startswith=PREFIX))
+    delete_records(queryset=Source.objects.filter(slug__startswith=PREFIX))
+
+
 def main(n: int) -> None:
     call_command("migrate", verbosity=0)
-    Partnership.objects.filter(city__slug__startswith=PREFIX).delete()
-    City.objects.filter(slug__startswith=PREFIX).delete()
+    remove_bench_rows()
     cities, partnerships = city_rows(n), partnership_rows(n)
     shown = min(n, settings.REGISTRY_IMPORT_BACKGROUND_ROWS)
     timed(f"cities: preview in the page, {shown}", CityResource(), city_rows(shown), dry_run=True)
@@ -138,9 +146,7 @@ def main(n: int) -> None:
     changed = with_notes(partnerships, "Changed.")
     checked = timed("partnerships: check, changed", PartnershipResource(), changed, dry_run=True, preview=False)
     timed("partnerships: import, changed", PartnershipResource(), changed, dry_run=False, previewed=checked.rows_read)
-    Partnership.objects.filter(city__slug__startswith=PREFIX).delete()
-    City.objects.filter(slug__startswith=PREFIX).delete()
-    Source.objects.filter(slug__startswith=PREFIX).delete()
+    remove_bench_rows()
 
 
 if __name__ == "__main__":

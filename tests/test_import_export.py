@@ -12,9 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from registry import services
+from registry.import_widgets import FiniteDecimalWidget
 from registry.models import Agreement, City, CityName, CooperationField, Partnership
 from registry.resource_writes import _sent_as_given, insert_rows
 from registry.resources import AgreementResource, CityResource, PartnershipResource
@@ -142,6 +144,28 @@ def test_a_number_cell_that_is_not_finite_is_an_error_of_its_column(cell):
     assert not result.has_errors()
     [row] = result.invalid_rows
     assert [str(message) for message in row.field_specific_errors["latitude"]] == [f"“{cell}” is not a number."]
+
+
+@pytest.mark.parametrize(
+    ("cell", "number"), [("30.1", "30.1"), ("-0.5", "-0.5"), ("+12", "12"), ("1.234", "1.234"), (" 7.25 ", "7.25")]
+)
+def test_a_plain_number_cell_is_read_as_written_in_the_sites_languages(cell, number):
+    for language in ("en", "ko"):
+        with translation.override(language):
+            assert FiniteDecimalWidget().clean(cell) == Decimal(number)
+
+
+def test_a_number_cell_follows_the_active_languages_separators_when_a_site_language_writes_a_comma(settings):
+    """The plain-number reading (no separators asked) holds only while every language of the site
+    writes decimals after a point; with German among them, Django's reading applies: "1.234" is a
+    thousand two hundred and thirty-four in German with thousand separators on."""
+    settings.LANGUAGES = [("en", "English"), ("de", "German")]
+    settings.USE_THOUSAND_SEPARATOR = True
+    with translation.override("de"):
+        assert FiniteDecimalWidget().clean("1.234") == Decimal("1234")
+        assert FiniteDecimalWidget().clean("30,5") == Decimal("30.5")
+    with translation.override("en"):
+        assert FiniteDecimalWidget().clean("1.234") == Decimal("1.234")
 
 
 @pytest.mark.parametrize(("cell", "message"), [("1.9", "is not a whole number"), ("NaN", "is not a number")])
