@@ -13,6 +13,7 @@ calls this module's constants: the names only bring the messages into ``locale/k
 * Django's own Korean for "Select %s to view" has a stray "1" ("보기위한 1%s 를(을) 선택"), the
   title of every list that a staff member may only view; its unique field's error reads
   "도시의 슬러그은/는 이미 존재합니다." (the particle fits no field name ending in a vowel).
+* Django's Korean for deleting records and for the admin's log (DJANGO_ADMIN_DELETE).
 * django-countries' Korean names some countries as Korean readers do not: 몽골리아, 타이, 터키
   (beside the English "Türkiye"), 로마니아, 브룬디 and "케이맨 섬1" (new-user probe).
 """
@@ -62,6 +63,48 @@ DJANGO_ADMIN_SAVED = (
     gettext_noop("The {name} “{obj}” was changed successfully. You may add another {name} below."),
     gettext_noop("The {name} “{obj}” was changed successfully."),
     gettext_noop("The %(name)s “%(obj)s” was deleted successfully."),
+)
+# Django's Korean for deleting puts "을/를" or a fixed particle after any name ("선택된 도시 을/를
+# 삭제합니다.", "1개의 도시 을/를 성공적으로 삭제하였습니다.", "별칭를 정말 삭제하시겠습니까?") and
+# writes "개체" into a record's quoted name in the admin's log ("“부산개체”를 추가했습니다."): ours
+# name the record, then say what happened after a colon, as DJANGO_ADMIN_SAVED does (helper-106).
+DJANGO_ADMIN_DELETE = (
+    gettext_noop("Delete multiple objects"),  # the page's title: "여러 개의 오브젝트 삭제"
+    gettext_noop("Objects"),  # its list's heading: "오브젝트"
+    gettext_noop("Delete selected %(verbose_name_plural)s"),
+    gettext_noop("Successfully deleted %(count)d %(items)s."),
+    gettext_noop("Cannot delete %(name)s"),
+    gettext_noop(
+        "Deleting the selected %(objects_name)s would result in deleting related objects, but your account "
+        "doesn't have permission to delete the following types of objects:"
+    ),
+    gettext_noop(
+        "Deleting the selected %(objects_name)s would require deleting the following protected related objects:"
+    ),
+    gettext_noop(
+        "Are you sure you want to delete the selected %(objects_name)s? All of the following objects and their "
+        "related items will be deleted:"
+    ),
+    gettext_noop(
+        "Deleting the %(object_name)s '%(escaped_object)s' would result in deleting related objects, but your "
+        "account doesn't have permission to delete the following types of objects:"
+    ),
+    gettext_noop(
+        "Deleting the %(object_name)s '%(escaped_object)s' would require deleting the following protected related "
+        "objects:"
+    ),
+    gettext_noop(
+        'Are you sure you want to delete the %(object_name)s "%(escaped_object)s"? All of the following related '
+        "items will be deleted:"
+    ),
+    gettext_noop(
+        "Deleting %(class_name)s %(instance)s would require deleting the following protected related objects: "
+        "%(related_objects)s"
+    ),
+    gettext_noop("%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?"),
+    gettext_noop("Added {name} “{object}”."),
+    gettext_noop("Changed {fields} for {name} “{object}”."),
+    gettext_noop("Deleted {name} “{object}”."),
 )
 DJANGO_MODELS = (gettext_noop("%(model_name)s with this %(field_label)s already exists."),)
 COUNTRIES = (

@@ -24,7 +24,8 @@ class PublishedFigure:
     of ``kind`` (``sister``, ``friendship`` or ``""`` for both) on ``as_of`` (the last day of the
     period it is "as of"), which the source states to ``stated_precision`` (``month``: "as of
     January 2022"; a :class:`registry.dates.DatePrecision` value, shown in the reader's language),
-    quoted from ``source_title`` at ``source_url``."""
+    quoted from ``source_title`` (in the reader's language, a quoted page title as it is: the Korean
+    ``/ko/counting/`` named its sources in English, helper-106) at ``source_url``."""
 
     home_slug: str
     kind: str
@@ -32,7 +33,7 @@ class PublishedFigure:
     countries: int
     as_of: datetime.date
     stated_precision: str
-    source_title: str
+    source_title: str  # or a lazy translation of one
     source_url: str
 
 
@@ -44,7 +45,7 @@ PUBLISHED_FIGURES = [
         23,
         datetime.date(2022, 1, 31),
         "month",
-        "Busan Metropolitan City, “Sister Cities (26 from 23 countries)”",
+        _("Busan Metropolitan City, “Sister Cities (26 from 23 countries)”"),
         "https://www.busan.go.kr/eng/bssister",
     ),
     PublishedFigure(
@@ -54,7 +55,7 @@ PUBLISHED_FIGURES = [
         6,
         datetime.date(2022, 1, 31),
         "month",
-        "Busan Metropolitan City, friendly cooperation cities",
+        _("Busan Metropolitan City, friendly cooperation cities"),
         "https://www.busan.go.kr/eng/bssister",
     ),
     PublishedFigure(
@@ -64,7 +65,7 @@ PUBLISHED_FIGURES = [
         28,
         datetime.date(2022, 9, 21),
         "day",
-        "Busan Metropolitan City, press release of 2022-09-21 (Almaty)",
+        _("Busan Metropolitan City, press release of 2022-09-21 (Almaty)"),
         "",
     ),
 ]

@@ -105,3 +105,25 @@ def test_the_admins_message_after_a_save_reads_as_korean(client, superuser):
         added = translation.gettext("The {name} “{obj}” was added successfully.").format(name="협정", obj="A")
         changed = translation.gettext("The {name} “{obj}” was changed successfully.").format(name="협정", obj="A")
     assert (added, changed) == ("협정 “A”: 추가했습니다.", "협정 “A”: 변경했습니다.")
+
+
+def test_deleting_in_the_admin_reads_as_korean(client, superuser):
+    """helper-106: Django's Korean put "을/를" after any name ("선택된 도시 을/를 삭제합니다.", "1개의
+    도시 을/를 성공적으로 삭제하였습니다.") or a particle that fits no name ending in a vowel
+    ("별칭를"), and wrote "개체" into a record's name in the admin's log."""
+    from .factories import CityFactory
+
+    city = CityFactory(slug="zedville", name_en="Zedville", name_ko="제드빌")
+    client.force_login(superuser)
+    korean = {"HTTP_ACCEPT_LANGUAGE": "ko"}
+    changelist = client.get("/admin/registry/city/", **korean).content.decode()
+    assert "선택한 도시 삭제" in changelist and "을/를" not in changelist
+    chosen = {"action": "delete_selected", "_selected_action": [city.pk]}
+    confirmation = client.post("/admin/registry/city/", chosen, **korean).content.decode()
+    assert "선택한 도시: 정말 삭제할까요?" in confirmation and "을/를" not in confirmation
+    assert "<h1>여러 기록 삭제</h1>" in confirmation and "오브젝트" not in confirmation
+    done = client.post("/admin/registry/city/", {**chosen, "post": "yes"}, follow=True, **korean)
+    assert [str(message) for message in done.context["messages"]] == ["도시 1건: 삭제했습니다."]
+    with translation.override("ko"):
+        added = translation.gettext("Added {name} “{object}”.").format(name="별칭", object="부산")
+    assert added == "별칭 “부산”: 추가했습니다."

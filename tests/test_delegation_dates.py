@@ -261,3 +261,18 @@ def test_the_answer_to_a_change_gives_the_travel_dates_as_the_change_left_them(s
     )
     assert replaced.status_code == HTTPStatus.OK, replaced.content
     assert replaced.json()["travel_dates"]["basis"] == "own"
+
+
+def test_a_delegation_without_stops_shows_a_dash_under_its_itinerary_in_the_list(client):
+    """On a phone each cell is labelled ("Itinerary: …"); a delegation without stops showed the
+    label with nothing after it (helper-106). Its dates' cell already showed a dash."""
+    DelegationFactory(name_en="Quiet Visit")
+    with_stops = DelegationFactory(name_en="Busy Visit")
+    ItineraryStop.objects.create(delegation=with_stops, order=1, city=CityFactory(name_en="Stopville"))
+    page = client.get("/delegations/").content.decode()
+    cells = {
+        name: " ".join(cell.split())
+        for name, cell in re.findall(r">([^<]+)</a></th>.*?<td data-label=\"Itinerary\">(.*?)</td>", page, re.S)
+    }
+    assert cells["Quiet Visit"] == '<span class="muted">—</span>'
+    assert "Stopville" in cells["Busy Visit"] and "—" not in cells["Busy Visit"]

@@ -90,6 +90,17 @@ def test_the_home_city_page_counts_its_partner_cities_as_the_network_does(client
     assert "partner cities in" not in client.get("/cities/almaty/").text
 
 
+def test_the_counting_page_names_its_sources_in_the_readers_language(client, shipped_data):
+    """helper-106: the Korean page named the office's published figures' sources in English; a
+    page title in quotes stays as the page has it."""
+    english = client.get("/counting/").text
+    korean = client.get("/ko/counting/").text
+    assert "Busan Metropolitan City, friendly cooperation cities" in english
+    assert "부산광역시, 우호협력도시" in korean and "friendly cooperation cities" not in korean
+    assert "부산광역시 보도자료, 2022-09-21 (알마티)" in korean
+    assert "부산광역시, “Sister Cities (26 from 23 countries)”" in korean
+
+
 def test_city_search_finds_former_names(client, shipped_data):
     response = client.get(reverse("registry:city-list"), {"q": "alma-ata"})
     assert [c.slug for c in response.context["object_list"]] == ["almaty"]

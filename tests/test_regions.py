@@ -101,3 +101,22 @@ def test_the_region_filter_lists_the_regions_in_the_order_of_their_names_in_the_
     names = [name.strip() for value, name in re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', select[1])]
     assert len(names) > 20 and names == sorted(names)
     assert ("아시아" in names) == (prefix == "/ko")
+
+
+def test_the_korean_catalogue_calls_a_delegation_by_one_name():
+    """A delegation is 대표단 on every Korean page; the delegations' date filter and ordering help
+    said 사절단 (helper-106). A trade delegation keeps the set Korean term for one, 무역사절단."""
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+    from django.conf import settings
+
+    with (Path(settings.BASE_DIR) / "locale" / "ko" / "LC_MESSAGES" / "django.po").open("rb") as handle:
+        catalogue = list(read_po(handle))
+    said = [
+        message.id
+        for message in catalogue
+        if "delegation" in str(message.id).lower() and "사절단" in str(message.string).replace("무역사절단", "")
+    ]
+    assert said == []
+    assert sum("대표단" in str(message.string) for message in catalogue) > 10
