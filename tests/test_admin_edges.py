@@ -127,3 +127,20 @@ def test_deleting_in_the_admin_reads_as_korean(client, superuser):
     with translation.override("ko"):
         added = translation.gettext("Added {name} “{object}”.").format(name="별칭", object="부산")
     assert added == "별칭 “부산”: 추가했습니다."
+
+
+def test_a_protected_citys_delete_page_names_the_delegation_of_each_stop(client, superuser):
+    """helper-106: the delete page of a city that two delegations stop in listed "Itinerary stop:
+    1. Almaty" twice, without saying whose stops they were."""
+    from registry.models import ItineraryStop
+
+    from .factories import CityFactory, DelegationFactory
+
+    city = CityFactory(slug="stopville", name_en="Stopville", name_ko="스톱빌")
+    for name in ("Spring Visit", "Autumn Visit"):
+        ItineraryStop.objects.create(delegation=DelegationFactory(name_en=name), order=1, city=city)
+    client.force_login(superuser)
+    page = client.get(f"/admin/registry/city/{city.pk}/delete/").content.decode()
+    assert "Spring Visit, stop 1: Stopville" in page and "Autumn Visit, stop 1: Stopville" in page
+    korean = client.get(f"/admin/registry/city/{city.pk}/delete/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "Spring Visit, 1번째 경유지: 스톱빌" in korean

@@ -334,7 +334,14 @@ class ItineraryStop(RegistryModel):
         ]
 
     def __str__(self):
-        return f"{self.order}. {self.city}"
+        """The stop as “2022 Busan trade delegation, stop 1: Almaty”: the delegation is named, so a list of
+        stops from several delegations (the delete page of a city that stops protect) says
+        whose each is; it read "1. Almaty" twice (helper-106)."""
+        return _("%(delegation)s, stop %(order)s: %(city)s") % {
+            "delegation": self.delegation,
+            "order": self.order,
+            "city": self.city,
+        }
 
     def clean(self):
         """A stop lies within its delegation's dates where both are known: arrival not before the
