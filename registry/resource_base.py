@@ -1,8 +1,9 @@
 """The machinery every spreadsheet resource shares (django-import-export): rows matched by natural
 key (:class:`~registry.resource_rows.NaturalKeyLoader`), validated in bulk and written all or nothing
 (:class:`RegistryResource`, re-checked under locks at the write, :meth:`RegistryResource.recheck`),
-the offices' limit (:class:`~registry.resource_rows.OfficeLimit`) and the shared ``Meta``
-(:func:`resource_meta`).
+the offices' limit (:class:`~registry.resource_rows.OfficeLimit`); the shared ``Meta`` is
+:func:`~registry.resource_rows.resource_meta` and the write's refusals are in
+:mod:`registry.resource_writes` (:class:`~registry.resource_writes.ChangedMeanwhile`).
 
 Split from :mod:`registry.resources` (the resources of each model, which describes the whole)
 so that neither module passes ~600 lines; what a file's rows meet before the rules (the stored
@@ -48,7 +49,6 @@ from .resource_rows import (  # MissingColumnsError: re-exported by registry.res
     VERSION_COLUMN,
     LazyRowResult,
     MissingColumnsError,
-    NaturalKeyLoader,
     OfficeLimit,
     SeveralInPeriod,
     check_file,
@@ -56,6 +56,7 @@ from .resource_rows import (  # MissingColumnsError: re-exported by registry.res
     stale_version,
 )
 from .resource_writes import (
+    ChangedMeanwhile,
     WrittenMeanwhile,
     changed_columns,
     changed_since_preview,
@@ -579,37 +580,3 @@ class RegistryResource(resources.ModelResource):
         with translation.override("en"):
             dataset.title = str(self._meta.model._meta.verbose_name_plural)
         return dataset
-
-
-class ChangedMeanwhile(Exception):
-    """Raised by :meth:`RegistryResource.write` when a row's record was changed, or a rule that
-    reads other rows broken, by another writer after the file was validated: ``errors`` maps an
-    index in ``created + updated`` to its ``ValidationError``. Nothing is written."""
-
-    def __init__(self, errors: dict[int, ValidationError]):
-        super().__init__(errors)
-        self.errors = errors
-
-
-def resource_meta(model, import_id_fields, field_names, **extra):
-    """A resource ``Meta`` with the registry's shared options."""
-    field_names = [*field_names, VERSION_COLUMN]  # every export ends with it (RegistryResource.version)
-    return type(
-        "Meta",
-        (),
-        {
-            "model": model,
-            "import_id_fields": import_id_fields,
-            "fields": field_names,
-            "export_order": field_names,
-            "clean_model_instances": True,
-            "skip_unchanged": True,
-            "skip_diff": True,  # no deep copy and diff per row: RegistryResource.skip_row and preview_cells
-            "report_skipped": True,
-            "use_bulk": True,
-            "batch_size": None,
-            "store_instance": True,
-            "instance_loader_class": NaturalKeyLoader,
-            **extra,
-        },
-    )

@@ -3,7 +3,8 @@ its columns (:func:`check_file`), the stored records they match by natural key
 (:class:`NaturalKeyLoader`, read once per file, a partial date without its precision matched by
 period), the offices' limit on what an account may change (:class:`OfficeLimit`), each row's
 result (:class:`LazyRowResult`) and its preview's cells (:func:`preview_cells`), and a row
-exported before someone else's change (:func:`stale_version`). Used by
+exported before someone else's change (:func:`stale_version`); and the ``Meta`` every resource
+shares (:func:`resource_meta`: matched by natural key, validated in bulk). Used by
 :class:`registry.resource_base.RegistryResource`; split from it so that neither module passes
 ~600 lines."""
 
@@ -324,3 +325,27 @@ def check_file(resource, dataset) -> None:
                     _("Row %(row)s, column “%(column)s”: the cell holds a NUL character (U+0000); remove it.")
                     % {"row": number, "column": header}
                 )
+
+
+def resource_meta(model, import_id_fields, field_names, **extra):
+    """A resource ``Meta`` with the registry's shared options."""
+    field_names = [*field_names, VERSION_COLUMN]  # every export ends with it (RegistryResource.version)
+    return type(
+        "Meta",
+        (),
+        {
+            "model": model,
+            "import_id_fields": import_id_fields,
+            "fields": field_names,
+            "export_order": field_names,
+            "clean_model_instances": True,
+            "skip_unchanged": True,
+            "skip_diff": True,  # no deep copy and diff per row: RegistryResource.skip_row and preview_cells
+            "report_skipped": True,
+            "use_bulk": True,
+            "batch_size": None,
+            "store_instance": True,
+            "instance_loader_class": NaturalKeyLoader,
+            **extra,
+        },
+    )

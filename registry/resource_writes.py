@@ -5,6 +5,7 @@ at all (:class:`WrittenMeanwhile`)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, router
 from django.utils.translation import gettext as _
 
@@ -296,3 +297,13 @@ class WrittenMeanwhile(Exception):
             )
             % {"rule": rule}
         )
+
+
+class ChangedMeanwhile(Exception):
+    """Raised by :meth:`~registry.resource_base.RegistryResource.write` when a row's record was changed, or a rule that
+    reads other rows broken, by another writer after the file was validated: ``errors`` maps an
+    index in ``created + updated`` to its ``ValidationError``. Nothing is written."""
+
+    def __init__(self, errors: dict[int, ValidationError]):
+        super().__init__(errors)
+        self.errors = errors

@@ -30,11 +30,11 @@ from .dates import precision_of
 from .import_widgets import CHUNK, DATE, PartialDateColumn, SlugWidget
 from .models import Agreement, City, Event, Partnership
 from .resource_base import (  # re-exported: the admin and the imports name them here
-    ChangedMeanwhile,
     MissingColumnsError,
     RegistryResource,
-    resource_meta,
 )
+from .resource_rows import resource_meta
+from .resource_writes import ChangedMeanwhile  # re-exported, as MissingColumnsError
 from .text import fold
 
 __all__ = [
