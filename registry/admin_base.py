@@ -12,11 +12,13 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import models, router, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.http import urlencode
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -440,8 +442,10 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
         ]
 
     def deleted_view(self, request):
-        """List this model's deleted records, 100 a page (``?p=2``), the latest deletion first;
-        POST ``restore=<id>`` restores one (managers only)."""
+        """List this model's deleted records, 100 a page (``?p=2``), the latest deletion first, a
+        row owned by another (a former name) with its owner (its city), searched as the change
+        list is (``?q=``, :func:`registry.services.records.search_history` over this admin's
+        ``search_fields``); POST ``restore=<id>`` restores one (managers only)."""
         if not self.has_restore_permission(request):
             raise PermissionDenied
         if request.method == "POST":
@@ -466,15 +470,39 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
             "opts": self.model._meta,
             "title": _("Deleted %(name)s") % {"name": self.model._meta.verbose_name_plural},
         }
-        page = services.deleted_records(self.model, page=request.GET.get(DELETED_PAGE_VAR, 1))
+        search = request.GET.get(SEARCH_VAR, "")
+        if not is_visible(search):  # nothing that shows is no search, as in the change list
+            search = ""
+        page = services.deleted_records(
+            self.model,
+            page=request.GET.get(DELETED_PAGE_VAR, 1),
+            search=search,
+            search_fields=self.get_search_fields(request),
+        )
+        owner = services.owner_field(self.model)
         context.update(
-            records=page.object_list,
+            records=[(record, self.owner_url(record)) for record in page.object_list],
+            owner_name=capfirst(owner.verbose_name) if owner else "",
+            search=search,
+            search_var=SEARCH_VAR,
+            page_query=urlencode({SEARCH_VAR: search}) + "&" if search else "",
             page_obj=page,
             page_var=DELETED_PAGE_VAR,
             pagination_required=page.paginator.num_pages > 1,
             page_range=page.paginator.get_elided_page_range(page.number),
         )
         return TemplateResponse(request, "admin/registry/deleted.html", context)
+
+    def owner_url(self, record: services.DeletedRecord) -> str:
+        """The change page of the row that owns a deleted ``record`` (a former name's city), or
+        ``""`` when that row is deleted too or has no admin."""
+        owner = record.owner
+        if owner is None:
+            return ""
+        try:
+            return reverse(f"admin:{owner._meta.app_label}_{owner._meta.model_name}_change", args=[owner.pk])
+        except NoReverseMatch:
+            return ""
 
 
 class CitedRecordAdmin(RegistryAdmin):

@@ -799,6 +799,49 @@ def test_every_deleted_record_can_be_found_a_page_at_a_time_each_once(staff_clie
     )
 
 
+def test_the_deleted_former_names_name_their_city_and_can_be_searched(staff_client):
+    """The deleted former names' list names each one's city, linked to it while it exists and
+    named as it was called once deleted too (a list of bare names, "Pusan", "Verny", did not say
+    whose they were, helper-106), and is searched as the change list is (``?q=``, over the admin's
+    ``search_fields``: the name and its city's), the pages keeping the search."""
+    busan = CityFactory(slug="busan", name_en="Busan", country="KR")
+    almaty = CityFactory(slug="almaty", name_en="Almaty", country="KZ")
+    gone = CityFactory(slug="zedville", name_en="Zedville")
+    for city, name in ((busan, "Pusan"), (almaty, "Verny"), (gone, "Oldzed")):
+        services.delete_record(instance=CityName.objects.create(city=city, name=name))
+    services.delete_record(instance=gone)  # "Oldzed" was deleted before its city, so stays listed alone
+    url = "/admin/registry/cityname/deleted/"
+    page = staff_client.get(url, headers={"accept-language": "en"}).text
+    rows = re.findall(r"<tr>\s*<td>([^<]+)</td>\s*<td>\s*(.*?)\s*</td>", page, re.S)
+    assert rows == [
+        ("Oldzed", "City “Zedville” (deleted)"),
+        ("Verny", f'<a href="/admin/registry/city/{almaty.pk}/change/">Almaty</a>'),
+        ("Pusan", f'<a href="/admin/registry/city/{busan.pk}/change/">Busan</a>'),
+    ], rows
+    assert '<th scope="col">City</th>' in page
+    found = staff_client.get(url, {"q": "pusan"}, headers={"accept-language": "en"}).text
+    assert ">Pusan<" in found and ">Verny<" not in found and "1 deleted record matches “pusan”" in found
+    by_city = staff_client.get(url, {"q": "almaty"}, headers={"accept-language": "en"}).text
+    assert ">Verny<" in by_city and ">Pusan<" not in by_city
+    none = staff_client.get(url, {"q": "nowhere"}, headers={"accept-language": "en"}).text
+    assert "No deleted records match “nowhere”." in none and 'name="restore"' not in none
+    assert (
+        "삭제된 기록 중 “nowhere”에 맞는 것이 없습니다."
+        in staff_client.get(url, {"q": "nowhere"}, headers={"accept-language": "ko"}).text
+    )
+
+    from registry.services import deleted_records
+
+    cities = [CityFactory(slug=f"lost-{n}", name_en=f"Lost {n}") for n in range(3)]
+    services.delete_records(queryset=City.objects.filter(pk__in=[city.pk for city in cities]))
+    assert deleted_records(City, search="lost", search_fields=("name_en",), per_page=2).paginator.count == 3
+    assert deleted_records(City, search="lost 2", search_fields=("name_en",)).paginator.count == 1
+    assert deleted_records(City, search='"lost 2"', search_fields=("name_en",)).paginator.count == 1
+    assert deleted_records(City, search="lost", search_fields=("names__name",)).paginator.count == 0
+    second = staff_client.get("/admin/registry/city/deleted/", {"q": "lost"}, headers={"accept-language": "en"})
+    assert second.status_code == HTTPStatus.OK and "3 deleted records match “lost”" in second.text
+
+
 def test_delete_selected_of_former_names_takes_them_out_of_their_citys_search(staff_client):
     """“Delete selected” deletes a record through its model's own ``delete()`` where it has one
     (:func:`registry.services.delete_records`): a former name deleted so left its city findable

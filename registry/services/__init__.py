@@ -26,6 +26,7 @@ from .records import (
     delete_records,
     deleted_records,
     historic_relations,
+    owner_field,
     restore_deleted,
     save_record,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "deleted_records",
     "end_partnership",
     "historic_relations",
+    "owner_field",
     "record_new_partnership",
     "renew_partnership",
     "restore_deleted",

@@ -4,17 +4,21 @@
 from __future__ import annotations
 
 import datetime
+import operator
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import models, transaction
 from django.db.models import Max
-from django.utils.text import capfirst
+from django.db.models.constants import LOOKUP_SEP
+from django.utils.text import capfirst, smart_split, unescape_string_literal
 from django.utils.translation import gettext as _
 
 from .. import change_reasons
@@ -175,7 +179,14 @@ CASCADE_WINDOW = datetime.timedelta(minutes=1)
 
 @dataclass
 class DeletedRecord:
-    """A row that is deleted now, with its last historical record before the deletion."""
+    """A row that is deleted now, with its last historical record before the deletion.
+
+    ``label`` is its name as that record gives it (``str()`` of the row as it was; "City 176"
+    when that name reads a row deleted since). A row owned by a parent (``OWNED_CHILDREN``: a
+    city's former name, a delegation's itinerary stop) also names that parent: ``owner`` is the
+    parent row when it exists (``None`` when it is deleted too), ``owner_label`` its name either
+    way ('Busan', or 'City “Pusan-si”' for a parent deleted since; ``""`` for a row no parent
+    owns)."""
 
     model: type[models.Model]
     pk: int
@@ -183,16 +194,38 @@ class DeletedRecord:
     deleted_by: str | None
     label: str
     history_id: int
+    owner: models.Model | None = None
+    owner_label: str = ""
 
 
-def deleted_records(model: type[models.Model], *, page: int | str = 1, per_page: int = 100) -> Page:
+def owner_field(model: type[models.Model]) -> models.ForeignKey | None:
+    """The foreign key by which a parent owns the rows of ``model`` (``OWNED_CHILDREN``: a former
+    name's ``city``), or ``None`` for a model no parent owns."""
+    for children in OWNED_CHILDREN.values():
+        for child, fk in children:
+            if child == model._meta.model_name:
+                return model._meta.get_field(fk)
+    return None
+
+
+def deleted_records(
+    model: type[models.Model],
+    *,
+    page: int | str = 1,
+    per_page: int = 100,
+    search: str = "",
+    search_fields: Iterable[str] = (),
+) -> Page:
     """The rows of ``model`` that are deleted now (their last history entry is a deletion and no
     row has their key), the latest deletion first and each row once (a row deleted, restored and
     deleted again: its last deletion), as one page of Django's paginator (``Page`` of
     :class:`DeletedRecord`; its ``paginator`` counts them all). ``page`` is a number, or any text
     Django's ``Paginator.get_page`` reads (the first page; the last for a number past it).
     Every deleted row can be found: the list stopped at the latest 200 deletions, so after
-    deleting 300 events together a hundred of them could not be restored from it (helper-105)."""
+    deleting 300 events together a hundred of them could not be restored from it (helper-105).
+
+    ``search`` narrows them as the admin's search of the same model does (:func:`search_history`
+    over ``search_fields``, the model admin's): "pusan" finds the deleted former name Pusan."""
     history = model.history.model
     key = model._meta.pk.attname
     latest = (
@@ -204,27 +237,90 @@ def deleted_records(model: type[models.Model], *, page: int | str = 1, per_page:
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
     )
+    if search.strip():
+        deletions = search_history(deletions, search, search_fields)
     shown = Paginator(deletions, per_page).get_page(page)
-    shown.object_list = [_deleted_record(model, record) for record in shown.object_list]
+    shown.object_list = _deleted_page(model, shown.object_list)
     return shown
 
 
-def _deleted_record(model: type[models.Model], record) -> DeletedRecord:
-    """The :class:`DeletedRecord` of ``record``, a deletion's history record of ``model``."""
-    user = record.history_user
+def search_history(queryset: models.QuerySet, search: str, search_fields: Iterable[str]) -> models.QuerySet:
+    """``queryset`` (history records of a model) narrowed as Django's admin search narrows the
+    model's own list: each word of ``search`` (a quoted phrase is one word) in at least one of
+    ``search_fields`` (a model admin's, e.g. ``("name", "city__name_en")``; case-insensitive
+    containment, or the lookup a field names with Django's prefixes ``^``, ``=``, ``@``), every
+    word found. A search field the history records cannot follow (a reverse relation such as a
+    city's ``names__name``; the rows a deleted row owned are gone) is left out; with none left,
+    nothing matches."""
+    prefixes = {"^": "istartswith", "=": "iexact", "@": "search"}
+    lookups = []
+    for name in search_fields:
+        lookup = prefixes.get(name[:1], "icontains")
+        name = name.lstrip("^=@")
+        try:
+            path = get_fields_from_path(queryset.model, name)
+        except (FieldDoesNotExist, NotRelationField):
+            continue
+        if any(field.auto_created and not field.concrete for field in path):  # a reverse relation
+            continue
+        lookups.append(f"{name}{LOOKUP_SEP}{lookup}")
+    if not lookups:
+        return queryset.none()
+    for word in smart_split(search):
+        if word[:1] in "\"'" and word[-1:] == word[:1]:
+            word = unescape_string_literal(word)
+        queryset = queryset.filter(reduce(operator.or_, (models.Q(**{lookup: word}) for lookup in lookups)))
+    return queryset
+
+
+def _deleted_page(model: type[models.Model], records: Iterable) -> list[DeletedRecord]:
+    """The :class:`DeletedRecord` of each of ``records`` (deletions' history records of ``model``),
+    their owners read in one query (:func:`owner_field`)."""
+    records = list(records)
+    fk = owner_field(model)
+    owners = {}
+    if fk is not None:
+        parent_pks = {getattr(record, fk.attname) for record in records} - {None}
+        owners = fk.related_model._base_manager.in_bulk(parent_pks)
+    page = []
+    for record in records:
+        user = record.history_user
+        label = _recorded_name(record) or f"{capfirst(model._meta.verbose_name)} {record.id}"
+        deleted = DeletedRecord(
+            model, record.id, record.history_date, user.get_username() if user else None, label, record.history_id
+        )
+        if fk is not None and (parent_pk := getattr(record, fk.attname)) is not None:
+            deleted.owner = owners.get(parent_pk)
+            deleted.owner_label = str(deleted.owner) if deleted.owner else called(fk.related_model, parent_pk)
+        page.append(deleted)
+    return page
+
+
+def _recorded_name(record: models.Model) -> str | None:
+    """``str()`` of the row a history record kept, or ``None`` when that name reads a row deleted
+    since (a partnership's city; it was a 500)."""
     try:
-        label = str(record.instance)
-    except ObjectDoesNotExist:  # its name reads a row deleted since (a partnership's city): a 500
-        label = f"{capfirst(model._meta.verbose_name)} {record.id}"
-    return DeletedRecord(
-        model, record.id, record.history_date, user.get_username() if user else None, label, record.history_id
-    )
+        return str(record.instance)
+    except ObjectDoesNotExist:
+        return None
+
+
+def called(model: type[models.Model], pk: int) -> str:
+    """The row ``pk`` of ``model`` as it was last called, for a message about a row that may be
+    deleted: 'City “Zedville”' from its latest history record, or 'City 176' when it has none (a
+    model without history) or its name reads a row deleted since. One query."""
+    name = capfirst(model._meta.verbose_name)
+    history = getattr(model, "history", None)
+    last = history.filter(id=pk).order_by("-history_date", "-history_id").first() if history is not None else None
+    recorded = _recorded_name(last) if last is not None else None
+    return f"{name} “{recorded}”" if recorded else f"{name} {pk}"
 
 
 def _existing_relations(model: type[models.Model], record: models.Model | None) -> dict[str, list[int]]:
     """:func:`historic_relations` of ``record`` (none without one), refused with a
     ``ValidationError`` on the field (code ``related_deleted``) naming each related row deleted
-    since (a source the record cited): setting it was a foreign key error at the commit (a 500)."""
+    since as it was called (:func:`called`: a source the record cited, 'Source “Busan press
+    release”'): setting it was a foreign key error at the commit (a 500)."""
     relations = historic_relations(record) if record is not None else {}
     errors = {}
     for name, pks in relations.items():
@@ -232,7 +328,7 @@ def _existing_relations(model: type[models.Model], record: models.Model | None) 
         missing = sorted(set(pks) - set(related._base_manager.filter(pk__in=pks).values_list("pk", flat=True)))
         if missing:
             message = _("%(records)s deleted since: restore them first.")
-            label = ", ".join(f"{capfirst(related._meta.verbose_name)} {pk}" for pk in missing)
+            label = ", ".join(called(related, pk) for pk in missing)
             errors[name] = ValidationError(message, code="related_deleted", params={"records": label})
     if errors:
         raise ValidationError(errors)
@@ -242,25 +338,19 @@ def _existing_relations(model: type[models.Model], record: models.Model | None) 
 def _refuse_deleted_parents(instance: models.Model) -> None:
     """Refuse, with a ``ValidationError`` on the field (code ``related_deleted``, the wording of
     :func:`_existing_relations`), to restore ``instance`` while a row its foreign keys name is
-    deleted (a former name whose city was deleted since), naming that row as it was called:
-    the form's check said "City: city instance with id 176 is not a valid choice." (fresh-clone
-    probe, helper-106)."""
+    deleted (a former name whose city was deleted since), naming that row as it was called
+    (:func:`called`): the form's check said "City: city instance with id 176 is not a valid
+    choice." (fresh-clone probe, helper-106)."""
     errors = {}
     for field in instance._meta.concrete_fields:
         related = field.related_model
         value = getattr(instance, field.attname) if field.is_relation and field.many_to_one else None
         if value is None or related._base_manager.filter(pk=value).exists():
             continue
-        label = f"{capfirst(related._meta.verbose_name)} {value}"
-        history = getattr(related, "history", None)
-        last = history.filter(id=value).order_by("-history_date").first() if history is not None else None
-        if last is not None:
-            try:
-                label = f"{capfirst(related._meta.verbose_name)} “{last.instance}”"
-            except ObjectDoesNotExist:
-                pass
         message = _("%(records)s deleted since: restore them first.")
-        errors[field.name] = ValidationError(message, code="related_deleted", params={"records": label})
+        errors[field.name] = ValidationError(
+            message, code="related_deleted", params={"records": called(related, value)}
+        )
     if errors:
         raise ValidationError(errors)
 
