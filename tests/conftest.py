@@ -1,15 +1,14 @@
 """Shared pytest fixtures."""
 
 import datetime
-import io
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.core.management import call_command
 from django.utils import translation
 
 from .factories import CityFactory, UserFactory
+from .shipped_rows import load_shipped
 
 SHIPPED_FIXTURES = ("cooperation_fields", "busan_partners", "busan_almaty_2022")
 
@@ -45,9 +44,9 @@ def _plain_static_storage(settings):
 
 @pytest.fixture
 def shipped_data(db):
-    """The shipped fixtures, loaded as `make run` loads them (with a first history record)."""
-    call_command("loaddata", *SHIPPED_FIXTURES, verbosity=0)
-    call_command("populate_history", auto=True, stdout=io.StringIO())
+    """The shipped fixtures, loaded as `make run` loads them (with a first history record); after
+    the first test of a process, written back from the rows that load added (:mod:`tests.shipped_rows`)."""
+    load_shipped(SHIPPED_FIXTURES)
 
 
 @pytest.fixture
