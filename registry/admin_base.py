@@ -30,7 +30,7 @@ from .admin_dates import PartialDatesFormMixin
 from .admin_history import LabelledHistoryHelper
 from .admin_ids import CheckedIdsMixin, parse_id
 from .concurrency import VersionConflict, check_version, current_version
-from .dates import time_label
+from .dates import iso_partial, time_label
 from .models import Claim, Publication, may_change
 from .models.base import HISTORY
 from .models.offices import refusal
@@ -69,6 +69,14 @@ def list_cell(value, detail=None):
     if detail in (None, ""):
         return value
     return format_html('{}<span class="list-detail">{}</span>', value, detail)
+
+
+def list_date(value, precision: str = "day"):
+    """A date in a change list as staff type it (:func:`registry.dates.iso_partial`: ``1989``,
+    ``1989-10`` or ``1989-10-23``), on one line (``list-date``: Chromium broke ``1966-06-30`` after
+    a hyphen in a narrow column); ``None`` without a date (Django's "-")."""
+    text = iso_partial(value, precision)
+    return None if text is None else format_html('<span class="list-date">{}</span>', text)
 
 
 class VersionedModelForm(forms.ModelForm):
