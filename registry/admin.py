@@ -101,11 +101,17 @@ class CityAdminForm(VersionedModelForm):
 
 @admin.register(Source)
 class SourceAdmin(CitedRecordAdmin):
-    list_display = ("title", "publisher", "published_on", "language", "url")
+    # Long titles and addresses wrap anywhere (static/css/admin_lists.css): a title that is an
+    # address widened the list to 1,900 px.
+    list_display = ("title", "publisher", "published_display", "language", "url")
     list_filter = ("language", "publisher")
     search_fields = ("title", "publisher", "url", "slug")
     date_hierarchy = "published_on"
     slug_from = "title"
+
+    @admin.display(description=_("published on"), ordering="published_on")
+    def published_display(self, obj):
+        return list_date(obj.published_on)
 
 
 @admin.register(CooperationField)
