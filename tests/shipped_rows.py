@@ -8,9 +8,10 @@ table (:class:`ShippedRows`); later tests get the same rows written back by plai
 one transaction, which gives the database the same rows as the load did:
 
 * the values as the database returned them, keys included, so every foreign key holds;
-* each history record's date and every ``auto_now``/``auto_now_add`` column set to the present
-  time of the test (``timezone.now()``, a ``clock`` fixture's if the test has one), as the load
-  stamps them when it runs;
+* each history record's date set to the present time of the test (``timezone.now()``, a
+  ``clock`` fixture's if the test has one), as ``populate_history`` dates them when it runs (the
+  records' own times, ``created_at`` and ``updated_at``, are the fixtures', as ``loaddata``
+  writes them);
 * PostgreSQL's sequences moved past the keys written, as ``loaddata`` moves them;
 * the registry's change recorded once (:func:`registry.cache.record_change`), as the load's
   saves record it.
@@ -39,7 +40,7 @@ class Table:
     """The rows one load added to one table: ``columns`` (their names, the key's among them at
     ``key``), ``rows`` (tuples as the database returned them), the number of rows the table had
     before the load (``had``) and, by column index, the columns set to the present time on each
-    write (``stamped``)."""
+    write (``stamped``: a history record's date)."""
 
     name: str
     model: type[models.Model]
@@ -149,11 +150,7 @@ def _added_rows(before: dict, after: dict) -> ShippedRows | None:
         key = columns.index(model._meta.pk.column)
         added = sorted(rows - old, key=lambda row, key=key: row[key])
         stamped = {
-            columns.index(field.column): field
-            for field in model._meta.concrete_fields
-            if getattr(field, "auto_now", False)
-            or getattr(field, "auto_now_add", False)
-            or field.name == "history_date"
+            columns.index(field.column): field for field in model._meta.concrete_fields if field.name == "history_date"
         }
         tables.append(Table(name, model, columns, key, added, len(old), stamped))
     return ShippedRows(tables)
