@@ -10,6 +10,7 @@ Public API:
 * :func:`subregion_of(country_code)` → :class:`Region` or ``None`` (e.g. Central Asia ``143``)
 * :func:`get_region(slug_or_code)` → :class:`Region` (raises ``KeyError`` for an unknown one)
 * :func:`countries_in(region)` → ``frozenset`` of ISO 3166-1 alpha-2 codes
+* :func:`areas_of(country_code)` → the areas holding a country, at every level
 """
 
 from __future__ import annotations
@@ -155,6 +156,13 @@ def get_region(key: str) -> Region:
         if key in (region.slug, region.code):
             return region
     raise KeyError(key)
+
+
+def areas_of(country_code: str) -> list[Region]:
+    """Every M49 area a country is in (region, sub-region, intermediate region where M49 has one):
+    the areas whose :func:`countries_in` holds it (Kazakhstan: Asia, Central Asia)."""
+    found = (region_of(country_code), subregion_of(country_code), intermediate_region_of(country_code))
+    return [area for area in found if area is not None]
 
 
 def countries_in(region: Region) -> frozenset[str]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,7 @@ from .base import (
     truncate_to_precision,
 )
 from .cities import City
-from .partnership_queries import of_city
+from .partnership_queries import of_city, other_side
 from .partnerships import CooperationField, Partnership
 from .people import OrderedChildManager, Organization, ParticipantFields, _person_or_role
 from .search import WordSearchMixin
@@ -111,6 +112,20 @@ class AgreementQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQueryS
         home city, :meth:`PartnershipQuerySet.for_country`), any of the ISO alpha-2 ``codes``."""
         partnerships = Partnership.objects.for_country(*codes).values("pk")
         return self.filter(Q(place__country__in=[code.upper() for code in codes]) | Q(partnership__in=partnerships))
+
+    def country_sets(self) -> Counter[frozenset[str]]:
+        """How many of these agreements :meth:`for_country` places in each set of countries: the
+        country of the place of signing and that of the partnership's city on the other side from
+        the home city (:func:`other_side`, as :meth:`PartnershipQuerySet.country_sets` reads it),
+        either missing or both the same. One query grouped by the two (a scalar subquery on the
+        partnership's key for the second)."""
+        partnership = Partnership.objects.order_by().filter(pk=OuterRef("partnership"))
+        rows = self.order_by().annotate(partnership_country=Subquery(partnership.values(country=other_side("country"))))
+        found: Counter[frozenset[str]] = Counter()
+        for place, partner, count in rows.values_list("place__country", "partnership_country").annotate(n=Count("pk")):
+            if codes := frozenset({place, partner} - {None, ""}):
+                found[codes] += count
+        return found
 
     def of_city(self, city) -> AgreementQuerySet:
         """Agreements of ``city`` (a :class:`~registry.models.City`): signed there, or under one of

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+from collections import Counter
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.signals import setting_changed
@@ -183,6 +184,12 @@ class CountryQuerySetMixin:
     def in_region(self, region: regions.Region):
         """Rows :meth:`for_country` places in a country of the UN M49 ``region`` (any level)."""
         return self.for_country(*sorted(regions.countries_in(region)))
+
+    def country_sets(self) -> Counter[frozenset[str]]:
+        """How many rows :meth:`for_country` places in each set of countries (ISO alpha-2 codes in
+        capitals; a row placed nowhere is left out), in one query grouped by the places it reads:
+        what a list's menus count (``registry.forms``); a test holds it to :meth:`for_country`."""
+        raise NotImplementedError
 
 
 class Publication(models.TextChoices):

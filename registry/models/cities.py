@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -73,6 +74,12 @@ class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
     def for_country(self, *codes: str) -> CityQuerySet:
         """Cities in any of the ISO 3166-1 alpha-2 ``codes`` (any case)."""
         return self.filter(country__in=[code.upper() for code in codes])
+
+    def country_sets(self) -> Counter[frozenset[str]]:
+        """How many of these cities are in each country (:meth:`for_country`: a city's own),
+        keyed by the one-country set: one query grouped by country."""
+        rows = self.order_by().values_list("country").annotate(count=Count("pk"))
+        return Counter({frozenset({country}): count for country, count in rows})
 
     def search(self, query: str) -> CityQuerySet:
         """Cities whose English, Korean, native, former names or aliases contain every word of

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter, defaultdict
 
 from babel.numbers import list_currencies
 from django.core.exceptions import ValidationError
@@ -76,6 +77,16 @@ class DelegationQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuery
             delegation=OuterRef("pk"), city__country__in=[code.upper() for code in codes]
         )
         return self.filter(Exists(stops))
+
+    def country_sets(self) -> Counter[frozenset[str]]:
+        """How many of these delegations :meth:`for_country` places in each set of countries: the
+        countries of their itinerary's stops; delegations without a stop are left out. One query
+        of each delegation's distinct countries (a few rows a delegation), grouped here."""
+        stops: defaultdict[int, set[str]] = defaultdict(set)
+        for pk, country in self.order_by().values_list("pk", "itinerary__city__country").distinct():
+            if country:
+                stops[pk].add(country)
+        return Counter(frozenset(codes) for codes in stops.values())
 
     #: The names :meth:`with_travel_dates` annotates, read together by the API's ``travel_dates``
     #: and the exports' columns of the same name.

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 import functools
 import zoneinfo
+from collections import Counter
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import validate_in_range
@@ -67,6 +68,13 @@ class EventQuerySet(CountryQuerySetMixin, WordSearchMixin, PublishableQuerySet):
     def for_country(self, *codes: str) -> EventQuerySet:
         """Events held in a city of any of the ISO alpha-2 ``codes``."""
         return self.filter(city__country__in=[code.upper() for code in codes])
+
+    def country_sets(self) -> Counter[frozenset[str]]:
+        """How many of these events are held in each country (:meth:`for_country`: their city's),
+        keyed by the one-country set; events without a city are left out. One query grouped by
+        country."""
+        rows = self.order_by().values_list("city__country").annotate(count=Count("pk"))
+        return Counter({frozenset({country}): count for country, count in rows if country})
 
     def of_city(self, city) -> EventQuerySet:
         """Events of ``city`` (a :class:`~registry.models.City`): held there, or under one of its

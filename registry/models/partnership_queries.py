@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection
 
 from django.conf import settings
@@ -222,6 +222,14 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
         """Partnerships with a city of any of the ISO alpha-2 ``codes`` (any case) on the other
         side from the home city (:meth:`with_other_side_in`)."""
         return self.with_other_side_in(City.objects.for_country(*codes))
+
+    def country_sets(self) -> Counter[frozenset[str]]:
+        """How many of these partnerships are with a city in each country (:meth:`for_country`:
+        the city on the other side from the home city, :func:`other_side`), keyed by the
+        one-country set: one query grouped by that country."""
+        rows = self.order_by().annotate(other_country=other_side("country"))
+        rows = rows.values_list("other_country").annotate(count=Count("pk"))
+        return Counter({frozenset({country}): count for country, count in rows})
 
     def search(self, query: str) -> PartnershipQuerySet:
         """Partnerships whose city on the other side from the home city (:meth:`with_other_side_in`)
