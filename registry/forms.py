@@ -3,20 +3,23 @@ lists show for their FilterSets (:mod:`registry.filters`); and the admin's Wikid
 
 import copy
 import datetime
+import functools
+from collections import Counter
 
 from django import forms
 from django.conf import settings
-from django.db.models import Exists, Min, OuterRef
+from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_countries import countries
 
-from . import dates, wikidata
-from .filter_parameters import DATE_HELP, QueryBoundField, QueryDateField, QueryForm
-from .models import City, CooperationField
-from .models.compiled import compiled_rows
+from . import dates, regions, wikidata
+from .cache import cached
+from .filter_parameters import DATE_HELP, QueryBoundField, QueryDateField, QueryForm, region_values
+from .models import CooperationField
 
 
 class AsOfForm(QueryForm):
@@ -63,27 +66,59 @@ class CountrySelect(forms.Select):
         return context
 
 
-def visible_countries(user) -> list[tuple[str, str]]:
-    """(lower-case code, name) of the countries that have a city ``user`` may see, by name.
+class RegionSelect(forms.Select):
+    """A menu of UN M49 areas by slug; a three-digit code, which the parameter takes too
+    (``?region=143``), selects its area as its slug does (the menu showed "Any" and applying the
+    form dropped the filter)."""
 
-    One query over one city per country (a few hundred rows), each asking whether the country
-    has a city ``user`` may see (:meth:`CityQuerySet.visible_to`, an ``EXISTS`` that stops at
-    the first): 40 ms at 20,000 cities on PostgreSQL, where testing every city's visibility
-    and then taking the distinct countries took 250 ms. For a reader who sees only what is
-    public, its SQL is compiled once (:func:`registry.models.compiled.compiled_rows`)."""
+    def format_value(self, value):
+        valid = set(region_values())
+        return [regions.get_region(item).slug if item in valid else item for item in super().format_value(value)]
 
-    def build():
-        one_per_country = City.objects.order_by().values("country").annotate(first=Min("pk")).values("first")
-        shown = Exists(City.objects.visible_to(user).filter(country=OuterRef("country")))
-        return (
-            City.objects.order_by().filter(pk__in=one_per_country).annotate(shown=shown).values_list("country", "shown")
-        )
 
-    # What the public sees is one query for every reader: compiled once (5.5 ms), then only run.
-    rows = build() if City.objects.sees_everything(user) else compiled_rows("visible_countries", City, build)
-    names = dict(countries)  # django-countries' names in the active language, built once per language
-    codes = [code for code, visible in rows if visible]
-    return sorted(((code.lower(), names.get(code, "")) for code in codes), key=lambda item: item[1])
+def place_counts(queryset: QuerySet) -> tuple[Counter[str], Counter[str]]:
+    """``(countries, areas)``: how many rows of ``queryset`` (a list's rows the reader may see)
+    each ISO alpha-2 code (in capitals) and each UN M49 area slug would select, as the ``country``
+    and ``region`` filters do. A row counts once under each country ``for_country`` places it in
+    (:meth:`~registry.models.base.CountryQuerySetMixin.country_sets`, one query) and once under
+    each area holding any of them (``in_region`` is ``for_country`` over the area's countries:
+    :func:`registry.regions.areas_of`), so a delegation to Almaty and Bishkek is one in Central Asia."""
+    by_country: Counter[str] = Counter()
+    by_area: Counter[str] = Counter()
+    slugs: dict[str, set[str]] = {}  # each country's areas, looked up once (a set of countries a row)
+    for codes, count in queryset.country_sets().items():
+        for code in codes:
+            by_country[code] += count
+            if code not in slugs:
+                slugs[code] = {area.slug for area in regions.areas_of(code)}
+        for slug in set().union(*(slugs[code] for code in codes)):
+            by_area[slug] += count
+    return by_country, by_area
+
+
+def counted(name: str, count: int) -> str:
+    """A menu's choice with the number of rows it selects: "Japan (3)"."""
+    return gettext("%(name)s (%(count)s)") % {"name": name, "count": number_format(count, force_grouping=True)}
+
+
+def country_menu(counts: Counter[str], selected: list[str]) -> list[tuple[str, str]]:
+    """(lower-case code, "name (rows)") of the countries with a row in ``counts`` (by ISO code, in
+    capitals: :func:`place_counts`) and of the ``selected`` codes (any case) with none, so a
+    country in the query stays shown, selected, and can be cleared; by name in the reader's
+    language (django-countries' names)."""
+    names = dict(countries)  # in the active language, built once per language
+    codes = set(counts) | {code.upper() for code in selected}
+    found = sorted((names.get(code, code), code) for code in codes)
+    return [(code.lower(), counted(name, counts[code])) for name, code in found]
+
+
+def region_menu(counts: Counter[str], selected: list[str]) -> list[tuple[str, str]]:
+    """(slug, "name (rows)") of the UN M49 areas with a row in ``counts`` (by slug:
+    :func:`place_counts`) and of the ``selected`` slugs with none; by name in the reader's
+    language, as :func:`registry.filter_parameters.region_choices` lists every area."""
+    slugs = set(counts) | set(selected)
+    found = sorted((area.name(), area.slug) for area in map(regions.get_region, slugs))
+    return [(slug, counted(name, counts[slug])) for name, slug in found]
 
 
 def dormant_help() -> str:
@@ -102,12 +137,15 @@ class ListFilterForm(forms.Form):
     with a ``filterset_form``).
 
     It holds a copy of each field of the FilterSet's form, fitted for reading (date pickers; a
-    text box for a bound of a range, which also takes a year or a month; a menu of the countries
-    that have a city the reader may see, "Any" as the empty choice of every menu, so that
-    submitting the form never sets a filter by itself), bound to the same
-    query; the FilterSet and its form are never changed, so every parameter applies on the page
-    as in the API. It never validates anything itself: its errors are the FilterSet form's,
-    shown next to each field, and :attr:`other_errors` those of parameters with no field here.
+    text box for a bound of a range, which also takes a year or a month; menus of only the
+    countries and UN M49 areas that have a row of the list the reader may see, each with how many
+    (:func:`place_counts`, one query over the FilterSet's unfiltered queryset), plus those the
+    query selects; "Any" as the empty choice of every menu, so that submitting the form never
+    sets a filter by itself), bound to the same query; the FilterSet and its form are never
+    changed, so every parameter applies on the page as in the API, where ``country`` and
+    ``region`` still take every ISO code and area. It never validates anything itself: its errors
+    are the FilterSet form's, shown next to each field, and :attr:`other_errors` those of
+    parameters with no field here.
 
     ``main_fields`` are shown at once and the others under "More filters";
     ``hidden_fields`` apply but have no field on the page (e.g. ``partnership``).
@@ -116,20 +154,36 @@ class ListFilterForm(forms.Form):
     main_fields: tuple[str, ...] = ("q", "country", "region", "kind")
     hidden_fields: tuple[str, ...] = ()
 
-    def __init__(self, filterset, *, user):
+    def __init__(self, filterset, *, user, menu_key: str | None = None):
+        """``menu_key``: the name of the list the reader sees, when every reader of that name sees
+        the same rows (an anonymous reader: the view's :meth:`~registry.views.FilteredListMixin.menu_key`);
+        the menus' counts are then computed once per data generation for all of them
+        (:func:`registry.cache.cached`), else for this reader."""
         self.filterset_form = filterset.form
         super().__init__(filterset.data if filterset.is_bound else None)
-        for name, field in self.filterset_form.fields.items():
-            if name not in self.hidden_fields:
-                self.fields[name] = self.present(name, copy.deepcopy(field), user)
+        shown = [name for name in self.filterset_form.fields if name not in self.hidden_fields]
+        self.place_counts: tuple[Counter[str], Counter[str]] = (Counter(), Counter())
+        if {"country", "region"}.intersection(shown):
+            # The rows each country and area of the menus selects: the list the reader may see, unfiltered.
+            count = functools.partial(place_counts, filterset.queryset)
+            self.place_counts = cached(f"place-counts:{menu_key}", count) if menu_key else count()
+        for name in shown:
+            self.fields[name] = self.present(name, copy.deepcopy(self.filterset_form.fields[name]), user)
 
     @property
     def errors(self):
         """The FilterSet form's errors (``ErrorDict``): the page shows them, it never validates twice."""
         return self.filterset_form.errors
 
-    @staticmethod
-    def present(name: str, field: forms.Field, user) -> forms.Field:
+    def selected(self, name: str, field: forms.Field) -> list[str]:
+        """The values of the parameter ``name`` in the query that its ``field`` takes (region
+        codes as slugs), to keep them in its menu whatever their count."""
+        values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data.get(name, "")]
+        if name == "country":
+            return [code for code in values if code and field.valid_value(code)]
+        return [regions.get_region(value).slug for value in values if value in region_values()]
+
+    def present(self, name: str, field: forms.Field, user) -> forms.Field:
         """``field`` (a copy of the FilterSet form's) with the widget and empty choice a reader sees."""
         if isinstance(field, QueryBoundField):
             # A year or a month is a bound too (2020): a date picker would drop it (its value is a day).
@@ -137,7 +191,12 @@ class ListFilterForm(forms.Form):
         elif isinstance(field, forms.DateField):
             field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         elif name == "country":
-            field.widget = CountrySelect(choices=[("", _("Any country")), *visible_countries(user)])
+            menu = country_menu(self.place_counts[0], self.selected(name, field))
+            field.widget = CountrySelect(choices=[("", _("Any country")), *menu])
+            field.help_text = ""
+        elif name == "region":
+            menu = region_menu(self.place_counts[1], self.selected(name, field))
+            field.widget = RegionSelect(choices=[("", _("Any")), *menu])
             field.help_text = ""
         elif name == "field":
             visible = [(item.slug, str(item)) for item in CooperationField.objects.visible_to(user)]

@@ -25,6 +25,7 @@ Every page runs a fixed number of SQL queries whatever the number of rows
 from __future__ import annotations
 
 import datetime
+import hashlib
 from functools import cached_property
 from http import HTTPStatus
 
@@ -40,6 +41,7 @@ from django_countries.fields import Country
 from . import dates, exports, regions
 from .api.pagination import page_number_error
 from .api.throttling import AnonExportThrottle
+from .cache import anonymous_read, release
 from .filter_parameters import (
     LANGUAGE_PARAMETER,
     repeated_parameter,
@@ -218,7 +220,7 @@ class FilteredListMixin(PageNumberMixin):
         context = super().get_context_data(**kwargs)
         context.update(
             query=self.query,
-            filter_form=self.filter_form_class(self.get_filterset(), user=self.request.user),
+            filter_form=self.filter_form_class(self.get_filterset(), user=self.request.user, menu_key=self.menu_key()),
             active_filters=self.active_filters(),
             result_count=context["paginator"].count if context.get("paginator") else len(context["object_list"]),
             csv_url=self.csv_url(),
@@ -228,6 +230,18 @@ class FilteredListMixin(PageNumberMixin):
             format_error=self.format_error,
         )
         return context
+
+    def menu_key(self) -> str | None:
+        """The name under which the filter form's menus may share their counts of rows
+        (:class:`~registry.forms.ListFilterForm`): for an anonymous reader, who sees what every
+        anonymous reader sees, the list without its filters or page (:meth:`clear_url`: the path
+        and the page's own parameters, ``show=all``, which choose the rows) and the code's
+        :func:`~registry.cache.release`, hashed; ``None`` for a signed-in reader, whose rows
+        depend on their permissions. The counts then follow the data generation, as the anonymous
+        page they are on does (:mod:`registry.cache`)."""
+        if not anonymous_read(self.request):
+            return None
+        return hashlib.sha256(f"{release()}\n{self.clear_url()}".encode()).hexdigest()[:32]
 
     def api_list_path(self) -> str | None:
         """The path of the API's list of the page's model (``/api/v1/cities/``), or ``None`` when

@@ -13,8 +13,8 @@ from django.db import connection, transaction
 from registry.api.pagination import KeysFirstPaginator
 from registry.cache import record_change
 from registry.exports.rows import streaming
-from registry.forms import visible_countries
-from registry.models import Agreement, Event, Partnership, PartnershipStage, Publication
+from registry.forms import place_counts
+from registry.models import Agreement, City, Event, Partnership, PartnershipStage, Publication
 
 from .factories import AgreementFactory, CityFactory, EventFactory, PartnershipFactory
 
@@ -68,15 +68,15 @@ def test_in_force_on_follows_the_latest_pause_on_or_before_the_day(stages, in_fo
     assert (partnership in counted) is in_force
 
 
-def test_filter_form_lists_the_countries_of_cities_the_reader_may_see(superuser):
+def test_filter_form_counts_the_countries_of_cities_the_reader_may_see(superuser):
     PartnershipFactory(partner=CityFactory(country="KZ"))
     PartnershipFactory(partner=CityFactory(country="PE"), publication=Publication.DRAFT)
     CityFactory(country="FI")  # referenced by nothing: seen by staff only
 
-    public = {code for code, _ in visible_countries(AnonymousUser())}
-    assert "kz" in public and "kr" in public
-    assert "pe" not in public and "fi" not in public
-    assert {"kz", "pe", "fi"} <= {code for code, _ in visible_countries(superuser)}
+    public, _areas = place_counts(City.objects.visible_to(AnonymousUser()))
+    assert public == {"KZ": 1, "KR": 1}  # the home side of the published relation
+    staff, _areas = place_counts(City.objects.visible_to(superuser))
+    assert staff == {"KZ": 1, "PE": 1, "FI": 1, "KR": 2}
 
 
 def test_visibility_of_a_reference_is_that_of_the_row_it_points_to(superuser):
