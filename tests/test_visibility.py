@@ -339,31 +339,3 @@ def test_a_public_condition_in_a_subquery_is_compiled_once_per_naming_to_djangos
         for name, queryset in _nested_public_queries().items():
             assert sql(queryset) == fresh[name], name
     assert sum(len(slot) > 3 for slot in compiled._compiled) >= 6  # nested ones kept, each naming its own
-
-
-def test_rows_of_a_query_compiled_once_are_djangos_and_follow_the_data(network):
-    """:func:`registry.models.compiled.compiled_rows` builds and compiles its query once per
-    database and key, then only runs it: the rows are those of Django's own query, and they
-    follow the data (a draft published shows on the next call). A changed setting drops it."""
-    from django.test import override_settings
-
-    from registry.models.compiled import compiled_rows
-
-    built = []
-
-    def build():
-        built.append(1)
-        return City.objects.public().order_by("slug").values_list("slug", "country")
-
-    expected = [(slug, str(country)) for slug, country in build()]
-    built.clear()
-    assert compiled_rows("test-rows", City, build) == expected
-    assert "draftville" not in {slug for slug, _ in expected}
-    partnership = network["partnership"]
-    partnership.publication = Publication.PUBLISHED
-    partnership.save()
-    assert "draftville" in {slug for slug, _ in compiled_rows("test-rows", City, build)}
-    assert built == [1]
-    with override_settings(REGISTRY_DORMANT_YEARS=4):
-        compiled_rows("test-rows", City, build)
-    assert built == [1, 1]

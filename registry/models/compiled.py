@@ -8,21 +8,20 @@ the process runs (it reads no date and no user, and a changed setting rebuilds i
 does not either, as long as it is compiled under the same names of its tables. It is still
 resolved each time (about half of what is left of that cost): reusing a resolved tree would also
 have to repeat what resolving does to the query (the aliases its subqueries take), which is
-Django's own. A whole query that reads nothing of its reader is compiled once too
-(:func:`compiled_rows`).
+Django's own.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
-from django.db import connections, models, router
+from django.db import models
 from django.db.models.expressions import Col, Expression
 from django.db.models.sql import Query
 
-#: ``(database alias, key, table)`` → ``(sql, params)`` of a condition at the top of a query, and
-#: ``(database alias, key, None)`` → those of a whole query (:func:`compiled_rows`).
-_compiled: dict[tuple[str, Hashable, str | None], tuple[str, tuple]] = {}
+#: ``(database alias, key, table)`` → ``(sql, params)`` of a condition at the top of a query (a
+#: longer slot inside a subquery: :meth:`CompiledOnce.as_sql`).
+_compiled: dict[tuple, tuple[str, tuple]] = {}
 
 
 class CompiledOnce(Expression):
@@ -123,27 +122,6 @@ def aliases_of(condition) -> tuple:
         elif hasattr(node, "get_source_expressions"):
             stack.extend(node.get_source_expressions())
     return tuple(names)
-
-
-def compiled_rows(key: Hashable, model: type[models.Model], build: Callable[[], models.QuerySet]) -> list[tuple]:
-    """The rows of ``build()``, a ``values_list`` queryset of ``model`` that reads nothing of the
-    request, the date or the user (what every anonymous reader may see, such as the countries of
-    a list's menu: :func:`registry.forms.visible_countries`), as tuples of the values the
-    database gives (no converters: a boolean may come as ``0``/``1`` on SQLite, a date as text).
-    Its SQL is compiled once per database alias and ``key`` (hashable; the same key must always
-    build the same query), on the database Django reads ``model`` from, and sent as it is after
-    that: one query, without building or compiling it (a visible country's ``EXISTS`` over
-    who may see a city took 5.5 ms to compile for a 0.1 ms query; SQLite, the shipped data).
-    :func:`forget` drops it with the conditions."""
-    alias = router.db_for_read(model)
-    slot = (alias, key, None)
-    if slot not in _compiled:
-        sql, params = build().query.get_compiler(using=alias).as_sql()
-        _compiled[slot] = (sql, tuple(params))
-    sql, params = _compiled[slot]
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def forget() -> None:
