@@ -314,13 +314,13 @@ class CountryDetailView(TemplateView):
         context = super().get_context_data(**kwargs)
         country = Country(code.upper())
         user = self.request.user
-        in_country = City.objects.visible_to(user).filter(country=country.code)
+        # Each list as its filter ``?country=`` selects it (each model's ``for_country``).
+        in_country = City.objects.visible_to(user).for_country(country.code)
         # Bounded: a page never grows with the table (the lists link to the full, filtered lists).
         cities = list(in_country[: self.max_rows])
         if not cities:
             raise Http404(_("No city of this country is in the registry."))
         Partnership.objects.visible_to(user).attach_to_cities(cities, limit=PARTNERSHIPS_PER_CITY)
-        stops = ItineraryStop.objects.filter(delegation=OuterRef("pk"), city__country=country.code)
         markers = maps.markers_for(cities)
         context.update(
             country=country,
@@ -332,9 +332,7 @@ class CountryDetailView(TemplateView):
             agreements=Agreement.objects.visible_to(user)
             .for_country(country.code)
             .select_related("place")[: self.max_items],
-            events=Event.objects.visible_to(user)
-            .filter(city__country=country.code)
-            .select_related("city")[: self.max_items],
-            delegations=Delegation.objects.visible_to(user).filter(Exists(stops))[: self.max_items],
+            events=Event.objects.visible_to(user).for_country(country.code).select_related("city")[: self.max_items],
+            delegations=Delegation.objects.visible_to(user).for_country(country.code)[: self.max_items],
         )
         return context

@@ -299,3 +299,30 @@ def test_the_home_page_says_a_date_after_today_is_no_forecast_and_why_kinds_coun
     assert "A country with partner cities of both kinds is counted in each row." in past.text
     future = client.get("/?as_of=2099-01-01")
     assert "This date is after today: the figures are the relations recorded today" in future.text
+
+
+@pytest.mark.parametrize("code", ["kz", "kr"])
+def test_a_country_page_lists_what_its_lists_filtered_by_the_country_show(client, shipped_data, code):
+    """``/countries/<code>/`` shows the cities, events and delegations that each list's
+    ``?country=`` selects (each model's ``for_country``): the page had its own copy of the rule
+    for events and delegations (helper-107). A delegation there is one with a stop in the country
+    (Almaty: the campaign and the trade delegation), an event one held there."""
+    from registry.models import Delegation, Event, ItineraryStop
+
+    page = client.get(f"/countries/{code}/").context
+    events = client.get("/events/", {"country": code}).context["object_list"]
+    delegations = client.get("/delegations/", {"country": code}).context["object_list"]
+    cities = client.get("/cities/", {"country": code, "show": "all"}).context["object_list"]
+    assert {city.slug for city in page["cities"]} == {city.slug for city in cities}
+    assert {event.slug for event in page["events"]} == {event.slug for event in events}
+    assert {delegation.slug for delegation in page["delegations"]} == {d.slug for d in delegations}
+    upper = code.upper()
+    assert {e.slug for e in page["events"]} == set(
+        Event.objects.public().filter(city__country=upper).values_list("slug", flat=True)
+    )
+    stopping = ItineraryStop.objects.filter(city__country=upper).values("delegation")
+    assert {d.slug for d in page["delegations"]} == set(
+        Delegation.objects.public().filter(pk__in=stopping).values_list("slug", flat=True)
+    )
+    if code == "kz":
+        assert len(page["delegations"]) == 2 and page["events"]
