@@ -144,11 +144,12 @@ def _added_rows(before: dict, after: dict) -> ShippedRows | None:
         old = before[name][1]
         if not old <= rows:
             return None  # a row that was there changed or went
-        if not rows - old:
+        new = rows - old
+        if not new:
             continue
         model = models_by_table[name]
         key = columns.index(model._meta.pk.column)
-        added = sorted(rows - old, key=lambda row, key=key: row[key])
+        added = sorted(new, key=lambda row, key=key: row[key])
         stamped = {
             columns.index(field.column): field for field in model._meta.concrete_fields if field.name == "history_date"
         }

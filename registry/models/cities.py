@@ -28,6 +28,7 @@ from .base import (
     staff_notes_field,
     unique,
 )
+from .search import WordSearchMixin
 from .slugs import slug_rule
 from .sources import SourcedModel
 
@@ -48,7 +49,7 @@ def has_name_line(folded: str) -> Q:
     )
 
 
-class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
+class CityQuerySet(CountryQuerySetMixin, WordSearchMixin, SluggedQuerySet):
     """Reusable filters for cities.
 
     A city is public (:meth:`public`) when it is the home city or something public refers to
@@ -81,21 +82,21 @@ class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
         rows = self.order_by().values_list("country").annotate(count=Count("pk"))
         return Counter({frozenset({country}): count for country, count in rows})
 
-    def search(self, query: str) -> CityQuerySet:
-        """Cities whose English, Korean, native, former names or aliases contain every word of
-        ``query``, ignoring case and accents, in any script: each word matches the folded
-        ``search_text`` column as typed or transliterated (:func:`registry.text.search_terms`),
+    def search_condition(self, query: str) -> Q | None:
+        """The condition (``Q``) of cities whose English, Korean, native, former names or
+        aliases contain every word of ``query`` (:meth:`WordSearchMixin.search`, ``None`` for a
+        query without words), ignoring case and accents, in any script: each word matches the
+        folded ``search_text`` column as typed or transliterated (:func:`registry.text.search_terms`),
         so ``Алма-Ата`` finds Almaty through its former name Alma-Ata, or as a whole word of at
         least four letters with its vowels folded (:func:`registry.text.vowel_key`), so
         ``tashkent`` finds a city stored only as Тошкент ("toshkent"); a Hangul or Han word's
         transliteration matches only at a word's start (``울란`` finds 울란바토르, not 카사블랑카,
         kasabeullangka). The same on SQLite and
-        PostgreSQL (both sides are folded in Python; the database compares bytes). None for a
-        query without words (only punctuation, say)."""
+        PostgreSQL (both sides are folded in Python; the database compares bytes)."""
         terms = text.search_terms(query)
         if not terms:
-            return self.none()
-        qs = self
+            return None
+        every = Q()
         for forms in terms:
             condition = Q()
             for form in forms:
@@ -105,8 +106,8 @@ class CityQuerySet(CountryQuerySetMixin, SluggedQuerySet):
                     condition |= Q(search_text__contains=form)
                 else:
                     condition |= Q(search_text__contains=form)
-            qs = qs.filter(condition)
-        return qs
+            every &= condition
+        return every
 
     def ranked(self, query: str) -> CityQuerySet:
         """These cities, those with a name (a line of the folded ``search_text``, see

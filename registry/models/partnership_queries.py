@@ -21,6 +21,7 @@ from django.utils import timezone
 from ..dates import add_years
 from .base import CountryQuerySetMixin, PublishableMixin, RegistryQuerySet
 from .cities import City
+from .search import WordSearchMixin
 from .stages import PartnershipStage
 
 
@@ -53,7 +54,15 @@ def other_side(field: str, home: City | int | None = None) -> Case:
     return Case(When(home_is_partner(home), then=F(city)), default=F(partner))
 
 
-class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQuerySet):
+def other_side_in(cities: models.QuerySet) -> Q:
+    """The condition (``Q``) of partnerships whose city on the other side from the home city
+    (:func:`other_side`) is one of ``cities`` (a :class:`City` queryset): the partner, or the
+    stored ``city`` of a relation that names the home city as its partner."""
+    home = home_is_partner()
+    return (~home & Q(partner__in=cities)) | (home & Q(city__in=cities))
+
+
+class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, WordSearchMixin, RegistryQuerySet):
     """Reusable filters for partnerships; drafts are visible only to staff (:meth:`visible_to`)."""
 
     def signed(self) -> PartnershipQuerySet:
@@ -215,8 +224,7 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
         one of ``cities`` (a :class:`City` queryset): the partner, or the stored ``city`` of a
         relation that names the home city as its partner. Two ``IN`` subqueries on the indexed
         sides, no join."""
-        home = home_is_partner()
-        return self.filter((~home & Q(partner__in=cities)) | (home & Q(city__in=cities)))
+        return self.filter(other_side_in(cities))
 
     def for_country(self, *codes: str) -> PartnershipQuerySet:
         """Partnerships with a city of any of the ISO alpha-2 ``codes`` (any case) on the other
@@ -231,10 +239,12 @@ class PartnershipQuerySet(CountryQuerySetMixin, PublishableMixin, RegistryQueryS
         rows = rows.values_list("other_country").annotate(count=Count("pk"))
         return Counter({frozenset({country}): count for country, count in rows})
 
-    def search(self, query: str) -> PartnershipQuerySet:
-        """Partnerships whose city on the other side from the home city (:meth:`with_other_side_in`)
-        has names matching ``query`` (:meth:`CityQuerySet.search`)."""
-        return self.with_other_side_in(City.objects.search(query))
+    def search_condition(self, query: str) -> Q | None:
+        """The condition (``Q``) of partnerships whose city on the other side from the home city
+        (:meth:`with_other_side_in`) has names matching ``query`` (:meth:`CityQuerySet.search`;
+        ``None`` for a query without words, :meth:`WordSearchMixin.search`)."""
+        named = City.objects.search_condition(query)
+        return None if named is None else other_side_in(City.objects.filter(named))
 
 
 def activity_terms(user) -> list[Subquery]:

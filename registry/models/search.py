@@ -18,14 +18,26 @@ from ..text import typed_word_forms
 
 class WordSearchMixin:
     """``search(query)`` over the text columns a model's queryset lists in ``search_fields``
-    (cities and partnerships search folded names instead: :meth:`CityQuerySet.search`)."""
+    (cities and partnerships search folded names instead: their :meth:`search_condition`).
+
+    ``search`` is :meth:`search_condition` applied; the condition alone (a ``Q`` naming only the
+    model's own columns and foreign keys) also narrows the model's history records, whose
+    columns are the same: the admin's deleted records (:func:`registry.services.records.search_history`)
+    are searched as its change list is."""
 
     search_fields: tuple[str, ...] = ()
 
     def search(self, query: str):
-        """Rows in which every word of ``query`` appears in one of ``search_fields``, ignoring
-        case, as typed or folded (:func:`registry.text.typed_word_forms`: ``"Almaty,"`` and
-        ``"Almatý"`` find Almaty; punctuation is not a word). None for a query without words.
+        """Rows in which every word of ``query`` appears (:meth:`search_condition`); none for a
+        query without words (only punctuation, say)."""
+        condition = self.search_condition(query)
+        return self.none() if condition is None else self.filter(condition)
+
+    def search_condition(self, query: str) -> Q | None:
+        """The condition (``Q``) of rows in which every word of ``query`` appears in one of
+        ``search_fields``, ignoring case, as typed or folded (:func:`registry.text.typed_word_forms`:
+        ``"Almaty,"`` and ``"Almatý"`` find Almaty; punctuation is not a word), or ``None`` for a
+        query without words.
 
         Case is ignored for every script on both databases: a word with letters beyond ASCII
         that have case (``"алматы"``, ``"ÉCOLE"``) is compared in lower case
@@ -34,8 +46,8 @@ class WordSearchMixin:
         own can serve."""
         terms = typed_word_forms(query)
         if not terms:
-            return self.none()
-        queryset = self
+            return None
+        every = Q()
         for forms in terms:
             condition = Q()
             for field in self.search_fields:
@@ -44,8 +56,8 @@ class WordSearchMixin:
                         condition |= Q(Contains(UnicodeLower(field), unicode_lower(form)))
                     else:
                         condition |= Q(**{f"{field}__icontains": form})
-            queryset = queryset.filter(condition)
-        return queryset
+            every &= condition
+        return every
 
 
 class UnicodeLower(Lower):

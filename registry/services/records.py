@@ -4,21 +4,20 @@
 from __future__ import annotations
 
 import datetime
-import operator
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import reduce
 from typing import Any
 
 from django.apps import apps
-from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.contrib import admin
+from django.contrib.admin import ModelAdmin
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import models, transaction
 from django.db.models import Max
 from django.db.models.constants import LOOKUP_SEP
-from django.utils.text import capfirst, smart_split, unescape_string_literal
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from .. import change_reasons
@@ -245,43 +244,55 @@ def deleted_records(
 
 
 def search_history(queryset: models.QuerySet, search: str, search_fields: Iterable[str]) -> models.QuerySet:
-    """``queryset`` (history records of a model) narrowed as Django's admin search narrows the
-    model's own list: each word of ``search`` (a quoted phrase is one word) in at least one of
-    ``search_fields`` (a model admin's, e.g. ``("name", "city__name_en")``; case-insensitive
-    containment, or the lookup a field names with Django's prefixes ``^``, ``=``, ``@``), every
-    word found. A search field the history records cannot follow (a reverse relation such as a
-    city's ``names__name``; the rows a deleted row owned are gone) is left out; with none left,
-    nothing matches."""
-    prefixes = {"^": "istartswith", "=": "iexact", "@": "search"}
-    lookups = []
-    for name in search_fields:
-        lookup = prefixes.get(name[:1], "icontains")
-        name = name.lstrip("^=@")
+    """``queryset`` (history records of a model) narrowed as the admin's change list of the model
+    narrows its rows (:meth:`registry.admin_base.RegistryAdmin.get_search_results`): Django's
+    admin search of ``search_fields`` (a model admin's, e.g. ``("name", "city__name_en")``: each
+    word of ``search``, a quoted phrase one word, in at least one field, with Django's prefixes
+    ``^ = @`` and a field's own lookup), or the model's own word search (``search_condition``
+    of its queryset, where it has one: any script and case on both databases, a city by its
+    folded names), run by Django's and the registry's own code over the history records, whose
+    columns are the model's. A search field the history records cannot follow (a reverse
+    relation such as a city's ``names__name``: the rows a deleted row owned are gone) is left
+    out."""
+    followable = [name for name in search_fields if _history_follows(queryset.model, name)]
+    found = queryset.none()
+    if followable:
+        searcher = ModelAdmin(queryset.model, admin.site)
+        searcher.search_fields = followable
+        found, _duplicates = searcher.get_search_results(None, queryset, search)
+    word_search = getattr(queryset.model.instance_type._default_manager, "search_condition", None)
+    condition = word_search(search) if word_search is not None else None
+    return found if condition is None else found | queryset.filter(condition)
+
+
+def _history_follows(history: type[models.Model], search_field: str) -> bool:
+    """Whether Django's admin search of ``search_field`` (``"city__name_en"``, ``"^slug"``,
+    ``"slug__iexact"``) can run on the ``history`` records: every step a field of theirs,
+    none a reverse relation, up to a lookup of the last field."""
+    opts, field = history._meta, None
+    for part in search_field.lstrip("^=@").split(LOOKUP_SEP):
         try:
-            path = get_fields_from_path(queryset.model, name)
-        except (FieldDoesNotExist, NotRelationField):
-            continue
-        if any(field.auto_created and not field.concrete for field in path):  # a reverse relation
-            continue
-        lookups.append(f"{name}{LOOKUP_SEP}{lookup}")
-    if not lookups:
-        return queryset.none()
-    for word in smart_split(search):
-        if word[:1] in "\"'" and word[-1:] == word[:1]:
-            word = unescape_string_literal(word)
-        queryset = queryset.filter(reduce(operator.or_, (models.Q(**{lookup: word}) for lookup in lookups)))
-    return queryset
+            field = opts.get_field(opts.pk.name if part == "pk" else part)
+        except FieldDoesNotExist:
+            return field is not None and field.get_lookup(part) is not None
+        if field.auto_created and not field.concrete:  # a reverse relation
+            return False
+        if field.is_relation:
+            opts = field.related_model._meta
+    return True
 
 
 def _deleted_page(model: type[models.Model], records: Iterable) -> list[DeletedRecord]:
     """The :class:`DeletedRecord` of each of ``records`` (deletions' history records of ``model``),
-    their owners read in one query (:func:`owner_field`)."""
+    their living owners read in one query (:func:`owner_field`), the names of those deleted too
+    in another (:func:`called_many`)."""
     records = list(records)
     fk = owner_field(model)
-    owners = {}
+    owners, gone = {}, {}
     if fk is not None:
         parent_pks = {getattr(record, fk.attname) for record in records} - {None}
         owners = fk.related_model._base_manager.in_bulk(parent_pks)
+        gone = called_many(fk.related_model, parent_pks - owners.keys())
     page = []
     for record in records:
         user = record.history_user
@@ -291,7 +302,7 @@ def _deleted_page(model: type[models.Model], records: Iterable) -> list[DeletedR
         )
         if fk is not None and (parent_pk := getattr(record, fk.attname)) is not None:
             deleted.owner = owners.get(parent_pk)
-            deleted.owner_label = str(deleted.owner) if deleted.owner else called(fk.related_model, parent_pk)
+            deleted.owner_label = str(deleted.owner) if deleted.owner else gone[parent_pk]
         page.append(deleted)
     return page
 
@@ -308,18 +319,30 @@ def _recorded_name(record: models.Model) -> str | None:
 def called(model: type[models.Model], pk: int) -> str:
     """The row ``pk`` of ``model`` as it was last called, for a message about a row that may be
     deleted: 'City “Zedville”' from its latest history record, or 'City 176' when it has none (a
-    model without history) or its name reads a row deleted since. One query."""
+    model without history) or its name reads a row deleted since. One query
+    (:func:`called_many`)."""
+    return called_many(model, [pk])[pk]
+
+
+def called_many(model: type[models.Model], pks: Iterable[int]) -> dict[int, str]:
+    """:func:`called` of each of ``pks`` (keys of ``model``'s rows), keyed by key: every row's
+    latest history record read in one query, whatever their number (the deleted list names a
+    page of former names of deleted cities so)."""
+    pks = set(pks)
     name = capfirst(model._meta.verbose_name)
     history = getattr(model, "history", None)
-    last = history.filter(id=pk).order_by("-history_date", "-history_id").first() if history is not None else None
-    recorded = _recorded_name(last) if last is not None else None
-    return f"{name} “{recorded}”" if recorded else f"{name} {pk}"
+    last = {}
+    if history is not None and pks:
+        latest = history.filter(id__in=pks).order_by().values("id").annotate(last=Max("history_id")).values("last")
+        last = {record.id: record for record in history.filter(history_id__in=latest)}
+    recorded = {pk: _recorded_name(last[pk]) if pk in last else None for pk in pks}
+    return {pk: f"{name} “{recorded[pk]}”" if recorded[pk] else f"{name} {pk}" for pk in pks}
 
 
 def _existing_relations(model: type[models.Model], record: models.Model | None) -> dict[str, list[int]]:
     """:func:`historic_relations` of ``record`` (none without one), refused with a
     ``ValidationError`` on the field (code ``related_deleted``) naming each related row deleted
-    since as it was called (:func:`called`: a source the record cited, 'Source “Busan press
+    since as it was called (:func:`called_many`: a source the record cited, 'Source “Busan press
     release”'): setting it was a foreign key error at the commit (a 500)."""
     relations = historic_relations(record) if record is not None else {}
     errors = {}
@@ -328,7 +351,8 @@ def _existing_relations(model: type[models.Model], record: models.Model | None) 
         missing = sorted(set(pks) - set(related._base_manager.filter(pk__in=pks).values_list("pk", flat=True)))
         if missing:
             message = _("%(records)s deleted since: restore them first.")
-            label = ", ".join(called(related, pk) for pk in missing)
+            names = called_many(related, missing)
+            label = ", ".join(names[pk] for pk in missing)
             errors[name] = ValidationError(message, code="related_deleted", params={"records": label})
     if errors:
         raise ValidationError(errors)
