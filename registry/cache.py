@@ -231,9 +231,12 @@ def one_change(public: bool | None = None):
             _move(noted if _batch.said is None else _batch.said)
 
 
-def cached(key: str, compute: Callable[[], T], timeout: int = TIMEOUT) -> T:
-    """``compute()`` once per generation for ``key``."""
-    full_key = f"registry:{generation()}:{key}"
+def cached(key: str, compute: Callable[[], T], timeout: int = TIMEOUT, *, generation_key: str = GENERATION_KEY) -> T:
+    """``compute()`` once per generation for ``key``: the full generation (every change), or with
+    ``generation_key`` :data:`PUBLIC_GENERATION_KEY` the public one (what only staff see, such as a
+    draft, changes nothing), for what only anonymous readers are given."""
+    scope = "registry" if generation_key == GENERATION_KEY else "registry:public"
+    full_key = f"{scope}:{generation(generation_key)}:{key}"
     value = cache.get(full_key)
     if value is None:
         value = compute()

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from . import dates, regions, wikidata
-from .cache import cached
+from .cache import PUBLIC_GENERATION_KEY, cached
 from .filter_parameters import DATE_HELP, QueryBoundField, QueryDateField, QueryForm, region_values
 from .models import CooperationField
 
@@ -157,8 +157,9 @@ class ListFilterForm(forms.Form):
     def __init__(self, filterset, *, user, menu_key: str | None = None):
         """``menu_key``: the name of the list the reader sees, when every reader of that name sees
         the same rows (an anonymous reader: the view's :meth:`~registry.views.FilteredListMixin.menu_key`);
-        the menus' counts are then computed once per data generation for all of them
-        (:func:`registry.cache.cached`), else for this reader."""
+        the menus' counts are then computed once per public data generation for all of them
+        (:func:`registry.cache.cached`: a draft saved changes nothing they count), else for this
+        reader."""
         self.filterset_form = filterset.form
         super().__init__(filterset.data if filterset.is_bound else None)
         shown = [name for name in self.filterset_form.fields if name not in self.hidden_fields]
@@ -166,7 +167,10 @@ class ListFilterForm(forms.Form):
         if {"country", "region"}.intersection(shown):
             # The rows each country and area of the menus selects: the list the reader may see, unfiltered.
             count = functools.partial(place_counts, filterset.queryset)
-            self.place_counts = cached(f"place-counts:{menu_key}", count) if menu_key else count()
+            public = PUBLIC_GENERATION_KEY
+            self.place_counts = (
+                cached(f"place-counts:{menu_key}", count, generation_key=public) if menu_key else count()
+            )
         for name in shown:
             self.fields[name] = self.present(name, copy.deepcopy(self.filterset_form.fields[name]), user)
 

@@ -153,14 +153,28 @@ def test_the_menus_follow_the_data_through_the_page_cache(client, places):
     assert menu(client, "/events/", "country", {"kind": "other"})["is"] == "Iceland (1)"
 
 
-def test_the_public_menus_are_counted_once_per_data_generation(client, places):
+def test_the_public_menus_are_counted_once_per_public_data_generation(client, places):
+    """The anonymous menus' counts are computed once per public data generation: another page
+    of the list reuses them, a draft's change keeps them (it recounted), a public change
+    recounts them."""
     cache.clear()
     with CaptureQueriesContext(connection) as first:
         client.get("/events/")
     with CaptureQueriesContext(connection) as second:
         client.get("/events/", {"page": "1"})  # not the same page in the page cache, the same list
-    menu_queries = [sum('AS "city__country"' in query["sql"] for query in run) for run in (first, second)]
-    assert menu_queries == [1, 0]
+    draft = Event.objects.get(slug="reykjavik-visit")
+    draft.title_en = "Reykjavik visit, draft retitled"
+    draft.save()  # a draft changed: nothing the public menus count
+    with CaptureQueriesContext(connection) as after_draft:
+        client.get("/events/", {"kind": "other"})
+    public = Event.objects.filter(publication=Publication.PUBLISHED).first()
+    public.title_en = "Retitled in public"
+    public.save()
+    with CaptureQueriesContext(connection) as after_public:
+        client.get("/events/", {"kind": "signing_ceremony"})
+    runs = (first, second, after_draft, after_public)
+    menu_queries = [sum('AS "city__country"' in query["sql"] for query in run) for run in runs]
+    assert menu_queries == [1, 0, 0, 1]
 
 
 # --------------------------------------------------------------------------- what the menus count
