@@ -894,6 +894,33 @@ def test_the_deleted_list_reads_the_same_queries_for_one_and_many_records_of_del
     assert deleted_names(12) == one
 
 
+def test_the_deleted_partnerships_read_their_cities_in_one_query_however_many(staff_client):
+    """A deleted partnership is named by its cities ("Busan – Almaty (sister city)"): a page of
+    them reads the cities of all in one query (it read two a row), and one whose city was deleted
+    since is named by its key, as before."""
+    home = CityFactory(slug="home-city", name_en="Home")
+
+    def deleted_partnerships(count: int) -> tuple[int, str]:
+        for n in range(count):
+            partner = CityFactory(slug=f"twin-{count}-{n}", name_en=f"Twin {count} {n}")
+            services.delete_record(instance=PartnershipFactory(city=home, partner=partner))
+        with CaptureQueriesContext(connection) as queries:
+            page = staff_client.get("/admin/registry/partnership/deleted/", headers={"accept-language": "en"})
+        assert page.status_code == HTTPStatus.OK
+        return len(queries), page.text
+
+    one, text = deleted_partnerships(1)
+    assert "Home – Twin 1 0" in text
+    many, text = deleted_partnerships(8)
+    assert many == one and "Home – Twin 8 7" in text
+    lost = PartnershipFactory(city=home, partner=CityFactory(slug="lost-twin", name_en="Lost twin"))
+    lost_pk = lost.pk
+    services.delete_record(instance=lost)
+    services.delete_record(instance=City.objects.get(slug="lost-twin"))
+    text = staff_client.get("/admin/registry/partnership/deleted/", headers={"accept-language": "en"}).text
+    assert f"Partnership {lost_pk}" in text and "Lost twin" not in text
+
+
 def test_delete_selected_of_former_names_takes_them_out_of_their_citys_search(staff_client):
     """“Delete selected” deletes a record through its model's own ``delete()`` where it has one
     (:func:`registry.services.delete_records`): a former name deleted so left its city findable

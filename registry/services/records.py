@@ -294,9 +294,9 @@ def _deleted_page(model: type[models.Model], records: Iterable) -> list[DeletedR
         owners = fk.related_model._base_manager.in_bulk(parent_pks)
         gone = called_many(fk.related_model, parent_pks - owners.keys())
     page = []
-    for record in records:
+    for record, name in zip(records, _recorded_names(records), strict=True):
         user = record.history_user
-        label = _recorded_name(record) or f"{capfirst(model._meta.verbose_name)} {record.id}"
+        label = name or f"{capfirst(model._meta.verbose_name)} {record.id}"
         deleted = DeletedRecord(
             model, record.id, record.history_date, user.get_username() if user else None, label, record.history_id
         )
@@ -307,13 +307,31 @@ def _deleted_page(model: type[models.Model], records: Iterable) -> list[DeletedR
     return page
 
 
-def _recorded_name(record: models.Model) -> str | None:
-    """``str()`` of the row a history record kept, or ``None`` when that name reads a row deleted
-    since (a partnership's city; it was a 500)."""
-    try:
-        return str(record.instance)
-    except ObjectDoesNotExist:
-        return None
+def _recorded_names(records: list) -> list[str | None]:
+    """``str()`` of the row each of ``records`` (history records of one model) kept, ``None`` for
+    one whose name reads a row deleted since (a partnership's city; it was a 500). The rows their
+    foreign keys name are read in one query per model they name (a page of 100 deleted
+    partnerships read their 200 cities one query at a time), a row deleted since left to fail."""
+    instances = [record.instance for record in records]
+    if not instances:
+        return []
+    keys = [field for field in type(instances[0])._meta.concrete_fields if field.many_to_one]
+    wanted: dict[type[models.Model], set] = {}
+    for field in keys:
+        wanted.setdefault(field.related_model, set()).update(getattr(i, field.attname) for i in instances)
+    found = {related: related._base_manager.in_bulk(pks - {None}) for related, pks in wanted.items()}
+    for instance in instances:
+        for field in keys:
+            row = found[field.related_model].get(getattr(instance, field.attname))
+            if row is not None:
+                field.set_cached_value(instance, row)
+    names = []
+    for instance in instances:
+        try:
+            names.append(str(instance))
+        except ObjectDoesNotExist:
+            names.append(None)
+    return names
 
 
 def called(model: type[models.Model], pk: int) -> str:
@@ -327,15 +345,17 @@ def called(model: type[models.Model], pk: int) -> str:
 def called_many(model: type[models.Model], pks: Iterable[int]) -> dict[int, str]:
     """:func:`called` of each of ``pks`` (keys of ``model``'s rows), keyed by key: every row's
     latest history record read in one query, whatever their number (the deleted list names a
-    page of former names of deleted cities so)."""
+    page of former names of deleted cities so), and the rows their names read in one query per
+    model (:func:`_recorded_names`)."""
     pks = set(pks)
     name = capfirst(model._meta.verbose_name)
     history = getattr(model, "history", None)
-    last = {}
+    last = []
     if history is not None and pks:
         latest = history.filter(id__in=pks).order_by().values("id").annotate(last=Max("history_id")).values("last")
-        last = {record.id: record for record in history.filter(history_id__in=latest)}
-    recorded = {pk: _recorded_name(last[pk]) if pk in last else None for pk in pks}
+        last = list(history.filter(history_id__in=latest))
+    recorded = dict.fromkeys(pks)
+    recorded.update(zip((record.id for record in last), _recorded_names(last), strict=True))
     return {pk: f"{name} “{recorded[pk]}”" if recorded[pk] else f"{name} {pk}" for pk in pks}
 
 
