@@ -34,6 +34,7 @@ from .dates import iso_partial, time_label
 from .models import Claim, Publication, may_change
 from .models.base import HISTORY
 from .models.offices import refusal
+from .models.search import admin_search
 from .text import ASSUMED_URL_SCHEME, given_reason, is_visible
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -348,7 +349,10 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
         (``queryset.search``: the words of the public pages' and the API's ``q``, in any script and
         case on both databases, a city by its former names and transliterations), within
         ``queryset`` as the list's filters, the office and the autocomplete left it. Django's
-        lookups alone fold the case of ASCII letters only on SQLite. A picker (the autocomplete)
+        lookups alone fold the case of ASCII letters only on SQLite, so a model without a search of
+        its own (former names) adds its ``search_fields`` compared case-blind in every script
+        (:func:`registry.models.search.admin_search`, which the deleted records' list reads too:
+        "ürümqi" found the former name "Ürümqi" on PostgreSQL only). A picker (the autocomplete)
         lists the record named what was typed first (``ranked``, cities); a change list keeps the
         sort of its columns."""
         if not is_visible(search_term):  # nothing that shows is no search, as in the public lists
@@ -356,6 +360,8 @@ class RegistryAdmin(CheckedIdsMixin, SimpleHistoryAdmin):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if search_term and hasattr(queryset, "search"):
             results |= queryset.search(search_term)
+        elif search_term:
+            results |= admin_search(queryset, search_term, self.get_search_fields(request))
         picker = getattr(request.resolver_match, "url_name", None) == "autocomplete"
         if picker and search_term and hasattr(results, "ranked"):  # the name typed first; a list keeps its sort
             results = results.ranked(search_term)

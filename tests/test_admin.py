@@ -921,6 +921,42 @@ def test_the_deleted_partnerships_read_their_cities_in_one_query_however_many(st
     assert f"Partnership {lost_pk}" in text and "Lost twin" not in text
 
 
+def test_deleted_records_and_former_names_are_found_in_any_case_on_both_databases(staff_client):
+    """A search typed in other capitals than the name's (``ürümqi`` for Ürümqi, ``ŁÓDŹ`` for Łódź,
+    Greek) finds the same rows on SQLite as on PostgreSQL: in the deleted records' list (it read
+    Django's ``icontains``, whose SQLite ``LIKE`` folds ASCII letters only, so "ürümqi" found a
+    deleted "Ürümqi" on PostgreSQL alone) and in the former names' change list, whose model has
+    no search of its own (helper-110)."""
+    urumqi = CityFactory(slug="urumqi", name_en="Ürümqi", country="CN")
+    lodz = CityFactory(slug="lodz", name_en="Łódź", country="PL")
+    kept = CityName.objects.create(city=urumqi, name="ÖRÜMCHI")
+    CityName.objects.create(city=urumqi, name="Dihua été")
+    services.delete_record(instance=CityName.objects.create(city=lodz, name="ΑΘΉΝΑΙ"))
+    services.delete_record(instance=lodz)
+    urumqi_pk = urumqi.pk
+    services.delete_record(instance=urumqi)
+    services.restore_deleted(model=City, pk=urumqi_pk)  # with its former names
+
+    def restorable(url, query):
+        page = staff_client.get(url, {"q": query}, headers={"accept-language": "en"})
+        assert page.status_code == HTTPStatus.OK
+        return page.text.count('name="restore"')
+
+    for query in ("Łódź", "łódź", "ŁÓDŹ"):
+        assert restorable("/admin/registry/city/deleted/", query) == 1, query
+    for query in ("ΑΘΉΝΑΙ", "αθήναι"):
+        assert restorable("/admin/registry/cityname/deleted/", query) == 1, query
+    assert restorable("/admin/registry/cityname/deleted/", "örümchi") == 0  # restored with its city
+
+    def listed(query):
+        page = staff_client.get(reverse("admin:registry_cityname_changelist"), {"q": query})
+        return re.findall(r'<th class="field-name"><a href="[^"]*/(\d+)/change/', page.text)
+
+    for query in ("ÖRÜMCHI", "örümchi", "ÖRÜMchi"):
+        assert listed(query) == [str(kept.pk)], query
+    assert len(listed("ÉTÉ")) == 1 and len(listed("ürümqi")) == 2  # a name, a city's name
+
+
 def test_delete_selected_of_former_names_takes_them_out_of_their_citys_search(staff_client):
     """“Delete selected” deletes a record through its model's own ``delete()`` where it has one
     (:func:`registry.services.delete_records`): a former name deleted so left its city findable

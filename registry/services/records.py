@@ -10,13 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.contrib import admin
-from django.contrib.admin import ModelAdmin
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import models, transaction
 from django.db.models import Max
-from django.db.models.constants import LOOKUP_SEP
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -25,6 +22,7 @@ from ..cache import one_change
 from ..models import (
     HISTORY,
 )
+from ..models.search import admin_search
 from ..text import given_reason, slug_of
 
 
@@ -245,41 +243,16 @@ def deleted_records(
 
 def search_history(queryset: models.QuerySet, search: str, search_fields: Iterable[str]) -> models.QuerySet:
     """``queryset`` (history records of a model) narrowed as the admin's change list of the model
-    narrows its rows (:meth:`registry.admin_base.RegistryAdmin.get_search_results`): Django's
-    admin search of ``search_fields`` (a model admin's, e.g. ``("name", "city__name_en")``: each
-    word of ``search``, a quoted phrase one word, in at least one field, with Django's prefixes
-    ``^ = @`` and a field's own lookup), or the model's own word search (``search_condition``
-    of its queryset, where it has one: any script and case on both databases, a city by its
-    folded names), run by Django's and the registry's own code over the history records, whose
-    columns are the model's. A search field the history records cannot follow (a reverse
-    relation such as a city's ``names__name``: the rows a deleted row owned are gone) is left
-    out."""
-    followable = [name for name in search_fields if _history_follows(queryset.model, name)]
-    found = queryset.none()
-    if followable:
-        searcher = ModelAdmin(queryset.model, admin.site)
-        searcher.search_fields = followable
-        found, _duplicates = searcher.get_search_results(None, queryset, search)
+    narrows its rows (:meth:`registry.admin_base.RegistryAdmin.get_search_results`): the admin's
+    search of ``search_fields`` (a model admin's), the case of every script ignored alike on both
+    databases (:func:`registry.models.search.admin_search`; a field the history records cannot
+    follow, such as a city's ``names__name``, left out), or the model's own word search
+    (``search_condition`` of its queryset, where it has one: a city by its folded names), run
+    over the history records, whose columns are the model's."""
+    found = admin_search(queryset, search, search_fields)
     word_search = getattr(queryset.model.instance_type._default_manager, "search_condition", None)
     condition = word_search(search) if word_search is not None else None
     return found if condition is None else found | queryset.filter(condition)
-
-
-def _history_follows(history: type[models.Model], search_field: str) -> bool:
-    """Whether Django's admin search of ``search_field`` (``"city__name_en"``, ``"^slug"``,
-    ``"slug__iexact"``) can run on the ``history`` records: every step a field of theirs,
-    none a reverse relation, up to a lookup of the last field."""
-    opts, field = history._meta, None
-    for part in search_field.lstrip("^=@").split(LOOKUP_SEP):
-        try:
-            field = opts.get_field(opts.pk.name if part == "pk" else part)
-        except FieldDoesNotExist:
-            return field is not None and field.get_lookup(part) is not None
-        if field.auto_created and not field.concrete:  # a reverse relation
-            return False
-        if field.is_relation:
-            opts = field.related_model._meta
-    return True
 
 
 def _deleted_page(model: type[models.Model], records: Iterable) -> list[DeletedRecord]:
