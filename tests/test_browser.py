@@ -389,3 +389,44 @@ def test_the_lists_keep_each_date_on_one_line_on_a_phone(page, site, path, colum
     for index in range(dates.count()):
         assert dates.nth(index).evaluate(lines) == 1, dates.nth(index).inner_text()
     assert page.errors == []
+
+
+@pytest.fixture
+def manager_with_deletions(site):
+    """A manager (who may restore) with a password, and the former names of two cities deleted
+    with them, made before the browser starts."""
+    from registry import services
+    from registry.models import CityName
+
+    from .conftest import user_with_role
+    from .factories import CityFactory
+
+    for slug, name, former in (("verny-town", "Verny Town", "Litzmannstadt"), ("fusan-town", "Fusan Town", "Alma-Ata")):
+        city = CityFactory(slug=slug, name_en=name)
+        CityName.objects.create(city=city, name=former)
+        services.delete_record(instance=city)
+    from django.contrib.auth.models import Permission
+
+    user = user_with_role("manager", username="manager")
+    user.user_permissions.add(Permission.objects.get(codename="restore_records"))
+    user.set_password(STAFF_PASSWORD)
+    user.save()
+    return user.username
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "ko-KR"])
+def test_the_deleted_records_fit_a_phone_without_the_page_scrolling_sideways(
+    manager_with_deletions, browser, site, locale
+):
+    """The deleted former names (record, city, date, user, Restore) were 436 px wide in a 390 px
+    window in English, and the page scrolled sideways (helper-110): the table scrolls in its box,
+    as a change list's does, and the Restore buttons stay reachable."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale=locale)
+    page = context.new_page()
+    sign_in(page, site, manager_with_deletions)
+    for name in ("cityname", "city"):
+        page.goto(f"{site}/admin/registry/{name}/deleted/")
+        assert page.locator("html").get_attribute("lang") == locale[:2]
+        assert page.locator('button[type="submit"].button').count() >= 2, name
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+    context.close()
