@@ -5,6 +5,7 @@ import re
 from http import HTTPStatus
 
 import pytest
+from django.http import QueryDict
 from django.urls import resolve, reverse
 from django.utils import timezone, translation
 
@@ -314,6 +315,11 @@ def test_a_country_page_lists_what_its_lists_filtered_by_the_country_show(client
     delegations = client.get("/delegations/", {"country": code}).context["object_list"]
     cities = client.get("/cities/", {"country": code, "show": "all"}).context["object_list"]
     assert {city.slug for city in page["cities"]} == {city.slug for city in cities}
+    # Its link to the cities' list is that list (the page's response is cached: read its links):
+    # it left out ?show=all, so the list showed the home city's partners only, "0 results" for
+    # South Korea (Busan) or France (Paris) (helper-110).
+    link = re.search(r'href="/cities/\?([^"]*)"', client.get(f"/countries/{code}/").text).group(1)
+    assert QueryDict(link.replace("&amp;", "&")).dict() == {"country": code, "show": "all"}, link
     assert {event.slug for event in page["events"]} == {event.slug for event in events}
     assert {delegation.slug for delegation in page["delegations"]} == {d.slug for d in delegations}
     upper = code.upper()
