@@ -332,3 +332,15 @@ def test_a_country_page_lists_what_its_lists_filtered_by_the_country_show(client
     )
     if code == "kz":
         assert len(page["delegations"]) == 2 and page["events"]
+
+
+def test_an_event_without_a_city_shows_a_dash_under_its_place_in_the_list(client, shipped_data):
+    """On a phone each cell is labelled ("Place: …", "장소: …"); an event held in no one city (an
+    anniversary, a campaign) showed the label with nothing after it, as a delegation without stops
+    did (helper-110)."""
+    for prefix, label in (("", "Place"), ("/ko", "장소")):
+        page = client.get(f"{prefix}/events/").text
+        cells = [" ".join(cell.split()) for cell in re.findall(rf'<td data-label="{label}">(.*?)</td>', page, re.S)]
+        assert cells and all(cell for cell in cells), cells
+        assert '<span class="muted">—</span>' in cells
+        assert any(cell.startswith('<a href="') for cell in cells)
