@@ -994,7 +994,7 @@ def test_restoring_a_record_whose_parent_was_deleted_since_names_the_parent(staf
         "/admin/registry/cityname/deleted/", {"restore": name_pk}, headers={"accept-language": "en"}
     )
     shown = [str(message) for message in get_messages(response.wsgi_request)]
-    assert shown == ["Not restored: City: City “Zedville” deleted since: restore them first."], shown
+    assert shown == ["Not restored: City: City “Zedville” deleted since: restore it first."], shown
     assert not CityName.objects.filter(pk=name_pk).exists()
     services.restore_deleted(model=City, pk=city_pk)
     assert CityName.objects.filter(pk=name_pk, name="Oldzed").exists()

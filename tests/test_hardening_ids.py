@@ -192,7 +192,7 @@ def test_a_deleted_record_whose_rows_were_deleted_since_is_listed_and_refused_by
     response = staff_client.post("/admin/registry/partnership/deleted/", {"restore": kept_pk})
     assert response.status_code == HTTPStatus.OK
     (message,) = [str(message) for message in get_messages(response.wsgi_request)]
-    assert message == "Not restored: Sources: Source “Gone press release” deleted since: restore them first."
+    assert message == "Not restored: Sources: Source “Gone press release” deleted since: restore it first."
     assert not Partnership.objects.filter(pk=kept_pk).exists()
     response = staff_client.post(
         "/admin/registry/partnership/deleted/", {"restore": kept_pk}, HTTP_ACCEPT_LANGUAGE="ko"

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import change_reasons
 from ..cache import one_change
@@ -332,6 +333,15 @@ def called_many(model: type[models.Model], pks: Iterable[int]) -> dict[int, str]
     return {pk: f"{name} “{recorded[pk]}”" if recorded[pk] else f"{name} {pk}" for pk in pks}
 
 
+def deleted_since(count: int) -> str:
+    """The refusal of a restore while ``count`` rows it names are deleted since ("%(records)s"
+    names them): one parent is "it", as a former name's city ("restore them first" named one city,
+    helper-110)."""
+    return ngettext(
+        "%(records)s deleted since: restore it first.", "%(records)s deleted since: restore them first.", count
+    )
+
+
 def _existing_relations(model: type[models.Model], record: models.Model | None) -> dict[str, list[int]]:
     """:func:`historic_relations` of ``record`` (none without one), refused with a
     ``ValidationError`` on the field (code ``related_deleted``) naming each related row deleted
@@ -343,7 +353,7 @@ def _existing_relations(model: type[models.Model], record: models.Model | None) 
         related = model._meta.get_field(name).related_model
         missing = sorted(set(pks) - set(related._base_manager.filter(pk__in=pks).values_list("pk", flat=True)))
         if missing:
-            message = _("%(records)s deleted since: restore them first.")
+            message = deleted_since(len(missing))
             names = called_many(related, missing)
             label = ", ".join(names[pk] for pk in missing)
             errors[name] = ValidationError(message, code="related_deleted", params={"records": label})
@@ -364,7 +374,7 @@ def _refuse_deleted_parents(instance: models.Model) -> None:
         value = getattr(instance, field.attname) if field.is_relation and field.many_to_one else None
         if value is None or related._base_manager.filter(pk=value).exists():
             continue
-        message = _("%(records)s deleted since: restore them first.")
+        message = deleted_since(1)
         errors[field.name] = ValidationError(
             message, code="related_deleted", params={"records": called(related, value)}
         )
