@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
@@ -63,6 +63,23 @@ UN_NAMES: dict[str, str] = {
 # Korean names where CLDR has none.
 _KO_FALLBACK = {"830": "채널 제도"}
 
+# Each area's slug, made once from its UN English name: every list's Region menu and filter reads
+# them, and slugifying each name on every read was most of the cost of a list page's menus.
+SLUGS: dict[str, str] = {code: slugify(name) for code, name in UN_NAMES.items()}
+
+
+@lru_cache(maxsize=16)
+def _names(language: str) -> dict[str, str]:
+    """Every area's name in ``language`` (a language code without region), read from CLDR once
+    per language: the UN's English name where CLDR has none or the language is unknown."""
+    if language == "en":
+        return UN_NAMES
+    try:
+        locale = Locale.parse(language)
+    except (ValueError, LookupError):
+        return UN_NAMES
+    return {code: locale.territories.get(code) or _KO_FALLBACK.get(code) or un for code, un in UN_NAMES.items()}
+
 
 @dataclass(frozen=True)
 class Region:
@@ -76,7 +93,7 @@ class Region:
     @property
     def slug(self) -> str:
         """URL slug from the UN English name, e.g. ``central-asia``."""
-        return slugify(UN_NAMES[self.code])
+        return SLUGS[self.code]
 
     @property
     def un_name(self) -> str:
@@ -85,14 +102,7 @@ class Region:
 
     def name(self, language: str | None = None) -> str:
         """The name in ``language`` (default: the active language), from CLDR via Babel."""
-        language = (language or get_language() or "en").split("-")[0]
-        if language == "en":
-            return UN_NAMES[self.code]
-        try:
-            locale = Locale.parse(language)
-        except (ValueError, LookupError):
-            return UN_NAMES[self.code]
-        return locale.territories.get(self.code) or _KO_FALLBACK.get(self.code) or UN_NAMES[self.code]
+        return _names((language or get_language() or "en").split("-")[0])[self.code]
 
     def __str__(self) -> str:
         return self.name()
@@ -102,6 +112,8 @@ class Region:
 class _Table:
     regions: dict[str, Region]
     by_country: dict[str, tuple[str, str, str]]  # iso2 -> (region, subregion, intermediate)
+    by_key: dict[str, Region]  # slug and code -> area (get_region)
+    by_name: tuple[Region, ...]  # every area, by UN English name (all_regions)
 
 
 @cache
@@ -118,7 +130,9 @@ def _table() -> _Table:
                 regions.setdefault(sub, Region(sub, "subregion", region))
             if inter:
                 regions.setdefault(inter, Region(inter, "intermediate", sub))
-    return _Table(regions, by_country)
+    by_key = {key: region for region in regions.values() for key in (region.slug, region.code)}
+    by_name = tuple(sorted(regions.values(), key=lambda r: r.un_name))
+    return _Table(regions, by_country, by_key, by_name)
 
 
 def _lookup(country_code: str, index: int) -> Region | None:
@@ -145,17 +159,16 @@ def intermediate_region_of(country_code: str) -> Region | None:
 
 def all_regions(level: str | None = None) -> list[Region]:
     """Every M49 area that has at least one country, optionally only one ``level``."""
-    found = _table().regions.values()
-    return sorted((r for r in found if level in (None, r.level)), key=lambda r: r.un_name)
+    return [r for r in _table().by_name if level in (None, r.level)]
 
 
 def get_region(key: str) -> Region:
     """Find an area by slug (``central-asia``) or M49 code (``143``); ``KeyError`` if unknown."""
     key = str(key).strip().lower()
-    for region in _table().regions.values():
-        if key in (region.slug, region.code):
-            return region
-    raise KeyError(key)
+    try:
+        return _table().by_key[key]
+    except KeyError:
+        raise KeyError(key) from None
 
 
 def areas_of(country_code: str) -> list[Region]:
@@ -165,6 +178,7 @@ def areas_of(country_code: str) -> list[Region]:
     return [area for area in found if area is not None]
 
 
+@cache
 def countries_in(region: Region) -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes of the countries inside ``region`` (at any level)."""
     index = {"region": 0, "subregion": 1, "intermediate": 2}[region.level]
