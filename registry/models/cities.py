@@ -340,6 +340,12 @@ class City(RemarksModel, SourcedModel):
     def get_absolute_url(self):
         return record_path("registry:city-detail", slug=self.slug)
 
+    def get_country_url(self) -> str:
+        """The page of the city's country (``/countries/kz/``), by :func:`~registry.paths.record_path`
+        as every record's page: the cities list links one per row, where ``{% url %}`` resolved
+        the URLconf again for each."""
+        return record_path("registry:country-detail", code=self.country.code.lower())
+
     @property
     def subdivision_name(self) -> str:
         """The ISO short name of :attr:`subdivision` in the active language (``Busan-gwangyeoksi``,
