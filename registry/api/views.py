@@ -107,8 +107,8 @@ class PartnershipViewSet(RegistryViewSet):
         return partnerships.select_related("city", "partner", "successor__city", "successor__partner").prefetch_related(
             Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")),
             sources_prefetch(),
-            "stages__sources",
-            "claims__sources",
+            sources_prefetch("stages__sources"),
+            sources_prefetch("claims__sources"),
         )
 
     def get_permissions(self):
@@ -229,7 +229,7 @@ class AgreementViewSet(RegistryViewSet):
             Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")),
             participants("signatories", Signatory),
             sources_prefetch(),
-            "claims__sources",
+            sources_prefetch("claims__sources"),
         )
 
 
@@ -244,7 +244,9 @@ class EventViewSet(RegistryViewSet):
         events = Event.objects.with_visibility(self.request.user, "partnership", "agreement", "delegation")
         return events.select_related(
             "city", "partnership__city", "partnership__partner", "agreement", "delegation"
-        ).prefetch_related(participants("participants", EventParticipant), sources_prefetch(), "claims__sources")
+        ).prefetch_related(
+            participants("participants", EventParticipant), sources_prefetch(), sources_prefetch("claims__sources")
+        )
 
 
 @describe("delegation", "delegations")

@@ -373,5 +373,11 @@ def describe(name: str, plural: str):
     )
 
 
-def sources_prefetch():
-    return Prefetch("sources", queryset=Source.objects.order_by("title", "slug"))
+def sources_prefetch(lookup: str = "sources") -> Prefetch:
+    """A record's sources as the API shows them (``SourceSummarySerializer``), by title: only the
+    columns the summary reads (a source's other columns, among them two timestamps that SQLite
+    hands over as text to parse, were a tenth of a cold ``/api/v1/cities/``)."""
+    from .summaries import SourceSummarySerializer
+
+    fields = ("pk", *SourceSummarySerializer.Meta.fields)
+    return Prefetch(lookup, queryset=Source.objects.order_by("title", "slug").only(*fields))
