@@ -21,7 +21,17 @@ from .api.pagination import page_number_error
 from .filter_parameters import LANGUAGE_PARAMETER, is_link_tracking
 from .filters import CityFilter
 from .forms import CountryFilterForm
-from .models import Agreement, City, Delegation, Event, ItineraryStop, Partnership, home_city, other_side
+from .models import (
+    Agreement,
+    City,
+    Delegation,
+    Event,
+    ItineraryStop,
+    Partnership,
+    cited_sources,
+    home_city,
+    other_side,
+)
 from .paths import record_path
 from .views import PAGE_EXPORT_FORMATS, FilteredListMixin, without
 
@@ -155,7 +165,7 @@ class CityDetailView(DetailView):
         user = self.request.user
         return City.objects.visible_to(user).prefetch_related(
             "names",
-            "sources",
+            cited_sources(),
             Prefetch(
                 "itinerary_stops",
                 queryset=ItineraryStop.objects.filter(delegation__in=Delegation.objects.visible_to(user))
@@ -180,7 +190,9 @@ class CityDetailView(DetailView):
             .with_last_activity(user)
             .with_visibility(user, "successor")
             .select_related("city", "partner", "predecessor", "successor")
-            .prefetch_related("sources", "fields", "stages__sources", "claims__sources")
+            .prefetch_related(
+                cited_sources(), "fields", cited_sources("stages__sources"), cited_sources("claims__sources")
+            )
             .order_by(F("established_on").asc(nulls_last=True), "id")
         )
         for partnership in partnerships:
@@ -221,7 +233,12 @@ class PartnershipDetailView(DetailView):
             .with_visibility(user, "successor")  # the upgrade's partnership is linked only if the reader may see it
             .select_related("city", "partner", "predecessor", "successor")
             .prefetch_related(
-                "fields", "sources", "city__names", "partner__names", "stages__sources", "claims__sources"
+                "fields",
+                cited_sources(),
+                "city__names",
+                "partner__names",
+                cited_sources("stages__sources"),
+                cited_sources("claims__sources"),
             )
         )
 

@@ -26,6 +26,7 @@ from .models import (
     Outcome,
     Partnership,
     Signatory,
+    cited_sources,
 )
 from .views import FilteredListMixin, PageNumberMixin, export_throttled
 
@@ -58,11 +59,11 @@ class AgreementDetailView(DetailView):
             .select_related("place", "partnership__city", "partnership__partner", "superseded_by")
             .prefetch_related(
                 "fields",
-                "sources",
+                cited_sources(),
                 "parties",
                 Prefetch("signatories", queryset=Signatory.objects.select_related("person", "organization")),
                 Prefetch("events", queryset=Event.objects.visible_to(user).select_related("city")),
-                "claims__sources",
+                cited_sources("claims__sources"),
             )
         )
 
@@ -92,9 +93,9 @@ class EventDetailView(DetailView):
             .with_visibility(user, "partnership", "agreement", "delegation")
             .select_related("city", "partnership__city", "partnership__partner", "agreement", "delegation")
             .prefetch_related(
-                "sources",
+                cited_sources(),
                 Prefetch("participants", queryset=EventParticipant.objects.select_related("person", "organization")),
-                "claims__sources",
+                cited_sources("claims__sources"),
             )
         )
 
@@ -197,7 +198,7 @@ class DelegationDetailView(DetailView):
             .with_travel_dates(user)
             .select_related("organizer", "leader", "travelled_with")
             .prefetch_related(
-                "sources",
+                cited_sources(),
                 Prefetch("members", queryset=DelegationMember.objects.select_related("person", "organization")),
                 Prefetch("itinerary", queryset=ItineraryStop.objects.select_related("city").order_by("order")),
                 Prefetch("outcomes", queryset=outcomes),

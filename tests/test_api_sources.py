@@ -57,3 +57,13 @@ def test_a_source_url_without_a_scheme_is_read_as_https_as_in_the_admin(db, edit
     assert response.json()["url"] == stored and Source.objects.get().url == stored
     refused = client.post("/api/v1/sources/", {"title": "Bad", "url": "not a url"}, format="json")
     assert refused.status_code == HTTPStatus.BAD_REQUEST and "url" in refused.json()["errors"]
+
+
+def test_a_cited_source_holds_every_column_its_summary_shows():
+    """The pages and the API prefetch a record's sources with only the columns a citation shows
+    (``SourceQuerySet.cited``): the API's summary of a source reads none other, or each source
+    would cost a query."""
+    from registry.api.summaries import SourceSummarySerializer
+    from registry.models.sources import SourceQuerySet
+
+    assert set(SourceSummarySerializer.Meta.fields) <= set(SourceQuerySet.CITED_FIELDS)

@@ -50,6 +50,7 @@ from ..models import (
     Person,
     Signatory,
     Source,
+    cited_sources,
     home_city,
 )
 from . import serializers as ser
@@ -59,7 +60,7 @@ from .renderers import GeoJSONRenderer, ICalendarRenderer
 from .serializers_actions import PartnershipActionSerializer
 from .serializers_network import NationalRollupSerializer, NetworkSerializer
 from .serializers_records import AgreementSerializer, DelegationSerializer, EventSerializer
-from .views_base import ConditionalMixin, RegistryViewSet, describe, sources_prefetch
+from .views_base import ConditionalMixin, RegistryViewSet, describe
 
 
 @describe("city", "cities")
@@ -72,7 +73,7 @@ class CityViewSet(RegistryViewSet):
     queryset = City.objects.all()
 
     def base_queryset(self):
-        return City.objects.prefetch_related("names", sources_prefetch())
+        return City.objects.prefetch_related("names", cited_sources())
 
 
 # A partnership action's route: its input is the action's own (``OPTIONS`` and the browsable API's
@@ -106,9 +107,9 @@ class PartnershipViewSet(RegistryViewSet):
         partnerships = Partnership.objects.with_last_activity(user).with_visibility(user, "successor")
         return partnerships.select_related("city", "partner", "successor__city", "successor__partner").prefetch_related(
             Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")),
-            sources_prefetch(),
-            sources_prefetch("stages__sources"),
-            sources_prefetch("claims__sources"),
+            cited_sources(),
+            cited_sources("stages__sources"),
+            cited_sources("claims__sources"),
         )
 
     def get_permissions(self):
@@ -228,8 +229,8 @@ class AgreementViewSet(RegistryViewSet):
             "parties",
             Prefetch("fields", queryset=CooperationField.objects.order_by("name_en", "slug")),
             participants("signatories", Signatory),
-            sources_prefetch(),
-            sources_prefetch("claims__sources"),
+            cited_sources(),
+            cited_sources("claims__sources"),
         )
 
 
@@ -245,7 +246,7 @@ class EventViewSet(RegistryViewSet):
         return events.select_related(
             "city", "partnership__city", "partnership__partner", "agreement", "delegation"
         ).prefetch_related(
-            participants("participants", EventParticipant), sources_prefetch(), sources_prefetch("claims__sources")
+            participants("participants", EventParticipant), cited_sources(), cited_sources("claims__sources")
         )
 
 
@@ -263,7 +264,7 @@ class DelegationViewSet(RegistryViewSet):
             participants("members", DelegationMember),
             Prefetch("itinerary", queryset=ItineraryStop.objects.select_related("city")),
             Prefetch("outcomes", queryset=outcomes.select_related("agreement")),
-            sources_prefetch(),
+            cited_sources(),
         )
 
 
@@ -274,7 +275,7 @@ class OrganizationViewSet(RegistryViewSet):
     queryset = Organization.objects.all()
 
     def base_queryset(self):
-        return Organization.objects.select_related("city").prefetch_related(sources_prefetch())
+        return Organization.objects.select_related("city").prefetch_related(cited_sources())
 
 
 @describe("person", "people")
@@ -284,7 +285,7 @@ class PersonViewSet(RegistryViewSet):
     queryset = Person.objects.all()
 
     def base_queryset(self):
-        return Person.objects.prefetch_related(sources_prefetch())
+        return Person.objects.prefetch_related(cited_sources())
 
 
 @describe("source", "sources")

@@ -16,7 +16,7 @@ import hashlib
 import re
 
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -32,7 +32,7 @@ from rest_framework.response import Response
 from .. import exports, services
 from ..cache import generation_for, last_modified_for, release
 from ..concurrency import VersionConflict, check_version, current_version
-from ..models import Source, may_change
+from ..models import may_change
 from ..models.offices import refusal
 from .exceptions import PreconditionFailed
 from .permissions import OfficePermission, StaffModelPermissions
@@ -371,13 +371,3 @@ def describe(name: str, plural: str):
             description="Needs the delete permission; refused (409) while others refer to it.",
         ),
     )
-
-
-def sources_prefetch(lookup: str = "sources") -> Prefetch:
-    """A record's sources as the API shows them (``SourceSummarySerializer``), by title: only the
-    columns the summary reads (a source's other columns, among them two timestamps that SQLite
-    hands over as text to parse, were a tenth of a cold ``/api/v1/cities/``)."""
-    from .summaries import SourceSummarySerializer
-
-    fields = ("pk", *SourceSummarySerializer.Meta.fields)
-    return Prefetch(lookup, queryset=Source.objects.order_by("title", "slug").only(*fields))

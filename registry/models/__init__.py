@@ -74,7 +74,7 @@ from .partnerships import (
 from .people import OrderedChildManager, Organization, ParticipantFields, Person
 from .reminders import MANAGERS_GROUP, SentReminder, StaffProfile
 from .search import WordSearchMixin
-from .sources import Source, SourcedModel
+from .sources import Source, SourcedModel, cited_sources
 from .wikidata import WikidataProposal
 
 __all__ = [
@@ -134,6 +134,7 @@ __all__ = [
     "SourcedModel",
     "StaffProfile",
     "WordSearchMixin",
+    "cited_sources",
     "home_city",
     "home_is_partner",
     "other_side",
