@@ -12,14 +12,14 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import number_format
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from . import dates, regions, wikidata
 from .cache import PUBLIC_GENERATION_KEY, cached
 from .filter_parameters import DATE_HELP, QueryBoundField, QueryDateField, QueryForm, region_values
 from .models import CooperationField
+from .models.choices import country_names
 
 
 class AsOfForm(QueryForm):
@@ -106,7 +106,7 @@ def country_menu(counts: Counter[str], selected: list[str]) -> list[tuple[str, s
     capitals: :func:`place_counts`) and of the ``selected`` codes (any case) with none, so a
     country in the query stays shown, selected, and can be cleared; by name in the reader's
     language (django-countries' names)."""
-    names = dict(countries)  # in the active language, built once per language
+    names = country_names(get_language())  # in the active language, built once per language
     codes = set(counts) | {code.upper() for code in selected}
     found = sorted((names.get(code, code), code) for code in codes)
     return [(code.lower(), counted(name, counts[code])) for name, code in found]

@@ -32,6 +32,7 @@ from .models import (
     home_city,
     other_side,
 )
+from .models.choices import country_names
 from .paths import record_path
 from .views import PAGE_EXPORT_FORMATS, FilteredListMixin, without
 
@@ -295,7 +296,7 @@ class CountryListView(FilteredListMixin, ListView):
             .values("country")
             .annotate(cities=Count("id"), partners=Count("id", filter=Q(pk__in=partners_in_force)))
         )
-        names = dict(countries)  # django-countries' names in the active language (Country.name, built once)
+        names = country_names(get_language())  # django-countries' names in the active language (Country.name)
         result = []
         for row in rows:
             country = Country(row["country"])

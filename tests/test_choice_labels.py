@@ -77,3 +77,18 @@ def test_a_country_is_named_in_each_language_as_django_names_it():
             names.add(city.get_country_display())
             assert city.get_country_display() == djangos(city, field)
     assert len(names) == 2
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_a_citys_country_name_is_django_countries_name_in_the_readers_language(language):
+    """``City.country_name`` (the pages' rows) reads the names once per language
+    (:func:`registry.models.choices.country_names`) and answers what ``country.name`` answers, for
+    every country, in each language in turn."""
+    from django_countries import countries
+
+    with translation.override(language):
+        assert all(City(country=code).country_name == City(country=code).country.name for code in countries)
+    with translation.override("ko"):
+        assert City(country="KZ").country_name == "카자흐스탄"
+    with translation.override("en"):
+        assert City(country="KZ").country_name == "Kazakhstan"

@@ -20,6 +20,7 @@ from django.utils.encoding import force_str
 from django.utils.functional import Promise
 from django.utils.hashable import make_hashable
 from django.utils.translation import get_language
+from django_countries import countries
 
 
 def choice_label(instance: models.Model, field: models.Field):
@@ -46,8 +47,19 @@ def choice_labels(field: models.Field, language: str | None) -> dict | None:
     return {make_hashable(value): force_str(label) for value, label in field.flatchoices}
 
 
+@functools.cache
+def country_names(language: str | None) -> dict[str, str]:
+    """Every country's name by ISO alpha-2 code (``{"KZ": "Kazakhstan"}``) in ``language`` (the
+    active one), as django-countries' ``Country.name`` gives it, read once per language:
+    ``Country.name`` looks the name up again through django-countries' options and a translation,
+    about 80 Python calls a name, and a list names a country on each row. Shared: read it, never
+    change it. Forgotten when a test changes a setting (:func:`forget_choice_labels`)."""
+    return dict(countries)
+
+
 @receiver(setting_changed)
 def forget_choice_labels(**kwargs) -> None:
-    """Translate the labels of :func:`choice_labels` again after a test changes a setting (its
-    languages, its locale paths)."""
+    """Translate the labels of :func:`choice_labels` and the names of :func:`country_names`
+    again after a test changes a setting (its languages, its locale paths, the countries')."""
     choice_labels.cache_clear()
+    country_names.cache_clear()

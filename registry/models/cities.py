@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Count, F, Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -28,6 +29,7 @@ from .base import (
     staff_notes_field,
     unique,
 )
+from .choices import country_names
 from .search import WordSearchMixin
 from .slugs import slug_rule
 from .sources import SourcedModel
@@ -363,7 +365,14 @@ class City(RemarksModel, SourcedModel):
         """:attr:`name` and the country's name, both in the active language: ``Almaty, Kazakhstan``,
         ``알마티, 카자흐스탄`` (the duplicate warnings said ``Almaty, KZ`` on the Korean admin too;
         new-user probe)."""
-        return f"{self.name}, {self.country.name}" if self.country else self.name
+        return f"{self.name}, {self.country_name}" if self.country else self.name
+
+    @property
+    def country_name(self) -> str:
+        """The country's name in the active language (``Kazakhstan``, ``카자흐스탄``), as
+        ``country.name`` gives it, from the names read once per language
+        (:func:`~registry.models.choices.country_names`): the pages name a city's country on each row."""
+        return country_names(get_language()).get(self.country.code, "")
 
     @property
     def name_language(self) -> str:
