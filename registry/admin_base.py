@@ -32,7 +32,7 @@ from .admin_ids import CheckedIdsMixin, parse_id
 from .concurrency import VersionConflict, check_version, current_version
 from .dates import iso_partial, time_label
 from .models import Claim, Publication, may_change
-from .models.base import HISTORY
+from .models.base import HISTORY, validate_reason
 from .models.offices import refusal
 from .models.search import admin_search
 from .text import ASSUMED_URL_SCHEME, given_reason, is_visible
@@ -92,6 +92,7 @@ class VersionedModelForm(forms.ModelForm):
         label=_("Reason for the change"),
         required=False,
         max_length=2000,
+        validators=[validate_reason],
         help_text=_("Shown in the history."),
     )
     # What the reason also does on a model with fields that only a correction changes (a partnership).

@@ -42,6 +42,7 @@ from .models import (
     home_city,
     may_change,
 )
+from .models.base import validate_reason
 from .text import given_reason
 
 
@@ -69,6 +70,7 @@ class PartnershipActionForm(forms.Form):
         label=_("Reason (English)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
+        validators=[validate_reason],
         required=False,
         help_text=_("This one, the Korean one or both: at least one of the two."),
     )
@@ -76,6 +78,7 @@ class PartnershipActionForm(forms.Form):
         label=_("Reason (Korean)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
+        validators=[validate_reason],
         required=False,
         help_text=_("Shown on Korean pages; where empty, the English one is shown."),
     )

@@ -162,3 +162,22 @@ def test_a_korean_reason_alone_is_shown_marked_korean_on_the_pages_of_both_langu
         assert (partnership.status_reason_localized, partnership.status_reason_language) == (
             ("Budget freeze", "en") if language == "en" else ("예산 동결", "ko")
         )
+
+
+def test_an_actions_reasons_refuse_a_character_no_history_shows_as_typed(client, editor, superuser, partnership):
+    """An action's reasons, in the admin and the API, are refused under their field when they
+    hold a control character or one that hides or reorders the text around it (helper-110: a
+    reason holding U+0007 or U+202E was stored). The partnership is left as it was."""
+    api = token_client(superuser)
+    url = f"/api/v1/partnerships/{partnership.pk}/suspend/"
+    answer = api.post(url, {"on": "2022-03-01", "reason": "Budget", "reason_ko": "예산\u0007"}, format="json")
+    assert answer.status_code == HTTPStatus.BAD_REQUEST
+    assert [error["code"] for error in answer.json()["errors"]["reason_ko"]] == ["control_character"]
+    answer = api.post(url, {"on": "2022-03-01", "reason": "Budget \u202efreeze"}, format="json")
+    assert answer.status_code == HTTPStatus.BAD_REQUEST
+    assert [error["code"] for error in answer.json()["errors"]["reason"]] == ["hiding_character"]
+    client.force_login(editor)
+    response = _run(client, partnership, reason="Budget \u202efreeze", reason_ko="")
+    assert response.status_code == HTTPStatus.OK
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE" in response.context["form"].errors["reason"][0]
+    assert Partnership.objects.get(pk=partnership.pk).status == "active"

@@ -192,3 +192,55 @@ def test_the_reasons_of_a_wikidata_proposal_taken_are_read_in_the_readers_langua
     with translation.override("ko"):
         assert change_reasons.shown(accepted) == f"Wikidata에서 받아들임({url}, 2026-11-30 수집)."
         assert change_reasons.shown(taken) == f"Minutes (Wikidata: {url}, 2026-11-30 수집)"
+
+
+@pytest.mark.parametrize(
+    ("reason", "code"),
+    [("Typo\u0007fixed", "control_character"), ("Typo \u202eexif", "hiding_character")],
+)
+@pytest.mark.parametrize("where", ["body", "header"])
+def test_a_reason_no_history_shows_as_typed_is_refused_naming_the_field_and_the_character(api, reason, code, where):
+    """A change reason is refused as a name would be when it holds a character no page shows as
+    typed: a control character (U+0007), one that hides or reorders the text around it (a
+    right-to-left override, U+202E: the history showed “fixe” reversed), in the body and in the
+    ``X-Change-Reason`` header alike (the body's were stored, helper-110). Nothing is written."""
+    source = SourceFactory(slug="minutes", title="Minutes")
+    before = source.history.count()
+    body, headers = {"title": "B"}, {}
+    if where == "body":
+        body["change_reason"] = reason
+    else:
+        headers["HTTP_X_CHANGE_REASON"] = reason.encode().decode("latin-1")
+    response = api.patch(f"/api/v1/sources/{source.slug}/", body, format="json", **headers)
+    assert response.status_code == HTTPStatus.BAD_REQUEST, response.content
+    error = response.json()["errors"]["change_reason"][0]
+    assert error["code"] == code, error
+    if code == "hiding_character" or where == "body":
+        assert re.search(r"U\+(0007|202E)", error["message"]), error
+    assert (Source.objects.get(slug="minutes").title, source.history.count()) == ("Minutes", before)
+
+
+def test_a_reason_may_hold_line_breaks(api):
+    source = SourceFactory(slug="minutes", title="Minutes")
+    reason = "Council minutes, page 2:\nthe title was misspelt."
+    response = api.patch(f"/api/v1/sources/{source.slug}/", {"title": "B", "change_reason": reason}, format="json")
+    assert response.status_code == HTTPStatus.OK, response.content
+    assert source.history.first().history_change_reason == reason
+
+
+def test_the_admins_reason_for_the_change_refuses_a_character_that_hides_text(staff_client):
+    """The admin's “Reason for the change” follows the same rule, under the field; the record is
+    not saved."""
+    from .test_staff import form_data
+
+    source = SourceFactory(slug="minutes", title="Minutes")
+    url = reverse("admin:registry_source_change", args=[source.pk])
+    data = {**form_data(staff_client.get(url)), "title": "B", "change_reason": "Typo \u202eexif"}
+    response = staff_client.post(url, data, headers={"accept-language": "en"})
+    assert response.status_code == HTTPStatus.OK
+    errors = response.context["adminform"].form.errors
+    assert errors["change_reason"] == [
+        "The text holds the invisible character U+202E RIGHT-TO-LEFT OVERRIDE, which hides or reorders the text "
+        "around it: remove it."
+    ]
+    assert Source.objects.get(slug="minutes").title == "Minutes"

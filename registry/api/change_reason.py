@@ -14,7 +14,10 @@ import re
 import unicodedata
 from urllib.parse import unquote_to_bytes
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+
+from ..models.base import validate_reason
 
 # Longest change reason a write may give (the body's ``change_reason``, the ``X-Change-Reason``
 # header, an action's ``reason``), as the admin's "Reason for the change" field.
@@ -74,4 +77,8 @@ def resolve_change_reason(request, body: str | None, field: str = "change_reason
     if len(header) > CHANGE_REASON_MAX:
         message = f"Ensure the {HEADER} header has no more than {CHANGE_REASON_MAX} characters."
         raise error(field, message, "max_length")
+    try:
+        validate_reason(header)  # the body's is its field's validator
+    except DjangoValidationError as refused:
+        raise error(field, f"The {HEADER} header: {refused.messages[0]}", refused.code) from None
     return body or header

@@ -38,6 +38,7 @@ from rest_framework.settings import api_settings
 
 from .. import services
 from ..models import City, CooperationField, Organization, Partnership, Person, Source
+from ..models.base import validate_reason
 from ..text import is_visible
 from .change_reason import CHANGE_REASON_MAX, resolve_change_reason
 from .fields import (
@@ -102,6 +103,7 @@ class RegistrySerializer(FieldsBuiltOnceSerializer):
         required=False,
         allow_blank=True,
         max_length=CHANGE_REASON_MAX,
+        validators=[validate_reason],
         help_text=f"Why this change is made (optional, at most {CHANGE_REASON_MAX} characters), kept in the "
         "record's history; the same as the `X-Change-Reason` header (give either, or both equal). On a published "
         "partnership it is what allows correcting the kind, the dates or the status without the actions.",

@@ -8,6 +8,7 @@ from django.utils.translation import gettext, gettext_lazy
 from rest_framework import serializers
 
 from ..models import Source
+from ..models.base import validate_reason
 from ..text import given_reason
 from .change_reason import CHANGE_REASON_MAX, resolve_change_reason
 from .fields import PartialDateField, StrictCharField, StrictSlugRelatedField
@@ -19,7 +20,12 @@ def reason_field(label, help_text: str) -> StrictCharField:
     characters (the change reason's limit), blank allowed; :meth:`PartnershipActionSerializer.reasons`
     requires one of the two."""
     return StrictCharField(
-        label=label, max_length=CHANGE_REASON_MAX, required=False, allow_blank=True, help_text=help_text
+        label=label,
+        max_length=CHANGE_REASON_MAX,
+        required=False,
+        allow_blank=True,
+        validators=[validate_reason],
+        help_text=help_text,
     )
 
 

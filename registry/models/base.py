@@ -296,6 +296,37 @@ def text_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
     )
 
 
+def check_text(value: str, *, lines: bool, hiding: bool) -> None:
+    """Refuse a text no page or file shows as typed, with a ``ValidationError`` naming the
+    character: a lone surrogate (code ``lone_surrogate``), a control character (``control_character``;
+    with ``lines``, tabs and line breaks allowed) and, unless ``hiding``, a character that hides
+    or reorders the text around it (``hiding_character``: a right-to-left override shows "ytiC"
+    for "City"). The rule of every text a record stores (:meth:`RegistryModel.clean_fields`: a
+    long text with ``lines`` and ``hiding``, a short one with neither) and of a change reason
+    (:func:`validate_reason`)."""
+    if surrogate := lone_surrogate(value):
+        message = _("The text holds a lone surrogate (%(character)s), half of a character: remove it.")
+        raise ValidationError(message, code="lone_surrogate", params={"character": surrogate})
+    if control := control_character(value, lines=lines):
+        message = _("The text holds the control character %(character)s, which no page or file shows: remove it.")
+        raise ValidationError(message, code="control_character", params={"character": control})
+    if not hiding and (hidden := hiding_character(value)):
+        message = _(
+            "The text holds the invisible character %(character)s, which hides or reorders the "
+            "text around it: remove it."
+        )
+        raise ValidationError(message, code="hiding_character", params={"character": hidden})
+
+
+def validate_reason(value: str) -> None:
+    """The validator of a change reason wherever it is typed (the admin's “Reason for the change”
+    and an action's reasons, the API's ``change_reason``, ``reason``, ``reason_ko`` and
+    ``X-Change-Reason``): :func:`check_text` with line breaks allowed and no character that
+    hides or reorders the text, as a history line shows it (a reason holding U+0007 or a
+    right-to-left override was stored, helper-110). Raises ``ValidationError``."""
+    check_text(value, lines=True, hiding=False)
+
+
 class RegistryModel(models.Model):
     """Abstract base: timestamps (UTC), change history and constraint errors on fields."""
 
@@ -362,18 +393,17 @@ class RegistryModel(models.Model):
             value = getattr(self, field.attname)
             if not isinstance(value, str) or not value:
                 continue  # an empty text holds no character to refuse; Django's blank rule has said its word
+            long_text = isinstance(field, models.TextField)
             if not field.blank and not field.choices and value and not is_visible(value):
                 errors[field.name] = [ValidationError(field.error_messages["blank"], code="blank")]
-            elif surrogate := lone_surrogate(value):
-                message = _("The text holds a lone surrogate (%(character)s), half of a character: remove it.")
-                errors[field.name] = [ValidationError(message, code="lone_surrogate", params={"character": surrogate})]
-            elif control := control_character(value, lines=isinstance(field, models.TextField)):
-                message = _(
-                    "The text holds the control character %(character)s, which no page or file shows: remove it."
-                )
-                errors[field.name] = [ValidationError(message, code="control_character", params={"character": control})]
-            elif (
-                isinstance(field, models.TextField)
+                continue
+            try:
+                check_text(value, lines=long_text, hiding=long_text)
+            except ValidationError as error:
+                errors[field.name] = error.error_list
+                continue
+            if (
+                long_text
                 and field.max_length
                 and len(value) > field.max_length
                 and not self.kept_as_stored(field, value)
@@ -383,12 +413,6 @@ class RegistryModel(models.Model):
                     MaxLengthValidator(field.max_length)(value)
                 except ValidationError as error:
                     errors[field.name] = error.error_list
-            elif isinstance(field, models.CharField) and (hiding := hiding_character(value)):
-                message = _(
-                    "The text holds the invisible character %(character)s, which hides or reorders the "
-                    "text around it: remove it."
-                )
-                errors[field.name] = [ValidationError(message, code="hiding_character", params={"character": hiding})]
         if errors:
             raise ValidationError(errors)
 
