@@ -183,8 +183,8 @@ class DeletedRecord:
     when that name reads a row deleted since). A row owned by a parent (``OWNED_CHILDREN``: a
     city's former name, a delegation's itinerary stop) also names that parent: ``owner`` is the
     parent row when it exists (``None`` when it is deleted too), ``owner_label`` its name either
-    way ('Busan', or 'City “Pusan-si”' for a parent deleted since; ``""`` for a row no parent
-    owns)."""
+    way ('Busan'; for a parent deleted since its name as last recorded, 'Pusan-si', or 'City 176'
+    without one; ``""`` for a row no parent owns)."""
 
     model: type[models.Model]
     pk: int
@@ -249,11 +249,23 @@ def search_history(queryset: models.QuerySet, search: str, search_fields: Iterab
     databases (:func:`registry.models.search.admin_search`; a field the history records cannot
     follow, such as a city's ``names__name``, left out), or the model's own word search
     (``search_condition`` of its queryset, where it has one: a city by its folded names), run
-    over the history records, whose columns are the model's."""
+    over the history records, whose columns are the model's; a record a parent owns
+    (:func:`owner_field`) is also found by its parent's word search over the parent's history, so
+    a deleted city's former names by the city's name."""
+    model = queryset.model.instance_type
     found = admin_search(queryset, search, search_fields)
-    word_search = getattr(queryset.model.instance_type._default_manager, "search_condition", None)
+    word_search = getattr(model._default_manager, "search_condition", None)
     condition = word_search(search) if word_search is not None else None
-    return found if condition is None else found | queryset.filter(condition)
+    if condition is not None:
+        found |= queryset.filter(condition)
+    fk = owner_field(model)
+    owner_search = getattr(fk.related_model._default_manager, "search_condition", None) if fk else None
+    if owner_search is not None and (named := owner_search(search)) is not None:
+        # A record owned by a row as any of its history records names it, deleted since or not
+        # (a deleted city's former names by the city's name: the search fields follow the living).
+        owners = fk.related_model.history.filter(named).values(fk.related_model._meta.pk.attname)
+        found |= queryset.filter(**{f"{fk.attname}__in": owners})
+    return found
 
 
 def _deleted_page(model: type[models.Model], records: Iterable) -> list[DeletedRecord]:
@@ -266,7 +278,7 @@ def _deleted_page(model: type[models.Model], records: Iterable) -> list[DeletedR
     if fk is not None:
         parent_pks = {getattr(record, fk.attname) for record in records} - {None}
         owners = fk.related_model._base_manager.in_bulk(parent_pks)
-        gone = called_many(fk.related_model, parent_pks - owners.keys())
+        gone = last_names(fk.related_model, parent_pks - owners.keys())
     page = []
     for record, name in zip(records, _recorded_names(records), strict=True):
         user = record.history_user
@@ -276,7 +288,10 @@ def _deleted_page(model: type[models.Model], records: Iterable) -> list[DeletedR
         )
         if fk is not None and (parent_pk := getattr(record, fk.attname)) is not None:
             deleted.owner = owners.get(parent_pk)
-            deleted.owner_label = str(deleted.owner) if deleted.owner else gone[parent_pk]
+            if deleted.owner is not None:
+                deleted.owner_label = str(deleted.owner)
+            else:  # under the owner's heading ("City"): its name, or "City 176" without one
+                deleted.owner_label = gone[parent_pk] or f"{capfirst(fk.related_model._meta.verbose_name)} {parent_pk}"
         page.append(deleted)
     return page
 
@@ -317,12 +332,21 @@ def called(model: type[models.Model], pk: int) -> str:
 
 
 def called_many(model: type[models.Model], pks: Iterable[int]) -> dict[int, str]:
-    """:func:`called` of each of ``pks`` (keys of ``model``'s rows), keyed by key: every row's
-    latest history record read in one query, whatever their number (the deleted list names a
-    page of former names of deleted cities so), and the rows their names read in one query per
-    model (:func:`_recorded_names`)."""
-    pks = set(pks)
+    """:func:`called` of each of ``pks`` (keys of ``model``'s rows), keyed by key, in one query
+    whatever their number (:func:`last_names`)."""
     name = capfirst(model._meta.verbose_name)
+    return {
+        pk: f"{name} “{recorded}”" if recorded else f"{name} {pk}" for pk, recorded in last_names(model, pks).items()
+    }
+
+
+def last_names(model: type[models.Model], pks: Iterable[int]) -> dict[int, str | None]:
+    """Each of ``pks`` (keys of ``model``'s rows) as its latest history record names it
+    ("Zedville"), ``None`` without one (a model without history) or when that name reads a row
+    deleted since: every row's latest record read in one query (the deleted list names a page of
+    former names of deleted cities so), the rows their names read in one query per model
+    (:func:`_recorded_names`)."""
+    pks = set(pks)
     history = getattr(model, "history", None)
     last = []
     if history is not None and pks:
@@ -330,7 +354,7 @@ def called_many(model: type[models.Model], pks: Iterable[int]) -> dict[int, str]
         last = list(history.filter(history_id__in=latest))
     recorded = dict.fromkeys(pks)
     recorded.update(zip((record.id for record in last), _recorded_names(last), strict=True))
-    return {pk: f"{name} “{recorded[pk]}”" if recorded[pk] else f"{name} {pk}" for pk in pks}
+    return recorded
 
 
 def deleted_since(count: int) -> str:
