@@ -991,7 +991,9 @@ def test_a_published_partnerships_cities_change_only_as_a_correction(friendship,
 
 def test_a_reason_that_shows_nothing_is_no_reason(friendship, superuser):
     """Found by the adversarial probe: a zero-width space as the reason (the API's body or header,
-    the admin's field, an action's) let a published partnership's sides be swapped."""
+    the admin's field, an action's) let a published partnership's sides be swapped. It is now
+    refused as a reason holding a character that hides text (helper-110), and a reason of spaces
+    alone as no reason."""
     api = token_client(superuser)
     url = f"/api/v1/partnerships/{friendship.pk}/"
     swapped = {"city": friendship.partner.slug, "partner": friendship.city.slug}
@@ -1001,6 +1003,13 @@ def test_a_reason_that_shows_nothing_is_no_reason(friendship, superuser):
     ):
         response = api.patch(url, {**swapped, **extra}, format="json", **headers)
         assert response.status_code == HTTPStatus.BAD_REQUEST, (extra, headers)
+        # Refused as a reason holding a character that hides text (validate_reason), as a name is.
+        assert {e["code"] for e in response.json()["errors"]["change_reason"]} == {"hiding_character"}
+    friendship.refresh_from_db()
+    assert (friendship.city.slug, friendship.partner.slug) == (swapped["partner"], swapped["city"])
+    for reason in (" ", ""):  # a reason of spaces only is no reason: the correction is refused as needing one
+        response = api.patch(url, {**swapped, "change_reason": reason}, format="json")
+        assert response.status_code == HTTPStatus.BAD_REQUEST, reason
         assert {e["code"] for e in response.json()["errors"]["partner"]} == {"partnership_use_action"}
     with pytest.raises(ValidationError) as refused:
         services.suspend_partnership(partnership=friendship, on=D(2022, 1, 1), reason="\u200b")
