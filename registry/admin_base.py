@@ -32,9 +32,10 @@ from .admin_ids import CheckedIdsMixin, parse_id
 from .concurrency import VersionConflict, check_version, current_version
 from .dates import iso_partial, time_label
 from .models import Claim, Publication, may_change
-from .models.base import HISTORY, validate_reason
+from .models.base import HISTORY
 from .models.offices import refusal
 from .models.search import admin_search
+from .models.text_rules import validate_reason
 from .text import ASSUMED_URL_SCHEME, given_reason, is_visible
 
 TIMESTAMPS = ("created_at", "updated_at")

@@ -42,7 +42,7 @@ from .models import (
     home_city,
     may_change,
 )
-from .models.base import validate_reason
+from .models.text_rules import validate_reason
 from .text import given_reason
 
 

@@ -17,7 +17,7 @@ from urllib.parse import unquote_to_bytes
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from ..models.base import validate_reason
+from ..models.text_rules import validate_reason
 
 # Longest change reason a write may give (the body's ``change_reason``, the ``X-Change-Reason``
 # header, an action's ``reason``), as the admin's "Reason for the change" field.

@@ -38,7 +38,7 @@ from rest_framework.settings import api_settings
 
 from .. import services
 from ..models import City, CooperationField, Organization, Partnership, Person, Source
-from ..models.base import validate_reason
+from ..models.text_rules import validate_reason
 from ..text import is_visible
 from .change_reason import CHANGE_REASON_MAX, resolve_change_reason
 from .fields import (

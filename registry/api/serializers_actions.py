@@ -8,7 +8,7 @@ from django.utils.translation import gettext, gettext_lazy
 from rest_framework import serializers
 
 from ..models import Source
-from ..models.base import validate_reason
+from ..models.text_rules import validate_reason
 from ..text import given_reason
 from .change_reason import CHANGE_REASON_MAX, resolve_change_reason
 from .fields import PartialDateField, StrictCharField, StrictSlugRelatedField
