@@ -10,7 +10,9 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import connections, models, router
+from django.dispatch import receiver
 from django.utils import formats
 from import_export import fields, widgets
 
@@ -130,11 +132,19 @@ PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 
 
 @functools.cache
-def _point_is_decimal_separator(languages: tuple[str, ...], format_module_path: str) -> bool:
-    """Whether every one of ``languages`` (language codes) writes a number's decimals after a
-    point, by Django's formats (``DECIMAL_SEPARATOR``; ``format_module_path`` is the setting, a
-    key of the cache): then Django's ``sanitize_separators`` leaves a plain number unchanged."""
+def _point_is_decimal_separator() -> bool:
+    """Whether every language of the site (``LANGUAGE_CODE`` and ``LANGUAGES``) writes a number's
+    decimals after a point, by Django's formats (``DECIMAL_SEPARATOR``, read through
+    ``FORMAT_MODULE_PATH``): then Django's ``sanitize_separators`` leaves a plain number unchanged.
+    Read once; forgotten when one of these settings changes (:func:`_forget_separators`)."""
+    languages = (settings.LANGUAGE_CODE, *(code for code, _name in settings.LANGUAGES))
     return all(formats.get_format("DECIMAL_SEPARATOR", lang=code) == "." for code in languages)
+
+
+@receiver(setting_changed)
+def _forget_separators(*, setting, **kwargs) -> None:
+    if setting in ("LANGUAGE_CODE", "LANGUAGES", "FORMAT_MODULE_PATH", "USE_THOUSAND_SEPARATOR"):
+        _point_is_decimal_separator.cache_clear()
 
 
 class FiniteDecimalWidget(widgets.DecimalWidget):
@@ -147,14 +157,7 @@ class FiniteDecimalWidget(widgets.DecimalWidget):
     rows, 4.4 µs each: ``get_language`` reads a context-local)."""
 
     def clean(self, value, row=None, **kwargs):
-        if (
-            type(value) is str
-            and PLAIN_NUMBER.fullmatch(value)
-            and _point_is_decimal_separator(
-                (settings.LANGUAGE_CODE, *(code for code, _name in settings.LANGUAGES)),
-                str(settings.FORMAT_MODULE_PATH),
-            )
-        ):
+        if type(value) is str and PLAIN_NUMBER.fullmatch(value) and _point_is_decimal_separator():
             return Decimal(value)
         number = super().clean(value, row, **kwargs)
         if number is not None and not number.is_finite():

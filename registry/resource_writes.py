@@ -5,9 +5,14 @@ at all (:class:`WrittenMeanwhile`)."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, models, router
+from django.db.models.query_utils import DeferredAttribute
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_countries.fields import CountryField
 
 from .import_widgets import CHUNK
 from .models.base import CONCURRENT_CHANGE, refused_rule
@@ -151,22 +156,74 @@ def _insert_returning(model, fields: list, records: list, connection) -> list:
 def _prepared_rows(fields: list, records: list, connection):
     """Each of ``records`` as the list of its values of ``fields`` prepared for ``connection`` as
     Django's inserts prepare them (``pre_save`` with ``add``, then ``get_db_prep_save``: a date,
-    a decimal, JSON), except a text or ``None`` in a field whose preparation returns it unchanged
-    (:func:`_sent_as_given`), sent as it is without the four calls of that preparation (115,000
-    values for 5,000 cities)."""
-    plain = [(field, field.attname, _sent_as_given(field)) for field in fields]
+    a decimal, JSON), but each preparation made once where its result is known:
+
+    - a text or ``None`` in a field whose preparation returns it unchanged (:func:`_sent_as_given`)
+      is sent as it is, without the four calls of that preparation (115,000 values for 5,000 cities);
+    - a value of ``None``, a ``bool``, an ``int``, a ``str`` or a ``date`` in a field whose preparation depends
+      on that value alone (:func:`_prepared_by_value`: a country code, a version, an empty number)
+      is prepared once per distinct value (45,000 preparations for 5,000 cities became 20,000);
+    - a time stamped on insert (``auto_now``, ``auto_now_add``: :func:`_stamped_on_insert`) is one
+      time for every record of the call, set on each record as Django's ``pre_save`` sets it and
+      prepared once, as a database's ``now()`` is one time for a whole statement: the records of
+      one import are created at the time of its history records' date, give or take the write."""
+    stamp = timezone.now()
+    plans = []
+    for field in fields:
+        if _stamped_on_insert(field):
+            plans.append((field, field.attname, _STAMPED, field.get_db_prep_save(stamp, connection)))
+        elif _sent_as_given(field):
+            plans.append((field, field.attname, _AS_GIVEN, None))
+        elif _prepared_by_value(field):
+            plans.append((field, field.attname, _BY_VALUE, {}))
+        else:
+            plans.append((field, field.attname, _EACH, None))
     for record in records:
         values = record.__dict__
         row = []
-        for field, attname, as_given in plain:
+        for field, attname, plan, known in plans:
             value = values.get(attname, _MISSING)  # _MISSING: deferred, or set by a descriptor
-            if not (as_given and (value is None or type(value) is str)):
+            if plan is _AS_GIVEN and (value is None or type(value) is str):
+                pass
+            elif plan is _STAMPED:
+                values[attname] = stamp
+                value = known
+            elif plan is _BY_VALUE and type(value) in _VALUE_TYPES:
+                key = (type(value), value)
+                prepared = known.get(key, _MISSING)
+                if prepared is _MISSING:
+                    prepared = known[key] = field.get_db_prep_save(field.pre_save(record, True), connection)
+                value = prepared
+            else:
                 value = field.get_db_prep_save(field.pre_save(record, True), connection)
             row.append(value)
         yield row
 
 
 _MISSING = object()
+_AS_GIVEN, _STAMPED, _BY_VALUE, _EACH = "as given", "stamped", "by value", "each"
+_VALUE_TYPES = frozenset({type(None), bool, int, str, datetime.date})
+
+
+def _stamped_on_insert(field: models.Field) -> bool:
+    """Whether ``field`` is Django's own ``DateTimeField`` stamped with the time on insert
+    (``auto_now`` or ``auto_now_add``), whose ``pre_save`` sets the attribute to ``timezone.now()``."""
+    return type(field).pre_save is models.DateTimeField.pre_save and bool(field.auto_now or field.auto_now_add)
+
+
+def _prepared_by_value(field: models.Field) -> bool:
+    """Whether what ``field`` sends to the database for a record is a function of the value in the
+    record's ``__dict__`` alone: its ``pre_save`` reads the attribute (Django's, or django-countries'
+    ``CountryField``, which reads its code through the field's descriptor and prepares it), with no
+    descriptor besides Django's, which reads the value as stored (a foreign key's too); or a date
+    not stamped on insert. Then two records holding the same value send the same."""
+    kind = type(field)
+    if kind.pre_save is CountryField.pre_save:
+        return True
+    if kind.pre_save is models.DateField.pre_save:  # a date not stamped on insert reads its attribute
+        return not (field.auto_now or field.auto_now_add)
+    descriptor = getattr(field.model, field.attname, None)
+    return kind.pre_save is models.Field.pre_save and isinstance(descriptor, DeferredAttribute)
 
 
 def _sent_as_given(field: models.Field) -> bool:

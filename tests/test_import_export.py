@@ -560,6 +560,45 @@ def test_only_plain_text_fields_skip_their_fields_preparation_in_bulk_inserts():
     assert City.objects.values_list("name_en", "country").get(slug="lazy") == ("Busan", "KR")
 
 
+def test_a_bulk_insert_prepares_each_distinct_value_once_and_stamps_one_time():
+    """:func:`registry.resource_writes.insert_rows` prepares a value of a field whose preparation
+    depends on the value alone (a country code, a reference, a date, an empty number) once per
+    distinct value, yet each record stores its own: two countries, two partners and two dates
+    among four records come back as written. The times stamped on insert (``created_at``,
+    ``updated_at``) are one time for the whole call, set on the records as stored. Run on SQLite
+    (``INSERT … RETURNING``) and PostgreSQL (``COPY``)."""
+    cities = [
+        City(slug=f"by-value-{n}", name_en=f"By Value {n}", country=code, population=people)
+        for n, (code, people) in enumerate([("KR", None), ("JP", 5), ("KR", 5), ("JP", None)])
+    ]
+    for city in cities:
+        city.before_write()
+    insert_rows(City, cities)
+    stored = City.objects.filter(slug__startswith="by-value-").order_by("slug")
+    assert [(c.country.code, c.population) for c in stored] == [("KR", None), ("JP", 5), ("KR", 5), ("JP", None)]
+    assert len({c.created_at for c in stored} | {c.updated_at for c in stored}) == 1
+    assert {c.created_at for c in cities} == {stored[0].created_at}
+
+    days = [datetime.date(1990, 1, 1), datetime.date(2001, 5, 4)]
+    partnerships = [
+        Partnership(city=cities[n % 2], partner=cities[2 + n // 2], kind="sister", established_on=days[n // 2])
+        for n in range(4)
+    ]
+    for partnership in partnerships:
+        partnership.before_write()
+    insert_rows(Partnership, partnerships)
+    assert sorted(
+        Partnership.objects.filter(pk__in=[p.pk for p in partnerships]).values_list(
+            "city__slug", "partner__slug", "established_on"
+        )
+    ) == [
+        ("by-value-0", "by-value-2", days[0]),
+        ("by-value-0", "by-value-3", days[1]),
+        ("by-value-1", "by-value-2", days[0]),
+        ("by-value-1", "by-value-3", days[1]),
+    ]
+
+
 def test_a_record_saved_meanwhile_with_a_files_key_is_reported_in_words_and_nothing_is_written():
     """A city saved with one of the file's new slugs after the rows were checked (another import of
     the same file at once, on_write here: inside the write's transaction, before it writes) makes
