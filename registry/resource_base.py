@@ -109,6 +109,7 @@ class RegistryResource(resources.ModelResource):
             and field.column_name in headers
             and not isinstance(field.widget, widgets.ManyToManyWidget)
         ]
+        # Read without the library's layers (the version is read-only, so never one of them).
         self.plain_cells = frozenset(field for field in self.file_fields if _plain_cell(field))
         SlugWidget.load(
             (field.widget, dataset[field.column_name])
@@ -136,7 +137,7 @@ class RegistryResource(resources.ModelResource):
         the column: wherever it is shown, its column is (under the cell and "Row 4, column
         “established_on”: …" in the preview, the job page's Column, the admin's messages); it was
         named twice (found by a new user)."""
-        several = self.several_in_period.get(id(row))
+        several = self.several_in_period.get(id(row)) if self.several_in_period else None
         if several is not None and several.args[0].attribute == field.attribute:
             _field, day, precision, records = several.args
             raise ValueError(
@@ -155,10 +156,6 @@ class RegistryResource(resources.ModelResource):
                 }
             )
         try:
-            if field.column_name == VERSION_COLUMN:  # read-only: kept aside, never written
-                cell = row.get(VERSION_COLUMN)
-                instance.version_in_file = field.widget.clean(cell, row) if cell not in (None, "") else None
-                return
             if field in self.plain_cells and not is_m2m:
                 # What the library's import_field, Field.save and Field.clean do for such a cell,
                 # without their three calls and checks (a tenth of a row's reading, profiled).
@@ -167,9 +164,14 @@ class RegistryResource(resources.ModelResource):
                     value = field.default() if callable(field.default) else field.default
                 if value is not None or field.saves_null_values:
                     setattr(instance, field.attribute, value)
+            elif field.column_name == VERSION_COLUMN:  # read-only: kept aside, never written
+                cell = row.get(VERSION_COLUMN)
+                instance.version_in_file = field.widget.clean(cell, row) if cell not in (None, "") else None
+                return
             else:
                 super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
-            self.check_choice(field, instance, row)
+            if field.attribute in self.short_choice_lists():
+                self.check_choice(field, instance, row)
         except ArithmeticError:  # decimal.InvalidOperation from the number widgets
             raise ValueError(_("“%(value)s” is not a number.") % {"value": row.get(field.column_name)}) from None
         except (ObjectDoesNotExist, MultipleObjectsReturned):
