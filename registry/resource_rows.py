@@ -88,7 +88,7 @@ class NaturalKeyLoader(ModelInstanceLoader):
         return value.pk if isinstance(value, models.Model) else value
 
     def get_instance(self, row):
-        key = tuple(self.plain(field.clean(row)) for field in self.key_fields)
+        key = tuple([self.plain(field.clean(row)) for field in self.key_fields])
         found = self.stored.get(key)
         if found is not None:
             return found
