@@ -16,13 +16,12 @@ import copy
 
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
-    FieldDoesNotExist,
     MultipleObjectsReturned,
     ObjectDoesNotExist,
     ValidationError,
 )
 from django.db import IntegrityError, models, transaction
-from django.db.models import NOT_PROVIDED, signals
+from django.db.models import NOT_PROVIDED
 from django.db.models.base import ModelState
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -30,7 +29,6 @@ from import_export import fields, resources, widgets
 from import_export.results import RowResult
 
 from . import change_reasons
-from .apps import LISTED_CHOICES
 from .bulk_validation import full_clean_many
 from .cache import record_change
 from .dates import PARTIAL_DATE_NO_SUCH_DAY, NoSuchDay, iso_partial
@@ -53,8 +51,12 @@ from .resource_rows import (  # MissingColumnsError: re-exported by registry.res
     MissingColumnsError,
     OfficeLimit,
     SeveralInPeriod,
+    blank_record,
+    cell_error,
     check_file,
+    plain_cell,
     preview_cells,
+    short_choice_lists,
     stale_version,
 )
 from .resource_writes import (
@@ -111,8 +113,8 @@ class RegistryResource(resources.ModelResource):
             and not isinstance(field.widget, widgets.ManyToManyWidget)
         ]
         # Read without the library's layers (the version is read-only, so never one of them).
-        self.plain_cells = frozenset(field for field in self.file_fields if _plain_cell(field))
-        self.blank = _blank_record(self._meta.model)
+        self.plain_cells = frozenset(field for field in self.file_fields if plain_cell(field))
+        self.blank = blank_record(self._meta.model)
         SlugWidget.load(
             (field.widget, dataset[field.column_name])
             for field in self.get_import_fields()
@@ -121,7 +123,7 @@ class RegistryResource(resources.ModelResource):
 
     def init_instance(self, row=None):
         """A new record of the model, as the library's ``model()`` makes it: a copy of the values of
-        a record made once per file (:func:`_blank_record`), without the 23 defaults, descriptors
+        a record made once per file (:func:`~registry.resource_rows.blank_record`), without the 23 defaults, descriptors
         and signals of ``Model.__init__`` per row (7 % of an import of new cities, profiled); a
         model whose records something watches as they are made (a ``pre_init`` or ``post_init``
         receiver) or with a default made anew for each record is made by ``model()`` itself."""
@@ -250,20 +252,9 @@ class RegistryResource(resources.ModelResource):
                 raise ValueError(error.messages[0]) from None
 
     def short_choice_lists(self) -> dict[str, tuple[models.Field, frozenset]]:
-        """The import fields whose model field has at most ``LISTED_CHOICES`` values, by attribute:
-        ``(model field, its values)``, computed once per resource (a field's ``choices`` may be
-        built on each read: django-countries sorts 249 names)."""
+        """:func:`~registry.resource_rows.short_choice_lists` of this resource, once per resource."""
         if getattr(self, "_short_choice_lists", None) is None:
-            self._short_choice_lists = {}
-            for field in self.get_import_fields():
-                try:
-                    model_field = self._meta.model._meta.get_field(field.attribute or "")
-                except FieldDoesNotExist:
-                    continue
-                if not model_field.choices or len(model_field.flatchoices) > LISTED_CHOICES:
-                    continue
-                values = frozenset(value for value, _label in model_field.flatchoices)
-                self._short_choice_lists[field.attribute] = (model_field, values)
+            self._short_choice_lists = short_choice_lists(self._meta.model, self.get_import_fields())
         return self._short_choice_lists
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None, **kwargs):
@@ -500,7 +491,9 @@ class RegistryResource(resources.ModelResource):
         for index, error in list(errors.items()):
             if hasattr(error, "error_dict"):
                 found = error.error_dict.items()
-                errors[index] = ValidationError({f: [self.as_cell_error(f, m) for m in ms] for f, ms in found})
+                errors[index] = ValidationError(
+                    {f: [cell_error(self._meta.model, f, m) for m in ms] for f, ms in found}
+                )
         for index, error in sorted(errors.items()):
             number, row, row_result = self.pending[index]
             result.totals[row_result.import_type] -= 1
@@ -509,13 +502,6 @@ class RegistryResource(resources.ModelResource):
             result.totals[RowResult.IMPORT_TYPE_INVALID] += 1
             result.append_invalid_row(number, row, error)
         result.invalid_rows.sort(key=lambda invalid: invalid.number)
-
-    def as_cell_error(self, field: str, error: ValidationError) -> ValidationError:
-        """``error`` of ``field`` as a cell shows it: the field's own "blank" message for Django's
-        "null" one (see :meth:`mark_invalid`), anything else as it is."""
-        if error.code != "null" or field == NON_FIELD_ERRORS:
-            return error
-        return ValidationError(self._meta.model._meta.get_field(field).error_messages["blank"], code="blank")
 
     def write(self, created: list, updated: list) -> None:
         """Insert ``created`` and update ``updated`` (instances of this resource's model) in one
@@ -610,30 +596,3 @@ class RegistryResource(resources.ModelResource):
         with translation.override("en"):
             dataset.title = str(self._meta.model._meta.verbose_name_plural)
         return dataset
-
-
-def _plain_cell(field: fields.Field) -> bool:
-    """Whether ``field`` (a column of the file) is read as the library's ``Field.save`` reads a
-    plain cell, the widget's value set on the record's own attribute: not read-only, not through
-    a relation (``city__slug``), and neither ``save`` nor ``clean`` its own (a partial date's column
-    is); :meth:`RegistryResource.import_field` then reads it without the library's layers."""
-    kind = type(field)
-    return (
-        not field.readonly
-        and "__" not in field.attribute
-        and kind.save is fields.Field.save
-        and kind.clean is fields.Field.clean
-    )
-
-
-def _blank_record(model: type[models.Model]) -> dict | None:
-    """The ``__dict__`` of ``model()`` (its fields' defaults) without its state, or ``None`` when
-    a copy of it would not be what ``model()`` makes: a receiver of ``pre_init`` or ``post_init``
-    for the model, or a field whose default is made for each record (a callable)."""
-    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
-        return None
-    if any(field.has_default() and callable(field.default) for field in model._meta.concrete_fields):
-        return None
-    blank = dict(model().__dict__)
-    del blank["_state"]
-    return blank

@@ -12,15 +12,24 @@ from __future__ import annotations
 
 import html
 
-from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    FieldDoesNotExist,
+    MultipleObjectsReturned,
+    ObjectDoesNotExist,
+    ValidationError,
+)
 from django.db import connections, models, router
+from django.db.models import signals
 from django.utils.encoding import force_str
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from import_export import fields
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import RowResult
 
+from .apps import LISTED_CHOICES
 from .import_widgets import CHUNK, PartialDateWidget, SlugWidget, file_row
 from .models import City, may_change, same_period
 from .models.base import values_in
@@ -349,3 +358,55 @@ def resource_meta(model, import_id_fields, field_names, **extra):
             **extra,
         },
     )
+
+
+def plain_cell(field: fields.Field) -> bool:
+    """Whether ``field`` (a column of the file) is read as the library's ``Field.save`` reads a
+    plain cell, the widget's value set on the record's own attribute: not read-only, not through
+    a relation (``city__slug``), and neither ``save`` nor ``clean`` its own (a partial date's column
+    is); :meth:`~registry.resource_base.RegistryResource.import_field` then reads it without the library's layers."""
+    kind = type(field)
+    return (
+        not field.readonly
+        and "__" not in field.attribute
+        and kind.save is fields.Field.save
+        and kind.clean is fields.Field.clean
+    )
+
+
+def blank_record(model: type[models.Model]) -> dict | None:
+    """The ``__dict__`` of ``model()`` (its fields' defaults) without its state, or ``None`` when
+    a copy of it would not be what ``model()`` makes: a receiver of ``pre_init`` or ``post_init``
+    for the model, or a field whose default is made for each record (a callable)."""
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return None
+    if any(field.has_default() and callable(field.default) for field in model._meta.concrete_fields):
+        return None
+    blank = dict(model().__dict__)
+    del blank["_state"]
+    return blank
+
+
+def cell_error(model: type[models.Model], field: str, error: ValidationError) -> ValidationError:
+    """``error`` of ``field`` (a field name of ``model``) as a cell shows it: the field's own "blank"
+    message for Django's "null" one, as a spreadsheet has no null
+    (:meth:`~registry.resource_base.RegistryResource.mark_invalid`), anything else as it is."""
+    if error.code != "null" or field == NON_FIELD_ERRORS:
+        return error
+    return ValidationError(model._meta.get_field(field).error_messages["blank"], code="blank")
+
+
+def short_choice_lists(model: type[models.Model], import_fields) -> dict[str, tuple[models.Field, frozenset]]:
+    """The ``import_fields`` (a resource's) whose field of ``model`` has at most ``LISTED_CHOICES``
+    values, by attribute: ``(model field, its values)``; read once per resource
+    (:meth:`~registry.resource_base.RegistryResource.short_choice_lists`), as a field's ``choices``
+    may be built on each read (django-countries sorts 249 names)."""
+    lists = {}
+    for field in import_fields:
+        try:
+            model_field = model._meta.get_field(field.attribute or "")
+        except FieldDoesNotExist:
+            continue
+        if model_field.choices and len(model_field.flatchoices) <= LISTED_CHOICES:
+            lists[field.attribute] = (model_field, frozenset(value for value, _label in model_field.flatchoices))
+    return lists
